@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+export const JobType = z.enum([
+  'rolling_cluster_update',
+  'firmware_update',
+  'power_operation',
+  'virtual_media_mount',
+  'virtual_media_unmount',
+  'scp_export',
+  'inventory_sync',
+  'replication_sync',
+  'failover',
+]);
+export type JobType = z.infer<typeof JobType>;
+
+export const JobStatus = z.enum(['pending', 'running', 'paused', 'completed', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.includes(s);
+
+export const IsoTime = z.iso.datetime({ offset: true });
+
+/** Who did something: a person (Teams/AAD id) or RackOps itself. */
+export const Actor = z.object({
+  kind: z.enum(['user', 'system']),
+  id: z.string().min(1).max(200),
+  name: z.string().max(200).optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+export const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
+
+export const JobTarget = z.object({
+  kind: z.enum(['cluster', 'host', 'vcenter', 'ome', 'protection_group']),
+  id: z.string().min(1).max(200),
+});
+export type JobTarget = z.infer<typeof JobTarget>;
+
+export const PauseKind = z.enum(['blockers', 'approval', 'operator']);
+
+export const Job = z.object({
+  id: z.string().min(1),
+  type: JobType,
+  status: JobStatus,
+  /** Incremented by every write to the job item; conditional writes compare it. */
+  version: z.number().int().nonnegative(),
+  target: JobTarget,
+  /** Type-specific parameters; each workflow validates its own shape. */
+  params: z.record(z.string(), z.unknown()).default({}),
+  createdBy: Actor,
+  createdAt: IsoTime,
+  /** When the job may start; equals createdAt for immediate jobs. */
+  scheduleAt: IsoTime,
+  startedAt: IsoTime.optional(),
+  completedAt: IsoTime.optional(),
+  pausedReason: z.string().optional(),
+  pauseKind: PauseKind.optional(),
+  /** Short, bounded progress fields for cards; per-step detail lives in step items. */
+  details: z.record(z.string(), z.unknown()).default({}),
+  summary: z.string().optional(),
+  error: z.string().optional(),
+  executionId: z.string().optional(),
+  cancelRequested: z.enum(['graceful', 'immediate']).optional(),
+  conversationId: z.string().optional(),
+  windowId: z.string().optional(),
+  requiresApproval: z.boolean().default(false),
+  approvedBy: Actor.optional(),
+  updatedAt: IsoTime,
+});
+export type Job = z.infer<typeof Job>;
+
+export const StepStatus = z.enum(['pending', 'running', 'completed', 'failed', 'skipped']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+/** One item per workflow step, e.g. `preflight` or `host:ABC1234:enter-maintenance`. */
+export const JobStep = z.object({
+  jobId: z.string(),
+  key: z.string().min(1).max(200),
+  name: z.string().max(200),
+  order: z.number().int().nonnegative(),
+  status: StepStatus,
+  hostId: z.string().optional(),
+  startedAt: IsoTime.optional(),
+  completedAt: IsoTime.optional(),
+  message: z.string().max(2000).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  updatedAt: IsoTime,
+});
+export type JobStep = z.infer<typeof JobStep>;
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+export const LogLine = z.object({
+  jobId: z.string(),
+  id: z.string(),
+  at: IsoTime,
+  level: LogLevel,
+  message: z.string().max(4000),
+  hostId: z.string().optional(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+export const AuditEvent = z.object({
+  id: z.string(),
+  at: IsoTime,
+  actor: Actor,
+  action: z.string().min(1).max(100),
+  jobId: z.string().optional(),
+  target: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;

@@ -1,0 +1,13 @@
+/** EventBridge Scheduler in AWS; a timer over the same records locally. */
+export interface Scheduler {
+  /** One-shot schedule; creating the same name twice replaces it. */
+  scheduleAt(req: { name: string; at: string; target: ScheduleTarget }): Promise<void>;
+  /** Recurring schedule (e.g. inventory sync every N minutes). */
+  scheduleEvery(req: { name: string; everyMinutes: number; target: ScheduleTarget }): Promise<void>;
+  cancel(name: string): Promise<void>;
+}
+
+export type ScheduleTarget =
+  | { kind: 'job'; jobId: string }
+  | { kind: 'window'; windowId: string }
+  | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string };

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { Blocker, HaSettings } from '../inventory/inventory.schema';
+
+/**
+ * Every command the relay agent executes. Targets are named by inventory id; no command carries a credential.
+ * Each handler is convergent: it reads device state first and does only what is still missing.
+ */
+export const CommandKind = z.enum([
+  'inventory.idrac',
+  'inventory.vcenter',
+  'inventory.ome',
+  'host.state',
+  'idrac.lc-status',
+  'idrac.clear-stale-jobs',
+  'firmware.stage',
+  'host.apply-and-reboot',
+  'firmware.verify',
+  'host.enter-maintenance',
+  'host.exit-maintenance',
+  'cluster.ha-relax',
+  'cluster.ha-restore',
+  'cluster.scan-blockers',
+  'vm.power',
+  'host.power',
+  'media.insert',
+  'media.eject',
+  'scp.export',
+]);
+export type CommandKind = z.infer<typeof CommandKind>;
+
+const HostRef = z.object({
+  /** Canonical host id (service tag). */
+  hostId: z.string(),
+  /** vCenter managed object id of the HostSystem, when the command touches vCenter. */
+  hostMoref: z.string().optional(),
+  vcenterId: z.string().optional(),
+});
+
+export const FirmwarePackage = z.object({
+  componentId: z.string(),
+  name: z.string(),
+  version: z.string(),
+  /** Where the agent fetches the package (catalog base URL + path) — on-prem repository. */
+  url: z.string().url(),
+  sha256: z.string().optional(),
+  rebootRequired: z.boolean().default(true),
+});
+export type FirmwarePackage = z.infer<typeof FirmwarePackage>;
+
+/** Params per kind. */
+export const CommandParams = {
+  'inventory.idrac': z.object({}),
+  'inventory.vcenter': z.object({ pageSize: z.number().int().positive().max(1000).default(500) }),
+  'inventory.ome': z.object({ pageSize: z.number().int().positive().max(1000).default(200) }),
+  'host.state': HostRef,
+  'idrac.lc-status': z.object({}),
+  'idrac.clear-stale-jobs': z.object({ force: z.boolean().default(false) }),
+  'firmware.stage': z.object({
+    packages: z.array(FirmwarePackage).min(1),
+    applyTime: z.enum(['OnReset', 'Immediate']).default('OnReset'),
+    transfer: z.enum(['simple', 'multipart']).default('simple'),
+  }),
+  'host.apply-and-reboot': HostRef.extend({
+    timeoutSeconds: z.number().int().positive().default(3600),
+  }),
+  'firmware.verify': z.object({
+    expected: z.array(
+      z.object({ componentId: z.string(), version: z.string(), name: z.string().optional() }),
+    ),
+  }),
+  'host.enter-maintenance': HostRef.extend({
+    timeoutSeconds: z.number().int().positive().default(1800),
+    evacuatePoweredOffVms: z.boolean().default(false),
+  }),
+  'host.exit-maintenance': HostRef.extend({ timeoutSeconds: z.number().int().positive().default(600) }),
+  'cluster.ha-relax': z.object({ clusterMoref: z.string(), vcenterId: z.string() }),
+  'cluster.ha-restore': z.object({ clusterMoref: z.string(), vcenterId: z.string(), settings: HaSettings }),
+  'cluster.scan-blockers': z.object({
+    clusterMoref: z.string(),
+    vcenterId: z.string(),
+    hostMorefs: z.array(z.string()).optional(),
+  }),
+  'vm.power': z.object({
+    vcenterId: z.string(),
+    vmMoref: z.string(),
+    state: z.enum(['on', 'off']),
+    /** Try a guest shutdown first; hard power-off only after the timeout. */
+    graceful: z.boolean().default(true),
+    timeoutSeconds: z.number().int().positive().default(300),
+  }),
+  'host.power': z.object({
+    action: z.enum([
+      'On',
+      'ForceOff',
+      'GracefulShutdown',
+      'GracefulRestart',
+      'ForceRestart',
+      'PowerCycle',
+      'Nmi',
+      'PushPowerButton',
+    ]),
+  }),
+  'media.insert': z.object({
+    image: z.string().url(),
+    device: z.enum(['CD', 'RemovableDisk']).default('CD'),
+  }),
+  'media.eject': z.object({ device: z.enum(['CD', 'RemovableDisk']).default('CD') }),
+  'scp.export': z.object({
+    target: z.enum(['ALL', 'IDRAC', 'BIOS', 'NIC', 'RAID']).default('ALL'),
+    format: z.enum(['JSON', 'XML']).default('JSON'),
+  }),
+} satisfies Record<CommandKind, z.ZodType>;
+
+export type CommandParamsOf<K extends CommandKind> = z.infer<(typeof CommandParams)[K]>;
+
+export const HostState = z.object({
+  hostId: z.string(),
+  idracReachable: z.boolean(),
+  powerState: z.string().optional(),
+  connectionState: z.enum(['connected', 'disconnected', 'notResponding']).optional(),
+  inMaintenanceMode: z.boolean().optional(),
+});
+
+export const IdracJob = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  state: z.string(),
+  percent: z.number().optional(),
+  message: z.string().optional(),
+});
+
+/** Outputs per kind (what a successful result carries). */
+export const CommandOutputs = {
+  'inventory.idrac': z.object({
+    server: z.record(z.string(), z.unknown()),
+    firmware: z.array(z.record(z.string(), z.unknown())),
+    warnings: z.array(z.string()).default([]),
+  }),
+  /** Large inventories stream as progress pages; the final result carries counts. */
+  'inventory.vcenter': z.object({
+    pages: z.number().int(),
+    counts: z.record(z.string(), z.number()),
+    warnings: z.array(z.string()).default([]),
+  }),
+  'inventory.ome': z.object({
+    pages: z.number().int(),
+    counts: z.record(z.string(), z.number()),
+    warnings: z.array(z.string()).default([]),
+  }),
+  'host.state': HostState,
+  'idrac.lc-status': z.object({ ready: z.boolean(), status: z.string(), staleJobs: z.array(IdracJob) }),
+  'idrac.clear-stale-jobs': z.object({ cleared: z.number().int() }),
+  'firmware.stage': z.object({
+    jobs: z.array(z.object({ componentId: z.string(), jobId: z.string(), state: z.string() })),
+    /** Components that already had the target version or an existing staged job (convergence). */
+    alreadyDone: z.array(z.string()).default([]),
+  }),
+  'host.apply-and-reboot': z.object({
+    jobs: z.array(IdracJob),
+    rebootedAt: z.string().optional(),
+    connectionState: z.string(),
+    durationSeconds: z.number(),
+  }),
+  'firmware.verify': z.object({
+    ok: z.boolean(),
+    mismatches: z.array(
+      z.object({ componentId: z.string(), expected: z.string(), installed: z.string().optional() }),
+    ),
+  }),
+  'host.enter-maintenance': z.object({
+    inMaintenanceMode: z.literal(true),
+    evacuatedVms: z.number().int(),
+    alreadyInMaintenance: z.boolean(),
+  }),
+  'host.exit-maintenance': z.object({ inMaintenanceMode: z.literal(false), alreadyOut: z.boolean() }),
+  'cluster.ha-relax': z.object({ original: HaSettings, relaxed: HaSettings, alreadyRelaxed: z.boolean() }),
+  'cluster.ha-restore': z.object({ restored: HaSettings, alreadyRestored: z.boolean() }),
+  'cluster.scan-blockers': z.object({
+    hosts: z.array(z.object({ hostMoref: z.string(), hostId: z.string(), blockers: z.array(Blocker) })),
+  }),
+  'vm.power': z.object({ powerState: z.string(), changed: z.boolean() }),
+  'host.power': z.object({ powerState: z.string(), changed: z.boolean() }),
+  'media.insert': z.object({ inserted: z.boolean(), image: z.string(), changed: z.boolean() }),
+  'media.eject': z.object({ inserted: z.boolean(), changed: z.boolean() }),
+  'scp.export': z.object({ jobId: z.string(), bytes: z.number().int(), sha256: z.string() }),
+} satisfies Record<CommandKind, z.ZodType>;
+
+export type CommandOutputOf<K extends CommandKind> = z.infer<(typeof CommandOutputs)[K]>;
