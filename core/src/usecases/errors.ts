@@ -1,0 +1,32 @@
+import { RackOpsError } from '../util/errors';
+
+/** The same person may not request and approve a change to a production target. */
+export class FourEyesError extends RackOpsError {
+  constructor(jobId: string) {
+    super('four_eyes', `job ${jobId} needs approval by a different person than the one who requested it`);
+  }
+}
+
+/** The caller acted on an old view of the job (a stale card, a repeated click). Nothing was changed. */
+export class StaleJobError extends RackOpsError {
+  constructor(
+    readonly jobId: string,
+    message: string,
+  ) {
+    super('stale', message);
+  }
+}
+
+/** The job is not in a state where this operation makes sense. Nothing was changed. */
+export class JobStateError extends RackOpsError {
+  constructor(message: string) {
+    super('job_state', message);
+  }
+}
+
+/** The named target is not in the inventory, so we cannot know whether it is production: refuse. */
+export class UnknownTargetError extends RackOpsError {
+  constructor(kind: string, id: string) {
+    super('unknown_target', `${kind} ${id} is not in the inventory (run \`inventory sync\` first)`);
+  }
+}

@@ -1,0 +1,69 @@
+import type { Cluster, Host } from '../inventory/inventory.schema';
+import { INVENTORY_TYPES } from '../inventory/inventory.schema';
+import type { Store, StoredRecord } from '../ports/store.port';
+import { UnknownTargetError } from './errors';
+
+/** Find a record by id, or failing that by its `name` (operators type names; ids are for machines). */
+async function findByIdOrName<T extends { name: string }>(
+  store: Store,
+  type: string,
+  idOrName: string,
+): Promise<StoredRecord<T> | undefined> {
+  const byId = await store.getRecord<T>(type, idOrName);
+  if (byId && !byId.gone) return byId;
+  const wanted = idOrName.toLowerCase();
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRecordsByType<T>(type, { limit: 200, cursor });
+    const hit = page.items.find((r) => r.data.name.toLowerCase() === wanted);
+    if (hit) return hit;
+    cursor = page.cursor;
+  } while (cursor);
+  return undefined;
+}
+
+export async function findCluster(store: Store, idOrName: string): Promise<Cluster | undefined> {
+  return (await findByIdOrName<Cluster>(store, INVENTORY_TYPES.cluster, idOrName))?.data;
+}
+
+/** A host by canonical id (service tag), by service tag field, or by name. */
+export async function findHost(store: Store, idOrName: string): Promise<Host | undefined> {
+  const direct = await findByIdOrName<Host>(store, INVENTORY_TYPES.host, idOrName);
+  if (direct) return direct.data;
+  return (await findByIdOrName<Host>(store, INVENTORY_TYPES.host, idOrName.toUpperCase()))?.data;
+}
+
+export interface ResolvedTarget {
+  kind: 'cluster' | 'host';
+  id: string;
+  name: string;
+  /** Changes need four-eyes approval. A host is production when its cluster is. */
+  production: boolean;
+  clusterId?: string;
+}
+
+export async function resolveCluster(store: Store, idOrName: string): Promise<ResolvedTarget> {
+  const cluster = await findCluster(store, idOrName);
+  if (!cluster) throw new UnknownTargetError('cluster', idOrName);
+  return {
+    kind: 'cluster',
+    id: cluster.id,
+    name: cluster.name,
+    production: cluster.production,
+    clusterId: cluster.id,
+  };
+}
+
+export async function resolveHost(store: Store, idOrName: string): Promise<ResolvedTarget> {
+  const host = await findHost(store, idOrName);
+  if (!host) throw new UnknownTargetError('host', idOrName);
+  const cluster = host.clusterId ? await findCluster(store, host.clusterId) : undefined;
+  return {
+    kind: 'host',
+    id: host.id,
+    name: host.name,
+    // Unknown cluster membership is treated as production: the safe default.
+    production: cluster ? cluster.production : true,
+    ...(host.clusterId ? { clusterId: host.clusterId } : {}),
+  };
+}
