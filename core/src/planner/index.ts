@@ -1,0 +1,3 @@
+export * from './capacity';
+export * from './makespan';
+export * from './plan';
