@@ -1,0 +1,54 @@
+/// <reference path="./types/dynalite.d.ts" />
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+
+export interface RunningDynalite {
+  /** http://127.0.0.1:<port> */
+  readonly endpoint: string;
+  /** A DynamoDB client for this endpoint with dummy local credentials. */
+  client(): DynamoDBClient;
+  close(): Promise<void>;
+}
+
+export interface DynaliteOptions {
+  /** LevelDB directory; in memory when absent. */
+  readonly path?: string;
+  /** @default 0 (ephemeral) */
+  readonly port?: number;
+}
+
+/** dynalite (the DynamoDB API over LevelDB) on loopback, in-process. */
+export async function startDynalite(opts: DynaliteOptions = {}): Promise<RunningDynalite> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(opts.path ? { path: opts.path } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const clients: DynamoDBClient[] = [];
+  return {
+    endpoint,
+    client() {
+      const c = new DynamoDBClient({
+        endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 5,
+      });
+      clients.push(c);
+      return c;
+    },
+    async close() {
+      for (const c of clients) c.destroy();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
