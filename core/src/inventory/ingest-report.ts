@@ -1,0 +1,93 @@
+import type { Store } from '../ports/store.port';
+import type { IngestResult } from './ingest';
+
+/** Warnings logged per page; the rest are counted (a broken device must not flood the console log). */
+export const MAX_WARNING_LINES_PER_PAGE = 20;
+
+/** What one page did, kept as one job item per page so concurrent pages never overwrite each other. */
+export interface PageNote {
+  seq: number;
+  last: boolean;
+  groups: number;
+  items: number;
+  written: number;
+  unchanged: number;
+  gone: number;
+  warnings: number;
+}
+
+const noteKey = (runId: string, seq: number): string =>
+  `inventory-page:${runId}:${String(seq).padStart(6, '0')}`;
+
+/**
+ * Record a page's outcome on its sync job: one console line per warning (capped), one note item per
+ * page with its counts, and a short `details.inventory` for the progress card.
+ */
+export async function recordIngestOutcome(store: Store, jobId: string, r: IngestResult): Promise<void> {
+  const shown = r.warnings.slice(0, MAX_WARNING_LINES_PER_PAGE);
+  for (const w of shown) await store.appendLog({ jobId, level: 'warn', message: w.message.slice(0, 4000) });
+  if (r.warnings.length > shown.length) {
+    await store.appendLog({
+      jobId,
+      level: 'warn',
+      message: `${r.warnings.length - shown.length} more inventory warnings on page ${r.seq ?? '?'} not shown`,
+    });
+  }
+  if (r.runId === undefined || r.seq === undefined) return; // malformed page: the warning says it all
+  const note: PageNote = {
+    seq: r.seq,
+    last: r.last ?? false,
+    groups: r.groups,
+    items: r.items,
+    written: r.written,
+    unchanged: r.unchanged,
+    gone: r.gone,
+    warnings: r.warnings.length,
+  };
+  await store.putJobItem(jobId, 'note', noteKey(r.runId, r.seq), note);
+  await store.appendLog({
+    jobId,
+    level: 'info',
+    message: `inventory page ${r.seq}${r.last ? ' (last)' : ''}: ${r.items} items, ${r.written} written, ${r.unchanged} unchanged, ${r.gone} gone, ${r.warnings.length} warnings`,
+  });
+  await store.updateJob(jobId, { details: { inventoryLastPage: r.seq } });
+}
+
+export interface RunSummary {
+  pages: number;
+  items: number;
+  written: number;
+  unchanged: number;
+  gone: number;
+  warnings: number;
+  sawLast: boolean;
+}
+
+/** Totals of a sync job's pages (for the job summary when the run finishes). */
+export async function summarizeInventoryRun(store: Store, jobId: string): Promise<RunSummary> {
+  const notes = await store.listJobItems<PageNote>(jobId, 'note');
+  const sum: RunSummary = {
+    pages: 0,
+    items: 0,
+    written: 0,
+    unchanged: 0,
+    gone: 0,
+    warnings: 0,
+    sawLast: false,
+  };
+  for (const { key, data } of notes) {
+    if (!key.startsWith('inventory-page:')) continue;
+    sum.pages++;
+    sum.items += data.items;
+    sum.written += data.written;
+    sum.unchanged += data.unchanged;
+    sum.gone += data.gone;
+    sum.warnings += data.warnings;
+    sum.sawLast ||= data.last;
+  }
+  return sum;
+}
+
+export function formatRunSummary(s: RunSummary): string {
+  return `inventory synced: ${s.pages} pages, ${s.items} items, ${s.written} written, ${s.unchanged} unchanged, ${s.gone} gone, ${s.warnings} warnings`;
+}

@@ -1,0 +1,223 @@
+import type { Store } from '../ports/store.port';
+import { contentHash } from './content-hash';
+import { CHILD_TYPES, looseId, RECORD_RULES, SERVER_SERIAL_TYPE } from './record-rules';
+import {
+  type InventoryGroup,
+  InventoryPage,
+  type InventoryType,
+  isInventoryType,
+  type PageServer,
+} from './sync-page.schema';
+
+export type IngestWarningCode =
+  | 'malformed_page'
+  | 'unknown_type'
+  | 'invalid_item'
+  | 'duplicate_item'
+  | 'parent_mismatch'
+  | 'producer';
+
+/** Bad data from a device: recorded on the sync job, never fatal. */
+export interface IngestWarning {
+  code: IngestWarningCode;
+  message: string;
+  type?: string;
+  parent?: string;
+  id?: string;
+}
+
+export interface IngestResult {
+  runId?: string;
+  seq?: number;
+  last?: boolean;
+  groups: number;
+  /** Items seen in the page (valid or not). */
+  items: number;
+  /** Records written because their content changed or they are new (or came back). */
+  written: number;
+  unchanged: number;
+  /** Records marked gone (vanished from their parent), cascades included. */
+  gone: number;
+  warnings: IngestWarning[];
+}
+
+export interface IngestOptions {
+  /** Parallel Store writes within a group. */
+  concurrency?: number;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * Incremental ingestion of one inventory page. For each group (the complete children of one parent):
+ * compare content hashes with the stored ones and write only what changed; mark stored children that
+ * are missing from the group gone (and their own children with them). Memory holds one page and one
+ * parent's key/hash map, so it stays flat however big the inventory is. Idempotent: ingesting the same
+ * page again writes nothing.
+ *
+ * Never throws on bad device data: a malformed page, unknown types, invalid or duplicate items become
+ * warnings. An invalid item leaves its stored record untouched (neither overwritten nor marked gone).
+ * Store errors do throw (the caller's message is redelivered and the page ingested again).
+ */
+export async function ingestInventoryPage(
+  store: Store,
+  rawPage: unknown,
+  opts: IngestOptions = {},
+): Promise<IngestResult> {
+  const result: IngestResult = { groups: 0, items: 0, written: 0, unchanged: 0, gone: 0, warnings: [] };
+  const parsed = InventoryPage.safeParse(rawPage);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    result.warnings.push({
+      code: 'malformed_page',
+      message: `inventory page rejected: ${issues.join('; ')}`,
+    });
+    return result;
+  }
+  const page = parsed.data;
+  Object.assign(result, { runId: page.runId, seq: page.seq, last: page.last });
+  for (const w of page.warnings) result.warnings.push({ code: 'producer', message: w });
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  for (const group of page.groups) {
+    result.groups++;
+    result.items += group.items.length;
+    if (!isInventoryType(group.type)) {
+      result.warnings.push({
+        code: 'unknown_type',
+        type: group.type,
+        parent: group.parent,
+        message: `unknown inventory type "${group.type}" (${group.items.length} items skipped)`,
+      });
+      continue;
+    }
+    await ingestGroup(store, group.type, group, concurrency, result);
+  }
+  return result;
+}
+
+async function ingestGroup(
+  store: Store,
+  type: InventoryType,
+  group: InventoryGroup,
+  concurrency: number,
+  result: IngestResult,
+): Promise<void> {
+  const rule = RECORD_RULES[type];
+  const { parent } = group;
+  const stored = await store.listRecordHashes(type, parent);
+  /** Ids present in the group (valid or not): these must not be marked gone. */
+  const seen = new Set<string>();
+  const toWrite: { id: string; data: Record<string, unknown>; hash: string }[] = [];
+
+  for (const raw of group.items) {
+    const item = rule.schema.safeParse(raw);
+    if (!item.success) {
+      const id = looseId(type, raw, parent);
+      if (id) seen.add(id);
+      const issues = item.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`);
+      result.warnings.push({
+        code: 'invalid_item',
+        type,
+        parent,
+        id,
+        message: `invalid ${type} ${id ?? '(no id)'} under ${parent}: ${issues.join('; ')}${id ? ' (stored record kept)' : ''}`,
+      });
+      continue;
+    }
+    const data = item.data;
+    const id = rule.id(data, parent);
+    if (seen.has(id)) {
+      result.warnings.push({
+        code: 'duplicate_item',
+        type,
+        parent,
+        id,
+        message: `duplicate ${type} ${id} under ${parent}: first occurrence kept`,
+      });
+      continue;
+    }
+    seen.add(id);
+    const declared = rule.declaredParent?.(data);
+    if (declared !== undefined && declared !== parent) {
+      result.warnings.push({
+        code: 'parent_mismatch',
+        type,
+        parent,
+        id,
+        message: `${type} ${id} says its parent is "${declared}" but was sent under "${parent}": skipped`,
+      });
+      continue;
+    }
+    const hash = contentHash(parent, data);
+    const prev = stored.get(id);
+    if (prev && prev.hash === hash && !prev.gone) {
+      result.unchanged++;
+      continue;
+    }
+    toWrite.push({ id, data, hash });
+  }
+
+  await forEachLimit(toWrite, concurrency, async ({ id, data, hash }) => {
+    const outcome = await store.putRecord({ type, id, parent, data, hash }, { ifHashDiffers: true });
+    if (outcome === 'written') result.written++;
+    else result.unchanged++;
+    if (type === 'server') await writeSerialAlias(store, data as PageServer);
+  });
+
+  const vanished = [...stored].filter(([id, s]) => !seen.has(id) && !s.gone).map(([id]) => id);
+  for (const id of vanished) result.gone += await markGone(store, type, id, parent);
+}
+
+/**
+ * Mark a record gone, then everything stored under it. Re-reads the record first: a listing by parent
+ * may be an eventually consistent index, and a record that moved to another parent (a VM vMotioned,
+ * a host moved to another cluster) must not be marked gone because its old parent lost it.
+ */
+async function markGone(store: Store, type: InventoryType, id: string, parent: string): Promise<number> {
+  const current = await store.getRecord(type, id);
+  if (!current || current.gone || current.parent !== parent) return 0;
+  await store.markRecordGone(type, id);
+  let count = 1;
+  for (const childType of CHILD_TYPES[type] ?? []) {
+    let cursor: string | undefined;
+    do {
+      const page = await store.listRecordsByParent(childType, id, { cursor, limit: 200 });
+      for (const child of page.items) count += await markGone(store, childType, child.id, id);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return count;
+}
+
+/** Lets a host whose vCenter reports the chassis serial (not the service tag) find its Dell server. */
+async function writeSerialAlias(store: Store, server: PageServer): Promise<void> {
+  if (!server.serialNumber || server.serialNumber === server.serviceTag) return;
+  const data = { serviceTag: server.serviceTag };
+  await store.putRecord(
+    {
+      type: SERVER_SERIAL_TYPE,
+      id: normalizeSerial(server.serialNumber),
+      parent: server.serviceTag,
+      data,
+      hash: contentHash(server.serviceTag, data),
+    },
+    { ifHashDiffers: true },
+  );
+}
+
+export const normalizeSerial = (s: string): string => s.trim().toUpperCase();
+
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
