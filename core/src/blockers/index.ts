@@ -1,0 +1,3 @@
+export * from './apply-resolution';
+export * from './classify';
+export * from './resolution.schema';
