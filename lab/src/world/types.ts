@@ -1,0 +1,149 @@
+import type { LabHaSettings, LabVmDevices } from '../config/lab-config.schema';
+
+export type PowerState = 'On' | 'Off';
+
+/**
+ * Where the host OS is. `running` is the only phase in which ESXi answers vCenter.
+ * `hung`: POST never completes (the `rebootHangs` fault).
+ */
+export type OsPhase = 'running' | 'shuttingDown' | 'off' | 'post' | 'applyingUpdates' | 'booting' | 'hung';
+
+export type ConnectionState = 'connected' | 'notResponding' | 'disconnected';
+
+export interface InstalledFirmware {
+  version: string;
+  /** Version on the rollback partition (Previous-*), when there is one. */
+  previousVersion?: string;
+  installedAt: string;
+}
+
+/** Dell LC job states, as `Managers/iDRAC.Embedded.1/Jobs/<JID>` reports them. */
+export type DellJobState =
+  | 'New'
+  | 'Scheduled'
+  | 'Downloading'
+  | 'Downloaded'
+  | 'RebootPending'
+  | 'Running'
+  | 'Completed'
+  | 'Failed'
+  | 'CompletedWithErrors';
+
+export const TERMINAL_JOB_STATES: ReadonlySet<DellJobState> = new Set([
+  'Completed',
+  'Failed',
+  'CompletedWithErrors',
+]);
+
+export interface IdracJob {
+  id: string;
+  name: string;
+  jobType:
+    | 'FirmwareUpdate'
+    | 'ExportConfiguration'
+    | 'BIOSConfiguration'
+    | 'RebootNoForce'
+    | 'FirmwareUpdateStale';
+  state: DellJobState;
+  percent: number;
+  message: string;
+  messageId: string;
+  startTime: string;
+  completionTime?: string;
+  /** Firmware jobs: the package and what it targets. */
+  update?: {
+    packageKey: string;
+    version: string;
+    fqdds: string[];
+    applyTime: 'Immediate' | 'OnReset';
+    rebootRequired: boolean;
+    imageUri?: string;
+    /** The package is on the iDRAC (after Downloading). */
+    downloaded?: boolean;
+  };
+  /** Export jobs: the profile once exported. */
+  exportContent?: string;
+  exportFormat?: 'JSON' | 'XML';
+  /** Left over from an earlier attempt (the staleJobs fault): blocks new updates until cleared. */
+  stale?: boolean;
+}
+
+export interface VirtualMediaSlot {
+  image?: string;
+  inserted: boolean;
+  writeProtected: boolean;
+  connectedVia: 'NotConnected' | 'URI';
+}
+
+export interface RedfishSession {
+  id: string;
+  token: string;
+  username: string;
+  createdAt: string;
+}
+
+export interface HostState {
+  /** Service tag: the canonical host id. */
+  id: string;
+  /** Position in the lab (0-based), used for stable derived values (addresses, morefs). */
+  index: number;
+  name: string;
+  moref: string;
+  model: string;
+  vcenterId: string;
+  clusterId: string;
+  cpuMhz: number;
+  memoryMiB: number;
+  esxiVersion: string;
+  idracAddress: string;
+  idracMac: string;
+  uuid: string;
+  power: PowerState;
+  osPhase: OsPhase;
+  connectionState: ConnectionState;
+  inMaintenanceMode: boolean;
+  idrac: 'up' | 'resetting';
+  /** FQDD -> installed firmware. */
+  firmware: Map<string, InstalledFirmware>;
+  /** The iDRAC job queue, in creation order. */
+  jobs: Map<string, IdracJob>;
+  virtualMedia: { CD: VirtualMediaSlot; RemovableDisk: VirtualMediaSlot };
+  sessions: Map<string, RedfishSession>;
+  /** Increments on every reboot/power change; pending phase timers from an older epoch are ignored. */
+  epoch: number;
+  lastBootAt: string;
+}
+
+export interface VmState {
+  /** vCenter moref, e.g. `vm-1001`; unique within the lab. */
+  id: string;
+  moref: string;
+  name: string;
+  uuid: string;
+  vcenterId: string;
+  clusterId: string;
+  hostId: string;
+  powerState: 'poweredOn' | 'poweredOff' | 'suspended';
+  cpuMhz: number;
+  memoryMiB: number;
+  devices: LabVmDevices;
+  isVcenterAppliance: boolean;
+}
+
+export interface ClusterState {
+  /** Cluster name, unique within its vCenter (`lab-a`). */
+  id: string;
+  name: string;
+  moref: string;
+  vcenterId: string;
+  drsEnabled: boolean;
+  ha: LabHaSettings;
+  hostIds: string[];
+}
+
+export interface VcenterState {
+  id: string;
+  name: string;
+  version: string;
+  clusterIds: string[];
+}
