@@ -4,7 +4,7 @@ import { applyResolution, ResolutionRejectedError, resolveByPolicy } from '../sr
 import { classifyVm, mergeBlockers } from '../src/blockers/classify';
 import { Resolution } from '../src/blockers/resolution.schema';
 
-const vm = (over: Partial<Vm> & { devices?: Partial<Vm['devices']> } = {}): Vm => ({
+const vm = (over: Omit<Partial<Vm>, 'devices'> & { devices?: Partial<Vm['devices']> } = {}): Vm => ({
   id: 'vm-1',
   name: 'app01',
   vcenterId: 'vc1',
