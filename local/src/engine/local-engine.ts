@@ -78,8 +78,7 @@ export class LocalEngine {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? pino({ level: 'silent' });
     for (const [name, definition] of Object.entries(opts.definitions)) {
-      // Validate the definition as written (what AWS would get); run our rewritten copy unvalidated.
-      new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+      validateOnce(definition);
       this.prepared.set(name, prepareDefinition(definition, opts.timeScale ?? 1));
     }
   }
@@ -375,6 +374,17 @@ export class LocalEngine {
       this.log.error({ err, executionId: id }, 'onExecutionEnd failed');
     }
   }
+}
+
+/** Definitions already validated in this process: asl-validator takes ~1 s per call (it compiles its schemas). */
+const validated = new Set<string>();
+
+/** Validate the definition as written (what AWS gets); the engine runs its rewritten copy unvalidated. */
+function validateOnce(definition: object): void {
+  const key = JSON.stringify(definition);
+  if (validated.has(key)) return;
+  new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+  validated.add(key);
 }
 
 function outcomeOf(err: unknown): { status: ExecutionStatus; error?: string; cause?: string } {
