@@ -4,14 +4,16 @@ import {
   Resolution,
   type ResumeTaskOutput,
 } from '../blockers/resolution.schema';
+import { applyResolution } from '../blockers/apply-resolution';
 import type { Actor, Job } from '../jobs/job.schema';
+import { INVENTORY_TYPES } from '../inventory/inventory.schema';
 import { ConflictError, NotFoundError, ValidationError } from '../util/errors';
 import { newId } from '../util/ids';
 import { parseOrThrow } from '../util/zod-errors';
 import type { ResumeToken } from './cancel-job';
 import type { UseCaseDeps } from './deps';
 import { JobStateError, StaleJobError } from './errors';
-import { type HostBlockers, NOT_MIGRATABLE, loadBlockers } from './stored-blockers';
+import { type HostBlockers, loadBlockers } from './stored-blockers';
 
 export interface ResumeInput {
   jobId: string;
@@ -22,37 +24,41 @@ export interface ResumeInput {
 }
 
 /**
- * Check a resolution against the blockers stored when the job paused. Anything that does not match them exactly
- * (a host or VM that is not blocked, a blocked VM left undecided) means the resolution was made on an old view:
- * it is refused as stale rather than guessed at.
+ * Stale check: a resolution made on an old view names hosts or VMs that are not blocked now. It is refused as
+ * stale rather than guessed at. Whether it resolves every blocker is the workflow rules' call (applyResolution).
  */
-export function checkResolution(resolution: Resolution, stored: HostBlockers[]): string[] {
+export function staleProblems(
+  resolution: Resolution,
+  stored: HostBlockers[],
+  jobHostIds: readonly string[],
+): string[] {
   const problems: string[] = [];
   const byHost = new Map(stored.map((h) => [h.hostId, h]));
-  const given = new Map(resolution.hosts.map((h) => [h.hostId, h]));
-  for (const h of resolution.hosts)
-    if (!byHost.has(h.hostId)) problems.push(`host ${h.hostId} has no blockers in this job`);
-  for (const h of stored) {
-    const r = given.get(h.hostId);
-    if (!r) {
-      problems.push(`host ${h.hostId} has blockers but no decision`);
+  const jobHosts = new Set(jobHostIds);
+  for (const h of resolution.hosts) {
+    const blocked = byHost.get(h.hostId);
+    if (!blocked) {
+      if (!jobHosts.has(h.hostId)) problems.push(`host ${h.hostId} is not part of this job`);
+      else if (h.vms.length) problems.push(`host ${h.hostId} has no blockers now`);
       continue;
     }
-    if (r.skipHost) continue;
-    const actions = new Map(r.vms.map((v) => [v.vmId, v.action]));
-    const blockedVms = new Set(h.blockers.map((b) => b.vmId));
-    for (const v of r.vms)
+    const blockedVms = new Set(blocked.blockers.map((b) => b.vmId));
+    for (const v of h.vms)
       if (!blockedVms.has(v.vmId)) problems.push(`VM ${v.vmId} is not a blocker on ${h.hostId}`);
-    for (const b of h.blockers) {
-      const action = actions.get(b.vmId);
-      if (!action) problems.push(`VM ${b.vmName} on ${h.hostId} has no action`);
-      else if (action === 'acknowledge' && b.severity === 'critical')
-        problems.push(`VM ${b.vmName} (${b.reason}) is critical: acknowledge is not enough`);
-      else if (action === 'migrate' && NOT_MIGRATABLE.has(b.reason))
-        problems.push(`VM ${b.vmName} cannot be migrated (${b.reason})`);
-    }
   }
   return problems;
+}
+
+/** Every host of the job: the blocked ones, the ones the workflow listed in details, and the cluster's hosts. */
+async function jobHostIds(deps: UseCaseDeps, job: Job, stored: HostBlockers[]): Promise<string[]> {
+  const ids = new Set(stored.map((h) => h.hostId));
+  const listed = job.details.hostIds;
+  if (Array.isArray(listed)) for (const h of listed) if (typeof h === 'string') ids.add(h);
+  if (job.target.kind === 'cluster') {
+    const page = await deps.store.listRecordsByParent(INVENTORY_TYPES.host, job.target.id, { limit: 1000 });
+    for (const r of page.items) ids.add(r.id);
+  } else if (job.target.kind === 'host') ids.add(job.target.id);
+  return [...ids];
 }
 
 async function loadPaused(deps: UseCaseDeps, jobId: string, expectedVersion?: number): Promise<Job> {
@@ -95,22 +101,23 @@ export async function resumeJob(
   if (resolution.jobId !== job.id)
     throw new ValidationError(`this resolution is for job ${resolution.jobId}, not ${job.id}`);
   const stored = await loadBlockers(deps.store, job.id);
-  const problems = checkResolution(resolution, stored);
+  const hostIds = await jobHostIds(deps, job, stored);
+  const problems = staleProblems(resolution, stored, hostIds);
   if (problems.length) {
     throw new StaleJobError(
       job.id,
       `the resolution does not match the blockers of job ${job.id}: ${problems.join('; ')}`,
     );
   }
-  if (resolution.hostOrder) {
-    const known = new Set([...stored.map((h) => h.hostId)]);
-    const hosts = (job.details.hostIds as unknown[] | undefined)?.filter(
-      (h): h is string => typeof h === 'string',
-    );
-    for (const h of hosts ?? []) known.add(h);
-    const unknown = resolution.hostOrder.filter((h) => hosts && !known.has(h));
-    if (unknown.length) throw new ValidationError(`hosts not in this job: ${unknown.join(', ')}`);
-  }
+  // Throws ResolutionRejectedError naming every blocker left unresolved; nothing is written then.
+  applyResolution(
+    { blockers: Object.fromEntries(stored.map((h) => [h.hostId, h.blockers])), hostIds },
+    resolution.hosts,
+    {
+      ...(resolution.hostOrder ? { hostOrder: resolution.hostOrder } : {}),
+      ...(resolution.batchSize ? { batchSize: resolution.batchSize } : {}),
+    },
+  );
   const resolutionId = newId();
   const hosts: HostResolution[] = resolution.hosts;
   for (const h of hosts) await deps.store.putJobItem(job.id, 'resolution', h.hostId, { ...h, resolutionId });

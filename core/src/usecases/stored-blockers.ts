@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Blocker, type BlockerReason } from '../inventory/inventory.schema';
+import { Blocker } from '../inventory/inventory.schema';
 import type { Store } from '../ports/store.port';
 
 /**
@@ -31,12 +31,3 @@ export async function loadBlockers(store: Store, jobId: string): Promise<HostBlo
     })
     .sort((a, b) => a.hostId.localeCompare(b.hostId));
 }
-
-/** Blockers that make vMotion impossible: `migrate` cannot resolve them. */
-export const NOT_MIGRATABLE: ReadonlySet<BlockerReason> = new Set([
-  'usb_passthrough',
-  'pci_passthrough',
-  'vgpu',
-  'local_storage',
-  'fault_tolerance',
-]);

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+export const Role = z.enum(['viewer', 'operator', 'approver', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+const Ids = z.array(z.string().min(1).max(200)).max(10_000).default([]);
+
+/**
+ * Bot configuration. Role membership is by Teams user id (`29:...`), AAD object id, or AAD group id; a person's
+ * role is the highest one any of those grants. Group membership comes from `groupMembers` (or a resolver wired
+ * in by the caller, e.g. Microsoft Graph in AWS).
+ */
+export const BotConfig = z.object({
+  /** Microsoft App id; empty locally (the local Direct Line endpoint does not authenticate). */
+  appId: z.string().default(''),
+  roles: z
+    .object({
+      viewer: Ids,
+      operator: Ids,
+      approver: Ids,
+      admin: Ids,
+    })
+    .default({ viewer: [], operator: [], approver: [], admin: [] }),
+  /** Group id -> role. */
+  groups: z.record(z.string(), Role).default({}),
+  /** Group id -> member ids (Teams ids or AAD object ids), for deployments without a directory lookup. */
+  groupMembers: z.record(z.string(), Ids).default({}),
+  /** Role of anyone not listed; `none` means they may not even read. */
+  defaultRole: z.union([Role, z.literal('none')]).default('none'),
+  /** HMAC key for card data: a card whose data does not verify is refused. At least 32 characters. */
+  cardSecret: z.string().min(32),
+  /** Minimum gap between in-place updates of one job card (Teams throttles per conversation). */
+  progressMinIntervalMs: z.number().int().min(0).max(60_000).default(2000),
+  /** Blocker wizard cards stay below this many bytes (Teams refuses cards over 28 KB). */
+  maxCardBytes: z.number().int().min(4000).max(28_000).default(26_000),
+  /** Confirmation cards expire after this many seconds. */
+  confirmTtlSeconds: z.number().int().positive().default(600),
+  /** Card actions answer within this; slower work finishes in the background and updates the card. */
+  actionDeadlineMs: z.number().int().positive().default(800),
+});
+export type BotConfig = z.infer<typeof BotConfig>;
+export type BotConfigInput = z.input<typeof BotConfig>;

@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import type { Role } from '../config';
+import { type UsageSpec, parseUsage } from './usage';
+
+const name = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[\w.:@/-]+$/, 'letters, digits and . _ : @ / - only');
+const jobId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[0-9A-Za-z-]+$/, 'not a job id');
+const hostId = name;
+
+/** Power actions operators may ask for, by their Redfish ResetType names, plus friendly aliases. */
+export const POWER_ACTIONS = {
+  on: 'On',
+  off: 'GracefulShutdown',
+  'force-off': 'ForceOff',
+  restart: 'GracefulRestart',
+  'force-restart': 'ForceRestart',
+  'power-cycle': 'PowerCycle',
+} as const;
+export type PowerAlias = keyof typeof POWER_ACTIONS;
+
+interface Def<S extends z.ZodType> {
+  usage: string;
+  summary: string;
+  examples: string[];
+  role: Role;
+  args: S;
+  /** Shown by `help <command>`. */
+  details?: string;
+  /** Declared so help lists it, but not built yet: it says so instead of doing anything. */
+  unavailable?: true;
+}
+
+const def = <S extends z.ZodType>(d: Def<S>): Def<S> => d;
+const none = z.object({});
+
+export const COMMANDS = {
+  help: def({
+    usage: 'help [<command>] [<sub>]',
+    summary: 'list commands, or explain one',
+    examples: ['help', 'help update cluster'],
+    role: 'viewer',
+    args: z.object({ command: z.string().max(40).optional(), sub: z.string().max(40).optional() }),
+  }),
+  status: def({
+    usage: 'status',
+    summary: 'relay agents online, active jobs, approvals waiting',
+    examples: ['status'],
+    role: 'viewer',
+    args: none,
+  }),
+  inventorySync: def({
+    usage: 'inventory sync [<source>] [<name>]',
+    summary: 'refresh the inventory from OME and/or vCenter',
+    examples: ['inventory sync', 'inventory sync vcenter vc-lab', 'inventory sync ome ome-lab'],
+    details: 'Without arguments every known source is synced. `<source>` is `ome` or `vcenter`.',
+    role: 'operator',
+    args: z.object({ source: z.enum(['ome', 'vcenter']).optional(), name: name.optional() }),
+  }),
+  hosts: def({
+    usage: 'hosts <cluster>',
+    summary: 'the hosts of a cluster with state and maintenance mode',
+    examples: ['hosts lab-a'],
+    role: 'viewer',
+    args: z.object({ cluster: name }),
+  }),
+  server: def({
+    usage: 'server <tag>',
+    summary: 'one Dell server by service tag: model, power, firmware',
+    examples: ['server ABC1234'],
+    role: 'viewer',
+    args: z.object({ tag: name }),
+  }),
+  compliance: def({
+    usage: 'compliance <cluster>',
+    summary: 'firmware compliance of a cluster against the catalog',
+    examples: ['compliance lab-a'],
+    role: 'viewer',
+    args: z.object({ cluster: name }),
+  }),
+  updateCluster: def({
+    usage: 'update cluster <name> [at <time>] [batch <n>] [dry-run]',
+    summary: 'rolling firmware update of a cluster',
+    examples: [
+      'update cluster lab-a',
+      'update cluster lab-a at 2026-12-01T02:00Z batch 2',
+      'update cluster lab-a dry-run',
+    ],
+    details:
+      'Checks run when the job starts. It pauses with a card if VMs block maintenance mode. Production clusters need a second person with the approver role to approve first.',
+    role: 'operator',
+    args: z.object({
+      name,
+      at: z.string().max(40).optional(),
+      batch: z.coerce.number().int().positive().max(64).optional(),
+      'dry-run': z.boolean().optional(),
+    }),
+  }),
+  updateHost: def({
+    usage: 'update host <id>',
+    summary: 'firmware update of one host (service tag or name)',
+    examples: ['update host ABC1234'],
+    role: 'operator',
+    args: z.object({ id: hostId }),
+  }),
+  jobs: def({
+    usage: 'jobs [<status>]',
+    summary: 'recent jobs, or jobs in one status',
+    examples: ['jobs', 'jobs running'],
+    role: 'viewer',
+    args: z.object({
+      status: z.enum(['pending', 'running', 'paused', 'completed', 'failed', 'cancelled']).optional(),
+    }),
+  }),
+  job: def({
+    usage: 'job <id>',
+    summary: 'one job with its progress card',
+    examples: ['job 01J0ABCDEF...'],
+    role: 'viewer',
+    args: z.object({ id: jobId }),
+  }),
+  approvals: def({
+    usage: 'approvals',
+    summary: 'jobs waiting for a four-eyes approval',
+    examples: ['approvals'],
+    role: 'viewer',
+    args: none,
+  }),
+  cancel: def({
+    usage: 'cancel <id> [mode:graceful|now]',
+    summary:
+      'cancel a job (graceful: finish hosts in flight; now: stop at the next step); HA is restored either way',
+    examples: ['cancel 01J0ABCDEF...', 'cancel 01J0ABCDEF... now'],
+    role: 'operator',
+    args: z.object({ id: jobId, mode: z.enum(['graceful', 'now']).default('graceful') }),
+  }),
+  resume: def({
+    usage: 'resume <id> [force]',
+    summary: 'show the blocker card of a paused job again; `force` resumes without a resolution (admin)',
+    examples: ['resume 01J0ABCDEF...'],
+    role: 'operator',
+    args: z.object({ id: jobId, force: z.boolean().optional() }),
+  }),
+  power: def({
+    usage: 'power <host> <action>',
+    summary: `power a host: ${Object.keys(POWER_ACTIONS).join(', ')} (asks for confirmation)`,
+    examples: ['power ABC1234 restart'],
+    role: 'operator',
+    args: z.object({
+      host: hostId,
+      action: z.enum(Object.keys(POWER_ACTIONS) as [PowerAlias, ...PowerAlias[]]),
+    }),
+  }),
+  mediaMount: def({
+    usage: 'media mount <host> <url>',
+    summary: 'mount an ISO on the virtual CD (asks for confirmation)',
+    examples: ['media mount ABC1234 https://repo.lab/esxi.iso'],
+    role: 'operator',
+    args: z.object({ host: hostId, url: z.url({ protocol: /^https?$/ }).max(2000) }),
+  }),
+  mediaEject: def({
+    usage: 'media eject <host>',
+    summary: 'eject the virtual CD (asks for confirmation)',
+    examples: ['media eject ABC1234'],
+    role: 'operator',
+    args: z.object({ host: hostId }),
+  }),
+  scpExport: def({
+    usage: 'scp export <host>',
+    summary: 'back up the server configuration profile',
+    examples: ['scp export ABC1234'],
+    role: 'operator',
+    args: z.object({ host: hostId }),
+  }),
+  windows: def({
+    usage: 'windows',
+    summary: 'maintenance windows',
+    examples: ['windows'],
+    role: 'viewer',
+    args: none,
+    unavailable: true,
+  }),
+  protectionGroups: def({
+    usage: 'protection groups',
+    summary: 'ZFS protection groups',
+    examples: ['protection groups'],
+    role: 'viewer',
+    args: none,
+    unavailable: true,
+  }),
+  replicate: def({
+    usage: 'replicate <group>',
+    summary: 'replicate a protection group now',
+    examples: ['replicate pg-sql'],
+    role: 'operator',
+    args: z.object({ group: name }),
+    unavailable: true,
+  }),
+  failover: def({
+    usage: 'failover <group>',
+    summary: 'fail a protection group over',
+    examples: ['failover pg-sql'],
+    role: 'approver',
+    args: z.object({ group: name }),
+    unavailable: true,
+  }),
+  notify: def({
+    usage: 'notify [<setting>] [<value>]',
+    summary: 'notification settings',
+    examples: ['notify'],
+    role: 'admin',
+    args: z.object({ setting: z.string().max(40).optional(), value: z.string().max(200).optional() }),
+    unavailable: true,
+  }),
+};
+
+export type CommandName = keyof typeof COMMANDS;
+export type ArgsOf<N extends CommandName> = z.infer<(typeof COMMANDS)[N]['args']>;
+
+export interface CompiledCommand {
+  name: CommandName;
+  spec: UsageSpec;
+  def: Def<z.ZodType>;
+}
+
+/** Longest command words first, so `update cluster` wins over a hypothetical `update`. */
+export const COMPILED: readonly CompiledCommand[] = (Object.keys(COMMANDS) as CommandName[])
+  .map((n) => ({ name: n, spec: parseUsage(COMMANDS[n].usage), def: COMMANDS[n] as Def<z.ZodType> }))
+  .sort((a, b) => b.spec.words.length - a.spec.words.length);

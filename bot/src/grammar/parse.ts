@@ -1,0 +1,91 @@
+import { COMMANDS, COMPILED, type CommandName, type CompiledCommand } from './commands';
+import { editDistance } from './edit-distance';
+import { bindArgs } from './usage';
+
+export type ParsedCommand = {
+  [N in CommandName]: { name: N; args: import('./commands').ArgsOf<N> };
+}[CommandName];
+
+export type ParseResult =
+  | { ok: true; command: ParsedCommand }
+  | { ok: false; message: string; suggestion?: string };
+
+/** Longest accepted chat message; anything longer is not a command. */
+export const MAX_COMMAND_LENGTH = 2000;
+
+/** Strip Teams mentions (`<at>RackOps</at>`) and other markup, collapse whitespace. */
+export function normalize(text: string): string {
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Split on spaces; "double quotes" keep spaces inside one value. */
+export function tokenize(text: string): string[] {
+  return [...text.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+function matchCommand(tokens: string[]): CompiledCommand | undefined {
+  const lower = tokens.map((t) => t.toLowerCase());
+  return COMPILED.find((c) => c.spec.words.every((w, i) => lower[i] === w));
+}
+
+/** The command whose words are closest to what was typed. */
+export function closestCommand(tokens: string[]): CompiledCommand | undefined {
+  const lower = tokens.map((t) => t.toLowerCase());
+  let best: { c: CompiledCommand; d: number } | undefined;
+  for (const c of COMPILED) {
+    const typed = lower.slice(0, c.spec.words.length).join(' ');
+    const wanted = c.spec.words.join(' ');
+    const d = editDistance(typed, wanted);
+    if (!best || d < best.d) best = { c, d };
+  }
+  if (!best) return undefined;
+  const wanted = best.c.spec.words.join(' ');
+  return best.d <= Math.max(2, Math.floor(wanted.length / 2)) ? best.c : undefined;
+}
+
+export function parseCommand(text: string): ParseResult {
+  if (text.length > MAX_COMMAND_LENGTH)
+    return { ok: false, message: 'That message is too long to be a command.' };
+  const tokens = tokenize(normalize(text));
+  if (!tokens.length) return { ok: false, message: 'Type `help` to see what I can do.', suggestion: 'help' };
+  const cmd = matchCommand(tokens);
+  if (!cmd) {
+    const near = closestCommand(tokens);
+    const typed = tokens.slice(0, 2).join(' ').slice(0, 40);
+    return near
+      ? {
+          ok: false,
+          message: `I don't know \`${typed}\`. Did you mean \`${near.spec.display}\`? (\`help\` lists everything)`,
+          suggestion: near.spec.display,
+        }
+      : {
+          ok: false,
+          message: `I don't know \`${typed}\`. Type \`help\` to see the commands.`,
+          suggestion: 'help',
+        };
+  }
+  const bound = bindArgs(cmd.spec, tokens.slice(cmd.spec.words.length));
+  const usage = `Usage: \`${cmd.spec.display}\` — e.g. \`${cmd.def.examples[0] ?? cmd.spec.display}\``;
+  if ('error' in bound)
+    return { ok: false, message: `${capitalize(bound.error)}. ${usage}`, suggestion: cmd.spec.display };
+  const parsed = COMMANDS[cmd.name].args.safeParse(bound.args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'arguments';
+    return {
+      ok: false,
+      message: `Bad <${field}>: ${issue?.message ?? 'invalid'}. ${usage}`,
+      suggestion: cmd.spec.display,
+    };
+  }
+  return { ok: true, command: { name: cmd.name, args: parsed.data } as ParsedCommand };
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '@rackops/core/ports/store.port';
+import type { ConversationReference } from 'botbuilder';
+import { ConflictError } from '@rackops/core/util/errors';
+import { z } from 'zod';
+
+/** Store record types the bot owns. */
+export const BOT_RECORDS = {
+  conversation: 'conversation',
+  /** cid -> where a card message lives. */
+  card: 'card',
+  /** jobId -> the card that shows the job (updated in place). */
+  jobCard: 'job-card',
+  /** cid of a confirmation card that was used (a confirmation works once). */
+  usedCard: 'card-used',
+} as const;
+
+const RETENTION_SECONDS = 90 * 24 * 3600;
+
+export const CardLocation = z.object({
+  conversationId: z.string(),
+  activityId: z.string(),
+  jobId: z.string().optional(),
+});
+export type CardLocation = z.infer<typeof CardLocation>;
+
+export const JobCardRecord = CardLocation.extend({
+  cid: z.string(),
+  page: z.number().int().nonnegative().default(0),
+  /** The job was terminal when last rendered: no more updates needed. */
+  final: z.boolean().default(false),
+});
+export type JobCardRecord = z.infer<typeof JobCardRecord>;
+
+const expiry = (nowMs: number): number => Math.floor(nowMs / 1000) + RETENTION_SECONDS;
+
+/** Remember where to send proactive messages for a conversation (written only when it changed). */
+export async function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
+  const id = ref.conversation?.id;
+  if (!id) return;
+  const hash = createHash('sha256').update(JSON.stringify(ref)).digest('hex');
+  await store.putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash }, { ifHashDiffers: true });
+}
+
+export async function loadConversation(
+  store: Store,
+  id: string,
+): Promise<Partial<ConversationReference> | undefined> {
+  return (await store.getRecord<Partial<ConversationReference>>(BOT_RECORDS.conversation, id))?.data;
+}
+
+export async function saveCardLocation(
+  store: Store,
+  cid: string,
+  loc: CardLocation,
+  nowMs: number,
+): Promise<void> {
+  await store.putRecord({ type: BOT_RECORDS.card, id: cid, data: loc, expiresAt: expiry(nowMs) });
+}
+
+export async function loadCardLocation(store: Store, cid: string): Promise<CardLocation | undefined> {
+  const rec = await store.getRecord<unknown>(BOT_RECORDS.card, cid);
+  const parsed = CardLocation.safeParse(rec?.data);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function saveJobCard(
+  store: Store,
+  jobId: string,
+  rec: JobCardRecord,
+  nowMs: number,
+): Promise<void> {
+  await store.putRecord({ type: BOT_RECORDS.jobCard, id: jobId, data: rec, expiresAt: expiry(nowMs) });
+}
+
+export async function loadJobCard(store: Store, jobId: string): Promise<JobCardRecord | undefined> {
+  const rec = await store.getRecord<unknown>(BOT_RECORDS.jobCard, jobId);
+  const parsed = JobCardRecord.safeParse(rec?.data);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Mark a confirmation card used; false when it already was (double click, replay). */
+export async function claimCard(store: Store, cid: string, nowMs: number): Promise<boolean> {
+  try {
+    const result = await store.putRecord(
+      {
+        type: BOT_RECORDS.usedCard,
+        id: cid,
+        data: { at: new Date(nowMs).toISOString() },
+        expiresAt: expiry(nowMs),
+      },
+      { ifAbsent: true },
+    );
+    return result === 'written';
+  } catch (err) {
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+}
