@@ -1,0 +1,164 @@
+import type { CommandKind } from '../relay/commands';
+
+/** An ASL state or state machine as plain JSON (JSONPath dialect). */
+export type AslState = Record<string, unknown>;
+export interface AslMachine {
+  Comment?: string;
+  StartAt: string;
+  States: Record<string, AslState>;
+  TimeoutSeconds?: number;
+}
+
+/** Substituted at deploy time (infra's definitionSubstitutions) and by the local stack. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a definition substitution, not a JS template
+export const DISPATCH_FN = '${DispatchFunctionArn}';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a definition substitution, not a JS template
+export const JOB_OPS_FN = '${JobOpsFunctionArn}';
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+/** Transient Lambda service errors are retried; they cost transitions only when they happen. */
+const LAMBDA_RETRY = [
+  {
+    ErrorEquals: [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+    ],
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+  },
+];
+
+export const catchAll = (next: string, resultPath: string | null = '$.error') => [
+  { ErrorEquals: ['States.ALL'], Next: next, ResultPath: resultPath },
+];
+
+/** A path or a literal: keys ending in `.$` are JSONPath. */
+type Template = Record<string, unknown>;
+
+export interface DeviceTaskOptions {
+  kind: CommandKind;
+  /** `{ type, id }` or `{ type, 'id.$': path }`. */
+  target: Template;
+  params: Template;
+  /** Step item key (may be a States.Format expression via `key.$`) and display name, for D's dispatch. */
+  step: Template;
+  timeoutSeconds: number;
+  /** Long operations report progress every few seconds; silence this long means the agent is gone. */
+  heartbeatSeconds?: number;
+  resultPath?: string | null;
+  resultSelector?: Template;
+  next?: string;
+  catchTo?: string;
+  catchResultPath?: string | null;
+  retry?: unknown[];
+}
+
+/** A step that touches gear: one relay command sent with a task token (DESIGN §1). */
+export function deviceTask(o: DeviceTaskOptions): AslState {
+  const state: AslState = {
+    Type: 'Task',
+    Resource: LAMBDA_INVOKE_WAIT,
+    Parameters: {
+      FunctionName: DISPATCH_FN,
+      Payload: {
+        'jobId.$': '$.jobId',
+        command: { kind: o.kind, target: o.target, params: o.params },
+        step: o.step,
+        'taskToken.$': '$$.Task.Token',
+      },
+    },
+    TimeoutSeconds: o.timeoutSeconds,
+  };
+  if (o.heartbeatSeconds) state.HeartbeatSeconds = o.heartbeatSeconds;
+  if (o.resultSelector) state.ResultSelector = o.resultSelector;
+  state.ResultPath = o.resultPath === undefined ? null : o.resultPath;
+  if (o.retry) state.Retry = o.retry;
+  if (o.catchTo)
+    state.Catch = catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath);
+  return withNext(state, o.next);
+}
+
+export interface JobOpsTaskOptions {
+  op: string;
+  /** Extra payload fields. The whole state is always sent as `state` so ops never depend on paths existing. */
+  args?: Template;
+  /** '$' (the op returns the new state: OutputPath takes it out of the Lambda envelope) or a field path. */
+  resultPath?: string | null;
+  next?: string;
+  catchTo?: string;
+  catchResultPath?: string | null;
+  waitForToken?: { timeoutSeconds: number };
+  /** When the state is already small (inside a Map) send only these fields instead of `$`. */
+  stateFrom?: string;
+}
+
+/** A bookkeeping step on the JobOps Lambda. */
+export function jobOpsTask(o: JobOpsTaskOptions): AslState {
+  const payload: Template = {
+    op: o.op,
+    'jobId.$': '$.jobId',
+    'state.$': o.stateFrom ?? '$',
+    ...(o.args ?? {}),
+  };
+  const state: AslState = {
+    Type: 'Task',
+    Resource: o.waitForToken ? LAMBDA_INVOKE_WAIT : LAMBDA_INVOKE,
+    Parameters: {
+      FunctionName: JOB_OPS_FN,
+      Payload: o.waitForToken ? { ...payload, 'taskToken.$': '$$.Task.Token' } : payload,
+    },
+    TimeoutSeconds: o.waitForToken ? o.waitForToken.timeoutSeconds : 120,
+    Retry: LAMBDA_RETRY,
+  };
+  if (o.resultPath === '$' && !o.waitForToken) {
+    state.ResultSelector = { 'v.$': '$.Payload' };
+    state.ResultPath = '$';
+    state.OutputPath = '$.v';
+  } else if (o.resultPath && !o.waitForToken) {
+    state.ResultSelector = { 'v.$': '$.Payload' };
+    state.ResultPath = o.resultPath;
+  } else {
+    state.ResultPath = o.resultPath === undefined ? null : o.resultPath;
+  }
+  if (o.catchTo)
+    state.Catch = catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath);
+  return withNext(state, o.next);
+}
+
+export function withNext(state: AslState, next?: string): AslState {
+  return next ? { ...state, Next: next } : { ...state, End: true };
+}
+
+/** Step key per host: `host:<id>:<what>` (the JobStep key convention). */
+export const hostStepKey = (what: string, hostPath = '$.host.hostId'): Template => ({
+  'key.$': `States.Format('host:{}:${what}', ${hostPath})`,
+  'hostId.$': hostPath,
+});
+
+export function inlineMap(o: {
+  itemsPath: string;
+  itemSelector: Template;
+  maxConcurrency?: number;
+  maxConcurrencyPath?: string;
+  processor: AslMachine;
+  resultPath?: string | null;
+  next?: string;
+  catchTo?: string;
+}): AslState {
+  const state: AslState = {
+    Type: 'Map',
+    ItemsPath: o.itemsPath,
+    ItemSelector: o.itemSelector,
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...o.processor },
+    ResultPath: o.resultPath === undefined ? null : o.resultPath,
+  };
+  if (o.maxConcurrencyPath) state.MaxConcurrencyPath = o.maxConcurrencyPath;
+  else state.MaxConcurrency = o.maxConcurrency ?? 0;
+  if (o.catchTo) state.Catch = catchAll(o.catchTo);
+  return withNext(state, o.next);
+}

@@ -1,0 +1,433 @@
+import { type AslMachine, type AslState, deviceTask, hostStepKey, inlineMap, jobOpsTask } from './asl';
+import { HEARTBEAT, TIMEOUT } from './timing';
+
+/**
+ * The firmware-update state machine, in two variants built from the same pieces:
+ * - `rolling`: a whole cluster (DESIGN §7), with HA admission control relaxed and restored;
+ * - `single-host`: one host (`firmware_update`); maintenance mode optional outside a cluster, HA untouched.
+ * See README.md in this folder for the states and every exit path.
+ */
+export type HostUpdateVariant = 'rolling' | 'single-host';
+
+const idrac = { type: 'idrac', 'id.$': '$.host.hostId' };
+const hostRef = {
+  'hostId.$': '$.host.hostId',
+  'hostMoref.$': '$.host.hostMoref',
+  'vcenterId.$': '$.host.vcenterId',
+};
+
+/** Per-host preflight: state, Lifecycle Controller, fresh firmware inventory, then JobOps evaluates. */
+function preflightProcessor(): AslMachine {
+  const toEval = 'PreflightHostEvaluate';
+  return {
+    StartAt: 'PreflightHostState',
+    States: {
+      PreflightHostState: deviceTask({
+        kind: 'host.state',
+        target: idrac,
+        params: hostRef,
+        step: { ...hostStepKey('preflight'), name: 'Preflight: host state' },
+        timeoutSeconds: TIMEOUT.quick,
+        resultPath: '$.hostState',
+        next: 'PreflightLcStatus',
+        catchTo: toEval,
+      }),
+      PreflightLcStatus: deviceTask({
+        kind: 'idrac.lc-status',
+        target: idrac,
+        params: {},
+        step: { ...hostStepKey('preflight'), name: 'Preflight: Lifecycle Controller' },
+        timeoutSeconds: TIMEOUT.quick,
+        resultPath: '$.lc',
+        next: 'PreflightFirmware',
+        catchTo: toEval,
+      }),
+      PreflightFirmware: deviceTask({
+        kind: 'inventory.idrac',
+        target: idrac,
+        params: {},
+        step: { ...hostStepKey('preflight'), name: 'Preflight: firmware inventory' },
+        timeoutSeconds: TIMEOUT.quick,
+        heartbeatSeconds: HEARTBEAT,
+        resultPath: '$.fw',
+        next: toEval,
+        catchTo: toEval,
+      }),
+      [toEval]: jobOpsTask({ op: 'preflight-host', resultPath: '$', next: 'PreflightStaleJobs' }),
+      PreflightStaleJobs: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.clearStaleJobs', BooleanEquals: true, Next: 'PreflightClearStaleJobs' }],
+        Default: 'PreflightHostDone',
+      },
+      PreflightClearStaleJobs: deviceTask({
+        kind: 'idrac.clear-stale-jobs',
+        target: { type: 'idrac', 'id.$': '$.hostId' },
+        params: { force: false },
+        step: { ...hostStepKey('clear-stale-jobs', '$.hostId'), name: 'Clear stale iDRAC jobs' },
+        timeoutSeconds: TIMEOUT.quick,
+        resultPath: null,
+        next: 'PreflightHostDone',
+        catchTo: 'PreflightHostDone',
+        catchResultPath: '$.clearError',
+      }),
+      PreflightHostDone: { Type: 'Succeed' },
+    },
+  };
+}
+
+/** Power VMs off (before maintenance) or back on (after), in parallel. */
+function vmPowerMap(
+  name: string,
+  state: 'on' | 'off',
+  next: string,
+  catchTo?: string,
+): Record<string, AslState> {
+  const inner = `${name}Vm`;
+  return {
+    [name]: inlineMap({
+      itemsPath: '$.begin.v.powerOff',
+      itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$.host', 'vm.$': '$$.Map.Item.Value' },
+      maxConcurrency: 0,
+      processor: {
+        StartAt: inner,
+        States: {
+          [inner]: deviceTask({
+            kind: 'vm.power',
+            target: { type: 'vcenter', 'id.$': '$.vm.vcenterId' },
+            params: { 'vcenterId.$': '$.vm.vcenterId', 'vmMoref.$': '$.vm.vmMoref', state, graceful: true },
+            step: {
+              'key.$': `States.Format('host:{}:vm:{}:power-${state}', $.host.hostId, $.vm.vmId)`,
+              'hostId.$': '$.host.hostId',
+              name: `Power ${state} VM`,
+            },
+            timeoutSeconds: TIMEOUT.vmPower,
+            heartbeatSeconds: HEARTBEAT,
+          }),
+        },
+      },
+      next,
+      catchTo,
+    }),
+  };
+}
+
+/** One host: SCP → VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
+function hostProcessor(variant: HostUpdateVariant): AslMachine {
+  const fail = 'HostProbe';
+  const maint = variant === 'single-host';
+  const states: Record<string, AslState> = {
+    HostBegin: jobOpsTask({ op: 'host-begin', resultPath: '$.begin', next: 'HostGo', catchTo: fail }),
+    HostGo: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.begin.v.go', BooleanEquals: true, Next: 'ScpExport' }],
+      Default: 'HostNotStarted',
+    },
+    HostNotStarted: { Type: 'Succeed' },
+    ScpExport: deviceTask({
+      kind: 'scp.export',
+      target: idrac,
+      params: { target: 'ALL', format: 'JSON' },
+      step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
+      timeoutSeconds: TIMEOUT.scp,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'PowerOffVms',
+      catchTo: fail,
+    }),
+    ...vmPowerMap('PowerOffVms', 'off', 'HostCheckpoint', fail),
+    // The last point before the host leaves service: an immediate cancel stops here.
+    HostCheckpoint: jobOpsTask({
+      op: 'checkpoint',
+      args: { stage: 'enter-maintenance' },
+      next: maint ? 'UseMaintenance' : 'EnterMaintenance',
+      catchTo: fail,
+    }),
+    EnterMaintenance: deviceTask({
+      kind: 'host.enter-maintenance',
+      target: { type: 'vcenter', 'id.$': '$.host.vcenterId' },
+      params: {
+        ...hostRef,
+        'timeoutSeconds.$': '$.begin.v.enterMaintenanceSeconds',
+        evacuatePoweredOffVms: false,
+      },
+      step: { ...hostStepKey('enter-maintenance'), name: 'Enter maintenance mode' },
+      timeoutSeconds: TIMEOUT.enterMaintenance,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'ApplyAndReboot',
+      catchTo: fail,
+    }),
+    ApplyAndReboot: deviceTask({
+      kind: 'host.apply-and-reboot',
+      target: idrac,
+      params: { ...hostRef, 'timeoutSeconds.$': '$.begin.v.rebootSeconds' },
+      step: { ...hostStepKey('apply-and-reboot'), name: 'Reboot to apply staged firmware' },
+      timeoutSeconds: TIMEOUT.applyAndReboot,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'VerifyFirmware',
+      catchTo: fail,
+    }),
+    VerifyFirmware: deviceTask({
+      kind: 'firmware.verify',
+      target: idrac,
+      params: { 'expected.$': '$.host.expected' },
+      step: { ...hostStepKey('verify'), name: 'Verify firmware versions' },
+      timeoutSeconds: TIMEOUT.quick,
+      resultPath: '$.verify',
+      next: 'VerifyOk',
+      catchTo: fail,
+    }),
+    // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host.
+    VerifyOk: {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.verify.ok',
+          BooleanEquals: true,
+          Next: maint ? 'UseExitMaintenance' : 'ExitMaintenance',
+        },
+      ],
+      Default: 'HostFailed',
+    },
+    ExitMaintenance: deviceTask({
+      kind: 'host.exit-maintenance',
+      target: { type: 'vcenter', 'id.$': '$.host.vcenterId' },
+      params: hostRef,
+      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode' },
+      timeoutSeconds: TIMEOUT.exitMaintenance,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'PowerOnVms',
+      catchTo: fail,
+    }),
+    ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail),
+    HostDone: jobOpsTask({ op: 'host-done', resultPath: null }),
+    // Failure path: find out where the host really is, so the report can say it.
+    HostProbe: deviceTask({
+      kind: 'host.state',
+      target: idrac,
+      params: hostRef,
+      step: { ...hostStepKey('probe'), name: 'Check host state after failure' },
+      timeoutSeconds: TIMEOUT.quick,
+      resultPath: '$.probe',
+      next: 'HostFailed',
+      catchTo: 'HostFailed',
+      catchResultPath: '$.probeError',
+    }),
+    HostFailed: jobOpsTask({ op: 'host-failed', resultPath: null }),
+  };
+  if (maint) {
+    // Hosts outside a cluster (or when the job says so) are updated without maintenance mode.
+    states.UseMaintenance = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'EnterMaintenance' }],
+      Default: 'ApplyAndReboot',
+    };
+    states.UseExitMaintenance = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'ExitMaintenance' }],
+      Default: 'PowerOnVms',
+    };
+  }
+  return { StartAt: 'HostBegin', States: states };
+}
+
+/** Batches one after another; the hosts of a batch together. */
+function batchProcessor(variant: HostUpdateVariant): AslMachine {
+  return {
+    StartAt: 'BatchGate',
+    States: {
+      // Graceful cancel and the failure policy are decided here: no new batch starts after either.
+      BatchGate: jobOpsTask({ op: 'batch-start', resultPath: '$.gate', next: 'BatchGo' }),
+      BatchGo: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.gate.v.go', BooleanEquals: true, Next: 'BatchHosts' }],
+        Default: 'BatchNotStarted',
+      },
+      BatchNotStarted: { Type: 'Succeed' },
+      BatchHosts: inlineMap({
+        itemsPath: '$.hosts',
+        itemSelector: { 'jobId.$': '$.jobId', 'batchIndex.$': '$.batchIndex', 'host.$': '$$.Map.Item.Value' },
+        maxConcurrencyPath: '$.batchSize',
+        processor: hostProcessor(variant),
+      }),
+    },
+  };
+}
+
+export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine {
+  const rolling = variant === 'rolling';
+  const cleanup = 'Cleanup';
+  const states: Record<string, AslState> = {
+    Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'PreflightHosts', catchTo: 'Finish' }),
+    PreflightHosts: inlineMap({
+      itemsPath: '$.ctx.hosts',
+      itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
+      maxConcurrency: 0,
+      processor: preflightProcessor(),
+      resultPath: '$.pre',
+      next: 'Preflight',
+      catchTo: 'Finish',
+    }),
+    // Evaluates every host and the catalog (read now, not when the job was created), and plans.
+    Preflight: jobOpsTask({ op: 'preflight', resultPath: '$', next: 'PreflightDecision', catchTo: 'Finish' }),
+    PreflightDecision: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.decision', StringEquals: 'proceed', Next: rolling ? 'RelaxHa' : 'ScanNeeded' },
+      ],
+      Default: 'Finish',
+    },
+    ScanBlockers: deviceTask({
+      kind: 'cluster.scan-blockers',
+      target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
+      params: {
+        'clusterMoref.$': '$.ctx.cluster.moref',
+        'vcenterId.$': '$.ctx.cluster.vcenterId',
+        'hostMorefs.$': '$.ctx.hostMorefs',
+      },
+      step: { key: 'blocker-scan', name: 'Blocker scan' },
+      timeoutSeconds: TIMEOUT.scan,
+      heartbeatSeconds: HEARTBEAT,
+      resultPath: '$.scan',
+      next: 'Blockers',
+      catchTo: cleanup,
+    }),
+    // Classifies, stores one blocker item per host, and decides: pause (interactive), policy (scheduled), go.
+    Blockers: jobOpsTask({ op: 'blockers', resultPath: '$', next: 'BlockerDecision', catchTo: cleanup }),
+    BlockerDecision: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.blockerAction', StringEquals: 'pause', Next: 'PauseForResolution' },
+        { Variable: '$.blockerAction', StringEquals: 'fail', Next: cleanup },
+      ],
+      Default: 'ApplyResolution',
+    },
+    // Waits in place for the operator's resolution (resume use-case → SendTaskSuccess) or a cancel (failure).
+    PauseForResolution: jobOpsTask({
+      op: 'pause',
+      args: { kind: 'blockers', reason: 'blockers need a decision' },
+      waitForToken: { timeoutSeconds: TIMEOUT.pause },
+      resultPath: '$.resume',
+      next: 'ApplyResolution',
+      catchTo: cleanup,
+    }),
+    // Re-plans with the resolution (skipped hosts, order, batch size) and the VMs to power off per host.
+    ApplyResolution: jobOpsTask({
+      op: 'apply-resolution',
+      resultPath: '$',
+      next: 'StageFirmware',
+      catchTo: cleanup,
+    }),
+    // Upload with OnReset while every host still serves VMs: maintenance time is then only apply + reboot.
+    StageFirmware: inlineMap({
+      itemsPath: '$.plan.hosts',
+      itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
+      maxConcurrency: 0,
+      processor: {
+        StartAt: 'StageHost',
+        States: {
+          StageHost: deviceTask({
+            kind: 'firmware.stage',
+            target: idrac,
+            params: { 'packages.$': '$.host.packages', applyTime: 'OnReset', transfer: 'simple' },
+            step: { ...hostStepKey('stage'), name: 'Stage firmware (OnReset)' },
+            timeoutSeconds: TIMEOUT.stage,
+            heartbeatSeconds: HEARTBEAT,
+          }),
+        },
+      },
+      next: 'Batches',
+      catchTo: cleanup,
+    }),
+    Batches: inlineMap({
+      itemsPath: '$.plan.batches',
+      itemSelector: {
+        'jobId.$': '$.jobId',
+        'batchIndex.$': '$$.Map.Item.Index',
+        'hosts.$': '$$.Map.Item.Value',
+        'batchSize.$': '$.plan.batchSize',
+      },
+      maxConcurrency: 1,
+      processor: batchProcessor(variant),
+      next: cleanup,
+      catchTo: cleanup,
+    }),
+    // Every exit after preflight passes here: restore HA (if it was relaxed) and un-stage firmware on hosts
+    // that were staged but not updated, then finish.
+    [cleanup]: jobOpsTask({
+      op: 'cleanup-plan',
+      resultPath: '$',
+      next: 'RestoreHaNeeded',
+      catchTo: 'Finish',
+    }),
+    RestoreHaNeeded: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.cleanup.restoreHa', BooleanEquals: true, Next: 'RestoreHa' }],
+      Default: 'Unstage',
+    },
+    RestoreHa: deviceTask({
+      kind: 'cluster.ha-restore',
+      target: { type: 'vcenter', 'id.$': '$.cleanup.ha.vcenterId' },
+      params: {
+        'clusterMoref.$': '$.cleanup.ha.clusterMoref',
+        'vcenterId.$': '$.cleanup.ha.vcenterId',
+        'settings.$': '$.cleanup.ha.settings',
+      },
+      step: { key: 'ha-restore', name: 'Restore HA admission control' },
+      timeoutSeconds: TIMEOUT.ha,
+      resultPath: '$.haRestore',
+      retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 }],
+      next: 'Unstage',
+      catchTo: 'Unstage',
+      catchResultPath: '$.haRestoreError',
+    }),
+    Unstage: inlineMap({
+      itemsPath: '$.cleanup.unstage',
+      itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
+      maxConcurrency: 0,
+      processor: {
+        StartAt: 'UnstageHost',
+        States: {
+          UnstageHost: deviceTask({
+            kind: 'idrac.clear-stale-jobs',
+            target: idrac,
+            params: { force: false },
+            step: { ...hostStepKey('unstage'), name: 'Remove staged firmware jobs' },
+            timeoutSeconds: TIMEOUT.quick,
+            catchTo: 'UnstageHostFailed',
+          }),
+          UnstageHostFailed: { Type: 'Succeed' },
+        },
+      },
+      next: 'Finish',
+      catchTo: 'Finish',
+    }),
+    // Decides completed / failed / cancelled from what the Store says happened, and names every host's state.
+    Finish: jobOpsTask({ op: 'finish', resultPath: null }),
+  };
+  if (!rolling) {
+    // A host outside a cluster has no DRS to evacuate it and no VMs that could block a move.
+    states.ScanNeeded = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.ctx.inCluster', BooleanEquals: true, Next: 'ScanBlockers' }],
+      Default: 'ApplyResolution',
+    };
+  }
+  if (rolling) {
+    states.RelaxHa = deviceTask({
+      kind: 'cluster.ha-relax',
+      target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
+      params: { 'clusterMoref.$': '$.ctx.cluster.moref', 'vcenterId.$': '$.ctx.cluster.vcenterId' },
+      step: { key: 'ha-relax', name: 'Relax HA admission control' },
+      timeoutSeconds: TIMEOUT.ha,
+      resultPath: '$.haRelax',
+      next: 'ScanBlockers',
+      catchTo: cleanup,
+    });
+  }
+  return {
+    Comment: rolling
+      ? 'RackOps rolling cluster firmware update (DESIGN §7)'
+      : 'RackOps firmware update of one host (same per-host sequence)',
+    StartAt: 'Begin',
+    States: states,
+  };
+}

@@ -1,0 +1,28 @@
+import type { JobType } from '../jobs/job.schema';
+import type { WorkflowName } from '../ports/orchestrator.port';
+import { RackOpsError } from '../util/errors';
+
+export class UnsupportedJobTypeError extends RackOpsError {
+  constructor(type: string) {
+    super('unsupported_job_type', `no workflow runs jobs of type ${type}`);
+  }
+}
+
+const BY_TYPE: Partial<Record<JobType, WorkflowName>> = {
+  rolling_cluster_update: 'rolling-cluster-update',
+  firmware_update: 'firmware-update',
+  power_operation: 'power-operation',
+  virtual_media_mount: 'virtual-media',
+  virtual_media_unmount: 'virtual-media',
+  scp_export: 'scp-export',
+  inventory_sync: 'inventory-sync',
+};
+
+/** The state machine that runs a job type. replication_sync and failover have none yet. */
+export function workflowForJobType(type: JobType): WorkflowName {
+  const name = BY_TYPE[type];
+  if (!name) throw new UnsupportedJobTypeError(type);
+  return name;
+}
+
+export const supportsJobType = (type: JobType): boolean => BY_TYPE[type] !== undefined;
