@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startCatalogServer } from './catalog/catalog-server';
+import { LabClock } from './clock';
+import { DEFAULT_LAB } from './config/default-lab';
+import { type LabConfig, type LabConfigInput, parseLabConfig } from './config/lab-config.schema';
+import { FaultRegistry } from './faults/fault-registry';
+import { loadCapture } from './idrac/capture';
+import { startIdracServer } from './idrac/idrac-server';
+import { type LabCert, createLabCert } from './tls/lab-cert';
+import { componentTemplates } from './world/firmware';
+import { World } from './world/world';
+
+export interface LabEndpoint {
+  url: string;
+  username: string;
+  password: string;
+  /** SHA-256 of the lab certificate (`AB:CD:...`), for pinning. */
+  certSha256: string;
+}
+
+export interface Lab {
+  world: World;
+  endpoints: {
+    idracs: Array<LabEndpoint & { hostId: string }>;
+    vcenters: Array<LabEndpoint & { id: string }>;
+    omes: Array<LabEndpoint & { id: string }>;
+    catalogUrl?: string;
+  };
+  faults: FaultRegistry;
+  /** The lab certificate (PEM) so clients can trust it as a CA. */
+  tls: { ca: string; certSha256: string };
+  stop(): Promise<void>;
+}
+
+export interface StartLabOptions {
+  /** Overrides the config's time scale (1/60 demo; tests use ~1/6000 or smaller). */
+  timeScale?: number;
+  /** Overrides the config's seed. */
+  seed?: number;
+  /** Loopback address to bind (default 127.0.0.1). */
+  bindHost?: string;
+}
+
+/** What B's simulators export (lab/src/vcenter/server.ts, lab/src/ome/server.ts). */
+export interface LabServiceHandle {
+  url: string;
+  close(): Promise<void>;
+}
+type StartService = (
+  world: World,
+  opts: { id: string; cert: LabCert; bindHost: string },
+) => Promise<LabServiceHandle>;
+
+/**
+ * Load an optional lab service by file name, so the lab starts before (or without) the
+ * vCenter/OME simulators. The module must export `exportName` as a StartService.
+ */
+async function optionalService(relPath: string, exportName: string): Promise<StartService | undefined> {
+  const url = new URL(relPath, import.meta.url);
+  if (!existsSync(fileURLToPath(url))) return undefined;
+  const mod = (await import(/* @vite-ignore */ url.href)) as Record<string, unknown>;
+  const fn = mod[exportName];
+  return typeof fn === 'function' ? (fn as StartService) : undefined;
+}
+
+/**
+ * Start the simulated datacenter: one HTTPS iDRAC per host, the vCenter and OME simulators
+ * when present, and the firmware catalog, all on loopback with one self-signed certificate.
+ */
+export async function startLab(
+  config: LabConfigInput | LabConfig = DEFAULT_LAB,
+  opts: StartLabOptions = {},
+): Promise<Lab> {
+  const cfg = parseLabConfig({
+    ...config,
+    ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  });
+  const bindHost = opts.bindHost ?? '127.0.0.1';
+  const capture = loadCapture();
+  const clock = new LabClock(cfg.timeScale);
+  const faults = new FaultRegistry(cfg.seed);
+  const world = new World(cfg, { clock, faults, capture, components: componentTemplates(capture) });
+  const cert = await createLabCert(`rackops-${cfg.name}`);
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const idrac = await startIdracServer(world, { cert, bindHost });
+    closers.push(() => idrac.close());
+    const catalog = await startCatalogServer(world, { tls: cert, host: bindHost });
+    closers.push(() => catalog.stop());
+
+    const vcenters: Lab['endpoints']['vcenters'] = [];
+    const startVcenter = await optionalService('./vcenter/server.ts', 'startVcenterServer');
+    if (startVcenter) {
+      for (const vc of world.vcenters.values()) {
+        const h = await startVcenter(world, { id: vc.id, cert, bindHost });
+        closers.push(() => h.close());
+        vcenters.push({ id: vc.id, url: h.url, ...cfg.credentials.vcenter, certSha256: cert.sha256 });
+      }
+    }
+    const omes: Lab['endpoints']['omes'] = [];
+    const startOme = await optionalService('./ome/server.ts', 'startOmeServer');
+    if (startOme) {
+      for (const o of world.omes) {
+        const h = await startOme(world, { id: o.id, cert, bindHost });
+        closers.push(() => h.close());
+        omes.push({ id: o.id, url: h.url, ...cfg.credentials.ome, certSha256: cert.sha256 });
+      }
+    }
+    let stopped = false;
+    return {
+      world,
+      faults,
+      tls: { ca: cert.cert, certSha256: cert.sha256 },
+      endpoints: {
+        idracs: idrac.endpoints.map((e) => ({
+          hostId: e.hostId,
+          url: e.url,
+          ...cfg.credentials.idrac,
+          certSha256: cert.sha256,
+        })),
+        vcenters,
+        omes,
+        catalogUrl: catalog.catalogUrl,
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        world.stop();
+        await Promise.all(closers.map((c) => c()));
+      },
+    };
+  } catch (e) {
+    world.stop();
+    await Promise.allSettled(closers.map((c) => c()));
+    throw e;
+  }
+}
+
+export { DEFAULT_LAB } from './config/default-lab';
+export { generateLab } from './generator';
+export type { LabConfig, LabConfigInput } from './config/lab-config.schema';
