@@ -1,0 +1,89 @@
+import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type RackOpsConfig, readConfig } from './config';
+import type { HandlerSource } from './handlers';
+import { StatefulStack } from './stateful-stack';
+import { REQUIRED_HANDLERS, StatelessStack } from './stateless-stack';
+
+export interface RackOpsAppProps {
+  /** Context overrides (tests); otherwise cdk.json and `-c` apply. */
+  readonly context?: Record<string, unknown>;
+  /** Where the cloud assembly goes. @default - the CLI's choice (cdk.out) */
+  readonly outdir?: string;
+  /** The workflow ASL by name (core/src/workflows `buildWorkflowDefinitions()`). */
+  readonly workflowDefinitions: Readonly<Record<string, object>>;
+  readonly handlers: readonly HandlerSource[];
+  /** Account/region; omitted for an environment-agnostic template (no lookups are made). */
+  readonly env?: Environment;
+  /** Called with why the stateless stack was left out. */
+  readonly warn?: (message: string) => void;
+}
+
+export interface RackOpsApp {
+  readonly app: App;
+  readonly config: RackOpsConfig;
+  readonly stateful: StatefulStack;
+  /** Undefined while a required handler file is missing (see warn). */
+  readonly stateless: StatelessStack | undefined;
+}
+
+/** Retention settings CloudWatch Logs accepts, nearest at or above the requested days. */
+function retentionFor(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays)
+    .filter((v): v is RetentionDays => typeof v === 'number' && v > 0)
+    .sort((a, b) => a - b);
+  return allowed.find((d) => d >= days) ?? RetentionDays.TEN_YEARS;
+}
+
+/**
+ * Builds the RackOps CDK app: the stateful stack, the stateless stack, and cdk-nag's AwsSolutions checks as a
+ * synthesis-time validation plugin (any unacknowledged finding fails the synth).
+ */
+export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
+  const app = new App({
+    ...(props.outdir ? { outdir: props.outdir } : {}),
+    ...(props.context ? { context: props.context } : {}),
+  });
+  const config = readConfig(app.node);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const stateful = new StatefulStack(app, `${config.prefix}-stateful`, {
+    namePrefix: config.prefix,
+    description: 'RackOps: table, queues, keys, secrets, relay agent identity',
+    terminationProtection: true,
+    ...(config.relayAgentPrincipal ? { relayAgentPrincipalArn: config.relayAgentPrincipal } : {}),
+    ...(props.env ? { env: props.env } : {}),
+  });
+
+  const present = new Set(props.handlers.map((h) => h.name));
+  const missing = REQUIRED_HANDLERS.filter((h) => !present.has(h));
+  let stateless: StatelessStack | undefined;
+  if (missing.length > 0) {
+    props.warn?.(`rackops: stateless stack skipped (handlers not written yet: ${missing.join(', ')})`);
+  } else {
+    stateless = new StatelessStack(app, `${config.prefix}-stateless`, {
+      description: 'RackOps: Lambdas, bot endpoint, state machines, scheduler, alarms',
+      namePrefix: config.prefix,
+      table: stateful.table,
+      commandsQueue: stateful.commandsQueue,
+      commandsDeadLetterQueue: stateful.commandsDeadLetterQueue,
+      resultsQueue: stateful.resultsQueue,
+      resultsDeadLetterQueue: stateful.resultsDeadLetterQueue,
+      messagingKey: stateful.messagingKey,
+      dataKey: stateful.dataKey,
+      botCredentials: stateful.botCredentials,
+      relaySigningKey: stateful.relaySigningKey,
+      workflowDefinitions: props.workflowDefinitions,
+      handlers: props.handlers,
+      teamsAppId: config.teamsAppId,
+      productionClusters: config.productionClusters,
+      logRetention: retentionFor(config.logRetentionDays),
+      bundle: config.bundle,
+      heartbeatMissingMinutes: config.heartbeatMissingMinutes,
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      ...(props.env ? { env: props.env } : {}),
+    });
+  }
+  return { app, config, stateful, stateless };
+}

@@ -1,0 +1,77 @@
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/**
+ * Deployment settings, read from CDK context (`cdk.json` "context", or `-c rackops:key=value`).
+ * Validated here so a typo fails the synth with a clear message instead of deploying something odd.
+ */
+export const RackOpsConfig = z.object({
+  /** Prefix of every physical name (stacks, state machines, schedule group). Lowercase, short. */
+  prefix: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{1,20}$/,
+      'lowercase letters, digits and dashes; 2-21 chars; starts with a letter',
+    ),
+  /** The Teams app (Bot Framework / Entra app registration) id the bot answers as. Empty until registered. */
+  teamsAppId: z.string().default(''),
+  /** Clusters (ids) treated as production: changes to them need four-eyes approval in the bot. */
+  productionClusters: z.array(z.string().min(1)).default([]),
+  /** How long Lambda and Step Functions logs are kept. */
+  logRetentionDays: z.number().int().positive().default(90),
+  /**
+   * Who may assume the relay agent role: an IAM principal ARN (e.g. an IAM Roles Anywhere profile's role
+   * session principal, a user, or `arn:aws:iam::<account>:root`). Defaults to this account's root, i.e.
+   * anyone in the account an administrator allows via an identity policy.
+   */
+  relayAgentPrincipal: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:.+$/)
+    .optional(),
+  /** E-mail subscribed to the alarm topic; none if empty. */
+  alarmEmail: z.string().email().optional(),
+  /** Minutes without any message on the results queue (the agent heartbeats onto it) before the alarm. */
+  heartbeatMissingMinutes: z.number().int().min(5).max(1440).multipleOf(5).default(15),
+  /**
+   * Bundle the Lambda handlers with esbuild (real deployments). Tests turn it off to synthesize in
+   * milliseconds with a stub asset; everything else in the template is identical.
+   */
+  bundle: z.boolean().default(true),
+});
+export type RackOpsConfig = z.infer<typeof RackOpsConfig>;
+
+/** Thrown when the CDK context does not describe a valid deployment. */
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError';
+}
+
+const KEYS = Object.keys(RackOpsConfig.shape) as (keyof RackOpsConfig)[];
+
+/** Context values given with `-c` arrive as strings; values from cdk.json keep their JSON type. */
+function coerce(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const t = value.trim();
+  if (t === 'true' || t === 'false' || /^-?\d+$/.test(t) || t.startsWith('[')) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** Reads every `rackops:<key>` context value of the app and validates them together. */
+export function readConfig(node: Node): RackOpsConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const v = node.tryGetContext(`rackops:${key}`);
+    if (v !== undefined && v !== '') raw[key] = coerce(v);
+  }
+  const parsed = RackOpsConfig.safeParse(raw);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `rackops:${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new InvalidConfigError(`invalid CDK context: ${detail}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,138 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  type IAlarmAction,
+  type Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface OperationalAlarmsProps {
+  /** Key encrypting the alarm topic (its policy must let cloudwatch.amazonaws.com use it). */
+  readonly topicKey: IKey;
+  /** Dead-letter queues by a short name; any message in one is an alarm. */
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
+  /** Any failed, timed-out or aborted execution is an alarm. */
+  readonly stateMachines: ReadonlyMap<string, IStateMachine>;
+  /** Lambdas whose errors are alarms. */
+  readonly functions: ReadonlyMap<string, IFunction>;
+  /** The queue the relay agent heartbeats onto (DESIGN §6): silence on it means the agent is down. */
+  readonly resultsQueue: IQueue;
+  /**
+   * Minutes without a single message on the results queue before the heartbeat alarm fires.
+   * @default 15
+   */
+  readonly heartbeatMissingMinutes?: number;
+  /**
+   * E-mail address subscribed to the topic.
+   * @default - no subscription; subscribe in the console or by Chatbot
+   */
+  readonly email?: string;
+}
+
+/** CloudWatch alarms for what needs a human, all sent to one encrypted SNS topic. */
+export class OperationalAlarms extends Construct {
+  readonly topic: ITopic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
+    super(scope, id);
+    const heartbeatMinutes = props.heartbeatMissingMinutes ?? 15;
+    if (!Number.isInteger(heartbeatMinutes) || heartbeatMinutes < 5 || heartbeatMinutes % 5 !== 0) {
+      throw new RangeError(
+        'heartbeatMissingMinutes must be a multiple of 5 (the SQS metric period), at least 5',
+      );
+    }
+
+    const topic = new Topic(this, 'Topic', {
+      displayName: 'RackOps alarms',
+      masterKey: props.topicKey,
+      enforceSSL: true,
+    });
+    if (props.email) topic.addSubscription(new EmailSubscription(props.email));
+    this.topic = topic;
+    const action: IAlarmAction = new SnsAction(topic);
+
+    const add = (
+      alarmId: string,
+      metric: Metric | MathExpression,
+      description: string,
+      missing: TreatMissingData,
+    ) => {
+      const alarm = new Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: missing,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(action);
+      this.alarms.push(alarm);
+      return alarm;
+    };
+
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      add(
+        `${name}DeadLetters`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        `Messages in the ${name} dead-letter queue: a command or result could not be processed.`,
+        TreatMissingData.NOT_BREACHING,
+      );
+    }
+
+    for (const [name, machine] of props.stateMachines) {
+      const period = Duration.minutes(5);
+      add(
+        `${name}ExecutionsFailed`,
+        new MathExpression({
+          expression: 'failed + timedOut + aborted',
+          usingMetrics: {
+            failed: machine.metricFailed({ period, statistic: 'Sum' }),
+            timedOut: machine.metricTimedOut({ period, statistic: 'Sum' }),
+            aborted: machine.metricAborted({ period, statistic: 'Sum' }),
+          },
+          period,
+          label: `${name} failed/timed out/aborted`,
+        }),
+        `A ${name} execution failed, timed out or was aborted: check the job and the hosts it touched.`,
+        TreatMissingData.NOT_BREACHING,
+      );
+    }
+
+    for (const [name, fn] of props.functions) {
+      add(
+        `${name}Errors`,
+        fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        `The ${name} Lambda threw (see its log group).`,
+        TreatMissingData.NOT_BREACHING,
+      );
+    }
+
+    // The agent sends a heartbeat every few seconds, so the results queue is never quiet while it runs. SQS
+    // publishes no datapoint for an idle queue: missing data is a breach here.
+    const heartbeat = new Alarm(this, 'RelayAgentHeartbeatMissing', {
+      metric: props.resultsQueue.metricNumberOfMessagesSent({
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: heartbeatMinutes / 5,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      alarmDescription: `No message from the relay agent for ${heartbeatMinutes} minutes: the agent is down or cannot reach SQS.`,
+    });
+    heartbeat.addAlarmAction(action);
+    heartbeat.addOkAction(action);
+    this.alarms.push(heartbeat);
+  }
+}

@@ -1,0 +1,123 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ArnPrincipal, type IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter';
+import { RackOpsSecrets } from './constructs/rackops-secrets';
+import { RackOpsTable } from './constructs/rackops-table';
+import { RelayAgentIdentity } from './constructs/relay-agent-identity';
+
+export interface StatefulStackProps extends StackProps {
+  /** Prefix of physical names (secrets). */
+  readonly namePrefix: string;
+  /**
+   * ARN of the principal allowed to assume the relay agent role.
+   * @default - this account's root principal
+   */
+  readonly relayAgentPrincipalArn?: string;
+  /**
+   * Visibility timeout of the commands queue; the agent extends it while a long operation runs (DESIGN §6).
+   * @default Duration.minutes(2)
+   */
+  readonly commandVisibilityTimeout?: Duration;
+  /**
+   * Visibility timeout of the results queue. Must be at least six times the result Lambda's timeout
+   * (AWS's guidance for SQS event sources).
+   * @default Duration.minutes(3)
+   */
+  readonly resultVisibilityTimeout?: Duration;
+}
+
+/**
+ * Everything that holds data and must outlive any redeploy: the table, the queues, the secrets, their keys and
+ * the relay agent's identity (whose ARN is in an on-prem config file and must not change).
+ */
+export class StatefulStack extends Stack {
+  readonly table: ITable;
+  /** Encrypts the table and the secrets. */
+  readonly dataKey: IKey;
+  /** Encrypts the queues and the alarm topic. */
+  readonly messagingKey: IKey;
+  readonly commandsQueue: IQueue;
+  readonly commandsDeadLetterQueue: IQueue;
+  readonly resultsQueue: IQueue;
+  readonly resultsDeadLetterQueue: IQueue;
+  readonly botCredentials: ISecret;
+  readonly relaySigningKey: ISecret;
+  readonly relayAgentRole: IRole;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+
+    this.dataKey = new Key(this, 'DataKey', {
+      description: 'RackOps: table and secrets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const messagingKey = new Key(this, 'MessagingKey', {
+      description: 'RackOps: command and result queues, alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to the encrypted topic; the service needs the key for that, and only that.
+    messagingKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.messagingKey = messagingKey;
+
+    this.table = new RackOpsTable(this, 'Table', { encryptionKey: this.dataKey }).table;
+
+    const commands = new QueueWithDeadLetter(this, 'Commands', {
+      encryptionKey: messagingKey,
+      fifo: true,
+      visibilityTimeout: props.commandVisibilityTimeout ?? Duration.minutes(2),
+      // A command that fails to be taken this often is poison; keep it for a human rather than retry forever.
+      maxReceiveCount: 5,
+    });
+    this.commandsQueue = commands.queue;
+    this.commandsDeadLetterQueue = commands.deadLetterQueue;
+
+    const results = new QueueWithDeadLetter(this, 'Results', {
+      encryptionKey: messagingKey,
+      visibilityTimeout: props.resultVisibilityTimeout ?? Duration.minutes(3),
+      maxReceiveCount: 5,
+    });
+    this.resultsQueue = results.queue;
+    this.resultsDeadLetterQueue = results.deadLetterQueue;
+
+    const secrets = new RackOpsSecrets(this, 'Secrets', {
+      encryptionKey: this.dataKey,
+      namePrefix: props.namePrefix,
+    });
+    this.botCredentials = secrets.botCredentials;
+    this.relaySigningKey = secrets.relaySigningKey;
+
+    this.relayAgentRole = new RelayAgentIdentity(this, 'RelayAgent', {
+      commandsQueue: this.commandsQueue,
+      resultsQueue: this.resultsQueue,
+      queueKey: messagingKey,
+      ...(props.relayAgentPrincipalArn ? { assumedBy: new ArnPrincipal(props.relayAgentPrincipalArn) } : {}),
+    }).role;
+
+    // What the relay agent's config needs (relay-agent/README.md).
+    new CfnOutput(this, 'RelayRegion', { value: this.region, description: 'AWS region of the queues' });
+    new CfnOutput(this, 'RelayCommandsQueueUrl', { value: this.commandsQueue.queueUrl });
+    new CfnOutput(this, 'RelayResultsQueueUrl', { value: this.resultsQueue.queueUrl });
+    new CfnOutput(this, 'RelayAgentRoleArn', { value: this.relayAgentRole.roleArn });
+    new CfnOutput(this, 'RelaySigningKeySecretArn', {
+      value: this.relaySigningKey.secretArn,
+      description: 'Read it once with your own credentials and put the value in the agent config',
+    });
+    new CfnOutput(this, 'BotCredentialsSecretArn', { value: this.botCredentials.secretArn });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+}
