@@ -1,0 +1,106 @@
+import type { ClusterState, HostState } from '../../world/types';
+import { arr, bool, en, long, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
+import type { VcContext } from '../vc-context';
+import type { ManagedObject } from './managed-object';
+import { DATASTORE_FOLDER, NETWORK_FOLDER } from './morefs';
+
+const TIB = 1024 ** 4;
+
+export interface DatastoreDef {
+  readonly moref: string;
+  readonly name: string;
+  /** Hosts that mount it: every host of the cluster (shared) or one host (local disk). */
+  readonly hostIds: readonly string[];
+  readonly capacity: number;
+  readonly local: boolean;
+  readonly cluster: ClusterState;
+}
+
+/** Disk size the lab gives a VM (bytes): sized from its memory so large labs fill datastores plausibly. */
+export function vmDiskBytes(memoryMiB: number): number {
+  return Math.max(16, Math.round(memoryMiB / 64)) * 1024 ** 3;
+}
+
+export function datastoreObject(ctx: VcContext, ds: DatastoreDef): ManagedObject {
+  const { world } = ctx;
+  const vms = () =>
+    ds.hostIds
+      .flatMap((id) => world.vmsOnHost(id))
+      .filter((v) => (ds.local ? v.devices.localStorage : !v.devices.localStorage));
+  const hosts = (): HostState[] => ds.hostIds.map((id) => world.host(id));
+  const free = () => Math.max(0, ds.capacity - vms().reduce((s, v) => s + vmDiskBytes(v.memoryMiB), 0));
+  const url = `ds:///vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab/`;
+  return {
+    ref: { type: 'Datastore', value: ds.moref },
+    properties: {
+      name: () => str(ds.name),
+      parent: () => mor('Folder', DATASTORE_FOLDER),
+      overallStatus: () => en('ManagedEntityStatus', 'green'),
+      summary: () =>
+        obj('DatastoreSummary', {
+          datastore: mor('Datastore', ds.moref),
+          name: str(ds.name),
+          url: str(url),
+          capacity: long(ds.capacity),
+          freeSpace: long(free()),
+          uncommitted: long(0),
+          accessible: bool(true),
+          multipleHostAccess: bool(!ds.local),
+          type: str('VMFS'),
+          maintenanceMode: str('normal'),
+        }),
+      host: () =>
+        arr(
+          'DatastoreHostMount',
+          hosts().map((h) =>
+            obj('DatastoreHostMount', {
+              key: mor('HostSystem', h.moref),
+              mountInfo: obj('HostMountInfo', {
+                path: str(`/vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab`),
+                accessMode: str('readWrite'),
+                mounted: bool(true),
+                accessible: bool(h.connectionState === 'connected'),
+              }),
+            }),
+          ),
+        ),
+      vm: () => morArray(vms().map((v) => mor('VirtualMachine', v.moref))),
+    },
+  };
+}
+
+export interface NetworkDef {
+  readonly moref: string;
+  readonly name: string;
+}
+
+export function networkObject(ctx: VcContext, net: NetworkDef, vmAttached: boolean): ManagedObject {
+  const { world } = ctx;
+  const hosts = () => [...world.hosts.values()].filter((h) => h.vcenterId === ctx.vcenter.id);
+  return {
+    ref: { type: 'Network', value: net.moref },
+    properties: {
+      name: () => str(net.name),
+      parent: () => mor('Folder', NETWORK_FOLDER),
+      overallStatus: () => en('ManagedEntityStatus', 'green'),
+      summary: () =>
+        obj('NetworkSummary', {
+          network: mor('Network', net.moref),
+          name: str(net.name),
+          accessible: bool(true),
+        }),
+      host: () => morArray(hosts().map((h) => mor('HostSystem', h.moref))),
+      vm: (): Vim =>
+        morArray(
+          vmAttached
+            ? [...world.vms.values()]
+                .filter((v) => v.vcenterId === ctx.vcenter.id)
+                .map((v) => mor('VirtualMachine', v.moref))
+            : [],
+        ),
+    },
+  };
+}
+
+export const SHARED_CAPACITY = 40 * TIB;
+export const LOCAL_CAPACITY = 1.6 * TIB;

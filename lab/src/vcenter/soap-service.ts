@@ -1,0 +1,403 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { World } from '../world/world';
+import { runReconfigureCluster, readClusterSpec, validateClusterSpec } from './cluster-reconfigure';
+import { runEnterMaintenance, runExitMaintenance } from './maintenance';
+import type { ManagedObject, ObjectSource } from './model/managed-object';
+import { VcInventory } from './model/inventory';
+import { CollectorSession, retrieve, retrieveResultNode } from './property-collector';
+import { type BNode, toBuilder } from './soap/envelope';
+import {
+  type MoRef,
+  optionalText,
+  readBool,
+  readFilterSpec,
+  readInt,
+  readMor,
+  readThis,
+} from './soap/decode';
+import {
+  invalidArgument,
+  invalidLogin,
+  managedObjectNotFound,
+  methodNotFound,
+  notAuthenticated,
+  VimFaultError,
+} from './soap/faults';
+import { dateTime, mor, morArray, type Vim } from './soap/vim-value';
+import { child, childrenNamed, type XNode } from './soap/xml-tree';
+import { serviceContent, userSession } from './service-content';
+import type { SessionStore, VcSession } from './sessions';
+import { TaskRegistry, type VcTask } from './tasks';
+import type { VcContext } from './vc-context';
+import { ViewRegistry } from './views';
+import { runPowerOff, runPowerOn, shutdownGuest } from './vm-power';
+
+/** One SOAP call: the method element, the caller's session (if its cookie is valid), and its address. */
+export interface SoapCall {
+  readonly method: XNode;
+  readonly session: VcSession | undefined;
+  readonly remoteAddress: string;
+  readonly userAgent: string;
+  readonly signal: AbortSignal;
+}
+
+/** What a method answers: its `returnval`(s), and a new session when it logged in. */
+export interface SoapAnswer {
+  readonly returnval?: BNode | BNode[];
+  readonly newSession?: VcSession;
+}
+
+type Handler = (call: SoapCall, session: VcSession) => Promise<SoapAnswer> | SoapAnswer;
+
+const PUBLIC_METHODS = new Set(['RetrieveServiceContent', 'Login', 'CurrentTime']);
+
+/**
+ * The vim25 methods the lab serves, over one vCenter's inventory. Sessions, views, property
+ * collectors and tasks live here; the world holds everything else.
+ */
+export class VimService {
+  readonly inventory: VcInventory;
+  readonly tasks = new TaskRegistry();
+  readonly views: ViewRegistry;
+  /** Hosts with a maintenance-mode entry in flight. */
+  readonly entering = new Set<string>();
+  private readonly collectors = new Map<string, CollectorSession>();
+  private readonly filterOwners = new Map<string, CollectorSession>();
+  private nextCollector = 1;
+  private readonly handlers: Record<string, Handler>;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: VcContext,
+    private readonly sessions: SessionStore,
+    private readonly credentials: { username: string; password: string },
+  ) {
+    this.inventory = new VcInventory(ctx);
+    this.views = new ViewRegistry(this.inventory);
+    this.handlers = {
+      RetrieveServiceContent: () => ({
+        returnval: toBuilder(serviceContent(ctx.vcenter.version, ctx.instanceUuid), false),
+      }),
+      CurrentTime: () => ({ returnval: toBuilder(dateTime(this.world.clock.now()), false) }),
+      Login: (call) => this.login(call),
+      Logout: (_call, session) => {
+        this.sessions.delete(session.key);
+        this.views.dropSession(session.key);
+        for (const [key, c] of this.collectors) {
+          if (key.startsWith(`${session.key}|`)) {
+            this.collectors.delete(key);
+            for (const [f, owner] of this.filterOwners) if (owner === c) this.filterOwners.delete(f);
+          }
+        }
+        return {};
+      },
+      SessionIsActive: () => ({ returnval: 'true' }),
+      CreateContainerView: (call, session) => this.createContainerView(call, session),
+      DestroyView: (call) => {
+        const ref = readThis(call.method);
+        if (!this.views.destroy(ref.value)) throw managedObjectNotFound(mor(ref.type, ref.value));
+        return {};
+      },
+      RetrievePropertiesEx: (call, session) => {
+        const collector = this.collector(call, session);
+        const specs = childrenNamed(call.method, 'specSet').map(readFilterSpec);
+        const options = child(call.method, 'options');
+        const maxObjects = options ? readInt(options, 'maxObjects') : undefined;
+        const page = collector.firstPage(retrieve(this.source(session), specs), maxObjects);
+        return { returnval: retrieveResultNode(page) };
+      },
+      ContinueRetrievePropertiesEx: (call, session) => {
+        const token = optionalText(call.method, 'token');
+        if (token === undefined) throw invalidArgument('token');
+        return { returnval: retrieveResultNode(this.collector(call, session).continuePage(token)) };
+      },
+      CancelRetrievePropertiesEx: (call, session) => {
+        const token = optionalText(call.method, 'token');
+        if (token !== undefined) this.collector(call, session).cancel(token);
+        return {};
+      },
+      RetrieveProperties: (call, session) => {
+        const specs = childrenNamed(call.method, 'specSet').map(readFilterSpec);
+        const all = retrieve(this.source(session), specs);
+        return { returnval: all.length > 0 ? objectsOnly(all) : undefined };
+      },
+      CreatePropertyCollector: (_call, session) => {
+        const id = `session[${session.uuid}]pc-${this.nextCollector++}`;
+        this.collectors.set(`${session.key}|${id}`, new CollectorSession(id, this.source(session)));
+        return { returnval: toBuilder(mor('PropertyCollector', id), false) };
+      },
+      DestroyPropertyCollector: (call, session) => {
+        const ref = readThis(call.method);
+        this.collectors.delete(`${session.key}|${ref.value}`);
+        return {};
+      },
+      CreateFilter: (call, session) => {
+        const collector = this.collector(call, session);
+        const spec = child(call.method, 'spec');
+        if (!spec) throw invalidArgument('spec');
+        const filterSpec = readFilterSpec(spec);
+        // Fails now (not at the first wait) on a bad path or object, as vCenter does.
+        retrieve(this.source(session), [filterSpec]);
+        const id = collector.createFilter(filterSpec);
+        this.filterOwners.set(id, collector);
+        return { returnval: toBuilder(mor('PropertyFilter', id), false) };
+      },
+      DestroyPropertyFilter: (call) => {
+        const ref = readThis(call.method);
+        this.filterOwners.get(ref.value)?.destroyFilter(ref.value);
+        this.filterOwners.delete(ref.value);
+        return {};
+      },
+      WaitForUpdatesEx: async (call, session) => {
+        const collector = this.collector(call, session);
+        const options = child(call.method, 'options');
+        const maxWait = options ? readInt(options, 'maxWaitSeconds') : undefined;
+        const update = await collector.waitForUpdates(
+          optionalText(call.method, 'version'),
+          maxWait,
+          call.signal,
+        );
+        return update === undefined ? {} : { returnval: update };
+      },
+      EnterMaintenanceMode_Task: (call, session) => {
+        const host = this.host(call);
+        const timeout = readInt(call.method, 'timeout') ?? 0;
+        if (timeout < 0) throw invalidArgument('timeout');
+        const evacuatePoweredOff = readBool(call.method, 'evacuatePoweredOffVms', false);
+        const task = this.newTask(
+          session,
+          'EnterMaintenanceMode_Task',
+          'HostSystem.enterMaintenanceMode',
+          host.moref,
+          'HostSystem',
+          host.name,
+        );
+        this.track(runEnterMaintenance(this, host, task, { timeoutSeconds: timeout, evacuatePoweredOff }));
+        return taskAnswer(task);
+      },
+      ExitMaintenanceMode_Task: (call, session) => {
+        const host = this.host(call);
+        const task = this.newTask(
+          session,
+          'ExitMaintenanceMode_Task',
+          'HostSystem.exitMaintenanceMode',
+          host.moref,
+          'HostSystem',
+          host.name,
+        );
+        this.track(runExitMaintenance(this, host, task));
+        return taskAnswer(task);
+      },
+      ReconfigureComputeResource_Task: (call, session) => {
+        const ref = readThis(call.method);
+        const cluster = this.inventory.clusterByMoref(ref.value);
+        if (!cluster) throw managedObjectNotFound(mor(ref.type, ref.value));
+        const specNode = child(call.method, 'spec');
+        if (!specNode) throw invalidArgument('spec');
+        const spec = readClusterSpec(specNode);
+        validateClusterSpec(cluster, spec);
+        const modify = readBool(call.method, 'modify', false);
+        const task = this.newTask(
+          session,
+          'ReconfigureComputeResource_Task',
+          'ClusterComputeResource.reconfigureEx',
+          cluster.moref,
+          'ClusterComputeResource',
+          cluster.name,
+        );
+        this.track(runReconfigureCluster(this.world, ctx.haPolicy, cluster, spec, modify, task));
+        return taskAnswer(task);
+      },
+      PowerOnVM_Task: (call, session) => {
+        const vm = this.vm(call);
+        const task = this.newTask(
+          session,
+          'PowerOnVM_Task',
+          'VirtualMachine.powerOn',
+          vm.moref,
+          'VirtualMachine',
+          vm.name,
+        );
+        this.track(runPowerOn(this.world, vm, task));
+        return taskAnswer(task);
+      },
+      PowerOffVM_Task: (call, session) => {
+        const vm = this.vm(call);
+        const task = this.newTask(
+          session,
+          'PowerOffVM_Task',
+          'VirtualMachine.powerOff',
+          vm.moref,
+          'VirtualMachine',
+          vm.name,
+        );
+        this.track(runPowerOff(this.world, vm, task));
+        return taskAnswer(task);
+      },
+      ShutdownGuest: (call) => {
+        shutdownGuest(this.world, this.vm(call));
+        return {};
+      },
+    };
+  }
+
+  get world(): World {
+    return this.ctx.world;
+  }
+
+  /** Runs one method; throws VimFaultError for vim faults. */
+  async call(call: SoapCall): Promise<SoapAnswer> {
+    const handler = this.handlers[call.method.name];
+    if (!handler) throw methodNotFound(call.method.name);
+    if (!PUBLIC_METHODS.has(call.method.name) && !call.session) {
+      throw notAuthenticated(mor('Folder', this.inventory.rootFolder.value));
+    }
+    if (call.session) call.session.lastActiveTime = this.world.clock.now();
+    return handler(call, call.session as VcSession);
+  }
+
+  /** Resolves when every task started so far has ended (tests and shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running]);
+  }
+
+  private login(call: SoapCall): SoapAnswer {
+    const user = optionalText(call.method, 'userName') ?? '';
+    const password = optionalText(call.method, 'password') ?? '';
+    if (
+      !(
+        sameText(user.toLowerCase(), this.credentials.username.toLowerCase()) &&
+        sameText(password, this.credentials.password)
+      )
+    ) {
+      throw invalidLogin();
+    }
+    const session = this.sessions.create(this.credentials.username, this.world.clock.now());
+    return {
+      returnval: toBuilder(userSession(session, call.remoteAddress, call.userAgent), false),
+      newSession: session,
+    };
+  }
+
+  private createContainerView(call: SoapCall, session: VcSession): SoapAnswer {
+    const container = readMor(child(call.method, 'container'), 'container');
+    if (!this.inventory.exists(container)) throw managedObjectNotFound(mor(container.type, container.value));
+    const types = childrenNamed(call.method, 'type').map((t) => t.text);
+    const recursive = readBool(call.method, 'recursive', false);
+    const view = this.views.create(session.key, session.uuid, container, types, recursive);
+    return { returnval: toBuilder(mor('ContainerView', view.id), false) };
+  }
+
+  private collector(call: SoapCall, session: VcSession): CollectorSession {
+    const ref = readThis(call.method);
+    const key = `${session.key}|${ref.value}`;
+    let c = this.collectors.get(key);
+    if (!c) {
+      // The service's own collector exists for every session; others only once created.
+      if (ref.value !== 'propertyCollector') throw managedObjectNotFound(mor(ref.type, ref.value));
+      c = new CollectorSession(`session[${session.uuid}]propertyCollector`, this.source(session));
+      this.collectors.set(key, c);
+    }
+    return c;
+  }
+
+  private host(call: SoapCall) {
+    const ref = readThis(call.method);
+    const host = this.inventory.hostByMoref(ref.value);
+    if (!host) throw managedObjectNotFound(mor(ref.type, ref.value));
+    return host;
+  }
+
+  private vm(call: SoapCall) {
+    const ref = readThis(call.method);
+    const vm = this.inventory.vmByMoref(ref.value);
+    if (!vm) throw managedObjectNotFound(mor(ref.type, ref.value));
+    return vm;
+  }
+
+  private newTask(
+    session: VcSession,
+    name: string,
+    descriptionId: string,
+    moref: string,
+    type: string,
+    entityName: string,
+  ): VcTask {
+    return this.tasks.create(
+      name,
+      descriptionId,
+      { type, value: moref },
+      entityName,
+      session.userName,
+      this.world.clock.now(),
+    );
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked = p.catch((err: unknown) => {
+      // A bug in a task runner must not crash the lab; the task would stay running, so log loudly.
+      console.error('vcenter task runner failed', err);
+    });
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
+
+  /** The objects a session can address: the inventory, its views, tasks and the service singletons. */
+  source(session: VcSession): ObjectSource {
+    return {
+      get: (ref: MoRef): ManagedObject | undefined => {
+        switch (ref.type) {
+          case 'ContainerView': {
+            const v = this.views.get(ref.value);
+            return v && v.sessionKey === session.key ? v.managedObject() : undefined;
+          }
+          case 'Task':
+            return this.tasks.get(ref.value)?.managedObject();
+          case 'SessionManager':
+            return {
+              ref,
+              properties: {
+                currentSession: () =>
+                  this.sessions.get(session.key)
+                    ? userSession(session, '127.0.0.1', 'rackops-lab')
+                    : undefined,
+              },
+            };
+          case 'TaskManager':
+            return {
+              ref,
+              properties: {
+                recentTask: (): Vim => morArray(this.tasks.active().map((t) => mor('Task', t.id))),
+              },
+            };
+          case 'ServiceInstance':
+            return {
+              ref,
+              properties: {
+                content: () => serviceContent(this.ctx.vcenter.version, this.ctx.instanceUuid),
+                serverClock: () => dateTime(this.world.clock.now()),
+              },
+            };
+          default:
+            return this.inventory.get(ref);
+        }
+      },
+    };
+  }
+}
+
+function objectsOnly(all: ReturnType<typeof retrieve>): BNode[] {
+  return (retrieveResultNode({ objects: all }) as { objects: BNode[] }).objects;
+}
+
+function taskAnswer(task: VcTask): SoapAnswer {
+  return { returnval: toBuilder(mor('Task', task.id), false) };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export { VimFaultError };
