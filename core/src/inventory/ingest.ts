@@ -1,4 +1,5 @@
 import type { Store } from '../ports/store.port';
+import { ConflictError } from '../util/errors';
 import { contentHash } from './content-hash';
 import { CHILD_TYPES, looseId, RECORD_RULES, SERVER_SERIAL_TYPE } from './record-rules';
 import {
@@ -42,11 +43,14 @@ export interface IngestResult {
 }
 
 export interface IngestOptions {
-  /** Parallel Store writes within a group. */
+  /** Parallel Store writes within a group. @default 16 */
   concurrency?: number;
+  /** Groups of one page ingested in parallel (each is independent: one parent's children). @default 4 */
+  groupConcurrency?: number;
 }
 
 const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_GROUP_CONCURRENCY = 4;
 
 /**
  * Incremental ingestion of one inventory page. For each group (the complete children of one parent):
@@ -80,20 +84,24 @@ export async function ingestInventoryPage(
   Object.assign(result, { runId: page.runId, seq: page.seq, last: page.last });
   for (const w of page.warnings) result.warnings.push({ code: 'producer', message: w });
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  for (const group of page.groups) {
-    result.groups++;
-    result.items += group.items.length;
-    if (!isInventoryType(group.type)) {
-      result.warnings.push({
-        code: 'unknown_type',
-        type: group.type,
-        parent: group.parent,
-        message: `unknown inventory type "${group.type}" (${group.items.length} items skipped)`,
-      });
-      continue;
-    }
-    await ingestGroup(store, group.type, group, concurrency, result);
-  }
+  await forEachLimit(
+    page.groups,
+    Math.max(1, opts.groupConcurrency ?? DEFAULT_GROUP_CONCURRENCY),
+    async (group) => {
+      result.groups++;
+      result.items += group.items.length;
+      if (!isInventoryType(group.type)) {
+        result.warnings.push({
+          code: 'unknown_type',
+          type: group.type,
+          parent: group.parent,
+          message: `unknown inventory type "${group.type}" (${group.items.length} items skipped)`,
+        });
+        return;
+      }
+      await ingestGroup(store, group.type, group, concurrency, result);
+    },
+  );
   return result;
 }
 
@@ -173,14 +181,31 @@ async function ingestGroup(
 }
 
 /**
- * Mark a record gone, then everything stored under it. Re-reads the record first: a listing by parent
- * may be an eventually consistent index, and a record that moved to another parent (a VM vMotioned,
- * a host moved to another cluster) must not be marked gone because its old parent lost it.
+ * Mark a record gone, then everything stored under it. Re-reads the record and writes `gone` conditional
+ * on the version it read: a listing by parent may come from an eventually consistent index, and a record
+ * that moved to another parent (a VM vMotioned, a host moved to another cluster) — possibly written by a
+ * page being ingested at the same moment — must not be marked gone because its old parent lost it.
  */
 async function markGone(store: Store, type: InventoryType, id: string, parent: string): Promise<number> {
   const current = await store.getRecord(type, id);
   if (!current || current.gone || current.parent !== parent) return 0;
-  await store.markRecordGone(type, id);
+  try {
+    await store.putRecord(
+      {
+        type,
+        id,
+        parent,
+        data: current.data,
+        gone: true,
+        ...(current.hash !== undefined ? { hash: current.hash } : {}),
+        ...(current.sortKey !== undefined ? { sortKey: current.sortKey } : {}),
+      },
+      { ifVersion: current.version },
+    );
+  } catch (err) {
+    if (err instanceof ConflictError) return 0; // rewritten meanwhile: it is alive somewhere
+    throw err;
+  }
   let count = 1;
   for (const childType of CHILD_TYPES[type] ?? []) {
     let cursor: string | undefined;
