@@ -40,6 +40,8 @@ export interface StartLabOptions {
   seed?: number;
   /** Loopback address to bind (default 127.0.0.1). */
   bindHost?: string;
+  /** Which servers besides the iDRACs to start (all by default); tests of one simulator turn the others off. */
+  services?: { vcenter?: boolean; ome?: boolean; catalog?: boolean };
 }
 
 /** What B's simulators export (lab/src/vcenter/server.ts, lab/src/ome/server.ts). */
@@ -87,11 +89,15 @@ export async function startLab(
   try {
     const idrac = await startIdracServer(world, { cert, bindHost });
     closers.push(() => idrac.close());
-    const catalog = await startCatalogServer(world, { tls: cert, host: bindHost });
-    closers.push(() => catalog.stop());
+    const services = { vcenter: true, ome: true, catalog: true, ...opts.services };
+    const catalog = services.catalog
+      ? await startCatalogServer(world, { tls: cert, host: bindHost })
+      : undefined;
+    if (catalog) closers.push(() => catalog.stop());
 
     const vcenters: Lab['endpoints']['vcenters'] = [];
-    const startVcenter = await optionalService('./vcenter/server.ts', 'startVcenterServer');
+    const startVcenter =
+      services.vcenter && (await optionalService('./vcenter/server.ts', 'startVcenterServer'));
     if (startVcenter) {
       for (const vc of world.vcenters.values()) {
         const h = await startVcenter(world, { id: vc.id, cert, bindHost });
@@ -100,7 +106,7 @@ export async function startLab(
       }
     }
     const omes: Lab['endpoints']['omes'] = [];
-    const startOme = await optionalService('./ome/server.ts', 'startOmeServer');
+    const startOme = services.ome && (await optionalService('./ome/server.ts', 'startOmeServer'));
     if (startOme) {
       for (const o of world.omes) {
         const h = await startOme(world, { id: o.id, cert, bindHost });
@@ -122,7 +128,7 @@ export async function startLab(
         })),
         vcenters,
         omes,
-        catalogUrl: catalog.catalogUrl,
+        ...(catalog ? { catalogUrl: catalog.catalogUrl } : {}),
       },
       async stop() {
         if (stopped) return;

@@ -112,8 +112,10 @@ async function handle(world: World, host: HostState, req: IncomingMessage, res: 
   }
   const url = new URL(req.url ?? '/', 'https://idrac');
   let path: string;
+  let query: string;
   try {
     path = decodeURIComponent(url.pathname);
+    query = decodeURIComponent(url.search);
   } catch {
     sendJson(res, 400, redfishError('Base.1.12.MalformedURI', 'The URI is malformed.'), HEADERS);
     return;
@@ -127,7 +129,7 @@ async function handle(world: World, host: HostState, req: IncomingMessage, res: 
   }
   const ctx = { world, host, req, path, ca };
   if (method === 'GET' || method === 'HEAD') {
-    const r = renderGet(world, host, path);
+    const r = renderGet(world, host, path, query);
     if (!r) {
       sendJson(res, 404, notFound(path), HEADERS);
       return;

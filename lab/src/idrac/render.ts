@@ -45,7 +45,7 @@ function virtualMedia(world: World, host: HostState, slot: 'CD' | 'RemovableDisk
  * Render GET `path` for `host`: live state where the iDRAC's state lives (power, firmware,
  * jobs, sessions, media), the personalised capture everywhere else. Undefined = 404.
  */
-export function renderGet(world: World, host: HostState, rawPath: string): Rendered | undefined {
+export function renderGet(world: World, host: HostState, rawPath: string, query = ''): Rendered | undefined {
   const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
   const cap = world.capture;
   if (path === '/redfish') return j({ v1: '/redfish/v1/' });
@@ -137,7 +137,9 @@ export function renderGet(world: World, host: HostState, rawPath: string): Rende
     o.CurrentNumberOfJobs = host.jobs.size;
     return j(o);
   }
-  const text = personalisedText(cap, host, path);
+  // The capture holds some pages as `<path>?$skip=50`: serve those verbatim.
+  const text =
+    (query ? personalisedText(cap, host, `${path}${query}`) : undefined) ?? personalisedText(cap, host, path);
   return text === undefined ? undefined : { json: text };
 }
 

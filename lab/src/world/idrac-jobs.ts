@@ -83,7 +83,7 @@ export function createUpdateJob(world: World, hostId: string, input: CreateUpdat
       400,
     );
   }
-  const pending = [...host.jobs.values()].filter((j) => j.update && isPending(j));
+  const pending = [...host.jobs.values()].filter((j) => (j.update || j.stale) && isPending(j));
   if (pending.some((j) => j.stale)) {
     throw new IdracJobError(
       'job_queue_blocked',

@@ -118,3 +118,47 @@ export function props(oc: Record<string, unknown>): Record<string, unknown> {
     out[p.name] = p.val;
   return out;
 }
+
+/** Properties of one object (RetrievePropertiesEx on the object itself). */
+export async function retrieveOne(
+  vim: VimClient,
+  type: string,
+  id: string,
+  paths: string[],
+): Promise<Record<string, unknown>> {
+  const r = await vim.call(
+    `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>${type}</type>${paths.map((p) => `<pathSet>${p}</pathSet>`).join('')}</propSet><objectSet><obj type="${type}">${id}</obj></objectSet></specSet><options/></RetrievePropertiesEx>`,
+  );
+  if (r.status !== 200) throw new Error(`RetrievePropertiesEx ${type} ${id}: ${r.text}`);
+  const objects = (returnval(r, 'RetrievePropertiesEx')?.objects ?? []) as Array<Record<string, unknown>>;
+  return objects[0] ? props(objects[0]) : {};
+}
+
+export interface TaskInfoView {
+  state: string;
+  progress?: string;
+  error?: { fault: Record<string, string>; localizedMessage: string };
+}
+
+export async function taskInfo(vim: VimClient, taskId: string): Promise<TaskInfoView> {
+  return (await retrieveOne(vim, 'Task', taskId, ['info'])).info as TaskInfoView;
+}
+
+/** Polls a task until it ends (a plain client's loop; the lab runs at a tiny time scale). */
+export async function waitTask(vim: VimClient, taskId: string, timeoutMs = 10_000): Promise<TaskInfoView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await taskInfo(vim, taskId);
+    if (info.state === 'success' || info.state === 'error') return info;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${info.state}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Calls a `..._Task` method and returns the task id. */
+export async function startTask(vim: VimClient, method: string, inner: string): Promise<string> {
+  const r = await vim.call(`<${method} xmlns="urn:vim25">${inner}</${method}>`);
+  if (r.status !== 200) throw new Error(`${method}: ${r.text}`);
+  const resp = r.body[`${method}Response`] as { returnval: Array<ParsedMor> };
+  return resp.returnval[0]!['#text'];
+}
