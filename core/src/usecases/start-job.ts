@@ -1,0 +1,44 @@
+import { type Actor, type Job, SYSTEM } from '../jobs/job.schema';
+import type { Clock } from '../ports/clock.port';
+import type { Orchestrator } from '../ports/orchestrator.port';
+import type { Store } from '../ports/store.port';
+import type { WorkflowInput } from '../workflows/index';
+import { workflowForJobType } from '../workflows/registry';
+
+export interface StartJobDeps {
+  store: Store;
+  orchestrator: Orchestrator;
+  clock: Clock;
+}
+
+/** The execution input: only the job id; the workflow reads the job from the Store (nothing else is trusted). */
+export const workflowInput = (job: Job): WorkflowInput => ({ jobId: job.id });
+
+/**
+ * Claim a due job and start its workflow. The claim is one conditional write, so when the scheduler and a
+ * person race, exactly one starts it; the loser gets undefined. The execution is named by the job id, so a
+ * retried start cannot create a second one. If the workflow cannot be started the job fails with the reason:
+ * a running job without an execution would wait forever.
+ */
+export async function startJob(deps: StartJobDeps, jobId: string, actor: Actor): Promise<Job | undefined> {
+  const claimed = await deps.store.claimJob(jobId, actor, deps.clock.now().toISOString());
+  if (!claimed) return undefined;
+  try {
+    const workflow = workflowForJobType(claimed.type);
+    const { executionId } = await deps.orchestrator.startExecution({
+      workflow,
+      name: claimed.id,
+      input: workflowInput(claimed),
+    });
+    await deps.store.appendLog({ jobId, level: 'info', message: `workflow ${workflow} started` });
+    return await deps.store.updateJob(jobId, { executionId });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    await deps.store.appendLog({ jobId, level: 'error', message: `could not start the workflow: ${reason}` });
+    return deps.store.transitionJob(jobId, {
+      type: 'fail',
+      actor: SYSTEM,
+      error: `could not start the workflow: ${reason}`,
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import { type Job, SYSTEM } from '@rackops/core/jobs/job.schema';
+import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
+import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
+import type { ScheduleTarget } from '@rackops/core/ports/scheduler.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { startJob } from '@rackops/core/usecases/start-job';
+import { newId } from '@rackops/core/util/ids';
+import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { type Logger, pino } from 'pino';
+import { z } from 'zod';
+import { awsLogger, awsOrchestrator, awsStore } from './runtime-wiring';
+
+/** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
+export const ClaimEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('job'), jobId: z.string().min(1) }),
+  z.object({ kind: z.literal('window'), windowId: z.string().min(1) }),
+  z.object({
+    kind: z.literal('inventory-sync'),
+    source: z.enum(['ome', 'vcenter']),
+    sourceId: z.string().min(1),
+  }),
+]) satisfies z.ZodType<ScheduleTarget>;
+
+export type ClaimOutcome =
+  | { outcome: 'started'; jobId: string; status: Job['status'] }
+  | { outcome: 'skipped'; jobId?: string; reason: string }
+  | { outcome: 'delegated'; windowId: string };
+
+export interface ClaimDeps {
+  store: Store;
+  orchestrator: Orchestrator;
+  clock?: Clock;
+  logger?: Logger;
+  /** Opens a maintenance window (creates/starts its jobs). Owned by the use-cases; absent = logged no-op. */
+  onWindow?: (windowId: string) => Promise<void>;
+}
+
+/**
+ * Runs when a schedule fires. Every check happens now, with current data (DESIGN §5): a job that is no
+ * longer pending (cancelled, started by hand) or still awaiting approval is left alone with a log line.
+ */
+export function createClaimHandler(deps: ClaimDeps) {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.logger ?? pino({ level: 'silent' });
+  const useCase = { store: deps.store, orchestrator: deps.orchestrator, clock };
+
+  async function claimJob(jobId: string): Promise<ClaimOutcome> {
+    const job = await deps.store.getJob(jobId);
+    if (!job) {
+      log.warn({ jobId }, 'schedule fired for a job that does not exist');
+      return { outcome: 'skipped', jobId, reason: 'no such job' };
+    }
+    const skip = async (reason: string): Promise<ClaimOutcome> => {
+      log.info({ jobId, reason }, 'scheduled start skipped');
+      await deps.store.appendLog({ jobId, level: 'info', message: `scheduled start skipped: ${reason}` });
+      return { outcome: 'skipped', jobId, reason };
+    };
+    if (job.status !== 'pending') return skip(`the job is already ${job.status}`);
+    if (job.requiresApproval && !job.approvedBy) return skip('the job still awaits approval');
+    const started = await startJob(useCase, jobId, SYSTEM);
+    if (!started) return skip('another claimer started it first, or it is not due yet');
+    return { outcome: 'started', jobId, status: started.status };
+  }
+
+  async function inventorySync(source: 'ome' | 'vcenter', sourceId: string): Promise<ClaimOutcome> {
+    const target = { kind: source, id: sourceId } as const;
+    // One sync per source at a time: a slow sync is not stacked up by the next tick.
+    const recent = await deps.store.listJobsByTarget(target.kind, target.id, { limit: 20 });
+    const busy = recent.items.find(
+      (j) => j.type === 'inventory_sync' && (j.status === 'pending' || j.status === 'running'),
+    );
+    if (busy)
+      return { outcome: 'skipped', jobId: busy.id, reason: `sync ${busy.id} is still ${busy.status}` };
+    const now = clock.now();
+    const job = await deps.store.createJob({
+      id: newId(now.getTime()),
+      type: 'inventory_sync',
+      target,
+      params: { source },
+      details: {},
+      createdBy: SYSTEM,
+      createdAt: now.toISOString(),
+      scheduleAt: now.toISOString(),
+      requiresApproval: false,
+    });
+    const started = await startJob(useCase, job.id, SYSTEM);
+    return started
+      ? { outcome: 'started', jobId: job.id, status: started.status }
+      : { outcome: 'skipped', jobId: job.id, reason: 'could not claim the sync job' };
+  }
+
+  return async (event: unknown): Promise<ClaimOutcome> => {
+    const target = parseOrThrow(ClaimEvent, event, 'schedule target');
+    switch (target.kind) {
+      case 'job':
+        return claimJob(target.jobId);
+      case 'inventory-sync':
+        return inventorySync(target.source, target.sourceId);
+      case 'window':
+        if (!deps.onWindow) {
+          log.warn({ windowId: target.windowId }, 'maintenance window fired but no window handler is wired');
+          return { outcome: 'skipped', reason: 'no window handler' };
+        }
+        await deps.onWindow(target.windowId);
+        return { outcome: 'delegated', windowId: target.windowId };
+    }
+  };
+}
+
+let awsHandler: ReturnType<typeof createClaimHandler> | undefined;
+
+/** AWS entry point: the EventBridge Scheduler target. */
+export default async function handler(event: unknown): Promise<ClaimOutcome> {
+  awsHandler ??= createClaimHandler({
+    store: awsStore(),
+    orchestrator: awsOrchestrator(),
+    logger: awsLogger(),
+  });
+  return awsHandler(event);
+}

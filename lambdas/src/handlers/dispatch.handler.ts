@@ -1,0 +1,118 @@
+import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
+import type { CommandQueue } from '@rackops/core/ports/command-queue.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { CommandKind, CommandParams } from '@rackops/core/relay/commands';
+import { CommandTarget, PROTOCOL_VERSION, signEnvelope } from '@rackops/core/relay/envelope';
+import { newId } from '@rackops/core/util/ids';
+import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { type Logger, pino } from 'pino';
+import { z } from 'zod';
+import { createSqsCommandQueue } from '../adapters/sqs-queues';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from './relay-command-record';
+import { awsLogger, awsRelayKey, awsSqs, awsStore, requireEnv } from './runtime-wiring';
+
+/** What a workflow's device step sends (the ASL Payload of a `.waitForTaskToken` Task on the dispatch function). */
+export const DispatchPayload = z.object({
+  jobId: z.string().min(1),
+  command: z.object({
+    kind: CommandKind,
+    target: CommandTarget,
+    params: z.record(z.string(), z.unknown()).default({}),
+  }),
+  taskToken: z.string().min(1).max(8192),
+});
+export type DispatchPayload = z.infer<typeof DispatchPayload>;
+
+export interface DispatchDeps {
+  store: Store;
+  commands: CommandQueue;
+  /** The HMAC key shared with the relay agent (Secrets Manager in AWS). */
+  relayKey: () => Promise<string>;
+  clock?: Clock;
+  logger?: Logger;
+  /**
+   * How long a command stays valid. Commands for one device queue behind each other (FIFO group), so this
+   * must outlast the longest device operation plus the queue ahead of it. @default 7200
+   */
+  ttlSeconds?: number;
+}
+
+/**
+ * Turns a device step into a signed relay command on the commands FIFO queue. The task token rides in the
+ * envelope; the result handler answers Step Functions when the agent reports back. Bad params fail the step
+ * here (ValidationError), before anything reaches a device.
+ */
+export function createDispatchHandler(deps: DispatchDeps) {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.logger ?? pino({ level: 'silent' });
+  const ttlMs = (deps.ttlSeconds ?? 7200) * 1000;
+  return async (event: unknown): Promise<{ commandId: string }> => {
+    const req = parseOrThrow(DispatchPayload, event, 'dispatch payload');
+    const { kind, target } = req.command;
+    const params = parseOrThrow(
+      CommandParams[kind] as z.ZodType,
+      req.command.params,
+      `${kind} params`,
+    ) as Record<string, unknown>;
+    const now = clock.now();
+    const envelope = signEnvelope(
+      {
+        v: PROTOCOL_VERSION,
+        id: newId(now.getTime()),
+        kind,
+        target,
+        params,
+        taskToken: req.taskToken,
+        jobId: req.jobId,
+        issuedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+      },
+      await deps.relayKey(),
+    );
+    await deps.commands.send(envelope);
+    log.info({ jobId: req.jobId, commandId: envelope.id, kind, target }, 'command sent');
+    // Bookkeeping after the send: a failure here must not fail a step whose command is already on its way.
+    try {
+      const hostId =
+        typeof params.hostId === 'string' ? params.hostId : target.type === 'idrac' ? target.id : undefined;
+      await deps.store.putRecord<RelayCommandRecord>({
+        type: RELAY_COMMAND_TYPE,
+        id: envelope.id,
+        parent: req.jobId,
+        sortKey: envelope.issuedAt,
+        data: {
+          commandId: envelope.id,
+          jobId: req.jobId,
+          kind,
+          target,
+          status: 'sent',
+          sentAt: envelope.issuedAt,
+        },
+      });
+      await deps.store.appendLog({
+        jobId: req.jobId,
+        level: 'info',
+        message: `sent ${kind} to ${target.type} ${target.id}`,
+        ...(hostId ? { hostId } : {}),
+      });
+    } catch (err) {
+      log.error({ err, jobId: req.jobId, commandId: envelope.id }, 'command sent but not recorded');
+    }
+    return { commandId: envelope.id };
+  };
+}
+
+let awsHandler: ReturnType<typeof createDispatchHandler> | undefined;
+
+/** AWS entry point: wires DynamoDB, SQS and Secrets Manager from the environment on first use. */
+export default async function handler(event: unknown): Promise<{ commandId: string }> {
+  if (!awsHandler) {
+    awsHandler = createDispatchHandler({
+      store: awsStore(),
+      commands: createSqsCommandQueue({ client: awsSqs(), queueUrl: requireEnv('COMMANDS_QUEUE_URL') }),
+      relayKey: awsRelayKey,
+      logger: awsLogger(),
+    });
+  }
+  return awsHandler(event);
+}

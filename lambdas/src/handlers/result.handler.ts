@@ -1,0 +1,198 @@
+import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
+import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { RelayMessage } from '@rackops/core/relay/result.schema';
+import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
+import { type Logger, pino } from 'pino';
+import { z } from 'zod';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from './relay-command-record';
+import { awsLogger, awsOrchestrator, awsStore } from './runtime-wiring';
+
+/** The parts of an SQS event this handler reads. */
+export const SqsBatch = z.object({
+  Records: z.array(z.object({ messageId: z.string(), body: z.string() })),
+});
+export type SqsBatch = z.infer<typeof SqsBatch>;
+
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export type ProgressMessage = Extract<RelayMessage, { type: 'progress' }>;
+
+export interface ResultDeps {
+  store: Store;
+  orchestrator: Orchestrator;
+  clock?: Clock;
+  logger?: Logger;
+  /** Inventory pages streamed as progress (H's ingestion). Throwing makes the message come back. */
+  onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<void>;
+}
+
+/**
+ * Step Functions' answers when a task no longer waits: the execution ended, the task timed out, or the token
+ * is garbage. Retrying cannot help, so these are logged and the message is consumed.
+ */
+const TOKEN_GONE = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
+
+/**
+ * Consumes the results queue. Each message is recorded in the Store FIRST (job log line, relay-command
+ * record, agent heartbeat) and only then reported to the orchestrator, so the Store never misses what a
+ * workflow acted on. Messages that fail for a transient reason are returned as batchItemFailures (redelivered);
+ * malformed messages are logged and dropped, since redelivery would not fix them.
+ */
+export function createResultHandler(deps: ResultDeps) {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.logger ?? pino({ level: 'silent' });
+
+  async function tell(msg: RelayMessage, call: () => Promise<void>): Promise<void> {
+    try {
+      await call();
+    } catch (err) {
+      if (!(err instanceof Error) || !TOKEN_GONE.has(err.name)) throw err;
+      const commandId = 'commandId' in msg ? msg.commandId : undefined;
+      log.warn(
+        { jobId: msg.type !== 'agent-heartbeat' ? msg.jobId : undefined, commandId, reason: err.name },
+        'task no longer waits',
+      );
+      if (msg.type !== 'agent-heartbeat' && msg.jobId && msg.type !== 'progress') {
+        await deps.store.appendLog({
+          jobId: msg.jobId,
+          level: 'warn',
+          message: `a ${msg.type} for command ${commandId ?? '?'} arrived after its step had ended (${err.name})`,
+        });
+      }
+    }
+  }
+
+  /** Merge into the command's record; returns what it held before. */
+  async function updateCommand(
+    commandId: string | undefined,
+    patch: Partial<RelayCommandRecord>,
+  ): Promise<RelayCommandRecord | undefined> {
+    if (!commandId) return undefined;
+    const prev = await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, commandId);
+    const data: RelayCommandRecord = { ...(prev?.data ?? { commandId, status: 'sent' }), ...patch };
+    await deps.store.putRecord<RelayCommandRecord>({
+      type: RELAY_COMMAND_TYPE,
+      id: commandId,
+      ...(data.jobId ? { parent: data.jobId } : {}),
+      ...(prev?.sortKey ? { sortKey: prev.sortKey } : {}),
+      data,
+    });
+    return prev?.data;
+  }
+
+  async function handle(msg: RelayMessage): Promise<void> {
+    switch (msg.type) {
+      case 'result': {
+        const err = msg.error ?? { code: 'relay_error', message: 'the command failed without an error' };
+        if (msg.jobId) {
+          await deps.store.appendLog({
+            jobId: msg.jobId,
+            level: msg.ok ? 'info' : 'error',
+            message: msg.ok
+              ? `${msg.kind} done (${Math.round(msg.durationMs)} ms)`
+              : `${msg.kind} failed: ${err.code}: ${err.message}`,
+          });
+        }
+        await updateCommand(msg.commandId, {
+          status: msg.ok ? 'succeeded' : 'failed',
+          completedAt: msg.at,
+          durationMs: msg.durationMs,
+          ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
+        });
+        const token = msg.taskToken;
+        if (!token) return;
+        await tell(msg, () =>
+          msg.ok
+            ? deps.orchestrator.sendTaskSuccess(token, msg.output ?? {})
+            : deps.orchestrator.sendTaskFailure(token, err.code, err.message),
+        );
+        return;
+      }
+      case 'progress': {
+        const prev = await updateCommand(msg.commandId, {
+          status: 'running',
+          lastProgressAt: msg.at,
+          progress: msg.message,
+          ...(msg.percent !== undefined ? { percent: msg.percent } : {}),
+        });
+        // Progress repeats every few seconds; the console gets a line only when the news changes.
+        if (msg.jobId && prev?.progress !== msg.message) {
+          const pct = msg.percent !== undefined ? ` (${Math.round(msg.percent)}%)` : '';
+          await deps.store.appendLog({
+            jobId: msg.jobId,
+            level: 'info',
+            message: `${msg.kind}: ${msg.message}${pct}`,
+          });
+        }
+        if (msg.page) {
+          if (!deps.onInventoryPage)
+            log.warn({ commandId: msg.commandId }, 'inventory page dropped: no ingestion wired');
+          else await deps.onInventoryPage(msg.page, msg);
+        }
+        const token = msg.taskToken;
+        if (token) await tell(msg, () => deps.orchestrator.sendTaskHeartbeat(token));
+        return;
+      }
+      case 'rejected': {
+        const what = `the relay agent rejected command ${msg.commandId ?? '(unknown id)'}: ${msg.reason} (${msg.detail})`;
+        if (msg.jobId) await deps.store.appendLog({ jobId: msg.jobId, level: 'error', message: what });
+        await updateCommand(msg.commandId, {
+          status: 'rejected',
+          completedAt: msg.at,
+          error: { code: `rejected_${msg.reason}`, message: msg.detail },
+        });
+        const token = msg.taskToken;
+        if (token)
+          await tell(msg, () => deps.orchestrator.sendTaskFailure(token, `rejected_${msg.reason}`, what));
+        return;
+      }
+      case 'agent-heartbeat': {
+        await deps.store.putRecord({ type: AGENT_HEARTBEAT_TYPE, id: msg.agentId, data: msg });
+        return;
+      }
+    }
+  }
+
+  return async (event: unknown): Promise<BatchResponse> => {
+    const batch = SqsBatch.parse(event);
+    const failures: BatchResponse['batchItemFailures'] = [];
+    // In order: a command's progress must not overtake its result.
+    for (const record of batch.Records) {
+      let msg: RelayMessage;
+      try {
+        msg = RelayMessage.parse(JSON.parse(record.body));
+      } catch (err) {
+        log.error({ err, messageId: record.messageId }, 'malformed results-queue message dropped');
+        continue;
+      }
+      try {
+        await handle(msg);
+      } catch (err) {
+        log.error(
+          { err, messageId: record.messageId, type: msg.type, at: clock.now().toISOString() },
+          'message failed; will be redelivered',
+        );
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+let awsHandler: ReturnType<typeof createResultHandler> | undefined;
+
+/**
+ * AWS entry point (SQS event source with ReportBatchItemFailures). Inventory pages need H's ingestion, which
+ * infra wires with its own handler around createResultHandler; this default logs and drops pages.
+ */
+export default async function handler(event: unknown): Promise<BatchResponse> {
+  awsHandler ??= createResultHandler({
+    store: awsStore(),
+    orchestrator: awsOrchestrator(),
+    logger: awsLogger(),
+  });
+  return awsHandler(event);
+}
