@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { LAMBDA_BUNDLE } from '@rackops/infra/bundling';
+import { discoverHandlers, REPO_ROOT } from '@rackops/infra/handlers';
+import { build } from 'esbuild';
+
+const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
+
+/**
+ * `npm run bench -- bundle`: bundles every Lambda the stack deploys, with the stack's esbuild settings
+ * (infra/src/bundling.ts), and reports the code size of each (`index.mjs`, source map excluded).
+ */
+export async function run(_args: string[]): Promise<void> {
+  const handlers = discoverHandlers();
+  const out = mkdtempSync(join(tmpdir(), 'rackops-bundle-'));
+  const rows: { name: string; entry: string; kib: number; gzipKib: number; ms: number }[] = [];
+  try {
+    for (const h of handlers) {
+      const outfile = join(out, h.name, `index${LAMBDA_BUNDLE.outExtension}`);
+      const started = performance.now();
+      await build({
+        entryPoints: [h.entry],
+        outfile,
+        bundle: true,
+        platform: LAMBDA_BUNDLE.platform,
+        target: LAMBDA_BUNDLE.target,
+        format: LAMBDA_BUNDLE.format,
+        minify: LAMBDA_BUNDLE.minify,
+        keepNames: LAMBDA_BUNDLE.keepNames,
+        sourcemap: LAMBDA_BUNDLE.sourcemap,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
+        banner: { js: LAMBDA_BUNDLE.banner },
+        external: [...LAMBDA_BUNDLE.external],
+        logLevel: 'warning',
+      });
+      const ms = Math.round(performance.now() - started);
+      rows.push({
+        name: h.name,
+        entry: relative(REPO_ROOT, h.entry),
+        kib: kib(statSync(outfile).size),
+        gzipKib: kib(gzipSync(readFileSync(outfile)).length),
+        ms,
+      });
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+
+  console.table(
+    rows.map((r) => ({ function: r.name, entry: r.entry, KiB: r.kib, 'gzip KiB': r.gzipKib, ms: r.ms })),
+  );
+  const largest = rows.reduce((m, r) => Math.max(m, r.kib), 0);
+  const total = Math.round(rows.reduce((s, r) => s + r.kib, 0) * 10) / 10;
+  console.log(
+    JSON.stringify({ bench: 'bundle', functions: rows.length, largest_kib: largest, total_kib: total }),
+  );
+}
