@@ -99,11 +99,7 @@ export function contentOf(mo: ManagedObject, spec: PropertyFilterSpec): ObjectCo
 }
 
 /** Checks every path of the spec against the types it names, so a bad path fails the call even with no match. */
-export function validatePaths(
-  source: ObjectSource,
-  spec: PropertyFilterSpec,
-  objects: ManagedObject[],
-): void {
+export function validatePaths(spec: PropertyFilterSpec, objects: ManagedObject[]): void {
   for (const p of spec.propSet) {
     const sample = objects.find((o) => isA(o.ref.type, p.type));
     if (!sample) continue;

@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LabConfigInput } from '../src/config/lab-config.schema';
+import { type Lab, startLab } from '../src/index';
+import {
+  createVimClient,
+  retrieveOne,
+  startTask,
+  taskInfo,
+  type VimClient,
+  waitTask,
+} from './helpers/vim-client';
+
+const host = (serviceTag: string, memoryMiB = 262_144) => ({
+  serviceTag,
+  name: `${serviceTag.toLowerCase()}.test.local`,
+  cpuMhz: 100_000,
+  memoryMiB,
+});
+const vm = (name: string, on: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  host: on,
+  cpuMhz: 2_000,
+  memoryMiB: 8_192,
+  ...extra,
+});
+
+/**
+ * `evac`: three roomy hosts, one USB-pinned VM on TESTE01. `tight`: two small hosts that are
+ * each too full to take the other's VMs. HA is off in `tight` so only raw capacity decides.
+ */
+const CONFIG: LabConfigInput = {
+  name: 'maintenance',
+  vcenters: [
+    {
+      id: 'vc-test',
+      clusters: [
+        { name: 'evac', hosts: [host('TESTE01'), host('TESTE02'), host('TESTE03')] },
+        {
+          name: 'tight',
+          ha: { haEnabled: false, admissionControlEnabled: false, failoverLevel: 0 },
+          hosts: [host('TESTT01', 65_536), host('TESTT02', 65_536)],
+        },
+      ],
+      vms: [
+        vm('e1-app-1', 'TESTE01'),
+        vm('e1-app-2', 'TESTE01'),
+        vm('e1-off', 'TESTE01', { powerState: 'poweredOff' }),
+        vm('e1-usb', 'TESTE01', { devices: { usbPassthrough: true } }),
+        vm('e2-app-1', 'TESTE02'),
+        vm('e2-app-2', 'TESTE02'),
+        vm('e3-app-1', 'TESTE03'),
+        ...Array.from({ length: 6 }, (_, i) => vm(`t1-app-${i}`, 'TESTT01')),
+        ...Array.from({ length: 6 }, (_, i) => vm(`t2-app-${i}`, 'TESTT02')),
+      ],
+    },
+  ],
+};
+
+describe('vCenter maintenance mode (DRS evacuation)', () => {
+  let lab: Lab;
+  let vim: VimClient;
+  const moref = (tag: string) => lab.world.host(tag).moref;
+  const vmByName = (name: string) => [...lab.world.vms.values()].find((v) => v.name === name)!;
+  const enter = (tag: string, timeout: number, evacuatePoweredOff = false) =>
+    startTask(
+      vim,
+      'EnterMaintenanceMode_Task',
+      `<_this type="HostSystem">${moref(tag)}</_this><timeout>${timeout}</timeout><evacuatePoweredOffVms>${evacuatePoweredOff}</evacuatePoweredOffVms>`,
+    );
+  const exit = (tag: string) =>
+    startTask(
+      vim,
+      'ExitMaintenanceMode_Task',
+      `<_this type="HostSystem">${moref(tag)}</_this><timeout>0</timeout>`,
+    );
+  const inMaintenance = async (tag: string) =>
+    (
+      (await retrieveOne(vim, 'HostSystem', moref(tag), ['runtime.inMaintenanceMode']))[
+        'runtime.inMaintenanceMode'
+      ] as {
+        '#text': string;
+      }
+    )['#text'] === 'true';
+
+  beforeAll(async () => {
+    lab = await startLab(CONFIG, { timeScale: 1 / 6000, services: { ome: false, catalog: false } });
+    vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
+    await vim.login();
+  });
+  afterAll(async () => {
+    await lab.stop();
+  });
+  beforeEach(() => {
+    lab.faults.clear();
+  });
+
+  it('migrates powered-on VMs to other hosts with capacity, then enters maintenance mode', async () => {
+    const task = await enter('TESTE02', 0);
+    const info = await waitTask(vim, task);
+    expect(info.error).toBeUndefined();
+    expect(info.state).toBe('success');
+    expect(await inMaintenance('TESTE02')).toBe(true);
+    expect(lab.world.vmsOnHost('TESTE02')).toHaveLength(0);
+    expect(vmByName('e2-app-1').hostId).not.toBe('TESTE02');
+    // DRS never places VMs on the other hosts being evacuated, nor on a host in maintenance mode.
+    expect(['TESTE01', 'TESTE03']).toContain(vmByName('e2-app-2').hostId);
+
+    const again = await waitTask(vim, await enter('TESTE02', 600));
+    expect(again.state).toBe('error');
+    expect(again.error?.fault['@_xsi:type']).toBe('InvalidState');
+
+    expect((await waitTask(vim, await exit('TESTE02'))).state).toBe('success');
+    expect(await inMaintenance('TESTE02')).toBe(false);
+  });
+
+  it('stalls on a VM that cannot be migrated (USB passthrough) and fails with Timedout when the timeout passes', async () => {
+    const started = Date.now();
+    const task = await enter('TESTE01', 1200); // 1200 s real = 200 ms at this time scale
+    // While it waits, the movable VMs are gone, the pinned one stays, the task runs on at its progress.
+    await expect
+      .poll(
+        () =>
+          lab.world
+            .vmsOnHost('TESTE01')
+            .filter((v) => v.powerState === 'poweredOn')
+            .map((v) => v.name),
+        {
+          interval: 5,
+          timeout: 5_000,
+        },
+      )
+      .toEqual(['e1-usb']);
+    const running = await taskInfo(vim, task);
+    expect(running.state).toBe('running');
+    expect(Number(running.progress)).toBeGreaterThan(0);
+    expect(Number(running.progress)).toBeLessThan(100);
+
+    const info = await waitTask(vim, task);
+    expect(info.state).toBe('error');
+    expect(info.error?.fault['@_xsi:type']).toBe('Timedout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(await inMaintenance('TESTE01')).toBe(false);
+    // The powered-off VM stays registered on the host (evacuatePoweredOffVms=false).
+    expect(vmByName('e1-off').hostId).toBe('TESTE01');
+  });
+
+  it('finishes a stalled entry once the pinned VM is powered off', async () => {
+    const task = await enter('TESTE01', 0);
+    await expect
+      .poll(async () => (await taskInfo(vim, task)).state, { interval: 5, timeout: 5_000 })
+      .toBe('running');
+    const off = await startTask(
+      vim,
+      'PowerOffVM_Task',
+      `<_this type="VirtualMachine">${vmByName('e1-usb').moref}</_this>`,
+    );
+    expect((await waitTask(vim, off)).state).toBe('success');
+    expect((await waitTask(vim, task)).state).toBe('success');
+    expect(await inMaintenance('TESTE01')).toBe(true);
+    expect((await waitTask(vim, await exit('TESTE01'))).state).toBe('success');
+    const on = await startTask(
+      vim,
+      'PowerOnVM_Task',
+      `<_this type="VirtualMachine">${vmByName('e1-usb').moref}</_this>`,
+    );
+    expect((await waitTask(vim, on)).state).toBe('success');
+  });
+
+  it('honours the DRS-cannot-evacuate fault: nothing moves and the entry times out', async () => {
+    lab.faults.set('TESTE03', { drsCannotEvacuate: true });
+    const before = lab.world
+      .vmsOnHost('TESTE03')
+      .map((v) => v.name)
+      .sort();
+    const info = await waitTask(vim, await enter('TESTE03', 300));
+    expect(info.state).toBe('error');
+    expect(info.error?.fault['@_xsi:type']).toBe('Timedout');
+    expect(
+      lab.world
+        .vmsOnHost('TESTE03')
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(before);
+  });
+
+  it('fails at once when the rest of the cluster lacks the capacity, moving nothing', async () => {
+    const started = Date.now();
+    const info = await waitTask(vim, await enter('TESTT01', 0));
+    expect(info.state).toBe('error');
+    expect(info.error?.fault['@_xsi:type']).toBe('InsufficientResourcesFault');
+    expect(info.error?.localizedMessage).toMatch(/Insufficient resources/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(lab.world.vmsOnHost('TESTT01')).toHaveLength(6);
+    expect(await inMaintenance('TESTT01')).toBe(false);
+  });
+
+  it('refuses an entry that would break the HA failover level until admission control is relaxed', async () => {
+    const cluster = lab.world.cluster('evac');
+    const setFailover = (level: number, admission: boolean) =>
+      startTask(
+        vim,
+        'ReconfigureComputeResource_Task',
+        `<_this type="ClusterComputeResource">${cluster.moref}</_this><spec xsi:type="ClusterConfigSpecEx"><dasConfig><admissionControlEnabled>${admission}</admissionControlEnabled><admissionControlPolicy xsi:type="ClusterFailoverLevelAdmissionControlPolicy"><failoverLevel>${level}</failoverLevel></admissionControlPolicy></dasConfig></spec><modify>true</modify>`,
+      );
+    expect((await waitTask(vim, await setFailover(2, true))).state).toBe('success');
+    const refused = await waitTask(vim, await enter('TESTE03', 0));
+    expect(refused.state).toBe('error');
+    expect(refused.error?.localizedMessage).toMatch(/failover level/);
+
+    expect((await waitTask(vim, await setFailover(2, false))).state).toBe('success');
+    expect((await waitTask(vim, await enter('TESTE03', 0))).state).toBe('success');
+    expect((await waitTask(vim, await exit('TESTE03'))).state).toBe('success');
+    expect((await waitTask(vim, await setFailover(1, true))).state).toBe('success');
+  });
+});
