@@ -8,6 +8,7 @@ import { FaultRegistry } from './faults/fault-registry';
 import { loadCapture } from './idrac/capture';
 import { startIdracServer } from './idrac/idrac-server';
 import { type LabCert, createLabCert } from './tls/lab-cert';
+import { startVcenterServer } from './vcenter/server';
 import { componentTemplates } from './world/firmware';
 import { World } from './world/world';
 
@@ -44,7 +45,7 @@ export interface StartLabOptions {
   services?: { vcenter?: boolean; ome?: boolean; catalog?: boolean };
 }
 
-/** What B's simulators export (lab/src/vcenter/server.ts, lab/src/ome/server.ts). */
+/** What the OME simulator exports (lab/src/ome/server.ts: `startOmeServer`), like `startVcenterServer`. */
 export interface LabServiceHandle {
   url: string;
   close(): Promise<void>;
@@ -56,7 +57,7 @@ type StartService = (
 
 /**
  * Load an optional lab service by file name, so the lab starts before (or without) the
- * vCenter/OME simulators. The module must export `exportName` as a StartService.
+ * OME simulator. The module must export `exportName` as a StartService.
  */
 async function optionalService(relPath: string, exportName: string): Promise<StartService | undefined> {
   const url = new URL(relPath, import.meta.url);
@@ -96,11 +97,9 @@ export async function startLab(
     if (catalog) closers.push(() => catalog.stop());
 
     const vcenters: Lab['endpoints']['vcenters'] = [];
-    const startVcenter =
-      services.vcenter && (await optionalService('./vcenter/server.ts', 'startVcenterServer'));
-    if (startVcenter) {
+    if (services.vcenter) {
       for (const vc of world.vcenters.values()) {
-        const h = await startVcenter(world, { id: vc.id, cert, bindHost });
+        const h = await startVcenterServer(world, { id: vc.id, cert, bindHost });
         closers.push(() => h.close());
         vcenters.push({ id: vc.id, url: h.url, ...cfg.credentials.vcenter, certSha256: cert.sha256 });
       }
