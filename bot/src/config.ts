@@ -29,6 +29,10 @@ export const BotConfig = z.object({
   defaultRole: z.union([Role, z.literal('none')]).default('none'),
   /** HMAC key for card data: a card whose data does not verify is refused. At least 32 characters. */
   cardSecret: z.string().min(32),
+  /** Sources `inventory sync` (without arguments) refreshes, besides the vCenters already in the inventory. */
+  inventorySources: z
+    .array(z.object({ source: z.enum(['ome', 'vcenter']), id: z.string().min(1) }))
+    .default([]),
   /** Minimum gap between in-place updates of one job card (Teams throttles per conversation). */
   progressMinIntervalMs: z.number().int().min(0).max(60_000).default(2000),
   /** Blocker wizard cards stay below this many bytes (Teams refuses cards over 28 KB). */

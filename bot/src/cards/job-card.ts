@@ -38,7 +38,12 @@ const TYPE_TITLE: Record<Job['type'], string> = {
   failover: 'Failover',
 };
 
-export const jobTitle = (job: Job): string => `${TYPE_TITLE[job.type]} · ${job.target.kind} ${job.target.id}`;
+export function jobTitle(job: Job): string {
+  const label = job.params.clusterName ?? job.params.hostName;
+  const name =
+    typeof label === 'string' && label !== job.target.id ? `${label} (${job.target.id})` : job.target.id;
+  return `${TYPE_TITLE[job.type]} · ${job.target.kind} ${name}`;
+}
 const who = (a: { id: string; name?: string | undefined }): string => a.name ?? a.id;
 
 /** Card data common to every action on a job card. */

@@ -1,0 +1,230 @@
+import { AdaptiveCardActionExecuteResponseType, Application, type TurnState } from '@microsoft/teams-ai';
+import type { Actor } from '@rackops/core/jobs/job.schema';
+import type { Clock } from '@rackops/core/ports/clock.port';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
+import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
+import type { Scheduler } from '@rackops/core/ports/scheduler.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import type { UseCaseDeps } from '@rackops/core/usecases/deps';
+import { newId } from '@rackops/core/util/ids';
+import { ActivityTypes, TurnContext } from 'botbuilder';
+import { type Logger, pino } from 'pino';
+import { BotConfig, type BotConfigInput } from './config';
+import type { ConversationGateway } from './gateway';
+import { type CardResult, handleCardAction } from './handlers/card-actions';
+import { handleText } from './handlers/commands';
+import { JobCards, cardActivity } from './job-cards';
+import { BotNotifier } from './notifier';
+import { type GroupResolver, configGroupResolver, roleOf } from './rbac';
+import { loadCardLocation, saveConversation } from './records';
+import type { BotQueries, BotRuntime, Turn } from './runtime';
+import { turnSender } from './sender';
+
+export interface CreateBotOptions {
+  config: BotConfigInput;
+  store: Store;
+  orchestrator: Orchestrator;
+  scheduler: Scheduler;
+  startJob: UseCaseDeps['startJob'];
+  clock?: Clock;
+  /** Proactive sends and in-place updates outside a turn; without it, notifications are only logged. */
+  gateway?: ConversationGateway;
+  resolveGroups?: GroupResolver;
+  logger?: Logger;
+  queries?: BotQueries;
+}
+
+export interface Bot {
+  app: Application<TurnState>;
+  /** Implements the Notifier port: give it to whatever runs the workflows. */
+  notifier: Notifier;
+  jobCards: JobCards;
+  runtime: BotRuntime;
+  /** Run one incoming activity (what adapter.process / TestAdapter callbacks call). */
+  run(ctx: TurnContext): Promise<void>;
+  close(): void;
+}
+
+const WELCOME =
+  "👋 I'm **RackOps**. I update Dell firmware on VMware clusters and answer in cards. Type `help` to see what I can do.";
+
+export function createBot(opts: CreateBotOptions): Bot {
+  const config = BotConfig.parse(opts.config);
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', name: 'bot' });
+  const jobCards = new JobCards({
+    store: opts.store,
+    config,
+    clock,
+    logger,
+    ...(opts.gateway ? { gateway: opts.gateway } : {}),
+  });
+  const notifier: Notifier = opts.gateway
+    ? new BotNotifier({ store: opts.store, gateway: opts.gateway, jobCards, logger })
+    : { notify: async (e: NotificationEvent) => logger.info({ event: e }, 'notification (no gateway)') };
+  const usecases: UseCaseDeps = {
+    store: opts.store,
+    orchestrator: opts.orchestrator,
+    scheduler: opts.scheduler,
+    notifier,
+    clock,
+    startJob: opts.startJob,
+  };
+  const runtime: BotRuntime = {
+    config,
+    store: opts.store,
+    clock,
+    logger,
+    usecases,
+    jobCards,
+    resolveGroups: opts.resolveGroups ?? configGroupResolver(config),
+    queries: opts.queries ?? {},
+  };
+
+  const app = new Application<TurnState>({
+    removeRecipientMention: true,
+    startTypingTimer: false,
+    longRunningMessages: false,
+    adaptiveCards: { actionExecuteResponseType: AdaptiveCardActionExecuteResponseType.REPLACE_FOR_ALL },
+  });
+
+  async function turnFor(ctx: TurnContext): Promise<Turn | undefined> {
+    const from = ctx.activity.from;
+    if (!from?.id || !ctx.activity.conversation?.id) return undefined;
+    // Without the per-message activity id, the reference only changes when the conversation does.
+    const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(ctx.activity);
+    await saveConversation(opts.store, ref);
+    const identity = {
+      id: from.id,
+      ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
+      ...(from.name ? { name: from.name } : {}),
+    };
+    const actor: Actor = {
+      kind: 'user',
+      id: (from.aadObjectId || from.id).slice(0, 200),
+      ...(from.name ? { name: from.name.slice(0, 200) } : {}),
+    };
+    return {
+      rt: runtime,
+      actor,
+      role: await roleOf(config, runtime.resolveGroups, identity),
+      sender: turnSender(ctx),
+    };
+  }
+
+  async function audit(
+    turn: Turn,
+    action: string,
+    detail: Record<string, unknown>,
+    jobId?: string,
+  ): Promise<void> {
+    await opts.store.recordAudit({
+      actor: turn.actor,
+      action,
+      ...(jobId ? { jobId } : {}),
+      detail: { conversationId: turn.sender.conversationId, role: turn.role ?? 'none', ...detail },
+    });
+  }
+
+  /** Unexpected errors are logged with a reference the person can quote; the bot keeps running. */
+  async function guarded(ctx: TurnContext, what: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      const ref = newId();
+      logger.error({ err, ref, what }, 'turn failed');
+      await ctx
+        .sendActivity(`Something went wrong (reference ${ref}). Nothing further was done.`)
+        .catch(() => undefined);
+    }
+  }
+
+  async function cardAction(
+    ctx: TurnContext,
+    data: unknown,
+    via: 'execute' | 'submit',
+  ): Promise<CardResult | undefined> {
+    const turn = await turnFor(ctx);
+    if (!turn) return undefined;
+    const started = Date.now();
+    const result = await handleCardAction(turn, data);
+    const verb =
+      typeof (data as { verb?: unknown } | null)?.verb === 'string'
+        ? String((data as { verb: string }).verb).slice(0, 40)
+        : 'none';
+    await audit(
+      turn,
+      'chat.card_action',
+      { verb, via, outcome: result.outcome, ms: Date.now() - started },
+      result.jobId,
+    );
+    return result;
+  }
+
+  app.conversationUpdate('membersAdded', async (ctx) => {
+    const added = ctx.activity.membersAdded ?? [];
+    if (added.some((m) => m.id !== ctx.activity.recipient?.id))
+      await ctx.sendActivity({ type: 'message', text: WELCOME, textFormat: 'markdown' });
+  });
+
+  // Teams: Action.Execute. The returned card replaces the one clicked, for everyone.
+  app.adaptiveCards.actionExecute(/.*/, async (ctx, _state, data) => {
+    let out: string | import('@microsoft/teams-ai').AdaptiveCard = 'Nothing was changed.';
+    await guarded(ctx, 'card action', async () => {
+      const result = await cardAction(ctx, data, 'execute');
+      if (!result) return;
+      if (result.card) {
+        if (result.message)
+          await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });
+        out = result.card;
+      } else out = result.message ?? 'Done.';
+    });
+    return out;
+  });
+
+  // Web Chat: the Action.Submit fallback of the same action. Update the card's message in place, by id.
+  const onSubmit = async (ctx: TurnContext, data: unknown) =>
+    guarded(ctx, 'card action', async () => {
+      const result = await cardAction(ctx, data, 'submit');
+      if (!result) return;
+      if (result.card && result.cid) {
+        const loc = await loadCardLocation(opts.store, result.cid);
+        const activityId =
+          ctx.activity.replyToId ??
+          (loc?.conversationId === ctx.activity.conversation.id ? loc.activityId : undefined);
+        if (activityId) await ctx.updateActivity({ ...cardActivity(result.card), id: activityId });
+      }
+      if (result.message)
+        await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });
+    });
+  app.adaptiveCards.actionSubmit(/.*/, async (ctx, _state, data) => onSubmit(ctx, data));
+
+  app.activity(ActivityTypes.Message, async (ctx) => {
+    const text = ctx.activity.text;
+    // A card submit without a string verb lands here: it is still a card action (and is refused as malformed).
+    if (!text && ctx.activity.value !== undefined) return onSubmit(ctx, ctx.activity.value);
+    await guarded(ctx, 'command', async () => {
+      const turn = await turnFor(ctx);
+      if (!turn) return;
+      const started = Date.now();
+      const result = await handleText(turn, typeof text === 'string' ? text : '');
+      await audit(turn, 'chat.command', {
+        text: String(text ?? '').slice(0, 300),
+        ...result,
+        ms: Date.now() - started,
+      });
+    });
+  });
+
+  return {
+    app,
+    notifier,
+    jobCards,
+    runtime,
+    run: async (ctx) => {
+      await app.run(ctx);
+    },
+    close: () => jobCards.close(),
+  };
+}

@@ -1,0 +1,82 @@
+import { RackOpsError } from '@rackops/core/util/errors';
+import { COMMANDS } from '../grammar/commands';
+import { helpAll, helpFor } from '../grammar/help';
+import { type ParsedCommand, parseCommand } from '../grammar/parse';
+import { hasRole, refusal } from '../rbac';
+import type { Turn } from '../runtime';
+import * as jobCmd from './job-commands';
+import * as query from './query-commands';
+import { say } from './reply';
+
+async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
+  switch (cmd.name) {
+    case 'help': {
+      const words = [cmd.args.command, cmd.args.sub].filter((w): w is string => !!w);
+      await say(turn, words.length ? helpFor(words) : helpAll());
+      return 'ok';
+    }
+    case 'status':
+      return query.status(turn);
+    case 'hosts':
+      return query.hosts(turn, cmd.args);
+    case 'server':
+      return query.server(turn, cmd.args);
+    case 'compliance':
+      return query.compliance(turn, cmd.args);
+    case 'jobs':
+      return query.jobs(turn, cmd.args);
+    case 'job':
+      return query.job(turn, cmd.args);
+    case 'approvals':
+      return query.approvals(turn);
+    case 'inventorySync':
+      return jobCmd.inventorySync(turn, cmd.args);
+    case 'updateCluster':
+      return jobCmd.updateCluster(turn, cmd.args);
+    case 'updateHost':
+      return jobCmd.updateHost(turn, cmd.args);
+    case 'cancel':
+      return jobCmd.cancel(turn, cmd.args);
+    case 'resume':
+      return jobCmd.resume(turn, cmd.args);
+    case 'power':
+      return jobCmd.power(turn, cmd.args);
+    case 'mediaMount':
+      return jobCmd.mediaMount(turn, cmd.args);
+    case 'mediaEject':
+      return jobCmd.mediaEject(turn, cmd.args);
+    case 'scpExport':
+      return jobCmd.scpExport(turn, cmd.args);
+    case 'windows':
+    case 'protectionGroups':
+    case 'replicate':
+    case 'failover':
+    case 'notify':
+      await say(turn, `\`${COMMANDS[cmd.name].usage.split(' <')[0]?.split(' [')[0]}\` is not available yet.`);
+      return 'unavailable';
+  }
+}
+
+/** Parse, check the role, run. Returns what happened, for the audit log. */
+export async function handleText(turn: Turn, text: string): Promise<{ command?: string; outcome: string }> {
+  const parsed = parseCommand(text);
+  if (!parsed.ok) {
+    await say(turn, parsed.message);
+    return { outcome: 'invalid' };
+  }
+  const cmd = parsed.command;
+  const def = COMMANDS[cmd.name];
+  if (!hasRole(turn.role, def.role)) {
+    await say(turn, refusal(def.role, turn.role, `\`${def.usage.split(' <')[0]?.split(' [')[0]}\``));
+    return { command: cmd.name, outcome: 'refused' };
+  }
+  try {
+    return { command: cmd.name, outcome: await run(turn, cmd) };
+  } catch (err) {
+    if (err instanceof RackOpsError) {
+      await say(turn, `⚠️ ${err.message}`);
+      return { command: cmd.name, outcome: err.code };
+    }
+    throw err;
+  }
+}

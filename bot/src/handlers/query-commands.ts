@@ -1,0 +1,129 @@
+import {
+  type Host,
+  INVENTORY_TYPES,
+  type FirmwareComponent,
+  type Server,
+} from '@rackops/core/inventory/inventory.schema';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import { agentStatus } from '@rackops/core/usecases/agent-status';
+import { listJobs, listPendingApprovals } from '@rackops/core/usecases/job-queries';
+import { findCluster } from '@rackops/core/usecases/targets';
+import { NotFoundError } from '@rackops/core/util/errors';
+import type { ArgsOf } from '../grammar/commands';
+import type { Turn } from '../runtime';
+import { say } from './reply';
+
+const jobLine = (j: Job): string =>
+  `- \`${j.id}\` ${j.type} ${j.target.kind} **${j.target.id}** — ${j.status}${j.requiresApproval && !j.approvedBy && j.status === 'pending' ? ' (awaiting approval)' : ''} · ${j.createdBy.name ?? j.createdBy.id}`;
+
+export async function status(turn: Turn): Promise<string> {
+  const { store, clock } = turn.rt;
+  const [agents, active, approvals] = await Promise.all([
+    agentStatus(store, clock),
+    listJobs(store, { active: true, limit: 20 }),
+    listPendingApprovals(store),
+  ]);
+  const agentLines = agents.length
+    ? agents.map(
+        (a) =>
+          `- ${a.online ? '🟢' : '🔴'} agent **${a.agentId}** — last seen ${a.secondsAgo}s ago${a.version ? ` (v${a.version})` : ''}`,
+      )
+    : ['- 🔴 no relay agent has reported in'];
+  await say(
+    turn,
+    [
+      '**RackOps status**',
+      ...agentLines,
+      `- Active jobs: ${active.length}${active.length ? '' : ' (none)'}`,
+      ...active.slice(0, 10).map(jobLine),
+      `- Waiting for approval: ${approvals.length}`,
+    ].join('\n'),
+  );
+  return 'ok';
+}
+
+export async function hosts(turn: Turn, args: ArgsOf<'hosts'>): Promise<string> {
+  const cluster = await findCluster(turn.rt.store, args.cluster);
+  if (!cluster) throw new NotFoundError('cluster', args.cluster);
+  const page = await turn.rt.store.listRecordsByParent<Host>(INVENTORY_TYPES.host, cluster.id, {
+    limit: 200,
+  });
+  const lines = page.items
+    .map((r) => r.data)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(
+      (h) =>
+        `- **${h.name}** \`${h.id}\` — ${h.connectionState}, ${h.powerState}${h.inMaintenanceMode ? ', 🔧 maintenance mode' : ''}${h.esxiVersion ? `, ESXi ${h.esxiVersion}` : ''}`,
+    );
+  await say(
+    turn,
+    [
+      `**${cluster.name}** (${cluster.production ? 'production' : 'non-production'}) — ${lines.length} hosts`,
+      ...lines,
+    ].join('\n'),
+  );
+  return 'ok';
+}
+
+export async function server(turn: Turn, args: ArgsOf<'server'>): Promise<string> {
+  const { store } = turn.rt;
+  const tag = args.tag.toUpperCase();
+  const rec =
+    (await store.getRecord<Server>(INVENTORY_TYPES.server, tag)) ??
+    (await store.getRecord<Server>(INVENTORY_TYPES.server, args.tag));
+  if (!rec) throw new NotFoundError('server', args.tag);
+  const s = rec.data;
+  const fw = await store.listRecordsByParent<FirmwareComponent>(INVENTORY_TYPES.firmware, rec.id, {
+    limit: 200,
+  });
+  await say(
+    turn,
+    [
+      `**${s.serviceTag}** ${s.model} — power ${s.powerState ?? 'unknown'}, health ${s.health ?? 'unknown'}${s.biosVersion ? `, BIOS ${s.biosVersion}` : ''}`,
+      `Firmware (${fw.items.length} components):`,
+      ...fw.items.slice(0, 40).map((f) => `- ${f.data.name}: ${f.data.version}`),
+      ...(fw.items.length > 40 ? [`… and ${fw.items.length - 40} more`] : []),
+    ].join('\n'),
+  );
+  return 'ok';
+}
+
+export async function compliance(turn: Turn, args: ArgsOf<'compliance'>): Promise<string> {
+  const cluster = await findCluster(turn.rt.store, args.cluster);
+  if (!cluster) throw new NotFoundError('cluster', args.cluster);
+  if (!turn.rt.queries.compliance) {
+    await say(turn, '`compliance` is not available yet.');
+    return 'unavailable';
+  }
+  await say(turn, await turn.rt.queries.compliance(turn.rt.store, cluster.id));
+  return 'ok';
+}
+
+export async function jobs(turn: Turn, args: ArgsOf<'jobs'>): Promise<string> {
+  const list = await listJobs(turn.rt.store, { limit: 15, ...(args.status ? { status: args.status } : {}) });
+  await say(
+    turn,
+    list.length
+      ? [`**Jobs**${args.status ? ` (${args.status})` : ''}`, ...list.map(jobLine)].join('\n')
+      : 'No jobs.',
+  );
+  return 'ok';
+}
+
+export async function job(turn: Turn, args: ArgsOf<'job'>): Promise<string> {
+  const found = await turn.rt.store.getJob(args.id);
+  if (!found) throw new NotFoundError('job', args.id);
+  await turn.rt.jobCards.post(turn.sender, found.id);
+  return 'ok';
+}
+
+export async function approvals(turn: Turn): Promise<string> {
+  const list = await listPendingApprovals(turn.rt.store);
+  await say(
+    turn,
+    list.length
+      ? ['**Waiting for approval** (`job <id>` shows the card)', ...list.map(jobLine)].join('\n')
+      : 'Nothing is waiting for approval.',
+  );
+  return 'ok';
+}

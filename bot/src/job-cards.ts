@@ -1,0 +1,179 @@
+import type { AdaptiveCard } from '@microsoft/teams-ai';
+import { isTerminal } from '@rackops/core/jobs/job.schema';
+import type { Clock } from '@rackops/core/ports/clock.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { type JobView, getJobView } from '@rackops/core/usecases/job-queries';
+import { newId } from '@rackops/core/util/ids';
+import { CardFactory } from 'botbuilder';
+import type { Activity } from 'botbuilder';
+import type { Logger } from 'pino';
+import { renderJobCard } from './cards/job-card';
+import { WIZARD_DRAFT_KEY, WizardDraft } from './cards/wizard-draft';
+import type { BotConfig } from './config';
+import type { ConversationGateway } from './gateway';
+import { loadConversation, loadJobCard, saveCardLocation, saveJobCard } from './records';
+import type { Sender } from './sender';
+
+export const cardActivity = (card: AdaptiveCard): Partial<Activity> => ({
+  type: 'message',
+  attachments: [CardFactory.adaptiveCard(card)],
+});
+
+export interface JobCardsDeps {
+  store: Store;
+  config: BotConfig;
+  clock: Clock;
+  logger: Logger;
+  gateway?: ConversationGateway;
+}
+
+interface Pending {
+  timer?: NodeJS.Timeout;
+  last: number;
+  notice?: string;
+  page?: number;
+}
+
+/**
+ * The card each job has in its conversation: posted once, then re-rendered from the Store and updated in place.
+ * Updates are throttled per job (`progressMinIntervalMs`): bursts collapse into one trailing update, which keeps a
+ * busy job well inside Teams' per-conversation rate limits.
+ */
+export class JobCards {
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
+
+  constructor(private readonly deps: JobCardsDeps) {}
+
+  async loadDraft(jobId: string): Promise<WizardDraft> {
+    const raw = await this.deps.store.getJobItem<unknown>(jobId, 'note', WIZARD_DRAFT_KEY);
+    const parsed = WizardDraft.safeParse(raw ?? {});
+    return parsed.success ? parsed.data : { hosts: {} };
+  }
+
+  async render(
+    jobId: string,
+    cid: string,
+    opts: { page?: number; notice?: string } = {},
+  ): Promise<{ card: AdaptiveCard; view: JobView }> {
+    const view = await getJobView(this.deps.store, jobId);
+    const draft = view.job.status === 'paused' ? await this.loadDraft(jobId) : undefined;
+    const card = renderJobCard(view, {
+      secret: this.deps.config.cardSecret,
+      cid,
+      maxBytes: this.deps.config.maxCardBytes,
+      ...(opts.page !== undefined ? { page: opts.page } : {}),
+      ...(draft ? { draft } : {}),
+      ...(opts.notice ? { notice: opts.notice } : {}),
+    });
+    return { card, view };
+  }
+
+  /** Post a new card for the job and make it the one that is kept up to date. */
+  async post(sender: Sender, jobId: string, notice?: string): Promise<string | undefined> {
+    const cid = newId();
+    const { card, view } = await this.render(jobId, cid, notice ? { notice } : {});
+    const activityId = await sender.send(cardActivity(card));
+    if (!activityId) return undefined;
+    const now = this.deps.clock.now().getTime();
+    await saveCardLocation(
+      this.deps.store,
+      cid,
+      { conversationId: sender.conversationId, activityId, jobId },
+      now,
+    );
+    await saveJobCard(
+      this.deps.store,
+      jobId,
+      {
+        cid,
+        conversationId: sender.conversationId,
+        activityId,
+        jobId,
+        page: 0,
+        final: isTerminal(view.job.status),
+      },
+      now,
+    );
+    this.touch(jobId);
+    // The job may have moved on between rendering and recording the card (a fast pause); catch up.
+    const latest = await this.deps.store.getJob(jobId);
+    if (latest && latest.version !== view.job.version) this.refresh(jobId);
+    return activityId;
+  }
+
+  /** Re-render now through `sender` (in a turn) or the gateway; records the page shown. */
+  async updateNow(
+    jobId: string,
+    opts: { page?: number; notice?: string; sender?: Sender } = {},
+  ): Promise<boolean> {
+    const rec = await loadJobCard(this.deps.store, jobId);
+    if (!rec) return false;
+    const page = opts.page ?? rec.page;
+    const { card, view } = await this.render(jobId, rec.cid, {
+      page,
+      ...(opts.notice ? { notice: opts.notice } : {}),
+    });
+    const activity = cardActivity(card);
+    if (opts.sender && opts.sender.conversationId === rec.conversationId) {
+      await opts.sender.update(rec.activityId, activity);
+    } else {
+      const ref = await loadConversation(this.deps.store, rec.conversationId);
+      if (!ref || !this.deps.gateway) return false;
+      await this.deps.gateway.update(ref, rec.activityId, activity);
+    }
+    const final = isTerminal(view.job.status);
+    if (page !== rec.page || final !== rec.final)
+      await saveJobCard(this.deps.store, jobId, { ...rec, page, final }, this.deps.clock.now().getTime());
+    this.touch(jobId);
+    return true;
+  }
+
+  /** Throttled update: at most one per job per `progressMinIntervalMs`, the latest state wins. */
+  refresh(jobId: string, opts: { notice?: string; page?: number } = {}): void {
+    if (this.closed) return;
+    const p = this.pending.get(jobId) ?? { last: 0 };
+    if (opts.notice) p.notice = opts.notice;
+    if (opts.page !== undefined) p.page = opts.page;
+    this.pending.set(jobId, p);
+    if (p.timer) return;
+    const wait = Math.max(0, p.last + this.deps.config.progressMinIntervalMs - Date.now());
+    p.timer = setTimeout(() => {
+      p.timer = undefined;
+      const { notice, page } = p;
+      p.notice = undefined;
+      p.page = undefined;
+      this.updateNow(jobId, { ...(notice ? { notice } : {}), ...(page !== undefined ? { page } : {}) }).catch(
+        (err) => this.deps.logger.warn({ err, jobId }, 'job card update failed'),
+      );
+    }, wait);
+    p.timer.unref?.();
+  }
+
+  private touch(jobId: string): void {
+    const p = this.pending.get(jobId) ?? { last: 0 };
+    p.last = Date.now();
+    this.pending.set(jobId, p);
+  }
+
+  /** Job cards not yet final, for a poller that keeps progress current (local stack). */
+  async activeJobIds(): Promise<string[]> {
+    const out: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.listRecordsByType<{ final?: boolean }>('job-card', {
+        limit: 200,
+        cursor,
+      });
+      for (const r of page.items) if (!r.data.final) out.push(r.id);
+      cursor = page.cursor;
+    } while (cursor);
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
+    this.pending.clear();
+  }
+}

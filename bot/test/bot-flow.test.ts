@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardOf } from '../src/testing/harness';
+import { type BotFixture, USERS, eventually, startBotFixture, vm } from './support/bot-fixture';
+
+describe('rolling update through chat and cards', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('answers help with the command list', async () => {
+    const replies = await f.harness.say(USERS.viewer, 'help');
+    expect(replies[0]?.text).toContain('update cluster <name>');
+  });
+
+  it('update cluster lab-a pauses with a blocker card, resumes from a click, and completes', async () => {
+    f.blockers = {
+      LABA001: [vm('vm-1', 'usb_passthrough', 'critical'), vm('vm-2', 'connected_iso', 'warning')],
+      LABA002: [vm('vm-3', 'vgpu', 'critical')],
+    };
+    await f.harness.say(USERS.operator, 'update cluster lab-a');
+    const job = (await f.store.listRecentJobs({ limit: 1 })).items[0]!;
+    await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'paused',
+    );
+    const entry = await eventually(
+      async () => f.harness.lastCard('conv-1', 'Resume job'),
+      (e) => !!e,
+    );
+    expect(f.harness.texts().some((t) => t.includes('Paused'))).toBe(true);
+    const res = await f.harness.click(USERS.operator, entry!, 'Resume job', { via: 'submit' });
+    expect(res.replies.map((r) => r.text).join('\n')).toContain('Resumed by Olga Operator');
+    const done = await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'completed',
+    );
+    expect(done?.status).toBe('completed');
+    const resolutions = await f.store.listJobItems(job.id, 'resolution');
+    expect(resolutions.map((r) => r.key).sort()).toEqual(['LABA001', 'LABA002', '_order']);
+    await eventually(
+      async () => f.harness.texts().join('\n'),
+      (t) => t.includes('Completed'),
+    );
+    // The same message, updated in place: now the final progress card.
+    const card = await eventually(
+      async () => cardOf(f.harness.transcript().find((e) => e.id === entry!.id)?.activity),
+      (c) => JSON.stringify(c).includes('completed'),
+    );
+    expect(JSON.stringify(card)).toContain('all hosts updated');
+  });
+});

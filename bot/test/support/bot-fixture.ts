@@ -1,0 +1,212 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Blocker, Cluster, Host } from '@rackops/core/inventory/inventory.schema';
+import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
+import type { Notifier } from '@rackops/core/ports/notifier.port';
+import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { startJob } from '@rackops/core/usecases/start-job';
+import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
+import { startDynalite } from '@rackops/local/dynalite';
+import { LocalEngine } from '@rackops/local/engine/local-engine';
+import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
+import { pino } from 'pino';
+import type { BotConfigInput } from '../../src/config';
+import { BotHarness, type ChatUser } from '../../src/testing/harness';
+import { PAUSE_WORKFLOW, WORKFLOW_NAMES, testOps } from './pause-workflow';
+
+export const USERS = {
+  viewer: { id: '29:viewer', name: 'Val Viewer', aadObjectId: 'aad-viewer' },
+  operator: { id: '29:oper', name: 'Olga Operator', aadObjectId: 'aad-oper' },
+  operator2: { id: '29:oper2', name: 'Omar Operator', aadObjectId: 'aad-oper2' },
+  approver: { id: '29:appr', name: 'Ada Approver', aadObjectId: 'aad-appr' },
+  approver2: { id: '29:appr2', name: 'Abe Approver', aadObjectId: 'aad-appr2' },
+  admin: { id: '29:admin', name: 'Ann Admin', aadObjectId: 'aad-admin' },
+  stranger: { id: '29:who', name: 'Stan Stranger', aadObjectId: 'aad-who' },
+  groupie: { id: '29:grp', name: 'Gil Groupmember', aadObjectId: 'aad-grp' },
+} satisfies Record<string, ChatUser>;
+
+export const CONFIG: BotConfigInput = {
+  roles: {
+    viewer: ['aad-viewer'],
+    operator: ['aad-oper', '29:oper2'],
+    approver: ['aad-appr', 'aad-appr2'],
+    admin: ['aad-admin'],
+  },
+  groups: { 'grp-ops': 'operator' },
+  groupMembers: { 'grp-ops': ['aad-grp'] },
+  cardSecret: 'test-card-secret-0123456789abcdef0123456789',
+  progressMinIntervalMs: 50,
+};
+
+/** Scheduler port stand-in: records schedules (the local scheduler fires them; here the tests only inspect them). */
+export class RecordingScheduler implements Scheduler {
+  readonly schedules = new Map<string, { at: string; target: ScheduleTarget }>();
+  async scheduleAt(req: { name: string; at: string; target: ScheduleTarget }) {
+    this.schedules.set(req.name, { at: req.at, target: req.target });
+  }
+  async scheduleEvery() {}
+  async cancel(name: string) {
+    this.schedules.delete(name);
+  }
+}
+
+export const vm = (id: string, reason: Blocker['reason'], severity: Blocker['severity']): Blocker => ({
+  vmId: id,
+  vmName: `vm-${id}`,
+  reason,
+  severity,
+});
+
+export async function seedInventory(store: Store, hostsPerCluster = 4): Promise<void> {
+  const clusters: Cluster[] = [
+    {
+      id: 'domain-c1',
+      name: 'lab-a',
+      vcenterId: 'vc-lab',
+      moref: 'domain-c1',
+      drsEnabled: true,
+      production: false,
+    },
+    {
+      id: 'domain-c2',
+      name: 'prod-a',
+      vcenterId: 'vc-lab',
+      moref: 'domain-c2',
+      drsEnabled: true,
+      production: true,
+    },
+  ];
+  for (const c of clusters) {
+    await store.putRecord({ type: INVENTORY_TYPES.cluster, id: c.id, parent: c.vcenterId, data: c });
+    for (let i = 1; i <= hostsPerCluster; i++) {
+      const tag = `${c.name === 'lab-a' ? 'LABA' : 'PROD'}00${i}`;
+      const host: Host = {
+        id: tag,
+        name: `esx-${c.name}-${i}`,
+        vcenterId: 'vc-lab',
+        clusterId: c.id,
+        moref: `host-${tag}`,
+        serviceTag: tag,
+        connectionState: 'connected',
+        powerState: 'poweredOn',
+        inMaintenanceMode: false,
+        cpuMhz: 50_000,
+        memoryMiB: 262_144,
+        esxiVersion: '8.0.3',
+      };
+      await store.putRecord({ type: INVENTORY_TYPES.host, id: tag, parent: c.id, data: host });
+    }
+  }
+  await store.putRecord({
+    type: INVENTORY_TYPES.vcenter,
+    id: 'vc-lab',
+    data: { id: 'vc-lab', name: 'vc-lab' },
+  });
+  await store.putRecord({
+    type: INVENTORY_TYPES.server,
+    id: 'LABA001',
+    data: {
+      serviceTag: 'LABA001',
+      model: 'PowerEdge R750',
+      idracId: 'LABA001',
+      powerState: 'On',
+      health: 'OK',
+      source: 'idrac',
+    },
+  });
+  await store.putRecord({
+    type: INVENTORY_TYPES.firmware,
+    id: 'LABA001#bios',
+    parent: 'LABA001',
+    data: {
+      id: 'Installed-159-1.8.2__BIOS.Setup.1-1',
+      name: 'BIOS',
+      version: '1.8.2',
+      softwareId: '159',
+      updateable: true,
+    },
+  });
+}
+
+export interface BotFixture {
+  store: Store;
+  harness: BotHarness;
+  engine: LocalEngine;
+  scheduler: RecordingScheduler;
+  /** What the "blocker scan" of rolling updates finds; tests change it. */
+  blockers: Record<string, Blocker[]>;
+  close(): Promise<void>;
+}
+
+/** Real dynalite + the lead's Store + D's local engine running a small pause/resume workflow + the real bot. */
+export async function startBotFixture(config: Partial<BotConfigInput> = {}): Promise<BotFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'rackops-bot-'));
+  const dyn = await startDynalite({ path: dir });
+  const store = createDynamoStore({ client: dyn.client(), tableName: 'rackops' });
+  await store.migrate();
+  await seedInventory(store);
+  const state = { blockers: {} as Record<string, Blocker[]> };
+  let notifier: Notifier | undefined;
+  const logger = pino({ level: 'silent' });
+  let orchestratorRef: ReturnType<typeof createLocalOrchestrator> | undefined;
+  const engine = new LocalEngine({
+    store,
+    definitions: Object.fromEntries(WORKFLOW_NAMES.map((n) => [n, PAUSE_WORKFLOW])),
+    functions: testOps(
+      store,
+      () => notifier ?? { notify: async () => {} },
+      () => orchestratorRef!,
+      () => state.blockers,
+    ),
+    logger,
+  });
+  const orchestrator = createLocalOrchestrator(engine);
+  orchestratorRef = orchestrator;
+  const scheduler = new RecordingScheduler();
+  const harness = new BotHarness({
+    config: { ...CONFIG, ...config },
+    store,
+    orchestrator,
+    scheduler,
+    startJob: (jobId, actor) =>
+      startJob({ store, orchestrator, clock: { now: () => new Date() } }, jobId, actor),
+    logger,
+  });
+  notifier = harness.bot.notifier;
+  return {
+    store,
+    harness,
+    engine,
+    scheduler,
+    get blockers() {
+      return state.blockers;
+    },
+    set blockers(b) {
+      state.blockers = b;
+    },
+    async close() {
+      harness.close();
+      await engine.stop();
+      await dyn.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Poll the Store until `check` passes (the workflow runs asynchronously in the engine). */
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  check: (v: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (check(v)) return v;
+    if (Date.now() > until)
+      throw new Error(`condition not met within ${timeoutMs} ms: ${String(JSON.stringify(v)).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
