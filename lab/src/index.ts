@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startCatalogServer } from './catalog/catalog-server';
+import { startControlServer } from './http/control-server';
 import { LabClock } from './clock';
 import { DEFAULT_LAB } from './config/default-lab';
 import { type LabConfig, type LabConfigInput, parseLabConfig } from './config/lab-config.schema';
@@ -27,6 +28,8 @@ export interface Lab {
     vcenters: Array<LabEndpoint & { id: string }>;
     omes: Array<LabEndpoint & { id: string }>;
     catalogUrl?: string;
+    /** The lab control API (faults, host state) for out-of-process tools; see lab/README.md. */
+    control?: { url: string; token: string; certSha256: string };
   };
   faults: FaultRegistry;
   /** The lab certificate (PEM) so clients can trust it as a CA. */
@@ -42,7 +45,7 @@ export interface StartLabOptions {
   /** Loopback address to bind (default 127.0.0.1). */
   bindHost?: string;
   /** Which servers besides the iDRACs to start (all by default); tests of one simulator turn the others off. */
-  services?: { vcenter?: boolean; ome?: boolean; catalog?: boolean };
+  services?: { vcenter?: boolean; ome?: boolean; catalog?: boolean; control?: boolean };
 }
 
 /** What the OME simulator exports (lab/src/ome/server.ts: `startOmeServer`), like `startVcenterServer`. */
@@ -90,7 +93,9 @@ export async function startLab(
   try {
     const idrac = await startIdracServer(world, { cert, bindHost });
     closers.push(() => idrac.close());
-    const services = { vcenter: true, ome: true, catalog: true, ...opts.services };
+    const services = { vcenter: true, ome: true, catalog: true, control: true, ...opts.services };
+    const control = services.control ? await startControlServer(world, { cert, bindHost }) : undefined;
+    if (control) closers.push(() => control.close());
     const catalog = services.catalog
       ? await startCatalogServer(world, { tls: cert, host: bindHost })
       : undefined;
@@ -128,6 +133,7 @@ export async function startLab(
         vcenters,
         omes,
         ...(catalog ? { catalogUrl: catalog.catalogUrl } : {}),
+        ...(control ? { control: { url: control.url, token: control.token, certSha256: cert.sha256 } } : {}),
       },
       async stop() {
         if (stopped) return;
