@@ -1,0 +1,130 @@
+import type { DeviceRegistry } from '../devices/device-registry';
+import { DeviceError, DeviceTimeoutError } from '../http/errors';
+import { jobPhase } from '../redfish/job-state';
+import type { RedfishClient } from '../redfish/redfish-client';
+import type { DellJob } from '../redfish/redfish.schemas';
+import type { CommandContext, CommandHandler } from './command-context';
+import { toIdracJob } from './idrac-job';
+import { hostRuntime, resolveHost } from './vsphere-host';
+
+interface Plan {
+  /** Staged jobs this reboot applies (fixed at the first run, so a resume watches the same ones). */
+  jobs: string[];
+  rebootRequestedAt?: string;
+  rebootSent?: boolean;
+  sawDown?: boolean;
+}
+
+/**
+ * host.apply-and-reboot — converges on "no staged job left and the host back in vCenter":
+ * - the plan (which staged jobs, whether the reboot was already requested) lives in the ledger, so a
+ *   resumed command never reboots twice; it continues waiting where it was;
+ * - reboots only if staged jobs are pending (Scheduled / RebootPending / completed-reboot-pending);
+ *   with none, it just reports the host's state;
+ * - then waits: host unreachable (vCenter not connected, or the jobs start running) → jobs finished
+ *   and iDRAC reachable → vCenter `connected`.
+ */
+export function createApplyAndRebootHandler(
+  devices: DeviceRegistry,
+): CommandHandler<'host.apply-and-reboot'> {
+  return async (params, ctx) => {
+    const started = Date.now();
+    const deadline = started + params.timeoutSeconds * 1000;
+    const rf = devices.idrac(params.hostId);
+    const vcHost =
+      params.vcenterId || ctx.target.type === 'vcenter'
+        ? await resolveHost(devices, params, ctx.target)
+        : undefined;
+
+    let plan = ctx.memo.get<Plan>('plan');
+    if (!plan) {
+      const staged = (await rf.jobs()).filter((j) => jobPhase(j) === 'awaiting-reboot');
+      plan = { jobs: staged.map((j) => j.Id) };
+      ctx.memo.set('plan', plan);
+    }
+    const save = (p: Partial<Plan>) => {
+      plan = { ...(plan as Plan), ...p };
+      ctx.memo.set('plan', plan);
+    };
+    const connection = async () =>
+      vcHost ? (await hostRuntime(vcHost.vc, vcHost.host))['runtime.connectionState'] : undefined;
+
+    if (plan.jobs.length === 0) {
+      return { jobs: [], connectionState: (await connection()) ?? 'unknown', durationSeconds: 0 };
+    }
+
+    if (!plan.rebootSent) {
+      // Resumed after dying between "requested" and "sent": only re-send if nothing moved yet.
+      const jobs = await readJobs(rf, plan.jobs);
+      const untouched = jobs?.every((j) => jobPhase(j) === 'awaiting-reboot');
+      if (!plan.rebootRequestedAt || untouched) {
+        save({ rebootRequestedAt: ctx.now().toISOString() });
+        await ctx.progress(`rebooting to apply ${plan.jobs.length} staged job(s)`);
+        await rf.resetSystem('GracefulRestart');
+      }
+      save({ rebootSent: true });
+    }
+
+    const left = () => deadline - Date.now();
+    // 1. unreachable: the host drops out of vCenter, or the iDRAC starts running the jobs.
+    while (!plan.sawDown) {
+      const conn = await connection().catch(() => 'notResponding');
+      const jobs = await readJobs(rf, plan.jobs);
+      const moving = jobs?.some((j) => jobPhase(j) !== 'awaiting-reboot') ?? true;
+      if ((conn !== undefined && conn !== 'connected') || moving) {
+        save({ sawDown: true });
+        break;
+      }
+      await tick(ctx, left, 'waiting for the host to go down');
+    }
+    // 2. reachable: all jobs terminal and the iDRAC answering.
+    let final: DellJob[] | undefined;
+    for (;;) {
+      final = await readJobs(rf, plan.jobs);
+      if (final?.every((j) => ['completed', 'failed'].includes(jobPhase(j)))) break;
+      await tick(
+        ctx,
+        left,
+        `applying: ${final?.map((j) => `${j.Id} ${j.JobState} ${j.PercentComplete ?? 0}%`).join(', ') ?? 'iDRAC not answering'}`,
+      );
+    }
+    // 3. vCenter connected again.
+    let conn = await connection().catch(() => 'notResponding');
+    while (conn !== undefined && conn !== 'connected') {
+      await tick(ctx, left, `waiting for vCenter to see the host connected (now ${conn})`);
+      conn = await connection().catch(() => 'notResponding');
+    }
+    const failed = final.filter((j) => jobPhase(j) === 'failed');
+    if (failed.length > 0) {
+      throw new DeviceError(
+        'idrac_job_failed',
+        `${failed.map((j) => `${j.Id}: ${j.Message ?? j.JobState}`).join('; ')}`,
+        false,
+      );
+    }
+    return {
+      jobs: final.map(toIdracJob),
+      ...(plan.rebootRequestedAt ? { rebootedAt: plan.rebootRequestedAt } : {}),
+      connectionState: conn ?? 'unknown',
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+    };
+  };
+}
+
+/** Jobs, or undefined while the iDRAC does not answer (rebooting, resetting itself). */
+async function readJobs(rf: RedfishClient, ids: string[]): Promise<DellJob[] | undefined> {
+  try {
+    const out: DellJob[] = [];
+    for (const id of ids) out.push(await rf.job(id));
+    return out;
+  } catch (err) {
+    if (err instanceof DeviceError && err.retryable) return undefined;
+    throw err;
+  }
+}
+
+async function tick(ctx: CommandContext, left: () => number, message: string): Promise<void> {
+  if (left() <= 0) throw new DeviceTimeoutError(`apply-and-reboot (${message})`, 0);
+  await ctx.progress(message);
+  await ctx.sleep();
+}

@@ -1,0 +1,46 @@
+import type { DeviceRegistry } from '../devices/device-registry';
+import type { MoRef } from '../vsphere/vim-decode';
+import type { CommandHandler } from './command-context';
+import { hostRuntime, resolveHost } from './vsphere-host';
+
+/**
+ * host.enter-maintenance — reads runtime.inMaintenanceMode first: already in → nothing is done.
+ * The EnterMaintenanceMode_Task moref is kept in the ledger, so a resumed command waits for the
+ * task it started instead of starting another. DRS evacuates; vCenter enforces `timeoutSeconds`.
+ */
+export function createEnterMaintenanceHandler(
+  devices: DeviceRegistry,
+): CommandHandler<'host.enter-maintenance'> {
+  return async (params, ctx) => {
+    const { vc, host } = await resolveHost(devices, params, ctx.target);
+    const before = await hostRuntime(vc, host);
+    if (before['runtime.inMaintenanceMode']) {
+      return {
+        inMaintenanceMode: true,
+        evacuatedVms: ctx.memo.get<number>('vmsBefore') ?? 0,
+        alreadyInMaintenance: !ctx.memo.get('task'),
+      };
+    }
+    let task = ctx.memo.get<MoRef>('task');
+    if (!task) {
+      ctx.memo.set('vmsBefore', before.vm?.length ?? 0);
+      task = await vc.enterMaintenanceMode(host, params.timeoutSeconds, params.evacuatePoweredOffVms);
+      ctx.memo.set('task', task);
+    }
+    await ctx.progress('entering maintenance mode (DRS evacuating VMs)');
+    await vc.waitForTask(task, {
+      timeoutMs: (params.timeoutSeconds + 60) * 1000,
+      pollMs: ctx.pollIntervalMs,
+      signal: ctx.signal,
+      onProgress: (p) =>
+        ctx.progress('entering maintenance mode', p === undefined ? undefined : { percent: p }),
+    });
+    const after = await hostRuntime(vc, host);
+    const vmsBefore = ctx.memo.get<number>('vmsBefore') ?? 0;
+    return {
+      inMaintenanceMode: true,
+      evacuatedVms: Math.max(0, vmsBefore - (params.evacuatePoweredOffVms ? (after.vm?.length ?? 0) : 0)),
+      alreadyInMaintenance: false,
+    };
+  };
+}

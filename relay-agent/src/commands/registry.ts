@@ -1,0 +1,51 @@
+import type { DeviceRegistry } from '../devices/device-registry';
+import { createApplyAndRebootHandler } from './apply-and-reboot.handler';
+import { createClearStaleJobsHandler } from './clear-stale-jobs.handler';
+import type { HandlerRegistry } from './command-context';
+import { createEnterMaintenanceHandler } from './enter-maintenance.handler';
+import { createExitMaintenanceHandler } from './exit-maintenance.handler';
+import { createHaRelaxHandler } from './ha-relax.handler';
+import { createHaRestoreHandler } from './ha-restore.handler';
+import { createHostPowerHandler } from './host-power.handler';
+import { createHostStateHandler } from './host-state.handler';
+import { createInventoryIdracHandler } from './inventory-idrac.handler';
+import { createInventoryOmeHandler } from './inventory-ome.handler';
+import { createInventoryVcenterHandler } from './inventory-vcenter.handler';
+import { createLcStatusHandler } from './lc-status.handler';
+import { createMediaEjectHandler } from './media-eject.handler';
+import { createMediaInsertHandler } from './media-insert.handler';
+import { createScanBlockersHandler } from './scan-blockers.handler';
+import { createScpExportHandler } from './scp-export.handler';
+import { createStageFirmwareHandler, type PackageFetcher } from './stage-firmware.handler';
+import { createVerifyFirmwareHandler } from './verify-firmware.handler';
+import { createVmPowerHandler } from './vm-power.handler';
+
+/** One convergent handler per CommandKind, each built from the clients it needs. */
+export function createHandlers(deps: {
+  devices: DeviceRegistry;
+  fetchPackage: PackageFetcher;
+  scpDir: string;
+}): HandlerRegistry {
+  const { devices } = deps;
+  return {
+    'inventory.idrac': createInventoryIdracHandler(devices),
+    'inventory.vcenter': createInventoryVcenterHandler(devices),
+    'inventory.ome': createInventoryOmeHandler(devices),
+    'host.state': createHostStateHandler(devices),
+    'idrac.lc-status': createLcStatusHandler(devices),
+    'idrac.clear-stale-jobs': createClearStaleJobsHandler(devices),
+    'firmware.stage': createStageFirmwareHandler({ devices, fetchPackage: deps.fetchPackage }),
+    'host.apply-and-reboot': createApplyAndRebootHandler(devices),
+    'firmware.verify': createVerifyFirmwareHandler(devices),
+    'host.enter-maintenance': createEnterMaintenanceHandler(devices),
+    'host.exit-maintenance': createExitMaintenanceHandler(devices),
+    'cluster.ha-relax': createHaRelaxHandler(devices),
+    'cluster.ha-restore': createHaRestoreHandler(devices),
+    'cluster.scan-blockers': createScanBlockersHandler(devices),
+    'vm.power': createVmPowerHandler(devices),
+    'host.power': createHostPowerHandler(devices),
+    'media.insert': createMediaInsertHandler(devices),
+    'media.eject': createMediaEjectHandler(devices),
+    'scp.export': createScpExportHandler({ devices, dir: deps.scpDir }),
+  };
+}

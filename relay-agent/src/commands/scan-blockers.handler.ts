@@ -1,0 +1,81 @@
+import type { DeviceRegistry } from '../devices/device-registry';
+import { DeviceOperationError } from '../http/errors';
+import { affinityByVm, blockersOf, isVcsa, vmDevices } from '../vsphere/vm-devices';
+import {
+  DATASTORE_PATHS,
+  DatastoreFacts,
+  HOST_PATHS,
+  HostFacts,
+  readAll,
+  VM_PATHS,
+  VmFacts,
+} from '../vsphere/vsphere-inventory';
+import { ClusterFacts } from '../vsphere/vsphere-inventory';
+import type { CommandHandler } from './command-context';
+import { parseProps } from './parse-props';
+import { serviceTagOf } from './vsphere-host';
+
+/** cluster.scan-blockers — read-only: per host of the cluster, the VMs that would block maintenance mode and why. */
+export function createScanBlockersHandler(devices: DeviceRegistry): CommandHandler<'cluster.scan-blockers'> {
+  return async (params, ctx) => {
+    const vc = devices.vcenter(params.vcenterId);
+    const cluster = parseProps(
+      vc.device,
+      `cluster ${params.clusterMoref}`,
+      ClusterFacts,
+      (
+        await vc.properties({ type: 'ClusterComputeResource', value: params.clusterMoref }, [
+          'name',
+          'host',
+          'configurationEx',
+        ])
+      ).props,
+    );
+    const hostMorefs = (cluster.host ?? [])
+      .map((h) => h.value)
+      .filter((h) => !params.hostMorefs || params.hostMorefs.includes(h));
+    if (params.hostMorefs?.some((h) => !hostMorefs.includes(h))) {
+      throw new DeviceOperationError(
+        'host_not_in_cluster',
+        `some hosts are not in cluster ${params.clusterMoref}`,
+      );
+    }
+    const warnings: string[] = [];
+    const hosts = new Map(
+      (await readAll(vc, 'HostSystem', HOST_PATHS, HostFacts, warnings)).map((h) => [h.obj.value, h]),
+    );
+    const dsCount = new Map(
+      (await readAll(vc, 'Datastore', DATASTORE_PATHS, DatastoreFacts, warnings)).map((d) => [
+        d.obj.value,
+        d.facts.host?.length ?? 0,
+      ]),
+    );
+    const rules = affinityByVm(cluster.configurationEx);
+    const vms = await readAll(vc, 'VirtualMachine', VM_PATHS, VmFacts, warnings);
+    for (const w of warnings) ctx.log.warn(w);
+    return {
+      hosts: hostMorefs.map((hm) => {
+        const h = hosts.get(hm);
+        const hostId = serviceTagOf(h?.facts['hardware.systemInfo']) ?? hm;
+        const blockers = vms
+          .filter(
+            (v) => v.facts['runtime.host']?.value === hm && v.facts['runtime.powerState'] === 'poweredOn',
+          )
+          .flatMap((v) => {
+            const d = vmDevices(v.facts, {
+              datastoreHostCount: dsCount,
+              affinityRules: rules.get(v.obj.value) ?? [],
+            });
+            const vmId = `${params.vcenterId}/${v.obj.value}`;
+            return blockersOf(
+              vmId,
+              v.facts.name,
+              d,
+              isVcsa(v.facts.name, v.facts['summary.config.product']?.name),
+            );
+          });
+        return { hostMoref: hm, hostId, blockers };
+      }),
+    };
+  };
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DeviceRegistry } from '../devices/device-registry';
+import { DeviceTimeoutError } from '../http/errors';
+import type { CommandHandler } from './command-context';
+
+/**
+ * scp.export — one export job per command: the JID is kept in the ledger, so a resumed command
+ * polls that job instead of starting another. The profile is written on-prem (it may hold
+ * configuration secrets); only its size and SHA-256 travel in the result.
+ */
+export function createScpExportHandler(deps: {
+  devices: DeviceRegistry;
+  dir: string;
+  timeoutMs?: number;
+}): CommandHandler<'scp.export'> {
+  return async (params, ctx) => {
+    const rf = deps.devices.idrac(ctx.target.id);
+    let jid = ctx.memo.get<string>('jid');
+    if (!jid) {
+      jid = await rf.exportScp(params.target, params.format);
+      ctx.memo.set('jid', jid);
+    }
+    const deadline = Date.now() + (deps.timeoutMs ?? 900_000);
+    for (;;) {
+      const content = await rf.scpContent(jid);
+      if (content) {
+        await mkdir(deps.dir, { recursive: true, mode: 0o700 });
+        const ext = params.format === 'JSON' ? 'json' : 'xml';
+        await writeFile(join(deps.dir, `${ctx.target.id}-${jid}.${ext}`), content, { mode: 0o600 });
+        return {
+          jobId: jid,
+          bytes: content.length,
+          sha256: createHash('sha256').update(content).digest('hex'),
+        };
+      }
+      if (Date.now() > deadline)
+        throw new DeviceTimeoutError(`${rf.device} SCP export ${jid}`, deps.timeoutMs ?? 900_000);
+      await ctx.progress(`exporting server configuration profile (${jid})`);
+      await ctx.sleep();
+    }
+  };
+}

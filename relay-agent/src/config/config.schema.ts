@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { TlsPolicy } from '../http/tls-policy';
+
+const Credentials = z.object({ username: z.string().min(1), password: z.string().min(1) });
+
+/** One device: inline credentials or a credentials file (JSON `{username,password}`, mode 0600). */
+export const DeviceConfig = z
+  .object({
+    url: z.url({ protocol: /^https$/ }),
+    credentials: Credentials.optional(),
+    credentialsFile: z.string().min(1).optional(),
+    /** Required: how to trust this device's certificate. */
+    tls: TlsPolicy,
+    /** Parallel sockets to this device. @default 4 */
+    maxSockets: z.number().int().positive().max(32).default(4),
+  })
+  .refine((d) => (d.credentials ? 1 : 0) + (d.credentialsFile ? 1 : 0) === 1, {
+    message: 'give exactly one of credentials or credentialsFile',
+    path: ['credentials'],
+  });
+export type DeviceConfig = z.infer<typeof DeviceConfig>;
+
+export const AgentConfig = z.object({
+  agentId: z.string().min(1).max(100).default('relay-1'),
+  /** HMAC key shared with the cloud (or signingKeyFile, mode 0600). */
+  signingKey: z.string().min(32, 'at least 32 characters').optional(),
+  signingKeyFile: z.string().min(1).optional(),
+  queues: z.object({
+    commandsUrl: z.string().min(1),
+    resultsUrl: z.string().min(1),
+    region: z.string().min(1).default('us-east-1'),
+    /** Custom SQS endpoint (VPC endpoint, or the local emulator). */
+    endpoint: z.url().optional(),
+    waitTimeSeconds: z.number().int().min(0).max(20).default(20),
+    /** Initial visibility; extended while a command runs. */
+    visibilityTimeoutSeconds: z.number().int().min(5).max(43_200).default(120),
+  }),
+  concurrency: z
+    .object({
+      max: z.number().int().positive().max(256).default(16),
+      perTarget: z.number().int().positive().max(8).default(1),
+    })
+    .default({ max: 16, perTarget: 1 }),
+  heartbeatSeconds: z.number().positive().default(30),
+  /** Progress cadence on long operations. */
+  progressSeconds: z.number().positive().default(5),
+  /** How often handlers re-read device state while waiting (job status, reachability). */
+  pollIntervalMs: z.number().int().positive().default(5000),
+  shutdownGraceSeconds: z.number().nonnegative().default(60),
+  ledgerPath: z.string().min(1).default('/var/lib/rackops-relay/ledger.sqlite'),
+  /** Prometheus metrics on loopback only; null disables, 0 picks a free port. */
+  metrics: z
+    .object({ port: z.number().int().min(0).max(65_535).nullable().default(9464) })
+    .default({ port: 9464 }),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  http: z
+    .object({
+      timeoutMs: z.number().int().positive().default(30_000),
+      retries: z.number().int().min(1).max(10).default(4),
+      retryBaseMs: z.number().int().positive().default(250),
+    })
+    .default({ timeoutMs: 30_000, retries: 4, retryBaseMs: 250 }),
+  /** Trust for firmware package downloads (multipart transfer) from the on-prem repository. */
+  repository: z.object({ tls: TlsPolicy.optional() }).default({}),
+  devices: z.object({
+    /** Keyed by canonical host id: the Dell service tag. */
+    idracs: z.record(z.string().min(1), DeviceConfig).default({}),
+    vcenters: z.record(z.string().min(1), DeviceConfig).default({}),
+    omes: z.record(z.string().min(1), DeviceConfig).default({}),
+  }),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+export type AgentConfigInput = z.input<typeof AgentConfig>;

@@ -1,0 +1,87 @@
+#!/usr/bin/env -S npx tsx
+import { dirname, join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import { createAgent } from './agent';
+import { createHandlers } from './commands/registry';
+import { ConfigError, loadConfigFile, resolveSigningKey } from './config/load-config';
+import { buildDevices } from './devices/build-devices';
+import { createPackageFetcher } from './devices/package-fetcher';
+import { Ledger } from './ledger/ledger';
+import { createLogger } from './log/logger';
+import { createMetrics, serveMetrics } from './metrics/metrics';
+import { createSqsResultSink } from './queue/sqs-result-sink';
+
+/**
+ * rackops-relay — wires real clients from the config file and runs until SIGTERM/SIGINT.
+ * Usage: rackops-relay [--config /etc/rackops-relay/config.json]  (or RACKOPS_RELAY_CONFIG)
+ */
+async function main(): Promise<void> {
+  const argIdx = process.argv.indexOf('--config');
+  const path =
+    (argIdx >= 0 ? process.argv[argIdx + 1] : undefined) ??
+    process.env.RACKOPS_RELAY_CONFIG ??
+    '/etc/rackops-relay/config.json';
+  const config = loadConfigFile(path);
+  const log = createLogger(config.logLevel);
+  const signingKey = resolveSigningKey(config);
+  const metrics = createMetrics();
+  const metricsServer =
+    config.metrics.port === null ? undefined : await serveMetrics(metrics, config.metrics.port);
+  if (metricsServer) log.info({ port: metricsServer.port }, 'metrics on 127.0.0.1/metrics');
+  const sqs = new SQSClient({
+    region: config.queues.region,
+    ...(config.queues.endpoint ? { endpoint: config.queues.endpoint } : {}),
+  });
+  const ledger = new Ledger(config.ledgerPath);
+  const devices = buildDevices(config);
+  const handlers = createHandlers({
+    devices,
+    fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
+    scpDir: join(dirname(config.ledgerPath), 'scp'),
+  });
+  const agent = createAgent({
+    config,
+    signingKey,
+    sqs,
+    sink: createSqsResultSink(sqs, config.queues.resultsUrl),
+    ledger,
+    devices,
+    handlers,
+    clock: systemClock,
+    log,
+    metrics,
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    agent
+      .stop()
+      .then(async () => {
+        await devices.close();
+        await metricsServer?.close();
+        ledger.close();
+        sqs.destroy();
+        log.flush();
+        process.exit(0);
+      })
+      .catch((err: Error) => {
+        log.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  agent.start();
+}
+
+main().catch((err: unknown) => {
+  const msg =
+    err instanceof ConfigError
+      ? err.message
+      : `relay agent failed to start: ${(err as Error)?.message ?? err}`;
+  process.stderr.write(`${msg}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import { DeviceError, DeviceHttpError, MalformedResponseError } from '../http/errors';
+import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
+import {
+  Collection,
+  ComputerSystem,
+  DellJob,
+  RemoteServicesStatus,
+  SoftwareInventory,
+  UpdateServiceRoot,
+  VirtualMedia,
+} from './redfish.schemas';
+
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
+const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';
+const DELL = `${MANAGER}/Oem/Dell`;
+const JOBS = `${DELL}/Jobs`;
+
+/**
+ * Redfish client for one iDRAC9. Uses a session (X-Auth-Token) and logs in again whenever the
+ * iDRAC forgets it — which it does when it resets itself while applying its own firmware.
+ * Every answer is validated with zod; failures are DeviceError subclasses.
+ */
+export class RedfishClient {
+  private token: string | undefined;
+  private sessionUri: string | undefined;
+  private loggingIn: Promise<void> | undefined;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly creds: Credentials,
+  ) {}
+
+  get device(): string {
+    return this.http.device;
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /** Authenticated request; a 401 triggers one re-login and one retry. */
+  async call(
+    path: string,
+    ro: RequestOptions = {},
+  ): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+    if (!this.token) await this.login();
+    const send = () =>
+      this.http.request(path, {
+        ...ro,
+        accept: [401, ...(ro.accept ?? [])],
+        headers: { ...ro.headers, 'x-auth-token': this.token ?? '' },
+      });
+    let res = await send();
+    if (res.status === 401) {
+      this.token = undefined;
+      await this.login();
+      res = await send();
+      if (res.status === 401)
+        throw new DeviceHttpError(`${this.device} ${path}`, 401, 'session rejected after re-login');
+    }
+    return res;
+  }
+
+  async get<S extends z.ZodType>(schema: S, path: string, ro: RequestOptions = {}): Promise<z.infer<S>> {
+    const res = await this.call(path, ro);
+    return parseJson(this.device, `GET ${path}`, schema, res.body);
+  }
+
+  async post(path: string, body: unknown, ro: RequestOptions = {}) {
+    return this.call(path, {
+      retry: false,
+      ...ro,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...ro.headers },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** Concurrent logins (parallel handlers) share one session request. */
+  login(): Promise<void> {
+    this.loggingIn ??= this.doLogin().finally(() => {
+      this.loggingIn = undefined;
+    });
+    return this.loggingIn;
+  }
+
+  private async doLogin(): Promise<void> {
+    const res = await this.http.request('/redfish/v1/SessionService/Sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ UserName: this.creds.username, Password: this.creds.password }),
+    });
+    const token = res.headers['x-auth-token'];
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new MalformedResponseError(`${this.device} login`, 'no X-Auth-Token header');
+    }
+    this.token = token;
+    const loc = res.headers.location;
+    this.sessionUri = typeof loc === 'string' ? loc : undefined;
+  }
+
+  /** Best effort: iDRAC has a small session limit, so give sessions back. */
+  async logout(): Promise<void> {
+    if (!this.token || !this.sessionUri) return;
+    const uri = this.sessionUri;
+    try {
+      await this.http.request(uri, {
+        method: 'DELETE',
+        retry: false,
+        accept: [401, 404],
+        headers: { 'x-auth-token': this.token },
+        timeoutMs: 5000,
+      });
+    } catch {
+      // the session expires on its own
+    }
+    this.token = undefined;
+    this.sessionUri = undefined;
+  }
+
+  system() {
+    return this.get(ComputerSystem, SYSTEM);
+  }
+
+  /** Members of a collection, following nextLink; expanded members are used as-is. */
+  async members<S extends z.ZodType>(schema: S, path: string): Promise<z.infer<S>[]> {
+    const out: z.infer<S>[] = [];
+    let next: string | undefined = path;
+    while (next) {
+      const page: z.infer<typeof Collection> = await this.get(Collection, next);
+      for (const m of page.Members) {
+        const direct = schema.safeParse(m);
+        out.push(direct.success ? direct.data : await this.get(schema, m['@odata.id']));
+      }
+      next = page['Members@odata.nextLink'];
+    }
+    return out;
+  }
+
+  /** Installed firmware only (`Installed-*`); `Previous-*`/`Current-*` are rollback/staging entries. */
+  async firmwareInventory(): Promise<SoftwareInventory[]> {
+    const page = await this.get(Collection, '/redfish/v1/UpdateService/FirmwareInventory');
+    const refs = page.Members.map((m) => m['@odata.id']).filter((id) => /\/Installed-[^/]*$/.test(id));
+    const out: SoftwareInventory[] = [];
+    // Bounded parallelism per iDRAC: the BMC is slow and serial-ish anyway.
+    for (let i = 0; i < refs.length; i += 4) {
+      const chunk = refs.slice(i, i + 4);
+      out.push(...(await Promise.all(chunk.map((r) => this.get(SoftwareInventory, r)))));
+    }
+    return out;
+  }
+
+  async lcStatus(): Promise<z.infer<typeof RemoteServicesStatus>> {
+    const res = await this.post(
+      `${DELL}/DellLCService/Actions/DellLCService.GetRemoteServicesAPIStatus`,
+      {},
+      { retry: true },
+    );
+    return parseJson(this.device, 'GetRemoteServicesAPIStatus', RemoteServicesStatus, res.body);
+  }
+
+  jobs(): Promise<DellJob[]> {
+    return this.members(DellJob, JOBS);
+  }
+
+  job(jobId: string): Promise<DellJob> {
+    return this.get(DellJob, `${JOBS}/${encodeURIComponent(jobId)}`);
+  }
+
+  /** `JID_CLEARALL` clears the whole queue (and stale pending data); a job id deletes one job. */
+  async deleteJobQueue(jobId: string): Promise<void> {
+    await this.post(`${DELL}/DellJobService/Actions/DellJobService.DeleteJobQueue`, { JobID: jobId });
+  }
+
+  /** Stages an update from a URL the iDRAC pulls itself. Returns the JID from the Location header. */
+  async simpleUpdate(imageUri: string, applyTime: 'OnReset' | 'Immediate'): Promise<string> {
+    const res = await this.post('/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate', {
+      ImageURI: imageUri,
+      '@Redfish.OperationApplyTime': applyTime,
+    });
+    return jobIdFrom(this.device, res.headers.location, res.body);
+  }
+
+  /** Pushes the package bytes (multipart, DMTF UpdateService.MultipartHttpPushUri). */
+  async multipartUpdate(file: Buffer, fileName: string, applyTime: 'OnReset' | 'Immediate'): Promise<string> {
+    const svc = await this.get(UpdateServiceRoot, '/redfish/v1/UpdateService');
+    const uri = svc.MultipartHttpPushUri ?? '/redfish/v1/UpdateService/MultipartUpload';
+    const boundary = `rackops${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+    const params = JSON.stringify({ Targets: [], '@Redfish.OperationApplyTime': applyTime });
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="UpdateParameters"\r\nContent-Type: application/json\r\n\r\n${params}\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="UpdateFile"; filename="${fileName.replace(/"/g, '')}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      file,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const res = await this.call(uri, {
+      method: 'POST',
+      retry: false,
+      timeoutMs: 600_000,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    return jobIdFrom(this.device, res.headers.location, res.body);
+  }
+
+  async resetSystem(resetType: string): Promise<void> {
+    await this.post(`${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: resetType });
+  }
+
+  /** Starts an SCP export to the local buffer; returns the JID. */
+  async exportScp(target: string, format: 'JSON' | 'XML'): Promise<string> {
+    const res = await this.post(`${MANAGER}/Actions/Oem/EID_674_Manager.ExportSystemConfiguration`, {
+      ExportFormat: format,
+      ExportUse: 'Default',
+      IncludeInExport: 'Default',
+      ShareParameters: { Target: target },
+    });
+    return jobIdFrom(this.device, res.headers.location, res.body);
+  }
+
+  /**
+   * The exported SCP: iDRAC serves the content on the task URI once the job completes
+   * (200 with the document); while running it answers 202 with the task.
+   */
+  async scpContent(jobId: string): Promise<Buffer | undefined> {
+    const res = await this.call(`/redfish/v1/TaskService/Tasks/${encodeURIComponent(jobId)}`, {
+      accept: [202],
+    });
+    if (res.status === 202) return undefined;
+    const text = res.body.toString('utf8');
+    // A JSON body with TaskState is the task itself (not yet content).
+    if (/"TaskState"\s*:/.test(text.slice(0, 2000)) && !/"SystemConfiguration"/.test(text.slice(0, 2000)))
+      return undefined;
+    return res.body;
+  }
+
+  virtualMedia(device: 'CD' | 'RemovableDisk') {
+    return this.get(VirtualMedia, `${MANAGER}/VirtualMedia/${device}`);
+  }
+
+  async insertMedia(device: 'CD' | 'RemovableDisk', image: string): Promise<void> {
+    await this.post(`${MANAGER}/VirtualMedia/${device}/Actions/VirtualMedia.InsertMedia`, {
+      Image: image,
+      Inserted: true,
+      WriteProtected: true,
+    });
+  }
+
+  async ejectMedia(device: 'CD' | 'RemovableDisk'): Promise<void> {
+    await this.post(`${MANAGER}/VirtualMedia/${device}/Actions/VirtualMedia.EjectMedia`, {});
+  }
+
+  /** A cheap authenticated probe: is the iDRAC answering right now? Never throws. */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.http.request('/redfish/v1', { retry: false, timeoutMs: 5000 });
+      return true;
+    } catch (err) {
+      if (err instanceof DeviceError && !err.retryable) return true; // it answered, just unhappily
+      return false;
+    }
+  }
+}
+
+const JidBody = z.looseObject({ Id: z.string().optional(), JobID: z.string().optional() });
+
+function jobIdFrom(device: string, location: unknown, body: Buffer): string {
+  if (typeof location === 'string') {
+    const m = /(JID_[0-9A-Za-z_]+)/.exec(location);
+    if (m?.[1]) return m[1];
+  }
+  if (body.length > 0) {
+    try {
+      const b = JidBody.parse(JSON.parse(body.toString('utf8')));
+      const id = b.Id ?? b.JobID;
+      if (id && /^JID_/.test(id)) return id;
+    } catch {
+      // fall through
+    }
+  }
+  throw new MalformedResponseError(`${device} update`, 'no job id in Location header or body');
+}

@@ -1,0 +1,300 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DeviceError,
+  DeviceOperationError,
+  DeviceTimeoutError,
+  MalformedResponseError,
+} from '../http/errors';
+import type { HttpClient } from '../http/http-client';
+import type { Credentials } from '../redfish/redfish-client';
+import { decodeObjectContent, decodeVim, type MoRef, type ObjectContent } from './vim-decode';
+import { type BNode, child, children, morNode, parseXml, soapRequest, type XNode } from './xml';
+
+export class VimFaultError extends DeviceError {
+  constructor(
+    readonly faultType: string,
+    message: string,
+  ) {
+    super(`vim_${faultType}`, message, false);
+  }
+}
+
+export interface ServiceContent {
+  readonly rootFolder: MoRef;
+  readonly propertyCollector: MoRef;
+  readonly viewManager: MoRef;
+  readonly sessionManager: MoRef;
+  readonly version: string;
+  readonly instanceUuid: string | undefined;
+}
+
+export interface TaskWait {
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (percent: number | undefined) => void | Promise<void>;
+}
+
+const ref = (m: MoRef): BNode => morNode(m.type, m.value);
+
+/**
+ * vSphere Web Services (SOAP vim25) client for one vCenter. XML is built and parsed with
+ * fast-xml-parser (never string concatenation); sessions ride on the `vmware_soap_session` cookie
+ * and are renewed on NotAuthenticated.
+ */
+export class VsphereClient {
+  private cookie: string | undefined;
+  private sc: ServiceContent | undefined;
+  private loggingIn: Promise<void> | undefined;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly creds: Credentials,
+  ) {}
+
+  get device(): string {
+    return this.http.device;
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /** Calls one vim25 method; returns the `<MethodResponse>` element. Mutations are never retried blindly. */
+  async invoke(
+    method: string,
+    body: Record<string, BNode | BNode[] | undefined>,
+    opts: { mutating?: boolean; auth?: boolean } = {},
+  ): Promise<XNode> {
+    if (opts.auth !== false && !this.cookie) await this.login();
+    try {
+      return await this.raw(method, body, opts.mutating ?? false);
+    } catch (err) {
+      if (opts.auth !== false && err instanceof VimFaultError && err.faultType === 'NotAuthenticated') {
+        this.cookie = undefined;
+        await this.login();
+        return this.raw(method, body, opts.mutating ?? false);
+      }
+      throw err;
+    }
+  }
+
+  private async raw(
+    method: string,
+    body: Record<string, BNode | BNode[] | undefined>,
+    mutating: boolean,
+  ): Promise<XNode> {
+    const what = `${this.device} ${method}`;
+    const res = await this.http.request('/sdk', {
+      method: 'POST',
+      retry: !mutating,
+      accept: [500],
+      headers: {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: 'urn:vim25/8.0.2.0',
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
+      body: soapRequest(method, body),
+    });
+    const setCookie = res.headers['set-cookie'];
+    const session = (Array.isArray(setCookie) ? setCookie : setCookie ? [String(setCookie)] : [])
+      .map((c) => c.split(';')[0] ?? '')
+      .find((c) => c.startsWith('vmware_soap_session='));
+    if (session) this.cookie = session;
+    const env = parseXml(res.body.toString('utf8'), what);
+    const bodyNode = child(env, 'Body');
+    const fault = child(bodyNode, 'Fault');
+    if (fault) {
+      const detail = child(fault, 'detail')?.children[0];
+      const type = (detail?.attrs['xsi:type'] ?? detail?.name ?? 'SystemError').replace(/Fault$/, '');
+      throw new VimFaultError(type, `${what}: ${child(fault, 'faultstring')?.text ?? type}`);
+    }
+    if (res.status >= 400) throw new MalformedResponseError(what, `HTTP ${res.status} without a SOAP fault`);
+    const resp = child(bodyNode, `${method}Response`);
+    if (!resp) throw new MalformedResponseError(what, `no ${method}Response in the SOAP body`);
+    return resp;
+  }
+
+  async serviceContent(): Promise<ServiceContent> {
+    if (this.sc) return this.sc;
+    const r = await this.invoke(
+      'RetrieveServiceContent',
+      { _this: morNode('ServiceInstance', 'ServiceInstance') },
+      { auth: false },
+    );
+    const rv = child(r, 'returnval');
+    const m = (name: string): MoRef => {
+      const n = child(rv, name);
+      if (!n?.attrs.type || !n.text)
+        throw new MalformedResponseError(`${this.device} RetrieveServiceContent`, `no ${name}`);
+      return { type: n.attrs.type, value: n.text };
+    };
+    const about = child(rv, 'about');
+    this.sc = {
+      rootFolder: m('rootFolder'),
+      propertyCollector: m('propertyCollector'),
+      viewManager: m('viewManager'),
+      sessionManager: m('sessionManager'),
+      version: child(about, 'version')?.text ?? 'unknown',
+      instanceUuid: child(about, 'instanceUuid')?.text,
+    };
+    return this.sc;
+  }
+
+  login(): Promise<void> {
+    this.loggingIn ??= (async () => {
+      const sc = await this.serviceContent();
+      await this.raw(
+        'Login',
+        { _this: ref(sc.sessionManager), userName: this.creds.username, password: this.creds.password },
+        false,
+      );
+      if (!this.cookie) throw new MalformedResponseError(`${this.device} Login`, 'no session cookie');
+    })().finally(() => {
+      this.loggingIn = undefined;
+    });
+    return this.loggingIn;
+  }
+
+  async logout(): Promise<void> {
+    if (!this.cookie || !this.sc) return;
+    try {
+      await this.raw('Logout', { _this: ref(this.sc.sessionManager) }, true);
+    } catch {
+      // the session times out on its own
+    }
+    this.cookie = undefined;
+  }
+
+  /** Properties of one object. */
+  async properties(obj: MoRef, paths: readonly string[]): Promise<ObjectContent> {
+    const sc = await this.serviceContent();
+    const r = await this.invoke('RetrievePropertiesEx', {
+      _this: ref(sc.propertyCollector),
+      specSet: {
+        propSet: { type: obj.type, pathSet: [...paths] },
+        objectSet: { obj: ref(obj), skip: false },
+      },
+      options: {},
+    });
+    const first = children(child(r, 'returnval'), 'objects')[0];
+    if (!first)
+      throw new MalformedResponseError(
+        `${this.device} RetrievePropertiesEx`,
+        `${obj.type} ${obj.value} not found`,
+      );
+    return decodeObjectContent(first);
+  }
+
+  /**
+   * Every object of `type` under the root folder, in pages of `pageSize` (container view +
+   * RetrievePropertiesEx / ContinueRetrievePropertiesEx), so memory stays flat on big vCenters.
+   */
+  async *objects(type: string, paths: readonly string[], pageSize = 500): AsyncGenerator<ObjectContent[]> {
+    const sc = await this.serviceContent();
+    const view = await this.invoke('CreateContainerView', {
+      _this: ref(sc.viewManager),
+      container: ref(sc.rootFolder),
+      type,
+      recursive: true,
+    });
+    const viewRef = readMor(child(view, 'returnval'), `${this.device} CreateContainerView`);
+    try {
+      let r = await this.invoke('RetrievePropertiesEx', {
+        _this: ref(sc.propertyCollector),
+        specSet: {
+          propSet: { type, pathSet: [...paths] },
+          objectSet: {
+            obj: ref(viewRef),
+            skip: true,
+            selectSet: {
+              '@_xsi:type': 'TraversalSpec',
+              name: 'traverseEntities',
+              type: 'ContainerView',
+              path: 'view',
+              skip: false,
+            },
+          },
+        },
+        options: { maxObjects: pageSize },
+      });
+      for (;;) {
+        const rv = child(r, 'returnval');
+        const page = children(rv, 'objects').map(decodeObjectContent);
+        if (page.length > 0) yield page;
+        const token = child(rv, 'token')?.text;
+        if (!token) break;
+        r = await this.invoke('ContinueRetrievePropertiesEx', { _this: ref(sc.propertyCollector), token });
+      }
+    } finally {
+      await this.invoke('DestroyView', { _this: ref(viewRef) }).catch(() => undefined);
+    }
+  }
+
+  /** Polls a Task until success/error; throws DeviceOperationError with vCenter's message on error. */
+  async waitForTask(task: MoRef, w: TaskWait): Promise<unknown> {
+    const deadline = Date.now() + w.timeoutMs;
+    for (;;) {
+      const info = (await this.properties(task, ['info'])).props.info as Record<string, unknown> | undefined;
+      const state = typeof info?.state === 'string' ? info.state : undefined;
+      if (!state) throw new MalformedResponseError(`${this.device} task ${task.value}`, 'no info.state');
+      if (state === 'success') return info?.result;
+      if (state === 'error') {
+        const e = info?.error as Record<string, unknown> | undefined;
+        const msg = typeof e?.localizedMessage === 'string' ? e.localizedMessage : 'task failed';
+        throw new DeviceOperationError('vcenter_task_failed', `${this.device} task ${task.value}: ${msg}`);
+      }
+      const p = Number(info?.progress);
+      await w.onProgress?.(Number.isFinite(p) ? p : undefined);
+      if (Date.now() >= deadline)
+        throw new DeviceTimeoutError(`${this.device} task ${task.value}`, w.timeoutMs);
+      await sleep(w.pollMs, undefined, w.signal ? { signal: w.signal } : undefined);
+    }
+  }
+
+  async startTask(method: string, body: Record<string, BNode | BNode[] | undefined>): Promise<MoRef> {
+    const r = await this.invoke(method, body, { mutating: true });
+    return readMor(child(r, 'returnval'), `${this.device} ${method}`);
+  }
+
+  enterMaintenanceMode(host: MoRef, timeoutSeconds: number, evacuatePoweredOffVms: boolean) {
+    return this.startTask('EnterMaintenanceMode_Task', {
+      _this: ref(host),
+      timeout: timeoutSeconds,
+      evacuatePoweredOffVms,
+    });
+  }
+
+  exitMaintenanceMode(host: MoRef, timeoutSeconds: number) {
+    return this.startTask('ExitMaintenanceMode_Task', { _this: ref(host), timeout: timeoutSeconds });
+  }
+
+  /** `ReconfigureComputeResource_Task` with a ClusterConfigSpecEx carrying only dasConfig (modify=true). */
+  reconfigureDas(cluster: MoRef, das: BNode) {
+    return this.startTask('ReconfigureComputeResource_Task', {
+      _this: ref(cluster),
+      spec: { '@_xsi:type': 'ClusterConfigSpecEx', dasConfig: das },
+      modify: true,
+    });
+  }
+
+  powerOnVm(vm: MoRef) {
+    return this.startTask('PowerOnVM_Task', { _this: ref(vm) });
+  }
+
+  powerOffVm(vm: MoRef) {
+    return this.startTask('PowerOffVM_Task', { _this: ref(vm) });
+  }
+
+  async shutdownGuest(vm: MoRef): Promise<void> {
+    await this.invoke('ShutdownGuest', { _this: ref(vm) }, { mutating: true });
+  }
+}
+
+function readMor(n: XNode | undefined, what: string): MoRef {
+  if (!n?.attrs.type || !n.text)
+    throw new MalformedResponseError(what, 'expected a managed object reference');
+  return { type: n.attrs.type, value: n.text };
+}
+
+export { decodeVim };
