@@ -1,0 +1,129 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import type { Catalog } from '@rackops/core/catalog/catalog.schema';
+import { CatalogParseError } from '@rackops/core/catalog/catalog-errors';
+import { decodeCatalogBytes, parseCatalogXml } from '@rackops/core/catalog/catalog-xml';
+import { RackOpsError } from '@rackops/core/util/errors';
+import { z } from 'zod';
+
+/** The catalog could not be fetched (unreachable, HTTP error, certificate mismatch, too big). */
+export class CatalogUnavailableError extends RackOpsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('catalog_unavailable', message, options);
+  }
+}
+
+/** Where the firmware catalog is: a URL (Dell's, or an on-prem repository) or a local file. */
+export const CatalogSource = z.union([
+  z.object({
+    url: z.string().url(),
+    /** PEM of a private CA / self-signed repository certificate to trust (in addition to none other). */
+    ca: z.string().optional(),
+    /** Pinned SHA-256 fingerprint of the server certificate (`AB:CD:...`), for self-signed repositories. */
+    certSha256: z.string().optional(),
+    timeoutMs: z.number().int().positive().default(30_000),
+  }),
+  z.object({ file: z.string().min(1) }),
+]);
+export type CatalogSource = z.input<typeof CatalogSource>;
+
+/** Dell's full catalog is ~30 MB in UTF-16; anything far larger is not a catalog. */
+const MAX_BYTES = 200 * 1024 * 1024;
+
+export interface LoadedCatalog {
+  catalog: Catalog;
+  /** Where it was read from (to resolve package paths when the catalog has no baseLocation). */
+  location: string;
+  bytes: number;
+}
+
+/**
+ * Read and parse a catalog at run time (the preflight reads it fresh every job). The I/O lives here,
+ * outside core; parsing is core's `parseCatalogXml`. TLS is verified: by a given CA, or by a pinned
+ * certificate fingerprint for a self-signed repository — never switched off.
+ */
+export async function loadCatalog(source: CatalogSource): Promise<LoadedCatalog> {
+  const src = CatalogSource.parse(source);
+  let bytes: Buffer;
+  let location: string;
+  if ('file' in src) {
+    location = src.file;
+    try {
+      bytes = await readFile(src.file);
+    } catch (err) {
+      throw new CatalogUnavailableError(`cannot read catalog file ${src.file}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  } else {
+    location = src.url;
+    bytes = await fetchBytes(src);
+  }
+  try {
+    return { catalog: parseCatalogXml(decodeCatalogBytes(bytes)), location, bytes: bytes.length };
+  } catch (err) {
+    if (err instanceof CatalogParseError)
+      throw new CatalogParseError(`${location}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+function fetchBytes(src: {
+  url: string;
+  ca?: string;
+  certSha256?: string;
+  timeoutMs: number;
+}): Promise<Buffer> {
+  const url = new URL(src.url);
+  const pinned = src.certSha256?.toUpperCase();
+  return new Promise((resolve, reject) => {
+    const fail = (msg: string, cause?: unknown) =>
+      reject(new CatalogUnavailableError(`catalog ${src.url}: ${msg}`, cause ? { cause } : undefined));
+    const onResponse = (res: import('node:http').IncomingMessage) => {
+      if (pinned) {
+        const cert = (res.socket as TLSSocket).getPeerX509Certificate?.();
+        const actual = cert ? new X509Certificate(cert.raw).fingerprint256 : undefined;
+        if (actual !== pinned) {
+          res.destroy();
+          return fail(`certificate fingerprint ${actual ?? '(none)'} is not the pinned ${pinned}`);
+        }
+      }
+      if ((res.statusCode ?? 0) >= 300) {
+        res.resume();
+        return fail(`HTTP ${res.statusCode}`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BYTES) {
+          res.destroy();
+          fail(`larger than ${MAX_BYTES} bytes`);
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('error', (e) => fail(e.message, e));
+    };
+    const req =
+      url.protocol === 'https:'
+        ? httpsRequest(
+            url,
+            {
+              timeout: src.timeoutMs,
+              ...(src.ca ? { ca: src.ca } : {}),
+              // A pinned self-signed certificate is verified by fingerprint above instead of by a CA chain.
+              ...(pinned && !src.ca ? { rejectUnauthorized: false } : {}),
+            },
+            onResponse,
+          )
+        : httpRequest(url, { timeout: src.timeoutMs }, onResponse);
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${src.timeoutMs} ms`)));
+    req.on('error', (e) => fail(e.message, e));
+    req.end();
+  });
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogParseError } from '@rackops/core/catalog/catalog-errors';
+import { type CatalogServer, startCatalogServer } from '@rackops/lab/catalog/catalog-server';
+import { LabClock } from '@rackops/lab/clock';
+import { DEFAULT_LAB } from '@rackops/lab/config/default-lab';
+import { parseLabConfig } from '@rackops/lab/config/lab-config.schema';
+import { FaultRegistry } from '@rackops/lab/faults/fault-registry';
+import { loadCapture } from '@rackops/lab/idrac/capture';
+import { createLabCert, type LabCert } from '@rackops/lab/tls/lab-cert';
+import { componentTemplates } from '@rackops/lab/world/firmware';
+import { World } from '@rackops/lab/world/world';
+import { CatalogUnavailableError, loadCatalog } from '../src/handlers/inventory-catalog';
+
+let world: World;
+let cert: LabCert;
+let server: CatalogServer;
+let dir: string;
+
+beforeAll(async () => {
+  const config = parseLabConfig(DEFAULT_LAB);
+  const capture = loadCapture();
+  world = new World(config, {
+    clock: new LabClock(0.001),
+    faults: new FaultRegistry(config.seed),
+    capture,
+    components: componentTemplates(capture),
+  });
+  cert = await createLabCert();
+  server = await startCatalogServer(world, { tls: cert });
+  dir = mkdtempSync(join(tmpdir(), 'rackops-catalog-'));
+});
+afterAll(async () => {
+  await server?.stop();
+  world?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('loading the firmware catalog at run time', () => {
+  it('reads the lab repository over HTTPS, trusting its CA', async () => {
+    const { catalog, location } = await loadCatalog({ url: server.catalogUrl, ca: cert.cert });
+    expect(location).toBe(server.catalogUrl);
+    expect(catalog.components.length).toBe(world.latestFirmware().length);
+  });
+
+  it('reads a self-signed repository by pinned certificate fingerprint, and refuses another certificate', async () => {
+    const ok = await loadCatalog({ url: server.catalogUrl, certSha256: cert.sha256 });
+    expect(ok.catalog.components.length).toBeGreaterThan(0);
+    const wrong = cert.sha256.replace(/^../, cert.sha256.startsWith('00') ? '11' : '00');
+    await expect(loadCatalog({ url: server.catalogUrl, certSha256: wrong })).rejects.toThrow(
+      /not the pinned/,
+    );
+  });
+
+  it('never skips TLS verification: an untrusted certificate fails', async () => {
+    await expect(loadCatalog({ url: server.catalogUrl })).rejects.toBeInstanceOf(CatalogUnavailableError);
+  });
+
+  it('reports a missing catalog as unavailable', async () => {
+    const url = server.catalogUrl.replace('Catalog.xml', 'Nope.xml');
+    await expect(loadCatalog({ url, ca: cert.cert })).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('reads a catalog file, and names the file when it is malformed', async () => {
+    const good = join(dir, 'Catalog.xml');
+    writeFileSync(good, server.repo.catalogXml('repo.example.test/catalog'));
+    expect((await loadCatalog({ file: good })).catalog.baseLocation).toBe('repo.example.test/catalog');
+    const bad = join(dir, 'broken.xml');
+    writeFileSync(bad, server.repo.catalogXml().slice(0, 2000));
+    await expect(loadCatalog({ file: bad })).rejects.toBeInstanceOf(CatalogParseError);
+    await expect(loadCatalog({ file: bad })).rejects.toThrow(/broken\.xml: catalog is not well-formed XML/);
+    await expect(loadCatalog({ file: join(dir, 'absent.xml') })).rejects.toBeInstanceOf(
+      CatalogUnavailableError,
+    );
+  });
+});
