@@ -139,14 +139,17 @@ export class LocalEngine {
   }
 
   async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    this.assertOpen();
     this.tokens.success(taskToken, JSON.parse(JSON.stringify(output ?? {})));
   }
 
   async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    this.assertOpen();
     this.tokens.failure(taskToken, error, cause);
   }
 
   async sendTaskHeartbeat(taskToken: string): Promise<void> {
+    this.assertOpen();
     this.tokens.heartbeat(taskToken);
   }
 

@@ -1,0 +1,136 @@
+import { LocalEngine } from '@rackops/local/engine/local-engine';
+import { verifyEnvelope } from '@rackops/core/relay/envelope';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqsCommandQueue } from '../src/adapters/sqs-queues';
+import { createDispatchHandler } from '../src/handlers/dispatch.handler';
+import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
+import { type TestStore, startTestStore } from './helpers/dynalite-store';
+import { type Queues, startQueues } from './helpers/runtime-rig';
+
+const KEY = 'test-relay-key-0123456789abcdef';
+
+let t: TestStore;
+let q: Queues;
+let dispatch: ReturnType<typeof createDispatchHandler>;
+beforeAll(async () => {
+  t = await startTestStore();
+  q = await startQueues();
+  dispatch = createDispatchHandler({
+    store: t.store,
+    commands: createSqsCommandQueue({ client: q.sqs, queueUrl: q.commandsUrl }),
+    relayKey: async () => KEY,
+    ttlSeconds: 600,
+  });
+});
+afterAll(async () => {
+  await q?.close();
+  await t?.close();
+});
+
+const payload = (over: Record<string, unknown> = {}) => ({
+  jobId: 'job-d1',
+  command: {
+    kind: 'host.enter-maintenance',
+    target: { type: 'vcenter', id: 'vc-1' },
+    params: { hostId: 'ABC1234', hostMoref: 'host-12' },
+  },
+  taskToken: 'token-1',
+  ...over,
+});
+
+describe('dispatch handler', () => {
+  it('sends a signed envelope to the FIFO queue, grouped by device and deduplicated by envelope id', async () => {
+    const { commandId } = await dispatch(payload());
+    const [msg] = await q.receive(q.commandsUrl);
+    const verified = verifyEnvelope(msg?.body, KEY, new Date());
+    expect(verified.ok).toBe(true);
+    if (!verified.ok) return;
+    expect(verified.envelope).toMatchObject({
+      id: commandId,
+      kind: 'host.enter-maintenance',
+      target: { type: 'vcenter', id: 'vc-1' },
+      taskToken: 'token-1',
+      jobId: 'job-d1',
+      // zod defaults applied before signing, so the agent sees complete params
+      params: { hostId: 'ABC1234', timeoutSeconds: 1800, evacuatePoweredOffVms: false },
+    });
+    const ttl = Date.parse(verified.envelope.expiresAt) - Date.parse(verified.envelope.issuedAt);
+    expect(ttl).toBe(600_000);
+    expect(msg?.groupId).toBe('vcenter:vc-1');
+    expect(msg?.dedupId).toBe(commandId);
+  });
+
+  it('records the command and a console line for the job', async () => {
+    const { commandId } = await dispatch(payload({ jobId: 'job-d2' }));
+    await q.receive(q.commandsUrl);
+    expect((await t.store.getRecord(RELAY_COMMAND_TYPE, commandId))?.data).toMatchObject({
+      jobId: 'job-d2',
+      status: 'sent',
+    });
+    const log = await t.store.listLog('job-d2');
+    expect(log.items.map((l) => l.message)).toEqual(['sent host.enter-maintenance to vcenter vc-1']);
+    expect(log.items[0]?.hostId).toBe('ABC1234');
+  });
+
+  it('refuses bad params with a ValidationError before anything is sent', async () => {
+    const bad = payload({
+      command: {
+        kind: 'host.power',
+        target: { type: 'idrac', id: 'ABC1234' },
+        params: { action: 'Explode' },
+      },
+    });
+    await expect(dispatch(bad)).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(dispatch({ jobId: 'x' })).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(await q.receive(q.commandsUrl)).toEqual([]);
+  });
+
+  it('runs as the dispatch function of a workflow: the queued command carries the engine task token', async () => {
+    const engine = new LocalEngine({
+      store: t.store,
+      definitions: {
+        wf: {
+          StartAt: 'Power',
+          States: {
+            Power: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+              Parameters: {
+                FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
+                Payload: {
+                  'jobId.$': '$.jobId',
+                  command: {
+                    kind: 'host.power',
+                    target: { type: 'idrac', 'id.$': '$.host' },
+                    params: { action: 'On' },
+                  },
+                  'taskToken.$': '$$.Task.Token',
+                },
+              },
+              End: true,
+            },
+          },
+        },
+      },
+      functions: { dispatch },
+    });
+    try {
+      const { executionId } = await engine.startExecution({
+        workflow: 'wf',
+        name: 'job-d3',
+        input: { jobId: 'job-d3', host: 'XYZ9876' },
+      });
+      let msgs: Awaited<ReturnType<Queues['receive']>> = [];
+      await expect
+        .poll(async () => (msgs = await q.receive(q.commandsUrl)).length, { timeout: 5000 })
+        .toBe(1);
+      const env = msgs[0]?.body as { taskToken: string; target: { id: string } };
+      expect(env.target.id).toBe('XYZ9876');
+      await engine.sendTaskSuccess(env.taskToken, { powerState: 'On' });
+      await engine.waitForExecution(executionId);
+      expect(await engine.describeExecution(executionId)).toMatchObject({ status: 'SUCCEEDED' });
+    } finally {
+      await engine.stop();
+    }
+  });
+});

@@ -1,0 +1,291 @@
+import type { RelayMessage } from '@rackops/core/relay/result.schema';
+import { LocalEngine } from '@rackops/local/engine/local-engine';
+import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
+import { type ProgressMessage, createResultHandler } from '../src/handlers/result.handler';
+import { type TestStore, startTestStore } from './helpers/dynalite-store';
+
+// The workflow side: one device step that waits for its token (at 1/100 time scale: 1 s = 10 ms).
+const definition = (heartbeatSeconds: number) => ({
+  StartAt: 'Step',
+  States: {
+    Step: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
+        Payload: { 'jobId.$': '$.jobId', 'taskToken.$': '$$.Task.Token' },
+      },
+      HeartbeatSeconds: heartbeatSeconds,
+      ResultPath: '$.result',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
+      End: true,
+    },
+    Caught: { Type: 'Pass', End: true },
+  },
+});
+
+let t: TestStore;
+let engine: LocalEngine;
+const tokens: string[] = [];
+const pages: { page: Record<string, unknown>; msg: ProgressMessage }[] = [];
+let handle: ReturnType<typeof createResultHandler>;
+
+beforeAll(async () => {
+  t = await startTestStore();
+});
+afterEach(async () => {
+  await engine?.stop();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+let seq = 0;
+/** Start a fresh engine + execution; returns the execution id, job id and the token its step waits on. */
+async function waitingStep(heartbeatSeconds = 300) {
+  tokens.length = 0;
+  engine = new LocalEngine({
+    store: t.store,
+    definitions: { wf: definition(heartbeatSeconds) },
+    functions: {
+      dispatch: async (p) => {
+        tokens.push((p as { taskToken: string }).taskToken);
+        return {};
+      },
+    },
+    timeScale: 0.01,
+  });
+  handle = createResultHandler({
+    store: t.store,
+    orchestrator: createLocalOrchestrator(engine),
+    onInventoryPage: async (page, msg) => {
+      pages.push({ page, msg });
+    },
+  });
+  const jobId = `job-res-${++seq}`;
+  const { executionId } = await engine.startExecution({ workflow: 'wf', name: jobId, input: { jobId } });
+  await expect.poll(() => tokens.length).toBe(1);
+  return { executionId, jobId, token: tokens[0] as string };
+}
+
+const at = () => new Date().toISOString();
+const sqs = (...msgs: (RelayMessage | string)[]) => ({
+  Records: msgs.map((m, i) => ({ messageId: `m-${i}`, body: typeof m === 'string' ? m : JSON.stringify(m) })),
+});
+
+describe('result handler', () => {
+  it('records a successful result in the Store, then completes the step with its output', async () => {
+    const { executionId, jobId, token } = await waitingStep();
+    await t.store.putRecord({
+      type: RELAY_COMMAND_TYPE,
+      id: 'c-1',
+      parent: jobId,
+      data: { commandId: 'c-1', jobId, status: 'sent' },
+    });
+    const out = await handle(
+      sqs({
+        type: 'result',
+        v: 1,
+        commandId: 'c-1',
+        kind: 'host.state',
+        jobId,
+        taskToken: token,
+        at: at(),
+        ok: true,
+        output: { power: 'On' },
+        durationMs: 1200,
+      }),
+    );
+    expect(out.batchItemFailures).toEqual([]);
+    await engine.waitForExecution(executionId);
+    expect(await engine.describeExecution(executionId)).toMatchObject({
+      output: { result: { power: 'On' } },
+    });
+    expect((await t.store.getRecord(RELAY_COMMAND_TYPE, 'c-1'))?.data).toMatchObject({
+      status: 'succeeded',
+      durationMs: 1200,
+    });
+    expect((await t.store.listLog(jobId)).items.map((l) => l.message)).toEqual(['host.state done (1200 ms)']);
+  });
+
+  it('fails the step with the agent error code and message', async () => {
+    const { executionId, jobId, token } = await waitingStep();
+    await handle(
+      sqs({
+        type: 'result',
+        v: 1,
+        commandId: 'c-2',
+        kind: 'host.apply-and-reboot',
+        jobId,
+        taskToken: token,
+        at: at(),
+        ok: false,
+        error: { code: 'reboot_timeout', message: 'host did not come back', retryable: false },
+        durationMs: 5,
+      }),
+    );
+    await engine.waitForExecution(executionId);
+    expect(await engine.describeExecution(executionId)).toMatchObject({
+      output: { error: { Error: 'reboot_timeout', Cause: 'host did not come back' } },
+    });
+    const log = (await t.store.listLog(jobId)).items;
+    expect(log[0]).toMatchObject({
+      level: 'error',
+      message: 'host.apply-and-reboot failed: reboot_timeout: host did not come back',
+    });
+  });
+
+  it('turns progress into heartbeats that keep a long step alive, and logs only news', async () => {
+    const { executionId, jobId, token } = await waitingStep(20); // 200 ms without news fails the step
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await handle(
+        sqs({
+          type: 'progress',
+          v: 1,
+          commandId: 'c-3',
+          kind: 'firmware.stage',
+          jobId,
+          taskToken: token,
+          at: at(),
+          message: i < 3 ? 'downloading' : 'staged',
+          percent: i * 20,
+        }),
+      );
+    }
+    expect((await engine.describeExecution(executionId))?.status).toBe('RUNNING'); // 500 ms > the 200 ms heartbeat window
+    await handle(
+      sqs({
+        type: 'result',
+        v: 1,
+        commandId: 'c-3',
+        kind: 'firmware.stage',
+        jobId,
+        taskToken: token,
+        at: at(),
+        ok: true,
+        durationMs: 1,
+      }),
+    );
+    await engine.waitForExecution(executionId);
+    expect(await engine.describeExecution(executionId)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { result: {} },
+    });
+    const lines = (await t.store.listLog(jobId)).items.map((l) => l.message);
+    expect(lines).toEqual([
+      'firmware.stage: downloading (0%)',
+      'firmware.stage: staged (60%)',
+      'firmware.stage done (1 ms)',
+    ]);
+  });
+
+  it('hands inventory pages to the injected ingestion', async () => {
+    const { jobId, token } = await waitingStep();
+    pages.length = 0;
+    await handle(
+      sqs({
+        type: 'progress',
+        v: 1,
+        commandId: 'c-4',
+        kind: 'inventory.vcenter',
+        jobId,
+        taskToken: token,
+        at: at(),
+        message: 'page 1',
+        page: { hosts: [1, 2] },
+      }),
+    );
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.page).toEqual({ hosts: [1, 2] });
+    expect(pages[0]?.msg.commandId).toBe('c-4');
+  });
+
+  it('fails the step with a clear error when the agent rejected the command', async () => {
+    const { executionId, jobId, token } = await waitingStep();
+    await handle(
+      sqs({
+        type: 'rejected',
+        v: 1,
+        commandId: 'c-5',
+        jobId,
+        taskToken: token,
+        at: at(),
+        reason: 'bad_signature',
+        detail: 'the signature does not match',
+      }),
+    );
+    await engine.waitForExecution(executionId);
+    const out = (await engine.describeExecution(executionId))?.output as {
+      error: { Error: string; Cause: string };
+    };
+    expect(out.error.Error).toBe('rejected_bad_signature');
+    expect(out.error.Cause).toMatch(/relay agent rejected command c-5: bad_signature/);
+    expect((await t.store.getRecord(RELAY_COMMAND_TYPE, 'c-5'))?.data).toMatchObject({ status: 'rejected' });
+  });
+
+  it('stores agent heartbeats', async () => {
+    await waitingStep();
+    await handle(
+      sqs({
+        type: 'agent-heartbeat',
+        v: 1,
+        agentId: 'agent-1',
+        version: '0.1.0',
+        at: at(),
+        uptimeSeconds: 12,
+        inFlight: [],
+      }),
+    );
+    expect((await t.store.getRecord('agent-heartbeat', 'agent-1'))?.data).toMatchObject({
+      version: '0.1.0',
+      uptimeSeconds: 12,
+    });
+  });
+
+  it('logs a result for a step that no longer waits and does not retry it', async () => {
+    const { executionId, jobId, token } = await waitingStep();
+    await engine.stopExecution(executionId, 'test');
+    const out = await handle(
+      sqs({
+        type: 'result',
+        v: 1,
+        commandId: 'c-6',
+        kind: 'host.state',
+        jobId,
+        taskToken: token,
+        at: at(),
+        ok: true,
+        durationMs: 1,
+      }),
+    );
+    expect(out.batchItemFailures).toEqual([]);
+    const lines = (await t.store.listLog(jobId)).items.map((l) => l.message);
+    expect(lines.at(-1)).toMatch(/arrived after its step had ended \(TaskDoesNotExist\)/);
+  });
+
+  it('drops malformed messages and reports transient failures per item', async () => {
+    const { jobId, token } = await waitingStep();
+    await engine.stop(); // the orchestrator is unavailable now: a transient failure
+    const out = await handle(
+      sqs(
+        'not json',
+        {
+          type: 'result',
+          v: 1,
+          commandId: 'c-7',
+          kind: 'host.state',
+          jobId,
+          taskToken: token,
+          at: at(),
+          ok: true,
+          durationMs: 1,
+        },
+        '{"type":"result","v":2}',
+      ),
+    );
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+  });
+});
