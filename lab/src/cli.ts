@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLab } from './index';
 import { DEFAULT_LAB } from './config/default-lab';
 import { generateLab } from './generator';
 
 /**
- * `npm run lab -- [--config lab.json] [--hosts 2000] [--time-scale 0.0166] [--seed 1]`
+ * `npm run lab -- [--config lab.json] [--hosts 2000] [--time-scale 0.0166] [--seed 1] [--ca-out lab-ca.pem]`
  * Starts the lab, prints its endpoints as ONE JSON line on stdout, and serves until stopped.
  */
 const { values } = parseArgs({
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     hosts: { type: 'string' },
     'time-scale': { type: 'string' },
     seed: { type: 'string' },
+    'ca-out': { type: 'string' },
   },
 });
 
@@ -27,6 +28,8 @@ try {
     ...(values['time-scale'] ? { timeScale: Number(values['time-scale']) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
   });
+  // The lab certificate, for clients outside this process (curl --cacert, the agent's trust store).
+  if (values['ca-out']) writeFileSync(values['ca-out'], lab.tls.ca);
   process.stdout.write(`${JSON.stringify({ lab: lab.world.name, ...lab.endpoints })}\n`);
   const shutdown = () => {
     lab.stop().then(
