@@ -120,9 +120,15 @@ describe('dispatch handler', () => {
         name: 'job-d3',
         input: { jobId: 'job-d3', host: 'XYZ9876' },
       });
-      let msgs: Awaited<ReturnType<Queues['receive']>> = [];
+      const msgs: Awaited<ReturnType<Queues['receive']>> = [];
       await expect
-        .poll(async () => (msgs = await q.receive(q.commandsUrl)).length, { timeout: 5000 })
+        .poll(
+          async () => {
+            msgs.push(...(await q.receive(q.commandsUrl)));
+            return msgs.length;
+          },
+          { timeout: 5000 },
+        )
         .toBe(1);
       const env = msgs[0]?.body as { taskToken: string; target: { id: string } };
       expect(env.target.id).toBe('XYZ9876');
