@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { labPackage, updateJobs } from './helpers/lab-packages';
+import { RelayHarness } from './helpers/relay-harness';
+import { smallLab } from './helpers/small-lab';
+
+const BIOS = '159';
+
+describe('firmware commands converge: one effect per command', () => {
+  let h: RelayHarness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('the same firmware.stage delivered twice uploads once and answers twice with the same result', async () => {
+    h = await RelayHarness.start({ lab: smallLab(1) });
+    const pkg = labPackage(h.lab, BIOS);
+    const env = h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg] });
+    await h.send(env);
+    await h.send(env);
+    await h.waitFor('two answers', () => (h!.results(env.id).length >= 2 ? true : undefined));
+    const [first, second] = h.results(env.id);
+    expect(first?.ok, JSON.stringify(first?.error)).toBe(true);
+    expect(second).toEqual(first);
+    expect(updateJobs(h.lab, 'TEST001')).toHaveLength(1);
+    expect((first?.output?.jobs as { state: string }[])[0]?.state).toBe('Scheduled');
+  });
+
+  it('a new stage command for a package already staged adopts the pending job instead of uploading again', async () => {
+    h = await RelayHarness.start({ lab: smallLab(1) });
+    const pkg = labPackage(h.lab, BIOS);
+    const a = await h.send(h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg] }));
+    const ra = await h.waitForResult(a.id);
+    const b = await h.send(h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg] }));
+    const rb = await h.waitForResult(b.id);
+    expect(ra.ok && rb.ok).toBe(true);
+    expect(rb.output?.alreadyDone).toEqual([BIOS]);
+    expect((rb.output?.jobs as { jobId: string }[])[0]?.jobId).toBe((ra.output?.jobs as { jobId: string }[])[0]?.jobId);
+    expect(updateJobs(h.lab, 'TEST001')).toHaveLength(1);
+  });
+
+  it('stages with multipart push, applies with one reboot, waits for vCenter, and verifies', async () => {
+    h = await RelayHarness.start({ lab: smallLab(1) });
+    const pkg = labPackage(h.lab, BIOS);
+    let reboots = 0;
+    h.lab.world.events.on('host-reboot-started', ({ hostId }) => {
+      if (hostId === 'TEST001') reboots++;
+    });
+    const stage = await h.send(
+      h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg], transfer: 'multipart' }),
+    );
+    expect((await h.waitForResult(stage.id)).ok).toBe(true);
+    const apply = await h.send(
+      h.envelope('host.apply-and-reboot', { type: 'idrac', id: 'TEST001' }, { hostId: 'TEST001', vcenterId: 'vc-test' }),
+    );
+    const r = await h.waitForResult(apply.id, 30_000);
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    expect(r.output).toMatchObject({ connectionState: 'connected', jobs: [{ state: 'Completed' }] });
+    expect(reboots).toBe(1);
+    const verify = await h.send(
+      h.envelope('firmware.verify', { type: 'idrac', id: 'TEST001' }, { expected: [{ componentId: BIOS, version: pkg.version }] }),
+    );
+    expect((await h.waitForResult(verify.id)).output).toEqual({ ok: true, mismatches: [] });
+    // Nothing staged any more: a second apply-and-reboot does not reboot.
+    const again = await h.send(
+      h.envelope('host.apply-and-reboot', { type: 'idrac', id: 'TEST001' }, { hostId: 'TEST001', vcenterId: 'vc-test' }),
+    );
+    expect((await h.waitForResult(again.id)).output).toMatchObject({ jobs: [], connectionState: 'connected' });
+    expect(reboots).toBe(1);
+  });
+});
