@@ -44,7 +44,9 @@ export interface DeviceTaskOptions {
   kind: CommandKind;
   /** `{ type, id }` or `{ type, 'id.$': path }`. */
   target: Template;
-  params: Template;
+  params?: Template;
+  /** A path (or intrinsic such as States.JsonMerge) giving the params; the dispatcher's zod drops extra keys. */
+  paramsPath?: string;
   /** Step item key (may be a States.Format expression via `key.$`) and display name, for D's dispatch. */
   step: Template;
   timeoutSeconds: number;
@@ -67,7 +69,11 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
       FunctionName: DISPATCH_FN,
       Payload: {
         'jobId.$': '$.jobId',
-        command: { kind: o.kind, target: o.target, params: o.params },
+        command: {
+          kind: o.kind,
+          target: o.target,
+          ...(o.paramsPath ? { 'params.$': o.paramsPath } : { params: o.params ?? {} }),
+        },
         step: o.step,
         'taskToken.$': '$$.Task.Token',
       },

@@ -10,11 +10,8 @@ import { HEARTBEAT, TIMEOUT } from './timing';
 export type HostUpdateVariant = 'rolling' | 'single-host';
 
 const idrac = { type: 'idrac', 'id.$': '$.host.hostId' };
-const hostRef = {
-  'hostId.$': '$.host.hostId',
-  'hostMoref.$': '$.host.hostMoref',
-  'vcenterId.$': '$.host.vcenterId',
-};
+/** The host's ref fields ride in `$.host` (hostMoref/vcenterId absent outside vCenter); zod keeps only those. */
+const HOST = '$.host';
 
 /** Per-host preflight: state, Lifecycle Controller, fresh firmware inventory, then JobOps evaluates. */
 function preflightProcessor(): AslMachine {
@@ -25,7 +22,7 @@ function preflightProcessor(): AslMachine {
       PreflightHostState: deviceTask({
         kind: 'host.state',
         target: idrac,
-        params: hostRef,
+        paramsPath: HOST,
         step: { ...hostStepKey('preflight'), name: 'Preflight: host state' },
         timeoutSeconds: TIMEOUT.quick,
         resultPath: '$.hostState',
@@ -130,25 +127,21 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
       step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
       timeoutSeconds: TIMEOUT.scp,
       heartbeatSeconds: HEARTBEAT,
-      next: 'PowerOffVms',
+      next: 'HostCheckpoint',
       catchTo: fail,
     }),
-    ...vmPowerMap('PowerOffVms', 'off', 'HostCheckpoint', fail),
-    // The last point before the host leaves service: an immediate cancel stops here.
+    // The last point before the host's VMs or the host leave service: an immediate cancel stops here.
     HostCheckpoint: jobOpsTask({
       op: 'checkpoint',
       args: { stage: 'enter-maintenance' },
-      next: maint ? 'UseMaintenance' : 'EnterMaintenance',
+      next: 'PowerOffVms',
       catchTo: fail,
     }),
+    ...vmPowerMap('PowerOffVms', 'off', maint ? 'UseMaintenance' : 'EnterMaintenance', fail),
     EnterMaintenance: deviceTask({
       kind: 'host.enter-maintenance',
       target: { type: 'vcenter', 'id.$': '$.host.vcenterId' },
-      params: {
-        ...hostRef,
-        'timeoutSeconds.$': '$.begin.v.enterMaintenanceSeconds',
-        evacuatePoweredOffVms: false,
-      },
+      paramsPath: 'States.JsonMerge($.host, $.begin.v.enterParams, false)',
       step: { ...hostStepKey('enter-maintenance'), name: 'Enter maintenance mode' },
       timeoutSeconds: TIMEOUT.enterMaintenance,
       heartbeatSeconds: HEARTBEAT,
@@ -158,7 +151,7 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
     ApplyAndReboot: deviceTask({
       kind: 'host.apply-and-reboot',
       target: idrac,
-      params: { ...hostRef, 'timeoutSeconds.$': '$.begin.v.rebootSeconds' },
+      paramsPath: 'States.JsonMerge($.host, $.begin.v.rebootParams, false)',
       step: { ...hostStepKey('apply-and-reboot'), name: 'Reboot to apply staged firmware' },
       timeoutSeconds: TIMEOUT.applyAndReboot,
       heartbeatSeconds: HEARTBEAT,
@@ -190,7 +183,7 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
     ExitMaintenance: deviceTask({
       kind: 'host.exit-maintenance',
       target: { type: 'vcenter', 'id.$': '$.host.vcenterId' },
-      params: hostRef,
+      paramsPath: HOST,
       step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode' },
       timeoutSeconds: TIMEOUT.exitMaintenance,
       heartbeatSeconds: HEARTBEAT,
@@ -203,7 +196,7 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
     HostProbe: deviceTask({
       kind: 'host.state',
       target: idrac,
-      params: hostRef,
+      paramsPath: HOST,
       step: { ...hostStepKey('probe'), name: 'Check host state after failure' },
       timeoutSeconds: TIMEOUT.quick,
       resultPath: '$.probe',

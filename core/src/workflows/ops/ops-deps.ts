@@ -1,0 +1,17 @@
+import type { Catalog } from '../../catalog/catalog.schema';
+import type { Job } from '../../jobs/job.schema';
+import type { Clock } from '../../ports/clock.port';
+import type { Notifier } from '../../ports/notifier.port';
+import type { Store } from '../../ports/store.port';
+
+/** Where the Dell catalog comes from, read when a job runs (never cached from scheduling time). */
+export interface CatalogSource {
+  load(job: Job): Promise<{ catalog: Catalog; url?: string }>;
+}
+
+export interface OpsDeps {
+  store: Store;
+  notifier: Notifier;
+  clock: Clock;
+  catalog?: CatalogSource;
+}

@@ -1,0 +1,178 @@
+import { createCatalogMatcher } from '../../catalog/catalog-match';
+import type { Job } from '../../jobs/job.schema';
+import { planRollout } from '../../planner/plan';
+import { parseOrThrow } from '../../util/zod-errors';
+import { HostUpdateParams } from '../params';
+import { evaluatePreflightHost, updatesForHost } from '../preflight';
+import { capacityInputs, getCluster } from './inventory';
+import type { OpsDeps } from './ops-deps';
+import { details, getHost, log, putHost, putStep } from './progress';
+import { PreflightHostResult, PreflightHostState, type PlanHost, TopState } from './state.schema';
+
+/** One host's preflight: evaluated from the device answers of this iteration; firmware kept in its host item. */
+export async function preflightHost(deps: OpsDeps, job: Job, raw: unknown): Promise<PreflightHostResult> {
+  const s = PreflightHostState.parse(raw);
+  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
+  const inCluster = job.type === 'rolling_cluster_update' || Boolean(s.host.hostMoref);
+  const ev = evaluatePreflightHost(s, { inCluster, staleJobs: params.staleJobs });
+  const prev = await getHost(deps, job.id, s.host.hostId);
+  await putHost(deps, job.id, {
+    ...(prev ?? {}),
+    hostId: s.host.hostId,
+    name: s.host.name,
+    phase: 'pending',
+    systemId: ev.systemId,
+    model: ev.model,
+    firmware: ev.firmware,
+    problems: ev.problems,
+  });
+  for (const p of ev.problems)
+    await log(deps, job.id, 'error', `preflight ${s.host.hostId}: ${p}`, s.host.hostId);
+  if (ev.clearStaleJobs)
+    await log(deps, job.id, 'warn', 'clearing stale iDRAC jobs (job policy)', s.host.hostId);
+  return {
+    jobId: job.id,
+    hostId: s.host.hostId,
+    ok: ev.problems.length === 0,
+    problems: ev.problems,
+    clearStaleJobs: ev.clearStaleJobs,
+  };
+}
+
+const fail = async (deps: OpsDeps, job: Job, state: Record<string, unknown>, why: string) => {
+  await putStep(deps, job.id, { key: 'preflight', name: 'Preflight checks', status: 'failed', message: why });
+  await details(deps, job.id, { phase: 'preflight_failed', failure: why.slice(0, 1000) });
+  await log(deps, job.id, 'error', `preflight failed: ${why}`);
+  return { ...state, pre: undefined, decision: 'fail', failure: why };
+};
+
+/**
+ * All hosts' verdicts, the catalog read now, and the plan. Decides: proceed, nothing to do (complete early
+ * and say so), or fail (naming every problem). Nothing has been touched yet on any path out of here.
+ */
+export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<Record<string, unknown>> {
+  const state = TopState.parse(raw);
+  const ctx = state.ctx!;
+  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
+  const results = PreflightHostResult.array().parse((raw as { pre?: unknown }).pre ?? []);
+  const problems = results.flatMap((r) => r.problems.map((p) => `${r.hostId}: ${p}`));
+  if (problems.length > 0) return fail(deps, job, state, problems.join('; '));
+  if (!deps.catalog) return fail(deps, job, state, 'no firmware catalog is configured');
+
+  let loaded: Awaited<ReturnType<NonNullable<OpsDeps['catalog']>['load']>>;
+  try {
+    loaded = await deps.catalog.load(job);
+  } catch (err) {
+    return fail(
+      deps,
+      job,
+      state,
+      `catalog not reachable: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const matcher = createCatalogMatcher(loaded.catalog);
+  const planHosts: PlanHost[] = [];
+  const unknown: string[] = [];
+  for (const ref of ctx.hosts) {
+    const item = await getHost(deps, job.id, ref.hostId);
+    const u = updatesForHost(matcher, loaded.catalog, loaded.url, {
+      hostId: ref.hostId,
+      systemId: item?.systemId,
+      model: item?.model,
+      firmware: item?.firmware ?? [],
+    });
+    if (u.unknown) {
+      unknown.push(`${ref.hostId}: ${u.unknown}`);
+      continue;
+    }
+    // Firmware is only needed until here; the host item stays small from now on.
+    const next = { ...(item ?? { hostId: ref.hostId }), firmware: undefined, packages: u.packages };
+    if (u.packages.length === 0) {
+      await putHost(deps, job.id, { ...next, phase: 'no_update', state: 'already compliant; untouched' });
+    } else {
+      await putHost(deps, job.id, { ...next, phase: 'pending' });
+      planHosts.push({ ...ref, packages: u.packages, expected: u.expected });
+    }
+  }
+  if (unknown.length > 0) return fail(deps, job, state, `compliance unknown: ${unknown.join('; ')}`);
+  const catalogName = loaded.catalog.version ?? loaded.catalog.releaseId ?? loaded.url ?? 'the catalog';
+  await putStep(deps, job.id, {
+    key: 'preflight',
+    name: 'Preflight checks',
+    status: 'completed',
+    message: `${ctx.hosts.length} host(s) ready; ${planHosts.length} need updates from ${catalogName}`,
+  });
+  if (planHosts.length === 0) {
+    const why = `nothing to update: all ${ctx.hosts.length} host(s) already match ${catalogName}`;
+    await log(deps, job.id, 'info', why);
+    await details(deps, job.id, { phase: 'nothing_to_do' });
+    return { ...state, pre: undefined, decision: 'nothing', summary: why };
+  }
+  for (const h of planHosts)
+    await log(
+      deps,
+      job.id,
+      'info',
+      `${h.packages.length} update(s): ${h.packages.map((p) => `${p.name} ${p.version}`).join(', ')}`,
+      h.hostId,
+    );
+
+  let plan: { k: number; batchSize: number; batches: string[][]; notes: string[] };
+  if (ctx.inCluster && ctx.cluster) {
+    const cluster = await getCluster(deps.store, ctx.cluster.id);
+    if (!cluster) return fail(deps, job, state, `cluster ${ctx.cluster.id} vanished from inventory`);
+    const cap = await capacityInputs(deps.store, cluster);
+    const known = new Set(cap.hosts.map((h) => h.hostId));
+    try {
+      plan = planRollout({
+        hosts: cap.hosts,
+        vms: cap.vms,
+        failoverLevel: cap.failoverLevel,
+        headroom: params.headroom,
+        skipHostIds: params.skipHostIds.filter((id) => known.has(id)),
+        updateHostIds: planHosts.map((h) => h.hostId),
+        hostOrder: params.hostOrder?.filter((id) => known.has(id)),
+        batchSize: job.type === 'firmware_update' ? 1 : params.batchSize,
+        forcedBy: params.forcedBy,
+      });
+    } catch (err) {
+      return fail(deps, job, state, err instanceof Error ? err.message : String(err));
+    }
+    if (job.type === 'rolling_cluster_update') {
+      // Saved before RelaxHa runs, so cleanup can restore even if the relax result never comes back.
+      if (cluster.ha) {
+        await deps.store.putJobItem(job.id, 'note', 'ha', {
+          status: 'relaxing',
+          clusterMoref: cluster.moref,
+          vcenterId: cluster.vcenterId,
+          original: cluster.ha,
+          source: 'inventory',
+        });
+      }
+    }
+  } else {
+    plan = { k: 1, batchSize: 1, batches: [planHosts.map((h) => h.hostId)], notes: [] };
+  }
+  const byId = new Map(planHosts.map((h) => [h.hostId, h]));
+  const batches = plan.batches.map((b) => b.map((id) => byId.get(id)!));
+  const planText = `k=${plan.k}, batch size ${plan.batchSize}: ${plan.batches.map((b, i) => `batch ${i + 1} [${b.join(', ')}]`).join('; ')}`;
+  await putStep(deps, job.id, { key: 'plan', name: 'Plan', status: 'completed', message: planText });
+  await log(
+    deps,
+    job.id,
+    'info',
+    `plan: ${planText}${plan.notes.length ? ` (${plan.notes.join('; ')})` : ''}`,
+  );
+  await details(deps, job.id, {
+    phase: 'planned',
+    k: plan.k,
+    batchSize: plan.batchSize,
+    batches: plan.batches.length,
+  });
+  return {
+    ...state,
+    pre: undefined,
+    decision: 'proceed',
+    plan: { k: plan.k, batchSize: plan.batchSize, hosts: batches.flat(), batches },
+  };
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { NotFoundError, RackOpsError } from '../../util/errors';
+import { applyResolutionOp, blockers, JobCancelledError, pause } from './blockers.op';
+import { beginHostUpdate } from './begin.op';
+import { cleanupPlan, finish } from './finish.op';
+import { batchStart, checkpoint, hostBegin, hostDone, hostFailed } from './hosts.op';
+import type { OpsDeps } from './ops-deps';
+import { preflight, preflightHost } from './preflight.op';
+import { details, log, putStep } from './progress';
+import { beginSingleCommand } from './single-command.op';
+
+/** What the workflows send to JobOps: `{ op, jobId, state, ... }` (see asl.ts jobOpsTask). */
+export const JobOpsRequest = z.looseObject({
+  op: z.enum([
+    'begin',
+    'preflight-host',
+    'preflight',
+    'blockers',
+    'pause',
+    'apply-resolution',
+    'batch-start',
+    'host-begin',
+    'checkpoint',
+    'host-done',
+    'host-failed',
+    'cleanup-plan',
+    'finish',
+    'log',
+    'step',
+    'details',
+    'check-cancel',
+  ]),
+  jobId: z.string().min(1),
+  state: z.unknown().optional(),
+  taskToken: z.string().optional(),
+  reason: z.string().optional(),
+  kind: z.enum(['blockers', 'approval', 'operator']).optional(),
+  message: z.string().max(4000).optional(),
+  level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+  step: z
+    .object({
+      key: z.string(),
+      name: z.string(),
+      status: z.enum(['pending', 'running', 'completed', 'failed', 'skipped']),
+      message: z.string().optional(),
+    })
+    .optional(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+});
+export type JobOpsRequest = z.infer<typeof JobOpsRequest>;
+
+const HOST_UPDATE_TYPES = new Set(['rolling_cluster_update', 'firmware_update']);
+
+/** One JobOps call. Ops are convergent: a re-run (retry, resumed execution) writes the same items again. */
+export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
+  const job = await deps.store.getJob(req.jobId);
+  if (!job) throw new NotFoundError('job', req.jobId);
+  const state = req.state;
+  switch (req.op) {
+    case 'begin':
+      if (job.status !== 'running')
+        throw new RackOpsError('job_not_running', `job ${job.id} is ${job.status}`);
+      return HOST_UPDATE_TYPES.has(job.type) ? beginHostUpdate(deps, job) : beginSingleCommand(deps, job);
+    case 'preflight-host':
+      return preflightHost(deps, job, state);
+    case 'preflight':
+      return preflight(deps, job, state);
+    case 'blockers':
+      return blockers(deps, job, state);
+    case 'pause':
+      return pause(deps, job, req);
+    case 'apply-resolution':
+      return applyResolutionOp(deps, job, state);
+    case 'batch-start':
+      return batchStart(deps, job, state);
+    case 'host-begin':
+      return hostBegin(deps, job, state);
+    case 'checkpoint':
+      return checkpoint(deps, job, state);
+    case 'host-done':
+      return hostDone(deps, job, state);
+    case 'host-failed':
+      return hostFailed(deps, job, state);
+    case 'cleanup-plan':
+      return cleanupPlan(deps, job, state);
+    case 'finish':
+      return finish(deps, job, state);
+    case 'log':
+      await log(deps, job.id, req.level ?? 'info', req.message ?? '');
+      return { ok: true };
+    case 'step':
+      if (req.step) await putStep(deps, job.id, req.step);
+      return { ok: true };
+    case 'details':
+      await details(deps, job.id, req.fields ?? {});
+      return { ok: true };
+    case 'check-cancel':
+      if (job.cancelRequested === 'immediate') throw new JobCancelledError('immediate cancel requested');
+      return { cancelRequested: job.cancelRequested ?? null };
+  }
+}

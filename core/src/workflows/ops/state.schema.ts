@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { Blocker, FirmwareComponent, HaSettings } from '../../inventory/inventory.schema';
+import { FirmwarePackage, HostState, IdracJob } from '../../relay/commands';
+
+/**
+ * The shapes that travel in the workflow state and in JobOps job items. Parsed loosely (extra fields kept) so
+ * a state written by one op passes through the next untouched.
+ */
+export const HostRef = z.object({
+  hostId: z.string().min(1),
+  name: z.string().optional(),
+  hostMoref: z.string().optional(),
+  vcenterId: z.string().optional(),
+});
+export type HostRef = z.infer<typeof HostRef>;
+
+export const ExpectedVersion = z.object({
+  componentId: z.string(),
+  version: z.string(),
+  name: z.string().optional(),
+});
+
+export const PlanHost = HostRef.extend({
+  packages: z.array(FirmwarePackage),
+  expected: z.array(ExpectedVersion),
+});
+export type PlanHost = z.infer<typeof PlanHost>;
+
+export const PowerOffVm = z.object({
+  vmId: z.string(),
+  vmMoref: z.string(),
+  vcenterId: z.string(),
+  name: z.string(),
+});
+export type PowerOffVm = z.infer<typeof PowerOffVm>;
+
+export const WorkflowContext = z.looseObject({
+  jobType: z.string(),
+  inCluster: z.boolean().default(false),
+  cluster: z
+    .object({ id: z.string(), name: z.string(), moref: z.string(), vcenterId: z.string() })
+    .optional(),
+  hosts: z.array(HostRef).default([]),
+  hostMorefs: z.array(z.string()).default([]),
+  interactive: z.boolean().default(true),
+});
+export type WorkflowContext = z.infer<typeof WorkflowContext>;
+
+export const Plan = z.object({
+  k: z.number().int(),
+  batchSize: z.number().int(),
+  hosts: z.array(PlanHost),
+  batches: z.array(z.array(PlanHost)),
+});
+export type Plan = z.infer<typeof Plan>;
+
+/** `{Error, Cause}` as Catch puts it in the state. */
+export const StepError = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
+export type StepError = z.infer<typeof StepError>;
+
+export const TopState = z.looseObject({
+  jobId: z.string(),
+  ctx: WorkflowContext.optional(),
+  decision: z.enum(['proceed', 'nothing', 'fail']).optional(),
+  blockerAction: z.enum(['pause', 'fail', 'go']).optional(),
+  plan: Plan.optional(),
+  error: StepError.optional(),
+  haRestoreError: StepError.optional(),
+  haRestore: z.unknown().optional(),
+  command: z.unknown().optional(),
+  result: z.unknown().optional(),
+});
+export type TopState = z.infer<typeof TopState>;
+
+/** One host's preflight iteration state. */
+export const PreflightHostState = z.looseObject({
+  jobId: z.string(),
+  host: HostRef,
+  hostState: HostState.loose().optional(),
+  lc: z
+    .looseObject({ ready: z.boolean(), status: z.string(), staleJobs: z.array(IdracJob).default([]) })
+    .optional(),
+  fw: z
+    .looseObject({
+      server: z.looseObject({ systemId: z.number().int().optional(), model: z.string().optional() }),
+      firmware: z.array(z.unknown()),
+    })
+    .optional(),
+  error: StepError.optional(),
+});
+
+export const PreflightHostResult = z.object({
+  jobId: z.string(),
+  hostId: z.string(),
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  clearStaleJobs: z.boolean(),
+});
+export type PreflightHostResult = z.infer<typeof PreflightHostResult>;
+
+/** Where one host is, as the report names it. */
+export const HostPhase = z.enum([
+  'pending',
+  'skipped',
+  'no_update',
+  'in_progress',
+  'updated',
+  'failed',
+  'not_started',
+]);
+export type HostPhase = z.infer<typeof HostPhase>;
+
+/** Job item kind 'host', key = canonical host id. */
+export const HostItem = z.looseObject({
+  hostId: z.string(),
+  name: z.string().optional(),
+  phase: HostPhase,
+  /** Final state in words ("updated and verified", "in maintenance mode, unreachable"...). */
+  state: z.string().optional(),
+  systemId: z.number().int().optional(),
+  model: z.string().optional(),
+  firmware: z.array(FirmwareComponent).optional(),
+  problems: z.array(z.string()).optional(),
+  packages: z.array(FirmwarePackage).optional(),
+  powerOff: z.array(PowerOffVm).optional(),
+  batchIndex: z.number().int().optional(),
+  error: z.string().optional(),
+});
+export type HostItem = z.infer<typeof HostItem>;
+
+/** Job item kind 'note', key 'ha': the cluster's HA settings before RackOps touched them. */
+export const HaRecord = z.object({
+  status: z.enum(['saved', 'relaxing', 'relaxed', 'restored']),
+  clusterMoref: z.string(),
+  vcenterId: z.string(),
+  original: HaSettings,
+  source: z.enum(['inventory', 'device']),
+});
+export type HaRecord = z.infer<typeof HaRecord>;
+
+export const ScanOutput = z.object({
+  hosts: z.array(z.object({ hostMoref: z.string(), hostId: z.string(), blockers: z.array(Blocker) })),
+});

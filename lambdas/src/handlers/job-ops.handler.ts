@@ -1,0 +1,65 @@
+import type { Clock } from '@rackops/core/ports/clock.port';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import type { Notifier } from '@rackops/core/ports/notifier.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
+import { JobOpsRequest, runJobOp } from '@rackops/core/workflows/ops/run-op';
+import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { type Logger, pino } from 'pino';
+import { awsLogger, awsStore } from './runtime-wiring';
+
+export interface JobOpsDeps {
+  store: Store;
+  notifier: Notifier;
+  clock?: Clock;
+  /** The Dell catalog, read when preflight runs. Without it a firmware job fails at preflight and says so. */
+  catalog?: CatalogSource;
+  logger?: Logger;
+}
+
+/**
+ * The workflows' bookkeeping Lambda: `{ op, jobId, state, ... }` from the ASL (core/src/workflows/asl.ts).
+ * Steps, console lines, details, preflight verdicts, the plan, pauses (token stored for the resume use-case),
+ * cancel checks, HA settings saved/restored and the final report. All logic lives in core/src/workflows/ops;
+ * this only validates the request and logs. Errors are thrown so the Task fails and the ASL's Catch routes to
+ * cleanup; their `name` becomes the ASL Error (e.g. `JobCancelled`).
+ */
+export function createJobOpsHandler(deps: JobOpsDeps) {
+  const log = deps.logger ?? pino({ level: 'silent' });
+  const opsDeps = {
+    store: deps.store,
+    notifier: deps.notifier,
+    clock: deps.clock ?? systemClock,
+    catalog: deps.catalog,
+  };
+  return async (event: unknown): Promise<unknown> => {
+    const req = parseOrThrow(JobOpsRequest, event, 'job-ops request');
+    const started = Date.now();
+    try {
+      const out = await runJobOp(opsDeps, req);
+      log.debug({ op: req.op, jobId: req.jobId, ms: Date.now() - started }, 'job op');
+      return out;
+    } catch (err) {
+      log.warn(
+        { op: req.op, jobId: req.jobId, err: err instanceof Error ? err.message : String(err) },
+        'job op failed',
+      );
+      throw err;
+    }
+  };
+}
+
+let awsHandler: ReturnType<typeof createJobOpsHandler> | undefined;
+
+/** AWS entry point. Notifications go to the log here until the Teams notifier is wired by the bot stack. */
+export default async function handler(event: unknown): Promise<unknown> {
+  if (!awsHandler) {
+    const logger = awsLogger();
+    awsHandler = createJobOpsHandler({
+      store: awsStore(),
+      notifier: { notify: async (e) => logger.info({ notification: e }, 'notification') },
+      logger,
+    });
+  }
+  return awsHandler(event);
+}
