@@ -20,7 +20,11 @@ describe('iDRAC firmware updates', () => {
 
   const biosFile = packageFileName('sw159', 'BIOS', BIOS_NEW);
 
-  async function upload(hostId: string, file: string, applyTime: 'Immediate' | 'OnReset') {
+  async function upload(
+    hostId: string,
+    file: string,
+    applyTime: 'Immediate' | 'OnReset' | 'OnStartUpdateRequest',
+  ) {
     const { body, contentType } = multipartBody(
       { '@Redfish.OperationApplyTime': applyTime },
       file,
@@ -221,6 +225,37 @@ describe('iDRAC firmware updates', () => {
     // The Lifecycle Controller moves with the iDRAC.
     expect(ids).toContain(`Installed-28897-${IDRAC_NEW}__USC.Embedded.1:LC.Embedded.1`);
     fresh.close();
+  });
+
+  it('OnStartUpdateRequest parks the jobs until UpdateService.StartUpdate, then applies them as Immediate', async () => {
+    f = await startTestLab(smallLab(1));
+    const c = f.client('TEST001');
+    const jobId = await upload('TEST001', biosFile, 'OnStartUpdateRequest');
+    await waitFor(() => f!.jobStates(jobId).includes('Downloaded'), 5_000, 'download');
+    await new Promise((r) => setTimeout(r, 150));
+    // A reboot does not apply it: it waits for StartUpdate.
+    expect(
+      (
+        await c.post('/redfish/v1/Systems/System.Embedded.1/Actions/ComputerSystem.Reset', {
+          ResetType: 'ForceRestart',
+        })
+      ).status,
+    ).toBe(204);
+    await waitFor(() => f!.lab.world.host('TEST001').connectionState === 'connected', 5_000, 'reboot done');
+    expect(f.jobStates(jobId).at(-1)).toBe('Scheduled');
+    expect((await c.post('/redfish/v1/UpdateService/Actions/UpdateService.StartUpdate', {})).status).toBe(
+      204,
+    );
+    await waitFor(() => f!.jobStates(jobId).includes('Completed'), 5_000, 'completed');
+    expect(f.jobStates(jobId)).toEqual([
+      'Scheduled',
+      'Downloading',
+      'Downloaded',
+      'Scheduled',
+      'RebootPending',
+      'Running',
+      'Completed',
+    ]);
   });
 
   it('shows jobs in all four collections with consistent states', async () => {

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { NotFoundError } from '@rackops/core/util/errors';
 import { parsePackageFileName } from '../world/firmware';
 import { PowerStateConflictError, RESET_TYPES, resetHost, resetIdrac } from '../world/host-lifecycle';
-import { IdracJobError, createExportJob, createUpdateJob, deleteJobs } from '../world/idrac-jobs';
+import {
+  IdracJobError,
+  createExportJob,
+  createUpdateJob,
+  deleteJobs,
+  startUpdate,
+} from '../world/idrac-jobs';
 import type { HostState } from '../world/types';
 import type { World } from '../world/world';
 import { checkCredentials, createSession } from './auth';
@@ -65,7 +71,7 @@ const isResult = (x: unknown): x is ActionResult =>
   typeof x === 'object' && x !== null && 'status' in x && typeof (x as ActionResult).status === 'number';
 
 const SessionBody = z.object({ UserName: z.string(), Password: z.string() });
-const ApplyTime = z.enum(['Immediate', 'OnReset']).default('Immediate');
+const ApplyTime = z.enum(['Immediate', 'OnReset', 'OnStartUpdateRequest']).default('Immediate');
 const SimpleUpdateBody = z.object({
   ImageURI: z.string().min(1),
   TransferProtocol: z.string().optional(),
@@ -186,6 +192,11 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
       } catch (e) {
         return jobError(e);
       }
+    }
+    case '/redfish/v1/UpdateService/Actions/UpdateService.StartUpdate': {
+      await readBody(req);
+      startUpdate(world, host.id);
+      return { status: 204 };
     }
     case `${SYSTEM}/Actions/ComputerSystem.Reset`: {
       const b = await jsonBody(req, ResetBody);

@@ -57,7 +57,7 @@ export function isPending(job: IdracJob): boolean {
 export interface CreateUpdateJobInput {
   packageKey: string;
   version: string;
-  applyTime: 'Immediate' | 'OnReset';
+  applyTime: 'Immediate' | 'OnReset' | 'OnStartUpdateRequest';
   imageUri?: string;
   /** Fetches the package (SimpleUpdate) or is already done (MultipartUpload); a rejection fails the job. */
   download: () => Promise<void>;
@@ -154,6 +154,12 @@ export function createUpdateJob(world: World, hostId: string, input: CreateUpdat
 
 function afterDownload(world: World, host: HostState, job: IdracJob): void {
   const u = job.update!;
+  if (u.applyTime === 'OnStartUpdateRequest' && u.awaitingStart !== false) {
+    // Parked until UpdateService.StartUpdate, whatever the component.
+    u.awaitingStart = true;
+    setState(world, host, job, 'Scheduled', 0);
+    return;
+  }
   if (!u.rebootRequired) {
     // iDRAC / LC / driver packs apply right away, whatever the apply time.
     world.clock.after(1_000, () => {
@@ -177,14 +183,29 @@ function afterDownload(world: World, host: HostState, job: IdracJob): void {
   }
 }
 
-/** Firmware jobs that run in the next POST. */
+/** UpdateService.StartUpdate: apply every job parked with OnStartUpdateRequest, as Immediate. */
+export function startUpdate(world: World, hostId: string): number {
+  const host = world.host(hostId);
+  const parked = [...host.jobs.values()].filter((j) => j.update?.awaitingStart && j.update.downloaded);
+  for (const job of parked) {
+    job.update!.awaitingStart = false;
+    afterDownload(world, host, job);
+  }
+  return parked.length;
+}
+
+/**
+ * Firmware jobs that run in the next POST: staged ones, and any a reset interrupted while it
+ * was running (the iDRAC retries those).
+ */
 function stagedJobs(host: HostState): IdracJob[] {
   return [...host.jobs.values()].filter(
     (j) =>
       !j.stale &&
       j.update?.rebootRequired &&
       j.update.downloaded &&
-      (j.state === 'Scheduled' || j.state === 'RebootPending'),
+      !j.update.awaitingStart &&
+      (j.state === 'Scheduled' || j.state === 'RebootPending' || j.state === 'Running'),
   );
 }
 

@@ -55,7 +55,9 @@ export interface IdracJob {
     packageKey: string;
     version: string;
     fqdds: string[];
-    applyTime: 'Immediate' | 'OnReset';
+    applyTime: 'Immediate' | 'OnReset' | 'OnStartUpdateRequest';
+    /** OnStartUpdateRequest: downloaded, waiting for UpdateService.StartUpdate. */
+    awaitingStart?: boolean;
     rebootRequired: boolean;
     imageUri?: string;
     /** The package is on the iDRAC (after Downloading). */
