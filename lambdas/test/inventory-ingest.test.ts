@@ -317,6 +317,36 @@ describe('Dell servers and host ↔ server links', () => {
     expect(await serverForHost(t.store, { id: 'NOPE123' })).toBeUndefined();
   });
 
+  it('keeps what the iDRAC said when OME leaves a field out, and still writes nothing on an unchanged resync', async () => {
+    const tag = `SM${seq}MMMM`.slice(0, 7);
+    const ome = `ome-${vc}`;
+    await ingestInventoryPage(t.store, {
+      ...page([
+        {
+          type: 'server',
+          parent: serverParent('idrac', tag),
+          items: [server(tag, { source: 'idrac', serialNumber: 'CNX' })],
+        },
+      ]),
+      source: 'idrac',
+      sourceId: tag,
+    });
+    const fromOme = { serviceTag: tag, model: 'PowerEdge R750', idracId: tag, source: 'ome', health: 'OK' };
+    const omePage = {
+      ...page([{ type: 'server', parent: serverParent('ome', ome), items: [fromOme] }]),
+      source: 'ome' as const,
+      sourceId: ome,
+    };
+    expect((await ingestInventoryPage(t.store, omePage)).written).toBe(1);
+    expect((await t.store.getRecord('server', tag))?.data).toMatchObject({
+      systemId: 2318,
+      serialNumber: 'CNX',
+      source: 'ome',
+      health: 'OK',
+    });
+    expect((await ingestInventoryPage(t.store, omePage)).written).toBe(0);
+  });
+
   it('marks a server that left OME gone with its firmware', async () => {
     const ome = `ome-${vc}`;
     const parent = serverParent('ome', ome);

@@ -7,8 +7,9 @@ import {
   InventoryPage,
   type InventoryType,
   isInventoryType,
-  type PageServer,
+  PageServer,
 } from './sync-page.schema';
+import { INVENTORY_TYPES } from './inventory.schema';
 
 export type IngestWarningCode =
   | 'malformed_page'
@@ -169,7 +170,8 @@ async function ingestGroup(
     toWrite.push({ id, data, hash });
   }
 
-  await forEachLimit(toWrite, concurrency, async ({ id, data, hash }) => {
+  await forEachLimit(toWrite, concurrency, async ({ id, data: received, hash }) => {
+    const data = type === 'server' ? await mergeServer(store, id, received) : received;
     const outcome = await store.putRecord({ type, id, parent, data, hash }, { ifHashDiffers: true });
     if (outcome === 'written') result.written++;
     else result.unchanged++;
@@ -216,6 +218,23 @@ async function markGone(store: Store, type: InventoryType, id: string, parent: s
     } while (cursor);
   }
   return count;
+}
+
+/**
+ * A Dell server is reported by OME and by its own iDRAC, each with a different subset of fields (OME may
+ * lack the SystemID or the chassis serial). A field one source leaves out keeps the value the other gave,
+ * so an OME sync does not erase what the iDRAC said (and compliance, which needs the SystemID, does not
+ * turn unknown). The hash stays that of the item as received, so an unchanged source still writes nothing.
+ */
+async function mergeServer(
+  store: Store,
+  id: string,
+  received: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const stored = await store.getRecord<Record<string, unknown>>(INVENTORY_TYPES.server, id);
+  if (!stored) return received;
+  const kept = PageServer.safeParse({ ...stored.data, ...received });
+  return kept.success ? kept.data : received;
 }
 
 /** Lets a host whose vCenter reports the chassis serial (not the service tag) find its Dell server. */
