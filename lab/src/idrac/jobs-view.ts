@@ -41,7 +41,7 @@ export function dellJob(job: IdracJob, base: string): Json {
     EndTime: 'TIME_NA',
     Id: job.id,
     JobState: job.state,
-    JobType: job.jobType === 'FirmwareUpdateStale' ? 'FirmwareUpdate' : job.jobType,
+    JobType: job.jobType,
     Message: job.message,
     MessageArgs: [],
     'MessageArgs@odata.count': 0,
