@@ -29,13 +29,19 @@ describe('firmware commands converge: one effect per command', () => {
   it('a new stage command for a package already staged adopts the pending job instead of uploading again', async () => {
     h = await RelayHarness.start({ lab: smallLab(1) });
     const pkg = labPackage(h.lab, BIOS);
-    const a = await h.send(h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg] }));
+    const a = await h.send(
+      h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg] }),
+    );
     const ra = await h.waitForResult(a.id);
-    const b = await h.send(h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg] }));
+    const b = await h.send(
+      h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg] }),
+    );
     const rb = await h.waitForResult(b.id);
     expect(ra.ok && rb.ok).toBe(true);
     expect(rb.output?.alreadyDone).toEqual([BIOS]);
-    expect((rb.output?.jobs as { jobId: string }[])[0]?.jobId).toBe((ra.output?.jobs as { jobId: string }[])[0]?.jobId);
+    expect((rb.output?.jobs as { jobId: string }[])[0]?.jobId).toBe(
+      (ra.output?.jobs as { jobId: string }[])[0]?.jobId,
+    );
     expect(updateJobs(h.lab, 'TEST001')).toHaveLength(1);
   });
 
@@ -47,25 +53,44 @@ describe('firmware commands converge: one effect per command', () => {
       if (hostId === 'TEST001') reboots++;
     });
     const stage = await h.send(
-      h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [pkg], transfer: 'multipart' }),
+      h.envelope(
+        'firmware.stage',
+        { type: 'idrac', id: 'TEST001' },
+        { packages: [pkg], transfer: 'multipart' },
+      ),
     );
     expect((await h.waitForResult(stage.id)).ok).toBe(true);
     const apply = await h.send(
-      h.envelope('host.apply-and-reboot', { type: 'idrac', id: 'TEST001' }, { hostId: 'TEST001', vcenterId: 'vc-test' }),
+      h.envelope(
+        'host.apply-and-reboot',
+        { type: 'idrac', id: 'TEST001' },
+        { hostId: 'TEST001', vcenterId: 'vc-test' },
+      ),
     );
     const r = await h.waitForResult(apply.id, 30_000);
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
     expect(r.output).toMatchObject({ connectionState: 'connected', jobs: [{ state: 'Completed' }] });
     expect(reboots).toBe(1);
     const verify = await h.send(
-      h.envelope('firmware.verify', { type: 'idrac', id: 'TEST001' }, { expected: [{ componentId: BIOS, version: pkg.version }] }),
+      h.envelope(
+        'firmware.verify',
+        { type: 'idrac', id: 'TEST001' },
+        { expected: [{ componentId: BIOS, version: pkg.version }] },
+      ),
     );
     expect((await h.waitForResult(verify.id)).output).toEqual({ ok: true, mismatches: [] });
     // Nothing staged any more: a second apply-and-reboot does not reboot.
     const again = await h.send(
-      h.envelope('host.apply-and-reboot', { type: 'idrac', id: 'TEST001' }, { hostId: 'TEST001', vcenterId: 'vc-test' }),
+      h.envelope(
+        'host.apply-and-reboot',
+        { type: 'idrac', id: 'TEST001' },
+        { hostId: 'TEST001', vcenterId: 'vc-test' },
+      ),
     );
-    expect((await h.waitForResult(again.id)).output).toMatchObject({ jobs: [], connectionState: 'connected' });
+    expect((await h.waitForResult(again.id)).output).toMatchObject({
+      jobs: [],
+      connectionState: 'connected',
+    });
     expect(reboots).toBe(1);
   });
 });

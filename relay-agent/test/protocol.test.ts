@@ -21,7 +21,11 @@ describe('relay protocol: verification before any device call', () => {
           ...cfg.devices,
           idracs: {
             ...cfg.devices.idracs,
-            WIRE001: { url: wire.url, credentials: { username: 'u', password: 'p' }, tls: { mode: 'insecure' } },
+            WIRE001: {
+              url: wire.url,
+              credentials: { username: 'u', password: 'p' },
+              tls: { mode: 'insecure' },
+            },
           },
         },
       }),
@@ -33,14 +37,21 @@ describe('relay protocol: verification before any device call', () => {
   });
 
   const rejectedFor = (id: string) =>
-    h.waitFor(`rejection of ${id}`, () => h.messages.find((m) => m.type === 'rejected' && m.commandId === id));
+    h.waitFor(`rejection of ${id}`, () =>
+      h.messages.find((m) => m.type === 'rejected' && m.commandId === id),
+    );
 
   it('rejects a forged command (wrong key), reports it, and touches no device', async () => {
     const { sig: _sig, ...unsigned } = h.envelope('inventory.idrac', target, {});
     const forged = signEnvelope(unsigned, 'attacker-key-attacker-key-attacker-key!');
     await h.send(forged);
     const r = await rejectedFor(forged.id);
-    expect(r).toMatchObject({ type: 'rejected', reason: 'bad_signature', taskToken: forged.taskToken, jobId: 'job-test' });
+    expect(r).toMatchObject({
+      type: 'rejected',
+      reason: 'bad_signature',
+      taskToken: forged.taskToken,
+      jobId: 'job-test',
+    });
     expect(wire.connections()).toBe(0);
   });
 
@@ -53,10 +64,15 @@ describe('relay protocol: verification before any device call', () => {
 
   it('rejects an expired command', async () => {
     const past = Date.now() - 7_200_000;
-    const env = h.envelope('inventory.idrac', target, {}, {
-      issuedAt: new Date(past).toISOString(),
-      expiresAt: new Date(past + 60_000).toISOString(),
-    });
+    const env = h.envelope(
+      'inventory.idrac',
+      target,
+      {},
+      {
+        issuedAt: new Date(past).toISOString(),
+        expiresAt: new Date(past + 60_000).toISOString(),
+      },
+    );
     await h.send(env);
     expect(await rejectedFor(env.id)).toMatchObject({ reason: 'expired' });
     expect(wire.connections()).toBe(0);
@@ -73,7 +89,9 @@ describe('relay protocol: verification before any device call', () => {
     const before = h.messages.filter((m) => m.type === 'rejected' && m.reason === 'malformed').length;
     await h.sendRaw('{"hello":', 'idrac:WIRE001');
     await h.waitFor('malformed rejection', () =>
-      h.messages.filter((m) => m.type === 'rejected' && m.reason === 'malformed').length > before ? true : undefined,
+      h.messages.filter((m) => m.type === 'rejected' && m.reason === 'malformed').length > before
+        ? true
+        : undefined,
     );
     expect(wire.connections()).toBe(0);
   });

@@ -23,4 +23,5 @@ export function labPackage(lab: Lab, componentId: string): FirmwarePackage {
 }
 
 /** Update jobs the simulated iDRAC created: one per upload. */
-export const updateJobs = (lab: Lab, hostId: string) => [...lab.world.host(hostId).jobs.values()].filter((j) => j.update);
+export const updateJobs = (lab: Lab, hostId: string) =>
+  [...lab.world.host(hostId).jobs.values()].filter((j) => j.update);

@@ -14,7 +14,12 @@ import { type Lab, type StartLabOptions, startLab } from '@rackops/lab/index';
 import { type SqsEmulator, startSqsEmulator } from '@rackops/local/sqs-emulator';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import type { CommandKind } from '@rackops/core/relay/commands';
-import { type CommandTarget, type Envelope, messageGroupId, signEnvelope } from '@rackops/core/relay/envelope';
+import {
+  type CommandTarget,
+  type Envelope,
+  messageGroupId,
+  signEnvelope,
+} from '@rackops/core/relay/envelope';
 import { RelayMessage } from '@rackops/core/relay/result.schema';
 import { type Agent, createAgent } from '../../src/agent';
 import { createHandlers } from '../../src/commands/registry';
@@ -92,19 +97,31 @@ export class RelayHarness {
         idracs: Object.fromEntries(
           lab.endpoints.idracs.map((e) => [
             e.hostId,
-            { url: e.url, credentials: { username: e.username, password: e.password }, tls: { mode: 'pin', sha256: e.certSha256 } },
+            {
+              url: e.url,
+              credentials: { username: e.username, password: e.password },
+              tls: { mode: 'pin', sha256: e.certSha256 },
+            },
           ]),
         ),
         vcenters: Object.fromEntries(
           lab.endpoints.vcenters.map((e) => [
             e.id,
-            { url: e.url, credentials: { username: e.username, password: e.password }, tls: { mode: 'pin', sha256: e.certSha256 } },
+            {
+              url: e.url,
+              credentials: { username: e.username, password: e.password },
+              tls: { mode: 'pin', sha256: e.certSha256 },
+            },
           ]),
         ),
         omes: Object.fromEntries(
           lab.endpoints.omes.map((e) => [
             e.id,
-            { url: e.url, credentials: { username: e.username, password: e.password }, tls: { mode: 'pin', sha256: e.certSha256 } },
+            {
+              url: e.url,
+              credentials: { username: e.username, password: e.password },
+              tls: { mode: 'pin', sha256: e.certSha256 },
+            },
           ]),
         ),
       },
@@ -207,7 +224,9 @@ export class RelayHarness {
   }
 
   results(commandId: string): Extract<RelayMessage, { type: 'result' }>[] {
-    return this.messages.filter((m): m is Extract<RelayMessage, { type: 'result' }> => m.type === 'result' && m.commandId === commandId);
+    return this.messages.filter(
+      (m): m is Extract<RelayMessage, { type: 'result' }> => m.type === 'result' && m.commandId === commandId,
+    );
   }
 
   async waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
@@ -228,12 +247,18 @@ export class RelayHarness {
     while (this.polling) {
       try {
         const r = await this.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: this.resultsUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+          new ReceiveMessageCommand({
+            QueueUrl: this.resultsUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+          }),
           { abortSignal: this.pollAbort.signal },
         );
         for (const m of r.Messages ?? []) {
           this.messages.push(RelayMessage.parse(JSON.parse(m.Body ?? '')));
-          await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.resultsUrl, ReceiptHandle: m.ReceiptHandle }));
+          await this.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: this.resultsUrl, ReceiptHandle: m.ReceiptHandle }),
+          );
         }
       } catch {
         if (!this.polling) return;

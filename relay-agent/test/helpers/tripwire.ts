@@ -2,7 +2,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 /** A loopback TCP listener that only counts connections: proof that no device call happened. */
-export async function startTripwire(): Promise<{ url: string; connections(): number; close(): Promise<void> }> {
+export async function startTripwire(): Promise<{
+  url: string;
+  connections(): number;
+  close(): Promise<void>;
+}> {
   let count = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((s) => {
