@@ -2,16 +2,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startCatalogServer } from './catalog/catalog-server';
 import { startControlServer } from './http/control-server';
-import { LabClock } from './clock';
 import { DEFAULT_LAB } from './config/default-lab';
-import { type LabConfig, type LabConfigInput, parseLabConfig } from './config/lab-config.schema';
-import { FaultRegistry } from './faults/fault-registry';
-import { loadCapture } from './idrac/capture';
+import type { LabConfig, LabConfigInput } from './config/lab-config.schema';
+import type { FaultRegistry } from './faults/fault-registry';
 import { startIdracServer } from './idrac/idrac-server';
 import { type LabCert, createLabCert } from './tls/lab-cert';
 import { startVcenterServer } from './vcenter/server';
-import { componentTemplates } from './world/firmware';
-import { World } from './world/world';
+import { createWorld } from './world/create-world';
+import type { World } from './world/world';
 
 export interface LabEndpoint {
   url: string;
@@ -78,16 +76,10 @@ export async function startLab(
   config: LabConfigInput | LabConfig = DEFAULT_LAB,
   opts: StartLabOptions = {},
 ): Promise<Lab> {
-  const cfg = parseLabConfig({
-    ...config,
-    ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-  });
   const bindHost = opts.bindHost ?? '127.0.0.1';
-  const capture = loadCapture();
-  const clock = new LabClock(cfg.timeScale);
-  const faults = new FaultRegistry(cfg.seed);
-  const world = new World(cfg, { clock, faults, capture, components: componentTemplates(capture) });
+  const world = createWorld(config, opts);
+  const cfg = { name: world.name, credentials: world.credentials };
+  const faults = world.faults;
   const cert = await createLabCert(`rackops-${cfg.name}`);
   const closers: Array<() => Promise<void>> = [];
   try {
@@ -151,4 +143,5 @@ export async function startLab(
 
 export { DEFAULT_LAB } from './config/default-lab';
 export { generateLab } from './generator';
+export { createWorld } from './world/create-world';
 export type { LabConfig, LabConfigInput } from './config/lab-config.schema';
