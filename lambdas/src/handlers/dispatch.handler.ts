@@ -8,8 +8,15 @@ import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createSqsCommandQueue } from '../adapters/sqs-queues';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from './relay-command-record';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord, putCommandStep } from './relay-command-record';
 import { awsLogger, awsRelayKey, awsSqs, awsStore, requireEnv } from './runtime-wiring';
+
+export const CommandStep = z.object({
+  key: z.string().min(1).max(200),
+  name: z.string().max(200),
+  hostId: z.string().optional(),
+  batchIndex: z.number().int().nonnegative().optional(),
+});
 
 /** What a workflow's device step sends (the ASL Payload of a `.waitForTaskToken` Task on the dispatch function). */
 export const DispatchPayload = z.object({
@@ -20,6 +27,8 @@ export const DispatchPayload = z.object({
     params: z.record(z.string(), z.unknown()).default({}),
   }),
   taskToken: z.string().min(1).max(8192),
+  /** The job step this command is (shown on the job card); running now, completed/failed by its result. */
+  step: CommandStep.optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayload>;
 
@@ -74,7 +83,8 @@ export function createDispatchHandler(deps: DispatchDeps) {
     // Bookkeeping after the send: a failure here must not fail a step whose command is already on its way.
     try {
       const hostId =
-        typeof params.hostId === 'string' ? params.hostId : target.type === 'idrac' ? target.id : undefined;
+        req.step?.hostId ??
+        (typeof params.hostId === 'string' ? params.hostId : target.type === 'idrac' ? target.id : undefined);
       await deps.store.putRecord<RelayCommandRecord>({
         type: RELAY_COMMAND_TYPE,
         id: envelope.id,
@@ -87,12 +97,16 @@ export function createDispatchHandler(deps: DispatchDeps) {
           target,
           status: 'sent',
           sentAt: envelope.issuedAt,
+          ...(req.step ? { step: req.step } : {}),
         },
       });
+      if (req.step) await putCommandStep(deps.store, clock, req.jobId, req.step, 'running');
       await deps.store.appendLog({
         jobId: req.jobId,
         level: 'info',
-        message: `sent ${kind} to ${target.type} ${target.id}`,
+        message: req.step
+          ? `${req.step.name}: sent ${kind} to ${target.type} ${target.id}`
+          : `sent ${kind} to ${target.type} ${target.id}`,
         ...(hostId ? { hostId } : {}),
       });
     } catch (err) {

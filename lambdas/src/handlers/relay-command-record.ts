@@ -1,5 +1,9 @@
+import type { JobStep } from '@rackops/core/jobs/job.schema';
+import type { Clock } from '@rackops/core/ports/clock.port';
+import type { Store } from '@rackops/core/ports/store.port';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import type { CommandTarget } from '@rackops/core/relay/envelope';
+import { putStep } from '@rackops/core/workflows/ops/progress';
 
 /** Store record type for relay commands (one per command id, parent = job id): what was sent, how it ended. */
 export const RELAY_COMMAND_TYPE = 'relay-command';
@@ -17,4 +21,26 @@ export interface RelayCommandRecord {
   completedAt?: string;
   durationMs?: number;
   error?: { code: string; message: string };
+  /** The job step the workflow named for this command. */
+  step?: CommandStep;
+}
+
+export interface CommandStep {
+  key: string;
+  name: string;
+  hostId?: string;
+  batchIndex?: number;
+}
+
+/** Write the command's job step through the workflows' own step writer (same ordering and start-time rules). */
+export async function putCommandStep(
+  store: Store,
+  clock: Clock,
+  jobId: string,
+  step: CommandStep,
+  status: JobStep['status'],
+  message?: string,
+): Promise<void> {
+  const deps = { store, clock, notifier: { notify: async () => {} } };
+  await putStep(deps, jobId, { ...step, status, ...(message ? { message } : {}) });
 }

@@ -5,7 +5,7 @@ import { RelayMessage } from '@rackops/core/relay/result.schema';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from './relay-command-record';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord, putCommandStep } from './relay-command-record';
 import { awsLogger, awsOrchestrator, awsStore } from './runtime-wiring';
 
 /** The parts of an SQS event this handler reads. */
@@ -96,12 +96,22 @@ export function createResultHandler(deps: ResultDeps) {
               : `${msg.kind} failed: ${err.code}: ${err.message}`,
           });
         }
-        await updateCommand(msg.commandId, {
+        const sent = await updateCommand(msg.commandId, {
           status: msg.ok ? 'succeeded' : 'failed',
           completedAt: msg.at,
           durationMs: msg.durationMs,
           ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
         });
+        if (msg.jobId && sent?.step) {
+          await putCommandStep(
+            deps.store,
+            clock,
+            msg.jobId,
+            sent.step,
+            msg.ok ? 'completed' : 'failed',
+            msg.ok ? undefined : `${err.code}: ${err.message}`,
+          );
+        }
         const token = msg.taskToken;
         if (!token) return;
         await tell(msg, () =>
@@ -139,11 +149,13 @@ export function createResultHandler(deps: ResultDeps) {
       case 'rejected': {
         const what = `the relay agent rejected command ${msg.commandId ?? '(unknown id)'}: ${msg.reason} (${msg.detail})`;
         if (msg.jobId) await deps.store.appendLog({ jobId: msg.jobId, level: 'error', message: what });
-        await updateCommand(msg.commandId, {
+        const sent = await updateCommand(msg.commandId, {
           status: 'rejected',
           completedAt: msg.at,
           error: { code: `rejected_${msg.reason}`, message: msg.detail },
         });
+        if (msg.jobId && sent?.step)
+          await putCommandStep(deps.store, clock, msg.jobId, sent.step, 'failed', what);
         const token = msg.taskToken;
         if (token)
           await tell(msg, () => deps.orchestrator.sendTaskFailure(token, `rejected_${msg.reason}`, what));

@@ -37,6 +37,9 @@ export interface LocalEngineOptions {
   functions: Record<string, EngineFunction>;
   /** Multiplies every ASL duration (HeartbeatSeconds, TimeoutSeconds, Wait, Retry): the lab's convention. @default 1 */
   timeScale?: number;
+  /** Floors for scaled heartbeats and timeouts, in real ms (see PrepareOptions). */
+  minHeartbeatMs?: number;
+  minTimeoutMs?: number;
   clock?: Clock;
   logger?: Logger;
   /** Called once an execution ends (not on engine shutdown). The stack fails orphaned jobs from here. */
@@ -79,7 +82,14 @@ export class LocalEngine {
     this.log = opts.logger ?? pino({ level: 'silent' });
     for (const [name, definition] of Object.entries(opts.definitions)) {
       validateOnce(definition);
-      this.prepared.set(name, prepareDefinition(definition, opts.timeScale ?? 1));
+      this.prepared.set(
+        name,
+        prepareDefinition(definition, {
+          timeScale: opts.timeScale ?? 1,
+          minHeartbeatMs: opts.minHeartbeatMs,
+          minTimeoutMs: opts.minTimeoutMs,
+        }),
+      );
     }
   }
 

@@ -32,13 +32,30 @@ const MachineShape = z.looseObject({ StartAt: z.string(), States: z.record(z.str
 type State = z.infer<typeof StateShape>;
 type Machine = z.infer<typeof MachineShape>;
 
+export interface PrepareOptions {
+  /** Multiplies every duration. @default 1 */
+  timeScale?: number;
+  /**
+   * Lowest scaled HeartbeatSeconds / TimeoutSeconds, in real ms. Scaling compresses device time, but the
+   * path a heartbeat takes (agent -> queue -> result handler -> Store -> engine) runs in real time.
+   * @default 0
+   */
+  minHeartbeatMs?: number;
+  minTimeoutMs?: number;
+}
+
 /**
  * Rewrites an ASL definition for the local engine. aws-local-stepfunctions keys its overrides by state name,
  * so names must be unique across the whole definition (nested Map/Parallel states included); it defaults a
  * Task's timeout to 60 s where AWS has none, and it knows no HeartbeatSeconds: we set the timeouts ourselves.
  * `timeScale` multiplies every duration (the lab's convention: 1/60 runs an hour in a minute).
  */
-export function prepareDefinition(definition: object, timeScale = 1): PreparedDefinition {
+export function prepareDefinition(
+  definition: object,
+  options: PrepareOptions | number = {},
+): PreparedDefinition {
+  const opts = typeof options === 'number' ? { timeScale: options } : options;
+  const timeScale = opts.timeScale ?? 1;
   const root = MachineShape.parse(structuredClone(definition));
   const out: PreparedDefinition = {
     runnable: root,
@@ -58,7 +75,7 @@ export function prepareDefinition(definition: object, timeScale = 1): PreparedDe
         );
       }
       seen.add(name);
-      if (state.Type === 'Task') out.tasks.set(name, rewriteTask(name, state, topLevel, scaleMs));
+      if (state.Type === 'Task') out.tasks.set(name, rewriteTask(name, state, topLevel, scaleMs, opts));
       if (state.Type === 'Wait' && typeof state.Seconds === 'number' && timeScale !== 1) {
         out.waitOverrides[name] = scaleMs(state.Seconds);
       }
@@ -83,16 +100,19 @@ function rewriteTask(
   state: State,
   topLevel: boolean,
   scaleMs: (s: number) => number,
+  floors: PrepareOptions,
 ): TaskStateInfo {
   if (typeof state.Resource !== 'string') throw new DefinitionError(`Task state "${name}" has no Resource`);
   const info: TaskStateInfo = { name, resource: state.Resource, topLevel };
-  if (typeof state.HeartbeatSeconds === 'number') info.heartbeatMs = scaleMs(state.HeartbeatSeconds);
+  if (typeof state.HeartbeatSeconds === 'number') {
+    info.heartbeatMs = Math.max(scaleMs(state.HeartbeatSeconds), floors.minHeartbeatMs ?? 0);
+  }
   if (typeof state.HeartbeatSecondsPath === 'string') {
     throw new DefinitionError(`Task state "${name}": HeartbeatSecondsPath is not supported locally`);
   }
   delete state.HeartbeatSeconds;
   if (typeof state.TimeoutSeconds === 'number') {
-    info.timeoutMs = scaleMs(state.TimeoutSeconds);
+    info.timeoutMs = Math.max(scaleMs(state.TimeoutSeconds), floors.minTimeoutMs ?? 0);
     state.TimeoutSeconds = info.timeoutMs / 1000;
   } else if (state.TimeoutSecondsPath === undefined) {
     // AWS Task states have no default timeout; the library would otherwise impose 60 s.
