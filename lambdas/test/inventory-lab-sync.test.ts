@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCatalogMatcher } from '@rackops/core/catalog/catalog-match';
+import type { Vm } from '@rackops/core/inventory/inventory.schema';
+import { complianceOfCluster, hostsOfCluster, serverByServiceTag } from '@rackops/core/inventory/queries';
+import { vcObjectId } from '@rackops/core/inventory/sync-page.schema';
+import type { CommandKind } from '@rackops/core/relay/commands';
+import type { CommandTarget } from '@rackops/core/relay/envelope';
+import { type Lab, startLab } from '@rackops/lab/index';
+import type { CommandContext } from '@rackops/relay-agent/commands/command-context';
+import { createInventoryIdracHandler } from '@rackops/relay-agent/commands/inventory-idrac.handler';
+import { createInventoryOmeHandler } from '@rackops/relay-agent/commands/inventory-ome.handler';
+import { createInventoryVcenterHandler } from '@rackops/relay-agent/commands/inventory-vcenter.handler';
+import { parseConfig } from '@rackops/relay-agent/config/load-config';
+import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
+import type { DeviceRegistry } from '@rackops/relay-agent/devices/device-registry';
+import { pino } from 'pino';
+import { loadCatalog } from '../src/handlers/inventory-catalog';
+import { createInventoryPageHandler } from '../src/handlers/inventory-page.handler';
+import { startTestStore, type TestStore } from './helpers/dynalite-store';
+
+/**
+ * The whole inventory path minus the queues: the lab's vCenter, OME and iDRACs over HTTPS → the relay
+ * agent's real inventory handlers (which stream pages) → the page handler → the Store on dynalite.
+ */
+let lab: Lab;
+let t: TestStore;
+let devices: DeviceRegistry;
+
+beforeAll(async () => {
+  lab = await startLab(undefined, { timeScale: 1 / 6000 });
+  t = await startTestStore();
+  const pin = (e: { url: string; username: string; password: string; certSha256: string }) => ({
+    url: e.url,
+    credentials: { username: e.username, password: e.password },
+    tls: { mode: 'pin' as const, sha256: e.certSha256 },
+  });
+  const cfg = parseConfig({
+    signingKey: 'inventory-test-signing-key-0123456789abcdef',
+    queues: { commandsUrl: 'unused', resultsUrl: 'unused' },
+    metrics: { port: null },
+    http: { timeoutMs: 10_000, retries: 2, retryBaseMs: 10 },
+    devices: {
+      idracs: Object.fromEntries(lab.endpoints.idracs.map((e) => [e.hostId, pin(e)])),
+      vcenters: Object.fromEntries(lab.endpoints.vcenters.map((e) => [e.id, pin(e)])),
+      omes: Object.fromEntries(lab.endpoints.omes.map((e) => [e.id, pin(e)])),
+    },
+  });
+  devices = buildDevices(cfg);
+});
+afterAll(async () => {
+  await devices?.close();
+  await t?.close();
+  await lab?.stop();
+});
+
+/** Run one of the agent's inventory handlers; its pages go to ingestion as the result handler would. */
+async function sync(
+  kind: CommandKind,
+  target: CommandTarget,
+): Promise<{ written: number; gone: number; warnings: number }> {
+  const onPage = createInventoryPageHandler({ store: t.store });
+  const total = { written: 0, gone: 0, warnings: 0 };
+  const commandId = `cmd-${kind}-${target.id}-${Date.now()}`;
+  const memo = new Map<string, unknown>();
+  const ctx: CommandContext = {
+    commandId,
+    kind,
+    target,
+    jobId: undefined,
+    signal: new AbortController().signal,
+    log: pino({ level: 'silent' }),
+    attempt: 1,
+    pollIntervalMs: 10,
+    async progress(_message, extra) {
+      if (!extra?.page) return;
+      const r = await onPage(extra.page, { commandId });
+      total.written += r.written;
+      total.gone += r.gone;
+      total.warnings += r.warnings.length;
+    },
+    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
+    sleep: (ms = 10) => new Promise((r) => setTimeout(r, ms)),
+    now: () => new Date(),
+  };
+  if (kind === 'inventory.vcenter') await createInventoryVcenterHandler(devices)({ pageSize: 50 }, ctx);
+  else if (kind === 'inventory.ome') await createInventoryOmeHandler(devices)({ pageSize: 50 }, ctx);
+  else await createInventoryIdracHandler(devices)({}, ctx);
+  return total;
+}
+
+describe('inventory sync from the lab through the relay agent handlers', () => {
+  it('stores the vCenter inventory as the lab has it, then writes nothing on a resync', async () => {
+    const first = await sync('inventory.vcenter', { type: 'vcenter', id: 'vc-lab' });
+    expect(first.warnings).toBe(0);
+    expect(first.written).toBeGreaterThan(lab.world.vms.size + lab.world.hosts.size);
+    for (const cluster of lab.world.clusters.values()) {
+      const { hosts } = await hostsOfCluster(t.store, cluster.name);
+      expect(hosts.map((h) => h.id).sort()).toEqual(
+        lab.world
+          .hostsInCluster(cluster.id)
+          .map((h) => h.id)
+          .sort(),
+      );
+    }
+    const again = await sync('inventory.vcenter', { type: 'vcenter', id: 'vc-lab' });
+    expect(again).toEqual({ written: 0, gone: 0, warnings: 0 });
+  });
+
+  it('writes exactly the VM that moved, and nothing is marked gone', async () => {
+    const vm = [...lab.world.vms.values()].find((v) => !v.isVcenterAppliance && v.clusterId === 'lab-b')!;
+    const target = lab.world.hostsInCluster('lab-b').find((h) => h.id !== vm.hostId)!;
+    lab.world.moveVm(vm.id, target.id);
+    const r = await sync('inventory.vcenter', { type: 'vcenter', id: 'vc-lab' });
+    expect(r).toEqual({ written: 1, gone: 0, warnings: 0 });
+    const rec = await t.store.getRecord<Vm>('vm', vcObjectId('vc-lab', vm.moref));
+    expect(rec).toMatchObject({ parent: target.id, gone: false, data: { hostId: target.id } });
+  });
+
+  it('links hosts to Dell servers and computes cluster compliance against the lab catalog', async () => {
+    for (const h of lab.world.hostsInCluster('lab-a'))
+      await sync('inventory.idrac', { type: 'idrac', id: h.id });
+    await sync('inventory.ome', { type: 'ome', id: 'ome-lab' });
+    const tag = lab.world.hostsInCluster('lab-a')[0]!.id;
+    const detail = await serverByServiceTag(t.store, tag);
+    expect(detail?.server.systemId).toBe(2318); // from the iDRAC, kept across the OME sync
+    expect(detail?.host?.id).toBe(tag);
+    expect(detail?.firmware.length).toBeGreaterThan(10);
+
+    const { catalog } = await loadCatalog({
+      url: lab.endpoints.catalogUrl!,
+      certSha256: lab.endpoints.vcenters[0]!.certSha256,
+    });
+    const c = await complianceOfCluster(t.store, createCatalogMatcher(catalog), 'lab-a');
+    expect(c.hosts).toBe(4);
+    expect(c.unknown).toBe(0);
+    expect(c.needingUpdate).toBeGreaterThan(0);
+    expect(c.compliant + c.needingUpdate).toBe(4);
+    const row = c.rows[0]!;
+    expect(row).toMatchObject({ status: 'updates_available', rebootRequired: true });
+  });
+});
