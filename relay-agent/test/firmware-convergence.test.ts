@@ -4,6 +4,8 @@ import { RelayHarness } from './helpers/relay-harness';
 import { smallLab } from './helpers/small-lab';
 
 const BIOS = '159';
+const jobsOf = (r: { output?: Record<string, unknown> } | undefined) =>
+  (r?.output?.jobs ?? []) as { jobId: string; state: string }[];
 
 describe('firmware commands converge: one effect per command', () => {
   let h: RelayHarness | undefined;
@@ -23,7 +25,7 @@ describe('firmware commands converge: one effect per command', () => {
     expect(first?.ok, JSON.stringify(first?.error)).toBe(true);
     expect(second).toEqual(first);
     expect(updateJobs(h.lab, 'TEST001')).toHaveLength(1);
-    expect((first?.output?.jobs as { state: string }[])[0]?.state).toBe('Scheduled');
+    expect(jobsOf(first)[0]?.state).toBe('Scheduled');
   });
 
   it('a new stage command for a package already staged adopts the pending job instead of uploading again', async () => {
@@ -39,9 +41,7 @@ describe('firmware commands converge: one effect per command', () => {
     const rb = await h.waitForResult(b.id);
     expect(ra.ok && rb.ok).toBe(true);
     expect(rb.output?.alreadyDone).toEqual([BIOS]);
-    expect((rb.output?.jobs as { jobId: string }[])[0]?.jobId).toBe(
-      (ra.output?.jobs as { jobId: string }[])[0]?.jobId,
-    );
+    expect(jobsOf(rb)[0]?.jobId).toBe(jobsOf(ra)[0]?.jobId);
     expect(updateJobs(h.lab, 'TEST001')).toHaveLength(1);
   });
 

@@ -12,7 +12,7 @@ export function labPackages(lab: Lab): FirmwarePackage[] {
     version: e.vendorVersion,
     url: base.replace(/Catalog\.xml$/, e.path),
     sha256: e.sha256,
-    rebootRequired: e.rebootRequired,
+    rebootRequired: e.rebootRequired ?? true,
   }));
 }
 
