@@ -122,9 +122,9 @@ export function jobOpsTask(o: JobOpsTaskOptions): AslState {
     Retry: LAMBDA_RETRY,
   };
   if (o.resultPath === '$' && !o.waitForToken) {
-    state.ResultSelector = { 'v.$': '$.Payload' };
-    state.ResultPath = '$';
-    state.OutputPath = '$.v';
+    // The op returns the whole new state. ResultPath is left out (its default '$' replaces the input):
+    // aws-local-stepfunctions 3.0.0 mishandles an explicit "$" there.
+    state.OutputPath = '$.Payload';
   } else if (o.resultPath && !o.waitForToken) {
     state.ResultSelector = { 'v.$': '$.Payload' };
     state.ResultPath = o.resultPath;

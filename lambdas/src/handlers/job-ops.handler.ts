@@ -6,7 +6,22 @@ import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
 import { JobOpsRequest, runJobOp } from '@rackops/core/workflows/ops/run-op';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
+import { type CatalogSource as CatalogLocation, loadCatalog } from './inventory-catalog';
 import { awsLogger, awsStore } from './runtime-wiring';
+
+/**
+ * The preflight's catalog, read fresh at every run from where it lives (a job may name its own URL through
+ * `params.catalogUrl`; the pinned certificate / CA of the default location still applies).
+ */
+export function catalogFromLocation(location: CatalogLocation): CatalogSource {
+  return {
+    async load(job) {
+      const url = typeof job.params.catalogUrl === 'string' ? job.params.catalogUrl : undefined;
+      const loaded = await loadCatalog(url && 'url' in location ? { ...location, url } : location);
+      return { catalog: loaded.catalog, url: loaded.location };
+    },
+  };
+}
 
 export interface JobOpsDeps {
   store: Store;
@@ -58,6 +73,7 @@ export default async function handler(event: unknown): Promise<unknown> {
     awsHandler = createJobOpsHandler({
       store: awsStore(),
       notifier: { notify: async (e) => logger.info({ notification: e }, 'notification') },
+      ...(process.env.CATALOG_URL ? { catalog: catalogFromLocation({ url: process.env.CATALOG_URL }) } : {}),
       logger,
     });
   }

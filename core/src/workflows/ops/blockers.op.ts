@@ -124,14 +124,6 @@ export async function pause(
     throw new JobCancelledError(`cancel (${job.cancelRequested}) requested before the pause`);
   const reason = req.reason ?? 'waiting for an operator';
   await deps.store.putJobItem(job.id, 'token', 'resume', { taskToken: req.taskToken });
-  if (job.status === 'running') {
-    await deps.store.transitionJob(job.id, {
-      type: 'pause',
-      actor: { kind: 'system', id: 'rackops' },
-      reason,
-      kind: req.kind ?? 'blockers',
-    });
-  }
   await putStep(deps, job.id, {
     key: 'resolution',
     name: 'Blocker resolution',
@@ -140,6 +132,15 @@ export async function pause(
   });
   await details(deps, job.id, { phase: 'paused' });
   await log(deps, job.id, 'warn', `paused: ${reason}`);
+  // The status change comes last: a card rendered from the paused job carries a version nothing else bumps.
+  if (job.status === 'running') {
+    await deps.store.transitionJob(job.id, {
+      type: 'pause',
+      actor: { kind: 'system', id: 'rackops' },
+      reason,
+      kind: req.kind ?? 'blockers',
+    });
+  }
   await deps.notifier.notify({ kind: 'job_paused', jobId: job.id, reason });
   return { paused: true };
 }

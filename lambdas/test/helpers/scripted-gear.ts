@@ -1,0 +1,181 @@
+import type { HaSettings } from '@rackops/core/inventory/inventory.schema';
+
+/**
+ * A scripted datacenter for ASL-level tests of the workflows: answers each device step the way the relay agent
+ * would (same output shapes), keeps the little state the workflows read back (firmware versions, maintenance
+ * mode, HA settings, VM power), and records the order of commands. Real-gear behaviour is the lab's job; the
+ * scenarios (local/src/scenarios) run the real relay agent against the lab.
+ */
+export interface GearHost {
+  hostId: string;
+  bios: string;
+  inMaintenance: boolean;
+  staged?: string;
+  reachable: boolean;
+  /** Never comes back after the reboot (reboot-failure). */
+  rebootHangs?: boolean;
+}
+
+export interface Sent {
+  kind: string;
+  target: { type: string; id: string };
+  params: Record<string, unknown>;
+  at: number;
+}
+
+export class ScriptedGear {
+  readonly hosts = new Map<string, GearHost>();
+  readonly sent: Sent[] = [];
+  readonly vmPower = new Map<string, 'on' | 'off'>();
+  ha: HaSettings = {
+    haEnabled: true,
+    admissionControlEnabled: true,
+    failoverLevel: 1,
+    policy: 'failoverLevel',
+  };
+  maxInMaintenance = 0;
+  /** Called before answering; lets a test act mid-run (cancel during batch 2...). */
+  onCommand?: (s: Sent) => Promise<void> | void;
+
+  constructor(
+    hostIds: string[],
+    private readonly answer: (token: string, ok: boolean, out: unknown) => Promise<void>,
+  ) {
+    for (const id of hostIds)
+      this.hosts.set(id, { hostId: id, bios: '1.0.0', inMaintenance: false, reachable: true });
+  }
+
+  /** The dispatch function the engine calls for `${DispatchFunctionArn}`. */
+  dispatch = async (payload: unknown): Promise<unknown> => {
+    const p = payload as { command: Omit<Sent, 'at'>; taskToken: string };
+    const s: Sent = { ...p.command, at: Date.now() };
+    this.sent.push(s);
+    // Answer asynchronously, like the agent via the results queue.
+    setTimeout(() => {
+      void (async () => {
+        await this.onCommand?.(s);
+        const r = this.run(s);
+        if (r === 'hang') return;
+        await this.answer(p.taskToken, r.ok, r.ok ? r.out : r.error);
+      })();
+    }, 2);
+    return { commandId: `c${this.sent.length}` };
+  };
+
+  private host(id: string): GearHost {
+    const h = this.hosts.get(id);
+    if (!h) throw new Error(`no host ${id}`);
+    return h;
+  }
+
+  private run(
+    s: Sent,
+  ): { ok: true; out: unknown } | { ok: false; error: { code: string; message: string } } | 'hang' {
+    const hostId = (s.params.hostId as string | undefined) ?? s.target.id;
+    switch (s.kind) {
+      case 'host.state': {
+        const h = this.host(hostId);
+        return {
+          ok: true,
+          out: {
+            hostId,
+            idracReachable: h.reachable,
+            powerState: h.reachable ? 'On' : 'Off',
+            connectionState: h.reachable ? 'connected' : 'notResponding',
+            inMaintenanceMode: h.inMaintenance,
+          },
+        };
+      }
+      case 'idrac.lc-status':
+        return { ok: true, out: { ready: true, status: 'Ready', staleJobs: [] } };
+      case 'inventory.idrac':
+        return {
+          ok: true,
+          out: {
+            server: {
+              serviceTag: hostId,
+              model: 'PowerEdge R750',
+              systemId: 2318,
+              idracId: hostId,
+              source: 'idrac',
+            },
+            firmware: [
+              {
+                id: `Installed-159-${this.host(hostId).bios}__BIOS.Setup.1-1`,
+                name: 'BIOS',
+                version: this.host(hostId).bios,
+                softwareId: '159',
+                fqdd: 'BIOS.Setup.1-1',
+                updateable: true,
+              },
+            ],
+            warnings: [],
+          },
+        };
+      case 'idrac.clear-stale-jobs':
+        this.host(hostId).staged = undefined;
+        return { ok: true, out: { cleared: 0 } };
+      case 'firmware.stage': {
+        const pkgs = s.params.packages as { version: string }[];
+        this.host(hostId).staged = pkgs[0]?.version;
+        return {
+          ok: true,
+          out: {
+            jobs: [{ componentId: '159', jobId: `JID_${hostId}`, state: 'Scheduled' }],
+            alreadyDone: [],
+          },
+        };
+      }
+      case 'scp.export':
+        return { ok: true, out: { jobId: `JID_SCP_${hostId}`, bytes: 1000, sha256: 'a'.repeat(64) } };
+      case 'vm.power':
+        this.vmPower.set(s.params.vmMoref as string, s.params.state as 'on' | 'off');
+        return {
+          ok: true,
+          out: { powerState: s.params.state === 'on' ? 'poweredOn' : 'poweredOff', changed: true },
+        };
+      case 'host.enter-maintenance': {
+        this.host(hostId).inMaintenance = true;
+        const n = [...this.hosts.values()].filter((h) => h.inMaintenance).length;
+        this.maxInMaintenance = Math.max(this.maxInMaintenance, n);
+        return { ok: true, out: { inMaintenanceMode: true, evacuatedVms: 3, alreadyInMaintenance: false } };
+      }
+      case 'host.apply-and-reboot': {
+        const h = this.host(hostId);
+        if (h.rebootHangs) {
+          h.reachable = false;
+          return {
+            ok: false,
+            error: { code: 'timeout', message: `${hostId} did not come back after the reboot` },
+          };
+        }
+        if (h.staged) h.bios = h.staged;
+        h.staged = undefined;
+        return { ok: true, out: { jobs: [], connectionState: 'connected', durationSeconds: 1 } };
+      }
+      case 'firmware.verify': {
+        const exp = s.params.expected as { componentId: string; version: string }[];
+        const h = this.host(s.target.id);
+        const mismatches = exp
+          .filter((e) => e.version !== h.bios)
+          .map((e) => ({ componentId: e.componentId, expected: e.version, installed: h.bios }));
+        return { ok: true, out: { ok: mismatches.length === 0, mismatches } };
+      }
+      case 'host.exit-maintenance':
+        this.host(hostId).inMaintenance = false;
+        return { ok: true, out: { inMaintenanceMode: false, alreadyOut: false } };
+      case 'cluster.ha-relax': {
+        const original = this.ha;
+        this.ha = { ...this.ha, admissionControlEnabled: false };
+        return { ok: true, out: { original, relaxed: this.ha, alreadyRelaxed: false } };
+      }
+      case 'cluster.ha-restore':
+        this.ha = s.params.settings as HaSettings;
+        return { ok: true, out: { restored: this.ha, alreadyRestored: false } };
+      case 'cluster.scan-blockers':
+        return { ok: true, out: { hosts: [] } };
+      default:
+        return { ok: true, out: {} };
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import type { Catalog } from '@rackops/core/catalog/catalog.schema';
+import type { Cluster, Host, Vm } from '@rackops/core/inventory/inventory.schema';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { resumeJob } from '@rackops/core/usecases/resume-job';
+import { newId } from '@rackops/core/util/ids';
+import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
+import { LocalEngine } from '@rackops/local/engine/local-engine';
+import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createJobOpsHandler } from '../src/handlers/job-ops.handler';
+import { type TestStore, startTestStore } from './helpers/dynalite-store';
+import { ScriptedGear } from './helpers/scripted-gear';
+
+// The workflow definitions run on the local engine with the real JobOps handler over dynalite; device steps are
+// answered by a scripted datacenter (the scenarios drive the real relay agent and lab).
+
+const VC = 'vc1';
+const CLUSTER_ID = 'vc1/domain-c1';
+const TAGS = ['TAG0001', 'TAG0002', 'TAG0003', 'TAG0004', 'TAG0005', 'TAG0006'];
+
+const catalog: Catalog = {
+  baseLocation: 'https://127.0.0.1:9/repo',
+  baseLocationAccessProtocols: ['HTTPS'],
+  version: 'test-catalog-1',
+  components: [
+    {
+      path: 'BIOS/bios_2.0.0.exe',
+      name: 'BIOS',
+      vendorVersion: '2.0.0',
+      criticality: 'Recommended',
+      rebootRequired: true,
+      devices: [{ componentId: '159', pci: [] }],
+      systemIds: ['090E'],
+    },
+  ],
+  warnings: [],
+};
+
+async function seedInventory(store: Store, opts: { usbVmOn?: string[]; vcsaOn?: string } = {}) {
+  const cluster: Cluster = {
+    id: CLUSTER_ID,
+    name: 'lab-b',
+    vcenterId: VC,
+    moref: 'domain-c1',
+    drsEnabled: true,
+    ha: { haEnabled: true, admissionControlEnabled: true, failoverLevel: 1, policy: 'failoverLevel' },
+    production: false,
+  };
+  await store.putRecord({ type: 'cluster', id: cluster.id, parent: VC, data: cluster });
+  for (const [i, tag] of TAGS.entries()) {
+    const host: Host = {
+      id: tag,
+      name: `esx${i + 1}.lab`,
+      vcenterId: VC,
+      clusterId: CLUSTER_ID,
+      moref: `host-${i + 1}`,
+      serviceTag: tag,
+      connectionState: 'connected',
+      powerState: 'poweredOn',
+      inMaintenanceMode: false,
+      cpuMhz: 100_000,
+      memoryMiB: 512_000,
+    };
+    await store.putRecord({ type: 'host', id: tag, parent: CLUSTER_ID, data: host });
+    // 200 GHz of demand: with failover level 1, k = 6 - 1 - ceil(220/100) = 2 hosts out at once.
+    const vm: Vm = {
+      id: `${VC}/vm-${i}`,
+      name: `app${i}`,
+      vcenterId: VC,
+      moref: `vm-${i}`,
+      hostId: tag,
+      clusterId: CLUSTER_ID,
+      powerState: 'poweredOn',
+      cpuMhz: 200_000 / TAGS.length,
+      memoryMiB: 1024,
+      isVcenterAppliance: opts.vcsaOn === tag,
+      devices: {
+        usbPassthrough: opts.usbVmOn?.includes(tag) ?? false,
+        pciPassthrough: false,
+        vgpu: false,
+        faultTolerance: false,
+        localStorage: false,
+        affinityRules: [],
+      },
+    };
+    await store.putRecord({ type: 'vm', id: vm.id, parent: tag, data: vm });
+  }
+}
+
+describe('rolling cluster update workflow (local engine, real JobOps, scripted gear)', () => {
+  let ts: TestStore;
+  let engine: LocalEngine;
+  let gear: ScriptedGear;
+  const notes: NotificationEvent[] = [];
+
+  beforeEach(async () => {
+    ts = await startTestStore();
+    notes.length = 0;
+    const jobOps = createJobOpsHandler({
+      store: ts.store,
+      notifier: { notify: async (e) => void notes.push(e) },
+      catalog: { load: async () => ({ catalog, url: 'https://127.0.0.1:9/repo/Catalog.xml' }) },
+    });
+    gear = new ScriptedGear(TAGS, async (token, ok, out) => {
+      if (ok) await engine.sendTaskSuccess(token, out);
+      else {
+        const e = out as { code: string; message: string };
+        await engine.sendTaskFailure(token, e.code, e.message);
+      }
+    });
+    const defs = buildWorkflowDefinitions();
+    engine = new LocalEngine({
+      store: ts.store,
+      definitions: Object.fromEntries(
+        Object.entries(defs).map(([k, d]) => [
+          k,
+          substituteDefinition(d, { DispatchFunctionArn: 'dispatch', JobOpsFunctionArn: 'jobops' }),
+        ]),
+      ),
+      functions: {
+        dispatch: gear.dispatch,
+        jobops: jobOps,
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await engine.stop();
+    await ts.close();
+  });
+
+  async function startJob(params: Record<string, unknown> = {}): Promise<Job> {
+    const at = new Date().toISOString();
+    const job = await ts.store.createJob({
+      id: newId(),
+      type: 'rolling_cluster_update',
+      target: { kind: 'cluster', id: CLUSTER_ID },
+      params,
+      createdBy: { kind: 'user', id: 'u-alice', name: 'Alice' },
+      createdAt: at,
+      scheduleAt: at,
+      details: {},
+      requiresApproval: false,
+    });
+    const claimed = await ts.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, at);
+    await engine.startExecution({
+      workflow: 'rolling-cluster-update',
+      name: job.id,
+      input: { jobId: job.id },
+    });
+    return claimed!;
+  }
+
+  const outcome = async (job: Job) => {
+    await engine.waitForExecution(engine.executionArn('rolling-cluster-update', job.id));
+    const ex = await engine.describeExecution(engine.executionArn('rolling-cluster-update', job.id));
+    const done = (await ts.store.getJob(job.id))!;
+    // The execution itself always ends SUCCEEDED: failures are reported through the job.
+    expect(ex?.status, `${ex?.error}: ${ex?.cause}`).toBe('SUCCEEDED');
+    return done;
+  };
+
+  const waitFor = async (pred: () => Promise<boolean>, ms = 15_000) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (await pred()) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('condition not met in time');
+  };
+
+  it('updates every host in batches of k, staging first, and restores HA', async () => {
+    await seedInventory(ts.store);
+    const job = await startJob();
+    const done = await outcome(job);
+    expect(done.status, done.error).toBe('completed');
+    expect([...gear.hosts.values()].map((h) => h.bios)).toEqual(TAGS.map(() => '2.0.0'));
+    const kinds = gear.sent.map((s) => s.kind);
+    expect(kinds.lastIndexOf('firmware.stage')).toBeLessThan(kinds.indexOf('host.enter-maintenance'));
+    expect(gear.maxInMaintenance).toBe(2);
+    expect(gear.ha.admissionControlEnabled).toBe(true);
+    expect(done.summary).toMatch(/HA admission control restored/);
+    for (const tag of TAGS) expect(done.summary).toContain(`${tag}): updated`);
+    // The first run in a process also pays for validating every definition (asl-validator).
+  }, 60_000);
+
+  it('completes at preflight when nothing needs an update, touching no host', async () => {
+    await seedInventory(ts.store);
+    for (const h of gear.hosts.values()) h.bios = '2.0.0';
+    const job = await startJob();
+    const done = await outcome(job);
+    expect(done.status).toBe('completed');
+    expect(done.summary).toMatch(/nothing to update/);
+    const touching = gear.sent.filter(
+      (s) => !['host.state', 'idrac.lc-status', 'inventory.idrac'].includes(s.kind),
+    );
+    expect(touching).toEqual([]);
+  });
+
+  it('pauses on a critical blocker; the resolution powers the VM off and back on and skips a host', async () => {
+    await seedInventory(ts.store, { usbVmOn: ['TAG0002', 'TAG0005'] });
+    const job = await startJob();
+    await waitFor(async () => (await ts.store.getJob(job.id))?.status === 'paused');
+    const stagedBefore = gear.sent.filter((s) => s.kind === 'firmware.stage').length;
+    expect(stagedBefore).toBe(0);
+    await resumeJob(
+      {
+        store: ts.store,
+        orchestrator: createLocalOrchestrator(engine),
+        scheduler: { scheduleAt: async () => {}, scheduleEvery: async () => {}, cancel: async () => {} },
+        notifier: { notify: async () => {} },
+        clock: { now: () => new Date() },
+        startJob: async () => undefined,
+      },
+      {
+        jobId: job.id,
+        actor: { kind: 'user', id: 'u-bob', name: 'Bob' },
+        resolution: {
+          jobId: job.id,
+          hosts: [
+            { hostId: 'TAG0002', skipHost: false, vms: [{ vmId: `${VC}/vm-1`, action: 'power_off' }] },
+            { hostId: 'TAG0005', skipHost: true, vms: [] },
+          ],
+        },
+      },
+    );
+    const done = await outcome(job);
+    expect(done.status, done.error).toBe('completed');
+    const offOn = gear.sent.filter((s) => s.kind === 'vm.power').map((s) => s.params.state);
+    expect(offOn).toEqual(['off', 'on']);
+    expect(gear.vmPower.get('vm-1')).toBe('on');
+    // The skipped host was never staged, entered maintenance or rebooted.
+    expect(
+      gear.sent.filter((s) => s.target.id === 'TAG0005' || s.params.hostId === 'TAG0005').map((s) => s.kind),
+    ).toEqual(['host.state', 'idrac.lc-status', 'inventory.idrac']);
+    expect(gear.hosts.get('TAG0005')!.bios).toBe('1.0.0');
+    expect(done.summary).toMatch(/TAG0005\): skipped by the resolution; untouched/);
+    // Each step ran once: the scan and the preflight were not repeated by the resume.
+    expect(gear.sent.filter((s) => s.kind === 'cluster.scan-blockers')).toHaveLength(1);
+    expect(gear.sent.filter((s) => s.kind === 'inventory.idrac')).toHaveLength(TAGS.length);
+  });
+
+  it('a host that never comes back stops the rollout, HA is restored, the report names host and state', async () => {
+    await seedInventory(ts.store);
+    gear.hosts.get('TAG0001')!.rebootHangs = true;
+    const job = await startJob();
+    const done = await outcome(job);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/TAG0001.*FAILED.*did not come back.*iDRAC unreachable/s);
+    expect(gear.ha.admissionControlEnabled).toBe(true);
+    // Batch 1 (TAG0001, TAG0002) ran; nothing after it entered maintenance.
+    const entered = gear.sent.filter((s) => s.kind === 'host.enter-maintenance').map((s) => s.params.hostId);
+    expect(entered.sort()).toEqual(['TAG0001', 'TAG0002']);
+    expect(done.error).toMatch(/TAG0006\): not started/);
+  });
+
+  it('graceful cancel during batch 2 finishes the hosts in flight and touches no other', async () => {
+    await seedInventory(ts.store);
+    const job = await startJob();
+    gear.onCommand = async (s) => {
+      if (s.kind === 'host.enter-maintenance' && s.params.hostId === 'TAG0003')
+        await ts.store.updateJob(job.id, { cancelRequested: 'graceful' });
+    };
+    const done = await outcome(job);
+    expect(done.status).toBe('cancelled');
+    expect(gear.hosts.get('TAG0003')!.bios).toBe('2.0.0');
+    expect(gear.hosts.get('TAG0004')!.bios).toBe('2.0.0');
+    expect(gear.hosts.get('TAG0005')!.bios).toBe('1.0.0');
+    expect(gear.hosts.get('TAG0005')!.staged).toBeUndefined();
+    expect(gear.ha.admissionControlEnabled).toBe(true);
+  });
+});
