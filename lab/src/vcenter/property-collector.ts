@@ -4,7 +4,7 @@ import { toBuilder } from './soap/envelope';
 import type { PropertyFilterSpec } from './soap/decode';
 import { invalidArgument } from './soap/faults';
 import { mor, type Vim } from './soap/vim-value';
-import type { ObjectSource } from './model/managed-object';
+import { isA, type ManagedObject, type ObjectSource } from './model/managed-object';
 import {
   collectObjects,
   contentOf,
@@ -16,24 +16,39 @@ import {
 /** vCenter caps a page even when the client sets no maxObjects; clients must follow the token. */
 export const SERVER_PAGE_CAP = 1000;
 
-/** RetrievePropertiesEx: the objects and values a filter spec selects right now (one snapshot). */
-export function retrieve(source: ObjectSource, specs: readonly PropertyFilterSpec[]): ObjectContent[] {
-  const out: ObjectContent[] = [];
+/** An object a filter selected, its values not read yet (pages read them when they are sent). */
+export interface Selected {
+  readonly mo: ManagedObject;
+  readonly spec: PropertyFilterSpec;
+}
+
+/**
+ * The objects the filter specs select (paths checked now, so a bad path fails the first call).
+ * Values are read per page: a 40,000-VM result is not built in memory before the first page goes out.
+ */
+export function select(source: ObjectSource, specs: readonly PropertyFilterSpec[]): Selected[] {
+  const out: Selected[] = [];
   const seen = new Set<string>();
   for (const spec of specs) {
     const objects = collectObjects(source, spec);
     validatePaths(spec, objects);
     for (const mo of objects) {
       const key = `${mo.ref.type}:${mo.ref.value}`;
-      if (seen.has(key)) continue;
-      const c = contentOf(mo, spec);
-      if (c) {
-        seen.add(key);
-        out.push(c);
-      }
+      if (seen.has(key) || !spec.propSet.some((p) => isA(mo.ref.type, p.type))) continue;
+      seen.add(key);
+      out.push({ mo, spec });
     }
   }
   return out;
+}
+
+export function materialise(items: readonly Selected[]): ObjectContent[] {
+  return items.flatMap((i) => contentOf(i.mo, i.spec) ?? []);
+}
+
+/** RetrievePropertiesEx without paging: the objects and values a filter spec selects right now. */
+export function retrieve(source: ObjectSource, specs: readonly PropertyFilterSpec[]): ObjectContent[] {
+  return materialise(select(source, specs));
 }
 
 interface FilterState {
@@ -54,7 +69,7 @@ interface ObjectUpdate {
  * and property filters with what was last reported (version-based WaitForUpdatesEx).
  */
 export class CollectorSession {
-  private readonly pages = new Map<string, { rest: ObjectContent[]; pageSize: number }>();
+  private readonly pages = new Map<string, { rest: Selected[]; pageSize: number }>();
   private readonly filters = new Map<string, FilterState>();
   private nextToken = 1;
   private version = 0;
@@ -67,15 +82,12 @@ export class CollectorSession {
   ) {}
 
   /** First page of a result; the rest waits behind a token for ContinueRetrievePropertiesEx. */
-  firstPage(
-    all: ObjectContent[],
-    maxObjects: number | undefined,
-  ): { objects: ObjectContent[]; token?: string } {
+  firstPage(all: Selected[], maxObjects: number | undefined): { objects: ObjectContent[]; token?: string } {
     const size = Math.min(maxObjects && maxObjects > 0 ? maxObjects : SERVER_PAGE_CAP, SERVER_PAGE_CAP);
-    if (all.length <= size) return { objects: all };
+    if (all.length <= size) return { objects: materialise(all) };
     const token = String(this.nextToken++);
     this.pages.set(token, { rest: all.slice(size), pageSize: size });
-    return { objects: all.slice(0, size), token };
+    return { objects: materialise(all.slice(0, size)), token };
   }
 
   /** Next page, with the first call's page size (vCenter keeps the original maxObjects). */
@@ -84,10 +96,10 @@ export class CollectorSession {
     if (!page) throw invalidArgument('token');
     this.pages.delete(token);
     const { rest, pageSize } = page;
-    if (rest.length <= pageSize) return { objects: rest };
+    if (rest.length <= pageSize) return { objects: materialise(rest) };
     const next = String(this.nextToken++);
     this.pages.set(next, { rest: rest.slice(pageSize), pageSize });
-    return { objects: rest.slice(0, pageSize), token: next };
+    return { objects: materialise(rest.slice(0, pageSize)), token: next };
   }
 
   cancel(token: string): void {

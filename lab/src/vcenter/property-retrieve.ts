@@ -105,7 +105,7 @@ export function validatePaths(spec: PropertyFilterSpec, objects: ManagedObject[]
     if (!sample) continue;
     for (const path of p.pathSet) {
       const top = path.split('.')[0] ?? path;
-      if (!Object.keys(sample.properties).some((k) => k === top || k.startsWith(`${top}.`))) {
+      if (!sample.names.some((k) => k === top || k.startsWith(`${top}.`))) {
         throw invalidProperty(path);
       }
     }

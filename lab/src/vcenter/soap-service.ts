@@ -2,9 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { World } from '../world/world';
 import { runReconfigureCluster, readClusterSpec, validateClusterSpec } from './cluster-reconfigure';
 import { runEnterMaintenance, runExitMaintenance } from './maintenance';
-import type { ManagedObject, ObjectSource } from './model/managed-object';
+import { fromGetters, type ManagedObject, type ObjectSource } from './model/managed-object';
 import { VcInventory } from './model/inventory';
-import { CollectorSession, retrieve, retrieveResultNode } from './property-collector';
+import { CollectorSession, retrieve, retrieveResultNode, select } from './property-collector';
 import { type BNode, toBuilder } from './soap/envelope';
 import {
   type MoRef,
@@ -103,7 +103,7 @@ export class VimService {
         const specs = childrenNamed(call.method, 'specSet').map(readFilterSpec);
         const options = child(call.method, 'options');
         const maxObjects = options ? readInt(options, 'maxObjects') : undefined;
-        const page = collector.firstPage(retrieve(this.source(session), specs), maxObjects);
+        const page = collector.firstPage(select(this.source(session), specs), maxObjects);
         return { returnval: retrieveResultNode(page) };
       },
       ContinueRetrievePropertiesEx: (call, session) => {
@@ -354,30 +354,19 @@ export class VimService {
           case 'Task':
             return this.tasks.get(ref.value)?.managedObject();
           case 'SessionManager':
-            return {
-              ref,
-              properties: {
-                currentSession: () =>
-                  this.sessions.get(session.key)
-                    ? userSession(session, '127.0.0.1', 'rackops-lab')
-                    : undefined,
-              },
-            };
+            return fromGetters(ref, {
+              currentSession: () =>
+                this.sessions.get(session.key) ? userSession(session, '127.0.0.1', 'rackops-lab') : undefined,
+            });
           case 'TaskManager':
-            return {
-              ref,
-              properties: {
-                recentTask: (): Vim => morArray(this.tasks.active().map((t) => mor('Task', t.id))),
-              },
-            };
+            return fromGetters(ref, {
+              recentTask: (): Vim => morArray(this.tasks.active().map((t) => mor('Task', t.id))),
+            });
           case 'ServiceInstance':
-            return {
-              ref,
-              properties: {
-                content: () => serviceContent(this.ctx.vcenter.version, this.ctx.instanceUuid),
-                serverClock: () => dateTime(this.world.clock.now()),
-              },
-            };
+            return fromGetters(ref, {
+              content: () => serviceContent(this.ctx.vcenter.version, this.ctx.instanceUuid),
+              serverClock: () => dateTime(this.world.clock.now()),
+            });
           default:
             return this.inventory.get(ref);
         }

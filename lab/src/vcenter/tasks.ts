@@ -1,7 +1,7 @@
 import type { MoRef } from './soap/decode';
 import type { VimFaultError } from './soap/faults';
 import { bool, dateTime, en, int, mor, obj, str, type Vim } from './soap/vim-value';
-import type { ManagedObject } from './model/managed-object';
+import { fromGetters, type ManagedObject } from './model/managed-object';
 
 export type TaskState = 'queued' | 'running' | 'success' | 'error';
 
@@ -103,7 +103,7 @@ export class VcTask {
   }
 
   managedObject(): ManagedObject {
-    return { ref: this.ref, properties: { info: () => this.info() } };
+    return fromGetters(this.ref, { info: () => this.info() });
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MoRef } from './soap/decode';
 import { arr, bool, mor, morArray, str } from './soap/vim-value';
-import { isA, type ManagedObject } from './model/managed-object';
+import { fromGetters, isA, type ManagedObject } from './model/managed-object';
 
 /** What a container view needs from the inventory: the entity tree. */
 export interface EntityTree {
@@ -45,15 +45,12 @@ export class ContainerView {
   }
 
   managedObject(): ManagedObject {
-    return {
-      ref: this.ref,
-      properties: {
-        container: () => mor(this.container.type, this.container.value),
-        type: () => arr('string', this.types.map(str)),
-        recursive: () => bool(this.recursive),
-        view: () => morArray(this.contents().map((r) => mor(r.type, r.value))),
-      },
-    };
+    return fromGetters(this.ref, {
+      container: () => mor(this.container.type, this.container.value),
+      type: () => arr('string', this.types.map(str)),
+      recursive: () => bool(this.recursive),
+      view: () => morArray(this.contents().map((r) => mor(r.type, r.value))),
+    });
   }
 }
 

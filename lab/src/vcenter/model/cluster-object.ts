@@ -1,7 +1,7 @@
 import type { ClusterState } from '../../world/types';
 import { bool, en, int, long, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
-import type { ManagedObject } from './managed-object';
+import { fromGetters, type ManagedObject } from './managed-object';
 import {
   HOST_FOLDER,
   localDatastoreOf,
@@ -146,9 +146,9 @@ export function clusterObject(ctx: VcContext, c: ClusterState): ManagedObject {
       numVmotions: int(0),
     });
   };
-  return {
-    ref: { type: 'ClusterComputeResource', value: c.moref },
-    properties: {
+  return fromGetters(
+    { type: 'ClusterComputeResource', value: c.moref },
+    {
       name: () => str(c.name),
       parent: () => mor('Folder', HOST_FOLDER),
       overallStatus: () => en('ManagedEntityStatus', 'green'),
@@ -172,5 +172,5 @@ export function clusterObject(ctx: VcContext, c: ClusterState): ManagedObject {
         });
       },
     },
-  };
+  );
 }

@@ -14,7 +14,7 @@ import {
   type Vim,
 } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
-import type { ManagedObject } from './managed-object';
+import { fromGetters, type ManagedObject } from './managed-object';
 import { localDatastoreOf, MGMT_NETWORK, sharedDatastoreOf, VM_NETWORK } from './morefs';
 
 const MHZ_PER_CORE = 2800;
@@ -102,9 +102,9 @@ export function hostObject(ctx: VcContext, h: HostState): ManagedObject {
       'ManagedEntityStatus',
       h.connectionState === 'connected' ? 'green' : h.connectionState === 'notResponding' ? 'red' : 'gray',
     );
-  return {
-    ref: { type: 'HostSystem', value: h.moref },
-    properties: {
+  return fromGetters(
+    { type: 'HostSystem', value: h.moref },
+    {
       name: () => str(h.name),
       parent: () => mor('ClusterComputeResource', cluster().moref),
       overallStatus,
@@ -161,5 +161,5 @@ export function hostObject(ctx: VcContext, h: HostState): ManagedObject {
       network: () => morArray([mor('Network', VM_NETWORK), mor('Network', MGMT_NETWORK)]),
       triggeredAlarmState: () => arr('AlarmState', []),
     },
-  };
+  );
 }

@@ -5,7 +5,7 @@ import type { VcContext } from '../vc-context';
 import type { EntityTree } from '../views';
 import { clusterObject } from './cluster-object';
 import { hostObject } from './host-object';
-import type { ManagedObject, ObjectSource } from './managed-object';
+import { fromGetters, type ManagedObject, type ObjectSource } from './managed-object';
 import {
   DATACENTER,
   DATASTORE_FOLDER,
@@ -228,45 +228,36 @@ export class VcInventory implements ObjectSource, EntityTree {
     const m = meta[id];
     if (!m) return undefined;
     const parent = m.parent;
-    return {
-      ref: ref('Folder', id),
-      properties: {
-        name: () => str(m.name),
-        parent: () => (parent ? mor(parent.type, parent.value) : undefined),
-        overallStatus: () => en('ManagedEntityStatus', 'green'),
-        childEntity: () => morArray(this.folderChildren(id).map((c) => mor(c.type, c.value))),
-        childType: () => arr('string', m.childType.map(str)),
-      },
-    };
+    return fromGetters(ref('Folder', id), {
+      name: () => str(m.name),
+      parent: () => (parent ? mor(parent.type, parent.value) : undefined),
+      overallStatus: () => en('ManagedEntityStatus', 'green'),
+      childEntity: () => morArray(this.folderChildren(id).map((c) => mor(c.type, c.value))),
+      childType: () => arr('string', m.childType.map(str)),
+    });
   }
 
   private datacenter(): ManagedObject {
-    return {
-      ref: ref('Datacenter', DATACENTER),
-      properties: {
-        name: () => str(this.datacenterName),
-        parent: () => mor('Folder', ROOT_FOLDER),
-        overallStatus: () => en('ManagedEntityStatus', 'green'),
-        vmFolder: () => mor('Folder', VM_FOLDER),
-        hostFolder: () => mor('Folder', HOST_FOLDER),
-        datastoreFolder: () => mor('Folder', DATASTORE_FOLDER),
-        networkFolder: () => mor('Folder', NETWORK_FOLDER),
-        datastore: () => morArray([...this.datastores.keys()].map((d) => mor('Datastore', d))),
-        network: () => morArray(this.networks.map((n) => mor('Network', n.moref))),
-      },
-    };
+    return fromGetters(ref('Datacenter', DATACENTER), {
+      name: () => str(this.datacenterName),
+      parent: () => mor('Folder', ROOT_FOLDER),
+      overallStatus: () => en('ManagedEntityStatus', 'green'),
+      vmFolder: () => mor('Folder', VM_FOLDER),
+      hostFolder: () => mor('Folder', HOST_FOLDER),
+      datastoreFolder: () => mor('Folder', DATASTORE_FOLDER),
+      networkFolder: () => mor('Folder', NETWORK_FOLDER),
+      datastore: () => morArray([...this.datastores.keys()].map((d) => mor('Datastore', d))),
+      network: () => morArray(this.networks.map((n) => mor('Network', n.moref))),
+    });
   }
 
   private resourcePool(c: ClusterState): ManagedObject {
-    return {
-      ref: ref('ResourcePool', resourcePoolOf(c)),
-      properties: {
-        name: () => str('Resources'),
-        parent: () => mor('ClusterComputeResource', c.moref),
-        owner: () => mor('ClusterComputeResource', c.moref),
-        overallStatus: () => en('ManagedEntityStatus', 'green'),
-        vm: (): Vim => morArray(this.vmsOfCluster(c).map((v) => mor('VirtualMachine', v.moref))),
-      },
-    };
+    return fromGetters(ref('ResourcePool', resourcePoolOf(c)), {
+      name: () => str('Resources'),
+      parent: () => mor('ClusterComputeResource', c.moref),
+      owner: () => mor('ClusterComputeResource', c.moref),
+      overallStatus: () => en('ManagedEntityStatus', 'green'),
+      vm: (): Vim => morArray(this.vmsOfCluster(c).map((v) => mor('VirtualMachine', v.moref))),
+    });
   }
 }

@@ -1,7 +1,7 @@
 import type { ClusterState, HostState } from '../../world/types';
 import { arr, bool, en, long, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
-import type { ManagedObject } from './managed-object';
+import { fromGetters, type ManagedObject } from './managed-object';
 import { DATASTORE_FOLDER, NETWORK_FOLDER } from './morefs';
 
 const TIB = 1024 ** 4;
@@ -30,9 +30,9 @@ export function datastoreObject(ctx: VcContext, ds: DatastoreDef): ManagedObject
   const hosts = (): HostState[] => ds.hostIds.map((id) => world.host(id));
   const free = () => Math.max(0, ds.capacity - vms().reduce((s, v) => s + vmDiskBytes(v.memoryMiB), 0));
   const url = `ds:///vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab/`;
-  return {
-    ref: { type: 'Datastore', value: ds.moref },
-    properties: {
+  return fromGetters(
+    { type: 'Datastore', value: ds.moref },
+    {
       name: () => str(ds.name),
       parent: () => mor('Folder', DATASTORE_FOLDER),
       overallStatus: () => en('ManagedEntityStatus', 'green'),
@@ -66,7 +66,7 @@ export function datastoreObject(ctx: VcContext, ds: DatastoreDef): ManagedObject
         ),
       vm: () => morArray(vms().map((v) => mor('VirtualMachine', v.moref))),
     },
-  };
+  );
 }
 
 export interface NetworkDef {
@@ -77,9 +77,9 @@ export interface NetworkDef {
 export function networkObject(ctx: VcContext, net: NetworkDef, vmAttached: boolean): ManagedObject {
   const { world } = ctx;
   const hosts = () => [...world.hosts.values()].filter((h) => h.vcenterId === ctx.vcenter.id);
-  return {
-    ref: { type: 'Network', value: net.moref },
-    properties: {
+  return fromGetters(
+    { type: 'Network', value: net.moref },
+    {
       name: () => str(net.name),
       parent: () => mor('Folder', NETWORK_FOLDER),
       overallStatus: () => en('ManagedEntityStatus', 'green'),
@@ -99,7 +99,7 @@ export function networkObject(ctx: VcContext, net: NetworkDef, vmAttached: boole
             : [],
         ),
     },
-  };
+  );
 }
 
 export const SHARED_CAPACITY = 40 * TIB;
