@@ -37,7 +37,7 @@ describe('agent configuration', () => {
     const c = parseConfig(valid());
     expect(c.heartbeatSeconds).toBe(30);
     expect(c.concurrency).toEqual({ max: 16, perTarget: 1 });
-    expect(c.devices.idracs.ABC1234?.tls).toEqual({ mode: 'pin', sha256: 'AB:'.repeat(31) + 'AB' });
+    expect(c.devices.idracs.ABC1234?.tls).toEqual({ mode: 'pin', sha256: `${'AB:'.repeat(31)}AB` });
   });
 
   it('names the bad field', () => {
