@@ -13,6 +13,7 @@ import {
 } from '@rackops/core/inventory/queries';
 import { NotFoundError } from '@rackops/core/util/errors';
 import { captureFirmware, captureSystem } from '../../core/test/catalog/capture';
+import { createComplianceQuery } from '../src/handlers/inventory-compliance';
 import { startTestStore, type TestStore } from './helpers/dynalite-store';
 
 let t: TestStore;
@@ -183,5 +184,22 @@ describe('inventory queries for chat', () => {
       rebootRequired: true,
     });
     expect(c.detail[sys.serviceTag]?.rebootRequired).toBe(true);
+  });
+
+  it('answers `compliance <cluster>` as a compact paginated table, loading the catalog once', async () => {
+    let loads = 0;
+    const query = createComplianceQuery({
+      catalog: async () => {
+        loads++;
+        return catalog;
+      },
+    });
+    const text = await query(t.store, 'vc-a/domain-c1');
+    expect(text).toContain('**Compliance of prod**');
+    expect(text).toContain('1/3 compliant, 1 need updates, 1 unknown');
+    expect(text).toMatch(/\| esx01 \| ⬆️ updates \| 2 \| Urgent \| yes \|/);
+    expect(text).toMatch(/\| esx03 \| ❔ unknown \(no Dell server linked to this host\)/);
+    await query(t.store, 'vc-a/domain-c1');
+    expect(loads).toBe(1);
   });
 });
