@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Socket } from 'node:net';
@@ -64,6 +64,12 @@ function serviceVersionsXml(version: string): string {
   }) as string;
 }
 
+/** A UUID derived from the lab seed, so the same lab has the same vCenter instance UUID. */
+function stableUuid(seed: string): string {
+  const h = createHash('sha1').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /**
  * One simulated vCenter over HTTPS: vim25 SOAP at POST /sdk and the Automation REST API under /api.
  * Faults are answered as SOAP faults with HTTP 500, like vCenter; the session travels in the
@@ -72,7 +78,12 @@ function serviceVersionsXml(version: string): string {
 export async function startVcenterServer(world: World, opts: VcenterServerOptions): Promise<VcenterServer> {
   const vcenter = opts.id ? world.vcenters.get(opts.id) : [...world.vcenters.values()][0];
   if (!vcenter) throw new Error(`no vCenter ${opts.id ?? '(none in the lab)'}`);
-  const ctx: VcContext = { world, vcenter, haPolicy: new Map(), instanceUuid: randomUUID() };
+  const ctx: VcContext = {
+    world,
+    vcenter,
+    haPolicy: new Map(),
+    instanceUuid: stableUuid(`${world.seed}:${vcenter.id}`),
+  };
   const credentials = world.credentials.vcenter;
   const sessions = new SessionStore();
   const service = new VimService(ctx, sessions, credentials);
@@ -99,13 +110,23 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
           'ClientFaultCode',
         );
       const session = sessions.get(sessionFromCookie(req.headers.cookie));
-      const answer = await service.call({
-        method,
-        session,
-        remoteAddress: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: String(req.headers['user-agent'] ?? ''),
-        signal: abort.signal,
-      });
+      // A long WaitForUpdatesEx ends when its client goes away or the server closes.
+      const callAbort = new AbortController();
+      const onClose = () => callAbort.abort();
+      res.once('close', onClose);
+      abort.signal.addEventListener('abort', onClose, { once: true });
+      const answer = await service
+        .call({
+          method,
+          session,
+          remoteAddress: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: String(req.headers['user-agent'] ?? ''),
+          signal: callAbort.signal,
+        })
+        .finally(() => {
+          res.off('close', onClose);
+          abort.signal.removeEventListener('abort', onClose);
+        });
       const headers: Record<string, string> = { ...XML_HEADERS };
       if (answer.newSession) headers['Set-Cookie'] = sessionCookie(answer.newSession.key);
       send(res, 200, responseEnvelope(method.name, answer.returnval), headers);
