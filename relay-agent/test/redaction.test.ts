@@ -31,7 +31,8 @@ describe('secrets never reach logs or results', () => {
       expect(r.ok, `${c.kind}: ${JSON.stringify(r.error)}`).toBe(true);
     }
     // Session tokens the iDRACs handed out (taken before the agent logs out).
-    for (const id of ['TEST001', 'TEST002']) for (const s of h.lab.world.host(id).sessions.values()) tokens.add(s.token);
+    for (const id of ['TEST001', 'TEST002'])
+      for (const s of h.lab.world.host(id).sessions.values()) tokens.add(s.token);
     expect(tokens.size).toBeGreaterThan(0);
     await h.stopAgent();
 
@@ -61,14 +62,19 @@ describe('secrets never reach logs or results', () => {
     log.info(
       {
         password: 'p1',
-        headers: { authorization: 'Basic cm9vdDpjYWx2aW4=', 'x-auth-token': 'tok-1', cookie: 'vmware_soap_session=abc' },
+        headers: {
+          authorization: 'Basic cm9vdDpjYWx2aW4=',
+          'x-auth-token': 'tok-1',
+          cookie: 'vmware_soap_session=abc',
+        },
         device: { credentials: { username: 'root', password: 'p2' } },
         taskToken: 'tt-1',
       },
       'oops',
     );
     const out = lines.join('');
-    for (const s of ['p1', 'cm9vdDpjYWx2aW4=', 'tok-1', 'vmware_soap_session=abc', 'p2', 'tt-1']) expect(out).not.toContain(s);
+    for (const s of ['p1', 'cm9vdDpjYWx2aW4=', 'tok-1', 'vmware_soap_session=abc', 'p2', 'tt-1'])
+      expect(out).not.toContain(s);
     expect(out).toContain('[redacted]');
   });
 });

@@ -1,0 +1,123 @@
+import { InventoryPage } from '@rackops/core/inventory/sync-page.schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RelayHarness } from './helpers/relay-harness';
+
+/** Against the default lab: vCenter `vc-lab`, clusters lab-a (4 hosts) and lab-b (8), 120 VMs with known blockers. */
+describe('vSphere commands against the lab vCenter', () => {
+  let h: RelayHarness;
+  const vc = { type: 'vcenter' as const, id: 'vc-lab' };
+  beforeAll(async () => {
+    h = await RelayHarness.start({ labOpts: { services: { ome: false, control: false } } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  const cluster = (id: string) => h.lab.world.cluster(id);
+  const run = async (env: ReturnType<RelayHarness['envelope']>) => {
+    await h.send(env);
+    const r = await h.waitForResult(env.id, 30_000);
+    expect(r.ok, `${env.kind}: ${JSON.stringify(r.error)}`).toBe(true);
+    return r.output as Record<string, unknown>;
+  };
+
+  it('relaxes HA admission control once, keeps the original, and restores it', async () => {
+    const moref = cluster('lab-b').moref;
+    const relax = h.envelope('cluster.ha-relax', vc, { clusterMoref: moref, vcenterId: 'vc-lab' });
+    const out = await run(relax);
+    expect(out.original).toMatchObject({ haEnabled: true, admissionControlEnabled: true, failoverLevel: 1 });
+    expect(out).toMatchObject({
+      relaxed: { haEnabled: true, admissionControlEnabled: false },
+      alreadyRelaxed: false,
+    });
+    expect(h.lab.world.cluster('lab-b').ha).toMatchObject({ admissionControlEnabled: false });
+    // A second relax (a retried step) changes nothing and says so.
+    const again = await run(h.envelope('cluster.ha-relax', vc, { clusterMoref: moref, vcenterId: 'vc-lab' }));
+    expect(again.alreadyRelaxed).toBe(true);
+    const restored = await run(
+      h.envelope('cluster.ha-restore', vc, {
+        clusterMoref: moref,
+        vcenterId: 'vc-lab',
+        settings: out.original,
+      }),
+    );
+    expect(restored).toMatchObject({
+      restored: { admissionControlEnabled: true, failoverLevel: 1 },
+      alreadyRestored: false,
+    });
+    expect(h.lab.world.cluster('lab-b').ha).toMatchObject({ admissionControlEnabled: true });
+  });
+
+  it('scans blockers per host with the reasons the lab planted', async () => {
+    const out = await run(
+      h.envelope('cluster.scan-blockers', vc, { clusterMoref: cluster('lab-b').moref, vcenterId: 'vc-lab' }),
+    );
+    const hosts = out.hosts as { hostId: string; blockers: { reason: string; vmName: string }[] }[];
+    expect(hosts).toHaveLength(8);
+    const reasons = (id: string) => hosts.find((x) => x.hostId === id)?.blockers.map((b) => b.reason) ?? [];
+    expect(reasons('LABB002')).toContain('usb_passthrough');
+    expect(reasons('LABB003')).toContain('vgpu');
+    expect(reasons('LABB004')).toContain('fault_tolerance');
+    expect(reasons('LABB005')).toContain('connected_iso');
+    expect(reasons('LABB006')).toContain('pci_passthrough');
+    const a = await run(
+      h.envelope('cluster.scan-blockers', vc, { clusterMoref: cluster('lab-a').moref, vcenterId: 'vc-lab' }),
+    );
+    const ah = a.hosts as { hostId: string; blockers: { reason: string }[] }[];
+    const ar = (id: string) => ah.find((x) => x.hostId === id)?.blockers.map((b) => b.reason) ?? [];
+    expect(ar('LABA001')).toContain('vcenter_appliance');
+    expect(ar('LABA002')).toContain('local_storage');
+    expect(ar('LABA003')).toContain('affinity_rule');
+  });
+
+  it('enters maintenance mode once (DRS evacuates), and exits', async () => {
+    const enter = await run(
+      h.envelope('host.enter-maintenance', vc, { hostId: 'LABB008', vcenterId: 'vc-lab' }),
+    );
+    expect(enter).toMatchObject({ inMaintenanceMode: true, alreadyInMaintenance: false });
+    expect(h.lab.world.host('LABB008').inMaintenanceMode).toBe(true);
+    expect(h.lab.world.vmsOnHost('LABB008').filter((v) => v.powerState === 'poweredOn')).toHaveLength(0);
+    const again = await run(
+      h.envelope('host.enter-maintenance', vc, { hostId: 'LABB008', vcenterId: 'vc-lab' }),
+    );
+    expect(again).toMatchObject({ alreadyInMaintenance: true });
+    const exit = await run(
+      h.envelope('host.exit-maintenance', vc, { hostId: 'LABB008', vcenterId: 'vc-lab' }),
+    );
+    expect(exit).toEqual({ inMaintenanceMode: false, alreadyOut: false });
+  });
+
+  it('powers a VM off gracefully and on again, idempotently', async () => {
+    const vm = h.lab.world.vmsOnHost('LABB007').find((v) => v.powerState === 'poweredOn');
+    expect(vm).toBeDefined();
+    const moref = vm?.moref ?? '';
+    const off = await run(
+      h.envelope('vm.power', vc, { vcenterId: 'vc-lab', vmMoref: moref, state: 'off', timeoutSeconds: 5 }),
+    );
+    expect(off).toEqual({ powerState: 'poweredOff', changed: true });
+    const offAgain = await run(
+      h.envelope('vm.power', vc, { vcenterId: 'vc-lab', vmMoref: moref, state: 'off' }),
+    );
+    expect(offAgain.changed).toBe(false);
+    const on = await run(h.envelope('vm.power', vc, { vcenterId: 'vc-lab', vmMoref: moref, state: 'on' }));
+    expect(on).toEqual({ powerState: 'poweredOn', changed: true });
+  });
+
+  it('streams the vCenter inventory as pages the ingestion schema accepts', async () => {
+    const env = h.envelope('inventory.vcenter', vc, { pageSize: 50 });
+    const out = await run(env);
+    const pages = h.messages
+      .filter((m) => m.type === 'progress' && m.commandId === env.id && m.page)
+      .map((m) => InventoryPage.parse((m as { page: unknown }).page));
+    expect(pages.length).toBe(out.pages);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.at(-1)?.last).toBe(true);
+    expect(pages.map((p) => p.seq)).toEqual(pages.map((_, i) => i));
+    const items = (type: string) =>
+      pages.flatMap((p) => p.groups.filter((g) => g.type === type).flatMap((g) => g.items));
+    expect(items('host')).toHaveLength(12);
+    expect(items('vm').length).toBe(h.lab.world.vms.size);
+    expect(items('cluster')).toHaveLength(2);
+    expect((items('host') as { id: string }[]).map((x) => x.id)).toContain('LABA001');
+    expect(out.counts).toMatchObject({ host: 12, cluster: 2 });
+  });
+});
