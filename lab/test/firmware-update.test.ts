@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildLabRepository } from '../src/catalog/lab-repository';
 import { packageFileName } from '../src/world/firmware';
-import { multipartBody, waitFor } from './helpers/https-client';
+import { createClient, multipartBody, waitFor } from './helpers/https-client';
 import { type LabFixture, startTestLab } from './helpers/lab-fixture';
 import { smallLab } from './helpers/small-lab';
 
@@ -184,6 +184,11 @@ describe('iDRAC firmware updates', () => {
     ).toBe(204);
     await waitFor(() => [a, b].every((j) => f!.jobStates(j).at(-1) === 'Completed'), 5_000, 'both completed');
     const ids = await inventoryIds('TEST001');
+    // Other resources that report the NIC's firmware follow it.
+    const adapter = (await c.get('/redfish/v1/Chassis/System.Embedded.1/NetworkAdapters/NIC.Integrated.1'))
+      .text;
+    expect(adapter).toContain('22.91.5.10');
+    expect(adapter).not.toContain('21.80.16.95');
     // One NIC package updates both ports of the integrated NIC.
     expect(ids).toContain('Installed-108089-22.91.5.10__NIC.Integrated.1-1-1');
     expect(ids).toContain('Installed-108089-22.91.5.10__NIC.Integrated.1-2-1');
@@ -195,7 +200,8 @@ describe('iDRAC firmware updates', () => {
   });
 
   it('an iDRAC update applies without a host reboot, resets the iDRAC and drops its sessions', async () => {
-    f = await startTestLab(smallLab(1));
+    // 1/600: the iDRAC stays down ~300 ms, long enough to observe deterministically.
+    f = await startTestLab(smallLab(1), { timeScale: 1 / 600 });
     const e = f.lab.endpoints.idracs[0]!;
     const c = f.client('TEST001');
     const s = await c.post(
@@ -211,7 +217,6 @@ describe('iDRAC firmware updates', () => {
     expect(f.jobStates(jobId)).toEqual(['Scheduled', 'Downloading', 'Downloaded', 'Running', 'Completed']);
     expect(f.lab.world.host('TEST001').osPhase).toBe('running');
     // While it resets the iDRAC does not answer.
-    const { createClient } = await import('./helpers/https-client');
     const fresh = createClient(e.url, { ca: f.lab.tls.ca, auth: { username: 'root', password: 'calvin' } });
     await expect(fresh.get('/redfish/v1')).rejects.toThrow();
     await waitFor(() => f!.lab.world.host('TEST001').idrac === 'up', 5_000, 'iDRAC back');

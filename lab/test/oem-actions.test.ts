@@ -92,6 +92,8 @@ describe('Dell OEM actions and virtual media', () => {
       { auth: null },
     );
     const token = s.headers['x-auth-token'] as string;
+    const resets: string[] = [];
+    f.lab.world.events.on('idrac-reset-started', ({ hostId }) => resets.push(hostId));
     expect(
       (
         await c.post('/redfish/v1/Managers/iDRAC.Embedded.1/Actions/Manager.Reset', {
@@ -99,7 +101,7 @@ describe('Dell OEM actions and virtual media', () => {
         })
       ).status,
     ).toBe(204);
-    await waitFor(() => f.lab.world.host('TEST002').idrac === 'resetting', 5_000, 'resetting');
+    await waitFor(() => resets.includes('TEST002'), 5_000, 'reset started');
     await waitFor(() => f.lab.world.host('TEST002').idrac === 'up', 5_000, 'up');
     const again = await waitFor(async () => {
       try {

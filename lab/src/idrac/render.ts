@@ -105,7 +105,7 @@ export function renderGet(world: World, host: HostState, rawPath: string, query 
   }
 
   if (path === SYSTEM) {
-    const o = personalisedJson<Json>(cap, host, SYSTEM);
+    const o = personalisedJson<Json>(cap, host, SYSTEM, world.components);
     o.PowerState = host.power;
     o.BiosVersion = host.firmware.get('BIOS.Setup.1-1')?.version ?? o.BiosVersion;
     o.Model = host.model;
@@ -113,13 +113,13 @@ export function renderGet(world: World, host: HostState, rawPath: string, query 
     return j(o);
   }
   if (path === CHASSIS) {
-    const o = personalisedJson<Json>(cap, host, CHASSIS);
+    const o = personalisedJson<Json>(cap, host, CHASSIS, world.components);
     o.PowerState = host.power;
     o.Model = host.model;
     return j(o);
   }
   if (path === MANAGER) {
-    const o = personalisedJson<Json>(cap, host, MANAGER);
+    const o = personalisedJson<Json>(cap, host, MANAGER, world.components);
     const v = host.firmware.get('iDRAC.Embedded.1-1')?.version;
     if (v) {
       o.FirmwareVersion = v;
@@ -139,7 +139,8 @@ export function renderGet(world: World, host: HostState, rawPath: string, query 
   }
   // The capture holds some pages as `<path>?$skip=50`: serve those verbatim.
   const text =
-    (query ? personalisedText(cap, host, `${path}${query}`) : undefined) ?? personalisedText(cap, host, path);
+    (query ? personalisedText(cap, host, `${path}${query}`, world.components) : undefined) ??
+    personalisedText(cap, host, path, world.components);
   return text === undefined ? undefined : { json: text };
 }
 
