@@ -62,6 +62,10 @@ export function firmwareFromRedfish(member: unknown): FirmwareComponent | undefi
   };
 }
 
-/** Only `Installed-*` members describe what runs now; `Previous-*` are rollback images, `Current-*` duplicates. */
+/**
+ * Only installed components describe what runs now. Redfish: `Previous-*` are rollback images and
+ * `Current-*` duplicate `Installed-*`. OME/WS-Man instance ids say the same as `DCIM:PREVIOUS#...`,
+ * `DCIM:CURRENT#...`, `DCIM:AVAILABLE#...` (a package staged but not applied).
+ */
 export const isInstalledFirmware = (f: FirmwareComponent): boolean =>
-  !f.id.startsWith('Previous-') && !f.id.startsWith('Current-');
+  !/^(Previous|Current)-/.test(f.id) && !/^DCIM:(PREVIOUS|CURRENT|AVAILABLE)[#_]/i.test(f.id);

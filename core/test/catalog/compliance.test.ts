@@ -72,6 +72,19 @@ describe('compliance of the real R750 capture against a catalog', () => {
     expect(result.serviceTag).toBe('F54P1G3');
   });
 
+  it('ignores rollback, duplicate and staged entries from Redfish and OME', () => {
+    const bios = firmware.find((f) => f.softwareId === '159' && f.id.startsWith('Installed-'))!;
+    const extra = [
+      { ...bios, id: 'DCIM:PREVIOUS#741__BIOS.Setup.1-1', version: '1.0.0' },
+      { ...bios, id: 'DCIM:AVAILABLE#741__BIOS.Setup.1-1', version: '1.9.2' },
+      { ...bios, id: 'DCIM:INSTALLED#741__BIOS.Setup.1-1' },
+    ];
+    const r = hostCompliance(createCatalogMatcher(CATALOG), system, [...firmware, ...extra]);
+    expect(r.components.map((c) => c.firmwareId).filter((id) => id.includes('741__'))).toEqual([
+      'DCIM:INSTALLED#741__BIOS.Setup.1-1',
+    ]);
+  });
+
   it('considers only Installed members (not Previous or Current)', () => {
     expect(result.components.every((c) => c.firmwareId.startsWith('Installed-'))).toBe(true);
     expect(result.components).toHaveLength(21);
