@@ -72,6 +72,75 @@ describe('iDRAC conformance with the real R750 capture', () => {
     expect(served).toBe(capture.texts.size);
   });
 
+  it('keeps the captured shapes after updates: new firmware members and live jobs', async () => {
+    const world = lab.world;
+    const host = world.host('TEST001');
+    // Apply new BIOS and NIC versions as a completed update would.
+    for (const [fqdd, version] of [
+      ['BIOS.Setup.1-1', '1.13.2'],
+      ['NIC.Integrated.1-1-1', '22.91.5.10'],
+    ] as const) {
+      const cur = host.firmware.get(fqdd)!;
+      host.firmware.set(fqdd, {
+        version,
+        previousVersion: cur.version,
+        installedAt: new Date().toISOString(),
+      });
+    }
+    const inv = (await client.get('/redfish/v1/UpdateService/FirmwareInventory')).json as {
+      Members: Array<{ '@odata.id': string }>;
+    };
+    const ids = inv.Members.map((m) => m['@odata.id']);
+    const problems: string[] = [];
+    const pairs: Array<[string, string]> = [
+      ['Installed-159-1.13.2__BIOS.Setup.1-1', 'Installed-159-1.8.2__BIOS.Setup.1-1'],
+      ['Current-159-1.13.2__BIOS.Setup.1-1', 'Current-159-1.8.2__BIOS.Setup.1-1'],
+      ['Previous-159-1.8.2__BIOS.Setup.1-1', 'Previous-159-1.2.4__BIOS.Setup.1-1'],
+      [
+        'Installed-108089-22.91.5.10__NIC.Integrated.1-1-1',
+        'Installed-108089-21.80.16.95__NIC.Integrated.1-1-1',
+      ],
+      ['Previous-108089-21.80.16.95__NIC.Integrated.1-1-1', 'Previous-159-1.2.4__BIOS.Setup.1-1'],
+    ];
+    for (const [live, captured] of pairs) {
+      const path = `/redfish/v1/UpdateService/FirmwareInventory/${live}`;
+      expect(ids).toContain(path);
+      const r = await client.get(encodeURI(path));
+      expect(r.status).toBe(200);
+      shapeDiff(
+        capture.json(`/redfish/v1/UpdateService/FirmwareInventory/${captured}`),
+        r.json,
+        live,
+        problems,
+      );
+    }
+    const job = world.nextJobId();
+    host.jobs.set(job, {
+      id: job,
+      name: 'Firmware Update: BIOS',
+      jobType: 'FirmwareUpdate',
+      state: 'Scheduled',
+      percent: 0,
+      message: 'Task successfully scheduled.',
+      messageId: 'JCP001',
+      startTime: '2026-01-01T00:00:00',
+    });
+    for (const [live, captured] of [
+      [
+        `/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs/${job}`,
+        '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs/JID_102241909559',
+      ],
+      [
+        `/redfish/v1/Managers/iDRAC.Embedded.1/Jobs/${job}`,
+        '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs/JID_102241909559',
+      ],
+      [`/redfish/v1/JobService/Jobs/${job}`, '/redfish/v1/JobService/Jobs/JID_102241909559'],
+    ] as const) {
+      shapeDiff(capture.json(captured), (await client.get(live)).json, live, problems);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('personalises identity: the service tag and UUID are the lab host’s, not the captured machine’s', async () => {
     const sys = (await client.get('/redfish/v1/Systems/System.Embedded.1')).json as Record<string, string>;
     expect(sys.SKU).toBe('TEST001');
