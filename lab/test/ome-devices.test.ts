@@ -109,6 +109,8 @@ describe('OpenManage Enterprise API', () => {
     const ssd = info.find((i) => i.ComponentId === '0' && i.VendorId === '1E0F');
     expect(ssd?.PciDeviceId).toBe('0007');
     expect(info).toHaveLength(fw.length);
+    const device = await ome.get(`/api/DeviceService/Devices(${id})/InventoryDetails('deviceSoftware')`);
+    expect((device.json as { InventoryInfo: unknown[] }).InventoryInfo).toEqual(info);
 
     expect((await ome.get(`/api/DeviceService/Devices(${id})/InventoryDetails('nope')`)).status).toBe(404);
     expect((await ome.get('/api/DeviceService/Devices(1)')).status).toBe(404);

@@ -4,10 +4,12 @@ import { deviceIdOf, omeTime } from './ome-devices';
 
 /**
  * Per-device inventory (`InventoryDetails`), the types a firmware and inventory sync reads.
- * `serverSoftware` is the firmware inventory, from the same world state the iDRAC serves, so the
- * two sources agree (ComponentId = Dell SoftwareId, PCI ids for SoftwareId 0 components).
+ * `deviceSoftware` (OME's firmware inventory; `serverSoftware` is served as the same list) comes
+ * from the same world state the iDRAC serves, so the two sources agree (ComponentId = Dell
+ * SoftwareId, PCI ids for SoftwareId 0 components).
  */
 export const INVENTORY_TYPES = [
+  'deviceSoftware',
   'serverSoftware',
   'serverOperatingSystems',
   'serverProcessors',
@@ -88,7 +90,7 @@ function memoryDevices(h: HostState) {
 /** One InventoryDetail resource. */
 export function inventoryDetail(world: World, h: HostState, type: InventoryType) {
   const info =
-    type === 'serverSoftware'
+    type === 'deviceSoftware' || type === 'serverSoftware'
       ? serverSoftware(world, h)
       : type === 'serverOperatingSystems'
         ? operatingSystems(h)
