@@ -16,6 +16,13 @@ export interface RackOpsAppProps {
   readonly handlers: readonly HandlerSource[];
   /** Account/region; omitted for an environment-agnostic template (no lookups are made). */
   readonly env?: Environment;
+  /**
+   * Validate at synthesis: cdk-nag's AwsSolutions checks and CDK's built-in CloudFormation validation (schema
+   * and rules, a WASM engine that costs seconds). Any unacknowledged finding fails the synth. Only tests that
+   * look at something else turn this off, to stay fast; the cdk-nag test and `cdk synth` keep it on.
+   * @default true
+   */
+  readonly validate?: boolean;
   /** Called with why the stateless stack was left out. */
   readonly warn?: (message: string) => void;
 }
@@ -38,15 +45,18 @@ function retentionFor(days: number): RetentionDays {
 
 /**
  * Builds the RackOps CDK app: the stateful stack, the stateless stack, and cdk-nag's AwsSolutions checks as a
- * synthesis-time validation plugin (any unacknowledged finding fails the synth).
+ * synthesis-time validation plugin next to CDK's built-in CloudFormation validation (any unacknowledged finding
+ * fails the synth).
  */
 export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
+  const validate = props.validate !== false;
   const app = new App({
+    builtinCloudFormationValidation: validate,
     ...(props.outdir ? { outdir: props.outdir } : {}),
     ...(props.context ? { context: props.context } : {}),
   });
   const config = readConfig(app.node);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (validate) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   const stateful = new StatefulStack(app, `${config.prefix}-stateful`, {
     namePrefix: config.prefix,

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -15,6 +15,7 @@ import { JobScheduler } from './constructs/job-scheduler';
 import { OperationalAlarms } from './constructs/operational-alarms';
 import { WorkflowStateMachines } from './constructs/workflow-state-machines';
 import type { HandlerSource } from './handlers';
+import { acknowledgeNag } from './nag';
 
 export interface StatelessStackProps extends StackProps {
   /** Prefix of physical names: functions `<prefix>-<handler>`, state machines `<prefix>-<workflow>`. */
@@ -258,10 +259,11 @@ export class StatelessStack extends Stack {
     for (const f of [bot, claim]) this.scheduler.acknowledgeScheduleWildcard(f.role);
     for (const f of [bot, claim, jobOps]) {
       for (const w of workflowNames) {
-        Validations.of(f.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${prefix}-${w}:*]`,
-          reason: `Describe/stop executions of the ${prefix}-${w} state machine; execution names are job ids, known only at run time.`,
-        });
+        acknowledgeNag(
+          f.role,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${prefix}-${w}:*]`,
+          `Describe/stop executions of the ${prefix}-${w} state machine; execution names are job ids, known only at run time.`,
+        );
       }
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });

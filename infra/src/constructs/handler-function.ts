@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { TABLE_LAYOUT } from '@rackops/core/store/table-layout';
 import { LAMBDA_BUNDLE } from '../bundling';
 import { type HandlerSource, REPO_ROOT } from '../handlers';
+import { acknowledgeNag } from '../nag';
 
 export interface HandlerFunctionProps {
   /** The handler file to deploy. */
@@ -125,18 +126,18 @@ export class HandlerFunction extends Construct {
             },
           });
 
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'nodejs22.x is deliberate: the bundles target node22 and the code is tested on Node 20/22; moving to a ' +
+    acknowledgeNag(
+      this.function,
+      'AwsSolutions-L1',
+      'nodejs22.x is deliberate: the bundles target node22 and the code is tested on Node 20/22; moving to a ' +
         'newer runtime is a tested upgrade, not something a lint should trigger.',
-    });
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::*]`,
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords (added by active tracing) support no resource-level ' +
+    );
+    acknowledgeNag(
+      this.role,
+      `AwsSolutions-IAM5[Resource::*]`,
+      'X-Ray PutTraceSegments/PutTelemetryRecords (added by active tracing) support no resource-level ' +
         'permissions; AWS documents Resource "*" for them.',
-    });
+    );
   }
 
   /**

@@ -1,8 +1,9 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IScheduleGroup, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
 
 export interface JobSchedulerProps {
   /** Name of the schedule group. */
@@ -93,9 +94,10 @@ export class JobScheduler extends Construct {
   /** The reason attached to the `schedule/<group>/*` finding on every grantee's policy. */
   acknowledgeScheduleWildcard(policyScope: Construct): void {
     const stack = Stack.of(this);
-    Validations.of(policyScope).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.groupName}/*]`,
-      reason: `Schedules are created at run time (one per scheduled job/window); the wildcard is confined to the ${stack.stackName} schedule group.`,
-    });
+    acknowledgeNag(
+      policyScope,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.groupName}/*]`,
+      `Schedules are created at run time (one per scheduled job/window); the wildcard is confined to the ${stack.stackName} schedule group.`,
+    );
   }
 }

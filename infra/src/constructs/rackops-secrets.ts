@@ -1,7 +1,8 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
 
 export interface RackOpsSecretsProps {
   /** Customer-managed key encrypting both secrets. */
@@ -38,12 +39,12 @@ export class RackOpsSecrets extends Construct {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.botCredentials).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The bot password is issued and rotated in Microsoft Entra ID, not by AWS; a Secrets Manager rotation ' +
+    acknowledgeNag(
+      this.botCredentials,
+      'AwsSolutions-SMG4',
+      'The bot password is issued and rotated in Microsoft Entra ID, not by AWS; a Secrets Manager rotation ' +
         'Lambda cannot create a new client secret there. Rotation is a documented operator procedure (README).',
-    });
+    );
 
     this.relaySigningKey = new Secret(this, 'RelaySigningKey', {
       secretName: `${props.namePrefix}/relay-signing-key`,
@@ -52,12 +53,12 @@ export class RackOpsSecrets extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.relaySigningKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The relay signing key is shared with the on-prem agent, which reads it from its local config; an ' +
+    acknowledgeNag(
+      this.relaySigningKey,
+      'AwsSolutions-SMG4',
+      'The relay signing key is shared with the on-prem agent, which reads it from its local config; an ' +
         'automatic rotation would make the agent reject every command until someone copies the new key. ' +
         'It is rotated by the documented manual procedure (README, relay-agent/README.md).',
-    });
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -9,6 +9,7 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
 
 /** The placeholders core/src/workflows definitions may contain, and nothing else. */
 export const WORKFLOW_SUBSTITUTIONS = ['DispatchFunctionArn', 'JobOpsFunctionArn'] as const;
@@ -101,23 +102,21 @@ export class WorkflowStateMachines extends Construct {
 
       const policy = machine.role.node.tryFindChild('DefaultPolicy');
       if (policy) {
-        Validations.of(policy).acknowledge(
-          {
-            id: 'AwsSolutions-IAM5[Resource::*]',
-            reason:
-              'Step Functions log delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups...) and ' +
-              'X-Ray (PutTraceSegments, GetSamplingRules...) support no resource-level permissions.',
-          },
-          {
-            id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.dispatchFunction)}.Arn>:*]`,
-            reason:
-              'lambda:InvokeFunction on the dispatch function and its versions/aliases (ARN:*), nothing else.',
-          },
-          {
-            id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.jobOpsFunction)}.Arn>:*]`,
-            reason:
-              'lambda:InvokeFunction on the job-ops function and its versions/aliases (ARN:*), nothing else.',
-          },
+        acknowledgeNag(
+          policy,
+          'AwsSolutions-IAM5[Resource::*]',
+          'Step Functions log delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups...) and ' +
+            'X-Ray (PutTraceSegments, GetSamplingRules...) support no resource-level permissions.',
+        );
+        acknowledgeNag(
+          policy,
+          `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.dispatchFunction)}.Arn>:*]`,
+          'lambda:InvokeFunction on the dispatch function and its versions/aliases (ARN:*), nothing else.',
+        );
+        acknowledgeNag(
+          policy,
+          `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.jobOpsFunction)}.Arn>:*]`,
+          'lambda:InvokeFunction on the job-ops function and its versions/aliases (ARN:*), nothing else.',
         );
       }
       machines.set(name, machine);

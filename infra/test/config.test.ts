@@ -1,0 +1,49 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { InvalidConfigError, readConfig } from '../src/config';
+
+const config = (context: Record<string, unknown>) => readConfig(new App({ context }).node);
+
+describe('readConfig', () => {
+  it('applies defaults for everything but the prefix', () => {
+    expect(config({ 'rackops:prefix': 'rackops' })).toEqual({
+      prefix: 'rackops',
+      teamsAppId: '',
+      productionClusters: [],
+      logRetentionDays: 90,
+      heartbeatMissingMinutes: 15,
+      bundle: true,
+    });
+  });
+
+  it('accepts -c strings: numbers, booleans and JSON arrays', () => {
+    const c = config({
+      'rackops:prefix': 'ops',
+      'rackops:logRetentionDays': '30',
+      'rackops:bundle': 'false',
+      'rackops:productionClusters': '["domain-c8","domain-c9"]',
+      'rackops:alarmEmail': 'oncall@example.com',
+    });
+    expect(c).toMatchObject({
+      logRetentionDays: 30,
+      bundle: false,
+      productionClusters: ['domain-c8', 'domain-c9'],
+      alarmEmail: 'oncall@example.com',
+    });
+  });
+
+  it('refuses a bad prefix, principal or heartbeat window with the context key in the message', () => {
+    expect(() => config({ 'rackops:prefix': 'Rack Ops' })).toThrow(InvalidConfigError);
+    expect(() => config({ 'rackops:prefix': 'Rack Ops' })).toThrow(/rackops:prefix/);
+    expect(() => config({ 'rackops:prefix': 'r', 'rackops:relayAgentPrincipal': 'someone' })).toThrow(
+      /rackops:/,
+    );
+    expect(() => config({ 'rackops:prefix': 'rackops', 'rackops:heartbeatMissingMinutes': 7 })).toThrow(
+      /rackops:heartbeatMissingMinutes/,
+    );
+  });
+
+  it('requires the prefix', () => {
+    expect(() => config({})).toThrow(/rackops:prefix/);
+  });
+});

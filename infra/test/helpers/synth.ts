@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { buildRackOpsApp, type RackOpsApp } from '../../src/app';
+import type { HandlerSource } from '../../src/handlers';
+import type { StatelessStack } from '../../src/stateless-stack';
+
+/** The handlers the stack requires, as sources that are never read (bundling is off in tests). */
+export const TEST_HANDLERS: HandlerSource[] = ['bot', 'claim', 'dispatch', 'job-ops', 'result'].map(
+  (name) => ({
+    name,
+    entry: `/not-read/${name}.handler.ts`,
+    exportName: 'default',
+  }),
+);
+
+export interface Synthesized extends RackOpsApp {
+  readonly stateless: StatelessStack;
+  readonly assembly: CloudAssembly;
+  readonly outdir: string;
+  cleanup(): void;
+}
+
+/**
+ * Synthesizes the whole app with a stub Lambda asset, the real workflow definitions and the given context.
+ * Validation (cdk-nag + CloudFormation rules, several seconds) only when asked: the cdk-nag test asks.
+ * Call cleanup() in afterAll.
+ */
+export function synthesize(
+  context: Record<string, unknown> = {},
+  opts: { validate?: boolean } = {},
+): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'rackops-infra-test-'));
+  const built = buildRackOpsApp({
+    outdir,
+    context: { 'rackops:prefix': 'rackops', 'rackops:bundle': false, ...context },
+    handlers: TEST_HANDLERS,
+    workflowDefinitions: buildWorkflowDefinitions(),
+    validate: opts.validate ?? false,
+  });
+  if (!built.stateless) throw new Error('stateless stack missing');
+  const assembly = built.app.synth();
+  return {
+    ...built,
+    stateless: built.stateless,
+    assembly,
+    outdir,
+    cleanup: () => rmSync(outdir, { recursive: true, force: true }),
+  };
+}
+
+/** `{ Fn::GetAtt: [id, 'Arn'] }` as CloudFormation writes it. */
+export const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });

@@ -1,0 +1,103 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Synthesized, synthesize } from './helpers/synth';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+const SQS_VIA = { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] };
+
+describe('relay agent identity', () => {
+  let synth: Synthesized;
+  let stateful: Resources;
+  let stateless: Resources;
+  let roleId: string;
+  const id = (c: { node: { defaultChild?: unknown } }) =>
+    Stack.of(synth.stateful).getLogicalId(c.node.defaultChild as never);
+
+  beforeAll(() => {
+    synth = synthesize({ 'rackops:relayAgentPrincipal': 'arn:aws:iam::123456789012:role/onprem-relay' });
+    stateful = Template.fromStack(synth.stateful).toJSON().Resources as Resources;
+    stateless = Template.fromStack(synth.stateless).toJSON().Resources as Resources;
+    roleId = id(synth.stateful.relayAgentRole as never);
+  });
+  afterAll(() => synth?.cleanup());
+
+  it('can be assumed only by the configured principal', () => {
+    expect(stateful[roleId]?.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:role/onprem-relay' },
+        },
+      ],
+    });
+  });
+
+  it('may do exactly: consume commands, send results, use the queue key through SQS', () => {
+    const role = stateful[roleId]?.Properties ?? {};
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.Policies).toEqual([
+      {
+        PolicyName: 'RelayAgentQueues',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'ConsumeCommands',
+              Effect: 'Allow',
+              Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+              Resource: { 'Fn::GetAtt': [id(synth.stateful.commandsQueue), 'Arn'] },
+            },
+            {
+              Sid: 'SendResults',
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Resource: { 'Fn::GetAtt': [id(synth.stateful.resultsQueue), 'Arn'] },
+            },
+            {
+              Sid: 'UseQueueKeyThroughSqs',
+              Effect: 'Allow',
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: { 'Fn::GetAtt': [id(synth.stateful.messagingKey), 'Arn'] },
+              Condition: { StringEquals: { 'kms:ViaService': SQS_VIA } },
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('gains nothing through any other policy, in either stack', () => {
+    const attached = (r: Resources) =>
+      Object.entries(r).filter(([, res]) => {
+        if (res.Type !== 'AWS::IAM::Policy' && res.Type !== 'AWS::IAM::ManagedPolicy') return false;
+        return JSON.stringify(res.Properties).includes(roleId);
+      });
+    expect(attached(stateful)).toEqual([]);
+    expect(attached(stateless)).toEqual([]);
+  });
+
+  it('is not named in any resource policy (queues, keys, secrets) either', () => {
+    for (const [, res] of Object.entries(stateful)) {
+      if (res.Type === 'AWS::IAM::Role') continue;
+      expect(JSON.stringify(res.Properties ?? {})).not.toContain(`"${roleId}"`);
+    }
+  });
+
+  it('defaults to the account root principal when none is configured', () => {
+    const other = synthesize();
+    try {
+      const resources = Template.fromStack(other.stateful).toJSON().Resources as Resources;
+      const role =
+        resources[
+          Stack.of(other.stateful).getLogicalId(other.stateful.relayAgentRole.node.defaultChild as never)
+        ];
+      expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain(':root');
+    } finally {
+      other.cleanup();
+    }
+  });
+});

@@ -1,0 +1,167 @@
+import { TABLE_LAYOUT } from '@rackops/core/store/table-layout';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Synthesized, synthesize } from './helpers/synth';
+
+type Resources = Record<
+  string,
+  { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }
+>;
+
+describe('StatefulStack', () => {
+  let synth: Synthesized;
+  let template: Template;
+  let resources: Resources;
+  const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+    Stack.of(synth.stateful).getLogicalId(construct.node.defaultChild as never);
+
+  beforeAll(() => {
+    synth = synthesize();
+    template = Template.fromStack(synth.stateful);
+    resources = template.toJSON().Resources as Resources;
+  });
+  afterAll(() => synth?.cleanup());
+
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  describe('table', () => {
+    it('is on-demand, has PITR, deletion protection and the TTL attribute, and is retained', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        }),
+      });
+    });
+
+    it('is encrypted with the customer-managed data key', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(synth.stateful.dataKey), 'Arn'] },
+        },
+      });
+    });
+
+    it('has exactly the keys and indexes of core TABLE_LAYOUT, projecting all attributes', () => {
+      const [[, table] = []] = ofType('AWS::DynamoDB::Table');
+      const props = table?.Properties as {
+        KeySchema: unknown;
+        GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown; Projection: unknown }[];
+      };
+      expect(props.KeySchema).toEqual([
+        { AttributeName: TABLE_LAYOUT.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_LAYOUT.sortKey, KeyType: 'RANGE' },
+      ]);
+      expect(props.GlobalSecondaryIndexes).toEqual(
+        TABLE_LAYOUT.indexes.map((i) => ({
+          IndexName: i.name,
+          KeySchema: [
+            { AttributeName: i.partitionKey, KeyType: 'HASH' },
+            { AttributeName: i.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      );
+    });
+  });
+
+  it('has two customer-managed keys, both rotated and retained', () => {
+    const keys = ofType('AWS::KMS::Key');
+    expect(keys).toHaveLength(2);
+    for (const [, key] of keys) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  describe('queues', () => {
+    const messagingKey = () => ({ 'Fn::GetAtt': [logicalId(synth.stateful.messagingKey), 'Arn'] });
+
+    it('encrypts all four queues (two queues, two DLQs) with the messaging key', () => {
+      const queues = ofType('AWS::SQS::Queue');
+      expect(queues).toHaveLength(4);
+      for (const [, q] of queues) expect(q.Properties.KmsMasterKeyId).toEqual(messagingKey());
+    });
+
+    it('makes the commands queue FIFO without content-based deduplication, with a FIFO DLQ', () => {
+      const commands = logicalId(synth.stateful.commandsQueue);
+      const dlq = logicalId(synth.stateful.commandsDeadLetterQueue);
+      expect(resources[commands]?.Properties).toMatchObject({
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+      });
+      expect(resources[dlq]?.Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
+    });
+
+    it('gives the results queue a DLQ and a visibility timeout of 6x the result Lambda timeout', () => {
+      const results = logicalId(synth.stateful.resultsQueue);
+      const dlq = logicalId(synth.stateful.resultsDeadLetterQueue);
+      const props = resources[results]?.Properties ?? {};
+      expect(props.FifoQueue).toBeUndefined();
+      expect(props.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: 5,
+      });
+      expect(props.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
+    });
+
+    it('keeps dead letters 14 days', () => {
+      for (const q of [synth.stateful.commandsDeadLetterQueue, synth.stateful.resultsDeadLetterQueue]) {
+        expect(resources[logicalId(q)]?.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      }
+    });
+
+    it('denies every non-TLS request on every queue', () => {
+      const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
+      const policies = ofType('AWS::SQS::QueuePolicy');
+      const covered = new Set<string>();
+      for (const [, p] of policies) {
+        const statements = (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+          .Statement;
+        expect(statements).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+        for (const q of p.Properties.Queues as { Ref: string }[]) covered.add(q.Ref);
+      }
+      expect([...covered].sort()).toEqual([...queueIds].sort());
+    });
+  });
+
+  it('encrypts both secrets with the data key and retains them', () => {
+    const secrets = ofType('AWS::SecretsManager::Secret');
+    expect(secrets.map(([, s]) => s.Properties.Name).sort()).toEqual([
+      'rackops/bot-credentials',
+      'rackops/relay-signing-key',
+    ]);
+    for (const [, s] of secrets) {
+      expect(s.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(synth.stateful.dataKey), 'Arn'] });
+      expect(s.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('outputs what the relay agent config needs', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'RelayRegion',
+        'RelayCommandsQueueUrl',
+        'RelayResultsQueueUrl',
+        'RelayAgentRoleArn',
+        'RelaySigningKeySecretArn',
+      ]),
+    );
+    template.hasOutput('RelayRegion', { Value: { Ref: 'AWS::Region' } });
+  });
+});

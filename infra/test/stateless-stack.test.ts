@@ -1,0 +1,281 @@
+import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Synthesized, synthesize, TEST_HANDLERS } from './helpers/synth';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Resources = Record<string, Resource>;
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+
+describe('StatelessStack', () => {
+  let synth: Synthesized;
+  let template: Template;
+  let resources: Resources;
+  const id = (c: { node: { defaultChild?: unknown } }) =>
+    Stack.of(synth.stateless).getLogicalId(c.node.defaultChild as never);
+  const fnId = (name: string) => {
+    const fn = synth.stateless.functions.get(name);
+    if (!fn) throw new Error(`no function ${name}`);
+    return id(fn);
+  };
+  const propsOf = (logicalId: string): Record<string, unknown> => {
+    const r = resources[logicalId];
+    if (!r) throw new Error(`no resource ${logicalId}`);
+    return r.Properties;
+  };
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  /** All statements of the inline/default policies attached to a role. */
+  const statementsOf = (roleId: string): Statement[] =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const roleOf = (fnLogicalId: string) =>
+    (propsOf(fnLogicalId).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+
+  beforeAll(() => {
+    synth = synthesize({ 'rackops:teamsAppId': 'app-123', 'rackops:productionClusters': ['domain-c8'] });
+    template = Template.fromStack(synth.stateless);
+    resources = template.toJSON().Resources as Resources;
+  });
+  afterAll(() => synth?.cleanup());
+
+  describe('Lambdas', () => {
+    it('deploys one function per handler: nodejs22.x on ARM64 with active tracing', () => {
+      const fns = ofType('AWS::Lambda::Function');
+      expect(fns).toHaveLength(TEST_HANDLERS.length);
+      for (const [, fn] of fns) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+        });
+      }
+    });
+
+    it('gives each function its own log group with the configured retention', () => {
+      const groups = ofType('AWS::Logs::LogGroup').filter(([, g]) =>
+        String(g.Properties.LogGroupName).startsWith('/aws/lambda/'),
+      );
+      expect(groups.map(([, g]) => g.Properties.LogGroupName).sort()).toEqual(
+        TEST_HANDLERS.map((h) => `/aws/lambda/rackops-${h.name}`).sort(),
+      );
+      for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(90);
+    });
+
+    it('passes the names the handlers read from the environment', () => {
+      const env = (propsOf(fnId('dispatch')).Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining([
+          'TABLE_NAME',
+          'COMMANDS_QUEUE_URL',
+          'RESULTS_QUEUE_URL',
+          'STATE_MACHINE_ARNS',
+          'RELAY_SIGNING_KEY_SECRET_ARN',
+          'BOT_CREDENTIALS_SECRET_ARN',
+          'SCHEDULE_GROUP_NAME',
+          'SCHEDULER_ROLE_ARN',
+          'CLAIM_FUNCTION_ARN',
+        ]),
+      );
+      expect(env.TEAMS_APP_ID).toBe('app-123');
+      expect(env.PRODUCTION_CLUSTERS).toBe('["domain-c8"]');
+    });
+
+    it('lists every workflow in STATE_MACHINE_ARNS', () => {
+      const env = (propsOf(fnId('claim')).Environment as { Variables: Record<string, unknown> }).Variables;
+      const json = JSON.stringify(env.STATE_MACHINE_ARNS);
+      for (const name of Object.keys(buildWorkflowDefinitions()))
+        expect(json).toContain(`stateMachine:rackops-${name}`);
+    });
+
+    it('feeds the result Lambda from the results queue with partial batch failures', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fnId('result') },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('ResultsQueue') },
+      });
+      expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(1);
+    });
+
+    it('exposes only the bot, through a Function URL that leaves auth to the Bot Framework JWT check', () => {
+      const urls = ofType('AWS::Lambda::Url');
+      expect(urls).toHaveLength(1);
+      expect(urls[0]?.[1].Properties).toMatchObject({
+        AuthType: 'NONE',
+        TargetFunctionArn: { 'Fn::GetAtt': [fnId('bot'), 'Arn'] },
+      });
+      template.hasOutput('BotMessagingEndpoint', {});
+    });
+
+    it('lets only dispatch send commands and read the relay signing key', () => {
+      for (const name of TEST_HANDLERS.map((h) => h.name)) {
+        const statements = statementsOf(roleOf(fnId(name)));
+        const sends = statements.some((s) => [s.Action].flat().includes('sqs:SendMessage'));
+        const readsKey = statements.some((s) => JSON.stringify(s.Resource).includes('RelaySigningKey'));
+        expect({ name, sends, readsKey }).toEqual({
+          name,
+          sends: name === 'dispatch',
+          readsKey: name === 'dispatch',
+        });
+      }
+    });
+
+    it('grants no wildcard action and no "*" resource except X-Ray', () => {
+      for (const name of TEST_HANDLERS.map((h) => h.name)) {
+        for (const s of statementsOf(roleOf(fnId(name)))) {
+          for (const action of [s.Action].flat()) expect(action).not.toContain('*');
+          if (s.Resource === '*')
+            expect(s.Action).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+        }
+      }
+    });
+  });
+
+  describe('state machines', () => {
+    it('deploys exactly the definitions core/src/workflows builds, with both ARNs substituted', () => {
+      const definitions = buildWorkflowDefinitions();
+      const machines = ofType('AWS::StepFunctions::StateMachine');
+      expect(machines).toHaveLength(Object.keys(definitions).length);
+      for (const [name, definition] of Object.entries(definitions)) {
+        const machine = synth.stateless.stateMachines.get(name);
+        expect(machine, name).toBeDefined();
+        const props = propsOf(id(machine as never));
+        expect(props.StateMachineName).toBe(`rackops-${name}`);
+        expect(JSON.parse(props.DefinitionString as string)).toEqual(definition);
+        expect(props.DefinitionSubstitutions).toEqual({
+          DispatchFunctionArn: { 'Fn::GetAtt': [fnId('dispatch'), 'Arn'] },
+          JobOpsFunctionArn: { 'Fn::GetAtt': [fnId('job-ops'), 'Arn'] },
+        });
+        // After substitution no placeholder is left and every Lambda task calls one of the two functions.
+        const substituted = JSON.stringify(
+          substituteDefinition(JSON.parse(props.DefinitionString as string), {
+            DispatchFunctionArn: 'arn:dispatch',
+            JobOpsFunctionArn: 'arn:job-ops',
+          }),
+        );
+        expect(substituted).not.toMatch(/\$\{/);
+        for (const [, fn] of substituted.matchAll(/"FunctionName":"([^"]*)"/g)) {
+          expect(['arn:dispatch', 'arn:job-ops']).toContain(fn);
+        }
+      }
+    });
+
+    it('logs ALL without execution data and traces with X-Ray', () => {
+      for (const [, m] of ofType('AWS::StepFunctions::StateMachine')) {
+        expect(m.Properties).toMatchObject({
+          StateMachineType: 'STANDARD',
+          LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+          TracingConfiguration: { Enabled: true },
+        });
+      }
+    });
+
+    it('lets the state machines invoke dispatch and job-ops and no other function', () => {
+      for (const [, m] of ofType('AWS::StepFunctions::StateMachine')) {
+        const roleId = (m.Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+        const invoked = statementsOf(roleId)
+          .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
+          .flatMap((s) => [s.Resource].flat());
+        const targets = new Set(
+          JSON.stringify(invoked).match(/[A-Za-z]+Handler[A-Za-z0-9]*Function[A-F0-9]{8}/g),
+        );
+        expect([...targets].sort()).toEqual([fnId('dispatch'), fnId('job-ops')].sort());
+      }
+    });
+  });
+
+  describe('scheduler', () => {
+    it('has a schedule group', () => {
+      template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'rackops-schedules' });
+    });
+
+    it('runs schedules as a role that can invoke the claim Lambda and nothing else', () => {
+      const roleId = id(synth.stateless.scheduler.role as never);
+      expect(propsOf(roleId).AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      });
+      expect(propsOf(roleId).ManagedPolicyArns).toBeUndefined();
+      expect(propsOf(roleId).Policies).toBeUndefined();
+      expect(statementsOf(roleId)).toEqual([
+        {
+          Sid: 'InvokeClaimOnly',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::GetAtt': [fnId('claim'), 'Arn'] },
+        },
+      ]);
+    });
+
+    it('can be handed to schedules only by the bot and claim Lambdas', () => {
+      const roleId = id(synth.stateless.scheduler.role as never);
+      const passers = TEST_HANDLERS.map((h) => h.name).filter((name) =>
+        statementsOf(roleOf(fnId(name))).some(
+          (s) => [s.Action].flat().includes('iam:PassRole') && JSON.stringify(s.Resource).includes(roleId),
+        ),
+      );
+      expect(passers.sort()).toEqual(['bot', 'claim']);
+    });
+  });
+
+  describe('alarms', () => {
+    const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const topicRef = () => ({ Ref: id(synth.stateless.alarms.topic as never) });
+
+    it('sends every alarm to the encrypted, TLS-only topic', () => {
+      for (const a of alarms()) expect(a.AlarmActions).toEqual([topicRef()]);
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('MessagingKey') },
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('alarms on any message in either dead-letter queue', () => {
+      const dlq = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+      expect(dlq).toHaveLength(2);
+      for (const a of dlq)
+        expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    });
+
+    it('alarms on failed, timed-out or aborted executions of every state machine', () => {
+      const failed = alarms().filter((a) => JSON.stringify(a.Metrics ?? '').includes('ExecutionsFailed'));
+      expect(failed).toHaveLength(Object.keys(buildWorkflowDefinitions()).length);
+      for (const a of failed) {
+        const text = JSON.stringify(a.Metrics);
+        expect(text).toContain('ExecutionsTimedOut');
+        expect(text).toContain('ExecutionsAborted');
+      }
+    });
+
+    it('alarms when the relay agent has sent nothing (heartbeats included) for 15 minutes', () => {
+      const heartbeat = alarms().filter((a) => a.MetricName === 'NumberOfMessagesSent');
+      expect(heartbeat).toHaveLength(1);
+      expect(heartbeat[0]).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::ImportValue': expect.stringMatching(/ResultsQueue/) } },
+        ],
+      });
+    });
+  });
+});
