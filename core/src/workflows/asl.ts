@@ -118,7 +118,8 @@ export function jobOpsTask(o: JobOpsTaskOptions): AslState {
       FunctionName: JOB_OPS_FN,
       Payload: o.waitForToken ? { ...payload, 'taskToken.$': '$$.Task.Token' } : payload,
     },
-    TimeoutSeconds: o.waitForToken ? o.waitForToken.timeoutSeconds : 120,
+    // A Lambda runs at most 15 minutes; the engine scales this with the lab's time, so keep it generous.
+    TimeoutSeconds: o.waitForToken ? o.waitForToken.timeoutSeconds : 900,
     Retry: LAMBDA_RETRY,
   };
   if (o.resultPath === '$' && !o.waitForToken) {

@@ -45,7 +45,7 @@ function preflightProcessor(): AslMachine {
         params: {},
         step: { ...hostStepKey('preflight'), name: 'Preflight: firmware inventory' },
         timeoutSeconds: TIMEOUT.quick,
-        heartbeatSeconds: HEARTBEAT,
+
         resultPath: '$.fw',
         next: toEval,
         catchTo: toEval,

@@ -24,6 +24,8 @@ export const HostUpdateParams = z.object({
   maintenance: z.boolean().optional(),
   enterMaintenanceSeconds: z.number().int().positive().default(1800),
   rebootSeconds: z.number().int().positive().default(3600),
+  /** Stop after the plan: report what would be updated, touch nothing. */
+  dryRun: z.boolean().default(false),
   /** Catalog URL for this job (else the source's default). */
   catalogUrl: z.string().url().optional(),
 });

@@ -1,22 +1,24 @@
 /**
  * Task timeouts and heartbeats, in seconds of real time (the local engine multiplies them by the lab's time
  * scale). A heartbeat comes with every progress message the agent sends (every few seconds while it works), so
- * HEARTBEAT is how long silence means the agent or its device is gone.
+ * HEARTBEAT is how long silence means the agent or its device is gone. It also covers the wait in the device's
+ * FIFO queue before the agent picks the command up (the clock starts when the task does), hence 15 minutes.
  */
-export const HEARTBEAT = 300;
+export const HEARTBEAT = 900;
 
 export const TIMEOUT = {
-  quick: 300,
+  /** Reads (state, LC status, verify): also the backstop for a lost result; real network time, so generous. */
+  quick: 1800,
   inventory: 3600,
   stage: 3600,
   scp: 1800,
-  vmPower: 900,
+  vmPower: 1800,
   /** The command's own timeout is enterMaintenanceSeconds (default 1800); this is the backstop. */
   enterMaintenance: 2400,
   applyAndReboot: 5400,
-  exitMaintenance: 900,
-  ha: 600,
-  scan: 900,
+  exitMaintenance: 1800,
+  ha: 1800,
+  scan: 1800,
   /** How long a paused job waits for an operator before giving up (and cleaning up). 7 days. */
   pause: 7 * 24 * 3600,
 } as const;

@@ -40,8 +40,12 @@ export async function cleanupPlan(deps: OpsDeps, job: Job, raw: unknown): Promis
   return { ...state, cleanup: { restoreHa: Boolean(ha), ...(ha ? { ha } : {}), unstage } };
 }
 
+const PHASE_TEXT: Partial<Record<HostItem['phase'], string>> = {
+  pending: 'not started; untouched',
+  in_progress: 'state unknown: the update was interrupted',
+};
 const line = (h: HostItem): string =>
-  `${h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId}: ${h.state ?? h.phase}`;
+  `${h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId}: ${h.state ?? PHASE_TEXT[h.phase] ?? h.phase}`;
 
 /**
  * The end of every workflow: decide completed / failed / cancelled from what happened (the Store's host items,

@@ -169,6 +169,16 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
     batchSize: plan.batchSize,
     batches: plan.batches.length,
   });
+  if (params.dryRun) {
+    // A dry run ends here, before HA is touched: the report is the plan.
+    if (job.type === 'rolling_cluster_update') await deps.store.deleteJobItem(job.id, 'note', 'ha');
+    return {
+      ...state,
+      pre: undefined,
+      decision: 'nothing',
+      summary: `dry run, nothing changed; would update ${planText}`,
+    };
+  }
   return {
     ...state,
     pre: undefined,

@@ -1,0 +1,150 @@
+import type { Activity } from 'botbuilder';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
+import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
+import {
+  BotHarness,
+  type ChatUser,
+  type TranscriptEntry,
+  cardActions,
+  cardOf,
+} from '@rackops/bot/testing/harness';
+import { type LocalStack, startLocalStack } from '../stack';
+
+/**
+ * How a scenario talks to RackOps: as an operator in chat (text and card clicks), like a person would. The
+ * real bot (teams-ai on botbuilder's TestAdapter, F's harness) runs over the real local stack (D): dynalite,
+ * the SQS emulator, the local Step Functions engine running the real ASL, the relay agent and the lab.
+ */
+export interface ScenarioDriver {
+  stack: LocalStack;
+  /** Everything the bot sent to the conversation (replies, proactive notifications, card updates), as text. */
+  say(text: string, as?: ChatUser): Promise<string[]>;
+  /** Click `title` on the newest card whose content includes `containing`. */
+  clickCard(
+    containing: string,
+    title: string,
+    opts?: { inputs?: Record<string, string>; as?: ChatUser },
+  ): Promise<string[]>;
+  /** Newest card containing `containing`, as JSON text (for checks). */
+  cardText(containing: string): string | undefined;
+  /** Inputs and buttons of that card. */
+  cardInputs(containing: string): { ids: string[]; buttons: string[] };
+  /** Wait until the newest job of `type` satisfies `until`. */
+  waitForJob(type: Job['type'], until: (j: Job) => boolean, timeoutMs?: number): Promise<Job>;
+  notifications: NotificationEvent[];
+  close(): Promise<void>;
+}
+
+export const OPERATOR: ChatUser = { id: '29:oper', name: 'Olga Operator', aadObjectId: 'aad-oper' };
+export const APPROVER: ChatUser = { id: '29:appr', name: 'Ada Approver', aadObjectId: 'aad-appr' };
+
+const texts = (acts: Partial<Activity>[]): string[] =>
+  acts
+    .map((a) => a.text ?? (cardOf(a) ? `[card] ${JSON.stringify(cardOf(a)).slice(0, 400)}` : ''))
+    .filter(Boolean);
+
+export interface ScenarioOptions {
+  lab?: LabConfigInput;
+  timeScale?: number;
+  /** Sync vCenter inventory through the bot before handing over. @default true */
+  syncInventory?: boolean;
+}
+
+export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
+  const notifications: NotificationEvent[] = [];
+  let harness: BotHarness | undefined;
+  const stack = await startLocalStack({
+    lab: opts.lab ?? true,
+    timeScale: opts.timeScale ?? 1 / 60,
+    notifier: {
+      async notify(e) {
+        notifications.push(e);
+        await harness?.bot.notifier.notify(e);
+      },
+    },
+  });
+  try {
+    harness = new BotHarness({
+      config: {
+        roles: { viewer: [], operator: ['aad-oper'], approver: ['aad-appr'], admin: [] },
+        cardSecret: 'scenario-card-secret-0123456789abcdef',
+        progressMinIntervalMs: 200,
+      },
+      store: stack.store,
+      orchestrator: stack.orchestrator,
+      scheduler: stack.scheduler,
+      startJob: stack.startJob,
+    });
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  const h = harness;
+  const newest = (containing: string): TranscriptEntry | undefined => h.lastCard('conv-1', containing);
+
+  const driver: ScenarioDriver = {
+    stack,
+    notifications,
+    async say(text, as = OPERATOR) {
+      return texts(await h.say(as, text));
+    },
+    async clickCard(containing, title, o = {}) {
+      const entry = newest(containing);
+      if (!entry) throw new Error(`no card containing "${containing}"`);
+      const res = await h.click(o.as ?? OPERATOR, entry, title, {
+        via: 'submit',
+        ...(o.inputs ? { inputs: o.inputs } : {}),
+      });
+      return texts(res.replies);
+    },
+    cardText(containing) {
+      const e = newest(containing);
+      return e ? JSON.stringify(cardOf(e.activity)) : undefined;
+    },
+    cardInputs(containing) {
+      const e = newest(containing);
+      const card = e ? cardOf(e.activity) : undefined;
+      if (!card) return { ids: [], buttons: [] };
+      const ids: string[] = [];
+      JSON.stringify(card, (k, v) => {
+        if (k === 'id' && typeof v === 'string') ids.push(v);
+        return v;
+      });
+      return { ids, buttons: cardActions(card).map((a) => a.title) };
+    },
+    async waitForJob(type, until, timeoutMs = 120_000) {
+      const end = Date.now() + timeoutMs;
+      let last: Job | undefined;
+      while (Date.now() < end) {
+        const page = await stack.store.listRecentJobs({ limit: 20 });
+        last = page.items
+          .filter((j) => j.type === type)
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+        if (last && until(last)) return last;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(
+        `${type} job did not reach the expected state in ${timeoutMs} ms (last: ${last?.status} ${last?.error ?? ''})`,
+      );
+    },
+    async close() {
+      h.close();
+      await stack.stop();
+    },
+  };
+  if (opts.syncInventory !== false) {
+    try {
+      await driver.say('inventory sync vcenter vc-lab');
+      await driver.waitForJob(
+        'inventory_sync',
+        (j) => j.status === 'completed' || j.status === 'failed',
+        60_000,
+      );
+    } catch (err) {
+      await driver.close();
+      throw err;
+    }
+  }
+  return driver;
+}
