@@ -194,6 +194,42 @@ describe('vCenter maintenance mode (DRS evacuation)', () => {
     expect(await inMaintenance('TESTT01')).toBe(false);
   });
 
+  it('refuses a power-on that would break the HA failover level (admission control)', async () => {
+    const cluster = lab.world.cluster('tight');
+    const ha = (enabled: boolean) =>
+      startTask(
+        vim,
+        'ReconfigureComputeResource_Task',
+        `<_this type="ClusterComputeResource">${cluster.moref}</_this><spec xsi:type="ClusterConfigSpecEx"><dasConfig><enabled>true</enabled><admissionControlEnabled>${enabled}</admissionControlEnabled><admissionControlPolicy xsi:type="ClusterFailoverLevelAdmissionControlPolicy"><failoverLevel>1</failoverLevel></admissionControlPolicy></dasConfig></spec><modify>true</modify>`,
+      );
+    const vm = vmByName('t1-app-0');
+    expect((await waitTask(vim, await ha(true))).state).toBe('success');
+    expect(
+      (
+        await waitTask(
+          vim,
+          await startTask(vim, 'PowerOffVM_Task', `<_this type="VirtualMachine">${vm.moref}</_this>`),
+        )
+      ).state,
+    ).toBe('success');
+    const refused = await waitTask(
+      vim,
+      await startTask(vim, 'PowerOnVM_Task', `<_this type="VirtualMachine">${vm.moref}</_this>`),
+    );
+    expect(refused.state).toBe('error');
+    expect(refused.error?.fault['@_xsi:type']).toBe('InsufficientResourcesFault');
+    expect(vm.powerState).toBe('poweredOff');
+    expect((await waitTask(vim, await ha(false))).state).toBe('success');
+    expect(
+      (
+        await waitTask(
+          vim,
+          await startTask(vim, 'PowerOnVM_Task', `<_this type="VirtualMachine">${vm.moref}</_this>`),
+        )
+      ).state,
+    ).toBe('success');
+  });
+
   it('refuses an entry that would break the HA failover level until admission control is relaxed', async () => {
     const cluster = lab.world.cluster('evac');
     const setFailover = (level: number, admission: boolean) =>

@@ -143,20 +143,22 @@ export function planEvacuation(
 }
 
 /**
- * Host-failures admission control: the cluster's powered-on demand must fit on the remaining hosts
- * after losing the `failoverLevel` largest of them. vCenter refuses the maintenance entry otherwise.
+ * Host-failures admission control: the cluster's powered-on demand (plus `extra`, a VM about to
+ * power on) must fit on the remaining hosts after losing the `failoverLevel` largest of them.
+ * vCenter refuses the maintenance entry or the power-on otherwise.
  */
-function haShortfall(
+export function haShortfall(
   world: World,
   cluster: ClusterState,
   remaining: HostState[],
   failoverLevel: number,
+  extra: { cpu: number; mem: number } = { cpu: 0, mem: 0 },
 ): string | undefined {
   const demand = world
     .hostsInCluster(cluster.id)
     .flatMap((h) => world.vmsOnHost(h.id))
     .filter((v) => v.powerState === 'poweredOn')
-    .reduce((s, v) => ({ cpu: s.cpu + v.cpuMhz, mem: s.mem + v.memoryMiB }), { cpu: 0, mem: 0 });
+    .reduce((s, v) => ({ cpu: s.cpu + v.cpuMhz, mem: s.mem + v.memoryMiB }), extra);
   const bySize = [...remaining].sort((a, b) => b.memoryMiB - a.memoryMiB);
   const survivors = bySize.slice(failoverLevel);
   const cap = survivors.reduce((s, h) => ({ cpu: s.cpu + h.cpuMhz, mem: s.mem + h.memoryMiB }), {

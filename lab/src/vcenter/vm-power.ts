@@ -1,7 +1,7 @@
 import type { World } from '../world/world';
 import type { VmState } from '../world/types';
-import { pinReasons, targetHosts } from './drs';
-import { invalidPowerState, invalidState } from './soap/faults';
+import { haShortfall, pinReasons, targetHosts } from './drs';
+import { invalidPowerState, invalidState, VimFaultError } from './soap/faults';
 import type { VcTask } from './tasks';
 
 export const VM_POWER_DURATIONS = {
@@ -32,6 +32,14 @@ export async function runPowerOn(world: World, vm: VmState, task: VcTask): Promi
       );
     }
     world.moveVm(vm.id, target);
+  }
+  const { ha } = cluster;
+  if (ha.haEnabled && ha.admissionControlEnabled && ha.failoverLevel > 0) {
+    const shortfall = haShortfall(world, cluster, targetHosts(world, cluster, new Set()), ha.failoverLevel, {
+      cpu: vm.cpuMhz,
+      mem: vm.memoryMiB,
+    });
+    if (shortfall) return task.fail(clock.now(), new VimFaultError('InsufficientResourcesFault', shortfall));
   }
   task.setProgress(50);
   await clock.sleep(VM_POWER_DURATIONS.powerOn);
