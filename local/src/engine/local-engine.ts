@@ -1,4 +1,7 @@
 import '@rackops/core/polyfills';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import {
@@ -44,6 +47,11 @@ export interface LocalEngineOptions {
   logger?: Logger;
   /** Called once an execution ends (not on engine shutdown). The stack fails orphaned jobs from here. */
   onExecutionEnd?: (rec: ExecutionRecord) => Promise<void> | void;
+  /**
+   * A directory remembering definitions that passed validation (by content hash), so restarts skip the
+   * validator (~1 s per definition: it compiles its JSON schemas on every call).
+   */
+  validationCacheDir?: string;
 }
 
 /** `$$.Task.Token` resolves to this; the Task handler swaps it for a freshly minted token. */
@@ -73,6 +81,8 @@ export class LocalEngine {
   private readonly prepared = new Map<string, PreparedDefinition>();
   private readonly live = new Map<string, LiveExecution>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Every execution's end handling (Store write, onExecutionEnd), so stop() waits for those too. */
+  private readonly ending = new Set<Promise<void>>();
   private readonly clock: Clock;
   private readonly log: Logger;
   private closed = false;
@@ -81,7 +91,7 @@ export class LocalEngine {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? pino({ level: 'silent' });
     for (const [name, definition] of Object.entries(opts.definitions)) {
-      validateOnce(definition);
+      validateOnce(definition, opts.validationCacheDir);
       this.prepared.set(
         name,
         prepareDefinition(definition, {
@@ -211,6 +221,7 @@ export class LocalEngine {
       this.tokens.cancelExecution(live.rec.executionId, 'engine stopped');
     }
     await Promise.all(lives.map((l) => l.done));
+    await Promise.allSettled([...this.ending]);
     await Promise.allSettled([...this.inflight]);
     await Promise.all(lives.map((l) => l.persist));
   }
@@ -248,10 +259,13 @@ export class LocalEngine {
     live.abort = execution.abort;
     this.live.set(rec.executionId, live);
     void this.followCheckpoints(live, execution.eventLogs as AsyncIterable<unknown>, prepared);
-    live.done = execution.result.then(
+    const done = execution.result.then(
       (output) => this.finish(live, { status: 'SUCCEEDED', output }),
       (err: unknown) => this.finish(live, outcomeOf(err)),
     );
+    live.done = done;
+    this.ending.add(done);
+    void done.finally(() => this.ending.delete(done));
   }
 
   /** Checkpoint each top-level state as it is entered (events arrive in order, shortly after the fact). */
@@ -393,10 +407,17 @@ export class LocalEngine {
 const validated = new Set<string>();
 
 /** Validate the definition as written (what AWS gets); the engine runs its rewritten copy unvalidated. */
-function validateOnce(definition: object): void {
-  const key = JSON.stringify(definition);
+function validateOnce(definition: object, cacheDir?: string): void {
+  const key = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
   if (validated.has(key)) return;
-  new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+  const marker = cacheDir ? join(cacheDir, `${key}.valid`) : undefined;
+  if (!marker || !existsSync(marker)) {
+    new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    if (marker) {
+      mkdirSync(cacheDir as string, { recursive: true });
+      writeFileSync(marker, '');
+    }
+  }
   validated.add(key);
 }
 

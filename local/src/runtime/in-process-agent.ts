@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import type { Lab } from '@rackops/lab/index';
+import { createAgent } from '@rackops/relay-agent/agent';
+import { createHandlers } from '@rackops/relay-agent/commands/registry';
+import type { AgentConfigInput } from '@rackops/relay-agent/config/config.schema';
+import { parseConfig } from '@rackops/relay-agent/config/load-config';
+import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
+import { createPackageFetcher } from '@rackops/relay-agent/devices/package-fetcher';
+import { Ledger } from '@rackops/relay-agent/ledger/ledger';
+import { createMetrics } from '@rackops/relay-agent/metrics/metrics';
+import { createSqsResultSink } from '@rackops/relay-agent/queue/sqs-result-sink';
+import type { Logger } from 'pino';
+
+export interface InProcessAgentOptions {
+  lab: Lab;
+  sqsEndpoint: string;
+  commandsUrl: string;
+  resultsUrl: string;
+  signingKey: string;
+  /** Where the agent keeps its ledger and SCP exports. */
+  dir: string;
+  /** The lab's time scale: the agent's polling and progress cadence follow it. */
+  timeScale: number;
+  /** Real seconds between progress messages (must stay well inside the engine's heartbeat window). */
+  progressSeconds: number;
+  logger: Logger;
+  agentId?: string;
+}
+
+export interface InProcessAgent {
+  readonly agentId: string;
+  stop(): Promise<void>;
+}
+
+/** The agent's configuration for a lab: every iDRAC, vCenter and OME, credentials and certificate pins from the lab. */
+export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
+  const pin = (sha256: string) => ({ mode: 'pin' as const, sha256 });
+  const device = (e: { url: string; username: string; password: string; certSha256: string }) => ({
+    url: e.url,
+    credentials: { username: e.username, password: e.password },
+    tls: pin(e.certSha256),
+  });
+  return {
+    agentId: o.agentId ?? 'relay-local',
+    signingKey: o.signingKey,
+    queues: {
+      commandsUrl: o.commandsUrl,
+      resultsUrl: o.resultsUrl,
+      region: 'us-east-1',
+      endpoint: o.sqsEndpoint,
+      waitTimeSeconds: 1, // short polls so stop() is quick
+      visibilityTimeoutSeconds: 30,
+    },
+    heartbeatSeconds: 10,
+    progressSeconds: o.progressSeconds,
+    pollIntervalMs: Math.max(25, Math.round(5000 * o.timeScale * 6)),
+    shutdownGraceSeconds: 2,
+    ledgerPath: join(o.dir, 'ledger.sqlite'),
+    metrics: { port: null },
+    logLevel: 'warn',
+    repository: { tls: pin(o.lab.tls.certSha256) },
+    devices: {
+      idracs: Object.fromEntries(o.lab.endpoints.idracs.map((e) => [e.hostId, device(e)])),
+      vcenters: Object.fromEntries(o.lab.endpoints.vcenters.map((e) => [e.id, device(e)])),
+      omes: Object.fromEntries(o.lab.endpoints.omes.map((e) => [e.id, device(e)])),
+    },
+  };
+}
+
+/** C's relay agent, wired like its main.ts but in this process, against the lab and the local SQS. */
+export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
+  mkdirSync(o.dir, { recursive: true });
+  const config = parseConfig(agentConfigForLab(o));
+  const sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint: o.sqsEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const ledger = new Ledger(config.ledgerPath);
+  const devices = buildDevices(config);
+  const handlers = createHandlers({
+    devices,
+    fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
+    scpDir: join(o.dir, 'scp'),
+  });
+  const agent = createAgent({
+    config,
+    signingKey: o.signingKey,
+    sqs,
+    sink: createSqsResultSink(sqs, o.resultsUrl),
+    ledger,
+    devices,
+    handlers,
+    clock: systemClock,
+    log: o.logger,
+    metrics: createMetrics(),
+  });
+  agent.start();
+  let stopped: Promise<void> | undefined;
+  return {
+    agentId: config.agentId,
+    stop() {
+      stopped ??= (async () => {
+        await agent.stop(2000);
+        await devices.close();
+        ledger.close();
+        sqs.destroy();
+      })();
+      return stopped;
+    },
+  };
+}

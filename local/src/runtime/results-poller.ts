@@ -1,0 +1,63 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type Logger, pino } from 'pino';
+
+export interface ResultsPollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  /** The result handler (Lambda-shaped: SQS batch in, batchItemFailures out). */
+  handle: (event: { Records: { messageId: string; body: string }[] }) => Promise<{
+    batchItemFailures: { itemIdentifier: string }[];
+  }>;
+  logger?: Logger;
+  /** Long-poll wait. @default 1 */
+  waitTimeSeconds?: number;
+}
+
+/**
+ * What the SQS event source mapping does for the result Lambda in AWS: long-poll the results queue, hand
+ * batches to the handler, delete what succeeded; failed items reappear after their visibility timeout.
+ */
+export function startResultsPoller(opts: ResultsPollerOptions): { stop(): Promise<void> } {
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const abort = new AbortController();
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const out = await opts.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: opts.waitTimeSeconds ?? 1,
+            VisibilityTimeout: 30,
+          }),
+          { abortSignal: abort.signal },
+        );
+        const messages = (out.Messages ?? []).filter((m) => m.MessageId && m.ReceiptHandle);
+        if (messages.length === 0) continue;
+        const { batchItemFailures } = await opts.handle({
+          Records: messages.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '' })),
+        });
+        const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+        const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
+        if (done.length > 0) {
+          await opts.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: opts.queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+            }),
+          );
+        }
+      } catch (err) {
+        if (abort.signal.aborted) break;
+        log.error({ err }, 'results poll failed');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      abort.abort();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,312 @@
+import '@rackops/core/polyfills';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Actor, type Job, SYSTEM, isTerminal } from '@rackops/core/jobs/job.schema';
+import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
+import type { Notifier } from '@rackops/core/ports/notifier.port';
+import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { startJob } from '@rackops/core/usecases/start-job';
+import { HEARTBEAT } from '@rackops/core/workflows/timing';
+import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
+import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
+import { type Lab, startLab } from '@rackops/lab/index';
+import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
+import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
+import { createSqsCommandQueue } from '@rackops/lambdas/adapters/sqs-queues';
+import { createClaimHandler } from '@rackops/lambdas/handlers/claim.handler';
+import { createDispatchHandler } from '@rackops/lambdas/handlers/dispatch.handler';
+import { loadCatalog } from '@rackops/lambdas/handlers/inventory-catalog';
+import { createInventoryPageHandler } from '@rackops/lambdas/handlers/inventory-page.handler';
+import { createJobOpsHandler } from '@rackops/lambdas/handlers/job-ops.handler';
+import { type ProgressMessage, createResultHandler } from '@rackops/lambdas/handlers/result.handler';
+import { type Logger, pino } from 'pino';
+import { type RunningDynalite, startDynalite } from './dynalite';
+import type { ExecutionRecord } from './engine/execution-record';
+import { LocalEngine } from './engine/local-engine';
+import { createLocalOrchestrator } from './engine/local-orchestrator';
+import { type InProcessAgent, startInProcessAgent } from './runtime/in-process-agent';
+import { startResultsPoller } from './runtime/results-poller';
+import { type LocalScheduler, createLocalScheduler } from './scheduler/local-scheduler';
+import { type SqsEmulator, startSqsEmulator } from './sqs-emulator';
+
+export const LOCAL_DISPATCH_ARN = 'arn:aws:lambda:local:000000000000:function:rackops-dispatch';
+export const LOCAL_JOB_OPS_ARN = 'arn:aws:lambda:local:000000000000:function:rackops-job-ops';
+
+export interface LocalStackOptions {
+  /** Where state persists (dynalite, relay key, agent ledger); `npm start` passes `.rackops`. Default: a temp dir removed on stop. */
+  dataDir?: string;
+  /** Multiplies every duration (lab devices, ASL heartbeats/timeouts/waits). @default 1/60 */
+  timeScale?: number;
+  /** The lab's seed. */
+  seed?: number;
+  /** Start the simulated datacenter: true for the default lab, or a lab config. @default false */
+  lab?: boolean | LabConfigInput;
+  /** Run the relay agent in this process against the lab. @default true when the lab runs */
+  agent?: boolean;
+  notifier?: Notifier;
+  /** Inventory pages from the results queue. @default H's ingestion into the Store */
+  onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<unknown>;
+  /** Firmware catalog for preflight. @default the lab's repository when the lab runs */
+  catalog?: CatalogSource;
+  /** HMAC key shared with the agent. @default generated once per dataDir and kept in `<dataDir>/relay.key` */
+  relayKey?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Local scheduler poll interval. @default 250 */
+  schedulerTickMs?: number;
+  /** Lowest heartbeat window in real ms, whatever the time scale (the message path is not scaled). @default 3000 */
+  minHeartbeatMs?: number;
+}
+
+export interface LocalStackConfig {
+  dataDir: string;
+  persistent: boolean;
+  timeScale: number;
+  tableName: string;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  commandsQueueUrl: string;
+  resultsQueueUrl: string;
+  /** The relay key file, for an agent started in another process. */
+  relayKeyFile: string;
+}
+
+export interface LocalStack {
+  store: Store;
+  orchestrator: Orchestrator;
+  scheduler: LocalScheduler;
+  engine: LocalEngine;
+  /** core's startJob with this stack's dependencies (what the bot's use-cases inject). */
+  startJob: (jobId: string, actor: Actor) => Promise<Job | undefined>;
+  lab?: Lab;
+  agent?: InProcessAgent;
+  config: LocalStackConfig;
+  /** Stops everything this stack started: no ports, timers or processes remain. Running executions stay recorded and resume next start. */
+  stop(): Promise<void>;
+}
+
+const TABLE_NAME = 'rackops';
+
+/**
+ * The whole backend on one machine (DESIGN §3): dynalite for DynamoDB, fauxqs for SQS, the local Step
+ * Functions engine running the real ASL with the Lambda handlers in-process, a poller feeding the result
+ * handler (the SQS event source), the local scheduler feeding the claim handler, and optionally the lab and
+ * the relay agent. Parts start in dependency order; if one fails, the ones already started are stopped.
+ */
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const clock = opts.clock ?? systemClock;
+  const timeScale = opts.timeScale ?? 1 / 60;
+  const persistent = opts.dataDir !== undefined;
+  const dataDir = persistent
+    ? resolve(opts.dataDir as string)
+    : mkdtempSync(join(tmpdir(), 'rackops-stack-'));
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.error({ err }, 'stopping a part of the local stack failed');
+      }
+    }
+    if (!persistent) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const relayKeyFile = join(dataDir, 'relay.key');
+    const relayKey = opts.relayKey ?? readOrCreateKey(relayKeyFile);
+
+    const dynalite: RunningDynalite = await startDynalite({ path: join(dataDir, 'dynamo') });
+    stops.push(() => dynalite.close());
+    const store = createDynamoStore({ client: dynalite.client(), tableName: TABLE_NAME });
+    await store.migrate();
+
+    const sqsEmu: SqsEmulator = await startSqsEmulator();
+    stops.push(() => sqsEmu.close());
+    const sqs = new SQSClient({
+      endpoint: sqsEmu.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    stops.push(async () => sqs.destroy());
+    const commandsQueueUrl = await createQueue(sqs, 'rackops-commands.fifo', true);
+    const resultsQueueUrl = await createQueue(sqs, 'rackops-results', false);
+
+    let lab: Lab | undefined;
+    if (opts.lab) {
+      const labConfig = typeof opts.lab === 'object' ? opts.lab : undefined;
+      lab = await startLab(labConfig, { timeScale, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+      stops.push(() => (lab as Lab).stop());
+    }
+
+    const notifier: Notifier = opts.notifier ?? {
+      notify: async (event) => log.info({ notification: event }, 'notification'),
+    };
+    const catalog = opts.catalog ?? (lab ? labCatalog(lab) : undefined);
+    const dispatch = createDispatchHandler({
+      store,
+      commands: createSqsCommandQueue({ client: sqs, queueUrl: commandsQueueUrl }),
+      relayKey: async () => relayKey,
+      clock,
+      logger: log.child({ fn: 'dispatch' }),
+    });
+    const jobOps = createJobOpsHandler({
+      store,
+      notifier,
+      clock,
+      ...(catalog ? { catalog } : {}),
+      logger: log.child({ fn: 'job-ops' }),
+    });
+    const minHeartbeatMs = opts.minHeartbeatMs ?? 3000;
+
+    // Defined before the engine so executions that end can fail jobs left running (nothing hangs).
+    let failOrphan: (rec: ExecutionRecord) => Promise<void> = async () => {};
+    const definitions = Object.fromEntries(
+      Object.entries(buildWorkflowDefinitions()).map(([name, def]) => [
+        name,
+        substituteDefinition(def, {
+          DispatchFunctionArn: LOCAL_DISPATCH_ARN,
+          JobOpsFunctionArn: LOCAL_JOB_OPS_ARN,
+        }),
+      ]),
+    );
+    const engine = new LocalEngine({
+      store,
+      definitions,
+      functions: { [LOCAL_DISPATCH_ARN]: dispatch, [LOCAL_JOB_OPS_ARN]: jobOps },
+      timeScale,
+      minHeartbeatMs,
+      minTimeoutMs: minHeartbeatMs,
+      clock,
+      logger: log.child({ part: 'engine' }),
+      onExecutionEnd: (rec) => failOrphan(rec),
+      validationCacheDir: fileURLToPath(new URL('../../node_modules/.cache/rackops-asl/', import.meta.url)),
+    });
+    stops.push(() => engine.stop());
+    const orchestrator = createLocalOrchestrator(engine);
+    failOrphan = async (rec) => {
+      const job = await store.getJob(rec.name);
+      if (!job || isTerminal(job.status) || job.executionId !== rec.executionId) return;
+      const why =
+        rec.status === 'SUCCEEDED'
+          ? 'the workflow ended without finishing the job'
+          : `the workflow ${rec.status.toLowerCase()}${rec.error ? `: ${rec.error}` : ''}${rec.cause ? ` (${rec.cause.slice(0, 500)})` : ''}`;
+      await store.appendLog({ jobId: job.id, level: 'error', message: why });
+      await store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: why });
+    };
+
+    const onInventoryPage =
+      opts.onInventoryPage ?? createInventoryPageHandler({ store, logger: log.child({ part: 'inventory' }) });
+    const results = createResultHandler({
+      store,
+      orchestrator,
+      clock,
+      logger: log.child({ fn: 'result' }),
+      onInventoryPage: async (page, msg) => {
+        await onInventoryPage(page, msg);
+      },
+    });
+    const poller = startResultsPoller({ sqs, queueUrl: resultsQueueUrl, handle: results, logger: log });
+    stops.push(() => poller.stop());
+
+    const claim = createClaimHandler({ store, orchestrator, clock, logger: log.child({ fn: 'claim' }) });
+    const scheduler = createLocalScheduler({
+      store,
+      fire: claim,
+      clock,
+      logger: log.child({ part: 'scheduler' }),
+      tickMs: opts.schedulerTickMs ?? 250,
+    });
+    stops.push(() => scheduler.stop());
+
+    let agent: InProcessAgent | undefined;
+    if (lab && opts.agent !== false) {
+      // Progress doubles as the heartbeat: several per heartbeat window.
+      const windowMs = Math.max(HEARTBEAT * 1000 * timeScale, minHeartbeatMs);
+      agent = startInProcessAgent({
+        lab,
+        sqsEndpoint: sqsEmu.endpoint,
+        commandsUrl: commandsQueueUrl,
+        resultsUrl: resultsQueueUrl,
+        signingKey: relayKey,
+        dir: join(dataDir, 'relay'),
+        timeScale,
+        progressSeconds: Math.min(5, windowMs / 1000 / 4),
+        logger: log.child({ part: 'agent' }),
+      });
+      stops.push(() => (agent as InProcessAgent).stop());
+    }
+
+    // Only now that every handler is wired: continue what was running before a restart, fire overdue schedules.
+    const resumed = await engine.resumeAll();
+    if (resumed > 0) log.info({ resumed }, 'resumed executions after restart');
+    scheduler.start();
+
+    let stopping: Promise<void> | undefined;
+    return {
+      store,
+      orchestrator,
+      scheduler,
+      engine,
+      startJob: (jobId, actor) => startJob({ store, orchestrator, clock }, jobId, actor),
+      ...(lab ? { lab } : {}),
+      ...(agent ? { agent } : {}),
+      config: {
+        dataDir,
+        persistent,
+        timeScale,
+        tableName: TABLE_NAME,
+        dynamoEndpoint: dynalite.endpoint,
+        sqsEndpoint: sqsEmu.endpoint,
+        commandsQueueUrl,
+        resultsQueueUrl,
+        relayKeyFile,
+      },
+      stop() {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function createQueue(sqs: SQSClient, name: string, fifo: boolean): Promise<string> {
+  const out = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {},
+    }),
+  );
+  if (!out.QueueUrl) throw new Error(`the SQS emulator did not create ${name}`);
+  return out.QueueUrl;
+}
+
+/** A key per data dir, so an agent started in another process can read the same file. Mode 0600. */
+function readOrCreateKey(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/** The lab's firmware repository as preflight's catalog, trusted by the lab certificate's pin. */
+function labCatalog(lab: Lab): CatalogSource | undefined {
+  const url = lab.endpoints.catalogUrl;
+  if (!url) return undefined;
+  return {
+    async load() {
+      const loaded = await loadCatalog({ url, certSha256: lab.tls.certSha256 });
+      return { catalog: loaded.catalog, url: loaded.location };
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import { afterAll, describe, expect, it } from 'vitest';
+import { aJob } from '../../core/test/job-factory';
+import { loadExecution } from '../src/engine/execution-record';
+import { type LocalStack, startLocalStack } from '../src/stack';
+
+const alice = { kind: 'user' as const, id: 'u-alice', name: 'Alice' };
+const open: LocalStack[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const s of open) await s.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function start(opts: Parameters<typeof startLocalStack>[0]): Promise<LocalStack> {
+  const stack = await startLocalStack({ timeScale: 1 / 600, ...opts });
+  open.push(stack);
+  return stack;
+}
+
+function portOpen(endpoint: string): Promise<boolean> {
+  const { hostname, port } = new URL(endpoint);
+  return new Promise((resolve) => {
+    const sock = connect({ host: hostname, port: Number(port) });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+async function until(stack: LocalStack, jobId: string, done: (j: Job) => boolean, ms = 20_000): Promise<Job> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const job = await stack.store.getJob(jobId);
+    if (job && done(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} is ${job?.status}; gave up waiting`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const finished = (j: Job) => ['completed', 'failed', 'cancelled'].includes(j.status);
+
+describe('local stack', () => {
+  it('starts and stops cleanly: no ports and no temp dir remain', async () => {
+    const stack = await start({});
+    const { dynamoEndpoint, sqsEndpoint, dataDir } = stack.config;
+    expect(await portOpen(dynamoEndpoint)).toBe(true);
+    expect(await portOpen(sqsEndpoint)).toBe(true);
+    expect(stack.lab).toBeUndefined();
+    await stack.stop();
+    await stack.stop(); // idempotent
+    expect(await portOpen(dynamoEndpoint)).toBe(false);
+    expect(await portOpen(sqsEndpoint)).toBe(false);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('runs a command round trip: workflow -> dispatch -> queue -> agent -> lab -> results -> task success', async () => {
+    const stack = await start({ lab: true });
+    const host = stack.lab?.endpoints.idracs[0]?.hostId ?? '';
+    const job = await stack.store.createJob(aJob({ type: 'scp_export', target: { kind: 'host', id: host } }));
+    const started = await stack.startJob(job.id, alice);
+    expect(started?.status).toBe('running');
+    const done = await until(stack, job.id, finished);
+    expect(done.status).toBe('completed');
+    const lines = (await stack.store.listLog(job.id)).items.map((l) => l.message);
+    expect(lines.some((l) => l.includes(`sent scp.export to idrac ${host}`))).toBe(true);
+    expect(lines.some((l) => l.startsWith('scp.export done'))).toBe(true);
+    expect((await stack.store.listSteps(job.id)).find((s) => s.key === 'command')?.status).toBe('completed');
+    await expect
+      .poll(async () => (await stack.orchestrator.describeExecution(done.executionId ?? ''))?.status)
+      .toBe('SUCCEEDED');
+    expect(stack.agent?.agentId).toBeTruthy();
+    await stack.stop();
+  });
+
+  it('after a restart, a running execution resumes and re-sends its command; an overdue schedule fires', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rackops-stack-test-'));
+    dirs.push(dataDir);
+
+    // First life: no agent, so the command sits in the (in-memory) queue and the step waits.
+    const first = await start({ lab: true, agent: false, dataDir });
+    const host = first.lab?.endpoints.idracs[0]?.hostId ?? '';
+    const running = await first.store.createJob(
+      aJob({ type: 'scp_export', target: { kind: 'host', id: host } }),
+    );
+    const started = await first.startJob(running.id, alice);
+    const executionId = started?.executionId ?? '';
+    await expect
+      .poll(async () => (await loadExecution(first.store, executionId))?.checkpoint?.state, {
+        timeout: 10_000,
+      })
+      .toBe('RunCommand');
+    const scheduled = await first.store.createJob(
+      aJob({
+        type: 'scp_export',
+        target: { kind: 'host', id: host },
+        scheduleAt: new Date(Date.now() + 300).toISOString(),
+      }),
+    );
+    await first.scheduler.scheduleAt({
+      name: `job-${scheduled.id}`,
+      at: scheduled.scheduleAt,
+      target: { kind: 'job', jobId: scheduled.id },
+    });
+    await first.stop();
+    await new Promise((r) => setTimeout(r, 400)); // the schedule comes due while nothing runs
+
+    // Second life, same data dir, with the agent.
+    const second = await start({ lab: true, dataDir });
+    const resumed = await until(second, running.id, finished);
+    expect(resumed.status).toBe('completed');
+    expect((await loadExecution(second.store, executionId))?.resumes).toBe(1);
+    const fired = await until(second, scheduled.id, finished);
+    expect(fired.status).toBe('completed');
+    await second.stop();
+    expect(existsSync(dataDir)).toBe(true); // persistent data dirs are kept
+  });
+});
