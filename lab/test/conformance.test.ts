@@ -33,7 +33,13 @@ function shapeDiff(expected: unknown, actual: unknown, at: string, out: string[]
 describe('iDRAC conformance with the real R750 capture', () => {
   let lab: Lab;
   let client: Client;
-  let sessionId: string;
+  const newSession = async () => {
+    const s = await client.post('/redfish/v1/SessionService/Sessions', {
+      UserName: 'root',
+      Password: 'calvin',
+    });
+    return (s.json as { Id: string }).Id;
+  };
   const capture = loadCapture();
 
   beforeAll(async () => {
@@ -43,11 +49,6 @@ describe('iDRAC conformance with the real R750 capture', () => {
     });
     const e = lab.endpoints.idracs[0]!;
     client = createClient(e.url, { ca: lab.tls.ca, auth: { username: e.username, password: e.password } });
-    const s = await client.post('/redfish/v1/SessionService/Sessions', {
-      UserName: 'root',
-      Password: 'calvin',
-    });
-    sessionId = (s.json as { Id: string }).Id;
   });
   afterAll(async () => {
     client?.close();
@@ -59,7 +60,10 @@ describe('iDRAC conformance with the real R750 capture', () => {
     let served = 0;
     for (const path of capture.texts.keys()) {
       // Sessions belong to whoever is logged in: the captured ones are compared against ours.
-      const livePath = /\/SessionService\/Sessions\/\d+$/.test(path) ? path.replace(/\d+$/, sessionId) : path;
+      // (created right before: idle sessions expire on the lab's time scale).
+      const livePath = /\/SessionService\/Sessions\/\d+$/.test(path)
+        ? path.replace(/\d+$/, await newSession())
+        : path;
       const r = await client.get(encodeURI(livePath));
       if (r.status !== 200) {
         problems.push(`${path}: HTTP ${r.status}`);

@@ -81,3 +81,47 @@ describe('iDRAC sessions and authentication', () => {
     expect([skuA, skuB]).toEqual([a!.hostId, b!.hostId]);
   });
 });
+
+describe('iDRAC session limits', () => {
+  let f: LabFixture;
+  beforeAll(async () => {
+    // 1/6000: the 30-minute idle timeout is 300 ms.
+    f = await startTestLab();
+  });
+  afterAll(async () => {
+    await f?.stop();
+  });
+
+  const login = () =>
+    f
+      .client('TEST002')
+      .post('/redfish/v1/SessionService/Sessions', { UserName: 'root', Password: 'calvin' }, { auth: null });
+
+  it('allows 8 sessions; the 9th login is refused until one is closed', async () => {
+    const made = [];
+    for (let i = 0; i < 8; i++) made.push(await login());
+    expect(made.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const ninth = await login();
+    expect(ninth.status).toBe(400);
+    expect(JSON.stringify(ninth.json)).toContain('RAC0218');
+    const first = made[0]!;
+    const token = first.headers['x-auth-token'] as string;
+    expect(
+      (await f.client('TEST002').delete(first.headers.location as string, { auth: { token } })).status,
+    ).toBe(200);
+    expect((await login()).status).toBe(201);
+  });
+
+  it('expires sessions left idle longer than the (scaled) web server timeout', async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    const s = await login();
+    expect(s.status).toBe(201);
+    const token = s.headers['x-auth-token'] as string;
+    const c = f.client('TEST002');
+    expect((await c.get('/redfish/v1/Systems/System.Embedded.1', { auth: { token } })).status).toBe(200);
+    const list = (await c.get('/redfish/v1/SessionService/Sessions')).json as { Members: unknown[] };
+    expect(list.Members).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await c.get('/redfish/v1/Systems/System.Embedded.1', { auth: { token } })).status).toBe(401);
+  });
+});

@@ -132,7 +132,14 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
           ),
         };
       }
-      const s = createSession(host, b.UserName);
+      const s = createSession(world, host, b.UserName);
+      if (!s) {
+        return bad(
+          'IDRAC.2.8.RAC0218',
+          'The maximum number of user sessions is reached. Close an existing session and retry.',
+          400,
+        );
+      }
       return {
         status: 201,
         headers: { 'X-Auth-Token': s.token, Location: `${SESSIONS}/${s.id}` },

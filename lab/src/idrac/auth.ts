@@ -19,6 +19,17 @@ export function checkCredentials(world: World, username: unknown, password: unkn
   );
 }
 
+/** iDRAC9 limits: `WebServer.1.MaxNumberOfSessions` and `WebServer.1.Timeout` (seconds idle) as captured. */
+export const MAX_SESSIONS = 8;
+export const SESSION_IDLE_TIMEOUT_MS = 1_800_000;
+
+/** Drop sessions idle longer than the (time-scaled) web server timeout, as the iDRAC does. */
+export function expireSessions(world: World, host: HostState): void {
+  const now = Date.now();
+  const idle = world.clock.scaled(SESSION_IDLE_TIMEOUT_MS);
+  for (const [id, s] of host.sessions) if (now - s.lastUsedMs > idle) host.sessions.delete(id);
+}
+
 /** `X-Auth-Token` of a live session, or HTTP Basic with the iDRAC credentials. */
 export function authenticate(
   world: World,
@@ -27,7 +38,13 @@ export function authenticate(
 ): { username: string } | undefined {
   const token = req.headers['x-auth-token'];
   if (typeof token === 'string' && token) {
-    for (const s of host.sessions.values()) if (eq(s.token, token)) return { username: s.username };
+    expireSessions(world, host);
+    for (const s of host.sessions.values()) {
+      if (eq(s.token, token)) {
+        s.lastUsedMs = Date.now();
+        return { username: s.username };
+      }
+    }
     return undefined;
   }
   const auth = req.headers.authorization;
@@ -42,12 +59,16 @@ export function authenticate(
 
 let sessionCounter = 300;
 
-export function createSession(host: HostState, username: string): RedfishSession {
+/** A new session, or undefined when the iDRAC already has MAX_SESSIONS live ones. */
+export function createSession(world: World, host: HostState, username: string): RedfishSession | undefined {
+  expireSessions(world, host);
+  if (host.sessions.size >= MAX_SESSIONS) return undefined;
   const s: RedfishSession = {
     id: String(++sessionCounter),
     token: randomBytes(16).toString('hex'),
     username,
     createdAt: new Date().toISOString(),
+    lastUsedMs: Date.now(),
   };
   host.sessions.set(s.id, s);
   return s;

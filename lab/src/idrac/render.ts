@@ -13,6 +13,7 @@ import {
   redfishJob,
   task,
 } from './jobs-view';
+import { expireSessions } from './auth';
 import { personalisedJson, personalisedText } from './personalise';
 
 type Json = Record<string, unknown>;
@@ -91,6 +92,7 @@ export function renderGet(world: World, host: HostState, rawPath: string, query 
     return j(dellJob(job, base!));
   }
 
+  if (path === SESSIONS || path.startsWith(`${SESSIONS}/`)) expireSessions(world, host);
   if (path === SESSIONS) {
     const o = structuredClone(cap.json(SESSIONS)) as Json;
     const ids = [...host.sessions.keys()];

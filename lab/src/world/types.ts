@@ -82,6 +82,8 @@ export interface RedfishSession {
   token: string;
   username: string;
   createdAt: string;
+  /** Lab clock ms of the last request made with this session (idle sessions expire). */
+  lastUsedMs: number;
 }
 
 export interface HostState {
