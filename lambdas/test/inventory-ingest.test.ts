@@ -213,6 +213,21 @@ describe('bad data from a device', () => {
     expect(r.gone).toBe(0);
   });
 
+  it('records an item too large for the Store as a warning instead of failing the page', async () => {
+    await ingestInventoryPage(t.store, page(fullInventory()));
+    const huge = vm(2, 'AAA0001', { name: 'x'.repeat(450 * 1024) });
+    const r = await ingestInventoryPage(
+      t.store,
+      page([{ type: 'vm', parent: 'AAA0001', items: [vm(1, 'AAA0001'), huge] }]),
+    );
+    expect(r.warnings.map((w) => w.code)).toEqual(['invalid_item']);
+    expect(r.warnings[0]?.message).toMatch(/limit.*stored record kept/);
+    expect(await t.store.getRecord('vm', vcObjectId(vc, 'vm-2'))).toMatchObject({
+      gone: false,
+      data: { name: 'vm-2' },
+    });
+  });
+
   it('turns a malformed page into one warning and writes nothing', async () => {
     const r = await ingestInventoryPage(t.store, { v: 1, source: 'vcenter', groups: 'nope' });
     expect(r).toMatchObject({ written: 0, gone: 0 });

@@ -1,5 +1,5 @@
 import type { Store } from '../ports/store.port';
-import { ConflictError } from '../util/errors';
+import { ConflictError, PayloadTooLargeError } from '../util/errors';
 import { contentHash } from './content-hash';
 import { CHILD_TYPES, looseId, RECORD_RULES, SERVER_SERIAL_TYPE } from './record-rules';
 import {
@@ -172,7 +172,21 @@ async function ingestGroup(
 
   await forEachLimit(toWrite, concurrency, async ({ id, data: received, hash }) => {
     const data = type === 'server' ? await mergeServer(store, id, received) : received;
-    const outcome = await store.putRecord({ type, id, parent, data, hash }, { ifHashDiffers: true });
+    let outcome: 'written' | 'unchanged';
+    try {
+      outcome = await store.putRecord({ type, id, parent, data, hash }, { ifHashDiffers: true });
+    } catch (err) {
+      // An item the Store cannot hold is bad device data, not a reason to redeliver the page forever.
+      if (!(err instanceof PayloadTooLargeError)) throw err;
+      result.warnings.push({
+        code: 'invalid_item',
+        type,
+        parent,
+        id,
+        message: `${err.message}: stored record kept`,
+      });
+      return;
+    }
     if (outcome === 'written') result.written++;
     else result.unchanged++;
     if (type === 'server') await writeSerialAlias(store, data as PageServer);
