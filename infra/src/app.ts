@@ -92,6 +92,7 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       bundle: config.bundle,
       heartbeatMissingMinutes: config.heartbeatMissingMinutes,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      ...(config.catalogUrl ? { catalogUrl: config.catalogUrl } : {}),
       ...(props.env ? { env: props.env } : {}),
     });
   }

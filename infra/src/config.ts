@@ -28,6 +28,11 @@ export const RackOpsConfig = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:.+$/)
     .optional(),
+  /**
+   * Where job-ops reads the Dell firmware catalog (Catalog.xml, or .gz) for compliance and updates, e.g. your
+   * own repository mirror. Unset: the handler's default.
+   */
+  catalogUrl: z.url({ protocol: /^https$/ }).optional(),
   /** E-mail subscribed to the alarm topic; none if empty. */
   alarmEmail: z.string().email().optional(),
   /** Minutes without any message on the results queue (the agent heartbeats onto it) before the alarm. */

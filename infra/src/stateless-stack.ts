@@ -54,6 +54,11 @@ export interface StatelessStackProps extends StackProps {
    * @default 15
    */
   readonly heartbeatMissingMinutes?: number;
+  /**
+   * Dell catalog location for job-ops (CATALOG_URL).
+   * @default - unset: the handler's default
+   */
+  readonly catalogUrl?: string;
 }
 
 /** Thrown when a handler the stack cannot run without is missing. */
@@ -150,6 +155,7 @@ export class StatelessStack extends Stack {
       BOT_CREDENTIALS_SECRET_ARN: props.botCredentials.secretArn,
       RELAY_SIGNING_KEY_SECRET_ARN: props.relaySigningKey.secretArn,
       LOG_LEVEL: 'info',
+      ...(props.catalogUrl ? { CATALOG_URL: props.catalogUrl } : {}),
     };
 
     const functions = new Map<string, HandlerFunction>();
