@@ -1,4 +1,5 @@
 import type { Store } from '../ports/store.port';
+import { ConflictError, NotFoundError } from '../util/errors';
 import type { IngestResult } from './ingest';
 
 /** Warnings logged per page; the rest are counted (a broken device must not flood the console log). */
@@ -50,7 +51,12 @@ export async function recordIngestOutcome(store: Store, jobId: string, r: Ingest
     level: 'info',
     message: `inventory page ${r.seq}${r.last ? ' (last)' : ''}: ${r.items} items, ${r.written} written, ${r.unchanged} unchanged, ${r.gone} gone, ${r.warnings.length} warnings`,
   });
-  await store.updateJob(jobId, { details: { inventoryLastPage: r.seq } });
+  try {
+    await store.updateJob(jobId, { details: { inventoryLastPage: r.seq } });
+  } catch (err) {
+    // The progress field is cosmetic: a vanished job or a lost race must not bounce the page back.
+    if (!(err instanceof NotFoundError || err instanceof ConflictError)) throw err;
+  }
 }
 
 export interface RunSummary {
