@@ -263,6 +263,16 @@ describe('iDRAC firmware updates', () => {
     ]);
   });
 
+  it('expands collection members with $expand, as iDRAC9 does', async () => {
+    f = await startTestLab(smallLab(1));
+    const r = await f
+      .client('TEST001')
+      .get('/redfish/v1/UpdateService/FirmwareInventory?$expand=*($levels=1)');
+    const members = (r.json as { Members: Array<{ Id?: string; Version?: string }> }).Members;
+    expect(members.length).toBeGreaterThan(20);
+    expect(members.find((m) => m.Id === 'Installed-159-1.8.2__BIOS.Setup.1-1')?.Version).toBe('1.8.2');
+  });
+
   it('shows jobs in all four collections with consistent states', async () => {
     f = await startTestLab(smallLab(1));
     const c = f.client('TEST001');

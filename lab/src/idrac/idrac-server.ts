@@ -7,7 +7,7 @@ import type { World } from '../world/world';
 import { runDelete, runPost } from './actions';
 import { authenticate } from './auth';
 import { NO_VALID_SESSION, notFound, redfishError } from './redfish-errors';
-import { SESSIONS, renderGet } from './render';
+import { SESSIONS, expandMembers, renderGet } from './render';
 
 export interface IdracEndpoint {
   hostId: string;
@@ -129,7 +129,9 @@ async function handle(world: World, host: HostState, req: IncomingMessage, res: 
   }
   const ctx = { world, host, req, path, ca };
   if (method === 'GET' || method === 'HEAD') {
-    const r = renderGet(world, host, path, query);
+    let r = renderGet(world, host, path, query);
+    // `$expand=*($levels=1)` (or `.`/`~`): collection members inline, as iDRAC9 supports.
+    if (r && 'json' in r && url.searchParams.has('$expand')) r = expandMembers(world, host, r);
     if (!r) {
       sendJson(res, 404, notFound(path), HEADERS);
       return;

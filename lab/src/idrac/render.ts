@@ -184,3 +184,15 @@ export function remoteServicesStatus(world: World, host: HostState): Json {
     TelemetryStatus: 'Ready',
   };
 }
+
+/** Inline a collection's members (one level), for `$expand`. Non-collections are returned as is. */
+export function expandMembers(world: World, host: HostState, r: { json: string }): Rendered {
+  const o = JSON.parse(r.json) as Json;
+  if (!Array.isArray(o.Members)) return r;
+  o.Members = (o.Members as Array<{ '@odata.id'?: string }>).map((m) => {
+    const id = m['@odata.id'];
+    const inner = id ? renderGet(world, host, id) : undefined;
+    return inner && 'json' in inner ? (JSON.parse(inner.json) as unknown) : m;
+  });
+  return { json: JSON.stringify(o) };
+}
