@@ -3,6 +3,7 @@ import type { LabConfigInput } from '../src/config/lab-config.schema';
 import { type Lab, startLab } from '../src/index';
 import {
   createVimClient,
+  faultType,
   retrieveOne,
   startTask,
   taskInfo,
@@ -164,6 +165,25 @@ describe('vCenter maintenance mode (DRS evacuation)', () => {
       `<_this type="VirtualMachine">${vmByName('e1-usb').moref}</_this>`,
     );
     expect((await waitTask(vim, on)).state).toBe('success');
+  });
+
+  it('ends a stalled entry with RequestCanceled on CancelTask, leaving the host out of maintenance', async () => {
+    const task = await enter('TESTE01', 0);
+    await expect
+      .poll(async () => (await taskInfo(vim, task)).state, { interval: 5, timeout: 5_000 })
+      .toBe('running');
+    const cancel = await vim.call(
+      `<CancelTask xmlns="urn:vim25"><_this type="Task">${task}</_this></CancelTask>`,
+    );
+    expect(cancel.status).toBe(200);
+    const info = await waitTask(vim, task);
+    expect(info.state).toBe('error');
+    expect(info.error?.fault['@_xsi:type']).toBe('RequestCanceled');
+    expect(await inMaintenance('TESTE01')).toBe(false);
+    const late = await vim.call(
+      `<CancelTask xmlns="urn:vim25"><_this type="Task">${task}</_this></CancelTask>`,
+    );
+    expect(faultType(late)).toBe('InvalidState');
   });
 
   it('honours the DRS-cannot-evacuate fault: nothing moves and the entry times out', async () => {

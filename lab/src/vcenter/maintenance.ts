@@ -34,6 +34,7 @@ const notConnected = (h: HostState) =>
  * must-run rules, the DRS-cannot-evacuate fault) keep the task at its progress until someone powers
  * them off or moves them, or until `timeoutSeconds` (0 = wait forever) ends it with Timedout. A lack
  * of capacity (including the HA failover level) fails it at once, with InsufficientResourcesFault.
+ * CancelTask ends it with RequestCanceled; VMs already migrated stay where they went.
  */
 export async function runEnterMaintenance(
   deps: MaintenanceDeps,
@@ -56,7 +57,15 @@ export async function runEnterMaintenance(
           wake?.();
         })
       : () => {};
-  // A stalled entry sleeps until the next re-check or the timeout, whichever comes first.
+  task.cancelable = true;
+  task.onCancel = () => wake?.();
+  const stop = () =>
+    task.cancelRequested
+      ? new VimFaultError('RequestCanceled', 'The task was canceled by a user.')
+      : timedOut
+        ? new VimFaultError('Timedout', 'Operation timed out.')
+        : undefined;
+  // A stalled entry sleeps until the next re-check, the timeout or a cancel, whichever comes first.
   const stall = () =>
     new Promise<void>((resolve) => {
       const cancel = clock.after(MAINTENANCE_DURATIONS.recheck, () => resolve());
@@ -82,7 +91,8 @@ export async function runEnterMaintenance(
       for (const { vm, to } of plan.moves) {
         await clock.sleep(MAINTENANCE_DURATIONS.vmotion);
         if (world.isStopped) return;
-        if (timedOut) return task.fail(clock.now(), new VimFaultError('Timedout', 'Operation timed out.'));
+        const ended = stop();
+        if (ended) return task.fail(clock.now(), ended);
         // The world may have changed during the vMotion (VM powered off, target gone): skip, re-plan next round.
         if (vm.hostId !== host.id || to.connectionState !== 'connected' || to.inMaintenanceMode) continue;
         world.moveVm(vm.id, to.id);
@@ -91,19 +101,20 @@ export async function runEnterMaintenance(
       }
       if (plan.pinned.length === 0 && plan.moves.length === 0) break;
       if (plan.moves.length === 0) {
-        // Only pinned VMs left: stall, as vCenter does, until they go away or the timeout hits.
-        if (timedOut) {
-          return task.fail(clock.now(), new VimFaultError('Timedout', 'Operation timed out.'));
-        }
+        // Only pinned VMs left: stall, as vCenter does, until they go away, the timeout hits or a cancel.
+        const ended = stop();
+        if (ended) return task.fail(clock.now(), ended);
         await stall();
         wake = undefined;
       }
     }
     await clock.sleep(MAINTENANCE_DURATIONS.modeSwitch);
     if (world.isStopped) return;
+    if (task.cancelRequested) return task.fail(clock.now(), stop()!);
     world.setMaintenanceMode(host.id, true);
     task.succeed(clock.now());
   } finally {
+    task.onCancel = undefined;
     cancelTimeout();
     deps.entering.delete(host.id);
   }

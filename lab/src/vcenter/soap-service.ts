@@ -18,6 +18,7 @@ import {
 import {
   invalidArgument,
   invalidLogin,
+  invalidState,
   managedObjectNotFound,
   methodNotFound,
   notAuthenticated,
@@ -233,6 +234,16 @@ export class VimService {
         );
         this.track(runPowerOff(this.world, vm, task));
         return taskAnswer(task);
+      },
+      CancelTask: (call) => {
+        const ref = readThis(call.method);
+        const task = this.tasks.get(ref.value);
+        if (!task) throw managedObjectNotFound(mor(ref.type, ref.value));
+        if (task.finished) throw invalidState('The operation is not allowed in the current state.');
+        if (!task.cancelable)
+          throw new VimFaultError('NotSupported', 'The operation is not supported on the object.');
+        task.requestCancel();
+        return {};
       },
       ShutdownGuest: (call) => {
         shutdownGuest(this.world, this.vm(call));

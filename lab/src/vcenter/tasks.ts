@@ -15,6 +15,11 @@ export class VcTask {
   error: VimFaultError | undefined;
   result: Vim | undefined;
   readonly queueTime: Date;
+  /** Whether CancelTask is honoured (set by the method that creates the task). */
+  cancelable = false;
+  cancelRequested = false;
+  /** Wakes the task's runner so it sees the cancellation at once. */
+  onCancel: (() => void) | undefined;
   startTime: Date | undefined;
   completeTime: Date | undefined;
   /** Resolves when the task ends (success or error); the simulator never rejects it. */
@@ -75,6 +80,12 @@ export class VcTask {
     this.resolveDone();
   }
 
+  /** CancelTask: the runner ends the task with RequestCanceled at its next check. */
+  requestCancel(): void {
+    this.cancelRequested = true;
+    this.onCancel?.();
+  }
+
   info(): Vim {
     return obj('TaskInfo', {
       key: str(this.id),
@@ -84,8 +95,8 @@ export class VcTask {
       entity: mor(this.entity.type, this.entity.value),
       entityName: str(this.entityName),
       state: en('TaskInfoState', this.state),
-      cancelled: bool(false),
-      cancelable: bool(false),
+      cancelled: bool(this.cancelRequested && this.state === 'error'),
+      cancelable: bool(this.cancelable && !this.finished),
       error: this.error
         ? obj('LocalizedMethodFault', {
             fault: this.error.toVim(),
