@@ -80,10 +80,8 @@ export function vmDevices(vm: VmState, host: HostState, shared: DatastoreRef, lo
       ? obj('VirtualCdrom', {
           key: int(KEY.cdrom),
           deviceInfo: describe('CD/DVD drive 1', `ISO ${vm.devices.connectedIso}`),
-          backing: obj('VirtualCdromIsoBackingInfo', {
-            fileName: str(vm.devices.connectedIso),
-            datastore: mor('Datastore', local.moref),
-          }),
+          // The ISO's datastore is named in its path only (the lab has no object for it).
+          backing: obj('VirtualCdromIsoBackingInfo', { fileName: str(vm.devices.connectedIso) }),
           connectable: connectable(true),
           controllerKey: int(KEY.ide),
           unitNumber: int(0),
