@@ -86,6 +86,7 @@ export async function run(args: string[]): Promise<void> {
     const exited = new Promise<number | null>((r) => agent.once('exit', (c) => r(c)));
 
     const results = new Map<string, boolean>();
+    const durations: number[] = [];
     let heartbeat = false;
     let collecting = true;
     const collector = async () => {
@@ -97,7 +98,10 @@ export async function run(args: string[]): Promise<void> {
         for (const m of msgs) {
           const msg = RelayMessage.parse(JSON.parse(m.Body ?? '{}'));
           if (msg.type === 'agent-heartbeat') heartbeat = true;
-          if (msg.type === 'result') results.set(msg.commandId, msg.ok);
+          if (msg.type === 'result') {
+            results.set(msg.commandId, msg.ok);
+            durations.push(msg.durationMs);
+          }
         }
         if (msgs.length > 0) {
           await sqs.send(
@@ -120,6 +124,7 @@ export async function run(args: string[]): Promise<void> {
     await until('the agent heartbeat', () => heartbeat, 60_000);
 
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const now = Date.now();
     const envs = lab.endpoints.idracs.map((e, i) =>
       signEnvelope(
@@ -152,6 +157,10 @@ export async function run(args: string[]): Promise<void> {
     const wallS = (performance.now() - t0) / 1000;
     const status = readFileSync(`/proc/${agent.pid}/status`, 'utf8');
     const hwmKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    // utime + stime (fields 14, 15) in clock ticks (100/s): how busy the agent process was.
+    const stat = readFileSync(`/proc/${agent.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const agentCpuS = (Number(stat[11]) + Number(stat[12])) / 100;
+    const labCpu = process.cpuUsage(cpu0);
     agent.kill('SIGTERM');
     const code = await exited;
     collecting = false;
@@ -166,6 +175,14 @@ export async function run(args: string[]): Promise<void> {
     row('wall time (s)', wallS.toFixed(2));
     row('commands/s', (envs.length / wallS).toFixed(1));
     row('agent peak RSS (MiB)', peakRssMiB);
+    const sorted = [...durations].sort((a, b) => a - b);
+    row(
+      'command p50 / p95 (ms)',
+      `${sorted[Math.floor(sorted.length / 2)] ?? 0} / ${sorted[Math.floor(sorted.length * 0.95)] ?? 0}`,
+    );
+    row('mean in flight', (durations.reduce((a, b) => a + b, 0) / 1000 / wallS || 0).toFixed(1));
+    row('agent CPU (s)', agentCpuS.toFixed(1));
+    row('lab + bench CPU (s)', ((labCpu.user + labCpu.system) / 1e6).toFixed(1));
     row('agent exit (SIGTERM)', String(code));
     if (ok !== envs.length) throw new Error(`relay-fanout: only ${ok} of ${envs.length} commands succeeded`);
     console.log(

@@ -69,11 +69,14 @@ afterAll(async () => {
 describe('device TLS', () => {
   it('connects when the pinned SHA-256 matches', async () => {
     mode = 'ok';
+    const bytes = dev.appBytes();
     expect((await client({ mode: 'pin', sha256: dev.cert.sha256 }).system()).PowerState).toBe('On');
+    expect(dev.appBytes()).toBeGreaterThan(bytes);
   });
 
   it('refuses a certificate that does not match the pin, before sending any request', async () => {
     const before = dev.requests();
+    const bytesBefore = dev.appBytes();
     const wrong = dev.cert.sha256.replace(/^../, dev.cert.sha256.startsWith('00') ? '11' : '00');
     const err = await client({ mode: 'pin', sha256: wrong })
       .system()
@@ -82,6 +85,8 @@ describe('device TLS', () => {
     expect((err as Error).message).toMatch(/does not match the pinned/);
     expect((err as CertificatePinError).retryable).toBe(false);
     expect(dev.requests()).toBe(before);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(dev.appBytes()).toBe(bytesBefore);
   });
 
   it('verifies against a CA file', async () => {

@@ -5,13 +5,12 @@ import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { CertificatePinError } from './errors';
 import type { TlsPolicy } from './tls-policy';
 
-type ConnectCallback = (err: Error | null, socket?: Duplex) => void;
-
 /**
  * An https.Agent that pins the device's leaf certificate by SHA-256 fingerprint.
  * Node skips checkServerIdentity when chain validation already failed (always, for a self-signed
- * iDRAC certificate), so the pin is checked here instead: the socket is handed to the HTTP layer
- * only after the handshake and the fingerprint check, so no request byte reaches a wrong peer.
+ * iDRAC certificate), so the pin is checked on `secureConnect`, registered before the HTTP layer
+ * sees the socket: a mismatch destroys the socket in the handshake callback, before the queued
+ * request is flushed (the pin test checks the device receives no request).
  */
 class PinnedAgent extends Agent {
   constructor(
@@ -22,22 +21,13 @@ class PinnedAgent extends Agent {
     super({ ...opts, rejectUnauthorized: false });
   }
 
-  override createConnection(options: ConnectionOptions, cb: ConnectCallback): undefined {
+  override createConnection(options: ConnectionOptions): Duplex {
     const socket: TLSSocket = connect({ ...options, rejectUnauthorized: false });
-    const onError = (err: Error) => cb(err);
-    socket.once('error', onError);
     socket.once('secureConnect', () => {
-      socket.off('error', onError);
       const actual = socket.getPeerCertificate()?.fingerprint256 ?? '(none)';
-      if (actual !== this.sha256) {
-        const err = new CertificatePinError(this.device, this.sha256, actual);
-        socket.destroy();
-        cb(err);
-        return;
-      }
-      cb(null, socket);
+      if (actual !== this.sha256) socket.destroy(new CertificatePinError(this.device, this.sha256, actual));
     });
-    return undefined;
+    return socket;
   }
 }
 

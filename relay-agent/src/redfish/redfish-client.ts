@@ -143,14 +143,27 @@ export class RedfishClient {
     return out;
   }
 
-  /** Installed firmware only (`Installed-*`); `Previous-*`/`Current-*` are rollback/staging entries. */
+  /**
+   * Installed firmware only (`Installed-*`); `Previous-*`/`Current-*` are rollback/staging entries.
+   * Asks for `$expand` first (one request on iDRAC9 4.x+, where each member GET costs ~1 s);
+   * members that come back as bare references are fetched one by one.
+   */
   async firmwareInventory(): Promise<SoftwareInventory[]> {
-    const page = await this.get(Collection, '/redfish/v1/UpdateService/FirmwareInventory');
-    const refs = page.Members.map((m) => m['@odata.id']).filter((id) => /\/Installed-[^/]*$/.test(id));
+    const page = await this.get(
+      Collection,
+      '/redfish/v1/UpdateService/FirmwareInventory?$expand=*($levels=1)',
+    );
+    const installed = page.Members.filter((m) => /\/Installed-[^/]*$/.test(m['@odata.id']));
     const out: SoftwareInventory[] = [];
+    const missing: string[] = [];
+    for (const m of installed) {
+      const direct = SoftwareInventory.safeParse(m);
+      if (direct.success) out.push(direct.data);
+      else missing.push(m['@odata.id']);
+    }
     // Bounded parallelism per iDRAC: the BMC is slow and serial-ish anyway.
-    for (let i = 0; i < refs.length; i += 4) {
-      const chunk = refs.slice(i, i + 4);
+    for (let i = 0; i < missing.length; i += 4) {
+      const chunk = missing.slice(i, i + 4);
       out.push(...(await Promise.all(chunk.map((r) => this.get(SoftwareInventory, r)))));
     }
     return out;

@@ -15,6 +15,7 @@ export async function startBadDevice(routes: Record<string, Route>): Promise<{
   cert: LabCert;
   hits: Map<string, number>;
   requests(): number;
+  appBytes(): number;
   close(): Promise<void>;
 }> {
   const cert = await createLabCert('bad-device');
@@ -36,6 +37,9 @@ export async function startBadDevice(routes: Record<string, Route>): Promise<{
       route(req, res, Buffer.concat(chunks).toString('utf8'));
     });
   });
+  // Application bytes that reached the device at all (a pinned client must send none on mismatch).
+  let appBytes = 0;
+  server.on('secureConnection', (s) => s.on('data', (d: Buffer) => (appBytes += d.length)));
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -47,6 +51,7 @@ export async function startBadDevice(routes: Record<string, Route>): Promise<{
     cert,
     hits,
     requests: () => [...hits.values()].reduce((a, b) => a + b, 0),
+    appBytes: () => appBytes,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
