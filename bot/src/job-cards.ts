@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AdaptiveCard } from '@microsoft/teams-ai';
 import { isTerminal } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
@@ -41,6 +42,7 @@ interface Pending {
  */
 export class JobCards {
   private readonly pending = new Map<string, Pending>();
+  private readonly lastHash = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly deps: JobCardsDeps) {}
@@ -98,7 +100,10 @@ export class JobCards {
     this.touch(jobId);
     // The job may have moved on between rendering and recording the card (a fast pause); catch up.
     const latest = await this.deps.store.getJob(jobId);
-    if (latest && latest.version !== view.job.version) this.refresh(jobId);
+    if (latest && latest.version !== view.job.version)
+      await this.updateNow(jobId, { sender }).catch((err) =>
+        this.deps.logger.warn({ err, jobId }, 'card catch-up failed'),
+      );
     return activityId;
   }
 
@@ -115,6 +120,10 @@ export class JobCards {
       ...(opts.notice ? { notice: opts.notice } : {}),
     });
     const activity = cardActivity(card);
+    // Unchanged card: skip the update (saves the per-conversation rate budget for real changes).
+    const hash = createHash('sha256').update(JSON.stringify(card)).digest('base64url');
+    if (!opts.sender && this.lastHash.get(jobId) === hash) return true;
+    this.lastHash.set(jobId, hash);
     if (opts.sender && opts.sender.conversationId === rec.conversationId) {
       await opts.sender.update(rec.activityId, activity);
     } else {
@@ -148,6 +157,17 @@ export class JobCards {
       );
     }, wait);
     p.timer.unref?.();
+  }
+
+  /**
+   * A turn just replaced the job's card with what it rendered. The workflow may have moved on meanwhile (a fast
+   * job completes while the click is answered), so forget what was last sent and re-render from the Store soon.
+   */
+  afterTurnUpdate(jobId: string): void {
+    this.lastHash.delete(jobId);
+    // Counts as an update now, so the catch-up lands after the turn's own update (Action.Execute applies it late).
+    this.touch(jobId);
+    this.refresh(jobId);
   }
 
   private touch(jobId: string): void {

@@ -31,12 +31,12 @@ function hostHeader(h: WizardHost, i: number, first: boolean, skip: boolean, ord
       valueOn: 'true',
       valueOff: 'false',
     });
+    // No min/max here: the Adaptive Cards renderer refuses to submit an empty number that has bounds, and empty
+    // means "planner decides". The bot validates the value (mergePageInputs).
     out.push({
       type: 'Input.Number',
       id: orderInput(i),
       placeholder: 'Order (1 = first; empty = planner decides)',
-      min: 1,
-      max: 10000,
       ...(order ? { value: order } : {}),
     });
   }

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Blocker, Cluster, Host } from '@rackops/core/inventory/inventory.schema';
-import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
+import type { Blocker } from '@rackops/core/inventory/inventory.schema';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -14,7 +13,10 @@ import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrato
 import { pino } from 'pino';
 import type { BotConfigInput } from '../../src/config';
 import { BotHarness, type ChatUser } from '../../src/testing/harness';
-import { PAUSE_WORKFLOW, WORKFLOW_NAMES, testOps } from './pause-workflow';
+import { PAUSE_WORKFLOW, WORKFLOW_NAMES, testOps } from '../../src/testing/pause-workflow';
+import { seedInventory } from '../../src/testing/seed-inventory';
+
+export { vm } from '../../src/testing/seed-inventory';
 
 export const USERS = {
   viewer: { id: '29:viewer', name: 'Val Viewer', aadObjectId: 'aad-viewer' },
@@ -50,84 +52,6 @@ export class RecordingScheduler implements Scheduler {
   async cancel(name: string) {
     this.schedules.delete(name);
   }
-}
-
-export const vm = (id: string, reason: Blocker['reason'], severity: Blocker['severity']): Blocker => ({
-  vmId: id,
-  vmName: `vm-${id}`,
-  reason,
-  severity,
-});
-
-export async function seedInventory(store: Store, hostsPerCluster = 4): Promise<void> {
-  const clusters: Cluster[] = [
-    {
-      id: 'domain-c1',
-      name: 'lab-a',
-      vcenterId: 'vc-lab',
-      moref: 'domain-c1',
-      drsEnabled: true,
-      production: false,
-    },
-    {
-      id: 'domain-c2',
-      name: 'prod-a',
-      vcenterId: 'vc-lab',
-      moref: 'domain-c2',
-      drsEnabled: true,
-      production: true,
-    },
-  ];
-  for (const c of clusters) {
-    await store.putRecord({ type: INVENTORY_TYPES.cluster, id: c.id, parent: c.vcenterId, data: c });
-    for (let i = 1; i <= hostsPerCluster; i++) {
-      const tag = `${c.name === 'lab-a' ? 'LABA' : 'PROD'}00${i}`;
-      const host: Host = {
-        id: tag,
-        name: `esx-${c.name}-${i}`,
-        vcenterId: 'vc-lab',
-        clusterId: c.id,
-        moref: `host-${tag}`,
-        serviceTag: tag,
-        connectionState: 'connected',
-        powerState: 'poweredOn',
-        inMaintenanceMode: false,
-        cpuMhz: 50_000,
-        memoryMiB: 262_144,
-        esxiVersion: '8.0.3',
-      };
-      await store.putRecord({ type: INVENTORY_TYPES.host, id: tag, parent: c.id, data: host });
-    }
-  }
-  await store.putRecord({
-    type: INVENTORY_TYPES.vcenter,
-    id: 'vc-lab',
-    data: { id: 'vc-lab', name: 'vc-lab' },
-  });
-  await store.putRecord({
-    type: INVENTORY_TYPES.server,
-    id: 'LABA001',
-    data: {
-      serviceTag: 'LABA001',
-      model: 'PowerEdge R750',
-      idracId: 'LABA001',
-      powerState: 'On',
-      health: 'OK',
-      source: 'idrac',
-    },
-  });
-  await store.putRecord({
-    type: INVENTORY_TYPES.firmware,
-    id: 'LABA001#bios',
-    parent: 'LABA001',
-    data: {
-      id: 'Installed-159-1.8.2__BIOS.Setup.1-1',
-      name: 'BIOS',
-      version: '1.8.2',
-      softwareId: '159',
-      updateable: true,
-    },
-  });
 }
 
 export interface BotFixture {

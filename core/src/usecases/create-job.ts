@@ -47,13 +47,7 @@ export async function createJob(
     requiresApproval: input.production,
     ...(input.conversationId ? { conversationId: input.conversationId } : {}),
   });
-  await deps.store.recordAudit({
-    actor: input.actor,
-    action: 'job.create',
-    jobId: job.id,
-    target: `${job.target.kind}:${job.target.id}`,
-    detail: { type: job.type, scheduleAt, requiresApproval: job.requiresApproval },
-  });
+  // store.createJob records the 'job.create' audit event itself.
   if (job.requiresApproval) {
     await deps.store.putJobItem(job.id, 'approval', 'request', {
       requestedBy: input.actor,

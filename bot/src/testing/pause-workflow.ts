@@ -3,7 +3,9 @@ import { SYSTEM } from '@rackops/core/jobs/job.schema';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
-import type { EngineFunction } from '@rackops/local/engine/local-engine';
+
+/** An in-process Lambda as the local engine calls it. */
+export type EngineFunction = (payload: unknown) => Promise<unknown>;
 
 /**
  * A minimal workflow with the pause/resume and cancel contracts of the real ones (DESIGN §5, the briefing's

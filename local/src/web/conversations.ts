@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+
+export type Activity = Record<string, unknown> & { id?: string; type?: string };
+
+interface Conversation {
+  id: string;
+  token: string;
+  /** Append-only stream; an update appends the new version with the same id (Web Chat replaces it by id). */
+  stream: Activity[];
+  /** Latest version of each activity, by id (for replies and updates). */
+  byId: Map<string, Activity>;
+  createdAt: number;
+}
+
+/** Conversations Web Chat talks through, in memory. Loopback only, so a restart simply starts new chats. */
+export class ConversationStore {
+  private readonly conversations = new Map<string, Conversation>();
+  private seq = 0;
+  private readonly waiters = new Set<() => void>();
+
+  create(): Conversation {
+    const id = `local-${randomBytes(8).toString('hex')}`;
+    const conv: Conversation = {
+      id,
+      token: randomBytes(24).toString('base64url'),
+      stream: [],
+      byId: new Map(),
+      createdAt: Date.now(),
+    };
+    this.conversations.set(id, conv);
+    return conv;
+  }
+
+  get(id: string): Conversation | undefined {
+    return this.conversations.get(id);
+  }
+
+  /** Add a new activity; returns its id. */
+  append(conv: Conversation, activity: Activity): Activity {
+    const id = `${conv.id}|${String(++this.seq).padStart(7, '0')}`;
+    const stored: Activity = {
+      ...activity,
+      id,
+      conversation: { id: conv.id },
+      timestamp: (activity.timestamp as string | undefined) ?? new Date().toISOString(),
+    };
+    conv.stream.push(stored);
+    conv.byId.set(id, stored);
+    this.wake();
+    return stored;
+  }
+
+  /** Replace an activity's content in place; false when unknown. */
+  update(conv: Conversation, id: string, activity: Activity): boolean {
+    const old = conv.byId.get(id);
+    if (!old) return false;
+    // Keep identity and time, so the client keeps the message where it was and just redraws it.
+    const next: Activity = {
+      ...old,
+      ...activity,
+      id,
+      conversation: old.conversation,
+      from: old.from,
+      timestamp: old.timestamp,
+    };
+    conv.byId.set(id, next);
+    conv.stream.push(next);
+    this.wake();
+    return true;
+  }
+
+  /** Activities after the watermark (the stream index). */
+  since(conv: Conversation, watermark: number): { activities: Activity[]; watermark: string } {
+    const from = Number.isFinite(watermark) && watermark > 0 ? watermark : 0;
+    return { activities: conv.stream.slice(from), watermark: String(conv.stream.length) };
+  }
+
+  /** Resolve when anything is appended (or after `ms`): lets polls return at once when a reply arrives. */
+  waitForChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  wakeAll(): void {
+    this.wake();
+  }
+}

@@ -1,0 +1,88 @@
+import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
+import type { Scheduler } from '@rackops/core/ports/scheduler.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { type Bot, type CreateBotOptions, createBot } from '@rackops/bot/app';
+import type { BotConfigInput } from '@rackops/bot/config';
+import { cloudAdapterGateway } from '@rackops/bot/gateway';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { Logger } from 'pino';
+import { type ChatServer, startChatServer } from './chat-server';
+
+export interface LocalBotOptions {
+  store: Store;
+  orchestrator: Orchestrator;
+  scheduler: Scheduler;
+  startJob: CreateBotOptions['startJob'];
+  logger: Logger;
+  config?: Partial<BotConfigInput>;
+  queries?: CreateBotOptions['queries'];
+  port?: number;
+  /** How often running jobs' cards are refreshed from the Store (each update is still throttled). @default 1000 */
+  refreshEveryMs?: number;
+}
+
+export interface LocalBot {
+  bot: Bot;
+  chat: ChatServer;
+  close(): Promise<void>;
+}
+
+/**
+ * Local roles: `local-operator` (the page's default user) is operator and admin-free; `local-approver` approves.
+ * Anyone else may read. Open a second tab with `?user=local-approver` to see four-eyes work.
+ */
+export const LOCAL_BOT_CONFIG: BotConfigInput = {
+  roles: { viewer: [], operator: ['local-operator'], approver: ['local-approver'], admin: ['local-admin'] },
+  defaultRole: 'viewer',
+  cardSecret: 'local-only-card-secret-not-for-production-use',
+};
+
+/** The bot behind botbuilder's CloudAdapter (no app id: the loopback endpoint does not authenticate) + the chat server. */
+export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const bot = createBot({
+    config: { ...LOCAL_BOT_CONFIG, ...opts.config },
+    store: opts.store,
+    orchestrator: opts.orchestrator,
+    scheduler: opts.scheduler,
+    startJob: opts.startJob,
+    gateway: cloudAdapterGateway(adapter, ''),
+    logger: opts.logger,
+    ...(opts.queries ? { queries: opts.queries } : {}),
+  });
+  adapter.onTurnError = async (ctx, err) => {
+    opts.logger.error({ err }, 'bot turn error');
+    await ctx.sendActivity('Something went wrong. Nothing further was done.').catch(() => undefined);
+  };
+  const chat = await startChatServer({
+    adapter,
+    run: (ctx) => bot.run(ctx),
+    logger: opts.logger,
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+  });
+  // Progress cards follow the Store: the workflow writes steps, this keeps the visible card current.
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    bot.jobCards
+      .activeJobIds()
+      .then((ids) => {
+        for (const id of ids) bot.jobCards.refresh(id);
+      })
+      .catch((err) => opts.logger.warn({ err }, 'card refresh failed'))
+      .finally(() => {
+        ticking = false;
+      });
+  }, opts.refreshEveryMs ?? 1000);
+  timer.unref();
+  return {
+    bot,
+    chat,
+    async close() {
+      clearInterval(timer);
+      bot.close();
+      await chat.close();
+    },
+  };
+}
