@@ -82,6 +82,7 @@ describe('Dell OEM actions and virtual media', () => {
     expect((await c.get('/redfish/v1/Managers/iDRAC.Embedded.1/Jobs/JID_102241909559')).status).toBe(404);
     expect((await c.post(DELETE_QUEUE, { JobID: 'JID_000000000001' })).status).toBe(400);
     expect((await c.post(DELETE_QUEUE, {})).status).toBe(400);
+    expect((await c.delete('/redfish/v1/Managers/iDRAC.Embedded.1/Jobs/JID_000000000002')).status).toBe(404);
   });
 
   it('Manager.Reset restarts the iDRAC and drops its sessions', async () => {

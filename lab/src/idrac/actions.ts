@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { NotFoundError } from '@rackops/core/util/errors';
 import { parsePackageFileName } from '../world/firmware';
 import { PowerStateConflictError, RESET_TYPES, resetHost, resetIdrac } from '../world/host-lifecycle';
 import {
@@ -294,11 +293,11 @@ export async function runDelete(ctx: ActionContext): Promise<ActionResult | unde
   }
   const m = new RegExp(`^(?:${MANAGER_JOBS}|${DELL_JOBS})/([^/]+)$`).exec(path);
   if (m) {
+    if (!host.jobs.has(m[1]!)) return undefined;
     try {
       deleteJobs(world, host.id, m[1]!);
       return { status: 200, body: redfishSuccess('IDRAC.2.8.SUP020', 'Successfully deleted the job(s).') };
     } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
       return jobError(e);
     }
   }

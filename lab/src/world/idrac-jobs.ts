@@ -8,7 +8,13 @@ import type { World } from './world';
 /** Errors the iDRAC answers with instead of creating a job; `messageId` is Dell's. */
 export class IdracJobError extends RackOpsError {
   constructor(
-    code: 'lc_not_ready' | 'job_queue_blocked' | 'not_applicable' | 'duplicate_job' | 'bad_package',
+    code:
+      | 'lc_not_ready'
+      | 'job_queue_blocked'
+      | 'not_applicable'
+      | 'duplicate_job'
+      | 'job_running'
+      | 'unknown_job',
     readonly messageId: string,
     message: string,
     readonly httpStatus: number,
@@ -273,7 +279,7 @@ export function deleteJobs(world: World, hostId: string, jobId: string): number 
     return n;
   }
   if (!host.jobs.has(jobId)) {
-    throw new IdracJobError('not_applicable', 'IDRAC.2.8.SUP011', `Invalid job ID ${jobId}.`, 400);
+    throw new IdracJobError('unknown_job', 'IDRAC.2.8.SUP011', `Invalid job ID ${jobId}.`, 400);
   }
   const job = host.jobs.get(jobId)!;
   if (job.state === 'Running' && !job.stale) {
