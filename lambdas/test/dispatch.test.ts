@@ -72,6 +72,25 @@ describe('dispatch handler', () => {
     expect(log.items[0]?.hostId).toBe('ABC1234');
   });
 
+  it("marks the workflow's step item running, with its host", async () => {
+    await dispatch(
+      payload({
+        jobId: 'job-d4',
+        step: { key: 'host:ABC1234:enter-maintenance', name: 'Enter maintenance mode', hostId: 'ABC1234' },
+      }),
+    );
+    await q.receive(q.commandsUrl);
+    const [step] = await t.store.listSteps('job-d4');
+    expect(step).toMatchObject({
+      key: 'host:ABC1234:enter-maintenance',
+      status: 'running',
+      hostId: 'ABC1234',
+    });
+    expect((await t.store.listLog('job-d4')).items[0]?.message).toBe(
+      'Enter maintenance mode: sent host.enter-maintenance to vcenter vc-1',
+    );
+  });
+
   it('refuses bad params with a ValidationError before anything is sent', async () => {
     const bad = payload({
       command: {

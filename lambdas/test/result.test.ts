@@ -110,6 +110,42 @@ describe('result handler', () => {
     expect((await t.store.listLog(jobId)).items.map((l) => l.message)).toEqual(['host.state done (1200 ms)']);
   });
 
+  it('completes the step item the dispatch recorded for the command', async () => {
+    const { jobId, token } = await waitingStep();
+    const step = {
+      key: 'host:ABC1234:apply-and-reboot',
+      name: 'Reboot to apply staged firmware',
+      hostId: 'ABC1234',
+    };
+    await t.store.putRecord({
+      type: RELAY_COMMAND_TYPE,
+      id: 'c-s',
+      parent: jobId,
+      data: { commandId: 'c-s', jobId, status: 'sent', step },
+    });
+    await handle(
+      sqs({
+        type: 'result',
+        v: 1,
+        commandId: 'c-s',
+        kind: 'host.apply-and-reboot',
+        jobId,
+        taskToken: token,
+        at: at(),
+        ok: false,
+        error: { code: 'reboot_timeout', message: 'never came back', retryable: false },
+        durationMs: 9,
+      }),
+    );
+    const [stored] = await t.store.listSteps(jobId);
+    expect(stored).toMatchObject({
+      key: step.key,
+      status: 'failed',
+      message: 'reboot_timeout: never came back',
+      hostId: 'ABC1234',
+    });
+  });
+
   it('fails the step with the agent error code and message', async () => {
     const { executionId, jobId, token } = await waitingStep();
     await handle(
