@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveMetrics } from '../src/metrics/metrics';
+import { createMetrics } from '../src/metrics/metrics';
+import { RelayHarness } from './helpers/relay-harness';
+import { smallLab } from './helpers/small-lab';
+
+describe('iDRAC commands against the lab', () => {
+  let h: RelayHarness;
+  const t = (id: string) => ({ type: 'idrac' as const, id });
+  beforeAll(async () => {
+    h = await RelayHarness.start({
+      lab: smallLab(3),
+      labOpts: { services: { vcenter: false, ome: false, catalog: false, control: false } },
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  const run = async (env: ReturnType<RelayHarness['envelope']>, ok = true) => {
+    await h.send(env);
+    const r = await h.waitForResult(env.id, 20_000);
+    expect(r.ok, `${env.kind}: ${JSON.stringify(r.error)}`).toBe(ok);
+    return r;
+  };
+
+  it('reports LC status and stale jobs, clears them once, then finds none', async () => {
+    h.lab.faults.set('TEST002', { staleJobs: 2 });
+    const st = await run(h.envelope('idrac.lc-status', t('TEST002'), {}));
+    expect(st.output).toMatchObject({ ready: true, status: 'Ready' });
+    expect((st.output?.staleJobs as unknown[]).length).toBe(2);
+    expect((await run(h.envelope('idrac.clear-stale-jobs', t('TEST002'), {}))).output).toEqual({
+      cleared: 2,
+    });
+    expect((await run(h.envelope('idrac.clear-stale-jobs', t('TEST002'), {}))).output).toEqual({
+      cleared: 0,
+    });
+  });
+
+  it('says when the Lifecycle Controller is not ready', async () => {
+    h.lab.faults.set('TEST003', { lcNotReady: true });
+    const st = await run(h.envelope('idrac.lc-status', t('TEST003'), {}));
+    expect(st.output?.ready).toBe(false);
+    h.lab.faults.clear('TEST003');
+  });
+
+  it('inserts virtual media once and ejects it once', async () => {
+    const image = 'https://127.0.0.1/iso/esxi-8.0.3.iso';
+    const ins = await run(h.envelope('media.insert', t('TEST001'), { image }));
+    expect(ins.output).toEqual({ inserted: true, image, changed: true });
+    expect((await run(h.envelope('media.insert', t('TEST001'), { image }))).output).toMatchObject({
+      changed: false,
+    });
+    expect((await run(h.envelope('media.eject', t('TEST001'), {}))).output).toEqual({
+      inserted: false,
+      changed: true,
+    });
+    expect((await run(h.envelope('media.eject', t('TEST001'), {}))).output).toEqual({
+      inserted: false,
+      changed: false,
+    });
+  });
+
+  it('powers a host off and on without repeating what is already done', async () => {
+    const off = await run(h.envelope('host.power', t('TEST003'), { action: 'ForceOff' }));
+    expect(off.output?.changed).toBe(true);
+    await h.waitFor('power off', () => (h.lab.world.host('TEST003').power === 'Off' ? true : undefined));
+    expect((await run(h.envelope('host.power', t('TEST003'), { action: 'ForceOff' }))).output).toEqual({
+      powerState: 'Off',
+      changed: false,
+    });
+    expect((await run(h.envelope('host.power', t('TEST003'), { action: 'On' }))).output?.changed).toBe(true);
+  });
+
+  it('exports the server configuration profile, storing it on-prem and returning its digest', async () => {
+    const r = await run(h.envelope('scp.export', t('TEST001'), { format: 'JSON' }));
+    expect(r.output).toMatchObject({
+      jobId: expect.stringMatching(/^JID_/),
+      bytes: expect.any(Number),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(r.output?.bytes as number).toBeGreaterThan(100);
+  });
+
+  it('reads host state from the iDRAC', async () => {
+    const r = await run(h.envelope('host.state', t('TEST001'), { hostId: 'TEST001' }));
+    expect(r.output).toEqual({ hostId: 'TEST001', idracReachable: true, powerState: 'On' });
+  });
+
+  it('sends agent heartbeats with version, uptime and in-flight commands', async () => {
+    const hb = await h.waitFor('a heartbeat', () => h.messages.find((m) => m.type === 'agent-heartbeat'));
+    expect(hb).toMatchObject({
+      agentId: 'relay-test',
+      version: expect.any(String),
+      inFlight: expect.any(Array),
+    });
+  });
+
+  it('serves Prometheus metrics on loopback', async () => {
+    const m = createMetrics();
+    m.commands.inc({ kind: 'inventory.idrac', outcome: 'ok' });
+    const srv = await serveMetrics(m, 0);
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`)).text();
+      expect(text).toContain('rackops_relay_commands_total{kind="inventory.idrac",outcome="ok"} 1');
+      expect(text).toContain('rackops_relay_queue_lag_seconds');
+    } finally {
+      await srv.close();
+    }
+  });
+});
