@@ -48,6 +48,15 @@ describe('vCenter SOAP sessions', () => {
     expect(String(login.headers['set-cookie'])).toMatch(/^vmware_soap_session="[0-9a-f]{40}"/);
     const session = returnval(login, 'Login')!;
     expect(session.userName).toBe('VSPHERE.LOCAL\\administrator');
+    const active = async (id: string) =>
+      returnval(
+        await vim.call(
+          `<SessionIsActive xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><sessionID>${id}</sessionID><userName>administrator@vsphere.local</userName></SessionIsActive>`,
+        ),
+        'SessionIsActive',
+      ) as unknown as string;
+    expect(await active(String(session.key))).toBe('true');
+    expect(await active('52000000-0000-0000-0000-000000000000')).toBe('false');
 
     const view = await vim.call(
       '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this><container type="Folder">group-d1</container><type>HostSystem</type><recursive>true</recursive></CreateContainerView>',

@@ -29,6 +29,12 @@ export class SessionStore {
     return key === undefined ? undefined : this.sessions.get(key);
   }
 
+  /** By `UserSession.key` (what SessionIsActive names). */
+  byUuid(uuid: string): VcSession | undefined {
+    for (const s of this.sessions.values()) if (s.uuid === uuid) return s;
+    return undefined;
+  }
+
   delete(key: string): boolean {
     return this.sessions.delete(key);
   }

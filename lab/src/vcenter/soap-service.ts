@@ -92,7 +92,14 @@ export class VimService {
         }
         return {};
       },
-      SessionIsActive: () => ({ returnval: 'true' }),
+      SessionIsActive: (call) => {
+        const id = optionalText(call.method, 'sessionID');
+        const user = optionalText(call.method, 'userName');
+        const s = id === undefined ? undefined : this.sessions.byUuid(id);
+        return {
+          returnval: s !== undefined && (user === undefined || user === s.userName) ? 'true' : 'false',
+        };
+      },
       CreateContainerView: (call, session) => this.createContainerView(call, session),
       DestroyView: (call) => {
         const ref = readThis(call.method);
@@ -129,7 +136,9 @@ export class VimService {
       },
       DestroyPropertyCollector: (call, session) => {
         const ref = readThis(call.method);
+        const c = this.collectors.get(`${session.key}|${ref.value}`);
         this.collectors.delete(`${session.key}|${ref.value}`);
+        for (const [f, owner] of this.filterOwners) if (owner === c) this.filterOwners.delete(f);
         return {};
       },
       CreateFilter: (call, session) => {
