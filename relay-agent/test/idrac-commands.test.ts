@@ -27,7 +27,7 @@ describe('iDRAC commands against the lab', () => {
     h.lab.faults.set('TEST002', { staleJobs: 2 });
     const st = await run(h.envelope('idrac.lc-status', t('TEST002'), {}));
     expect(st.output).toMatchObject({ ready: true, status: 'Ready' });
-    expect((st.output?.staleJobs as unknown[]).length).toBe(2);
+    expect(st.output?.staleJobs).toHaveLength(2);
     expect((await run(h.envelope('idrac.clear-stale-jobs', t('TEST002'), {}))).output).toEqual({
       cleared: 2,
     });
