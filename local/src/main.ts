@@ -1,0 +1,101 @@
+import '@rackops/core/polyfills';
+import type { Bot } from '@rackops/bot/app';
+import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
+import { pino } from 'pino';
+import { startLocalStack } from './stack';
+import { startBotOnlyStack } from './web/bot-only-stack';
+import { type LocalBot, startLocalBot } from './web/local-bot';
+
+/**
+ * `npm start`: the whole local system — dynalite, SQS emulator, local Step Functions engine, scheduler, relay
+ * agent, the default lab — plus the bot and the web chat page on loopback. Ctrl-C stops everything.
+ * `npm start -- --bot-only` runs the bot and web chat with a stand-in workflow (no lab, no agent).
+ * Environment: PORT (web chat port, default ephemeral), RACKOPS_DATA (default .rackops), LOG_LEVEL.
+ */
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', name: 'rackops' });
+const botOnly = process.argv.includes('--bot-only');
+const port = process.env.PORT ? Number(process.env.PORT) : 0;
+
+let bot: Bot | undefined;
+// The stack's workflows notify through the bot, which needs the stack's store first: bind late.
+const notifier: Notifier = {
+  async notify(event: NotificationEvent) {
+    if (bot) await bot.notifier.notify(event);
+    else logger.info({ event }, 'notification before the bot started');
+  },
+};
+
+let stop: () => Promise<void>;
+let localBot: LocalBot;
+const lines: string[] = [];
+if (botOnly) {
+  const s = await startBotOnlyStack({ logger, port });
+  localBot = s.localBot;
+  stop = () => s.close();
+  lines.push('mode:      bot only (stand-in workflow; no lab, no relay agent)');
+} else {
+  const stack = await startLocalStack({
+    dataDir: process.env.RACKOPS_DATA ?? '.rackops',
+    lab: true,
+    agent: true,
+    notifier,
+    logger,
+  });
+  const sources = [
+    ...(stack.lab?.endpoints.vcenters ?? []).map((v) => ({ source: 'vcenter' as const, id: v.id })),
+    ...(stack.lab?.endpoints.omes ?? []).map((o) => ({ source: 'ome' as const, id: o.id })),
+  ];
+  localBot = await startLocalBot({
+    store: stack.store,
+    orchestrator: stack.orchestrator,
+    scheduler: stack.scheduler,
+    startJob: stack.startJob,
+    logger,
+    port,
+    config: { inventorySources: sources },
+  });
+  stop = async () => {
+    await localBot.close();
+    await stack.stop();
+  };
+  lines.push(
+    `data:      ${stack.config.dataDir}`,
+    `dynamodb:  ${stack.config.dynamoEndpoint} (dynalite)`,
+    `sqs:       ${stack.config.sqsEndpoint} (fauxqs)`,
+    `lab:       ${stack.lab ? `${stack.lab.endpoints.idracs.length} iDRACs, ${stack.lab.endpoints.vcenters.length} vCenter(s), ${stack.lab.endpoints.omes.length} OME` : 'off'}`,
+    `agent:     ${stack.agent ? 'relay agent running in-process' : 'off'}`,
+  );
+}
+bot = localBot.bot;
+
+const url = localBot.chat.url;
+console.log(
+  [
+    '',
+    'RackOps is running locally.',
+    '',
+    `  Web chat:  ${url}            (you are local-operator: operator role)`,
+    `  Approver:  ${url}?user=local-approver&name=Approver   (four-eyes approvals)`,
+    `  Direct Line: ${url}v3/directline   Bot Connector: ${url}v3/conversations   Bot: ${url}api/messages`,
+    ...lines.map((l) => `  ${l}`),
+    '',
+    '  Try: `inventory sync`, then `update cluster lab-a`. Ctrl-C stops everything.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  try {
+    await stop();
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, 'stop failed');
+    process.exit(1);
+  }
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
