@@ -78,6 +78,19 @@ describe('local stack', () => {
     await stack.stop();
   });
 
+  it('when the agent dies, the heartbeat timeout fails the step and the job ends: nothing hangs', async () => {
+    const stack = await start({ lab: true, minHeartbeatMs: 1000 });
+    await stack.agent?.kill();
+    expect(stack.agent?.killed).toBe(true);
+    const host = stack.lab?.endpoints.idracs[0]?.hostId ?? '';
+    const job = await stack.store.createJob(aJob({ type: 'scp_export', target: { kind: 'host', id: host } }));
+    await stack.startJob(job.id, alice);
+    const done = await until(stack, job.id, finished);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/HeartbeatTimeout/);
+    await stack.stop();
+  });
+
   it('after a restart, a running execution resumes and re-sends its command; an overdue schedule fires', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rackops-stack-test-'));
     dirs.push(dataDir);

@@ -5,6 +5,7 @@ import { RelayMessage } from '@rackops/core/relay/result.schema';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
+import { createInventoryPageHandler } from './inventory-page.handler';
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord, putCommandStep } from './relay-command-record';
 import { awsLogger, awsOrchestrator, awsStore } from './runtime-wiring';
 
@@ -196,15 +197,19 @@ export function createResultHandler(deps: ResultDeps) {
 
 let awsHandler: ReturnType<typeof createResultHandler> | undefined;
 
-/**
- * AWS entry point (SQS event source with ReportBatchItemFailures). Inventory pages need H's ingestion, which
- * infra wires with its own handler around createResultHandler; this default logs and drops pages.
- */
+/** AWS entry point (SQS event source with ReportBatchItemFailures); inventory pages go to H's ingestion. */
 export default async function handler(event: unknown): Promise<BatchResponse> {
-  awsHandler ??= createResultHandler({
-    store: awsStore(),
-    orchestrator: awsOrchestrator(),
-    logger: awsLogger(),
-  });
+  if (!awsHandler) {
+    const logger = awsLogger();
+    const ingest = createInventoryPageHandler({ store: awsStore(), logger });
+    awsHandler = createResultHandler({
+      store: awsStore(),
+      orchestrator: awsOrchestrator(),
+      logger,
+      onInventoryPage: async (page, msg) => {
+        await ingest(page, msg);
+      },
+    });
+  }
   return awsHandler(event);
 }

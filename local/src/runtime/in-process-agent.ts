@@ -32,7 +32,15 @@ export interface InProcessAgentOptions {
 
 export interface InProcessAgent {
   readonly agentId: string;
+  /** Graceful stop: in-flight commands get a short grace period. */
   stop(): Promise<void>;
+  /**
+   * Simulate a crash (scenarios): from now on nothing the agent does reaches the results queue — no
+   * results, progress or heartbeats — and it takes no more commands. Device calls already under way may
+   * still finish on the lab, as they would if the agent host died after sending them.
+   */
+  kill(): Promise<void>;
+  readonly killed: boolean;
 }
 
 /** The agent's configuration for a lab: every iDRAC, vCenter and OME, credentials and certificate pins from the lab. */
@@ -86,11 +94,17 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
     scpDir: join(o.dir, 'scp'),
   });
+  const realSink = createSqsResultSink(sqs, o.resultsUrl);
+  let dead = false;
   const agent = createAgent({
     config,
     signingKey: o.signingKey,
     sqs,
-    sink: createSqsResultSink(sqs, o.resultsUrl),
+    sink: {
+      send: async (message) => {
+        if (!dead) await realSink.send(message);
+      },
+    },
     ledger,
     devices,
     handlers,
@@ -100,8 +114,15 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
   });
   agent.start();
   let stopped: Promise<void> | undefined;
-  return {
+  const handle: InProcessAgent = {
     agentId: config.agentId,
+    get killed() {
+      return dead;
+    },
+    async kill() {
+      dead = true;
+      await handle.stop();
+    },
     stop() {
       stopped ??= (async () => {
         await agent.stop(2000);
@@ -112,4 +133,5 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
       return stopped;
     },
   };
+  return handle;
 }
