@@ -151,6 +151,26 @@ describe('iDRAC firmware updates', () => {
     expect(await inventoryIds('TEST001')).toContain(`Installed-159-${BIOS_NEW}__BIOS.Setup.1-1`);
   });
 
+  it('an Immediate job that becomes ready during a reboot already applying updates gets its own reboot', async () => {
+    f = await startTestLab(smallLab(1));
+    const reboots: string[] = [];
+    f.lab.world.events.on('host-reboot-started', ({ reason }) => reboots.push(reason));
+    const applying = new Promise<void>((resolve) => {
+      const off = f!.lab.world.events.on('host-os-phase', ({ phase }) => {
+        if (phase === 'applyingUpdates') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const bios = await upload('TEST001', biosFile, 'Immediate');
+    await applying;
+    const nic = await upload('TEST001', packageFileName('sw108089', 'NIC', '22.91.5.10'), 'Immediate');
+    await waitFor(() => f!.jobStates(nic).includes('Completed'), 5_000, 'NIC completed');
+    expect(f.jobStates(bios).at(-1)).toBe('Completed');
+    expect(reboots).toEqual([`apply ${bios}`, `apply ${nic}`]);
+  });
+
   it('refuses a second job for a package that already has one pending', async () => {
     f = await startTestLab(smallLab(1));
     await upload('TEST001', biosFile, 'OnReset');

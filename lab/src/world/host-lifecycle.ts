@@ -47,11 +47,11 @@ export function resetHost(world: World, hostId: string, type: ResetType, reason 
       return;
     case 'GracefulShutdown':
       if (!on) throw new PowerStateConflictError(hostId, 'the server is already powered off');
-      gracefulThen(world, host, () => powerOff(world, host));
+      gracefulThen(world, host, reason, () => powerOff(world, host));
       return;
     case 'GracefulRestart':
       if (!on) throw new PowerStateConflictError(hostId, 'the server is powered off');
-      gracefulThen(world, host, () => boot(world, host, reason));
+      gracefulThen(world, host, reason, () => boot(world, host, reason));
       return;
     case 'ForceRestart':
       if (!on) throw new PowerStateConflictError(hostId, 'the server is powered off');
@@ -62,7 +62,7 @@ export function resetHost(world: World, hostId: string, type: ResetType, reason 
       else powerOn(world, host, reason);
       return;
     case 'PushPowerButton':
-      if (on) gracefulThen(world, host, () => powerOff(world, host));
+      if (on) gracefulThen(world, host, reason, () => powerOff(world, host));
       else powerOn(world, host, reason);
       return;
     case 'Nmi':
@@ -70,11 +70,11 @@ export function resetHost(world: World, hostId: string, type: ResetType, reason 
   }
 }
 
-function gracefulThen(world: World, host: HostState, next: () => void): void {
+function gracefulThen(world: World, host: HostState, reason: string, next: () => void): void {
   const epoch = ++host.epoch;
   setPhase(world, host, 'shuttingDown');
   world.setConnectionState(host, 'notResponding');
-  world.events.emit('host-reboot-started', { hostId: host.id, reason: 'graceful shutdown' });
+  world.events.emit('host-reboot-started', { hostId: host.id, reason });
   world.clock.after(DURATIONS.gracefulShutdown, () => {
     if (host.epoch === epoch) next();
   });

@@ -183,10 +183,22 @@ function afterDownload(world: World, host: HostState, job: IdracJob): void {
     return;
   }
   setState(world, host, job, 'RebootPending', 0);
-  // Immediate: the iDRAC reboots the server itself to apply the update.
-  if (host.power === 'On' && (host.osPhase === 'running' || host.osPhase === 'booting')) {
-    resetHost(world, host.id, 'GracefulRestart', `apply ${job.id}`);
-  }
+  // Immediate: the iDRAC reboots the server itself to apply the update. A reboot already under
+  // way that started applying updates before this one was ready does not take it: reboot again
+  // once the host is up.
+  const rebootIfStillPending = () => {
+    if (world.isStopped || host.jobs.get(job.id) !== job || job.state !== 'RebootPending') return;
+    if (host.power === 'On' && host.osPhase === 'running') {
+      resetHost(world, host.id, 'GracefulRestart', `apply ${job.id}`);
+    } else if (host.power === 'On' && host.osPhase !== 'shuttingDown' && host.osPhase !== 'post') {
+      const off = world.events.on('host-up', ({ hostId }) => {
+        if (hostId !== host.id) return;
+        off();
+        rebootIfStillPending();
+      });
+    }
+  };
+  rebootIfStillPending();
 }
 
 /** UpdateService.StartUpdate: apply every job parked with OnStartUpdateRequest, as Immediate. */
