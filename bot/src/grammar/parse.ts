@@ -37,15 +37,19 @@ function matchCommand(tokens: string[]): CompiledCommand | undefined {
 export function closestCommand(tokens: string[]): CompiledCommand | undefined {
   const lower = tokens.map((t) => t.toLowerCase());
   let best: { c: CompiledCommand; d: number } | undefined;
+  let bestLen = 0;
   for (const c of COMPILED) {
-    const typed = lower.slice(0, c.spec.words.length).join(' ');
-    const wanted = c.spec.words.join(' ');
-    const d = editDistance(typed, wanted);
-    if (!best || d < best.d) best = { c, d };
+    // Compare as many words as were typed (`updat` is close to `update cluster`'s first word).
+    const k = Math.min(c.spec.words.length, Math.max(lower.length, 1));
+    const wanted = c.spec.words.slice(0, k).join(' ');
+    const d = editDistance(lower.slice(0, k).join(' '), wanted);
+    if (!best || d < best.d) {
+      best = { c, d };
+      bestLen = wanted.length;
+    }
   }
   if (!best) return undefined;
-  const wanted = best.c.spec.words.join(' ');
-  return best.d <= Math.max(2, Math.floor(wanted.length / 2)) ? best.c : undefined;
+  return best.d <= Math.max(2, Math.floor(bestLen / 2)) ? best.c : undefined;
 }
 
 export function parseCommand(text: string): ParseResult {

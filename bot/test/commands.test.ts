@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardActions, cardOf } from '../src/testing/harness';
+import { type BotFixture, USERS, eventually, startBotFixture, vm } from './support/bot-fixture';
+
+const text = (replies: { text?: string }[]): string => replies.map((r) => r.text ?? '').join('\n');
+
+describe('every chat command through the real bot (TestAdapter, dynalite, local engine)', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('help and help <command>', async () => {
+    expect(text(await f.harness.say(USERS.viewer, 'help'))).toContain('`power <host> <action>`');
+    expect(text(await f.harness.say(USERS.viewer, 'help cancel'))).toContain('Role needed: **operator**');
+  });
+
+  it('status: agents, active jobs, approvals', async () => {
+    await f.store.putRecord({
+      type: 'agent-heartbeat',
+      id: 'agent-1',
+      data: { at: new Date().toISOString(), version: '1.0.0' },
+    });
+    const t = text(await f.harness.say(USERS.viewer, 'status'));
+    expect(t).toContain('agent **agent-1**');
+    expect(t).toContain('Waiting for approval');
+  });
+
+  it('hosts <cluster> lists hosts by name', async () => {
+    const t = text(await f.harness.say(USERS.viewer, 'hosts lab-a'));
+    expect(t).toContain('esx-lab-a-1');
+    expect(t).toContain('non-production');
+    expect(text(await f.harness.say(USERS.viewer, 'hosts nope'))).toContain('cluster nope not found');
+  });
+
+  it('server <service tag> shows the server and its firmware', async () => {
+    const t = text(await f.harness.say(USERS.viewer, 'server laba001'));
+    expect(t).toContain('PowerEdge R750');
+    expect(t).toContain('BIOS: 1.8.2');
+  });
+
+  it('compliance <cluster> says clearly when no compliance source is wired', async () => {
+    expect(text(await f.harness.say(USERS.viewer, 'compliance lab-a'))).toContain('not available yet');
+  });
+
+  it('inventory sync: every known source, or one named', async () => {
+    const before = (await f.store.listRecentJobs({ limit: 50 })).items.length;
+    await f.harness.say(USERS.operator, 'inventory sync');
+    await f.harness.say(USERS.operator, 'inventory sync ome ome-lab');
+    const jobs = (await f.store.listRecentJobs({ limit: 50 })).items;
+    expect(jobs.length - before).toBe(2);
+    expect(jobs.filter((j) => j.type === 'inventory_sync').map((j) => j.target)).toEqual(
+      expect.arrayContaining([
+        { kind: 'vcenter', id: 'vc-lab' },
+        { kind: 'ome', id: 'ome-lab' },
+      ]),
+    );
+  });
+
+  it('update cluster (non-production) starts at once and posts a job card', async () => {
+    f.blockers = {};
+    const replies = await f.harness.say(USERS.operator, 'update cluster lab-a batch 2 dry-run');
+    const card = cardOf(replies.find((r) => cardOf(r)));
+    expect(JSON.stringify(card)).toContain('Rolling firmware update');
+    const job = (await f.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0]!;
+    expect(job.params).toMatchObject({ batchSize: 2, dryRun: true });
+    await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'completed',
+    );
+  });
+
+  it('update cluster at <time> schedules it', async () => {
+    await f.harness.say(USERS.operator, 'update cluster lab-a at +30m');
+    const job = (await f.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0]!;
+    expect(job.status).toBe('pending');
+    expect(f.scheduler.schedules.get(`job-${job.id}`)?.at).toBe(job.scheduleAt);
+    expect(text(await f.harness.say(USERS.operator, 'update cluster lab-a at tomorrow'))).toContain(
+      'not a time',
+    );
+  });
+
+  it('update cluster on production waits for four-eyes approval', async () => {
+    const replies = await f.harness.say(USERS.operator, 'update cluster prod-a');
+    const job = (await f.store.listJobsByTarget('cluster', 'domain-c2', { limit: 1 })).items[0]!;
+    expect(job).toMatchObject({ status: 'pending', requiresApproval: true });
+    expect(JSON.stringify(cardOf(replies.find((r) => cardOf(r))))).toContain('Approval needed');
+    expect(f.harness.texts().some((t) => t.includes('Approval needed'))).toBe(true);
+    expect(text(await f.harness.say(USERS.viewer, 'approvals'))).toContain(job.id);
+  });
+
+  it('update host creates a firmware update of one host', async () => {
+    await f.harness.say(USERS.operator, 'update host LABA002');
+    const job = (await f.store.listJobsByTarget('host', 'LABA002', { limit: 1 })).items[0]!;
+    expect(job.type).toBe('firmware_update');
+    expect(text(await f.harness.say(USERS.operator, 'update host NOPE999'))).toContain(
+      'not in the inventory',
+    );
+  });
+
+  it('jobs and job <id>', async () => {
+    const job = (await f.store.listRecentJobs({ limit: 1 })).items[0]!;
+    expect(text(await f.harness.say(USERS.viewer, 'jobs'))).toContain(job.id);
+    expect(text(await f.harness.say(USERS.viewer, 'jobs completed'))).toContain('completed');
+    const replies = await f.harness.say(USERS.viewer, `job ${job.id}`);
+    expect(JSON.stringify(cardOf(replies[0]))).toContain(job.id);
+    expect(text(await f.harness.say(USERS.viewer, 'job 01NOPE'))).toContain('job 01NOPE not found');
+  });
+
+  it('cancel <id> cancels a pending job at once; graceful/now on a paused one reaches cleanup', async () => {
+    await f.harness.say(USERS.operator, 'update cluster lab-a at +2h');
+    const pending = (await f.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0]!;
+    expect(text(await f.harness.say(USERS.operator, `cancel ${pending.id}`))).toContain(
+      'cancelled before it started',
+    );
+    expect((await f.store.getJob(pending.id))?.status).toBe('cancelled');
+    expect(f.scheduler.schedules.has(`job-${pending.id}`)).toBe(false);
+
+    f.blockers = { LABA001: [vm('c1', 'usb_passthrough', 'critical')] };
+    await f.harness.say(USERS.operator, 'update cluster lab-a', 'conv-cancel');
+    const job = (await f.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0]!;
+    await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'paused',
+    );
+    expect(text(await f.harness.say(USERS.operator, `cancel ${job.id} now`, 'conv-cancel'))).toContain(
+      'Cancel (immediate) requested',
+    );
+    const done = await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'cancelled',
+    );
+    expect(done?.cancelRequested).toBe('immediate');
+    expect(text(await f.harness.say(USERS.operator, `cancel ${job.id}`, 'conv-cancel'))).toContain(
+      'already cancelled',
+    );
+  });
+
+  it('resume <id>: shows the blocker card again; force needs admin and a confirmation', async () => {
+    f.blockers = { LABA002: [vm('r1', 'pci_passthrough', 'critical')] };
+    await f.harness.say(USERS.operator, 'update cluster lab-a', 'conv-resume');
+    const job = (await f.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0]!;
+    await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'paused',
+    );
+    const shown = await f.harness.say(USERS.operator, `resume ${job.id}`, 'conv-resume');
+    expect(cardActions(cardOf(shown[0])!).map((a) => a.title)).toContain('Resume job');
+    expect(text(await f.harness.say(USERS.operator, `resume ${job.id} force`, 'conv-resume'))).toContain(
+      'needs the **admin** role',
+    );
+    const confirm = await f.harness.say(USERS.admin, `resume ${job.id} force`, 'conv-resume');
+    expect(JSON.stringify(cardOf(confirm[0]))).toContain('force-resume job');
+    expect(text(await f.harness.say(USERS.operator, 'resume 01NOTPAUSED', 'conv-resume'))).toContain(
+      'not found',
+    );
+  });
+
+  it('power, media mount and media eject ask for confirmation; nothing runs yet', async () => {
+    const before = (await f.store.listRecentJobs({ limit: 100 })).items.length;
+    for (const cmd of [
+      'power LABA003 restart',
+      'media mount LABA003 https://repo.lab/esxi.iso',
+      'media eject LABA003',
+    ]) {
+      const replies = await f.harness.say(USERS.operator, cmd, 'conv-confirm');
+      const card = cardOf(replies[0]);
+      expect(JSON.stringify(card)).toContain('Please confirm');
+      expect(cardActions(card!).map((a) => a.title)).toEqual(['Confirm', 'Abort']);
+    }
+    expect((await f.store.listRecentJobs({ limit: 100 })).items.length).toBe(before);
+    expect(text(await f.harness.say(USERS.operator, 'power LABA003 explode', 'conv-confirm'))).toContain(
+      'Bad <action>',
+    );
+  });
+
+  it('scp export starts a backup job (no confirmation: it changes nothing)', async () => {
+    await f.harness.say(USERS.operator, 'scp export LABA004');
+    expect((await f.store.listJobsByTarget('host', 'LABA004', { limit: 1 })).items[0]?.type).toBe(
+      'scp_export',
+    );
+  });
+
+  it('windows, protection groups, replicate, failover, notify say they are not available yet', async () => {
+    for (const cmd of ['windows', 'protection groups', 'replicate pg-1', 'failover pg-1', 'notify']) {
+      expect(text(await f.harness.say(USERS.admin, cmd))).toContain('not available yet');
+    }
+  });
+
+  it('unknown and malformed commands get a short error with the closest command', async () => {
+    expect(text(await f.harness.say(USERS.viewer, 'hots lab-a'))).toContain('Did you mean `hosts <cluster>`');
+    expect(text(await f.harness.say(USERS.viewer, 'update cluster'))).toContain('Missing <name>');
+  });
+
+  it('RBAC: each refusal names the role needed; groups grant roles', async () => {
+    expect(text(await f.harness.say(USERS.stranger, 'status'))).toContain(
+      'needs the **viewer** role; you have no role',
+    );
+    expect(text(await f.harness.say(USERS.viewer, 'update cluster lab-a'))).toContain(
+      'needs the **operator** role; you have **viewer**',
+    );
+    expect(text(await f.harness.say(USERS.viewer, 'power LABA001 off'))).toContain('**operator**');
+    expect(text(await f.harness.say(USERS.operator, 'notify'))).toContain('needs the **admin** role');
+    expect(text(await f.harness.say(USERS.groupie, 'scp export LABA001'))).not.toContain('Not allowed');
+    // Teams id (29:...) works as well as the AAD object id.
+    expect(text(await f.harness.say(USERS.operator2, 'jobs'))).not.toContain('Not allowed');
+  });
+
+  it('every command is an audit event naming the person, including refused and invalid ones', async () => {
+    const before = (await f.store.listAuditByActor('aad-who')).items.length;
+    await f.harness.say(USERS.stranger, 'status');
+    await f.harness.say(USERS.stranger, 'gibberish');
+    const after = (await f.store.listAuditByActor('aad-who')).items;
+    expect(after.length - before).toBe(2);
+    expect(after.map((a) => a.detail?.outcome)).toEqual(expect.arrayContaining(['refused', 'invalid']));
+  });
+});

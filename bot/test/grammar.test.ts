@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, COMPILED } from '../src/grammar/commands';
+import { editDistance } from '../src/grammar/edit-distance';
+import { helpAll, helpFor } from '../src/grammar/help';
+import { parseCommand } from '../src/grammar/parse';
+import { parseAt } from '../src/time-spec';
+
+describe('command grammar', () => {
+  it('parses every command from its own examples', () => {
+    for (const c of COMPILED) {
+      for (const example of c.def.examples.filter((e) => !e.includes('...'))) {
+        const r = parseCommand(example);
+        expect(r.ok, `${example}: ${r.ok ? '' : r.message}`).toBe(true);
+        if (r.ok) expect(r.command.name).toBe(c.name);
+      }
+    }
+  });
+
+  it('reads options in any order and validates them with zod', () => {
+    const r = parseCommand('update cluster lab-a dry-run batch 3 at 02:00');
+    expect(r).toEqual({
+      ok: true,
+      command: { name: 'updateCluster', args: { name: 'lab-a', 'dry-run': true, batch: 3, at: '02:00' } },
+    });
+    const bad = parseCommand('update cluster lab-a batch zero');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.message).toContain('Usage: `update cluster <name> [at <time>] [batch <n>] [dry-run]`');
+  });
+
+  it('cancel defaults to graceful and accepts now', () => {
+    expect(parseCommand('cancel 01ABC')).toMatchObject({
+      ok: true,
+      command: { args: { id: '01ABC', mode: 'graceful' } },
+    });
+    expect(parseCommand('cancel 01ABC now')).toMatchObject({ ok: true, command: { args: { mode: 'now' } } });
+  });
+
+  it('strips Teams mentions and is case-insensitive on command words', () => {
+    expect(parseCommand('<at>RackOps</at> STATUS')).toMatchObject({ ok: true, command: { name: 'status' } });
+  });
+
+  it('answers an unknown command with the closest valid one', () => {
+    const r = parseCommand('updte clustr lab-a');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain('Did you mean `update cluster <name>');
+    const s = parseCommand('stauts');
+    if (!s.ok) expect(s.suggestion).toBe('status');
+    const far = parseCommand('make me a sandwich');
+    if (!far.ok) expect(far.suggestion).toBe('help');
+  });
+
+  it('names what is missing or unexpected', () => {
+    expect(parseCommand('hosts')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Missing <cluster>'),
+    });
+    expect(parseCommand('status now please')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Unexpected `now`'),
+    });
+    expect(parseCommand('media mount ABC ftp://x/y.iso')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('<url>'),
+    });
+  });
+
+  it('refuses over-long input and odd characters in names', () => {
+    expect(parseCommand(`status ${'x'.repeat(3000)}`).ok).toBe(false);
+    expect(parseCommand('hosts lab-a;rm').ok).toBe(false);
+  });
+
+  it('generates help and help <command> from the same definitions', () => {
+    const all = helpAll();
+    for (const c of COMPILED.filter((c) => !c.def.unavailable)) expect(all).toContain(c.spec.display);
+    expect(all).toContain('Not available yet');
+    expect(helpFor(['update', 'cluster'])).toContain('Role needed: **operator**');
+    expect(helpFor(['failover'])).toContain('not available yet');
+    expect(helpFor(['updat'])).toContain('update');
+  });
+
+  it('declares room for windows, protection groups, replicate, failover and notify', () => {
+    for (const n of ['windows', 'protectionGroups', 'replicate', 'failover', 'notify'] as const)
+      expect(COMMANDS[n].unavailable).toBe(true);
+  });
+
+  it('edit distance', () => {
+    expect(editDistance('status', 'stauts')).toBe(2);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('parses times: ISO with zone, HH:MM UTC, relative; refuses zone-less dates', () => {
+    const now = new Date('2026-11-28T22:00:00Z');
+    expect(parseAt('2026-12-01T02:00Z', now)).toBe('2026-12-01T02:00:00.000Z');
+    expect(parseAt('23:30', now)).toBe('2026-11-28T23:30:00.000Z');
+    expect(parseAt('01:00', now)).toBe('2026-11-29T01:00:00.000Z');
+    expect(parseAt('+30m', now)).toBe('2026-11-28T22:30:00.000Z');
+    expect(() => parseAt('2026-12-01T02:00', now)).toThrow(/not a time/);
+  });
+});
