@@ -6,6 +6,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { BodyTooLargeError, readBody, send } from '../http/io';
 import type { LabCert } from '../tls/lab-cert';
 import type { World } from '../world/world';
+import { watchAppliance } from './appliance';
 import { crashStopOnReboot } from './host-crash';
 import { handleRest } from './rest/rest-api';
 import { faultEnvelope, requestMethod, responseEnvelope } from './soap/envelope';
@@ -89,6 +90,8 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
   const service = new VimService(ctx, sessions, credentials);
   const abort = new AbortController();
   const sockets = new Set<Socket>();
+  // Order matters: the appliance watch must see a reboot before the crash-stop powers its VM off.
+  const appliance = watchAppliance(world, vcenter.id, () => service.forgetSessions());
   const unsubscribe = crashStopOnReboot(world, vcenter.id);
 
   const handleSoap = async (req: IncomingMessage, res: ServerResponse) => {
@@ -157,6 +160,11 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
   const server = createServer(
     { key: opts.cert.key, cert: opts.cert.cert, keepAliveTimeout: 5_000 },
     (req, res) => {
+      if (appliance.isDown()) {
+        // The vCenter's own VM is off: nothing answers (clients see a reset connection).
+        req.socket.destroy();
+        return;
+      }
       const url = new URL(req.url ?? '/', 'https://vcenter');
       if (url.pathname === '/sdk' && req.method === 'POST') {
         void handleSoap(req, res);
@@ -186,6 +194,7 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
     service,
     close: async () => {
       unsubscribe();
+      appliance.stop();
       abort.abort();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -39,6 +39,10 @@ export class SessionStore {
     return this.sessions.delete(key);
   }
 
+  clear(): void {
+    this.sessions.clear();
+  }
+
   get size(): number {
     return this.sessions.size;
   }

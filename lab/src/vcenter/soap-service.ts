@@ -276,6 +276,14 @@ export class VimService {
     return handler(call, call.session as VcSession);
   }
 
+  /** The vCenter went down (its appliance VM stopped): sessions, views and collectors are gone. */
+  forgetSessions(): void {
+    this.sessions.clear();
+    this.views.clear();
+    this.collectors.clear();
+    this.filterOwners.clear();
+  }
+
   /** Resolves when every task started so far has ended (tests and shutdown). */
   async idle(): Promise<void> {
     await Promise.all([...this.running]);

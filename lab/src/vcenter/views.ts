@@ -81,6 +81,10 @@ export class ViewRegistry {
     return this.views.delete(id);
   }
 
+  clear(): void {
+    this.views.clear();
+  }
+
   /** Views die with their session (Logout). */
   dropSession(sessionKey: string): void {
     for (const [id, v] of this.views) if (v.sessionKey === sessionKey) this.views.delete(id);
