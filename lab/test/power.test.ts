@@ -77,6 +77,23 @@ describe('iDRAC ComputerSystem.Reset and reboot timing', () => {
     expect(await power('TEST002')).toBe('On');
   });
 
+  it('a newer power action cancels an older sequence: ForceOff during POST keeps the host off', async () => {
+    const c = f.client('TEST002');
+    await waitFor(() => f.lab.world.host('TEST002').connectionState === 'connected', 5_000, 'ready');
+    const up: string[] = [];
+    const off = f.lab.world.events.on('host-up', ({ hostId }) => up.push(hostId));
+    expect((await c.post(RESET, { ResetType: 'ForceRestart' })).status).toBe(204);
+    expect((await c.post(RESET, { ResetType: 'ForceOff' })).status).toBe(204);
+    // Longer than a whole reboot at this time scale.
+    await new Promise((r) => setTimeout(r, 700));
+    off();
+    expect(up).toEqual([]);
+    expect(await power('TEST002')).toBe('Off');
+    expect(f.lab.world.host('TEST002').osPhase).toBe('off');
+    expect((await c.post(RESET, { ResetType: 'On' })).status).toBe(204);
+    await waitFor(() => f.lab.world.host('TEST002').connectionState === 'connected', 5_000, 'back');
+  });
+
   it('PushPowerButton toggles through a graceful shutdown', async () => {
     const c = f.client('TEST002');
     expect((await c.post(RESET, { ResetType: 'PushPowerButton' })).status).toBe(204);
