@@ -62,6 +62,8 @@ describe('local engine: Map and Parallel with task tokens', () => {
     await e.waitForExecution(executionId);
     const out = (await e.describeExecution(executionId))?.output as { results: { result: { n: number } }[] };
     expect(out.results.map((r) => r.result.n)).toEqual([0, 1, 2]);
+    // The Map state and one state per iteration, as AWS counts (and bills) transitions.
+    expect((await e.describeExecution(executionId))?.transitions).toBe(4);
   });
 
   it('a heartbeat timeout inside one Map iteration fails the Map, which a Catch on the Map sees', async () => {

@@ -31,6 +31,8 @@ export const ExecutionRecord = z.object({
   error: z.string().optional(),
   cause: z.string().optional(),
   checkpoint: Checkpoint.optional(),
+  /** States entered, nested ones included: what AWS bills as state transitions. */
+  transitions: z.number().int().nonnegative().default(0),
   /** How many times this execution was resumed after a restart. */
   resumes: z.number().int().nonnegative().default(0),
 });

@@ -66,6 +66,8 @@ interface LiveExecution {
   /** Resume: the checkpointed state re-uses its token once. */
   reuse?: { state: string; token: string };
   persist: Promise<void>;
+  /** The event-log consumer (checkpoints, transition count); ends when the execution does. */
+  follow: Promise<void>;
 }
 
 /**
@@ -132,6 +134,7 @@ export class LocalEngine {
       input,
       startedAt: this.clock.now().toISOString(),
       resumes: 0,
+      transitions: 0,
     };
     await saveExecution(this.opts.store, rec);
     this.launch(rec, false);
@@ -192,10 +195,19 @@ export class LocalEngine {
 
   async describeExecution(
     executionId: string,
-  ): Promise<{ status: ExecutionStatus; output?: unknown; error?: string; cause?: string } | undefined> {
+  ): Promise<
+    | { status: ExecutionStatus; output?: unknown; error?: string; cause?: string; transitions: number }
+    | undefined
+  > {
     const rec = this.live.get(executionId)?.rec ?? (await loadExecution(this.opts.store, executionId));
     if (!rec) return undefined;
-    return { status: rec.status, output: rec.output, error: rec.error, cause: rec.cause };
+    return {
+      status: rec.status,
+      output: rec.output,
+      error: rec.error,
+      cause: rec.cause,
+      transitions: rec.transitions,
+    };
   }
 
   /** Resolves when the execution is no longer running in this process (ended, or the engine stopped). */
@@ -235,7 +247,13 @@ export class LocalEngine {
     const cp = resumed ? rec.checkpoint : undefined;
     const definition = cp ? { ...prepared.runnable, StartAt: cp.state } : prepared.runnable;
     const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
-    const live: LiveExecution = { rec, abort: () => {}, done: Promise.resolve(), persist: Promise.resolve() };
+    const live: LiveExecution = {
+      rec,
+      abort: () => {},
+      done: Promise.resolve(),
+      persist: Promise.resolve(),
+      follow: Promise.resolve(),
+    };
     if (cp?.taskToken) live.reuse = { state: cp.state, token: cp.taskToken };
     const handlers = Object.fromEntries(
       [...prepared.tasks.values()].map((t) => [t.name, (input: unknown) => this.runTask(live, t, input)]),
@@ -258,7 +276,9 @@ export class LocalEngine {
     });
     live.abort = execution.abort;
     this.live.set(rec.executionId, live);
-    void this.followCheckpoints(live, execution.eventLogs as AsyncIterable<unknown>, prepared);
+    live.follow = this.followCheckpoints(live, execution.eventLogs as AsyncIterable<unknown>, prepared).catch(
+      (err: unknown) => this.log.error({ err, executionId: rec.executionId }, 'event log consumer failed'),
+    );
     const done = execution.result.then(
       (output) => this.finish(live, { status: 'SUCCEEDED', output }),
       (err: unknown) => this.finish(live, outcomeOf(err)),
@@ -276,7 +296,9 @@ export class LocalEngine {
   ): Promise<void> {
     for await (const raw of events) {
       const ev = raw as { type: string; index?: number; state?: { name: string; input: unknown } };
-      if (ev.type !== 'StateEntered' || ev.index !== undefined || !ev.state) continue;
+      if (ev.type !== 'StateEntered') continue;
+      live.rec.transitions += 1;
+      if (ev.index !== undefined || !ev.state) continue;
       if (!prepared.topLevelStates.has(ev.state.name)) continue;
       if (live.stopping || live.rec.status !== 'RUNNING') continue;
       live.rec.checkpoint = {
@@ -381,6 +403,10 @@ export class LocalEngine {
   ): Promise<void> {
     const id = live.rec.executionId;
     this.tokens.cancelExecution(id, 'execution ended');
+    // Let the event consumer catch up (its log closes with the execution) so the record is complete.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([live.follow, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
     this.live.delete(id);
     if (live.stopping === 'shutdown') return; // stays RUNNING in the Store: resumed by the next engine
     const status = live.stopping === 'stop' ? 'ABORTED' : outcome.status;
