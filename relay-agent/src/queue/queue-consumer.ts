@@ -35,7 +35,6 @@ export interface QueueConsumerOptions {
 export class QueueConsumer {
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private readonly poll = new AbortController();
   private readonly inflight = new Map<string, { ctl: AbortController; done: Promise<void> }>();
   private readonly sem: KeyedSemaphore;
   private slotFreed: (() => void) | undefined;
@@ -52,10 +51,14 @@ export class QueueConsumer {
     this.loop ??= this.run();
   }
 
-  /** Stop receiving; give in-flight work `graceMs` to finish, then abort it (it returns to the queue). */
+  /**
+   * Stop receiving; give in-flight work `graceMs` to finish, then abort it (it returns to the queue).
+   * The current long poll is allowed to finish (≤ waitTimeSeconds) rather than aborted: an abandoned
+   * poll can still be handed a message server-side, which would then stay invisible for a whole
+   * visibility timeout — exactly the messages we are about to give back.
+   */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
-    this.poll.abort();
     this.slotFreed?.();
     await this.loop?.catch(() => undefined);
     const all = () => Promise.allSettled([...this.inflight.values()].map((f) => f.done));
@@ -90,7 +93,6 @@ export class QueueConsumer {
             VisibilityTimeout: this.o.visibilityTimeoutSeconds,
             MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount', 'MessageGroupId'],
           }),
-          { abortSignal: this.poll.signal },
         );
         messages = res.Messages ?? [];
         failures = 0;
@@ -104,6 +106,11 @@ export class QueueConsumer {
         );
         await sleep(wait).catch(() => undefined);
         continue;
+      }
+      if (this.stopping) {
+        // Received during shutdown: hand them straight back.
+        await Promise.allSettled(messages.map((m) => this.visibility(m.ReceiptHandle ?? '', 0)));
+        break;
       }
       for (const m of messages) this.dispatch(m);
     }
