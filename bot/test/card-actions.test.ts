@@ -260,7 +260,7 @@ describe('every card action, via Action.Execute (Teams) and Action.Submit (Web C
         const before = await f.store.getJob(job.id);
         const button = cardActions(cardOf(entry.activity)!).find((a) => a.title === 'Cancel job')!;
         const p = button.data.p as Record<string, unknown>;
-        const forged = [
+        const forged: Record<string, unknown>[] = [
           { ...button.data, p: { ...p, v: (p.v as number) + 1 } },
           { ...button.data, verb: 'job.approve' },
           { ...button.data, sig: 'f'.repeat(64) },
