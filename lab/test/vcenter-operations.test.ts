@@ -186,5 +186,15 @@ describe('vCenter operations: HA settings, VM power, host reboots, task updates'
     );
     expect(idle.status).toBe(200);
     expect(returnval(idle, 'WaitForUpdatesEx')).toBeUndefined();
+    // The pre-Ex forms (pyVmomi's WaitForTask): same versions; a stale one is refused.
+    const check = await vim.call(
+      `<CheckForUpdates xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><version>${version}</version></CheckForUpdates>`,
+    );
+    expect(check.status).toBe(200);
+    expect(returnval(check, 'CheckForUpdates')).toBeUndefined();
+    const stale = await vim.call(
+      `<WaitForUpdates xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><version>999</version></WaitForUpdates>`,
+    );
+    expect(faultType(stale)).toBe('InvalidCollectorVersion');
   });
 });

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { BNode } from './soap/envelope';
 import { toBuilder } from './soap/envelope';
 import type { PropertyFilterSpec } from './soap/decode';
-import { invalidArgument } from './soap/faults';
+import { invalidArgument, VimFaultError } from './soap/faults';
 import { mor, type Vim } from './soap/vim-value';
 import { isA, type ManagedObject, type ObjectSource } from './model/managed-object';
 import {
@@ -131,7 +131,9 @@ export class CollectorSession {
     signal: AbortSignal,
   ): Promise<BNode | undefined> {
     if (version === undefined || version === '') for (const f of this.filters.values()) f.sent.clear();
-    else if (version !== String(this.version)) throw invalidArgument('version');
+    else if (version !== String(this.version)) {
+      throw new VimFaultError('InvalidCollectorVersion', 'The collector version is not valid.');
+    }
     const deadline =
       maxWaitSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + maxWaitSeconds * 1000;
     for (;;) {

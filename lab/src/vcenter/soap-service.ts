@@ -169,6 +169,18 @@ export class VimService {
         );
         return update === undefined ? {} : { returnval: update };
       },
+      // The pre-Ex forms (pyVmomi's WaitForTask uses WaitForUpdates): same updates, no options.
+      WaitForUpdates: async (call, session) => {
+        const collector = this.collector(call, session);
+        const version = optionalText(call.method, 'version');
+        const update = await collector.waitForUpdates(version, undefined, call.signal);
+        return update === undefined ? {} : { returnval: update };
+      },
+      CheckForUpdates: async (call, session) => {
+        const collector = this.collector(call, session);
+        const update = await collector.waitForUpdates(optionalText(call.method, 'version'), 0, call.signal);
+        return update === undefined ? {} : { returnval: update };
+      },
       EnterMaintenanceMode_Task: (call, session) => {
         const host = this.host(call);
         const timeout = readInt(call.method, 'timeout') ?? 0;
