@@ -192,7 +192,8 @@ export async function run(args: string[]): Promise<void> {
   const vmsPerHost = Number(args[1] ?? 20);
   const pageSize = 500;
   const dir = mkdtempSync(join(tmpdir(), 'rackops-inv-bench-'));
-  const dynalite = await startDynalite(process.env.BENCH_DYNALITE_DISK ? { path: dir } : {});
+  // On disk by default, so RSS measures the sync, not the database's contents (BENCH_DYNALITE_MEMORY=1: in memory).
+  const dynalite = await startDynalite(process.env.BENCH_DYNALITE_MEMORY ? {} : { path: dir });
   let world: World | undefined;
   try {
     const store = createDynamoStore({ client: dynalite.client(), tableName: 'inventory-bench' });
