@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { LAMBDA_BUNDLE } from '@rackops/infra/bundling';
+import { LAMBDA_BUNDLE, singleCopyAliases } from '@rackops/infra/bundling';
 import { discoverHandlers, REPO_ROOT } from '@rackops/infra/handlers';
 import { build } from 'esbuild';
 
@@ -16,12 +16,12 @@ const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
 export async function run(_args: string[]): Promise<void> {
   const handlers = discoverHandlers();
   const out = mkdtempSync(join(tmpdir(), 'rackops-bundle-'));
-  const rows: { name: string; entry: string; kib: number; gzipKib: number; ms: number }[] = [];
+  const rows: { name: string; entry: string; kib: number; gzipKib: number; ms: number; top: string }[] = [];
   try {
     for (const h of handlers) {
       const outfile = join(out, h.name, `index${LAMBDA_BUNDLE.outExtension}`);
       const started = performance.now();
-      await build({
+      const result = await build({
         entryPoints: [h.entry],
         outfile,
         bundle: true,
@@ -34,8 +34,13 @@ export async function run(_args: string[]): Promise<void> {
         mainFields: [...LAMBDA_BUNDLE.mainFields],
         banner: { js: LAMBDA_BUNDLE.banner },
         external: [...LAMBDA_BUNDLE.external],
+        alias: singleCopyAliases(REPO_ROOT),
         logLevel: 'warning',
+        metafile: true,
       });
+      const output =
+        result.metafile.outputs[relative(process.cwd(), outfile)] ??
+        Object.values(result.metafile.outputs).find((o) => o.entryPoint);
       const ms = Math.round(performance.now() - started);
       rows.push({
         name: h.name,
@@ -43,6 +48,7 @@ export async function run(_args: string[]): Promise<void> {
         kib: kib(statSync(outfile).size),
         gzipKib: kib(gzipSync(readFileSync(outfile)).length),
         ms,
+        top: topPackages(output?.inputs ?? {}, 3),
       });
     }
   } finally {
@@ -52,9 +58,25 @@ export async function run(_args: string[]): Promise<void> {
   console.table(
     rows.map((r) => ({ function: r.name, entry: r.entry, KiB: r.kib, 'gzip KiB': r.gzipKib, ms: r.ms })),
   );
+  // Where the bytes come from, so a regression names its cause.
+  console.table(rows.map((r) => ({ function: r.name, 'largest parts (KiB)': r.top })));
   const largest = rows.reduce((m, r) => Math.max(m, r.kib), 0);
   const total = Math.round(rows.reduce((s, r) => s + r.kib, 0) * 10) / 10;
   console.log(
     JSON.stringify({ bench: 'bundle', functions: rows.length, largest_kib: largest, total_kib: total }),
   );
+}
+
+/** The packages (or `repo:<workspace>` for our code) contributing most bytes to one bundle. */
+function topPackages(inputs: Record<string, { bytesInOutput: number }>, n: number): string {
+  const byPackage = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? `repo:${path.split('/')[0] ?? '?'}`;
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`)
+    .join(', ');
 }

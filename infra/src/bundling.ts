@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
 /**
  * How every Lambda handler is bundled. One definition serves the CDK stack (NodejsFunction) and the bundle
  * benchmark, so the sizes the bench reports are the sizes that get deployed.
@@ -22,3 +26,35 @@ export const LAMBDA_BUNDLE = {
   external: [] as string[],
   outExtension: '.mjs',
 } as const;
+
+/** Packages that must be bundled once even though npm installed one copy per workspace. */
+const SINGLE_COPY_PACKAGES = ['zod'] as const;
+/** Workspaces whose code ends up in Lambda bundles. */
+const BUNDLED_WORKSPACES = ['core', 'lambdas', 'bot'] as const;
+
+/**
+ * esbuild aliases that make every import of a package resolve to one copy. npm nests zod 4 in each workspace
+ * (the root holds the zod 3 another dependency needs), so without this each bundle carries two or three
+ * identical copies of zod (~450 KiB each). An alias is only made when every workspace resolves the package
+ * to the same version: deduplicating different versions would change behaviour.
+ */
+export function singleCopyAliases(repoRoot: string): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const pkg of SINGLE_COPY_PACKAGES) {
+    const found = BUNDLED_WORKSPACES.map((ws) => {
+      try {
+        const manifest = createRequire(join(repoRoot, ws, 'package.json')).resolve(`${pkg}/package.json`);
+        return {
+          dir: dirname(manifest),
+          version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version,
+        };
+      } catch {
+        return undefined;
+      }
+    }).filter((f) => f !== undefined);
+    const versions = new Set(found.map((f) => f.version));
+    const first = found[0];
+    if (first && versions.size === 1) aliases[pkg] = first.dir;
+  }
+  return aliases;
+}

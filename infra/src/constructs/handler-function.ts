@@ -17,7 +17,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_LAYOUT } from '@rackops/core/store/table-layout';
-import { LAMBDA_BUNDLE } from '../bundling';
+import { LAMBDA_BUNDLE, singleCopyAliases } from '../bundling';
 import { type HandlerSource, REPO_ROOT } from '../handlers';
 import { acknowledgeNag } from '../nag';
 
@@ -123,6 +123,9 @@ export class HandlerFunction extends Construct {
               mainFields: [...LAMBDA_BUNDLE.mainFields],
               banner: LAMBDA_BUNDLE.banner,
               externalModules: [...LAMBDA_BUNDLE.external],
+              esbuildArgs: Object.fromEntries(
+                Object.entries(singleCopyAliases(REPO_ROOT)).map(([pkg, dir]) => [`--alias:${pkg}`, dir]),
+              ),
             },
           });
 
