@@ -68,6 +68,8 @@ interface LiveExecution {
   persist: Promise<void>;
   /** The event-log consumer (checkpoints, transition count); ends when the execution does. */
   follow: Promise<void>;
+  dirty?: boolean;
+  writing?: boolean;
 }
 
 /**
@@ -383,13 +385,26 @@ export class LocalEngine {
     }
   }
 
+  /**
+   * Write the record. One writer per execution; changes made while a write is in flight are coalesced into
+   * the next write (only the latest checkpoint matters), so fast state sequences do not queue up writes.
+   */
   private persist(live: LiveExecution): void {
-    const snapshot = structuredClone(live.rec);
-    live.persist = live.persist
-      .then(() => saveExecution(this.opts.store, snapshot))
-      .catch((err: unknown) =>
-        this.log.error({ err, executionId: snapshot.executionId }, 'cannot record execution'),
-      );
+    live.dirty = true;
+    if (live.writing) return;
+    live.writing = true;
+    live.persist = (async () => {
+      while (live.dirty) {
+        live.dirty = false;
+        const snapshot = structuredClone(live.rec);
+        try {
+          await saveExecution(this.opts.store, snapshot);
+        } catch (err) {
+          this.log.error({ err, executionId: snapshot.executionId }, 'cannot record execution');
+        }
+      }
+      live.writing = false;
+    })();
   }
 
   private async record(rec: ExecutionRecord): Promise<void> {
