@@ -16,7 +16,15 @@ export class MultiPortTlsServer {
   private readonly sockets = new Set<Socket>();
   private readonly portOf = new WeakMap<object, number>();
 
-  constructor(tls: { key: string; cert: string }, handler: PortHandler) {
+  /**
+   * @param accept called for each new raw connection; false drops it before the TLS handshake
+   *   (a device that is down: the client sees the connection reset at connect time).
+   */
+  constructor(
+    tls: { key: string; cert: string },
+    handler: PortHandler,
+    private readonly accept: (port: number) => boolean = () => true,
+  ) {
     this.https = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 5_000 }, (req, res) => {
       handler(req, res, this.portOf.get(req.socket) ?? req.socket.localPort ?? 0);
     });
@@ -33,6 +41,10 @@ export class MultiPortTlsServer {
   listen(host = '127.0.0.1', port = 0): Promise<number> {
     return new Promise((resolve, reject) => {
       const net = createNetServer({ pauseOnConnect: false }, (socket) => {
+        if (!this.accept(actual)) {
+          socket.destroy();
+          return;
+        }
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => {});

@@ -36,36 +36,40 @@ export async function startIdracServer(
   const portByHost = new Map<string, number>();
   const delays = new Set<NodeJS.Timeout>();
 
-  const server = new MultiPortTlsServer(opts.cert, (req, res, port) => {
-    const host = hostByPort.get(port);
-    if (!host) {
-      send(res, 404, undefined);
-      return;
-    }
-    if (host.idrac === 'resetting' || world.faults.shouldDrop(host.id)) {
-      req.socket.destroy();
-      return;
-    }
-    const go = () => {
-      handle(world, host, req, res, opts.cert.cert).catch((e: unknown) => {
-        process.stderr.write(`lab idrac ${host.id}: ${e instanceof Error ? e.stack : String(e)}\n`);
-        sendJson(
-          res,
-          500,
-          redfishError('Base.1.12.InternalError', 'The request failed due to an internal service error.'),
-          HEADERS,
-        );
-      });
-    };
-    const slow = world.faults.get(host.id).slowMs;
-    if (slow > 0) {
-      const t = setTimeout(() => {
-        delays.delete(t);
-        go();
-      }, slow);
-      delays.add(t);
-    } else go();
-  });
+  const server = new MultiPortTlsServer(
+    opts.cert,
+    (req, res, port) => {
+      const host = hostByPort.get(port);
+      if (!host) {
+        send(res, 404, undefined);
+        return;
+      }
+      if (host.idrac === 'resetting' || world.faults.shouldDrop(host.id)) {
+        req.socket.destroy();
+        return;
+      }
+      const go = () => {
+        handle(world, host, req, res, opts.cert.cert).catch((e: unknown) => {
+          process.stderr.write(`lab idrac ${host.id}: ${e instanceof Error ? e.stack : String(e)}\n`);
+          sendJson(
+            res,
+            500,
+            redfishError('Base.1.12.InternalError', 'The request failed due to an internal service error.'),
+            HEADERS,
+          );
+        });
+      };
+      const slow = world.faults.get(host.id).slowMs;
+      if (slow > 0) {
+        const t = setTimeout(() => {
+          delays.delete(t);
+          go();
+        }, slow);
+        delays.add(t);
+      } else go();
+    },
+    (port) => hostByPort.get(port)?.idrac !== 'resetting',
+  );
 
   const hosts = [...world.hosts.values()];
   const endpoints: IdracEndpoint[] = [];
