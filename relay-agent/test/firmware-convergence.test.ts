@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { labPackage, updateJobs } from './helpers/lab-packages';
+import { labPackage, labPackages, updateJobs } from './helpers/lab-packages';
 import { RelayHarness } from './helpers/relay-harness';
 import { smallLab } from './helpers/small-lab';
 
@@ -92,5 +92,47 @@ describe('firmware commands converge: one effect per command', () => {
       connectionState: 'connected',
     });
     expect(reboots).toBe(1);
+  });
+});
+
+describe('an iDRAC updating its own firmware', () => {
+  let h: RelayHarness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('is followed through its self-reset (sessions dropped): the job completes and the new version is verified after', async () => {
+    // The iDRAC resets for ~0.3 s at this scale: long enough for several refused polls.
+    h = await RelayHarness.start({ lab: smallLab(1), labOpts: { timeScale: 1 / 600 } });
+    const lab = h.lab;
+    const idracPkg = labPackages(lab).find((p) => p.componentId === '25227'); // Integrated Dell Remote Access Controller
+    expect(idracPkg).toBeDefined();
+    const pkg = idracPkg as NonNullable<typeof idracPkg>;
+    let resets = 0;
+    lab.world.events.on('idrac-reset-started', ({ hostId }) => {
+      if (hostId === 'TEST001') resets++;
+    });
+    const stage = await h.send(
+      h.envelope(
+        'firmware.stage',
+        { type: 'idrac', id: 'TEST001' },
+        { packages: [pkg], applyTime: 'Immediate' },
+      ),
+    );
+    const r = await h.waitForResult(stage.id, 30_000);
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    expect(jobsOf(r)[0]?.state).toBe('Completed');
+    expect(resets).toBe(1);
+    const verify = await h.send(
+      h.envelope(
+        'firmware.verify',
+        { type: 'idrac', id: 'TEST001' },
+        {
+          expected: [{ componentId: pkg.componentId, version: pkg.version }],
+        },
+      ),
+    );
+    expect((await h.waitForResult(verify.id)).output).toEqual({ ok: true, mismatches: [] });
   });
 });
