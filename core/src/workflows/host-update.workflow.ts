@@ -9,6 +9,11 @@ import { HEARTBEAT, TIMEOUT } from './timing';
  */
 export type HostUpdateVariant = 'rolling' | 'single-host';
 
+/**
+ * Commands about one host go to that host's FIFO group, even when vCenter does the work (maintenance mode, VM
+ * power): the params name the vCenter. Targeting the vCenter would put every host of a batch in ONE group and
+ * serialise the batch (and starve the queued commands of heartbeats).
+ */
 const idrac = { type: 'idrac', 'id.$': '$.host.hostId' };
 /** The host's ref fields ride in `$.host` (hostMoref/vcenterId absent outside vCenter); zod keeps only those. */
 const HOST = '$.host';
@@ -90,7 +95,7 @@ function vmPowerMap(
         States: {
           [inner]: deviceTask({
             kind: 'vm.power',
-            target: { type: 'vcenter', 'id.$': '$.vm.vcenterId' },
+            target: idrac,
             params: { 'vcenterId.$': '$.vm.vcenterId', 'vmMoref.$': '$.vm.vmMoref', state, graceful: true },
             step: {
               'key.$': `States.Format('host:{}:vm:{}:power-${state}', $.host.hostId, $.vm.vmId)`,
@@ -140,7 +145,7 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
     ...vmPowerMap('PowerOffVms', 'off', maint ? 'UseMaintenance' : 'EnterMaintenance', fail),
     EnterMaintenance: deviceTask({
       kind: 'host.enter-maintenance',
-      target: { type: 'vcenter', 'id.$': '$.host.vcenterId' },
+      target: idrac,
       paramsPath: 'States.JsonMerge($.host, $.begin.v.enterParams, false)',
       step: { ...hostStepKey('enter-maintenance'), name: 'Enter maintenance mode' },
       timeoutSeconds: TIMEOUT.enterMaintenance,
@@ -158,22 +163,26 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
       next: 'VerifyFirmware',
       catchTo: fail,
     }),
+    // Read the firmware back (the same read as preflight) and compare in JobOps by the ids preflight used:
+    // SoftwareId, or the FQDD for PCI devices whose SoftwareId is 0.
     VerifyFirmware: deviceTask({
-      kind: 'firmware.verify',
+      kind: 'inventory.idrac',
       target: idrac,
-      params: { 'expected.$': '$.host.expected' },
-      step: { ...hostStepKey('verify'), name: 'Verify firmware versions' },
+      params: {},
+      step: { ...hostStepKey('verify'), name: 'Read firmware after reboot' },
       timeoutSeconds: TIMEOUT.quick,
-      resultPath: '$.verify',
-      next: 'VerifyOk',
+      resultSelector: { 'firmware.$': '$.firmware' },
+      resultPath: '$.fw',
+      next: 'VerifyEvaluate',
       catchTo: fail,
     }),
+    VerifyEvaluate: jobOpsTask({ op: 'verify', resultPath: '$.verify', next: 'VerifyOk', catchTo: fail }),
     // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host.
     VerifyOk: {
       Type: 'Choice',
       Choices: [
         {
-          Variable: '$.verify.ok',
+          Variable: '$.verify.v.ok',
           BooleanEquals: true,
           Next: maint ? 'UseExitMaintenance' : 'ExitMaintenance',
         },
@@ -182,7 +191,7 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
     },
     ExitMaintenance: deviceTask({
       kind: 'host.exit-maintenance',
-      target: { type: 'vcenter', 'id.$': '$.host.vcenterId' },
+      target: idrac,
       paramsPath: HOST,
       step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode' },
       timeoutSeconds: TIMEOUT.exitMaintenance,

@@ -87,21 +87,27 @@ export function updatesForHost(
     return { packages: [], expected: [], unknown: c.reason ?? 'compliance unknown' };
   const packages: FirmwarePackage[] = [];
   const expected: { componentId: string; version: string; name: string }[] = [];
-  const seen = new Set<string>();
+  const seenComponents = new Set<string>();
+  const byUrl = new Map<string, FirmwarePackage>();
   for (const comp of c.components) {
     if (!comp.updateNeeded || !comp.package || !comp.available) continue;
     const componentId = componentKey({ softwareId: comp.softwareId, fqdd: comp.fqdd, id: comp.firmwareId });
-    if (seen.has(componentId)) continue;
-    seen.add(componentId);
-    packages.push({
+    if (seenComponents.has(componentId)) continue;
+    seenComponents.add(componentId);
+    // Every component is verified, but a package that covers several (three identical disks, two NIC
+    // ports) is uploaded once: the iDRAC refuses a second job for the same package.
+    expected.push({ componentId, version: comp.available, name: comp.name });
+    const url = packageUrl(catalog, comp.package.path, catalogUrl);
+    if (byUrl.has(url)) continue;
+    byUrl.set(url, {
       componentId,
       name: comp.name,
       version: comp.available,
-      url: packageUrl(catalog, comp.package.path, catalogUrl),
+      url,
       ...(comp.package.sha256 ? { sha256: comp.package.sha256 } : {}),
       rebootRequired: comp.package.rebootRequired,
     });
-    expected.push({ componentId, version: comp.available, name: comp.name });
   }
+  packages.push(...byUrl.values());
   return { packages, expected };
 }

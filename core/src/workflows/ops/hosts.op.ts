@@ -2,7 +2,10 @@ import type { Job } from '../../jobs/job.schema';
 import { CommandOutputs, HostState } from '../../relay/commands';
 import { parseOrThrow } from '../../util/zod-errors';
 import { z } from 'zod';
+import { FirmwareComponent } from '../../inventory/inventory.schema';
+import { isInstalledFirmware } from '../../catalog/redfish-firmware';
 import { HostUpdateParams } from '../params';
+import { componentKey } from '../preflight';
 import { JobCancelledError } from './blockers.op';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
@@ -20,8 +23,40 @@ const HostIterState = z.looseObject({
   error: StepError.optional(),
   probeError: StepError.optional(),
   probe: HostState.loose().optional(),
-  verify: CommandOutputs['firmware.verify'].optional(),
+  verify: z.object({ v: CommandOutputs['firmware.verify'] }).optional(),
+  fw: z.looseObject({ firmware: z.array(z.unknown()) }).optional(),
 });
+
+/** After the reboot: every expected component at its expected version, matched by the preflight's ids. */
+export async function verify(
+  deps: OpsDeps,
+  job: Job,
+  raw: unknown,
+): Promise<z.infer<(typeof CommandOutputs)['firmware.verify']>> {
+  const s = HostIterState.parse(raw);
+  const installed = (s.fw?.firmware ?? []).flatMap((f) => {
+    const p = FirmwareComponent.safeParse(f);
+    return p.success && isInstalledFirmware(p.data) ? [p.data] : [];
+  });
+  const mismatches = s.host.expected.flatMap((e) => {
+    const have = installed.filter((c) => componentKey(c) === e.componentId);
+    if (have.length > 0 && have.every((c) => c.version === e.version)) return [];
+    const other = have.find((c) => c.version !== e.version);
+    return [
+      { componentId: e.componentId, expected: e.version, ...(other ? { installed: other.version } : {}) },
+    ];
+  });
+  await log(
+    deps,
+    job.id,
+    mismatches.length ? 'error' : 'info',
+    mismatches.length
+      ? `firmware verification: ${mismatches.length} mismatch(es)`
+      : `firmware verified: ${s.host.expected.length} component(s) at the expected version`,
+    s.host.hostId,
+  );
+  return { ok: mismatches.length === 0, mismatches };
+}
 
 /**
  * Before each batch: no new batch after a cancel (graceful or immediate) or, by default, after a failed host.
@@ -138,7 +173,7 @@ export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{
     phase: 'pending' as const,
   };
   const vms = item.powerOff?.length ?? 0;
-  const state = `updated (${s.host.packages.map((p) => `${p.name} ${p.version}`).join(', ')}), verified, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
+  const state = `updated (${s.host.packages.length} package(s), ${s.host.expected.length} component(s)), verified, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
   await putHost(deps, job.id, { ...item, phase: 'updated', state });
   await putStep(deps, job.id, {
     key: `host:${s.host.hostId}`,
@@ -180,8 +215,8 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
   const cancelled = s.error?.Error === 'JobCancelled';
   let why: string;
   if (cancelled) why = 'stopped by an immediate cancel before maintenance mode';
-  else if (s.verify && !s.verify.ok)
-    why = `firmware verification failed (${s.verify.mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')}); left in maintenance mode`;
+  else if (s.verify && !s.verify.v.ok)
+    why = `firmware verification failed (${s.verify.v.mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')}); left in maintenance mode`;
   else why = errorText(s.error);
   const where = describeHostState(s.probe, Boolean(s.probeError));
   const vmsOff = item.powerOff?.length

@@ -3,7 +3,7 @@ import { NotFoundError, RackOpsError } from '../../util/errors';
 import { applyResolutionOp, blockers, JobCancelledError, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
 import { cleanupPlan, finish } from './finish.op';
-import { batchStart, checkpoint, hostBegin, hostDone, hostFailed } from './hosts.op';
+import { batchStart, checkpoint, hostBegin, hostDone, hostFailed, verify } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
@@ -22,6 +22,7 @@ export const JobOpsRequest = z.looseObject({
     'host-begin',
     'checkpoint',
     'host-done',
+    'verify',
     'host-failed',
     'cleanup-plan',
     'finish',
@@ -77,6 +78,8 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       return hostBegin(deps, job, state);
     case 'checkpoint':
       return checkpoint(deps, job, state);
+    case 'verify':
+      return verify(deps, job, state);
     case 'host-done':
       return hostDone(deps, job, state);
     case 'host-failed':

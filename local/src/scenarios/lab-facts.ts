@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { createCatalogMatcher, hostCompliance } from '@rackops/core/catalog/catalog-match';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import type { Store } from '@rackops/core/ports/store.port';
+import type { Lab } from '@rackops/lab/index';
+import { loadCatalog } from '@rackops/lambdas/handlers/inventory-catalog';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
+import { pino } from 'pino';
+import { type InProcessAgent, startInProcessAgent } from '../runtime/in-process-agent';
+import type { LocalStack } from '../stack';
+import type { ScenarioDriver } from './driver';
+
+/** What scenarios check, read from the lab itself (the devices' truth), not from RackOps' own records. */
+
+export const labOf = (stack: LocalStack): Lab => {
+  if (!stack.lab) throw new Error('the scenario needs the lab');
+  return stack.lab;
+};
+
+export const hostTags = (lab: Lab, cluster: string): string[] =>
+  [...lab.world.cluster(cluster).hostIds].sort();
+
+export const firmwareOf = (lab: Lab, tag: string): Record<string, string> =>
+  Object.fromEntries(lab.world.firmwareComponents(tag).map((c) => [c.fqdd, c.version]));
+
+export const haOf = (lab: Lab, cluster: string) => ({ ...lab.world.cluster(cluster).ha });
+
+/** Per host: compliant against the lab's catalog, read now, by the same id-based matching RackOps uses. */
+export async function complianceOf(lab: Lab, tags: string[]): Promise<Record<string, string>> {
+  const url = lab.endpoints.catalogUrl;
+  if (!url) throw new Error('the lab serves no catalog');
+  const { catalog } = await loadCatalog({ url, ca: lab.tls.ca });
+  const matcher = createCatalogMatcher(catalog);
+  const out: Record<string, string> = {};
+  for (const tag of tags) {
+    const fw = lab.world.firmwareComponents(tag).map((c) => ({
+      id: c.id,
+      name: c.name,
+      version: c.version,
+      softwareId: c.softwareId,
+      fqdd: c.fqdd,
+      ...(c.pci ? { pci: c.pci } : {}),
+      updateable: c.updateable,
+    }));
+    out[tag] = hostCompliance(
+      matcher,
+      { serviceTag: tag, model: 'PowerEdge R750', systemId: 2318 },
+      fw,
+    ).status;
+  }
+  return out;
+}
+
+export async function relayCommands(store: Store, jobId: string): Promise<RelayCommandRecord[]> {
+  const out: RelayCommandRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRecordsByParent<RelayCommandRecord>(RELAY_COMMAND_TYPE, jobId, {
+      cursor,
+      limit: 500,
+    });
+    out.push(...page.items.map((r) => r.data));
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/** Commands that change something on a host (anything but reads). */
+const READS = new Set([
+  'host.state',
+  'idrac.lc-status',
+  'inventory.idrac',
+  'firmware.verify',
+  'cluster.scan-blockers',
+]);
+export const touching = (cmds: RelayCommandRecord[], tag: string): string[] =>
+  cmds.filter((c) => c.target?.id === tag && c.kind && !READS.has(c.kind)).map((c) => c.kind!);
+
+export const poweredOnVms = (lab: Lab, cluster: string): string[] =>
+  [...lab.world.vms.values()]
+    .filter((v) => v.clusterId === cluster && v.powerState === 'poweredOn')
+    .map((v) => v.name)
+    .sort();
+
+export const inMaintenance = (lab: Lab, cluster: string): string[] =>
+  hostTags(lab, cluster).filter((t) => lab.world.host(t).inMaintenanceMode);
+
+/**
+ * Answer the blocker wizard like an operator: the suggested action per VM (power off what cannot move,
+ * acknowledge warnings), `skip` hosts ticked, then "Resume job". Reads host indexes from the card itself.
+ */
+export async function resolveWizard(d: ScenarioDriver, opts: { skip?: string[] } = {}): Promise<string[]> {
+  // The bot re-renders the job card as the wizard when it hears of the pause: give it a moment.
+  let text = d.cardText('Resume job');
+  for (let i = 0; !text && i < 100; i++) {
+    await sleep(100);
+    text = d.cardText('Resume job');
+  }
+  if (!text) throw new Error('no blocker wizard card in the conversation');
+  const inputs: Record<string, string> = {};
+  for (const tag of opts.skip ?? []) {
+    // The host header names "(TAG)"; its skip toggle is the next Input.Toggle.
+    const at = text.indexOf(`(${tag})`);
+    if (at < 0) throw new Error(`the wizard shows no host ${tag}`);
+    const m = /"id":"(h\d+_skip)"/.exec(text.slice(at));
+    if (!m?.[1]) throw new Error(`no skip toggle for ${tag}`);
+    inputs[m[1]] = 'true';
+  }
+  return d.clickCard('Resume job', 'Resume job', { inputs });
+}
+
+export const isDone = (j: Job): boolean => ['completed', 'failed', 'cancelled'].includes(j.status);
+
+/** Restart the relay agent the stack runs (after a simulated crash), same identity and ledger. */
+export function restartAgent(stack: LocalStack): InProcessAgent {
+  const c = stack.config;
+  return startInProcessAgent({
+    lab: labOf(stack),
+    sqsEndpoint: c.sqsEndpoint,
+    commandsUrl: c.commandsQueueUrl,
+    resultsUrl: c.resultsQueueUrl,
+    signingKey: readFileSync(c.relayKeyFile, 'utf8').trim(),
+    dir: `${c.dataDir}/relay`,
+    timeScale: c.timeScale,
+    progressSeconds: 2,
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The report's first line and every failed host's line (bounded), for the scenario's JSON. */
+export const failureLines = (j: Job): string =>
+  (j.error ?? j.summary ?? '')
+    .split('\n')
+    .filter((l, i) => i === 0 || /FAILED|NOT restored/.test(l))
+    .join(' | ')
+    .slice(0, 1500);
