@@ -260,7 +260,10 @@ describe('bad data from a device', () => {
     const lines = log.items.map((l) => `${l.level}: ${l.message}`);
     expect(lines).toContain('warn: host-77: hardware info unavailable');
     expect(lines.some((l) => /^info: inventory page 0 \(last\): 9 items, 9 written/.test(l))).toBe(true);
-    expect((await t.store.getJob(job.id))?.details).toMatchObject({ inventoryLastPage: 0 });
+    expect((await t.store.getJob(job.id))?.details).toMatchObject({
+      inventoryLastPage: 0,
+      inventory: { pages: 1, items: 9, written: 9, gone: 0, warnings: 1, sawLast: true },
+    });
     expect(await t.store.listJobItems(job.id, 'note')).toHaveLength(1);
   });
 });

@@ -22,7 +22,9 @@ const noteKey = (runId: string, seq: number): string =>
 
 /**
  * Record a page's outcome on its sync job: one console line per warning (capped), one note item per
- * page with its counts, and a short `details.inventory` for the progress card.
+ * page with its counts, and `details.inventory` (run totals so far) for the progress card. Pages
+ * ingested concurrently may each see the other's note or not: the totals are a progress view; the
+ * finish step sums the notes again.
  */
 export async function recordIngestOutcome(store: Store, jobId: string, r: IngestResult): Promise<void> {
   const shown = r.warnings.slice(0, MAX_WARNING_LINES_PER_PAGE);
@@ -52,7 +54,9 @@ export async function recordIngestOutcome(store: Store, jobId: string, r: Ingest
     message: `inventory page ${r.seq}${r.last ? ' (last)' : ''}: ${r.items} items, ${r.written} written, ${r.unchanged} unchanged, ${r.gone} gone, ${r.warnings.length} warnings`,
   });
   try {
-    await store.updateJob(jobId, { details: { inventoryLastPage: r.seq } });
+    // Totals from the page notes (exact under redelivery: one note per page); for the progress card.
+    const totals = await summarizeInventoryRun(store, jobId);
+    await store.updateJob(jobId, { details: { inventory: totals, inventoryLastPage: r.seq } });
   } catch (err) {
     // The progress field is cosmetic: a vanished job or a lost race must not bounce the page back.
     if (!(err instanceof NotFoundError || err instanceof ConflictError)) throw err;
