@@ -165,6 +165,18 @@ describe('vCenter PropertyCollector over container views', () => {
     expect((p.host as { ManagedObjectReference: unknown[] }).ManagedObjectReference).toHaveLength(4);
   });
 
+  it('answers the legacy RetrieveProperties with one returnval per object', async () => {
+    const r = await vim.call(
+      `<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>ClusterComputeResource</type><pathSet>name</pathSet></propSet><objectSet><obj type="Folder">${'group-h5'}</obj><skip>true</skip><selectSet xsi:type="TraversalSpec"><name>f</name><type>Folder</type><path>childEntity</path><skip>false</skip></selectSet></objectSet></specSet></RetrieveProperties>`,
+    );
+    expect(r.status).toBe(200);
+    const rv = (r.body.RetrievePropertiesResponse as { returnval: Array<Record<string, unknown>> }).returnval;
+    expect(rv.map((oc) => (props(oc).name as { '#text': string })['#text']).sort()).toEqual([
+      'lab-a',
+      'lab-b',
+    ]);
+  });
+
   it('rejects an unknown property path with InvalidProperty', async () => {
     const r = await vim.call(
       `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>HostSystem</type><pathSet>runtime.bogus</pathSet><pathSet>nonsense</pathSet></propSet><objectSet><obj type="HostSystem">${lab.world.host('LABA001').moref}</obj></objectSet></specSet><options/></RetrievePropertiesEx>`,

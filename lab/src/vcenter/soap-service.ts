@@ -5,6 +5,7 @@ import { runEnterMaintenance, runExitMaintenance } from './maintenance';
 import { fromGetters, type ManagedObject, type ObjectSource } from './model/managed-object';
 import { VcInventory } from './model/inventory';
 import { CollectorSession, retrieve, retrieveResultNode, select } from './property-collector';
+import { objectContentNode } from './property-retrieve';
 import { type BNode, toBuilder } from './soap/envelope';
 import {
   type MoRef,
@@ -127,7 +128,8 @@ export class VimService {
       RetrieveProperties: (call, session) => {
         const specs = childrenNamed(call.method, 'specSet').map(readFilterSpec);
         const all = retrieve(this.source(session), specs);
-        return { returnval: all.length > 0 ? objectsOnly(all) : undefined };
+        // RetrieveProperties answers the ObjectContents themselves as repeated returnvals.
+        return { returnval: all.length > 0 ? all.map(objectContentNode) : undefined };
       },
       CreatePropertyCollector: (_call, session) => {
         const id = `session[${session.uuid}]pc-${this.nextCollector++}`;
@@ -415,10 +417,6 @@ export class VimService {
   }
 }
 
-function objectsOnly(all: ReturnType<typeof retrieve>): BNode[] {
-  return (retrieveResultNode({ objects: all }) as { objects: BNode[] }).objects;
-}
-
 function taskAnswer(task: VcTask): SoapAnswer {
   return { returnval: toBuilder(mor('Task', task.id), false) };
 }
@@ -428,5 +426,3 @@ function sameText(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
-
-export { VimFaultError };
