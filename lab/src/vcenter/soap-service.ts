@@ -378,7 +378,9 @@ export class VimService {
   private track(p: Promise<void>): void {
     const tracked = p.catch((err: unknown) => {
       // A bug in a task runner must not crash the lab; the task would stay running, so log loudly.
-      console.error('vcenter task runner failed', err);
+      process.stderr.write(
+        `lab vcenter: task runner failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+      );
     });
     this.running.add(tracked);
     void tracked.finally(() => this.running.delete(tracked));
