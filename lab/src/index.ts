@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startCatalogServer } from './catalog/catalog-server';
 import { startControlServer } from './http/control-server';
 import { DEFAULT_LAB } from './config/default-lab';
 import type { LabConfig, LabConfigInput } from './config/lab-config.schema';
 import type { FaultRegistry } from './faults/fault-registry';
 import { startIdracServer } from './idrac/idrac-server';
-import { type LabCert, createLabCert } from './tls/lab-cert';
+import { createLabCert } from './tls/lab-cert';
+import { startOmeServer } from './ome/server';
 import { startVcenterServer } from './vcenter/server';
 import { createWorld } from './world/create-world';
 import type { World } from './world/world';
@@ -46,31 +45,9 @@ export interface StartLabOptions {
   services?: { vcenter?: boolean; ome?: boolean; catalog?: boolean; control?: boolean };
 }
 
-/** What the OME simulator exports (lab/src/ome/server.ts: `startOmeServer`), like `startVcenterServer`. */
-export interface LabServiceHandle {
-  url: string;
-  close(): Promise<void>;
-}
-type StartService = (
-  world: World,
-  opts: { id: string; cert: LabCert; bindHost: string },
-) => Promise<LabServiceHandle>;
-
 /**
- * Load an optional lab service by file name, so the lab starts before (or without) the
- * OME simulator. The module must export `exportName` as a StartService.
- */
-async function optionalService(relPath: string, exportName: string): Promise<StartService | undefined> {
-  const url = new URL(relPath, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return undefined;
-  const mod = (await import(/* @vite-ignore */ url.href)) as Record<string, unknown>;
-  const fn = mod[exportName];
-  return typeof fn === 'function' ? (fn as StartService) : undefined;
-}
-
-/**
- * Start the simulated datacenter: one HTTPS iDRAC per host, the vCenter and OME simulators
- * when present, and the firmware catalog, all on loopback with one self-signed certificate.
+ * Start the simulated datacenter: one HTTPS iDRAC per host, one vCenter per configured vCenter,
+ * OME, the firmware catalog and the control API, all on loopback with one self-signed certificate.
  */
 export async function startLab(
   config: LabConfigInput | LabConfig = DEFAULT_LAB,
@@ -102,10 +79,9 @@ export async function startLab(
       }
     }
     const omes: Lab['endpoints']['omes'] = [];
-    const startOme = services.ome && (await optionalService('./ome/server.ts', 'startOmeServer'));
-    if (startOme) {
+    if (services.ome) {
       for (const o of world.omes) {
-        const h = await startOme(world, { id: o.id, cert, bindHost });
+        const h = await startOmeServer(world, { id: o.id, cert, bindHost });
         closers.push(() => h.close());
         omes.push({ id: o.id, url: h.url, ...cfg.credentials.ome, certSha256: cert.sha256 });
       }
