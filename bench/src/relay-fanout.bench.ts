@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -184,6 +184,8 @@ export async function run(args: string[]): Promise<void> {
     row('agent CPU (s)', agentCpuS.toFixed(1));
     row('lab + bench CPU (s)', ((labCpu.user + labCpu.system) / 1e6).toFixed(1));
     row('agent exit (SIGTERM)', String(code));
+    // Wall time on a shared machine is mostly run-queue wait; CPU seconds are the agent's real cost.
+    row('host CPUs / load avg', `${cpus().length} / ${loadavg()[0]?.toFixed(1)}`);
     if (ok !== envs.length) throw new Error(`relay-fanout: only ${ok} of ${envs.length} commands succeeded`);
     console.log(
       JSON.stringify({
