@@ -174,9 +174,9 @@ describe('result handler', () => {
   });
 
   it('turns progress into heartbeats that keep a long step alive, and logs only news', async () => {
-    const { executionId, jobId, token } = await waitingStep(20); // 200 ms without news fails the step
+    const { executionId, jobId, token } = await waitingStep(100); // 1 s without news fails the step
     for (let i = 0; i < 5; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 400));
       await handle(
         sqs({
           type: 'progress',
@@ -191,7 +191,7 @@ describe('result handler', () => {
         }),
       );
     }
-    expect((await engine.describeExecution(executionId))?.status).toBe('RUNNING'); // 500 ms > the 200 ms heartbeat window
+    expect((await engine.describeExecution(executionId))?.status).toBe('RUNNING'); // 2 s > the 1 s heartbeat window
     await handle(
       sqs({
         type: 'result',
