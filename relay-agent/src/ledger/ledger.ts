@@ -105,19 +105,16 @@ export class Ledger {
   }
 
   /**
-   * Forgets commands that expired long ago: an expired envelope is rejected on its signature
-   * check anyway, so remembering its id past `expiresAt` adds nothing to replay protection.
+   * Forgets commands that expired long ago (completed or not): an expired envelope is rejected
+   * on verification anyway, so remembering its id past `expiresAt` adds nothing to replay protection.
    */
   prune(olderThan: Date): number {
     const cutoff = olderThan.toISOString();
     const tx = this.db.transaction(() => {
       this.db
-        .prepare(
-          `DELETE FROM memo WHERE command_id IN (SELECT id FROM commands WHERE status = 'completed' AND expires_at < ?)`,
-        )
+        .prepare(`DELETE FROM memo WHERE command_id IN (SELECT id FROM commands WHERE expires_at < ?)`)
         .run(cutoff);
-      return this.db.prepare(`DELETE FROM commands WHERE status = 'completed' AND expires_at < ?`).run(cutoff)
-        .changes;
+      return this.db.prepare(`DELETE FROM commands WHERE expires_at < ?`).run(cutoff).changes;
     });
     return tx();
   }
