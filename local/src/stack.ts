@@ -193,13 +193,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const orchestrator = createLocalOrchestrator(engine);
     failOrphan = async (rec) => {
       const job = await store.getJob(rec.name);
-      if (!job || isTerminal(job.status) || job.executionId !== rec.executionId) return;
+      // Executions are named by job id; the job may not carry the execution id yet if it ended very fast.
+      if (!job || isTerminal(job.status) || (job.executionId && job.executionId !== rec.executionId)) return;
       const why =
         rec.status === 'SUCCEEDED'
           ? 'the workflow ended without finishing the job'
           : `the workflow ${rec.status.toLowerCase()}${rec.error ? `: ${rec.error}` : ''}${rec.cause ? ` (${rec.cause.slice(0, 500)})` : ''}`;
       await store.appendLog({ jobId: job.id, level: 'error', message: why });
       await store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: why });
+      await notifier.notify({ kind: 'job_failed', jobId: job.id, error: why });
     };
 
     const onInventoryPage =

@@ -91,6 +91,17 @@ describe('local stack', () => {
     await stack.stop();
   });
 
+  it('a job whose execution ends without finishing it (stopped) is failed, never left running', async () => {
+    const stack = await start({ lab: true, agent: false });
+    const host = stack.lab?.endpoints.idracs[0]?.hostId ?? '';
+    const job = await stack.store.createJob(aJob({ type: 'scp_export', target: { kind: 'host', id: host } }));
+    const started = await stack.startJob(job.id, alice);
+    await stack.orchestrator.stopExecution(started?.executionId ?? '', 'test stops it');
+    const done = await until(stack, job.id, finished);
+    expect(done).toMatchObject({ status: 'failed', error: 'the workflow aborted (test stops it)' });
+    await stack.stop();
+  });
+
   it('after a restart, a running execution resumes and re-sends its command; an overdue schedule fires', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rackops-stack-test-'));
     dirs.push(dataDir);
