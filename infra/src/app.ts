@@ -17,12 +17,16 @@ export interface RackOpsAppProps {
   /** Account/region; omitted for an environment-agnostic template (no lookups are made). */
   readonly env?: Environment;
   /**
-   * Validate at synthesis: cdk-nag's AwsSolutions checks and CDK's built-in CloudFormation validation (schema
-   * and rules, a WASM engine that costs seconds). Any unacknowledged finding fails the synth. Only tests that
-   * look at something else turn this off, to stay fast; the cdk-nag test and `cdk synth` keep it on.
+   * Run cdk-nag's AwsSolutions checks at synthesis; any unacknowledged finding fails it.
    * @default true
    */
-  readonly validate?: boolean;
+  readonly nag?: boolean;
+  /**
+   * Run CDK's built-in CloudFormation validation (resource schemas and rules, a WASM engine that costs seconds)
+   * at synthesis. `cdk synth` keeps it on; tests turn it off to stay fast.
+   * @default true
+   */
+  readonly cloudFormationValidation?: boolean;
   /** Called with why the stateless stack was left out. */
   readonly warn?: (message: string) => void;
 }
@@ -49,14 +53,13 @@ function retentionFor(days: number): RetentionDays {
  * fails the synth).
  */
 export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
-  const validate = props.validate !== false;
   const app = new App({
-    builtinCloudFormationValidation: validate,
+    builtinCloudFormationValidation: props.cloudFormationValidation !== false,
     ...(props.outdir ? { outdir: props.outdir } : {}),
     ...(props.context ? { context: props.context } : {}),
   });
   const config = readConfig(app.node);
-  if (validate) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   const stateful = new StatefulStack(app, `${config.prefix}-stateful`, {
     namePrefix: config.prefix,

@@ -25,20 +25,19 @@ export interface Synthesized extends RackOpsApp {
 
 /**
  * Synthesizes the whole app with a stub Lambda asset, the real workflow definitions and the given context.
- * Validation (cdk-nag + CloudFormation rules, several seconds) only when asked: the cdk-nag test asks.
+ * cdk-nag only when asked (the cdk-nag test asks); CDK's WASM CloudFormation validation never (it costs 10+ s
+ * per synth here; `npm run synth` in CI runs it).
  * Call cleanup() in afterAll.
  */
-export function synthesize(
-  context: Record<string, unknown> = {},
-  opts: { validate?: boolean } = {},
-): Synthesized {
+export function synthesize(context: Record<string, unknown> = {}, opts: { nag?: boolean } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'rackops-infra-test-'));
   const built = buildRackOpsApp({
     outdir,
     context: { 'rackops:prefix': 'rackops', 'rackops:bundle': false, ...context },
     handlers: TEST_HANDLERS,
     workflowDefinitions: buildWorkflowDefinitions(),
-    validate: opts.validate ?? false,
+    nag: opts.nag ?? false,
+    cloudFormationValidation: false,
   });
   if (!built.stateless) throw new Error('stateless stack missing');
   const assembly = built.app.synth();
