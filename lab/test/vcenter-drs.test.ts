@@ -29,6 +29,7 @@ describe('DRS evacuation planning', () => {
     expect(reasons('usb-dongle-01')).toEqual(['usb_passthrough']);
     expect(reasons('render-gpu-01')).toEqual(['pci_passthrough', 'vgpu']);
     expect(reasons('ledger-ft-01')).toEqual(['fault_tolerance']);
+    // Without knowing the shared datastore, any connected ISO pins.
     expect(reasons('installer-01')).toEqual(['connected_iso']);
     expect(reasons('nfv-fw-01')).toEqual(['pci_passthrough']);
     expect(reasons('scratch-db-01')).toEqual(['local_storage']);
@@ -36,6 +37,15 @@ describe('DRS evacuation planning', () => {
     // The vCenter appliance migrates like any VM (RackOps treats it as a blocker for other reasons).
     expect(reasons('vcsa-01')).toEqual([]);
     expect(reasons('app-a-001')).toEqual([]);
+  });
+
+  it('lets vMotion carry an ISO on the shared datastore, but not one on a host-local datastore', () => {
+    world = defaultWorld();
+    const vm = [...world.vms.values()].find((v) => v.name === 'installer-01')!;
+    expect(vm.devices.connectedIso).toMatch(/^\[lab-b-ds01\]/);
+    expect(pinReasons(vm, 'lab-b-ds01')).toEqual([]);
+    const local = { ...vm, devices: { ...vm.devices, connectedIso: '[datastore1 (esx-b05)] iso/x.iso' } };
+    expect(pinReasons(local, 'lab-b-ds01')).toEqual(['connected_iso']);
   });
 
   it('moves every powered-on VM of a plain host onto other hosts within their capacity', () => {

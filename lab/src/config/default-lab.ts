@@ -84,7 +84,7 @@ export const DEFAULT_LAB: LabConfigInput = {
         blocker('usb-dongle-01', 'LABB002', { usbPassthrough: true }),
         blocker('render-gpu-01', 'LABB003', { vgpu: true, pciPassthrough: true }),
         blocker('ledger-ft-01', 'LABB004', { faultTolerance: true }),
-        blocker('installer-01', 'LABB005', { connectedIso: '[lab-b-nfs] iso/ubuntu-24.04.iso' }),
+        blocker('installer-01', 'LABB005', { connectedIso: '[lab-b-ds01] iso/ubuntu-24.04.iso' }),
         blocker('nfv-fw-01', 'LABB006', { pciPassthrough: true }),
         ...workload('app-b', bTags, 75, 3_500, 14_336),
       ],

@@ -22,8 +22,15 @@ export interface EvacuationPlan {
   readonly insufficient?: string;
 }
 
-/** Reasons a powered-on VM cannot be live-migrated, read from its devices. */
-export function pinReasons(vm: VmState): PinReason[] {
+/** The datastore named in a `[datastore] path` file name, as vSphere writes ISO backings. */
+const datastoreOfPath = (path: string): string | undefined => /^\[([^\]]+)\]/.exec(path)?.[1];
+
+/**
+ * Reasons a powered-on VM cannot be live-migrated, read from its devices. A connected ISO pins the VM only
+ * when the image is not on the cluster's shared datastore (a host-local datastore or a client device):
+ * vMotion carries a CD-ROM backed by a file every target host can see.
+ */
+export function pinReasons(vm: VmState, sharedDatastoreName?: string): PinReason[] {
   const d = vm.devices;
   const out: PinReason[] = [];
   if (d.usbPassthrough) out.push('usb_passthrough');
@@ -31,10 +38,15 @@ export function pinReasons(vm: VmState): PinReason[] {
   if (d.vgpu) out.push('vgpu');
   if (d.faultTolerance) out.push('fault_tolerance');
   if (d.localStorage) out.push('local_storage');
-  if (d.connectedIso) out.push('connected_iso');
+  if (d.connectedIso && (!sharedDatastoreName || datastoreOfPath(d.connectedIso) !== sharedDatastoreName)) {
+    out.push('connected_iso');
+  }
   if (d.affinityRules.some((r) => !isVmVmRule(r))) out.push('affinity_rule');
   return out;
 }
+
+/** The cluster's shared datastore's name, as the vCenter model names it (`<cluster>-ds01`). */
+export const sharedDatastoreName = (cluster: ClusterState): string => `${cluster.name}-ds01`;
 
 interface Load {
   cpu: number;
@@ -80,7 +92,7 @@ export function planEvacuation(
   for (const vm of vms) {
     const reasons =
       vm.powerState === 'poweredOn'
-        ? pinReasons(vm)
+        ? pinReasons(vm, sharedDatastoreName(cluster))
         : vm.devices.localStorage
           ? ['local_storage' as const]
           : [];

@@ -1,6 +1,6 @@
 import type { World } from '../world/world';
 import type { VmState } from '../world/types';
-import { haShortfall, pinReasons, targetHosts } from './drs';
+import { haShortfall, pinReasons, sharedDatastoreName, targetHosts } from './drs';
 import { invalidPowerState, invalidState, VimFaultError } from './soap/faults';
 import type { VcTask } from './tasks';
 
@@ -24,7 +24,10 @@ export async function runPowerOn(world: World, vm: VmState, task: VcTask): Promi
   const host = world.host(vm.hostId);
   const cluster = world.cluster(vm.clusterId);
   if (host.connectionState !== 'connected' || host.inMaintenanceMode) {
-    const target = cluster.drsEnabled && pinReasons(vm).length === 0 ? pickHost(world, vm) : undefined;
+    const target =
+      cluster.drsEnabled && pinReasons(vm, sharedDatastoreName(cluster)).length === 0
+        ? pickHost(world, vm)
+        : undefined;
     if (!target) {
       return task.fail(
         clock.now(),
