@@ -75,7 +75,12 @@ describe('classifyVm: blockers and severity', () => {
     expect(classifyVm(v).map((b) => [b.reason, b.severity])).toEqual(expected);
   });
 
-  it('merge dedupes by VM and reason and imposes our severity', () => {
+  it('the scanner may raise a warning to critical, never lower a critical', () => {
+    const iso: Blocker = { vmId: 'vm-1', vmName: 'app01', reason: 'connected_iso', severity: 'critical' };
+    expect(mergeBlockers([iso]).map((b) => b.severity)).toEqual(['critical']);
+  });
+
+  it('merge dedupes by VM and reason and keeps our critical severity', () => {
     const scanned: Blocker = { vmId: 'vm-1', vmName: 'app01', reason: 'vgpu', severity: 'warning' };
     const merged = mergeBlockers(
       [scanned],

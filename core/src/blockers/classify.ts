@@ -62,15 +62,21 @@ export function classifyVm(vm: VmFacts): Blocker[] {
 }
 
 /**
- * Merge what the scan reported with what inventory says, one entry per VM and reason. Severity is always
- * ours (SEVERITY), whatever the scanner said, so one table decides what pauses a rollout.
+ * Merge what the scan reported with what inventory says, one entry per VM and reason. Severity is the higher
+ * of ours (SEVERITY) and the scanner's: the scanner sees what inventory cannot (an ISO on a datastore other
+ * hosts cannot reach, a "must" affinity rule) and may only raise a warning to critical, never lower ours.
  */
 export function mergeBlockers(...sources: readonly (readonly Blocker[])[]): Blocker[] {
   const out = new Map<string, Blocker>();
   for (const list of sources) {
     for (const b of list) {
       const key = `${b.vmId}\u0000${b.reason}`;
-      if (!out.has(key)) out.set(key, { ...b, severity: SEVERITY[b.reason] });
+      const prev = out.get(key);
+      const severity =
+        SEVERITY[b.reason] === 'critical' || b.severity === 'critical' || prev?.severity === 'critical'
+          ? 'critical'
+          : 'warning';
+      out.set(key, { ...(prev ?? b), severity });
     }
   }
   return [...out.values()].sort((a, b) =>

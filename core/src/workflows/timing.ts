@@ -2,9 +2,9 @@
  * Task timeouts and heartbeats, in seconds of real time (the local engine multiplies them by the lab's time
  * scale). A heartbeat comes with every progress message the agent sends (every few seconds while it works), so
  * HEARTBEAT is how long silence means the agent or its device is gone. It also covers the wait in the device's
- * FIFO queue before the agent picks the command up (the clock starts when the task does), hence 15 minutes.
+ * FIFO queue before the agent picks the command up (the clock starts when the task does), hence 30 minutes (a busy single-process local stack also delays the messages that carry heartbeats).
  */
-export const HEARTBEAT = 900;
+export const HEARTBEAT = 1800;
 
 export const TIMEOUT = {
   /** Reads (state, LC status, verify): also the backstop for a lost result; real network time, so generous. */

@@ -33,7 +33,7 @@ export async function run() {
     );
     const cmdsAtPause = await relayCommands(d.stack.store, paused.id);
     const wizardShown = d.cardText('Resume job') !== undefined || paused.status === 'paused';
-    await resolveWizard(d, { skip: [skipped] });
+    await resolveWizard(d, { skip: [skipped], vmActions: { 'installer-01': 'power_off' } });
     // While running after the resume: the dongle VM goes off before its host enters maintenance.
     let sawDongleOff = false;
     const job = await d.waitForJob(

@@ -89,7 +89,10 @@ export const inMaintenance = (lab: Lab, cluster: string): string[] =>
  * Answer the blocker wizard like an operator: the suggested action per VM (power off what cannot move,
  * acknowledge warnings), `skip` hosts ticked, then "Resume job". Reads host indexes from the card itself.
  */
-export async function resolveWizard(d: ScenarioDriver, opts: { skip?: string[] } = {}): Promise<string[]> {
+export async function resolveWizard(
+  d: ScenarioDriver,
+  opts: { skip?: string[]; vmActions?: Record<string, string> } = {},
+): Promise<string[]> {
   // The bot re-renders the job card as the wizard when it hears of the pause: give it a moment.
   let text = d.cardText('Resume job');
   for (let i = 0; !text && i < 100; i++) {
@@ -105,6 +108,13 @@ export async function resolveWizard(d: ScenarioDriver, opts: { skip?: string[] }
     const m = /"id":"(h\d+_skip)"/.exec(text.slice(at));
     if (!m?.[1]) throw new Error(`no skip toggle for ${tag}`);
     inputs[m[1]] = 'true';
+  }
+  for (const [vmName, action] of Object.entries(opts.vmActions ?? {})) {
+    // The VM's line names it; its action choice is the next Input.ChoiceSet.
+    const at = text.indexOf(`${vmName} —`);
+    if (at < 0) continue;
+    const m = /"id":"(h\d+_v\d+)"/.exec(text.slice(at));
+    if (m?.[1]) inputs[m[1]] = action;
   }
   return d.clickCard('Resume job', 'Resume job', { inputs });
 }

@@ -31,7 +31,7 @@ export async function run() {
       (j) => j.status === 'paused' || isDone(j),
       180_000,
     );
-    if (paused.status === 'paused') await resolveWizard(d);
+    if (paused.status === 'paused') await resolveWizard(d, { vmActions: { 'installer-01': 'power_off' } });
     const job = await d.waitForJob('rolling_cluster_update', isDone, 600_000);
     const after = await complianceOf(lab, tags);
     const haAfter = haOf(lab, 'lab-b');

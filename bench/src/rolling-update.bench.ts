@@ -1,0 +1,225 @@
+import '@rackops/core/polyfills';
+import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
+import type { RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE } from '@rackops/lambdas/handlers/relay-command-record';
+import type { AslMachine, AslState } from '@rackops/core/workflows/asl';
+import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
+import { newId } from '@rackops/core/util/ids';
+import { startLocalStack } from '@rackops/local/stack';
+
+/**
+ * Rolling update of a 16-host lab cluster at a fixed time scale, through the real local stack (engine, JobOps,
+ * dispatch/results over the SQS emulator, relay agent, lab). Measured: RackOps' makespan. Derived from the same
+ * run's measured device times: the seed's way (one host at a time, firmware uploaded inside maintenance mode)
+ * and the lower bound ⌈N/k⌉ × the shortest out-of-service time (enter + apply/reboot/reconnect + exit).
+ * State transitions per host are counted on the definition's happy path (what AWS bills).
+ */
+const HOSTS = 16;
+const TIME_SCALE = 1 / 60;
+
+function benchLab(): LabConfigInput {
+  const hosts = Array.from({ length: HOSTS }, (_, i) => ({
+    serviceTag: `BENCH${String(i + 1).padStart(3, '0')}`,
+    name: `esx-bench${String(i + 1).padStart(2, '0')}.lab.local`,
+    cpuMhz: 128_000,
+    memoryMiB: 524_288,
+    firmware: { profile: 'outdated' as const, versions: {} },
+  }));
+  // 64 VMs × 78 GiB: demand + 10 % headroom needs 11 hosts; HA failover level 1 → k = 16 − 11 − 1 = 4.
+  const vms = Array.from({ length: 64 }, (_, i) => ({
+    name: `bench-vm-${String(i + 1).padStart(3, '0')}`,
+    host: hosts[i % HOSTS]!.serviceTag,
+    cpuMhz: 3_000,
+    memoryMiB: 78 * 1024,
+  }));
+  return {
+    name: 'bench',
+    vcenters: [
+      {
+        id: 'vc-lab',
+        name: 'vc-lab.lab.local',
+        clusters: [
+          { name: 'bench', ha: { haEnabled: true, admissionControlEnabled: true, failoverLevel: 1 }, hosts },
+        ],
+        vms,
+      },
+    ],
+    omes: [{ id: 'ome-lab' }],
+  };
+}
+
+/** States entered on the happy path of one pass through `m` (Choices: the named branch, else the first). */
+function happyPath(m: AslMachine, choose: Record<string, string> = {}): { name: string; state: AslState }[] {
+  const out: { name: string; state: AslState }[] = [];
+  let name: string | undefined = m.StartAt;
+  while (name) {
+    const state: AslState = m.States[name]!;
+    out.push({ name, state });
+    if (state.Type === 'Choice') {
+      name = choose[name] ?? (state.Choices as { Next: string }[])[0]!.Next;
+    } else name = state.End ? undefined : (state.Next as string | undefined);
+  }
+  return out;
+}
+
+function transitionsPerHost(batches: number): { perHost: number; detail: string } {
+  const def = buildWorkflowDefinitions()['rolling-cluster-update'];
+  const choose = { BlockerDecision: 'ApplyResolution', PreflightStaleJobs: 'PreflightHostDone' };
+  const top = happyPath(def, choose);
+  const processor = (name: string) =>
+    happyPath((def.States[name]!.ItemProcessor as AslMachine) ?? { StartAt: '', States: {} }, choose);
+  const preflight = processor('PreflightHosts').length;
+  const stage = processor('StageFirmware').length;
+  const batchM = def.States.Batches!.ItemProcessor as AslMachine;
+  const perBatch = happyPath(batchM, choose).length;
+  const host = happyPath(batchM.States.BatchHosts!.ItemProcessor as AslMachine, choose).length;
+  const total = top.length + HOSTS * (preflight + stage + host) + batches * perBatch;
+  return {
+    perHost: Math.round((total / HOSTS) * 10) / 10,
+    detail: `top ${top.length} + per host (preflight ${preflight} + stage ${stage} + update ${host}) + per batch ${perBatch}`,
+  };
+}
+
+const sec = (ms: number) => Math.round(ms / 100) / 10;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+};
+
+export async function run(_args: string[]): Promise<void> {
+  const stack = await startLocalStack({ lab: benchLab(), timeScale: TIME_SCALE });
+  try {
+    // Inventory first (what `inventory sync` does), then the job.
+    const sync = await stack.store.createJob({
+      id: newId(),
+      type: 'inventory_sync',
+      target: { kind: 'vcenter', id: 'vc-lab' },
+      params: { source: 'vcenter' },
+      createdBy: { kind: 'user', id: 'bench', name: 'bench' },
+      createdAt: new Date().toISOString(),
+      scheduleAt: new Date().toISOString(),
+      details: {},
+      requiresApproval: false,
+    });
+    await stack.startJob(sync.id, { kind: 'user', id: 'bench' });
+    await waitDone(stack, sync.id);
+    const clusters = await stack.store.listRecordsByType<{ name: string }>('cluster');
+    const cluster = clusters.items.find((c) => c.data.name === 'bench');
+    if (!cluster) throw new Error('bench cluster not in inventory after sync');
+    const now = new Date().toISOString();
+    const job = await stack.store.createJob({
+      id: newId(),
+      type: 'rolling_cluster_update',
+      target: { kind: 'cluster', id: cluster.id },
+      params: {},
+      createdBy: { kind: 'user', id: 'bench', name: 'bench' },
+      createdAt: now,
+      scheduleAt: now,
+      details: {},
+      requiresApproval: false,
+    });
+    await stack.startJob(job.id, { kind: 'user', id: 'bench' });
+    const done = await waitDone(stack, job.id);
+    if (done.status !== 'completed')
+      throw new Error(`the rolling update ${done.status}: ${done.error?.slice(0, 500)}`);
+    const makespanMs = Date.parse(done.completedAt!) - Date.parse(done.startedAt!);
+    const k = Number(done.details.k);
+    const batches = Number(done.details.batches);
+
+    const cmds = (
+      await stack.store.listRecordsByParent<RelayCommandRecord>(RELAY_COMMAND_TYPE, job.id, { limit: 1000 })
+    ).items.map((r) => r.data);
+    const byHost = new Map<string, Record<string, number>>();
+    for (const c of cmds) {
+      if (!c.kind || c.durationMs === undefined || c.target?.type !== 'idrac') continue;
+      const h = byHost.get(c.target.id) ?? {};
+      // The verify read comes after the reboot; the preflight read before: keep the last of each kind.
+      h[c.kind] = c.durationMs;
+      byHost.set(c.target.id, h);
+    }
+    const phase = (kind: string) => [...byHost.values()].map((h) => h[kind] ?? 0);
+    const outOfService = [...byHost.values()].map(
+      (h) =>
+        (h['host.enter-maintenance'] ?? 0) +
+        (h['host.apply-and-reboot'] ?? 0) +
+        (h['host.exit-maintenance'] ?? 0),
+    );
+    const shortestOut = Math.min(...outOfService);
+    const lowerBoundMs = Math.ceil(HOSTS / k) * shortestOut;
+    // Seed: per host, sequentially: SCP, upload+stage inside maintenance, enter, apply+reboot, verify, exit.
+    const perHostSeedMs =
+      median(phase('scp.export')) +
+      median(phase('firmware.stage')) +
+      median(phase('host.enter-maintenance')) +
+      median(phase('host.apply-and-reboot')) +
+      median(phase('inventory.idrac')) +
+      median(phase('host.exit-maintenance'));
+    const seedMs = HOSTS * perHostSeedMs;
+    // Device time on the critical path of RackOps' run: the slowest staging, then per batch its slowest host.
+    const hostDevice = (h: Record<string, number>) =>
+      (h['scp.export'] ?? 0) +
+      (h['host.enter-maintenance'] ?? 0) +
+      (h['host.apply-and-reboot'] ?? 0) +
+      (h['inventory.idrac'] ?? 0) +
+      (h['host.exit-maintenance'] ?? 0);
+    const sortedHosts = [...byHost.values()].map(hostDevice).sort((a, b) => b - a);
+    const criticalDeviceMs =
+      Math.max(...phase('firmware.stage')) + sortedHosts.slice(0, batches).reduce((s, x) => s + x, 0);
+    const overheadPerHostMs = Math.max(0, (makespanMs - criticalDeviceMs) / HOSTS);
+    const t = transitionsPerHost(batches);
+
+    const rows: [string, string][] = [
+      ['hosts (N)', String(HOSTS)],
+      ['time scale', `1/${Math.round(1 / TIME_SCALE)}`],
+      ['k (most hosts out at once: demand + HA failover level 1)', String(k)],
+      ['batches', String(batches)],
+      ['RackOps makespan (measured)', `${sec(makespanMs)} s`],
+      [
+        'shortest out-of-service time (enter + apply/reboot/reconnect + exit, measured)',
+        `${sec(shortestOut)} s`,
+      ],
+      [
+        'lower bound ⌈N/k⌉ × shortest out-of-service',
+        `${Math.ceil(HOSTS / k)} × ${sec(shortestOut)} = ${sec(lowerBoundMs)} s`,
+      ],
+      [
+        'seed way (one host at a time, upload inside maintenance; from measured phase medians)',
+        `${HOSTS} × ${sec(perHostSeedMs)} = ${sec(seedMs)} s`,
+      ],
+      ['ratio to lower bound', (makespanMs / lowerBoundMs).toFixed(2)],
+      ['speedup vs seed way', (seedMs / makespanMs).toFixed(2)],
+      [
+        'orchestration overhead per host (makespan − device critical path) / N',
+        `${Math.round(overheadPerHostMs)} ms`,
+      ],
+      ['state transitions per host', `${t.perHost} (${t.detail})`],
+    ];
+    const w = Math.max(...rows.map((r) => r[0].length));
+    for (const [a, b] of rows) console.log(`${a.padEnd(w)}  ${b}`);
+    console.log(
+      JSON.stringify({
+        bench: 'rolling-update',
+        hosts: HOSTS,
+        makespan_s: sec(makespanMs),
+        seed_way_s: sec(seedMs),
+        lower_bound_s: sec(lowerBoundMs),
+        ratio_to_lower_bound: Math.round((makespanMs / lowerBoundMs) * 100) / 100,
+        speedup_vs_seed: Math.round((seedMs / makespanMs) * 100) / 100,
+        overhead_per_host_ms: Math.round(overheadPerHostMs),
+        transitions_per_host: t.perHost,
+      }),
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function waitDone(stack: Awaited<ReturnType<typeof startLocalStack>>, jobId: string) {
+  const end = Date.now() + 1_800_000;
+  while (Date.now() < end) {
+    const j = await stack.store.getJob(jobId);
+    if (j && ['completed', 'failed', 'cancelled'].includes(j.status)) return j;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}

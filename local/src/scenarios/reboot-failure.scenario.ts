@@ -1,0 +1,58 @@
+import { startScenario } from './driver';
+import {
+  haOf,
+  hostTags,
+  inMaintenance,
+  isDone,
+  labOf,
+  relayCommands,
+  resolveWizard,
+  touching,
+} from './lab-facts';
+
+/**
+ * Runbook: LABB001 (first batch) never comes back from its reboot. The rollout stops after that batch, HA is
+ * restored, and the report names LABB001 and where it is; hosts of later batches are untouched.
+ */
+export async function run() {
+  const d = await startScenario();
+  try {
+    const lab = labOf(d.stack);
+    const tags = hostTags(lab, 'lab-b');
+    const bad = 'LABB001';
+    const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
+    lab.faults.set(bad, { rebootHangs: true });
+    await d.say('update cluster lab-b batch 2');
+    const paused = await d.waitForJob(
+      'rolling_cluster_update',
+      (j) => j.status === 'paused' || isDone(j),
+      180_000,
+    );
+    if (paused.status === 'paused') await resolveWizard(d, { vmActions: { 'installer-01': 'power_off' } });
+    const job = await d.waitForJob('rolling_cluster_update', isDone, 900_000);
+    const report = job.error ?? job.summary ?? '';
+    const badLine = report.split('\n').find((l) => l.includes(`(${bad})`)) ?? '';
+    const cmds = await relayCommands(d.stack.store, job.id);
+    const steps = await d.stack.store.listSteps(job.id);
+    const started = new Set(steps.filter((s) => s.key.startsWith('host:')).map((s) => s.hostId));
+    const later = tags.filter((t) => !started.has(t));
+    const checks = {
+      jobFailed: job.status === 'failed',
+      reportNamesHostAndState: /FAILED/.test(badLine) && /now /.test(badLine),
+      rolloutStopped:
+        later.length > 0 &&
+        later.every((t) => touching(cmds, t).every((k) => k === 'idrac.clear-stale-jobs')),
+      haRestored:
+        JSON.stringify(haOf(lab, 'lab-b')) === haBefore && /HA admission control restored/.test(report),
+      otherHostsOutOfMaintenance: inMaintenance(lab, 'lab-b').every((t) => t === bad),
+    };
+    return {
+      ok: Object.values(checks).every(Boolean),
+      ...checks,
+      failedHost: badLine.slice(0, 400),
+      untouched: later,
+    };
+  } finally {
+    await d.close();
+  }
+}
