@@ -225,7 +225,26 @@ export function createBot(opts: CreateBotOptions): Bot {
     jobCards,
     runtime,
     run: async (ctx) => {
-      await app.run(ctx);
+      const a = ctx.activity;
+      const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+      // teams-ai's route selectors dereference these values unguarded; answer malformed ones here instead.
+      if (a.type === ActivityTypes.Message && !a.text && a.value !== undefined && !isObject(a.value))
+        return onSubmit(ctx, a.value);
+      if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action' && !isObject(a.value?.action)) {
+        await ctx.sendActivity({
+          type: 'invokeResponse',
+          value: {
+            status: 200,
+            body: {
+              statusCode: 200,
+              type: 'application/vnd.microsoft.activity.message',
+              value: 'That card action is not valid. Nothing was changed.',
+            },
+          },
+        });
+        return;
+      }
+      await guarded(ctx, 'turn', () => app.run(ctx).then(() => undefined));
     },
     close: () => jobCards.close(),
   };

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Blocker } from '@rackops/core/inventory/inventory.schema';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
@@ -66,8 +63,8 @@ export interface BotFixture {
 
 /** Real dynalite + the lead's Store + D's local engine running a small pause/resume workflow + the real bot. */
 export async function startBotFixture(config: Partial<BotConfigInput> = {}): Promise<BotFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'rackops-bot-'));
-  const dyn = await startDynalite({ path: dir });
+  // In memory: faster, and nothing to clean up but the server.
+  const dyn = await startDynalite();
   const store = createDynamoStore({ client: dyn.client(), tableName: 'rackops' });
   await store.migrate();
   await seedInventory(store);
@@ -114,7 +111,6 @@ export async function startBotFixture(config: Partial<BotConfigInput> = {}): Pro
       harness.close();
       await engine.stop();
       await dyn.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
