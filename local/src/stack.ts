@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Actor, type Job, SYSTEM, isTerminal } from '@rackops/core/jobs/job.schema';
+import type { Actor, Job } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
-import { startJob } from '@rackops/core/usecases/start-job';
+import { failJobOfEndedExecution, startJob } from '@rackops/core/usecases/start-job';
 import { HEARTBEAT } from '@rackops/core/workflows/timing';
 import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
 import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
@@ -192,16 +192,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     stops.push(() => engine.stop());
     const orchestrator = createLocalOrchestrator(engine);
     failOrphan = async (rec) => {
-      const job = await store.getJob(rec.name);
-      // Executions are named by job id; the job may not carry the execution id yet if it ended very fast.
-      if (!job || isTerminal(job.status) || (job.executionId && job.executionId !== rec.executionId)) return;
-      const why =
-        rec.status === 'SUCCEEDED'
-          ? 'the workflow ended without finishing the job'
-          : `the workflow ${rec.status.toLowerCase()}${rec.error ? `: ${rec.error}` : ''}${rec.cause ? ` (${rec.cause.slice(0, 500)})` : ''}`;
-      await store.appendLog({ jobId: job.id, level: 'error', message: why });
-      await store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: why });
-      await notifier.notify({ kind: 'job_failed', jobId: job.id, error: why });
+      if (rec.status === 'RUNNING') return;
+      const failed = await failJobOfEndedExecution({ store }, { ...rec, status: rec.status });
+      if (failed) await notifier.notify({ kind: 'job_failed', jobId: failed.id, error: failed.error ?? '' });
     };
 
     const onInventoryPage =

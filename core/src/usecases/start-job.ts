@@ -42,3 +42,39 @@ export async function startJob(deps: StartJobDeps, jobId: string, actor: Actor):
     });
   }
 }
+
+/** How an execution ended, as Step Functions reports it (EventBridge status change) or the local engine does. */
+export interface EndedExecution {
+  /** The execution name: the job id. */
+  name: string;
+  executionId: string;
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * A workflow finishes its job itself (JobOps `finish`), on every path its ASL catches. If the execution ends
+ * and the job is still not terminal (an uncaught error, a stop, a timeout), the job is failed with why: a
+ * running job with no execution behind it would wait forever. Returns the failed job, or undefined if there
+ * was nothing to do.
+ */
+export async function failJobOfEndedExecution(
+  deps: { store: Store },
+  ended: EndedExecution,
+): Promise<Job | undefined> {
+  const job = await deps.store.getJob(ended.name);
+  // The job may not carry the execution id yet if the execution ended very fast.
+  if (!job || job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled')
+    return undefined;
+  if (job.executionId && job.executionId !== ended.executionId) return undefined;
+  if (job.status === 'pending') return undefined;
+  const why =
+    ended.status === 'SUCCEEDED'
+      ? 'the workflow ended without finishing the job'
+      : `the workflow ${ended.status.toLowerCase().replace('_', ' ')}${ended.error ? `: ${ended.error}` : ''}${
+          ended.cause ? ` (${ended.cause.slice(0, 500)})` : ''
+        }`;
+  await deps.store.appendLog({ jobId: job.id, level: 'error', message: why });
+  return deps.store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: why });
+}
