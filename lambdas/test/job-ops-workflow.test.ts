@@ -239,7 +239,7 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     expect(done.summary).toMatch(/TAG0005\): skipped by the resolution; untouched/);
     // Each step ran once: the scan and the preflight were not repeated by the resume.
     expect(gear.sent.filter((s) => s.kind === 'cluster.scan-blockers')).toHaveLength(1);
-    expect(gear.sent.filter((s) => s.kind === 'inventory.idrac')).toHaveLength(TAGS.length);
+    expect(gear.sent.filter((s) => s.kind === 'idrac.lc-status')).toHaveLength(TAGS.length);
   });
 
   it('a host that never comes back stops the rollout, HA is restored, the report names host and state', async () => {
