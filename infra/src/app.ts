@@ -56,7 +56,12 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
   const app = new App({
     builtinCloudFormationValidation: props.cloudFormationValidation !== false,
     ...(props.outdir ? { outdir: props.outdir } : {}),
-    ...(props.context ? { context: props.context } : {}),
+    context: {
+      // Cross-stack references as CloudFormation exports (the current default, now explicit): the stateful
+      // stack cannot lose an output the stateless stack still imports.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      ...props.context,
+    },
   });
   const config = readConfig(app.node);
   if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -75,6 +80,8 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
   if (missing.length > 0) {
     props.warn?.(`rackops: stateless stack skipped (handlers not written yet: ${missing.join(', ')})`);
   } else {
+    if (!present.has('bot'))
+      props.warn?.('rackops: no bot handler yet: the stateless stack has no bot endpoint');
     stateless = new StatelessStack(app, `${config.prefix}-stateless`, {
       description: 'RackOps: Lambdas, bot endpoint, state machines, scheduler, alarms',
       namePrefix: config.prefix,

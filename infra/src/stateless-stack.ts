@@ -1,5 +1,7 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -66,8 +68,11 @@ export class MissingHandlerError extends Error {
   override readonly name = 'MissingHandlerError';
 }
 
-/** Handlers RackOps cannot run without; others (inventory-*) are deployed when present. */
-export const REQUIRED_HANDLERS = ['bot', 'dispatch', 'result', 'claim', 'job-ops'] as const;
+/**
+ * Handlers the workflows cannot run without. The bot (and any inventory-* handler) is deployed when its file
+ * exists; without it the stack has no bot endpoint, which `bot` in `StatelessStack.botEndpoint` reports.
+ */
+export const REQUIRED_HANDLERS = ['dispatch', 'result', 'claim', 'job-ops'] as const;
 
 /**
  * Handler-specific settings. Handlers not listed (e.g. future inventory-*) get the defaults and the table only.
@@ -107,6 +112,8 @@ export class StatelessStack extends Stack {
   readonly stateMachines: ReadonlyMap<string, IStateMachine>;
   readonly scheduler: JobScheduler;
   readonly alarms: OperationalAlarms;
+  /** Undefined when lambdas/src/handlers/bot.handler.ts does not exist (yet). */
+  readonly botEndpoint: BotEndpoint | undefined;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -178,7 +185,7 @@ export class StatelessStack extends Stack {
       if (!found) throw new MissingHandlerError(name);
       return found;
     };
-    const bot = fn('bot');
+    const bot = functions.get('bot');
     const dispatch = fn('dispatch');
     const result = fn('result');
     const claim = fn('claim');
@@ -225,13 +232,14 @@ export class StatelessStack extends Stack {
     });
 
     // bot: credentials, start/resume/cancel jobs, schedules.
-    {
+    if (bot) {
       bot.allowSecretRead(props.botCredentials, props.dataKey);
       bot.role.addToPolicy(startExecutions);
       bot.role.addToPolicy(watchExecutions);
       bot.role.addToPolicy(answerTasks);
       this.scheduler.grantManageSchedules(bot.function);
       const endpoint = new BotEndpoint(this, 'BotEndpoint', { botFunction: bot.function });
+      this.botEndpoint = endpoint;
       new CfnOutput(this, 'BotMessagingEndpoint', {
         value: endpoint.messagingEndpoint,
         description: 'Messaging endpoint of the Azure Bot resource',
@@ -251,6 +259,26 @@ export class StatelessStack extends Stack {
     jobOps.allowSecretRead(props.botCredentials, props.dataKey);
     jobOps.role.addToPolicy(watchExecutions);
 
+    // execution-status (when present): the safety net that fails a job whose execution ended without
+    // finishing it. Step Functions reports every status change of our state machines on the default bus.
+    const executionStatus = functions.get('execution-status');
+    if (executionStatus) {
+      new Rule(this, 'ExecutionEndedRule', {
+        description: 'RackOps executions that ended: fail jobs their workflow left unfinished',
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: { status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: machineArns },
+        },
+        targets: [
+          new LambdaFunctionTarget(executionStatus.function, {
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(6),
+          }),
+        ],
+      });
+    }
+
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       topicKey: props.messagingKey,
       deadLetterQueues: { Commands: props.commandsDeadLetterQueue, Results: props.resultsDeadLetterQueue },
@@ -262,8 +290,9 @@ export class StatelessStack extends Stack {
     });
 
     this.functions = new Map([...functions].map(([name, f]) => [name, f.function]));
-    for (const f of [bot, claim]) this.scheduler.acknowledgeScheduleWildcard(f.role);
-    for (const f of [bot, claim, jobOps]) {
+    const withSchedules = bot ? [bot, claim] : [claim];
+    for (const f of withSchedules) this.scheduler.acknowledgeScheduleWildcard(f.role);
+    for (const f of [...withSchedules, jobOps]) {
       for (const w of workflowNames) {
         acknowledgeNag(
           f.role,

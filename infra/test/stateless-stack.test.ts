@@ -2,6 +2,7 @@ import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/wo
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRackOpsApp } from '../src/app';
 import { type Synthesized, synthesize, TEST_HANDLERS } from './helpers/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -185,6 +186,22 @@ describe('StatelessStack', () => {
     });
   });
 
+  it('sends the end of every RackOps execution (and only those) to execution-status', () => {
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]?.[1].Properties ?? {};
+    expect(rule.EventPattern).toMatchObject({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] },
+    });
+    const machines = (rule.EventPattern as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn;
+    expect(machines).toHaveLength(Object.keys(buildWorkflowDefinitions()).length);
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId('execution-status'), 'Arn'] } }),
+    ]);
+  });
+
   describe('scheduler', () => {
     it('has a schedule group', () => {
       template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'rackops-schedules' });
@@ -277,5 +294,32 @@ describe('StatelessStack', () => {
         ],
       });
     });
+  });
+
+  it('deploys without a bot handler: everything but the endpoint', () => {
+    const noBot = synthesize({}, { handlers: TEST_HANDLERS.filter((h) => h.name !== 'bot') });
+    try {
+      const t = Template.fromStack(noBot.stateless);
+      t.resourceCountIs('AWS::Lambda::Function', TEST_HANDLERS.length - 1);
+      t.resourceCountIs('AWS::Lambda::Url', 0);
+      t.resourceCountIs('AWS::StepFunctions::StateMachine', Object.keys(buildWorkflowDefinitions()).length);
+      expect(noBot.stateless.botEndpoint).toBeUndefined();
+    } finally {
+      noBot.cleanup();
+    }
+  });
+
+  it('is left out, with a warning, while a handler the workflows need is missing', () => {
+    const warnings: string[] = [];
+    const built = buildRackOpsApp({
+      context: { 'rackops:prefix': 'rackops', 'rackops:bundle': false },
+      handlers: TEST_HANDLERS.filter((h) => h.name !== 'dispatch'),
+      workflowDefinitions: buildWorkflowDefinitions(),
+      nag: false,
+      cloudFormationValidation: false,
+      warn: (m) => warnings.push(m),
+    });
+    expect(built.stateless).toBeUndefined();
+    expect(warnings.join('\n')).toContain('dispatch');
   });
 });

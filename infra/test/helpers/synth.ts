@@ -8,13 +8,18 @@ import type { HandlerSource } from '../../src/handlers';
 import type { StatelessStack } from '../../src/stateless-stack';
 
 /** The handlers the stack requires, as sources that are never read (bundling is off in tests). */
-export const TEST_HANDLERS: HandlerSource[] = ['bot', 'claim', 'dispatch', 'job-ops', 'result'].map(
-  (name) => ({
-    name,
-    entry: `/not-read/${name}.handler.ts`,
-    exportName: 'default',
-  }),
-);
+export const TEST_HANDLERS: HandlerSource[] = [
+  'bot',
+  'claim',
+  'dispatch',
+  'execution-status',
+  'job-ops',
+  'result',
+].map((name) => ({
+  name,
+  entry: `/not-read/${name}.handler.ts`,
+  exportName: 'default',
+}));
 
 export interface Synthesized extends RackOpsApp {
   readonly stateless: StatelessStack;
@@ -29,12 +34,15 @@ export interface Synthesized extends RackOpsApp {
  * per synth here; `npm run synth` in CI runs it).
  * Call cleanup() in afterAll.
  */
-export function synthesize(context: Record<string, unknown> = {}, opts: { nag?: boolean } = {}): Synthesized {
+export function synthesize(
+  context: Record<string, unknown> = {},
+  opts: { nag?: boolean; handlers?: HandlerSource[] } = {},
+): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'rackops-infra-test-'));
   const built = buildRackOpsApp({
     outdir,
     context: { 'rackops:prefix': 'rackops', 'rackops:bundle': false, ...context },
-    handlers: TEST_HANDLERS,
+    handlers: opts.handlers ?? TEST_HANDLERS,
     workflowDefinitions: buildWorkflowDefinitions(),
     nag: opts.nag ?? false,
     cloudFormationValidation: false,
