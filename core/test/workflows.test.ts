@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { JobType } from '../src/jobs/job.schema';
+import type { AslMachine, AslState } from '../src/workflows/asl';
+import { buildWorkflowDefinitions, substituteDefinition } from '../src/workflows/index';
+import { UnsupportedJobTypeError, workflowForJobType } from '../src/workflows/registry';
+
+const defs = buildWorkflowDefinitions();
+
+/** Every state of a machine, nested Map processors included, with the machine it sits in. */
+function allStates(m: AslMachine): { name: string; state: AslState; top: boolean }[] {
+  const out: { name: string; state: AslState; top: boolean }[] = [];
+  const visit = (mm: AslMachine, top: boolean) => {
+    for (const [name, state] of Object.entries(mm.States)) {
+      out.push({ name, state, top });
+      if (state.ItemProcessor) visit(state.ItemProcessor as AslMachine, false);
+    }
+  };
+  visit(m, true);
+  return out;
+}
+
+describe('workflow definitions', () => {
+  it.each(Object.entries(defs))('%s is JSONPath only, with unique state names', (_name, def) => {
+    const json = JSON.stringify(def);
+    expect(json).not.toMatch(/JSONata|"Assign"|"Arguments"|"Output"\s*:/);
+    const names = allStates(def).map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(Object.entries(defs))(
+    '%s: every device step has a timeout, and every top-level Task a Catch but Finish',
+    (_n, def) => {
+      for (const { name, state, top } of allStates(def)) {
+        if (state.Type !== 'Task') continue;
+        expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+        if (top && name !== 'Finish') expect(state.Catch, name).toBeDefined();
+      }
+    },
+  );
+
+  it('every top-level state after RelaxHa reaches Cleanup on error (HA is restored on every exit path)', () => {
+    const def = defs['rolling-cluster-update'];
+    const after = [
+      'RelaxHa',
+      'ScanBlockers',
+      'Blockers',
+      'PauseForResolution',
+      'ApplyResolution',
+      'StageFirmware',
+      'Batches',
+    ];
+    for (const name of after) {
+      const c = def.States[name]?.Catch as { ErrorEquals: string[]; Next: string }[];
+      expect(c?.[0]?.ErrorEquals, name).toEqual(['States.ALL']);
+      expect(c?.[0]?.Next, name).toBe('Cleanup');
+    }
+    // Cleanup always leads to Finish, whatever RestoreHa does.
+    expect((def.States.RestoreHa!.Catch as { Next: string }[])[0]?.Next).toBe('Unstage');
+    expect(def.States.Unstage?.Next).toBe('Finish');
+  });
+
+  it('stages firmware on every host before the first batch, batches one at a time', () => {
+    const def = defs['rolling-cluster-update'];
+    expect(def.States.StageFirmware?.Next).toBe('Batches');
+    expect(def.States.Batches?.MaxConcurrency).toBe(1);
+    const batch = def.States.Batches?.ItemProcessor as AslMachine;
+    expect(batch.States.BatchHosts?.MaxConcurrencyPath).toBe('$.batchSize');
+  });
+
+  it('substitutes the function ARNs everywhere', () => {
+    const out = JSON.stringify(
+      substituteDefinition(defs['rolling-cluster-update'], {
+        DispatchFunctionArn: 'arn:d',
+        JobOpsFunctionArn: 'arn:j',
+      }),
+    );
+    expect(out).not.toContain('${');
+    expect(out).toContain('"FunctionName":"arn:d"');
+    expect(out).toContain('"FunctionName":"arn:j"');
+  });
+});
+
+describe('workflowForJobType', () => {
+  const cases: [JobType, string][] = [
+    ['rolling_cluster_update', 'rolling-cluster-update'],
+    ['firmware_update', 'firmware-update'],
+    ['power_operation', 'power-operation'],
+    ['virtual_media_mount', 'virtual-media'],
+    ['virtual_media_unmount', 'virtual-media'],
+    ['scp_export', 'scp-export'],
+    ['inventory_sync', 'inventory-sync'],
+  ];
+  it.each(cases)('%s → %s', (type, wf) => expect(workflowForJobType(type)).toBe(wf));
+  it('refuses job types without a workflow', () => {
+    expect(() => workflowForJobType('failover')).toThrow(UnsupportedJobTypeError);
+  });
+});
