@@ -33,7 +33,7 @@ export async function run() {
     const failedStep = await (async () => {
       while (Date.now() < killedAt + 300_000) {
         const steps = await d.stack.store.listSteps(jobId);
-        const f = steps.find((s) => s.key.startsWith('host:') && s.status === 'failed');
+        const f = steps.find((s) => /^host:[^:]+$/.test(s.key) && s.status === 'failed');
         if (f) return f;
         await sleep(250);
       }

@@ -37,14 +37,14 @@ export async function run() {
     // Let batch 2's hosts get going (SCP, maintenance) before the cancel arrives.
     await sleep(1500);
     const inFlight = (await d.stack.store.listSteps(inBatch2.id))
-      .filter((s) => s.key.startsWith('host:') && s.status === 'running')
+      .filter((s) => /^host:[^:]+$/.test(s.key) && s.status === 'running')
       .map((s) => s.hostId!);
     const reply = await d.say(`cancel ${inBatch2.id}`);
     const job = await d.waitForJob('rolling_cluster_update', isDone, 600_000);
     const cmds = await relayCommands(d.stack.store, job.id);
     const steps = await d.stack.store.listSteps(job.id);
     const done = (id: string) => steps.some((s) => s.key === `host:${id}` && s.status === 'completed');
-    const started = new Set(steps.filter((s) => s.key.startsWith('host:')).map((s) => s.hostId));
+    const started = new Set(steps.filter((s) => /^host:[^:]+$/.test(s.key)).map((s) => s.hostId));
     const untouched = tags.filter((t) => !started.has(t));
     const checks = {
       cancelledInBatch2: inBatch2.details.batch === 2 && inBatch2.status === 'running',

@@ -28,7 +28,7 @@ export async function run() {
       firmwareUnchanged:
         JSON.stringify(tags.map((t) => JSON.stringify(firmwareOf(lab, t)))) === JSON.stringify(fwBefore),
       haUntouched: JSON.stringify(haOf(lab, 'lab-b')) === haBefore,
-      noHostStep: !steps.some((s) => s.key.startsWith('host:')),
+      noHostStep: !steps.some((s) => /^host:[^:]+$/.test(s.key)),
       botTold: replies.length > 0,
     };
     return {

@@ -34,7 +34,7 @@ export async function run() {
     const badLine = report.split('\n').find((l) => l.includes(`(${bad})`)) ?? '';
     const cmds = await relayCommands(d.stack.store, job.id);
     const steps = await d.stack.store.listSteps(job.id);
-    const started = new Set(steps.filter((s) => s.key.startsWith('host:')).map((s) => s.hostId));
+    const started = new Set(steps.filter((s) => /^host:[^:]+$/.test(s.key)).map((s) => s.hostId));
     const later = tags.filter((t) => !started.has(t));
     const checks = {
       jobFailed: job.status === 'failed',
