@@ -33,6 +33,15 @@ export const RackOpsConfig = z.object({
    * own repository mirror. Unset: the handler's default.
    */
   catalogUrl: z.url({ protocol: /^https$/ }).optional(),
+  /**
+   * The bot's access configuration (`roles`, `groups`, `groupMembers`, `defaultRole`, `inventorySources`;
+   * see bot/src/config.ts), passed to the bot Lambda as BOT_CONFIG. Keep it small: Lambda environments are
+   * limited to 4 KB in total.
+   */
+  bot: z
+    .record(z.string(), z.unknown())
+    .refine((v) => JSON.stringify(v).length <= 2048, 'at most 2 KB of JSON (Lambda environment limit)')
+    .default({}),
   /** E-mail subscribed to the alarm topic; none if empty. */
   alarmEmail: z.string().email().optional(),
   /** Minutes without any message on the results queue (the agent heartbeats onto it) before the alarm. */
@@ -56,7 +65,7 @@ const KEYS = Object.keys(RackOpsConfig.shape) as (keyof RackOpsConfig)[];
 function coerce(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const t = value.trim();
-  if (t === 'true' || t === 'false' || /^-?\d+$/.test(t) || t.startsWith('[')) {
+  if (t === 'true' || t === 'false' || /^-?\d+$/.test(t) || t.startsWith('[') || t.startsWith('{')) {
     try {
       return JSON.parse(t);
     } catch {

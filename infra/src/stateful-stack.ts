@@ -47,6 +47,7 @@ export class StatefulStack extends Stack {
   readonly resultsDeadLetterQueue: IQueue;
   readonly botCredentials: ISecret;
   readonly relaySigningKey: ISecret;
+  readonly botCardSecret: ISecret;
   readonly relayAgentRole: IRole;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -100,6 +101,7 @@ export class StatefulStack extends Stack {
     });
     this.botCredentials = secrets.botCredentials;
     this.relaySigningKey = secrets.relaySigningKey;
+    this.botCardSecret = secrets.botCardSecret;
 
     this.relayAgentRole = new RelayAgentIdentity(this, 'RelayAgent', {
       commandsQueue: this.commandsQueue,

@@ -139,9 +139,10 @@ describe('StatefulStack', () => {
     });
   });
 
-  it('encrypts both secrets with the data key and retains them', () => {
+  it('encrypts all three secrets with the data key and retains them', () => {
     const secrets = ofType('AWS::SecretsManager::Secret');
     expect(secrets.map(([, s]) => s.Properties.Name).sort()).toEqual([
+      'rackops/bot-card-secret',
       'rackops/bot-credentials',
       'rackops/relay-signing-key',
     ]);

@@ -122,6 +122,18 @@ describe('StatelessStack', () => {
       }
     });
 
+    it('lets only the bot read its credentials and card key, and only bot and job-ops the credentials', () => {
+      const reads = (name: string, secret: string) =>
+        statementsOf(roleOf(fnId(name))).some(
+          (s) =>
+            [s.Action].flat().includes('secretsmanager:GetSecretValue') &&
+            JSON.stringify(s.Resource).includes(secret),
+        );
+      const names = TEST_HANDLERS.map((h) => h.name);
+      expect(names.filter((n) => reads(n, 'BotCardSecret'))).toEqual(['bot']);
+      expect(names.filter((n) => reads(n, 'BotCredentials')).sort()).toEqual(['bot', 'job-ops']);
+    });
+
     it('grants no wildcard action and no "*" resource except X-Ray', () => {
       for (const name of TEST_HANDLERS.map((h) => h.name)) {
         for (const s of statementsOf(roleOf(fnId(name)))) {

@@ -20,6 +20,8 @@ export class RackOpsSecrets extends Construct {
   readonly botCredentials: ISecret;
   /** The HMAC key both the cloud (dispatch) and the relay agent sign and verify command envelopes with. */
   readonly relaySigningKey: ISecret;
+  /** The bot's HMAC key for Adaptive Card data (a card whose data does not verify is refused). */
+  readonly botCardSecret: ISecret;
 
   constructor(scope: Construct, id: string, props: RackOpsSecretsProps) {
     super(scope, id);
@@ -59,6 +61,20 @@ export class RackOpsSecrets extends Construct {
       'The relay signing key is shared with the on-prem agent, which reads it from its local config; an ' +
         'automatic rotation would make the agent reject every command until someone copies the new key. ' +
         'It is rotated by the documented manual procedure (README, relay-agent/README.md).',
+    );
+
+    this.botCardSecret = new Secret(this, 'BotCardSecret', {
+      secretName: `${props.namePrefix}/bot-card-secret`,
+      description: 'HMAC key the bot signs Adaptive Card data with (bot config cardSecret).',
+      encryptionKey: props.encryptionKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeNag(
+      this.botCardSecret,
+      'AwsSolutions-SMG4',
+      'The card key signs data inside cards already posted in Teams; an unattended rotation would make every ' +
+        'open card (approvals, blocker wizards) fail verification. Rotated by the documented manual procedure.',
     );
   }
 }
