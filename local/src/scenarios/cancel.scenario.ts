@@ -8,7 +8,8 @@ import {
   relayCommands,
   resolveWizard,
   sleep,
-  touching,
+  notTakenOut,
+  firmwareOf,
 } from './lab-facts';
 
 /**
@@ -22,6 +23,7 @@ export async function run() {
     const lab = labOf(d.stack);
     const tags = hostTags(lab, 'lab-b');
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
+    const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(firmwareOf(lab, t))]));
     await d.say('update cluster lab-b batch 2');
     const paused = await d.waitForJob(
       'rolling_cluster_update',
@@ -52,7 +54,7 @@ export async function run() {
       inFlightFinished: inFlight.length > 0 && inFlight.every(done),
       laterHostsUntouched:
         untouched.length > 0 &&
-        untouched.every((t) => touching(cmds, t).every((k) => k === 'idrac.clear-stale-jobs')),
+        untouched.every((t) => notTakenOut(cmds, t) && JSON.stringify(firmwareOf(lab, t)) === fwBefore[t]),
       haRestored: JSON.stringify(haOf(lab, 'lab-b')) === haBefore,
       noHostInMaintenance: inMaintenance(lab, 'lab-b').length === 0,
     };

@@ -7,7 +7,8 @@ import {
   labOf,
   relayCommands,
   resolveWizard,
-  touching,
+  notTakenOut,
+  firmwareOf,
 } from './lab-facts';
 
 /**
@@ -21,6 +22,7 @@ export async function run() {
     const tags = hostTags(lab, 'lab-b');
     const bad = 'LABB001';
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
+    const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(firmwareOf(lab, t))]));
     lab.faults.set(bad, { rebootHangs: true });
     await d.say('update cluster lab-b batch 2');
     const paused = await d.waitForJob(
@@ -41,7 +43,7 @@ export async function run() {
       reportNamesHostAndState: /FAILED/.test(badLine) && /now /.test(badLine),
       rolloutStopped:
         later.length > 0 &&
-        later.every((t) => touching(cmds, t).every((k) => k === 'idrac.clear-stale-jobs')),
+        later.every((t) => notTakenOut(cmds, t) && JSON.stringify(firmwareOf(lab, t)) === fwBefore[t]),
       haRestored:
         JSON.stringify(haOf(lab, 'lab-b')) === haBefore && /HA admission control restored/.test(report),
       otherHostsOutOfMaintenance: inMaintenance(lab, 'lab-b').every((t) => t === bad),
