@@ -94,8 +94,6 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       dataKey: stateful.dataKey,
       botCredentials: stateful.botCredentials,
       relaySigningKey: stateful.relaySigningKey,
-      botCardSecret: stateful.botCardSecret,
-      botConfig: config.bot,
       workflowDefinitions: props.workflowDefinitions,
       handlers: props.handlers,
       teamsAppId: config.teamsAppId,

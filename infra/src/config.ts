@@ -33,15 +33,6 @@ export const RackOpsConfig = z.object({
    * own repository mirror. Unset: the handler's default.
    */
   catalogUrl: z.url({ protocol: /^https$/ }).optional(),
-  /**
-   * The bot's access configuration (`roles`, `groups`, `groupMembers`, `defaultRole`, `inventorySources`;
-   * see bot/src/config.ts), passed to the bot Lambda as BOT_CONFIG. Keep it small: Lambda environments are
-   * limited to 4 KB in total.
-   */
-  bot: z
-    .record(z.string(), z.unknown())
-    .refine((v) => JSON.stringify(v).length <= 2048, 'at most 2 KB of JSON (Lambda environment limit)')
-    .default({}),
   /** E-mail subscribed to the alarm topic; none if empty. */
   alarmEmail: z.string().email().optional(),
   /** Minutes without any message on the results queue (the agent heartbeats onto it) before the alarm. */

@@ -47,7 +47,6 @@ export class StatefulStack extends Stack {
   readonly resultsDeadLetterQueue: IQueue;
   readonly botCredentials: ISecret;
   readonly relaySigningKey: ISecret;
-  readonly botCardSecret: ISecret;
   readonly relayAgentRole: IRole;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -101,7 +100,6 @@ export class StatefulStack extends Stack {
     });
     this.botCredentials = secrets.botCredentials;
     this.relaySigningKey = secrets.relaySigningKey;
-    this.botCardSecret = secrets.botCardSecret;
 
     this.relayAgentRole = new RelayAgentIdentity(this, 'RelayAgent', {
       commandsQueue: this.commandsQueue,
@@ -119,7 +117,7 @@ export class StatefulStack extends Stack {
       value: this.relaySigningKey.secretArn,
       description: 'Read it once with your own credentials and put the value in the agent config',
     });
-    new CfnOutput(this, 'BotCredentialsSecretArn', { value: this.botCredentials.secretArn });
+    new CfnOutput(this, 'BotSecretArn', { value: this.botCredentials.secretArn });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 }

@@ -33,14 +33,6 @@ export interface StatelessStackProps extends StackProps {
   readonly dataKey: IKey;
   readonly botCredentials: ISecret;
   readonly relaySigningKey: ISecret;
-  /** The bot's Adaptive Card data HMAC key. */
-  readonly botCardSecret: ISecret;
-  /**
-   * Bot access configuration (roles, groups, defaultRole, inventorySources: bot/src/config.ts), passed as JSON
-   * in BOT_CONFIG; the bot validates it.
-   * @default {}
-   */
-  readonly botConfig?: Readonly<Record<string, unknown>>;
   /** ASL by workflow name (core/src/workflows `buildWorkflowDefinitions()`). */
   readonly workflowDefinitions: Readonly<Record<string, object>>;
   /** The handler files to deploy (see handlers.ts `discoverHandlers`). */
@@ -167,10 +159,8 @@ export class StatelessStack extends Stack {
       CLAIM_FUNCTION_ARN: functionArn('claim'),
       TEAMS_APP_ID: props.teamsAppId,
       PRODUCTION_CLUSTERS: JSON.stringify(props.productionClusters),
-      BOT_CREDENTIALS_SECRET_ARN: props.botCredentials.secretArn,
+      BOT_SECRET_ARN: props.botCredentials.secretArn,
       RELAY_SIGNING_KEY_SECRET_ARN: props.relaySigningKey.secretArn,
-      BOT_CARD_SECRET_ARN: props.botCardSecret.secretArn,
-      BOT_CONFIG: JSON.stringify(props.botConfig ?? {}),
       LOG_LEVEL: 'info',
       ...(props.catalogUrl ? { CATALOG_URL: props.catalogUrl } : {}),
     };
@@ -244,7 +234,6 @@ export class StatelessStack extends Stack {
     // bot: credentials, start/resume/cancel jobs, schedules.
     if (bot) {
       bot.allowSecretRead(props.botCredentials, props.dataKey);
-      bot.allowSecretRead(props.botCardSecret, props.dataKey);
       bot.role.addToPolicy(startExecutions);
       bot.role.addToPolicy(watchExecutions);
       bot.role.addToPolicy(answerTasks);
@@ -266,8 +255,8 @@ export class StatelessStack extends Stack {
     claim.role.addToPolicy(startExecutions);
     claim.role.addToPolicy(watchExecutions);
     this.scheduler.grantManageSchedules(claim.function);
-    // job-ops: notify people (proactive Teams messages need the bot credentials), schedules for windows.
-    jobOps.allowSecretRead(props.botCredentials, props.dataKey);
+    // job-ops: its AWS entry point notifies through the log for now; when it sends proactive Teams messages
+    // it will need the bot secret (allowSecretRead) as well.
     jobOps.role.addToPolicy(watchExecutions);
 
     // execution-status (when present): the safety net that fails a job whose execution ended without

@@ -9,7 +9,7 @@ export const TEAMS_MANIFEST_TEMPLATE = join(REPO_ROOT, 'infra', 'teams-app', 'ma
 export const TeamsManifestValues = z.object({
   /** The Teams app's own id (any GUID you keep for the app's lifetime). */
   teamsAppId: z.uuid(),
-  /** The Entra app registration id of the bot: the `appId` in the bot-credentials secret. */
+  /** The Entra app registration id of the bot: `microsoftAppId` in the bot secret. */
   botAppId: z.uuid(),
   /** Semantic version; bump it for every upload. */
   version: z.string().regex(/^\d+\.\d+\.\d+$/),

@@ -13,7 +13,6 @@ describe('readConfig', () => {
       logRetentionDays: 90,
       heartbeatMissingMinutes: 15,
       bundle: true,
-      bot: {},
     });
   });
 
@@ -24,14 +23,12 @@ describe('readConfig', () => {
       'rackops:bundle': 'false',
       'rackops:productionClusters': '["domain-c8","domain-c9"]',
       'rackops:alarmEmail': 'oncall@example.com',
-      'rackops:bot': '{"defaultRole":"viewer"}',
     });
     expect(c).toMatchObject({
       logRetentionDays: 30,
       bundle: false,
       productionClusters: ['domain-c8', 'domain-c9'],
       alarmEmail: 'oncall@example.com',
-      bot: { defaultRole: 'viewer' },
     });
   });
 

@@ -139,11 +139,10 @@ describe('StatefulStack', () => {
     });
   });
 
-  it('encrypts all three secrets with the data key and retains them', () => {
+  it('encrypts both secrets with the data key and retains them', () => {
     const secrets = ofType('AWS::SecretsManager::Secret');
     expect(secrets.map(([, s]) => s.Properties.Name).sort()).toEqual([
-      'rackops/bot-card-secret',
-      'rackops/bot-credentials',
+      'rackops/bot',
       'rackops/relay-signing-key',
     ]);
     for (const [, s] of secrets) {

@@ -73,7 +73,7 @@ describe('StatelessStack', () => {
           'RESULTS_QUEUE_URL',
           'STATE_MACHINE_ARNS',
           'RELAY_SIGNING_KEY_SECRET_ARN',
-          'BOT_CREDENTIALS_SECRET_ARN',
+          'BOT_SECRET_ARN',
           'SCHEDULE_GROUP_NAME',
           'SCHEDULER_ROLE_ARN',
           'CLAIM_FUNCTION_ARN',
@@ -122,7 +122,7 @@ describe('StatelessStack', () => {
       }
     });
 
-    it('lets only the bot read its credentials and card key, and only bot and job-ops the credentials', () => {
+    it('lets only the bot read the bot secret', () => {
       const reads = (name: string, secret: string) =>
         statementsOf(roleOf(fnId(name))).some(
           (s) =>
@@ -130,8 +130,7 @@ describe('StatelessStack', () => {
             JSON.stringify(s.Resource).includes(secret),
         );
       const names = TEST_HANDLERS.map((h) => h.name);
-      expect(names.filter((n) => reads(n, 'BotCardSecret'))).toEqual(['bot']);
-      expect(names.filter((n) => reads(n, 'BotCredentials')).sort()).toEqual(['bot', 'job-ops']);
+      expect(names.filter((n) => reads(n, 'BotCredentials'))).toEqual(['bot']);
     });
 
     it('grants no wildcard action and no "*" resource except X-Ray', () => {
