@@ -43,6 +43,7 @@ interface Pending {
 export class JobCards {
   private readonly pending = new Map<string, Pending>();
   private readonly lastHash = new Map<string, string>();
+  private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(private readonly deps: JobCardsDeps) {}
@@ -152,9 +153,13 @@ export class JobCards {
       const { notice, page } = p;
       p.notice = undefined;
       p.page = undefined;
-      this.updateNow(jobId, { ...(notice ? { notice } : {}), ...(page !== undefined ? { page } : {}) }).catch(
-        (err) => this.deps.logger.warn({ err, jobId }, 'job card update failed'),
-      );
+      const work = this.updateNow(jobId, {
+        ...(notice ? { notice } : {}),
+        ...(page !== undefined ? { page } : {}),
+      })
+        .catch((err) => this.deps.logger.warn({ err, jobId }, 'job card update failed'))
+        .finally(() => this.inflight.delete(work));
+      this.inflight.add(work);
     }, wait);
     p.timer.unref?.();
   }
@@ -189,6 +194,11 @@ export class JobCards {
       cursor = page.cursor;
     } while (cursor);
     return out;
+  }
+
+  /** Wait for updates already under way (call after close, before stopping the Store). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
   }
 
   close(): void {

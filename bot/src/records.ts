@@ -35,11 +35,17 @@ export type JobCardRecord = z.infer<typeof JobCardRecord>;
 const expiry = (nowMs: number): number => Math.floor(nowMs / 1000) + RETENTION_SECONDS;
 
 /** Remember where to send proactive messages for a conversation (written only when it changed). */
+const savedConversations = new Map<string, string>();
+
 export async function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
   const id = ref.conversation?.id;
   if (!id) return;
   const hash = createHash('sha256').update(JSON.stringify(ref)).digest('hex');
+  // Most turns come from a conversation already saved by this process: skip the round trip.
+  if (savedConversations.get(id) === hash) return;
   await store.putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash }, { ifHashDiffers: true });
+  if (savedConversations.size > 10_000) savedConversations.clear();
+  savedConversations.set(id, hash);
 }
 
 export async function loadConversation(

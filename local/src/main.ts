@@ -1,6 +1,7 @@
 import '@rackops/core/polyfills';
 import type { Bot } from '@rackops/bot/app';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
+import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compliance';
 import { pino } from 'pino';
 import { startLocalStack } from './stack';
 import { startBotOnlyStack } from './web/bot-only-stack';
@@ -53,6 +54,15 @@ if (botOnly) {
     logger,
     port,
     config: { inventorySources: sources },
+    ...(stack.lab?.endpoints.catalogUrl
+      ? {
+          queries: {
+            compliance: createComplianceQuery({
+              catalog: { url: stack.lab.endpoints.catalogUrl, certSha256: stack.lab.tls.certSha256 },
+            }),
+          },
+        }
+      : {}),
   });
   stop = async () => {
     await localBot.close();

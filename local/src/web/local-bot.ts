@@ -61,18 +61,17 @@ export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
     ...(opts.port !== undefined ? { port: opts.port } : {}),
   });
   // Progress cards follow the Store: the workflow writes steps, this keeps the visible card current.
-  let ticking = false;
+  let ticking: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (ticking) return;
-    ticking = true;
-    bot.jobCards
+    ticking = bot.jobCards
       .activeJobIds()
       .then((ids) => {
         for (const id of ids) bot.jobCards.refresh(id);
       })
       .catch((err) => opts.logger.warn({ err }, 'card refresh failed'))
       .finally(() => {
-        ticking = false;
+        ticking = undefined;
       });
   }, opts.refreshEveryMs ?? 1000);
   timer.unref();
@@ -81,7 +80,9 @@ export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
     chat,
     async close() {
       clearInterval(timer);
+      await ticking;
       bot.close();
+      await bot.jobCards.drain();
       await chat.close();
     },
   };

@@ -1,0 +1,147 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type Bot, createBot } from '@rackops/bot/app';
+import { BotConfig } from '@rackops/bot/config';
+import { cloudAdapterGateway } from '@rackops/bot/gateway';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import { startJob } from '@rackops/core/usecases/start-job';
+import { ValidationError } from '@rackops/core/util/errors';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { z } from 'zod';
+import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { createComplianceQuery } from './inventory-compliance';
+import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
+
+/** The HTTP event from API Gateway (HTTP API, payload 2.0) or a Lambda function URL: only what we read. */
+const HttpEvent = z.object({
+  body: z
+    .string()
+    .max(1024 * 1024)
+    .optional(),
+  isBase64Encoded: z.boolean().optional(),
+  headers: z.record(z.string(), z.string().optional()).default({}),
+  requestContext: z
+    .object({ http: z.object({ method: z.string() }).optional() })
+    .loose()
+    .optional(),
+});
+
+export interface HttpResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+export interface BotHandlerDeps {
+  /** Validates the Bot Framework token on every request (CloudAdapter with ConfigurationBotFrameworkAuthentication). */
+  adapter: CloudAdapter;
+  bot: Bot;
+}
+
+/**
+ * POST /api/messages as a Lambda: the request goes through botbuilder's CloudAdapter, which rejects a missing or
+ * invalid Bot Framework token (401) before the bot sees anything, then runs the bot's turn.
+ */
+export function createBotHandler(deps: BotHandlerDeps) {
+  return async (raw: unknown): Promise<HttpResult> => {
+    const parsed = HttpEvent.safeParse(raw);
+    if (!parsed.success) return { statusCode: 400, body: '' };
+    const event = parsed.data;
+    const method = event.requestContext?.http?.method ?? 'POST';
+    if (method !== 'POST') return { statusCode: 405, body: '' };
+    let body: Record<string, unknown>;
+    try {
+      const text = event.isBase64Encoded
+        ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+        : (event.body ?? '');
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return { statusCode: 400, body: '' };
+    }
+    let statusCode = 200;
+    let out: unknown;
+    const headers: Record<string, string> = {};
+    const response = {
+      socket: undefined,
+      status(code: number) {
+        statusCode = code;
+      },
+      header(name: string, value: unknown) {
+        headers[name] = String(value);
+      },
+      send(payload?: unknown) {
+        out = payload;
+      },
+      end() {},
+    };
+    // Header names are case-insensitive; the adapter reads `authorization`.
+    const lower = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    await deps.adapter.process({ body, headers: lower, method }, response, (ctx) => deps.bot.run(ctx));
+    return {
+      statusCode,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: out === undefined ? '' : typeof out === 'string' ? out : JSON.stringify(out),
+    };
+  };
+}
+
+/** What the bot secret holds (env BOT_SECRET_ARN): the Microsoft app credentials and the bot config (roles, card key). */
+const BotSecret = z.object({
+  microsoftAppId: z.string().min(1),
+  microsoftAppPassword: z.string().min(1),
+  microsoftAppTenantId: z.string().optional(),
+  microsoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
+  config: BotConfig.omit({ appId: true }).loose(),
+});
+
+let handler: Promise<ReturnType<typeof createBotHandler>> | undefined;
+
+async function wire(): Promise<ReturnType<typeof createBotHandler>> {
+  const out = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: requireEnv('BOT_SECRET_ARN') }),
+  );
+  if (!out.SecretString) throw new ValidationError('the bot secret is empty');
+  const secret = BotSecret.parse(JSON.parse(out.SecretString));
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: secret.microsoftAppId,
+      MicrosoftAppPassword: secret.microsoftAppPassword,
+      MicrosoftAppType: secret.microsoftAppType,
+      ...(secret.microsoftAppTenantId ? { MicrosoftAppTenantId: secret.microsoftAppTenantId } : {}),
+    }),
+  );
+  const store = awsStore();
+  const orchestrator = awsOrchestrator();
+  const logger = awsLogger();
+  adapter.onTurnError = async (ctx, err) => {
+    logger.error({ err }, 'bot turn error');
+    await ctx.sendActivity('Something went wrong. Nothing further was done.').catch(() => undefined);
+  };
+  const catalogUrl = process.env.CATALOG_URL;
+  const bot = createBot({
+    config: { ...secret.config, appId: secret.microsoftAppId },
+    store,
+    orchestrator,
+    scheduler: createEventBridgeScheduler({
+      client: awsSchedulerClient(),
+      groupName: requireEnv('SCHEDULE_GROUP_NAME'),
+      targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
+      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+    }),
+    startJob: (jobId, actor) => startJob({ store, orchestrator, clock: systemClock }, jobId, actor),
+    gateway: cloudAdapterGateway(adapter, secret.microsoftAppId),
+    logger,
+    ...(catalogUrl
+      ? { queries: { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } }
+      : {}),
+  });
+  return createBotHandler({ adapter, bot });
+}
+
+/** AWS entry point. Env: BOT_SECRET_ARN, TABLE_NAME, state machine ARNs, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN, CATALOG_URL (optional). */
+export default async function main(event: unknown): Promise<HttpResult> {
+  handler ??= wire().catch((err: unknown) => {
+    handler = undefined;
+    throw err;
+  });
+  return (await handler)(event);
+}
