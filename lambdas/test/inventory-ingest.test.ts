@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingestInventoryPage } from '@rackops/core/inventory/ingest';
 import type { FirmwareComponent, Vm } from '@rackops/core/inventory/inventory.schema';
 import { hostsOfCluster, serverByServiceTag, serverForHost } from '@rackops/core/inventory/queries';
+import { inventorySyncOutcome } from '@rackops/core/inventory/sync-job';
 import {
   type InventoryGroup,
   type InventoryPageInput,
@@ -265,6 +266,10 @@ describe('bad data from a device', () => {
       inventory: { pages: 1, items: 9, written: 9, gone: 0, warnings: 1, sawLast: true },
     });
     expect(await t.store.listJobItems(job.id, 'note')).toHaveLength(1);
+    expect(await inventorySyncOutcome(t.store, job.id)).toMatchObject({
+      complete: true,
+      summary: 'inventory synced: 1 pages, 9 items, 9 written, 0 unchanged, 0 gone, 1 warnings',
+    });
   });
 });
 
