@@ -121,7 +121,7 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
       const conv = auth(req, decodeURIComponent(dlActivities[1] ?? ''));
       if (method === 'GET') {
         const watermark = Number(url.searchParams.get('watermark') ?? '0');
-        if (conv.stream.length <= watermark) await store.waitForChange(1000);
+        if (conv.stream.length <= watermark) await store.waitForChange(conv.id, 1000);
         return sendJson(res, 200, store.since(conv, watermark));
       }
       if (method === 'POST') {

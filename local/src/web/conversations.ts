@@ -16,7 +16,8 @@ interface Conversation {
 export class ConversationStore {
   private readonly conversations = new Map<string, Conversation>();
   private seq = 0;
-  private readonly waiters = new Set<() => void>();
+  /** Per conversation, so an append wakes only that conversation's polls (not every client). */
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   create(): Conversation {
     const id = `local-${randomBytes(8).toString('hex')}`;
@@ -46,7 +47,7 @@ export class ConversationStore {
     };
     conv.stream.push(stored);
     conv.byId.set(id, stored);
-    this.wake();
+    this.wake(conv.id);
     return stored;
   }
 
@@ -65,7 +66,7 @@ export class ConversationStore {
     };
     conv.byId.set(id, next);
     conv.stream.push(next);
-    this.wake();
+    this.wake(conv.id);
     return true;
   }
 
@@ -75,24 +76,27 @@ export class ConversationStore {
     return { activities: conv.stream.slice(from), watermark: String(conv.stream.length) };
   }
 
-  /** Resolve when anything is appended (or after `ms`): lets polls return at once when a reply arrives. */
-  waitForChange(ms: number): Promise<void> {
+  /** Resolve when the conversation gets a new or updated activity (or after `ms`): polls return at once on a reply. */
+  waitForChange(conversationId: string, ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const set = this.waiters.get(conversationId) ?? new Set<() => void>();
+      this.waiters.set(conversationId, set);
       const done = () => {
         clearTimeout(timer);
-        this.waiters.delete(done);
+        set.delete(done);
+        if (!set.size) this.waiters.delete(conversationId);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.waiters.add(done);
+      set.add(done);
     });
   }
 
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
+  private wake(conversationId: string): void {
+    for (const w of [...(this.waiters.get(conversationId) ?? [])]) w();
   }
 
   wakeAll(): void {
-    this.wake();
+    for (const id of [...this.waiters.keys()]) this.wake(id);
   }
 }
