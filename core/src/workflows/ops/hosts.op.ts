@@ -218,7 +218,21 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
   else if (s.verify && !s.verify.v.ok)
     why = `firmware verification failed (${s.verify.v.mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')}); left in maintenance mode`;
   else why = errorText(s.error);
-  const where = describeHostState(s.probe, Boolean(s.probeError));
+  let where = describeHostState(s.probe, Boolean(s.probeError));
+  if (!s.probe) {
+    // No live answer: say what the recorded steps show (entered maintenance, which step did not finish).
+    const steps = (await deps.store.listSteps(job.id)).filter((st) =>
+      st.key.startsWith(`host:${s.host.hostId}:`),
+    );
+    const doneKeys = new Set(
+      steps.filter((st) => st.status === 'completed').map((st) => st.key.split(':').pop()),
+    );
+    const unfinished = steps
+      .filter((st) => st.status !== 'completed' && !st.key.endsWith(':probe'))
+      .map((st) => st.key.split(':').pop());
+    const inMaint = doneKeys.has('enter-maintenance') && !doneKeys.has('exit-maintenance');
+    where += `; last known: ${inMaint ? 'in maintenance mode' : 'not taken out of service'}${unfinished.length ? `, unfinished: ${unfinished.join(', ')}` : ''}`;
+  }
   const vmsOff = item.powerOff?.length
     ? `; ${item.powerOff.length} VM(s) left powered off: ${item.powerOff.map((v) => v.name).join(', ')}`
     : '';
