@@ -34,7 +34,7 @@ export async function run(_args: string[]): Promise<void> {
         mainFields: [...LAMBDA_BUNDLE.mainFields],
         banner: { js: LAMBDA_BUNDLE.banner },
         external: [...LAMBDA_BUNDLE.external],
-        alias: singleCopyAliases(REPO_ROOT),
+        alias: singleCopyAliases(h.entry, REPO_ROOT),
         logLevel: 'warning',
         metafile: true,
       });

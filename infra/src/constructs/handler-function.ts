@@ -124,7 +124,10 @@ export class HandlerFunction extends Construct {
               banner: LAMBDA_BUNDLE.banner,
               externalModules: [...LAMBDA_BUNDLE.external],
               esbuildArgs: Object.fromEntries(
-                Object.entries(singleCopyAliases(REPO_ROOT)).map(([pkg, dir]) => [`--alias:${pkg}`, dir]),
+                Object.entries(singleCopyAliases(props.source.entry, REPO_ROOT)).map(([pkg, dir]) => [
+                  `--alias:${pkg}`,
+                  dir,
+                ]),
               ),
             },
           });
