@@ -178,7 +178,7 @@ export function createBot(opts: CreateBotOptions): Bot {
         if (result.message)
           await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });
         out = result.card;
-        if (result.jobId) jobCards.afterTurnUpdate(result.jobId);
+        if (result.jobId && result.followUp) jobCards.afterTurnUpdate(result.jobId);
       } else out = result.message ?? 'Done.';
     });
     return out;
@@ -195,7 +195,7 @@ export function createBot(opts: CreateBotOptions): Bot {
           ctx.activity.replyToId ??
           (loc?.conversationId === ctx.activity.conversation.id ? loc.activityId : undefined);
         if (activityId) await ctx.updateActivity({ ...cardActivity(result.card), id: activityId });
-        if (result.jobId) jobCards.afterTurnUpdate(result.jobId);
+        if (result.jobId && result.followUp) jobCards.afterTurnUpdate(result.jobId);
       }
       if (result.message)
         await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });

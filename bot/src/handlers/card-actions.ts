@@ -27,6 +27,8 @@ export interface CardResult {
   cid?: string;
   outcome: string;
   jobId?: string;
+  /** The action set the job moving (approve, cancel, resume…): re-render its card once the dust settles. */
+  followUp?: boolean;
 }
 
 const VERB_ROLE: Record<CardVerb, Role> = {
@@ -133,6 +135,7 @@ async function runVerb(
       });
       const notice = `Approved by ${who(turn)}; ${outcome === 'scheduled' ? 'scheduled' : 'starting'}.`;
       return {
+        followUp: true,
         outcome,
         card: await currentCard(turn, ref.jobId, ref.cid, notice),
         cid: ref.cid,
@@ -150,6 +153,7 @@ async function runVerb(
         ...(comment ? { comment } : {}),
       });
       return {
+        followUp: true,
         outcome: 'rejected',
         card: await currentCard(turn, ref.jobId, ref.cid),
         cid: ref.cid,
@@ -165,6 +169,7 @@ async function runVerb(
           ? `Cancelled by ${who(turn)}.`
           : `Cancel (${ref.mode}) requested by ${who(turn)}; HA is restored before it stops.`;
       return {
+        followUp: true,
         outcome: effect,
         card: await currentCard(turn, ref.jobId, ref.cid, notice),
         cid: ref.cid,
@@ -194,6 +199,7 @@ async function runVerb(
       const skipped = resolution.hosts.filter((h) => h.skipHost).length;
       const notice = `Resumed by ${who(turn)}${skipped ? `; ${skipped} host(s) skipped` : ''}.`;
       return {
+        followUp: true,
         outcome: 'resumed',
         card: await currentCard(turn, ref.jobId, ref.cid, notice),
         cid: ref.cid,
@@ -246,6 +252,7 @@ async function confirmRun(
     });
     turn.rt.jobCards.refresh(op.jobId);
     return {
+      followUp: true,
       outcome: 'force_resumed',
       card: renderClosed('Force-resumed', `Job ${op.jobId} force-resumed by ${who(turn)}: ${reason?.data}`),
       cid: p.cid,
@@ -267,6 +274,7 @@ async function confirmRun(
   });
   await turn.rt.jobCards.post(turn.sender, job.id);
   return {
+    followUp: true,
     outcome,
     card: renderClosed(
       'Confirmed',
