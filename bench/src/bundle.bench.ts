@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { LAMBDA_BUNDLE, singleCopyAliases } from '@rackops/infra/bundling';
@@ -16,7 +17,15 @@ const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
 export async function run(_args: string[]): Promise<void> {
   const handlers = discoverHandlers();
   const out = mkdtempSync(join(tmpdir(), 'rackops-bundle-'));
-  const rows: { name: string; entry: string; kib: number; gzipKib: number; ms: number; top: string }[] = [];
+  const rows: {
+    name: string;
+    entry: string;
+    kib: number;
+    gzipKib: number;
+    ms: number;
+    top: string;
+    loads: string;
+  }[] = [];
   try {
     for (const h of handlers) {
       const outfile = join(out, h.name, `index${LAMBDA_BUNDLE.outExtension}`);
@@ -49,6 +58,7 @@ export async function run(_args: string[]): Promise<void> {
         gzipKib: kib(gzipSync(readFileSync(outfile)).length),
         ms,
         top: topPackages(output?.inputs ?? {}, 3),
+        loads: await loads(outfile, h.exportName),
       });
     }
   } finally {
@@ -56,7 +66,14 @@ export async function run(_args: string[]): Promise<void> {
   }
 
   console.table(
-    rows.map((r) => ({ function: r.name, entry: r.entry, KiB: r.kib, 'gzip KiB': r.gzipKib, ms: r.ms })),
+    rows.map((r) => ({
+      function: r.name,
+      entry: r.entry,
+      KiB: r.kib,
+      'gzip KiB': r.gzipKib,
+      ms: r.ms,
+      loads: r.loads,
+    })),
   );
   // Where the bytes come from, so a regression names its cause.
   console.table(rows.map((r) => ({ function: r.name, 'largest parts (KiB)': r.top })));
@@ -79,4 +96,18 @@ function topPackages(inputs: Record<string, { bytesInOutput: number }>, n: numbe
     .slice(0, n)
     .map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`)
     .join(', ');
+}
+
+/**
+ * Imports the bundle as Lambda would and checks the handler export is a function: a bundle that builds but
+ * cannot load (e.g. a dependency given the wrong copy of a package) shows here, not in production. Handlers
+ * create no client at module load, so importing is side-effect free.
+ */
+async function loads(file: string, exportName: string): Promise<string> {
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return typeof mod[exportName] === 'function' ? 'yes' : `no ${exportName} export`;
+  } catch (err) {
+    return `NO: ${err instanceof Error ? err.message.slice(0, 80) : String(err)}`;
+  }
 }
