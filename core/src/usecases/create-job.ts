@@ -69,6 +69,8 @@ export async function launchJob(
   job: Job,
   actor: Actor,
 ): Promise<{ job: Job; outcome: CreateJobOutcome }> {
+  // Defence in depth for four-eyes: nothing starts or is scheduled while an approval is outstanding.
+  if (job.requiresApproval && !job.approvedBy) return { job, outcome: 'awaiting_approval' };
   const now = deps.clock.now();
   if (new Date(job.scheduleAt).getTime() > now.getTime()) {
     await deps.scheduler.scheduleAt({
