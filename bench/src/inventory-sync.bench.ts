@@ -260,7 +260,7 @@ export async function run(args: string[]): Promise<void> {
       `hosts ${world.hosts.size}, VMs ${vms}; RSS before the first sync ${rssBefore} MiB (lab world + empty dynalite).`,
     );
     console.log(
-      'The JS heap holds the lab world and (dynalite in memory) the stored items; a sync itself adds only a transient working set: heap_peak - heap_before.',
+      'heap_after - heap_before is what a sync keeps: with dynalite in memory, the stored items and job log lines (none is held by ingestion); heap_peak includes garbage not yet collected.',
     );
     const changedWrites = after.written + after.gone;
     console.log(
