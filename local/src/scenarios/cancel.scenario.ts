@@ -9,6 +9,7 @@ import {
   resolveWizard,
   sleep,
   notTakenOut,
+  touching,
   firmwareOf,
 } from './lab-facts';
 
@@ -63,6 +64,15 @@ export async function run() {
       ...checks,
       inFlight,
       untouched,
+      untouchedDetail: Object.fromEntries(
+        untouched.map((t) => [
+          t,
+          {
+            commands: touching(cmds, t),
+            firmwareUnchanged: JSON.stringify(firmwareOf(lab, t)) === fwBefore[t],
+          },
+        ]),
+      ),
       botReply: reply[0]?.slice(0, 160),
       summary: job.summary?.split('\n')[0],
     };
