@@ -10,7 +10,7 @@ import {
   sleep,
   notTakenOut,
   touching,
-  firmwareOf,
+  rebootBoundFirmwareOf,
 } from './lab-facts';
 
 /**
@@ -24,7 +24,7 @@ export async function run() {
     const lab = labOf(d.stack);
     const tags = hostTags(lab, 'lab-b');
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
-    const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(firmwareOf(lab, t))]));
+    const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(rebootBoundFirmwareOf(lab, t))]));
     await d.say('update cluster lab-b batch 2');
     const paused = await d.waitForJob(
       'rolling_cluster_update',
@@ -55,7 +55,9 @@ export async function run() {
       inFlightFinished: inFlight.length > 0 && inFlight.every(done),
       laterHostsUntouched:
         untouched.length > 0 &&
-        untouched.every((t) => notTakenOut(cmds, t) && JSON.stringify(firmwareOf(lab, t)) === fwBefore[t]),
+        untouched.every(
+          (t) => notTakenOut(cmds, t) && JSON.stringify(rebootBoundFirmwareOf(lab, t)) === fwBefore[t],
+        ),
       haRestored: JSON.stringify(haOf(lab, 'lab-b')) === haBefore,
       noHostInMaintenance: inMaintenance(lab, 'lab-b').length === 0,
     };
@@ -69,7 +71,7 @@ export async function run() {
           t,
           {
             commands: touching(cmds, t),
-            firmwareUnchanged: JSON.stringify(firmwareOf(lab, t)) === fwBefore[t],
+            rebootBoundFirmwareUnchanged: JSON.stringify(rebootBoundFirmwareOf(lab, t)) === fwBefore[t],
           },
         ]),
       ),

@@ -23,6 +23,19 @@ export const hostTags = (lab: Lab, cluster: string): string[] =>
 export const firmwareOf = (lab: Lab, tag: string): Record<string, string> =>
   Object.fromEntries(lab.world.firmwareComponents(tag).map((c) => [c.fqdd, c.version]));
 
+/**
+ * Firmware that only changes with a reboot. Staging (OnReset, on every host before any maintenance mode, DESIGN
+ * §7) already applies the components that need no reboot (iDRAC, driver packs) on the lab's iDRACs; a host that
+ * was never taken out of service keeps every reboot-bound component as it was.
+ */
+export const rebootBoundFirmwareOf = (lab: Lab, tag: string): Record<string, string> =>
+  Object.fromEntries(
+    lab.world
+      .firmwareComponents(tag)
+      .filter((c) => c.rebootRequired)
+      .map((c) => [c.fqdd, c.version]),
+  );
+
 export const haOf = (lab: Lab, cluster: string) => ({ ...lab.world.cluster(cluster).ha });
 
 /** Per host: compliant against the lab's catalog, read now, by the same id-based matching RackOps uses. */

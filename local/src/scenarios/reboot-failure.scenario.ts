@@ -8,7 +8,7 @@ import {
   relayCommands,
   resolveWizard,
   notTakenOut,
-  firmwareOf,
+  rebootBoundFirmwareOf,
 } from './lab-facts';
 
 /**
@@ -22,7 +22,7 @@ export async function run() {
     const tags = hostTags(lab, 'lab-b');
     const bad = 'LABB001';
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
-    const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(firmwareOf(lab, t))]));
+    const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(rebootBoundFirmwareOf(lab, t))]));
     lab.faults.set(bad, { rebootHangs: true });
     await d.say('update cluster lab-b batch 2');
     const paused = await d.waitForJob(
@@ -43,7 +43,9 @@ export async function run() {
       reportNamesHostAndState: /FAILED/.test(badLine) && /now /.test(badLine),
       rolloutStopped:
         later.length > 0 &&
-        later.every((t) => notTakenOut(cmds, t) && JSON.stringify(firmwareOf(lab, t)) === fwBefore[t]),
+        later.every(
+          (t) => notTakenOut(cmds, t) && JSON.stringify(rebootBoundFirmwareOf(lab, t)) === fwBefore[t],
+        ),
       haRestored:
         JSON.stringify(haOf(lab, 'lab-b')) === haBefore && /HA admission control restored/.test(report),
       otherHostsOutOfMaintenance: inMaintenance(lab, 'lab-b').every((t) => t === bad),
