@@ -31,6 +31,9 @@ beforeEach(() => {
 });
 
 const clusterId = () => vcObjectId(vc, 'domain-c1');
+/** Service tags are global: each test gets its own hosts, or one test's VMs would vanish from another's host. */
+const A = () => `A${String(seq).padStart(6, '0')}`;
+const B = () => `B${String(seq).padStart(6, '0')}`;
 const host = (tag: string, extra: Partial<PageHost> = {}): PageHost => ({
   id: tag,
   name: `esx-${tag.toLowerCase()}`,
@@ -73,7 +76,7 @@ function page(groups: InventoryGroup[], extra: Partial<InventoryPageInput> = {})
 
 /** A small vCenter: one cluster, hosts A and B, VMs 1-2 on A and 3 on B, one datastore, one network. */
 function fullInventory(over: { a?: Vm[]; b?: Vm[]; hosts?: PageHost[] } = {}): InventoryGroup[] {
-  const hosts = over.hosts ?? [host('AAA0001'), host('BBB0002')];
+  const hosts = over.hosts ?? [host(A()), host(B())];
   return [
     { type: 'vcenter', parent: vc, items: [{ id: vc, name: vc, version: '8.0.3' }] },
     {
@@ -82,8 +85,8 @@ function fullInventory(over: { a?: Vm[]; b?: Vm[]; hosts?: PageHost[] } = {}): I
       items: [{ id: clusterId(), name: `prod-${vc}`, vcenterId: vc, moref: 'domain-c1', production: true }],
     },
     { type: 'host', parent: clusterId(), items: hosts },
-    { type: 'vm', parent: 'AAA0001', items: over.a ?? [vm(1, 'AAA0001'), vm(2, 'AAA0001')] },
-    { type: 'vm', parent: 'BBB0002', items: over.b ?? [vm(3, 'BBB0002')] },
+    { type: 'vm', parent: A(), items: over.a ?? [vm(1, A()), vm(2, A())] },
+    { type: 'vm', parent: B(), items: over.b ?? [vm(3, B())] },
     {
       type: 'datastore',
       parent: vc,
@@ -95,7 +98,7 @@ function fullInventory(over: { a?: Vm[]; b?: Vm[]; hosts?: PageHost[] } = {}): I
           type: 'VMFS',
           capacityBytes: 1e12,
           freeBytes: 5e11,
-          hostIds: ['AAA0001', 'BBB0002'],
+          hostIds: [A(), B()],
         },
       ],
     },
@@ -113,8 +116,8 @@ describe('incremental inventory ingestion on dynalite', () => {
     expect(first).toMatchObject({ groups: 7, items: 9, written: 9, unchanged: 0, gone: 0, warnings: [] });
     const { cluster, hosts } = await hostsOfCluster(t.store, `prod-${vc}`);
     expect(cluster.production).toBe(true);
-    expect(hosts.map((h) => h.id)).toEqual(['AAA0001', 'BBB0002']);
-    expect((await t.store.getRecord<Vm>('vm', vcObjectId(vc, 'vm-2')))?.data.hostId).toBe('AAA0001');
+    expect(hosts.map((h) => h.id)).toEqual([A(), B()]);
+    expect((await t.store.getRecord<Vm>('vm', vcObjectId(vc, 'vm-2')))?.data.hostId).toBe(A());
 
     const second = await ingestInventoryPage(t.store, page(fullInventory()));
     expect(second).toMatchObject({ written: 0, unchanged: 9, gone: 0 });
@@ -125,7 +128,7 @@ describe('incremental inventory ingestion on dynalite', () => {
     const before = await t.store.getRecord('vm', vcObjectId(vc, 'vm-1'));
     const r = await ingestInventoryPage(
       t.store,
-      page(fullInventory({ a: [vm(1, 'AAA0001', { powerState: 'poweredOff' }), vm(2, 'AAA0001')] })),
+      page(fullInventory({ a: [vm(1, A(), { powerState: 'poweredOff' }), vm(2, A())] })),
     );
     expect(r).toMatchObject({ written: 1, unchanged: 8, gone: 0 });
     const after = await t.store.getRecord<Vm>('vm', vcObjectId(vc, 'vm-1'));
@@ -135,7 +138,7 @@ describe('incremental inventory ingestion on dynalite', () => {
 
   it('marks a vanished VM gone, and brings it back when it reappears', async () => {
     await ingestInventoryPage(t.store, page(fullInventory()));
-    const r = await ingestInventoryPage(t.store, page(fullInventory({ a: [vm(1, 'AAA0001')] })));
+    const r = await ingestInventoryPage(t.store, page(fullInventory({ a: [vm(1, A())] })));
     expect(r).toMatchObject({ written: 0, gone: 1 });
     expect((await t.store.getRecord('vm', vcObjectId(vc, 'vm-2')))?.gone).toBe(true);
     const back = await ingestInventoryPage(t.store, page(fullInventory()));
@@ -145,35 +148,35 @@ describe('incremental inventory ingestion on dynalite', () => {
 
   it('marks a vanished host gone together with the VMs stored under it', async () => {
     await ingestInventoryPage(t.store, page(fullInventory()));
-    const groups = fullInventory({ hosts: [host('AAA0001')] }).filter((g) => g.parent !== 'BBB0002');
+    const groups = fullInventory({ hosts: [host(A())] }).filter((g) => g.parent !== B());
     const r = await ingestInventoryPage(t.store, page(groups));
-    expect(r.gone).toBe(2); // host BBB0002 and vm-3
-    expect((await t.store.getRecord('host', 'BBB0002'))?.gone).toBe(true);
+    expect(r.gone).toBe(2); // host B and vm-3
+    expect((await t.store.getRecord('host', B()))?.gone).toBe(true);
     expect((await t.store.getRecord('vm', vcObjectId(vc, 'vm-3')))?.gone).toBe(true);
     const { hosts } = await hostsOfCluster(t.store, clusterId());
-    expect(hosts.map((h) => h.id)).toEqual(['AAA0001']);
+    expect(hosts.map((h) => h.id)).toEqual([A()]);
   });
 
   it('does not mark a VM gone that moved to another host, whichever page arrives first', async () => {
     await ingestInventoryPage(t.store, page(fullInventory()));
-    const moved = vm(2, 'BBB0002');
-    const groupsAfterMove = fullInventory({ a: [vm(1, 'AAA0001')], b: [vm(3, 'BBB0002'), moved] });
-    const oldHost = groupsAfterMove.filter((g) => g.parent === 'AAA0001');
-    const newHost = groupsAfterMove.filter((g) => g.parent === 'BBB0002');
+    const moved = vm(2, B());
+    const groupsAfterMove = fullInventory({ a: [vm(1, A())], b: [vm(3, B()), moved] });
+    const oldHost = groupsAfterMove.filter((g) => g.parent === A());
+    const newHost = groupsAfterMove.filter((g) => g.parent === B());
     // New host's page first, then the old host's: the old host's listing no longer holds vm-2.
     await ingestInventoryPage(t.store, page(newHost, { seq: 1, last: false }));
     await ingestInventoryPage(t.store, page(oldHost, { seq: 2 }));
     const rec = await t.store.getRecord<Vm>('vm', vcObjectId(vc, 'vm-2'));
-    expect(rec).toMatchObject({ gone: false, parent: 'BBB0002' });
-    expect(rec?.data.hostId).toBe('BBB0002');
+    expect(rec).toMatchObject({ gone: false, parent: B() });
+    expect(rec?.data.hostId).toBe(B());
 
     // And back, old host's page first: vm-2 is marked gone under A, then written again under B.
-    await ingestInventoryPage(t.store, page(fullInventory().filter((g) => g.parent === 'AAA0001')));
-    await ingestInventoryPage(t.store, page(groupsAfterMove.filter((g) => g.parent === 'AAA0001')));
+    await ingestInventoryPage(t.store, page(fullInventory().filter((g) => g.parent === A())));
+    await ingestInventoryPage(t.store, page(groupsAfterMove.filter((g) => g.parent === A())));
     await ingestInventoryPage(t.store, page(newHost));
     expect(await t.store.getRecord('vm', vcObjectId(vc, 'vm-2'))).toMatchObject({
       gone: false,
-      parent: 'BBB0002',
+      parent: B(),
     });
   });
 });
@@ -181,17 +184,17 @@ describe('incremental inventory ingestion on dynalite', () => {
 describe('bad data from a device', () => {
   it('records missing fields, duplicates, unknown types and wrong parents as warnings and keeps stored items', async () => {
     await ingestInventoryPage(t.store, page(fullInventory()));
-    const broken = vm(1, 'AAA0001') as Partial<Vm>;
+    const broken = vm(1, A()) as Partial<Vm>;
     delete broken.powerState;
     const r = await ingestInventoryPage(
       t.store,
       page([
         {
           type: 'vm',
-          parent: 'AAA0001',
-          items: [broken, vm(2, 'AAA0001'), vm(2, 'AAA0001', { name: 'dupe' }), 'garbage'],
+          parent: A(),
+          items: [broken, vm(2, A()), vm(2, A(), { name: 'dupe' }), 'garbage'],
         },
-        { type: 'vm', parent: 'BBB0002', items: [vm(3, 'AAA0001')] },
+        { type: 'vm', parent: B(), items: [vm(3, A())] },
         { type: 'toaster', parent: vc, items: [{ id: 't1' }] },
       ]),
     );
@@ -209,17 +212,17 @@ describe('bad data from a device', () => {
     expect(await t.store.getRecord('vm', vcObjectId(vc, 'vm-2'))).toMatchObject({ data: { name: 'vm-2' } });
     expect(await t.store.getRecord('vm', vcObjectId(vc, 'vm-3'))).toMatchObject({
       gone: false,
-      data: { hostId: 'BBB0002' },
+      data: { hostId: B() },
     });
     expect(r.gone).toBe(0);
   });
 
   it('records an item too large for the Store as a warning instead of failing the page', async () => {
     await ingestInventoryPage(t.store, page(fullInventory()));
-    const huge = vm(2, 'AAA0001', { name: 'x'.repeat(450 * 1024) });
+    const huge = vm(2, A(), { name: 'x'.repeat(450 * 1024) });
     const r = await ingestInventoryPage(
       t.store,
-      page([{ type: 'vm', parent: 'AAA0001', items: [vm(1, 'AAA0001'), huge] }]),
+      page([{ type: 'vm', parent: A(), items: [vm(1, A()), huge] }]),
     );
     expect(r.warnings.map((w) => w.code)).toEqual(['invalid_item']);
     expect(r.warnings[0]?.message).toMatch(/limit.*stored record kept/);
