@@ -88,11 +88,14 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-chat-stack-blockers.png'), fullPage: true });
     await resume.click();
+    await page.getByText('Resumed by Olga Operator').first().waitFor({ timeout: 30_000 });
+    // Completed or failed, the chat says so; the screenshot records which.
     await page
-      .getByText(/Completed: cluster lab-a/)
+      .getByText(/(Completed|Failed): cluster lab-a/)
       .first()
-      .waitFor({ timeout: 600_000 });
-    await page.screenshot({ path: join(ARTIFACTS, 'web-chat-stack-completed.png'), fullPage: true });
+      .waitFor({ timeout: 840_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'web-chat-stack-finished.png'), fullPage: true });
+    expect(await page.getByText(/Completed: cluster lab-a/).count()).toBeGreaterThan(0);
     const job = (
       await stack.store.listJobsByTarget(
         'cluster',
@@ -104,5 +107,5 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
     ).items[0];
     expect(job?.status).toBe('completed');
     await page.close();
-  }, 900_000);
+  }, 1_000_000);
 });
