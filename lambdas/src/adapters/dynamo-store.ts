@@ -237,7 +237,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
 
   async function claimJob(id: string, actor: Actor, at: string): Promise<Job | undefined> {
     const job = await getJob(id);
-    if (!job || job.status !== 'pending' || job.scheduleAt > at) return undefined;
+    if (job?.status !== 'pending' || job.scheduleAt > at) return undefined;
     const patch = planTransition(job, { type: 'start', actor }, at);
     const { clear: _clear, ...fields } = patch;
     const next: Job = { ...job, ...fields, version: job.version + 1, updatedAt: at };
@@ -538,67 +538,73 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
       rec: RecordInput<T>,
       o?: { ifHashDiffers?: boolean; ifVersion?: number; ifAbsent?: boolean },
     ) {
-      const pk = recPk(rec.type, rec.id);
+      // One conditional UpdateItem, no read: the version is bumped by ADD, and "unchanged" is a failed condition
+      // on the hash. Full inventory syncs write tens of thousands of records, so a read per write would double them.
+      const set: Record<string, unknown> = {
+        type: rec.type,
+        id: rec.id,
+        data: rec.data,
+        gone: rec.gone ?? false,
+        updatedAt: iso(),
+        gsi1pk: `TYPE#${rec.type}`,
+        gsi1sk: rec.sortKey ?? rec.id,
+      };
+      const remove: string[] = [];
+      const optional = {
+        parent: rec.parent,
+        gsi2pk: rec.parent !== undefined ? `PARENT#${rec.type}#${rec.parent}` : undefined,
+        gsi2sk: rec.parent !== undefined ? rec.id : undefined,
+        sortKey: rec.sortKey,
+        hash: rec.hash,
+        expiresAt: rec.expiresAt,
+      };
+      for (const [k, v] of Object.entries(optional)) {
+        if (v === undefined) remove.push(k);
+        else set[k] = v;
+      }
+      assertItemSize(`${rec.type} ${rec.id}`, { ...set, pk: recPk(rec.type, rec.id), sk: REC_SK });
+
+      const names: Record<string, string> = { '#ver': 'version' };
+      const values: Item = { ':one': 1 };
+      const assignments = Object.entries(set).map(([k, v], i) => {
+        names[`#a${i}`] = k;
+        values[`:a${i}`] = v;
+        return `#a${i} = :a${i}`;
+      });
+      const removals = remove.map((k, i) => {
+        names[`#r${i}`] = k;
+        return `#r${i}`;
+      });
       const conditions: string[] = [];
-      const values: Item = {};
       if (o?.ifAbsent) conditions.push('attribute_not_exists(pk)');
       if (o?.ifVersion !== undefined) {
-        conditions.push('#v = :v');
-        values[':v'] = o.ifVersion;
+        conditions.push('#ver = :expected');
+        values[':expected'] = o.ifVersion;
       }
       if (o?.ifHashDiffers && rec.hash !== undefined) {
         // Unchanged = same hash and not marked gone; such a record is not written at all.
-        conditions.push('(attribute_not_exists(pk) OR #h <> :h OR #g = :true)');
-        values[':h'] = rec.hash;
+        conditions.push('(attribute_not_exists(pk) OR #hh <> :hh OR #gg = :true)');
+        names['#hh'] = 'hash';
+        names['#gg'] = 'gone';
+        values[':hh'] = rec.hash;
         values[':true'] = true;
-      }
-      const item: Item = {
-        ...rec,
-        gone: rec.gone ?? false,
-        pk,
-        sk: REC_SK,
-        gsi1pk: `TYPE#${rec.type}`,
-        gsi1sk: rec.sortKey ?? rec.id,
-        ...(rec.parent !== undefined ? { gsi2pk: `PARENT#${rec.type}#${rec.parent}`, gsi2sk: rec.id } : {}),
-        updatedAt: iso(),
-      };
-      assertItemSize(`${rec.type} ${rec.id}`, item);
-      // Version: bump from what is stored. A read is needed anyway to report 'unchanged' without a write.
-      const current = await doc.send(
-        new GetCommand({ TableName: table, Key: { pk, sk: REC_SK }, ConsistentRead: true }),
-      );
-      const cur = current.Item;
-      if (o?.ifHashDiffers && cur && cur.hash === rec.hash && cur.gone !== true) return 'unchanged';
-      item.version = typeof cur?.version === 'number' ? cur.version + 1 : 1;
-      const names: Record<string, string> = {};
-      if (conditions.some((c) => c.includes('#v'))) names['#v'] = 'version';
-      if (conditions.some((c) => c.includes('#h'))) {
-        names['#h'] = 'hash';
-        names['#g'] = 'gone';
-      }
-      if (cur && o?.ifVersion === undefined) {
-        // Guard against a concurrent writer between our read and write.
-        conditions.push('#cv = :cv');
-        names['#cv'] = 'version';
-        values[':cv'] = cur.version;
       }
       try {
         await doc.send(
-          new PutCommand({
+          new UpdateCommand({
             TableName: table,
-            Item: item,
-            ...(conditions.length
-              ? {
-                  ConditionExpression: conditions.join(' AND '),
-                  ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-                  ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-                }
-              : {}),
+            Key: { pk: recPk(rec.type, rec.id), sk: REC_SK },
+            UpdateExpression:
+              `SET ${assignments.join(', ')} ADD #ver :one` +
+              (removals.length ? ` REMOVE ${removals.join(', ')}` : ''),
+            ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
           }),
         );
       } catch (err) {
         if (isConditionFailure(err)) {
-          if (o?.ifHashDiffers && !o.ifVersion && !o.ifAbsent) return 'unchanged';
+          if (o?.ifHashDiffers && o.ifVersion === undefined && !o.ifAbsent) return 'unchanged';
           throw new ConflictError(`${rec.type} ${rec.id} was changed by someone else`);
         }
         throw err;
