@@ -40,14 +40,14 @@ export function groupByVm(host: HostBlockers): WizardHost {
       blockers,
       severity: critical ? 'critical' : 'warning',
       allowed,
-      // The least disruptive choice that actually resolves the blocker.
+      // Preselect the choice that lets maintenance mode succeed: power the VM off for the update (it comes back on
+      // after); a pinned (affinity) or ISO-attached VM that is only acknowledged makes DRS evacuation time out.
+      // The vCenter appliance is never powered off: it migrates and its host goes last.
       suggested: appliance
         ? 'migrate'
-        : !needsDecision
-          ? 'acknowledge'
-          : migratable
-            ? 'migrate'
-            : 'power_off',
+        : allowed.includes('power_off')
+          ? 'power_off'
+          : (allowed[0] ?? 'migrate'),
     };
   });
   return { hostId: host.hostId, ...(host.hostName ? { hostName: host.hostName } : {}), vms };
