@@ -52,7 +52,15 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
   let base = '';
   const log = opts.logger;
 
-  async function toBot(activity: Activity): Promise<void> {
+  /** Turns under way (Direct Line answers Web Chat before the bot finishes): close waits for them. */
+  const turns = new Set<Promise<void>>();
+  function toBot(activity: Activity): Promise<void> {
+    const turn = deliver(activity).finally(() => turns.delete(turn));
+    turns.add(turn);
+    return turn;
+  }
+
+  async function deliver(activity: Activity): Promise<void> {
     const res = await fetch(`${base}api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -201,6 +209,7 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
   return {
     url: base,
     async close() {
+      await Promise.allSettled([...turns]);
       store.wakeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
