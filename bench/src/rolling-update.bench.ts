@@ -167,6 +167,21 @@ export async function run(_args: string[]): Promise<void> {
       Math.max(...phase('firmware.stage')) + sortedHosts.slice(0, batches).reduce((s, x) => s + x, 0);
     const overheadPerHostMs = Math.max(0, (makespanMs - criticalDeviceMs) / HOSTS);
     const t = transitionsPerHost(batches);
+    // Where the makespan goes: before the first host leaves service, the hosts' phase, and the tail.
+    const startMs = Date.parse(done.startedAt!);
+    const times = (kind: string, field: 'sentAt' | 'completedAt') =>
+      cmds.filter((c) => c.kind === kind && c[field]).map((c) => Date.parse(c[field]!) - startMs);
+    const firstOut = Math.min(...times('host.enter-maintenance', 'sentAt'));
+    const lastBack = Math.max(...times('host.exit-maintenance', 'completedAt'));
+    const phases = {
+      preflight_s: sec(Math.min(...times('cluster.ha-relax', 'sentAt'))),
+      stage_s: sec(
+        Math.max(...times('firmware.stage', 'completedAt')) - Math.min(...times('firmware.stage', 'sentAt')),
+      ),
+      before_first_host_out_s: sec(firstOut),
+      hosts_phase_s: sec(lastBack - firstOut),
+      tail_s: sec(makespanMs - lastBack),
+    };
 
     const rows: [string, string][] = [
       ['hosts (N)', String(HOSTS)],
@@ -193,6 +208,11 @@ export async function run(_args: string[]): Promise<void> {
         `${Math.round(overheadPerHostMs)} ms`,
       ],
       ['state transitions per host', `${t.perHost} (${t.detail})`],
+      ['  time to HA relax (preflight)', `${phases.preflight_s} s`],
+      ['  staging (first upload to last staged)', `${phases.stage_s} s`],
+      ['  start to first host out of service', `${phases.before_first_host_out_s} s`],
+      ['  first host out to last host back', `${phases.hosts_phase_s} s`],
+      ['  last host back to job completed', `${phases.tail_s} s`],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     for (const [a, b] of rows) console.log(`${a.padEnd(w)}  ${b}`);
