@@ -86,7 +86,7 @@ describe('local web chat in headless chromium (bot + stand-in workflow)', () => 
       .first()
       .waitFor({ timeout: 10_000 });
     expect(await jobCards.count()).toBe(1);
-    expect(await jobCards.first().innerText()).toContain('completed');
+    expect(await jobCards.first().textContent()).toContain('completed');
     expect(await page.getByRole('button', { name: 'Resume job' }).count()).toBe(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-chat-update-cluster.png'), fullPage: true });
