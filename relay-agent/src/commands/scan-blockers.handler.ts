@@ -1,6 +1,13 @@
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceOperationError } from '../http/errors';
-import { affinityByVm, blockersOf, isVcsa, vmDevices } from '../vsphere/vm-devices';
+import {
+  affinityByVm,
+  blockersOf,
+  datastoreOfPath,
+  isVcsa,
+  mandatoryRulesByVm,
+  vmDevices,
+} from '../vsphere/vm-devices';
 import {
   DATASTORE_PATHS,
   DatastoreFacts,
@@ -44,13 +51,11 @@ export function createScanBlockersHandler(devices: DeviceRegistry): CommandHandl
     const hosts = new Map(
       (await readAll(vc, 'HostSystem', HOST_PATHS, HostFacts, warnings)).map((h) => [h.obj.value, h]),
     );
-    const dsCount = new Map(
-      (await readAll(vc, 'Datastore', DATASTORE_PATHS, DatastoreFacts, warnings)).map((d) => [
-        d.obj.value,
-        d.facts.host?.length ?? 0,
-      ]),
-    );
+    const datastores = await readAll(vc, 'Datastore', DATASTORE_PATHS, DatastoreFacts, warnings);
+    const dsCount = new Map(datastores.map((d) => [d.obj.value, d.facts.host?.length ?? 0]));
+    const hostCountByName = new Map(datastores.map((d) => [d.facts.name, d.facts.host?.length ?? 0]));
     const rules = affinityByVm(cluster.configurationEx);
+    const mandatory = mandatoryRulesByVm(cluster.configurationEx);
     const vms = await readAll(vc, 'VirtualMachine', VM_PATHS, VmFacts, warnings);
     for (const w of warnings) ctx.log.warn(w);
     return {
@@ -72,6 +77,12 @@ export function createScanBlockersHandler(devices: DeviceRegistry): CommandHandl
               v.facts.name,
               d,
               isVcsa(v.facts.name, v.facts['summary.config.product']?.name),
+              {
+                mandatoryRules: mandatory.get(v.obj.value) ?? [],
+                isoOnLocalDatastore:
+                  d.connectedIso !== undefined &&
+                  hostCountByName.get(datastoreOfPath(d.connectedIso) ?? '') === 1,
+              },
             );
           });
         return { hostMoref: hm, hostId, blockers };

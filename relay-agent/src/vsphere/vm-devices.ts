@@ -46,6 +46,7 @@ export function blockersOf(
   vmName: string,
   d: VmDevices,
   isVcenterAppliance: boolean,
+  pins: { mandatoryRules?: readonly string[]; isoOnLocalDatastore?: boolean } = {},
 ): Blocker[] {
   const out: Blocker[] = [];
   const add = (reason: Blocker['reason'], severity: Blocker['severity'], detail?: string) =>
@@ -55,8 +56,18 @@ export function blockersOf(
   if (d.vgpu) add('vgpu', 'critical', 'vGPU profile attached');
   if (d.faultTolerance) add('fault_tolerance', 'warning', 'Fault Tolerance configured');
   if (d.localStorage) add('local_storage', 'critical', 'disk on a datastore only this host sees');
-  if (d.connectedIso) add('connected_iso', 'warning', d.connectedIso);
-  for (const r of d.affinityRules) add('affinity_rule', 'warning', r);
+  // An ISO on a datastore only this host sees cannot follow the VM: vMotion refuses, evacuation stalls.
+  if (d.connectedIso) add('connected_iso', pins.isoOnLocalDatastore ? 'critical' : 'warning', d.connectedIso);
+  // A mandatory ("must run on") VM-host rule pins the VM to its host group: DRS will not break it to evacuate.
+  // VM-VM affinity only keeps VMs together, which DRS can honour while moving them.
+  for (const r of d.affinityRules) {
+    const mandatory = pins.mandatoryRules?.includes(r) ?? false;
+    add(
+      'affinity_rule',
+      mandatory ? 'critical' : 'warning',
+      mandatory ? `${r} (must run on its host group)` : r,
+    );
+  }
   if (isVcenterAppliance) add('vcenter_appliance', 'warning', 'the vCenter appliance: its host goes last');
   return out;
 }
@@ -82,6 +93,34 @@ export function affinityByVm(configurationEx: unknown): Map<string, string[]> {
   }
   return out;
 }
+
+/** Names of the enabled mandatory VM-host rules ("must run on") that bind each VM, by VM moref. */
+export function mandatoryRulesByVm(configurationEx: unknown): Map<string, string[]> {
+  const cfg = (configurationEx ?? {}) as { rule?: unknown; group?: unknown };
+  const list = (v: unknown): Record<string, unknown>[] =>
+    v === undefined || v === '' ? [] : ((Array.isArray(v) ? v : [v]) as Record<string, unknown>[]);
+  const vmGroups = new Map<string, string[]>();
+  for (const g of list(cfg.group)) {
+    if (typeOf(g) === 'ClusterVmGroup') {
+      vmGroups.set(
+        String(g.name),
+        list(g.vm).map((m) => String((m as { value?: unknown }).value ?? '')),
+      );
+    }
+  }
+  const out = new Map<string, string[]>();
+  for (const r of list(cfg.rule)) {
+    if (r.enabled === 'false' || typeOf(r) !== 'ClusterVmHostRuleInfo') continue;
+    if (!(r.mandatory === 'true' || r.mandatory === true)) continue;
+    for (const vm of vmGroups.get(String(r.vmGroupName)) ?? []) {
+      out.set(vm, [...(out.get(vm) ?? []), String(r.name ?? 'rule')]);
+    }
+  }
+  return out;
+}
+
+/** The datastore named in a `[datastore] path` file name, as vSphere writes ISO backings. */
+export const datastoreOfPath = (path: string): string | undefined => /^\[([^\]]+)\]/.exec(path)?.[1];
 
 export const isVcsa = (name: string, product: string | undefined): boolean =>
   /vcenter server/i.test(product ?? '') || /^(vcsa|vcenter)\b/i.test(name);
