@@ -2,6 +2,7 @@ import '@rackops/core/polyfills';
 import type { Bot } from '@rackops/bot/app';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
 import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compliance';
+import { setupInventorySchedules } from '@rackops/lambdas/handlers/inventory-schedule.handler';
 import { pino } from 'pino';
 import { startLocalStack } from './stack';
 import { startBotOnlyStack } from './web/bot-only-stack';
@@ -64,6 +65,13 @@ if (botOnly) {
         }
       : {}),
   });
+  // Inventory stays fresh without anyone asking: every source syncs on a schedule (RACKOPS_SYNC_MINUTES).
+  const syncEvery = Number(process.env.RACKOPS_SYNC_MINUTES ?? 60);
+  const schedules = await setupInventorySchedules(stack.scheduler, {
+    everyMinutes: syncEvery,
+    vcenters: sources.filter((s) => s.source === 'vcenter').map((s) => s.id),
+    omes: sources.filter((s) => s.source === 'ome').map((s) => s.id),
+  });
   stop = async () => {
     await localBot.close();
     await stack.stop();
@@ -74,6 +82,7 @@ if (botOnly) {
     `sqs:       ${stack.config.sqsEndpoint} (fauxqs)`,
     `lab:       ${stack.lab ? `${stack.lab.endpoints.idracs.length} iDRACs, ${stack.lab.endpoints.vcenters.length} vCenter(s), ${stack.lab.endpoints.omes.length} OME` : 'off'}`,
     `agent:     ${stack.agent ? 'relay agent running in-process' : 'off'}`,
+    `syncs:     ${schedules.length} inventory source(s) every ${syncEvery} min`,
   );
 }
 bot = localBot.bot;
