@@ -147,6 +147,13 @@ describe('Store on dynalite: jobs', () => {
     expect(await t.store.claimJob(job.id, system, now)).toBeUndefined();
   });
 
+  it('does not claim a job that still awaits its four-eyes approval', async () => {
+    const job = await t.store.createJob(aJob({ requiresApproval: true }));
+    expect(await t.store.claimJob(job.id, system, new Date().toISOString())).toBeUndefined();
+    await t.store.updateJob(job.id, { approvedBy: { kind: 'user', id: 'u-bob', name: 'Bob' } });
+    expect((await t.store.claimJob(job.id, system, new Date().toISOString()))?.status).toBe('running');
+  });
+
   it('lists due jobs: pending with scheduleAt <= now, in schedule order', async () => {
     const base = Date.parse('2030-01-01T00:00:00.000Z');
     const at = (m: number) => new Date(base + m * 60_000).toISOString();

@@ -238,6 +238,8 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
   async function claimJob(id: string, actor: Actor, at: string): Promise<Job | undefined> {
     const job = await getJob(id);
     if (job?.status !== 'pending' || job.scheduleAt > at) return undefined;
+    // Four-eyes is enforced here too, not only by the callers: a job awaiting approval cannot be claimed.
+    if (job.requiresApproval && !job.approvedBy) return undefined;
     const patch = planTransition(job, { type: 'start', actor }, at);
     const { clear: _clear, ...fields } = patch;
     const next: Job = { ...job, ...fields, version: job.version + 1, updatedAt: at };
