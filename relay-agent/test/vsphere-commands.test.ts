@@ -69,7 +69,7 @@ describe('vSphere commands against the lab vCenter', () => {
     expect(ar('LABA003')).toContain('affinity_rule');
     // Severity follows what DRS can do: a must-run rule pins the VM; an ISO on the shared datastore moves with it.
     const sev = (list: typeof ah, id: string, reason: string) =>
-      (list.find((x) => x.hostId === id)?.blockers as { reason: string; severity: string }[]).find(
+      ((list.find((x) => x.hostId === id)?.blockers ?? []) as { reason: string; severity: string }[]).find(
         (b) => b.reason === reason,
       )?.severity;
     expect(sev(ah, 'LABA003', 'affinity_rule')).toBe('critical');
