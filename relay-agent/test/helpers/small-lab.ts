@@ -1,25 +1,5 @@
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
+import { smallLab as labOf } from '@rackops/lab/testing/small-lab';
 
-/** A lab of `n` hosts (TEST001…) in one cluster, no VMs: starts in milliseconds. */
-export function smallLab(n = 1, extra: Partial<LabConfigInput> = {}): LabConfigInput {
-  return {
-    name: 'relay-test',
-    vcenters: [
-      {
-        id: 'vc-test',
-        clusters: [
-          {
-            name: 'test-a',
-            hosts: Array.from({ length: n }, (_, i) => ({
-              serviceTag: `TEST${String(i + 1).padStart(3, '0')}`,
-              name: `esx-t${i + 1}.lab.local`,
-              cpuMhz: 100_000,
-              memoryMiB: 262_144,
-            })),
-          },
-        ],
-      },
-    ],
-    ...extra,
-  };
-}
+/** One host (TEST001) unless asked for more: relay tests mostly talk to a single iDRAC. */
+export const smallLab = (n = 1, extra: Partial<LabConfigInput> = {}): LabConfigInput => labOf(n, extra);
