@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import type { Socket } from 'node:net';
 import { z } from 'zod';
 import { readJson, sendJson, send } from '../http/io';
+import { listenTls } from '../http/listen-tls';
 import type { LabCert } from '../tls/lab-cert';
 import type { HostState } from '../world/types';
 import type { World } from '../world/world';
@@ -43,7 +42,6 @@ const SESSION = /^\/api\/SessionService\/Sessions\('([0-9a-f-]+)'\)$/;
  */
 export async function startOmeServer(world: World, opts: OmeServerOptions): Promise<OmeServer> {
   const sessions = new OmeSessionStore();
-  const sockets = new Set<Socket>();
   const discoveredAt = world.clock.now();
   const pageSize = opts.defaultPageSize ?? 50;
   const creds = world.credentials.ome;
@@ -187,32 +185,11 @@ export async function startOmeServer(world: World, opts: OmeServerOptions): Prom
     });
   };
 
-  const server = createServer(
-    { key: opts.cert.key, cert: opts.cert.cert, keepAliveTimeout: 5_000 },
-    (req, res) => {
-      handle(req, res).catch((e: unknown) => {
-        process.stderr.write(`lab ome: ${e instanceof Error ? e.stack : String(e)}\n`);
-        sendJson(res, 500, INTERNAL);
-      });
-    },
-  );
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  const listener = await listenTls(opts, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      process.stderr.write(`lab ome: ${e instanceof Error ? e.stack : String(e)}\n`);
+      sendJson(res, 500, INTERNAL);
+    });
   });
-  server.on('tlsClientError', () => {});
-  const bindHost = opts.bindHost ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, bindHost, () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    url: `https://${bindHost}:${port}`,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { url: listener.url, close: () => listener.close() };
 }

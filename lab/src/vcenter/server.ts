@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import type { Socket } from 'node:net';
 import { XMLBuilder } from 'fast-xml-parser';
 import { BodyTooLargeError, readBody, send } from '../http/io';
+import { listenTls } from '../http/listen-tls';
 import type { LabCert } from '../tls/lab-cert';
 import type { World } from '../world/world';
 import { watchAppliance } from './appliance';
@@ -89,7 +88,6 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
   const sessions = new SessionStore();
   const service = new VimService(ctx, sessions, credentials);
   const abort = new AbortController();
-  const sockets = new Set<Socket>();
   // Order matters: the appliance watch must see a reboot before the crash-stop powers its VM off.
   const appliance = watchAppliance(world, vcenter.id, () => service.forgetSessions());
   const unsubscribe = crashStopOnReboot(world, vcenter.id);
@@ -157,47 +155,31 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
     send(res, 500, faultEnvelope(fault), XML_HEADERS);
   };
 
-  const server = createServer(
-    { key: opts.cert.key, cert: opts.cert.cert, keepAliveTimeout: 5_000 },
-    (req, res) => {
-      if (appliance.isDown()) {
-        // The vCenter's own VM is off: nothing answers (clients see a reset connection).
-        req.socket.destroy();
-        return;
-      }
-      const url = new URL(req.url ?? '/', 'https://vcenter');
-      if (url.pathname === '/sdk' && req.method === 'POST') {
-        void handleSoap(req, res);
-      } else if (url.pathname === '/sdk/vimServiceVersions.xml' && req.method === 'GET') {
-        send(res, 200, serviceVersionsXml(vcenter.version), XML_HEADERS);
-      } else if (url.pathname.startsWith('/api/')) {
-        const deps = { world, inventory: service.inventory, sessions, credentials };
-        if (!handleRest(deps, req, res, url)) send(res, 404, undefined);
-      } else send(res, 404, undefined);
-    },
-  );
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  const listener = await listenTls(opts, (req, res) => {
+    if (appliance.isDown()) {
+      // The vCenter's own VM is off: nothing answers (clients see a reset connection).
+      req.socket.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'https://vcenter');
+    if (url.pathname === '/sdk' && req.method === 'POST') {
+      void handleSoap(req, res);
+    } else if (url.pathname === '/sdk/vimServiceVersions.xml' && req.method === 'GET') {
+      send(res, 200, serviceVersionsXml(vcenter.version), XML_HEADERS);
+    } else if (url.pathname.startsWith('/api/')) {
+      const deps = { world, inventory: service.inventory, sessions, credentials };
+      if (!handleRest(deps, req, res, url)) send(res, 404, undefined);
+    } else send(res, 404, undefined);
   });
-  server.on('tlsClientError', () => {});
-  const bindHost = opts.bindHost ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, bindHost, () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    url: `https://${bindHost}:${port}`,
+    url: listener.url,
     vcenterId: vcenter.id,
     service,
     close: async () => {
       unsubscribe();
       appliance.stop();
       abort.abort();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close();
     },
   };
 }
