@@ -4,14 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogParseError } from '@rackops/core/catalog/catalog-errors';
 import { type CatalogServer, startCatalogServer } from '@rackops/lab/catalog/catalog-server';
-import { LabClock } from '@rackops/lab/clock';
 import { DEFAULT_LAB } from '@rackops/lab/config/default-lab';
-import { parseLabConfig } from '@rackops/lab/config/lab-config.schema';
-import { FaultRegistry } from '@rackops/lab/faults/fault-registry';
-import { loadCapture } from '@rackops/lab/idrac/capture';
 import { createLabCert, type LabCert } from '@rackops/lab/tls/lab-cert';
-import { componentTemplates } from '@rackops/lab/world/firmware';
-import { World } from '@rackops/lab/world/world';
+import { createWorld } from '@rackops/lab/world/create-world';
+import type { World } from '@rackops/lab/world/world';
 import { CatalogUnavailableError, loadCatalog } from '../src/handlers/inventory-catalog';
 
 let world: World;
@@ -20,14 +16,7 @@ let server: CatalogServer;
 let dir: string;
 
 beforeAll(async () => {
-  const config = parseLabConfig(DEFAULT_LAB);
-  const capture = loadCapture();
-  world = new World(config, {
-    clock: new LabClock(0.001),
-    faults: new FaultRegistry(config.seed),
-    capture,
-    components: componentTemplates(capture),
-  });
+  world = createWorld(DEFAULT_LAB, { timeScale: 0.001 });
   cert = await createLabCert();
   server = await startCatalogServer(world, { tls: cert });
   dir = mkdtempSync(join(tmpdir(), 'rackops-catalog-'));

@@ -5,14 +5,11 @@ import { createCatalogMatcher, hostCompliance, packageUrl } from '@rackops/core/
 import { decodeCatalogBytes, parseCatalogXml } from '@rackops/core/catalog/catalog-xml';
 import type { Catalog } from '@rackops/core/catalog/catalog.schema';
 import { type CatalogServer, startCatalogServer } from '../../src/catalog/catalog-server';
-import { LabClock } from '../../src/clock';
 import { DEFAULT_LAB } from '../../src/config/default-lab';
-import { parseLabConfig } from '../../src/config/lab-config.schema';
-import { FaultRegistry } from '../../src/faults/fault-registry';
-import { loadCapture } from '../../src/idrac/capture';
 import { createLabCert, type LabCert } from '../../src/tls/lab-cert';
-import { componentTemplates, parsePackageFileName } from '../../src/world/firmware';
-import { World } from '../../src/world/world';
+import { parsePackageFileName } from '../../src/world/firmware';
+import { createWorld } from '../../src/world/create-world';
+import type { World } from '../../src/world/world';
 
 function get(url: string, ca: string): Promise<{ status: number; body: Buffer; type?: string }> {
   return new Promise((resolve, reject) => {
@@ -39,14 +36,7 @@ let server: CatalogServer;
 let catalog: Catalog;
 
 beforeAll(async () => {
-  const config = parseLabConfig(DEFAULT_LAB);
-  const capture = loadCapture();
-  world = new World(config, {
-    clock: new LabClock(0.001),
-    faults: new FaultRegistry(config.seed),
-    capture,
-    components: componentTemplates(capture),
-  });
+  world = createWorld(DEFAULT_LAB, { timeScale: 0.001 });
   cert = await createLabCert();
   server = await startCatalogServer(world, { tls: cert });
   const res = await get(server.catalogUrl, cert.cert);
