@@ -2,19 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bot } from '@rackops/bot/app';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
 import { type LocalBot, startLocalBot } from '../src/web/local-bot';
-
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.locator('[data-id="webchat-sendbox-input"]');
-  await box.fill(text);
-  await box.press('Enter');
-}
+import { ARTIFACTS, launchChromium, send } from './helpers/browser';
 
 /**
  * The whole thing, as a new user would meet it: `npm start`'s pieces (D's local stack with the default lab and the
@@ -44,21 +37,7 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
     });
     bot = localBot.bot;
     profile = mkdtempSync(join(tmpdir(), 'rackops-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1000, height: 1600 },
-    });
+    context = await launchChromium(profile, 1600);
   }, 120_000);
   afterAll(async () => {
     await context?.close();

@@ -2,37 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vm } from '@rackops/bot/testing/seed-inventory';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotOnlyStack, startBotOnlyStack } from '../src/web/bot-only-stack';
-
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
-
-/** Headless Debian chromium, fresh profile, no network beyond loopback (DESIGN §10). */
-async function launch(profile: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1000, height: 1400 },
-  });
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.locator('[data-id="webchat-sendbox-input"]');
-  await box.fill(text);
-  await box.press('Enter');
-}
+import { ARTIFACTS, launchChromium, send } from './helpers/browser';
 
 describe('local web chat in headless chromium (bot + stand-in workflow)', () => {
   let stack: BotOnlyStack;
@@ -43,7 +17,7 @@ describe('local web chat in headless chromium (bot + stand-in workflow)', () => 
   beforeAll(async () => {
     stack = await startBotOnlyStack({ logger: pino({ level: 'silent' }) });
     profile = mkdtempSync(join(tmpdir(), 'rackops-chromium-'));
-    context = await launch(profile);
+    context = await launchChromium(profile);
   });
   afterAll(async () => {
     await context?.close();
