@@ -15,6 +15,7 @@ import { RelayMessage } from '@rackops/core/relay/result.schema';
 import { generateLab } from '@rackops/lab/generator';
 import { startLab } from '@rackops/lab/index';
 import { startSqsEmulator } from '@rackops/local/sqs-emulator';
+import { labDevices } from '@rackops/local/runtime/in-process-agent';
 
 /**
  * `npm run bench -- relay-fanout [--idracs 200] [--concurrency 32]`: firmware inventory of N lab
@@ -58,19 +59,8 @@ export async function run(args: string[]): Promise<void> {
       metrics: { port: null },
       logLevel: 'warn',
       ledgerPath: join(dir, 'ledger.sqlite'),
-      devices: {
-        idracs: Object.fromEntries(
-          lab.endpoints.idracs.map((e) => [
-            e.hostId,
-            {
-              url: e.url,
-              credentials: { username: e.username, password: e.password },
-              tls: { mode: 'pin', sha256: e.certSha256 },
-              maxSockets: 2,
-            },
-          ]),
-        ),
-      },
+      // Only the iDRACs take part; at most two sockets to each, as this bench has always measured.
+      devices: { idracs: labDevices(lab, { maxSockets: 2 }).idracs },
     };
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });

@@ -43,14 +43,27 @@ export interface InProcessAgent {
   readonly killed: boolean;
 }
 
-/** The agent's configuration for a lab: every iDRAC, vCenter and OME, credentials and certificate pins from the lab. */
-export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
-  const pin = (sha256: string) => ({ mode: 'pin' as const, sha256 });
-  const device = (e: { url: string; username: string; password: string; certSha256: string }) => ({
+type LabEndpoint = { url: string; username: string; password: string; certSha256: string };
+
+/** The agent's device inventory for a lab: every iDRAC, vCenter and OME, with credentials and certificate pins. */
+export function labDevices(
+  lab: Pick<Lab, 'endpoints'>,
+  idracExtra: { maxSockets?: number } = {},
+): AgentConfigInput['devices'] {
+  const device = (e: LabEndpoint) => ({
     url: e.url,
     credentials: { username: e.username, password: e.password },
-    tls: pin(e.certSha256),
+    tls: { mode: 'pin' as const, sha256: e.certSha256 },
   });
+  return {
+    idracs: Object.fromEntries(lab.endpoints.idracs.map((e) => [e.hostId, { ...device(e), ...idracExtra }])),
+    vcenters: Object.fromEntries(lab.endpoints.vcenters.map((e) => [e.id, device(e)])),
+    omes: Object.fromEntries(lab.endpoints.omes.map((e) => [e.id, device(e)])),
+  };
+}
+
+/** The agent's configuration for a lab: every iDRAC, vCenter and OME, credentials and certificate pins from the lab. */
+export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
   return {
     agentId: o.agentId ?? 'relay-local',
     signingKey: o.signingKey,
@@ -69,12 +82,8 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
     ledgerPath: join(o.dir, 'ledger.sqlite'),
     metrics: { port: null },
     logLevel: 'warn',
-    repository: { tls: pin(o.lab.tls.certSha256) },
-    devices: {
-      idracs: Object.fromEntries(o.lab.endpoints.idracs.map((e) => [e.hostId, device(e)])),
-      vcenters: Object.fromEntries(o.lab.endpoints.vcenters.map((e) => [e.id, device(e)])),
-      omes: Object.fromEntries(o.lab.endpoints.omes.map((e) => [e.id, device(e)])),
-    },
+    repository: { tls: { mode: 'pin', sha256: o.lab.tls.certSha256 } },
+    devices: labDevices(o.lab),
   };
 }
 

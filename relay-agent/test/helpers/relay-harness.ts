@@ -32,6 +32,7 @@ import { createLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/metrics/metrics';
 import { createSqsResultSink } from '../../src/queue/sqs-result-sink';
 import type { DeviceRegistry } from '../../src/devices/device-registry';
+import { labDevices } from '@rackops/local/runtime/in-process-agent';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef-0123456789';
 export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -93,38 +94,7 @@ export class RelayHarness {
       metrics: { port: null },
       logLevel: 'debug',
       http: { timeoutMs: 5000, retries: 3, retryBaseMs: 10 },
-      devices: {
-        idracs: Object.fromEntries(
-          lab.endpoints.idracs.map((e) => [
-            e.hostId,
-            {
-              url: e.url,
-              credentials: { username: e.username, password: e.password },
-              tls: { mode: 'pin', sha256: e.certSha256 },
-            },
-          ]),
-        ),
-        vcenters: Object.fromEntries(
-          lab.endpoints.vcenters.map((e) => [
-            e.id,
-            {
-              url: e.url,
-              credentials: { username: e.username, password: e.password },
-              tls: { mode: 'pin', sha256: e.certSha256 },
-            },
-          ]),
-        ),
-        omes: Object.fromEntries(
-          lab.endpoints.omes.map((e) => [
-            e.id,
-            {
-              url: e.url,
-              credentials: { username: e.username, password: e.password },
-              tls: { mode: 'pin', sha256: e.certSha256 },
-            },
-          ]),
-        ),
-      },
+      devices: labDevices(lab),
     };
     const config = o.agent ? o.agent(base, lab) : base;
     const h = new RelayHarness(lab, emu, sqs, commands.QueueUrl ?? '', results.QueueUrl ?? '', dir, config);
