@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { labPackage, labPackages, updateJobs } from './helpers/lab-packages';
 import { RelayHarness } from './helpers/relay-harness';
 import { smallLab } from './helpers/small-lab';
+import type { CommandContext } from '../src/commands/command-context';
+import { waitForJobs } from '../src/commands/wait-jobs';
 
 const BIOS = '159';
 const jobsOf = (r: { output?: Record<string, unknown> } | undefined) =>
@@ -134,5 +136,42 @@ describe('an iDRAC updating its own firmware', () => {
       ),
     );
     expect((await h.waitForResult(verify.id)).output).toEqual({ ok: true, mismatches: [] });
+  });
+});
+
+describe('waiting for staged jobs', () => {
+  let h: RelayHarness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('settles many staged jobs together: three polls in all, not three per job', async () => {
+    h = await RelayHarness.start({ lab: smallLab(1) });
+    const rf = h.idrac('TEST001');
+    const pkgs = labPackages(h.lab).filter((p) => p.rebootRequired && p.componentId !== '0');
+    expect(pkgs.length).toBeGreaterThan(4);
+    const ids: string[] = [];
+    for (const p of pkgs) ids.push(await rf.simpleUpdate(p.url, 'OnReset'));
+    // Downloaded and scheduled before the first poll: the waiter never sees a transfer, so only polls settle.
+    await h.waitFor('every job staged', () =>
+      updateJobs(h!.lab, 'TEST001').every((j) => j.update?.downloaded && j.state === 'Scheduled')
+        ? true
+        : undefined,
+    );
+    let sleeps = 0;
+    const ctx = {
+      progress: async () => {},
+      sleep: async () => {
+        sleeps++;
+      },
+    } as unknown as CommandContext;
+    const jobs = await waitForJobs(rf, ids, ['awaiting-reboot'], ctx, {
+      timeoutMs: 10_000,
+      label: 'staging firmware',
+      settle: (_j, polls) => polls >= 3,
+    });
+    expect(jobs.map((j) => j.JobState)).toEqual(ids.map(() => 'Scheduled'));
+    expect(sleeps).toBe(2);
   });
 });

@@ -35,10 +35,12 @@ export async function waitForJobs(
           `${rf.device} job ${failed.Id} ${failed.JobState}: ${failed.Message ?? ''}`,
         );
       }
-      const done = jobs.every((j) => {
-        polls.set(j.Id, (polls.get(j.Id) ?? 0) + 1);
-        return until.includes(jobPhase(j)) && (opts.settle?.(j, polls.get(j.Id) ?? 0) ?? true);
-      });
+      // Count a poll for every job before judging any: \`every\` stops at the first unsettled job, and counting
+      // inside it made the jobs settle one after another (three polls each) instead of together.
+      for (const id of new Set(jobs.map((j) => j.Id))) polls.set(id, (polls.get(id) ?? 0) + 1);
+      const done = jobs.every(
+        (j) => until.includes(jobPhase(j)) && (opts.settle?.(j, polls.get(j.Id) ?? 0) ?? true),
+      );
       if (done) return jobs;
       const pct = jobs.reduce((s, j) => s + (j.PercentComplete ?? 0), 0) / Math.max(1, jobs.length);
       await ctx.progress(`${opts.label}: ${jobs.map((j) => `${j.Id} ${j.JobState}`).join(', ')}`, {

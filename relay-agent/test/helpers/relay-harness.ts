@@ -145,6 +145,12 @@ export class RelayHarness {
     this.ledger = undefined;
   }
 
+  /** The running agent's Redfish client for one iDRAC (same sessions and TLS pinning as its handlers). */
+  idrac(id: string) {
+    if (!this.devices) throw new Error('the agent is not running in this process');
+    return this.devices.idrac(id);
+  }
+
   /** Writes the agent config to a file (for a child-process agent). */
   writeConfig(): string {
     const path = join(this.dir, 'config.json');
