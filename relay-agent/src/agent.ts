@@ -36,6 +36,7 @@ export function createAgent(d: AgentDeps) {
     log: d.log,
     metrics: d.metrics,
     progressSeconds: d.config.progressSeconds,
+    progressMinGapMs: d.config.progressMinGapMs,
     pollIntervalMs: d.config.pollIntervalMs,
   });
   const consumer = new QueueConsumer({

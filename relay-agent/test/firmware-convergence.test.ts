@@ -174,4 +174,25 @@ describe('waiting for staged jobs', () => {
     expect(jobs.map((j) => j.JobState)).toEqual(ids.map(() => 'Scheduled'));
     expect(sleeps).toBe(2);
   });
+
+  it('coalesces a fast-polling command to one progress message per gap, the latest winning', async () => {
+    h = await RelayHarness.start({
+      lab: smallLab(1),
+      labOpts: { timeScale: 1 / 600, services: { ome: false } },
+      agent: (cfg) => ({ ...cfg, pollIntervalMs: 5, progressSeconds: 30, progressMinGapMs: 250 }),
+    });
+    const pkgs = labPackages(h.lab).filter((p) => p.componentId !== '0');
+    const started = Date.now();
+    const env = await h.send(
+      h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: pkgs }),
+    );
+    const r = await h.waitForResult(env.id, 60_000);
+    const took = Date.now() - started;
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    const progress = h.messages.filter((m) => m.type === 'progress' && m.commandId === env.id);
+    // The iDRAC's own reset alone keeps the handler polling every 5 ms for ~300 ms.
+    expect(took).toBeGreaterThan(300);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(took / 250) + 1);
+  });
 });

@@ -44,6 +44,8 @@ export const AgentConfig = z.object({
   heartbeatSeconds: z.number().positive().default(30),
   /** Progress cadence on long operations. */
   progressSeconds: z.number().positive().default(5),
+  /** Progress messages of one command are coalesced to at most one per this many ms (the latest is sent). */
+  progressMinGapMs: z.number().int().nonnegative().default(1000),
   /** How often handlers re-read device state while waiting (job status, reachability). */
   pollIntervalMs: z.number().int().positive().default(5000),
   shutdownGraceSeconds: z.number().nonnegative().default(60),

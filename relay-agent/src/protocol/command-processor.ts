@@ -26,6 +26,8 @@ export interface CommandProcessorDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly progressSeconds: number;
+  /** At most one progress message per this many ms per command (data pages excepted). */
+  readonly progressMinGapMs: number;
   readonly pollIntervalMs: number;
 }
 
@@ -142,9 +144,11 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
 
     let lastProgress = Date.now();
     let lastMessage = 'started';
-    const progress: CommandContext['progress'] = async (message, extra) => {
-      lastProgress = Date.now();
-      lastMessage = message;
+    let lastSent = 0;
+    let pending: { message: string; extra?: Parameters<CommandContext['progress']>[1] } | undefined;
+    const send = async (message: string, extra?: Parameters<CommandContext['progress']>[1]) => {
+      lastSent = Date.now();
+      pending = undefined;
       await d.sink.send({
         type: 'progress',
         v: 1,
@@ -158,14 +162,29 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
         ...(extra?.page ? { page: extra.page } : {}),
       });
     };
+    // Every progress message is a queue message, a Lambda invocation and Store writes: a handler polling fast
+    // is coalesced to one message per progressMinGapMs (the latest wins). Pages of data are never held back.
+    const progress: CommandContext['progress'] = async (message, extra) => {
+      lastProgress = Date.now();
+      lastMessage = message;
+      if (!extra?.page && Date.now() - lastSent < d.progressMinGapMs) {
+        pending = { message, ...(extra ? { extra } : {}) };
+        return;
+      }
+      await send(message, extra);
+    };
+    const tick = Math.min(d.progressSeconds * 1000, Math.max(50, d.progressMinGapMs));
     // Long operations say they are alive every few seconds (Step Functions heartbeats ride on this).
     const ticker = setInterval(() => {
+      const failed = (err: Error) => log.warn({ err: err.message }, 'sending progress failed');
+      if (pending && Date.now() - lastSent >= d.progressMinGapMs) {
+        send(pending.message, pending.extra).catch(failed);
+        return;
+      }
       if (Date.now() - lastProgress < d.progressSeconds * 1000) return;
       const secs = Math.round((Date.now() - started) / 1000);
-      progress(`${lastMessage} (running for ${secs}s)`).catch((err: Error) =>
-        log.warn({ err: err.message }, 'sending progress failed'),
-      );
-    }, d.progressSeconds * 1000);
+      progress(`${lastMessage} (running for ${secs}s)`).catch(failed);
+    }, tick);
 
     const ctx: CommandContext = {
       commandId: env.id,
