@@ -3,6 +3,8 @@ import { verifyEnvelope } from '@rackops/core/relay/envelope';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsCommandQueue } from '../src/adapters/sqs-queues';
 import { createDispatchHandler } from '../src/handlers/dispatch.handler';
+import { createResultHandler } from '../src/handlers/result.handler';
+import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
 import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 import { type Queues, startQueues } from './helpers/runtime-rig';
@@ -154,6 +156,81 @@ describe('dispatch handler', () => {
       await engine.sendTaskSuccess(env.taskToken, { powerState: 'On' });
       await engine.waitForExecution(executionId);
       expect(await engine.describeExecution(executionId)).toMatchObject({ status: 'SUCCEEDED' });
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('a device that answers before the send returns still finds its record and step (no lost result)', async () => {
+    let engine: LocalEngine | undefined;
+    const real = createSqsCommandQueue({ client: q.sqs, queueUrl: q.commandsUrl });
+    // The fastest possible agent: the result is handled before dispatch's send() has returned.
+    const instant = {
+      send: async (env: Parameters<typeof real.send>[0]) => {
+        await real.send(env);
+        const results = createResultHandler({
+          store: t.store,
+          orchestrator: createLocalOrchestrator(engine!),
+        });
+        const result = {
+          type: 'result',
+          v: 1,
+          commandId: env.id,
+          kind: env.kind,
+          jobId: env.jobId,
+          taskToken: env.taskToken,
+          at: new Date().toISOString(),
+          ok: true,
+          output: { powerState: 'On', changed: false },
+          durationMs: 3,
+        };
+        await results({ Records: [{ messageId: 'm-1', body: JSON.stringify(result) }] });
+      },
+    };
+    const fast = createDispatchHandler({ store: t.store, commands: instant, relayKey: async () => KEY });
+    engine = new LocalEngine({
+      store: t.store,
+      definitions: {
+        wf: {
+          StartAt: 'Power',
+          States: {
+            Power: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+              Parameters: {
+                FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
+                Payload: {
+                  'jobId.$': '$.jobId',
+                  command: {
+                    kind: 'host.power',
+                    target: { type: 'idrac', id: 'FAST001' },
+                    params: { action: 'On' },
+                  },
+                  step: { key: 'host:FAST001:power', name: 'Power on', hostId: 'FAST001' },
+                  'taskToken.$': '$$.Task.Token',
+                },
+              },
+              End: true,
+            },
+          },
+        },
+      },
+      functions: { dispatch: fast },
+    });
+    try {
+      const { executionId } = await engine.startExecution({
+        workflow: 'wf',
+        name: 'job-d5',
+        input: { jobId: 'job-d5' },
+      });
+      await engine.waitForExecution(executionId);
+      expect(await engine.describeExecution(executionId)).toMatchObject({ status: 'SUCCEEDED' });
+      const listed = await t.store.listRecordsByParent<{ status: string }>(RELAY_COMMAND_TYPE, 'job-d5');
+      expect(listed.items.map((r) => r.data.status)).toEqual(['succeeded']);
+      expect((await t.store.listSteps('job-d5')).map((st) => [st.key, st.status])).toEqual([
+        ['host:FAST001:power', 'completed'],
+      ]);
+      await q.receive(q.commandsUrl);
     } finally {
       await engine.stop();
     }

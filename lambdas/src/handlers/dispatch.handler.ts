@@ -78,28 +78,29 @@ export function createDispatchHandler(deps: DispatchDeps) {
       },
       await deps.relayKey(),
     );
-    await deps.commands.send(envelope);
-    log.info({ jobId: req.jobId, commandId: envelope.id, kind, target }, 'command sent');
-    // Bookkeeping after the send: a failure here must not fail a step whose command is already on its way.
+    // Bookkeeping BEFORE the send: a fast device answers within milliseconds, and a result handled before its
+    // record and step exist would be overwritten by them (the step left "running", the record without its job).
+    // A failure here is logged and does not hold the command back.
+    const record = {
+      type: RELAY_COMMAND_TYPE,
+      id: envelope.id,
+      parent: req.jobId,
+      sortKey: envelope.issuedAt,
+      data: {
+        commandId: envelope.id,
+        jobId: req.jobId,
+        kind,
+        target,
+        status: 'sent' as RelayCommandRecord['status'],
+        sentAt: envelope.issuedAt,
+        ...(req.step ? { step: req.step } : {}),
+      },
+    };
     try {
       const hostId =
         req.step?.hostId ??
         (typeof params.hostId === 'string' ? params.hostId : target.type === 'idrac' ? target.id : undefined);
-      await deps.store.putRecord<RelayCommandRecord>({
-        type: RELAY_COMMAND_TYPE,
-        id: envelope.id,
-        parent: req.jobId,
-        sortKey: envelope.issuedAt,
-        data: {
-          commandId: envelope.id,
-          jobId: req.jobId,
-          kind,
-          target,
-          status: 'sent',
-          sentAt: envelope.issuedAt,
-          ...(req.step ? { step: req.step } : {}),
-        },
-      });
+      await deps.store.putRecord<RelayCommandRecord>(record);
       if (req.step) await putCommandStep(deps.store, clock, req.jobId, req.step, 'running');
       await deps.store.appendLog({
         jobId: req.jobId,
@@ -110,8 +111,21 @@ export function createDispatchHandler(deps: DispatchDeps) {
         ...(hostId ? { hostId } : {}),
       });
     } catch (err) {
-      log.error({ err, jobId: req.jobId, commandId: envelope.id }, 'command sent but not recorded');
+      log.error({ err, jobId: req.jobId, commandId: envelope.id }, 'command not recorded; sending it anyway');
     }
+    try {
+      await deps.commands.send(envelope);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await deps.store
+        .putRecord<RelayCommandRecord>({
+          ...record,
+          data: { ...record.data, status: 'failed', error: { code: 'send_failed', message } },
+        })
+        .catch(() => undefined);
+      throw err;
+    }
+    log.info({ jobId: req.jobId, commandId: envelope.id, kind, target }, 'command sent');
     return { commandId: envelope.id };
   };
 }

@@ -67,13 +67,22 @@ export function createResultHandler(deps: ResultDeps) {
   }
 
   /** Merge into the command's record; returns what it held before. */
+  const FINAL = new Set<RelayCommandRecord['status']>(['succeeded', 'failed', 'rejected']);
+
   async function updateCommand(
-    commandId: string | undefined,
+    msg: { commandId?: string | undefined; jobId?: string | undefined },
     patch: Partial<RelayCommandRecord>,
   ): Promise<RelayCommandRecord | undefined> {
+    const commandId = msg.commandId;
     if (!commandId) return undefined;
     const prev = await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, commandId);
-    const data: RelayCommandRecord = { ...(prev?.data ?? { commandId, status: 'sent' }), ...patch };
+    // Progress can be handled after the result (the results queue is not ordered): a finished record stays so.
+    if (patch.status === 'running' && prev && FINAL.has(prev.data.status)) return prev.data;
+    const data: RelayCommandRecord = {
+      // Without a record (its write failed), the message's job id keeps the command listed under its job.
+      ...(prev?.data ?? { commandId, status: 'sent', ...(msg.jobId ? { jobId: msg.jobId } : {}) }),
+      ...patch,
+    };
     await deps.store.putRecord<RelayCommandRecord>({
       type: RELAY_COMMAND_TYPE,
       id: commandId,
@@ -97,7 +106,7 @@ export function createResultHandler(deps: ResultDeps) {
               : `${msg.kind} failed: ${err.code}: ${err.message}`,
           });
         }
-        const sent = await updateCommand(msg.commandId, {
+        const sent = await updateCommand(msg, {
           status: msg.ok ? 'succeeded' : 'failed',
           completedAt: msg.at,
           durationMs: msg.durationMs,
@@ -123,7 +132,7 @@ export function createResultHandler(deps: ResultDeps) {
         return;
       }
       case 'progress': {
-        const prev = await updateCommand(msg.commandId, {
+        const prev = await updateCommand(msg, {
           status: 'running',
           lastProgressAt: msg.at,
           progress: msg.message,
@@ -150,7 +159,7 @@ export function createResultHandler(deps: ResultDeps) {
       case 'rejected': {
         const what = `the relay agent rejected command ${msg.commandId ?? '(unknown id)'}: ${msg.reason} (${msg.detail})`;
         if (msg.jobId) await deps.store.appendLog({ jobId: msg.jobId, level: 'error', message: what });
-        const sent = await updateCommand(msg.commandId, {
+        const sent = await updateCommand(msg, {
           status: 'rejected',
           completedAt: msg.at,
           error: { code: `rejected_${msg.reason}`, message: msg.detail },
