@@ -110,6 +110,63 @@ describe('result handler', () => {
     expect((await t.store.listLog(jobId)).items.map((l) => l.message)).toEqual(['host.state done (1200 ms)']);
   });
 
+  it("holds a streamed command's result until its last page is recorded (the result may overtake it)", async () => {
+    const { executionId, jobId, token } = await waitingStep();
+    const note = (seq: number) =>
+      t.store.putJobItem(jobId, 'note', `inventory-page:c-p:${String(seq).padStart(6, '0')}`, {
+        seq,
+        last: seq === 1,
+        groups: 1,
+        items: 1,
+        written: 1,
+        unchanged: 0,
+        gone: 0,
+        warnings: 0,
+      });
+    await note(0);
+    const handled = handle(
+      sqs({
+        type: 'result',
+        v: 1,
+        commandId: 'c-p',
+        kind: 'inventory.vcenter',
+        jobId,
+        taskToken: token,
+        at: at(),
+        ok: true,
+        output: { pages: 2, counts: { hosts: 2 }, warnings: [] },
+        durationMs: 50,
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await engine.describeExecution(executionId))?.status).toBe('RUNNING');
+    await note(1);
+    expect((await handled).batchItemFailures).toEqual([]);
+    await engine.waitForExecution(executionId);
+    expect((await engine.describeExecution(executionId))?.status).toBe('SUCCEEDED');
+  });
+
+  it('a progress handled after its result leaves the record finished (the results queue is unordered)', async () => {
+    const { jobId, token } = await waitingStep();
+    const base = { v: 1, commandId: 'c-late', kind: 'firmware.stage', jobId, taskToken: token } as const;
+    await handle(
+      sqs({
+        ...base,
+        type: 'result',
+        at: at(),
+        ok: true,
+        output: { jobs: [], alreadyDone: [] },
+        durationMs: 9,
+      }),
+    );
+    await handle(sqs({ ...base, type: 'progress', at: at(), message: 'staging BIOS' }));
+    expect((await t.store.getRecord(RELAY_COMMAND_TYPE, 'c-late'))?.data).toMatchObject({
+      status: 'succeeded',
+      jobId,
+    });
+    expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, jobId)).items).toHaveLength(1);
+  });
+
   it('completes the step item the dispatch recorded for the command', async () => {
     const { jobId, token } = await waitingStep();
     const step = {

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { RelayMessage } from '@rackops/core/relay/result.schema';
+import { ConflictError } from '@rackops/core/util/errors';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
@@ -28,6 +29,8 @@ export interface ResultDeps {
   logger?: Logger;
   /** Inventory pages streamed as progress (H's ingestion). Throwing makes the message come back. */
   onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<void>;
+  /** How long a streamed command's result waits for its last pages, ingested concurrently. @default 10000 */
+  pageWaitMs?: number;
 }
 
 /**
@@ -66,31 +69,60 @@ export function createResultHandler(deps: ResultDeps) {
     }
   }
 
-  /** Merge into the command's record; returns what it held before. */
   const FINAL = new Set<RelayCommandRecord['status']>(['succeeded', 'failed', 'rejected']);
 
+  /**
+   * Read-modify-write of the command's record, conditional on its version: results and progress of one command
+   * may be handled at the same time (the results queue is unordered and its batches run concurrently), and a
+   * progress read before the result must not write "running" over it. Returns the record as it was before.
+   */
   async function updateCommand(
     msg: { commandId?: string | undefined; jobId?: string | undefined },
     patch: Partial<RelayCommandRecord>,
   ): Promise<RelayCommandRecord | undefined> {
     const commandId = msg.commandId;
     if (!commandId) return undefined;
-    const prev = await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, commandId);
-    // Progress can be handled after the result (the results queue is not ordered): a finished record stays so.
-    if (patch.status === 'running' && prev && FINAL.has(prev.data.status)) return prev.data;
-    const data: RelayCommandRecord = {
-      // Without a record (its write failed), the message's job id keeps the command listed under its job.
-      ...(prev?.data ?? { commandId, status: 'sent', ...(msg.jobId ? { jobId: msg.jobId } : {}) }),
-      ...patch,
-    };
-    await deps.store.putRecord<RelayCommandRecord>({
-      type: RELAY_COMMAND_TYPE,
-      id: commandId,
-      ...(data.jobId ? { parent: data.jobId } : {}),
-      ...(prev?.sortKey ? { sortKey: prev.sortKey } : {}),
-      data,
-    });
-    return prev?.data;
+    for (let attempt = 0; ; attempt++) {
+      const prev = await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, commandId);
+      if (patch.status === 'running' && prev && FINAL.has(prev.data.status)) return prev.data;
+      const data: RelayCommandRecord = {
+        // Without a record (its write failed), the message's job id keeps the command listed under its job.
+        ...(prev?.data ?? { commandId, status: 'sent', ...(msg.jobId ? { jobId: msg.jobId } : {}) }),
+        ...patch,
+      };
+      try {
+        await deps.store.putRecord<RelayCommandRecord>(
+          {
+            type: RELAY_COMMAND_TYPE,
+            id: commandId,
+            ...(data.jobId ? { parent: data.jobId } : {}),
+            ...(prev?.sortKey ? { sortKey: prev.sortKey } : {}),
+            data,
+          },
+          prev ? { ifVersion: prev.version } : { ifAbsent: true },
+        );
+        return prev?.data;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= 4) throw err;
+      }
+    }
+  }
+
+  /**
+   * The agent sends a streamed command's pages before its result, but batches are handled concurrently: the
+   * result may overtake its last page. The step (and the job's summary) waits until every page is recorded —
+   * a bounded wait: a page that never comes leaves the run marked incomplete, as before.
+   */
+  async function pagesIngested(msg: Extract<RelayMessage, { type: 'result' }>): Promise<void> {
+    const pages = (msg.output as { pages?: unknown } | undefined)?.pages;
+    if (!msg.ok || !msg.jobId || typeof pages !== 'number' || pages < 1) return;
+    const prefix = `inventory-page:${msg.commandId}:`;
+    const until = Date.now() + (deps.pageWaitMs ?? 10_000);
+    for (;;) {
+      const notes = await deps.store.listJobItems(msg.jobId, 'note');
+      if (notes.filter((n) => n.key.startsWith(prefix)).length >= pages || Date.now() >= until) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async function handle(msg: RelayMessage): Promise<void> {
@@ -124,6 +156,7 @@ export function createResultHandler(deps: ResultDeps) {
         }
         const token = msg.taskToken;
         if (!token) return;
+        await pagesIngested(msg);
         await tell(msg, () =>
           msg.ok
             ? deps.orchestrator.sendTaskSuccess(token, msg.output ?? {})
@@ -138,6 +171,8 @@ export function createResultHandler(deps: ResultDeps) {
           progress: msg.message,
           ...(msg.percent !== undefined ? { percent: msg.percent } : {}),
         });
+        // Handled after its command's result: old news, and its task no longer waits.
+        if (prev && FINAL.has(prev.status) && !msg.page) return;
         // Progress repeats every few seconds; the console gets a line only when the news changes.
         if (msg.jobId && prev?.progress !== msg.message) {
           const pct = msg.percent !== undefined ? ` (${Math.round(msg.percent)}%)` : '';

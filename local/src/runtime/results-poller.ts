@@ -11,16 +11,20 @@ export interface ResultsPollerOptions {
   logger?: Logger;
   /** Long-poll wait. @default 1 */
   waitTimeSeconds?: number;
+  /** Batches handled at once, as the event source mapping runs several Lambda invocations. @default 5 */
+  concurrency?: number;
 }
 
 /**
  * What the SQS event source mapping does for the result Lambda in AWS: long-poll the results queue, hand
- * batches to the handler, delete what succeeded; failed items reappear after their visibility timeout.
+ * batches to the handler, delete what succeeded; failed items reappear after their visibility timeout. Like
+ * the mapping (which starts with five concurrent batches on a standard queue), several batches run at once:
+ * one slow batch (an inventory page to ingest) does not hold up the results behind it.
  */
 export function startResultsPoller(opts: ResultsPollerOptions): { stop(): Promise<void> } {
   const log = opts.logger ?? pino({ level: 'silent' });
   const abort = new AbortController();
-  const loop = (async () => {
+  const poll = async () => {
     while (!abort.signal.aborted) {
       try {
         const out = await opts.sqs.send(
@@ -53,7 +57,8 @@ export function startResultsPoller(opts: ResultsPollerOptions): { stop(): Promis
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-  })();
+  };
+  const loop = Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 5) }, poll));
   return {
     async stop() {
       abort.abort();
