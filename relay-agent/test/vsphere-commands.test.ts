@@ -128,3 +128,28 @@ describe('vSphere commands against the lab vCenter', () => {
     expect(out.counts).toMatchObject({ host: 12, cluster: 2 });
   });
 });
+
+describe('waiting for a vCenter task', () => {
+  let h: RelayHarness | undefined;
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('sees the end when it happens (WaitForUpdatesEx on the task), not at the next poll', async () => {
+    // 1/10: leaving maintenance mode takes the lab 0.5 s; a poll every 20 s would first look after 2.5 s.
+    h = await RelayHarness.start({
+      labOpts: { timeScale: 1 / 10, services: { ome: false, control: false } },
+    });
+    const host = h.lab.world.hostsInCluster('lab-a')[0]!;
+    h.lab.world.setMaintenanceMode(host.id, true);
+    const vc = h.vcenter('vc-lab');
+    const hostRef = { type: 'HostSystem', value: host.moref };
+    const task = await vc.exitMaintenanceMode(hostRef, 60);
+    const started = Date.now();
+    await vc.waitForTask(task, { timeoutMs: 30_000, pollMs: 20_000 });
+    const took = Date.now() - started;
+    expect(h.lab.world.host(host.id).inMaintenanceMode).toBe(false);
+    expect(took).toBeGreaterThan(300);
+    expect(took).toBeLessThan(2000);
+  });
+});

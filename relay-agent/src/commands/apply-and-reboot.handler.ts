@@ -3,6 +3,7 @@ import { DeviceError, DeviceTimeoutError } from '../http/errors';
 import { jobPhase } from '../redfish/job-state';
 import type { RedfishClient } from '../redfish/redfish-client';
 import type { DellJob } from '../redfish/redfish.schemas';
+import { pollBackoff } from './poll-backoff';
 import type { CommandContext, CommandHandler } from './command-context';
 import { toIdracJob } from './idrac-job';
 import { hostRuntime, resolveHost } from './vsphere-host';
@@ -88,10 +89,11 @@ export function createApplyAndRebootHandler(
         `applying: ${final?.map((j) => `${j.Id} ${j.JobState} ${j.PercentComplete ?? 0}%`).join(', ') ?? 'iDRAC not answering'}`,
       );
     }
-    // 3. vCenter connected again.
+    // 3. vCenter connected again (seconds after the jobs end: look again soon).
     let conn = await connection().catch(() => 'notResponding');
+    const delay = pollBackoff(ctx.pollIntervalMs);
     while (conn !== undefined && conn !== 'connected') {
-      await tick(ctx, left, `waiting for vCenter to see the host connected (now ${conn})`);
+      await tick(ctx, left, `waiting for vCenter to see the host connected (now ${conn})`, delay());
       conn = await connection().catch(() => 'notResponding');
     }
     const failed = final.filter((j) => jobPhase(j) === 'failed');
@@ -123,8 +125,8 @@ async function readJobs(rf: RedfishClient, ids: string[]): Promise<DellJob[] | u
   }
 }
 
-async function tick(ctx: CommandContext, left: () => number, message: string): Promise<void> {
+async function tick(ctx: CommandContext, left: () => number, message: string, ms?: number): Promise<void> {
   if (left() <= 0) throw new DeviceTimeoutError(`apply-and-reboot (${message})`, 0);
   await ctx.progress(message);
-  await ctx.sleep();
+  await ctx.sleep(ms);
 }

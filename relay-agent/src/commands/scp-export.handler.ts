@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceTimeoutError } from '../http/errors';
 import type { CommandHandler } from './command-context';
+import { pollBackoff } from './poll-backoff';
 
 /**
  * scp.export — one export job per command: the JID is kept in the ledger, so a resumed command
@@ -23,6 +24,7 @@ export function createScpExportHandler(deps: {
       ctx.memo.set('jid', jid);
     }
     const deadline = Date.now() + (deps.timeoutMs ?? 900_000);
+    const delay = pollBackoff(ctx.pollIntervalMs);
     for (;;) {
       const content = await rf.scpContent(jid);
       if (content) {
@@ -38,7 +40,7 @@ export function createScpExportHandler(deps: {
       if (Date.now() > deadline)
         throw new DeviceTimeoutError(`${rf.device} SCP export ${jid}`, deps.timeoutMs ?? 900_000);
       await ctx.progress(`exporting server configuration profile (${jid})`);
-      await ctx.sleep();
+      await ctx.sleep(delay());
     }
   };
 }

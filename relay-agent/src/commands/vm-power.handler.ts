@@ -3,6 +3,7 @@ import type { DeviceRegistry } from '../devices/device-registry';
 import type { MoRef } from '../vsphere/vim-decode';
 import type { VsphereClient } from '../vsphere/vsphere-client';
 import type { CommandHandler } from './command-context';
+import { pollBackoff } from './poll-backoff';
 import { parseProps } from './parse-props';
 
 const Runtime = z.object({ 'runtime.powerState': z.enum(['poweredOn', 'poweredOff', 'suspended']) });
@@ -36,9 +37,10 @@ export function createVmPowerHandler(devices: DeviceRegistry): CommandHandler<'v
         .shutdownGuest(vm)
         .catch((err: Error) => ctx.log.warn({ err: err.message }, 'guest shutdown refused; will power off'));
       const deadline = Date.now() + params.timeoutSeconds * 1000;
+      const delay = pollBackoff(ctx.pollIntervalMs);
       while (Date.now() < deadline) {
         if ((await powerOf(vc, vm)) === 'poweredOff') return { powerState: 'poweredOff', changed: true };
-        await ctx.sleep();
+        await ctx.sleep(delay());
       }
       await ctx.progress(`guest shutdown timed out after ${params.timeoutSeconds}s: powering off`);
     }

@@ -3,6 +3,7 @@ import { jobPhase, type JobPhase } from '../redfish/job-state';
 import type { RedfishClient } from '../redfish/redfish-client';
 import type { DellJob } from '../redfish/redfish.schemas';
 import type { CommandContext } from './command-context';
+import { pollBackoff } from './poll-backoff';
 
 /**
  * Polls iDRAC jobs until each is in one of `until` phases. Transient faults (the iDRAC resetting
@@ -18,6 +19,7 @@ export async function waitForJobs(
 ): Promise<DellJob[]> {
   const deadline = Date.now() + opts.timeoutMs;
   const polls = new Map<string, number>();
+  const delay = pollBackoff(ctx.pollIntervalMs);
   for (;;) {
     const jobs: DellJob[] = [];
     let unreachable = false;
@@ -50,6 +52,6 @@ export async function waitForJobs(
       await ctx.progress(`${opts.label}: iDRAC not answering (resetting?), waiting`);
     }
     if (Date.now() >= deadline) throw new DeviceTimeoutError(`${rf.device} ${opts.label}`, opts.timeoutMs);
-    await ctx.sleep();
+    await ctx.sleep(delay());
   }
 }

@@ -8,6 +8,7 @@ import {
 import type { HttpClient } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { decodeObjectContent, decodeVim, type MoRef, type ObjectContent } from './vim-decode';
+import { pollBackoff } from '../commands/poll-backoff';
 import { type BNode, child, children, morNode, parseXml, soapRequest, type XNode } from './xml';
 
 export class VimFaultError extends DeviceError {
@@ -231,25 +232,74 @@ export class VsphereClient {
     }
   }
 
-  /** Polls a Task until success/error; throws DeviceOperationError with vCenter's message on error. */
+  /**
+   * Waits for a Task to end; throws DeviceOperationError with vCenter's message on error. Between reads it
+   * blocks in WaitForUpdatesEx on a private PropertyCollector filtering that task (what pyVmomi's WaitForTask
+   * and govc do), so the end is seen when it happens, not at the next poll; each wait is bounded by the poll
+   * interval. A vCenter that refuses the collector is polled instead (quick first looks, then the interval).
+   */
   async waitForTask(task: MoRef, w: TaskWait): Promise<unknown> {
     const deadline = Date.now() + w.timeoutMs;
-    for (;;) {
-      const info = (await this.properties(task, ['info'])).props.info as Record<string, unknown> | undefined;
-      const state = typeof info?.state === 'string' ? info.state : undefined;
-      if (!state) throw new MalformedResponseError(`${this.device} task ${task.value}`, 'no info.state');
-      if (state === 'success') return info?.result;
-      if (state === 'error') {
-        const e = info?.error as Record<string, unknown> | undefined;
-        const msg = typeof e?.localizedMessage === 'string' ? e.localizedMessage : 'task failed';
-        throw new DeviceOperationError('vcenter_task_failed', `${this.device} task ${task.value}: ${msg}`);
+    const delay = pollBackoff(w.pollMs);
+    const watch = await this.watchTask(task).catch(() => undefined);
+    try {
+      for (;;) {
+        const info = (await this.properties(task, ['info'])).props.info as
+          | Record<string, unknown>
+          | undefined;
+        const state = typeof info?.state === 'string' ? info.state : undefined;
+        if (!state) throw new MalformedResponseError(`${this.device} task ${task.value}`, 'no info.state');
+        if (state === 'success') return info?.result;
+        if (state === 'error') {
+          const e = info?.error as Record<string, unknown> | undefined;
+          const msg = typeof e?.localizedMessage === 'string' ? e.localizedMessage : 'task failed';
+          throw new DeviceOperationError('vcenter_task_failed', `${this.device} task ${task.value}: ${msg}`);
+        }
+        const p = Number(info?.progress);
+        await w.onProgress?.(Number.isFinite(p) ? p : undefined);
+        if (Date.now() >= deadline)
+          throw new DeviceTimeoutError(`${this.device} task ${task.value}`, w.timeoutMs);
+        if (w.signal?.aborted) throw w.signal.reason;
+        if (watch) await watch.next(Math.max(1, Math.ceil(w.pollMs / 1000)));
+        else await sleep(delay(), undefined, w.signal ? { signal: w.signal } : undefined);
       }
-      const p = Number(info?.progress);
-      await w.onProgress?.(Number.isFinite(p) ? p : undefined);
-      if (Date.now() >= deadline)
-        throw new DeviceTimeoutError(`${this.device} task ${task.value}`, w.timeoutMs);
-      await sleep(w.pollMs, undefined, w.signal ? { signal: w.signal } : undefined);
+    } finally {
+      await watch?.close();
     }
+  }
+
+  /** A private collector with a filter on one task: `next` returns when the task changes or after maxWait. */
+  private async watchTask(task: MoRef) {
+    const sc = await this.serviceContent();
+    const created = await this.invoke('CreatePropertyCollector', { _this: ref(sc.propertyCollector) });
+    const pc = readMor(child(created, 'returnval'), `${this.device} CreatePropertyCollector`);
+    const close = async () => {
+      await this.invoke('DestroyPropertyCollector', { _this: ref(pc) }).catch(() => undefined);
+    };
+    let version = '';
+    const wait = async (maxWaitSeconds: number) => {
+      const r = await this.invoke('WaitForUpdatesEx', {
+        _this: ref(pc),
+        version,
+        options: { maxWaitSeconds },
+      });
+      version = child(child(r, 'returnval'), 'version')?.text ?? version;
+    };
+    try {
+      await this.invoke('CreateFilter', {
+        _this: ref(pc),
+        spec: {
+          propSet: { type: 'Task', pathSet: ['info.state', 'info.progress'] },
+          objectSet: { obj: ref(task), skip: false },
+        },
+        partialUpdates: false,
+      });
+      await wait(0); // the initial state: from here on, only changes wake a wait
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    return { next: wait, close };
   }
 
   async startTask(method: string, body: Record<string, BNode | BNode[] | undefined>): Promise<MoRef> {

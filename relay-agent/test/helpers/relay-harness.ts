@@ -151,6 +151,12 @@ export class RelayHarness {
     return this.devices.idrac(id);
   }
 
+  /** The running agent's vSphere client for one vCenter. */
+  vcenter(id: string) {
+    if (!this.devices) throw new Error('the agent is not running in this process');
+    return this.devices.vcenter(id);
+  }
+
   /** Writes the agent config to a file (for a child-process agent). */
   writeConfig(): string {
     const path = join(this.dir, 'config.json');
