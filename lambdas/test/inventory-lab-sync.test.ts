@@ -57,7 +57,8 @@ afterAll(async () => {
 async function sync(
   kind: CommandKind,
   target: CommandTarget,
-): Promise<{ written: number; gone: number; warnings: number }> {
+  idracParams: { ingest: boolean } = { ingest: true },
+): Promise<{ written: number; gone: number; warnings: number; output?: unknown }> {
   const onPage = createInventoryPageHandler({ store: t.store });
   const total = { written: 0, gone: 0, warnings: 0 };
   const commandId = `cmd-${kind}-${target.id}-${Date.now()}`;
@@ -84,7 +85,7 @@ async function sync(
   };
   if (kind === 'inventory.vcenter') await createInventoryVcenterHandler(devices)({ pageSize: 50 }, ctx);
   else if (kind === 'inventory.ome') await createInventoryOmeHandler(devices)({ pageSize: 50 }, ctx);
-  else await createInventoryIdracHandler(devices)({}, ctx);
+  else return { ...total, output: await createInventoryIdracHandler(devices)(idracParams, ctx) };
   return total;
 }
 
@@ -114,6 +115,14 @@ describe('inventory sync from the lab through the relay agent handlers', () => {
     expect(r).toEqual({ written: 1, gone: 0, warnings: 0 });
     const rec = await t.store.getRecord<Vm>('vm', vcObjectId('vc-lab', vm.moref));
     expect(rec).toMatchObject({ parent: target.id, gone: false, data: { hostId: target.id } });
+  });
+
+  it('a preflight read (ingest: false) answers with the firmware and writes nothing to the inventory', async () => {
+    const h = lab.world.hostsInCluster('lab-b')[0]!;
+    const r = await sync('inventory.idrac', { type: 'idrac', id: h.id }, { ingest: false });
+    expect(r).toMatchObject({ written: 0, gone: 0, warnings: 0 });
+    expect((r.output as { firmware: unknown[] }).firmware.length).toBeGreaterThan(10);
+    expect((await t.store.listRecordsByParent('firmware', h.id)).items).toEqual([]);
   });
 
   it('links hosts to Dell servers and computes cluster compliance against the lab catalog', async () => {

@@ -49,7 +49,8 @@ export type FirmwarePackage = z.infer<typeof FirmwarePackage>;
 
 /** Params per kind. */
 export const CommandParams = {
-  'inventory.idrac': z.object({}),
+  /** `ingest: false` reads without streaming the page into the inventory (a preflight only needs the answer). */
+  'inventory.idrac': z.object({ ingest: z.boolean().default(true) }),
   'inventory.vcenter': z.object({ pageSize: z.number().int().positive().max(1000).default(500) }),
   'inventory.ome': z.object({ pageSize: z.number().int().positive().max(1000).default(200) }),
   'host.state': HostRef,

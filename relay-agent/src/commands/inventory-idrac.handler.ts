@@ -6,10 +6,12 @@ import type { CommandHandler } from './command-context';
 
 /**
  * inventory.idrac — read-only, so trivially convergent: every run reads the system and its
- * installed firmware afresh; streams one page (server + its firmware) and returns the same data.
+ * installed firmware afresh; streams one page (server + its firmware) and returns the same data. With
+ * `ingest: false` the page is not streamed (the preflight decides from the answer; the inventory is refreshed
+ * by the verify read after each update and by scheduled syncs).
  */
 export function createInventoryIdracHandler(devices: DeviceRegistry): CommandHandler<'inventory.idrac'> {
-  return async (_params, ctx) => {
+  return async (params, ctx) => {
     const hostId = ctx.target.id;
     const rf = devices.idrac(hostId);
     const sys = await rf.system();
@@ -44,7 +46,10 @@ export function createInventoryIdracHandler(devices: DeviceRegistry): CommandHan
       ],
       warnings,
     };
-    await ctx.progress(`read ${firmware.length} firmware components`, { percent: 100, page });
+    await ctx.progress(
+      `read ${firmware.length} firmware components`,
+      params.ingest ? { percent: 100, page } : { percent: 100 },
+    );
     return { server, firmware, warnings };
   };
 }
