@@ -216,25 +216,30 @@ export function createResultHandler(deps: ResultDeps) {
   return async (event: unknown): Promise<BatchResponse> => {
     const batch = SqsBatch.parse(event);
     const failures: BatchResponse['batchItemFailures'] = [];
-    // In order: a command's progress must not overtake its result.
-    for (const record of batch.Records) {
-      let msg: RelayMessage;
+    // All at once: a page to ingest must not hold up a result, not even its own command's. Order does not
+    // matter to correctness: the command record is a versioned write that never leaves a final status, and a
+    // streamed command's result waits for its pages (pagesIngested).
+    const parsed = batch.Records.flatMap((record) => {
       try {
-        msg = RelayMessage.parse(JSON.parse(record.body));
+        return [{ messageId: record.messageId, msg: RelayMessage.parse(JSON.parse(record.body)) }];
       } catch (err) {
         log.error({ err, messageId: record.messageId }, 'malformed results-queue message dropped');
-        continue;
+        return [];
       }
-      try {
-        await handle(msg);
-      } catch (err) {
-        log.error(
-          { err, messageId: record.messageId, type: msg.type, at: clock.now().toISOString() },
-          'message failed; will be redelivered',
-        );
-        failures.push({ itemIdentifier: record.messageId });
-      }
-    }
+    });
+    await Promise.all(
+      parsed.map(async ({ messageId, msg }) => {
+        try {
+          await handle(msg);
+        } catch (err) {
+          log.error(
+            { err, messageId, type: msg.type, at: clock.now().toISOString() },
+            'message failed; will be redelivered',
+          );
+          failures.push({ itemIdentifier: messageId });
+        }
+      }),
+    );
     return { batchItemFailures: failures };
   };
 }
