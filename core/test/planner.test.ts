@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CapacityError, type PlannerHost, type PlannerVm, computeK } from '../src/planner/capacity';
 import { estimatePlanS, estimateSeedS, lowerBoundS, outOfServiceS } from '../src/planner/makespan';
 import { PlanRefusedError, planRollout } from '../src/planner/plan';
+import { windowPlan } from '../src/workflows/ops/window-plan';
 
 const host = (hostId: string, cpuMhz = 100_000, memoryMiB = 512_000, runsVcenter = false): PlannerHost => ({
   hostId,
@@ -137,6 +138,9 @@ describe('planRollout: batches, order, skipped hosts', () => {
     const p = planRollout({ hosts: hs, vms: [], failoverLevel: 1, hostOrder: ['VC', 'C'] });
     expect(p.batches.flat()).toEqual(['C', 'A', 'B', 'VC']);
     expect(p.notes.join()).toMatch(/vCenter appliance/);
+    // Marked to start only when every other host is finished (the window would otherwise overlap them).
+    expect(p.last).toEqual(['VC']);
+    expect(planRollout({ hosts: [host('A'), host('B')], vms: [], failoverLevel: 0 }).last).toEqual([]);
   });
 
   const orderCases = [
@@ -220,5 +224,31 @@ describe('makespan estimates', () => {
   it('the plan beats one-host-at-a-time with firmware uploaded in maintenance', () => {
     const plan = planRollout({ hosts: hosts(16), vms: [load(600_000, 10)], failoverLevel: 1 });
     expect(estimatePlanS(plan.batches, t) * 2).toBeLessThan(estimateSeedS(16, t));
+  });
+});
+
+describe('windowPlan: what the workflow runs', () => {
+  const ph = (hostId: string) => ({ hostId, packages: [], expected: [] });
+  it('keeps plan order, marks each host with its wave and wave size, and the appliance host as last', () => {
+    const plan = windowPlan(
+      2,
+      2,
+      [
+        [ph('A'), ph('B')],
+        [ph('C'), ph('VC')],
+      ],
+      new Set(['VC']),
+    );
+    expect(plan.hosts.map((h) => [h.hostId, h.wave, h.waveSize, h.last ?? false])).toEqual([
+      ['A', 0, 2, false],
+      ['B', 0, 2, false],
+      ['C', 1, 2, false],
+      ['VC', 1, 2, true],
+    ]);
+    expect(plan.batches.map((b) => b.map((h) => h.hostId))).toEqual([
+      ['A', 'B'],
+      ['C', 'VC'],
+    ]);
+    expect(plan).toMatchObject({ k: 2, batchSize: 2 });
   });
 });

@@ -47,7 +47,7 @@ describe('workflow definitions', () => {
       'PauseForResolution',
       'ApplyResolution',
       'StageFirmware',
-      'Batches',
+      'Hosts',
     ];
     for (const name of after) {
       const c = def.States[name]?.Catch as { ErrorEquals: string[]; Next: string }[];
@@ -59,12 +59,22 @@ describe('workflow definitions', () => {
     expect(def.States.Unstage?.Next).toBe('Finish');
   });
 
-  it('stages firmware on every host before the first batch, batches one at a time', () => {
+  it('stages firmware and backs up every host before any host leaves service, then a window of batch size', () => {
     const def = defs['rolling-cluster-update'];
-    expect(def.States.StageFirmware?.Next).toBe('Batches');
-    expect(def.States.Batches?.MaxConcurrency).toBe(1);
-    const batch = def.States.Batches?.ItemProcessor as AslMachine;
-    expect(batch.States.BatchHosts?.MaxConcurrencyPath).toBe('$.batchSize');
+    expect(def.States.StageFirmware?.Next).toBe('Hosts');
+    const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
+    expect(stage.StartAt).toBe('StageHost');
+    expect(stage.States.StageHost?.Next).toBe('ScpExport');
+    // One Map over the hosts in plan order, at most batch size (≤ k) at once: no barrier between batches.
+    expect(def.States.Hosts?.ItemsPath).toBe('$.plan.hosts');
+    expect(def.States.Hosts?.MaxConcurrencyPath).toBe('$.plan.batchSize');
+    const host = def.States.Hosts?.ItemProcessor as AslMachine;
+    expect(host.StartAt).toBe('HostBegin');
+    // Nothing leaves service before host-begin said go; only the appliance's host may wait in a loop.
+    const go = host.States.HostGo as { Choices: { Next: string }[]; Default: string };
+    expect(go.Choices.map((c) => c.Next)).toEqual(['PowerOffVms', 'HostWaitTurn']);
+    expect(go.Default).toBe('HostNotStarted');
+    expect(host.States.HostWaitTurn?.Next).toBe('HostBegin');
   });
 
   it('substitutes the function ARNs everywhere', () => {

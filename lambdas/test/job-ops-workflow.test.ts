@@ -171,6 +171,42 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     throw new Error('condition not met in time');
   };
 
+  const hostOf = (x: { params: Record<string, unknown>; target: { id: string } }) =>
+    (x.params.hostId as string | undefined) ?? x.target.id;
+  const at = (kind: string, host: string) =>
+    gear.sent.find((x) => x.kind === kind && hostOf(x) === host)?.at ?? Number.NaN;
+  const slowApply = (host: string, ms: number) => {
+    gear.onCommand = async (x) => {
+      if (x.kind === 'host.apply-and-reboot' && hostOf(x) === host)
+        await new Promise((r) => setTimeout(r, ms));
+    };
+  };
+
+  it('a freed slot starts the next host at once: no batch waits for its slowest host, never more than k out', async () => {
+    await seedInventory(ts.store);
+    slowApply('TAG0001', 600);
+    const done = await outcome(await startJob());
+    expect(done.status, done.error).toBe('completed');
+    // TAG0002 (same batch) finished long before TAG0001: TAG0003 took its slot while TAG0001 was still out.
+    expect(at('host.enter-maintenance', 'TAG0003')).toBeLessThan(at('host.exit-maintenance', 'TAG0001'));
+    expect(gear.maxInMaintenance).toBe(2);
+    // Every host was staged and backed up before the first one left service.
+    const kinds = gear.sent.map((x) => x.kind);
+    expect(kinds.lastIndexOf('scp.export')).toBeLessThan(kinds.indexOf('host.enter-maintenance'));
+  }, 60_000);
+
+  it("the vCenter appliance's host waits until every other host is finished, then goes", async () => {
+    await seedInventory(ts.store, { vcsaOn: 'TAG0002' });
+    slowApply('TAG0006', 400);
+    const done = await outcome(await startJob());
+    expect(done.status, done.error).toBe('completed');
+    const othersBack = Math.max(
+      ...TAGS.filter((t) => t !== 'TAG0002').map((t) => at('host.exit-maintenance', t)),
+    );
+    expect(at('host.enter-maintenance', 'TAG0002')).toBeGreaterThan(othersBack);
+    expect(gear.hosts.get('TAG0002')!.bios).toBe('2.0.0');
+  }, 60_000);
+
   it('updates every host in batches of k, staging first, and restores HA', async () => {
     await seedInventory(ts.store);
     const job = await startJob();

@@ -24,6 +24,8 @@ export interface RolloutPlan {
   batchSize: number;
   /** Host ids per batch, in order. Batches run one after another; hosts within a batch together. */
   batches: string[][];
+  /** Hosts that start only when every other host is finished (the vCenter appliance's host). */
+  last: string[];
   skipped: string[];
   capacity: CapacityResult;
   notes: string[];
@@ -47,7 +49,7 @@ export function planRollout(input: PlanInput): RolloutPlan {
 
   const capacity = computeK(input, toUpdate.length);
   if (toUpdate.length === 0) {
-    return { k: capacity.k, batchSize: 0, batches: [], skipped: [...skipped], capacity, notes };
+    return { k: capacity.k, batchSize: 0, batches: [], last: [], skipped: [...skipped], capacity, notes };
   }
   if (capacity.k < 1) {
     throw new CapacityError(
@@ -78,7 +80,8 @@ export function planRollout(input: PlanInput): RolloutPlan {
   const ordered = orderHosts(toUpdate, input.hostOrder ?? [], notes);
   const batches: string[][] = [];
   for (let i = 0; i < ordered.length; i += batchSize) batches.push(ordered.slice(i, i + batchSize));
-  return { k: capacity.k, batchSize, batches, skipped: [...skipped], capacity, notes };
+  const last = toUpdate.filter((h) => h.runsVcenter).map((h) => h.hostId);
+  return { k: capacity.k, batchSize, batches, last, skipped: [...skipped], capacity, notes };
 }
 
 /** Operator's order first, then the rest by id; the vCenter appliance's host always last. */

@@ -47,7 +47,8 @@ function preflightProcessor(): AslMachine {
       PreflightFirmware: deviceTask({
         kind: 'inventory.idrac',
         target: idrac,
-        params: {},
+        // The answer is what preflight needs; ingesting 16 hosts' firmware at once only slows the decision.
+        params: { ingest: false },
         step: { ...hostStepKey('preflight'), name: 'Preflight: firmware inventory' },
         timeoutSeconds: TIMEOUT.quick,
 
@@ -113,7 +114,7 @@ function vmPowerMap(
   };
 }
 
-/** One host: SCP → VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
+/** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
 function hostProcessor(variant: HostUpdateVariant): AslMachine {
   const fail = 'HostProbe';
   const maint = variant === 'single-host';
@@ -121,27 +122,15 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
     HostBegin: jobOpsTask({ op: 'host-begin', resultPath: '$.begin', next: 'HostGo', catchTo: fail }),
     HostGo: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.begin.v.go', BooleanEquals: true, Next: 'ScpExport' }],
+      Choices: [
+        { Variable: '$.begin.v.go', BooleanEquals: true, Next: 'PowerOffVms' },
+        { Variable: '$.begin.v.wait', BooleanEquals: true, Next: 'HostWaitTurn' },
+      ],
       Default: 'HostNotStarted',
     },
+    // Only the vCenter appliance's host loops here, while other hosts are in flight.
+    HostWaitTurn: { Type: 'Wait', Seconds: 30, Next: 'HostBegin' },
     HostNotStarted: { Type: 'Succeed' },
-    ScpExport: deviceTask({
-      kind: 'scp.export',
-      target: idrac,
-      params: { target: 'ALL', format: 'JSON' },
-      step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
-      timeoutSeconds: TIMEOUT.scp,
-      heartbeatSeconds: HEARTBEAT,
-      next: 'HostCheckpoint',
-      catchTo: fail,
-    }),
-    // The last point before the host's VMs or the host leave service: an immediate cancel stops here.
-    HostCheckpoint: jobOpsTask({
-      op: 'checkpoint',
-      args: { stage: 'enter-maintenance' },
-      next: 'PowerOffVms',
-      catchTo: fail,
-    }),
     ...vmPowerMap('PowerOffVms', 'off', maint ? 'UseMaintenance' : 'EnterMaintenance', fail),
     EnterMaintenance: deviceTask({
       kind: 'host.enter-maintenance',
@@ -231,29 +220,6 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
   return { StartAt: 'HostBegin', States: states };
 }
 
-/** Batches one after another; the hosts of a batch together. */
-function batchProcessor(variant: HostUpdateVariant): AslMachine {
-  return {
-    StartAt: 'BatchGate',
-    States: {
-      // Graceful cancel and the failure policy are decided here: no new batch starts after either.
-      BatchGate: jobOpsTask({ op: 'batch-start', resultPath: '$.gate', next: 'BatchGo' }),
-      BatchGo: {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.gate.v.go', BooleanEquals: true, Next: 'BatchHosts' }],
-        Default: 'BatchNotStarted',
-      },
-      BatchNotStarted: { Type: 'Succeed' },
-      BatchHosts: inlineMap({
-        itemsPath: '$.hosts',
-        itemSelector: { 'jobId.$': '$.jobId', 'batchIndex.$': '$.batchIndex', 'host.$': '$$.Map.Item.Value' },
-        maxConcurrencyPath: '$.batchSize',
-        processor: hostProcessor(variant),
-      }),
-    },
-  };
-}
-
 export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine {
   const rolling = variant === 'rolling';
   const cleanup = 'Cleanup';
@@ -318,7 +284,9 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
       next: 'StageFirmware',
       catchTo: cleanup,
     }),
-    // Upload with OnReset while every host still serves VMs: maintenance time is then only apply + reboot.
+    // Upload with OnReset and back up the configuration while every host still serves VMs: a host's time out
+    // of service is then only evacuation, apply + reboot, verification and exit, and a package or backup that
+    // fails stops the job before any host has left service.
     StageFirmware: inlineMap({
       itemsPath: '$.plan.hosts',
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
@@ -333,22 +301,28 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
             step: { ...hostStepKey('stage'), name: 'Stage firmware (OnReset)' },
             timeoutSeconds: TIMEOUT.stage,
             heartbeatSeconds: HEARTBEAT,
+            next: 'ScpExport',
+          }),
+          ScpExport: deviceTask({
+            kind: 'scp.export',
+            target: idrac,
+            params: { target: 'ALL', format: 'JSON' },
+            step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
+            timeoutSeconds: TIMEOUT.scp,
+            heartbeatSeconds: HEARTBEAT,
           }),
         },
       },
-      next: 'Batches',
+      next: 'Hosts',
       catchTo: cleanup,
     }),
-    Batches: inlineMap({
-      itemsPath: '$.plan.batches',
-      itemSelector: {
-        'jobId.$': '$.jobId',
-        'batchIndex.$': '$$.Map.Item.Index',
-        'hosts.$': '$$.Map.Item.Value',
-        'batchSize.$': '$.plan.batchSize',
-      },
-      maxConcurrency: 1,
-      processor: batchProcessor(variant),
+    // A sliding window: hosts start in plan order, at most batch size (≤ k) at a time, each as soon as a slot
+    // frees; host-begin stops new starts after a cancel or a failure.
+    Hosts: inlineMap({
+      itemsPath: '$.plan.hosts',
+      itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
+      maxConcurrencyPath: '$.plan.batchSize',
+      processor: hostProcessor(variant),
       next: cleanup,
       catchTo: cleanup,
     }),

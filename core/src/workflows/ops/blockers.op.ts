@@ -9,6 +9,7 @@ import {
 import type { Blocker } from '../../inventory/inventory.schema';
 import type { Job } from '../../jobs/job.schema';
 import { planRollout } from '../../planner/plan';
+import { windowPlan } from './window-plan';
 import { CommandOutputs } from '../../relay/commands';
 import { RackOpsError } from '../../util/errors';
 import { parseOrThrow } from '../../util/zod-errors';
@@ -192,6 +193,7 @@ export async function applyResolutionOp(
   for (const n of applied.notes) await log(deps, job.id, 'info', `resolution: ${n}`);
 
   let batches = plan.batches;
+  let last = new Set(plan.hosts.filter((h) => h.last).map((h) => h.hostId));
   let k = plan.k;
   let batchSize = plan.batchSize;
   const needsReplan = applied.skipHostIds.length > 0 || applied.hostOrder || applied.batchSize;
@@ -215,6 +217,7 @@ export async function applyResolutionOp(
     });
     const byId = new Map(plan.hosts.map((h) => [h.hostId, h]));
     batches = p.batches.map((b) => b.map((id) => byId.get(id)!));
+    last = new Set(p.last);
     k = p.k;
     batchSize = p.batchSize;
     for (const n of p.notes) await log(deps, job.id, 'info', `plan: ${n}`);
@@ -265,5 +268,5 @@ export async function applyResolutionOp(
     batches: batches.length,
     hostsToUpdate: hosts.length,
   });
-  return { ...state, resume: undefined, plan: { k, batchSize, hosts, batches } };
+  return { ...state, resume: undefined, plan: windowPlan(k, batchSize, batches, last) };
 }

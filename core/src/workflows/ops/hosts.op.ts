@@ -6,19 +6,12 @@ import { FirmwareComponent } from '../../inventory/inventory.schema';
 import { isInstalledFirmware } from '../../catalog/redfish-firmware';
 import { HostUpdateParams } from '../params';
 import { componentKey } from '../preflight';
-import { JobCancelledError } from './blockers.op';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
 import { PlanHost, StepError } from './state.schema';
 
-const BatchState = z.looseObject({
-  jobId: z.string(),
-  batchIndex: z.number().int(),
-  hosts: z.array(PlanHost),
-});
 const HostIterState = z.looseObject({
   jobId: z.string(),
-  batchIndex: z.number().int(),
   host: PlanHost,
   error: StepError.optional(),
   probeError: StepError.optional(),
@@ -58,86 +51,90 @@ export async function verify(
   return { ok: mismatches.length === 0, mismatches };
 }
 
-/**
- * Before each batch: no new batch after a cancel (graceful or immediate) or, by default, after a failed host.
- * Batches whose hosts are all done already (a resumed execution re-runs the Map) are passed over.
- */
-export async function batchStart(
-  deps: OpsDeps,
-  job: Job,
-  raw: unknown,
-): Promise<{ go: boolean; reason?: string }> {
-  const s = BatchState.parse(raw);
-  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
-  const key = `batch:${s.batchIndex + 1}`;
-  const name = `Batch ${s.batchIndex + 1}: ${s.hosts.map((h) => h.hostId).join(', ')}`;
-  const stop = async (reason: string) => {
-    await putStep(deps, job.id, { key, name, status: 'skipped', batchIndex: s.batchIndex, message: reason });
-    await log(deps, job.id, 'warn', `batch ${s.batchIndex + 1} not started: ${reason}`);
-    for (const h of s.hosts) {
-      const item = await getHost(deps, job.id, h.hostId);
-      if (item && item.phase === 'pending')
-        await putHost(deps, job.id, {
-          ...item,
-          phase: 'not_started',
-          state: `not started (${reason}); untouched`,
-        });
-    }
-    return { go: false, reason };
-  };
-  if (job.cancelRequested) return stop(`cancel (${job.cancelRequested}) requested`);
-  const hosts = await listHosts(deps, job.id);
-  const failed = hosts.filter((h) => h.phase === 'failed');
-  if (failed.length > 0 && !params.continueOnFailure)
-    return stop(`host ${failed.map((h) => h.hostId).join(', ')} failed and the job stops on failure`);
-  const mine = s.hosts.map((h) => hosts.find((x) => x.hostId === h.hostId));
-  if (mine.every((h) => h && (h.phase === 'updated' || h.phase === 'failed')))
-    return { go: false, reason: 'already done' };
-  // The previous batch is done when this one starts.
-  if (s.batchIndex > 0) {
-    await putStep(deps, job.id, {
-      key: `batch:${s.batchIndex}`,
-      name: `Batch ${s.batchIndex}`,
-      status: 'completed',
-      batchIndex: s.batchIndex - 1,
-    });
-  } else {
-    await putStep(deps, job.id, { key: 'stage', name: 'Stage firmware (OnReset)', status: 'completed' });
-  }
-  await putStep(deps, job.id, { key, name, status: 'running', batchIndex: s.batchIndex });
-  await details(deps, job.id, { phase: 'updating', batch: s.batchIndex + 1 });
-  await log(deps, job.id, 'info', `${name} starting`);
-  return { go: true };
-}
+type HostItemT = NonNullable<Awaited<ReturnType<typeof getHost>>>;
+const FINISHED = new Set(['updated', 'failed', 'not_started']);
+const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)';
 
-/** Start one host: skip it if an immediate cancel came or it is already done (resume in place). */
+/**
+ * Start one host, or say why not. Hosts start in plan order, k at a time, as slots free up (the Map's
+ * MaxConcurrency): no batch barrier. Decided here, before anything is touched:
+ * - already done (a resumed execution re-runs the Map) → pass over it;
+ * - a cancel (graceful or immediate), or a failed host when the job stops on failure → not started, untouched;
+ * - the vCenter appliance's host while any other host is in flight → wait (the workflow loops on a Wait state),
+ *   so the appliance moves once, onto an updated host.
+ */
 export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const s = HostIterState.parse(raw);
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
-  const item = (await getHost(deps, job.id, s.host.hostId)) ?? {
+  const wave = s.host.wave ?? 0;
+  const item: HostItemT = (await getHost(deps, job.id, s.host.hostId)) ?? {
     hostId: s.host.hostId,
     phase: 'pending' as const,
   };
   const base = {
+    wait: false,
     powerOff: item.powerOff ?? [],
     // Maintenance mode needs vCenter; outside a cluster it is optional (job parameter, default on when possible).
     maintenance: Boolean(s.host.hostMoref && s.host.vcenterId) && (params.maintenance ?? true),
     enterParams: { timeoutSeconds: params.enterMaintenanceSeconds, evacuatePoweredOffVms: false },
     rebootParams: { timeoutSeconds: params.rebootSeconds },
   };
-  if (item.phase === 'updated' || item.phase === 'failed') return { go: false, ...base };
-  if (job.cancelRequested === 'immediate') {
+  if (FINISHED.has(item.phase)) return { ...base, go: false };
+  const notStarted = async (reason: string) => {
     await putHost(deps, job.id, {
       ...item,
       phase: 'not_started',
-      state: 'not started (immediate cancel); untouched',
+      batchIndex: wave,
+      state: `not started (${reason}); untouched`,
     });
-    return { go: false, ...base };
+    await log(deps, job.id, 'warn', `not started: ${reason}`, s.host.hostId);
+    await finishWave(deps, job, s.host);
+    return { ...base, go: false };
+  };
+  if (job.cancelRequested) return notStarted(`${job.cancelRequested} cancel requested`);
+  const hosts = await listHosts(deps, job.id);
+  const failed = hosts.filter((h) => h.phase === 'failed');
+  if (failed.length > 0 && !params.continueOnFailure)
+    return notStarted(`host ${failed.map((h) => h.hostId).join(', ')} failed and the job stops on failure`);
+  if (s.host.last) {
+    // Pending counts too: a host whose host-begin runs right now has not written "in progress" yet. No
+    // deadlock: the Map starts hosts in plan order, so every other host has started when this one starts.
+    const busy = hosts.filter(
+      (h) => h.hostId !== s.host.hostId && (h.phase === 'in_progress' || h.phase === 'pending'),
+    );
+    if (busy.length > 0) {
+      if (!item.waiting) {
+        await putHost(deps, job.id, { ...item, waiting: true });
+        await log(
+          deps,
+          job.id,
+          'info',
+          `runs the vCenter appliance: waits until ${busy.map((h) => h.hostId).join(', ')} finish`,
+          s.host.hostId,
+        );
+      }
+      return { ...base, go: false, wait: true };
+    }
+  }
+  if (wave === 0) await putStep(deps, job.id, { key: 'stage', name: STAGE_STEP, status: 'completed' });
+  const waveStarted = hosts.some(
+    (h) => h.hostId !== s.host.hostId && h.batchIndex === wave && h.phase !== 'pending',
+  );
+  if (!waveStarted) {
+    await putStep(deps, job.id, {
+      key: `batch:${wave + 1}`,
+      name: `Batch ${wave + 1}`,
+      status: 'running',
+      batchIndex: wave,
+    });
+    if (Number(job.details.batch ?? 0) < wave + 1)
+      await details(deps, job.id, { phase: 'updating', batch: wave + 1 });
   }
   await putHost(deps, job.id, {
     ...item,
+    waiting: undefined,
     phase: 'in_progress',
-    batchIndex: s.batchIndex,
+    batchIndex: wave,
     state: 'update in progress',
   });
   await putStep(deps, job.id, {
@@ -145,25 +142,33 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
     name: `Update ${s.host.name ?? s.host.hostId}`,
     status: 'running',
     hostId: s.host.hostId,
-    batchIndex: s.batchIndex,
+    batchIndex: wave,
   });
   await log(
     deps,
     job.id,
     'info',
-    `starting: SCP backup, ${base.powerOff.length} VM(s) to power off, then maintenance mode`,
+    `starting (batch ${wave + 1}): ${base.powerOff.length} VM(s) to power off, then maintenance mode`,
     s.host.hostId,
   );
-  return { go: true, ...base };
+  return { ...base, go: true };
 }
 
-/** Before the host leaves service: an immediate cancel stops here (the host is still serving, untouched). */
-export async function checkpoint(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
-  const s = HostIterState.parse(raw);
-  if (job.cancelRequested === 'immediate')
-    throw new JobCancelledError('immediate cancel before maintenance mode');
-  await log(deps, job.id, 'info', 'entering maintenance mode (DRS evacuates the VMs)', s.host.hostId);
-  return { ok: true };
+/** When every host of a wave has finished (or was not started), the wave's `batch:N` step ends. */
+async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<void> {
+  const wave = host.wave ?? 0;
+  const mine = (await listHosts(deps, job.id)).filter((h) => h.batchIndex === wave && FINISHED.has(h.phase));
+  if (mine.length < (host.waveSize ?? 1)) return;
+  const updated = mine.filter((h) => h.phase === 'updated').length;
+  const failedIds = mine.filter((h) => h.phase === 'failed').map((h) => h.hostId);
+  const notStarted = mine.length - updated - failedIds.length;
+  await putStep(deps, job.id, {
+    key: `batch:${wave + 1}`,
+    name: `Batch ${wave + 1}`,
+    status: failedIds.length ? 'failed' : updated ? 'completed' : 'skipped',
+    batchIndex: wave,
+    message: `${updated} updated${failedIds.length ? `, failed: ${failedIds.join(', ')}` : ''}${notStarted ? `, ${notStarted} not started` : ''}`,
+  });
 }
 
 export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
@@ -180,10 +185,11 @@ export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{
     name: `Update ${s.host.name ?? s.host.hostId}`,
     status: 'completed',
     hostId: s.host.hostId,
-    batchIndex: s.batchIndex,
+    batchIndex: s.host.wave ?? 0,
     message: state,
   });
   await log(deps, job.id, 'info', state, s.host.hostId);
+  await finishWave(deps, job, s.host);
   const all = await listHosts(deps, job.id);
   await details(deps, job.id, { hostsUpdated: all.filter((h) => h.phase === 'updated').length });
   return { ok: true };
@@ -243,9 +249,10 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     name: `Update ${s.host.name ?? s.host.hostId}`,
     status: cancelled ? 'skipped' : 'failed',
     hostId: s.host.hostId,
-    batchIndex: s.batchIndex,
+    batchIndex: s.host.wave ?? 0,
     message: state,
   });
   await log(deps, job.id, cancelled ? 'warn' : 'error', state, s.host.hostId);
+  await finishWave(deps, job, s.host);
   return { ok: false };
 }

@@ -7,6 +7,7 @@ import { evaluatePreflightHost, updatesForHost } from '../preflight';
 import { capacityInputs, getCluster } from './inventory';
 import type { OpsDeps } from './ops-deps';
 import { details, getHost, log, putHost, putStep } from './progress';
+import { windowPlan } from './window-plan';
 import { PreflightHostResult, PreflightHostState, type PlanHost, TopState } from './state.schema';
 
 /** One host's preflight: evaluated from the device answers of this iteration; firmware kept in its host item. */
@@ -117,7 +118,7 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       h.hostId,
     );
 
-  let plan: { k: number; batchSize: number; batches: string[][]; notes: string[] };
+  let plan: { k: number; batchSize: number; batches: string[][]; last: string[]; notes: string[] };
   if (ctx.inCluster && ctx.cluster) {
     const cluster = await getCluster(deps.store, ctx.cluster.id);
     if (!cluster) return fail(deps, job, state, `cluster ${ctx.cluster.id} vanished from inventory`);
@@ -151,7 +152,8 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       }
     }
   } else {
-    plan = { k: 1, batchSize: 1, batches: [planHosts.map((h) => h.hostId)], notes: [] };
+    // Outside a cluster: one host at a time.
+    plan = { k: 1, batchSize: 1, batches: planHosts.map((h) => [h.hostId]), last: [], notes: [] };
   }
   const byId = new Map(planHosts.map((h) => [h.hostId, h]));
   const batches = plan.batches.map((b) => b.map((id) => byId.get(id)!));
@@ -183,6 +185,6 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
     ...state,
     pre: undefined,
     decision: 'proceed',
-    plan: { k: plan.k, batchSize: plan.batchSize, hosts: batches.flat(), batches },
+    plan: windowPlan(plan.k, plan.batchSize, batches, new Set(plan.last)),
   };
 }

@@ -3,7 +3,7 @@ import { NotFoundError, RackOpsError } from '../../util/errors';
 import { applyResolutionOp, blockers, JobCancelledError, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
 import { cleanupPlan, finish } from './finish.op';
-import { batchStart, checkpoint, hostBegin, hostDone, hostFailed, verify } from './hosts.op';
+import { hostBegin, hostDone, hostFailed, verify } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
@@ -18,9 +18,7 @@ export const JobOpsRequest = z.looseObject({
     'blockers',
     'pause',
     'apply-resolution',
-    'batch-start',
     'host-begin',
-    'checkpoint',
     'host-done',
     'verify',
     'host-failed',
@@ -72,12 +70,8 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       return pause(deps, job, req);
     case 'apply-resolution':
       return applyResolutionOp(deps, job, state);
-    case 'batch-start':
-      return batchStart(deps, job, state);
     case 'host-begin':
       return hostBegin(deps, job, state);
-    case 'checkpoint':
-      return checkpoint(deps, job, state);
     case 'verify':
       return verify(deps, job, state);
     case 'host-done':

@@ -23,6 +23,11 @@ export const ExpectedVersion = z.object({
 export const PlanHost = HostRef.extend({
   packages: z.array(FirmwarePackage),
   expected: z.array(ExpectedVersion),
+  /** Wave (0-based) and its size: which `batch` the host is shown in. Hosts start in plan order, k at a time. */
+  wave: z.number().int().nonnegative().optional(),
+  waveSize: z.number().int().positive().optional(),
+  /** Starts only once every other host is finished (the host running the vCenter appliance). */
+  last: z.boolean().optional(),
 });
 export type PlanHost = z.infer<typeof PlanHost>;
 
@@ -124,6 +129,8 @@ export const HostItem = z.looseObject({
   packages: z.array(FirmwarePackage).optional(),
   powerOff: z.array(PowerOffVm).optional(),
   batchIndex: z.number().int().optional(),
+  /** The vCenter appliance's host, waiting for the others to finish. */
+  waiting: z.boolean().optional(),
   error: z.string().optional(),
 });
 export type HostItem = z.infer<typeof HostItem>;

@@ -1,0 +1,18 @@
+import type { Plan, PlanHost } from './state.schema';
+
+/**
+ * The plan the workflow runs: hosts in order, started k at a time as slots free up (a sliding window, not batch
+ * barriers). Each host carries its wave — the `batch` it is shown in — and whether it must wait for every other
+ * host (the vCenter appliance's host).
+ */
+export function windowPlan(
+  k: number,
+  batchSize: number,
+  batches: readonly (readonly PlanHost[])[],
+  last: ReadonlySet<string>,
+): Plan {
+  const marked = batches.map((b, wave) =>
+    b.map((h) => ({ ...h, wave, waveSize: b.length, ...(last.has(h.hostId) ? { last: true } : {}) })),
+  );
+  return { k, batchSize, hosts: marked.flat(), batches: marked };
+}
