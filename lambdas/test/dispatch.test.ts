@@ -40,6 +40,27 @@ const payload = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** One device step that powers a host on through the dispatch function, as the workflows do. */
+const powerWorkflow = (target: Record<string, string>, step?: Record<string, string>) => ({
+  StartAt: 'Power',
+  States: {
+    Power: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
+        Payload: {
+          'jobId.$': '$.jobId',
+          command: { kind: 'host.power', target, params: { action: 'On' } },
+          ...(step ? { step } : {}),
+          'taskToken.$': '$$.Task.Token',
+        },
+      },
+      End: true,
+    },
+  },
+});
+
 describe('dispatch handler', () => {
   it('sends a signed envelope to the FIFO queue, grouped by device and deduplicated by envelope id', async () => {
     const { commandId } = await dispatch(payload());
@@ -109,30 +130,7 @@ describe('dispatch handler', () => {
   it('runs as the dispatch function of a workflow: the queued command carries the engine task token', async () => {
     const engine = new LocalEngine({
       store: t.store,
-      definitions: {
-        wf: {
-          StartAt: 'Power',
-          States: {
-            Power: {
-              Type: 'Task',
-              Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-              Parameters: {
-                FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
-                Payload: {
-                  'jobId.$': '$.jobId',
-                  command: {
-                    kind: 'host.power',
-                    target: { type: 'idrac', 'id.$': '$.host' },
-                    params: { action: 'On' },
-                  },
-                  'taskToken.$': '$$.Task.Token',
-                },
-              },
-              End: true,
-            },
-          },
-        },
-      },
+      definitions: { wf: powerWorkflow({ type: 'idrac', 'id.$': '$.host' }) },
       functions: { dispatch },
     });
     try {
@@ -191,29 +189,10 @@ describe('dispatch handler', () => {
     engine = new LocalEngine({
       store: t.store,
       definitions: {
-        wf: {
-          StartAt: 'Power',
-          States: {
-            Power: {
-              Type: 'Task',
-              Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-              Parameters: {
-                FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
-                Payload: {
-                  'jobId.$': '$.jobId',
-                  command: {
-                    kind: 'host.power',
-                    target: { type: 'idrac', id: 'FAST001' },
-                    params: { action: 'On' },
-                  },
-                  step: { key: 'host:FAST001:power', name: 'Power on', hostId: 'FAST001' },
-                  'taskToken.$': '$$.Task.Token',
-                },
-              },
-              End: true,
-            },
-          },
-        },
+        wf: powerWorkflow(
+          { type: 'idrac', id: 'FAST001' },
+          { key: 'host:FAST001:power', name: 'Power on', hostId: 'FAST001' },
+        ),
       },
       functions: { dispatch: fast },
     });

@@ -90,11 +90,13 @@ export const touching = (cmds: RelayCommandRecord[], tag: string): string[] =>
   cmds.filter((c) => c.target?.id === tag && c.kind && !READS.has(c.kind)).map((c) => c.kind!);
 
 /**
- * Never out of service: at most staged (firmware.stage, OnReset: nothing runs until a reboot) and un-staged
- * again (idrac.clear-stale-jobs) — no maintenance mode, no reboot, no VM powered off.
+ * Never out of service: at most staged (firmware.stage, OnReset: nothing runs until a reboot), its
+ * configuration backed up (scp.export) and un-staged again (idrac.clear-stale-jobs) — no maintenance mode,
+ * no reboot, no VM powered off.
  */
+const BEFORE_SERVICE = new Set(['firmware.stage', 'scp.export', 'idrac.clear-stale-jobs']);
 export const notTakenOut = (cmds: RelayCommandRecord[], tag: string): boolean =>
-  touching(cmds, tag).every((k) => k === 'firmware.stage' || k === 'idrac.clear-stale-jobs');
+  touching(cmds, tag).every((k) => BEFORE_SERVICE.has(k));
 
 export const poweredOnVms = (lab: Lab, cluster: string): string[] =>
   [...lab.world.vms.values()]
