@@ -146,6 +146,23 @@ describe('waiting for staged jobs', () => {
     h = undefined;
   });
 
+  it('calls a package staged only once it is downloaded, however quick the first polls are', async () => {
+    // 1/10: a new job waits 100 ms before it starts downloading (then 2 s): quick polls see it "Scheduled".
+    h = await RelayHarness.start({
+      lab: smallLab(1),
+      labOpts: { timeScale: 1 / 10, services: { vcenter: false, ome: false, control: false } },
+      agent: (cfg) => ({ ...cfg, pollIntervalMs: 200 }),
+    });
+    const env = await h.send(
+      h.envelope('firmware.stage', { type: 'idrac', id: 'TEST001' }, { packages: [labPackage(h.lab, BIOS)] }),
+    );
+    const r = await h.waitForResult(env.id, 20_000);
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    const [job] = updateJobs(h.lab, 'TEST001');
+    expect(job?.update?.downloaded).toBe(true);
+    expect(job?.state).toBe('Scheduled');
+  });
+
   it('settles many staged jobs together: three polls in all, not three per job', async () => {
     h = await RelayHarness.start({ lab: smallLab(1) });
     const rf = h.idrac('TEST001');

@@ -86,10 +86,16 @@ export function createStageFirmwareHandler(deps: {
       {
         timeoutMs: deps.stageTimeoutMs ?? 3_600_000,
         label: 'staging firmware',
-        // A job is created `Scheduled` before it downloads; staged means scheduled *after* the transfer.
-        settle: (j, polls) => {
+        // A job is created `Scheduled` before it downloads; staged means scheduled *after* the transfer. Not
+        // seen transferring: staged once three polls over at least a full poll interval saw it scheduled (the
+        // first polls come quickly, and a download may not have started yet).
+        settle: (j, polls, seenForMs) => {
           if (/download/i.test(j.JobState)) transferSeen.add(j.Id);
-          return jobPhase(j) === 'completed' || transferSeen.has(j.Id) || polls >= 3;
+          return (
+            jobPhase(j) === 'completed' ||
+            transferSeen.has(j.Id) ||
+            (polls >= 3 && seenForMs >= ctx.pollIntervalMs)
+          );
         },
       },
     );

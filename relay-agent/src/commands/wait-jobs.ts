@@ -15,10 +15,16 @@ export async function waitForJobs(
   jobIds: readonly string[],
   until: readonly JobPhase[],
   ctx: CommandContext,
-  opts: { timeoutMs: number; label: string; settle?: (job: DellJob, polls: number) => boolean },
+  opts: {
+    timeoutMs: number;
+    label: string;
+    /** Extra condition per job: how many polls saw it, and for how long (ms) it has been seen. */
+    settle?: (job: DellJob, polls: number, seenForMs: number) => boolean;
+  },
 ): Promise<DellJob[]> {
   const deadline = Date.now() + opts.timeoutMs;
   const polls = new Map<string, number>();
+  const firstSeen = new Map<string, number>();
   const delay = pollBackoff(ctx.pollIntervalMs);
   for (;;) {
     const jobs: DellJob[] = [];
@@ -39,9 +45,15 @@ export async function waitForJobs(
       }
       // Count a poll for every job before judging any: \`every\` stops at the first unsettled job, and counting
       // inside it made the jobs settle one after another (three polls each) instead of together.
-      for (const id of new Set(jobs.map((j) => j.Id))) polls.set(id, (polls.get(id) ?? 0) + 1);
+      const now = Date.now();
+      for (const id of new Set(jobs.map((j) => j.Id))) {
+        polls.set(id, (polls.get(id) ?? 0) + 1);
+        if (!firstSeen.has(id)) firstSeen.set(id, now);
+      }
       const done = jobs.every(
-        (j) => until.includes(jobPhase(j)) && (opts.settle?.(j, polls.get(j.Id) ?? 0) ?? true),
+        (j) =>
+          until.includes(jobPhase(j)) &&
+          (opts.settle?.(j, polls.get(j.Id) ?? 0, now - (firstSeen.get(j.Id) ?? now)) ?? true),
       );
       if (done) return jobs;
       const pct = jobs.reduce((s, j) => s + (j.PercentComplete ?? 0), 0) / Math.max(1, jobs.length);
