@@ -207,6 +207,33 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     expect(gear.hosts.get('TAG0002')!.bios).toBe('2.0.0');
   }, 60_000);
 
+  it("the appliance's host waits a few looks for a host not yet started, then goes (no deadlock)", async () => {
+    const jobOps = createJobOpsHandler({ store: ts.store, notifier: { notify: async () => {} } });
+    const at = new Date().toISOString();
+    const job = await ts.store.createJob({
+      id: newId(),
+      type: 'rolling_cluster_update',
+      target: { kind: 'cluster', id: CLUSTER_ID },
+      params: {},
+      createdBy: { kind: 'user', id: 'u-alice', name: 'Alice' },
+      createdAt: at,
+      scheduleAt: at,
+      details: {},
+      requiresApproval: false,
+    });
+    await ts.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, at);
+    // TAG0001 planned but not started: as if an engine had started the appliance's host first.
+    await ts.store.putJobItem(job.id, 'host', 'TAG0001', { hostId: 'TAG0001', phase: 'pending' });
+    const host = { hostId: 'TAG0002', packages: [], expected: [], wave: 0, waveSize: 2, last: true };
+    const begin = async () =>
+      (await jobOps({ op: 'host-begin', jobId: job.id, state: { jobId: job.id, host } })) as {
+        go: boolean;
+        wait: boolean;
+      };
+    for (let i = 0; i < 3; i++) expect(await begin()).toMatchObject({ go: false, wait: true });
+    expect(await begin()).toMatchObject({ go: true, wait: false });
+  });
+
   it('updates every host in batches of k, staging first, and restores HA', async () => {
     await seedInventory(ts.store);
     const job = await startJob();

@@ -53,6 +53,8 @@ export async function verify(
 
 type HostItemT = NonNullable<Awaited<ReturnType<typeof getHost>>>;
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
+/** Looks (Wait loops) during which the appliance's host also waits for hosts not yet started. */
+const PENDING_LOOKS = 3;
 const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)';
 
 /**
@@ -97,14 +99,18 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   if (failed.length > 0 && !params.continueOnFailure)
     return notStarted(`host ${failed.map((h) => h.hostId).join(', ')} failed and the job stops on failure`);
   if (s.host.last) {
-    // Pending counts too: a host whose host-begin runs right now has not written "in progress" yet. No
-    // deadlock: the Map starts hosts in plan order, so every other host has started when this one starts.
+    // In progress always counts. Pending counts for the first few looks only: a host whose host-begin runs
+    // right now has not written "in progress" yet (the Map starts hosts in plan order, so that is all a pending
+    // host can be here); should an engine ever start this host first, it cannot hold its slot forever.
+    const looks = item.waitLoops ?? 0;
     const busy = hosts.filter(
-      (h) => h.hostId !== s.host.hostId && (h.phase === 'in_progress' || h.phase === 'pending'),
+      (h) =>
+        h.hostId !== s.host.hostId &&
+        (h.phase === 'in_progress' || (h.phase === 'pending' && looks < PENDING_LOOKS)),
     );
     if (busy.length > 0) {
-      if (!item.waiting) {
-        await putHost(deps, job.id, { ...item, waiting: true });
+      await putHost(deps, job.id, { ...item, waiting: true, waitLoops: looks + 1 });
+      if (!item.waiting)
         await log(
           deps,
           job.id,
@@ -112,7 +118,6 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
           `runs the vCenter appliance: waits until ${busy.map((h) => h.hostId).join(', ')} finish`,
           s.host.hostId,
         );
-      }
       return { ...base, go: false, wait: true };
     }
   }
@@ -133,6 +138,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   await putHost(deps, job.id, {
     ...item,
     waiting: undefined,
+    waitLoops: undefined,
     phase: 'in_progress',
     batchIndex: wave,
     state: 'update in progress',

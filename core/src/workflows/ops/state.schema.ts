@@ -131,6 +131,7 @@ export const HostItem = z.looseObject({
   batchIndex: z.number().int().optional(),
   /** The vCenter appliance's host, waiting for the others to finish. */
   waiting: z.boolean().optional(),
+  waitLoops: z.number().int().nonnegative().optional(),
   error: z.string().optional(),
 });
 export type HostItem = z.infer<typeof HostItem>;
