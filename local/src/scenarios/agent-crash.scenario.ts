@@ -1,5 +1,13 @@
 import { startScenario } from './driver';
-import { haOf, isDone, labOf, relayCommands, resolveWizard, restartAgent, sleep } from './lab-facts';
+import {
+  startUpdatePastBlockers,
+  haOf,
+  isDone,
+  labOf,
+  relayCommands,
+  restartAgent,
+  sleep,
+} from './lab-facts';
 
 /**
  * Runbook: the relay agent dies while a host is being updated (its process is gone: no results, no progress).
@@ -12,13 +20,7 @@ export async function run() {
   try {
     const lab = labOf(d.stack);
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
-    await d.say('update cluster lab-b batch 2');
-    const paused = await d.waitForJob(
-      'rolling_cluster_update',
-      (j) => j.status === 'paused' || isDone(j),
-      180_000,
-    );
-    if (paused.status === 'paused') await resolveWizard(d, { vmActions: { 'installer-01': 'power_off' } });
+    const paused = await startUpdatePastBlockers(d, 'update cluster lab-b batch 2');
     // Wait until a host is mid-update (apply-and-reboot sent), then kill the agent.
     const jobId = paused.id;
     const end = Date.now() + 600_000;

@@ -9,6 +9,7 @@ import {
   relayCommands,
   resolveWizard,
   touching,
+  askForUpdate,
 } from './lab-facts';
 
 /**
@@ -25,12 +26,7 @@ export async function run() {
     const dongle = [...lab.world.vms.values()].find((v) => v.name === 'usb-dongle-01')!;
     const fwSkippedBefore = JSON.stringify(firmwareOf(lab, skipped));
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
-    await d.say('update cluster lab-b');
-    const paused = await d.waitForJob(
-      'rolling_cluster_update',
-      (j) => j.status === 'paused' || isDone(j),
-      180_000,
-    );
+    const paused = await askForUpdate(d, 'update cluster lab-b');
     const cmdsAtPause = await relayCommands(d.stack.store, paused.id);
     const wizardShown = d.cardText('Resume job') !== undefined || paused.status === 'paused';
     await resolveWizard(d, { skip: [skipped], vmActions: { 'installer-01': 'power_off' } });

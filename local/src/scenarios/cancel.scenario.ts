@@ -6,11 +6,11 @@ import {
   isDone,
   labOf,
   relayCommands,
-  resolveWizard,
   sleep,
   notTakenOut,
   touching,
   rebootBoundFirmwareOf,
+  startUpdatePastBlockers,
 } from './lab-facts';
 
 /**
@@ -25,13 +25,7 @@ export async function run() {
     const tags = hostTags(lab, 'lab-b');
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
     const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(rebootBoundFirmwareOf(lab, t))]));
-    await d.say('update cluster lab-b batch 2');
-    const paused = await d.waitForJob(
-      'rolling_cluster_update',
-      (j) => j.status === 'paused' || isDone(j),
-      180_000,
-    );
-    if (paused.status === 'paused') await resolveWizard(d, { vmActions: { 'installer-01': 'power_off' } });
+    await startUpdatePastBlockers(d, 'update cluster lab-b batch 2');
     const inBatch2 = await d.waitForJob(
       'rolling_cluster_update',
       (j) => isDone(j) || (j.details.phase === 'updating' && j.details.batch === 2),

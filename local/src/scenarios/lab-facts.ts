@@ -143,6 +143,19 @@ export async function resolveWizard(
 
 export const isDone = (j: Job): boolean => ['completed', 'failed', 'cancelled'].includes(j.status);
 
+/** The operator types `command` (an `update cluster …`); returns the job once it pauses on blockers or ends. */
+export async function askForUpdate(d: ScenarioDriver, command: string): Promise<Job> {
+  await d.say(command);
+  return d.waitForJob('rolling_cluster_update', (j) => j.status === 'paused' || isDone(j), 180_000);
+}
+
+/** …and, if it paused, answers the wizard with the suggested actions (the installer VM powered off). */
+export async function startUpdatePastBlockers(d: ScenarioDriver, command: string): Promise<Job> {
+  const paused = await askForUpdate(d, command);
+  if (paused.status === 'paused') await resolveWizard(d, { vmActions: { 'installer-01': 'power_off' } });
+  return paused;
+}
+
 /** Restart the relay agent the stack runs (after a simulated crash), same identity and ledger. */
 export function restartAgent(stack: LocalStack): InProcessAgent {
   const c = stack.config;

@@ -6,9 +6,9 @@ import {
   isDone,
   labOf,
   relayCommands,
-  resolveWizard,
   notTakenOut,
   rebootBoundFirmwareOf,
+  startUpdatePastBlockers,
 } from './lab-facts';
 
 /**
@@ -24,13 +24,7 @@ export async function run() {
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
     const fwBefore = Object.fromEntries(tags.map((t) => [t, JSON.stringify(rebootBoundFirmwareOf(lab, t))]));
     lab.faults.set(bad, { rebootHangs: true });
-    await d.say('update cluster lab-b batch 2');
-    const paused = await d.waitForJob(
-      'rolling_cluster_update',
-      (j) => j.status === 'paused' || isDone(j),
-      180_000,
-    );
-    if (paused.status === 'paused') await resolveWizard(d, { vmActions: { 'installer-01': 'power_off' } });
+    await startUpdatePastBlockers(d, 'update cluster lab-b batch 2');
     const job = await d.waitForJob('rolling_cluster_update', isDone, 900_000);
     const report = job.error ?? job.summary ?? '';
     const badLine = report.split('\n').find((l) => l.includes(`(${bad})`)) ?? '';

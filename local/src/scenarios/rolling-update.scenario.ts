@@ -8,7 +8,7 @@ import {
   isDone,
   labOf,
   poweredOnVms,
-  resolveWizard,
+  startUpdatePastBlockers,
 } from './lab-facts';
 
 /**
@@ -25,13 +25,7 @@ export async function run() {
     const vmsBefore = poweredOnVms(lab, 'lab-b');
     const before = await complianceOf(lab, tags);
     const started = Date.now();
-    await d.say('update cluster lab-b');
-    const paused = await d.waitForJob(
-      'rolling_cluster_update',
-      (j) => j.status === 'paused' || isDone(j),
-      180_000,
-    );
-    if (paused.status === 'paused') await resolveWizard(d, { vmActions: { 'installer-01': 'power_off' } });
+    await startUpdatePastBlockers(d, 'update cluster lab-b');
     const job = await d.waitForJob('rolling_cluster_update', isDone, 600_000);
     const after = await complianceOf(lab, tags);
     const haAfter = haOf(lab, 'lab-b');
