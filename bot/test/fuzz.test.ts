@@ -1,20 +1,9 @@
+import { mulberry32 } from '@rackops/core/util/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/grammar/commands';
 import { parseCommand } from '../src/grammar/parse';
 import { type TranscriptEntry, cardActions, cardOf } from '../src/testing/harness';
 import { type BotFixture, USERS, eventually, startBotFixture, vm } from './support/bot-fixture';
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 10_000);
 /** Commands that change state when valid; a random message that happens to be one is not sent (it is valid input). */
@@ -162,7 +151,8 @@ describe('fuzz: 10,000 random and mutated chat messages and card payloads', () =
 
   it('never crashes, never answers with an unexpected error, and invalid input changes no state', async () => {
     const before = await snapshot();
-    const r = rng(20261128);
+    // Seeded, so a failure can be replayed.
+    const r = mulberry32(20261128);
     const users = Object.values(USERS);
     let sentText = 0;
     let sentCards = 0;

@@ -1,5 +1,5 @@
 import type { LabConfigInput, LabVmDevices } from './config/lab-config.schema';
-import { mulberry32 } from './faults/prng';
+import { mulberry32 } from '@rackops/core/util/prng';
 
 export interface GenerateLabOptions {
   hosts: number;

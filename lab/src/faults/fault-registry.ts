@@ -1,6 +1,6 @@
 import { LabHostFaults } from '../config/lab-config.schema';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
-import { hash32, mulberry32 } from './prng';
+import { hash32, mulberry32 } from '@rackops/core/util/prng';
 
 export type HostFaults = LabHostFaults;
 export type HostFaultsPatch = Partial<HostFaults>;

@@ -5,7 +5,7 @@ import type { FaultRegistry } from '../faults/fault-registry';
 import { WorldEventBus } from './events';
 import { type ComponentTemplate, type FirmwareComponentView, latestPackages, memberId } from './firmware';
 import type { Capture } from '../idrac/capture';
-import { hash32 } from '../faults/prng';
+import { hash32 } from '@rackops/core/util/prng';
 import type { ClusterState, HostState, IdracJob, InstalledFirmware, VcenterState, VmState } from './types';
 
 export interface WorldOptions {

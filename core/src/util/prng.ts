@@ -1,4 +1,4 @@
-/** mulberry32: a tiny seeded PRNG, so the same seed gives the same lab and the same faults. */
+/** mulberry32: a tiny seeded PRNG, so the same seed gives the same run (lab topology and faults, fuzz inputs). */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
