@@ -4,11 +4,11 @@ import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { resumeJob } from '@rackops/core/usecases/resume-job';
-import { newId } from '@rackops/core/util/ids';
 import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
 import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aJob } from '../../core/test/job-factory';
 import { createJobOpsHandler } from '../src/handlers/job-ops.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 import { ScriptedGear } from './helpers/scripted-gear';
@@ -131,26 +131,20 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     await ts.close();
   });
 
+  /** A rolling update of the seeded cluster, claimed (running) as the claim handler leaves it. */
+  async function claimedJob(params: Record<string, unknown> = {}): Promise<Job> {
+    const job = await ts.store.createJob(aJob({ target: { kind: 'cluster', id: CLUSTER_ID }, params }));
+    return (await ts.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, job.createdAt))!;
+  }
+
   async function startJob(params: Record<string, unknown> = {}): Promise<Job> {
-    const at = new Date().toISOString();
-    const job = await ts.store.createJob({
-      id: newId(),
-      type: 'rolling_cluster_update',
-      target: { kind: 'cluster', id: CLUSTER_ID },
-      params,
-      createdBy: { kind: 'user', id: 'u-alice', name: 'Alice' },
-      createdAt: at,
-      scheduleAt: at,
-      details: {},
-      requiresApproval: false,
-    });
-    const claimed = await ts.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, at);
+    const job = await claimedJob(params);
     await engine.startExecution({
       workflow: 'rolling-cluster-update',
       name: job.id,
       input: { jobId: job.id },
     });
-    return claimed!;
+    return job;
   }
 
   const outcome = async (job: Job) => {
@@ -209,19 +203,7 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
 
   it("the appliance's host waits a few looks for a host not yet started, then goes (no deadlock)", async () => {
     const jobOps = createJobOpsHandler({ store: ts.store, notifier: { notify: async () => {} } });
-    const at = new Date().toISOString();
-    const job = await ts.store.createJob({
-      id: newId(),
-      type: 'rolling_cluster_update',
-      target: { kind: 'cluster', id: CLUSTER_ID },
-      params: {},
-      createdBy: { kind: 'user', id: 'u-alice', name: 'Alice' },
-      createdAt: at,
-      scheduleAt: at,
-      details: {},
-      requiresApproval: false,
-    });
-    await ts.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, at);
+    const job = await claimedJob();
     // TAG0001 planned but not started: as if an engine had started the appliance's host first.
     await ts.store.putJobItem(job.id, 'host', 'TAG0001', { hostId: 'TAG0001', phase: 'pending' });
     const host = { hostId: 'TAG0002', packages: [], expected: [], wave: 0, waveSize: 2, last: true };
