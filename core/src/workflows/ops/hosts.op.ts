@@ -8,7 +8,7 @@ import { HostUpdateParams } from '../params';
 import { componentKey } from '../preflight';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
-import { PlanHost, StepError } from './state.schema';
+import { type HostItem, PlanHost, StepError } from './state.schema';
 
 const HostIterState = z.looseObject({
   jobId: z.string(),
@@ -51,7 +51,6 @@ export async function verify(
   return { ok: mismatches.length === 0, mismatches };
 }
 
-type HostItemT = NonNullable<Awaited<ReturnType<typeof getHost>>>;
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
 /** Looks (Wait loops) during which the appliance's host also waits for hosts not yet started. */
 const PENDING_LOOKS = 3;
@@ -69,7 +68,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const s = HostIterState.parse(raw);
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
   const wave = s.host.wave ?? 0;
-  const item: HostItemT = (await getHost(deps, job.id, s.host.hostId)) ?? {
+  const item: HostItem = (await getHost(deps, job.id, s.host.hostId)) ?? {
     hostId: s.host.hostId,
     phase: 'pending' as const,
   };
@@ -109,8 +108,8 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
         (h.phase === 'in_progress' || (h.phase === 'pending' && looks < PENDING_LOOKS)),
     );
     if (busy.length > 0) {
-      await putHost(deps, job.id, { ...item, waiting: true, waitLoops: looks + 1 });
-      if (!item.waiting)
+      await putHost(deps, job.id, { ...item, waitLoops: looks + 1 });
+      if (looks === 0)
         await log(
           deps,
           job.id,
@@ -137,7 +136,6 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   }
   await putHost(deps, job.id, {
     ...item,
-    waiting: undefined,
     waitLoops: undefined,
     phase: 'in_progress',
     batchIndex: wave,
@@ -160,11 +158,15 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   return { ...base, go: true };
 }
 
-/** When every host of a wave has finished (or was not started), the wave's `batch:N` step ends. */
-async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<void> {
+/**
+ * When every host of a wave has finished (or was not started), the wave's `batch:N` step ends. Returns every
+ * host item as just read.
+ */
+async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<HostItem[]> {
   const wave = host.wave ?? 0;
-  const mine = (await listHosts(deps, job.id)).filter((h) => h.batchIndex === wave && FINISHED.has(h.phase));
-  if (mine.length < (host.waveSize ?? 1)) return;
+  const all = await listHosts(deps, job.id);
+  const mine = all.filter((h) => h.batchIndex === wave && FINISHED.has(h.phase));
+  if (mine.length < (host.waveSize ?? 1)) return all;
   const updated = mine.filter((h) => h.phase === 'updated').length;
   const failedIds = mine.filter((h) => h.phase === 'failed').map((h) => h.hostId);
   const notStarted = mine.length - updated - failedIds.length;
@@ -175,6 +177,7 @@ async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<void
     batchIndex: wave,
     message: `${updated} updated${failedIds.length ? `, failed: ${failedIds.join(', ')}` : ''}${notStarted ? `, ${notStarted} not started` : ''}`,
   });
+  return all;
 }
 
 export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
@@ -195,8 +198,7 @@ export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{
     message: state,
   });
   await log(deps, job.id, 'info', state, s.host.hostId);
-  await finishWave(deps, job, s.host);
-  const all = await listHosts(deps, job.id);
+  const all = await finishWave(deps, job, s.host);
   await details(deps, job.id, { hostsUpdated: all.filter((h) => h.phase === 'updated').length });
   return { ok: true };
 }
@@ -224,10 +226,8 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     hostId: s.host.hostId,
     phase: 'pending' as const,
   };
-  const cancelled = s.error?.Error === 'JobCancelled';
   let why: string;
-  if (cancelled) why = 'stopped by an immediate cancel before maintenance mode';
-  else if (s.verify && !s.verify.v.ok)
+  if (s.verify && !s.verify.v.ok)
     why = `firmware verification failed (${s.verify.v.mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')}); left in maintenance mode`;
   else why = errorText(s.error);
   let where = describeHostState(s.probe, Boolean(s.probeError));
@@ -248,17 +248,17 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
   const vmsOff = item.powerOff?.length
     ? `; ${item.powerOff.length} VM(s) left powered off: ${item.powerOff.map((v) => v.name).join(', ')}`
     : '';
-  const state = `${cancelled ? 'cancelled' : 'FAILED'}: ${why} — now ${where}${vmsOff}`;
-  await putHost(deps, job.id, { ...item, phase: cancelled ? 'not_started' : 'failed', state, error: why });
+  const state = `FAILED: ${why} — now ${where}${vmsOff}`;
+  await putHost(deps, job.id, { ...item, phase: 'failed', state, error: why });
   await putStep(deps, job.id, {
     key: `host:${s.host.hostId}`,
     name: `Update ${s.host.name ?? s.host.hostId}`,
-    status: cancelled ? 'skipped' : 'failed',
+    status: 'failed',
     hostId: s.host.hostId,
     batchIndex: s.host.wave ?? 0,
     message: state,
   });
-  await log(deps, job.id, cancelled ? 'warn' : 'error', state, s.host.hostId);
+  await log(deps, job.id, 'error', state, s.host.hostId);
   await finishWave(deps, job, s.host);
   return { ok: false };
 }

@@ -129,8 +129,7 @@ export const HostItem = z.looseObject({
   packages: z.array(FirmwarePackage).optional(),
   powerOff: z.array(PowerOffVm).optional(),
   batchIndex: z.number().int().optional(),
-  /** The vCenter appliance's host, waiting for the others to finish. */
-  waiting: z.boolean().optional(),
+  /** The vCenter appliance's host: how many times it has looked and waited for the others to finish. */
   waitLoops: z.number().int().nonnegative().optional(),
   error: z.string().optional(),
 });
