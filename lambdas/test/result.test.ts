@@ -1,3 +1,4 @@
+import { recordIngestOutcome } from '@rackops/core/inventory/ingest-report';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
 import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
@@ -112,8 +113,10 @@ describe('result handler', () => {
 
   it("holds a streamed command's result until its last page is recorded (the result may overtake it)", async () => {
     const { executionId, jobId, token } = await waitingStep();
+    // Recorded the way ingestion records a page.
     const note = (seq: number) =>
-      t.store.putJobItem(jobId, 'note', `inventory-page:c-p:${String(seq).padStart(6, '0')}`, {
+      recordIngestOutcome(t.store, jobId, {
+        runId: 'c-p',
         seq,
         last: seq === 1,
         groups: 1,
@@ -121,7 +124,7 @@ describe('result handler', () => {
         written: 1,
         unchanged: 0,
         gone: 0,
-        warnings: 0,
+        warnings: [],
       });
     await note(0);
     const handled = handle(

@@ -17,8 +17,11 @@ export interface PageNote {
   warnings: number;
 }
 
+const PAGE_NOTE = 'inventory-page:';
+/** Key prefix of the page notes one run (command) of a sync has recorded on its job. */
+export const pageNotePrefix = (runId: string): string => `${PAGE_NOTE}${runId}:`;
 const noteKey = (runId: string, seq: number): string =>
-  `inventory-page:${runId}:${String(seq).padStart(6, '0')}`;
+  `${pageNotePrefix(runId)}${String(seq).padStart(6, '0')}`;
 
 /**
  * Record a page's outcome on its sync job: one console line per warning (capped), one note item per
@@ -86,7 +89,7 @@ export async function summarizeInventoryRun(store: Store, jobId: string): Promis
     sawLast: false,
   };
   for (const { key, data } of notes) {
-    if (!key.startsWith('inventory-page:')) continue;
+    if (!key.startsWith(PAGE_NOTE)) continue;
     sum.pages++;
     sum.items += data.items;
     sum.written += data.written;

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
+import { pageNotePrefix } from '@rackops/core/inventory/ingest-report';
 import { RelayMessage } from '@rackops/core/relay/result.schema';
 import { ConflictError } from '@rackops/core/util/errors';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
@@ -116,7 +117,7 @@ export function createResultHandler(deps: ResultDeps) {
   async function pagesIngested(msg: Extract<RelayMessage, { type: 'result' }>): Promise<void> {
     const pages = (msg.output as { pages?: unknown } | undefined)?.pages;
     if (!msg.ok || !msg.jobId || typeof pages !== 'number' || pages < 1) return;
-    const prefix = `inventory-page:${msg.commandId}:`;
+    const prefix = pageNotePrefix(msg.commandId);
     const until = Date.now() + (deps.pageWaitMs ?? 10_000);
     for (;;) {
       const notes = await deps.store.listJobItems(msg.jobId, 'note');
