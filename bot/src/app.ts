@@ -43,7 +43,8 @@ export interface Bot {
   runtime: BotRuntime;
   /** Run one incoming activity (what adapter.process / TestAdapter callbacks call). */
   run(ctx: TurnContext): Promise<void>;
-  close(): void;
+  /** No new card updates; resolves when those under way are done (so the Store can be stopped after). */
+  close(): Promise<void>;
 }
 
 const WELCOME =
@@ -246,6 +247,9 @@ export function createBot(opts: CreateBotOptions): Bot {
       }
       await guarded(ctx, 'turn', () => app.run(ctx).then(() => undefined));
     },
-    close: () => jobCards.close(),
+    close: async () => {
+      jobCards.close();
+      await jobCards.drain();
+    },
   };
 }

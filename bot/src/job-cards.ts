@@ -196,7 +196,7 @@ export class JobCards {
     return out;
   }
 
-  /** Wait for updates already under way (call after close, before stopping the Store). */
+  /** Wait for updates already under way (the bot's close does, before the Store is stopped). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
   }

@@ -236,7 +236,7 @@ export class BotHarness {
     };
   }
 
-  close(): void {
-    this.bot.close();
+  close(): Promise<void> {
+    return this.bot.close();
   }
 }

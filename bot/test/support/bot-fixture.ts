@@ -108,7 +108,7 @@ export async function startBotFixture(config: Partial<BotConfigInput> = {}): Pro
       state.blockers = b;
     },
     async close() {
-      harness.close();
+      await harness.close();
       await engine.stop();
       await dyn.close();
     },

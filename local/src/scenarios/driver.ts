@@ -129,7 +129,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
       );
     },
     async close() {
-      h.close();
+      await h.close();
       await stack.stop();
     },
   };

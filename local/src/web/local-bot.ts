@@ -81,8 +81,7 @@ export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
     async close() {
       clearInterval(timer);
       await ticking;
-      bot.close();
-      await bot.jobCards.drain();
+      await bot.close();
       await chat.close();
     },
   };
