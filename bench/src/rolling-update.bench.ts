@@ -63,20 +63,28 @@ function happyPath(m: AslMachine, choose: Record<string, string> = {}): { name: 
   return out;
 }
 
-function transitionsPerHost(): { perHost: number; detail: string } {
+/**
+ * Transitions on the happy path (AWS bills each): the top level once, each host's preflight, staging and window,
+ * and the in-service firmware of the hosts that have some, with its measured Wait loops (3 transitions a look).
+ */
+function transitionsPerHost(applyNowHosts: number, applyNowWaits: number): { perHost: number; detail: string } {
   const def = buildWorkflowDefinitions()['rolling-cluster-update'];
   const choose = { BlockerDecision: 'ApplyResolution', PreflightStaleJobs: 'PreflightHostDone' };
   const top = happyPath(def, choose);
-  const processor = (name: string) =>
-    happyPath((def.States[name]!.ItemProcessor as AslMachine) ?? { StartAt: '', States: {} }, choose);
-  const preflight = processor('PreflightHosts').length;
-  const stage = processor('StageFirmware').length;
+  const processor = (m: AslMachine, name: string) =>
+    happyPath((m.States[name]!.ItemProcessor as AslMachine) ?? { StartAt: '', States: {} }, choose);
+  const [hostsBranch, nowBranch] = def.States.Rollout!.Branches as AslMachine[];
+  const preflight = processor(def, 'PreflightHosts').length;
+  const stage = processor(def, 'StageFirmware').length;
   // The VM power Maps run with an empty list on the happy path: the Map state itself is the transition.
-  const host = processor('Hosts').length;
-  const total = top.length + HOSTS * (preflight + stage + host);
+  const host = processor(hostsBranch!, 'Hosts').length;
+  const now = processor(nowBranch!, 'ApplyNow').length;
+  // Parallel: the state plus one start per branch (the Maps themselves).
+  const total =
+    top.length + 2 + HOSTS * (preflight + stage + host) + applyNowHosts * now + applyNowWaits * 3;
   return {
     perHost: Math.round((total / HOSTS) * 10) / 10,
-    detail: `top ${top.length} + per host (preflight ${preflight} + stage/backup ${stage} + update ${host})`,
+    detail: `top ${top.length + 2} + per host (preflight ${preflight} + stage/backup ${stage} + window ${host}) + in-service firmware ${now} × ${applyNowHosts} hosts + ${applyNowWaits} wait looks × 3`,
   };
 }
 
@@ -177,7 +185,12 @@ export async function run(args: string[]): Promise<void> {
         return to - from - device;
       });
     const overheadPerHostMs = slotOverhead.reduce((a, b) => a + b, 0) / Math.max(1, slotOverhead.length);
-    const t = transitionsPerHost();
+    const notes = await stack.store.listJobItems<{ waits?: number }>(job.id, 'note');
+    const applyNow = notes.filter((n) => n.key.startsWith('apply-now:'));
+    const t = transitionsPerHost(
+      applyNow.length,
+      applyNow.reduce((sum, n) => sum + (n.data.waits ?? 0), 0),
+    );
     // Where the makespan goes: before the first host leaves service, the hosts' phase, and the tail.
     const startMs = Date.parse(done.startedAt!);
     const times = (kind: string, field: 'sentAt' | 'completedAt') =>

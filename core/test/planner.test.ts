@@ -228,7 +228,15 @@ describe('makespan estimates', () => {
 });
 
 describe('windowPlan: what the workflow runs', () => {
-  const ph = (hostId: string) => ({ hostId, packages: [], expected: [] });
+  const ph = (hostId: string, applyNow = false) => ({
+    hostId,
+    packages: [],
+    expected: [],
+    immediate: [],
+    immediateExpected: [],
+    reboot: true,
+    applyNow,
+  });
   it('keeps plan order, marks each host with its wave and wave size, and the appliance host as last', () => {
     const plan = windowPlan(
       2,
@@ -250,5 +258,15 @@ describe('windowPlan: what the workflow runs', () => {
       ['C', 'VC'],
     ]);
     expect(plan).toMatchObject({ k: 2, batchSize: 2 });
+  });
+
+  it('lists the hosts with firmware that needs no reboot last wave first: done before their turn', () => {
+    const plan = windowPlan(
+      2,
+      2,
+      [[ph('A', true), ph('B')], [ph('C', true), ph('D', true)], [ph('E', true)]],
+      new Set(),
+    );
+    expect(plan.applyNow.map((h) => h.hostId)).toEqual(['E', 'C', 'D', 'A']);
   });
 });

@@ -6,13 +6,14 @@ import { UnsupportedJobTypeError, workflowForJobType } from '../src/workflows/re
 
 const defs = buildWorkflowDefinitions();
 
-/** Every state of a machine, nested Map processors included, with the machine it sits in. */
+/** Every state of a machine, nested Map processors and Parallel branches included, with the machine it sits in. */
 function allStates(m: AslMachine): { name: string; state: AslState; top: boolean }[] {
   const out: { name: string; state: AslState; top: boolean }[] = [];
   const visit = (mm: AslMachine, top: boolean) => {
     for (const [name, state] of Object.entries(mm.States)) {
       out.push({ name, state, top });
       if (state.ItemProcessor) visit(state.ItemProcessor as AslMachine, false);
+      for (const b of (state.Branches as AslMachine[] | undefined) ?? []) visit(b, false);
     }
   };
   visit(m, true);
@@ -47,7 +48,7 @@ describe('workflow definitions', () => {
       'PauseForResolution',
       'ApplyResolution',
       'StageFirmware',
-      'Hosts',
+      'Rollout',
     ];
     for (const name of after) {
       const c = def.States[name]?.Catch as { ErrorEquals: string[]; Next: string }[];
@@ -59,22 +60,37 @@ describe('workflow definitions', () => {
     expect(def.States.Unstage?.Next).toBe('Finish');
   });
 
-  it('stages firmware and backs up every host before any host leaves service, then a window of batch size', () => {
+  it('backs up and stages every host before any host leaves service, then a window of batch size beside the in-service firmware', () => {
     const def = defs['rolling-cluster-update'];
-    expect(def.States.StageFirmware?.Next).toBe('Hosts');
+    expect(def.States.StageFirmware?.Next).toBe('Rollout');
     const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
-    expect(stage.StartAt).toBe('StageHost');
-    expect(stage.States.StageHost?.Next).toBe('ScpExport');
+    expect(stage.StartAt).toBe('ScpExport');
+    expect(stage.States.ScpExport?.Next).toBe('StageNeeded');
+    const params = (stage.States.StageHost?.Parameters as { Payload: { command: { params: unknown } } })
+      .Payload.command.params;
+    expect(params).toMatchObject({ 'packages.$': '$.host.packages', applyTime: 'OnReset' });
+    const [hostsBranch, nowBranch] = def.States.Rollout?.Branches as AslMachine[];
     // One Map over the hosts in plan order, at most batch size (≤ k) at once: no barrier between batches.
-    expect(def.States.Hosts?.ItemsPath).toBe('$.plan.hosts');
-    expect(def.States.Hosts?.MaxConcurrencyPath).toBe('$.plan.batchSize');
-    const host = def.States.Hosts?.ItemProcessor as AslMachine;
+    const hosts = hostsBranch!.States.Hosts!;
+    expect(hosts.ItemsPath).toBe('$.plan.hosts');
+    expect(hosts.MaxConcurrencyPath).toBe('$.plan.batchSize');
+    const host = hosts.ItemProcessor as AslMachine;
     expect(host.StartAt).toBe('HostBegin');
-    // Nothing leaves service before host-begin said go; only the appliance's host may wait in a loop.
+    // Nothing leaves service before host-begin said go; a host may wait in a loop (appliance, claim).
     const go = host.States.HostGo as { Choices: { Next: string }[]; Default: string };
     expect(go.Choices.map((c) => c.Next)).toEqual(['PowerOffVms', 'HostWaitTurn']);
     expect(go.Default).toBe('HostNotStarted');
     expect(host.States.HostWaitTurn?.Next).toBe('HostBegin');
+    // Firmware without reboot: nothing is sent before apply-now-begin said go.
+    const now = nowBranch!.States.ApplyNow!;
+    expect(now.ItemsPath).toBe('$.plan.applyNow');
+    const item = now.ItemProcessor as AslMachine;
+    expect(item.StartAt).toBe('ApplyNowBegin');
+    const nowGo = item.States.ApplyNowGo as { Choices: { Next: string }[]; Default: string };
+    expect(nowGo.Choices.map((c) => c.Next)).toEqual(['ApplyNowStage', 'ApplyNowWait']);
+    const nowParams = (item.States.ApplyNowStage?.Parameters as { Payload: { command: { params: unknown } } })
+      .Payload.command.params;
+    expect(nowParams).toMatchObject({ 'packages.$': '$.host.immediate', applyTime: 'Immediate' });
   });
 
   it('substitutes the function ARNs everywhere', () => {

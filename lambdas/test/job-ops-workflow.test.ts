@@ -38,6 +38,23 @@ const catalog: Catalog = {
   warnings: [],
 };
 
+/** The same catalog plus an iDRAC package: the iDRAC applies it at once, without a host reboot. */
+const withIdrac: Catalog = {
+  ...catalog,
+  components: [
+    ...catalog.components,
+    {
+      path: 'iDRAC/idrac_7.0.0.exe',
+      name: 'iDRAC',
+      vendorVersion: '7.0.0',
+      criticality: 'Recommended',
+      rebootRequired: false,
+      devices: [{ componentId: '25227', pci: [] }],
+      systemIds: ['090E'],
+    },
+  ],
+};
+
 async function seedInventory(store: Store, opts: { usbVmOn?: string[]; vcsaOn?: string } = {}) {
   const cluster: Cluster = {
     id: CLUSTER_ID,
@@ -94,14 +111,16 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
   let engine: LocalEngine;
   let gear: ScriptedGear;
   const notes: NotificationEvent[] = [];
+  let testCatalog = catalog;
 
   beforeEach(async () => {
     ts = await startTestStore();
     notes.length = 0;
+    testCatalog = catalog;
     const jobOps = createJobOpsHandler({
       store: ts.store,
       notifier: { notify: async (e) => void notes.push(e) },
-      catalog: { load: async () => ({ catalog, url: 'https://127.0.0.1:9/repo/Catalog.xml' }) },
+      catalog: { load: async () => ({ catalog: testCatalog, url: 'https://127.0.0.1:9/repo/Catalog.xml' }) },
     });
     gear = new ScriptedGear(TAGS, async (token, ok, out) => {
       if (ok) await engine.sendTaskSuccess(token, out);
@@ -123,6 +142,8 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
         dispatch: gear.dispatch,
         jobops: jobOps,
       },
+      // Wait loops (the appliance's host, the in-service firmware) in hundredths: 300 s → 3 s.
+      timeScale: 0.01,
     });
   });
 
@@ -315,5 +336,87 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     expect(gear.hosts.get('TAG0005')!.bios).toBe('1.0.0');
     expect(gear.hosts.get('TAG0005')!.staged).toBeUndefined();
     expect(gear.ha.admissionControlEnabled).toBe(true);
+  });
+
+  const immediateAt = (host: string) =>
+    gear.sent.find(
+      (x) => x.kind === 'firmware.stage' && x.params.applyTime === 'Immediate' && hostOf(x) === host,
+    )?.at ?? Number.NaN;
+
+  it('applies firmware that needs no reboot while each host serves VMs: never in its window, later waves before their turn', async () => {
+    testCatalog = withIdrac;
+    await seedInventory(ts.store);
+    const done = await outcome(await startJob());
+    expect(done.status, done.error).toBe('completed');
+    for (const h of gear.hosts.values())
+      expect([h.hostId, h.bios, h.idrac]).toEqual([h.hostId, '2.0.0', '7.0.0']);
+    // Staged OnReset: the BIOS only.
+    for (const x of gear.sent.filter((y) => y.kind === 'firmware.stage' && y.params.applyTime === 'OnReset'))
+      expect((x.params.packages as { name: string }[]).map((p) => p.name)).toEqual(['BIOS']);
+    for (const tag of TAGS) {
+      const now = immediateAt(tag);
+      const [enter, exit] = [at('host.enter-maintenance', tag), at('host.exit-maintenance', tag)];
+      // The first wave (TAG0001, TAG0002) after its window; every later host before its own.
+      if (['TAG0001', 'TAG0002'].includes(tag)) expect(now, tag).toBeGreaterThan(exit);
+      else expect(now, tag).toBeLessThan(enter);
+    }
+    expect(done.summary).toMatch(
+      /TAG0004\): updated .*; 1 package\(s\) without reboot applied in service and verified/,
+    );
+  }, 60_000);
+
+  it('a failed update without reboot on a later host: that host never leaves service, no new host starts', async () => {
+    testCatalog = withIdrac;
+    await seedInventory(ts.store);
+    gear.hosts.get('TAG0005')!.idracUpdateFails = true;
+    const done = await outcome(await startJob());
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/TAG0005\): .*FAILED in service: .*JID_1 Failed/);
+    const entered = gear.sent.filter((s) => s.kind === 'host.enter-maintenance').map((s) => s.params.hostId);
+    expect(entered.sort()).toEqual(['TAG0001', 'TAG0002']);
+    expect(gear.hosts.get('TAG0005')!.staged).toBeUndefined();
+    expect(gear.ha.admissionControlEnabled).toBe(true);
+  }, 60_000);
+
+  it('a host and its in-service firmware never overlap: each waits while the other holds the host', async () => {
+    const jobOps = createJobOpsHandler({ store: ts.store, notifier: { notify: async () => {} } });
+    const job = await claimedJob();
+    const pkg = (name: string, rebootRequired: boolean) => ({
+      componentId: name,
+      name,
+      version: '2',
+      url: `https://127.0.0.1:9/repo/${name}.exe`,
+      rebootRequired,
+    });
+    const host = (hostId: string, wave: number) => ({
+      hostId,
+      packages: [pkg('BIOS', true)],
+      expected: [],
+      immediate: [pkg('iDRAC', false)],
+      immediateExpected: [],
+      reboot: true,
+      applyNow: true,
+      wave,
+      waveSize: 2,
+    });
+    for (const tag of ['TAG0001', 'TAG0003', 'TAG0004'])
+      await ts.store.putJobItem(job.id, 'host', tag, { hostId: tag, phase: 'pending' });
+    const call = async (op: string, h: ReturnType<typeof host>) =>
+      (await jobOps({ op, jobId: job.id, state: { jobId: job.id, host: h, fw: { firmware: [] } } })) as {
+        go: boolean;
+        wait: boolean;
+      };
+    // The first wave waits for its window to end, even with nothing holding the host yet.
+    expect(await call('apply-now-begin', host('TAG0001', 0))).toMatchObject({ go: false, wait: true });
+    // A later host goes at once and holds the host: its window waits until the update is done.
+    expect(await call('apply-now-begin', host('TAG0003', 1))).toMatchObject({ go: true });
+    expect(await call('host-begin', host('TAG0003', 1))).toMatchObject({ go: false, wait: true });
+    await call('apply-now-done', host('TAG0003', 1));
+    expect(await call('host-begin', host('TAG0003', 1))).toMatchObject({ go: true });
+    // The other way round: a host in its window holds it; its in-service update waits.
+    expect(await call('host-begin', host('TAG0004', 1))).toMatchObject({ go: true });
+    expect(await call('apply-now-begin', host('TAG0004', 1))).toMatchObject({ go: false, wait: true });
+    await call('host-done', host('TAG0004', 1));
+    expect(await call('apply-now-begin', host('TAG0004', 1))).toMatchObject({ go: true });
   });
 });

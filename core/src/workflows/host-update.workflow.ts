@@ -1,4 +1,12 @@
-import { type AslMachine, type AslState, deviceTask, hostStepKey, inlineMap, jobOpsTask } from './asl';
+import {
+  type AslMachine,
+  type AslState,
+  catchAll,
+  deviceTask,
+  hostStepKey,
+  inlineMap,
+  jobOpsTask,
+} from './asl';
 import { HEARTBEAT, TIMEOUT } from './timing';
 
 /**
@@ -220,6 +228,60 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
   return { StartAt: 'HostBegin', States: states };
 }
 
+/**
+ * One host's firmware that needs no host reboot, applied while the host serves VMs: ApplyNowBegin (JobOps) takes
+ * the host's claim, or waits (ApplyNowWait, a Wait loop) while the host is in its window — a first-wave host
+ * until its window has ended — or passes (nothing to do, done, cancel, a failure that stops the job).
+ */
+function applyNowProcessor(): AslMachine {
+  const failed = 'ApplyNowFailed';
+  return {
+    StartAt: 'ApplyNowBegin',
+    States: {
+      ApplyNowBegin: jobOpsTask({
+        op: 'apply-now-begin',
+        resultPath: '$.begin',
+        next: 'ApplyNowGo',
+        catchTo: failed,
+      }),
+      ApplyNowGo: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.begin.v.go', BooleanEquals: true, Next: 'ApplyNowStage' },
+          { Variable: '$.begin.v.wait', BooleanEquals: true, Next: 'ApplyNowWait' },
+        ],
+        Default: 'ApplyNowPass',
+      },
+      // Long: the host's window (evacuation, reboot with firmware, return) takes tens of minutes.
+      ApplyNowWait: { Type: 'Wait', Seconds: 300, Next: 'ApplyNowBegin' },
+      ApplyNowPass: { Type: 'Succeed' },
+      ApplyNowStage: deviceTask({
+        kind: 'firmware.stage',
+        target: idrac,
+        params: { 'packages.$': '$.host.immediate', applyTime: 'Immediate', transfer: 'simple' },
+        step: { ...hostStepKey('apply-now'), name: 'Apply firmware that needs no reboot (in service)' },
+        timeoutSeconds: TIMEOUT.stage,
+        heartbeatSeconds: HEARTBEAT,
+        next: 'ApplyNowRead',
+        catchTo: failed,
+      }),
+      ApplyNowRead: deviceTask({
+        kind: 'inventory.idrac',
+        target: idrac,
+        params: {},
+        step: { ...hostStepKey('apply-now-verify'), name: 'Read firmware after the in-service update' },
+        timeoutSeconds: TIMEOUT.quick,
+        resultSelector: { 'firmware.$': '$.firmware' },
+        resultPath: '$.fw',
+        next: 'ApplyNowDone',
+        catchTo: failed,
+      }),
+      ApplyNowDone: jobOpsTask({ op: 'apply-now-done', resultPath: null, catchTo: failed }),
+      [failed]: jobOpsTask({ op: 'apply-now-failed', resultPath: null }),
+    },
+  };
+}
+
 export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine {
   const rolling = variant === 'rolling';
   const cleanup = 'Cleanup';
@@ -284,25 +346,16 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
       next: 'StageFirmware',
       catchTo: cleanup,
     }),
-    // Upload with OnReset and back up the configuration while every host still serves VMs: a host's time out
-    // of service is then only evacuation, apply + reboot, verification and exit, and a package or backup that
-    // fails stops the job before any host has left service.
+    // Back up the configuration and stage the reboot-required firmware (OnReset) while every host still serves
+    // VMs: a host's time out of service is then only evacuation, apply + reboot, verification and exit, and a
+    // backup or package that fails stops the job before any host has left service.
     StageFirmware: inlineMap({
       itemsPath: '$.plan.hosts',
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
       maxConcurrency: 0,
       processor: {
-        StartAt: 'StageHost',
+        StartAt: 'ScpExport',
         States: {
-          StageHost: deviceTask({
-            kind: 'firmware.stage',
-            target: idrac,
-            params: { 'packages.$': '$.host.packages', applyTime: 'OnReset', transfer: 'simple' },
-            step: { ...hostStepKey('stage'), name: 'Stage firmware (OnReset)' },
-            timeoutSeconds: TIMEOUT.stage,
-            heartbeatSeconds: HEARTBEAT,
-            next: 'ScpExport',
-          }),
           ScpExport: deviceTask({
             kind: 'scp.export',
             target: idrac,
@@ -310,22 +363,61 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
             step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
             timeoutSeconds: TIMEOUT.scp,
             heartbeatSeconds: HEARTBEAT,
+            next: 'StageNeeded',
           }),
+          StageNeeded: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
+            Default: 'StageNotNeeded',
+          },
+          StageHost: deviceTask({
+            kind: 'firmware.stage',
+            target: idrac,
+            params: { 'packages.$': '$.host.packages', applyTime: 'OnReset', transfer: 'simple' },
+            step: { ...hostStepKey('stage'), name: 'Stage firmware (OnReset)' },
+            timeoutSeconds: TIMEOUT.stage,
+            heartbeatSeconds: HEARTBEAT,
+          }),
+          StageNotNeeded: { Type: 'Succeed' },
         },
       },
-      next: 'Hosts',
+      next: 'Rollout',
       catchTo: cleanup,
     }),
-    // A sliding window: hosts start in plan order, at most batch size (≤ k) at a time, each as soon as a slot
-    // frees; host-begin stops new starts after a cancel or a failure.
-    Hosts: inlineMap({
-      itemsPath: '$.plan.hosts',
-      itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
-      maxConcurrencyPath: '$.plan.batchSize',
-      processor: hostProcessor(variant),
-      next: cleanup,
-      catchTo: cleanup,
-    }),
+    // Two branches over the same hosts. Hosts: a sliding window — hosts start in plan order, at most batch size
+    // (≤ k) at a time, each as soon as a slot frees; host-begin stops new starts after a cancel or a failure.
+    // Firmware that needs no host reboot (iDRAC, LC…): applied while each host serves VMs, never during its
+    // window (a per-host claim in JobOps), later waves first so it is done before their turn.
+    Rollout: {
+      Type: 'Parallel',
+      Branches: [
+        {
+          StartAt: 'Hosts',
+          States: {
+            Hosts: inlineMap({
+              itemsPath: '$.plan.hosts',
+              itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
+              maxConcurrencyPath: '$.plan.batchSize',
+              processor: hostProcessor(variant),
+            }),
+          },
+        },
+        {
+          StartAt: 'ApplyNow',
+          States: {
+            ApplyNow: inlineMap({
+              itemsPath: '$.plan.applyNow',
+              itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
+              maxConcurrency: 0,
+              processor: applyNowProcessor(),
+            }),
+          },
+        },
+      ],
+      ResultPath: null,
+      Next: cleanup,
+      Catch: catchAll(cleanup),
+    },
     // Every exit after preflight passes here: restore HA (if it was relaxed) and un-stage firmware on hosts
     // that were staged but not updated, then finish.
     [cleanup]: jobOpsTask({

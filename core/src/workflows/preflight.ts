@@ -67,6 +67,35 @@ export function evaluatePreflightHost(
 export const componentKey = (fw: Pick<FirmwareComponent, 'softwareId' | 'fqdd' | 'id'>): string =>
   fw.softwareId && fw.softwareId !== '0' ? fw.softwareId : (fw.fqdd ?? fw.id);
 
+export interface ExpectedComponent {
+  componentId: string;
+  version: string;
+  name: string;
+  /** The package's: applied at the host's reboot (true), or at once by the iDRAC (false). */
+  rebootRequired: boolean;
+}
+
+/**
+ * Reboot-required firmware (BIOS, NICs, RAID, disks…) is staged OnReset and applied by the host's reboot, inside
+ * its maintenance window. The rest (iDRAC, Lifecycle Controller, driver packs, iSM) the iDRAC applies at once,
+ * without a host reboot: that runs while the host serves VMs, outside its window, so no host stays out of
+ * service longer for it. A package of unknown kind counts as reboot-required (the safe side).
+ */
+export function splitByReboot(u: { packages: FirmwarePackage[]; expected: ExpectedComponent[] }): {
+  packages: FirmwarePackage[];
+  expected: ExpectedComponent[];
+  immediate: FirmwarePackage[];
+  immediateExpected: ExpectedComponent[];
+} {
+  const now = (x: { rebootRequired?: boolean }) => x.rebootRequired === false;
+  return {
+    packages: u.packages.filter((p) => !now(p)),
+    expected: u.expected.filter((e) => !now(e)),
+    immediate: u.packages.filter(now),
+    immediateExpected: u.expected.filter(now),
+  };
+}
+
 /** Packages one host needs from the catalog, and the versions to verify after the reboot. */
 export function updatesForHost(
   matcher: CatalogMatcher,
@@ -75,7 +104,7 @@ export function updatesForHost(
   host: { hostId: string; systemId?: number; model?: string; firmware: readonly FirmwareComponent[] },
 ): {
   packages: FirmwarePackage[];
-  expected: { componentId: string; version: string; name: string }[];
+  expected: ExpectedComponent[];
   unknown?: string;
 } {
   const c = hostCompliance(
@@ -86,7 +115,7 @@ export function updatesForHost(
   if (c.status === 'unknown')
     return { packages: [], expected: [], unknown: c.reason ?? 'compliance unknown' };
   const packages: FirmwarePackage[] = [];
-  const expected: { componentId: string; version: string; name: string }[] = [];
+  const expected: ExpectedComponent[] = [];
   const seenComponents = new Set<string>();
   const byUrl = new Map<string, FirmwarePackage>();
   for (const comp of c.components) {
@@ -96,7 +125,12 @@ export function updatesForHost(
     seenComponents.add(componentId);
     // Every component is verified, but a package that covers several (three identical disks, two NIC
     // ports) is uploaded once: the iDRAC refuses a second job for the same package.
-    expected.push({ componentId, version: comp.available, name: comp.name });
+    expected.push({
+      componentId,
+      version: comp.available,
+      name: comp.name,
+      rebootRequired: comp.package.rebootRequired,
+    });
     const url = packageUrl(catalog, comp.package.path, catalogUrl);
     if (byUrl.has(url)) continue;
     byUrl.set(url, {

@@ -11,6 +11,10 @@ export interface GearHost {
   bios: string;
   inMaintenance: boolean;
   staged?: string;
+  /** iDRAC firmware: applied at once by a `firmware.stage` with applyTime Immediate (no host reboot). */
+  idrac: string;
+  /** Its Immediate update job fails. */
+  idracUpdateFails?: boolean;
   reachable: boolean;
   /** Never comes back after the reboot (reboot-failure). */
   rebootHangs?: boolean;
@@ -42,7 +46,13 @@ export class ScriptedGear {
     private readonly answer: (token: string, ok: boolean, out: unknown) => Promise<void>,
   ) {
     for (const id of hostIds)
-      this.hosts.set(id, { hostId: id, bios: '1.0.0', inMaintenance: false, reachable: true });
+      this.hosts.set(id, {
+        hostId: id,
+        bios: '1.0.0',
+        idrac: '6.0.0',
+        inMaintenance: false,
+        reachable: true,
+      });
   }
 
   /** The dispatch function the engine calls for `${DispatchFunctionArn}`. */
@@ -108,6 +118,14 @@ export class ScriptedGear {
                 fqdd: 'BIOS.Setup.1-1',
                 updateable: true,
               },
+              {
+                id: `Installed-25227-${this.host(hostId).idrac}__iDRAC.Embedded.1-1`,
+                name: 'Integrated Dell Remote Access Controller',
+                version: this.host(hostId).idrac,
+                softwareId: '25227',
+                fqdd: 'iDRAC.Embedded.1-1',
+                updateable: true,
+              },
             ],
             warnings: [],
           },
@@ -117,6 +135,19 @@ export class ScriptedGear {
         return { ok: true, out: { cleared: 0 } };
       case 'firmware.stage': {
         const pkgs = s.params.packages as { version: string }[];
+        if (s.params.applyTime === 'Immediate') {
+          const h = this.host(hostId);
+          if (h.idracUpdateFails)
+            return { ok: false, error: { code: 'idrac_job_failed', message: `${hostId} JID_1 Failed` } };
+          h.idrac = pkgs[0]?.version ?? h.idrac;
+          return {
+            ok: true,
+            out: {
+              jobs: [{ componentId: '25227', jobId: `JID_N_${hostId}`, state: 'Completed' }],
+              alreadyDone: [],
+            },
+          };
+        }
         this.host(hostId).staged = pkgs[0]?.version;
         return {
           ok: true,

@@ -3,6 +3,7 @@ import type { JobEvent } from '../../jobs/lifecycle';
 import type { HaSettings } from '../../inventory/inventory.schema';
 import { CommandOutputs } from '../../relay/commands';
 import type { z } from 'zod';
+import { type ApplyNowNote, listApplyNow } from './apply-now.op';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, listHosts, log, putStep } from './progress';
 import { HaRecord, type HostItem, TopState } from './state.schema';
@@ -44,8 +45,13 @@ const PHASE_TEXT: Partial<Record<HostItem['phase'], string>> = {
   pending: 'not started; untouched',
   in_progress: 'state unknown: the update was interrupted',
 };
-const line = (h: HostItem): string =>
-  `${h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId}: ${h.state ?? PHASE_TEXT[h.phase] ?? h.phase}`;
+const APPLY_NOW_TEXT: Partial<Record<ApplyNowNote['status'], string>> = {
+  running: 'firmware update without reboot interrupted (state unknown)',
+};
+const line = (h: HostItem, now?: ApplyNowNote): string => {
+  const extra = now ? (now.state ?? APPLY_NOW_TEXT[now.status]) : undefined;
+  return `${h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId}: ${h.state ?? PHASE_TEXT[h.phase] ?? h.phase}${extra ? `; ${extra}` : ''}`;
+};
 
 /**
  * The end of every workflow: decide completed / failed / cancelled from what happened (the Store's host items,
@@ -60,7 +66,10 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
   const cancelled = Boolean(job.cancelRequested) || state.error?.Error === 'JobCancelled';
   if (state.error && state.error.Error !== 'JobCancelled') problems.push(errorText(state.error));
   if (typeof r.failure === 'string') problems.push(r.failure);
-  const failedHosts = hosts.filter((h) => h.phase === 'failed');
+  const applyNow = await listApplyNow(deps, job.id);
+  const failedHosts = hosts.filter(
+    (h) => h.phase === 'failed' || ['failed', 'running'].includes(applyNow.get(h.hostId)?.status ?? ''),
+  );
   if (failedHosts.length)
     problems.push(`${failedHosts.length} host(s) failed: ${failedHosts.map((h) => h.hostId).join(', ')}`);
   const haText = await haOutcome(deps, job, raw, r.cleanup?.restoreHa === true);
@@ -79,7 +88,7 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
           ? `cancelled (${job.cancelRequested ?? 'by request'})`
           : `failed: ${problems.join('; ')}`;
   const resultText = singleCommandResult(state);
-  const summary = [head, resultText, haText.text, ...hosts.map(line)]
+  const summary = [head, resultText, haText.text, ...hosts.map((h) => line(h, applyNow.get(h.hostId)))]
     .filter(Boolean)
     .join('\n')
     .slice(0, 8000);

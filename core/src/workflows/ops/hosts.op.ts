@@ -1,44 +1,22 @@
 import type { Job } from '../../jobs/job.schema';
-import { CommandOutputs, HostState } from '../../relay/commands';
+import type { CommandOutputs, HostState } from '../../relay/commands';
 import { parseOrThrow } from '../../util/zod-errors';
-import { z } from 'zod';
-import { FirmwareComponent } from '../../inventory/inventory.schema';
-import { isInstalledFirmware } from '../../catalog/redfish-firmware';
+import type { z } from 'zod';
 import { HostUpdateParams } from '../params';
-import { componentKey } from '../preflight';
+import { claimHost, listApplyNow, releaseHost } from './apply-now.op';
+import { firmwareMismatches, HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
-import { type HostItem, PlanHost, StepError } from './state.schema';
+import type { HostItem, PlanHost } from './state.schema';
 
-const HostIterState = z.looseObject({
-  jobId: z.string(),
-  host: PlanHost,
-  error: StepError.optional(),
-  probeError: StepError.optional(),
-  probe: HostState.loose().optional(),
-  verify: z.object({ v: CommandOutputs['firmware.verify'] }).optional(),
-  fw: z.looseObject({ firmware: z.array(z.unknown()) }).optional(),
-});
-
-/** After the reboot: every expected component at its expected version, matched by the preflight's ids. */
+/** After the reboot: every component the reboot applies at its expected version, matched by the preflight's ids. */
 export async function verify(
   deps: OpsDeps,
   job: Job,
   raw: unknown,
 ): Promise<z.infer<(typeof CommandOutputs)['firmware.verify']>> {
   const s = HostIterState.parse(raw);
-  const installed = (s.fw?.firmware ?? []).flatMap((f) => {
-    const p = FirmwareComponent.safeParse(f);
-    return p.success && isInstalledFirmware(p.data) ? [p.data] : [];
-  });
-  const mismatches = s.host.expected.flatMap((e) => {
-    const have = installed.filter((c) => componentKey(c) === e.componentId);
-    if (have.length > 0 && have.every((c) => c.version === e.version)) return [];
-    const other = have.find((c) => c.version !== e.version);
-    return [
-      { componentId: e.componentId, expected: e.version, ...(other ? { installed: other.version } : {}) },
-    ];
-  });
+  const mismatches = firmwareMismatches(s.host.expected, s.fw?.firmware ?? []);
   await log(
     deps,
     job.id,
@@ -94,9 +72,15 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   };
   if (job.cancelRequested) return notStarted(`${job.cancelRequested} cancel requested`);
   const hosts = await listHosts(deps, job.id);
-  const failed = hosts.filter((h) => h.phase === 'failed');
+  const applyNow = await listApplyNow(deps, job.id);
+  if (applyNow.get(s.host.hostId)?.status === 'failed')
+    return notStarted('its firmware update without reboot failed');
+  const failed = [
+    ...hosts.filter((h) => h.phase === 'failed').map((h) => h.hostId),
+    ...[...applyNow.values()].filter((n) => n.status === 'failed').map((n) => n.hostId),
+  ];
   if (failed.length > 0 && !params.continueOnFailure)
-    return notStarted(`host ${failed.map((h) => h.hostId).join(', ')} failed and the job stops on failure`);
+    return notStarted(`host ${[...new Set(failed)].join(', ')} failed and the job stops on failure`);
   if (s.host.last) {
     // In progress always counts. Pending counts for the first few looks only: a host whose host-begin runs
     // right now has not written "in progress" yet (the Map starts hosts in plan order, so that is all a pending
@@ -121,6 +105,30 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
     }
   }
   if (wave === 0) await putStep(deps, job.id, { key: 'stage', name: STAGE_STEP, status: 'completed' });
+  if (!s.host.reboot) {
+    // Only firmware that needs no reboot: the in-service branch applies it; the host never leaves service.
+    await putHost(deps, job.id, {
+      ...item,
+      phase: 'updated',
+      batchIndex: wave,
+      state: 'nothing that needs a reboot; never taken out of service',
+    });
+    await finishWave(deps, job, s.host);
+    return { ...base, go: false };
+  }
+  // Its in-service firmware update may hold the host right now (later waves): look again shortly.
+  if (!(await claimHost(deps, job.id, s.host.hostId, 'window'))) {
+    if (!item.claimWait)
+      await log(
+        deps,
+        job.id,
+        'info',
+        'waits for its firmware update without reboot to finish',
+        s.host.hostId,
+      );
+    await putHost(deps, job.id, { ...item, claimWait: true });
+    return { ...base, go: false, wait: true };
+  }
   const waveStarted = hosts.some(
     (h) => h.hostId !== s.host.hostId && h.batchIndex === wave && h.phase !== 'pending',
   );
@@ -137,6 +145,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   await putHost(deps, job.id, {
     ...item,
     waitLoops: undefined,
+    claimWait: undefined,
     phase: 'in_progress',
     batchIndex: wave,
     state: 'update in progress',
@@ -198,6 +207,7 @@ export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{
     message: state,
   });
   await log(deps, job.id, 'info', state, s.host.hostId);
+  await releaseHost(deps, job.id, s.host.hostId, 'window');
   const all = await finishWave(deps, job, s.host);
   await details(deps, job.id, { hostsUpdated: all.filter((h) => h.phase === 'updated').length });
   return { ok: true };
@@ -259,6 +269,7 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     message: state,
   });
   await log(deps, job.id, 'error', state, s.host.hostId);
+  await releaseHost(deps, job.id, s.host.hostId, 'window');
   await finishWave(deps, job, s.host);
   return { ok: false };
 }

@@ -3,7 +3,7 @@ import type { Job } from '../../jobs/job.schema';
 import { planRollout } from '../../planner/plan';
 import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
-import { evaluatePreflightHost, updatesForHost } from '../preflight';
+import { evaluatePreflightHost, splitByReboot, updatesForHost } from '../preflight';
 import { capacityInputs, getCluster } from './inventory';
 import type { OpsDeps } from './ops-deps';
 import { details, getHost, log, putHost, putStep } from './progress';
@@ -92,7 +92,13 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       await putHost(deps, job.id, { ...next, phase: 'no_update', state: 'already compliant; untouched' });
     } else {
       await putHost(deps, job.id, { ...next, phase: 'pending' });
-      planHosts.push({ ...ref, packages: u.packages, expected: u.expected });
+      const split = splitByReboot({ packages: u.packages, expected: u.expected });
+      planHosts.push({
+        ...ref,
+        ...split,
+        reboot: split.packages.length > 0,
+        applyNow: split.immediate.length > 0,
+      });
     }
   }
   if (unknown.length > 0) return fail(deps, job, state, `compliance unknown: ${unknown.join('; ')}`);
@@ -114,7 +120,7 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       deps,
       job.id,
       'info',
-      `${h.packages.length} update(s): ${h.packages.map((p) => `${p.name} ${p.version}`).join(', ')}`,
+      `${h.packages.length + h.immediate.length} update(s): ${[...h.packages, ...h.immediate].map((p) => `${p.name} ${p.version}`).join(', ')}`,
       h.hostId,
     );
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, RackOpsError } from '../../util/errors';
+import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
 import { applyResolutionOp, blockers, JobCancelledError, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
 import { cleanupPlan, finish } from './finish.op';
@@ -22,6 +23,9 @@ export const JobOpsRequest = z.looseObject({
     'host-done',
     'verify',
     'host-failed',
+    'apply-now-begin',
+    'apply-now-done',
+    'apply-now-failed',
     'cleanup-plan',
     'finish',
     'log',
@@ -78,6 +82,12 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       return hostDone(deps, job, state);
     case 'host-failed':
       return hostFailed(deps, job, state);
+    case 'apply-now-begin':
+      return applyNowBegin(deps, job, state);
+    case 'apply-now-done':
+      return applyNowDone(deps, job, state);
+    case 'apply-now-failed':
+      return applyNowFailed(deps, job, state);
     case 'cleanup-plan':
       return cleanupPlan(deps, job, state);
     case 'finish':

@@ -18,11 +18,20 @@ export const ExpectedVersion = z.object({
   componentId: z.string(),
   version: z.string(),
   name: z.string().optional(),
+  rebootRequired: z.boolean().optional(),
 });
 
 export const PlanHost = HostRef.extend({
+  /** Staged OnReset before any host leaves service; applied by the host's reboot; verified after it. */
   packages: z.array(FirmwarePackage),
   expected: z.array(ExpectedVersion),
+  /** Applied by the iDRAC at once, no host reboot: run while the host serves VMs, never during its window. */
+  immediate: z.array(FirmwarePackage).default([]),
+  immediateExpected: z.array(ExpectedVersion).default([]),
+  /** `packages` is not empty: the host needs its window (maintenance mode and a reboot). */
+  reboot: z.boolean().default(true),
+  /** `immediate` is not empty. */
+  applyNow: z.boolean().default(false),
   /** Wave (0-based) and its size: which `batch` the host is shown in. Hosts start in plan order, k at a time. */
   wave: z.number().int().nonnegative().optional(),
   waveSize: z.number().int().positive().optional(),
@@ -56,6 +65,8 @@ export const Plan = z.object({
   batchSize: z.number().int(),
   hosts: z.array(PlanHost),
   batches: z.array(z.array(PlanHost)),
+  /** Hosts with firmware that needs no reboot, last wave first (see windowPlan). */
+  applyNow: z.array(PlanHost).default([]),
 });
 export type Plan = z.infer<typeof Plan>;
 
@@ -131,6 +142,8 @@ export const HostItem = z.looseObject({
   batchIndex: z.number().int().optional(),
   /** The vCenter appliance's host: how many times it has looked and waited for the others to finish. */
   waitLoops: z.number().int().nonnegative().optional(),
+  /** Its window waits for its in-service firmware update (said once in the log). */
+  claimWait: z.boolean().optional(),
   error: z.string().optional(),
 });
 export type HostItem = z.infer<typeof HostItem>;

@@ -14,5 +14,11 @@ export function windowPlan(
   const marked = batches.map((b, wave) =>
     b.map((h) => ({ ...h, wave, waveSize: b.length, ...(last.has(h.hostId) ? { last: true } : {}) })),
   );
-  return { k, batchSize, hosts: marked.flat(), batches: marked };
+  // Firmware that needs no reboot runs while a host serves VMs: later waves first (done long before their turn),
+  // the first wave last (it waits for its own window to end).
+  const applyNow = [...marked]
+    .reverse()
+    .flat()
+    .filter((h) => h.applyNow);
+  return { k, batchSize, hosts: marked.flat(), batches: marked, applyNow };
 }

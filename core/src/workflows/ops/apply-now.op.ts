@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import type { Job } from '../../jobs/job.schema';
+import { ConflictError } from '../../util/errors';
+import { parseOrThrow } from '../../util/zod-errors';
+import { HostUpdateParams } from '../params';
+import { firmwareMismatches, HostIterState } from './host-iter';
+import type { OpsDeps } from './ops-deps';
+import { errorText, listHosts, log, putStep } from './progress';
+
+/**
+ * Firmware that needs no host reboot (iDRAC, Lifecycle Controller, driver packs) is applied while the host
+ * serves VMs, never while it is in its window (maintenance mode, reboot): the iDRAC resets itself after its own
+ * update, and a reset in the middle of a reboot with staged firmware is nobody's friend. One claim per host says
+ * who works on its iDRAC; a note per host says how its in-service update went (kept apart from the host item,
+ * which the window's ops write concurrently).
+ */
+
+const CLAIM_TYPE = 'host-claim';
+export type ClaimHolder = 'window' | 'apply-now';
+
+/** Takes the host's claim for `holder`. Re-entrant: a resumed execution re-runs the holder's step. */
+export async function claimHost(
+  deps: OpsDeps,
+  jobId: string,
+  hostId: string,
+  holder: ClaimHolder,
+): Promise<boolean> {
+  const id = `${jobId}/${hostId}`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await deps.store.putRecord(
+        { type: CLAIM_TYPE, id, parent: jobId, data: { holder } },
+        { ifAbsent: true },
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const cur = await deps.store.getRecord<{ holder: string }>(CLAIM_TYPE, id);
+      if (cur) return cur.data.holder === holder;
+      // Released between the write and the read: try once more.
+    }
+  }
+  return false;
+}
+
+export async function releaseHost(
+  deps: OpsDeps,
+  jobId: string,
+  hostId: string,
+  holder: ClaimHolder,
+): Promise<void> {
+  const id = `${jobId}/${hostId}`;
+  const cur = await deps.store.getRecord<{ holder: string }>(CLAIM_TYPE, id);
+  if (cur?.data.holder === holder) await deps.store.deleteRecord(CLAIM_TYPE, id);
+}
+
+export const ApplyNowNote = z.object({
+  hostId: z.string(),
+  status: z.enum(['running', 'applied', 'failed', 'skipped']),
+  /** In words, for the report. */
+  state: z.string().optional(),
+  /** Looks spent waiting for the host's window to end (each a Wait loop: AWS transitions). */
+  waits: z.number().int().nonnegative().default(0),
+});
+export type ApplyNowNote = z.infer<typeof ApplyNowNote>;
+
+const noteKey = (hostId: string) => `apply-now:${hostId}`;
+
+export async function getApplyNow(
+  deps: OpsDeps,
+  jobId: string,
+  hostId: string,
+): Promise<ApplyNowNote | undefined> {
+  const raw = await deps.store.getJobItem<unknown>(jobId, 'note', noteKey(hostId));
+  return raw === undefined ? undefined : ApplyNowNote.parse(raw);
+}
+
+async function putApplyNow(deps: OpsDeps, jobId: string, note: ApplyNowNote): Promise<void> {
+  await deps.store.putJobItem(jobId, 'note', noteKey(note.hostId), JSON.parse(JSON.stringify(note)));
+}
+
+/** Every host's in-service update, by host id. */
+export async function listApplyNow(deps: OpsDeps, jobId: string): Promise<Map<string, ApplyNowNote>> {
+  const items = await deps.store.listJobItems<unknown>(jobId, 'note');
+  const out = new Map<string, ApplyNowNote>();
+  for (const i of items) {
+    if (!i.key.startsWith('apply-now:')) continue;
+    const n = ApplyNowNote.parse(i.data);
+    out.set(n.hostId, n);
+  }
+  return out;
+}
+
+const FINAL = new Set(['applied', 'failed', 'skipped']);
+const stepOf = (host: { hostId: string; name?: string; wave?: number }) => ({
+  key: `host:${host.hostId}:apply-now`,
+  name: `Firmware without reboot on ${host.name ?? host.hostId} (in service)`,
+  hostId: host.hostId,
+  batchIndex: host.wave ?? 0,
+});
+
+/**
+ * Start one host's in-service update, wait, or pass:
+ * - nothing to apply, already done (a resumed execution), a cancel, a failure that stops the job, a host that
+ *   failed or was not started → pass (the last three noted as skipped, for the report);
+ * - the host is in its window, or is a first-wave host whose window has not ended yet → wait (the workflow
+ *   loops on a Wait state); later waves go at once and are done long before their turn;
+ * - the host's claim is taken (its window is starting right now) → wait.
+ */
+export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
+  const s = HostIterState.parse(raw);
+  const host = s.host;
+  const pass = { go: false, wait: false };
+  if (host.immediate.length === 0) return pass;
+  const note = (await getApplyNow(deps, job.id, host.hostId)) ?? {
+    hostId: host.hostId,
+    status: 'running',
+    waits: 0,
+  };
+  if (FINAL.has(note.status)) return pass;
+  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
+  const skip = async (reason: string) => {
+    const state = `firmware that needs no reboot not applied (${reason})`;
+    await putApplyNow(deps, job.id, { ...note, status: 'skipped', state });
+    await log(deps, job.id, 'warn', state, host.hostId);
+    return pass;
+  };
+  if (job.cancelRequested) return skip(`${job.cancelRequested} cancel requested`);
+  const hosts = await listHosts(deps, job.id);
+  const notes = await listApplyNow(deps, job.id);
+  const failed = [
+    ...hosts.filter((h) => h.phase === 'failed').map((h) => h.hostId),
+    ...[...notes.values()].filter((n) => n.status === 'failed').map((n) => n.hostId),
+  ].filter((id) => id !== host.hostId);
+  if (failed.length > 0 && !params.continueOnFailure)
+    return skip(`host ${[...new Set(failed)].join(', ')} failed and the job stops on failure`);
+  const item = hosts.find((h) => h.hostId === host.hostId);
+  if (item?.phase === 'failed' || item?.phase === 'not_started')
+    return skip(`the host's update ${item.phase === 'failed' ? 'failed' : 'did not start'}`);
+  const windowOver = item?.phase === 'updated';
+  const wait = async () => {
+    await putApplyNow(deps, job.id, { ...note, status: 'running', waits: note.waits + 1 });
+    return { go: false, wait: true };
+  };
+  if (!windowOver && host.reboot && ((host.wave ?? 0) === 0 || item?.phase === 'in_progress')) return wait();
+  if (!(await claimHost(deps, job.id, host.hostId, 'apply-now'))) return wait();
+  await putApplyNow(deps, job.id, { ...note, status: 'running' });
+  await putStep(deps, job.id, { ...stepOf(host), status: 'running' });
+  await log(
+    deps,
+    job.id,
+    'info',
+    `applying ${host.immediate.map((p) => `${p.name} ${p.version}`).join(', ')} while the host serves VMs (no reboot)`,
+    host.hostId,
+  );
+  return { go: true, wait: false };
+}
+
+/** After the in-service update: the components it covers, read back, at their versions. */
+export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: boolean }> {
+  const s = HostIterState.parse(raw);
+  const host = s.host;
+  const note = (await getApplyNow(deps, job.id, host.hostId)) ?? {
+    hostId: host.hostId,
+    status: 'running',
+    waits: 0,
+  };
+  const mismatches = firmwareMismatches(host.immediateExpected, s.fw?.firmware ?? []);
+  const ok = mismatches.length === 0;
+  const state = ok
+    ? `${host.immediate.length} package(s) without reboot applied in service and verified (${host.immediate.map((p) => p.name).join(', ')})`
+    : `FAILED in service: firmware without reboot not at the expected version (${mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')})`;
+  await putApplyNow(deps, job.id, { ...note, status: ok ? 'applied' : 'failed', state });
+  await putStep(deps, job.id, { ...stepOf(host), status: ok ? 'completed' : 'failed', message: state });
+  await log(deps, job.id, ok ? 'info' : 'error', state, host.hostId);
+  await releaseHost(deps, job.id, host.hostId, 'apply-now');
+  return { ok };
+}
+
+export async function applyNowFailed(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: false }> {
+  const s = HostIterState.parse(raw);
+  const host = s.host;
+  const note = (await getApplyNow(deps, job.id, host.hostId)) ?? {
+    hostId: host.hostId,
+    status: 'running',
+    waits: 0,
+  };
+  const state = `FAILED in service: ${errorText(s.error)} (firmware without reboot: ${host.immediate.map((p) => p.name).join(', ')})`;
+  await putApplyNow(deps, job.id, { ...note, status: 'failed', state });
+  await putStep(deps, job.id, { ...stepOf(host), status: 'failed', message: state });
+  await log(deps, job.id, 'error', state, host.hostId);
+  await releaseHost(deps, job.id, host.hostId, 'apply-now');
+  return { ok: false };
+}
