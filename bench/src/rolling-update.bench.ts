@@ -67,7 +67,10 @@ function happyPath(m: AslMachine, choose: Record<string, string> = {}): { name: 
  * Transitions on the happy path (AWS bills each): the top level once, each host's preflight, staging and window,
  * and the in-service firmware of the hosts that have some, with its measured Wait loops (3 transitions a look).
  */
-function transitionsPerHost(applyNowHosts: number, applyNowWaits: number): { perHost: number; detail: string } {
+function transitionsPerHost(
+  applyNowHosts: number,
+  applyNowWaits: number,
+): { perHost: number; detail: string } {
   const def = buildWorkflowDefinitions()['rolling-cluster-update'];
   const choose = { BlockerDecision: 'ApplyResolution', PreflightStaleJobs: 'PreflightHostDone' };
   const top = happyPath(def, choose);
@@ -80,8 +83,7 @@ function transitionsPerHost(applyNowHosts: number, applyNowWaits: number): { per
   const host = processor(hostsBranch!, 'Hosts').length;
   const now = processor(nowBranch!, 'ApplyNow').length;
   // Parallel: the state plus one start per branch (the Maps themselves).
-  const total =
-    top.length + 2 + HOSTS * (preflight + stage + host) + applyNowHosts * now + applyNowWaits * 3;
+  const total = top.length + 2 + HOSTS * (preflight + stage + host) + applyNowHosts * now + applyNowWaits * 3;
   return {
     perHost: Math.round((total / HOSTS) * 10) / 10,
     detail: `top ${top.length + 2} + per host (preflight ${preflight} + stage/backup ${stage} + window ${host}) + in-service firmware ${now} × ${applyNowHosts} hosts + ${applyNowWaits} wait looks × 3`,

@@ -66,10 +66,10 @@ describe('workflow definitions', () => {
     const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
     expect(stage.StartAt).toBe('ScpExport');
     expect(stage.States.ScpExport?.Next).toBe('StageNeeded');
-    const params = (stage.States.StageHost?.Parameters as { Payload: { command: { params: unknown } } })
+    const params = (stage.States.StageHost!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(params).toMatchObject({ 'packages.$': '$.host.packages', applyTime: 'OnReset' });
-    const [hostsBranch, nowBranch] = def.States.Rollout?.Branches as AslMachine[];
+    const [hostsBranch, nowBranch] = def.States.Rollout!.Branches as AslMachine[];
     // One Map over the hosts in plan order, at most batch size (≤ k) at once: no barrier between batches.
     const hosts = hostsBranch!.States.Hosts!;
     expect(hosts.ItemsPath).toBe('$.plan.hosts');
@@ -88,7 +88,7 @@ describe('workflow definitions', () => {
     expect(item.StartAt).toBe('ApplyNowBegin');
     const nowGo = item.States.ApplyNowGo as { Choices: { Next: string }[]; Default: string };
     expect(nowGo.Choices.map((c) => c.Next)).toEqual(['ApplyNowStage', 'ApplyNowWait']);
-    const nowParams = (item.States.ApplyNowStage?.Parameters as { Payload: { command: { params: unknown } } })
+    const nowParams = (item.States.ApplyNowStage!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(nowParams).toMatchObject({ 'packages.$': '$.host.immediate', applyTime: 'Immediate' });
   });
