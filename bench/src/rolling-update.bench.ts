@@ -201,8 +201,10 @@ export async function run(args: string[]): Promise<void> {
     const lastBack = Math.max(...times('host.exit-maintenance', 'completedAt'));
     const phases = {
       preflight_s: sec(Math.min(...times('cluster.ha-relax', 'sentAt'))),
+      // Staging before the first host leaves service (later firmware.stage commands are the in-service updates).
       stage_s: sec(
-        Math.max(...times('firmware.stage', 'completedAt')) - Math.min(...times('firmware.stage', 'sentAt')),
+        Math.max(...times('firmware.stage', 'completedAt').filter((t) => t <= firstOut)) -
+          Math.min(...times('firmware.stage', 'sentAt')),
       ),
       before_first_host_out_s: sec(firstOut),
       hosts_phase_s: sec(lastBack - firstOut),

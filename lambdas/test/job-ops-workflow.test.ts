@@ -259,9 +259,7 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     const done = await outcome(job);
     expect(done.status).toBe('completed');
     expect(done.summary).toMatch(/nothing to update/);
-    const touching = gear.sent.filter(
-      (s) => !['host.state', 'idrac.lc-status', 'inventory.idrac'].includes(s.kind),
-    );
+    const touching = gear.sent.filter((s) => s.kind !== 'host.preflight');
     expect(touching).toEqual([]);
   });
 
@@ -300,12 +298,12 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     // The skipped host was never staged, entered maintenance or rebooted.
     expect(
       gear.sent.filter((s) => s.target.id === 'TAG0005' || s.params.hostId === 'TAG0005').map((s) => s.kind),
-    ).toEqual(['host.state', 'idrac.lc-status', 'inventory.idrac']);
+    ).toEqual(['host.preflight']);
     expect(gear.hosts.get('TAG0005')!.bios).toBe('1.0.0');
     expect(done.summary).toMatch(/TAG0005\): skipped by the resolution; untouched/);
     // Each step ran once: the scan and the preflight were not repeated by the resume.
     expect(gear.sent.filter((s) => s.kind === 'cluster.scan-blockers')).toHaveLength(1);
-    expect(gear.sent.filter((s) => s.kind === 'idrac.lc-status')).toHaveLength(TAGS.length);
+    expect(gear.sent.filter((s) => s.kind === 'host.preflight')).toHaveLength(TAGS.length);
   });
 
   it('a host that never comes back stops the rollout, HA is restored, the report names host and state', async () => {

@@ -81,6 +81,26 @@ describe('iDRAC commands against the lab', () => {
     expect(r.output?.bytes as number).toBeGreaterThan(100);
   });
 
+  it('reads host state, Lifecycle Controller and firmware in one preflight command, ingesting nothing', async () => {
+    h.lab.faults.set('TEST003', { staleJobs: 1 });
+    const env = h.envelope('host.preflight', t('TEST003'), { hostId: 'TEST003' });
+    const r = await run(env);
+    expect(r.output).toMatchObject({
+      hostState: { hostId: 'TEST003', idracReachable: true },
+      lc: { ready: true, status: 'Ready' },
+      fw: { server: { serviceTag: 'TEST003' } },
+    });
+    const out = r.output as { lc: { staleJobs: unknown[] }; fw: { firmware: { name: string }[] } };
+    expect(out.lc.staleJobs).toHaveLength(1);
+    expect(out.fw.firmware.some((f) => /BIOS/.test(f.name))).toBe(true);
+    // Nothing streamed into the inventory: no progress message carries a page.
+    const pages = h.messages.filter(
+      (m) => m.type === 'progress' && m.commandId === env.id && 'page' in m && m.page,
+    );
+    expect(pages).toEqual([]);
+    h.lab.faults.clear('TEST003');
+  });
+
   it('reads host state from the iDRAC', async () => {
     const r = await run(h.envelope('host.state', t('TEST001'), { hostId: 'TEST001' }));
     expect(r.output).toEqual({ hostId: 'TEST001', idracReachable: true, powerState: 'On' });

@@ -11,6 +11,7 @@ export const CommandKind = z.enum([
   'inventory.ome',
   'host.state',
   'idrac.lc-status',
+  'host.preflight',
   'idrac.clear-stale-jobs',
   'firmware.stage',
   'host.apply-and-reboot',
@@ -55,6 +56,8 @@ export const CommandParams = {
   'inventory.ome': z.object({ pageSize: z.number().int().positive().max(1000).default(200) }),
   'host.state': HostRef,
   'idrac.lc-status': z.object({}),
+  /** host.state + idrac.lc-status + inventory.idrac (not ingested) in one command: a preflight's reads at once. */
+  'host.preflight': HostRef,
   'idrac.clear-stale-jobs': z.object({ force: z.boolean().default(false) }),
   'firmware.stage': z.object({
     packages: z.array(FirmwarePackage).min(1),
@@ -130,13 +133,16 @@ export const IdracJob = z.object({
   message: z.string().optional(),
 });
 
+const IdracInventoryOutput = z.object({
+  server: z.record(z.string(), z.unknown()),
+  firmware: z.array(z.record(z.string(), z.unknown())),
+  warnings: z.array(z.string()).default([]),
+});
+const LcStatusOutput = z.object({ ready: z.boolean(), status: z.string(), staleJobs: z.array(IdracJob) });
+
 /** Outputs per kind (what a successful result carries). */
 export const CommandOutputs = {
-  'inventory.idrac': z.object({
-    server: z.record(z.string(), z.unknown()),
-    firmware: z.array(z.record(z.string(), z.unknown())),
-    warnings: z.array(z.string()).default([]),
-  }),
+  'inventory.idrac': IdracInventoryOutput,
   /** Large inventories stream as progress pages; the final result carries counts. */
   'inventory.vcenter': z.object({
     pages: z.number().int(),
@@ -149,7 +155,8 @@ export const CommandOutputs = {
     warnings: z.array(z.string()).default([]),
   }),
   'host.state': HostState,
-  'idrac.lc-status': z.object({ ready: z.boolean(), status: z.string(), staleJobs: z.array(IdracJob) }),
+  'idrac.lc-status': LcStatusOutput,
+  'host.preflight': z.object({ hostState: HostState, lc: LcStatusOutput, fw: IdracInventoryOutput }),
   'idrac.clear-stale-jobs': z.object({ cleared: z.number().int() }),
   'firmware.stage': z.object({
     jobs: z.array(z.object({ componentId: z.string(), jobId: z.string(), state: z.string() })),

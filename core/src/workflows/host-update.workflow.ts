@@ -26,41 +26,19 @@ const idrac = { type: 'idrac', 'id.$': '$.host.hostId' };
 /** The host's ref fields ride in `$.host` (hostMoref/vcenterId absent outside vCenter); zod keeps only those. */
 const HOST = '$.host';
 
-/** Per-host preflight: state, Lifecycle Controller, fresh firmware inventory, then JobOps evaluates. */
+/** Per-host preflight: state, Lifecycle Controller and a fresh firmware inventory in one read, then JobOps evaluates. */
 function preflightProcessor(): AslMachine {
   const toEval = 'PreflightHostEvaluate';
   return {
-    StartAt: 'PreflightHostState',
+    StartAt: 'PreflightRead',
     States: {
-      PreflightHostState: deviceTask({
-        kind: 'host.state',
+      PreflightRead: deviceTask({
+        kind: 'host.preflight',
         target: idrac,
         paramsPath: HOST,
-        step: { ...hostStepKey('preflight'), name: 'Preflight: host state' },
+        step: { ...hostStepKey('preflight'), name: 'Preflight: host state, Lifecycle Controller, firmware' },
         timeoutSeconds: TIMEOUT.quick,
-        resultPath: '$.hostState',
-        next: 'PreflightLcStatus',
-        catchTo: toEval,
-      }),
-      PreflightLcStatus: deviceTask({
-        kind: 'idrac.lc-status',
-        target: idrac,
-        params: {},
-        step: { ...hostStepKey('preflight'), name: 'Preflight: Lifecycle Controller' },
-        timeoutSeconds: TIMEOUT.quick,
-        resultPath: '$.lc',
-        next: 'PreflightFirmware',
-        catchTo: toEval,
-      }),
-      PreflightFirmware: deviceTask({
-        kind: 'inventory.idrac',
-        target: idrac,
-        // The answer is what preflight needs; ingesting 16 hosts' firmware at once only slows the decision.
-        params: { ingest: false },
-        step: { ...hostStepKey('preflight'), name: 'Preflight: firmware inventory' },
-        timeoutSeconds: TIMEOUT.quick,
-
-        resultPath: '$.fw',
+        resultPath: '$.read',
         next: toEval,
         catchTo: toEval,
       }),

@@ -27,6 +27,8 @@ export interface Sent {
   at: number;
 }
 
+const LC_READY = { ready: true, status: 'Ready', staleJobs: [] };
+
 export class ScriptedGear {
   readonly hosts = new Map<string, GearHost>();
   readonly sent: Sent[] = [];
@@ -78,57 +80,64 @@ export class ScriptedGear {
     return h;
   }
 
+  private hostState(hostId: string) {
+    const h = this.host(hostId);
+    return {
+      hostId,
+      idracReachable: h.reachable,
+      powerState: h.reachable ? 'On' : 'Off',
+      connectionState: h.reachable ? 'connected' : 'notResponding',
+      inMaintenanceMode: h.inMaintenance,
+    };
+  }
+
+  private inventory(hostId: string) {
+    const h = this.host(hostId);
+    return {
+      server: {
+        serviceTag: hostId,
+        model: 'PowerEdge R750',
+        systemId: 2318,
+        idracId: hostId,
+        source: 'idrac',
+      },
+      firmware: [
+        {
+          id: `Installed-159-${h.bios}__BIOS.Setup.1-1`,
+          name: 'BIOS',
+          version: h.bios,
+          softwareId: '159',
+          fqdd: 'BIOS.Setup.1-1',
+          updateable: true,
+        },
+        {
+          id: `Installed-25227-${h.idrac}__iDRAC.Embedded.1-1`,
+          name: 'Integrated Dell Remote Access Controller',
+          version: h.idrac,
+          softwareId: '25227',
+          fqdd: 'iDRAC.Embedded.1-1',
+          updateable: true,
+        },
+      ],
+      warnings: [],
+    };
+  }
+
   private run(
     s: Sent,
   ): { ok: true; out: unknown } | { ok: false; error: { code: string; message: string } } | 'hang' {
     const hostId = (s.params.hostId as string | undefined) ?? s.target.id;
     switch (s.kind) {
-      case 'host.state': {
-        const h = this.host(hostId);
-        return {
-          ok: true,
-          out: {
-            hostId,
-            idracReachable: h.reachable,
-            powerState: h.reachable ? 'On' : 'Off',
-            connectionState: h.reachable ? 'connected' : 'notResponding',
-            inMaintenanceMode: h.inMaintenance,
-          },
-        };
-      }
+      case 'host.state':
+        return { ok: true, out: this.hostState(hostId) };
       case 'idrac.lc-status':
-        return { ok: true, out: { ready: true, status: 'Ready', staleJobs: [] } };
+        return { ok: true, out: LC_READY };
       case 'inventory.idrac':
+        return { ok: true, out: this.inventory(hostId) };
+      case 'host.preflight':
         return {
           ok: true,
-          out: {
-            server: {
-              serviceTag: hostId,
-              model: 'PowerEdge R750',
-              systemId: 2318,
-              idracId: hostId,
-              source: 'idrac',
-            },
-            firmware: [
-              {
-                id: `Installed-159-${this.host(hostId).bios}__BIOS.Setup.1-1`,
-                name: 'BIOS',
-                version: this.host(hostId).bios,
-                softwareId: '159',
-                fqdd: 'BIOS.Setup.1-1',
-                updateable: true,
-              },
-              {
-                id: `Installed-25227-${this.host(hostId).idrac}__iDRAC.Embedded.1-1`,
-                name: 'Integrated Dell Remote Access Controller',
-                version: this.host(hostId).idrac,
-                softwareId: '25227',
-                fqdd: 'iDRAC.Embedded.1-1',
-                updateable: true,
-              },
-            ],
-            warnings: [],
-          },
+          out: { hostState: this.hostState(hostId), lc: LC_READY, fw: this.inventory(hostId) },
         };
       case 'idrac.clear-stale-jobs':
         this.host(hostId).staged = undefined;

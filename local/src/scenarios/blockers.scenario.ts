@@ -49,8 +49,8 @@ export async function run() {
       jobCompleted: job.status === 'completed',
       // In place: each host's preflight read and the scan ran once, before the pause, never again.
       preflightNotRepeated:
-        count('idrac.lc-status') === tags.length &&
-        count('idrac.lc-status') === cmdsAtPause.filter((c) => c.kind === 'idrac.lc-status').length,
+        count('host.preflight') === tags.length &&
+        count('host.preflight') === cmdsAtPause.filter((c) => c.kind === 'host.preflight').length,
       scanOnce: count('cluster.scan-blockers') === 1,
       dongleWasOff: sawDongleOff || vmPowerOff >= 2,
       dongleBackOn: dongle.powerState === 'poweredOn',

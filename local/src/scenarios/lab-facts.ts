@@ -78,14 +78,16 @@ export async function relayCommands(store: Store, jobId: string): Promise<RelayC
   return out;
 }
 
-/** Commands that change something on a host (anything but reads). */
-const READS = new Set([
+/** Commands that only read. */
+export const READS = new Set([
   'host.state',
   'idrac.lc-status',
+  'host.preflight',
   'inventory.idrac',
   'firmware.verify',
   'cluster.scan-blockers',
 ]);
+/** Commands that change something on a host (anything but reads). */
 export const touching = (cmds: RelayCommandRecord[], tag: string): string[] =>
   cmds.filter((c) => c.target?.id === tag && c.kind && !READS.has(c.kind)).map((c) => c.kind!);
 

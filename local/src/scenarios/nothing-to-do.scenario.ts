@@ -1,5 +1,5 @@
 import { startScenario } from './driver';
-import { firmwareOf, haOf, hostTags, isDone, labOf, relayCommands } from './lab-facts';
+import { firmwareOf, haOf, hostTags, isDone, labOf, READS, relayCommands } from './lab-facts';
 import { labAllCurrent } from './labs';
 
 /**
@@ -19,12 +19,11 @@ export async function run() {
     const job = await d.waitForJob('rolling_cluster_update', isDone, 180_000);
     const cmds = await relayCommands(d.stack.store, job.id);
     const kinds = [...new Set(cmds.map((c) => c.kind))].sort();
-    const reads = new Set(['host.state', 'idrac.lc-status', 'inventory.idrac']);
     const steps = await d.stack.store.listSteps(job.id);
     const checks = {
       jobCompleted: job.status === 'completed',
       saysNothingToDo: /nothing to update/.test(job.summary ?? ''),
-      onlyReads: cmds.every((c) => c.kind !== undefined && reads.has(c.kind)),
+      onlyReads: cmds.every((c) => c.kind !== undefined && READS.has(c.kind)),
       firmwareUnchanged:
         JSON.stringify(tags.map((t) => JSON.stringify(firmwareOf(lab, t)))) === JSON.stringify(fwBefore),
       haUntouched: JSON.stringify(haOf(lab, 'lab-b')) === haBefore,

@@ -1,5 +1,5 @@
 import { startScenario } from './driver';
-import { isDone, labOf, relayCommands, sleep } from './lab-facts';
+import { isDone, labOf, READS, relayCommands, sleep } from './lab-facts';
 
 /**
  * Runbook: an operator schedules a rolling update of lab-b 5 seconds ahead. Before it starts, someone else
@@ -32,9 +32,7 @@ export async function run() {
       scheduledPending: pendingAtFirst,
       startedOnTime: startLag_s >= 0 && startLag_s < 3,
       readStateAtStart: job.status === 'completed' && /nothing to update/.test(job.summary ?? ''),
-      noHostTouched: cmds.every((c) =>
-        ['host.state', 'idrac.lc-status', 'inventory.idrac'].includes(c.kind ?? ''),
-      ),
+      noHostTouched: cmds.every((c) => READS.has(c.kind ?? '')),
     };
     return {
       ok: Object.values(checks).every(Boolean),

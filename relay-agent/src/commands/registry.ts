@@ -7,6 +7,7 @@ import { createExitMaintenanceHandler } from './exit-maintenance.handler';
 import { createHaRelaxHandler } from './ha-relax.handler';
 import { createHaRestoreHandler } from './ha-restore.handler';
 import { createHostPowerHandler } from './host-power.handler';
+import { createHostPreflightHandler } from './host-preflight.handler';
 import { createHostStateHandler } from './host-state.handler';
 import { createInventoryIdracHandler } from './inventory-idrac.handler';
 import { createInventoryOmeHandler } from './inventory-ome.handler';
@@ -33,6 +34,7 @@ export function createHandlers(deps: {
     'inventory.ome': createInventoryOmeHandler(devices),
     'host.state': createHostStateHandler(devices),
     'idrac.lc-status': createLcStatusHandler(devices),
+    'host.preflight': createHostPreflightHandler(devices),
     'idrac.clear-stale-jobs': createClearStaleJobsHandler(devices),
     'firmware.stage': createStageFirmwareHandler({ devices, fetchPackage: deps.fetchPackage }),
     'host.apply-and-reboot': createApplyAndRebootHandler(devices),

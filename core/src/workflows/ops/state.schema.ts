@@ -88,10 +88,7 @@ export const TopState = z.looseObject({
 });
 export type TopState = z.infer<typeof TopState>;
 
-/** One host's preflight iteration state. */
-export const PreflightHostState = z.looseObject({
-  jobId: z.string(),
-  host: HostRef,
+const PreflightAnswers = {
   hostState: HostState.loose().optional(),
   lc: z
     .looseObject({ ready: z.boolean(), status: z.string(), staleJobs: z.array(IdracJob).default([]) })
@@ -102,8 +99,17 @@ export const PreflightHostState = z.looseObject({
       firmware: z.array(z.unknown()),
     })
     .optional(),
-  error: StepError.optional(),
-});
+};
+
+/** One host's preflight iteration state: the `host.preflight` answers under `read`, or a Catch'ed error. */
+export const PreflightHostState = z
+  .looseObject({
+    jobId: z.string(),
+    host: HostRef,
+    read: z.looseObject(PreflightAnswers).optional(),
+    error: StepError.optional(),
+  })
+  .transform(({ read, ...rest }) => ({ ...rest, ...read }));
 
 export const PreflightHostResult = z.object({
   jobId: z.string(),
