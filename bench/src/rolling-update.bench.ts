@@ -64,8 +64,9 @@ function happyPath(m: AslMachine, choose: Record<string, string> = {}): { name: 
 }
 
 /**
- * Transitions on the happy path (AWS bills each): the top level once, each host's preflight, staging and window,
- * and the in-service firmware of the hosts that have some, with its measured Wait loops (3 transitions a look).
+ * Transitions on the happy path (AWS bills each state entered): every state on the path once, a Parallel's
+ * branches, and a Map's processor once per item (the VM power Maps and Unstage run empty on the happy path);
+ * plus the measured Wait loops of the in-service firmware (3 transitions a look).
  */
 function transitionsPerHost(
   applyNowHosts: number,
@@ -73,20 +74,32 @@ function transitionsPerHost(
 ): { perHost: number; detail: string } {
   const def = buildWorkflowDefinitions()['rolling-cluster-update'];
   const choose = { BlockerDecision: 'ApplyResolution', PreflightStaleJobs: 'PreflightHostDone' };
-  const top = happyPath(def, choose);
-  const processor = (m: AslMachine, name: string) =>
-    happyPath((m.States[name]!.ItemProcessor as AslMachine) ?? { StartAt: '', States: {} }, choose);
-  const [hostsBranch, nowBranch] = def.States.Rollout!.Branches as AslMachine[];
-  const preflight = processor(def, 'PreflightHosts').length;
-  const stage = processor(def, 'StageFirmware').length;
-  // The VM power Maps run with an empty list on the happy path: the Map state itself is the transition.
-  const host = processor(hostsBranch!, 'Hosts').length;
-  const now = processor(nowBranch!, 'ApplyNow').length;
-  // Parallel: the state plus one start per branch (the Maps themselves).
-  const total = top.length + 2 + HOSTS * (preflight + stage + host) + applyNowHosts * now + applyNowWaits * 3;
+  const items: Record<string, number> = {
+    PreflightHosts: HOSTS,
+    Backup: HOSTS,
+    StageFirmware: HOSTS,
+    Hosts: HOSTS,
+    ApplyNow: applyNowHosts,
+  };
+  const parts: Record<string, number> = {};
+  const count = (m: AslMachine): number =>
+    happyPath(m, choose).reduce((sum, { name, state }) => {
+      let n = 1;
+      for (const b of (state.Branches as AslMachine[] | undefined) ?? []) n += count(b);
+      if (state.ItemProcessor) {
+        const each = count(state.ItemProcessor as AslMachine);
+        parts[name] = each;
+        n += (items[name] ?? 0) * each;
+      }
+      return sum + n;
+    }, 0);
+  const total = count(def) + applyNowWaits * 3;
   return {
     perHost: Math.round((total / HOSTS) * 10) / 10,
-    detail: `top ${top.length + 2} + per host (preflight ${preflight} + stage/backup ${stage} + window ${host}) + in-service firmware ${now} × ${applyNowHosts} hosts + ${applyNowWaits} wait looks × 3`,
+    detail: `per host: ${Object.entries(parts)
+      .filter(([name]) => items[name])
+      .map(([name, n]) => `${name} ${n}${name === 'ApplyNow' ? ` × ${applyNowHosts} hosts` : ''}`)
+      .join(' + ')}, ${applyNowWaits} wait looks × 3, and the top level`,
   };
 }
 
@@ -187,8 +200,7 @@ export async function run(args: string[]): Promise<void> {
         return to - from - device;
       });
     const overheadPerHostMs = slotOverhead.reduce((a, b) => a + b, 0) / Math.max(1, slotOverhead.length);
-    const notes = await stack.store.listJobItems<{ waits?: number }>(job.id, 'note');
-    const applyNow = notes.filter((n) => n.key.startsWith('apply-now:'));
+    const applyNow = await stack.store.listJobItems<{ waits?: number }>(job.id, 'apply-now');
     const t = transitionsPerHost(
       applyNow.length,
       applyNow.reduce((sum, n) => sum + (n.data.waits ?? 0), 0),

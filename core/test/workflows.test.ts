@@ -42,8 +42,7 @@ describe('workflow definitions', () => {
   it('every top-level state after RelaxHa reaches Cleanup on error (HA is restored on every exit path)', () => {
     const def = defs['rolling-cluster-update'];
     const after = [
-      'RelaxHa',
-      'ScanBlockers',
+      'Prepare',
       'Blockers',
       'PauseForResolution',
       'ApplyResolution',
@@ -63,9 +62,13 @@ describe('workflow definitions', () => {
   it('backs up and stages every host before any host leaves service, then a window of batch size beside the in-service firmware', () => {
     const def = defs['rolling-cluster-update'];
     expect(def.States.StageFirmware?.Next).toBe('Rollout');
+    // Backups beside the HA relax and the scan, before any firmware is staged.
+    const [relax, scan, backup] = def.States.Prepare!.Branches as AslMachine[];
+    expect([relax!.StartAt, scan!.StartAt, backup!.StartAt]).toEqual(['RelaxHa', 'ScanBlockers', 'Backup']);
+    expect((backup!.States.Backup!.ItemProcessor as AslMachine).StartAt).toBe('ScpExport');
+    expect(def.States.Prepare!.Next).toBe('Blockers');
     const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
-    expect(stage.StartAt).toBe('ScpExport');
-    expect(stage.States.ScpExport?.Next).toBe('StageNeeded');
+    expect(stage.StartAt).toBe('StageNeeded');
     const params = (stage.States.StageHost!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(params).toMatchObject({ 'packages.$': '$.host.packages', applyTime: 'OnReset' });

@@ -295,10 +295,10 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     const offOn = gear.sent.filter((s) => s.kind === 'vm.power').map((s) => s.params.state);
     expect(offOn).toEqual(['off', 'on']);
     expect(gear.vmPower.get('vm-1')).toBe('on');
-    // The skipped host was never staged, entered maintenance or rebooted.
+    // The skipped host was read and backed up (before the pause), never staged, in maintenance or rebooted.
     expect(
       gear.sent.filter((s) => s.target.id === 'TAG0005' || s.params.hostId === 'TAG0005').map((s) => s.kind),
-    ).toEqual(['host.preflight']);
+    ).toEqual(['host.preflight', 'scp.export']);
     expect(gear.hosts.get('TAG0005')!.bios).toBe('1.0.0');
     expect(done.summary).toMatch(/TAG0005\): skipped by the resolution; untouched/);
     // Each step ran once: the scan and the preflight were not repeated by the resume.

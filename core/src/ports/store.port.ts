@@ -102,4 +102,4 @@ export interface Store {
   deleteRecord(type: string, id: string): Promise<void>;
 }
 
-export type JobItemKind = 'blocker' | 'resolution' | 'approval' | 'host' | 'token' | 'note';
+export type JobItemKind = 'blocker' | 'resolution' | 'approval' | 'host' | 'token' | 'note' | 'apply-now';

@@ -54,6 +54,8 @@ export interface DeviceTaskOptions {
   heartbeatSeconds?: number;
   resultPath?: string | null;
   resultSelector?: Template;
+  /** What the state passes on (a Parallel branch's last state answers only its part). */
+  outputPath?: string;
   next?: string;
   catchTo?: string;
   catchResultPath?: string | null;
@@ -83,6 +85,7 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
   if (o.heartbeatSeconds) state.HeartbeatSeconds = o.heartbeatSeconds;
   if (o.resultSelector) state.ResultSelector = o.resultSelector;
   state.ResultPath = o.resultPath === undefined ? null : o.resultPath;
+  if (o.outputPath) state.OutputPath = o.outputPath;
   if (o.retry) state.Retry = o.retry;
   if (o.catchTo)
     state.Catch = catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath);
@@ -154,6 +157,7 @@ export function inlineMap(o: {
   maxConcurrencyPath?: string;
   processor: AslMachine;
   resultPath?: string | null;
+  outputPath?: string;
   next?: string;
   catchTo?: string;
 }): AslState {
@@ -164,6 +168,7 @@ export function inlineMap(o: {
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...o.processor },
     ResultPath: o.resultPath === undefined ? null : o.resultPath,
   };
+  if (o.outputPath) state.OutputPath = o.outputPath;
   if (o.maxConcurrencyPath) state.MaxConcurrencyPath = o.maxConcurrencyPath;
   else state.MaxConcurrency = o.maxConcurrency ?? 0;
   if (o.catchTo) state.Catch = catchAll(o.catchTo);

@@ -260,6 +260,36 @@ function applyNowProcessor(): AslMachine {
   };
 }
 
+function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: string }): AslState {
+  return deviceTask({
+    kind: 'cluster.scan-blockers',
+    target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
+    params: {
+      'clusterMoref.$': '$.ctx.cluster.moref',
+      'vcenterId.$': '$.ctx.cluster.vcenterId',
+      'hostMorefs.$': '$.ctx.hostMorefs',
+    },
+    step: { key: 'blocker-scan', name: 'Blocker scan' },
+    timeoutSeconds: TIMEOUT.scan,
+    heartbeatSeconds: HEARTBEAT,
+    resultPath: '$.scan',
+    ...o,
+  });
+}
+
+/** SCP backup of one host (read-only for the host: the profile is stored on-prem). */
+function scpExport(next?: string): AslState {
+  return deviceTask({
+    kind: 'scp.export',
+    target: idrac,
+    params: { target: 'ALL', format: 'JSON' },
+    step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
+    timeoutSeconds: TIMEOUT.scp,
+    heartbeatSeconds: HEARTBEAT,
+    next,
+  });
+}
+
 export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine {
   const rolling = variant === 'rolling';
   const cleanup = 'Cleanup';
@@ -279,25 +309,10 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
     PreflightDecision: {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.decision', StringEquals: 'proceed', Next: rolling ? 'RelaxHa' : 'ScanNeeded' },
+        { Variable: '$.decision', StringEquals: 'proceed', Next: rolling ? 'Prepare' : 'ScanNeeded' },
       ],
       Default: 'Finish',
     },
-    ScanBlockers: deviceTask({
-      kind: 'cluster.scan-blockers',
-      target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
-      params: {
-        'clusterMoref.$': '$.ctx.cluster.moref',
-        'vcenterId.$': '$.ctx.cluster.vcenterId',
-        'hostMorefs.$': '$.ctx.hostMorefs',
-      },
-      step: { key: 'blocker-scan', name: 'Blocker scan' },
-      timeoutSeconds: TIMEOUT.scan,
-      heartbeatSeconds: HEARTBEAT,
-      resultPath: '$.scan',
-      next: 'Blockers',
-      catchTo: cleanup,
-    }),
     // Classifies, stores one blocker item per host, and decides: pause (interactive), policy (scheduled), go.
     Blockers: jobOpsTask({ op: 'blockers', resultPath: '$', next: 'BlockerDecision', catchTo: cleanup }),
     BlockerDecision: {
@@ -324,25 +339,18 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
       next: 'StageFirmware',
       catchTo: cleanup,
     }),
-    // Back up the configuration and stage the reboot-required firmware (OnReset) while every host still serves
-    // VMs: a host's time out of service is then only evacuation, apply + reboot, verification and exit, and a
-    // backup or package that fails stops the job before any host has left service.
+    // Stage the reboot-required firmware (OnReset) while every host still serves VMs (and back it up, one host):
+    // a host's time out of service is then only evacuation, apply + reboot, verification and exit, and a backup
+    // or package that fails stops the job before any host has left service.
     StageFirmware: inlineMap({
       itemsPath: '$.plan.hosts',
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
       maxConcurrency: 0,
       processor: {
-        StartAt: 'ScpExport',
+        StartAt: rolling ? 'StageNeeded' : 'ScpExport',
         States: {
-          ScpExport: deviceTask({
-            kind: 'scp.export',
-            target: idrac,
-            params: { target: 'ALL', format: 'JSON' },
-            step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
-            timeoutSeconds: TIMEOUT.scp,
-            heartbeatSeconds: HEARTBEAT,
-            next: 'StageNeeded',
-          }),
+          // The rolling update backs up every host earlier, beside the HA relax and the scan (Prepare).
+          ...(rolling ? {} : { ScpExport: scpExport('StageNeeded') }),
           StageNeeded: {
             Type: 'Choice',
             Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
@@ -386,7 +394,8 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
             ApplyNow: inlineMap({
               itemsPath: '$.plan.applyNow',
               itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
-              maxConcurrency: 0,
+              // At most a window's worth of iDRACs update (and reset) at once.
+              maxConcurrencyPath: '$.plan.batchSize',
               processor: applyNowProcessor(),
             }),
           },
@@ -456,18 +465,49 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
       Choices: [{ Variable: '$.ctx.inCluster', BooleanEquals: true, Next: 'ScanBlockers' }],
       Default: 'ApplyResolution',
     };
+    states.ScanBlockers = scanBlockers({ next: 'Blockers', catchTo: cleanup });
   }
   if (rolling) {
-    states.RelaxHa = deviceTask({
-      kind: 'cluster.ha-relax',
-      target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
-      params: { 'clusterMoref.$': '$.ctx.cluster.moref', 'vcenterId.$': '$.ctx.cluster.vcenterId' },
-      step: { key: 'ha-relax', name: 'Relax HA admission control' },
-      timeoutSeconds: TIMEOUT.ha,
-      resultPath: '$.haRelax',
-      next: 'ScanBlockers',
-      catchTo: cleanup,
-    });
+    // Three things at once, none of which takes a host out of service: relax HA admission control, scan for
+    // blockers (both vCenter, queued one after the other in its FIFO group) and back up every host's
+    // configuration (SCP, one iDRAC each). A failure anywhere ends in Cleanup, which restores HA.
+    states.Prepare = {
+      Type: 'Parallel',
+      Branches: [
+        {
+          StartAt: 'RelaxHa',
+          States: {
+            RelaxHa: deviceTask({
+              kind: 'cluster.ha-relax',
+              target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
+              params: { 'clusterMoref.$': '$.ctx.cluster.moref', 'vcenterId.$': '$.ctx.cluster.vcenterId' },
+              step: { key: 'ha-relax', name: 'Relax HA admission control' },
+              timeoutSeconds: TIMEOUT.ha,
+              resultPath: '$.haRelax',
+              outputPath: '$.haRelax',
+            }),
+          },
+        },
+        { StartAt: 'ScanBlockers', States: { ScanBlockers: scanBlockers({ outputPath: '$.scan' }) } },
+        {
+          StartAt: 'Backup',
+          States: {
+            Backup: inlineMap({
+              itemsPath: '$.plan.hosts',
+              itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
+              maxConcurrency: 0,
+              processor: { StartAt: 'ScpExport', States: { ScpExport: scpExport() } },
+              outputPath: '$.jobId',
+            }),
+          },
+        },
+      ],
+      // Each branch answers only its part (OutputPath), so the state carries no copies of itself.
+      ResultSelector: { 'haRelax.$': '$[0]', 'scan.$': '$[1]' },
+      ResultPath: '$.prepared',
+      Next: 'Blockers',
+      Catch: catchAll(cleanup),
+    };
   }
   return {
     Comment: rolling

@@ -87,16 +87,18 @@ export const READS = new Set([
   'firmware.verify',
   'cluster.scan-blockers',
 ]);
-/** Commands that change something on a host (anything but reads). */
+/** Also changing nothing on a host: an SCP export reads its configuration into an on-prem file. */
+const UNCHANGING = new Set([...READS, 'scp.export']);
+/** Commands that change something on a host. */
 export const touching = (cmds: RelayCommandRecord[], tag: string): string[] =>
-  cmds.filter((c) => c.target?.id === tag && c.kind && !READS.has(c.kind)).map((c) => c.kind!);
+  cmds.filter((c) => c.target?.id === tag && c.kind && !UNCHANGING.has(c.kind)).map((c) => c.kind!);
 
 /**
- * Never out of service: at most staged (firmware.stage, OnReset: nothing runs until a reboot), its
- * configuration backed up (scp.export) and un-staged again (idrac.clear-stale-jobs) — no maintenance mode,
- * no reboot, no VM powered off.
+ * Never out of service: at most staged (firmware.stage, OnReset: nothing runs until a reboot; or firmware that
+ * needs no reboot) and un-staged again (idrac.clear-stale-jobs) — no maintenance mode, no reboot, no VM
+ * powered off.
  */
-const BEFORE_SERVICE = new Set(['firmware.stage', 'scp.export', 'idrac.clear-stale-jobs']);
+const BEFORE_SERVICE = new Set(['firmware.stage', 'idrac.clear-stale-jobs']);
 export const notTakenOut = (cmds: RelayCommandRecord[], tag: string): boolean =>
   touching(cmds, tag).every((k) => BEFORE_SERVICE.has(k));
 

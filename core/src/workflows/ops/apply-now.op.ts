@@ -5,7 +5,7 @@ import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
 import { firmwareMismatches, HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
-import { errorText, listHosts, log, putStep } from './progress';
+import { errorText, getHost, listHosts, log, putStep } from './progress';
 
 /**
  * Firmware that needs no host reboot (iDRAC, Lifecycle Controller, driver packs) is applied while the host
@@ -64,31 +64,23 @@ export const ApplyNowNote = z.object({
 });
 export type ApplyNowNote = z.infer<typeof ApplyNowNote>;
 
-const noteKey = (hostId: string) => `apply-now:${hostId}`;
-
 export async function getApplyNow(
   deps: OpsDeps,
   jobId: string,
   hostId: string,
 ): Promise<ApplyNowNote | undefined> {
-  const raw = await deps.store.getJobItem<unknown>(jobId, 'note', noteKey(hostId));
+  const raw = await deps.store.getJobItem<unknown>(jobId, 'apply-now', hostId);
   return raw === undefined ? undefined : ApplyNowNote.parse(raw);
 }
 
 async function putApplyNow(deps: OpsDeps, jobId: string, note: ApplyNowNote): Promise<void> {
-  await deps.store.putJobItem(jobId, 'note', noteKey(note.hostId), JSON.parse(JSON.stringify(note)));
+  await deps.store.putJobItem(jobId, 'apply-now', note.hostId, JSON.parse(JSON.stringify(note)));
 }
 
 /** Every host's in-service update, by host id. */
 export async function listApplyNow(deps: OpsDeps, jobId: string): Promise<Map<string, ApplyNowNote>> {
-  const items = await deps.store.listJobItems<unknown>(jobId, 'note');
-  const out = new Map<string, ApplyNowNote>();
-  for (const i of items) {
-    if (!i.key.startsWith('apply-now:')) continue;
-    const n = ApplyNowNote.parse(i.data);
-    out.set(n.hostId, n);
-  }
-  return out;
+  const items = await deps.store.listJobItems<unknown>(jobId, 'apply-now');
+  return new Map(items.map((i) => [i.key, ApplyNowNote.parse(i.data)]));
 }
 
 const FINAL = new Set(['applied', 'failed', 'skipped']);
@@ -112,47 +104,50 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const host = s.host;
   const pass = { go: false, wait: false };
   if (host.immediate.length === 0) return pass;
-  const note = (await getApplyNow(deps, job.id, host.hostId)) ?? {
-    hostId: host.hostId,
-    status: 'running',
-    waits: 0,
-  };
+  // Cheap first: all of these run at once when the rollout starts, beside the first wave's host-begins.
+  const [found, item] = await Promise.all([
+    getApplyNow(deps, job.id, host.hostId),
+    getHost(deps, job.id, host.hostId),
+  ]);
+  const note = found ?? { hostId: host.hostId, status: 'running' as const, waits: 0 };
   if (FINAL.has(note.status)) return pass;
-  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
   const skip = async (reason: string) => {
     const state = `firmware that needs no reboot not applied (${reason})`;
-    await putApplyNow(deps, job.id, { ...note, status: 'skipped', state });
-    await log(deps, job.id, 'warn', state, host.hostId);
+    await Promise.all([
+      putApplyNow(deps, job.id, { ...note, status: 'skipped', state }),
+      log(deps, job.id, 'warn', state, host.hostId),
+    ]);
     return pass;
   };
+  const wait = async () => {
+    await putApplyNow(deps, job.id, { ...note, status: 'running', waits: note.waits + 1 });
+    return { go: false, wait: true };
+  };
   if (job.cancelRequested) return skip(`${job.cancelRequested} cancel requested`);
-  const hosts = await listHosts(deps, job.id);
-  const notes = await listApplyNow(deps, job.id);
+  if (item?.phase === 'failed' || item?.phase === 'not_started')
+    return skip(`the host's update ${item.phase === 'failed' ? 'failed' : 'did not start'}`);
+  const windowOver = item?.phase === 'updated';
+  if (!windowOver && host.reboot && ((host.wave ?? 0) === 0 || item?.phase === 'in_progress')) return wait();
+  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
+  const [hosts, notes] = await Promise.all([listHosts(deps, job.id), listApplyNow(deps, job.id)]);
   const failed = [
     ...hosts.filter((h) => h.phase === 'failed').map((h) => h.hostId),
     ...[...notes.values()].filter((n) => n.status === 'failed').map((n) => n.hostId),
   ].filter((id) => id !== host.hostId);
   if (failed.length > 0 && !params.continueOnFailure)
     return skip(`host ${[...new Set(failed)].join(', ')} failed and the job stops on failure`);
-  const item = hosts.find((h) => h.hostId === host.hostId);
-  if (item?.phase === 'failed' || item?.phase === 'not_started')
-    return skip(`the host's update ${item.phase === 'failed' ? 'failed' : 'did not start'}`);
-  const windowOver = item?.phase === 'updated';
-  const wait = async () => {
-    await putApplyNow(deps, job.id, { ...note, status: 'running', waits: note.waits + 1 });
-    return { go: false, wait: true };
-  };
-  if (!windowOver && host.reboot && ((host.wave ?? 0) === 0 || item?.phase === 'in_progress')) return wait();
   if (!(await claimHost(deps, job.id, host.hostId, 'apply-now'))) return wait();
-  await putApplyNow(deps, job.id, { ...note, status: 'running' });
-  await putStep(deps, job.id, { ...stepOf(host), status: 'running' });
-  await log(
-    deps,
-    job.id,
-    'info',
-    `applying ${host.immediate.map((p) => `${p.name} ${p.version}`).join(', ')} while the host serves VMs (no reboot)`,
-    host.hostId,
-  );
+  await Promise.all([
+    putApplyNow(deps, job.id, { ...note, status: 'running' }),
+    putStep(deps, job.id, { ...stepOf(host), status: 'running' }),
+    log(
+      deps,
+      job.id,
+      'info',
+      `applying ${host.immediate.map((p) => `${p.name} ${p.version}`).join(', ')} while the host serves VMs (no reboot)`,
+      host.hostId,
+    ),
+  ]);
   return { go: true, wait: false };
 }
 
@@ -170,9 +165,12 @@ export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promi
   const state = ok
     ? `${host.immediate.length} package(s) without reboot applied in service and verified (${host.immediate.map((p) => p.name).join(', ')})`
     : `FAILED in service: firmware without reboot not at the expected version (${mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')})`;
-  await putApplyNow(deps, job.id, { ...note, status: ok ? 'applied' : 'failed', state });
-  await putStep(deps, job.id, { ...stepOf(host), status: ok ? 'completed' : 'failed', message: state });
-  await log(deps, job.id, ok ? 'info' : 'error', state, host.hostId);
+  await Promise.all([
+    putApplyNow(deps, job.id, { ...note, status: ok ? 'applied' : 'failed', state }),
+    putStep(deps, job.id, { ...stepOf(host), status: ok ? 'completed' : 'failed', message: state }),
+    log(deps, job.id, ok ? 'info' : 'error', state, host.hostId),
+  ]);
+  // Only once the outcome is recorded: the host's window, waiting for the claim, then sees it.
   await releaseHost(deps, job.id, host.hostId, 'apply-now');
   return { ok };
 }
@@ -186,9 +184,11 @@ export async function applyNowFailed(deps: OpsDeps, job: Job, raw: unknown): Pro
     waits: 0,
   };
   const state = `FAILED in service: ${errorText(s.error)} (firmware without reboot: ${host.immediate.map((p) => p.name).join(', ')})`;
-  await putApplyNow(deps, job.id, { ...note, status: 'failed', state });
-  await putStep(deps, job.id, { ...stepOf(host), status: 'failed', message: state });
-  await log(deps, job.id, 'error', state, host.hostId);
+  await Promise.all([
+    putApplyNow(deps, job.id, { ...note, status: 'failed', state }),
+    putStep(deps, job.id, { ...stepOf(host), status: 'failed', message: state }),
+    log(deps, job.id, 'error', state, host.hostId),
+  ]);
   await releaseHost(deps, job.id, host.hostId, 'apply-now');
   return { ok: false };
 }

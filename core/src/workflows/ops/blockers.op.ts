@@ -61,20 +61,27 @@ export async function blockers(deps: OpsDeps, job: Job, raw: unknown): Promise<R
   const state = TopState.parse(raw);
   const ctx = state.ctx!;
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
-  const r = raw as { haRelax?: unknown; scan?: unknown };
-  if (ctx.cluster && r.haRelax !== undefined) await recordHaRelaxed(deps, job.id, r.haRelax, ctx.cluster);
-  const scan = ScanOutput.safeParse(r.scan);
+  // The rolling update's Prepare (a Parallel) answers under `prepared`; the one-host update scans alone.
+  const r = raw as { haRelax?: unknown; scan?: unknown; prepared?: { haRelax?: unknown; scan?: unknown } };
+  const haRelax = r.prepared?.haRelax ?? r.haRelax;
+  if (ctx.cluster && haRelax !== undefined) await recordHaRelaxed(deps, job.id, haRelax, ctx.cluster);
+  const scan = ScanOutput.safeParse(r.prepared?.scan ?? r.scan);
   const planned = state.plan?.hosts ?? [];
   const byHost: Record<string, Blocker[]> = {};
-  for (const h of planned) {
-    const scanned = scan.success ? (scan.data.hosts.find((x) => x.hostId === h.hostId)?.blockers ?? []) : [];
-    const facts = (await hostVms(deps.store, h.hostId)).flatMap((vm) => classifyVm(vm));
-    const merged = mergeBlockers(scanned, facts);
-    if (merged.length > 0) {
-      byHost[h.hostId] = merged;
-      await deps.store.putJobItem(job.id, 'blocker', h.hostId, { hostName: h.name, blockers: merged });
-    }
-  }
+  // Hosts are independent: read and written together.
+  await Promise.all(
+    planned.map(async (h) => {
+      const scanned = scan.success
+        ? (scan.data.hosts.find((x) => x.hostId === h.hostId)?.blockers ?? [])
+        : [];
+      const facts = (await hostVms(deps.store, h.hostId)).flatMap((vm) => classifyVm(vm));
+      const merged = mergeBlockers(scanned, facts);
+      if (merged.length > 0) {
+        byHost[h.hostId] = merged;
+        await deps.store.putJobItem(job.id, 'blocker', h.hostId, { hostName: h.name, blockers: merged });
+      }
+    }),
+  );
   const total = Object.values(byHost).flat();
   const critical = total.filter(NEEDS_DECISION);
   const summary = `${total.length} blocker(s) on ${Object.keys(byHost).length} host(s), ${critical.length} needing a decision`;
@@ -99,7 +106,7 @@ export async function blockers(deps: OpsDeps, job: Job, raw: unknown): Promise<R
     blockers: total.length,
     criticalBlockers: critical.length,
   });
-  const next = { ...state, scan: undefined, haRelax: undefined };
+  const next = { ...state, scan: undefined, haRelax: undefined, prepared: undefined };
   if (critical.length === 0) return { ...next, blockerAction: 'go' };
   if (ctx.interactive) return { ...next, blockerAction: 'pause' };
   const policy = resolveByPolicy(byHost, params.blockerPolicy);
@@ -171,7 +178,9 @@ export async function applyResolutionOp(
   );
 
   const vmsByHost = new Map<string, Awaited<ReturnType<typeof hostVms>>>();
-  for (const h of plan.hosts) vmsByHost.set(h.hostId, await hostVms(deps.store, h.hostId));
+  await Promise.all(
+    plan.hosts.map(async (h) => vmsByHost.set(h.hostId, await hostVms(deps.store, h.hostId))),
+  );
   let applied: AppliedResolution;
   if (resume.success && resume.data.forcedBy) {
     applied = {

@@ -24,7 +24,8 @@ export async function cleanupPlan(deps: OpsDeps, job: Job, raw: unknown): Promis
   if (rec.success && rec.data.status !== 'restored' && rec.data.status !== 'saved') {
     ha = { clusterMoref: rec.data.clusterMoref, vcenterId: rec.data.vcenterId, settings: rec.data.original };
   } else if (!rec.success && ctx?.cluster) {
-    const relax = CommandOutputs['cluster.ha-relax'].safeParse((raw as { haRelax?: unknown }).haRelax);
+    const r = raw as { haRelax?: unknown; prepared?: { haRelax?: unknown } };
+    const relax = CommandOutputs['cluster.ha-relax'].safeParse(r.prepared?.haRelax ?? r.haRelax);
     if (relax.success)
       ha = {
         clusterMoref: ctx.cluster.moref,

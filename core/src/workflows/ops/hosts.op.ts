@@ -46,7 +46,9 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const s = HostIterState.parse(raw);
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
   const wave = s.host.wave ?? 0;
-  const item: HostItem = (await getHost(deps, job.id, s.host.hostId)) ?? {
+  // One round of reads: the first wave's host-begins run beside the start of every in-service update.
+  const [hosts, applyNow] = await Promise.all([listHosts(deps, job.id), listApplyNow(deps, job.id)]);
+  const item: HostItem = hosts.find((h) => h.hostId === s.host.hostId) ?? {
     hostId: s.host.hostId,
     phase: 'pending' as const,
   };
@@ -71,8 +73,6 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
     return { ...base, go: false };
   };
   if (job.cancelRequested) return notStarted(`${job.cancelRequested} cancel requested`);
-  const hosts = await listHosts(deps, job.id);
-  const applyNow = await listApplyNow(deps, job.id);
   if (applyNow.get(s.host.hostId)?.status === 'failed')
     return notStarted('its firmware update without reboot failed');
   const failed = [
@@ -104,7 +104,6 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
       return { ...base, go: false, wait: true };
     }
   }
-  if (wave === 0) await putStep(deps, job.id, { key: 'stage', name: STAGE_STEP, status: 'completed' });
   if (!s.host.reboot) {
     // Only firmware that needs no reboot: the in-service branch applies it; the host never leaves service.
     await putHost(deps, job.id, {
@@ -132,38 +131,43 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const waveStarted = hosts.some(
     (h) => h.hostId !== s.host.hostId && h.batchIndex === wave && h.phase !== 'pending',
   );
-  if (!waveStarted) {
-    await putStep(deps, job.id, {
-      key: `batch:${wave + 1}`,
-      name: `Batch ${wave + 1}`,
-      status: 'running',
+  // Independent items: written together.
+  await Promise.all([
+    wave === 0 ? putStep(deps, job.id, { key: 'stage', name: STAGE_STEP, status: 'completed' }) : undefined,
+    waveStarted
+      ? undefined
+      : putStep(deps, job.id, {
+          key: `batch:${wave + 1}`,
+          name: `Batch ${wave + 1}`,
+          status: 'running',
+          batchIndex: wave,
+        }),
+    !waveStarted && Number(job.details.batch ?? 0) < wave + 1
+      ? details(deps, job.id, { phase: 'updating', batch: wave + 1 })
+      : undefined,
+    putHost(deps, job.id, {
+      ...item,
+      waitLoops: undefined,
+      claimWait: undefined,
+      phase: 'in_progress',
       batchIndex: wave,
-    });
-    if (Number(job.details.batch ?? 0) < wave + 1)
-      await details(deps, job.id, { phase: 'updating', batch: wave + 1 });
-  }
-  await putHost(deps, job.id, {
-    ...item,
-    waitLoops: undefined,
-    claimWait: undefined,
-    phase: 'in_progress',
-    batchIndex: wave,
-    state: 'update in progress',
-  });
-  await putStep(deps, job.id, {
-    key: `host:${s.host.hostId}`,
-    name: `Update ${s.host.name ?? s.host.hostId}`,
-    status: 'running',
-    hostId: s.host.hostId,
-    batchIndex: wave,
-  });
-  await log(
-    deps,
-    job.id,
-    'info',
-    `starting (batch ${wave + 1}): ${base.powerOff.length} VM(s) to power off, then maintenance mode`,
-    s.host.hostId,
-  );
+      state: 'update in progress',
+    }),
+    putStep(deps, job.id, {
+      key: `host:${s.host.hostId}`,
+      name: `Update ${s.host.name ?? s.host.hostId}`,
+      status: 'running',
+      hostId: s.host.hostId,
+      batchIndex: wave,
+    }),
+    log(
+      deps,
+      job.id,
+      'info',
+      `starting (batch ${wave + 1}): ${base.powerOff.length} VM(s) to power off, then maintenance mode`,
+      s.host.hostId,
+    ),
+  ]);
   return { ...base, go: true };
 }
 
@@ -197,18 +201,22 @@ export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{
   };
   const vms = item.powerOff?.length ?? 0;
   const state = `updated (${s.host.packages.length} package(s), ${s.host.expected.length} component(s)), verified, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
-  await putHost(deps, job.id, { ...item, phase: 'updated', state });
-  await putStep(deps, job.id, {
-    key: `host:${s.host.hostId}`,
-    name: `Update ${s.host.name ?? s.host.hostId}`,
-    status: 'completed',
-    hostId: s.host.hostId,
-    batchIndex: s.host.wave ?? 0,
-    message: state,
-  });
-  await log(deps, job.id, 'info', state, s.host.hostId);
-  await releaseHost(deps, job.id, s.host.hostId, 'window');
-  const all = await finishWave(deps, job, s.host);
+  await Promise.all([
+    putHost(deps, job.id, { ...item, phase: 'updated', state }),
+    putStep(deps, job.id, {
+      key: `host:${s.host.hostId}`,
+      name: `Update ${s.host.name ?? s.host.hostId}`,
+      status: 'completed',
+      hostId: s.host.hostId,
+      batchIndex: s.host.wave ?? 0,
+      message: state,
+    }),
+    log(deps, job.id, 'info', state, s.host.hostId),
+  ]);
+  const [, all] = await Promise.all([
+    releaseHost(deps, job.id, s.host.hostId, 'window'),
+    finishWave(deps, job, s.host),
+  ]);
   await details(deps, job.id, { hostsUpdated: all.filter((h) => h.phase === 'updated').length });
   return { ok: true };
 }

@@ -72,36 +72,34 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
     );
   }
   const matcher = createCatalogMatcher(loaded.catalog);
-  const planHosts: PlanHost[] = [];
   const unknown: string[] = [];
-  for (const ref of ctx.hosts) {
-    const item = await getHost(deps, job.id, ref.hostId);
-    const u = updatesForHost(matcher, loaded.catalog, loaded.url, {
-      hostId: ref.hostId,
-      systemId: item?.systemId,
-      model: item?.model,
-      firmware: item?.firmware ?? [],
-    });
-    if (u.unknown) {
-      unknown.push(`${ref.hostId}: ${u.unknown}`);
-      continue;
-    }
-    // Firmware is only needed until here; the host item stays small from now on.
-    const next = { ...(item ?? { hostId: ref.hostId }), firmware: undefined, packages: u.packages };
-    if (u.packages.length === 0) {
-      await putHost(deps, job.id, { ...next, phase: 'no_update', state: 'already compliant; untouched' });
-    } else {
+  // Hosts are independent: read and written together; the plan keeps the context's order.
+  const evaluated = await Promise.all(
+    ctx.hosts.map(async (ref): Promise<PlanHost | undefined> => {
+      const item = await getHost(deps, job.id, ref.hostId);
+      const u = updatesForHost(matcher, loaded.catalog, loaded.url, {
+        hostId: ref.hostId,
+        systemId: item?.systemId,
+        model: item?.model,
+        firmware: item?.firmware ?? [],
+      });
+      if (u.unknown) {
+        unknown.push(`${ref.hostId}: ${u.unknown}`);
+        return undefined;
+      }
+      // Firmware is only needed until here; the host item stays small from now on.
+      const next = { ...(item ?? { hostId: ref.hostId }), firmware: undefined, packages: u.packages };
+      if (u.packages.length === 0) {
+        await putHost(deps, job.id, { ...next, phase: 'no_update', state: 'already compliant; untouched' });
+        return undefined;
+      }
       await putHost(deps, job.id, { ...next, phase: 'pending' });
       const split = splitByReboot({ packages: u.packages, expected: u.expected });
-      planHosts.push({
-        ...ref,
-        ...split,
-        reboot: split.packages.length > 0,
-        applyNow: split.immediate.length > 0,
-      });
-    }
-  }
-  if (unknown.length > 0) return fail(deps, job, state, `compliance unknown: ${unknown.join('; ')}`);
+      return { ...ref, ...split, reboot: split.packages.length > 0, applyNow: split.immediate.length > 0 };
+    }),
+  );
+  const planHosts = evaluated.filter((h): h is PlanHost => h !== undefined);
+  if (unknown.length > 0) return fail(deps, job, state, `compliance unknown: ${unknown.sort().join('; ')}`);
   const catalogName = loaded.catalog.version ?? loaded.catalog.releaseId ?? loaded.url ?? 'the catalog';
   await putStep(deps, job.id, {
     key: 'preflight',
