@@ -239,6 +239,10 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
 
   it('updates every host in batches of k, staging first, and restores HA', async () => {
     await seedInventory(ts.store);
+    // Reboots take a moment (as they do), so a batch's hosts are out together.
+    gear.onCommand = async (x) => {
+      if (x.kind === 'host.apply-and-reboot') await new Promise((r) => setTimeout(r, 100));
+    };
     const job = await startJob();
     const done = await outcome(job);
     expect(done.status, done.error).toBe('completed');
@@ -318,6 +322,24 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     const entered = gear.sent.filter((s) => s.kind === 'host.enter-maintenance').map((s) => s.params.hostId);
     expect(entered.sort()).toEqual(['TAG0001', 'TAG0002']);
     expect(done.error).toMatch(/TAG0006\): not started/);
+  });
+
+  it('a host whose firmware does not match after the reboot stays in maintenance mode; the rollout stops', async () => {
+    await seedInventory(ts.store);
+    gear.hosts.get('TAG0002')!.stagedIgnored = true;
+    const done = await outcome(await startJob());
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(
+      /TAG0002\): FAILED: firmware verification failed \(159: expected 2\.0\.0, found 1\.0\.0\); left in maintenance mode/,
+    );
+    expect(gear.hosts.get('TAG0002')!.inMaintenance).toBe(true);
+    // The reboot was asked to verify exactly what preflight expected.
+    const apply = gear.sent.find((x) => x.kind === 'host.apply-and-reboot' && hostOf(x) === 'TAG0002');
+    expect(apply?.params.expected).toEqual([
+      expect.objectContaining({ componentId: '159', version: '2.0.0' }),
+    ]);
+    expect(gear.sent.filter((x) => x.kind === 'host.exit-maintenance').map(hostOf)).not.toContain('TAG0002');
+    expect(gear.ha.admissionControlEnabled).toBe(true);
   });
 
   it('graceful cancel during batch 2 finishes the hosts in flight and touches no other', async () => {

@@ -66,12 +66,19 @@ describe('firmware commands converge: one effect per command', () => {
       h.envelope(
         'host.apply-and-reboot',
         { type: 'idrac', id: 'TEST001' },
-        { hostId: 'TEST001', vcenterId: 'vc-test' },
+        { hostId: 'TEST001', vcenterId: 'vc-test', expected: [{ componentId: BIOS, version: pkg.version }] },
       ),
     );
     const r = await h.waitForResult(apply.id, 30_000);
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
-    expect(r.output).toMatchObject({ connectionState: 'connected', jobs: [{ state: 'Completed' }] });
+    expect(r.output).toMatchObject({
+      connectionState: 'connected',
+      jobs: [{ state: 'Completed' }],
+      // Read back once the host is up, and streamed for ingestion.
+      verify: { ok: true, mismatches: [] },
+    });
+    const page = h.messages.find((m) => m.type === 'progress' && m.commandId === apply.id && m.page);
+    expect(page).toMatchObject({ page: { source: 'idrac', sourceId: 'TEST001' } });
     expect(reboots).toBe(1);
     const verify = await h.send(
       h.envelope(
@@ -94,6 +101,17 @@ describe('firmware commands converge: one effect per command', () => {
       connectionState: 'connected',
     });
     expect(reboots).toBe(1);
+    // A version the host does not run is an answer (the workflow keeps such a host in maintenance), not an error.
+    const wrong = await h.send(
+      h.envelope(
+        'host.apply-and-reboot',
+        { type: 'idrac', id: 'TEST001' },
+        { hostId: 'TEST001', vcenterId: 'vc-test', expected: [{ componentId: BIOS, version: '99.0.0' }] },
+      ),
+    );
+    expect((await h.waitForResult(wrong.id)).output).toMatchObject({
+      verify: { ok: false, mismatches: [{ componentId: BIOS, expected: '99.0.0', installed: pkg.version }] },
+    });
   });
 });
 

@@ -48,6 +48,20 @@ export const FirmwarePackage = z.object({
 });
 export type FirmwarePackage = z.infer<typeof FirmwarePackage>;
 
+const ExpectedComponent = z.object({
+  componentId: z.string(),
+  version: z.string(),
+  name: z.string().optional(),
+});
+
+/** Firmware read back against the expected versions (matched by SoftwareId, or FQDD for PCI devices). */
+const VerifyOutput = z.object({
+  ok: z.boolean(),
+  mismatches: z.array(
+    z.object({ componentId: z.string(), expected: z.string(), installed: z.string().optional() }),
+  ),
+});
+
 /** Params per kind. */
 export const CommandParams = {
   /** `ingest: false` reads without streaming the page into the inventory (a preflight only needs the answer). */
@@ -66,12 +80,10 @@ export const CommandParams = {
   }),
   'host.apply-and-reboot': HostRef.extend({
     timeoutSeconds: z.number().int().positive().default(3600),
+    /** Read the firmware back once the host is up and compare (answered in `verify`; the read is ingested). */
+    expected: z.array(ExpectedComponent).optional(),
   }),
-  'firmware.verify': z.object({
-    expected: z.array(
-      z.object({ componentId: z.string(), version: z.string(), name: z.string().optional() }),
-    ),
-  }),
+  'firmware.verify': z.object({ expected: z.array(ExpectedComponent) }),
   'host.enter-maintenance': HostRef.extend({
     timeoutSeconds: z.number().int().positive().default(1800),
     evacuatePoweredOffVms: z.boolean().default(false),
@@ -168,13 +180,9 @@ export const CommandOutputs = {
     rebootedAt: z.string().optional(),
     connectionState: z.string(),
     durationSeconds: z.number(),
+    verify: VerifyOutput.optional(),
   }),
-  'firmware.verify': z.object({
-    ok: z.boolean(),
-    mismatches: z.array(
-      z.object({ componentId: z.string(), expected: z.string(), installed: z.string().optional() }),
-    ),
-  }),
+  'firmware.verify': VerifyOutput,
   'host.enter-maintenance': z.object({
     inMaintenanceMode: z.literal(true),
     evacuatedVms: z.number().int(),

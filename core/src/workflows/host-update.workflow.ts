@@ -128,30 +128,20 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
       next: 'ApplyAndReboot',
       catchTo: fail,
     }),
+    // Applies the staged firmware with one reboot, then reads the firmware back and compares it with what the
+    // preflight expected (by SoftwareId, or FQDD for PCI devices): answered under `verify`.
     ApplyAndReboot: deviceTask({
       kind: 'host.apply-and-reboot',
       target: idrac,
       paramsPath: 'States.JsonMerge($.host, $.begin.v.rebootParams, false)',
-      step: { ...hostStepKey('apply-and-reboot'), name: 'Reboot to apply staged firmware' },
+      step: { ...hostStepKey('apply-and-reboot'), name: 'Reboot to apply staged firmware, then verify' },
       timeoutSeconds: TIMEOUT.applyAndReboot,
       heartbeatSeconds: HEARTBEAT,
-      next: 'VerifyFirmware',
+      resultSelector: { 'v.$': '$.verify' },
+      resultPath: '$.verify',
+      next: 'VerifyOk',
       catchTo: fail,
     }),
-    // Read the firmware back (the same read as preflight) and compare in JobOps by the ids preflight used:
-    // SoftwareId, or the FQDD for PCI devices whose SoftwareId is 0.
-    VerifyFirmware: deviceTask({
-      kind: 'inventory.idrac',
-      target: idrac,
-      params: {},
-      step: { ...hostStepKey('verify'), name: 'Read firmware after reboot' },
-      timeoutSeconds: TIMEOUT.quick,
-      resultSelector: { 'firmware.$': '$.firmware' },
-      resultPath: '$.fw',
-      next: 'VerifyEvaluate',
-      catchTo: fail,
-    }),
-    VerifyEvaluate: jobOpsTask({ op: 'verify', resultPath: '$.verify', next: 'VerifyOk', catchTo: fail }),
     // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host.
     VerifyOk: {
       Type: 'Choice',

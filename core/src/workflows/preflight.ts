@@ -1,4 +1,5 @@
 import { type CatalogMatcher, hostCompliance, packageUrl } from '../catalog/catalog-match';
+import { componentKey } from '../catalog/firmware-mismatches';
 import type { Catalog } from '../catalog/catalog.schema';
 import { firmwareFromRedfish } from '../catalog/redfish-firmware';
 import { FirmwareComponent } from '../inventory/inventory.schema';
@@ -62,10 +63,6 @@ export function evaluatePreflightHost(
   }
   return out;
 }
-
-/** Id the agent stages and verifies by: the SoftwareId, or the FQDD for PCI devices whose SoftwareId is 0. */
-export const componentKey = (fw: Pick<FirmwareComponent, 'softwareId' | 'fqdd' | 'id'>): string =>
-  fw.softwareId && fw.softwareId !== '0' ? fw.softwareId : (fw.fqdd ?? fw.id);
 
 export interface ExpectedComponent {
   componentId: string;

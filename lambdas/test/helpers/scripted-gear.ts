@@ -18,6 +18,8 @@ export interface GearHost {
   reachable: boolean;
   /** Never comes back after the reboot (reboot-failure). */
   rebootHangs?: boolean;
+  /** The reboot does not apply the staged BIOS (verification fails). */
+  stagedIgnored?: boolean;
 }
 
 export interface Sent {
@@ -189,17 +191,22 @@ export class ScriptedGear {
             error: { code: 'timeout', message: `${hostId} did not come back after the reboot` },
           };
         }
-        if (h.staged) h.bios = h.staged;
+        if (h.staged && !h.stagedIgnored) h.bios = h.staged;
         h.staged = undefined;
-        return { ok: true, out: { jobs: [], connectionState: 'connected', durationSeconds: 1 } };
-      }
-      case 'firmware.verify': {
-        const exp = s.params.expected as { componentId: string; version: string }[];
-        const h = this.host(s.target.id);
+        // The agent reads the firmware back and compares (the workflow sends what preflight expected).
+        const exp = (s.params.expected ?? []) as { componentId: string; version: string }[];
         const mismatches = exp
           .filter((e) => e.version !== h.bios)
           .map((e) => ({ componentId: e.componentId, expected: e.version, installed: h.bios }));
-        return { ok: true, out: { ok: mismatches.length === 0, mismatches } };
+        return {
+          ok: true,
+          out: {
+            jobs: [],
+            connectionState: 'connected',
+            durationSeconds: 1,
+            verify: { ok: mismatches.length === 0, mismatches },
+          },
+        };
       }
       case 'host.exit-maintenance':
         this.host(hostId).inMaintenance = false;

@@ -1,3 +1,4 @@
+import { firmwareMismatches } from '@rackops/core/catalog/firmware-mismatches';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceError, DeviceTimeoutError } from '../http/errors';
 import { jobPhase } from '../redfish/job-state';
@@ -5,6 +6,7 @@ import type { RedfishClient } from '../redfish/redfish-client';
 import type { DellJob } from '../redfish/redfish.schemas';
 import { pollBackoff } from './poll-backoff';
 import type { CommandContext, CommandHandler } from './command-context';
+import { readIdracInventory } from './idrac-inventory';
 import { toIdracJob } from './idrac-job';
 import { hostRuntime, resolveHost } from './vsphere-host';
 
@@ -23,7 +25,9 @@ interface Plan {
  * - reboots only if staged jobs are pending (Scheduled / RebootPending / completed-reboot-pending);
  *   with none, it just reports the host's state;
  * - then waits: host unreachable (vCenter not connected, or the jobs start running) → jobs finished
- *   and iDRAC reachable → vCenter `connected`.
+ *   and iDRAC reachable → vCenter `connected`;
+ * - with `expected`, reads the firmware back and answers `verify` (a mismatch is an answer, not an error:
+ *   the workflow keeps such a host in maintenance mode and says why).
  */
 export function createApplyAndRebootHandler(
   devices: DeviceRegistry,
@@ -50,8 +54,25 @@ export function createApplyAndRebootHandler(
     const connection = async () =>
       vcHost ? (await hostRuntime(vcHost.vc, vcHost.host))['runtime.connectionState'] : undefined;
 
+    // With `expected`: the firmware read back once the host is up (ingested: the inventory shows the update).
+    const verified = async () => {
+      if (!params.expected) return {};
+      const inv = await readIdracInventory(rf, params.hostId, ctx.commandId);
+      await ctx.progress(`read ${inv.firmware.length} firmware components back`, {
+        percent: 100,
+        page: inv.page,
+      });
+      const mismatches = firmwareMismatches(params.expected, inv.firmware);
+      return { verify: { ok: mismatches.length === 0, mismatches } };
+    };
+
     if (plan.jobs.length === 0) {
-      return { jobs: [], connectionState: (await connection()) ?? 'unknown', durationSeconds: 0 };
+      return {
+        jobs: [],
+        connectionState: (await connection()) ?? 'unknown',
+        durationSeconds: 0,
+        ...(await verified()),
+      };
     }
 
     if (!plan.rebootSent) {
@@ -109,6 +130,7 @@ export function createApplyAndRebootHandler(
       ...(plan.rebootRequestedAt ? { rebootedAt: plan.rebootRequestedAt } : {}),
       connectionState: conn ?? 'unknown',
       durationSeconds: Math.round((Date.now() - started) / 1000),
+      ...(await verified()),
     };
   };
 }

@@ -48,7 +48,6 @@ export function createStageFirmwareHandler(deps: {
         continue;
       }
       await ctx.progress(`staging ${pkg.name} ${pkg.version}`);
-      ctx.memo.set(`uploading:${pkg.componentId}`, ctx.now().toISOString());
       let jid: string;
       try {
         jid =

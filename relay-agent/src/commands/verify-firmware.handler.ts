@@ -1,19 +1,13 @@
+import { firmwareMismatches } from '@rackops/core/catalog/firmware-mismatches';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { toFirmwareComponent } from '../redfish/firmware-map';
 import type { CommandHandler } from './command-context';
 
-/** firmware.verify — read-only: installed versions (by SoftwareId = catalog componentID) against the expected ones. */
+/** firmware.verify — read-only: installed versions against the expected ones (SoftwareId, or FQDD for PCI devices). */
 export function createVerifyFirmwareHandler(devices: DeviceRegistry): CommandHandler<'firmware.verify'> {
   return async (params, ctx) => {
     const installed = (await devices.idrac(ctx.target.id).firmwareInventory()).map(toFirmwareComponent);
-    const mismatches = params.expected.flatMap((e) => {
-      const have = installed.filter((c) => c.softwareId === e.componentId);
-      if (have.length > 0 && have.every((c) => c.version === e.version)) return [];
-      const other = have.find((c) => c.version !== e.version);
-      return [
-        { componentId: e.componentId, expected: e.version, ...(other ? { installed: other.version } : {}) },
-      ];
-    });
+    const mismatches = firmwareMismatches(params.expected, installed);
     return { ok: mismatches.length === 0, mismatches };
   };
 }

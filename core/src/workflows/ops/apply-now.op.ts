@@ -3,7 +3,8 @@ import type { Job } from '../../jobs/job.schema';
 import { ConflictError } from '../../util/errors';
 import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
-import { firmwareMismatches, HostIterState } from './host-iter';
+import { firmwareMismatches } from '../../catalog/firmware-mismatches';
+import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { errorText, getHost, listHosts, log, putStep } from './progress';
 

@@ -1,33 +1,13 @@
 import type { Job } from '../../jobs/job.schema';
-import type { CommandOutputs, HostState } from '../../relay/commands';
+import type { HostState } from '../../relay/commands';
 import { parseOrThrow } from '../../util/zod-errors';
 import type { z } from 'zod';
 import { HostUpdateParams } from '../params';
 import { claimHost, listApplyNow, releaseHost } from './apply-now.op';
-import { firmwareMismatches, HostIterState } from './host-iter';
+import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
 import type { HostItem, PlanHost } from './state.schema';
-
-/** After the reboot: every component the reboot applies at its expected version, matched by the preflight's ids. */
-export async function verify(
-  deps: OpsDeps,
-  job: Job,
-  raw: unknown,
-): Promise<z.infer<(typeof CommandOutputs)['firmware.verify']>> {
-  const s = HostIterState.parse(raw);
-  const mismatches = firmwareMismatches(s.host.expected, s.fw?.firmware ?? []);
-  await log(
-    deps,
-    job.id,
-    mismatches.length ? 'error' : 'info',
-    mismatches.length
-      ? `firmware verification: ${mismatches.length} mismatch(es)`
-      : `firmware verified: ${s.host.expected.length} component(s) at the expected version`,
-    s.host.hostId,
-  );
-  return { ok: mismatches.length === 0, mismatches };
-}
 
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
 /** Looks (Wait loops) during which the appliance's host also waits for hosts not yet started. */
@@ -200,7 +180,7 @@ export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{
     phase: 'pending' as const,
   };
   const vms = item.powerOff?.length ?? 0;
-  const state = `updated (${s.host.packages.length} package(s), ${s.host.expected.length} component(s)), verified, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
+  const state = `updated (${s.host.packages.length} package(s), ${s.host.expected.length} component(s) verified after the reboot), out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
   await Promise.all([
     putHost(deps, job.id, { ...item, phase: 'updated', state }),
     putStep(deps, job.id, {

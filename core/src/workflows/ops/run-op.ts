@@ -4,7 +4,7 @@ import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
 import { applyResolutionOp, blockers, JobCancelledError, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
 import { cleanupPlan, finish } from './finish.op';
-import { hostBegin, hostDone, hostFailed, verify } from './hosts.op';
+import { hostBegin, hostDone, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
@@ -21,7 +21,6 @@ export const JobOpsRequest = z.looseObject({
     'apply-resolution',
     'host-begin',
     'host-done',
-    'verify',
     'host-failed',
     'apply-now-begin',
     'apply-now-done',
@@ -76,8 +75,6 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       return applyResolutionOp(deps, job, state);
     case 'host-begin':
       return hostBegin(deps, job, state);
-    case 'verify':
-      return verify(deps, job, state);
     case 'host-done':
       return hostDone(deps, job, state);
     case 'host-failed':

@@ -1,0 +1,34 @@
+import { FirmwareComponent } from '../inventory/inventory.schema';
+import { isInstalledFirmware } from './redfish-firmware';
+
+/** Id the agent stages and verifies by: the SoftwareId, or the FQDD for PCI devices whose SoftwareId is 0. */
+export const componentKey = (fw: Pick<FirmwareComponent, 'softwareId' | 'fqdd' | 'id'>): string =>
+  fw.softwareId && fw.softwareId !== '0' ? fw.softwareId : (fw.fqdd ?? fw.id);
+
+export interface Mismatch {
+  componentId: string;
+  expected: string;
+  installed?: string;
+}
+
+/**
+ * Expected components not at their version in a firmware read (installed entries only), matched by
+ * componentKey. Used after a reboot (by the agent) and after an in-service update (by JobOps).
+ */
+export function firmwareMismatches(
+  expected: readonly { componentId: string; version: string }[],
+  firmware: readonly unknown[],
+): Mismatch[] {
+  const installed = firmware.flatMap((f) => {
+    const p = FirmwareComponent.safeParse(f);
+    return p.success && isInstalledFirmware(p.data) ? [p.data] : [];
+  });
+  return expected.flatMap((e) => {
+    const have = installed.filter((c) => componentKey(c) === e.componentId);
+    if (have.length > 0 && have.every((c) => c.version === e.version)) return [];
+    const other = have.find((c) => c.version !== e.version);
+    return [
+      { componentId: e.componentId, expected: e.version, ...(other ? { installed: other.version } : {}) },
+    ];
+  });
+}
