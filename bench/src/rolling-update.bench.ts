@@ -5,7 +5,11 @@ import { RELAY_COMMAND_TYPE } from '@rackops/lambdas/handlers/relay-command-reco
 import type { AslMachine, AslState } from '@rackops/core/workflows/asl';
 import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
 import { newId } from '@rackops/core/util/ids';
-import { startLocalStack } from '@rackops/local/stack';
+import { labCatalog, startLocalStack } from '@rackops/local/stack';
+import { HEARTBEAT } from '@rackops/core/workflows/timing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAgentProcess, startLabProcess } from './support/processes';
 import { pino } from 'pino';
 
 /**
@@ -112,8 +116,38 @@ const median = (xs: number[]) => {
 export async function run(args: string[]): Promise<void> {
   // LOG_LEVEL=debug shows every JobOps call with its duration (on stderr, away from the table).
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2));
-  const stack = await startLocalStack({ lab: benchLab(), timeScale: TIME_SCALE, logger });
+  // Production's topology by default: devices and the relay agent are not on the orchestrator's event loop
+  // (16 simulated iDRACs, a vCenter and the agent on it made the start of the rollout CPU-bound).
+  // `--single-process` runs everything in this process, as `npm start` does.
+  const single = args.includes('--single-process');
+  const stops: (() => Promise<void>)[] = [];
+  const childLab = single ? undefined : await startLabProcess(benchLab(), TIME_SCALE);
+  if (childLab) stops.push(() => childLab.stop());
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
+    stack = childLab
+      ? await startLocalStack({ timeScale: TIME_SCALE, logger, agent: false, catalog: labCatalog(childLab) })
+      : await startLocalStack({ lab: benchLab(), timeScale: TIME_SCALE, logger });
+  } catch (err) {
+    for (const stop of stops) await stop();
+    throw err;
+  }
+  stops.unshift(() => stack.stop());
+  try {
+    if (childLab) {
+      const c = stack.config;
+      const agent = await startAgentProcess({
+        lab: childLab,
+        sqsEndpoint: c.sqsEndpoint,
+        commandsUrl: c.commandsQueueUrl,
+        resultsUrl: c.resultsQueueUrl,
+        signingKey: readFileSync(c.relayKeyFile, 'utf8').trim(),
+        dir: join(c.dataDir, 'relay'),
+        timeScale: TIME_SCALE,
+        progressSeconds: Math.min(5, Math.max(HEARTBEAT * 1000 * TIME_SCALE, 3000) / 1000 / 4),
+      });
+      stops.unshift(() => agent.stop());
+    }
     // Inventory first (what `inventory sync` does), then the job.
     const sync = await stack.store.createJob({
       id: newId(),
@@ -224,6 +258,7 @@ export async function run(args: string[]): Promise<void> {
     };
 
     const rows: [string, string][] = [
+      ['topology', single ? 'one process (npm start)' : 'orchestrator | relay agent | lab: three processes'],
       ['hosts (N)', String(HOSTS)],
       ['time scale', `1/${Math.round(1 / TIME_SCALE)}`],
       ['k (most hosts out at once: demand + HA failover level 1)', String(k)],
@@ -276,7 +311,7 @@ export async function run(args: string[]): Promise<void> {
       }),
     );
   } finally {
-    await stack.stop();
+    for (const stop of stops) await stop();
   }
 }
 

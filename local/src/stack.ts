@@ -29,7 +29,7 @@ import { type RunningDynalite, startDynalite } from './dynalite';
 import type { ExecutionRecord } from './engine/execution-record';
 import { LocalEngine } from './engine/local-engine';
 import { createLocalOrchestrator } from './engine/local-orchestrator';
-import { type InProcessAgent, startInProcessAgent } from './runtime/in-process-agent';
+import { type InProcessAgent, type LabAccess, startInProcessAgent } from './runtime/in-process-agent';
 import { startResultsPoller } from './runtime/results-poller';
 import { type LocalScheduler, createLocalScheduler } from './scheduler/local-scheduler';
 import { type SqsEmulator, startSqsEmulator } from './sqs-emulator';
@@ -295,7 +295,7 @@ function readOrCreateKey(file: string): string {
 }
 
 /** The lab's firmware repository as preflight's catalog, trusted by the lab certificate's pin. */
-function labCatalog(lab: Lab): CatalogSource | undefined {
+export function labCatalog(lab: LabAccess): CatalogSource | undefined {
   const url = lab.endpoints.catalogUrl;
   if (!url) return undefined;
   return {

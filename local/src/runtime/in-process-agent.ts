@@ -14,8 +14,11 @@ import { createMetrics } from '@rackops/relay-agent/metrics/metrics';
 import { createSqsResultSink } from '@rackops/relay-agent/queue/sqs-result-sink';
 import type { Logger } from 'pino';
 
+/** What the agent needs of a lab (in this process or another): its endpoints and its certificate's pin. */
+export type LabAccess = Pick<Lab, 'endpoints'> & { tls: Pick<Lab['tls'], 'certSha256'> };
+
 export interface InProcessAgentOptions {
-  lab: Lab;
+  lab: LabAccess;
   sqsEndpoint: string;
   commandsUrl: string;
   resultsUrl: string;
