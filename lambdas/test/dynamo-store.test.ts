@@ -261,6 +261,40 @@ describe('Store on dynalite: steps, log, audit, job items', () => {
     ]);
   });
 
+  it("keeps a step's start when a later write gives none, and drops what the later write leaves out", async () => {
+    const job = await t.store.createJob(aJob());
+    const startedAt = '2026-11-29T01:00:00.000Z';
+    await t.store.putStep({
+      jobId: job.id,
+      key: 'stage',
+      name: 'Stage',
+      order: 1,
+      status: 'running',
+      startedAt,
+      message: 'uploading',
+    });
+    const done = await t.store.putStep({
+      jobId: job.id,
+      key: 'stage',
+      name: 'Stage',
+      order: 1,
+      status: 'completed',
+      completedAt: '2026-11-29T01:00:05.000Z',
+    });
+    expect(done).toMatchObject({ status: 'completed', startedAt, completedAt: '2026-11-29T01:00:05.000Z' });
+    expect(done.message).toBeUndefined();
+    expect(await t.store.listSteps(job.id)).toEqual([done]);
+    // A step first written as finished starts when it is written.
+    const skipped = await t.store.putStep({
+      jobId: job.id,
+      key: 'x',
+      name: 'X',
+      order: 2,
+      status: 'skipped',
+    });
+    expect(skipped.startedAt).toBe(skipped.updatedAt);
+  });
+
   it('refuses a step payload past the item limit', async () => {
     const job = await t.store.createJob(aJob());
     await expect(

@@ -61,6 +61,10 @@ export interface Store {
   listJobsByTarget(targetKind: string, targetId: string, opts?: PageRequest): Promise<Page<Job>>;
   listRecentJobs(opts?: PageRequest): Promise<Page<Job>>;
 
+  /**
+   * Upsert a step by key. Without `startedAt` the stored start stays (or is now, for a new step); other optional
+   * fields absent are removed. One write, no read.
+   */
   putStep(step: Omit<JobStep, 'updatedAt'>): Promise<JobStep>;
   listSteps(jobId: string): Promise<JobStep[]>;
 

@@ -101,6 +101,21 @@ function jobItem(job: Job): Item {
  * The Store on DynamoDB (and on dynalite locally). Single-item conditional writes only: dynalite has no
  * transactions, and each write here is designed so that one conditional item write is enough.
  */
+/** Every JobStep field but the key fields, in the order the step write sets or removes them. */
+const STEP_FIELDS = [
+  'jobId',
+  'key',
+  'name',
+  'order',
+  'status',
+  'hostId',
+  'startedAt',
+  'completedAt',
+  'message',
+  'data',
+  'updatedAt',
+] as const satisfies readonly (keyof JobStep)[];
+
 export function createDynamoStore(opts: DynamoStoreOptions): Store {
   const doc = DynamoDBDocumentClient.from(opts.client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -427,10 +442,35 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
 
     async putStep(input) {
       const step = JobStep.parse({ ...input, updatedAt: iso() });
-      const item = { ...step, pk: jobPk(step.jobId), sk: `STEP#${step.key}` };
-      assertItemSize(`step ${step.key}`, item);
-      await doc.send(new PutCommand({ TableName: table, Item: item }));
-      return step;
+      assertItemSize(`step ${step.key}`, { ...step, pk: jobPk(step.jobId), sk: `STEP#${step.key}` });
+      // One UpdateItem: the step's fields as given (optional ones absent are removed, as a put would), and
+      // without a startedAt the stored one stays (or the step starts now) — no read, no second item.
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const set: string[] = [];
+      const remove: string[] = [];
+      for (const field of STEP_FIELDS) {
+        names[`#${field}`] = field;
+        const value = step[field];
+        if (value !== undefined) {
+          values[`:${field}`] = value;
+          set.push(`#${field} = :${field}`);
+        } else if (field === 'startedAt') {
+          values[':startedAt'] = step.updatedAt;
+          set.push('#startedAt = if_not_exists(#startedAt, :startedAt)');
+        } else remove.push(`#${field}`);
+      }
+      const res = await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: jobPk(step.jobId), sk: `STEP#${step.key}` },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return JobStep.parse(stripKeys(res.Attributes ?? {}));
     },
 
     async listSteps(jobId) {

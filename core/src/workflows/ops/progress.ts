@@ -19,8 +19,8 @@ export const stepOrder = (key: string, batchIndex?: number): number =>
 type StepStatus = JobStep['status'];
 
 /**
- * Write one step item. Its start time is kept in a small note item so a later write (completion) keeps it
- * without reading every step of the job.
+ * Write one step item. A running step starts now; any other status keeps the start the Store has (the step
+ * starts now if it never ran), so a completion needs no read.
  */
 export async function putStep(
   deps: OpsDeps,
@@ -36,25 +36,14 @@ export async function putStep(
   },
 ): Promise<void> {
   const now = deps.clock.now().toISOString();
-  const noteKey = `step:${s.key}`;
-  let startedAt: string | undefined;
-  if (s.status === 'running') {
-    startedAt = now;
-    await deps.store.putJobItem(jobId, 'note', noteKey, { startedAt });
-  } else {
-    startedAt =
-      (await deps.store.getJobItem<{ startedAt: string }>(jobId, 'note', noteKey))?.startedAt ?? now;
-  }
   await deps.store.putStep({
     jobId,
     key: s.key,
     name: s.name,
     order: stepOrder(s.key, s.batchIndex),
     status: s.status,
-    startedAt,
-    ...(s.status === 'running' || s.status === 'pending'
-      ? {}
-      : { completedAt: now < startedAt ? startedAt : now }),
+    ...(s.status === 'running' ? { startedAt: now } : {}),
+    ...(s.status === 'running' || s.status === 'pending' ? {} : { completedAt: now }),
     ...(s.hostId ? { hostId: s.hostId } : {}),
     ...(s.message ? { message: s.message.slice(0, 2000) } : {}),
     ...(s.data ? { data: s.data } : {}),
