@@ -145,6 +145,8 @@ export async function run(args: string[]): Promise<void> {
         dir: join(c.dataDir, 'relay'),
         timeScale: TIME_SCALE,
         progressSeconds: Math.min(5, Math.max(HEARTBEAT * 1000 * TIME_SCALE, 3000) / 1000 / 4),
+        // The production agent's cadence (5 s) at the lab's time scale: in its own process it can afford it.
+        pollIntervalMs: Math.round(5000 * TIME_SCALE),
       });
       stops.unshift(() => agent.stop());
     }

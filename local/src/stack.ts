@@ -123,7 +123,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const relayKeyFile = join(dataDir, 'relay.key');
     const relayKey = opts.relayKey ?? readOrCreateKey(relayKeyFile);
 
-    const dynalite: RunningDynalite = await startDynalite({ path: join(dataDir, 'dynamo') });
+    // A stack that keeps nothing keeps its tables in memory (the temp dir goes on stop anyway).
+    const dynalite: RunningDynalite = await startDynalite(
+      persistent ? { path: join(dataDir, 'dynamo') } : {},
+    );
     stops.push(() => dynalite.close());
     const store = createDynamoStore({ client: dynalite.client(), tableName: TABLE_NAME });
     await store.migrate();

@@ -31,6 +31,11 @@ export interface InProcessAgentOptions {
   progressSeconds: number;
   logger: Logger;
   agentId?: string;
+  /**
+   * How often the agent looks at a device while it waits. Default: six times the production agent's 5 s, scaled
+   * (in one process the agent's polling competes with everything else on the event loop).
+   */
+  pollIntervalMs?: number;
 }
 
 export interface InProcessAgent {
@@ -80,7 +85,7 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
     },
     heartbeatSeconds: 10,
     progressSeconds: o.progressSeconds,
-    pollIntervalMs: Math.max(25, Math.round(5000 * o.timeScale * 6)),
+    pollIntervalMs: o.pollIntervalMs ?? Math.max(25, Math.round(5000 * o.timeScale * 6)),
     shutdownGraceSeconds: 2,
     ledgerPath: join(o.dir, 'ledger.sqlite'),
     metrics: { port: null },
