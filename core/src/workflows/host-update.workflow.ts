@@ -64,6 +64,36 @@ function preflightProcessor(): AslMachine {
   };
 }
 
+/**
+ * `<prefix>Begin` (a JobOps op answering `{ go, wait }`) → `<prefix>Go`: go on, loop through a Wait state and ask
+ * again, or pass (Succeed).
+ */
+function beginOrWait(o: {
+  prefix: string;
+  op: string;
+  go: string;
+  wait: string;
+  waitSeconds: number;
+  pass: string;
+  catchTo: string;
+}): Record<string, AslState> {
+  const begin = `${o.prefix}Begin`;
+  const choice = `${o.prefix}Go`;
+  return {
+    [begin]: jobOpsTask({ op: o.op, resultPath: '$.begin', next: choice, catchTo: o.catchTo }),
+    [choice]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.begin.v.go', BooleanEquals: true, Next: o.go },
+        { Variable: '$.begin.v.wait', BooleanEquals: true, Next: o.wait },
+      ],
+      Default: o.pass,
+    },
+    [o.wait]: { Type: 'Wait', Seconds: o.waitSeconds, Next: begin },
+    [o.pass]: { Type: 'Succeed' },
+  };
+}
+
 /** Power VMs off (before maintenance) or back on (after), in parallel. */
 function vmPowerMap(
   name: string,
@@ -105,18 +135,16 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
   const fail = 'HostProbe';
   const maint = variant === 'single-host';
   const states: Record<string, AslState> = {
-    HostBegin: jobOpsTask({ op: 'host-begin', resultPath: '$.begin', next: 'HostGo', catchTo: fail }),
-    HostGo: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.begin.v.go', BooleanEquals: true, Next: 'PowerOffVms' },
-        { Variable: '$.begin.v.wait', BooleanEquals: true, Next: 'HostWaitTurn' },
-      ],
-      Default: 'HostNotStarted',
-    },
-    // Only the vCenter appliance's host loops here, while other hosts are in flight.
-    HostWaitTurn: { Type: 'Wait', Seconds: 30, Next: 'HostBegin' },
-    HostNotStarted: { Type: 'Succeed' },
+    // Loops while the vCenter appliance's host waits for the others, or its in-service update holds the host.
+    ...beginOrWait({
+      prefix: 'Host',
+      op: 'host-begin',
+      go: 'PowerOffVms',
+      wait: 'HostWaitTurn',
+      waitSeconds: 30,
+      pass: 'HostNotStarted',
+      catchTo: fail,
+    }),
     ...vmPowerMap('PowerOffVms', 'off', maint ? 'UseMaintenance' : 'EnterMaintenance', fail),
     EnterMaintenance: deviceTask({
       kind: 'host.enter-maintenance',
@@ -206,30 +234,20 @@ function applyNowProcessor(): AslMachine {
   return {
     StartAt: 'ApplyNowBegin',
     States: {
-      ApplyNowBegin: jobOpsTask({
+      // The wait is long: the host's window (evacuation, reboot with firmware, return) takes tens of minutes.
+      ...beginOrWait({
+        prefix: 'ApplyNow',
         op: 'apply-now-begin',
-        resultPath: '$.begin',
-        next: 'ApplyNowGo',
+        go: 'ApplyNowStage',
+        wait: 'ApplyNowWait',
+        waitSeconds: 300,
+        pass: 'ApplyNowPass',
         catchTo: failed,
       }),
-      ApplyNowGo: {
-        Type: 'Choice',
-        Choices: [
-          { Variable: '$.begin.v.go', BooleanEquals: true, Next: 'ApplyNowStage' },
-          { Variable: '$.begin.v.wait', BooleanEquals: true, Next: 'ApplyNowWait' },
-        ],
-        Default: 'ApplyNowPass',
-      },
-      // Long: the host's window (evacuation, reboot with firmware, return) takes tens of minutes.
-      ApplyNowWait: { Type: 'Wait', Seconds: 300, Next: 'ApplyNowBegin' },
-      ApplyNowPass: { Type: 'Succeed' },
-      ApplyNowStage: deviceTask({
-        kind: 'firmware.stage',
-        target: idrac,
-        params: { 'packages.$': '$.host.immediate', applyTime: 'Immediate', transfer: 'simple' },
-        step: { ...hostStepKey('apply-now'), name: 'Apply firmware that needs no reboot (in service)' },
-        timeoutSeconds: TIMEOUT.stage,
-        heartbeatSeconds: HEARTBEAT,
+      ApplyNowStage: stageFirmware({
+        packages: '$.host.immediate',
+        applyTime: 'Immediate',
+        step: ['apply-now', 'Apply firmware that needs no reboot (in service)'],
         next: 'ApplyNowRead',
         catchTo: failed,
       }),
@@ -264,6 +282,26 @@ function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: string 
     heartbeatSeconds: HEARTBEAT,
     resultPath: '$.scan',
     ...o,
+  });
+}
+
+/** firmware.stage of one host's packages (a path in the iteration state). */
+function stageFirmware(o: {
+  packages: string;
+  applyTime: 'OnReset' | 'Immediate';
+  step: [key: string, name: string];
+  next?: string;
+  catchTo?: string;
+}): AslState {
+  return deviceTask({
+    kind: 'firmware.stage',
+    target: idrac,
+    params: { 'packages.$': o.packages, applyTime: o.applyTime, transfer: 'simple' },
+    step: { ...hostStepKey(o.step[0]), name: o.step[1] },
+    timeoutSeconds: TIMEOUT.stage,
+    heartbeatSeconds: HEARTBEAT,
+    next: o.next,
+    catchTo: o.catchTo,
   });
 }
 
@@ -346,13 +384,10 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
             Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
             Default: 'StageNotNeeded',
           },
-          StageHost: deviceTask({
-            kind: 'firmware.stage',
-            target: idrac,
-            params: { 'packages.$': '$.host.packages', applyTime: 'OnReset', transfer: 'simple' },
-            step: { ...hostStepKey('stage'), name: 'Stage firmware (OnReset)' },
-            timeoutSeconds: TIMEOUT.stage,
-            heartbeatSeconds: HEARTBEAT,
+          StageHost: stageFirmware({
+            packages: '$.host.packages',
+            applyTime: 'OnReset',
+            step: ['stage', 'Stage firmware (OnReset)'],
           }),
           StageNotNeeded: { Type: 'Succeed' },
         },

@@ -6,6 +6,7 @@ import { HostUpdateParams } from '../params';
 import { firmwareMismatches } from '../../catalog/firmware-mismatches';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
+import type { PlanHost } from './state.schema';
 import { errorText, getHost, listHosts, log, putStep } from './progress';
 
 /**
@@ -152,44 +153,49 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   return { go: true, wait: false };
 }
 
+/** Records an in-service update's outcome (note, step, log), then lets go of the host. */
+async function recordOutcome(
+  deps: OpsDeps,
+  job: Job,
+  host: PlanHost,
+  status: 'applied' | 'failed',
+  state: string,
+): Promise<void> {
+  const note = (await getApplyNow(deps, job.id, host.hostId)) ?? { hostId: host.hostId, waits: 0 };
+  await Promise.all([
+    putApplyNow(deps, job.id, { ...note, status, state }),
+    putStep(deps, job.id, {
+      ...stepOf(host),
+      status: status === 'applied' ? 'completed' : 'failed',
+      message: state,
+    }),
+    log(deps, job.id, status === 'applied' ? 'info' : 'error', state, host.hostId),
+  ]);
+  // Only once the outcome is recorded: the host's window, waiting for the claim, then sees it.
+  await releaseHost(deps, job.id, host.hostId, 'apply-now');
+}
+
 /** After the in-service update: the components it covers, read back, at their versions. */
 export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: boolean }> {
-  const s = HostIterState.parse(raw);
-  const host = s.host;
-  const note = (await getApplyNow(deps, job.id, host.hostId)) ?? {
-    hostId: host.hostId,
-    status: 'running',
-    waits: 0,
-  };
-  const mismatches = firmwareMismatches(host.immediateExpected, s.fw?.firmware ?? []);
+  const { host, fw } = HostIterState.parse(raw);
+  const mismatches = firmwareMismatches(host.immediateExpected, fw?.firmware ?? []);
   const ok = mismatches.length === 0;
   const state = ok
     ? `${host.immediate.length} package(s) without reboot applied in service and verified (${host.immediate.map((p) => p.name).join(', ')})`
     : `FAILED in service: firmware without reboot not at the expected version (${mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')})`;
-  await Promise.all([
-    putApplyNow(deps, job.id, { ...note, status: ok ? 'applied' : 'failed', state }),
-    putStep(deps, job.id, { ...stepOf(host), status: ok ? 'completed' : 'failed', message: state }),
-    log(deps, job.id, ok ? 'info' : 'error', state, host.hostId),
-  ]);
-  // Only once the outcome is recorded: the host's window, waiting for the claim, then sees it.
-  await releaseHost(deps, job.id, host.hostId, 'apply-now');
+  await recordOutcome(deps, job, host, ok ? 'applied' : 'failed', state);
   return { ok };
 }
 
 export async function applyNowFailed(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: false }> {
-  const s = HostIterState.parse(raw);
-  const host = s.host;
-  const note = (await getApplyNow(deps, job.id, host.hostId)) ?? {
-    hostId: host.hostId,
-    status: 'running',
-    waits: 0,
-  };
-  const state = `FAILED in service: ${errorText(s.error)} (firmware without reboot: ${host.immediate.map((p) => p.name).join(', ')})`;
-  await Promise.all([
-    putApplyNow(deps, job.id, { ...note, status: 'failed', state }),
-    putStep(deps, job.id, { ...stepOf(host), status: 'failed', message: state }),
-    log(deps, job.id, 'error', state, host.hostId),
-  ]);
-  await releaseHost(deps, job.id, host.hostId, 'apply-now');
+  const { host, error } = HostIterState.parse(raw);
+  const names = host.immediate.map((p) => p.name).join(', ');
+  await recordOutcome(
+    deps,
+    job,
+    host,
+    'failed',
+    `FAILED in service: ${errorText(error)} (firmware without reboot: ${names})`,
+  );
   return { ok: false };
 }

@@ -173,6 +173,23 @@ async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<Host
   return all;
 }
 
+/** A host's window ended (updated or failed): its item, its step and a log line, written together. */
+async function recordHost(deps: OpsDeps, job: Job, host: PlanHost, item: HostItem & { state: string }) {
+  const ok = item.phase === 'updated';
+  await Promise.all([
+    putHost(deps, job.id, item),
+    putStep(deps, job.id, {
+      key: `host:${host.hostId}`,
+      name: `Update ${host.name ?? host.hostId}`,
+      status: ok ? 'completed' : 'failed',
+      hostId: host.hostId,
+      batchIndex: host.wave ?? 0,
+      message: item.state,
+    }),
+    log(deps, job.id, ok ? 'info' : 'error', item.state, host.hostId),
+  ]);
+}
+
 export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
   const s = HostIterState.parse(raw);
   const item = (await getHost(deps, job.id, s.host.hostId)) ?? {
@@ -181,18 +198,7 @@ export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{
   };
   const vms = item.powerOff?.length ?? 0;
   const state = `updated (${s.host.packages.length} package(s), ${s.host.expected.length} component(s) verified after the reboot), out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
-  await Promise.all([
-    putHost(deps, job.id, { ...item, phase: 'updated', state }),
-    putStep(deps, job.id, {
-      key: `host:${s.host.hostId}`,
-      name: `Update ${s.host.name ?? s.host.hostId}`,
-      status: 'completed',
-      hostId: s.host.hostId,
-      batchIndex: s.host.wave ?? 0,
-      message: state,
-    }),
-    log(deps, job.id, 'info', state, s.host.hostId),
-  ]);
+  await recordHost(deps, job, s.host, { ...item, phase: 'updated', state });
   const [, all] = await Promise.all([
     releaseHost(deps, job.id, s.host.hostId, 'window'),
     finishWave(deps, job, s.host),
@@ -247,16 +253,7 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     ? `; ${item.powerOff.length} VM(s) left powered off: ${item.powerOff.map((v) => v.name).join(', ')}`
     : '';
   const state = `FAILED: ${why} — now ${where}${vmsOff}`;
-  await putHost(deps, job.id, { ...item, phase: 'failed', state, error: why });
-  await putStep(deps, job.id, {
-    key: `host:${s.host.hostId}`,
-    name: `Update ${s.host.name ?? s.host.hostId}`,
-    status: 'failed',
-    hostId: s.host.hostId,
-    batchIndex: s.host.wave ?? 0,
-    message: state,
-  });
-  await log(deps, job.id, 'error', state, s.host.hostId);
+  await recordHost(deps, job, s.host, { ...item, phase: 'failed', state, error: why });
   await releaseHost(deps, job.id, s.host.hostId, 'window');
   await finishWave(deps, job, s.host);
   return { ok: false };
