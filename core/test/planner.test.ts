@@ -228,14 +228,20 @@ describe('makespan estimates', () => {
 });
 
 describe('windowPlan: what the workflow runs', () => {
+  const idrac = {
+    componentId: '25227',
+    name: 'iDRAC',
+    version: '7',
+    url: 'https://r/i.exe',
+    rebootRequired: false,
+  };
   const ph = (hostId: string, applyNow = false) => ({
     hostId,
     packages: [],
     expected: [],
-    immediate: [],
+    immediate: applyNow ? [idrac] : [],
     immediateExpected: [],
     reboot: true,
-    applyNow,
   });
   it('keeps plan order, marks each host with its wave and wave size, and the appliance host as last', () => {
     const plan = windowPlan(

@@ -415,7 +415,6 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
       immediate: [pkg('iDRAC', false)],
       immediateExpected: [],
       reboot: true,
-      applyNow: true,
       wave,
       waveSize: 2,
     });

@@ -32,3 +32,9 @@ export function firmwareMismatches(
     ];
   });
 }
+
+/** `id: expected v, found w; …` for a report line. */
+export const describeMismatches = (mismatches: readonly Mismatch[]): string =>
+  mismatches
+    .map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`)
+    .join('; ');

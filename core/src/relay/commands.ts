@@ -48,7 +48,8 @@ export const FirmwarePackage = z.object({
 });
 export type FirmwarePackage = z.infer<typeof FirmwarePackage>;
 
-const ExpectedComponent = z.object({
+/** A component at the version an update should leave it (by SoftwareId, or FQDD for PCI devices). */
+export const ExpectedComponent = z.object({
   componentId: z.string(),
   version: z.string(),
   name: z.string().optional(),

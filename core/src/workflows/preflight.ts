@@ -5,7 +5,7 @@ import { firmwareFromRedfish } from '../catalog/redfish-firmware';
 import { FirmwareComponent } from '../inventory/inventory.schema';
 import type { FirmwarePackage } from '../relay/commands';
 import type { z } from 'zod';
-import type { PreflightHostState } from './ops/state.schema';
+import type { ExpectedVersion, PreflightHostState } from './ops/state.schema';
 
 export type StaleJobsPolicy = 'clear' | 'fail';
 
@@ -64,25 +64,17 @@ export function evaluatePreflightHost(
   return out;
 }
 
-export interface ExpectedComponent {
-  componentId: string;
-  version: string;
-  name: string;
-  /** The package's: applied at the host's reboot (true), or at once by the iDRAC (false). */
-  rebootRequired: boolean;
-}
-
 /**
  * Reboot-required firmware (BIOS, NICs, RAID, disks…) is staged OnReset and applied by the host's reboot, inside
  * its maintenance window. The rest (iDRAC, Lifecycle Controller, driver packs, iSM) the iDRAC applies at once,
  * without a host reboot: that runs while the host serves VMs, outside its window, so no host stays out of
  * service longer for it. A package of unknown kind counts as reboot-required (the safe side).
  */
-export function splitByReboot(u: { packages: FirmwarePackage[]; expected: ExpectedComponent[] }): {
+export function splitByReboot(u: { packages: FirmwarePackage[]; expected: ExpectedVersion[] }): {
   packages: FirmwarePackage[];
-  expected: ExpectedComponent[];
+  expected: ExpectedVersion[];
   immediate: FirmwarePackage[];
-  immediateExpected: ExpectedComponent[];
+  immediateExpected: ExpectedVersion[];
 } {
   const now = (x: { rebootRequired?: boolean }) => x.rebootRequired === false;
   return {
@@ -101,7 +93,7 @@ export function updatesForHost(
   host: { hostId: string; systemId?: number; model?: string; firmware: readonly FirmwareComponent[] },
 ): {
   packages: FirmwarePackage[];
-  expected: ExpectedComponent[];
+  expected: ExpectedVersion[];
   unknown?: string;
 } {
   const c = hostCompliance(
@@ -112,7 +104,7 @@ export function updatesForHost(
   if (c.status === 'unknown')
     return { packages: [], expected: [], unknown: c.reason ?? 'compliance unknown' };
   const packages: FirmwarePackage[] = [];
-  const expected: ExpectedComponent[] = [];
+  const expected: ExpectedVersion[] = [];
   const seenComponents = new Set<string>();
   const byUrl = new Map<string, FirmwarePackage>();
   for (const comp of c.components) {

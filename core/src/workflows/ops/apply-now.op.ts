@@ -3,10 +3,10 @@ import type { Job } from '../../jobs/job.schema';
 import { ConflictError } from '../../util/errors';
 import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
-import { firmwareMismatches } from '../../catalog/firmware-mismatches';
+import { describeMismatches, firmwareMismatches } from '../../catalog/firmware-mismatches';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
-import type { PlanHost } from './state.schema';
+import type { HostItem, PlanHost } from './state.schema';
 import { errorText, getHost, listHosts, log, putStep } from './progress';
 
 /**
@@ -85,6 +85,18 @@ export async function listApplyNow(deps: OpsDeps, jobId: string): Promise<Map<st
   return new Map(items.map((i) => [i.key, ApplyNowNote.parse(i.data)]));
 }
 
+/** Hosts whose window or in-service update failed (what stop-on-failure stops for), each once. */
+export function failedHostIds(
+  hosts: readonly HostItem[],
+  notes: ReadonlyMap<string, ApplyNowNote>,
+): string[] {
+  const ids = [
+    ...hosts.filter((h) => h.phase === 'failed').map((h) => h.hostId),
+    ...[...notes.values()].filter((n) => n.status === 'failed').map((n) => n.hostId),
+  ];
+  return [...new Set(ids)];
+}
+
 const FINAL = new Set(['applied', 'failed', 'skipped']);
 const stepOf = (host: { hostId: string; name?: string; wave?: number }) => ({
   key: `host:${host.hostId}:apply-now`,
@@ -132,12 +144,9 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   if (!windowOver && host.reboot && ((host.wave ?? 0) === 0 || item?.phase === 'in_progress')) return wait();
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
   const [hosts, notes] = await Promise.all([listHosts(deps, job.id), listApplyNow(deps, job.id)]);
-  const failed = [
-    ...hosts.filter((h) => h.phase === 'failed').map((h) => h.hostId),
-    ...[...notes.values()].filter((n) => n.status === 'failed').map((n) => n.hostId),
-  ].filter((id) => id !== host.hostId);
+  const failed = failedHostIds(hosts, notes).filter((id) => id !== host.hostId);
   if (failed.length > 0 && !params.continueOnFailure)
-    return skip(`host ${[...new Set(failed)].join(', ')} failed and the job stops on failure`);
+    return skip(`host ${failed.join(', ')} failed and the job stops on failure`);
   if (!(await claimHost(deps, job.id, host.hostId, 'apply-now'))) return wait();
   await Promise.all([
     putApplyNow(deps, job.id, { ...note, status: 'running' }),
@@ -182,7 +191,7 @@ export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promi
   const ok = mismatches.length === 0;
   const state = ok
     ? `${host.immediate.length} package(s) without reboot applied in service and verified (${host.immediate.map((p) => p.name).join(', ')})`
-    : `FAILED in service: firmware without reboot not at the expected version (${mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')})`;
+    : `FAILED in service: firmware without reboot not at the expected version (${describeMismatches(mismatches)})`;
   await recordOutcome(deps, job, host, ok ? 'applied' : 'failed', state);
   return { ok };
 }

@@ -3,7 +3,8 @@ import type { HostState } from '../../relay/commands';
 import { parseOrThrow } from '../../util/zod-errors';
 import type { z } from 'zod';
 import { HostUpdateParams } from '../params';
-import { claimHost, listApplyNow, releaseHost } from './apply-now.op';
+import { describeMismatches } from '../../catalog/firmware-mismatches';
+import { claimHost, failedHostIds, listApplyNow, releaseHost } from './apply-now.op';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
@@ -55,12 +56,9 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   if (job.cancelRequested) return notStarted(`${job.cancelRequested} cancel requested`);
   if (applyNow.get(s.host.hostId)?.status === 'failed')
     return notStarted('its firmware update without reboot failed');
-  const failed = [
-    ...hosts.filter((h) => h.phase === 'failed').map((h) => h.hostId),
-    ...[...applyNow.values()].filter((n) => n.status === 'failed').map((n) => n.hostId),
-  ];
+  const failed = failedHostIds(hosts, applyNow);
   if (failed.length > 0 && !params.continueOnFailure)
-    return notStarted(`host ${[...new Set(failed)].join(', ')} failed and the job stops on failure`);
+    return notStarted(`host ${failed.join(', ')} failed and the job stops on failure`);
   if (s.host.last) {
     // In progress always counts. Pending counts for the first few looks only: a host whose host-begin runs
     // right now has not written "in progress" yet (the Map starts hosts in plan order, so that is all a pending
@@ -232,7 +230,7 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
   };
   let why: string;
   if (s.verify && !s.verify.v.ok)
-    why = `firmware verification failed (${s.verify.v.mismatches.map((m) => `${m.componentId}: expected ${m.expected}, found ${m.installed ?? 'none'}`).join('; ')}); left in maintenance mode`;
+    why = `firmware verification failed (${describeMismatches(s.verify.v.mismatches)}); left in maintenance mode`;
   else why = errorText(s.error);
   let where = describeHostState(s.probe, Boolean(s.probeError));
   if (!s.probe) {

@@ -95,7 +95,7 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       }
       await putHost(deps, job.id, { ...next, phase: 'pending' });
       const split = splitByReboot({ packages: u.packages, expected: u.expected });
-      return { ...ref, ...split, reboot: split.packages.length > 0, applyNow: split.immediate.length > 0 };
+      return { ...ref, ...split, reboot: split.packages.length > 0 };
     }),
   );
   const planHosts = evaluated.filter((h): h is PlanHost => h !== undefined);

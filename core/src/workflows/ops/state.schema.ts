@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Blocker, FirmwareComponent, HaSettings } from '../../inventory/inventory.schema';
-import { FirmwarePackage, HostState, IdracJob } from '../../relay/commands';
+import { ExpectedComponent, FirmwarePackage, HostState, IdracJob } from '../../relay/commands';
 
 /**
  * The shapes that travel in the workflow state and in JobOps job items. Parsed loosely (extra fields kept) so
@@ -14,12 +14,9 @@ export const HostRef = z.object({
 });
 export type HostRef = z.infer<typeof HostRef>;
 
-export const ExpectedVersion = z.object({
-  componentId: z.string(),
-  version: z.string(),
-  name: z.string().optional(),
-  rebootRequired: z.boolean().optional(),
-});
+/** What the plan verifies, and whether its package needs the host's reboot (`splitByReboot`). */
+export const ExpectedVersion = ExpectedComponent.extend({ rebootRequired: z.boolean().optional() });
+export type ExpectedVersion = z.infer<typeof ExpectedVersion>;
 
 export const PlanHost = HostRef.extend({
   /** Staged OnReset before any host leaves service; applied by the host's reboot; verified after it. */
@@ -28,10 +25,8 @@ export const PlanHost = HostRef.extend({
   /** Applied by the iDRAC at once, no host reboot: run while the host serves VMs, never during its window. */
   immediate: z.array(FirmwarePackage).default([]),
   immediateExpected: z.array(ExpectedVersion).default([]),
-  /** `packages` is not empty: the host needs its window (maintenance mode and a reboot). */
+  /** `packages` is not empty: the host needs its window. Spelled out for the staging Map's Choice (ASL). */
   reboot: z.boolean().default(true),
-  /** `immediate` is not empty. */
-  applyNow: z.boolean().default(false),
   /** Wave (0-based) and its size: which `batch` the host is shown in. Hosts start in plan order, k at a time. */
   wave: z.number().int().nonnegative().optional(),
   waveSize: z.number().int().positive().optional(),

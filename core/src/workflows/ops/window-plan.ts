@@ -19,6 +19,6 @@ export function windowPlan(
   const applyNow = [...marked]
     .reverse()
     .flat()
-    .filter((h) => h.applyNow);
+    .filter((h) => h.immediate.length > 0);
   return { k, batchSize, hosts: marked.flat(), batches: marked, applyNow };
 }
