@@ -268,15 +268,21 @@ function applyNowProcessor(): AslMachine {
   };
 }
 
+/** Where a cluster's vCenter and its moref sit in the state. */
+const CLUSTER = { vcenterId: '$.ctx.cluster.vcenterId', moref: '$.ctx.cluster.moref' };
+
+/** A command about a cluster: sent to its vCenter's FIFO group, naming the cluster, plus `more` params. */
+function onCluster(at: { vcenterId: string; moref: string }, more: Record<string, string> = {}) {
+  return {
+    target: { type: 'vcenter', 'id.$': at.vcenterId },
+    params: { 'clusterMoref.$': at.moref, 'vcenterId.$': at.vcenterId, ...more },
+  };
+}
+
 function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: string }): AslState {
   return deviceTask({
     kind: 'cluster.scan-blockers',
-    target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
-    params: {
-      'clusterMoref.$': '$.ctx.cluster.moref',
-      'vcenterId.$': '$.ctx.cluster.vcenterId',
-      'hostMorefs.$': '$.ctx.hostMorefs',
-    },
+    ...onCluster(CLUSTER, { 'hostMorefs.$': '$.ctx.hostMorefs' }),
     step: { key: 'blocker-scan', name: 'Blocker scan' },
     timeoutSeconds: TIMEOUT.scan,
     heartbeatSeconds: HEARTBEAT,
@@ -445,12 +451,11 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
     },
     RestoreHa: deviceTask({
       kind: 'cluster.ha-restore',
-      target: { type: 'vcenter', 'id.$': '$.cleanup.ha.vcenterId' },
-      params: {
-        'clusterMoref.$': '$.cleanup.ha.clusterMoref',
-        'vcenterId.$': '$.cleanup.ha.vcenterId',
-        'settings.$': '$.cleanup.ha.settings',
-      },
+      // The cluster as the HA record saved it (the context may be gone on some exit paths).
+      ...onCluster(
+        { vcenterId: '$.cleanup.ha.vcenterId', moref: '$.cleanup.ha.clusterMoref' },
+        { 'settings.$': '$.cleanup.ha.settings' },
+      ),
       step: { key: 'ha-restore', name: 'Restore HA admission control' },
       timeoutSeconds: TIMEOUT.ha,
       resultPath: '$.haRestore',
@@ -504,8 +509,7 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
           States: {
             RelaxHa: deviceTask({
               kind: 'cluster.ha-relax',
-              target: { type: 'vcenter', 'id.$': '$.ctx.cluster.vcenterId' },
-              params: { 'clusterMoref.$': '$.ctx.cluster.moref', 'vcenterId.$': '$.ctx.cluster.vcenterId' },
+              ...onCluster(CLUSTER),
               step: { key: 'ha-relax', name: 'Relax HA admission control' },
               timeoutSeconds: TIMEOUT.ha,
               resultPath: '$.haRelax',

@@ -17,7 +17,7 @@ import { HostUpdateParams } from '../params';
 import { capacityInputs, getCluster, hostVms } from './inventory';
 import type { OpsDeps } from './ops-deps';
 import { details, getHost, log, putHost, putStep } from './progress';
-import { HaRecord, type PowerOffVm, ScanOutput, TopState } from './state.schema';
+import { HaRecord, type PowerOffVm, preparedAnswers, ScanOutput, TopState } from './state.schema';
 
 export class JobCancelledError extends RackOpsError {
   constructor(message: string) {
@@ -61,11 +61,10 @@ export async function blockers(deps: OpsDeps, job: Job, raw: unknown): Promise<R
   const state = TopState.parse(raw);
   const ctx = state.ctx!;
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
-  // The rolling update's Prepare (a Parallel) answers under `prepared`; the one-host update scans alone.
-  const r = raw as { haRelax?: unknown; scan?: unknown; prepared?: { haRelax?: unknown; scan?: unknown } };
-  const haRelax = r.prepared?.haRelax ?? r.haRelax;
-  if (ctx.cluster && haRelax !== undefined) await recordHaRelaxed(deps, job.id, haRelax, ctx.cluster);
-  const scan = ScanOutput.safeParse(r.prepared?.scan ?? r.scan);
+  const answers = preparedAnswers(raw);
+  if (ctx.cluster && answers.haRelax !== undefined)
+    await recordHaRelaxed(deps, job.id, answers.haRelax, ctx.cluster);
+  const scan = ScanOutput.safeParse(answers.scan);
   const planned = state.plan?.hosts ?? [];
   const byHost: Record<string, Blocker[]> = {};
   // Hosts are independent: read and written together.

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { type ApplyNowNote, listApplyNow } from './apply-now.op';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, listHosts, log, putStep } from './progress';
-import { HaRecord, type HostItem, TopState } from './state.schema';
+import { HaRecord, type HostItem, preparedAnswers, TopState } from './state.schema';
 
 const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
 
@@ -24,8 +24,7 @@ export async function cleanupPlan(deps: OpsDeps, job: Job, raw: unknown): Promis
   if (rec.success && rec.data.status !== 'restored' && rec.data.status !== 'saved') {
     ha = { clusterMoref: rec.data.clusterMoref, vcenterId: rec.data.vcenterId, settings: rec.data.original };
   } else if (!rec.success && ctx?.cluster) {
-    const r = raw as { haRelax?: unknown; prepared?: { haRelax?: unknown } };
-    const relax = CommandOutputs['cluster.ha-relax'].safeParse(r.prepared?.haRelax ?? r.haRelax);
+    const relax = CommandOutputs['cluster.ha-relax'].safeParse(preparedAnswers(raw).haRelax);
     if (relax.success)
       ha = {
         clusterMoref: ctx.cluster.moref,

@@ -65,6 +65,19 @@ export const Plan = z.object({
 });
 export type Plan = z.infer<typeof Plan>;
 
+/**
+ * The HA relax and blocker scan answers: the rolling update's Prepare (a Parallel) puts them under `prepared`,
+ * the one-host update's lone scan at the top.
+ */
+export function preparedAnswers(raw: unknown): { haRelax?: unknown; scan?: unknown } {
+  const r = (raw ?? {}) as {
+    haRelax?: unknown;
+    scan?: unknown;
+    prepared?: { haRelax?: unknown; scan?: unknown };
+  };
+  return { haRelax: r.prepared?.haRelax ?? r.haRelax, scan: r.prepared?.scan ?? r.scan };
+}
+
 /** `{Error, Cause}` as Catch puts it in the state. */
 export const StepError = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
 export type StepError = z.infer<typeof StepError>;
