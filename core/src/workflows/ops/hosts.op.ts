@@ -95,15 +95,12 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   }
   // Its in-service firmware update may hold the host right now (later waves): look again shortly.
   if (!(await claimHost(deps, job.id, s.host.hostId, 'window'))) {
+    // Said (and marked) once; the later looks write nothing.
     if (!item.claimWait)
-      await log(
-        deps,
-        job.id,
-        'info',
-        'waits for its firmware update without reboot to finish',
-        s.host.hostId,
-      );
-    await putHost(deps, job.id, { ...item, claimWait: true });
+      await Promise.all([
+        putHost(deps, job.id, { ...item, claimWait: true }),
+        log(deps, job.id, 'info', 'waits for its firmware update without reboot to finish', s.host.hostId),
+      ]);
     return { ...base, go: false, wait: true };
   }
   const waveStarted = hosts.some(
