@@ -101,20 +101,8 @@ function jobItem(job: Job): Item {
  * The Store on DynamoDB (and on dynalite locally). Single-item conditional writes only: dynalite has no
  * transactions, and each write here is designed so that one conditional item write is enough.
  */
-/** Every JobStep field but the key fields, in the order the step write sets or removes them. */
-const STEP_FIELDS = [
-  'jobId',
-  'key',
-  'name',
-  'order',
-  'status',
-  'hostId',
-  'startedAt',
-  'completedAt',
-  'message',
-  'data',
-  'updatedAt',
-] as const satisfies readonly (keyof JobStep)[];
+/** Every JobStep field: the step write sets each one given and removes each optional one absent. */
+const STEP_FIELDS = JobStep.keyof().options;
 
 export function createDynamoStore(opts: DynamoStoreOptions): Store {
   const doc = DynamoDBDocumentClient.from(opts.client, {
