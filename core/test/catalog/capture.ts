@@ -1,32 +1,48 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { firmwareFromRedfish } from '../../src/catalog/redfish-firmware';
 import type { FirmwareComponent } from '../../src/inventory/inventory.schema';
 
-/** The shared fixtures live beside the repository (`<repo>/../shared`), or where RACKOPS_SHARED_DIR says. */
-export function sharedDir(): string {
-  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  return process.env.RACKOPS_SHARED_DIR ?? resolve(repo, '..', 'shared');
+/**
+ * The R750 capture the lab vendors (`lab/fixtures/redfish/dell-poweredge-r750/capture.json.gz`), read here with
+ * node:zlib alone: core's tests import nothing from the lab.
+ */
+const PACK = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../lab/fixtures/redfish/dell-poweredge-r750/capture.json.gz',
+);
+const V1 = '/redfish/v1';
+
+let resources: Record<string, string> | undefined;
+function resource(path: string): Record<string, unknown> {
+  resources ??= (
+    JSON.parse(gunzipSync(readFileSync(PACK)).toString('utf8')) as { resources: Record<string, string> }
+  ).resources;
+  const text = resources[`${V1}/${path}`];
+  if (text === undefined) throw new Error(`R750 capture has no ${V1}/${path} (${PACK})`);
+  return JSON.parse(text);
 }
 
-export const R750 = (): string => join(sharedDir(), 'fixtures/redfish/dell-poweredge-r750/redfish/v1');
-
-const readJson = (p: string): Record<string, unknown> => JSON.parse(readFileSync(p, 'utf8'));
+function members(prefix: string): string[] {
+  resource(prefix);
+  return Object.keys(resources ?? {})
+    .filter((p) => p.startsWith(`${V1}/${prefix}/`) && !p.slice(V1.length + prefix.length + 2).includes('/'))
+    .map((p) => p.slice(V1.length + 1));
+}
 
 /** The real R750's FirmwareInventory members, converted. */
 export function captureFirmware(): FirmwareComponent[] {
-  const dir = join(R750(), 'UpdateService/FirmwareInventory');
-  if (!existsSync(dir)) throw new Error(`R750 capture not found at ${dir}; set RACKOPS_SHARED_DIR`);
-  return readdirSync(dir)
-    .filter((d) => d.includes('-') && existsSync(join(dir, d, 'index.json')))
-    .map((d) => firmwareFromRedfish(readJson(join(dir, d, 'index.json'))))
+  return members('UpdateService/FirmwareInventory')
+    .filter((p) => p.slice(p.lastIndexOf('/') + 1).includes('-'))
+    .map((p) => firmwareFromRedfish(resource(p)))
     .filter((f): f is FirmwareComponent => f !== undefined);
 }
 
 /** `Oem.Dell.DellSystem` of the capture: SystemID 2318, service tag F54P1G3. */
 export function captureSystem(): { serviceTag: string; systemId: number; model: string; serial: string } {
-  const sys = readJson(join(R750(), 'Systems/System.Embedded.1/index.json')) as {
+  const sys = resource('Systems/System.Embedded.1') as {
     SKU: string;
     Model: string;
     SerialNumber: string;

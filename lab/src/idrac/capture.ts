@@ -1,13 +1,14 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { unpackMockup } from './capture-pack';
 
 /**
- * The real iDRAC9 capture (DMTF mockup layout: `<path>/index.json`), loaded ONCE per process
+ * The real iDRAC9 capture (one resource per Redfish path, as captured), loaded ONCE per process
  * and shared by every simulated host: hosts keep only their differences.
  */
 export interface Capture {
-  readonly dir: string;
+  /** The pack it was read from. */
+  readonly file: string;
   /** Redfish path (`/redfish/v1/Systems/System.Embedded.1`) -> raw JSON text as captured. */
   readonly texts: ReadonlyMap<string, string>;
   /** Parsed JSON, parsed on first use. */
@@ -16,36 +17,21 @@ export interface Capture {
 
 export const CAPTURE_NAME = 'dell-poweredge-r750';
 
-/** `<repo>/../shared/fixtures/redfish/dell-poweredge-r750`, or `$RACKOPS_SHARED_DIR/fixtures/...`. */
-export function captureDir(): string {
-  const shared =
-    process.env.RACKOPS_SHARED_DIR ??
-    resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared');
-  return join(shared, 'fixtures', 'redfish', CAPTURE_NAME);
+/** The vendored capture (`lab/fixtures/redfish/<name>/capture.json.gz`, with its LICENSE and PROVENANCE.md). */
+export function capturePackPath(name = CAPTURE_NAME): string {
+  return fileURLToPath(new URL(`../../fixtures/redfish/${name}/capture.json.gz`, import.meta.url));
 }
 
 let cached: Capture | undefined;
 
-export function loadCapture(dir = captureDir()): Capture {
-  if (cached && cached.dir === dir) return cached;
-  const root = join(dir, 'redfish', 'v1');
-  if (!existsSync(root)) {
-    throw new Error(
-      `iDRAC capture not found at ${root}; set RACKOPS_SHARED_DIR to the directory holding fixtures/`,
-    );
-  }
-  const texts = new Map<string, string>();
-  const walk = (abs: string, rel: string): void => {
-    for (const name of readdirSync(abs)) {
-      const a = join(abs, name);
-      if (statSync(a).isDirectory()) walk(a, `${rel}/${name}`);
-      else if (name === 'index.json') texts.set(rel, readFileSync(a, 'utf8'));
-    }
-  };
-  walk(root, '/redfish/v1');
+export function loadCapture(file = capturePackPath()): Capture {
+  if (cached && cached.file === file) return cached;
+  if (!existsSync(file))
+    throw new Error(`iDRAC capture not found at ${file} (the lab's fixtures are part of the repository)`);
+  const texts = unpackMockup(readFileSync(file), file);
   const parsed = new Map<string, unknown>();
   cached = {
-    dir,
+    file,
     texts,
     json(path) {
       if (!parsed.has(path)) {
