@@ -1,8 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import '@rackops/core/polyfills';
+import { silenceSdkNodeNotice } from '@rackops/local/node-support';
 
 /** `npm run bench -- <name>`: runs bench/src/<name>.bench.ts, which prints a table and one final JSON line. */
+silenceSdkNodeNotice();
 const here = fileURLToPath(new URL('.', import.meta.url));
 const available = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))

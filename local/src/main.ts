@@ -4,19 +4,28 @@ import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.p
 import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compliance';
 import { setupInventorySchedules } from '@rackops/lambdas/handlers/inventory-schedule.handler';
 import { pino } from 'pino';
+import { nodeSupportLine, silenceSdkNodeNotice } from './node-support';
 import { startLocalStack } from './stack';
 import { startBotOnlyStack } from './web/bot-only-stack';
+import { chooseChatPort } from './web/chat-port';
 import { type LocalBot, startLocalBot } from './web/local-bot';
 
 /**
  * `npm start`: the whole local system — dynalite, SQS emulator, local Step Functions engine, scheduler, relay
  * agent, the default lab — plus the bot and the web chat page on loopback. Ctrl-C stops everything.
  * `npm start -- --bot-only` runs the bot and web chat with a stand-in workflow (no lab, no agent).
- * Environment: PORT (web chat port, default ephemeral), RACKOPS_DATA (default .rackops), LOG_LEVEL.
+ * Environment: PORT (web chat port, default 3978 — an ephemeral one if that is taken), RACKOPS_DATA (default
+ * .rackops), LOG_LEVEL.
  */
+silenceSdkNodeNotice();
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', name: 'rackops' });
 const botOnly = process.argv.includes('--bot-only');
-const port = process.env.PORT ? Number(process.env.PORT) : 0;
+const chatPort = await chooseChatPort(process.env.PORT);
+if ('error' in chatPort) {
+  console.error(`rackops: ${chatPort.error}. Nothing was started.`);
+  process.exit(2);
+}
+const { port } = chatPort;
 
 let bot: Bot | undefined;
 // The stack's workflows notify through the bot, which needs the stack's store first: bind late.
@@ -29,7 +38,7 @@ const notifier: Notifier = {
 
 let stop: () => Promise<void>;
 let localBot: LocalBot;
-const lines: string[] = [];
+const lines: string[] = [`node:      ${nodeSupportLine()}`];
 if (botOnly) {
   const s = await startBotOnlyStack({ logger, port });
   localBot = s.localBot;
@@ -97,6 +106,7 @@ console.log(
     `  Approver:  ${url}?user=local-approver&name=Approver   (four-eyes approvals)`,
     `  Direct Line: ${url}v3/directline   Bot Connector: ${url}v3/conversations   Bot: ${url}api/messages`,
     ...lines.map((l) => `  ${l}`),
+    ...(chatPort.note ? [`  note:      ${chatPort.note}`] : []),
     '',
     '  Try: `inventory sync`, then `update cluster lab-a`. Ctrl-C stops everything.',
     '',
@@ -110,6 +120,7 @@ const shutdown = async (signal: string) => {
   console.log(`\n${signal}: stopping…`);
   try {
     await stop();
+    console.log('stopped.');
     process.exit(0);
   } catch (err) {
     logger.error({ err }, 'stop failed');

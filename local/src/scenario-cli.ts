@@ -1,11 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import '@rackops/core/polyfills';
+import { silenceSdkNodeNotice } from './node-support';
 
 /**
  * `npm run scenario -- <name>`: runs local/src/scenarios/<name>.scenario.ts end to end on the lab and prints
  * one final JSON line `{"scenario":name,"ok":...}`; exits non-zero when not ok.
  */
+silenceSdkNodeNotice();
 const dir = fileURLToPath(new URL('./scenarios/', import.meta.url));
 const available = readdirSync(dir)
   .filter((f) => f.endsWith('.scenario.ts'))
