@@ -7,6 +7,7 @@ interface Device {
   DeviceServiceTag: string;
   DeviceName: string;
   Model: string;
+  SystemId: number;
   PowerState: number;
   ConnectionState: boolean;
   DeviceManagement: Array<{
@@ -81,6 +82,14 @@ describe('OpenManage Enterprise API', () => {
       ConnectionState: true,
     });
     expect(a1.DeviceManagement[0]!.ManagementProfile[0]!.AgentName).toBe('iDRAC');
+    // The model id the server's own iDRAC reports: a catalog matches by it.
+    const idrac = lab.endpoints.idracs.find((e) => e.hostId === 'LABA001')!;
+    const sys = (
+      await createClient(idrac.url, { ca: lab.tls.ca, auth: idrac }).get(
+        '/redfish/v1/Systems/System.Embedded.1',
+      )
+    ).json as { Oem: { Dell: { DellSystem: { SystemID: number } } } };
+    expect(a1.SystemId).toBe(sys.Oem.Dell.DellSystem.SystemID);
     expect(a1.DeviceManagement[0]!.NetworkAddress).toBe(lab.world.host('LABA001').idracAddress);
 
     const filtered = (await ome.get("/api/DeviceService/Devices?$filter=DeviceServiceTag eq 'LABB003'"))

@@ -43,6 +43,15 @@ describe('loading the firmware catalog at run time', () => {
     );
   });
 
+  it('keeps the pin across fetches in one process: three pinned loads in a row all succeed', async () => {
+    // The second rollout of one `npm start` re-reads the catalog on a kept-alive or resumed TLS
+    // connection, where the response socket no longer carries the peer certificate.
+    for (let i = 0; i < 3; i++) {
+      const { catalog } = await loadCatalog({ url: server.catalogUrl, certSha256: cert.sha256 });
+      expect(catalog.components.length).toBe(world.latestFirmware().length);
+    }
+  });
+
   it('never skips TLS verification: an untrusted certificate fails', async () => {
     await expect(loadCatalog({ url: server.catalogUrl })).rejects.toBeInstanceOf(CatalogUnavailableError);
   });

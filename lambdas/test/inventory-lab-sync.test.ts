@@ -3,6 +3,7 @@ import { createCatalogMatcher } from '@rackops/core/catalog/catalog-match';
 import type { Vm } from '@rackops/core/inventory/inventory.schema';
 import { complianceOfCluster, hostsOfCluster, serverByServiceTag } from '@rackops/core/inventory/queries';
 import { vcObjectId } from '@rackops/core/inventory/sync-page.schema';
+import type { Store } from '@rackops/core/ports/store.port';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import type { CommandTarget } from '@rackops/core/relay/envelope';
 import { type Lab, startLab } from '@rackops/lab/index';
@@ -15,6 +16,7 @@ import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
 import type { DeviceRegistry } from '@rackops/relay-agent/devices/device-registry';
 import { pino } from 'pino';
 import { loadCatalog } from '../src/handlers/inventory-catalog';
+import { createComplianceQuery } from '../src/handlers/inventory-compliance';
 import { createInventoryPageHandler } from '../src/handlers/inventory-page.handler';
 import { startTestStore, type TestStore } from './helpers/dynalite-store';
 
@@ -58,8 +60,9 @@ async function sync(
   kind: CommandKind,
   target: CommandTarget,
   idracParams: { ingest: boolean } = { ingest: true },
+  store: Store = t.store,
 ): Promise<{ written: number; gone: number; warnings: number; output?: unknown }> {
-  const onPage = createInventoryPageHandler({ store: t.store });
+  const onPage = createInventoryPageHandler({ store });
   const total = { written: 0, gone: 0, warnings: 0 };
   const commandId = `cmd-${kind}-${target.id}-${Date.now()}`;
   const memo = new Map<string, unknown>();
@@ -146,5 +149,26 @@ describe('inventory sync from the lab through the relay agent handlers', () => {
     expect(c.compliant + c.needingUpdate).toBe(4);
     const row = c.rows[0]!;
     expect(row).toMatchObject({ status: 'updates_available', rebootRequired: true });
+  });
+
+  it('after only `inventory sync` (vCenter and OME, no iDRAC read yet), compliance has a verdict for every host', async () => {
+    const fresh = await startTestStore();
+    try {
+      await sync('inventory.vcenter', { type: 'vcenter', id: 'vc-lab' }, undefined, fresh.store);
+      await sync('inventory.ome', { type: 'ome', id: 'ome-lab' }, undefined, fresh.store);
+      const catalog = { url: lab.endpoints.catalogUrl!, certSha256: lab.tls.certSha256 };
+      const { catalog: loaded } = await loadCatalog(catalog);
+      const c = await complianceOfCluster(fresh.store, createCatalogMatcher(loaded), 'lab-a');
+      expect(c.hosts).toBe(lab.world.hostsInCluster('lab-a').length);
+      expect(c.rows.filter((r) => r.status === 'unknown')).toEqual([]);
+      // The lab's lab-a has one host on current firmware and the others outdated.
+      expect(c.compliant).toBeGreaterThan(0);
+      expect(c.needingUpdate).toBeGreaterThan(0);
+      const text = await createComplianceQuery({ catalog })(fresh.store, 'lab-a');
+      expect(text).not.toMatch(/SystemID unknown/);
+      expect(text).toMatch(/0 unknown/);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -30,6 +30,7 @@ import type { ExecutionRecord } from './engine/execution-record';
 import { LocalEngine } from './engine/local-engine';
 import { createLocalOrchestrator } from './engine/local-orchestrator';
 import { type InProcessAgent, type LabAccess, startInProcessAgent } from './runtime/in-process-agent';
+import { type InventorySource, syncInventoryNow } from './runtime/inventory-at-start';
 import { startResultsPoller } from './runtime/results-poller';
 import { type LocalScheduler, createLocalScheduler } from './scheduler/local-scheduler';
 import { type SqsEmulator, startSqsEmulator } from './sqs-emulator';
@@ -61,6 +62,11 @@ export interface LocalStackOptions {
   schedulerTickMs?: number;
   /** Lowest heartbeat window in real ms, whatever the time scale (the message path is not scaled). @default 3000 */
   minHeartbeatMs?: number;
+  /**
+   * Sync the lab's vCenter and OME inventory before returning, so a chat started next reads the lab as it
+   * is. @default true with a data dir, the lab and the agent: the Store persists, the in-memory lab does not
+   */
+  syncInventoryAtStart?: boolean;
 }
 
 export interface LocalStackConfig {
@@ -246,6 +252,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const resumed = await engine.resumeAll();
     if (resumed > 0) log.info({ resumed }, 'resumed executions after restart');
     scheduler.start();
+    if (lab && agent && (opts.syncInventoryAtStart ?? persistent)) {
+      await syncInventoryNow({ claim, store, logger: log }, labInventorySources(lab), 120_000);
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -307,4 +316,12 @@ export function labCatalog(lab: LabAccess): CatalogSource | undefined {
       return { catalog: loaded.catalog, url: loaded.location };
     },
   };
+}
+
+/** The lab's inventory sources: its vCenters and OMEs. */
+export function labInventorySources(lab: LabAccess): InventorySource[] {
+  return [
+    ...lab.endpoints.vcenters.map((v) => ({ source: 'vcenter' as const, id: v.id })),
+    ...lab.endpoints.omes.map((o) => ({ source: 'ome' as const, id: o.id })),
+  ];
 }

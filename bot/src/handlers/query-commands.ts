@@ -4,6 +4,7 @@ import {
   type FirmwareComponent,
   type Server,
 } from '@rackops/core/inventory/inventory.schema';
+import { biosVersionOf } from '@rackops/core/inventory/bios-version';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { agentStatus } from '@rackops/core/usecases/agent-status';
 import { listJobs, listPendingApprovals } from '@rackops/core/usecases/job-queries';
@@ -76,10 +77,12 @@ export async function server(turn: Turn, args: ArgsOf<'server'>): Promise<string
   const fw = await store.listRecordsByParent<FirmwareComponent>(INVENTORY_TYPES.firmware, rec.id, {
     limit: 200,
   });
+  // From the list shown below, not from the server record: one source of truth for both.
+  const bios = biosVersionOf(fw.items.map((f) => f.data));
   await say(
     turn,
     [
-      `**${s.serviceTag}** ${s.model} — power ${s.powerState ?? 'unknown'}, health ${s.health ?? 'unknown'}${s.biosVersion ? `, BIOS ${s.biosVersion}` : ''}`,
+      `**${s.serviceTag}** ${s.model} — power ${s.powerState ?? 'unknown'}, health ${s.health ?? 'unknown'}${bios ? `, BIOS ${bios}` : ''}`,
       `Firmware (${fw.items.length} components):`,
       ...fw.items.slice(0, 40).map((f) => `- ${f.data.name}: ${f.data.version}`),
       ...(fw.items.length > 40 ? [`… and ${fw.items.length - 40} more`] : []),

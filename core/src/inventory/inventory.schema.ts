@@ -30,7 +30,6 @@ export const Server = z.object({
   idracId: z.string(),
   idracAddress: z.string().optional(),
   powerState: z.string().optional(),
-  biosVersion: z.string().optional(),
   health: z.string().optional(),
   source: z.enum(['idrac', 'ome']),
 });

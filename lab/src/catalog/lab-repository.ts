@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buildCatalogXml, type CatalogEntryInput } from '@rackops/core/catalog/catalog-build';
 import { type Criticality, systemIdHex } from '@rackops/core/catalog/catalog.schema';
+import { labSystemId } from '../world/system-id';
 import type { World } from '../world/world';
 
 /** One update package the lab repository serves. */
@@ -18,14 +19,6 @@ export interface LabRepository {
   packages: Map<string, LabPackage>;
   /** Catalog.xml; `baseLocation` (host + root path) is where packages are fetched from. */
   catalogXml(baseLocation?: string): string;
-}
-
-/** The capture's `Oem.Dell.DellSystem.SystemID` (2318 for the R750): every lab host is that model. */
-function labSystemId(world: World): number {
-  const sys = world.capture.json('/redfish/v1/Systems/System.Embedded.1') as {
-    Oem?: { Dell?: { DellSystem?: { SystemID?: number } } };
-  };
-  return sys.Oem?.Dell?.DellSystem?.SystemID ?? 2318;
 }
 
 /** Dell marks BIOS and iDRAC releases urgent more often than not; applications are optional. */

@@ -1,3 +1,4 @@
+import { labSystemId } from '../world/system-id';
 import type { HostState } from '../world/types';
 import type { World } from '../world/world';
 
@@ -35,7 +36,7 @@ export function deviceJson(world: World, h: HostState, discoveredAt: Date) {
     Status: reachable ? 1000 : 2000,
     ConnectionState: reachable,
     AssetTag: null,
-    SystemId: 2318,
+    SystemId: labSystemId(world),
     DeviceName: h.name,
     LastInventoryTime: omeTime(discoveredAt),
     LastStatusTime: omeTime(world.clock.now()),

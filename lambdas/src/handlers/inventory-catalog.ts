@@ -1,11 +1,12 @@
-import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Catalog } from '@rackops/core/catalog/catalog.schema';
 import { CatalogParseError } from '@rackops/core/catalog/catalog-errors';
 import { decodeCatalogBytes, parseCatalogXml } from '@rackops/core/catalog/catalog-xml';
+import { checkPinOnHandshake } from '@rackops/core/util/certificate-pin';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { z } from 'zod';
 
@@ -78,19 +79,10 @@ function fetchBytes(src: {
   timeoutMs: number;
 }): Promise<Buffer> {
   const url = new URL(src.url);
-  const pinned = src.certSha256?.toUpperCase();
   return new Promise((resolve, reject) => {
     const fail = (msg: string, cause?: unknown) =>
       reject(new CatalogUnavailableError(`catalog ${src.url}: ${msg}`, cause ? { cause } : undefined));
     const onResponse = (res: import('node:http').IncomingMessage) => {
-      if (pinned) {
-        const cert = (res.socket as TLSSocket).getPeerX509Certificate?.();
-        const actual = cert ? new X509Certificate(cert.raw).fingerprint256 : undefined;
-        if (actual !== pinned) {
-          res.destroy();
-          return fail(`certificate fingerprint ${actual ?? '(none)'} is not the pinned ${pinned}`);
-        }
-      }
       if ((res.statusCode ?? 0) >= 300) {
         res.resume();
         return fail(`HTTP ${res.statusCode}`);
@@ -111,19 +103,34 @@ function fetchBytes(src: {
     };
     const req =
       url.protocol === 'https:'
-        ? httpsRequest(
-            url,
-            {
-              timeout: src.timeoutMs,
-              ...(src.ca ? { ca: src.ca } : {}),
-              // A pinned self-signed certificate is verified by fingerprint above instead of by a CA chain.
-              ...(pinned && !src.ca ? { rejectUnauthorized: false } : {}),
-            },
-            onResponse,
-          )
+        ? httpsRequest(url, { timeout: src.timeoutMs, ...trustOptions(src) }, onResponse)
         : httpRequest(url, { timeout: src.timeoutMs }, onResponse);
     req.on('timeout', () => req.destroy(new Error(`no answer within ${src.timeoutMs} ms`)));
     req.on('error', (e) => fail(e.message, e));
     req.end();
   });
+}
+
+/**
+ * How the fetch trusts the repository: its CA, or its pinned certificate (with the CA too when given).
+ * A pinned fetch opens a connection of its own, checked on the handshake by core's one pin check; the
+ * shared global agent would hand a later fetch a kept-alive socket whose response carries no certificate.
+ */
+function trustOptions(src: { ca?: string; certSha256?: string }): RequestOptions {
+  const { ca, certSha256: pinned } = src;
+  if (!pinned) return ca ? { ca } : {};
+  return {
+    createConnection: (opts) =>
+      checkPinOnHandshake(
+        tlsConnect({
+          host: opts.host ?? undefined,
+          port: Number(opts.port ?? 443),
+          ...(opts.host && !isIP(opts.host) ? { servername: opts.host } : {}),
+          // A self-signed repository is trusted by its pin instead of by a CA chain.
+          ...(ca ? { ca } : { rejectUnauthorized: false }),
+        }),
+        pinned,
+        (expected, actual) => new Error(`certificate fingerprint ${actual} is not the pinned ${expected}`),
+      ),
+  };
 }

@@ -22,7 +22,6 @@ export async function readIdracInventory(rf: RedfishClient, hostId: string, runI
     idracId: hostId,
     idracAddress: new URL(rf.baseUrl).host,
     ...(sys.PowerState ? { powerState: sys.PowerState } : {}),
-    ...(sys.BiosVersion ? { biosVersion: sys.BiosVersion } : {}),
     ...(sys.Status?.Health ? { health: sys.Status.Health } : {}),
     source: 'idrac' as const,
     ...(sys.SerialNumber ? { serialNumber: sys.SerialNumber } : {}),

@@ -17,7 +17,8 @@ const HEALTH: Record<number, string> = {
 };
 
 /**
- * inventory.ome — read-only: every server OME manages (paged via @odata.nextLink) and its firmware.
+ * inventory.ome — read-only: every server OME manages (paged via @odata.nextLink) and its firmware,
+ * with the SystemId OME lists for each (compliance matches the catalog by it, so a sync alone suffices).
  * All servers of this OME form one group (ingestion computes "gone" per group); firmware is one
  * group per service tag. A device whose firmware cannot be read becomes a warning.
  */
@@ -41,6 +42,7 @@ export function createInventoryOmeHandler(devices: DeviceRegistry): CommandHandl
           server: {
             serviceTag: tag,
             model: dev.Model ?? 'unknown',
+            ...(dev.SystemId != null ? { systemId: dev.SystemId } : {}),
             idracId: tag,
             ...(address ? { idracAddress: address } : {}),
             ...(dev.PowerState != null && POWER[dev.PowerState] ? { powerState: POWER[dev.PowerState] } : {}),

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Agent, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect, type ConnectionOptions } from 'node:tls';
+import { checkPinOnHandshake } from '@rackops/core/util/certificate-pin';
 import { CertificatePinError } from './errors';
 import type { TlsPolicy } from './tls-policy';
 
 /**
  * An https.Agent that pins the device's leaf certificate by SHA-256 fingerprint.
  * Node skips checkServerIdentity when chain validation already failed (always, for a self-signed
- * iDRAC certificate), so the pin is checked on `secureConnect`, registered before the HTTP layer
- * sees the socket: a mismatch destroys the socket in the handshake callback, before the queued
- * request is flushed (the pin test checks the device receives no request).
+ * iDRAC certificate), so the pin is checked on the handshake by core's `checkPinOnHandshake` (the pin
+ * test checks the device receives no request). Overriding createConnection also bypasses the agent's TLS
+ * session cache: every connection does a full handshake, so there is always a certificate to check.
  */
 class PinnedAgent extends Agent {
   constructor(
@@ -22,12 +23,11 @@ class PinnedAgent extends Agent {
   }
 
   override createConnection(options: ConnectionOptions): Duplex {
-    const socket: TLSSocket = connect({ ...options, rejectUnauthorized: false });
-    socket.once('secureConnect', () => {
-      const actual = socket.getPeerCertificate()?.fingerprint256 ?? '(none)';
-      if (actual !== this.sha256) socket.destroy(new CertificatePinError(this.device, this.sha256, actual));
-    });
-    return socket;
+    return checkPinOnHandshake(
+      connect({ ...options, rejectUnauthorized: false }),
+      this.sha256,
+      (expected, actual) => new CertificatePinError(this.device, expected, actual),
+    );
   }
 }
 

@@ -1,10 +1,5 @@
+import { normaliseFingerprint } from '@rackops/core/util/certificate-pin';
 import { z } from 'zod';
-
-/** Normalises `ab:cd:..` / `abcd..` to Node's `AB:CD:..` form (what `fingerprint256` returns). */
-export function normaliseFingerprint(fp: string): string {
-  const hex = fp.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  return hex.match(/.{2}/g)?.join(':') ?? '';
-}
 
 const Fingerprint = z
   .string()

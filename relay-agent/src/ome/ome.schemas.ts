@@ -6,6 +6,11 @@ export const OmeDevice = z.looseObject({
   Identifier: z.string().nullish(),
   DeviceServiceTag: z.string().nullish(),
   Model: z.string().nullish(),
+  /**
+   * Dell's model id, the one iDRAC reports as `Oem.Dell.DellSystem.SystemID` (catalog matching needs it).
+   * A value that is not one reads as absent: the server is still listed, its compliance is then unknown.
+   */
+  SystemId: z.number().int().nullish().catch(null),
   DeviceName: z.string().nullish(),
   PowerState: z.number().nullish(),
   Status: z.number().nullish(),
