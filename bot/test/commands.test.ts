@@ -14,7 +14,7 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
   });
 
   it('help and help <command>', async () => {
-    expect(text(await f.harness.say(USERS.viewer, 'help'))).toContain('`power <host> <action>`');
+    expect(text(await f.harness.say(USERS.viewer, 'help'))).toContain('`power HOST ACTION`');
     expect(text(await f.harness.say(USERS.viewer, 'help cancel'))).toContain('Role needed: **operator**');
   });
 
@@ -173,7 +173,7 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     }
     expect((await f.store.listRecentJobs({ limit: 100 })).items.length).toBe(before);
     expect(text(await f.harness.say(USERS.operator, 'power LABA003 explode', 'conv-confirm'))).toContain(
-      'Bad <action>',
+      'Bad `ACTION`',
     );
   });
 
@@ -191,8 +191,8 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
   });
 
   it('unknown and malformed commands get a short error with the closest command', async () => {
-    expect(text(await f.harness.say(USERS.viewer, 'hots lab-a'))).toContain('Did you mean `hosts <cluster>`');
-    expect(text(await f.harness.say(USERS.viewer, 'update cluster'))).toContain('Missing <name>');
+    expect(text(await f.harness.say(USERS.viewer, 'hots lab-a'))).toContain('Did you mean `hosts CLUSTER`');
+    expect(text(await f.harness.say(USERS.viewer, 'update cluster'))).toContain('Missing NAME');
   });
 
   it('RBAC: each refusal names the role needed; groups grant roles', async () => {

@@ -58,17 +58,14 @@ export async function inventorySync(turn: Turn, args: ArgsOf<'inventorySync'>): 
         all.findIndex((o) => o.source === s.source && o.id === s.id) === i,
     );
     if (args.source && args.name === undefined && !sources.length) {
-      await say(
-        turn,
-        `No ${args.source} source is known. Name one: \`inventory sync ${args.source} <name>\`.`,
-      );
+      await say(turn, `No ${args.source} source is known. Name one: \`inventory sync ${args.source} NAME\`.`);
       return 'no_source';
     }
   }
   if (!sources.length) {
     await say(
       turn,
-      'No inventory source is known yet. Name one: `inventory sync vcenter <name>` or `inventory sync ome <name>`.',
+      'No inventory source is known yet. Name one: `inventory sync vcenter NAME` or `inventory sync ome NAME`.',
     );
     return 'no_source';
   }
@@ -142,7 +139,7 @@ export async function resume(turn: Turn, args: ArgsOf<'resume'>): Promise<string
   }
   if (args.force) {
     if (!hasRole(turn.role, 'admin')) {
-      await say(turn, refusal('admin', turn.role, '`resume <id> force`'));
+      await say(turn, refusal('admin', turn.role, '`resume ID force`'));
       return 'refused';
     }
     return confirm(turn, { kind: 'force_resume', jobId: job.id, v: job.version });

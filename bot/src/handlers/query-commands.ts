@@ -122,7 +122,7 @@ export async function approvals(turn: Turn): Promise<string> {
   await say(
     turn,
     list.length
-      ? ['**Waiting for approval** (`job <id>` shows the card)', ...list.map(jobLine)].join('\n')
+      ? ['**Waiting for approval** (`job ID` shows the card)', ...list.map(jobLine)].join('\n')
       : 'Nothing is waiting for approval.',
   );
   return 'ok';
