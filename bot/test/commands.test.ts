@@ -33,7 +33,11 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     const t = text(await f.harness.say(USERS.viewer, 'hosts lab-a'));
     expect(t).toContain('esx-lab-a-1');
     expect(t).toContain('non-production');
-    expect(text(await f.harness.say(USERS.viewer, 'hosts nope'))).toContain('cluster nope not found');
+    const unknown = text(await f.harness.say(USERS.viewer, 'hosts nope'));
+    expect(unknown).toContain('cluster nope is not in the inventory');
+    // A typo or a cluster newer than the last sync: name what is known, and offer the sync.
+    expect(unknown).toContain('known: lab-a, prod-a');
+    expect(unknown).toContain('`inventory sync`');
   });
 
   it('server <service tag> shows the server and its firmware', async () => {
@@ -216,5 +220,29 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     const after = (await f.store.listAuditByActor('aad-who')).items;
     expect(after.length - before).toBe(2);
     expect(after.map((a) => a.detail?.outcome)).toEqual(expect.arrayContaining(['refused', 'invalid']));
+  });
+});
+
+describe('a new user before any inventory sync', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture({}, { seed: false });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('hosts, compliance, update cluster and server say to run `inventory sync` first', async () => {
+    for (const [who, cmd] of [
+      [USERS.viewer, 'hosts lab-a'],
+      [USERS.viewer, 'compliance lab-a'],
+      [USERS.operator, 'update cluster lab-a'],
+    ] as const) {
+      const t = text(await f.harness.say(who, cmd));
+      expect(t, cmd).toContain('cluster lab-a is not in the inventory');
+      expect(t, cmd).toContain('the inventory is empty: run `inventory sync` first');
+    }
+    expect(text(await f.harness.say(USERS.viewer, 'server LABA001'))).toContain('run `inventory sync` first');
+    expect((await f.store.listRecentJobs({ limit: 5 })).items).toEqual([]);
   });
 });

@@ -7,7 +7,8 @@ import {
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { agentStatus } from '@rackops/core/usecases/agent-status';
 import { listJobs, listPendingApprovals } from '@rackops/core/usecases/job-queries';
-import { findCluster } from '@rackops/core/usecases/targets';
+import { UnknownTargetError } from '@rackops/core/usecases/errors';
+import { requireCluster } from '@rackops/core/usecases/targets';
 import { NotFoundError } from '@rackops/core/util/errors';
 import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
@@ -43,8 +44,7 @@ export async function status(turn: Turn): Promise<string> {
 }
 
 export async function hosts(turn: Turn, args: ArgsOf<'hosts'>): Promise<string> {
-  const cluster = await findCluster(turn.rt.store, args.cluster);
-  if (!cluster) throw new NotFoundError('cluster', args.cluster);
+  const cluster = await requireCluster(turn.rt.store, args.cluster);
   const page = await turn.rt.store.listRecordsByParent<Host>(INVENTORY_TYPES.host, cluster.id, {
     limit: 200,
   });
@@ -71,7 +71,7 @@ export async function server(turn: Turn, args: ArgsOf<'server'>): Promise<string
   const rec =
     (await store.getRecord<Server>(INVENTORY_TYPES.server, tag)) ??
     (await store.getRecord<Server>(INVENTORY_TYPES.server, args.tag));
-  if (!rec) throw new NotFoundError('server', args.tag);
+  if (!rec) throw new UnknownTargetError('server', args.tag);
   const s = rec.data;
   const fw = await store.listRecordsByParent<FirmwareComponent>(INVENTORY_TYPES.firmware, rec.id, {
     limit: 200,
@@ -89,8 +89,7 @@ export async function server(turn: Turn, args: ArgsOf<'server'>): Promise<string
 }
 
 export async function compliance(turn: Turn, args: ArgsOf<'compliance'>): Promise<string> {
-  const cluster = await findCluster(turn.rt.store, args.cluster);
-  if (!cluster) throw new NotFoundError('cluster', args.cluster);
+  const cluster = await requireCluster(turn.rt.store, args.cluster);
   if (!turn.rt.queries.compliance) {
     await say(turn, '`compliance` is not available yet.');
     return 'unavailable';

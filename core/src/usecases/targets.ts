@@ -26,6 +26,25 @@ export async function findCluster(store: Store, idOrName: string): Promise<Clust
   return (await findByIdOrName<Cluster>(store, INVENTORY_TYPES.cluster, idOrName))?.data;
 }
 
+/**
+ * The cluster, or an error that says what to do: a new user asks before anything was synced, so an empty
+ * inventory says to sync first; otherwise it names a few clusters it knows (a typo) and still offers a sync
+ * (a cluster created since the last one).
+ */
+export async function requireCluster(store: Store, idOrName: string): Promise<Cluster> {
+  const cluster = await findCluster(store, idOrName);
+  if (cluster) return cluster;
+  const known = (await store.listRecordsByType<Cluster>(INVENTORY_TYPES.cluster, { limit: 10 })).items;
+  const names = known.map((r) => r.data.name).sort();
+  throw new UnknownTargetError(
+    'cluster',
+    idOrName,
+    names.length
+      ? `known: ${names.join(', ')}; if it is new, run \`inventory sync\``
+      : 'the inventory is empty: run `inventory sync` first',
+  );
+}
+
 /** A host by canonical id (service tag), by service tag field, or by name. */
 export async function findHost(store: Store, idOrName: string): Promise<Host | undefined> {
   const direct = await findByIdOrName<Host>(store, INVENTORY_TYPES.host, idOrName);
@@ -43,8 +62,7 @@ export interface ResolvedTarget {
 }
 
 export async function resolveCluster(store: Store, idOrName: string): Promise<ResolvedTarget> {
-  const cluster = await findCluster(store, idOrName);
-  if (!cluster) throw new UnknownTargetError('cluster', idOrName);
+  const cluster = await requireCluster(store, idOrName);
   return {
     kind: 'cluster',
     id: cluster.id,
