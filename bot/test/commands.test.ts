@@ -107,7 +107,12 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
 
   it('jobs and job <id>', async () => {
     const job = (await f.store.listRecentJobs({ limit: 1 })).items[0]!;
-    expect(text(await f.harness.say(USERS.viewer, 'jobs'))).toContain(job.id);
+    const list = text(await f.harness.say(USERS.viewer, 'jobs'));
+    expect(list).toContain(job.id);
+    // Clusters by the name people use, not the inventory id.
+    expect(list).toContain('cluster **lab-a**');
+    expect(list).toContain('cluster **prod-a**');
+    expect(list).not.toContain('domain-c');
     expect(text(await f.harness.say(USERS.viewer, 'jobs completed'))).toContain('completed');
     const replies = await f.harness.say(USERS.viewer, `job ${job.id}`);
     expect(JSON.stringify(cardOf(replies[0]))).toContain(job.id);

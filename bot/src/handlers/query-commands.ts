@@ -1,10 +1,12 @@
 import {
+  type Cluster,
   type Host,
   INVENTORY_TYPES,
   type FirmwareComponent,
   type Server,
 } from '@rackops/core/inventory/inventory.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
+import type { Store } from '@rackops/core/ports/store.port';
 import { agentStatus } from '@rackops/core/usecases/agent-status';
 import { listJobs, listPendingApprovals } from '@rackops/core/usecases/job-queries';
 import { UnknownTargetError } from '@rackops/core/usecases/errors';
@@ -14,8 +16,31 @@ import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
 import { say } from './reply';
 
-const jobLine = (j: Job): string =>
-  `- \`${j.id}\` ${j.type} ${j.target.kind} **${j.target.id}** — ${j.status}${j.requiresApproval && !j.approvedBy && j.status === 'pending' ? ' (awaiting approval)' : ''} · ${j.createdBy.name ?? j.createdBy.id}`;
+const jobLine = (j: Job, target: string): string =>
+  `- \`${j.id}\` ${j.type} ${j.target.kind} **${target}** — ${j.status}${j.requiresApproval && !j.approvedBy && j.status === 'pending' ? ' (awaiting approval)' : ''} · ${j.createdBy.name ?? j.createdBy.id}`;
+
+/**
+ * Job lines naming each cluster as people know it (`lab-a`, not `vc-lab/domain-c1001`): its name in the
+ * inventory now, else the name the job was created with, else the id.
+ */
+async function jobLines(store: Store, jobs: readonly Job[]): Promise<string[]> {
+  const ids = [...new Set(jobs.filter((j) => j.target.kind === 'cluster').map((j) => j.target.id))];
+  const names = new Map<string, string>();
+  await Promise.all(
+    ids.map(async (id) => {
+      const rec = await store.getRecord<Cluster>(INVENTORY_TYPES.cluster, id);
+      if (rec) names.set(id, rec.data.name);
+    }),
+  );
+  return jobs.map((j) => {
+    const asCreated = j.params.clusterName;
+    const label =
+      j.target.kind === 'cluster'
+        ? (names.get(j.target.id) ?? (typeof asCreated === 'string' ? asCreated : j.target.id))
+        : j.target.id;
+    return jobLine(j, label);
+  });
+}
 
 export async function status(turn: Turn): Promise<string> {
   const { store, clock } = turn.rt;
@@ -36,7 +61,7 @@ export async function status(turn: Turn): Promise<string> {
       '**RackOps status**',
       ...agentLines,
       `- Active jobs: ${active.length}${active.length ? '' : ' (none)'}`,
-      ...active.slice(0, 10).map(jobLine),
+      ...(await jobLines(store, active.slice(0, 10))),
       `- Waiting for approval: ${approvals.length}`,
     ].join('\n'),
   );
@@ -100,12 +125,8 @@ export async function compliance(turn: Turn, args: ArgsOf<'compliance'>): Promis
 
 export async function jobs(turn: Turn, args: ArgsOf<'jobs'>): Promise<string> {
   const list = await listJobs(turn.rt.store, { limit: 15, ...(args.status ? { status: args.status } : {}) });
-  await say(
-    turn,
-    list.length
-      ? [`**Jobs**${args.status ? ` (${args.status})` : ''}`, ...list.map(jobLine)].join('\n')
-      : 'No jobs.',
-  );
+  const title = `**Jobs**${args.status ? ` (${args.status})` : ''}`;
+  await say(turn, list.length ? [title, ...(await jobLines(turn.rt.store, list))].join('\n') : 'No jobs.');
   return 'ok';
 }
 
@@ -118,10 +139,11 @@ export async function job(turn: Turn, args: ArgsOf<'job'>): Promise<string> {
 
 export async function approvals(turn: Turn): Promise<string> {
   const list = await listPendingApprovals(turn.rt.store);
+  const title = '**Waiting for approval** (`job ID` shows the card)';
   await say(
     turn,
     list.length
-      ? ['**Waiting for approval** (`job ID` shows the card)', ...list.map(jobLine)].join('\n')
+      ? [title, ...(await jobLines(turn.rt.store, list))].join('\n')
       : 'Nothing is waiting for approval.',
   );
   return 'ok';
