@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
+import type { Logger } from 'pino';
 import {
   BotHarness,
   type ChatUser,
@@ -49,6 +50,8 @@ export interface ScenarioOptions {
   timeScale?: number;
   /** Sync vCenter inventory through the bot before handing over. @default true */
   syncInventory?: boolean;
+  /** The stack's logger (what `npm start` prints on the console). @default silent */
+  logger?: Logger;
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -57,6 +60,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
   const stack = await startLocalStack({
     lab: opts.lab ?? true,
     timeScale: opts.timeScale ?? 1 / 60,
+    ...(opts.logger ? { logger: opts.logger } : {}),
     notifier: {
       async notify(e) {
         notifications.push(e);
