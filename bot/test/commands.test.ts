@@ -251,3 +251,67 @@ describe('a new user before any inventory sync', () => {
     expect((await f.store.listRecentJobs({ limit: 5 })).items).toEqual([]);
   });
 });
+
+describe('production clusters named by configuration (PRODUCTION_CLUSTERS), not only by the inventory', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    // lab-a is non-production in the inventory; the deployment says otherwise, by name (any case) and by id.
+    f = await startBotFixture({ productionClusters: ['LAB-A'] });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('update cluster waits for a second person; the requester cannot approve; an approver can', async () => {
+    f.blockers = {};
+    const replies = await f.harness.say(USERS.operator, 'update cluster lab-a', 'conv-prod');
+    const job = (await f.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0]!;
+    expect(job).toMatchObject({ status: 'pending', requiresApproval: true });
+    expect(JSON.stringify(cardOf(replies.find((r) => cardOf(r))))).toContain('Approval needed');
+    expect(text(await f.harness.say(USERS.viewer, 'hosts lab-a'))).toContain('(production');
+    const card = f.harness.lastCard('conv-prod', 'Approve')!;
+    const self = await f.harness.click(USERS.operator, card, 'Approve', { via: 'submit' });
+    expect(text(self.replies)).toContain('Four-eyes: you requested job');
+    expect(text(self.replies)).toContain('a different person with the **approver** role must approve it');
+    expect((await f.store.getJob(job.id))?.status).toBe('pending');
+    await f.harness.click(USERS.approver, f.harness.lastCard('conv-prod', 'Approve')!, 'Approve', {
+      via: 'submit',
+    });
+    const done = await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'completed',
+    );
+    expect(done?.approvedBy?.id).toBe('aad-appr');
+  });
+
+  it('a host of a production cluster is production too; other clusters are not', async () => {
+    await f.harness.say(USERS.operator, 'update host LABA002', 'conv-prod-host');
+    expect((await f.store.listJobsByTarget('host', 'LABA002', { limit: 1 })).items[0]).toMatchObject({
+      status: 'pending',
+      requiresApproval: true,
+    });
+    const byId = await startBotFixture({ productionClusters: ['domain-c1'] });
+    try {
+      await byId.harness.say(USERS.operator, 'update cluster lab-a');
+      expect(
+        (await byId.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0],
+      ).toMatchObject({
+        requiresApproval: true,
+      });
+    } finally {
+      await byId.close();
+    }
+    const none = await startBotFixture();
+    try {
+      none.blockers = {};
+      await none.harness.say(USERS.operator, 'update cluster lab-a');
+      expect(
+        (await none.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0],
+      ).toMatchObject({
+        requiresApproval: false,
+      });
+    } finally {
+      await none.close();
+    }
+  });
+});

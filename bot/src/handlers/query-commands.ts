@@ -10,7 +10,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import { agentStatus } from '@rackops/core/usecases/agent-status';
 import { listJobs, listPendingApprovals } from '@rackops/core/usecases/job-queries';
 import { UnknownTargetError } from '@rackops/core/usecases/errors';
-import { requireCluster } from '@rackops/core/usecases/targets';
+import { isProductionCluster, requireCluster } from '@rackops/core/usecases/targets';
 import { NotFoundError } from '@rackops/core/util/errors';
 import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
@@ -83,7 +83,7 @@ export async function hosts(turn: Turn, args: ArgsOf<'hosts'>): Promise<string> 
   await say(
     turn,
     [
-      `**${cluster.name}** (${cluster.production ? 'production' : 'non-production'}) — ${lines.length} hosts`,
+      `**${cluster.name}** (${isProductionCluster(cluster, turn.rt.config.productionClusters) ? 'production: changes need a second person' : 'non-production'}) — ${lines.length} hosts`,
       ...lines,
     ].join('\n'),
   );

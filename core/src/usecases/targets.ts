@@ -52,6 +52,17 @@ export async function findHost(store: Store, idOrName: string): Promise<Host | u
   return (await findByIdOrName<Host>(store, INVENTORY_TYPES.host, idOrName.toUpperCase()))?.data;
 }
 
+/**
+ * Whether changes to a cluster need four-eyes approval: the inventory says so (a vCenter custom attribute on
+ * the cluster), or the deployment's configuration names it (`PRODUCTION_CLUSTERS`, by name or id, any case).
+ * Either is enough: configuration can add a cluster, never take one away.
+ */
+export function isProductionCluster(cluster: Cluster, configured: readonly string[] = []): boolean {
+  if (cluster.production) return true;
+  const keys = new Set([cluster.id, cluster.name].map((k) => k.toLowerCase()));
+  return configured.some((c) => keys.has(c.trim().toLowerCase()));
+}
+
 export interface ResolvedTarget {
   kind: 'cluster' | 'host';
   id: string;
@@ -61,18 +72,27 @@ export interface ResolvedTarget {
   clusterId?: string;
 }
 
-export async function resolveCluster(store: Store, idOrName: string): Promise<ResolvedTarget> {
+/** `productionClusters`: the configured production clusters (names or ids), see isProductionCluster. */
+export async function resolveCluster(
+  store: Store,
+  idOrName: string,
+  productionClusters: readonly string[] = [],
+): Promise<ResolvedTarget> {
   const cluster = await requireCluster(store, idOrName);
   return {
     kind: 'cluster',
     id: cluster.id,
     name: cluster.name,
-    production: cluster.production,
+    production: isProductionCluster(cluster, productionClusters),
     clusterId: cluster.id,
   };
 }
 
-export async function resolveHost(store: Store, idOrName: string): Promise<ResolvedTarget> {
+export async function resolveHost(
+  store: Store,
+  idOrName: string,
+  productionClusters: readonly string[] = [],
+): Promise<ResolvedTarget> {
   const host = await findHost(store, idOrName);
   if (!host) throw new UnknownTargetError('host', idOrName);
   const cluster = host.clusterId ? await findCluster(store, host.clusterId) : undefined;
@@ -81,7 +101,7 @@ export async function resolveHost(store: Store, idOrName: string): Promise<Resol
     id: host.id,
     name: host.name,
     // Unknown cluster membership is treated as production: the safe default.
-    production: cluster ? cluster.production : true,
+    production: cluster ? isProductionCluster(cluster, productionClusters) : true,
     ...(host.clusterId ? { clusterId: host.clusterId } : {}),
   };
 }
