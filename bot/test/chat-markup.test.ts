@@ -77,6 +77,11 @@ describe('no text the bot sends is eaten as HTML (Teams markdown, Web Chat markd
 
     it('every command: help, malformed, refused, unknown target, and what it answers when it works', async () => {
       const from = f.harness.adapter.entries.length;
+      // The welcome, when someone opens the chat.
+      await f.harness.send(USERS.viewer, {
+        type: 'conversationUpdate',
+        membersAdded: [{ id: USERS.viewer.id, name: USERS.viewer.name }],
+      });
       for (const c of COMPILED) await f.harness.say(USERS.viewer, `help ${c.spec.words.join(' ')}`);
       await f.harness.say(USERS.viewer, 'help');
       for (const input of malformedInputs()) await f.harness.say(USERS.admin, input, 'conv-bad');
@@ -121,7 +126,9 @@ describe('no text the bot sends is eaten as HTML (Teams markdown, Web Chat markd
       await f.harness.say(USERS.operator, `cancel ${job.id}`, 'conv-ok');
       await f.harness.say(USERS.operator, `cancel ${job.id}`, 'conv-ok');
       await f.harness.say(USERS.operator, 'jobs', 'conv-ok');
-      expect(hazardsIn(shownSince(from))).toEqual([]);
+      const shown = shownSince(from);
+      expect(shown.some((t) => t.includes("I'm **RackOps**"))).toBe(true);
+      expect(hazardsIn(shown)).toEqual([]);
     });
 
     it('four-eyes and the blocker wizard: cards, clicks, refusals and notifications', async () => {
