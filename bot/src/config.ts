@@ -29,6 +29,12 @@ export const BotConfig = z.object({
   defaultRole: z.union([Role, z.literal('none')]).default('none'),
   /** HMAC key for card data: a card whose data does not verify is refused. At least 32 characters. */
   cardSecret: z.string().min(32),
+  /**
+   * Clusters whose changes need four-eyes approval, by name or id (`lab-b`, `vc-lab/domain-c1002`), besides
+   * those the inventory marks production (vCenter custom attribute `rackops.production`). In AWS the bot also
+   * reads `PRODUCTION_CLUSTERS` (CDK context `rackops:productionClusters`).
+   */
+  productionClusters: z.array(z.string().trim().min(1).max(200)).max(1000).default([]),
   /** Sources `inventory sync` (without arguments) refreshes, besides the vCenters already in the inventory. */
   inventorySources: z
     .array(z.object({ source: z.enum(['ome', 'vcenter']), id: z.string().min(1) }))
@@ -44,3 +50,14 @@ export const BotConfig = z.object({
 });
 export type BotConfig = z.infer<typeof BotConfig>;
 export type BotConfigInput = z.input<typeof BotConfig>;
+
+/**
+ * `PRODUCTION_CLUSTERS` as deployments set it: a JSON array (what the CDK stack writes) or a comma-separated
+ * list (what a person types). Unset or blank is none.
+ */
+export function clusterListFromEnv(raw: string | undefined): string[] {
+  const text = raw?.trim() ?? '';
+  if (!text) return [];
+  const list = text.startsWith('[') ? z.array(z.string()).parse(JSON.parse(text)) : text.split(',');
+  return list.map((c) => c.trim()).filter(Boolean);
+}

@@ -13,7 +13,7 @@ describe('rolling update through chat and cards', () => {
 
   it('answers help with the command list', async () => {
     const replies = await f.harness.say(USERS.viewer, 'help');
-    expect(replies[0]?.text).toContain('update cluster <name>');
+    expect(replies[0]?.text).toContain('update cluster NAME');
   });
 
   it('update cluster lab-a pauses with a blocker card, resumes from a click, and completes', async () => {

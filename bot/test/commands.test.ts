@@ -14,7 +14,7 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
   });
 
   it('help and help <command>', async () => {
-    expect(text(await f.harness.say(USERS.viewer, 'help'))).toContain('`power <host> <action>`');
+    expect(text(await f.harness.say(USERS.viewer, 'help'))).toContain('`power HOST ACTION`');
     expect(text(await f.harness.say(USERS.viewer, 'help cancel'))).toContain('Role needed: **operator**');
   });
 
@@ -33,7 +33,11 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     const t = text(await f.harness.say(USERS.viewer, 'hosts lab-a'));
     expect(t).toContain('esx-lab-a-1');
     expect(t).toContain('non-production');
-    expect(text(await f.harness.say(USERS.viewer, 'hosts nope'))).toContain('cluster nope not found');
+    const unknown = text(await f.harness.say(USERS.viewer, 'hosts nope'));
+    expect(unknown).toContain('cluster nope is not in the inventory');
+    // A typo or a cluster newer than the last sync: name what is known, and offer the sync.
+    expect(unknown).toContain('known: lab-a, prod-a');
+    expect(unknown).toContain('`inventory sync`');
   });
 
   it('server <service tag> shows the server and its firmware', async () => {
@@ -103,7 +107,12 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
 
   it('jobs and job <id>', async () => {
     const job = (await f.store.listRecentJobs({ limit: 1 })).items[0]!;
-    expect(text(await f.harness.say(USERS.viewer, 'jobs'))).toContain(job.id);
+    const list = text(await f.harness.say(USERS.viewer, 'jobs'));
+    expect(list).toContain(job.id);
+    // Clusters by the name people use, not the inventory id.
+    expect(list).toContain('cluster **lab-a**');
+    expect(list).toContain('cluster **prod-a**');
+    expect(list).not.toContain('domain-c');
     expect(text(await f.harness.say(USERS.viewer, 'jobs completed'))).toContain('completed');
     const replies = await f.harness.say(USERS.viewer, `job ${job.id}`);
     expect(JSON.stringify(cardOf(replies[0]))).toContain(job.id);
@@ -173,7 +182,7 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     }
     expect((await f.store.listRecentJobs({ limit: 100 })).items.length).toBe(before);
     expect(text(await f.harness.say(USERS.operator, 'power LABA003 explode', 'conv-confirm'))).toContain(
-      'Bad <action>',
+      'Bad `ACTION`',
     );
   });
 
@@ -191,8 +200,8 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
   });
 
   it('unknown and malformed commands get a short error with the closest command', async () => {
-    expect(text(await f.harness.say(USERS.viewer, 'hots lab-a'))).toContain('Did you mean `hosts <cluster>`');
-    expect(text(await f.harness.say(USERS.viewer, 'update cluster'))).toContain('Missing <name>');
+    expect(text(await f.harness.say(USERS.viewer, 'hots lab-a'))).toContain('Did you mean `hosts CLUSTER`');
+    expect(text(await f.harness.say(USERS.viewer, 'update cluster'))).toContain('Missing NAME');
   });
 
   it('RBAC: each refusal names the role needed; groups grant roles', async () => {
@@ -216,5 +225,93 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     const after = (await f.store.listAuditByActor('aad-who')).items;
     expect(after.length - before).toBe(2);
     expect(after.map((a) => a.detail?.outcome)).toEqual(expect.arrayContaining(['refused', 'invalid']));
+  });
+});
+
+describe('a new user before any inventory sync', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture({}, { seed: false });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('hosts, compliance, update cluster and server say to run `inventory sync` first', async () => {
+    for (const [who, cmd] of [
+      [USERS.viewer, 'hosts lab-a'],
+      [USERS.viewer, 'compliance lab-a'],
+      [USERS.operator, 'update cluster lab-a'],
+    ] as const) {
+      const t = text(await f.harness.say(who, cmd));
+      expect(t, cmd).toContain('cluster lab-a is not in the inventory');
+      expect(t, cmd).toContain('the inventory is empty: run `inventory sync` first');
+    }
+    expect(text(await f.harness.say(USERS.viewer, 'server LABA001'))).toContain('run `inventory sync` first');
+    expect((await f.store.listRecentJobs({ limit: 5 })).items).toEqual([]);
+  });
+});
+
+describe('production clusters named by configuration (PRODUCTION_CLUSTERS), not only by the inventory', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    // lab-a is non-production in the inventory; the deployment says otherwise, by name (any case) and by id.
+    f = await startBotFixture({ productionClusters: ['LAB-A'] });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('update cluster waits for a second person; the requester cannot approve; an approver can', async () => {
+    f.blockers = {};
+    const replies = await f.harness.say(USERS.operator, 'update cluster lab-a', 'conv-prod');
+    const job = (await f.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0]!;
+    expect(job).toMatchObject({ status: 'pending', requiresApproval: true });
+    expect(JSON.stringify(cardOf(replies.find((r) => cardOf(r))))).toContain('Approval needed');
+    expect(text(await f.harness.say(USERS.viewer, 'hosts lab-a'))).toContain('(production');
+    const card = f.harness.lastCard('conv-prod', 'Approve')!;
+    const self = await f.harness.click(USERS.operator, card, 'Approve', { via: 'submit' });
+    expect(text(self.replies)).toContain('Four-eyes: you requested job');
+    expect(text(self.replies)).toContain('a different person with the **approver** role must approve it');
+    expect((await f.store.getJob(job.id))?.status).toBe('pending');
+    await f.harness.click(USERS.approver, f.harness.lastCard('conv-prod', 'Approve')!, 'Approve', {
+      via: 'submit',
+    });
+    const done = await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'completed',
+    );
+    expect(done?.approvedBy?.id).toBe('aad-appr');
+  });
+
+  it('a host of a production cluster is production too; other clusters are not', async () => {
+    await f.harness.say(USERS.operator, 'update host LABA002', 'conv-prod-host');
+    expect((await f.store.listJobsByTarget('host', 'LABA002', { limit: 1 })).items[0]).toMatchObject({
+      status: 'pending',
+      requiresApproval: true,
+    });
+    const byId = await startBotFixture({ productionClusters: ['domain-c1'] });
+    try {
+      await byId.harness.say(USERS.operator, 'update cluster lab-a');
+      expect(
+        (await byId.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0],
+      ).toMatchObject({
+        requiresApproval: true,
+      });
+    } finally {
+      await byId.close();
+    }
+    const none = await startBotFixture();
+    try {
+      none.blockers = {};
+      await none.harness.say(USERS.operator, 'update cluster lab-a');
+      expect(
+        (await none.store.listJobsByTarget('cluster', 'domain-c1', { limit: 1 })).items[0],
+      ).toMatchObject({
+        requiresApproval: false,
+      });
+    } finally {
+      await none.close();
+    }
   });
 });

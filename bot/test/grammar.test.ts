@@ -24,8 +24,7 @@ describe('command grammar', () => {
     });
     const bad = parseCommand('update cluster lab-a batch zero');
     expect(bad.ok).toBe(false);
-    if (!bad.ok)
-      expect(bad.message).toContain('Usage: `update cluster <name> [at <time>] [batch <n>] [dry-run]`');
+    if (!bad.ok) expect(bad.message).toContain('Usage: `update cluster NAME [at TIME] [batch N] [dry-run]`');
   });
 
   it('cancel defaults to graceful and accepts now', () => {
@@ -43,7 +42,7 @@ describe('command grammar', () => {
   it('answers an unknown command with the closest valid one', () => {
     const r = parseCommand('updte clustr lab-a');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toContain('Did you mean `update cluster <name>');
+    if (!r.ok) expect(r.message).toContain('Did you mean `update cluster NAME');
     const s = parseCommand('stauts');
     if (!s.ok) expect(s.suggestion).toBe('status');
     const far = parseCommand('make me a sandwich');
@@ -53,7 +52,7 @@ describe('command grammar', () => {
   it('names what is missing or unexpected', () => {
     expect(parseCommand('hosts')).toMatchObject({
       ok: false,
-      message: expect.stringContaining('Missing <cluster>'),
+      message: expect.stringContaining('Missing CLUSTER'),
     });
     expect(parseCommand('status now please')).toMatchObject({
       ok: false,
@@ -61,7 +60,7 @@ describe('command grammar', () => {
     });
     expect(parseCommand('media mount ABC ftp://x/y.iso')).toMatchObject({
       ok: false,
-      message: expect.stringContaining('<url>'),
+      message: expect.stringContaining('Bad `URL`'),
     });
   });
 
@@ -70,7 +69,7 @@ describe('command grammar', () => {
     expect(parseCommand('hosts lab-a;rm').ok).toBe(false);
   });
 
-  it('generates help and help <command> from the same definitions', () => {
+  it('generates help and help COMMAND from the same definitions', () => {
     const all = helpAll();
     for (const c of COMPILED.filter((c) => !c.def.unavailable)) expect(all).toContain(c.spec.display);
     expect(all).toContain('Not available yet');

@@ -15,7 +15,7 @@ export const RackOpsConfig = z.object({
     ),
   /** The Teams app (Bot Framework / Entra app registration) id the bot answers as. Empty until registered. */
   teamsAppId: z.string().default(''),
-  /** Clusters (ids) treated as production: changes to them need four-eyes approval in the bot. */
+  /** Clusters (names or ids) treated as production: changes to them need four-eyes approval in the bot. */
   productionClusters: z.array(z.string().min(1)).default([]),
   /** How long Lambda and Step Functions logs are kept. */
   logRetentionDays: z.number().int().positive().default(90),

@@ -1,4 +1,5 @@
 import { createBot } from '@rackops/bot/app';
+import { BotConfig } from '@rackops/bot/config';
 import { startDynalite, type RunningDynalite } from '@rackops/local/dynalite';
 import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
@@ -7,7 +8,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoStore } from '../src/adapters/dynamo-store';
-import { createBotHandler } from '../src/handlers/bot.handler';
+import { botConfigOf, createBotHandler } from '../src/handlers/bot.handler';
 
 describe('bot Lambda handler', () => {
   let dyn: RunningDynalite;
@@ -66,5 +67,23 @@ describe('bot Lambda handler', () => {
     expect(
       (await handler({ body: '{}', headers: {}, requestContext: { http: { method: 'GET' } } })).statusCode,
     ).toBe(405);
+  });
+});
+
+describe('bot config in AWS', () => {
+  it("adds PRODUCTION_CLUSTERS (the CDK context, as the stack writes it) to the secret's production clusters", () => {
+    const secret = {
+      microsoftAppId: 'app-1',
+      config: BotConfig.omit({ appId: true }).parse({
+        cardSecret: 'a-card-secret-of-at-least-32-characters',
+        productionClusters: ['prod-x'],
+      }),
+    };
+    const env = { PRODUCTION_CLUSTERS: JSON.stringify(['lab-b', 'vc-lab/domain-c1001']) };
+    expect(BotConfig.parse(botConfigOf(secret, env))).toMatchObject({
+      appId: 'app-1',
+      productionClusters: ['prod-x', 'lab-b', 'vc-lab/domain-c1001'],
+    });
+    expect(BotConfig.parse(botConfigOf(secret, {})).productionClusters).toEqual(['prod-x']);
   });
 });

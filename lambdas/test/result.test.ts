@@ -2,6 +2,7 @@ import { recordIngestOutcome } from '@rackops/core/inventory/ingest-report';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
 import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
 import { type ProgressMessage, createResultHandler } from '../src/handlers/result.handler';
@@ -360,6 +361,46 @@ describe('result handler', () => {
     expect(out.batchItemFailures).toEqual([]);
     const lines = (await t.store.listLog(jobId)).items.map((l) => l.message);
     expect(lines.at(-1)).toMatch(/arrived after its step had ended \(TaskDoesNotExist\)/);
+  });
+
+  it("a progress whose step already ended (it raced its own result) stays off the console's default level", async () => {
+    const { executionId, jobId, token } = await waitingStep();
+    await engine.stopExecution(executionId, 'test');
+    const logged = (level: string) => {
+      const lines: string[] = [];
+      const logger = pino({ level }, { write: (line: string) => void lines.push(line) });
+      const h = createResultHandler({
+        store: t.store,
+        orchestrator: createLocalOrchestrator(engine),
+        logger,
+      });
+      return { lines, h };
+    };
+    const progress = {
+      type: 'progress',
+      v: 1,
+      commandId: 'c-race',
+      kind: 'firmware.stage',
+      jobId,
+      taskToken: token,
+    } as const;
+    // `npm start` prints warn and above.
+    const console = logged('warn');
+    expect(
+      (await console.h(sqs({ ...progress, at: at(), message: 'staging BIOS' }))).batchItemFailures,
+    ).toEqual([]);
+    expect(console.lines).toEqual([]);
+    // Still there for whoever looks closer (LOG_LEVEL=debug).
+    const debug = logged('debug');
+    await debug.h(sqs({ ...progress, at: at(), message: 'staging NIC' }));
+    expect(debug.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 20,
+        type: 'progress',
+        commandId: 'c-race',
+        reason: 'TaskDoesNotExist',
+      }),
+    ]);
   });
 
   it('drops malformed messages and reports transient failures per item', async () => {

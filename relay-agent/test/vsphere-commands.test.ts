@@ -1,6 +1,7 @@
 import { InventoryPage } from '@rackops/core/inventory/sync-page.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayHarness } from './helpers/relay-harness';
+import { DEFAULT_LAB } from '@rackops/lab/index';
 
 /** Against the default lab: vCenter `vc-lab`, clusters lab-a (4 hosts) and lab-b (8), 120 VMs with known blockers. */
 describe('vSphere commands against the lab vCenter', () => {
@@ -126,6 +127,35 @@ describe('vSphere commands against the lab vCenter', () => {
     expect(items('cluster')).toHaveLength(2);
     expect((items('host') as { id: string }[]).map((x) => x.id)).toContain('LABA001');
     expect(out.counts).toMatchObject({ host: 12, cluster: 2 });
+  });
+});
+
+describe('production clusters from a vCenter custom attribute', () => {
+  let h: RelayHarness | undefined;
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('marks a cluster production when its `rackops.production` attribute says true, and only then', async () => {
+    const lab = structuredClone(DEFAULT_LAB);
+    const clusters = lab.vcenters[0]?.clusters ?? [];
+    for (const c of clusters) {
+      if (c.name === 'lab-b') c.customAttributes = { owner: 'dba-team', 'rackops.production': 'true' };
+      if (c.name === 'lab-a') c.customAttributes = { 'rackops.production': 'no' };
+    }
+    h = await RelayHarness.start({ lab, labOpts: { services: { ome: false, control: false } } });
+    const env = h.envelope('inventory.vcenter', { type: 'vcenter', id: 'vc-lab' }, { pageSize: 500 });
+    await h.send(env);
+    expect((await h.waitForResult(env.id, 30_000)).ok).toBe(true);
+    const found = h.messages
+      .filter((m) => m.type === 'progress' && m.commandId === env.id && m.page)
+      .flatMap((m) => InventoryPage.parse((m as { page: unknown }).page).groups)
+      .filter((g) => g.type === 'cluster')
+      .flatMap((g) => g.items as { name: string; production: boolean }[]);
+    expect(Object.fromEntries(found.map((c) => [c.name, c.production]))).toEqual({
+      'lab-a': false,
+      'lab-b': true,
+    });
   });
 });
 

@@ -31,7 +31,7 @@ interface Def<S extends z.ZodType> {
   examples: string[];
   role: Role;
   args: S;
-  /** Shown by `help <command>`. */
+  /** Shown by `help COMMAND`. */
   details?: string;
   /** Declared so help lists it, but not built yet: it says so instead of doing anything. */
   unavailable?: true;
@@ -42,7 +42,7 @@ const none = z.object({});
 
 export const COMMANDS = {
   help: def({
-    usage: 'help [<command>] [<sub>]',
+    usage: 'help [COMMAND] [SUB]',
     summary: 'list commands, or explain one',
     examples: ['help', 'help update cluster'],
     role: 'viewer',
@@ -56,36 +56,36 @@ export const COMMANDS = {
     args: none,
   }),
   inventorySync: def({
-    usage: 'inventory sync [<source>] [<name>]',
+    usage: 'inventory sync [SOURCE] [NAME]',
     summary: 'refresh the inventory from OME and/or vCenter',
     examples: ['inventory sync', 'inventory sync vcenter vc-lab', 'inventory sync ome ome-lab'],
-    details: 'Without arguments every known source is synced. `<source>` is `ome` or `vcenter`.',
+    details: 'Without arguments every known source is synced. SOURCE is `ome` or `vcenter`.',
     role: 'operator',
     args: z.object({ source: z.enum(['ome', 'vcenter']).optional(), name: name.optional() }),
   }),
   hosts: def({
-    usage: 'hosts <cluster>',
+    usage: 'hosts CLUSTER',
     summary: 'the hosts of a cluster with state and maintenance mode',
     examples: ['hosts lab-a'],
     role: 'viewer',
     args: z.object({ cluster: name }),
   }),
   server: def({
-    usage: 'server <tag>',
+    usage: 'server TAG',
     summary: 'one Dell server by service tag: model, power, firmware',
     examples: ['server ABC1234'],
     role: 'viewer',
     args: z.object({ tag: name }),
   }),
   compliance: def({
-    usage: 'compliance <cluster>',
+    usage: 'compliance CLUSTER',
     summary: 'firmware compliance of a cluster against the catalog',
     examples: ['compliance lab-a'],
     role: 'viewer',
     args: z.object({ cluster: name }),
   }),
   updateCluster: def({
-    usage: 'update cluster <name> [at <time>] [batch <n>] [dry-run]',
+    usage: 'update cluster NAME [at TIME] [batch N] [dry-run]',
     summary: 'rolling firmware update of a cluster',
     examples: [
       'update cluster lab-a',
@@ -103,14 +103,14 @@ export const COMMANDS = {
     }),
   }),
   updateHost: def({
-    usage: 'update host <id>',
+    usage: 'update host ID',
     summary: 'firmware update of one host (service tag or name)',
     examples: ['update host ABC1234'],
     role: 'operator',
     args: z.object({ id: hostId }),
   }),
   jobs: def({
-    usage: 'jobs [<status>]',
+    usage: 'jobs [STATUS]',
     summary: 'recent jobs, or jobs in one status',
     examples: ['jobs', 'jobs running'],
     role: 'viewer',
@@ -119,7 +119,7 @@ export const COMMANDS = {
     }),
   }),
   job: def({
-    usage: 'job <id>',
+    usage: 'job ID',
     summary: 'one job with its progress card',
     examples: ['job 01J0ABCDEF...'],
     role: 'viewer',
@@ -133,7 +133,7 @@ export const COMMANDS = {
     args: none,
   }),
   cancel: def({
-    usage: 'cancel <id> [mode:graceful|now]',
+    usage: 'cancel ID [mode:graceful|now]',
     summary:
       'cancel a job (graceful: finish hosts in flight; now: stop at the next step); HA is restored either way',
     examples: ['cancel 01J0ABCDEF...', 'cancel 01J0ABCDEF... now'],
@@ -141,14 +141,14 @@ export const COMMANDS = {
     args: z.object({ id: jobId, mode: z.enum(['graceful', 'now']).default('graceful') }),
   }),
   resume: def({
-    usage: 'resume <id> [force]',
+    usage: 'resume ID [force]',
     summary: 'show the blocker card of a paused job again; `force` resumes without a resolution (admin)',
     examples: ['resume 01J0ABCDEF...'],
     role: 'operator',
     args: z.object({ id: jobId, force: z.boolean().optional() }),
   }),
   power: def({
-    usage: 'power <host> <action>',
+    usage: 'power HOST ACTION',
     summary: `power a host: ${Object.keys(POWER_ACTIONS).join(', ')} (asks for confirmation)`,
     examples: ['power ABC1234 restart'],
     role: 'operator',
@@ -158,21 +158,21 @@ export const COMMANDS = {
     }),
   }),
   mediaMount: def({
-    usage: 'media mount <host> <url>',
+    usage: 'media mount HOST URL',
     summary: 'mount an ISO on the virtual CD (asks for confirmation)',
     examples: ['media mount ABC1234 https://repo.lab/esxi.iso'],
     role: 'operator',
     args: z.object({ host: hostId, url: z.url({ protocol: /^https?$/ }).max(2000) }),
   }),
   mediaEject: def({
-    usage: 'media eject <host>',
+    usage: 'media eject HOST',
     summary: 'eject the virtual CD (asks for confirmation)',
     examples: ['media eject ABC1234'],
     role: 'operator',
     args: z.object({ host: hostId }),
   }),
   scpExport: def({
-    usage: 'scp export <host>',
+    usage: 'scp export HOST',
     summary: 'back up the server configuration profile',
     examples: ['scp export ABC1234'],
     role: 'operator',
@@ -195,7 +195,7 @@ export const COMMANDS = {
     unavailable: true,
   }),
   replicate: def({
-    usage: 'replicate <group>',
+    usage: 'replicate GROUP',
     summary: 'replicate a protection group now',
     examples: ['replicate pg-sql'],
     role: 'operator',
@@ -203,7 +203,7 @@ export const COMMANDS = {
     unavailable: true,
   }),
   failover: def({
-    usage: 'failover <group>',
+    usage: 'failover GROUP',
     summary: 'fail a protection group over',
     examples: ['failover pg-sql'],
     role: 'approver',
@@ -211,7 +211,7 @@ export const COMMANDS = {
     unavailable: true,
   }),
   notify: def({
-    usage: 'notify [<setting>] [<value>]',
+    usage: 'notify [SETTING] [VALUE]',
     summary: 'notification settings',
     examples: ['notify'],
     role: 'admin',
@@ -233,3 +233,8 @@ export interface CompiledCommand {
 export const COMPILED: readonly CompiledCommand[] = (Object.keys(COMMANDS) as CommandName[])
   .map((n) => ({ name: n, spec: parseUsage(COMMANDS[n].usage), def: COMMANDS[n] as Def<z.ZodType> }))
   .sort((a, b) => b.spec.words.length - a.spec.words.length);
+
+/** A command's words without its arguments (`update cluster`), as refusals and "not available" name it. */
+export function commandWords(name: CommandName): string {
+  return COMPILED.find((c) => c.name === name)?.spec.words.join(' ') ?? name;
+}

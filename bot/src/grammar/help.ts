@@ -7,7 +7,7 @@ export function helpAll(): string {
   const ready = ordered.filter((c) => !c.def.unavailable);
   const later = ordered.filter((c) => c.def.unavailable);
   return [
-    '**RackOps commands** (`help <command>` for details)',
+    '**RackOps commands** (`help COMMAND` for details)',
     '',
     ...ready.map((c) => `- \`${c.spec.display}\` — ${c.def.summary} _(${c.def.role})_`),
     '',
@@ -15,7 +15,7 @@ export function helpAll(): string {
   ].join('\n');
 }
 
-/** `help <command>`: usage, what it does, role needed, examples. */
+/** `help COMMAND`: usage, what it does, role needed, examples. */
 export function helpFor(words: string[]): string {
   const lower = words.map((w) => w.toLowerCase());
   const exact =

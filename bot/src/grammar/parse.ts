@@ -1,6 +1,6 @@
 import { COMMANDS, COMPILED, type CommandName, type CompiledCommand } from './commands';
 import { editDistance } from './edit-distance';
-import { bindArgs } from './usage';
+import { bindArgs, slotLabel } from './usage';
 
 export type ParsedCommand = {
   [N in CommandName]: { name: N; args: import('./commands').ArgsOf<N> };
@@ -80,10 +80,10 @@ export function parseCommand(text: string): ParseResult {
   const parsed = COMMANDS[cmd.name].args.safeParse(bound.args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || 'arguments';
+    const field = slotLabel(cmd.spec, String(issue?.path[0] ?? ''));
     return {
       ok: false,
-      message: `Bad <${field}>: ${issue?.message ?? 'invalid'}. ${usage}`,
+      message: `Bad \`${field}\`: ${issue?.message ?? 'invalid'}. ${usage}`,
       suggestion: cmd.spec.display,
     };
   }

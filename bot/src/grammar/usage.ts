@@ -1,11 +1,13 @@
 /**
  * The usage mini-language every command is declared in; the parser and `help` both read it, so they cannot drift.
- *   words           literal command words (`update cluster`)
- *   <name>          required value
- *   [<name>]        optional value
- *   [kw <name>]     optional keyword with a value, stored under the keyword (`[at <time>]` -> args.at)
+ *   words           literal command words, lower case (`update cluster`)
+ *   NAME            required value, upper case, stored under its lower-case name (`NAME` -> args.name)
+ *   [NAME]          optional value
+ *   [kw NAME]       optional keyword with a value, stored under the keyword (`[at TIME]` -> args.at)
  *   [flag]          optional flag (`[dry-run]`)
  *   [name:a|b]      optional choice, stored under `name` (`[mode:graceful|now]`)
+ * Placeholders are upper-case words, never `<name>`: chat renders markdown, and Web Chat drops `<name>` as an
+ * unknown HTML tag while Teams shows it as `&lt;name&gt;` inside code. Plain capitals survive both.
  */
 export type Slot =
   | { kind: 'value'; name: string; optional: boolean }
@@ -20,6 +22,11 @@ export interface UsageSpec {
   display: string;
 }
 
+const PLACEHOLDER = /^[A-Z][A-Z-]*$/;
+
+/** How a value slot is shown to people: its name in capitals (`name` -> `NAME`). */
+export const placeholder = (name: string): string => name.toUpperCase();
+
 export function parseUsage(usage: string): UsageSpec {
   const parts = usage.match(/\[[^\]]+\]|\S+/g) ?? [];
   const words: string[] = [];
@@ -27,17 +34,19 @@ export function parseUsage(usage: string): UsageSpec {
   for (const part of parts) {
     if (part.startsWith('[')) {
       const inner = part.slice(1, -1).trim();
-      const kv = inner.match(/^([a-z-]+) <([a-z-]+)>$/);
+      const kv = inner.match(/^([a-z-]+) ([A-Z][A-Z-]*)$/);
       const choice = inner.match(/^([a-z]+):([a-z|-]+)$/);
-      if (kv?.[1] && kv[2]) slots.push({ kind: 'keyword', keyword: kv[1], name: kv[2] });
+      if (kv?.[1] && kv[2]) slots.push({ kind: 'keyword', keyword: kv[1], name: kv[2].toLowerCase() });
       else if (choice?.[1] && choice[2])
         slots.push({ kind: 'choice', name: choice[1], options: choice[2].split('|') });
-      else if (/^<[a-z-]+>$/.test(inner))
-        slots.push({ kind: 'value', name: inner.slice(1, -1), optional: true });
+      else if (PLACEHOLDER.test(inner))
+        slots.push({ kind: 'value', name: inner.toLowerCase(), optional: true });
       else if (/^[a-z-]+$/.test(inner)) slots.push({ kind: 'flag', keyword: inner });
       else throw new Error(`bad usage group ${part} in "${usage}"`);
-    } else if (part.startsWith('<')) {
-      slots.push({ kind: 'value', name: part.slice(1, -1), optional: false });
+    } else if (PLACEHOLDER.test(part)) {
+      slots.push({ kind: 'value', name: part.toLowerCase(), optional: false });
+    } else if (!/^[a-z-]+$/.test(part)) {
+      throw new Error(`bad usage word ${part} in "${usage}"`);
     } else {
       if (slots.length) throw new Error(`literal "${part}" after arguments in "${usage}"`);
       words.push(part);
@@ -64,7 +73,7 @@ export function bindArgs(spec: UsageSpec, tokens: string[]): { args: RawArgs } |
     if (slot?.kind === 'keyword') {
       const value = tokens[i + 1];
       if (value === undefined)
-        return { error: `\`${slot.keyword}\` needs a value: \`${slot.keyword} <${slot.name}>\`` };
+        return { error: `\`${slot.keyword}\` needs a value: \`${slot.keyword} ${placeholder(slot.name)}\`` };
       args[slot.keyword] = value;
       i++;
     } else if (slot?.kind === 'flag') {
@@ -78,10 +87,27 @@ export function bindArgs(spec: UsageSpec, tokens: string[]): { args: RawArgs } |
     }
   }
   const missing = values.filter((v) => !v.optional && !(v.name in args));
-  if (missing.length) return { error: `missing ${missing.map((m) => `<${m.name}>`).join(' ')}` };
+  if (missing.length) return { error: `missing ${missing.map((m) => placeholder(m.name)).join(' ')}` };
   return { args };
 }
 
 function keyOf(s: Slot): string {
   return s.kind === 'flag' || s.kind === 'keyword' ? s.keyword : s.name;
+}
+
+/** The part of the usage an argument came from, as people see it (`name` -> `NAME`, `batch` -> `batch N`). */
+export function slotLabel(spec: UsageSpec, key: string): string {
+  const slot = spec.slots.find((s) => keyOf(s) === key);
+  switch (slot?.kind) {
+    case 'value':
+      return placeholder(slot.name);
+    case 'keyword':
+      return `${slot.keyword} ${placeholder(slot.name)}`;
+    case 'flag':
+      return slot.keyword;
+    case 'choice':
+      return slot.options.join('|');
+    default:
+      return placeholder(key || 'arguments');
+  }
 }

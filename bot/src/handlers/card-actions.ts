@@ -76,6 +76,14 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
     };
   }
   const { verb, p, inputs } = verified;
+  const selfApproval = verb === 'job.approve' ? await ownJob(turn, p.jobId) : undefined;
+  // Before the role: the requester may never approve, so "you need the approver role" would mislead them.
+  if (selfApproval)
+    return {
+      outcome: 'four_eyes',
+      message: `⛔ Four-eyes: you requested job ${selfApproval}, so a different person with the **approver** role must approve it. Nothing was changed.`,
+      jobId: selfApproval,
+    };
   const needed: Role =
     verb === 'confirm.run' && (p.op as { kind?: unknown } | undefined)?.kind === 'force_resume'
       ? 'admin'
@@ -101,6 +109,13 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
       return { outcome: err.code, message: `⚠️ ${err.message}`, ...(jobId ? { jobId } : {}) };
     throw err;
   }
+}
+
+/** The job's id when `turn`'s person requested it. */
+async function ownJob(turn: Turn, jobId: unknown): Promise<string | undefined> {
+  if (typeof jobId !== 'string') return undefined;
+  const job = await turn.rt.store.getJob(jobId);
+  return job && job.createdBy.id === turn.actor.id ? job.id : undefined;
 }
 
 async function currentCard(turn: Turn, jobId: string, cid: string, notice?: string): Promise<AdaptiveCard> {

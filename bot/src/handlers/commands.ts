@@ -1,5 +1,5 @@
 import { RackOpsError } from '@rackops/core/util/errors';
-import { COMMANDS } from '../grammar/commands';
+import { COMMANDS, commandWords } from '../grammar/commands';
 import { helpAll, helpFor } from '../grammar/help';
 import { type ParsedCommand, parseCommand } from '../grammar/parse';
 import { hasRole, refusal } from '../rbac';
@@ -52,7 +52,7 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     case 'replicate':
     case 'failover':
     case 'notify':
-      await say(turn, `\`${COMMANDS[cmd.name].usage.split(' <')[0]?.split(' [')[0]}\` is not available yet.`);
+      await say(turn, `\`${commandWords(cmd.name)}\` is not available yet.`);
       return 'unavailable';
   }
 }
@@ -67,7 +67,7 @@ export async function handleText(turn: Turn, text: string): Promise<{ command?: 
   const cmd = parsed.command;
   const def = COMMANDS[cmd.name];
   if (!hasRole(turn.role, def.role)) {
-    await say(turn, refusal(def.role, turn.role, `\`${def.usage.split(' <')[0]?.split(' [')[0]}\``));
+    await say(turn, refusal(def.role, turn.role, `\`${commandWords(cmd.name)}\``));
     return { command: cmd.name, outcome: 'refused' };
   }
   try {

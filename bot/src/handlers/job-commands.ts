@@ -58,17 +58,14 @@ export async function inventorySync(turn: Turn, args: ArgsOf<'inventorySync'>): 
         all.findIndex((o) => o.source === s.source && o.id === s.id) === i,
     );
     if (args.source && args.name === undefined && !sources.length) {
-      await say(
-        turn,
-        `No ${args.source} source is known. Name one: \`inventory sync ${args.source} <name>\`.`,
-      );
+      await say(turn, `No ${args.source} source is known. Name one: \`inventory sync ${args.source} NAME\`.`);
       return 'no_source';
     }
   }
   if (!sources.length) {
     await say(
       turn,
-      'No inventory source is known yet. Name one: `inventory sync vcenter <name>` or `inventory sync ome <name>`.',
+      'No inventory source is known yet. Name one: `inventory sync vcenter NAME` or `inventory sync ome NAME`.',
     );
     return 'no_source';
   }
@@ -84,7 +81,7 @@ export async function inventorySync(turn: Turn, args: ArgsOf<'inventorySync'>): 
 }
 
 export async function updateCluster(turn: Turn, args: ArgsOf<'updateCluster'>): Promise<string> {
-  const target = await resolveCluster(turn.rt.store, args.name);
+  const target = await resolveCluster(turn.rt.store, args.name, turn.rt.config.productionClusters);
   const scheduleAt = args.at ? parseAt(args.at, turn.rt.clock.now()) : undefined;
   return submitJob(turn, {
     type: 'rolling_cluster_update',
@@ -100,7 +97,7 @@ export async function updateCluster(turn: Turn, args: ArgsOf<'updateCluster'>): 
 }
 
 export async function updateHost(turn: Turn, args: ArgsOf<'updateHost'>): Promise<string> {
-  const target = await resolveHost(turn.rt.store, args.id);
+  const target = await resolveHost(turn.rt.store, args.id, turn.rt.config.productionClusters);
   return submitJob(turn, {
     type: 'firmware_update',
     target: { kind: 'host', id: target.id },
@@ -110,7 +107,7 @@ export async function updateHost(turn: Turn, args: ArgsOf<'updateHost'>): Promis
 }
 
 export async function scpExport(turn: Turn, args: ArgsOf<'scpExport'>): Promise<string> {
-  const target = await resolveHost(turn.rt.store, args.host);
+  const target = await resolveHost(turn.rt.store, args.host, turn.rt.config.productionClusters);
   // A backup changes nothing on the server: no four-eyes.
   return submitJob(turn, {
     type: 'scp_export',
@@ -142,7 +139,7 @@ export async function resume(turn: Turn, args: ArgsOf<'resume'>): Promise<string
   }
   if (args.force) {
     if (!hasRole(turn.role, 'admin')) {
-      await say(turn, refusal('admin', turn.role, '`resume <id> force`'));
+      await say(turn, refusal('admin', turn.role, '`resume ID force`'));
       return 'refused';
     }
     return confirm(turn, { kind: 'force_resume', jobId: job.id, v: job.version });
@@ -152,7 +149,7 @@ export async function resume(turn: Turn, args: ArgsOf<'resume'>): Promise<string
 }
 
 export async function power(turn: Turn, args: ArgsOf<'power'>): Promise<string> {
-  const h = await resolveHost(turn.rt.store, args.host);
+  const h = await resolveHost(turn.rt.store, args.host, turn.rt.config.productionClusters);
   return confirm(turn, {
     kind: 'power',
     hostId: h.id,
@@ -163,7 +160,7 @@ export async function power(turn: Turn, args: ArgsOf<'power'>): Promise<string> 
 }
 
 export async function mediaMount(turn: Turn, args: ArgsOf<'mediaMount'>): Promise<string> {
-  const h = await resolveHost(turn.rt.store, args.host);
+  const h = await resolveHost(turn.rt.store, args.host, turn.rt.config.productionClusters);
   return confirm(turn, {
     kind: 'media_mount',
     hostId: h.id,
@@ -174,7 +171,7 @@ export async function mediaMount(turn: Turn, args: ArgsOf<'mediaMount'>): Promis
 }
 
 export async function mediaEject(turn: Turn, args: ArgsOf<'mediaEject'>): Promise<string> {
-  const h = await resolveHost(turn.rt.store, args.host);
+  const h = await resolveHost(turn.rt.store, args.host, turn.rt.config.productionClusters);
   return confirm(turn, { kind: 'media_eject', hostId: h.id, hostName: h.name, production: h.production });
 }
 

@@ -1,4 +1,5 @@
 import {
+  type Cluster,
   type Host,
   INVENTORY_TYPES,
   type FirmwareComponent,
@@ -6,16 +7,41 @@ import {
 } from '@rackops/core/inventory/inventory.schema';
 import { biosVersionOf } from '@rackops/core/inventory/bios-version';
 import type { Job } from '@rackops/core/jobs/job.schema';
+import type { Store } from '@rackops/core/ports/store.port';
 import { agentStatus } from '@rackops/core/usecases/agent-status';
 import { listJobs, listPendingApprovals } from '@rackops/core/usecases/job-queries';
-import { findCluster } from '@rackops/core/usecases/targets';
+import { UnknownTargetError } from '@rackops/core/usecases/errors';
+import { isProductionCluster, requireCluster } from '@rackops/core/usecases/targets';
 import { NotFoundError } from '@rackops/core/util/errors';
 import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
 import { say } from './reply';
 
-const jobLine = (j: Job): string =>
-  `- \`${j.id}\` ${j.type} ${j.target.kind} **${j.target.id}** — ${j.status}${j.requiresApproval && !j.approvedBy && j.status === 'pending' ? ' (awaiting approval)' : ''} · ${j.createdBy.name ?? j.createdBy.id}`;
+const jobLine = (j: Job, target: string): string =>
+  `- \`${j.id}\` ${j.type} ${j.target.kind} **${target}** — ${j.status}${j.requiresApproval && !j.approvedBy && j.status === 'pending' ? ' (awaiting approval)' : ''} · ${j.createdBy.name ?? j.createdBy.id}`;
+
+/**
+ * Job lines naming each cluster as people know it (`lab-a`, not `vc-lab/domain-c1001`): its name in the
+ * inventory now, else the name the job was created with, else the id.
+ */
+async function jobLines(store: Store, jobs: readonly Job[]): Promise<string[]> {
+  const ids = [...new Set(jobs.filter((j) => j.target.kind === 'cluster').map((j) => j.target.id))];
+  const names = new Map<string, string>();
+  await Promise.all(
+    ids.map(async (id) => {
+      const rec = await store.getRecord<Cluster>(INVENTORY_TYPES.cluster, id);
+      if (rec) names.set(id, rec.data.name);
+    }),
+  );
+  return jobs.map((j) => {
+    const asCreated = j.params.clusterName;
+    const label =
+      j.target.kind === 'cluster'
+        ? (names.get(j.target.id) ?? (typeof asCreated === 'string' ? asCreated : j.target.id))
+        : j.target.id;
+    return jobLine(j, label);
+  });
+}
 
 export async function status(turn: Turn): Promise<string> {
   const { store, clock } = turn.rt;
@@ -36,7 +62,7 @@ export async function status(turn: Turn): Promise<string> {
       '**RackOps status**',
       ...agentLines,
       `- Active jobs: ${active.length}${active.length ? '' : ' (none)'}`,
-      ...active.slice(0, 10).map(jobLine),
+      ...(await jobLines(store, active.slice(0, 10))),
       `- Waiting for approval: ${approvals.length}`,
     ].join('\n'),
   );
@@ -44,8 +70,7 @@ export async function status(turn: Turn): Promise<string> {
 }
 
 export async function hosts(turn: Turn, args: ArgsOf<'hosts'>): Promise<string> {
-  const cluster = await findCluster(turn.rt.store, args.cluster);
-  if (!cluster) throw new NotFoundError('cluster', args.cluster);
+  const cluster = await requireCluster(turn.rt.store, args.cluster);
   const page = await turn.rt.store.listRecordsByParent<Host>(INVENTORY_TYPES.host, cluster.id, {
     limit: 200,
   });
@@ -59,7 +84,7 @@ export async function hosts(turn: Turn, args: ArgsOf<'hosts'>): Promise<string> 
   await say(
     turn,
     [
-      `**${cluster.name}** (${cluster.production ? 'production' : 'non-production'}) — ${lines.length} hosts`,
+      `**${cluster.name}** (${isProductionCluster(cluster, turn.rt.config.productionClusters) ? 'production: changes need a second person' : 'non-production'}) — ${lines.length} hosts`,
       ...lines,
     ].join('\n'),
   );
@@ -72,7 +97,7 @@ export async function server(turn: Turn, args: ArgsOf<'server'>): Promise<string
   const rec =
     (await store.getRecord<Server>(INVENTORY_TYPES.server, tag)) ??
     (await store.getRecord<Server>(INVENTORY_TYPES.server, args.tag));
-  if (!rec) throw new NotFoundError('server', args.tag);
+  if (!rec) throw new UnknownTargetError('server', args.tag);
   const s = rec.data;
   const fw = await store.listRecordsByParent<FirmwareComponent>(INVENTORY_TYPES.firmware, rec.id, {
     limit: 200,
@@ -92,8 +117,7 @@ export async function server(turn: Turn, args: ArgsOf<'server'>): Promise<string
 }
 
 export async function compliance(turn: Turn, args: ArgsOf<'compliance'>): Promise<string> {
-  const cluster = await findCluster(turn.rt.store, args.cluster);
-  if (!cluster) throw new NotFoundError('cluster', args.cluster);
+  const cluster = await requireCluster(turn.rt.store, args.cluster);
   if (!turn.rt.queries.compliance) {
     await say(turn, '`compliance` is not available yet.');
     return 'unavailable';
@@ -104,12 +128,8 @@ export async function compliance(turn: Turn, args: ArgsOf<'compliance'>): Promis
 
 export async function jobs(turn: Turn, args: ArgsOf<'jobs'>): Promise<string> {
   const list = await listJobs(turn.rt.store, { limit: 15, ...(args.status ? { status: args.status } : {}) });
-  await say(
-    turn,
-    list.length
-      ? [`**Jobs**${args.status ? ` (${args.status})` : ''}`, ...list.map(jobLine)].join('\n')
-      : 'No jobs.',
-  );
+  const title = `**Jobs**${args.status ? ` (${args.status})` : ''}`;
+  await say(turn, list.length ? [title, ...(await jobLines(turn.rt.store, list))].join('\n') : 'No jobs.');
   return 'ok';
 }
 
@@ -122,10 +142,11 @@ export async function job(turn: Turn, args: ArgsOf<'job'>): Promise<string> {
 
 export async function approvals(turn: Turn): Promise<string> {
   const list = await listPendingApprovals(turn.rt.store);
+  const title = '**Waiting for approval** (`job ID` shows the card)';
   await say(
     turn,
     list.length
-      ? ['**Waiting for approval** (`job <id>` shows the card)', ...list.map(jobLine)].join('\n')
+      ? [title, ...(await jobLines(turn.rt.store, list))].join('\n')
       : 'Nothing is waiting for approval.',
   );
   return 'ok';

@@ -62,12 +62,15 @@ export interface BotFixture {
 }
 
 /** Real dynalite + the lead's Store + D's local engine running a small pause/resume workflow + the real bot. */
-export async function startBotFixture(config: Partial<BotConfigInput> = {}): Promise<BotFixture> {
+export async function startBotFixture(
+  config: Partial<BotConfigInput> = {},
+  opts: { seed?: boolean } = {},
+): Promise<BotFixture> {
   // In memory: faster, and nothing to clean up but the server.
   const dyn = await startDynalite();
   const store = createDynamoStore({ client: dyn.client(), tableName: 'rackops' });
   await store.migrate();
-  await seedInventory(store);
+  if (opts.seed !== false) await seedInventory(store);
   const state = { blockers: {} as Record<string, Blocker[]> };
   let notifier: Notifier | undefined;
   const logger = pino({ level: 'silent' });

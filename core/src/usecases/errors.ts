@@ -26,7 +26,7 @@ export class JobStateError extends RackOpsError {
 
 /** The named target is not in the inventory, so we cannot know whether it is production: refuse. */
 export class UnknownTargetError extends RackOpsError {
-  constructor(kind: string, id: string) {
-    super('unknown_target', `${kind} ${id} is not in the inventory (run \`inventory sync\` first)`);
+  constructor(kind: string, id: string, hint = 'run `inventory sync` first') {
+    super('unknown_target', `${kind} ${id} is not in the inventory (${hint})`);
   }
 }

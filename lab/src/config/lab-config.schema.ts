@@ -80,6 +80,11 @@ export const LabCluster = z.object({
   drsEnabled: z.boolean().default(true),
   ha: LabHaSettings.default({ haEnabled: true, admissionControlEnabled: true, failoverLevel: 1 }),
   hosts: z.array(LabHost).min(1),
+  /**
+   * vCenter custom attributes set on the cluster, name -> value (`{ "rackops.production": "true" }`): read as the
+   * cluster's `customValue`, with the names in `availableField`, as in vSphere.
+   */
+  customAttributes: z.record(z.string().min(1).max(80), z.string().max(1000)).default({}),
 });
 export type LabCluster = z.infer<typeof LabCluster>;
 

@@ -143,6 +143,8 @@ export interface ClusterState {
   drsEnabled: boolean;
   ha: LabHaSettings;
   hostIds: string[];
+  /** vCenter custom attributes on the cluster, name -> value. */
+  customAttributes: Readonly<Record<string, string>>;
 }
 
 export interface VcenterState {

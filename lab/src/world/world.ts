@@ -68,6 +68,7 @@ export class World {
           drsEnabled: cl.drsEnabled,
           ha: { ...cl.ha },
           hostIds: [],
+          customAttributes: { ...cl.customAttributes },
         };
         this.clusters.set(cluster.id, cluster);
         vcState.clusterIds.push(cluster.id);

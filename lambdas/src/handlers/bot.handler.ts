@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Bot, createBot } from '@rackops/bot/app';
-import { BotConfig } from '@rackops/bot/config';
+import { BotConfig, type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { startJob } from '@rackops/core/usecases/start-job';
@@ -93,6 +93,21 @@ const BotSecret = z.object({
   config: BotConfig.omit({ appId: true }).loose(),
 });
 
+/**
+ * The bot's config: the secret's, with the app id, and the production clusters of the deployment
+ * (`PRODUCTION_CLUSTERS`, from the CDK context `rackops:productionClusters`) added to any the secret names.
+ */
+export function botConfigOf(
+  secret: Pick<z.infer<typeof BotSecret>, 'microsoftAppId' | 'config'>,
+  env: Readonly<Record<string, string | undefined>>,
+): BotConfigInput {
+  const productionClusters = [
+    ...(secret.config.productionClusters ?? []),
+    ...clusterListFromEnv(env.PRODUCTION_CLUSTERS),
+  ];
+  return { ...secret.config, appId: secret.microsoftAppId, productionClusters };
+}
+
 let handler: Promise<ReturnType<typeof createBotHandler>> | undefined;
 
 async function wire(): Promise<ReturnType<typeof createBotHandler>> {
@@ -118,7 +133,7 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
   };
   const catalogUrl = process.env.CATALOG_URL;
   const bot = createBot({
-    config: { ...secret.config, appId: secret.microsoftAppId },
+    config: botConfigOf(secret, process.env),
     store,
     orchestrator,
     scheduler: createEventBridgeScheduler({
@@ -137,7 +152,7 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
   return createBotHandler({ adapter, bot });
 }
 
-/** AWS entry point. Env: BOT_SECRET_ARN, TABLE_NAME, state machine ARNs, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN, CATALOG_URL (optional). */
+/** AWS entry point. Env: BOT_SECRET_ARN, TABLE_NAME, state machine ARNs, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN, PRODUCTION_CLUSTERS, CATALOG_URL (optional). */
 export default async function main(event: unknown): Promise<HttpResult> {
   handler ??= wire().catch((err: unknown) => {
     handler = undefined;

@@ -56,11 +56,20 @@ export function createResultHandler(deps: ResultDeps) {
     } catch (err) {
       if (!(err instanceof Error) || !TOKEN_GONE.has(err.name)) throw err;
       const commandId = 'commandId' in msg ? msg.commandId : undefined;
-      log.warn(
-        { jobId: msg.type !== 'agent-heartbeat' ? msg.jobId : undefined, commandId, reason: err.name },
-        'task no longer waits',
-      );
-      if (msg.type !== 'agent-heartbeat' && msg.jobId && msg.type !== 'progress') {
+      const fields = {
+        type: msg.type,
+        jobId: msg.type !== 'agent-heartbeat' ? msg.jobId : undefined,
+        commandId,
+        reason: err.name,
+      };
+      // A progress handled alongside its own result (batches run concurrently), or just after its step ended:
+      // routine in every rollout, nothing to act on. Off the console unless someone asks for debug.
+      if (msg.type === 'progress') {
+        log.debug(fields, 'heartbeat for a step that has already ended');
+        return;
+      }
+      log.warn(fields, `a ${msg.type} arrived after its step had ended`);
+      if (msg.type !== 'agent-heartbeat' && msg.jobId) {
         await deps.store.appendLog({
           jobId: msg.jobId,
           level: 'warn',

@@ -2,6 +2,8 @@ import type { Activity } from 'botbuilder';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
+import type { Logger } from 'pino';
+import type { BotConfigInput } from '@rackops/bot/config';
 import {
   BotHarness,
   type ChatUser,
@@ -18,13 +20,16 @@ import { type LocalStack, startLocalStack } from '../stack';
  */
 export interface ScenarioDriver {
   stack: LocalStack;
-  /** Everything the bot sent to the conversation (replies, proactive notifications, card updates), as text. */
-  say(text: string, as?: ChatUser): Promise<string[]>;
-  /** Click `title` on the newest card whose content includes `containing`. */
+  /**
+   * Everything the bot sent to the conversation (replies, proactive notifications, card updates), as text.
+   * `conversation` defaults to the operator's (`conv-1`); another one is another person's chat with the bot.
+   */
+  say(text: string, as?: ChatUser, conversation?: string): Promise<string[]>;
+  /** Click `title` on the newest card of the conversation whose content includes `containing`. */
   clickCard(
     containing: string,
     title: string,
-    opts?: { inputs?: Record<string, string>; as?: ChatUser },
+    opts?: { inputs?: Record<string, string>; as?: ChatUser; conversation?: string },
   ): Promise<string[]>;
   /** Newest card containing `containing`, as JSON text (for checks). */
   cardText(containing: string): string | undefined;
@@ -49,6 +54,12 @@ export interface ScenarioOptions {
   timeScale?: number;
   /** Sync vCenter inventory through the bot before handing over. @default true */
   syncInventory?: boolean;
+  /** The stack's logger (what `npm start` prints on the console). @default silent */
+  logger?: Logger;
+  /** The bot's config instead of the scenarios' roles (aad-oper operator, aad-appr approver). */
+  botConfig?: BotConfigInput;
+  /** Who types and clicks when a call names nobody. @default OPERATOR */
+  operator?: ChatUser;
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -57,6 +68,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
   const stack = await startLocalStack({
     lab: opts.lab ?? true,
     timeScale: opts.timeScale ?? 1 / 60,
+    ...(opts.logger ? { logger: opts.logger } : {}),
     notifier: {
       async notify(e) {
         notifications.push(e);
@@ -66,7 +78,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
   });
   try {
     harness = new BotHarness({
-      config: {
+      config: opts.botConfig ?? {
         roles: { viewer: [], operator: ['aad-oper'], approver: ['aad-appr'], admin: [] },
         cardSecret: 'scenario-card-secret-0123456789abcdef',
         progressMinIntervalMs: 200,
@@ -81,18 +93,20 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     throw err;
   }
   const h = harness;
-  const newest = (containing: string): TranscriptEntry | undefined => h.lastCard('conv-1', containing);
+  const operator = opts.operator ?? OPERATOR;
+  const newest = (containing: string, conversation = 'conv-1'): TranscriptEntry | undefined =>
+    h.lastCard(conversation, containing);
 
   const driver: ScenarioDriver = {
     stack,
     notifications,
-    async say(text, as = OPERATOR) {
-      return texts(await h.say(as, text));
+    async say(text, as = operator, conversation = 'conv-1') {
+      return texts(await h.say(as, text, conversation));
     },
     async clickCard(containing, title, o = {}) {
-      const entry = newest(containing);
+      const entry = newest(containing, o.conversation);
       if (!entry) throw new Error(`no card containing "${containing}"`);
-      const res = await h.click(o.as ?? OPERATOR, entry, title, {
+      const res = await h.click(o.as ?? operator, entry, title, {
         via: 'submit',
         ...(o.inputs ? { inputs: o.inputs } : {}),
       });

@@ -2,7 +2,7 @@ import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Scheduler } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { type Bot, type CreateBotOptions, createBot } from '@rackops/bot/app';
-import type { BotConfigInput } from '@rackops/bot/config';
+import { type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -37,11 +37,22 @@ export const LOCAL_BOT_CONFIG: BotConfigInput = {
   cardSecret: 'local-only-card-secret-not-for-production-use',
 };
 
+/**
+ * The clusters the local bot treats as production: `PRODUCTION_CLUSTERS` as in AWS (names or ids; a JSON array or
+ * a comma-separated list), by default `lab-b`, so that `npm start` shows four-eyes on the default lab's lab-b
+ * next to a lab-a that needs no approval. `PRODUCTION_CLUSTERS=` (empty) means none.
+ */
+export function localProductionClusters(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string[] {
+  return clusterListFromEnv(env.PRODUCTION_CLUSTERS ?? 'lab-b');
+}
+
 /** The bot behind botbuilder's CloudAdapter (no app id: the loopback endpoint does not authenticate) + the chat server. */
 export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const bot = createBot({
-    config: { ...LOCAL_BOT_CONFIG, ...opts.config },
+    config: { ...LOCAL_BOT_CONFIG, productionClusters: localProductionClusters(), ...opts.config },
     store: opts.store,
     orchestrator: opts.orchestrator,
     scheduler: opts.scheduler,

@@ -1,6 +1,7 @@
 import type { Cluster, Datastore, Network, Vm } from '@rackops/core/inventory/inventory.schema';
 import { type PageHost, unlinkedHostId, vcObjectId } from '@rackops/core/inventory/sync-page.schema';
 import type { DeviceRegistry } from '../devices/device-registry';
+import { markedProduction } from '../vsphere/custom-attributes';
 import { affinityByVm, isVcsa, vmDevices } from '../vsphere/vm-devices';
 import {
   CLUSTER_PATHS,
@@ -68,7 +69,7 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
           ...(c.facts.configurationEx?.drsConfig?.defaultVmBehavior
             ? { drsAutomation: c.facts.configurationEx.drsConfig.defaultVmBehavior }
             : {}),
-          production: false,
+          production: markedProduction(c.facts),
         }),
       ),
     );

@@ -29,10 +29,13 @@ export const HostFacts = z.object({
   'hardware.systemInfo': z.unknown().optional(),
 });
 
-export const CLUSTER_PATHS = ['name', 'host', 'configurationEx'] as const;
+export const CLUSTER_PATHS = ['name', 'host', 'configurationEx', 'availableField', 'customValue'] as const;
 export const ClusterFacts = z.object({
   name: z.string(),
   host: vList(MoRef).optional(),
+  /** Custom attribute definitions (key -> name) and the values set on this cluster (by key). */
+  availableField: vList(z.looseObject({ key: vNum, name: z.string() })).optional(),
+  customValue: vList(z.looseObject({ key: vNum, value: z.string().optional() })).optional(),
   configurationEx: z
     .looseObject({
       drsConfig: z

@@ -1,5 +1,5 @@
 import type { ClusterState } from '../../world/types';
-import { bool, en, int, long, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
+import { arr, bool, en, int, long, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
 import { fromGetters, type ManagedObject } from './managed-object';
 import {
@@ -124,6 +124,43 @@ function configurationEx(ctx: VcContext, c: ClusterState): Vim {
   });
 }
 
+/**
+ * The vCenter's custom attribute definitions for clusters (CustomFieldsManager.field): one per name used on any
+ * of its clusters, keys in name order from 101, as vCenter numbers the fields it creates.
+ */
+function clusterFields(ctx: VcContext, c: ClusterState): { key: number; name: string }[] {
+  const names = new Set<string>();
+  for (const other of ctx.world.clusters.values())
+    if (other.vcenterId === c.vcenterId) for (const n of Object.keys(other.customAttributes)) names.add(n);
+  return [...names].sort().map((name, i) => ({ key: 101 + i, name }));
+}
+
+function availableField(ctx: VcContext, c: ClusterState): Vim {
+  return arr(
+    'CustomFieldDef',
+    clusterFields(ctx, c).map((f) =>
+      obj('CustomFieldDef', {
+        key: int(f.key),
+        name: str(f.name),
+        type: str('string'),
+        managedObjectType: str('ClusterComputeResource'),
+      }),
+    ),
+  );
+}
+
+/** ManagedEntity.customValue: only the attributes set on this cluster. */
+function customValue(ctx: VcContext, c: ClusterState): Vim {
+  return arr(
+    'CustomFieldValue',
+    clusterFields(ctx, c)
+      .filter((f) => Object.hasOwn(c.customAttributes, f.name))
+      .map((f) =>
+        obj('CustomFieldStringValue', { key: int(f.key), value: str(c.customAttributes[f.name] ?? '') }),
+      ),
+  );
+}
+
 export function clusterObject(ctx: VcContext, c: ClusterState): ManagedObject {
   const { world } = ctx;
   const hosts = () => c.hostIds.map((id) => world.host(id));
@@ -161,6 +198,8 @@ export function clusterObject(ctx: VcContext, c: ClusterState): ManagedObject {
         ]),
       network: () => morArray([mor('Network', VM_NETWORK), mor('Network', MGMT_NETWORK)]),
       summary,
+      availableField: () => availableField(ctx, c),
+      customValue: () => customValue(ctx, c),
       configurationEx: () => configurationEx(ctx, c),
       // The pre-4.0 property some clients still read; same content under its own type.
       configuration: () => {
