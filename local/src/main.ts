@@ -5,7 +5,7 @@ import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compl
 import { setupInventorySchedules } from '@rackops/lambdas/handlers/inventory-schedule.handler';
 import { pino } from 'pino';
 import { nodeSupportLine, silenceSdkNodeNotice } from './node-support';
-import { startLocalStack } from './stack';
+import { labInventorySources, startLocalStack } from './stack';
 import { startBotOnlyStack } from './web/bot-only-stack';
 import { chooseChatPort } from './web/chat-port';
 import { type LocalBot, startLocalBot } from './web/local-bot';
@@ -52,10 +52,7 @@ if (botOnly) {
     notifier,
     logger,
   });
-  const sources = [
-    ...(stack.lab?.endpoints.vcenters ?? []).map((v) => ({ source: 'vcenter' as const, id: v.id })),
-    ...(stack.lab?.endpoints.omes ?? []).map((o) => ({ source: 'ome' as const, id: o.id })),
-  ];
+  const sources = stack.lab ? labInventorySources(stack.lab) : [];
   localBot = await startLocalBot({
     store: stack.store,
     orchestrator: stack.orchestrator,
