@@ -47,6 +47,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
       ...item,
       phase: 'not_started',
       batchIndex: wave,
+      reason,
       state: `not started (${reason}); untouched`,
     });
     await log(deps, job.id, 'warn', `not started: ${reason}`, s.host.hostId);
@@ -248,7 +249,7 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     ? `; ${item.powerOff.length} VM(s) left powered off: ${item.powerOff.map((v) => v.name).join(', ')}`
     : '';
   const state = `FAILED: ${why} — now ${where}${vmsOff}`;
-  await recordHost(deps, job, s.host, { ...item, phase: 'failed', state, error: why });
+  await recordHost(deps, job, s.host, { ...item, phase: 'failed', state, error: why, where });
   await releaseHost(deps, job.id, s.host.hostId, 'window');
   await finishWave(deps, job, s.host);
   return { ok: false };
