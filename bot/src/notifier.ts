@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ConversationGateway } from './gateway';
 import type { JobCards } from './job-cards';
 import { clip } from './cards/clip';
+import { jobLabel } from './cards/job-label';
 import { loadConversation } from './records';
 
 /**
@@ -51,12 +52,6 @@ export class BotNotifier implements Notifier {
     }
     await this.deps.gateway.send(ref, { type: 'message', text, textFormat: 'markdown' });
   }
-}
-
-/** The job's target as people call it: the cluster's or host's name, else its id. */
-export function jobLabel(job: Job): string {
-  const label = job.params.clusterName ?? job.params.hostName;
-  return typeof label === 'string' && label ? label : job.target.id;
 }
 
 /** First line of a text, cut at a word boundary: a job's end is told in one line, its card has the rest. */

@@ -55,8 +55,11 @@ export function hostOutcome(
   const duration = timing.windowSeconds ?? timing.inServiceSeconds;
   const timed = duration === undefined ? {} : { durationSeconds: duration };
   const inServiceDone = note?.status === 'applied';
+  // Applied: said in short, the names with their versions are in `applied`.
   const inServiceText =
-    note?.state ?? (note?.status === 'running' ? 'firmware without reboot interrupted' : '');
+    note?.status === 'applied'
+      ? `${inService.length} package(s) without reboot applied in service and verified`
+      : (note?.state ?? (note?.status === 'running' ? 'firmware without reboot interrupted' : ''));
   const withNote = (text: string) => (note && inServiceText ? `${text}; ${inServiceText}` : text);
 
   if (note?.status === 'failed' && h.phase !== 'failed') {

@@ -113,7 +113,8 @@ export function reportText(r: JobReport): string {
     r.ha?.text ?? '',
     ...r.facts.map((f) => `${f.title}: ${f.value}`),
     ...r.hosts.map(
-      (h) => `${h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId}: ${h.detail}`,
+      (h) =>
+        `${h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId}: ${h.detail}${h.applied.length ? ` (applied: ${h.applied.join(', ')})` : ''}`,
     ),
   ];
   return lines.filter(Boolean).join('\n');
