@@ -23,7 +23,9 @@ describe('job card updates', () => {
     const { store } = ts;
     const created = await store.createJob(aJob({ params: { clusterName: 'lab-a' } }));
     const job = (await store.claimJob(created.id, SYSTEM, created.createdAt))!;
-    const ref = { conversation: { id: 'conv-order', isGroup: false, conversationType: 'personal' } };
+    const ref = {
+      conversation: { id: 'conv-order', name: 'order', isGroup: false, conversationType: 'personal' },
+    };
     await saveConversation(store, ref);
     // What the chat shows, in the order updates arrive; the first update is slow on the wire.
     const shown: Partial<Activity>[] = [];
