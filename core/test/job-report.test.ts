@@ -189,6 +189,22 @@ describe('the job report', () => {
     expect(reportText(r).split('\n')[0]).toBe(`failed: ${r.summary}`);
   });
 
+  it('a one-host job that failed says why and where the host was left (its name is the target already)', () => {
+    const r = buildJobReport({
+      outcome: 'failed',
+      problems: [],
+      hosts: [
+        {
+          ...row('B1', 'failed', 'iDRAC reachable, power On, in maintenance mode'),
+          detail:
+            'FAILED: LABB001 did not come back within 60 s — now iDRAC reachable, power On, in maintenance mode',
+        },
+      ],
+      durationSeconds: 95,
+    });
+    expect(r.summary).toBe('LABB001 did not come back within 60 s; left in maintenance mode; 2 min');
+  });
+
   it('HA not restored is said in the line and in what to do next', () => {
     const r = buildJobReport({
       outcome: 'failed',
@@ -246,9 +262,6 @@ describe('single-command results in words', () => {
     expect(t.summary).toBe(
       'configuration backup (47 KB) saved by the relay agent to /var/lib/rackops/scp/LABA001-JID_1.json',
     );
-    expect(t.facts[0]).toEqual({
-      title: 'Saved to',
-      value: "/var/lib/rackops/scp/LABA001-JID_1.json (on the relay agent's machine)",
-    });
+    expect(t.facts.map((f) => f.title)).toEqual(['Format', 'Size', 'iDRAC job', 'SHA-256']);
   });
 });

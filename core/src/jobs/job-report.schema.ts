@@ -27,6 +27,8 @@ export const ReportHost = z.object({
   detail: z.string().max(1000),
   /** Firmware applied, each as `name → version` (the version it went to). */
   applied: z.array(z.string().max(200)).max(100).default([]),
+  /** Failed: what went wrong, in a sentence (the detail has it too, with where the host is). */
+  why: z.string().max(500).optional(),
   /** Failed or interrupted: where the host is now (maintenance mode, power, vCenter connection). */
   where: z.string().max(500).optional(),
   /** What the operator does next about this host. */

@@ -101,11 +101,15 @@ export function describeCommandResult(
       const where = file ?? 'the relay agent’s SCP folder (this agent version does not name the file)';
       return {
         summary: `configuration backup (${formatBytes(bytes)}) saved by the relay agent to ${where}`,
+        // The summary line names the file; the facts are what a restore checks it against.
         facts: [
-          { title: 'Saved to', value: file ? `${file} (on the relay agent's machine)` : where },
+          {
+            title: 'Format',
+            value: `${String(command?.params?.format ?? 'JSON')}, ${String(command?.params?.target ?? 'ALL')} components`,
+          },
           { title: 'Size', value: formatBytes(bytes) },
-          { title: 'SHA-256', value: sha256 },
           { title: 'iDRAC job', value: jobId },
+          { title: 'SHA-256', value: sha256 },
         ],
       };
     }

@@ -9,6 +9,7 @@ export interface HostTiming {
   inServiceSeconds?: number;
 }
 
+const clip = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
 const notInMaintenance = /\bnot in maintenance mode\b/;
 /** Still in maintenance mode, per the probe or the recorded steps. */
 export const stillInMaintenance = (where: string | undefined): boolean =>
@@ -71,6 +72,10 @@ export function hostOutcome(
       status: 'failed',
       packages: pkgs.length,
       detail: h.phase === 'updated' ? `${h.state ?? 'updated'}; ${inServiceText}` : inServiceText,
+      why: clip(
+        inServiceText.replace(/^FAILED in service:\s*/, 'firmware without reboot failed in service: '),
+        500,
+      ),
       applied: h.phase === 'updated' ? reboot.map(appliedName) : [],
       where,
       next: nextForFailed(h, where, true),
@@ -100,6 +105,7 @@ export function hostOutcome(
         status: 'failed',
         packages: pkgs.length,
         detail: withNote(h.state ?? `FAILED: ${h.error ?? 'unknown error'}`),
+        ...(h.error ? { why: clip(h.error, 500) } : {}),
         applied: inServiceDone ? inService.map(appliedName) : [],
         ...(h.where ? { where: h.where } : {}),
         next: nextForFailed(h, h.where, false),

@@ -47,6 +47,13 @@ function tally(hosts: readonly ReportHost[]): string[] {
 /** What failed, in a few words: the failed hosts and where they are, else the first problem. */
 function failureLead(input: ReportInput): string | undefined {
   const failed = input.hosts.filter((h) => h.status === 'failed');
+  const only = input.hosts.length === 1 ? failed[0] : undefined;
+  if (only) {
+    // A one-host job is already named by its target: say why and where the host was left.
+    const why = only.why ?? only.detail.replace(/^FAILED:\s*/, '').split(' — now ')[0] ?? only.detail;
+    const where = shortWhere(only);
+    return `${clip(why, 140)}${where ? `; left ${where}` : ''}`;
+  }
   if (failed.length) {
     const names = failed.slice(0, 3).map((h) => {
       const where = shortWhere(h);

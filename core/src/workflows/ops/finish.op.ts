@@ -149,7 +149,8 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
     deps,
     job.id,
     outcome === 'completed' ? 'info' : outcome === 'cancelled' ? 'warn' : 'error',
-    `job ${outcome}: ${summary}`,
+    // The text starts with the outcome ("completed: 3 hosts updated, …").
+    `job ${summary}`,
   );
   await details(deps, job.id, {
     phase: outcome,
