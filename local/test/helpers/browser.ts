@@ -37,10 +37,17 @@ function onPath(name: string): string | undefined {
  */
 export async function chooseChromium(): Promise<BrowserChoice> {
   const system = process.env.CHROMIUM_PATH ?? onPath('chromium') ?? onPath('chromium-browser');
-  if (system) return { executablePath: system, args: ['--headless', ...ISOLATION], label: `system Chromium (${system})` };
+  if (system)
+    return {
+      executablePath: system,
+      args: ['--headless', ...ISOLATION],
+      label: `system Chromium (${system})`,
+    };
   const { default: packaged } = await import('@sparticuz/chromium');
   // Its args turn web security off for serverless screenshots; the tests keep the browser's defaults.
-  const args = packaged.args.filter((a) => a !== '--disable-web-security' && a !== '--allow-running-insecure-content');
+  const args = packaged.args.filter(
+    (a) => a !== '--disable-web-security' && a !== '--allow-running-insecure-content',
+  );
   return {
     executablePath: await packaged.executablePath(),
     args: [...args, ...ISOLATION],
