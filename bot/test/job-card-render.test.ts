@@ -116,7 +116,7 @@ describe('the completion card', () => {
     const c = renderJobCard(done, OPTS);
     expect(words(c)).toContain('lab-a: 3 hosts updated, 1 already current, 41 min, HA restored');
     expect(rows(c)).toEqual([
-      ['', 'Host', 'Result', 'Packages', 'Time'],
+      ['', 'Host', 'Result', 'Pkgs', 'Time'],
       ['✔', 'esx-a01.lab.local', 'updated', '14', '10 min'],
       ['✔', 'esx-a02.lab.local', 'updated', '14', '12 min'],
       ['✔', 'esx-a03.lab.local', 'updated', '14', '11 min'],
@@ -187,6 +187,47 @@ describe('the completion card', () => {
       ['', 'Host', 'Result'],
       ['✖', 'esx-a01.lab.local', 'FAILED'],
       ['✔', 'esx-a02.lab.local', 'updated'],
+      ['○', 'esx-a03.lab.local', 'not started'],
+    ]);
+  });
+
+  it('a cancelled job reads as cancelled, with the hosts it never started and how to finish them', () => {
+    const cancelled = buildJobReport({
+      outcome: 'cancelled',
+      cancelMode: 'graceful',
+      problems: [],
+      hosts: [
+        hostOutcome(item(1, 'updated'), { ...applied, hostId: 'LABA001' }, { windowSeconds: 600 }),
+        hostOutcome(
+          item(2, 'not_started', { reason: 'graceful cancel requested' }),
+          { ...applied, hostId: 'LABA002' },
+          { inServiceSeconds: 120 },
+        ),
+        hostOutcome(item(3, 'not_started', { reason: 'graceful cancel requested' }), undefined),
+      ],
+      ha: HA,
+      durationSeconds: 900,
+      rerun: 'update cluster lab-a',
+    });
+    const c = renderJobCard(
+      view({
+        job: job({ status: 'cancelled', cancelRequested: 'graceful', completedAt: at(15) }),
+        report: cancelled,
+      }),
+      OPTS,
+    );
+    const w = words(c);
+    expect(w[2]).toBe(
+      'lab-a cancelled (graceful): 1 host updated, 1 partly updated, 1 not started, 15 min, HA restored',
+    );
+    expect(w.join('\n')).not.toMatch(/Failed|FAILED|What failed/);
+    expect(w).toContain(
+      '• Run `update cluster lab-a` again to update the 2 hosts left; hosts already current are left alone.',
+    );
+    expect(rows(c).map((r) => r.slice(0, 3))).toEqual([
+      ['', 'Host', 'Result'],
+      ['✔', 'esx-a01.lab.local', 'updated'],
+      ['◐', 'esx-a02.lab.local', 'partly updated'],
       ['○', 'esx-a03.lab.local', 'not started'],
     ]);
   });
@@ -273,7 +314,7 @@ describe('the progress card', () => {
 
   it('each host row names the host and what it is doing now', () => {
     expect(rows(renderJobCard(running, OPTS))).toEqual([
-      ['', 'Host', 'Now', 'Packages', 'Time'],
+      ['', 'Host', 'Now', 'Pkgs', 'Time'],
       ['✔', 'esx-a01', 'updated', '14', '10 min'],
       ['▶', 'esx-a02', 'Enter maintenance mode', '14', 'since 15:14'],
       ['·', 'esx-a03', 'waiting', '14', ''],

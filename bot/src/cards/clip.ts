@@ -8,5 +8,6 @@ export function clip(text: string, max: number): string {
   const room = t.slice(0, Math.max(1, max - 1));
   const space = room.search(/\s\S*$/);
   const cut = space >= max * 0.6 ? room.slice(0, space) : room;
-  return `${cut.replace(/[\s,;:.(–—-]+$/, '')}…`;
+  // No dangling separator or arrow before the ellipsis ("BIOS →…").
+  return `${cut.replace(/[\s,;:.(–—→-]+$/, '')}…`;
 }

@@ -32,8 +32,11 @@ const PROGRESS_MARK: Record<JobHostView['phase'], { mark: string; word: string; 
 
 export const hostName = (h: { hostId: string; name?: string | undefined }): string => h.name ?? h.hostId;
 
-/** Column widths shared by the header and the rows, so the columns line up. */
-const W = { mark: '20px', host: 4, status: 3, pkgs: 2, time: 2 } as const;
+/**
+ * Column widths shared by the header and the rows, so the columns line up: packages and time fit their
+ * header, host and status share the rest (and wrap rather than cut "Reboot to ap…").
+ */
+const W = { mark: '20px', host: 5, status: 5, pkgs: '64px', time: '72px' } as const;
 
 function header(labels: [string, string, string, string]): Element {
   const cell = (t: string, width: string | number, right = false): Cell => ({
@@ -69,9 +72,9 @@ function line(
   return tableRow([
     { text: m.mark, width: W.mark, extra: color },
     { text: host, width: W.host, extra: { wrap: true } },
-    { text: status, width: W.status, extra: color },
+    { text: status, width: W.status, extra: { ...color, wrap: true } },
     { text: pkgs, width: W.pkgs, extra: { horizontalAlignment: 'Right' } },
-    { text: time, width: W.time, extra: { horizontalAlignment: 'Right', isSubtle: true } },
+    { text: time, width: W.time, extra: { horizontalAlignment: 'Right', isSubtle: true, wrap: true } },
   ]);
 }
 
@@ -79,7 +82,7 @@ function line(
 export function reportTable(hosts: readonly ReportHost[]): Element[] {
   if (!hosts.length) return [];
   return [
-    header(['Host', 'Result', 'Packages', 'Time']),
+    header(['Host', 'Result', 'Pkgs', 'Time']),
     ...hosts.map((h) => {
       const m = REPORT_MARK[h.status];
       const time = h.durationSeconds !== undefined ? formatDuration(h.durationSeconds) : '';
@@ -92,9 +95,11 @@ export function reportTable(hosts: readonly ReportHost[]): Element[] {
 export function progressTable(hosts: readonly JobHostView[], steps: readonly JobStep[]): Element[] {
   if (!hosts.length) return [];
   return [
-    header(['Host', 'Now', 'Packages', 'Time']),
+    header(['Host', 'Now', 'Pkgs', 'Time']),
     ...hosts.map((h) => {
-      const m = PROGRESS_MARK[h.phase];
+      const busy = h.phase === 'pending' && hostActivity(h.hostId, steps)?.status === 'running';
+      // Waiting for its window but busy in service (its firmware without reboot): marked as working.
+      const m = busy ? PROGRESS_MARK.in_progress : PROGRESS_MARK[h.phase];
       const window = steps.find((s) => s.key === `host:${h.hostId}`);
       const now =
         h.phase === 'in_progress' || h.phase === 'pending' ? hostActivity(h.hostId, steps) : undefined;

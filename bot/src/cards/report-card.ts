@@ -27,8 +27,8 @@ export interface ReportBudget {
   logLines: number;
 }
 export const REPORT_BUDGETS: readonly ReportBudget[] = [
-  { hostRows: 64, detailsFor: 'all', detailMax: 400, appliedMax: 400, failureMax: 400, logLines: 5 },
-  { hostRows: 64, detailsFor: 'all', detailMax: 200, appliedMax: 160, failureMax: 300, logLines: 3 },
+  { hostRows: 64, detailsFor: 'all', detailMax: 400, appliedMax: 900, failureMax: 400, logLines: 5 },
+  { hostRows: 64, detailsFor: 'all', detailMax: 200, appliedMax: 300, failureMax: 300, logLines: 3 },
   { hostRows: 64, detailsFor: 'notable', detailMax: 200, appliedMax: 120, failureMax: 240, logLines: 0 },
   { hostRows: 32, detailsFor: 'notable', detailMax: 120, appliedMax: 0, failureMax: 160, logLines: 0 },
   { hostRows: 12, detailsFor: 'notable', detailMax: 80, appliedMax: 0, failureMax: 120, logLines: 0 },
@@ -49,6 +49,19 @@ export function summaryLine(job: Job, report: Pick<JobReport, 'outcome' | 'summa
   return `${label}: ${report.summary}`;
 }
 
+/**
+ * Facts as a FactSet, except values with a long unbroken token (a path, a digest): a FactSet squeezes its
+ * titles to make room for them and breaks them mid-word ("Save d to"), so those are lines of their own.
+ */
+function factLines(list: JobReport['facts']): Element[] {
+  const long = (v: string) => v.split(/\s+/).some((t) => t.length > 28);
+  const short = list.filter((f) => !long(f.value));
+  const out: Element[] = short.length ? [facts(short.map((f) => [f.title, f.value]))] : [];
+  for (const f of list.filter((x) => long(x.value)))
+    out.push(text(`**${f.title}:** ${f.value}`, { spacing: 'Small', size: 'Small' }));
+  return out;
+}
+
 const hostLabel = (h: ReportHost) => (h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId);
 
 /** What failed, where each host is now, what to do next: first on a failed card, never behind a toggle. */
@@ -59,7 +72,7 @@ function failureSection(report: JobReport, budget: ReportBudget): Element[] {
   if (bad.length || report.problems.length) items.push(text('What failed', { weight: 'Bolder' }));
   for (const h of bad.slice(0, 8)) {
     items.push(
-      text(`✖ **${hostLabel(h)}**: ${clip(h.detail.replace(/^FAILED: /, ''), budget.failureMax)}`, {
+      text(`✖ **${hostLabel(h)}**: ${clip(h.why ?? h.detail.replace(/^FAILED: /, ''), budget.failureMax)}`, {
         spacing: 'Small',
       }),
     );
@@ -80,15 +93,18 @@ function failureSection(report: JobReport, budget: ReportBudget): Element[] {
   ];
 }
 
+/** Ends a clipped text as a sentence: a full stop, unless it already ends in one or in an ellipsis. */
+const sentence = (t: string): string => (/[.…]$/.test(t) ? t : `${t}.`);
+
 function hostDetails(report: JobReport, budget: ReportBudget): Element[] {
   const notable = (h: ReportHost) => h.status !== 'updated' && h.status !== 'current';
   const shown = budget.detailsFor === 'all' ? report.hosts : report.hosts.filter(notable);
   const out = shown.map((h) => {
     const applied =
       budget.appliedMax && h.applied.length
-        ? ` Applied: ${clip(h.applied.join(', '), budget.appliedMax)}.`
+        ? ` Applied: ${sentence(clip(h.applied.join(', '), budget.appliedMax))}`
         : '';
-    return text(`**${hostLabel(h)}** — ${clip(h.detail, budget.detailMax)}.${applied}`, {
+    return text(`**${hostLabel(h)}** — ${sentence(clip(h.detail, budget.detailMax))}${applied}`, {
       spacing: 'Small',
       size: 'Small',
     });
@@ -118,7 +134,7 @@ export function renderReport(
     text(summaryLine(job, report), { weight: 'Bolder', color: COLOR[report.outcome], spacing: 'Medium' }),
     ...failureSection(report, budget),
   ];
-  if (report.facts.length) body.push(facts(report.facts.map((f) => [f.title, f.value])));
+  body.push(...factLines(report.facts));
   const rows = reportTable(report.hosts);
   body.push(...rows.slice(0, budget.hostRows + 1));
   if (rows.length > budget.hostRows + 1)
