@@ -44,6 +44,7 @@ export class JobCards {
   private readonly pending = new Map<string, Pending>();
   private readonly lastHash = new Map<string, string>();
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly chains = new Map<string, Promise<boolean>>();
   private closed = false;
 
   constructor(private readonly deps: JobCardsDeps) {}
@@ -108,10 +109,28 @@ export class JobCards {
     return activityId;
   }
 
-  /** Re-render now through `sender` (in a turn) or the gateway; records the page shown. */
+  /**
+   * Re-render now through `sender` (in a turn) or the gateway; records the page shown. One update per job at a
+   * time, each rendering when its turn comes: a slow earlier update (a progress refresh) must never land after a
+   * later one and put an older state back on the card — a finished job shown as still running.
+   */
   async updateNow(
     jobId: string,
     opts: { page?: number; notice?: string; sender?: Sender } = {},
+  ): Promise<boolean> {
+    const prev = this.chains.get(jobId) ?? Promise.resolve(true);
+    const next = prev.catch(() => false).then(() => this.updateInTurn(jobId, opts));
+    this.chains.set(jobId, next);
+    try {
+      return await next;
+    } finally {
+      if (this.chains.get(jobId) === next) this.chains.delete(jobId);
+    }
+  }
+
+  private async updateInTurn(
+    jobId: string,
+    opts: { page?: number; notice?: string; sender?: Sender },
   ): Promise<boolean> {
     const rec = await loadJobCard(this.deps.store, jobId);
     if (!rec) return false;

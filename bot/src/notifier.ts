@@ -4,11 +4,13 @@ import type { Store } from '@rackops/core/ports/store.port';
 import type { Logger } from 'pino';
 import type { ConversationGateway } from './gateway';
 import type { JobCards } from './job-cards';
+import { clip } from './cards/clip';
+import { jobLabel } from './cards/job-label';
 import { loadConversation } from './records';
 
 /**
  * Proactive messages to the conversation that started a job: paused for blockers, approval needed, completed,
- * failed; cluster unsafe goes to the conversations of the cluster's jobs. The job card is re-rendered at the same
+ * failed, cancelled (each end in one line: the re-rendered card carries the report); cluster unsafe goes to the conversations of the cluster's jobs. The job card is re-rendered at the same
  * time so the card and the message agree. Failures are logged, never thrown: a workflow must not fail because
  * a chat message could not be delivered.
  */
@@ -52,17 +54,24 @@ export class BotNotifier implements Notifier {
   }
 }
 
+/** First line of a text, cut at a word boundary: a job's end is told in one line, its card has the rest. */
+const oneLine = (text: string): string => clip(text.split('\n')[0] ?? '', 300);
+
 function messageFor(event: Exclude<NotificationEvent, { kind: 'cluster_unsafe' }>, job: Job): string {
-  const label = job.params.clusterName ?? job.params.hostName;
-  const name = `${job.target.kind} ${typeof label === 'string' ? label : job.target.id} (job ${job.id})`;
+  const label = jobLabel(job);
+  const name = `${job.target.kind} ${label} (job ${job.id})`;
   switch (event.kind) {
     case 'job_paused':
       return `⏸️ Paused: ${name}. ${event.reason}. Resolve it in the job card.`;
     case 'approval_needed':
       return `🔐 Approval needed: ${name} was requested by ${event.requestedBy}. A different person with the **approver** role must approve it in the card.`;
     case 'job_completed':
-      return `✅ Completed: ${name}. ${event.summary}`;
+      return `✅ ${label}: ${oneLine(event.summary) || 'completed'}`;
     case 'job_failed':
-      return `❌ Failed: ${name}. ${event.error}`;
+      return `❌ ${label} failed: ${oneLine(event.error) || 'see the job card'}`;
+    case 'job_cancelled': {
+      const mode = job.cancelRequested ? ` (${job.cancelRequested})` : '';
+      return `🚫 ${label} cancelled${mode}: ${oneLine(event.summary) || 'nothing more was started'}`;
+    }
   }
 }

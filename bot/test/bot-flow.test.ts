@@ -41,15 +41,38 @@ describe('rolling update through chat and cards', () => {
     expect(done?.status).toBe('completed');
     const resolutions = await f.store.listJobItems(job.id, 'resolution');
     expect(resolutions.map((r) => r.key).sort()).toEqual(['LABA001', 'LABA002', '_order']);
-    await eventually(
-      async () => f.harness.texts().join('\n'),
-      (t) => t.includes('Completed'),
+    // One line names the target and the outcome; the card carries the rest.
+    const told = await eventually(
+      async () => f.harness.texts().find((t) => t.startsWith('✅')),
+      (t) => !!t,
     );
+    expect(told).toBe('✅ lab-a: all hosts updated');
     // The same message, updated in place: now the final progress card.
     const card = await eventually(
       async () => cardOf(f.harness.transcript().find((e) => e.id === entry!.id)?.activity),
       (c) => JSON.stringify(c).includes('completed'),
     );
     expect(JSON.stringify(card)).toContain('all hosts updated');
+  });
+
+  it('a cancelled job is announced as cancelled, never as failed', async () => {
+    f.blockers = { LABA002: [vm('vm-9', 'usb_passthrough', 'critical')] };
+    await f.harness.say(USERS.operator, 'update cluster lab-a', 'conv-cancel');
+    const job = (await f.store.listRecentJobs({ limit: 1 })).items[0]!;
+    await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'paused',
+    );
+    await f.harness.say(USERS.operator, `cancel ${job.id}`, 'conv-cancel');
+    await eventually(
+      () => f.store.getJob(job.id),
+      (j) => j?.status === 'cancelled',
+    );
+    const told = await eventually(
+      async () => f.harness.texts('conv-cancel').find((t) => t.startsWith('🚫 lab-a cancelled')),
+      (t) => !!t,
+    );
+    expect(told).toBe('🚫 lab-a cancelled (graceful): nothing was started; HA restored');
+    expect(f.harness.texts('conv-cancel').some((t) => /Failed|❌/.test(t))).toBe(false);
   });
 });

@@ -45,6 +45,7 @@ function bigView(hosts: number, vmsPerHost: number): JobView {
     steps: [],
     recentLog: [],
     resolutions: [],
+    hosts: [],
     blockers: Array.from({ length: hosts }, (_, h) => ({
       hostId: `HOST${String(h).padStart(4, '0')}`,
       hostName: `esx-very-long-host-name-in-a-large-datacenter-${h}.corp.example.com`,
@@ -121,6 +122,7 @@ describe('cards stay under Teams 28 KB', () => {
       })),
       blockers: [],
       resolutions: [],
+      hosts: [],
     };
     expect(cardBytes(renderJobCard(view, { secret: SECRET, cid: 'c', maxBytes: 26_000 }))).toBeLessThan(
       TEAMS_LIMIT,

@@ -1,5 +1,6 @@
 import type { Catalog } from '@rackops/core/catalog/catalog.schema';
 import type { Cluster, Host, Vm } from '@rackops/core/inventory/inventory.schema';
+import { JobReport } from '@rackops/core/jobs/job-report.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -177,6 +178,10 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     return done;
   };
 
+  /** The report the card lays out (job item note/report). */
+  const reportOf = async (job: Job) => JobReport.parse(await ts.store.getJobItem(job.id, 'note', 'report'));
+  const hostRow = (r: JobReport, id: string) => r.hosts.find((h) => h.hostId === id);
+
   const waitFor = async (pred: () => Promise<boolean>, ms = 15_000) => {
     const end = Date.now() + ms;
     while (Date.now() < end) {
@@ -253,6 +258,18 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     expect(gear.ha.admissionControlEnabled).toBe(true);
     expect(done.summary).toMatch(/HA admission control restored/);
     for (const tag of TAGS) expect(done.summary).toContain(`${tag}): updated`);
+    // One line to read first; the notification is that line (the card carries the table), not the report.
+    const report = await reportOf(job);
+    expect(report.summary).toMatch(/^6 hosts updated, \d+ s, HA restored$/);
+    expect(report.hosts.map((h) => [h.hostId, h.status, h.packages])).toEqual(
+      TAGS.map((t) => [t, 'updated', 1]),
+    );
+    expect(
+      report.hosts.every((h) => h.applied.join() === 'BIOS → 2.0.0' && h.durationSeconds !== undefined),
+    ).toBe(true);
+    expect(notes.filter((n) => n.kind.startsWith('job_'))).toEqual([
+      { kind: 'job_completed', jobId: job.id, summary: report.summary },
+    ]);
     // The first run in a process also pays for validating every definition (asl-validator).
   }, 60_000);
 
@@ -322,6 +339,20 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     const entered = gear.sent.filter((s) => s.kind === 'host.enter-maintenance').map((s) => s.params.hostId);
     expect(entered.sort()).toEqual(['TAG0001', 'TAG0002']);
     expect(done.error).toMatch(/TAG0006\): not started/);
+    // What failed, where the host is now and what to do next, in the report; the message is one line.
+    const report = await reportOf(job);
+    expect(report.outcome).toBe('failed');
+    expect(report.summary).toMatch(
+      /^esx1\.lab \(in maintenance mode\) failed; 1 host updated, 4 not started, \d+ s, HA restored$/,
+    );
+    const bad = hostRow(report, 'TAG0001');
+    expect(bad).toMatchObject({ status: 'failed', packages: 1, applied: [] });
+    expect(bad?.where).toMatch(/in maintenance mode/);
+    expect(bad?.next).toMatch(/take it out of maintenance mode.*`update host TAG0001`/);
+    expect(hostRow(report, 'TAG0006')).toMatchObject({ status: 'not_started', applied: [] });
+    expect(report.next.join(' ')).toContain('`update cluster lab-b` again to update the 4 hosts left');
+    const told = notes.filter((n) => n.kind.startsWith('job_'));
+    expect(told).toEqual([{ kind: 'job_failed', jobId: job.id, error: report.summary }]);
   });
 
   it('a host whose firmware does not match after the reboot stays in maintenance mode; the rollout stops', async () => {
@@ -356,7 +387,48 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     expect(gear.hosts.get('TAG0005')!.bios).toBe('1.0.0');
     expect(gear.hosts.get('TAG0005')!.staged).toBeUndefined();
     expect(gear.ha.admissionControlEnabled).toBe(true);
+    // Told as cancelled, not as a failure; hosts not started are untouched with nothing applied.
+    expect(notes.map((n) => n.kind)).toContain('job_cancelled');
+    expect(notes.map((n) => n.kind)).not.toContain('job_failed');
+    const report = await reportOf(job);
+    expect(report).toMatchObject({ outcome: 'cancelled', cancelMode: 'graceful' });
+    expect(report.summary).toMatch(/^4 hosts updated, 2 not started, \d+ s, HA restored$/);
+    expect(hostRow(report, 'TAG0005')).toMatchObject({ status: 'not_started', packages: 1, applied: [] });
+    expect(hostRow(report, 'TAG0005')?.detail).toBe(
+      'not started (graceful cancel requested); untouched, nothing applied',
+    );
   });
+
+  it('graceful cancel: a host whose window never started but whose firmware without reboot was applied is partly updated, named with the versions it went to', async () => {
+    testCatalog = withIdrac;
+    await seedInventory(ts.store);
+    const job = await startJob();
+    gear.onCommand = async (s) => {
+      // Cancel once TAG0005 (a later wave) has had its in-service update, while batch 2 starts.
+      if (s.kind === 'host.enter-maintenance' && s.params.hostId === 'TAG0003') {
+        await waitFor(async () => {
+          const note = await ts.store.getJobItem<{ status: string }>(job.id, 'apply-now', 'TAG0005');
+          return note?.status === 'applied';
+        });
+        await ts.store.updateJob(job.id, { cancelRequested: 'graceful' });
+      }
+    };
+    const done = await outcome(job);
+    expect(done.status, done.error).toBe('cancelled');
+    expect(gear.hosts.get('TAG0005')).toMatchObject({ bios: '1.0.0', idrac: '7.0.0' });
+    const row = hostRow(await reportOf(job), 'TAG0005');
+    expect(row).toMatchObject({
+      status: 'partial',
+      packages: 1,
+      applied: ['Integrated Dell Remote Access Controller → 7.0.0'],
+    });
+    expect(row?.detail).not.toMatch(/untouched/);
+    expect(row?.detail).toMatch(
+      /the 1 that need a reboot were not applied: its window did not start \(graceful cancel requested\)/,
+    );
+    expect(done.summary).not.toMatch(/TAG0005\): not started.*untouched/);
+    expect(notes.map((n) => n.kind)).toContain('job_cancelled');
+  }, 60_000);
 
   const immediateAt = (host: string) =>
     gear.sent.find(
@@ -382,6 +454,10 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     }
     expect(done.summary).toMatch(
       /TAG0004\): updated .*; 1 package\(s\) without reboot applied in service and verified/,
+    );
+    // Named with the version each went to.
+    expect(done.summary).toMatch(
+      /TAG0004\): .*verified.*applied: .*Integrated Dell Remote Access Controller → 7\.0\.0/,
     );
   }, 60_000);
 

@@ -57,7 +57,8 @@ describe('local web chat in headless chromium (bot + stand-in workflow)', () => 
     // The wizard shows each blocked VM with its reason.
     await page.getByText('usb passthrough').first().waitFor();
     await resume.click();
-    await page.getByText('Completed:').first().waitFor({ timeout: 15_000 });
+    // The chat says it in one line; the card carries the rest.
+    await page.getByText('✅ lab-a: all hosts updated').first().waitFor({ timeout: 15_000 });
     // In place: the wizard's message became the final progress card; no second job card was posted.
     const jobCards = page.locator('.ac-adaptiveCard', { hasText: 'Rolling firmware update' });
     await page
@@ -65,7 +66,7 @@ describe('local web chat in headless chromium (bot + stand-in workflow)', () => 
       .first()
       .waitFor({ timeout: 10_000 });
     expect(await jobCards.count()).toBe(1);
-    expect(await jobCards.first().textContent()).toContain('completed');
+    expect(await jobCards.first().textContent()).toContain('lab-a: all hosts updated');
     expect(await page.getByRole('button', { name: 'Resume job' }).count()).toBe(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-chat-update-cluster.png'), fullPage: true });

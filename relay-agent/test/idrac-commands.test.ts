@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveMetrics } from '../src/metrics/metrics';
 import { createMetrics } from '../src/metrics/metrics';
@@ -79,6 +81,11 @@ describe('iDRAC commands against the lab', () => {
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(r.output?.bytes as number).toBeGreaterThan(100);
+    // The result says where the profile went (the job's report names it), and it is that file.
+    const file = r.output?.file as string;
+    expect(isAbsolute(file)).toBe(true);
+    expect(file).toMatch(new RegExp(`TEST001-${r.output?.jobId as string}\\.json$`));
+    expect(statSync(file).size).toBe(r.output?.bytes);
   });
 
   it('reads host state, Lifecycle Controller and firmware in one preflight command, ingesting nothing', async () => {

@@ -50,3 +50,39 @@ export function action(
 export function cardBytes(c: AdaptiveCard): number {
   return Buffer.byteLength(JSON.stringify(c), 'utf8');
 }
+
+export const container = (items: Element[], extra: Element = {}): Element => ({
+  type: 'Container',
+  items,
+  ...extra,
+});
+
+/** A cell of a table row: its text and width (`auto`, `stretch`, a weight, or pixels like `24px`). */
+export interface Cell {
+  text: string;
+  width: string | number;
+  extra?: Element;
+}
+
+/**
+ * A table row as a ColumnSet: the AC 1.5 Table element does not render in Web Chat (AC 1.3 here), and a
+ * fallback would double every row's bytes; ColumnSet rows look the same in Teams and in Web Chat.
+ */
+export const tableRow = (cells: Cell[], extra: Element = {}): Element => ({
+  type: 'ColumnSet',
+  spacing: 'Small',
+  // Cells carry only what they need (no wrap unless asked): a 32-host table must fit beside the rest.
+  columns: cells.map((c) => ({
+    type: 'Column',
+    width: c.width,
+    items: [{ type: 'TextBlock', text: c.text, ...c.extra }],
+  })),
+  ...extra,
+});
+
+/** Shows or hides elements in place (AC 1.2: Teams and Web Chat both run it, no round trip to the bot). */
+export const toggle = (title: string, targets: string[]): Element => ({
+  type: 'Action.ToggleVisibility',
+  title,
+  targetElements: targets,
+});

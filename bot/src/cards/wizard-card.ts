@@ -4,8 +4,8 @@ import type { VmAction } from '@rackops/core/blockers/resolution.schema';
 import type { JobView } from '@rackops/core/usecases/job-queries';
 import { canonicalJson, signCardData } from './card-data';
 import { type Element, action, card, cardBytes, text } from './elements';
-import { jobRef, jobTitle } from './job-card';
-import type { RenderOptions } from './job-card';
+import { jobRef, jobTitle } from './job-parts';
+import type { RenderOptions } from './job-parts';
 import { type BlockedVm, type PageChunk, type WizardHost, groupByVm, layoutPages } from './wizard-layout';
 
 const ACTION_TITLE: Record<VmAction, string> = {

@@ -103,10 +103,15 @@ export function testOps(
       }
       if (p.op === 'cleanup') {
         await store.appendLog({ jobId: job.id, level: 'info', message: 'HA settings restored' });
-        await store.transitionJob(job.id, {
+        const cancelled = await store.transitionJob(job.id, {
           type: 'cancel',
           actor: SYSTEM,
           reason: 'cancelled; HA restored',
+        });
+        await notifier().notify({
+          kind: 'job_cancelled',
+          jobId: cancelled.id,
+          summary: 'nothing was started; HA restored',
         });
         return {};
       }

@@ -1,9 +1,13 @@
-/** Things worth telling people, sent to Teams (proactive message to the job's conversation) and e-mail. */
+/**
+ * Things worth telling people, sent to Teams (proactive message to the job's conversation) and e-mail. A job's
+ * end is told in one line (`summary`, `error`): the job's card carries the report.
+ */
 export type NotificationEvent =
   | { kind: 'job_paused'; jobId: string; reason: string }
   | { kind: 'approval_needed'; jobId: string; requestedBy: string }
   | { kind: 'job_completed'; jobId: string; summary: string }
   | { kind: 'job_failed'; jobId: string; error: string }
+  | { kind: 'job_cancelled'; jobId: string; summary: string }
   | { kind: 'cluster_unsafe'; clusterId: string; detail: string };
 
 export interface Notifier {

@@ -199,7 +199,13 @@ export const CommandOutputs = {
   'host.power': z.object({ powerState: z.string(), changed: z.boolean() }),
   'media.insert': z.object({ inserted: z.boolean(), image: z.string(), changed: z.boolean() }),
   'media.eject': z.object({ inserted: z.boolean(), changed: z.boolean() }),
-  'scp.export': z.object({ jobId: z.string(), bytes: z.number().int(), sha256: z.string() }),
+  /** `file`: where the agent wrote the profile, on its own machine (agents before it was added leave it out). */
+  'scp.export': z.object({
+    jobId: z.string(),
+    bytes: z.number().int(),
+    sha256: z.string(),
+    file: z.string().optional(),
+  }),
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandOutputOf<K extends CommandKind> = z.infer<(typeof CommandOutputs)[K]>;

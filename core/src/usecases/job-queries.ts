@@ -1,8 +1,21 @@
 import type { HostResolution } from '../blockers/resolution.schema';
+import { JobReport, REPORT_NOTE_KEY } from '../jobs/job-report.schema';
 import { type Job, type JobStatus, type JobStep, type LogLine, isTerminal } from '../jobs/job.schema';
 import type { Store } from '../ports/store.port';
 import { NotFoundError } from '../util/errors';
+import { HostItem } from '../workflows/ops/state.schema';
 import { type HostBlockers, loadBlockers } from './stored-blockers';
+
+/** One host of a firmware job as its progress card shows it (from the job's host items). */
+export interface JobHostView {
+  hostId: string;
+  name?: string;
+  phase: HostItem['phase'];
+  state?: string;
+  /** Packages planned for it (0 until the preflight has planned). */
+  packages: number;
+  batchIndex?: number;
+}
 
 export interface JobView {
   job: Job;
@@ -11,16 +24,39 @@ export interface JobView {
   recentLog: LogLine[];
   blockers: HostBlockers[];
   resolutions: HostResolution[];
+  /** Firmware jobs: every host the job covers, planned or not. */
+  hosts: JobHostView[];
+  /** A finished job's report (written by the workflow's finish; absent for jobs that ended without it). */
+  report?: JobReport;
 }
+
+const hostView = (raw: unknown): JobHostView | undefined => {
+  const h = HostItem.safeParse(raw);
+  if (!h.success) return undefined;
+  const { hostId, name, phase, state, packages, batchIndex } = h.data;
+  return {
+    hostId,
+    phase,
+    packages: packages?.length ?? 0,
+    ...(name ? { name } : {}),
+    ...(state ? { state } : {}),
+    ...(batchIndex !== undefined ? { batchIndex } : {}),
+  };
+};
 
 export async function getJobView(store: Store, jobId: string, logLines = 5): Promise<JobView> {
   const job = await store.getJob(jobId);
   if (!job) throw new NotFoundError('job', jobId);
-  const [steps, blockers, resolutionItems] = await Promise.all([
+  const [steps, blockers, resolutionItems, hostItems, rawReport] = await Promise.all([
     store.listSteps(jobId),
     job.status === 'paused' ? loadBlockers(store, jobId) : Promise.resolve([]),
     store.listJobItems<HostResolution>(jobId, 'resolution'),
+    store.listJobItems<unknown>(jobId, 'host'),
+    isTerminal(job.status)
+      ? store.getJobItem<unknown>(jobId, 'note', REPORT_NOTE_KEY)
+      : Promise.resolve(undefined),
   ]);
+  const report = JobReport.safeParse(rawReport);
   // Console logs can be long; walk to the end keeping only a small tail.
   let tail: LogLine[] = [];
   let cursor: string | undefined;
@@ -35,6 +71,11 @@ export async function getJobView(store: Store, jobId: string, logLines = 5): Pro
     recentLog: tail,
     blockers,
     resolutions: resolutionItems.filter((r) => !r.key.startsWith('_')).map((r) => r.data),
+    hosts: hostItems
+      .map((i) => hostView(i.data))
+      .filter((h): h is JobHostView => h !== undefined)
+      .sort((a, b) => a.hostId.localeCompare(b.hostId)),
+    ...(report.success ? { report: report.data } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceTimeoutError } from '../http/errors';
 import type { CommandHandler } from './command-context';
@@ -9,7 +9,7 @@ import { pollBackoff } from './poll-backoff';
 /**
  * scp.export — one export job per command: the JID is kept in the ledger, so a resumed command
  * polls that job instead of starting another. The profile is written on-prem (it may hold
- * configuration secrets); only its size and SHA-256 travel in the result.
+ * configuration secrets); only where it is, its size and SHA-256 travel in the result.
  */
 export function createScpExportHandler(deps: {
   devices: DeviceRegistry;
@@ -30,8 +30,10 @@ export function createScpExportHandler(deps: {
       if (content) {
         await mkdir(deps.dir, { recursive: true, mode: 0o700 });
         const ext = params.format === 'JSON' ? 'json' : 'xml';
-        await writeFile(join(deps.dir, `${ctx.target.id}-${jid}.${ext}`), content, { mode: 0o600 });
+        const file = resolve(deps.dir, `${ctx.target.id}-${jid}.${ext}`);
+        await writeFile(file, content, { mode: 0o600 });
         return {
+          file,
           jobId: jid,
           bytes: content.length,
           sha256: createHash('sha256').update(content).digest('hex'),

@@ -4,6 +4,7 @@ import { ConflictError } from '../../util/errors';
 import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
 import { describeMismatches, firmwareMismatches } from '../../catalog/firmware-mismatches';
+import { appliedName } from '../firmware-name';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import type { HostItem, PlanHost } from './state.schema';
@@ -155,7 +156,7 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
       deps,
       job.id,
       'info',
-      `applying ${host.immediate.map((p) => `${p.name} ${p.version}`).join(', ')} while the host serves VMs (no reboot)`,
+      `applying ${host.immediate.map(appliedName).join(', ')} while the host serves VMs (no reboot)`,
       host.hostId,
     ),
   ]);
@@ -190,7 +191,7 @@ export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promi
   const mismatches = firmwareMismatches(host.immediateExpected, fw?.firmware ?? []);
   const ok = mismatches.length === 0;
   const state = ok
-    ? `${host.immediate.length} package(s) without reboot applied in service and verified (${host.immediate.map((p) => p.name).join(', ')})`
+    ? `${host.immediate.length} package(s) without reboot applied in service and verified: ${host.immediate.map(appliedName).join(', ')}`
     : `FAILED in service: firmware without reboot not at the expected version (${describeMismatches(mismatches)})`;
   await recordOutcome(deps, job, host, ok ? 'applied' : 'failed', state);
   return { ok };
@@ -198,7 +199,7 @@ export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promi
 
 export async function applyNowFailed(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: false }> {
   const { host, error } = HostIterState.parse(raw);
-  const names = host.immediate.map((p) => p.name).join(', ');
+  const names = host.immediate.map(appliedName).join(', ');
   await recordOutcome(
     deps,
     job,

@@ -1,12 +1,18 @@
-import { type Actor, type Job, isTerminal } from '../../jobs/job.schema';
+import { REPORT_NOTE_KEY } from '../../jobs/job-report.schema';
+import { type Actor, type Job, type JobStep, isTerminal } from '../../jobs/job.schema';
 import type { JobEvent } from '../../jobs/lifecycle';
 import type { HaSettings } from '../../inventory/inventory.schema';
 import { CommandOutputs } from '../../relay/commands';
 import type { z } from 'zod';
-import { type ApplyNowNote, listApplyNow } from './apply-now.op';
+import { summarizeInventoryRun } from '../../inventory/ingest-report';
+import { secondsBetween } from '../../util/duration';
+import { describeCommandResult } from '../command-result';
+import { type HostTiming, hostOutcome } from '../host-outcome';
+import { buildJobReport, reportText } from '../job-report';
+import { listApplyNow } from './apply-now.op';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, listHosts, log, putStep } from './progress';
-import { HaRecord, type HostItem, preparedAnswers, TopState } from './state.schema';
+import { HaRecord, preparedAnswers, TopState } from './state.schema';
 
 const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
 
@@ -41,57 +47,82 @@ export async function cleanupPlan(deps: OpsDeps, job: Job, raw: unknown): Promis
   return { ...state, cleanup: { restoreHa: Boolean(ha), ...(ha ? { ha } : {}), unstage } };
 }
 
-const PHASE_TEXT: Partial<Record<HostItem['phase'], string>> = {
-  pending: 'not started; untouched',
-  in_progress: 'state unknown: the update was interrupted',
-};
-const APPLY_NOW_TEXT: Partial<Record<ApplyNowNote['status'], string>> = {
-  running: 'firmware update without reboot interrupted (state unknown)',
-};
-const line = (h: HostItem, now?: ApplyNowNote): string => {
-  const extra = now ? (now.state ?? APPLY_NOW_TEXT[now.status]) : undefined;
-  return `${h.name && h.name !== h.hostId ? `${h.name} (${h.hostId})` : h.hostId}: ${h.state ?? PHASE_TEXT[h.phase] ?? h.phase}${extra ? `; ${extra}` : ''}`;
-};
+/** How long each host was worked on, from its window step and its in-service step. */
+function hostTimings(steps: readonly JobStep[]): Map<string, HostTiming> {
+  const out = new Map<string, HostTiming>();
+  for (const st of steps) {
+    const m = /^host:([^:]+)(:apply-now)?$/.exec(st.key);
+    const id = m?.[1];
+    const seconds = secondsBetween(st.startedAt, st.completedAt);
+    if (!id || seconds === undefined) continue;
+    const t = out.get(id) ?? {};
+    if (m[2]) t.inServiceSeconds = seconds;
+    else t.windowSeconds = seconds;
+    out.set(id, t);
+  }
+  return out;
+}
+
+/** What the job is called when it is run again (what to do next after a cancel or a failure). */
+function rerunCommand(job: Job, state: TopState): string | undefined {
+  if (job.type === 'rolling_cluster_update' && state.ctx?.cluster)
+    return `update cluster ${state.ctx.cluster.name}`;
+  if (job.type === 'firmware_update') return `update host ${job.target.id}`;
+  return undefined;
+}
 
 /**
  * The end of every workflow: decide completed / failed / cancelled from what happened (the Store's host items,
- * the state's error, the cancel request) and write a summary that names every host's final state.
+ * the state's error, the cancel request), keep the report (job item note/report: the card lays it out) and its
+ * text (the job's summary), and tell people in one line.
  */
 export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ status: string }> {
   const state = TopState.parse(raw);
   const r = raw as { failure?: unknown; summary?: unknown; cleanup?: { restoreHa?: boolean } };
   if (isTerminal(job.status)) return { status: job.status };
   const problems: string[] = [];
-  const hosts = (await listHosts(deps, job.id)).sort((a, b) => a.hostId.localeCompare(b.hostId));
+  const [items, applyNow, steps] = await Promise.all([
+    listHosts(deps, job.id),
+    listApplyNow(deps, job.id),
+    deps.store.listSteps(job.id),
+  ]);
+  const timings = hostTimings(steps);
+  const hosts = items
+    .sort((a, b) => a.hostId.localeCompare(b.hostId))
+    .map((h) => hostOutcome(h, applyNow.get(h.hostId), timings.get(h.hostId)));
   const cancelled = Boolean(job.cancelRequested) || state.error?.Error === 'JobCancelled';
   if (state.error && state.error.Error !== 'JobCancelled') problems.push(errorText(state.error));
   if (typeof r.failure === 'string') problems.push(r.failure);
-  const applyNow = await listApplyNow(deps, job.id);
-  const failedHosts = hosts.filter(
-    (h) => h.phase === 'failed' || ['failed', 'running'].includes(applyNow.get(h.hostId)?.status ?? ''),
-  );
-  if (failedHosts.length)
-    problems.push(`${failedHosts.length} host(s) failed: ${failedHosts.map((h) => h.hostId).join(', ')}`);
   const haText = await haOutcome(deps, job, raw, r.cleanup?.restoreHa === true);
   if (haText.unsafe) problems.push(haText.text);
+  const failedHosts = hosts.filter((h) => h.status === 'failed' || h.status === 'interrupted');
 
   // Anything that went wrong beats a cancel: the operator must see the failure.
   const outcome: 'completed' | 'failed' | 'cancelled' =
-    problems.length > 0 ? 'failed' : cancelled ? 'cancelled' : 'completed';
+    problems.length > 0 || failedHosts.length > 0 ? 'failed' : cancelled ? 'cancelled' : 'completed';
 
-  const head =
-    state.decision === 'nothing'
-      ? String(r.summary ?? 'nothing to update')
-      : outcome === 'completed'
-        ? 'completed'
-        : outcome === 'cancelled'
-          ? `cancelled (${job.cancelRequested ?? 'by request'})`
-          : `failed: ${problems.join('; ')}`;
-  const resultText = singleCommandResult(state);
-  const summary = [head, resultText, haText.text, ...hosts.map((h) => line(h, applyNow.get(h.hostId)))]
-    .filter(Boolean)
-    .join('\n')
-    .slice(0, 8000);
+  const inventory =
+    job.type === 'inventory_sync' ? await summarizeInventoryRun(deps.store, job.id) : undefined;
+  const command =
+    state.command !== undefined
+      ? describeCommandResult(state.command as { kind?: string }, state.result, inventory)
+      : undefined;
+  const rerun = rerunCommand(job, state);
+  const report = buildJobReport({
+    outcome,
+    ...(job.cancelRequested ? { cancelMode: job.cancelRequested } : {}),
+    ...(state.decision === 'nothing' ? { nothing: String(r.summary ?? 'nothing to update') } : {}),
+    problems,
+    hosts,
+    ...(haText.text ? { ha: { restored: !haText.unsafe, text: haText.text } } : {}),
+    ...(job.startedAt
+      ? { durationSeconds: secondsBetween(job.startedAt, deps.clock.now().toISOString()) }
+      : {}),
+    ...(command && state.result !== undefined && state.result !== null ? { command } : {}),
+    ...(rerun ? { rerun } : {}),
+  });
+  const summary = reportText(report).slice(0, 8000);
+  await deps.store.putJobItem(job.id, 'note', REPORT_NOTE_KEY, JSON.parse(JSON.stringify(report)));
 
   if (state.command !== undefined) {
     const kind = (state.command as { kind?: string }).kind ?? 'command';
@@ -99,7 +130,7 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
       key: 'command',
       name: kind,
       status: outcome === 'completed' ? 'completed' : 'failed',
-      message: (resultText || head).slice(0, 2000),
+      message: report.summary,
     });
   } else
     await putStep(deps, job.id, {
@@ -112,17 +143,18 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
     key: 'report',
     name: 'Report',
     status: 'completed',
-    message: summary.slice(0, 2000),
+    message: report.summary,
   });
   await log(
     deps,
     job.id,
     outcome === 'completed' ? 'info' : outcome === 'cancelled' ? 'warn' : 'error',
-    `job ${outcome}: ${summary}`,
+    // The text starts with the outcome ("completed: 3 hosts updated, …").
+    `job ${summary}`,
   );
   await details(deps, job.id, {
     phase: outcome,
-    hosts: Object.fromEntries(hosts.map((h) => [h.hostId, h.phase])),
+    hosts: Object.fromEntries(items.map((h) => [h.hostId, h.phase])),
   });
   const event: JobEvent =
     outcome === 'completed'
@@ -143,10 +175,13 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
       clusterId: state.ctx.cluster.id,
       detail: haText.text,
     });
+  // One line each: the job's card carries the table and the details.
   await deps.notifier.notify(
     outcome === 'completed'
-      ? { kind: 'job_completed', jobId: job.id, summary }
-      : { kind: 'job_failed', jobId: job.id, error: summary },
+      ? { kind: 'job_completed', jobId: job.id, summary: report.summary }
+      : outcome === 'cancelled'
+        ? { kind: 'job_cancelled', jobId: job.id, summary: report.summary }
+        : { kind: 'job_failed', jobId: job.id, error: report.summary },
   );
   return { status: outcome };
 }
@@ -174,10 +209,4 @@ async function haOutcome(
     text: `HA admission control NOT restored (${errorText(r.haRestoreError)}): restore it by hand to ${settings}`,
     unsafe: true,
   };
-}
-
-function singleCommandResult(state: z.infer<typeof TopState>): string {
-  if (state.result === undefined || state.result === null) return '';
-  const text = JSON.stringify(state.result);
-  return `result: ${text.length > 500 ? `${text.slice(0, 500)}…` : text}`;
 }

@@ -47,6 +47,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
       ...item,
       phase: 'not_started',
       batchIndex: wave,
+      reason,
       state: `not started (${reason}); untouched`,
     });
     await log(deps, job.id, 'warn', `not started: ${reason}`, s.host.hostId);
@@ -218,6 +219,19 @@ export function describeHostState(
   return parts.join(', ');
 }
 
+/**
+ * The engine's own timeouts say only "States.Timeout: task timed out": name the step that did not finish
+ * instead ("Reboot to apply staged firmware, then verify: did not finish in time (States.Timeout)").
+ */
+function timeoutInWords(error: { Error?: string } | undefined, step: string | undefined): string | undefined {
+  const code = error?.Error;
+  const what = step ?? 'a step';
+  if (code === 'States.Timeout') return `${what}: did not finish in time (${code})`;
+  if (code === 'States.HeartbeatTimeout')
+    return `${what}: the relay agent stopped reporting progress (${code})`;
+  return undefined;
+}
+
 /** A host failed: record where it is (probed), never silently. Other hosts of the batch carry on. */
 export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: false }> {
   const s = HostIterState.parse(raw);
@@ -225,22 +239,26 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     hostId: s.host.hostId,
     phase: 'pending' as const,
   };
+  const steps = (await deps.store.listSteps(job.id)).filter((st) =>
+    st.key.startsWith(`host:${s.host.hostId}:`),
+  );
+  const unfinishedSteps = steps.filter((st) => st.status !== 'completed' && !st.key.endsWith(':probe'));
   let why: string;
   if (s.verify && !s.verify.v.ok)
     why = `firmware verification failed (${describeMismatches(s.verify.v.mismatches)}); left in maintenance mode`;
-  else why = errorText(s.error);
+  else {
+    const last = [...unfinishedSteps]
+      .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''))
+      .at(-1);
+    why = timeoutInWords(s.error, last?.name) ?? errorText(s.error);
+  }
   let where = describeHostState(s.probe, Boolean(s.probeError));
   if (!s.probe) {
     // No live answer: say what the recorded steps show (entered maintenance, which step did not finish).
-    const steps = (await deps.store.listSteps(job.id)).filter((st) =>
-      st.key.startsWith(`host:${s.host.hostId}:`),
-    );
     const doneKeys = new Set(
       steps.filter((st) => st.status === 'completed').map((st) => st.key.split(':').pop()),
     );
-    const unfinished = steps
-      .filter((st) => st.status !== 'completed' && !st.key.endsWith(':probe'))
-      .map((st) => st.key.split(':').pop());
+    const unfinished = unfinishedSteps.map((st) => st.key.split(':').pop());
     const inMaint = doneKeys.has('enter-maintenance') && !doneKeys.has('exit-maintenance');
     where += `; last known: ${inMaint ? 'in maintenance mode' : 'not taken out of service'}${unfinished.length ? `, unfinished: ${unfinished.join(', ')}` : ''}`;
   }
@@ -248,7 +266,7 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     ? `; ${item.powerOff.length} VM(s) left powered off: ${item.powerOff.map((v) => v.name).join(', ')}`
     : '';
   const state = `FAILED: ${why} — now ${where}${vmsOff}`;
-  await recordHost(deps, job, s.host, { ...item, phase: 'failed', state, error: why });
+  await recordHost(deps, job, s.host, { ...item, phase: 'failed', state, error: why, where });
   await releaseHost(deps, job.id, s.host.hostId, 'window');
   await finishWave(deps, job, s.host);
   return { ok: false };

@@ -3,6 +3,7 @@ import type { Job } from '../../jobs/job.schema';
 import { planRollout } from '../../planner/plan';
 import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
+import { appliedName } from '../firmware-name';
 import { evaluatePreflightHost, splitByReboot, updatesForHost } from '../preflight';
 import { capacityInputs, getCluster } from './inventory';
 import type { OpsDeps } from './ops-deps';
@@ -118,7 +119,7 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       deps,
       job.id,
       'info',
-      `${h.packages.length + h.immediate.length} update(s): ${[...h.packages, ...h.immediate].map((p) => `${p.name} ${p.version}`).join(', ')}`,
+      `${h.packages.length + h.immediate.length} update(s): ${[...h.packages, ...h.immediate].map(appliedName).join(', ')}`,
       h.hostId,
     );
 

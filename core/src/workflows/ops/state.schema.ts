@@ -147,6 +147,10 @@ export const HostItem = z.looseObject({
   phase: HostPhase,
   /** Final state in words ("updated and verified", "in maintenance mode, unreachable"...). */
   state: z.string().optional(),
+  /** Not started: why (a cancel, another host's failure). */
+  reason: z.string().optional(),
+  /** Failed: where the host is now, as probed (maintenance mode, power, vCenter connection). */
+  where: z.string().optional(),
   systemId: z.number().int().optional(),
   model: z.string().optional(),
   firmware: z.array(FirmwareComponent).optional(),
