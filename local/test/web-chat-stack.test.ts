@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bot } from '@rackops/bot/app';
+import type { BotConfigInput } from '@rackops/bot/config';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,9 @@ import { type LocalBot, startLocalBot } from '../src/web/local-bot';
 import { ARTIFACTS, launchChromium, send } from './helpers/browser';
 
 /** `npm start`'s pieces: D's local stack with the default lab and the relay agent, this bot and web chat. */
-async function startFullStack(): Promise<{ stack: LocalStack; localBot: LocalBot }> {
+async function startFullStack(
+  config: Partial<BotConfigInput> = {},
+): Promise<{ stack: LocalStack; localBot: LocalBot }> {
   let bot: Bot | undefined;
   const stack = await startLocalStack({
     lab: true,
@@ -24,7 +27,7 @@ async function startFullStack(): Promise<{ stack: LocalStack; localBot: LocalBot
     scheduler: stack.scheduler,
     startJob: stack.startJob,
     logger: pino({ level: 'silent' }),
-    config: { inventorySources: [{ source: 'vcenter', id: 'vc-lab' }] },
+    config: { inventorySources: [{ source: 'vcenter', id: 'vc-lab' }], ...config },
   });
   bot = localBot.bot;
   return { stack, localBot };
@@ -135,8 +138,9 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
 });
 
 /**
- * A failure as an operator meets it, on a stack of its own (the lab's catalog is read once per stack: a second
- * firmware job in one process currently fails at its catalog read, a separate defect of the pinned-TLS fetch).
+ * A failure as an operator meets it, on a stack of its own. LABB001 is the one outdated host without a blocker;
+ * lab-b is production under `npm start`'s configuration, so here no cluster is, or the job would first wait for
+ * a second person (the four-eyes scenario shows that part).
  */
 describe('web chat on the full local stack: a host that never comes back from its reboot', () => {
   let stack: LocalStack;
@@ -145,7 +149,7 @@ describe('web chat on the full local stack: a host that never comes back from it
   let profile: string;
 
   beforeAll(async () => {
-    ({ stack, localBot } = await startFullStack());
+    ({ stack, localBot } = await startFullStack({ productionClusters: [] }));
     profile = mkdtempSync(join(tmpdir(), 'rackops-chromium-'));
     context = await launchChromium(profile, 1600);
   }, 120_000);
