@@ -196,7 +196,8 @@ describe('inventory queries for chat', () => {
     });
     const text = await query(t.store, 'vc-a/domain-c1');
     expect(text).toContain('**Compliance of prod**');
-    expect(text).toContain('1/3 compliant, 1 need updates, 1 unknown');
+    // Two paragraphs: markdown joins lines of one paragraph into one run of text.
+    expect(text).toMatch(/1\/3 compliant, 1 need updates, 1 unknown\n\nUpdates needed: /);
     expect(text).toMatch(/\| esx01 \| ⬆️ updates \| 2 \| Urgent \| yes \|/);
     expect(text).toMatch(/\| esx03 \| ❔ unknown \(no Dell server linked to this host\)/);
     await query(t.store, 'vc-a/domain-c1');

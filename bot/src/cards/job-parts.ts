@@ -30,10 +30,15 @@ const TYPE_TITLE: Record<Job['type'], string> = {
   failover: 'Failover',
 };
 
-export function jobTitle(job: Job): string {
+/** The target as people know it (`lab-b`), from the name the job was created with; else its id. */
+export function targetLabel(job: Job): string {
   const label = job.params.clusterName ?? job.params.hostName;
-  const name =
-    typeof label === 'string' && label !== job.target.id ? `${label} (${job.target.id})` : job.target.id;
+  return typeof label === 'string' && label !== '' ? label : job.target.id;
+}
+
+export function jobTitle(job: Job): string {
+  const label = targetLabel(job);
+  const name = label !== job.target.id ? `${label} (${job.target.id})` : job.target.id;
   return `${TYPE_TITLE[job.type]} · ${job.target.kind} ${name}`;
 }
 export const who = (a: { id: string; name?: string | undefined }): string => a.name ?? a.id;

@@ -24,6 +24,7 @@ export function formatClusterCompliance(
   const u = c.updates;
   const lines = [
     `**Compliance of ${c.clusterName}**${opts.catalogName ? ` against ${opts.catalogName}` : ''}: ${c.compliant}/${c.hosts} compliant, ${c.needingUpdate} need updates, ${c.unknown} unknown`,
+    '',
     `Updates needed: ${u.Urgent} urgent, ${u.Recommended} recommended, ${u.Optional} optional`,
     '',
     '| host | status | updates | highest | reboot |',

@@ -37,7 +37,8 @@ export function renderPage(): string {
       directLine,
       userID,
       username,
-      styleOptions: { adaptiveCardsParserMaxVersion: '1.3', hideUploadButton: true },
+      // Wider than Web Chat's 480 px default, as Teams' chat column is: tables and cards keep their words whole.
+      styleOptions: { adaptiveCardsParserMaxVersion: '1.3', hideUploadButton: true, bubbleMaxWidth: 720 },
     },
     document.getElementById('webchat'),
   );
