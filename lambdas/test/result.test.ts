@@ -112,6 +112,25 @@ describe('result handler', () => {
     expect((await t.store.listLog(jobId)).items.map((l) => l.message)).toEqual(['host.state done (1200 ms)']);
   });
 
+  it("names the command's host on its console lines (vCenter commands for a host's VMs too)", async () => {
+    const { executionId, jobId, token } = await waitingStep();
+    const step = { key: 'host/LABA002/vms-off', name: 'Power off VM', hostId: 'LABA002' };
+    await t.store.putRecord({
+      type: RELAY_COMMAND_TYPE,
+      id: 'c-host',
+      parent: jobId,
+      data: { commandId: 'c-host', jobId, status: 'sent', step },
+    });
+    const base = { v: 1 as const, commandId: 'c-host', kind: 'vm.power' as const, jobId, taskToken: token };
+    await handle(sqs({ ...base, type: 'progress', at: at(), message: 'guest shutdown of vm-1002' }));
+    await handle(sqs({ ...base, type: 'result', at: at(), ok: true, durationMs: 5 }));
+    await engine.waitForExecution(executionId);
+    expect((await t.store.listLog(jobId)).items.map((l) => l.message)).toEqual([
+      'LABA002 · vm.power: guest shutdown of vm-1002',
+      'LABA002 · vm.power done (5 ms)',
+    ]);
+  });
+
   it("holds a streamed command's result until its last page is recorded (the result may overtake it)", async () => {
     const { executionId, jobId, token } = await waitingStep();
     // Recorded the way ingestion records a page.

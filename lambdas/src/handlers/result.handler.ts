@@ -135,25 +135,29 @@ export function createResultHandler(deps: ResultDeps) {
     }
   }
 
+  /** Console lines name the host a command works for (a vCenter command for a host's VMs too), when its step says. */
+  const onHost = (rec: RelayCommandRecord | undefined): string =>
+    rec?.step?.hostId ? `${rec.step.hostId} · ` : '';
+
   async function handle(msg: RelayMessage): Promise<void> {
     switch (msg.type) {
       case 'result': {
         const err = msg.error ?? { code: 'relay_error', message: 'the command failed without an error' };
-        if (msg.jobId) {
-          await deps.store.appendLog({
-            jobId: msg.jobId,
-            level: msg.ok ? 'info' : 'error',
-            message: msg.ok
-              ? `${msg.kind} done (${Math.round(msg.durationMs)} ms)`
-              : `${msg.kind} failed: ${err.code}: ${err.message}`,
-          });
-        }
         const sent = await updateCommand(msg, {
           status: msg.ok ? 'succeeded' : 'failed',
           completedAt: msg.at,
           durationMs: msg.durationMs,
           ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
         });
+        if (msg.jobId) {
+          await deps.store.appendLog({
+            jobId: msg.jobId,
+            level: msg.ok ? 'info' : 'error',
+            message: msg.ok
+              ? `${onHost(sent)}${msg.kind} done (${Math.round(msg.durationMs)} ms)`
+              : `${onHost(sent)}${msg.kind} failed: ${err.code}: ${err.message}`,
+          });
+        }
         if (msg.jobId && sent?.step) {
           await putCommandStep(
             deps.store,
@@ -189,7 +193,7 @@ export function createResultHandler(deps: ResultDeps) {
           await deps.store.appendLog({
             jobId: msg.jobId,
             level: 'info',
-            message: `${msg.kind}: ${msg.message}${pct}`,
+            message: `${onHost(prev)}${msg.kind}: ${msg.message}${pct}`,
           });
         }
         if (msg.page) {
