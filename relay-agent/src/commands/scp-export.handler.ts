@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { DeviceRegistry } from '../devices/device-registry';
+import { fileInside } from '../fs/file-inside';
 import { DeviceTimeoutError } from '../http/errors';
 import type { CommandHandler } from './command-context';
 import { pollBackoff } from './poll-backoff';
@@ -30,7 +30,7 @@ export function createScpExportHandler(deps: {
       if (content) {
         await mkdir(deps.dir, { recursive: true, mode: 0o700 });
         const ext = params.format === 'JSON' ? 'json' : 'xml';
-        const file = resolve(deps.dir, `${ctx.target.id}-${jid}.${ext}`);
+        const file = fileInside(deps.dir, `${ctx.target.id}-${jid}.${ext}`);
         await writeFile(file, content, { mode: 0o600 });
         return {
           file,

@@ -285,16 +285,20 @@ export class RedfishClient {
 
 const JidBody = z.looseObject({ Id: z.string().optional(), JobID: z.string().optional() });
 
-function jobIdFrom(device: string, location: unknown, body: Buffer): string {
+/** An iDRAC job id as Dell documents it (`JID_` and digits; `_`/letters for a few OEM jobs): later a file name. */
+export const IDRAC_JOB_ID = /^JID_[0-9A-Za-z_]{1,64}$/;
+
+/** The job id an iDRAC answered with (Location header, else body); anything else is a malformed answer. */
+export function jobIdFrom(device: string, location: unknown, body: Buffer): string {
   if (typeof location === 'string') {
-    const m = /(JID_[0-9A-Za-z_]+)/.exec(location);
+    const m = /(JID_[0-9A-Za-z_]{1,64})/.exec(location);
     if (m?.[1]) return m[1];
   }
   if (body.length > 0) {
     try {
       const b = JidBody.parse(JSON.parse(body.toString('utf8')));
       const id = b.Id ?? b.JobID;
-      if (id && /^JID_/.test(id)) return id;
+      if (id && IDRAC_JOB_ID.test(id)) return id;
     } catch {
       // fall through
     }
