@@ -93,7 +93,9 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     expect(job).toMatchObject({ status: 'pending', requiresApproval: true });
     expect(JSON.stringify(cardOf(replies.find((r) => cardOf(r))))).toContain('Approval needed');
     // The card names the cluster as people know it, not by its vCenter id.
-    expect(JSON.stringify(cardOf(replies.find((r) => cardOf(r))))).toContain('prod-a is a production cluster');
+    expect(JSON.stringify(cardOf(replies.find((r) => cardOf(r))))).toContain(
+      'prod-a is a production cluster',
+    );
     expect(f.harness.texts().some((t) => t.includes('Approval needed'))).toBe(true);
     expect(text(await f.harness.say(USERS.viewer, 'approvals'))).toContain(job.id);
   });
