@@ -66,7 +66,7 @@ function waitFor(child: ChildProcess, out: () => string, pattern: RegExp, ms: nu
 }
 
 /**
- * A new user clones only the project: nothing beside it (no `../shared`), and `npm start` must reach its ready
+ * A new user clones only the project: nothing beside it (no shared folder), and `npm start` must reach its ready
  * line, serve the chat page and stop cleanly on Ctrl-C.
  */
 describe('a fresh clone with nothing beside it', () => {
@@ -93,7 +93,7 @@ describe('a fresh clone with nothing beside it', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('has no ../shared beside it, and the capture it needs is inside it', () => {
+  it('has nothing beside it, and the capture it needs is inside it', () => {
     expect(readdirSync(root)).toEqual(['rackops']);
     expect(existsSync(join(clone, 'lab/fixtures/redfish/dell-poweredge-r750/capture.json.gz'))).toBe(true);
     expect(existsSync(join(clone, 'lab/fixtures/redfish/dell-poweredge-r750/LICENSE'))).toBe(true);
@@ -120,7 +120,6 @@ describe('a fresh clone with nothing beside it', () => {
       RACKOPS_DATA: join(root, 'data'),
       LOG_LEVEL: 'warn',
     };
-    delete env.RACKOPS_SHARED_DIR;
     delete env.VITEST;
     delete env.NODE_OPTIONS;
     child = spawn('npm', ['start', '--silent'], {

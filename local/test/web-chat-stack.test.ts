@@ -33,6 +33,24 @@ async function startFullStack(
   return { stack, localBot };
 }
 
+/** A full stack with a browser on it for one describe block: started before its tests, stopped after them. */
+function useBrowserStack(config: Partial<BotConfigInput> = {}) {
+  const on = {} as { stack: LocalStack; localBot: LocalBot; context: BrowserContext };
+  let profile: string | undefined;
+  beforeAll(async () => {
+    Object.assign(on, await startFullStack(config));
+    profile = mkdtempSync(join(tmpdir(), 'rackops-chromium-'));
+    on.context = await launchChromium(profile, 1600);
+  }, 120_000);
+  afterAll(async () => {
+    await on.context?.close();
+    await on.localBot?.close();
+    await on.stack?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+  return on;
+}
+
 /** The newest card whose text has `text`. */
 const cardWith = (page: Page, text: string | RegExp) =>
   page.locator('.ac-adaptiveCard', { hasText: text }).last();
@@ -56,25 +74,10 @@ async function openChat(context: BrowserContext, localBot: LocalBot): Promise<Pa
  * chromium, with a screenshot of each card a new operator reads.
  */
 describe('web chat on the full local stack: update cluster lab-a end to end', () => {
-  let stack: LocalStack;
-  let localBot: LocalBot;
-  let context: BrowserContext;
-  let profile: string;
-
-  beforeAll(async () => {
-    ({ stack, localBot } = await startFullStack());
-    profile = mkdtempSync(join(tmpdir(), 'rackops-chromium-'));
-    context = await launchChromium(profile, 1600);
-  }, 120_000);
-  afterAll(async () => {
-    await context?.close();
-    await localBot?.close();
-    await stack?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
+  const on = useBrowserStack();
 
   it('inventory sync, scp export, update cluster lab-a: progress, blockers, completion', async () => {
-    const page = await openChat(context, localBot);
+    const page = await openChat(on.context, on.localBot);
 
     // Inventory: counts as facts, never JSON.
     await send(page, 'inventory sync vcenter vc-lab');
@@ -123,10 +126,10 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
       .waitFor();
     await shot(completed, 'web-chat-stack-completed-details.png');
     const job = (
-      await stack.store.listJobsByTarget(
+      await on.stack.store.listJobsByTarget(
         'cluster',
         (
-          await stack.store.listRecordsByType<{ name: string }>('cluster')
+          await on.stack.store.listRecordsByType<{ name: string }>('cluster')
         ).items.find((c) => c.data.name === 'lab-a')!.id,
         { limit: 1 },
       )
@@ -143,28 +146,13 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
  * a second person (the four-eyes scenario shows that part).
  */
 describe('web chat on the full local stack: a host that never comes back from its reboot', () => {
-  let stack: LocalStack;
-  let localBot: LocalBot;
-  let context: BrowserContext;
-  let profile: string;
-
-  beforeAll(async () => {
-    ({ stack, localBot } = await startFullStack({ productionClusters: [] }));
-    profile = mkdtempSync(join(tmpdir(), 'rackops-chromium-'));
-    context = await launchChromium(profile, 1600);
-  }, 120_000);
-  afterAll(async () => {
-    await context?.close();
-    await localBot?.close();
-    await stack?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
+  const on = useBrowserStack({ productionClusters: [] });
 
   it('update host LABB001: what failed, where the host is now, what to do next', async () => {
-    const page = await openChat(context, localBot);
+    const page = await openChat(on.context, on.localBot);
     await send(page, 'inventory sync vcenter vc-lab');
     await cardWith(page, 'inventory synced').waitFor({ timeout: 120_000 });
-    stack.lab!.faults.set('LABB001', { rebootHangs: true });
+    on.stack.lab!.faults.set('LABB001', { rebootHangs: true });
     await send(page, 'update host LABB001');
     await page
       .getByText(/^❌ esx-b01\.lab\.local failed: /)
