@@ -4,7 +4,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import type { Logger } from 'pino';
 import type { ConversationGateway } from './gateway';
 import type { JobCards } from './job-cards';
-import { clip } from './cards/clip';
+import { clip } from '@rackops/core/util/clip';
 import { jobLabel } from './cards/job-label';
 import { loadConversation } from './records';
 

@@ -7,7 +7,7 @@ import { hostOutcome } from '@rackops/core/workflows/host-outcome';
 import { buildJobReport } from '@rackops/core/workflows/job-report';
 import type { HostItem } from '@rackops/core/workflows/ops/state.schema';
 import { describe, expect, it } from 'vitest';
-import { clip } from '../src/cards/clip';
+import { clip } from '@rackops/core/util/clip';
 import { cardBytes } from '../src/cards/elements';
 import { renderJobCard } from '../src/cards/job-card';
 

@@ -2,7 +2,7 @@ import type { ReportHost } from '@rackops/core/jobs/job-report.schema';
 import type { JobStep } from '@rackops/core/jobs/job.schema';
 import type { JobHostView } from '@rackops/core/usecases/job-queries';
 import { formatDuration, secondsBetween } from '@rackops/core/util/duration';
-import { clip } from './clip';
+import { clip } from '@rackops/core/util/clip';
 import { type Cell, type Element, tableRow } from './elements';
 import { hostActivity } from './job-progress';
 

@@ -4,7 +4,8 @@ import { isTerminal } from '@rackops/core/jobs/job.schema';
 import type { JobView } from '@rackops/core/usecases/job-queries';
 import { signCardData } from './card-data';
 import { action, card, cardBytes, heading, text } from './elements';
-import { type RenderOptions, jobFacts, jobRef, jobTitle, targetLabel } from './job-parts';
+import { jobLabel } from './job-label';
+import { type RenderOptions, jobFacts, jobRef, jobTitle } from './job-parts';
 import { PROGRESS_BUDGETS, renderProgress } from './progress-card';
 import { REPORT_BUDGETS, renderEndedWithoutReport, renderReport } from './report-card';
 import { renderWizard } from './wizard-card';
@@ -52,7 +53,7 @@ function renderApproval(job: Job, opts: RenderOptions): AdaptiveCard {
     [
       heading(`🔐 Approval needed: ${jobTitle(job)}`),
       text(
-        `${targetLabel(job)} is a production ${job.target.kind}. A second person with the **approver** role must approve before the job starts.`,
+        `${jobLabel(job)} is a production ${job.target.kind}. A second person with the **approver** role must approve before the job starts.`,
       ),
       ...(opts.notice ? [text(opts.notice, { isSubtle: true })] : []),
       jobFacts(job),

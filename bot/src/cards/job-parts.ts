@@ -1,10 +1,10 @@
 import type { Job, JobStep, LogLine } from '@rackops/core/jobs/job.schema';
 import type { JobView } from '@rackops/core/usecases/job-queries';
 import { signCardData } from './card-data';
-import { clip } from './clip';
+import { clip } from '@rackops/core/util/clip';
 import { type Element, action, facts, text, toggle } from './elements';
 import { hostName } from './host-table';
-import { clockTime } from './job-label';
+import { clockTime, jobLabel } from './job-label';
 import type { WizardDraft } from './wizard-draft';
 
 export interface RenderOptions {
@@ -30,14 +30,8 @@ const TYPE_TITLE: Record<Job['type'], string> = {
   failover: 'Failover',
 };
 
-/** The target as people know it (`lab-b`), from the name the job was created with; else its id. */
-export function targetLabel(job: Job): string {
-  const label = job.params.clusterName ?? job.params.hostName;
-  return typeof label === 'string' && label !== '' ? label : job.target.id;
-}
-
 export function jobTitle(job: Job): string {
-  const label = targetLabel(job);
+  const label = jobLabel(job);
   const name = label !== job.target.id ? `${label} (${job.target.id})` : job.target.id;
   return `${TYPE_TITLE[job.type]} · ${job.target.kind} ${name}`;
 }

@@ -2,7 +2,7 @@ import type { AdaptiveCard } from '@microsoft/teams-ai';
 import type { JobReport, ReportHost } from '@rackops/core/jobs/job-report.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { JobView } from '@rackops/core/usecases/job-queries';
-import { clip } from './clip';
+import { clip } from '@rackops/core/util/clip';
 import { type Element, card, container, facts, heading, text } from './elements';
 import { reportTable } from './host-table';
 import { STATUS_ICON, jobLabel } from './job-label';

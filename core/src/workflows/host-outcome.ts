@@ -2,6 +2,7 @@ import type { ReportHost } from '../jobs/job-report.schema';
 import { appliedName } from './firmware-name';
 import type { ApplyNowNote } from './ops/apply-now.op';
 import type { HostItem } from './ops/state.schema';
+import { clip } from '../util/clip';
 
 /** How long the host was worked on: its window (out of service), else its in-service update. */
 export interface HostTiming {
@@ -9,7 +10,6 @@ export interface HostTiming {
   inServiceSeconds?: number;
 }
 
-const clip = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
 const notInMaintenance = /\bnot in maintenance mode\b/;
 /** Still in maintenance mode, per the probe or the recorded steps. */
 export const stillInMaintenance = (where: string | undefined): boolean =>

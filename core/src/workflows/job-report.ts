@@ -2,6 +2,7 @@ import type { JobReport, ReportHost } from '../jobs/job-report.schema';
 import { formatDuration } from '../util/duration';
 import type { Fact } from './command-result';
 import { shortWhere } from './host-outcome';
+import { clip } from '../util/clip';
 
 export interface ReportInput {
   outcome: JobReport['outcome'];
@@ -23,7 +24,6 @@ const count = (hosts: readonly ReportHost[], s: ReportHost['status']) =>
   hosts.filter((h) => h.status === s).length;
 const hostsWord = (n: number) => `${n} host${n === 1 ? '' : 's'}`;
 const nameOf = (h: ReportHost) => h.name ?? h.hostId;
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1).replace(/\s+\S*$/, '')}…` : s);
 
 /** "3 hosts updated, 1 already current, 2 not started" — only the parts that are not zero. */
 function tally(hosts: readonly ReportHost[]): string[] {
