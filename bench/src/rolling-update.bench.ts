@@ -1,3 +1,4 @@
+import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import '@rackops/core/polyfills';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
 import type { RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
@@ -115,7 +116,7 @@ const median = (xs: number[]) => {
 
 export async function run(args: string[]): Promise<void> {
   // LOG_LEVEL=debug shows every JobOps call with its duration (on stderr, away from the table).
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2));
+  const logger = pino({ ...REDACTING_LOGGER, level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2));
   // Production's topology by default: devices and the relay agent are not on the orchestrator's event loop
   // (16 simulated iDRACs, a vCenter and the agent on it made the start of the rollout CPU-bound).
   // `--single-process` runs everything in this process, as `npm start` does.

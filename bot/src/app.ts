@@ -1,3 +1,4 @@
+import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import { AdaptiveCardActionExecuteResponseType, Application, type TurnState } from '@microsoft/teams-ai';
 import type { Actor } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
@@ -53,7 +54,8 @@ const WELCOME =
 export function createBot(opts: CreateBotOptions): Bot {
   const config = BotConfig.parse(opts.config);
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', name: 'bot' });
+  const logger =
+    opts.logger ?? pino({ ...REDACTING_LOGGER, level: process.env.LOG_LEVEL ?? 'info', name: 'bot' });
   const jobCards = new JobCards({
     store: opts.store,
     config,

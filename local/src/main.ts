@@ -1,3 +1,4 @@
+import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import '@rackops/core/polyfills';
 import type { Bot } from '@rackops/bot/app';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
@@ -18,7 +19,7 @@ import { type LocalBot, startLocalBot } from './web/local-bot';
  * .rackops), LOG_LEVEL.
  */
 silenceSdkNodeNotice();
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', name: 'rackops' });
+const logger = pino({ ...REDACTING_LOGGER, level: process.env.LOG_LEVEL ?? 'warn', name: 'rackops' });
 const botOnly = process.argv.includes('--bot-only');
 const chatPort = await chooseChatPort(process.env.PORT);
 if ('error' in chatPort) {

@@ -1,3 +1,4 @@
+import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -21,7 +22,7 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
 
 let logger: Logger | undefined;
 export const awsLogger = (): Logger => {
-  logger ??= pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  logger ??= pino({ ...REDACTING_LOGGER, level: process.env.LOG_LEVEL ?? 'info' });
   return logger;
 };
 
