@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { RackOpsError } from '@rackops/core/util/errors';
+import { isSecretKey } from '@rackops/core/util/redaction';
 import { z } from 'zod';
 import { AgentConfig, type DeviceConfig } from './config.schema';
 
@@ -63,7 +64,33 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseConfig(raw, env);
+  const config = parseConfig(raw, env);
+  assertPrivateIfSecrets(path, raw);
+  return config;
+}
+
+/**
+ * A config file holding a secret inline (signingKey, device passwords) is a secret file: readable by the
+ * agent's user only, like signingKeyFile and credentialsFile.
+ */
+function assertPrivateIfSecrets(path: string, raw: unknown): void {
+  const secrets = inlineSecretFields(raw, '');
+  if (secrets.length === 0) return;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  throw new ConfigError(
+    `config file ${path} has mode ${mode.toString(8)} and holds secrets inline (${secrets.join(', ')}); ` +
+      `make it readable by the agent only (chmod 600 ${path}) or move them to signingKeyFile / credentialsFile`,
+  );
+}
+
+function inlineSecretFields(value: unknown, at: string): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const path = at ? `${at}.${k}` : k;
+    if (typeof v === 'string' && v !== '' && isSecretKey(k)) return [path];
+    return inlineSecretFields(v, path);
+  });
 }
 
 /** Secrets on disk must be readable by the agent's user only. */
