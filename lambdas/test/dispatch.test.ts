@@ -6,6 +6,7 @@ import { createDispatchHandler } from '../src/handlers/dispatch.handler';
 import { createResultHandler } from '../src/handlers/result.handler';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
 import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
+import { aJob } from '../../core/test/job-factory';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 import { type Queues, startQueues } from './helpers/runtime-rig';
 
@@ -23,6 +24,8 @@ beforeAll(async () => {
     relayKey: async () => KEY,
     ttlSeconds: 600,
   });
+  // dispatch sends commands only for jobs that exist
+  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5']) await t.store.createJob(aJob({ id }));
 });
 afterAll(async () => {
   await q?.close();

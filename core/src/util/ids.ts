@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = 0;
@@ -35,3 +36,13 @@ export function newId(now: number = Date.now()): string {
   }
   return encodeTime(lastTime) + lastRandom.map((d) => ALPHABET[d]).join('');
 }
+
+/**
+ * An id taken from outside (a job, host, window, command): short, and only characters that are safe in a
+ * key, a file name and a log line. Jobs are ULIDs; hosts are service tags or DNS names.
+ */
+export const BoundedId = z
+  .string()
+  .min(1)
+  .max(128, 'at most 128 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'letters, digits and . _ : @ - only');

@@ -4,20 +4,20 @@ import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { startJob } from '@rackops/core/usecases/start-job';
-import { newId } from '@rackops/core/util/ids';
-import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { BoundedId, newId } from '@rackops/core/util/ids';
+import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { awsLogger, awsOrchestrator, awsStore } from './runtime-wiring';
 
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('job'), jobId: z.string().min(1) }),
-  z.object({ kind: z.literal('window'), windowId: z.string().min(1) }),
+  z.object({ kind: z.literal('job'), jobId: BoundedId }),
+  z.object({ kind: z.literal('window'), windowId: BoundedId }),
   z.object({
     kind: z.literal('inventory-sync'),
     source: z.enum(['ome', 'vcenter']),
-    sourceId: z.string().min(1),
+    sourceId: BoundedId,
   }),
 ]) satisfies z.ZodType<ScheduleTarget>;
 
@@ -89,7 +89,7 @@ export function createClaimHandler(deps: ClaimDeps) {
       : { outcome: 'skipped', jobId: job.id, reason: 'could not claim the sync job' };
   }
 
-  return async (event: unknown): Promise<ClaimOutcome> => {
+  return withValidationErrors('schedule target', async (event: unknown): Promise<ClaimOutcome> => {
     const target = parseOrThrow(ClaimEvent, event, 'schedule target');
     switch (target.kind) {
       case 'job':
@@ -104,7 +104,7 @@ export function createClaimHandler(deps: ClaimDeps) {
         await deps.onWindow(target.windowId);
         return { outcome: 'delegated', windowId: target.windowId };
     }
-  };
+  });
 }
 
 let awsHandler: ReturnType<typeof createClaimHandler> | undefined;

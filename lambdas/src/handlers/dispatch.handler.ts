@@ -3,8 +3,9 @@ import type { CommandQueue } from '@rackops/core/ports/command-queue.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { CommandKind, CommandParams } from '@rackops/core/relay/commands';
 import { CommandTarget, PROTOCOL_VERSION, signEnvelope } from '@rackops/core/relay/envelope';
-import { newId } from '@rackops/core/util/ids';
-import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { NotFoundError, PayloadTooLargeError } from '@rackops/core/util/errors';
+import { BoundedId, newId } from '@rackops/core/util/ids';
+import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createSqsCommandQueue } from '../adapters/sqs-queues';
@@ -14,13 +15,13 @@ import { awsLogger, awsRelayKey, awsSqs, awsStore, requireEnv } from './runtime-
 export const CommandStep = z.object({
   key: z.string().min(1).max(200),
   name: z.string().max(200),
-  hostId: z.string().optional(),
+  hostId: BoundedId.optional(),
   batchIndex: z.number().int().nonnegative().optional(),
 });
 
 /** What a workflow's device step sends (the ASL Payload of a `.waitForTaskToken` Task on the dispatch function). */
 export const DispatchPayload = z.object({
-  jobId: z.string().min(1),
+  jobId: BoundedId,
   command: z.object({
     kind: CommandKind,
     target: CommandTarget,
@@ -31,6 +32,9 @@ export const DispatchPayload = z.object({
   step: CommandStep.optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayload>;
+
+/** A workflow's payload is a few KB at most; anything near the SQS limit is not one of ours. */
+export const DISPATCH_INPUT_LIMIT = 64 * 1024;
 
 export interface DispatchDeps {
   store: Store;
@@ -55,7 +59,10 @@ export function createDispatchHandler(deps: DispatchDeps) {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger ?? pino({ level: 'silent' });
   const ttlMs = (deps.ttlSeconds ?? 7200) * 1000;
-  return async (event: unknown): Promise<{ commandId: string }> => {
+  return withValidationErrors('dispatch payload', async (event: unknown): Promise<{ commandId: string }> => {
+    const size = Buffer.byteLength(JSON.stringify(event ?? null) ?? '');
+    if (size > DISPATCH_INPUT_LIMIT)
+      throw new PayloadTooLargeError('dispatch payload', size, DISPATCH_INPUT_LIMIT);
     const req = parseOrThrow(DispatchPayload, event, 'dispatch payload');
     const { kind, target } = req.command;
     const params = parseOrThrow(
@@ -63,6 +70,8 @@ export function createDispatchHandler(deps: DispatchDeps) {
       req.command.params,
       `${kind} params`,
     ) as Record<string, unknown>;
+    // A command for a job that does not exist is not recorded, not logged and not sent.
+    if (!(await deps.store.getJob(req.jobId))) throw new NotFoundError('job', req.jobId);
     const now = clock.now();
     const envelope = signEnvelope(
       {
@@ -127,7 +136,7 @@ export function createDispatchHandler(deps: DispatchDeps) {
     }
     log.info({ jobId: req.jobId, commandId: envelope.id, kind, target }, 'command sent');
     return { commandId: envelope.id };
-  };
+  });
 }
 
 let awsHandler: ReturnType<typeof createDispatchHandler> | undefined;

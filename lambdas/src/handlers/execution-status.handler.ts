@@ -1,7 +1,7 @@
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { failJobOfEndedExecution } from '@rackops/core/usecases/start-job';
-import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { awsLogger, awsStore } from './runtime-wiring';
@@ -33,27 +33,30 @@ export interface ExecutionStatusDeps {
  */
 export function createExecutionStatusHandler(deps: ExecutionStatusDeps) {
   const log = deps.logger ?? pino({ level: 'silent' });
-  return async (event: unknown): Promise<{ failedJob?: string }> => {
-    const { detail } = parseOrThrow(ExecutionStatusChange, event, 'execution status event');
-    if (detail.status === 'RUNNING' || detail.status === 'PENDING_REDRIVE') return {};
-    const failed = await failJobOfEndedExecution(
-      { store: deps.store },
-      {
-        name: detail.name,
-        executionId: detail.executionArn,
-        status: detail.status,
-        ...(detail.error ? { error: detail.error } : {}),
-        ...(detail.cause ? { cause: detail.cause } : {}),
-      },
-    );
-    if (!failed) return {};
-    log.warn(
-      { jobId: failed.id, status: detail.status },
-      'job failed: its execution ended without finishing it',
-    );
-    await deps.notifier?.notify({ kind: 'job_failed', jobId: failed.id, error: failed.error ?? '' });
-    return { failedJob: failed.id };
-  };
+  return withValidationErrors(
+    'execution status event',
+    async (event: unknown): Promise<{ failedJob?: string }> => {
+      const { detail } = parseOrThrow(ExecutionStatusChange, event, 'execution status event');
+      if (detail.status === 'RUNNING' || detail.status === 'PENDING_REDRIVE') return {};
+      const failed = await failJobOfEndedExecution(
+        { store: deps.store },
+        {
+          name: detail.name,
+          executionId: detail.executionArn,
+          status: detail.status,
+          ...(detail.error ? { error: detail.error } : {}),
+          ...(detail.cause ? { cause: detail.cause } : {}),
+        },
+      );
+      if (!failed) return {};
+      log.warn(
+        { jobId: failed.id, status: detail.status },
+        'job failed: its execution ended without finishing it',
+      );
+      await deps.notifier?.notify({ kind: 'job_failed', jobId: failed.id, error: failed.error ?? '' });
+      return { failedJob: failed.id };
+    },
+  );
 }
 
 let awsHandler: ReturnType<typeof createExecutionStatusHandler> | undefined;

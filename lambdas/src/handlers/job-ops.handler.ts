@@ -4,7 +4,7 @@ import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
 import { JobOpsRequest, runJobOp } from '@rackops/core/workflows/ops/run-op';
-import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { asValidationError, parseOrThrow } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { type CatalogSource as CatalogLocation, loadCatalog } from './inventory-catalog';
 import { awsLogger, awsStore } from './runtime-wiring';
@@ -54,7 +54,10 @@ export function createJobOpsHandler(deps: JobOpsDeps) {
       const out = await runJobOp(opsDeps, req);
       log.debug({ op: req.op, jobId: req.jobId, ms: Date.now() - started }, 'job op');
       return out;
-    } catch (err) {
+    } catch (raw) {
+      // A bad `state` fails deep inside an op's own schema: the ASL and the log see a ValidationError naming
+      // the field, never a raw ZodError.
+      const err = asValidationError(raw, `${req.op} state`);
       log.warn(
         { op: req.op, jobId: req.jobId, err: err instanceof Error ? err.message : String(err) },
         'job op failed',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, RackOpsError } from '../../util/errors';
+import { BoundedId } from '../../util/ids';
 import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
 import { applyResolutionOp, blockers, JobCancelledError, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
@@ -32,7 +33,7 @@ export const JobOpsRequest = z.looseObject({
     'details',
     'check-cancel',
   ]),
-  jobId: z.string().min(1),
+  jobId: BoundedId,
   state: z.unknown().optional(),
   taskToken: z.string().optional(),
   reason: z.string().optional(),
