@@ -72,6 +72,15 @@ export type Job = z.infer<typeof Job>;
 export const StepStatus = z.enum(['pending', 'running', 'completed', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
+/** A step in one of these has ended; a late `pending` or `running` for it is stale and never overwrites it. */
+export const TERMINAL_STEP_STATUSES = [
+  'completed',
+  'failed',
+  'skipped',
+] as const satisfies readonly StepStatus[];
+export const isTerminalStepStatus = (s: StepStatus): boolean =>
+  (TERMINAL_STEP_STATUSES as readonly StepStatus[]).includes(s);
+
 /** One item per workflow step, e.g. `preflight` or `host:ABC1234:enter-maintenance`. */
 export const JobStep = z.object({
   jobId: z.string(),

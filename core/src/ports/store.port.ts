@@ -63,7 +63,8 @@ export interface Store {
 
   /**
    * Upsert a step by key. Without `startedAt` the stored start stays (or is now, for a new step); other optional
-   * fields absent are removed. One write, no read.
+   * fields absent are removed. One write, no read. Status is ordered: a step that ended (completed, failed,
+   * skipped) is never put back to pending/running — that write is dropped and the stored step returned.
    */
   putStep(step: Omit<JobStep, 'updatedAt'>): Promise<JobStep>;
   listSteps(jobId: string): Promise<JobStep[]>;

@@ -14,7 +14,16 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type Actor, AuditEvent, Job, type JobStatus, JobStep, LogLine } from '@rackops/core/jobs/job.schema';
+import {
+  type Actor,
+  AuditEvent,
+  isTerminalStepStatus,
+  Job,
+  type JobStatus,
+  JobStep,
+  LogLine,
+  TERMINAL_STEP_STATUSES,
+} from '@rackops/core/jobs/job.schema';
 import { type JobEvent, planTransition } from '@rackops/core/jobs/lifecycle';
 import type {
   JobFieldsUpdate,
@@ -448,17 +457,39 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
           set.push('#startedAt = if_not_exists(#startedAt, :startedAt)');
         } else remove.push(`#${field}`);
       }
-      const res = await doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk: jobPk(step.jobId), sk: `STEP#${step.key}` },
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return JobStep.parse(stripKeys(res.Attributes ?? {}));
+      // Status order: a step that has ended is never put back to pending/running by a late write (a dispatch's
+      // `running` landing after its own result's `completed`). Terminal over terminal is allowed (a re-run).
+      const ordered = !isTerminalStepStatus(step.status);
+      const terminal: string[] = [];
+      if (ordered)
+        TERMINAL_STEP_STATUSES.forEach((s, i) => {
+          values[`:terminal${i}`] = s;
+          terminal.push(`:terminal${i}`);
+        });
+      const key = { pk: jobPk(step.jobId), sk: `STEP#${step.key}` };
+      try {
+        const res = await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key,
+            UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+            ...(ordered
+              ? {
+                  ConditionExpression: `attribute_not_exists(#status) OR NOT (#status IN (${terminal.join(', ')}))`,
+                }
+              : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return JobStep.parse(stripKeys(res.Attributes ?? {}));
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // The stale write is dropped; the caller gets the step as it stands.
+        const current = await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+        return JobStep.parse(stripKeys(current.Item ?? {}));
+      }
     },
 
     async listSteps(jobId) {
