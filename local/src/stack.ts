@@ -80,6 +80,8 @@ export interface LocalStackConfig {
   resultsQueueUrl: string;
   /** The relay key file, for an agent started in another process. */
   relayKeyFile: string;
+  /** Real seconds between the agent's progress messages (several per heartbeat window), for such an agent too. */
+  agentProgressSeconds: number;
 }
 
 export interface LocalStack {
@@ -230,10 +232,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     stops.push(() => scheduler.stop());
 
+    // Progress doubles as the heartbeat: several per heartbeat window.
+    const agentProgressSeconds = Math.min(
+      5,
+      Math.max(HEARTBEAT * 1000 * timeScale, minHeartbeatMs) / 1000 / 4,
+    );
     let agent: InProcessAgent | undefined;
     if (lab && opts.agent !== false) {
-      // Progress doubles as the heartbeat: several per heartbeat window.
-      const windowMs = Math.max(HEARTBEAT * 1000 * timeScale, minHeartbeatMs);
       agent = startInProcessAgent({
         lab,
         sqsEndpoint: sqsEmu.endpoint,
@@ -242,7 +247,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         signingKey: relayKey,
         dir: join(dataDir, 'relay'),
         timeScale,
-        progressSeconds: Math.min(5, windowMs / 1000 / 4),
+        progressSeconds: agentProgressSeconds,
         logger: log.child({ part: 'agent' }),
       });
       stops.push(() => (agent as InProcessAgent).stop());
@@ -275,6 +280,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         commandsQueueUrl,
         resultsQueueUrl,
         relayKeyFile,
+        agentProgressSeconds,
       },
       stop() {
         stopping ??= stopAll();

@@ -1,27 +1,28 @@
+import { startAgentProcess } from '../runtime/agent-process';
 import { startScenario } from './driver';
 import {
-  startUpdatePastBlockers,
+  agentOptionsFor,
   haOf,
   isDone,
   labOf,
   relayCommands,
-  restartAgent,
   sleep,
+  startUpdatePastBlockers,
 } from './lab-facts';
 
 /**
- * Runbook: the relay agent dies while a host is being updated (its process is gone: no results, no progress).
- * The step's heartbeat runs out and fails the host; the rollout stops. When the agent is back (restarted by its
- * service manager), the cleanup it was waiting for runs: HA is restored. The job ends; nothing hangs.
+ * Runbook: the relay agent crashes while a host is being updated — its process is SIGKILLed, as the OOM killer
+ * or a power cut would: no grace period, no last result, its ledger left mid-command. The step's heartbeat runs
+ * out and fails the host; the rollout stops. When a new agent process is up (restarted by its service manager,
+ * same ledger), the cleanup it was waiting for runs: HA is restored. The job ends; nothing hangs.
  */
 export async function run() {
-  const d = await startScenario();
-  let agent: { stop(): Promise<void> } | undefined;
+  const d = await startScenario({ agentProcess: true });
   try {
     const lab = labOf(d.stack);
     const haBefore = JSON.stringify(haOf(lab, 'lab-b'));
     const paused = await startUpdatePastBlockers(d, 'update cluster lab-b batch 2');
-    // Wait until a host is mid-update (apply-and-reboot sent), then kill the agent.
+    // Wait until a host is mid-update (apply-and-reboot sent), then kill the agent's process.
     const jobId = paused.id;
     const end = Date.now() + 600_000;
     while (Date.now() < end) {
@@ -29,8 +30,9 @@ export async function run() {
       if (cmds.some((c) => c.kind === 'host.apply-and-reboot')) break;
       await sleep(200);
     }
+    const killedPid = d.agentProcess?.pid;
     const killedAt = Date.now();
-    await d.stack.agent?.stop();
+    await d.agentProcess?.crash();
     // The host step must fail by heartbeat while the agent is gone.
     const failedStep = await (async () => {
       while (Date.now() < killedAt + 300_000) {
@@ -42,9 +44,10 @@ export async function run() {
       return undefined;
     })();
     const detectedAfter_s = Math.round((Date.now() - killedAt) / 100) / 10;
-    agent = restartAgent(d.stack);
+    d.agentProcess = await startAgentProcess(agentOptionsFor(d.stack));
     const job = await d.waitForJob('rolling_cluster_update', isDone, 600_000);
     const checks = {
+      agentKilled: killedPid !== undefined && !isAlive(killedPid),
       stepFailedByHeartbeat: Boolean(failedStep && /HeartbeatTimeout/.test(failedStep.message ?? '')),
       jobFailed: job.status === 'failed',
       haRestored: JSON.stringify(haOf(lab, 'lab-b')) === haBefore,
@@ -53,12 +56,21 @@ export async function run() {
     return {
       ok: Object.values(checks).every(Boolean),
       ...checks,
+      killed: 'SIGKILL',
       failedHost: failedStep?.hostId,
       detected_after_s: detectedAfter_s,
       finished_after_s: Math.round((Date.now() - killedAt) / 100) / 10,
     };
   } finally {
-    await agent?.stop();
     await d.close();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -11,7 +11,9 @@ import {
   cardActions,
   cardOf,
 } from '@rackops/bot/testing/harness';
+import { type AgentProcess, startAgentProcess } from '../runtime/agent-process';
 import { type LocalStack, startLocalStack } from '../stack';
+import { agentOptionsFor } from './lab-facts';
 
 /**
  * How a scenario talks to RackOps: as an operator in chat (text and card clicks), like a person would. The
@@ -20,6 +22,8 @@ import { type LocalStack, startLocalStack } from '../stack';
  */
 export interface ScenarioDriver {
   stack: LocalStack;
+  /** With `agentProcess`: the relay agent's process (a scenario may crash it and put a new one here). */
+  agentProcess?: AgentProcess;
   /**
    * Everything the bot sent to the conversation (replies, proactive notifications, card updates), as text.
    * `conversation` defaults to the operator's (`conv-1`); another one is another person's chat with the bot.
@@ -60,6 +64,8 @@ export interface ScenarioOptions {
   botConfig?: BotConfigInput;
   /** Who types and clicks when a call names nobody. @default OPERATOR */
   operator?: ChatUser;
+  /** Run the relay agent in a process of its own (one a scenario can SIGKILL), not in the stack's. */
+  agentProcess?: boolean;
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -68,6 +74,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
   const stack = await startLocalStack({
     lab: opts.lab ?? true,
     timeScale: opts.timeScale ?? 1 / 60,
+    ...(opts.agentProcess ? { agent: false } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     notifier: {
       async notify(e) {
@@ -76,7 +83,9 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
       },
     },
   });
+  let agentProcess: AgentProcess | undefined;
   try {
+    if (opts.agentProcess) agentProcess = await startAgentProcess(agentOptionsFor(stack));
     harness = new BotHarness({
       config: opts.botConfig ?? {
         roles: { viewer: [], operator: ['aad-oper'], approver: ['aad-appr'], admin: [] },
@@ -89,6 +98,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
       startJob: stack.startJob,
     });
   } catch (err) {
+    await agentProcess?.stop();
     await stack.stop();
     throw err;
   }
@@ -98,6 +108,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     h.lastCard(conversation, containing);
 
   const driver: ScenarioDriver = {
+    ...(agentProcess ? { agentProcess } : {}),
     stack,
     notifications,
     async say(text, as = operator, conversation = 'conv-1') {
@@ -144,6 +155,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     },
     async close() {
       await h.close();
+      await driver.agentProcess?.stop();
       await stack.stop();
     },
   };

@@ -5,8 +5,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import type { Lab } from '@rackops/lab/index';
 import { loadCatalog } from '@rackops/lambdas/handlers/inventory-catalog';
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
-import { pino } from 'pino';
-import { type InProcessAgent, startInProcessAgent } from '../runtime/in-process-agent';
+import type { InProcessAgentOptions } from '../runtime/in-process-agent';
 import type { LocalStack } from '../stack';
 import type { ScenarioDriver } from './driver';
 
@@ -160,20 +159,23 @@ export async function startUpdatePastBlockers(d: ScenarioDriver, command: string
   return paused;
 }
 
-/** Restart the relay agent the stack runs (after a simulated crash), same identity and ledger. */
-export function restartAgent(stack: LocalStack): InProcessAgent {
+/**
+ * The options of the stack's relay agent (same identity, ledger and cadence), for one started again or in a
+ * process of its own: only the lab's endpoints and certificate pin, so it travels as JSON.
+ */
+export function agentOptionsFor(stack: LocalStack): Omit<InProcessAgentOptions, 'logger'> {
   const c = stack.config;
-  return startInProcessAgent({
-    lab: labOf(stack),
+  const lab = labOf(stack);
+  return {
+    lab: { endpoints: lab.endpoints, tls: { certSha256: lab.tls.certSha256 } },
     sqsEndpoint: c.sqsEndpoint,
     commandsUrl: c.commandsQueueUrl,
     resultsUrl: c.resultsQueueUrl,
     signingKey: readFileSync(c.relayKeyFile, 'utf8').trim(),
     dir: `${c.dataDir}/relay`,
     timeScale: c.timeScale,
-    progressSeconds: 2,
-    logger: pino({ level: 'silent' }),
-  });
+    progressSeconds: c.agentProgressSeconds,
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
