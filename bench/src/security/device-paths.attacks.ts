@@ -163,8 +163,9 @@ export const run: AttackCatalogue = async () => {
           let wroteSafely = false;
           try {
             const out = await handler(CommandParams['scp.export'].parse({ format }), ctx());
-            wroteSafely = inside(scpDir, out.file) && /^JID_[0-9A-Za-z_]{1,64}$/.test(out.jobId);
-            detail = `wrote ${out.file.slice(root.length)} as ${out.jobId}`;
+            const file = out.file ?? '';
+            wroteSafely = inside(scpDir, file) && /^JID_[0-9A-Za-z_]{1,64}$/.test(out.jobId);
+            detail = `wrote ${file.slice(root.length)} as ${out.jobId}`;
           } catch (err) {
             detail = err instanceof Error ? err.message.slice(0, 160) : String(err);
           }
