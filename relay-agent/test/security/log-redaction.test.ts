@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger';
-import { REDACTION_SHAPES } from './redaction-shapes';
+import { REDACTION_SHAPES } from '../../src/testing/redaction-shapes';
 
 function capture() {
   const lines: string[] = [];
