@@ -75,13 +75,25 @@ const DATA_MESSAGE: Record<CardDataFault, string> = {
 };
 
 /** Refusals a security review wants to see, recorded besides the usual `chat.card_action`. */
-async function securityAudit(turn: Turn, action: string, detail: Record<string, unknown>): Promise<void> {
+async function securityAudit(
+  turn: Turn,
+  action: string,
+  detail: Record<string, unknown>,
+  jobId?: string,
+): Promise<void> {
   await turn.rt.store.recordAudit({
     actor: turn.actor,
     action,
+    ...(jobId ? { jobId } : {}),
     detail: { conversationId: turn.sender.conversationId, ...detail },
   });
 }
+
+/** A job id the payload names, for the record only (unverified data is never acted on). */
+const claimedJobId = (raw: unknown): string | undefined => {
+  const id = (raw as { p?: { jobId?: unknown } } | null)?.p?.jobId;
+  return typeof id === 'string' ? id.slice(0, 64) : undefined;
+};
 
 /**
  * One handler for every card action, whether it came as Action.Execute (Teams) or its Action.Submit fallback
@@ -98,17 +110,20 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
   const verified = verifyCardData(cardKeyOf(turn), raw);
   if (!verified.ok) {
     if (verified.reason === 'conversation_mismatch')
-      await securityAudit(turn, 'security.card_conversation_mismatch', {});
+      await securityAudit(turn, 'security.card_conversation_mismatch', {
+        claimedJobId: claimedJobId(raw) ?? 'none',
+      });
     return { outcome: verified.reason, message: DATA_MESSAGE[verified.reason] };
   }
   const { verb, p, inputs } = verified;
   const fault = await checkCardBinding(turn, p);
   if (fault) {
-    await securityAudit(turn, `security.card_${fault}`, {
-      verb,
-      cid: p.cid,
-      ...(turn.replyToId ? { replyToId: turn.replyToId } : {}),
-    });
+    await securityAudit(
+      turn,
+      `security.card_${fault}`,
+      { verb, cid: p.cid, ...(turn.replyToId ? { replyToId: turn.replyToId } : {}) },
+      typeof p.jobId === 'string' ? p.jobId : undefined,
+    );
     return { outcome: fault, message: BINDING_MESSAGE[fault] };
   }
   if (verb === 'job.approve') {
