@@ -57,13 +57,21 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** A short, non-secret tag of the conversation id (the id itself can be long and is not the card's business). */
+/**
+ * The conversation a card belongs to. Teams names a channel thread `19:…@thread.tacv2;messageid=<root>`, and a click
+ * on a card posted at the channel's top level arrives with its own `;messageid=`: the channel is the conversation
+ * (which message is checked separately, against the card registry).
+ */
+export const conversationOf = (conversationId: string): string =>
+  conversationId.split(';messageid=')[0] ?? '';
+
+/** A short, non-secret tag of the conversation (the id itself can be long and is not the card's business). */
 export const conversationTag = (conversationId: string): string =>
-  createHash('sha256').update(conversationId).digest('hex').slice(0, 16);
+  createHash('sha256').update(conversationOf(conversationId)).digest('hex').slice(0, 16);
 
 function mac(key: CardKey, verb: string, payload: unknown): string {
   return createHmac('sha256', key.secret)
-    .update(`${verb}\n${key.conversationId}\n${canonicalJson(payload)}`)
+    .update(`${verb}\n${conversationOf(key.conversationId)}\n${canonicalJson(payload)}`)
     .digest('hex');
 }
 

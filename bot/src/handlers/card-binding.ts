@@ -1,3 +1,4 @@
+import { conversationOf } from '../cards/card-data';
 import { loadCardLocation } from '../records';
 import type { Turn } from '../runtime';
 
@@ -16,7 +17,8 @@ export async function checkCardBinding(
   if (typeof p.cid !== 'string') return undefined;
   const loc = await loadCardLocation(turn.rt.store, p.cid);
   if (!loc) return undefined;
-  if (loc.conversationId !== turn.sender.conversationId) return 'conversation_mismatch';
+  if (conversationOf(loc.conversationId) !== conversationOf(turn.sender.conversationId))
+    return 'conversation_mismatch';
   if (turn.replyToId !== undefined && loc.activityId !== turn.replyToId) return 'message_mismatch';
   if (loc.jobId !== undefined && typeof p.jobId === 'string' && loc.jobId !== p.jobId) return 'job_mismatch';
   return undefined;

@@ -100,6 +100,18 @@ describe('security: card data acts only from the card it was drawn on', () => {
     });
   }
 
+  it('a Teams channel click (conversation id with `;messageid=`) still acts: the channel is the conversation', async () => {
+    const a = await request('19:chan@thread.tacv2');
+    const thread = { ...a.entry, conversationId: `19:chan@thread.tacv2;messageid=${a.entry.id}` };
+    const r = await f.harness.submitCardData(
+      USERS.approver,
+      thread,
+      buttonData(a.entry, 'Approve'),
+      'execute',
+    );
+    expect(said(r)).toContain('Approved by Ada Approver');
+  });
+
   it("job A's Approve sent from job B's card message in the same conversation is refused (security.card_message_mismatch)", async () => {
     const a = await request();
     const b = await request(a.c);
