@@ -24,33 +24,30 @@ const idsOfPerson = (p: Person): string[] => [...p.aadObjectIds, ...p.teamsIds];
 const clip = (s: string): string => s.slice(0, 200);
 
 export function resolveIdentity(config: Pick<BotConfig, 'people'>, from: IncomingIds): Identity {
-  const incoming = [from.id, from.aadObjectId].filter((x): x is string => !!x).map(clip);
-  const matched = config.people.filter((p) => idsOfPerson(p).some((id) => incoming.includes(id)));
+  const aad = from.aadObjectId ? clip(from.aadObjectId) : undefined;
+  const incoming = [clip(from.id), ...(aad ? [aad] : [])];
   const name = from.name ? { name: clip(from.name) } : {};
-  const allIds = [...new Set([...incoming, ...matched.flatMap(idsOfPerson)])].slice(0, 50);
-  const only = matched[0];
-  const aadMismatch =
-    matched.length === 1 &&
-    only !== undefined &&
-    !!from.aadObjectId &&
-    only.aadObjectIds.length > 0 &&
-    !only.aadObjectIds.includes(clip(from.aadObjectId));
-  if (matched.length > 1 || aadMismatch || !only) {
-    if (matched.length === 0) {
-      const actor: Actor = {
-        kind: 'user',
-        id: clip(from.aadObjectId || from.id),
-        ...name,
-        ids: incoming,
-        ...(from.aadObjectId ? {} : { unresolved: true as const }),
-      };
-      return { kind: 'unlisted', actor };
-    }
-    const actor: Actor = { kind: 'user', id: clip(from.aadObjectId || from.id), ...name, ids: allIds };
-    return { kind: 'conflict', people: matched.map((p) => p.name), actor };
+  const fallbackId = aad ?? clip(from.id);
+  const matched = config.people.filter((p) => idsOfPerson(p).some((id) => incoming.includes(id)));
+  const [only, ...others] = matched;
+  if (!only) {
+    const unresolved = aad ? {} : { unresolved: true as const };
+    return {
+      kind: 'unlisted',
+      actor: { kind: 'user', id: fallbackId, ...name, ids: incoming, ...unresolved },
+    };
   }
+  const allIds = [...new Set([...incoming, ...matched.flatMap(idsOfPerson)])].slice(0, 50);
+  // Teams pairs a user id with exactly one AAD object id: another one than listed is a spoof or a config error.
+  const aadMismatch = !!aad && only.aadObjectIds.length > 0 && !only.aadObjectIds.includes(aad);
+  if (others.length > 0 || aadMismatch)
+    return {
+      kind: 'conflict',
+      people: matched.map((p) => p.name),
+      actor: { kind: 'user', id: fallbackId, ...name, ids: allIds },
+    };
   // One stable id per person (the directory id first), so audits by actor group a person's actions together.
-  const id = only.aadObjectIds[0] ?? only.teamsIds[0] ?? clip(from.id);
+  const id = only.aadObjectIds[0] ?? only.teamsIds[0] ?? fallbackId;
   return {
     kind: 'person',
     person: only.name,
