@@ -3,7 +3,6 @@ import { approveJob, rejectJob } from '@rackops/core/usecases/approve-job';
 import { cancelJob } from '@rackops/core/usecases/cancel-job';
 import { createJob } from '@rackops/core/usecases/create-job';
 import { JobStateError, StaleJobError } from '@rackops/core/usecases/errors';
-import { samePerson } from '@rackops/core/jobs/same-person';
 import { getJobView } from '@rackops/core/usecases/job-queries';
 import { forceResumeJob, resumeJob } from '@rackops/core/usecases/resume-job';
 import { RackOpsError } from '@rackops/core/util/errors';
@@ -19,6 +18,8 @@ import { hasRole, refusal } from '../rbac';
 import { claimCard } from '../records';
 import { type Turn, cardKeyOf } from '../runtime';
 import { BINDING_MESSAGE, checkCardBinding } from './card-binding';
+import { fourEyesRefusal } from './four-eyes';
+import { claimedJobId, securityAudit } from './security-audit';
 import { mergePageInputs, resolutionFromDraft } from './wizard-submit';
 
 export interface CardResult {
@@ -72,27 +73,6 @@ const DATA_MESSAGE: Record<CardDataFault, string> = {
   conversation_mismatch: BINDING_MESSAGE.conversation_mismatch,
   tampered:
     "⛔ This card's data does not verify (it was altered or is from another system). Nothing was changed.",
-};
-
-/** Refusals a security review wants to see, recorded besides the usual `chat.card_action`. */
-async function securityAudit(
-  turn: Turn,
-  action: string,
-  detail: Record<string, unknown>,
-  jobId?: string,
-): Promise<void> {
-  await turn.rt.store.recordAudit({
-    actor: turn.actor,
-    action,
-    ...(jobId ? { jobId } : {}),
-    detail: { conversationId: turn.sender.conversationId, ...detail },
-  });
-}
-
-/** A job id the payload names, for the record only (unverified data is never acted on). */
-const claimedJobId = (raw: unknown): string | undefined => {
-  const id = (raw as { p?: { jobId?: unknown } } | null)?.p?.jobId;
-  return typeof id === 'string' ? id.slice(0, 64) : undefined;
 };
 
 /**
@@ -162,27 +142,6 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
       return { outcome: err.code, message: `⚠️ ${err.message}`, ...(jobId ? { jobId } : {}) };
     throw err;
   }
-}
-
-/** Refuses an approval by the requester (under any of their ids) or by someone who cannot be told apart. */
-async function fourEyesRefusal(turn: Turn, jobId: unknown): Promise<CardResult | undefined> {
-  if (typeof jobId !== 'string') return undefined;
-  const job = await turn.rt.store.getJob(jobId);
-  if (!job) return undefined;
-  const verdict = samePerson(turn.actor, job.createdBy);
-  if (verdict === 'same')
-    return {
-      outcome: 'four_eyes',
-      message: `⛔ Four-eyes: you requested job ${job.id}, so a different person with the **approver** role must approve it. Nothing was changed.`,
-      jobId: job.id,
-    };
-  if (verdict === 'unknown')
-    return {
-      outcome: 'identity_unresolved',
-      message: `⛔ Four-eyes: RackOps cannot tell ${turn.actor.unresolved ? 'who you are from this message (it carries no AAD object id and your id is not listed under `people`)' : 'who requested this job (their message carried no AAD object id and they are not listed under `people`)'}, so it cannot check that approver and requester are two people. Ask an admin to list every id of both people under \`people\` in the bot config. Nothing was changed.`,
-      jobId: job.id,
-    };
-  return undefined;
 }
 
 async function currentCard(turn: Turn, jobId: string, cid: string, notice?: string): Promise<AdaptiveCard> {
