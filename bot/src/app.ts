@@ -1,6 +1,5 @@
 import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import { AdaptiveCardActionExecuteResponseType, Application, type TurnState } from '@microsoft/teams-ai';
-import type { Actor } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
@@ -15,6 +14,7 @@ import { BotConfig, type BotConfigInput } from './config';
 import type { ConversationGateway } from './gateway';
 import { type CardResult, handleCardAction } from './handlers/card-actions';
 import { handleText } from './handlers/commands';
+import { identityRefusal, resolveIdentity } from './identity';
 import { JobCards, cardActivity } from './job-cards';
 import { BotNotifier } from './notifier';
 import { type GroupResolver, configGroupResolver, roleOf } from './rbac';
@@ -98,21 +98,22 @@ export function createBot(opts: CreateBotOptions): Bot {
     // Without the per-message activity id, the reference only changes when the conversation does.
     const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(ctx.activity);
     await saveConversation(opts.store, ref);
-    const identity = {
+    // One person, whichever of their ids this message carries: roles and four-eyes see all of them.
+    const identity = resolveIdentity(config, from);
+    const chat = {
       id: from.id,
       ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
       ...(from.name ? { name: from.name } : {}),
+      ids: identity.actor.ids ?? [],
     };
-    const actor: Actor = {
-      kind: 'user',
-      id: (from.aadObjectId || from.id).slice(0, 200),
-      ...(from.name ? { name: from.name.slice(0, 200) } : {}),
-    };
+    const replyToId = ctx.activity.replyToId;
     return {
       rt: runtime,
-      actor,
-      role: await roleOf(config, runtime.resolveGroups, identity),
+      actor: identity.actor,
+      identity,
+      role: await roleOf(config, runtime.resolveGroups, chat),
       sender: turnSender(ctx),
+      ...(typeof replyToId === 'string' && replyToId ? { replyToId: replyToId.slice(0, 200) } : {}),
     };
   }
 
@@ -212,6 +213,12 @@ export function createBot(opts: CreateBotOptions): Bot {
     await guarded(ctx, 'command', async () => {
       const turn = await turnFor(ctx);
       if (!turn) return;
+      const conflict = identityRefusal(turn.identity);
+      if (conflict) {
+        await audit(turn, 'security.identity_conflict', { ids: turn.actor.ids ?? [], via: 'command' });
+        await ctx.sendActivity({ type: 'message', text: conflict, textFormat: 'markdown' });
+        return;
+      }
       const started = Date.now();
       const result = await handleText(turn, typeof text === 'string' ? text : '');
       await audit(turn, 'chat.command', {

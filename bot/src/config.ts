@@ -6,6 +6,42 @@ export type Role = z.infer<typeof Role>;
 const Ids = z.array(z.string().min(1).max(200)).max(10_000).default([]);
 
 /**
+ * One person and every id they message under: Teams user ids (`29:...`, one per bot app; Web Chat and other
+ * channels have their own) and AAD object ids. Four-eyes compares people, so everyone who requests or approves
+ * production changes from more than one id must be listed here.
+ */
+export const Person = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    teamsIds: z.array(z.string().min(1).max(200)).max(20).default([]),
+    aadObjectIds: z.array(z.string().min(1).max(200)).max(20).default([]),
+  })
+  .refine((p) => p.teamsIds.length + p.aadObjectIds.length > 0, {
+    message: 'a person needs at least one Teams id or AAD object id',
+  });
+export type Person = z.infer<typeof Person>;
+
+const People = z
+  .array(Person)
+  .max(10_000)
+  .default([])
+  .superRefine((people, ctx) => {
+    const owner = new Map<string, string>();
+    people.forEach((p, i) => {
+      for (const id of [...p.teamsIds, ...p.aadObjectIds]) {
+        const other = owner.get(id);
+        if (other !== undefined && other !== p.name)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `id ${id} is listed for both ${other} and ${p.name}: one id belongs to one person`,
+          });
+        owner.set(id, p.name);
+      }
+    });
+  });
+
+/**
  * Bot configuration. Role membership is by Teams user id (`29:...`), AAD object id, or AAD group id; a person's
  * role is the highest one any of those grants. Group membership comes from `groupMembers` (or a resolver wired
  * in by the caller, e.g. Microsoft Graph in AWS).
@@ -21,6 +57,8 @@ export const BotConfig = z.object({
       admin: Ids,
     })
     .default({ viewer: [], operator: [], approver: [], admin: [] }),
+  /** Every person with more than one id (see Person); unlisted people are known by the ids their message carries. */
+  people: People,
   /** Group id -> role. */
   groups: z.record(z.string(), Role).default({}),
   /** Group id -> member ids (Teams ids or AAD object ids), for deployments without a directory lookup. */

@@ -55,15 +55,17 @@ export class JobCards {
     return parsed.success ? parsed.data : { hosts: {} };
   }
 
+  /** Render the job's card `cid` for the conversation it is shown in (its actions are signed for that one). */
   async render(
     jobId: string,
     cid: string,
+    conversationId: string,
     opts: { page?: number; notice?: string } = {},
   ): Promise<{ card: AdaptiveCard; view: JobView }> {
     const view = await getJobView(this.deps.store, jobId);
     const draft = view.job.status === 'paused' ? await this.loadDraft(jobId) : undefined;
     const card = renderJobCard(view, {
-      secret: this.deps.config.cardSecret,
+      key: { secret: this.deps.config.cardSecret, conversationId },
       cid,
       maxBytes: this.deps.config.maxCardBytes,
       ...(opts.page !== undefined ? { page: opts.page } : {}),
@@ -76,7 +78,7 @@ export class JobCards {
   /** Post a new card for the job and make it the one that is kept up to date. */
   async post(sender: Sender, jobId: string, notice?: string): Promise<string | undefined> {
     const cid = newId();
-    const { card, view } = await this.render(jobId, cid, notice ? { notice } : {});
+    const { card, view } = await this.render(jobId, cid, sender.conversationId, notice ? { notice } : {});
     const activityId = await sender.send(cardActivity(card));
     if (!activityId) return undefined;
     const now = this.deps.clock.now().getTime();
@@ -135,7 +137,7 @@ export class JobCards {
     const rec = await loadJobCard(this.deps.store, jobId);
     if (!rec) return false;
     const page = opts.page ?? rec.page;
-    const { card, view } = await this.render(jobId, rec.cid, {
+    const { card, view } = await this.render(jobId, rec.cid, rec.conversationId, {
       page,
       ...(opts.notice ? { notice: opts.notice } : {}),
     });

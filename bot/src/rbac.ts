@@ -8,14 +8,19 @@ export interface ChatIdentity {
   id: string;
   aadObjectId?: string;
   name?: string;
+  /** Every id of the person (from `people`), when known: a role granted to any of them is theirs. */
+  ids?: string[];
 }
+
+const idsOf = (who: ChatIdentity): string[] =>
+  [who.id, who.aadObjectId, ...(who.ids ?? [])].filter((x): x is string => !!x);
 
 export type GroupResolver = (identity: ChatIdentity) => Promise<string[]>;
 
 /** Groups from `groupMembers` in the config. */
 export function configGroupResolver(config: BotConfig): GroupResolver {
   return async (who) => {
-    const ids = [who.id, who.aadObjectId].filter((x): x is string => !!x);
+    const ids = idsOf(who);
     return Object.entries(config.groupMembers)
       .filter(([, members]) => members.some((m) => ids.includes(m)))
       .map(([group]) => group);
@@ -28,7 +33,7 @@ export async function roleOf(
   resolveGroups: GroupResolver,
   who: ChatIdentity,
 ): Promise<Role | undefined> {
-  const ids = [who.id, who.aadObjectId].filter((x): x is string => !!x);
+  const ids = idsOf(who);
   const granted: Role[] = [];
   for (const role of Object.keys(config.roles) as Role[]) {
     if (config.roles[role].some((m) => ids.includes(m))) granted.push(role);

@@ -3,7 +3,9 @@ import type { Clock } from '@rackops/core/ports/clock.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import type { Logger } from 'pino';
+import type { CardKey } from './cards/card-data';
 import type { BotConfig, Role } from './config';
+import type { Identity } from './identity';
 import type { JobCards } from './job-cards';
 import type { GroupResolver } from './rbac';
 import type { Sender } from './sender';
@@ -29,6 +31,16 @@ export interface BotRuntime {
 export interface Turn {
   rt: BotRuntime;
   actor: Actor;
+  /** How the sender's ids resolved to one person (see identity.ts). */
+  identity: Identity;
   role: Role | undefined;
   sender: Sender;
+  /** The message a card action came from (`replyToId`), when the channel says (Teams does; Web Chat does not). */
+  replyToId?: string;
 }
+
+/** Cards drawn in a turn are signed for its conversation. */
+export const cardKeyOf = (turn: Turn): CardKey => ({
+  secret: turn.rt.config.cardSecret,
+  conversationId: turn.sender.conversationId,
+});

@@ -236,7 +236,8 @@ describe('every card action, via Action.Execute (Teams) and Action.Submit (Web C
       });
 
       it('expired confirmation changes nothing', async () => {
-        const data = signCardData(CONFIG.cardSecret as string, 'confirm.run', {
+        const key = { secret: CONFIG.cardSecret as string, conversationId: `conv-exp-${via}` };
+        const data = signCardData(key, 'confirm.run', {
           cid: `exp-${via}`,
           op: { kind: 'media_eject', hostId: 'LABA004', hostName: 'x', production: false },
           exp: '2020-01-01T00:00:00.000Z',

@@ -9,7 +9,7 @@ import { cardActions, cardInputValues } from '../src/testing/harness';
 import { vm } from '../src/testing/seed-inventory';
 
 const TEAMS_LIMIT = 28 * 1024;
-const SECRET = 'size-test-secret-0123456789abcdef0123456789';
+const KEY = { secret: 'size-test-secret-0123456789abcdef0123456789', conversationId: 'conv-size' };
 const now = '2026-11-28T22:00:00.000Z';
 
 function job(over: Partial<Job> = {}): Job {
@@ -68,7 +68,7 @@ describe('cards stay under Teams 28 KB', () => {
   ] as const) {
     it(`blocker wizard with ${hosts} hosts × ${vms} VMs: every page fits and every VM is on exactly one page`, () => {
       const view = bigView(hosts, vms);
-      const opts = { secret: SECRET, cid: '01CID', maxBytes: 26_000 };
+      const opts = { key: KEY, cid: '01CID', maxBytes: 26_000 };
       const model = wizardModel(view, opts);
       const seen = new Map<string, number>();
       const firstHeaders = new Map<string, number>();
@@ -82,7 +82,7 @@ describe('cards stay under Teams 28 KB', () => {
           if (chunk.first) firstHeaders.set(chunk.hostId, (firstHeaders.get(chunk.hostId) ?? 0) + 1);
         }
         // Every button's data verifies; inputs are named for this page only.
-        for (const a of cardActions(card)) expect(verifyCardData(SECRET, a.data).ok).toBe(true);
+        for (const a of cardActions(card)) expect(verifyCardData(KEY, a.data).ok).toBe(true);
         expect(Object.keys(cardInputValues(card)).every((k) => /^h\d+_(skip|order|v\d+)$/.test(k))).toBe(
           true,
         );
@@ -124,7 +124,7 @@ describe('cards stay under Teams 28 KB', () => {
       resolutions: [],
       hosts: [],
     };
-    expect(cardBytes(renderJobCard(view, { secret: SECRET, cid: 'c', maxBytes: 26_000 }))).toBeLessThan(
+    expect(cardBytes(renderJobCard(view, { key: KEY, cid: 'c', maxBytes: 26_000 }))).toBeLessThan(
       TEAMS_LIMIT,
     );
   });

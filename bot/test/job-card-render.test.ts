@@ -12,7 +12,11 @@ import { cardBytes } from '../src/cards/elements';
 import { renderJobCard } from '../src/cards/job-card';
 
 const TEAMS_LIMIT = 28 * 1024;
-const OPTS = { secret: 'render-test-secret-0123456789abcdef0123', cid: 'c1', maxBytes: 26_000 };
+const OPTS = {
+  key: { secret: 'render-test-secret-0123456789abcdef0123', conversationId: 'conv-render' },
+  cid: 'c1',
+  maxBytes: 26_000,
+};
 const T0 = '2026-12-04T15:00:00.000Z';
 const at = (min: number) => new Date(Date.parse(T0) + min * 60_000).toISOString();
 

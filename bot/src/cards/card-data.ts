@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /** Every verb a RackOps card can send. Action.Execute and its Action.Submit fallback carry the same verb and data. */
@@ -15,13 +15,32 @@ export const CardVerb = z.enum([
 export type CardVerb = z.infer<typeof CardVerb>;
 
 /**
- * What a card action carries: the verb, the signed payload `p`, its HMAC `sig`, and (merged in by the client)
- * the card's input values, whose ids all start with `in_` or match `h<i>_...`.
+ * What signs a card's data: the bot's secret and the conversation the card is posted in. Data signed for one
+ * conversation does not verify in another, so a card copied (or its JSON replayed) elsewhere acts on nothing.
+ */
+export interface CardKey {
+  secret: string;
+  conversationId: string;
+}
+
+/** Card data above this is refused before parsing: Teams cards stay under 28 KB, so honest submissions do too. */
+export const MAX_CARD_DATA_CHARS = 28_000;
+/** The signed payloads are flat records with small arrays; deeper nesting is an attack on the canonicaliser. */
+const MAX_DEPTH = 8;
+
+/**
+ * What a card action carries: the verb, the signed payload `p`, the conversation tag `cv` (says which
+ * conversation it was signed for, so a mismatch is reported as such), its HMAC `sig`, and (merged in by the
+ * client) the card's input values, whose ids all start with `in_` or match `h<i>_...`.
  */
 export const CardEnvelope = z
   .object({
     verb: CardVerb,
     p: z.record(z.string(), z.unknown()),
+    cv: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional(),
     sig: z.string().regex(/^[0-9a-f]{64}$/),
   })
   .loose();
@@ -38,30 +57,69 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function mac(secret: string, verb: string, payload: unknown): string {
-  return createHmac('sha256', secret)
-    .update(`${verb}\n${canonicalJson(payload)}`)
+/**
+ * The conversation a card belongs to. Teams names a channel thread `19:…@thread.tacv2;messageid=<root>`, and a click
+ * on a card posted at the channel's top level arrives with its own `;messageid=`: the channel is the conversation
+ * (which message is checked separately, against the card registry).
+ */
+export const conversationOf = (conversationId: string): string =>
+  conversationId.split(';messageid=')[0] ?? '';
+
+/** A short, non-secret tag of the conversation (the id itself can be long and is not the card's business). */
+export const conversationTag = (conversationId: string): string =>
+  createHash('sha256').update(conversationOf(conversationId)).digest('hex').slice(0, 16);
+
+function mac(key: CardKey, verb: string, payload: unknown): string {
+  return createHmac('sha256', key.secret)
+    .update(`${verb}\n${conversationOf(key.conversationId)}\n${canonicalJson(payload)}`)
     .digest('hex');
 }
 
 export function signCardData(
-  secret: string,
+  key: CardKey,
   verb: CardVerb,
   p: Record<string, unknown>,
 ): Record<string, unknown> {
-  return { verb, p, sig: mac(secret, verb, p) };
+  return { verb, p, cv: conversationTag(key.conversationId), sig: mac(key, verb, p) };
 }
+
+export type CardDataFault = 'malformed' | 'oversize' | 'unbound' | 'conversation_mismatch' | 'tampered';
 
 export type VerifiedCardData =
   | { ok: true; verb: CardVerb; p: Record<string, unknown>; inputs: Record<string, unknown> }
-  | { ok: false; reason: 'malformed' | 'tampered' };
+  | { ok: false; reason: CardDataFault };
 
-/** Check shape and signature; inputs (everything but verb/p/sig) are returned unverified for per-verb zod checks. */
-export function verifyCardData(secret: string, raw: unknown): VerifiedCardData {
+function depth(value: unknown, limit: number): number {
+  if (limit < 0 || !value || typeof value !== 'object') return 0;
+  let deepest = 0;
+  for (const v of Object.values(value as Record<string, unknown>)) {
+    deepest = Math.max(deepest, depth(v, limit - 1));
+    if (deepest > limit) break;
+  }
+  return deepest + 1;
+}
+
+function size(raw: unknown): number {
+  try {
+    return JSON.stringify(raw)?.length ?? 0;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
+ * Check size, shape, conversation and signature; inputs (everything but verb/p/cv/sig) are returned unverified
+ * for per-verb zod checks. `unbound` is data without a conversation tag (a card drawn before cards were bound).
+ */
+export function verifyCardData(key: CardKey, raw: unknown): VerifiedCardData {
+  if (size(raw) > MAX_CARD_DATA_CHARS) return { ok: false, reason: 'oversize' };
   const parsed = CardEnvelope.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: 'malformed' };
-  const { verb, p, sig, ...inputs } = parsed.data;
-  const expected = Buffer.from(mac(secret, verb, p), 'hex');
+  if (!parsed.success || depth(parsed.data.p, MAX_DEPTH) > MAX_DEPTH)
+    return { ok: false, reason: 'malformed' };
+  const { verb, p, cv, sig, ...inputs } = parsed.data;
+  if (cv === undefined) return { ok: false, reason: 'unbound' };
+  if (cv !== conversationTag(key.conversationId)) return { ok: false, reason: 'conversation_mismatch' };
+  const expected = Buffer.from(mac(key, verb, p), 'hex');
   const given = Buffer.from(sig, 'hex');
   if (expected.length !== given.length || !timingSafeEqual(expected, given))
     return { ok: false, reason: 'tampered' };

@@ -1,7 +1,7 @@
 import type { AdaptiveCard } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import { POWER_ACTIONS, type PowerAlias } from '../grammar/commands';
-import { signCardData } from './card-data';
+import { type CardKey, signCardData } from './card-data';
 import { action, card, facts, heading, text } from './elements';
 
 /** Operations that need a second click: each is signed into the card and run only on Confirm. */
@@ -53,7 +53,7 @@ export function describeOp(op: ConfirmOp): string {
   }
 }
 
-export function renderConfirm(secret: string, payload: ConfirmPayload): AdaptiveCard {
+export function renderConfirm(key: CardKey, payload: ConfirmPayload): AdaptiveCard {
   const p = ConfirmPayload.parse(payload);
   const production = 'production' in p.op && p.op.production;
   return card(
@@ -84,8 +84,8 @@ export function renderConfirm(secret: string, payload: ConfirmPayload): Adaptive
       ]),
     ],
     [
-      action('Confirm', 'confirm.run', signCardData(secret, 'confirm.run', p), 'destructive'),
-      action('Abort', 'confirm.abort', signCardData(secret, 'confirm.abort', { cid: p.cid })),
+      action('Confirm', 'confirm.run', signCardData(key, 'confirm.run', p), 'destructive'),
+      action('Abort', 'confirm.abort', signCardData(key, 'confirm.abort', { cid: p.cid })),
     ],
   );
 }

@@ -60,8 +60,8 @@ function renderApproval(job: Job, opts: RenderOptions): AdaptiveCard {
       { type: 'Input.Text', id: 'in_comment', placeholder: 'Comment (optional)', maxLength: 300 },
     ],
     [
-      action('Approve', 'job.approve', signCardData(opts.secret, 'job.approve', ref), 'positive'),
-      action('Reject', 'job.reject', signCardData(opts.secret, 'job.reject', ref), 'destructive'),
+      action('Approve', 'job.approve', signCardData(opts.key, 'job.approve', ref), 'positive'),
+      action('Reject', 'job.reject', signCardData(opts.key, 'job.reject', ref), 'destructive'),
     ],
   );
 }

@@ -1,6 +1,6 @@
 import type { Job, JobStep, LogLine } from '@rackops/core/jobs/job.schema';
 import type { JobView } from '@rackops/core/usecases/job-queries';
-import { signCardData } from './card-data';
+import { type CardKey, signCardData } from './card-data';
 import { clip } from '@rackops/core/util/clip';
 import { type Element, action, facts, text, toggle } from './elements';
 import { hostName } from './host-table';
@@ -8,7 +8,8 @@ import { clockTime, jobLabel } from './job-label';
 import type { WizardDraft } from './wizard-draft';
 
 export interface RenderOptions {
-  secret: string;
+  /** Signs the card's actions for the conversation it is shown in. */
+  key: CardKey;
   /** Id of the chat message this card lives in (see the card registry). */
   cid: string;
   maxBytes: number;
@@ -131,18 +132,18 @@ export function jobActions(job: Job, opts: RenderOptions, withDetails: boolean):
   const ref = jobRef(job, opts.cid);
   const out: Element[] = [];
   if (withDetails) out.push(toggle('Show details', [DETAILS_ID]));
-  out.push(action('Refresh', 'job.refresh', signCardData(opts.secret, 'job.refresh', ref)));
+  out.push(action('Refresh', 'job.refresh', signCardData(opts.key, 'job.refresh', ref)));
   if (job.status === 'running' || job.status === 'paused' || job.status === 'pending') {
     out.push(
       action(
         'Cancel (graceful)',
         'job.cancel',
-        signCardData(opts.secret, 'job.cancel', { ...ref, mode: 'graceful' }),
+        signCardData(opts.key, 'job.cancel', { ...ref, mode: 'graceful' }),
       ),
       action(
         'Cancel now',
         'job.cancel',
-        signCardData(opts.secret, 'job.cancel', { ...ref, mode: 'immediate' }),
+        signCardData(opts.key, 'job.cancel', { ...ref, mode: 'immediate' }),
         'destructive',
       ),
     );

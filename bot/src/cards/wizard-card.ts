@@ -130,21 +130,21 @@ function renderPage(
   const actions: Element[] = [];
   if (page > 0)
     actions.push(
-      action('◀ Back', 'wizard.page', signCardData(opts.secret, 'wizard.page', { ...p, to: page - 1 })),
+      action('◀ Back', 'wizard.page', signCardData(opts.key, 'wizard.page', { ...p, to: page - 1 })),
     );
   if (page < pageCount - 1)
     actions.push(
-      action('Next ▶', 'wizard.page', signCardData(opts.secret, 'wizard.page', { ...p, to: page + 1 })),
+      action('Next ▶', 'wizard.page', signCardData(opts.key, 'wizard.page', { ...p, to: page + 1 })),
     );
   else
     actions.push(
-      action('Resume job', 'wizard.submit', signCardData(opts.secret, 'wizard.submit', p), 'positive'),
+      action('Resume job', 'wizard.submit', signCardData(opts.key, 'wizard.submit', p), 'positive'),
     );
   actions.push(
     action(
       'Cancel job',
       'job.cancel',
-      signCardData(opts.secret, 'job.cancel', { ...jobRef(job, opts.cid), mode: 'graceful' }),
+      signCardData(opts.key, 'job.cancel', { ...jobRef(job, opts.cid), mode: 'graceful' }),
       'destructive',
     ),
   );

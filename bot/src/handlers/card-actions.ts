@@ -7,15 +7,19 @@ import { getJobView } from '@rackops/core/usecases/job-queries';
 import { forceResumeJob, resumeJob } from '@rackops/core/usecases/resume-job';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { z } from 'zod';
-import { type CardVerb, verifyCardData } from '../cards/card-data';
+import { type CardDataFault, type CardVerb, verifyCardData } from '../cards/card-data';
 import { ConfirmPayload, describeOp, renderClosed } from '../cards/confirm-card';
 import { wizardModel } from '../cards/wizard-card';
 import { WIZARD_DRAFT_KEY } from '../cards/wizard-draft';
 import type { Role } from '../config';
 import { POWER_ACTIONS } from '../grammar/commands';
+import { identityRefusal } from '../identity';
 import { hasRole, refusal } from '../rbac';
 import { claimCard } from '../records';
-import type { Turn } from '../runtime';
+import { type Turn, cardKeyOf } from '../runtime';
+import { BINDING_MESSAGE, checkCardBinding } from './card-binding';
+import { fourEyesRefusal } from './four-eyes';
+import { claimedJobId, securityAudit } from './security-audit';
 import { mergePageInputs, resolutionFromDraft } from './wizard-submit';
 
 export interface CardResult {
@@ -54,42 +58,71 @@ const WizardP = JobRefP.extend({
   to: z.number().int().min(0).optional(),
 });
 const AbortP = z.object({ cid: z.string().min(1).max(64) });
-const Comment = z.string().max(300).optional().catch(undefined);
+const MAX_COMMENT = 300;
+/** A comment input: absent or not text is no comment; longer than MAX_COMMENT is refused, never cut silently. */
+const Comment = z.string().optional().catch(undefined);
 const Reason = z.string().trim().min(3).max(300);
 
 const who = (turn: Turn): string => turn.actor.name ?? turn.actor.id;
 
+const DATA_MESSAGE: Record<CardDataFault, string> = {
+  malformed: '⛔ That card action is not valid. Nothing was changed.',
+  oversize: '⛔ That card action is too large to be genuine. Nothing was changed.',
+  unbound:
+    '⛔ This card was drawn before cards were bound to their conversation. Show the job again (`status <job id>`) and use the new card. Nothing was changed.',
+  conversation_mismatch: BINDING_MESSAGE.conversation_mismatch,
+  tampered:
+    "⛔ This card's data does not verify (it was altered or is from another system). Nothing was changed.",
+};
+
 /**
  * One handler for every card action, whether it came as Action.Execute (Teams) or its Action.Submit fallback
- * (Web Chat). Checks, in order: the data verifies (zod + HMAC), the person has the role, the card is current.
- * Any failure changes nothing and says why.
+ * (Web Chat). Checks, in order: the sender is one person, the data verifies (size, zod, conversation, HMAC), it
+ * belongs to the card it came from, four-eyes, the person has the role, the card is current. Any failure
+ * changes nothing and says why.
  */
 export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardResult> {
-  const verified = verifyCardData(turn.rt.config.cardSecret, raw);
+  const conflict = identityRefusal(turn.identity);
+  if (conflict) {
+    await securityAudit(turn, 'security.identity_conflict', { ids: turn.actor.ids ?? [] });
+    return { outcome: 'identity_conflict', message: conflict };
+  }
+  const verified = verifyCardData(cardKeyOf(turn), raw);
   if (!verified.ok) {
-    return {
-      outcome: verified.reason,
-      message:
-        verified.reason === 'tampered'
-          ? "⛔ This card's data does not verify (it was altered or is from another system). Nothing was changed."
-          : '⛔ That card action is not valid. Nothing was changed.',
-    };
+    if (verified.reason === 'conversation_mismatch')
+      await securityAudit(turn, 'security.card_conversation_mismatch', {
+        claimedJobId: claimedJobId(raw) ?? 'none',
+      });
+    return { outcome: verified.reason, message: DATA_MESSAGE[verified.reason] };
   }
   const { verb, p, inputs } = verified;
-  const selfApproval = verb === 'job.approve' ? await ownJob(turn, p.jobId) : undefined;
-  // Before the role: the requester may never approve, so "you need the approver role" would mislead them.
-  if (selfApproval)
-    return {
-      outcome: 'four_eyes',
-      message: `⛔ Four-eyes: you requested job ${selfApproval}, so a different person with the **approver** role must approve it. Nothing was changed.`,
-      jobId: selfApproval,
-    };
+  const fault = await checkCardBinding(turn, p);
+  if (fault) {
+    await securityAudit(
+      turn,
+      `security.card_${fault}`,
+      { verb, cid: p.cid, ...(turn.replyToId ? { replyToId: turn.replyToId } : {}) },
+      typeof p.jobId === 'string' ? p.jobId : undefined,
+    );
+    return { outcome: fault, message: BINDING_MESSAGE[fault] };
+  }
+  if (verb === 'job.approve') {
+    const refused = await fourEyesRefusal(turn, p.jobId);
+    // Before the role: the requester may never approve, so "you need the approver role" would mislead them.
+    if (refused) return refused;
+  }
   const needed: Role =
     verb === 'confirm.run' && (p.op as { kind?: unknown } | undefined)?.kind === 'force_resume'
       ? 'admin'
       : VERB_ROLE[verb];
   if (!hasRole(turn.role, needed))
     return { outcome: 'refused', message: refusal(needed, turn.role, `\`${verb}\``) };
+  const comment = Comment.parse(inputs.in_comment);
+  if ((verb === 'job.approve' || verb === 'job.reject') && comment && comment.length > MAX_COMMENT)
+    return {
+      outcome: 'invalid',
+      message: `⛔ A comment can be at most ${MAX_COMMENT} characters; yours has ${comment.length}. Shorten it and try again. Nothing was changed.`,
+    };
   try {
     return await runVerb(turn, verb, p, inputs);
   } catch (err) {
@@ -111,15 +144,14 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
   }
 }
 
-/** The job's id when `turn`'s person requested it. */
-async function ownJob(turn: Turn, jobId: unknown): Promise<string | undefined> {
-  if (typeof jobId !== 'string') return undefined;
-  const job = await turn.rt.store.getJob(jobId);
-  return job && job.createdBy.id === turn.actor.id ? job.id : undefined;
-}
-
 async function currentCard(turn: Turn, jobId: string, cid: string, notice?: string): Promise<AdaptiveCard> {
-  return (await turn.rt.jobCards.render(jobId, cid, notice ? { notice } : {})).card;
+  const drawn = await turn.rt.jobCards.render(
+    jobId,
+    cid,
+    turn.sender.conversationId,
+    notice ? { notice } : {},
+  );
+  return drawn.card;
 }
 
 async function runVerb(
@@ -197,7 +229,7 @@ async function runVerb(
       const view = await getJobView(turn.rt.store, ref.jobId);
       if (view.job.status !== 'paused' || view.job.version !== ref.v)
         throw new StaleJobError(ref.jobId, `job ${ref.jobId} is ${view.job.status} now`);
-      const opts = { secret: turn.rt.config.cardSecret, cid: ref.cid, maxBytes: turn.rt.config.maxCardBytes };
+      const opts = { key: cardKeyOf(turn), cid: ref.cid, maxBytes: turn.rt.config.maxCardBytes };
       const model = wizardModel(view, opts);
       if (model.layoutHash !== ref.lh)
         throw new StaleJobError(ref.jobId, 'the blockers changed since this card was drawn');
@@ -205,7 +237,9 @@ async function runVerb(
       await turn.rt.store.putJobItem(ref.jobId, 'note', WIZARD_DRAFT_KEY, draft);
       if (verb === 'wizard.page') {
         const to = Math.min(ref.to ?? ref.page, model.pages.length - 1);
-        const card = (await turn.rt.jobCards.render(ref.jobId, ref.cid, { page: to })).card;
+        const card = (
+          await turn.rt.jobCards.render(ref.jobId, ref.cid, turn.sender.conversationId, { page: to })
+        ).card;
         return { outcome: 'page', card, cid: ref.cid, jobId: ref.jobId };
       }
       const resolution = resolutionFromDraft(ref.jobId, model, draft);

@@ -10,7 +10,7 @@ import type { ArgsOf } from '../grammar/commands';
 import { cardActivity } from '../job-cards';
 import { hasRole, refusal } from '../rbac';
 import { saveCardLocation } from '../records';
-import type { Turn } from '../runtime';
+import { type Turn, cardKeyOf } from '../runtime';
 import { parseAt } from '../time-spec';
 import { say } from './reply';
 
@@ -179,7 +179,7 @@ export async function mediaEject(turn: Turn, args: ArgsOf<'mediaEject'>): Promis
 async function confirm(turn: Turn, op: ConfirmOp): Promise<string> {
   const now = turn.rt.clock.now();
   const cid = newId();
-  const card = renderConfirm(turn.rt.config.cardSecret, {
+  const card = renderConfirm(cardKeyOf(turn), {
     cid,
     op,
     exp: new Date(now.getTime() + turn.rt.config.confirmTtlSeconds * 1000).toISOString(),

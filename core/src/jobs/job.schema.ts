@@ -26,6 +26,13 @@ export const Actor = z.object({
   kind: z.enum(['user', 'system']),
   id: z.string().min(1).max(200),
   name: z.string().max(200).optional(),
+  /**
+   * Every id the person is known by (Teams ids, AAD object ids), `id` included: one person may message under
+   * several, and four-eyes compares people, not ids (see same-person.ts).
+   */
+  ids: z.array(z.string().min(1).max(200)).max(50).optional(),
+  /** Set when the bot could not tie the ids to one person (not listed in `people`, no AAD object id). */
+  unresolved: z.literal(true).optional(),
 });
 export type Actor = z.infer<typeof Actor>;
 export const SYSTEM: Actor = { kind: 'system', id: 'rackops' };

@@ -1,8 +1,9 @@
 import type { Actor, Job } from '../jobs/job.schema';
+import { samePerson } from '../jobs/same-person';
 import { ConflictError, NotFoundError } from '../util/errors';
 import { type CreateJobOutcome, launchJob } from './create-job';
 import type { UseCaseDeps } from './deps';
-import { FourEyesError, JobStateError, StaleJobError } from './errors';
+import { FourEyesError, JobStateError, StaleJobError, UnresolvedIdentityError } from './errors';
 
 interface DecisionInput {
   jobId: string;
@@ -33,7 +34,10 @@ export async function approveJob(
   input: DecisionInput,
 ): Promise<{ job: Job; outcome: CreateJobOutcome }> {
   const job = await loadPendingApproval(deps, input);
-  if (input.actor.kind !== 'user' || input.actor.id === job.createdBy.id) throw new FourEyesError(job.id);
+  if (input.actor.kind !== 'user') throw new FourEyesError(job.id);
+  const verdict = samePerson(input.actor, job.createdBy);
+  if (verdict === 'same') throw new FourEyesError(job.id);
+  if (verdict === 'unknown') throw new UnresolvedIdentityError(job.id);
   let approved: Job;
   try {
     approved = await deps.store.updateJob(job.id, { approvedBy: input.actor }, job.version);

@@ -7,6 +7,16 @@ export class FourEyesError extends RackOpsError {
   }
 }
 
+/** Four-eyes cannot tell the approver from the requester: one of them was not tied to a single person. */
+export class UnresolvedIdentityError extends RackOpsError {
+  constructor(jobId: string) {
+    super(
+      'identity_unresolved',
+      `job ${jobId} needs approval by a person RackOps can tell apart from the requester; list both under \`people\` in the bot config (every Teams id and AAD object id they use)`,
+    );
+  }
+}
+
 /** The caller acted on an old view of the job (a stale card, a repeated click). Nothing was changed. */
 export class StaleJobError extends RackOpsError {
   constructor(

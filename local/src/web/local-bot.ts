@@ -33,6 +33,12 @@ export interface LocalBot {
  */
 export const LOCAL_BOT_CONFIG: BotConfigInput = {
   roles: { viewer: [], operator: ['local-operator'], approver: ['local-approver'], admin: ['local-admin'] },
+  // Web Chat carries no AAD object id: four-eyes can tell these people apart only because they are listed.
+  people: [
+    { name: 'local-operator', teamsIds: ['local-operator'] },
+    { name: 'local-approver', teamsIds: ['local-approver'] },
+    { name: 'local-admin', teamsIds: ['local-admin'] },
+  ],
   defaultRole: 'viewer',
   cardSecret: 'local-only-card-secret-not-for-production-use',
 };
