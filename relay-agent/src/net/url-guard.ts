@@ -1,4 +1,4 @@
-import { lookup } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { ALLOW_LIST_ONLY, classifyHost, NEVER_ALLOWED } from '@rackops/core/net/ip-address';
 import {
   addressRefusal,
@@ -24,6 +24,21 @@ export type Resolve = (host: string) => Promise<string[]>;
 /** node:dns, every address the name has (a name with one public and one loopback answer is a loopback name). */
 export const systemResolve: Resolve = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/** Asks the given DNS servers directly (A and AAAA): for a site whose agent should use the iDRACs' resolvers. */
+export function serversResolve(servers: string[]): Resolve {
+  const r = new Resolver({ timeout: 2000, tries: 1 });
+  r.setServers(servers);
+  return async (host) => {
+    const [v4, v6] = await Promise.allSettled([r.resolve4(host), r.resolve6(host)]);
+    const all = [
+      ...(v4.status === 'fulfilled' ? v4.value : []),
+      ...(v6.status === 'fulfilled' ? v6.value : []),
+    ];
+    if (all.length === 0 && v4.status === 'rejected') throw v4.reason;
+    return all;
+  };
+}
 
 export interface UrlGuard {
   /** Resolves when `raw` may be handed to a device for `use`; throws UrlRefusedError otherwise. */

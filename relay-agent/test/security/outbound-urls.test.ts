@@ -1,4 +1,6 @@
+import { startLoopbackDns } from '@rackops/lab/dns/loopback-dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUrlGuard, serversResolve } from '../../src/net/url-guard';
 import { updateJobs } from '../helpers/lab-packages';
 import { labPackage } from '../helpers/lab-packages';
 import { RelayHarness } from '../helpers/relay-harness';
@@ -112,5 +114,39 @@ describe('outbound URLs the agent hands to an iDRAC', () => {
       expect(r.error?.code).toBe(code);
     }
     expect(updateJobs(h.lab, 'TEST001')).toHaveLength(before);
+  });
+});
+
+describe('names that resolve somewhere forbidden (real DNS on loopback)', () => {
+  let dns: Awaited<ReturnType<typeof startLoopbackDns>>;
+  beforeAll(async () => {
+    dns = await startLoopbackDns({
+      'images.example': ['93.184.216.34'],
+      'meta.attacker.example': ['169.254.169.254'],
+      'mixed.attacker.example': ['93.184.216.34', '127.0.0.1'],
+      'mapped.attacker.example': ['::ffff:169.254.169.254'],
+      'nas1.dc1.example': ['10.1.1.1'],
+    });
+  });
+  afterAll(async () => {
+    await dns?.close();
+  });
+  const guard = () =>
+    createUrlGuard({ mediaHosts: ['nas1.dc1.example'], firmwareHosts: [] }, serversResolve([dns.server]));
+
+  it.each([
+    'https://meta.attacker.example/latest/',
+    'https://mixed.attacker.example/x.iso',
+    'https://mapped.attacker.example/x.iso',
+    'https://nxdomain.attacker.example/x.iso',
+  ])('%s is refused (url_refused)', async (url) => {
+    await expect(guard().check(url, 'virtual-media')).rejects.toMatchObject({ code: 'url_refused' });
+  });
+
+  it('a public name, and an allow-listed share on a private address, pass', async () => {
+    await expect(guard().check('https://images.example/x.iso', 'virtual-media')).resolves.toBeInstanceOf(URL);
+    await expect(guard().check('nfs://nas1.dc1.example/e/x.iso', 'virtual-media')).resolves.toBeInstanceOf(
+      URL,
+    );
   });
 });
