@@ -78,7 +78,12 @@ describe('links a hostile iDRAC sends', () => {
     });
   });
 
-  it('same-origin absolute links are still followed (real iDRACs send some)', async () => {
+  it('same-origin absolute links are still followed (real iDRACs send some), other ports are not', async () => {
+    const port = new URL(d.elsewhere).port;
+    d.script.set(`GET ${JOBS}`, {
+      body: { Members: [{ '@odata.id': `https://127.0.0.1:${port}${JOBS}/JID_1` }] },
+    });
+    await expect(rf.jobs()).rejects.toMatchObject({ code: 'link_refused' });
     d.script.set(`GET ${JOBS}`, { body: { Members: [{ '@odata.id': `${d.url}${JOBS}/JID_1` }] } });
     d.script.set(`GET ${JOBS}/JID_1`, { body: { Id: 'JID_1', JobState: 'Completed' } });
     await expect(rf.jobs()).resolves.toMatchObject([{ Id: 'JID_1' }]);

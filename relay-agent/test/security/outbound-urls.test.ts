@@ -69,6 +69,7 @@ describe('outbound URLs the agent hands to an iDRAC', () => {
     const r = await insert({ image, credentialsRef: 'nas-iso' });
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
     expect(r.output).toMatchObject({ inserted: true, image, changed: true });
+    expect(cd().userName).toBe('isoreader');
     expect(JSON.stringify(r)).not.toContain('nas-s3cret');
     await h.waitForResult((await h.send(h.envelope('media.eject', t, {}))).id, 20_000);
   });
@@ -143,7 +144,10 @@ describe('names that resolve somewhere forbidden (real DNS on loopback)', () => 
     await expect(guard().check(url, 'virtual-media')).rejects.toMatchObject({ code: 'url_refused' });
   });
 
-  it('a public name, and an allow-listed share on a private address, pass', async () => {
+  it('a public name, and an allow-listed share on a private address, pass; the same name mixed with loopback does not', async () => {
+    await expect(guard().check('https://mixed.attacker.example/x.iso', 'virtual-media')).rejects.toThrow(
+      /resolves to 127.0.0.1/,
+    );
     await expect(guard().check('https://images.example/x.iso', 'virtual-media')).resolves.toBeInstanceOf(URL);
     await expect(guard().check('nfs://nas1.dc1.example/e/x.iso', 'virtual-media')).resolves.toBeInstanceOf(
       URL,
