@@ -8,6 +8,7 @@ import { ConfigError, loadConfigFile, resolveSigningKey } from './config/load-co
 import { buildDevices } from './devices/build-devices';
 import { createPackageFetcher } from './devices/package-fetcher';
 import { Ledger } from './ledger/ledger';
+import { createOutbound } from './net/outbound';
 import { createLogger } from './log/logger';
 import { createMetrics, serveMetrics } from './metrics/metrics';
 import { createSqsResultSink } from './queue/sqs-result-sink';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const handlers = createHandlers({
     devices,
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
+    outbound: createOutbound(config),
     scpDir: join(dirname(config.ledgerPath), 'scp'),
   });
   const agent = createAgent({

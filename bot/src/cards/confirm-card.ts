@@ -18,6 +18,8 @@ export const ConfirmOp = z.discriminatedUnion('kind', [
     hostId: z.string(),
     hostName: z.string(),
     url: z.string(),
+    /** Credentials name the relay agent resolves (never the secret). */
+    login: z.string().optional(),
     production: z.boolean(),
   }),
   z.object({
@@ -45,7 +47,7 @@ export function describeOp(op: ConfirmOp): string {
     case 'power':
       return `power **${op.action}** (${POWER_ACTIONS[op.action]}) on host ${op.hostName} (${op.hostId})`;
     case 'media_mount':
-      return `mount ${op.url} on the virtual CD of ${op.hostName} (${op.hostId})`;
+      return `mount ${op.url}${op.login ? ` (login ${op.login})` : ''} on the virtual CD of ${op.hostName} (${op.hostId})`;
     case 'media_eject':
       return `eject the virtual CD of ${op.hostName} (${op.hostId})`;
     case 'force_resume':

@@ -1,3 +1,4 @@
+import { CredentialsRef, outboundUrl } from '@rackops/core/net/outbound-url';
 import { z } from 'zod';
 import type { Role } from '../config';
 import { type UsageSpec, parseUsage } from './usage';
@@ -158,11 +159,21 @@ export const COMMANDS = {
     }),
   }),
   mediaMount: def({
-    usage: 'media mount HOST URL',
+    usage: 'media mount HOST URL [login NAME]',
     summary: 'mount an ISO on the virtual CD (asks for confirmation)',
-    examples: ['media mount ABC1234 https://repo.lab/esxi.iso'],
+    examples: [
+      'media mount ABC1234 https://repo.lab/esxi.iso',
+      'media mount ABC1234 nfs://nas1.dc1/isos/esxi.iso login nas-iso',
+    ],
+    details:
+      'URL: https, or nfs/cifs to a share the relay agent allows (media.allowHosts); never a password in the URL — ' +
+      '`login NAME` names credentials kept by the relay agent (media.credentials.NAME).',
     role: 'operator',
-    args: z.object({ host: hostId, url: z.url({ protocol: /^https?$/ }).max(2000) }),
+    args: z.object({
+      host: hostId,
+      url: outboundUrl('virtual-media'),
+      login: CredentialsRef.optional(),
+    }),
   }),
   mediaEject: def({
     usage: 'media eject HOST',

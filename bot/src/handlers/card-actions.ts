@@ -312,7 +312,10 @@ async function confirmRun(
     op.kind === 'power'
       ? { type: 'power_operation' as const, params: { action: POWER_ACTIONS[op.action] } }
       : op.kind === 'media_mount'
-        ? { type: 'virtual_media_mount' as const, params: { image: op.url, device: 'CD' } }
+        ? {
+            type: 'virtual_media_mount' as const,
+            params: { image: op.url, device: 'CD', ...(op.login ? { credentialsRef: op.login } : {}) },
+          }
         : { type: 'virtual_media_unmount' as const, params: { device: 'CD' } };
   const { job, outcome } = await createJob(turn.rt.usecases, {
     ...request,

@@ -166,6 +166,7 @@ export async function mediaMount(turn: Turn, args: ArgsOf<'mediaMount'>): Promis
     hostId: h.id,
     hostName: h.name,
     url: args.url,
+    ...(args.login ? { login: args.login } : {}),
     production: h.production,
   });
 }

@@ -1,5 +1,7 @@
 import type { FirmwareComponent } from '../inventory/inventory.schema';
 import { type Catalog, type CatalogComponent, type Criticality, systemIdHex } from './catalog.schema';
+import { checkUrlShape, isUnderBase, withoutUserinfo } from '../net/outbound-url';
+import { CatalogParseError } from './catalog-errors';
 import { compareDellVersions } from './dell-version';
 import { isInstalledFirmware } from './redfish-firmware';
 
@@ -182,18 +184,25 @@ function componentCompliance(best: CatalogComponent | undefined, fw: FirmwareCom
 }
 
 /**
- * Where a package is fetched: `Manifest/@baseLocation` + path. A bare host gets the first advertised
- * protocol (Dell: `HTTPS,HTTP,FTP`); with no base location, paths are relative to the catalog's URL.
+ * Where a package is fetched: `Manifest/@baseLocation` + path. A bare host gets HTTPS (Dell advertises
+ * `HTTPS,HTTP,FTP`; only HTTPS is fetched); with no base location, paths are relative to the catalog's URL.
+ * The result must be an https URL inside that base: a catalog path like `../../x` or `https://elsewhere/x`
+ * would otherwise send the iDRAC (or the agent) anywhere the catalog's author likes.
  */
 export function packageUrl(catalog: Catalog, path: string, catalogUrl?: string): string {
   const base = catalog.baseLocation;
   let root: string;
   if (base && /^[a-z]+:\/\//i.test(base)) root = base;
-  else if (base) root = `${(catalog.baseLocationAccessProtocols[0] ?? 'HTTPS').toLowerCase()}://${base}`;
+  else if (base) root = `https://${base}`;
   else if (catalogUrl) root = new URL('.', catalogUrl).toString();
   else throw new Error(`catalog has no baseLocation and no catalog URL to resolve ${path} against`);
-  return new URL(
-    path.replace(/\\/g, '/').replace(/^\/+/, ''),
-    root.endsWith('/') ? root : `${root}/`,
-  ).toString();
+  const folder = root.endsWith('/') ? root : `${root}/`;
+  const rel = path.replace(/\\/g, '/').replace(/^\/+/, '');
+  const url = new URL(rel, folder).toString();
+  const shape = checkUrlShape(url, 'firmware');
+  if (!shape.ok || /^[a-z][a-z0-9+.-]*:/i.test(rel) || !isUnderBase(shape.url, folder))
+    throw new CatalogParseError(
+      `package ${path} resolves to ${withoutUserinfo(url)}, not an https URL under the catalog's base ${withoutUserinfo(folder)}`,
+    );
+  return url;
 }

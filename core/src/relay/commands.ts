@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Blocker, HaSettings } from '../inventory/inventory.schema';
+import { CredentialsRef, outboundUrl } from '../net/outbound-url';
 
 /**
  * Every command the relay agent executes. Targets are named by inventory id; no command carries a credential.
@@ -41,8 +42,8 @@ export const FirmwarePackage = z.object({
   componentId: z.string(),
   name: z.string(),
   version: z.string(),
-  /** Where the agent fetches the package (catalog base URL + path) — on-prem repository. */
-  url: z.string().url(),
+  /** Where the agent fetches the package (catalog base URL + path) — on-prem repository, https, no credentials. */
+  url: outboundUrl('firmware'),
   sha256: z.string().optional(),
   rebootRequired: z.boolean().default(true),
 });
@@ -118,7 +119,10 @@ export const CommandParams = {
     ]),
   }),
   'media.insert': z.object({
-    image: z.string().url(),
+    /** https, or nfs/cifs to a host on the agent's media.allowHosts; never credentials in the URL. */
+    image: outboundUrl('virtual-media'),
+    /** Credentials for the share, by name: the agent resolves it from its own config (media.credentials). */
+    credentialsRef: CredentialsRef.optional(),
     device: z.enum(['CD', 'RemovableDisk']).default('CD'),
   }),
   'media.eject': z.object({ device: z.enum(['CD', 'RemovableDisk']).default('CD') }),

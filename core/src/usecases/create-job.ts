@@ -1,5 +1,7 @@
 import type { Actor, Job, JobTarget, JobType } from '../jobs/job.schema';
+import type { z } from 'zod';
 import { newId } from '../util/ids';
+import { MediaMountParams } from '../workflows/params';
 import { ValidationError } from '../util/errors';
 import { type UseCaseDeps, scheduleName } from './deps';
 
@@ -35,6 +37,7 @@ export async function createJob(
       throw new ValidationError(`${at.toISOString()} is in the past`);
     if (at.getTime() > now.getTime()) scheduleAt = at.toISOString();
   }
+  checkParams(input);
   const job = await deps.store.createJob({
     id: newId(now.getTime()),
     type: input.type,
@@ -61,6 +64,22 @@ export async function createJob(
     return { job, outcome: 'awaiting_approval' };
   }
   return launchJob(deps, job, input.actor);
+}
+
+/**
+ * Params a job's command will carry are checked when the job is created, so a URL the outbound policy refuses
+ * (or any other bad value) is refused in chat with the field named, and nothing is created.
+ */
+const CHECKED_PARAMS: Partial<Record<JobType, z.ZodType>> = { virtual_media_mount: MediaMountParams };
+
+function checkParams(input: CreateJobInput): void {
+  const schema = CHECKED_PARAMS[input.type];
+  if (!schema) return;
+  const parsed = schema.safeParse(input.params ?? {});
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new ValidationError(`params.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`);
+  }
 }
 
 /** Start now, or schedule for later; shared by create and approve. */

@@ -96,6 +96,9 @@ const InsertBody = z.object({
   Image: z.string().regex(/^(https?|nfs|cifs):\/\//i, 'an http(s), nfs or cifs URL'),
   Inserted: z.boolean().default(true),
   WriteProtected: z.boolean().default(true),
+  /** The share's login, in the action's own fields (Redfish VirtualMedia.InsertMedia). */
+  UserName: z.string().optional(),
+  Password: z.string().optional(),
 });
 
 function taskAccepted(jobId: string): ActionResult {
@@ -265,6 +268,7 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
         inserted: b.Inserted,
         writeProtected: b.WriteProtected,
         connectedVia: 'URI',
+        userName: b.UserName,
       });
       return { status: 204 };
     }
@@ -276,6 +280,7 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
       inserted: false,
       writeProtected: true,
       connectedVia: 'NotConnected',
+      userName: undefined,
     });
     return { status: 204 };
   }

@@ -75,6 +75,8 @@ export interface VirtualMediaSlot {
   inserted: boolean;
   writeProtected: boolean;
   connectedVia: 'NotConnected' | 'URI';
+  /** Who the share was mounted as (never the password: the lab does not keep it). */
+  userName?: string;
 }
 
 export interface RedfishSession {

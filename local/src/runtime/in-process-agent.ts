@@ -10,6 +10,7 @@ import { parseConfig } from '@rackops/relay-agent/config/load-config';
 import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
 import { createPackageFetcher } from '@rackops/relay-agent/devices/package-fetcher';
 import { Ledger } from '@rackops/relay-agent/ledger/ledger';
+import { createOutbound } from '@rackops/relay-agent/net/outbound';
 import { createMetrics } from '@rackops/relay-agent/metrics/metrics';
 import { createSqsResultSink } from '@rackops/relay-agent/queue/sqs-result-sink';
 import type { Logger } from 'pino';
@@ -70,6 +71,17 @@ export function labDevices(
   };
 }
 
+/**
+ * The lab serves its repository (and any test image) on loopback, which the outbound URL policy refuses unless
+ * the host is allow-listed: the local stack lists exactly the lab's hosts.
+ */
+export function labOutboundHosts(lab: Pick<Lab, 'endpoints'>): string[] {
+  const hosts = new Set(['127.0.0.1']);
+  const catalog = lab.endpoints.catalogUrl;
+  if (catalog) hosts.add(new URL(catalog).hostname);
+  return [...hosts];
+}
+
 /** The agent's configuration for a lab: every iDRAC, vCenter and OME, credentials and certificate pins from the lab. */
 export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
   return {
@@ -90,7 +102,8 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
     ledgerPath: join(o.dir, 'ledger.sqlite'),
     metrics: { port: null },
     logLevel: 'warn',
-    repository: { tls: { mode: 'pin', sha256: o.lab.tls.certSha256 } },
+    repository: { tls: { mode: 'pin', sha256: o.lab.tls.certSha256 }, hosts: labOutboundHosts(o.lab) },
+    media: { allowHosts: labOutboundHosts(o.lab) },
     devices: labDevices(o.lab),
   };
 }
@@ -109,6 +122,7 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
   const handlers = createHandlers({
     devices,
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
+    outbound: createOutbound(config),
     scpDir: join(o.dir, 'scp'),
   });
   const realSink = createSqsResultSink(sqs, o.resultsUrl);

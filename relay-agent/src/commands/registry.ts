@@ -1,4 +1,5 @@
 import type { DeviceRegistry } from '../devices/device-registry';
+import type { Outbound } from '../net/outbound';
 import { createApplyAndRebootHandler } from './apply-and-reboot.handler';
 import { createClearStaleJobsHandler } from './clear-stale-jobs.handler';
 import type { HandlerRegistry } from './command-context';
@@ -26,6 +27,8 @@ export function createHandlers(deps: {
   devices: DeviceRegistry;
   fetchPackage: PackageFetcher;
   scpDir: string;
+  /** The outbound URL guard and the media logins (net/outbound.ts). */
+  outbound: Outbound;
 }): HandlerRegistry {
   const { devices } = deps;
   return {
@@ -36,7 +39,11 @@ export function createHandlers(deps: {
     'idrac.lc-status': createLcStatusHandler(devices),
     'host.preflight': createHostPreflightHandler(devices),
     'idrac.clear-stale-jobs': createClearStaleJobsHandler(devices),
-    'firmware.stage': createStageFirmwareHandler({ devices, fetchPackage: deps.fetchPackage }),
+    'firmware.stage': createStageFirmwareHandler({
+      devices,
+      fetchPackage: deps.fetchPackage,
+      guard: deps.outbound.guard,
+    }),
     'host.apply-and-reboot': createApplyAndRebootHandler(devices),
     'firmware.verify': createVerifyFirmwareHandler(devices),
     'host.enter-maintenance': createEnterMaintenanceHandler(devices),
@@ -46,7 +53,7 @@ export function createHandlers(deps: {
     'cluster.scan-blockers': createScanBlockersHandler(devices),
     'vm.power': createVmPowerHandler(devices),
     'host.power': createHostPowerHandler(devices),
-    'media.insert': createMediaInsertHandler(devices),
+    'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),
     'scp.export': createScpExportHandler({ devices, dir: deps.scpDir }),
   };

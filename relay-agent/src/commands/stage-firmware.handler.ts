@@ -6,6 +6,7 @@ import { isOpenJob, jobPhase } from '../redfish/job-state';
 import { toFirmwareComponent } from '../redfish/firmware-map';
 import type { RedfishClient } from '../redfish/redfish-client';
 import type { DellJob } from '../redfish/redfish.schemas';
+import type { UrlGuard } from '../net/url-guard';
 import type { CommandContext, CommandHandler } from './command-context';
 import { waitForJobs } from './wait-jobs';
 
@@ -23,9 +24,12 @@ export type PackageFetcher = (url: string, signal: AbortSignal) => Promise<Buffe
 export function createStageFirmwareHandler(deps: {
   devices: DeviceRegistry;
   fetchPackage: PackageFetcher;
+  /** Every package URL passes it before anything is fetched or sent to the iDRAC. */
+  guard: UrlGuard;
   stageTimeoutMs?: number;
 }): CommandHandler<'firmware.stage'> {
   return async (params, ctx) => {
+    for (const pkg of params.packages) await deps.guard.check(pkg.url, 'firmware');
     const rf = deps.devices.idrac(ctx.target.id);
     const installed = (await rf.firmwareInventory()).map(toFirmwareComponent);
     const openJobs = (await rf.jobs()).filter(isOpenJob);

@@ -20,6 +20,21 @@ export const DeviceConfig = z
   });
 export type DeviceConfig = z.infer<typeof DeviceConfig>;
 
+/** A host name or address literal on an outbound allow-list (no scheme, port or path). */
+const OutboundHost = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.:[\]_-]+$/, 'a host name or IP address, without scheme, port or path');
+
+/** A share login for virtual media: inline or a file (JSON `{username,password}`, mode 0600). */
+const MediaCredentials = z
+  .object({ credentials: Credentials.optional(), credentialsFile: z.string().min(1).optional() })
+  .refine((d) => (d.credentials ? 1 : 0) + (d.credentialsFile ? 1 : 0) === 1, {
+    message: 'give exactly one of credentials or credentialsFile',
+    path: ['credentials'],
+  });
+
 export const AgentConfig = z.object({
   agentId: z.string().min(1).max(100).default('relay-1'),
   /** HMAC key shared with the cloud (or signingKeyFile, mode 0600). */
@@ -62,8 +77,26 @@ export const AgentConfig = z.object({
       retryBaseMs: z.number().int().positive().default(250),
     })
     .default({ timeoutMs: 30_000, retries: 4, retryBaseMs: 250 }),
-  /** Trust for firmware package downloads (multipart transfer) from the on-prem repository. */
-  repository: z.object({ tls: TlsPolicy.optional() }).default({}),
+  /**
+   * The on-prem firmware repository: `hosts` are the only hosts firmware URLs may name (https), `tls` the trust
+   * for package downloads (multipart transfer). Empty `hosts` refuses every firmware.stage.
+   */
+  repository: z
+    .object({ tls: TlsPolicy.optional(), hosts: z.array(OutboundHost).default([]) })
+    .default({ hosts: [] }),
+  /**
+   * Virtual media: `allowHosts` may serve nfs/cifs images and may resolve to private or loopback addresses
+   * (https from any public host needs no entry); `credentials` are the shares' logins, named by a command's
+   * `credentialsRef` — URLs never carry them.
+   */
+  media: z
+    .object({
+      allowHosts: z.array(OutboundHost).default([]),
+      credentials: z
+        .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), MediaCredentials)
+        .default({}),
+    })
+    .default({ allowHosts: [], credentials: {} }),
   devices: z.object({
     /** Keyed by canonical host id: the Dell service tag. */
     idracs: z.record(z.string().min(1), DeviceConfig).default({}),

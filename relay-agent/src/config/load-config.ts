@@ -111,7 +111,10 @@ export function readSecretFile(path: string, field: string): string {
 
 const CredentialsFile = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
-export function resolveCredentials(dev: DeviceConfig, field: string): { username: string; password: string } {
+export function resolveCredentials(
+  dev: Pick<DeviceConfig, 'credentials' | 'credentialsFile'>,
+  field: string,
+): { username: string; password: string } {
   if (dev.credentials) return dev.credentials;
   const file = dev.credentialsFile ?? '';
   const text = readSecretFile(file, `${field}.credentialsFile`);

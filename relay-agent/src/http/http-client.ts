@@ -7,6 +7,7 @@ import {
   MalformedResponseError,
   toDeviceError,
 } from './errors';
+import { sameOrigin } from './device-link';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
 
 export interface HttpResponse {
@@ -47,6 +48,8 @@ export class HttpClient {
   }
 
   async request(path: string, ro: RequestOptions = {}): Promise<HttpResponse> {
+    // Whatever path a caller passes (some come from the device), the request stays on this device.
+    sameOrigin(this.device, this.opts.baseUrl, path);
     const policy =
       ro.retry === false
         ? { ...(this.opts.retry ?? DEFAULT_RETRY), attempts: 1 }

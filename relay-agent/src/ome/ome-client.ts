@@ -1,8 +1,12 @@
+import { deviceLink } from '../http/device-link';
 import { DeviceHttpError, MalformedResponseError } from '../http/errors';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { OmeDevice, OmeInventoryDetails, OmePage, type OmeSoftware } from './ome.schemas';
 import type { z } from 'zod';
+
+/** OME's own API paths: where a nextLink may lead. */
+const OME_LINK = /^\/api\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
 
 /** OpenManage Enterprise REST client: API session (X-Auth-Token), paged device lists, firmware inventory. */
 export class OmeClient {
@@ -65,7 +69,8 @@ export class OmeClient {
     while (next) {
       const page: z.infer<typeof Page> = await this.get(Page, next);
       if (page.value.length > 0) yield page.value;
-      next = page['@odata.nextLink'] ?? undefined;
+      const link = page['@odata.nextLink'] ?? undefined;
+      next = link === undefined ? undefined : deviceLink(this.http.device, this.http.baseUrl, link, OME_LINK);
     }
   }
 

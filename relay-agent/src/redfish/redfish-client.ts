@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deviceLink } from '../http/device-link';
 import { DeviceError, DeviceHttpError, MalformedResponseError } from '../http/errors';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import {
@@ -20,6 +21,13 @@ const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
 const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';
 const DELL = `${MANAGER}/Oem/Dell`;
 const JOBS = `${DELL}/Jobs`;
+
+/** Links a device may send us: Redfish resources only, a session under Sessions, an upload under UpdateService. */
+const REDFISH_LINK = /^\/redfish\/v1\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
+const SESSION_LINK = /^\/redfish\/v1\/SessionService\/Sessions\/[A-Za-z0-9._~-]{1,128}$/;
+const UPLOAD_LINK = /^\/redfish\/v1\/UpdateService\/[A-Za-z0-9._~/-]{1,200}$/;
+/** An update/export Location: a task or job named by its JID. */
+const JOB_LINK = /^\/redfish\/v1\/[A-Za-z0-9._/-]*\/JID_[0-9A-Za-z_]{1,64}$/;
 
 /**
  * Redfish client for one iDRAC9. Uses a session (X-Auth-Token) and logs in again whenever the
@@ -102,7 +110,8 @@ export class RedfishClient {
     }
     this.token = token;
     const loc = res.headers.location;
-    this.sessionUri = typeof loc === 'string' ? loc : undefined;
+    // Logout sends the token to this link: it must be one of this device's sessions.
+    this.sessionUri = typeof loc === 'string' ? this.link(loc, SESSION_LINK) : undefined;
   }
 
   /** Best effort: iDRAC has a small session limit, so give sessions back. */
@@ -128,6 +137,11 @@ export class RedfishClient {
     return this.get(ComputerSystem, SYSTEM);
   }
 
+  /** A link this iDRAC sent, as a path on this iDRAC (LinkRefusedError `link_refused` otherwise). */
+  link(raw: string, pattern: RegExp = REDFISH_LINK): string {
+    return deviceLink(this.device, this.baseUrl, raw, pattern);
+  }
+
   /** Members of a collection, following nextLink; expanded members are used as-is. */
   async members<S extends z.ZodType>(schema: S, path: string): Promise<z.infer<S>[]> {
     const out: z.infer<S>[] = [];
@@ -136,9 +150,10 @@ export class RedfishClient {
       const page: z.infer<typeof Collection> = await this.get(Collection, next);
       for (const m of page.Members) {
         const direct = schema.safeParse(m);
-        out.push(direct.success ? direct.data : await this.get(schema, m['@odata.id']));
+        out.push(direct.success ? direct.data : await this.get(schema, this.link(m['@odata.id'])));
       }
-      next = page['Members@odata.nextLink'];
+      const nextLink = page['Members@odata.nextLink'];
+      next = nextLink === undefined ? undefined : this.link(nextLink);
     }
     return out;
   }
@@ -159,7 +174,7 @@ export class RedfishClient {
     for (const m of installed) {
       const direct = SoftwareInventory.safeParse(m);
       if (direct.success) out.push(direct.data);
-      else missing.push(m['@odata.id']);
+      else missing.push(this.link(m['@odata.id']));
     }
     // Bounded parallelism per iDRAC: the BMC is slow and serial-ish anyway.
     for (let i = 0; i < missing.length; i += 4) {
@@ -197,13 +212,22 @@ export class RedfishClient {
       ImageURI: imageUri,
       '@Redfish.OperationApplyTime': applyTime,
     });
-    return jobIdFrom(this.device, res.headers.location, res.body);
+    return this.jobIdFrom(res.headers.location, res.body);
+  }
+
+  /** The JID of a new job; a Location header, when there is one, must be a job link on this iDRAC. */
+  private jobIdFrom(location: unknown, body: Buffer): string {
+    if (typeof location === 'string') this.link(location, JOB_LINK);
+    return jobIdFrom(this.device, location, body);
   }
 
   /** Pushes the package bytes (multipart, DMTF UpdateService.MultipartHttpPushUri). */
   async multipartUpdate(file: Buffer, fileName: string, applyTime: 'OnReset' | 'Immediate'): Promise<string> {
     const svc = await this.get(UpdateServiceRoot, '/redfish/v1/UpdateService');
-    const uri = svc.MultipartHttpPushUri ?? '/redfish/v1/UpdateService/MultipartUpload';
+    const uri = this.link(
+      svc.MultipartHttpPushUri ?? '/redfish/v1/UpdateService/MultipartUpload',
+      UPLOAD_LINK,
+    );
     const boundary = `rackops${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
     const params = JSON.stringify({ Targets: [], '@Redfish.OperationApplyTime': applyTime });
     const body = Buffer.concat([
@@ -221,7 +245,7 @@ export class RedfishClient {
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
       body,
     });
-    return jobIdFrom(this.device, res.headers.location, res.body);
+    return this.jobIdFrom(res.headers.location, res.body);
   }
 
   async resetSystem(resetType: string): Promise<void> {
@@ -236,7 +260,7 @@ export class RedfishClient {
       IncludeInExport: 'Default',
       ShareParameters: { Target: target },
     });
-    return jobIdFrom(this.device, res.headers.location, res.body);
+    return this.jobIdFrom(res.headers.location, res.body);
   }
 
   /**
@@ -259,11 +283,17 @@ export class RedfishClient {
     return this.get(VirtualMedia, `${MANAGER}/VirtualMedia/${device}`);
   }
 
-  async insertMedia(device: 'CD' | 'RemovableDisk', image: string): Promise<void> {
+  /** `login`: the share's credentials, sent in the action's own fields (never inside the image URL). */
+  async insertMedia(
+    device: 'CD' | 'RemovableDisk',
+    image: string,
+    login?: { username: string; password: string },
+  ): Promise<void> {
     await this.post(`${MANAGER}/VirtualMedia/${device}/Actions/VirtualMedia.InsertMedia`, {
       Image: image,
       Inserted: true,
       WriteProtected: true,
+      ...(login ? { UserName: login.username, Password: login.password } : {}),
     });
   }
 

@@ -32,7 +32,8 @@ import { createLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/metrics/metrics';
 import { createSqsResultSink } from '../../src/queue/sqs-result-sink';
 import type { DeviceRegistry } from '../../src/devices/device-registry';
-import { labDevices } from '@rackops/local/runtime/in-process-agent';
+import { labDevices, labOutboundHosts } from '@rackops/local/runtime/in-process-agent';
+import { createOutbound } from '../../src/net/outbound';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef-0123456789';
 export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -94,6 +95,8 @@ export class RelayHarness {
       metrics: { port: null },
       logLevel: 'debug',
       http: { timeoutMs: 5000, retries: 3, retryBaseMs: 10 },
+      repository: { hosts: labOutboundHosts(lab) },
+      media: { allowHosts: labOutboundHosts(lab) },
       devices: labDevices(lab),
     };
     const config = o.agent ? o.agent(base, lab) : base;
@@ -119,6 +122,7 @@ export class RelayHarness {
       devices: this.devices,
       fetchPackage: createPackageFetcher({ mode: 'pin', sha256: this.lab.tls.certSha256 }, 10_000),
       scpDir: join(this.dir, 'scp'),
+      outbound: createOutbound(cfg),
     });
     this.agent = createAgent({
       config: cfg,
