@@ -27,7 +27,7 @@ export async function asAgentSent(
   if (msg.type === 'agent-heartbeat' || !msg.commandId) return signRelayMessage(msg, keys);
   const target = o.target ?? TEST_TARGET;
   const prev = await store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, msg.commandId);
-  if (!prev || !prev.data.taskTokenSha256) {
+  if (!prev?.data.taskTokenSha256) {
     const data: RelayCommandRecord = {
       commandId: msg.commandId,
       status: 'sent',
