@@ -287,6 +287,7 @@ export class StatelessStack extends Stack {
       stateMachines: workflows.stateMachines,
       functions: new Map([...functions].map(([name, f]) => [name, f.function])),
       resultsQueue: props.resultsQueue,
+      resultLogGroup: result.logGroup,
       ...(props.heartbeatMissingMinutes ? { heartbeatMissingMinutes: props.heartbeatMissingMinutes } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
