@@ -10,7 +10,7 @@ import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrato
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '../src/handlers/relay-command-record';
 import { createResultHandler } from '../src/handlers/result.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
-import { type RelayRig, startRelayRig } from './helpers/relay-rig';
+import { type RelayRig, startRelayRig } from '@rackops/local/testing/relay-rig';
 
 const KEYS: Keyring = { activeKid: 'k1', keys: { k1: 'the-relay-signing-key-0123456789abcdef-0123' } };
 

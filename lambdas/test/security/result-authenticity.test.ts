@@ -8,7 +8,7 @@ import { createDispatchHandler } from '../../src/handlers/dispatch.handler';
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '../../src/handlers/relay-command-record';
 import { SECURITY_EVENT_TYPE, type SecurityEvent } from '../../src/handlers/security-event';
 import { type TestStore, startTestStore } from '../helpers/dynalite-store';
-import { type RelayRig, startRelayRig } from '../helpers/relay-rig';
+import { type RelayRig, startRelayRig } from '@rackops/local/testing/relay-rig';
 
 const KEYS: Keyring = { activeKid: 'k1', keys: { k1: 'the-relay-signing-key-0123456789abcdef-0123' } };
 const ATTACKER: Keyring = { activeKid: 'k1', keys: { k1: 'a-guessed-key-a-guessed-key-a-guessed-key!' } };

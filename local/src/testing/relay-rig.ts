@@ -1,11 +1,11 @@
 import type { Store } from '@rackops/core/ports/store.port';
 import type { Envelope } from '@rackops/core/relay/envelope';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
-import { LocalEngine } from '@rackops/local/engine/local-engine';
-import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
+import { LocalEngine } from '../engine/local-engine';
+import { createLocalOrchestrator } from '../engine/local-orchestrator';
 import { type Logger, pino } from 'pino';
-import { createDispatchHandler } from '../../src/handlers/dispatch.handler';
-import { createResultHandler } from '../../src/handlers/result.handler';
+import { createDispatchHandler } from '@rackops/lambdas/handlers/dispatch.handler';
+import { createResultHandler } from '@rackops/lambdas/handlers/result.handler';
 
 /**
  * The cloud side of the relay, for real: the local Step Functions engine runs one device step per job through
