@@ -53,14 +53,16 @@ export function verifyRelayMessage(
     return { ok: false, reason: 'malformed', detail: detail.slice(0, 1000) };
   }
   const message = parsed.data;
-  const { sig, kid, ...rest } = message;
+  const { sig, kid } = message;
   if (!sig || !kid)
     return { ok: false, reason: 'unsigned', detail: 'the message carries no signature', message };
   const key = keyFor(keys, kid);
   if (key === undefined)
     return { ok: false, reason: 'unknown_key', detail: `no key with id ${kid} is accepted here`, message };
-  // The parsed message, not the raw one: fields the schema drops are neither trusted nor signed over.
-  const expected = mac(key, { ...rest, kid });
+  // Over what arrived, every field included: a field added on the way (even one the schema would drop) breaks
+  // the signature. The agent signs its messages as parsed, so what it sends is exactly what it signed.
+  const { sig: _sig, ...arrived } = raw as Record<string, unknown>;
+  const expected = mac(key, arrived);
   const given = Buffer.from(sig, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: 'bad_signature', detail: 'the signature does not match', message };
