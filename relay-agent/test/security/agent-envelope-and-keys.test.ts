@@ -1,7 +1,10 @@
 import { type Envelope, type UnsignedEnvelope, signEnvelope } from '@rackops/core/relay/envelope';
 import type { Keyring } from '@rackops/core/relay/keyring';
 import { verifyRelayMessage } from '@rackops/core/relay/message-signature';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentProcess } from '../helpers/agent-process';
 import { RelayHarness, SIGNING_KEY } from '../helpers/relay-harness';
 import { smallLab } from '../helpers/small-lab';
 import { startTripwire } from '../helpers/tripwire';
@@ -156,5 +159,68 @@ describe('relay agent: envelope limits, key ids and signed messages', () => {
       ok: false,
       reason: 'bad_signature',
     });
+  });
+});
+
+describe('relay agent process: keys re-read on SIGHUP (rotation without a restart)', () => {
+  let h: RelayHarness | undefined;
+  let proc: AgentProcess | undefined;
+  afterAll(async () => {
+    proc?.kill('SIGKILL');
+    await proc?.exited;
+    await h?.stop();
+  });
+
+  it('switches its active key on SIGHUP, and keeps its keys when the new file is bad', {
+    timeout: 90_000,
+  }, async () => {
+    const keysFile = (dir: string) => join(dir, 'relay-keys.json');
+    h = await RelayHarness.start({
+      lab: smallLab(1),
+      labOpts: { services: { vcenter: false, ome: false, catalog: false, control: false } },
+      inProcess: false,
+      agent: (cfg) => {
+        const { signingKey: _k, ...rest } = cfg;
+        return {
+          ...rest,
+          signingKeysFile: keysFile(dirname(cfg.ledgerPath ?? '')),
+          logLevel: 'info',
+        };
+      },
+    });
+    const harness = h;
+    const file = keysFile(harness.dir);
+    writeFileSync(file, JSON.stringify(OLD_ONLY), { mode: 0o600 });
+    proc = new AgentProcess(harness.writeConfig());
+    const agent = proc;
+    const run = async (keys: Keyring) => {
+      const {
+        sig: _s,
+        kid: _k,
+        ...unsigned
+      } = harness.envelope('inventory.idrac', { type: 'idrac', id: 'TEST001' }, {});
+      const env = await harness.send(signEnvelope(unsigned, keys));
+      return harness.waitForResult(env.id, 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${agent.output.join('')}`);
+      });
+    };
+    expect(await run(OLD_ONLY)).toMatchObject({ ok: true, kid: 'old' });
+
+    writeFileSync(file, JSON.stringify(RING), { mode: 0o600 });
+    agent.kill('SIGHUP');
+    await harness.waitFor(
+      'the reload',
+      () => agent.output.join('').includes('signing keys reloaded') || undefined,
+    );
+    expect(await run(RING)).toMatchObject({ ok: true, kid: 'new' });
+    expect(await run(OLD_ONLY)).toMatchObject({ ok: true, kid: 'new' });
+
+    writeFileSync(file, '{"activeKid":"gone","keys":{}}', { mode: 0o600 });
+    agent.kill('SIGHUP');
+    await harness.waitFor(
+      'the refusal',
+      () => agent.output.join('').includes('signing keys not reloaded') || undefined,
+    );
+    expect(await run(RING)).toMatchObject({ ok: true, kid: 'new' });
   });
 });
