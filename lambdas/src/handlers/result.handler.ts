@@ -244,9 +244,6 @@ export function createResultHandler(deps: ResultDeps) {
   return async (event: unknown): Promise<BatchResponse> => {
     const batch = SqsBatch.parse(event);
     const failures: BatchResponse['batchItemFailures'] = [];
-    // All at once: a page to ingest must not hold up a result, not even its own command's. Order does not
-    // matter to correctness: the command record is a versioned write that never leaves a final status, and a
-    // streamed command's result waits for its pages (pagesIngested).
     // Only messages the agent signed, about commands we sent, are acted on; the rest are refused, recorded
     // and dropped (redelivery would not make them true). A failure to check (the Store) is retried.
     const keys = await deps.relayKey();
@@ -281,6 +278,9 @@ export function createResultHandler(deps: ResultDeps) {
       }),
     );
     const parsed = checked.filter((c) => c !== undefined);
+    // All at once: a page to ingest must not hold up a result, not even its own command's. Order does not
+    // matter to correctness: the command record is a versioned write that never leaves a final status, and a
+    // streamed command's result waits for its pages (pagesIngested).
     await Promise.all(
       parsed.map(async ({ messageId, msg }) => {
         try {
