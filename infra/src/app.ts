@@ -70,7 +70,7 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
     namePrefix: config.prefix,
     description: 'RackOps: table, queues, keys, secrets, relay agent identity',
     terminationProtection: true,
-    ...(config.relayAgentPrincipal ? { relayAgentPrincipalArn: config.relayAgentPrincipal } : {}),
+    relayAgentPrincipalArn: config.relayAgentPrincipal,
     ...(props.env ? { env: props.env } : {}),
   });
 

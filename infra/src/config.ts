@@ -5,6 +5,10 @@ import { z } from 'zod';
  * Deployment settings, read from CDK context (`cdk.json` "context", or `-c rackops:key=value`).
  * Validated here so a typo fails the synth with a clear message instead of deploying something odd.
  */
+const RELAY_PRINCIPAL_REQUIRED =
+  'required: the IAM principal ARN the relay agent authenticates as, e.g. ' +
+  '-c rackops:relayAgentPrincipal=arn:aws:iam::123456789012:role/rackops-relay-agent';
+
 export const RackOpsConfig = z.object({
   /** Prefix of every physical name (stacks, state machines, schedule group). Lowercase, short. */
   prefix: z
@@ -20,14 +24,14 @@ export const RackOpsConfig = z.object({
   /** How long Lambda and Step Functions logs are kept. */
   logRetentionDays: z.number().int().positive().default(90),
   /**
-   * Who may assume the relay agent role: an IAM principal ARN (e.g. an IAM Roles Anywhere profile's role
-   * session principal, a user, or `arn:aws:iam::<account>:root`). Defaults to this account's root, i.e.
-   * anyone in the account an administrator allows via an identity policy.
+   * Who may assume the relay agent role: the IAM principal ARN the on-prem agent authenticates as (an IAM
+   * Roles Anywhere profile's role, a user). Required, and never an account root: trusting the root lets anyone
+   * an administrator of the account allows send results and read commands.
    */
   relayAgentPrincipal: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:.+$/)
-    .optional(),
+    .string({ error: RELAY_PRINCIPAL_REQUIRED })
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:.+$/, 'an IAM principal ARN, arn:aws:iam::<account>:role/<name>')
+    .refine((arn) => !/:root$/.test(arn), 'an account root is not a principal (it trusts the whole account)'),
   /**
    * Where job-ops reads the Dell firmware catalog (Catalog.xml, or .gz) for compliance and updates, e.g. your
    * own repository mirror. Unset: the handler's default.

@@ -13,11 +13,8 @@ import { RelayAgentIdentity } from './constructs/relay-agent-identity';
 export interface StatefulStackProps extends StackProps {
   /** Prefix of physical names (secrets). */
   readonly namePrefix: string;
-  /**
-   * ARN of the principal allowed to assume the relay agent role.
-   * @default - this account's root principal
-   */
-  readonly relayAgentPrincipalArn?: string;
+  /** ARN of the principal allowed to assume the relay agent role (never an account root). */
+  readonly relayAgentPrincipalArn: string;
   /**
    * Visibility timeout of the commands queue; the agent extends it while a long operation runs (DESIGN §6).
    * @default Duration.minutes(2)
@@ -105,7 +102,7 @@ export class StatefulStack extends Stack {
       commandsQueue: this.commandsQueue,
       resultsQueue: this.resultsQueue,
       queueKey: messagingKey,
-      ...(props.relayAgentPrincipalArn ? { assumedBy: new ArnPrincipal(props.relayAgentPrincipalArn) } : {}),
+      assumedBy: new ArnPrincipal(props.relayAgentPrincipalArn),
     }).role;
 
     // What the relay agent's config needs (relay-agent/README.md).

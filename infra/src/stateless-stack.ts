@@ -248,6 +248,8 @@ export class StatelessStack extends Stack {
     // dispatch: sign with the relay key, send to the commands queue.
     dispatch.allowSecretRead(props.relaySigningKey, props.dataKey);
     dispatch.allowQueueSend(props.commandsQueue, props.messagingKey);
+    // result: verify the agent's signatures with the same keys.
+    result.allowSecretRead(props.relaySigningKey, props.dataKey);
     result.function.addEventSource(
       new SqsEventSource(props.resultsQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );
@@ -285,6 +287,7 @@ export class StatelessStack extends Stack {
       stateMachines: workflows.stateMachines,
       functions: new Map([...functions].map(([name, f]) => [name, f.function])),
       resultsQueue: props.resultsQueue,
+      resultLogGroup: result.logGroup,
       ...(props.heartbeatMissingMinutes ? { heartbeatMissingMinutes: props.heartbeatMissingMinutes } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });

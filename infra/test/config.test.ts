@@ -2,12 +2,15 @@ import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError, readConfig } from '../src/config';
 
-const config = (context: Record<string, unknown>) => readConfig(new App({ context }).node);
+const PRINCIPAL = 'arn:aws:iam::123456789012:role/rackops-relay-agent-example';
+const config = (context: Record<string, unknown>) =>
+  readConfig(new App({ context: { 'rackops:relayAgentPrincipal': PRINCIPAL, ...context } }).node);
 
 describe('readConfig', () => {
   it('applies defaults for everything but the prefix', () => {
     expect(config({ 'rackops:prefix': 'rackops' })).toEqual({
       prefix: 'rackops',
+      relayAgentPrincipal: PRINCIPAL,
       teamsAppId: '',
       productionClusters: [],
       logRetentionDays: 90,
@@ -41,6 +44,23 @@ describe('readConfig', () => {
     expect(() => config({ 'rackops:prefix': 'rackops', 'rackops:heartbeatMissingMinutes': 7 })).toThrow(
       /rackops:heartbeatMissingMinutes/,
     );
+  });
+
+  it('requires the relay agent principal, saying what to pass', () => {
+    const without = () => readConfig(new App({ context: { 'rackops:prefix': 'rackops' } }).node);
+    expect(without).toThrow(InvalidConfigError);
+    expect(without).toThrow(
+      /rackops:relayAgentPrincipal: required: .*-c rackops:relayAgentPrincipal=arn:aws:iam::/,
+    );
+  });
+
+  it('refuses an account root as the relay agent principal', () => {
+    expect(() =>
+      config({
+        'rackops:prefix': 'rackops',
+        'rackops:relayAgentPrincipal': 'arn:aws:iam::123456789012:root',
+      }),
+    ).toThrow(/rackops:relayAgentPrincipal: an account root is not a principal/);
   });
 
   it('requires the prefix', () => {

@@ -1,5 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { ArnPrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { RelayAgentIdentity } from '../src/constructs/relay-agent-identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Synthesized, synthesize } from './helpers/synth';
 
@@ -87,17 +91,48 @@ describe('relay agent identity', () => {
     }
   });
 
-  it('defaults to the account root principal when none is configured', () => {
-    const other = synthesize();
-    try {
-      const resources = Template.fromStack(other.stateful).toJSON().Resources as Resources;
-      const role =
-        resources[
-          Stack.of(other.stateful).getLogicalId(other.stateful.relayAgentRole.node.defaultChild as never)
-        ];
-      expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain(':root');
-    } finally {
-      other.cleanup();
-    }
+  it('cannot be synthesized without an explicit principal: the message says which context value to pass', () => {
+    expect(() => synthesize({ 'rackops:relayAgentPrincipal': undefined })).toThrow(
+      /rackops:relayAgentPrincipal: required: the IAM principal ARN the relay agent authenticates as/,
+    );
+  });
+
+  it('never trusts an account root, whether from context or given to the construct directly', () => {
+    expect(() => synthesize({ 'rackops:relayAgentPrincipal': 'arn:aws:iam::123456789012:root' })).toThrow(
+      /not a principal/,
+    );
+    const stack = new Stack();
+    const queue = new Queue(stack, 'Q');
+    expect(
+      () =>
+        new RelayAgentIdentity(stack, 'Relay', {
+          commandsQueue: queue,
+          resultsQueue: queue,
+          queueKey: new Key(stack, 'K'),
+          assumedBy: new ArnPrincipal('arn:aws:iam::123456789012:root'),
+        }),
+    ).toThrow(/not an account root/);
+  });
+
+  it('refused relay messages are counted from the result log and alarmed (RelayMessagesRefused)', () => {
+    const filters = Object.values(stateless).filter((r) => r.Type === 'AWS::Logs::MetricFilter');
+    expect(filters).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          FilterPattern: '{ $.securityEvent = "relay_message_refused" }',
+          MetricTransformations: [
+            expect.objectContaining({ MetricName: 'RelayMessagesRefused', MetricNamespace: 'RackOps' }),
+          ],
+        }),
+      }),
+    ]);
+    const alarms = Object.entries(stateless).filter(
+      ([id, r]) => r.Type === 'AWS::CloudWatch::Alarm' && id.includes('RelayMessagesRefused'),
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.[1].Properties).toMatchObject({
+      MetricName: 'RelayMessagesRefused',
+      Namespace: 'RackOps',
+    });
   });
 });

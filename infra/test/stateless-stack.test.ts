@@ -3,7 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRackOpsApp } from '../src/app';
-import { type Synthesized, synthesize, TEST_HANDLERS } from './helpers/synth';
+import { type Synthesized, synthesize, TEST_HANDLERS, TEST_RELAY_PRINCIPAL } from './helpers/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Resources = Record<string, Resource>;
@@ -109,7 +109,7 @@ describe('StatelessStack', () => {
       template.hasOutput('BotMessagingEndpoint', {});
     });
 
-    it('lets only dispatch send commands and read the relay signing key', () => {
+    it('lets only dispatch send commands; only dispatch (signs) and result (verifies) read the relay signing key', () => {
       for (const name of TEST_HANDLERS.map((h) => h.name)) {
         const statements = statementsOf(roleOf(fnId(name)));
         const sends = statements.some((s) => [s.Action].flat().includes('sqs:SendMessage'));
@@ -117,7 +117,7 @@ describe('StatelessStack', () => {
         expect({ name, sends, readsKey }).toEqual({
           name,
           sends: name === 'dispatch',
-          readsKey: name === 'dispatch',
+          readsKey: name === 'dispatch' || name === 'result',
         });
       }
     });
@@ -323,7 +323,11 @@ describe('StatelessStack', () => {
   it('is left out, with a warning, while a handler the workflows need is missing', () => {
     const warnings: string[] = [];
     const built = buildRackOpsApp({
-      context: { 'rackops:prefix': 'rackops', 'rackops:bundle': false },
+      context: {
+        'rackops:prefix': 'rackops',
+        'rackops:bundle': false,
+        'rackops:relayAgentPrincipal': TEST_RELAY_PRINCIPAL,
+      },
       handlers: TEST_HANDLERS.filter((h) => h.name !== 'dispatch'),
       workflowDefinitions: buildWorkflowDefinitions(),
       nag: false,

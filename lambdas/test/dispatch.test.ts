@@ -1,5 +1,6 @@
 import { LocalEngine } from '@rackops/local/engine/local-engine';
-import { verifyEnvelope } from '@rackops/core/relay/envelope';
+import { messageGroupId, verifyEnvelope } from '@rackops/core/relay/envelope';
+import { signRelayMessage } from '@rackops/core/relay/message-signature';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsCommandQueue } from '../src/adapters/sqs-queues';
 import { createDispatchHandler } from '../src/handlers/dispatch.handler';
@@ -172,19 +173,24 @@ describe('dispatch handler', () => {
         const results = createResultHandler({
           store: t.store,
           orchestrator: createLocalOrchestrator(engine!),
+          relayKey: async () => KEY,
         });
-        const result = {
-          type: 'result',
-          v: 1,
-          commandId: env.id,
-          kind: env.kind,
-          jobId: env.jobId,
-          taskToken: env.taskToken,
-          at: new Date().toISOString(),
-          ok: true,
-          output: { powerState: 'On', changed: false },
-          durationMs: 3,
-        };
+        const result = signRelayMessage(
+          {
+            type: 'result',
+            v: 1,
+            commandId: env.id,
+            kind: env.kind,
+            jobId: env.jobId,
+            taskToken: env.taskToken,
+            at: new Date().toISOString(),
+            ok: true,
+            output: { powerState: 'On', changed: false },
+            durationMs: 3,
+            target: messageGroupId(env.target),
+          },
+          KEY,
+        );
         await results({ Records: [{ messageId: 'm-1', body: JSON.stringify(result) }] });
       },
     };

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
 import { type ProgressMessage, createResultHandler } from '../src/handlers/result.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
+import { RELAY_KEY, asAgentSent } from './helpers/signed-results';
 
 // The workflow side: one device step that waits for its token (at 1/100 time scale: 1 s = 10 ms).
 const definition = (heartbeatSeconds: number) => ({
@@ -62,6 +63,7 @@ async function waitingStep(heartbeatSeconds = 300) {
   handle = createResultHandler({
     store: t.store,
     orchestrator: createLocalOrchestrator(engine),
+    relayKey: async () => RELAY_KEY,
     onInventoryPage: async (page, msg) => {
       pages.push({ page, msg });
     },
@@ -73,8 +75,14 @@ async function waitingStep(heartbeatSeconds = 300) {
 }
 
 const at = () => new Date().toISOString();
-const sqs = (...msgs: (RelayMessage | string)[]) => ({
-  Records: msgs.map((m, i) => ({ messageId: `m-${i}`, body: typeof m === 'string' ? m : JSON.stringify(m) })),
+/** An SQS batch of what the agent sent: each message signed, about a command dispatch recorded. */
+const sqs = async (...msgs: (RelayMessage | string)[]) => ({
+  Records: await Promise.all(
+    msgs.map(async (m, i) => ({
+      messageId: `m-${i}`,
+      body: typeof m === 'string' ? m : JSON.stringify(await asAgentSent(t.store, m)),
+    })),
+  ),
 });
 
 describe('result handler', () => {
@@ -87,7 +95,7 @@ describe('result handler', () => {
       data: { commandId: 'c-1', jobId, status: 'sent' },
     });
     const out = await handle(
-      sqs({
+      await sqs({
         type: 'result',
         v: 1,
         commandId: 'c-1',
@@ -122,8 +130,8 @@ describe('result handler', () => {
       data: { commandId: 'c-host', jobId, status: 'sent', step },
     });
     const base = { v: 1 as const, commandId: 'c-host', kind: 'vm.power' as const, jobId, taskToken: token };
-    await handle(sqs({ ...base, type: 'progress', at: at(), message: 'guest shutdown of vm-1002' }));
-    await handle(sqs({ ...base, type: 'result', at: at(), ok: true, durationMs: 5 }));
+    await handle(await sqs({ ...base, type: 'progress', at: at(), message: 'guest shutdown of vm-1002' }));
+    await handle(await sqs({ ...base, type: 'result', at: at(), ok: true, durationMs: 5 }));
     await engine.waitForExecution(executionId);
     expect((await t.store.listLog(jobId)).items.map((l) => l.message)).toEqual([
       'LABA002 · vm.power: guest shutdown of vm-1002',
@@ -148,7 +156,7 @@ describe('result handler', () => {
       });
     await note(0);
     const handled = handle(
-      sqs({
+      await sqs({
         type: 'result',
         v: 1,
         commandId: 'c-p',
@@ -173,7 +181,7 @@ describe('result handler', () => {
     const { jobId, token } = await waitingStep();
     const base = { v: 1, commandId: 'c-late', kind: 'firmware.stage', jobId, taskToken: token } as const;
     await handle(
-      sqs({
+      await sqs({
         ...base,
         type: 'result',
         at: at(),
@@ -182,7 +190,7 @@ describe('result handler', () => {
         durationMs: 9,
       }),
     );
-    await handle(sqs({ ...base, type: 'progress', at: at(), message: 'staging BIOS' }));
+    await handle(await sqs({ ...base, type: 'progress', at: at(), message: 'staging BIOS' }));
     expect((await t.store.getRecord(RELAY_COMMAND_TYPE, 'c-late'))?.data).toMatchObject({
       status: 'succeeded',
       jobId,
@@ -204,7 +212,7 @@ describe('result handler', () => {
       data: { commandId: 'c-s', jobId, status: 'sent', step },
     });
     await handle(
-      sqs({
+      await sqs({
         type: 'result',
         v: 1,
         commandId: 'c-s',
@@ -229,7 +237,7 @@ describe('result handler', () => {
   it('fails the step with the agent error code and message', async () => {
     const { executionId, jobId, token } = await waitingStep();
     await handle(
-      sqs({
+      await sqs({
         type: 'result',
         v: 1,
         commandId: 'c-2',
@@ -258,7 +266,7 @@ describe('result handler', () => {
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 400));
       await handle(
-        sqs({
+        await sqs({
           type: 'progress',
           v: 1,
           commandId: 'c-3',
@@ -273,7 +281,7 @@ describe('result handler', () => {
     }
     expect((await engine.describeExecution(executionId))?.status).toBe('RUNNING'); // 2 s > the 1 s heartbeat window
     await handle(
-      sqs({
+      await sqs({
         type: 'result',
         v: 1,
         commandId: 'c-3',
@@ -302,7 +310,7 @@ describe('result handler', () => {
     const { jobId, token } = await waitingStep();
     pages.length = 0;
     await handle(
-      sqs({
+      await sqs({
         type: 'progress',
         v: 1,
         commandId: 'c-4',
@@ -322,7 +330,7 @@ describe('result handler', () => {
   it('fails the step with a clear error when the agent rejected the command', async () => {
     const { executionId, jobId, token } = await waitingStep();
     await handle(
-      sqs({
+      await sqs({
         type: 'rejected',
         v: 1,
         commandId: 'c-5',
@@ -345,7 +353,7 @@ describe('result handler', () => {
   it('stores agent heartbeats', async () => {
     await waitingStep();
     await handle(
-      sqs({
+      await sqs({
         type: 'agent-heartbeat',
         v: 1,
         agentId: 'agent-1',
@@ -365,7 +373,7 @@ describe('result handler', () => {
     const { executionId, jobId, token } = await waitingStep();
     await engine.stopExecution(executionId, 'test');
     const out = await handle(
-      sqs({
+      await sqs({
         type: 'result',
         v: 1,
         commandId: 'c-6',
@@ -391,6 +399,7 @@ describe('result handler', () => {
       const h = createResultHandler({
         store: t.store,
         orchestrator: createLocalOrchestrator(engine),
+        relayKey: async () => RELAY_KEY,
         logger,
       });
       return { lines, h };
@@ -406,12 +415,12 @@ describe('result handler', () => {
     // `npm start` prints warn and above.
     const console = logged('warn');
     expect(
-      (await console.h(sqs({ ...progress, at: at(), message: 'staging BIOS' }))).batchItemFailures,
+      (await console.h(await sqs({ ...progress, at: at(), message: 'staging BIOS' }))).batchItemFailures,
     ).toEqual([]);
     expect(console.lines).toEqual([]);
     // Still there for whoever looks closer (LOG_LEVEL=debug).
     const debug = logged('debug');
-    await debug.h(sqs({ ...progress, at: at(), message: 'staging NIC' }));
+    await debug.h(await sqs({ ...progress, at: at(), message: 'staging NIC' }));
     expect(debug.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
       expect.objectContaining({
         level: 20,
@@ -426,7 +435,7 @@ describe('result handler', () => {
     const { jobId, token } = await waitingStep();
     await engine.stop(); // the orchestrator is unavailable now: a transient failure
     const out = await handle(
-      sqs(
+      await sqs(
         'not json',
         {
           type: 'result',

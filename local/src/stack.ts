@@ -10,6 +10,7 @@ import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
+import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import { failJobOfEndedExecution, startJob } from '@rackops/core/usecases/start-job';
 import { HEARTBEAT } from '@rackops/core/workflows/timing';
 import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
@@ -54,8 +55,8 @@ export interface LocalStackOptions {
   onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<unknown>;
   /** Firmware catalog for preflight. @default the lab's repository when the lab runs */
   catalog?: CatalogSource;
-  /** HMAC key shared with the agent. @default generated once per dataDir and kept in `<dataDir>/relay.key` */
-  relayKey?: string;
+  /** HMAC key(s) shared with the agent. @default one key generated once per dataDir, kept in `<dataDir>/relay.key` */
+  relayKey?: KeyMaterial;
   clock?: Clock;
   logger?: Logger;
   /** Local scheduler poll interval. @default 250 */
@@ -94,6 +95,8 @@ export interface LocalStack {
   lab?: Lab;
   agent?: InProcessAgent;
   config: LocalStackConfig;
+  /** Replace the cloud side's relay keys (what a new Secrets Manager value does): key rotation. */
+  setRelayKeys(keys: KeyMaterial): void;
   /** Stops everything this stack started: no ports, timers or processes remain. Running executions stay recorded and resume next start. */
   stop(): Promise<void>;
 }
@@ -129,7 +132,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
   try {
     const relayKeyFile = join(dataDir, 'relay.key');
-    const relayKey = opts.relayKey ?? readOrCreateKey(relayKeyFile);
+    const relayKey: KeyMaterial = opts.relayKey ?? readOrCreateKey(relayKeyFile);
+    let cloudKeys: KeyMaterial = relayKey;
 
     // A stack that keeps nothing keeps its tables in memory (the temp dir goes on stop anyway).
     const dynalite: RunningDynalite = await startDynalite(
@@ -164,7 +168,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const dispatch = createDispatchHandler({
       store,
       commands: createSqsCommandQueue({ client: sqs, queueUrl: commandsQueueUrl }),
-      relayKey: async () => relayKey,
+      relayKey: async () => cloudKeys,
       clock,
       logger: log.child({ fn: 'dispatch' }),
     });
@@ -213,6 +217,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const results = createResultHandler({
       store,
       orchestrator,
+      relayKey: async () => cloudKeys,
       clock,
       logger: log.child({ fn: 'result' }),
       onInventoryPage: async (page, msg) => {
@@ -281,6 +286,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         resultsQueueUrl,
         relayKeyFile,
         agentProgressSeconds,
+      },
+      setRelayKeys(keys) {
+        cloudKeys = keys;
       },
       stop() {
         stopping ??= stopAll();

@@ -1,5 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock } from '@rackops/core/ports/clock.port';
+import type { KeyMaterial } from '@rackops/core/relay/keyring';
+import { signRelayMessage } from '@rackops/core/relay/message-signature';
 import type { ResultSink } from '@rackops/core/ports/command-queue.port';
 import type { Logger } from 'pino';
 import type { HandlerRegistry } from './commands/command-context';
@@ -13,7 +15,8 @@ import { QueueConsumer } from './queue/queue-consumer';
 
 export interface AgentDeps {
   readonly config: AgentConfig;
-  readonly signingKey: string;
+  /** The agent's keys: verify commands, sign everything it sends. A function when they can change (SIGHUP). */
+  readonly keys: KeyMaterial | (() => KeyMaterial);
   readonly sqs: SQSClient;
   readonly sink: ResultSink;
   readonly ledger: Ledger;
@@ -26,10 +29,18 @@ export interface AgentDeps {
 
 /** The relay agent: queue consumer + command processor + heartbeat, all given their clients. */
 export function createAgent(d: AgentDeps) {
+  const keys = (): KeyMaterial => (typeof d.keys === 'function' ? d.keys() : d.keys);
+  // Every message leaves signed with the active key: results, progress, rejections, heartbeats.
+  const sink: ResultSink = { send: (message) => d.sink.send(signRelayMessage(message, keys())) };
   const processor = createCommandProcessor({
-    signingKey: d.signingKey,
+    keys,
+    maxBodyBytes: d.config.maxBodyBytes,
+    limits: {
+      clockSkewSeconds: d.config.clockSkewSeconds,
+      maxLifetimeSeconds: d.config.maxCommandLifetimeSeconds,
+    },
     ledger: d.ledger,
-    sink: d.sink,
+    sink,
     devices: d.devices,
     handlers: d.handlers,
     clock: d.clock,
@@ -63,7 +74,7 @@ export function createAgent(d: AgentDeps) {
       heartbeat = startHeartbeat({
         agentId: d.config.agentId,
         seconds: d.config.heartbeatSeconds,
-        sink: d.sink,
+        sink,
         clock: d.clock,
         log: d.log,
         inFlight: processor.inFlight,

@@ -4,7 +4,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { createAgent } from './agent';
 import { createHandlers } from './commands/registry';
-import { ConfigError, loadConfigFile, resolveSigningKey } from './config/load-config';
+import { ConfigError, loadConfigFile } from './config/load-config';
+import { resolveSigningKeys } from './config/signing-keys';
 import { buildDevices } from './devices/build-devices';
 import { createPackageFetcher } from './devices/package-fetcher';
 import { Ledger } from './ledger/ledger';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     '/etc/rackops-relay/config.json';
   const config = loadConfigFile(path);
   const log = createLogger(config.logLevel);
-  const signingKey = resolveSigningKey(config);
+  let keys = resolveSigningKeys(config);
   const metrics = createMetrics();
   const metricsServer =
     config.metrics.port === null ? undefined : await serveMetrics(metrics, config.metrics.port);
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   });
   const agent = createAgent({
     config,
-    signingKey,
+    keys: () => keys,
     sqs,
     sink: createSqsResultSink(sqs, config.queues.resultsUrl),
     ledger,
@@ -76,6 +77,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Key rotation without a restart: re-read the config's keys; a bad file keeps the keys in use.
+  process.on('SIGHUP', () => {
+    try {
+      keys = resolveSigningKeys(loadConfigFile(path));
+      log.info({ activeKid: keys.activeKid, kids: Object.keys(keys.keys) }, 'signing keys reloaded');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'signing keys not reloaded; the previous keys stay in use');
+    }
+  });
   agent.start();
 }
 

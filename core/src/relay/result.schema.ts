@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { IsoTime } from '../jobs/job.schema';
 import { CommandKind } from './commands';
+import { KeyId } from './keyring';
+
+/**
+ * The agent signs every message it sends (message-signature.ts): `kid` names its key, `sig` is the HMAC of the
+ * message without `sig`. Optional in the shape so the result handler can refuse an unsigned message by name.
+ */
+const Signature = {
+  kid: KeyId.optional(),
+  sig: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+};
+/** The device the command was for (`type:id`), so the cloud can check it against what it dispatched. */
+const Target = z.string().max(256).optional();
 
 export const RelayErrorInfo = z.object({
   /** Stable code, e.g. `timeout`, `unreachable`, `idrac_job_failed`, `rejected_bad_signature`. */
@@ -24,6 +39,8 @@ export const RelayMessage = z.discriminatedUnion('type', [
     output: z.record(z.string(), z.unknown()).optional(),
     error: RelayErrorInfo.optional(),
     durationMs: z.number().nonnegative(),
+    target: Target,
+    ...Signature,
   }),
   z.object({
     type: z.literal('progress'),
@@ -37,6 +54,8 @@ export const RelayMessage = z.discriminatedUnion('type', [
     percent: z.number().min(0).max(100).optional(),
     /** A page of streamed data (inventory): recorded by the result consumer. */
     page: z.record(z.string(), z.unknown()).optional(),
+    target: Target,
+    ...Signature,
   }),
   z.object({
     type: z.literal('rejected'),
@@ -45,8 +64,21 @@ export const RelayMessage = z.discriminatedUnion('type', [
     jobId: z.string().optional(),
     taskToken: z.string().optional(),
     at: IsoTime,
-    reason: z.enum(['malformed', 'unsigned', 'bad_signature', 'expired', 'replayed', 'unknown_target']),
+    reason: z.enum([
+      'malformed',
+      'unsigned',
+      'unknown_key',
+      'bad_signature',
+      'expired',
+      'issued_in_future',
+      'bad_lifetime',
+      'too_large',
+      'replayed',
+      'unknown_target',
+    ]),
     detail: z.string(),
+    target: Target,
+    ...Signature,
   }),
   z.object({
     type: z.literal('agent-heartbeat'),
@@ -56,6 +88,7 @@ export const RelayMessage = z.discriminatedUnion('type', [
     at: IsoTime,
     uptimeSeconds: z.number().nonnegative(),
     inFlight: z.array(z.object({ commandId: z.string(), kind: CommandKind, target: z.string() })),
+    ...Signature,
   }),
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;

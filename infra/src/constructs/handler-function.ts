@@ -58,6 +58,8 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 export class HandlerFunction extends Construct {
   readonly function: IFunction;
   readonly role: Role;
+  /** Its log group (metric filters read it). */
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
@@ -73,6 +75,7 @@ export class HandlerFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `RackOps ${props.source.name} Lambda`,

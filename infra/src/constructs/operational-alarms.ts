@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -27,6 +28,11 @@ export interface OperationalAlarmsProps {
   readonly functions: ReadonlyMap<string, IFunction>;
   /** The queue the relay agent heartbeats onto (DESIGN §6): silence on it means the agent is down. */
   readonly resultsQueue: IQueue;
+  /**
+   * The result Lambda's log group: every relay message it refuses (unsigned, forged, bound to another task) is a
+   * log line with `"securityEvent":"relay_message_refused"`, counted and alarmed as `RelayMessagesRefused`.
+   */
+  readonly resultLogGroup?: ILogGroup;
   /**
    * Minutes without a single message on the results queue before the heartbeat alarm fires.
    * @default 15
@@ -114,6 +120,24 @@ export class OperationalAlarms extends Construct {
         `${name}Errors`,
         fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         `The ${name} Lambda threw (see its log group).`,
+        TreatMissingData.NOT_BREACHING,
+      );
+    }
+
+    if (props.resultLogGroup) {
+      const refused = new MetricFilter(this, 'RelayMessagesRefusedFilter', {
+        logGroup: props.resultLogGroup,
+        filterPattern: FilterPattern.stringValue('$.securityEvent', '=', 'relay_message_refused'),
+        metricNamespace: 'RackOps',
+        metricName: 'RelayMessagesRefused',
+        metricValue: '1',
+        defaultValue: 0,
+      });
+      add(
+        'RelayMessagesRefused',
+        refused.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
+        'The result Lambda refused a message on the results queue (unsigned, unknown key, forged, or bound to ' +
+          'another task): someone other than the relay agent can send to it, or the keys disagree after a rotation.',
         TreatMissingData.NOT_BREACHING,
       );
     }

@@ -19,10 +19,10 @@ export interface RelayAgentIdentityProps {
   /** The key both queues are encrypted with. */
   readonly queueKey: IKey;
   /**
-   * Who may assume the role (an IAM Roles Anywhere role session, a user, an account).
-   * @default - this account's root principal: nobody until an administrator allows it by an identity policy
+   * Who may assume the role: the one principal the on-prem agent authenticates as (an IAM Roles Anywhere role,
+   * a user). Required: an account root would let anyone the account's administrators allow answer any task.
    */
-  readonly assumedBy?: IPrincipal;
+  readonly assumedBy: IPrincipal;
   /**
    * Longest session, in seconds.
    * @default 3600
@@ -54,8 +54,10 @@ export class RelayAgentIdentity extends Construct {
       throw new RangeError('maxSessionSeconds must be an integer in 900..43200');
     }
     const stack = Stack.of(this);
-    const assumedBy =
-      props.assumedBy ?? new ArnPrincipal(`arn:${stack.partition}:iam::${stack.account}:root`);
+    const assumedBy = props.assumedBy;
+    if (assumedBy instanceof ArnPrincipal && /:root$/.test(assumedBy.arn)) {
+      throw new Error('the relay agent role must trust one explicit principal, not an account root');
+    }
 
     const policy = new PolicyDocument({
       statements: [

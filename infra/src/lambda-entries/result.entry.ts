@@ -1,6 +1,6 @@
 import { createInventoryPageHandler } from '@rackops/lambdas/handlers/inventory-page.handler';
 import { type BatchResponse, createResultHandler } from '@rackops/lambdas/handlers/result.handler';
-import { awsLogger, awsOrchestrator, awsStore } from '@rackops/lambdas/handlers/runtime-wiring';
+import { awsLogger, awsOrchestrator, awsRelayKeys, awsStore } from '@rackops/lambdas/handlers/runtime-wiring';
 
 /**
  * The deployed result Lambda: lambdas/src/handlers/result.handler.ts with inventory ingestion wired in
@@ -17,6 +17,7 @@ export default async function handler(event: unknown): Promise<BatchResponse> {
     handle = createResultHandler({
       store,
       orchestrator: awsOrchestrator(),
+      relayKey: awsRelayKeys,
       logger,
       onInventoryPage: async (page, msg) => {
         await ingest(page, msg);

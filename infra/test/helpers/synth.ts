@@ -21,6 +21,9 @@ export const TEST_HANDLERS: HandlerSource[] = [
   exportName: 'default',
 }));
 
+/** The relay agent principal every test synth trusts unless it says otherwise. */
+export const TEST_RELAY_PRINCIPAL = 'arn:aws:iam::123456789012:role/rackops-relay-agent-example';
+
 export interface Synthesized extends RackOpsApp {
   readonly stateless: StatelessStack;
   readonly assembly: CloudAssembly;
@@ -41,7 +44,12 @@ export function synthesize(
   const outdir = mkdtempSync(join(tmpdir(), 'rackops-infra-test-'));
   const built = buildRackOpsApp({
     outdir,
-    context: { 'rackops:prefix': 'rackops', 'rackops:bundle': false, ...context },
+    context: {
+      'rackops:prefix': 'rackops',
+      'rackops:bundle': false,
+      'rackops:relayAgentPrincipal': TEST_RELAY_PRINCIPAL,
+      ...context,
+    },
     handlers: opts.handlers ?? TEST_HANDLERS,
     workflowDefinitions: buildWorkflowDefinitions(),
     nag: opts.nag ?? false,

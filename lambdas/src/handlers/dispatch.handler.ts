@@ -9,8 +9,14 @@ import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-error
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createSqsCommandQueue } from '../adapters/sqs-queues';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord, putCommandStep } from './relay-command-record';
-import { awsLogger, awsRelayKey, awsSqs, awsStore, requireEnv } from './runtime-wiring';
+import type { KeyMaterial } from '@rackops/core/relay/keyring';
+import {
+  RELAY_COMMAND_TYPE,
+  type RelayCommandRecord,
+  putCommandStep,
+  taskTokenSha256,
+} from './relay-command-record';
+import { awsLogger, awsRelayKeys, awsSqs, awsStore, requireEnv } from './runtime-wiring';
 
 export const CommandStep = z.object({
   key: z.string().min(1).max(200),
@@ -39,8 +45,8 @@ export const DISPATCH_INPUT_LIMIT = 64 * 1024;
 export interface DispatchDeps {
   store: Store;
   commands: CommandQueue;
-  /** The HMAC key shared with the relay agent (Secrets Manager in AWS). */
-  relayKey: () => Promise<string>;
+  /** The keys shared with the relay agent (Secrets Manager in AWS): the active one signs. */
+  relayKey: () => Promise<KeyMaterial>;
   clock?: Clock;
   logger?: Logger;
   /**
@@ -89,7 +95,8 @@ export function createDispatchHandler(deps: DispatchDeps) {
     );
     // Bookkeeping BEFORE the send: a fast device answers within milliseconds, and a result handled before its
     // record and step exist would be overwritten by them (the step left "running", the record without its job).
-    // A failure here is logged and does not hold the command back.
+    // The record is what a result is checked against (its token and target): without it, no send. The step
+    // and the log line are for people: a failure there is logged and does not hold the command back.
     const record = {
       type: RELAY_COMMAND_TYPE,
       id: envelope.id,
@@ -102,14 +109,15 @@ export function createDispatchHandler(deps: DispatchDeps) {
         target,
         status: 'sent' as RelayCommandRecord['status'],
         sentAt: envelope.issuedAt,
+        taskTokenSha256: taskTokenSha256(req.taskToken),
         ...(req.step ? { step: req.step } : {}),
       },
     };
+    await deps.store.putRecord<RelayCommandRecord>(record);
     try {
       const hostId =
         req.step?.hostId ??
         (typeof params.hostId === 'string' ? params.hostId : target.type === 'idrac' ? target.id : undefined);
-      await deps.store.putRecord<RelayCommandRecord>(record);
       if (req.step) await putCommandStep(deps.store, clock, req.jobId, req.step, 'running');
       await deps.store.appendLog({
         jobId: req.jobId,
@@ -147,7 +155,7 @@ export default async function handler(event: unknown): Promise<{ commandId: stri
     awsHandler = createDispatchHandler({
       store: awsStore(),
       commands: createSqsCommandQueue({ client: awsSqs(), queueUrl: requireEnv('COMMANDS_QUEUE_URL') }),
-      relayKey: awsRelayKey,
+      relayKey: awsRelayKeys,
       logger: awsLogger(),
     });
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JobStep } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -23,7 +24,14 @@ export interface RelayCommandRecord {
   error?: { code: string; message: string };
   /** The job step the workflow named for this command. */
   step?: CommandStep;
+  /**
+   * SHA-256 (hex) of the task token the command carried: a result may answer that token only (the token
+   * itself is a bearer credential for the execution and is not stored).
+   */
+  taskTokenSha256?: string;
 }
+
+export const taskTokenSha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export interface CommandStep {
   key: string;

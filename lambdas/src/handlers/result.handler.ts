@@ -2,14 +2,17 @@ import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { pageNotePrefix } from '@rackops/core/inventory/ingest-report';
-import { RelayMessage } from '@rackops/core/relay/result.schema';
+import type { KeyMaterial } from '@rackops/core/relay/keyring';
+import type { RelayMessage } from '@rackops/core/relay/result.schema';
 import { ConflictError } from '@rackops/core/util/errors';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createInventoryPageHandler } from './inventory-page.handler';
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord, putCommandStep } from './relay-command-record';
-import { awsLogger, awsOrchestrator, awsStore } from './runtime-wiring';
+import { checkAuthenticity } from './result-authenticity';
+import { awsLogger, awsOrchestrator, awsRelayKeys, awsStore } from './runtime-wiring';
+import { recordSecurityEvent } from './security-event';
 
 /** The parts of an SQS event this handler reads. */
 export const SqsBatch = z.object({
@@ -26,12 +29,18 @@ export type ProgressMessage = Extract<RelayMessage, { type: 'progress' }>;
 export interface ResultDeps {
   store: Store;
   orchestrator: Orchestrator;
+  /** The keys the relay agent signs with (Secrets Manager in AWS): unsigned or unknown-key messages are refused. */
+  relayKey: () => Promise<KeyMaterial>;
   clock?: Clock;
   logger?: Logger;
   /** Inventory pages streamed as progress (H's ingestion). Throwing makes the message come back. */
   onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<void>;
   /** How long a streamed command's result waits for its last pages, ingested concurrently. @default 10000 */
   pageWaitMs?: number;
+  /** Attempts of a command record's conditional write before the message goes back to the queue. @default 8 */
+  conflictAttempts?: number;
+  /** First backoff between those attempts (full jitter, doubling, capped at 1 s). @default 20 */
+  conflictBackoffMs?: number;
 }
 
 /**
@@ -80,6 +89,8 @@ export function createResultHandler(deps: ResultDeps) {
   }
 
   const FINAL = new Set<RelayCommandRecord['status']>(['succeeded', 'failed', 'rejected']);
+  const conflictAttempts = deps.conflictAttempts ?? 8;
+  const conflictBackoffMs = deps.conflictBackoffMs ?? 20;
 
   /**
    * Read-modify-write of the command's record, conditional on its version: results and progress of one command
@@ -113,7 +124,10 @@ export function createResultHandler(deps: ResultDeps) {
         );
         return prev?.data;
       } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= 4) throw err;
+        if (!(err instanceof ConflictError) || attempt >= conflictAttempts - 1) throw err;
+        // Full jitter: racing writers (a result and its progress) spread out instead of colliding again.
+        const ceiling = Math.min(1000, conflictBackoffMs * 2 ** attempt);
+        await new Promise((r) => setTimeout(r, Math.random() * ceiling));
       }
     }
   }
@@ -230,17 +244,43 @@ export function createResultHandler(deps: ResultDeps) {
   return async (event: unknown): Promise<BatchResponse> => {
     const batch = SqsBatch.parse(event);
     const failures: BatchResponse['batchItemFailures'] = [];
+    // Only messages the agent signed, about commands we sent, are acted on; the rest are refused, recorded
+    // and dropped (redelivery would not make them true). A failure to check (the Store) is retried.
+    const keys = await deps.relayKey();
+    const checked = await Promise.all(
+      batch.Records.map(async (record): Promise<{ messageId: string; msg: RelayMessage } | undefined> => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(record.body);
+        } catch {
+          raw = undefined;
+        }
+        try {
+          const v = await checkAuthenticity(raw, { store: deps.store, keys, now: clock.now() });
+          if (v.ok) return { messageId: record.messageId, msg: v.message };
+          const m = v.message;
+          await recordSecurityEvent(
+            { store: deps.store, log, clock },
+            {
+              reason: raw === undefined ? 'malformed' : v.reason,
+              detail: raw === undefined ? 'the message body is not JSON' : v.detail,
+              ...(m ? { messageType: m.type } : {}),
+              ...(m && 'commandId' in m && m.commandId ? { commandId: m.commandId } : {}),
+              ...(m && m.type !== 'agent-heartbeat' && m.jobId ? { jobId: m.jobId } : {}),
+              ...(m?.kid ? { kid: m.kid } : {}),
+            },
+          );
+        } catch (err) {
+          log.error({ err, messageId: record.messageId }, 'message not checked; will be redelivered');
+          failures.push({ itemIdentifier: record.messageId });
+        }
+        return undefined;
+      }),
+    );
+    const parsed = checked.filter((c) => c !== undefined);
     // All at once: a page to ingest must not hold up a result, not even its own command's. Order does not
     // matter to correctness: the command record is a versioned write that never leaves a final status, and a
     // streamed command's result waits for its pages (pagesIngested).
-    const parsed = batch.Records.flatMap((record) => {
-      try {
-        return [{ messageId: record.messageId, msg: RelayMessage.parse(JSON.parse(record.body)) }];
-      } catch (err) {
-        log.error({ err, messageId: record.messageId }, 'malformed results-queue message dropped');
-        return [];
-      }
-    });
     await Promise.all(
       parsed.map(async ({ messageId, msg }) => {
         try {
@@ -268,6 +308,7 @@ export default async function handler(event: unknown): Promise<BatchResponse> {
     awsHandler = createResultHandler({
       store: awsStore(),
       orchestrator: awsOrchestrator(),
+      relayKey: awsRelayKeys,
       logger,
       onInventoryPage: async (page, msg) => {
         await ingest(page, msg);

@@ -6,6 +6,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
+import { type Keyring, parseKeyringText } from '@rackops/core/relay/keyring';
 import { ValidationError } from '@rackops/core/util/errors';
 import { type Logger, pino } from 'pino';
 import { createDynamoStore } from '../adapters/dynamo-store';
@@ -53,18 +54,26 @@ export const awsSchedulerClient = (): SchedulerClient => {
   return scheduler;
 };
 
-let relayKey: Promise<string> | undefined;
-/** The relay signing key from Secrets Manager, fetched once per container (a failed fetch is retried next call). */
-export const awsRelayKey = (): Promise<string> => {
-  relayKey ??= new SecretsManagerClient({})
+let relayKey: { keys: Promise<Keyring>; at: number } | undefined;
+/** Re-read at most this often, so a rotation reaches warm containers within minutes. */
+const RELAY_KEY_TTL_MS = 5 * 60_000;
+/**
+ * The relay keyring from Secrets Manager: one plain key (kid `default`) or JSON `{activeKid, keys}` during and
+ * after a rotation. Cached per container for five minutes; a failed fetch is retried next call.
+ */
+export const awsRelayKeys = (): Promise<Keyring> => {
+  if (relayKey && Date.now() - relayKey.at > RELAY_KEY_TTL_MS) relayKey = undefined;
+  relayKey ??= { at: Date.now(), keys: fetchRelayKeys() };
+  return relayKey.keys;
+};
+const fetchRelayKeys = (): Promise<Keyring> =>
+  new SecretsManagerClient({})
     .send(new GetSecretValueCommand({ SecretId: requireEnv('RELAY_SIGNING_KEY_SECRET_ARN') }))
     .then((out) => {
       if (!out.SecretString) throw new ValidationError('the relay signing key secret is empty');
-      return out.SecretString;
+      return parseKeyringText(out.SecretString);
     })
     .catch((err: unknown) => {
       relayKey = undefined;
       throw err;
     });
-  return relayKey;
-};

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock } from '@rackops/core/ports/clock.port';
+import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import type { Lab } from '@rackops/lab/index';
 import { createAgent } from '@rackops/relay-agent/agent';
 import { createHandlers } from '@rackops/relay-agent/commands/registry';
@@ -23,7 +24,8 @@ export interface InProcessAgentOptions {
   sqsEndpoint: string;
   commandsUrl: string;
   resultsUrl: string;
-  signingKey: string;
+  /** The agent's keys (a lone key signs as kid `default`). */
+  signingKey: KeyMaterial;
   /** Where the agent keeps its ledger and SCP exports. */
   dir: string;
   /** The lab's time scale: the agent's polling and progress cadence follow it. */
@@ -50,6 +52,8 @@ export interface InProcessAgent {
    */
   kill(): Promise<void>;
   readonly killed: boolean;
+  /** Replace the agent's keys (what SIGHUP does to a real agent): key rotation. */
+  setKeys(keys: KeyMaterial): void;
 }
 
 type LabEndpoint = { url: string; username: string; password: string; certSha256: string };
@@ -86,7 +90,9 @@ export function labOutboundHosts(lab: Pick<Lab, 'endpoints'>): string[] {
 export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
   return {
     agentId: o.agentId ?? 'relay-local',
-    signingKey: o.signingKey,
+    ...(typeof o.signingKey === 'string'
+      ? { signingKey: o.signingKey }
+      : { signingKeys: o.signingKey.keys, activeKid: o.signingKey.activeKid }),
     queues: {
       commandsUrl: o.commandsUrl,
       resultsUrl: o.resultsUrl,
@@ -127,9 +133,10 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
   });
   const realSink = createSqsResultSink(sqs, o.resultsUrl);
   let dead = false;
+  let keys: KeyMaterial = o.signingKey;
   const agent = createAgent({
     config,
-    signingKey: o.signingKey,
+    keys: () => keys,
     sqs,
     sink: {
       send: async (message) => {
@@ -149,6 +156,9 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     agentId: config.agentId,
     get killed() {
       return dead;
+    },
+    setKeys(next) {
+      keys = next;
     },
     async kill() {
       dead = true;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyId } from '@rackops/core/relay/keyring';
 import { TlsPolicy } from '../http/tls-policy';
 
 const Credentials = z.object({ username: z.string().min(1), password: z.string().min(1) });
@@ -40,6 +41,30 @@ export const AgentConfig = z.object({
   /** HMAC key shared with the cloud (or signingKeyFile, mode 0600). */
   signingKey: z.string().min(32, 'at least 32 characters').optional(),
   signingKeyFile: z.string().min(1).optional(),
+  /**
+   * Several keys by key id (a key inline, or `{file}` mode 0600) with the one that signs named by `activeKid`:
+   * how a rotation keeps two keys valid at once. Or `signingKeysFile`: JSON `{activeKid, keys}`, mode 0600.
+   * Keys are re-read on SIGHUP.
+   */
+  signingKeys: z
+    .record(
+      KeyId,
+      z.union([z.string().min(32, 'at least 32 characters'), z.object({ file: z.string().min(1) })]),
+    )
+    .optional(),
+  activeKid: KeyId.optional(),
+  signingKeysFile: z.string().min(1).optional(),
+  /** Commands larger than this are refused (`too_large`) before they are parsed. */
+  maxBodyBytes: z.number().int().min(1024).max(262_144).default(65_536),
+  /** How far the cloud's clock may run ahead of ours when it issues a command. */
+  clockSkewSeconds: z.number().int().min(0).max(3600).default(300),
+  /** The longest lifetime (expiresAt − issuedAt) a command may claim. */
+  maxCommandLifetimeSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 86_400)
+    .default(86_400),
   queues: z.object({
     commandsUrl: z.string().min(1),
     resultsUrl: z.string().min(1),

@@ -43,10 +43,14 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): AgentCon
     throw new ConfigError(`invalid relay agent configuration:\n${lines.join('\n')}`);
   }
   const cfg = parsed.data;
-  if ((cfg.signingKey ? 1 : 0) + (cfg.signingKeyFile ? 1 : 0) !== 1) {
+  const keySources = [cfg.signingKey, cfg.signingKeyFile, cfg.signingKeys, cfg.signingKeysFile];
+  if (keySources.filter((k) => k !== undefined).length !== 1) {
     throw new ConfigError(
-      'invalid relay agent configuration:\n  signingKey: give exactly one of signingKey or signingKeyFile',
+      'invalid relay agent configuration:\n  signingKey: give exactly one of signingKey, signingKeyFile, signingKeys or signingKeysFile',
     );
+  }
+  if (cfg.signingKeys && (!cfg.activeKid || !Object.hasOwn(cfg.signingKeys, cfg.activeKid))) {
+    throw new ConfigError('invalid relay agent configuration:\n  activeKid: must name one of signingKeys');
   }
   return cfg;
 }

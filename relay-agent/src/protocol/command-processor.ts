@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import type { ResultSink } from '@rackops/core/ports/command-queue.port';
 import { CommandOutputs, CommandParams, type CommandKind } from '@rackops/core/relay/commands';
-import { type Envelope, messageGroupId, verifyEnvelope } from '@rackops/core/relay/envelope';
+import {
+  type Envelope,
+  type EnvelopeLimits,
+  messageGroupId,
+  verifyEnvelope,
+} from '@rackops/core/relay/envelope';
+import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import type { RelayErrorInfo, RelayMessage } from '@rackops/core/relay/result.schema';
 import { RackOpsError } from '@rackops/core/util/errors';
 import type { Logger } from 'pino';
@@ -17,7 +23,12 @@ type Rejection = Extract<RelayMessage, { type: 'rejected' }>;
 type Reason = Rejection['reason'];
 
 export interface CommandProcessorDeps {
-  readonly signingKey: string;
+  /** The keys commands may be signed with; a function when they can change (SIGHUP, rotation). */
+  readonly keys: KeyMaterial | (() => KeyMaterial);
+  /** Bodies larger than this are refused as `too_large` before they are parsed. @default 65536 */
+  readonly maxBodyBytes?: number;
+  /** Clock skew and maximum command lifetime. */
+  readonly limits?: EnvelopeLimits;
   readonly ledger: Ledger;
   readonly sink: ResultSink;
   readonly devices: DeviceRegistry;
@@ -39,7 +50,7 @@ export interface InFlight {
 
 /**
  * Turns one queue message into at most one effect:
- * 1. verify (shape, HMAC, expiry) — failures are reported as `rejected` and nothing else happens;
+ * 1. verify (size, shape, key id, HMAC, issue and expiry times) — failures are reported as `rejected` and nothing else happens;
  * 2. consult the ledger — a completed id re-sends its recorded result, an in-progress id resumes,
  *    a known id with a different signature is a replay and is rejected;
  * 3. run the convergent handler, record the outcome in the ledger, then send it.
@@ -50,7 +61,7 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
   const reject = async (
     reason: Reason,
     detail: string,
-    ids: { id?: string; jobId?: string; taskToken?: string },
+    ids: { id?: string; jobId?: string; taskToken?: string; target?: string },
   ) => {
     d.metrics.commands.inc({ kind: 'unknown', outcome: `rejected_${reason}` });
     d.log.warn({ commandId: ids.id, jobId: ids.jobId, reason, detail }, 'command rejected');
@@ -60,13 +71,23 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
       commandId: ids.id,
       jobId: ids.jobId,
       taskToken: ids.taskToken,
+      ...(ids.target ? { target: ids.target } : {}),
       at: d.clock.now().toISOString(),
       reason,
       detail,
     });
   };
 
+  const keys = (): KeyMaterial => (typeof d.keys === 'function' ? d.keys() : d.keys);
+  const maxBodyBytes = d.maxBodyBytes ?? 65_536;
+
   async function handle(body: string, signal: AbortSignal): Promise<Disposition> {
+    // Before parsing: a huge body must cost nothing (JSON.parse and zod would walk all of it).
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > maxBodyBytes) {
+      await reject('too_large', `the command is ${bytes} bytes; the limit is ${maxBodyBytes}`, {});
+      return 'ack';
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(body);
@@ -74,13 +95,18 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
       await reject('malformed', 'the message body is not JSON', {});
       return 'ack';
     }
-    const v = verifyEnvelope(raw, d.signingKey, d.clock.now());
+    const v = verifyEnvelope(raw, keys(), d.clock.now(), d.limits);
     if (!v.ok) {
       await reject(v.reason, v.detail, v);
       return 'ack';
     }
     const env = v.envelope;
-    const ids = { id: env.id, jobId: env.jobId, taskToken: env.taskToken };
+    const ids = {
+      id: env.id,
+      jobId: env.jobId,
+      taskToken: env.taskToken,
+      target: messageGroupId(env.target),
+    };
     const known = d.ledger.get(env.id);
     if (known && known.sig !== env.sig) {
       await reject('replayed', `command id ${env.id} was already used for a different command`, ids);
@@ -156,6 +182,7 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
         kind: env.kind,
         jobId: env.jobId,
         taskToken: env.taskToken,
+        target: messageGroupId(env.target),
         at: d.clock.now().toISOString(),
         message: message.slice(0, 2000),
         ...(extra?.percent === undefined ? {} : { percent: Math.max(0, Math.min(100, extra.percent)) }),
@@ -238,6 +265,7 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
       kind: env.kind,
       jobId: env.jobId,
       taskToken: env.taskToken,
+      target: messageGroupId(env.target),
       at: d.clock.now().toISOString(),
       ok,
       ...(output ? { output } : {}),

@@ -25,6 +25,7 @@ import { type Agent, createAgent } from '../../src/agent';
 import { createHandlers } from '../../src/commands/registry';
 import type { AgentConfigInput } from '../../src/config/config.schema';
 import { parseConfig } from '../../src/config/load-config';
+import { resolveSigningKeys } from '../../src/config/signing-keys';
 import { buildDevices } from '../../src/devices/build-devices';
 import { createPackageFetcher } from '../../src/devices/package-fetcher';
 import { Ledger } from '../../src/ledger/ledger';
@@ -126,7 +127,7 @@ export class RelayHarness {
     });
     this.agent = createAgent({
       config: cfg,
-      signingKey: SIGNING_KEY,
+      keys: resolveSigningKeys(cfg),
       sqs: this.sqs,
       sink: createSqsResultSink(this.sqs, cfg.queues.resultsUrl),
       ledger: this.ledger,
