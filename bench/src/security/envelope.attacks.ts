@@ -9,12 +9,13 @@ import type { Keyring } from '@rackops/core/relay/keyring';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
 import { startLab } from '@rackops/lab/index';
 import { smallLab } from '@rackops/lab/testing/small-lab';
-import { labDevices } from '@rackops/local/runtime/in-process-agent';
+import { labDevices, labOutboundHosts } from '@rackops/local/runtime/in-process-agent';
 import { createHandlers } from '@rackops/relay-agent/commands/registry';
 import { parseConfig } from '@rackops/relay-agent/config/load-config';
 import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
 import { createPackageFetcher } from '@rackops/relay-agent/devices/package-fetcher';
 import { Ledger } from '@rackops/relay-agent/ledger/ledger';
+import { createOutbound } from '@rackops/relay-agent/net/outbound';
 import { createMetrics } from '@rackops/relay-agent/metrics/metrics';
 import { createCommandProcessor } from '@rackops/relay-agent/protocol/command-processor';
 import { pino } from 'pino';
@@ -61,6 +62,8 @@ export const run: AttackCatalogue = async () => {
     metrics: { port: null },
     pollIntervalMs: 20,
     http: { timeoutMs: 2000, retries: 1, retryBaseMs: 10 },
+    repository: { hosts: labOutboundHosts(lab) },
+    media: { allowHosts: labOutboundHosts(lab) },
     devices: {
       ...labDevices(lab),
       idracs: {
@@ -90,6 +93,7 @@ export const run: AttackCatalogue = async () => {
       devices,
       fetchPackage: createPackageFetcher({ mode: 'pin', sha256: lab.tls.certSha256 }, 10_000),
       scpDir: join(dir, 'scp'),
+      outbound: createOutbound(config),
     }),
     clock: systemClock,
     log: pino({ level: 'silent' }),
