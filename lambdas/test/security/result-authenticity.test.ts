@@ -1,3 +1,4 @@
+import { aJob } from '../../../core/test/job-factory';
 import { type Envelope, messageGroupId } from '@rackops/core/relay/envelope';
 import type { Keyring } from '@rackops/core/relay/keyring';
 import { signRelayMessage } from '@rackops/core/relay/message-signature';
@@ -227,6 +228,7 @@ describe('result authenticity: only the agent, only about what we dispatched', (
 
 describe('dispatch records what a result is checked against', () => {
   it('fails (and sends nothing) when the command record cannot be written', async () => {
+    await t.store.createJob(aJob({ id: 'job-norec' }));
     const sent: Envelope[] = [];
     const failing = {
       ...t.store,

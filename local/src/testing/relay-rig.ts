@@ -19,7 +19,7 @@ export interface RelayRig {
   results: ReturnType<typeof createResultHandler>;
   /** Every log line of the result handler, parsed. */
   logs: Record<string, unknown>[];
-  /** Starts a job whose step sends `host.power` to `idrac:<target>`; resolves once its command is sent. */
+  /** Records (if new) and starts a job whose step sends `host.power` to `idrac:<target>`; resolves once its command is sent. */
   start(jobId: string, target: string): Promise<{ executionId: string; command: Envelope }>;
   status(executionId: string): Promise<string | undefined>;
   stop(): Promise<void>;
@@ -75,6 +75,21 @@ export function startRelayRig(store: Store, keys: () => KeyMaterial, logger?: Lo
     results,
     logs,
     async start(jobId, target) {
+      // Dispatch refuses a job the Store does not hold, so the rig records one as the bot would.
+      if (!(await store.getJob(jobId))) {
+        const at = new Date().toISOString();
+        await store.createJob({
+          id: jobId,
+          type: 'power_operation',
+          target: { kind: 'host', id: target },
+          params: { action: 'On' },
+          createdBy: { kind: 'user', id: 'relay-rig', name: 'relay rig' },
+          createdAt: at,
+          scheduleAt: at,
+          details: {},
+          requiresApproval: false,
+        });
+      }
       const before = sent.length;
       const { executionId } = await engine.startExecution({
         workflow: 'power',
