@@ -27,6 +27,13 @@ async function main(): Promise<void> {
   const config = loadConfigFile(path);
   const log = createLogger(config.logLevel);
   let keys = resolveSigningKeys(config);
+  // An agent upgraded from before the outbound URL policy has no repository hosts: say so at start, not at the
+  // first firmware update of a maintenance night.
+  if (config.repository.hosts.length === 0) {
+    log.warn(
+      'repository.hosts is empty: every firmware.stage will be refused (url_refused); list the firmware repository host names',
+    );
+  }
   const metrics = createMetrics();
   const metricsServer =
     config.metrics.port === null ? undefined : await serveMetrics(metrics, config.metrics.port);

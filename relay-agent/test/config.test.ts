@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,14 @@ const errorOf = (fn: () => unknown): string => {
 };
 
 describe('agent configuration', () => {
+  it('parses the example shipped in deploy/ (an operator starts from it)', () => {
+    const example = JSON.parse(
+      readFileSync(new URL('../deploy/config.example.json', import.meta.url), 'utf8'),
+    );
+    const cfg = parseConfig(example);
+    expect(cfg.repository.hosts).toEqual(['repo.dc1.example']);
+    expect(Object.keys(cfg.devices.idracs)).toEqual(['F54P1G3']);
+  });
   it('accepts a valid config and fills defaults', () => {
     const c = parseConfig(valid());
     expect(c.heartbeatSeconds).toBe(30);
