@@ -10,6 +10,7 @@ import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrato
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '../src/handlers/relay-command-record';
 import { createResultHandler } from '../src/handlers/result.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
+import { sqsBatch } from '@rackops/local/testing/agent-messages';
 import { type RelayRig, startRelayRig } from '@rackops/local/testing/relay-rig';
 
 const KEYS: Keyring = { activeKid: 'k1', keys: { k1: 'the-relay-signing-key-0123456789abcdef-0123' } };
@@ -26,9 +27,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const batch = (msgs: RelayMessage[]) => ({
-  Records: msgs.map((m, i) => ({ messageId: `m-${i}`, body: JSON.stringify(signRelayMessage(m, KEYS)) })),
-});
+const batch = (msgs: RelayMessage[]) => sqsBatch(...msgs.map((m) => signRelayMessage(m, KEYS)));
 
 /**
  * The real Store, except that the command record's conditional write loses `losses` times first, as it does when

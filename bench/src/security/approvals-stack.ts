@@ -1,6 +1,5 @@
 import type { BotConfigInput } from '@rackops/bot/config';
 import { BotHarness } from '@rackops/bot/testing/harness';
-import { PAUSE_WORKFLOW, WORKFLOW_NAMES, testOps } from '@rackops/bot/testing/pause-workflow';
 import { seedInventory } from '@rackops/bot/testing/seed-inventory';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler } from '@rackops/core/ports/scheduler.port';
@@ -8,8 +7,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import { startJob } from '@rackops/core/usecases/start-job';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import { startDynalite } from '@rackops/local/dynalite';
-import { LocalEngine } from '@rackops/local/engine/local-engine';
-import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
+import { startPauseEngine } from '@rackops/local/testing/pause-engine';
 import { pino } from 'pino';
 
 export interface ApprovalsStack {
@@ -35,20 +33,7 @@ export async function startApprovalsStack(config: BotConfigInput): Promise<Appro
   await seedInventory(store);
   const logger = pino({ level: 'silent' });
   let notifier: Notifier | undefined;
-  let orchestrator: ReturnType<typeof createLocalOrchestrator> | undefined;
-  const engine = new LocalEngine({
-    store,
-    definitions: Object.fromEntries(WORKFLOW_NAMES.map((n) => [n, PAUSE_WORKFLOW])),
-    functions: testOps(
-      store,
-      () => notifier ?? { notify: async () => {} },
-      () => orchestrator!,
-      () => ({}),
-    ),
-    logger,
-  });
-  orchestrator = createLocalOrchestrator(engine);
-  const running = orchestrator;
+  const { engine, orchestrator: running } = startPauseEngine({ store, notifier: () => notifier, logger });
   const harness = new BotHarness({
     config,
     store,

@@ -1,5 +1,5 @@
 import { CommandKind } from '@rackops/core/relay/commands';
-import { type Envelope, messageGroupId } from '@rackops/core/relay/envelope';
+import { messageGroupId } from '@rackops/core/relay/envelope';
 import type { Keyring } from '@rackops/core/relay/keyring';
 import { signRelayMessage } from '@rackops/core/relay/message-signature';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
@@ -7,6 +7,7 @@ import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
 import { SECURITY_EVENT_TYPE } from '@rackops/lambdas/handlers/security-event';
 import { startDynalite } from '@rackops/local/dynalite';
+import { progressFor, resultFor } from '@rackops/local/testing/agent-messages';
 import { startRelayRig } from '@rackops/local/testing/relay-rig';
 import { pino } from 'pino';
 import type { AttackCatalogue, AttackOutcome } from './attack';
@@ -32,34 +33,6 @@ export const run: AttackCatalogue = async () => {
     const b = await rig.start('job-atk-b', 'ATKB001');
     const waiting = [a, b];
 
-    const resultFor = (cmd: Envelope, over: Record<string, unknown> = {}): RelayMessage =>
-      ({
-        type: 'result',
-        v: 1,
-        commandId: cmd.id,
-        kind: cmd.kind,
-        jobId: cmd.jobId,
-        taskToken: cmd.taskToken,
-        target: messageGroupId(cmd.target),
-        at: new Date().toISOString(),
-        ok: true,
-        output: { powerState: 'On', changed: true },
-        durationMs: 5,
-        ...over,
-      }) as RelayMessage;
-    const progressFor = (cmd: Envelope, over: Record<string, unknown> = {}): RelayMessage =>
-      ({
-        type: 'progress',
-        v: 1,
-        commandId: cmd.id,
-        kind: cmd.kind,
-        jobId: cmd.jobId,
-        taskToken: cmd.taskToken,
-        target: messageGroupId(cmd.target),
-        at: new Date().toISOString(),
-        message: 'all fine, really',
-        ...over,
-      }) as RelayMessage;
     const heartbeat = (agentId: string): RelayMessage => ({
       type: 'agent-heartbeat',
       v: 1,

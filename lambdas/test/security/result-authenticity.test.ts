@@ -9,6 +9,7 @@ import { createDispatchHandler } from '../../src/handlers/dispatch.handler';
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '../../src/handlers/relay-command-record';
 import { SECURITY_EVENT_TYPE, type SecurityEvent } from '../../src/handlers/security-event';
 import { type TestStore, startTestStore } from '../helpers/dynalite-store';
+import { resultFor, sqsBatch as batch } from '@rackops/local/testing/agent-messages';
 import { type RelayRig, startRelayRig } from '@rackops/local/testing/relay-rig';
 
 const KEYS: Keyring = { activeKid: 'k1', keys: { k1: 'the-relay-signing-key-0123456789abcdef-0123' } };
@@ -25,30 +26,6 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await t?.close();
-});
-
-/** The result the agent would send for `cmd`, before signing. */
-const resultFor = (cmd: Envelope, over: Record<string, unknown> = {}): RelayMessage =>
-  ({
-    type: 'result',
-    v: 1,
-    commandId: cmd.id,
-    kind: cmd.kind,
-    jobId: cmd.jobId,
-    taskToken: cmd.taskToken,
-    target: messageGroupId(cmd.target),
-    at: new Date().toISOString(),
-    ok: true,
-    output: { powerState: 'On', changed: true },
-    durationMs: 5,
-    ...over,
-  }) as RelayMessage;
-
-const batch = (...bodies: unknown[]) => ({
-  Records: bodies.map((b, i) => ({
-    messageId: `m-${i}`,
-    body: typeof b === 'string' ? b : JSON.stringify(b),
-  })),
 });
 
 /** Two jobs, each waiting on its own command to its own iDRAC. */

@@ -5,14 +5,12 @@ import type { Blocker } from '@rackops/core/inventory/inventory.schema';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { startJob } from '@rackops/core/usecases/start-job';
-import { PAUSE_WORKFLOW, WORKFLOW_NAMES, testOps } from '@rackops/bot/testing/pause-workflow';
 import { seedInventory } from '@rackops/bot/testing/seed-inventory';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import type { Logger } from 'pino';
 import { startDynalite } from '../dynalite';
-import { LocalEngine } from '../engine/local-engine';
-import { createLocalOrchestrator } from '../engine/local-orchestrator';
 import { createLocalScheduler } from '../scheduler/local-scheduler';
+import { startPauseEngine } from '../testing/pause-engine';
 import { type LocalBot, type LocalBotOptions, startLocalBot } from './local-bot';
 
 export interface BotOnlyStack {
@@ -42,23 +40,12 @@ export async function startBotOnlyStack(opts: {
   await seedInventory(store, opts.hostsPerCluster ?? 4);
   const state = { blockers: opts.blockers ?? {} };
   let notifier: Notifier | undefined;
-  let orchestrator: ReturnType<typeof createLocalOrchestrator> | undefined;
-  const engine = new LocalEngine({
+  const { engine, orchestrator: orch } = startPauseEngine({
     store,
-    definitions: Object.fromEntries(WORKFLOW_NAMES.map((n) => [n, PAUSE_WORKFLOW])),
-    functions: testOps(
-      store,
-      () => notifier ?? { notify: async () => {} },
-      () => {
-        if (!orchestrator) throw new Error('engine not ready');
-        return orchestrator;
-      },
-      () => state.blockers,
-    ),
+    notifier: () => notifier,
+    blockers: () => state.blockers,
     logger: opts.logger,
   });
-  orchestrator = createLocalOrchestrator(engine);
-  const orch = orchestrator;
   const clock = { now: () => new Date() };
   const start = (jobId: string, actor: Parameters<typeof startJob>[2]) =>
     startJob({ store, orchestrator: orch, clock }, jobId, actor);
