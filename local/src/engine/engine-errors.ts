@@ -16,6 +16,10 @@ export class EngineApiError extends RackOpsError {
 export const taskDoesNotExist = (token: string) =>
   new EngineApiError('TaskDoesNotExist', `no task waits for token ${token.slice(0, 24)}…`);
 
+/** The token's task ended by timing out (TimeoutSeconds or HeartbeatSeconds): AWS tells this case apart. */
+export const taskTimedOut = (token: string) =>
+  new EngineApiError('TaskTimedOut', `the task for token ${token.slice(0, 24)}… timed out`);
+
 export const invalidToken = (token: string) =>
   new EngineApiError('InvalidToken', `malformed task token ${token.slice(0, 24)}…`);
 

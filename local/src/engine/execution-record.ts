@@ -53,15 +53,23 @@ export async function loadExecution(store: Store, executionId: string): Promise<
 }
 
 export async function listRunningExecutions(store: Store): Promise<ExecutionRecord[]> {
-  const running: ExecutionRecord[] = [];
+  return listExecutions(store, (rec) => rec.status === 'RUNNING');
+}
+
+/** Every recorded execution that `keep` accepts (records that do not parse are skipped). */
+export async function listExecutions(
+  store: Store,
+  keep: (rec: ExecutionRecord) => boolean = () => true,
+): Promise<ExecutionRecord[]> {
+  const found: ExecutionRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.listRecordsByType<unknown>(EXECUTION_RECORD_TYPE, { limit: 100, cursor });
     for (const item of page.items) {
       const rec = ExecutionRecord.safeParse(item.data);
-      if (rec.success && rec.data.status === 'RUNNING') running.push(rec.data);
+      if (rec.success && keep(rec.data)) found.push(rec.data);
     }
     cursor = page.cursor;
   } while (cursor);
-  return running;
+  return found;
 }

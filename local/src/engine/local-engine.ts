@@ -21,6 +21,7 @@ import {
 import {
   type ExecutionRecord,
   type ExecutionStatus,
+  listExecutions,
   listRunningExecutions,
   loadExecution,
   saveExecution,
@@ -109,6 +110,29 @@ export class LocalEngine {
 
   executionArn(workflow: string, name: string): string {
     return `${ARN_PREFIX}:execution:${workflow}:${name}`;
+  }
+
+  stateMachineArn(workflow: string): string {
+    return `${ARN_PREFIX}:stateMachine:${workflow}`;
+  }
+
+  hasWorkflow(workflow: string): boolean {
+    return this.prepared.has(workflow);
+  }
+
+  /** The whole record (live state first): what the Step Functions API's DescribeExecution reports. */
+  async executionRecord(executionId: string): Promise<ExecutionRecord | undefined> {
+    const live = this.live.get(executionId)?.rec;
+    return live ? structuredClone(live) : loadExecution(this.opts.store, executionId);
+  }
+
+  /** Every execution of `workflow`, newest first (running ones as this process sees them). */
+  async listExecutions(workflow: string): Promise<ExecutionRecord[]> {
+    const recs = await listExecutions(this.opts.store, (rec) => rec.workflow === workflow);
+    const current = recs.map((rec) => structuredClone(this.live.get(rec.executionId)?.rec ?? rec));
+    return current.sort(
+      (a, b) => b.startedAt.localeCompare(a.startedAt) || b.executionId.localeCompare(a.executionId),
+    );
   }
 
   async startExecution(req: {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { TaskFailedError, invalidToken, taskDoesNotExist } from './engine-errors';
+import { TaskFailedError, invalidToken, taskDoesNotExist, taskTimedOut } from './engine-errors';
 
 const TOKEN_PREFIX = 'lsfn1.';
 const TOKEN_SHAPE = /^lsfn1\.[A-Za-z0-9_-]{32,}$/;
+/** How many timed-out tokens are remembered (oldest forgotten first): enough for any answer still in flight. */
+const TIMED_OUT_MEMORY = 1000;
 
 /** A fresh opaque token. Unguessable, like AWS's: the token is the only credential SendTaskSuccess needs. */
 export const mintTaskToken = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -35,6 +37,8 @@ export interface WaitOptions {
  */
 export class TaskTokenRegistry {
   private readonly waiters = new Map<string, Waiter>();
+  /** Tokens whose task timed out, so a late answer gets TaskTimedOut (as from AWS), not TaskDoesNotExist. */
+  private readonly timedOut = new Set<string>();
 
   /** Register `token` and return the promise the Task state awaits. Register BEFORE the worker can answer. */
   wait(token: string, opts: WaitOptions): Promise<unknown> {
@@ -55,10 +59,10 @@ export class TaskTokenRegistry {
     this.waiters.set(token, waiter);
     this.armHeartbeat(token, waiter);
     if (opts.cleanupAfterMs !== undefined) {
-      waiter.deadlineTimer = setTimeout(
-        () => this.settle(token, (w) => w.reject(new TaskFailedError('States.Timeout', 'task timed out'))),
-        opts.cleanupAfterMs,
-      );
+      waiter.deadlineTimer = setTimeout(() => {
+        this.rememberTimedOut(token);
+        this.settle(token, (w) => w.reject(new TaskFailedError('States.Timeout', 'task timed out')));
+      }, opts.cleanupAfterMs);
     }
     return promise;
   }
@@ -106,21 +110,29 @@ export class TaskTokenRegistry {
 
   private check(token: string): void {
     if (!TOKEN_SHAPE.test(token)) throw invalidToken(token);
-    if (!this.waiters.has(token)) throw taskDoesNotExist(token);
+    if (this.waiters.has(token)) return;
+    if (this.timedOut.has(token)) throw taskTimedOut(token);
+    throw taskDoesNotExist(token);
+  }
+
+  private rememberTimedOut(token: string): void {
+    if (!this.waiters.has(token)) return;
+    this.timedOut.add(token);
+    if (this.timedOut.size > TIMED_OUT_MEMORY) {
+      const oldest = this.timedOut.values().next().value;
+      if (oldest !== undefined) this.timedOut.delete(oldest);
+    }
   }
 
   private armHeartbeat(token: string, waiter: Waiter): void {
     if (waiter.heartbeatMs === undefined) return;
     if (waiter.heartbeatTimer) clearTimeout(waiter.heartbeatTimer);
-    waiter.heartbeatTimer = setTimeout(
-      () =>
-        this.settle(token, (w) =>
-          w.reject(
-            new TaskFailedError('States.HeartbeatTimeout', `no heartbeat from ${w.stateName} in time`),
-          ),
-        ),
-      waiter.heartbeatMs,
-    );
+    waiter.heartbeatTimer = setTimeout(() => {
+      this.rememberTimedOut(token);
+      this.settle(token, (w) =>
+        w.reject(new TaskFailedError('States.HeartbeatTimeout', `no heartbeat from ${w.stateName} in time`)),
+      );
+    }, waiter.heartbeatMs);
   }
 
   private settle(token: string, how: (w: Waiter) => void): void {
