@@ -17,6 +17,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import { request } from 'node:http';
 import type { Envelope } from '@rackops/core/relay/envelope';
 import type { Keyring } from '@rackops/core/relay/keyring';
 import { signRelayMessage } from '@rackops/core/relay/message-signature';
@@ -83,6 +84,28 @@ async function withDispatch() {
   const dispatch = new FunctionRecorder();
   const s = await start(DEFINITIONS, { dispatch: dispatch.fn });
   return { ...s, dispatch, arn: (wf: string) => s.engine.stateMachineArn(wf) };
+}
+
+/** fetch cannot set Host; a raw request can, as a browser after DNS rebinding would. */
+function rawPost(port: number, host: string, target: string, body: object) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        headers: { host, 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 let seq = 0;
@@ -318,6 +341,23 @@ describe('Step Functions API over the local engine, with the real @aws-sdk/clien
     expect(notJson.status).toBe(400);
     const get = await fetch(a.endpoint);
     expect(get.status).toBe(404);
+  });
+
+  it('refuses a request naming another host (a DNS-rebound web page) and offers browsers no CORS', async () => {
+    const { api: a, client: c, arn } = await withDispatch();
+    const rebound = await rawPost(a.port, 'evil.example', 'AWSStepFunctions.StartExecution', {
+      stateMachineArn: arn('ends'),
+      name: 'rebound',
+    });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toMatchObject({ __type: 'com.amazonaws.states#AccessDeniedException' });
+    const listed = await c.send(new ListExecutionsCommand({ stateMachineArn: arn('ends') }));
+    expect(listed.executions?.some((e) => e.name === 'rebound')).toBe(false);
+    const preflight = await fetch(a.endpoint, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 

@@ -45,7 +45,17 @@ export async function startSfnApi(engine: LocalEngine, opts: SfnApiOptions = {})
     });
   });
 
+  let port = 0;
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Loopback is not enough against a web page whose name was rebound to 127.0.0.1 (DNS rebinding): its
+    // requests carry its own host name. Clients that dialled this server name it by loopback address.
+    if (!isLoopbackHost(req.headers.host, port)) {
+      req.resume();
+      return reply(
+        res,
+        new SfnApiError('AccessDeniedException', 'this API answers loopback clients only', 403),
+      );
+    }
     if (req.method !== 'POST' || req.url !== '/') {
       req.resume();
       return reply(res, new SfnApiError('UnknownOperationException', 'only POST / is served', 404));
@@ -96,7 +106,7 @@ export async function startSfnApi(engine: LocalEngine, opts: SfnApiOptions = {})
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   log.info({ port }, 'sfn api listening');
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -108,6 +118,10 @@ export async function startSfnApi(engine: LocalEngine, opts: SfnApiOptions = {})
         server.closeAllConnections();
       }),
   };
+}
+
+function isLoopbackHost(host: string | undefined, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
 }
 
 /** The body as text, or undefined once it grows past `max` bytes (the rest is drained, not buffered). */
