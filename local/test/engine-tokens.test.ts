@@ -178,7 +178,7 @@ describe('local engine: .waitForTaskToken', () => {
       output: { error: { Error: 'States.Timeout' } },
     });
     await new Promise((r) => setTimeout(r, 80));
-    await expect(e.sendTaskSuccess(token, {})).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+    await expect(e.sendTaskSuccess(token, {})).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });
 
   it('retries a failed task with a fresh token and dispatches again', async () => {

@@ -16,7 +16,7 @@ export class EngineApiError extends RackOpsError {
 export const taskDoesNotExist = (token: string) =>
   new EngineApiError('TaskDoesNotExist', `no task waits for token ${token.slice(0, 24)}…`);
 
-/** The token's task ended by timing out (TimeoutSeconds or HeartbeatSeconds): AWS tells this case apart. */
+/** The token's task timed out (TimeoutSeconds or HeartbeatSeconds): AWS tells this case apart. */
 export const taskTimedOut = (token: string) =>
   new EngineApiError('TaskTimedOut', `the task for token ${token.slice(0, 24)}… timed out`);
 

@@ -366,6 +366,7 @@ export class LocalEngine {
       executionId,
       stateName: info.name,
       heartbeatMs: info.heartbeatMs,
+      timeoutMs: info.timeoutMs,
       cleanupAfterMs: info.timeoutMs === undefined ? undefined : info.timeoutMs + 50,
     });
     waiting.catch(() => {}); // observed below; this only keeps an early rejection from being "unhandled"

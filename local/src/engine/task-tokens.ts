@@ -17,6 +17,7 @@ interface Waiter {
   heartbeatMs?: number;
   heartbeatTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
+  timeoutTimer?: NodeJS.Timeout;
 }
 
 export interface WaitOptions {
@@ -26,8 +27,10 @@ export interface WaitOptions {
   heartbeatMs?: number;
   /**
    * Scaled TimeoutSeconds in ms. The engine (aws-local-stepfunctions) raises States.Timeout itself so Catch
-   * and Retry treat it like AWS does; this deadline only frees the token shortly afterwards.
+   * and Retry treat it like AWS does; this only marks the token timed out (a late answer gets TaskTimedOut),
+   * and `cleanupAfterMs` frees it shortly afterwards.
    */
+  timeoutMs?: number;
   cleanupAfterMs?: number;
 }
 
@@ -58,6 +61,9 @@ export class TaskTokenRegistry {
     };
     this.waiters.set(token, waiter);
     this.armHeartbeat(token, waiter);
+    if (opts.timeoutMs !== undefined) {
+      waiter.timeoutTimer = setTimeout(() => this.rememberTimedOut(token), opts.timeoutMs);
+    }
     if (opts.cleanupAfterMs !== undefined) {
       waiter.deadlineTimer = setTimeout(() => {
         this.rememberTimedOut(token);
@@ -141,6 +147,7 @@ export class TaskTokenRegistry {
     this.waiters.delete(token);
     if (waiter.heartbeatTimer) clearTimeout(waiter.heartbeatTimer);
     if (waiter.deadlineTimer) clearTimeout(waiter.deadlineTimer);
+    if (waiter.timeoutTimer) clearTimeout(waiter.timeoutTimer);
     how(waiter);
   }
 }
