@@ -344,6 +344,10 @@ describe('Step Functions API over the local engine, with the real @aws-sdk/clien
     expect(big.status).toBe(413);
     const notJson = await post('AWSStepFunctions.DescribeExecution', '{}', 'text/plain');
     expect(notJson.status).toBe(400);
+    const lookalike = await post('AWSStepFunctions.DescribeExecution', '{}', 'application/x-amz-json-1.0x');
+    expect(await lookalike.json()).toMatchObject({
+      __type: 'com.amazon.coral.service#SerializationException',
+    });
     const get = await fetch(a.endpoint);
     expect(get.status).toBe(404);
   });

@@ -70,8 +70,8 @@ export async function startSfnApi(engine: LocalEngine, opts: SfnApiOptions = {})
       req.resume();
       return reply(res, new SfnApiError('UnknownOperationException', `unknown operation ${String(target)}`));
     }
-    const contentType = req.headers['content-type'] ?? '';
-    if (!contentType.startsWith(JSON_CONTENT_TYPE)) {
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (contentType !== JSON_CONTENT_TYPE) {
       req.resume();
       return reply(
         res,
