@@ -20,6 +20,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { Envelope } from '@rackops/core/relay/envelope';
 import type { Keyring } from '@rackops/core/relay/keyring';
 import { signRelayMessage } from '@rackops/core/relay/message-signature';
@@ -367,6 +368,24 @@ describe('Step Functions API over the local engine, with the real @aws-sdk/clien
       headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('the server lifecycle', () => {
+  it('close() frees the port at once, even with the SDK keeping its connection alive', async () => {
+    const { api: a, client: c, arn } = await withDispatch();
+    await c.send(new ListExecutionsCommand({ stateMachineArn: arn('ends') }));
+    await a.close();
+    api = undefined;
+    const reached = await new Promise<string>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port: a.port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve('connected');
+      });
+      s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    expect(reached).toBe('ECONNREFUSED');
   });
 });
 
