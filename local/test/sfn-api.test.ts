@@ -31,6 +31,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEngine } from '../src/engine/local-engine';
 import { type RunningSfnApi, startSfnApi } from '../src/engine/sfn-api/sfn-api-server';
 import { resultFor, sqsBatch } from '../src/testing/agent-messages';
+import { POWER_ONE_STEP, recordPowerJob } from '../src/testing/relay-rig';
 import { tokenTask } from './helpers/asl';
 import { FunctionRecorder } from './helpers/function-recorder';
 import { type TestStore, startTestStore } from './helpers/test-store';
@@ -431,24 +432,7 @@ describe("the project's own adapters against the API", () => {
     });
     const { client: c } = await start(
       {
-        'power-operation': {
-          StartAt: 'Power',
-          States: {
-            Power: {
-              Type: 'Task',
-              Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-              Parameters: {
-                FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
-                Payload: {
-                  'jobId.$': '$.jobId',
-                  command: { kind: 'host.power', 'target.$': '$.target', params: { action: 'On' } },
-                  'taskToken.$': '$$.Task.Token',
-                },
-              },
-              End: true,
-            },
-          },
-        },
+        'power-operation': POWER_ONE_STEP,
       },
       { dispatch },
     );
@@ -458,18 +442,7 @@ describe("the project's own adapters against the API", () => {
     });
     const results = createResultHandler({ store: t.store, orchestrator, relayKey: async () => KEYS });
     const jobId = uniq('job-sfn');
-    const at = new Date().toISOString();
-    await t.store.createJob({
-      id: jobId,
-      type: 'power_operation',
-      target: { kind: 'host', id: 'SFN0001' },
-      params: { action: 'On' },
-      createdBy: { kind: 'user', id: 'sfn-api-test', name: 'sfn api test' },
-      createdAt: at,
-      scheduleAt: at,
-      details: {},
-      requiresApproval: false,
-    });
+    await recordPowerJob(t.store, jobId, 'SFN0001');
     const { executionId } = await orchestrator.startExecution({
       workflow: 'power-operation',
       name: jobId,

@@ -25,6 +25,43 @@ export interface RelayRig {
   stop(): Promise<void>;
 }
 
+/** One device step: dispatch sends `host.power` On to `$.target` and waits on the task token. */
+export const POWER_ONE_STEP = {
+  StartAt: 'Power',
+  States: {
+    Power: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
+        Payload: {
+          'jobId.$': '$.jobId',
+          command: { kind: 'host.power', 'target.$': '$.target', params: { action: 'On' } },
+          'taskToken.$': '$$.Task.Token',
+        },
+      },
+      End: true,
+    },
+  },
+};
+
+/** Dispatch refuses a job the Store does not hold, so a rig records one as the bot would. */
+export async function recordPowerJob(store: Store, jobId: string, hostId: string): Promise<void> {
+  if (await store.getJob(jobId)) return;
+  const at = new Date().toISOString();
+  await store.createJob({
+    id: jobId,
+    type: 'power_operation',
+    target: { kind: 'host', id: hostId },
+    params: { action: 'On' },
+    createdBy: { kind: 'user', id: 'relay-rig', name: 'relay rig' },
+    createdAt: at,
+    scheduleAt: at,
+    details: {},
+    requiresApproval: false,
+  });
+}
+
 export function startRelayRig(store: Store, keys: () => KeyMaterial, logger?: Logger): RelayRig {
   const sent: Envelope[] = [];
   const logs: Record<string, unknown>[] = [];
@@ -36,24 +73,7 @@ export function startRelayRig(store: Store, keys: () => KeyMaterial, logger?: Lo
   const engine = new LocalEngine({
     store,
     definitions: {
-      power: {
-        StartAt: 'Power',
-        States: {
-          Power: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-            Parameters: {
-              FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
-              Payload: {
-                'jobId.$': '$.jobId',
-                command: { kind: 'host.power', 'target.$': '$.target', params: { action: 'On' } },
-                'taskToken.$': '$$.Task.Token',
-              },
-            },
-            End: true,
-          },
-        },
-      },
+      power: POWER_ONE_STEP,
     },
     functions: { dispatch },
     timeScale: 0.01,
@@ -75,21 +95,7 @@ export function startRelayRig(store: Store, keys: () => KeyMaterial, logger?: Lo
     results,
     logs,
     async start(jobId, target) {
-      // Dispatch refuses a job the Store does not hold, so the rig records one as the bot would.
-      if (!(await store.getJob(jobId))) {
-        const at = new Date().toISOString();
-        await store.createJob({
-          id: jobId,
-          type: 'power_operation',
-          target: { kind: 'host', id: target },
-          params: { action: 'On' },
-          createdBy: { kind: 'user', id: 'relay-rig', name: 'relay rig' },
-          createdAt: at,
-          scheduleAt: at,
-          details: {},
-          requiresApproval: false,
-        });
-      }
+      await recordPowerJob(store, jobId, target);
       const before = sent.length;
       const { executionId } = await engine.startExecution({
         workflow: 'power',
