@@ -41,8 +41,10 @@ const SCALE = 0.01;
 const KEYS: Keyring = { activeKid: 'k1', keys: { k1: 'the-relay-signing-key-0123456789abcdef-0123' } };
 
 const DEFINITIONS = {
-  /** Waits on a task token (a device step). */
-  waits: { StartAt: 'Step', States: { Step: tokenTask({ heartbeat: 5 }) } },
+  /** Waits on a task token (a device step); 600 ms between heartbeats at SCALE, room for a loaded machine. */
+  waits: { StartAt: 'Step', States: { Step: tokenTask({ heartbeat: 60 }) } },
+  /** Waits on a task token that nobody answers in time (50 ms at SCALE). */
+  timesOut: { StartAt: 'Step', States: { Step: tokenTask({ heartbeat: 5 }) } },
   /** Ends at once. */
   ends: {
     StartAt: 'Done',
@@ -153,9 +155,9 @@ describe('Step Functions API over the local engine, with the real @aws-sdk/clien
     );
     const taskToken = await dispatch.nextToken();
     expect((await c.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-    // Heartbeats keep it alive past HeartbeatSeconds (5 s at 1/100 = 50 ms).
+    // Heartbeats keep it alive past HeartbeatSeconds (60 s at 1/100 = 600 ms): 1 s in all, one every 250 ms.
     for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 250));
       await c.send(new SendTaskHeartbeatCommand({ taskToken }));
     }
     await c.send(new SendTaskSuccessCommand({ taskToken, output: '{"powered":"On"}' }));
@@ -189,7 +191,11 @@ describe('Step Functions API over the local engine, with the real @aws-sdk/clien
       c.send(new SendTaskHeartbeatCommand({ taskToken: `lsfn1.${'A'.repeat(43)}` })),
     ).rejects.toBeInstanceOf(TaskDoesNotExist);
     const { executionArn } = await c.send(
-      new StartExecutionCommand({ stateMachineArn: arn('waits'), name: uniq('t'), input: '{"jobId":"j-4"}' }),
+      new StartExecutionCommand({
+        stateMachineArn: arn('timesOut'),
+        name: uniq('t'),
+        input: '{"jobId":"j-4"}',
+      }),
     );
     const taskToken = await dispatch.nextToken();
     expect((await settledStatus(c, executionArn as string)).error).toBe('States.HeartbeatTimeout');
