@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { canonicalJson, hmacSha256, macMatches } from '@rackops/core/util/hmac';
 import { z } from 'zod';
 
 /** Every verb a RackOps card can send. Action.Execute and its Action.Submit fallback carry the same verb and data. */
@@ -45,17 +46,7 @@ export const CardEnvelope = z
   })
   .loose();
 
-/** Stable JSON: keys sorted at every level, so the signature does not depend on key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { canonicalJson };
 
 /**
  * The conversation a card belongs to. Teams names a channel thread `19:…@thread.tacv2;messageid=<root>`, and a click
@@ -69,18 +60,15 @@ export const conversationOf = (conversationId: string): string =>
 export const conversationTag = (conversationId: string): string =>
   createHash('sha256').update(conversationOf(conversationId)).digest('hex').slice(0, 16);
 
-function mac(key: CardKey, verb: string, payload: unknown): string {
-  return createHmac('sha256', key.secret)
-    .update(`${verb}\n${conversationOf(key.conversationId)}\n${canonicalJson(payload)}`)
-    .digest('hex');
-}
+const mac = (key: CardKey, verb: string, payload: unknown): Buffer =>
+  hmacSha256(key.secret, `${verb}\n${conversationOf(key.conversationId)}\n${canonicalJson(payload)}`);
 
 export function signCardData(
   key: CardKey,
   verb: CardVerb,
   p: Record<string, unknown>,
 ): Record<string, unknown> {
-  return { verb, p, cv: conversationTag(key.conversationId), sig: mac(key, verb, p) };
+  return { verb, p, cv: conversationTag(key.conversationId), sig: mac(key, verb, p).toString('hex') };
 }
 
 export type CardDataFault = 'malformed' | 'oversize' | 'unbound' | 'conversation_mismatch' | 'tampered';
@@ -119,9 +107,6 @@ export function verifyCardData(key: CardKey, raw: unknown): VerifiedCardData {
   const { verb, p, cv, sig, ...inputs } = parsed.data;
   if (cv === undefined) return { ok: false, reason: 'unbound' };
   if (cv !== conversationTag(key.conversationId)) return { ok: false, reason: 'conversation_mismatch' };
-  const expected = Buffer.from(mac(key, verb, p), 'hex');
-  const given = Buffer.from(sig, 'hex');
-  if (expected.length !== given.length || !timingSafeEqual(expected, given))
-    return { ok: false, reason: 'tampered' };
+  if (!macMatches(sig, mac(key, verb, p))) return { ok: false, reason: 'tampered' };
   return { ok: true, verb, p, inputs };
 }

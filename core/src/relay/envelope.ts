@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalJson, hmacSha256, macMatches } from '../util/hmac';
 import { z } from 'zod';
 import { IsoTime } from '../jobs/job.schema';
 import { CommandKind } from './commands';
@@ -31,20 +31,12 @@ export type UnsignedEnvelope = z.infer<typeof UnsignedEnvelope>;
 export const Envelope = UnsignedEnvelope.extend({ kid: KeyId, sig: z.string().regex(/^[0-9a-f]{64}$/) });
 export type Envelope = z.infer<typeof Envelope>;
 
-/** JSON with object keys sorted at every depth: the bytes both sides sign. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+export { canonicalJson } from '../util/hmac';
 
 export function signEnvelope(env: UnsignedEnvelope, keys: KeyMaterial): Envelope {
   const { kid, key } = activeKey(keys);
   const signed = { ...env, kid };
-  const sig = createHmac('sha256', key).update(canonicalJson(signed)).digest('hex');
+  const sig = hmacSha256(key, canonicalJson(signed)).toString('hex');
   return { ...signed, sig };
 }
 
@@ -111,9 +103,7 @@ export function verifyEnvelope(
   const { sig, ...unsigned } = parsed.data;
   const key = keyFor(keys, unsigned.kid);
   if (key === undefined) return refuse('unknown_key', `no key with id ${unsigned.kid} is accepted here`);
-  const expected = createHmac('sha256', key).update(canonicalJson(unsigned)).digest();
-  const given = Buffer.from(sig, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!macMatches(sig, hmacSha256(key, canonicalJson(unsigned)))) {
     return refuse('bad_signature', 'the signature does not match');
   }
   const time = checkLifetime(parsed.data.issuedAt, parsed.data.expiresAt, now, limits);

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from './envelope';
+import { canonicalJson, hmacSha256, macMatches } from '../util/hmac';
+import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_LIFETIME_SECONDS } from './envelope';
 import { activeKey, type KeyMaterial, keyFor } from './keyring';
 import { RelayMessage } from './result.schema';
 
@@ -16,10 +16,7 @@ export type MessageVerifyOutcome =
   | { ok: true; message: RelayMessage; kid: string }
   | { ok: false; reason: MessageRefusal; detail: string; message?: RelayMessage };
 
-const mac = (key: string, body: unknown): Buffer =>
-  createHmac('sha256', key)
-    .update(`relay-message\n${canonicalJson(body)}`)
-    .digest();
+const mac = (key: string, body: unknown): Buffer => hmacSha256(key, `relay-message\n${canonicalJson(body)}`);
 
 /**
  * Signs a message the agent sends (result, progress, rejection, heartbeat) with its active key. The domain
@@ -62,13 +59,12 @@ export function verifyRelayMessage(
   // Over what arrived, every field included: a field added on the way (even one the schema would drop) breaks
   // the signature. The agent signs its messages as parsed, so what it sends is exactly what it signed.
   const { sig: _sig, ...arrived } = raw as Record<string, unknown>;
-  const expected = mac(key, arrived);
-  const given = Buffer.from(sig, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+  if (!macMatches(sig, mac(key, arrived)))
     return { ok: false, reason: 'bad_signature', detail: 'the signature does not match', message };
   const at = Date.parse(message.at);
-  const skewMs = (freshness.clockSkewSeconds ?? 300) * 1000;
-  const maxAgeMs = (freshness.maxAgeSeconds ?? 86_400 + 300) * 1000;
+  const skewMs = (freshness.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS) * 1000;
+  const maxAgeMs =
+    (freshness.maxAgeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS + DEFAULT_CLOCK_SKEW_SECONDS) * 1000;
   if (at > now.getTime() + skewMs)
     return { ok: false, reason: 'from_future', detail: `sent at ${message.at}, in the future`, message };
   if (at < now.getTime() - maxAgeMs)
