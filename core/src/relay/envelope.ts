@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IsoTime } from '../jobs/job.schema';
 import { CommandKind } from './commands';
 import { activeKey, type KeyMaterial, KeyId, keyFor } from './keyring';
+import { issuesOf } from '../util/zod-errors';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -97,7 +98,7 @@ export function verifyEnvelope(
   }
   const parsed = Envelope.safeParse(raw);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const detail = issuesOf(parsed.error).join('; ');
     return refuse('malformed', detail);
   }
   const { sig, ...unsigned } = parsed.data;

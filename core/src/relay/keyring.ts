@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesOf } from '../util/zod-errors';
 
 /** A key id: short, printable, safe in a log line and a JSON field. */
 export const KeyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id is 1-64 of A-Z a-z 0-9 . _ -');
@@ -60,7 +61,7 @@ export function parseKeyringText(text: string): Keyring {
   const parsed = Keyring.safeParse(raw);
   if (!parsed.success) {
     // Never echo the input: it holds keys.
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const detail = issuesOf(parsed.error).join('; ');
     throw new Error(`invalid keyring: ${detail}`);
   }
   return parsed.data;

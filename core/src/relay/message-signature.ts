@@ -2,6 +2,7 @@ import { canonicalJson, hmacSha256, macMatches } from '../util/hmac';
 import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_LIFETIME_SECONDS } from './envelope';
 import { activeKey, type KeyMaterial, keyFor } from './keyring';
 import { RelayMessage } from './result.schema';
+import { issuesOf } from '../util/zod-errors';
 
 /** Why a message from the agent was not believed. */
 export type MessageRefusal =
@@ -46,7 +47,7 @@ export function verifyRelayMessage(
 ): MessageVerifyOutcome {
   const parsed = RelayMessage.safeParse(raw);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const detail = issuesOf(parsed.error).join('; ');
     return { ok: false, reason: 'malformed', detail: detail.slice(0, 1000) };
   }
   const message = parsed.data;

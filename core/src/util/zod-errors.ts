@@ -22,7 +22,8 @@ export function assertNoPrototypeKeys(input: unknown, what: string): void {
   walk(input, []);
 }
 
-function issuesOf(error: z.ZodError): string[] {
+/** One `path: message` line per issue, the root named `(root)`. */
+export function issuesOf(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
 }
 
