@@ -1,8 +1,7 @@
 import { type HostileRedfish, startHostileRedfish } from '@rackops/lab/testing/hostile-redfish';
 import { DeviceError } from '@rackops/relay-agent/http/errors';
-import { HttpClient } from '@rackops/relay-agent/http/http-client';
-import { createTlsAgent } from '@rackops/relay-agent/http/tls-agent';
-import { RedfishClient } from '@rackops/relay-agent/redfish/redfish-client';
+import type { RedfishClient } from '@rackops/relay-agent/redfish/redfish-client';
+import { pinnedRedfishClient } from '@rackops/relay-agent/testing/pinned-redfish-client';
 import type { AttackCatalogue, AttackOutcome } from './attack';
 
 const JOBS = '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs';
@@ -123,24 +122,14 @@ export const run: AttackCatalogue = async () => {
         if (place.header && /[\r\n]/.test(link)) continue;
         d.reset();
         place.arm(d, link);
-        const agent = createTlsAgent('idrac hostile', { mode: 'pin', sha256: d.certSha256 });
-        const rf = new RedfishClient(
-          new HttpClient({
-            baseUrl: d.url,
-            device: 'idrac hostile',
-            agent,
-            timeoutMs: 3000,
-            retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-          }),
-          { username: 'root', password: 'calvin' },
-        );
+        const { rf, close } = pinnedRedfishClient(d);
         let thrown: unknown;
         try {
           await place.trigger(rf);
         } catch (err) {
           thrown = err;
         }
-        agent.destroy();
+        close();
         const strayed = d.seen.filter(
           (s) =>
             !SAFE_PATHS.includes(s.path) && !s.path.startsWith('/redfish/v1/UpdateService/MultipartUpload'),

@@ -1,8 +1,7 @@
 import { type HostileRedfish, startHostileRedfish } from '@rackops/lab/testing/hostile-redfish';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HttpClient } from '../../src/http/http-client';
-import { createTlsAgent } from '../../src/http/tls-agent';
-import { RedfishClient } from '../../src/redfish/redfish-client';
+import type { RedfishClient } from '../../src/redfish/redfish-client';
+import { pinnedRedfishClient } from '../../src/testing/pinned-redfish-client';
 
 const JOBS = '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs';
 
@@ -10,27 +9,19 @@ const JOBS = '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs';
 describe('links a hostile iDRAC sends', () => {
   let d: HostileRedfish;
   let rf: RedfishClient;
-  let agent: ReturnType<typeof createTlsAgent>;
+  let client: ReturnType<typeof pinnedRedfishClient> | undefined;
   beforeAll(async () => {
     d = await startHostileRedfish();
   });
   afterAll(async () => {
+    client?.close();
     await d?.close();
   });
   beforeEach(() => {
     d.reset();
-    agent?.destroy();
-    agent = createTlsAgent('idrac hostile', { mode: 'pin', sha256: d.certSha256 });
-    rf = new RedfishClient(
-      new HttpClient({
-        baseUrl: d.url,
-        device: 'idrac hostile',
-        agent,
-        timeoutMs: 3000,
-        retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      }),
-      { username: 'root', password: 'calvin' },
-    );
+    client?.close();
+    client = pinnedRedfishClient(d);
+    rf = client.rf;
   });
 
   it('a collection member on another host is not fetched (the session token stays home)', async () => {
