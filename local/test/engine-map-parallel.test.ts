@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEngine } from '../src/engine/local-engine';
 import { prepareDefinition } from '../src/engine/prepare-definition';
-import { tokenTask } from './helpers/asl';
+import { tokenTask } from '../src/testing/asl';
 import { FunctionRecorder } from './helpers/function-recorder';
 import { type TestStore, startTestStore } from './helpers/test-store';
 

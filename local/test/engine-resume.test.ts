@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadExecution } from '../src/engine/execution-record';
 import { LocalEngine } from '../src/engine/local-engine';
-import { opsTask, tokenTask } from './helpers/asl';
+import { opsTask, tokenTask } from '../src/testing/asl';
 import { FunctionRecorder } from './helpers/function-recorder';
 import { type TestStore, startTestStore } from './helpers/test-store';
 

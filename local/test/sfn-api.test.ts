@@ -32,7 +32,7 @@ import { LocalEngine } from '../src/engine/local-engine';
 import { type RunningSfnApi, startSfnApi } from '../src/engine/sfn-api/sfn-api-server';
 import { resultFor, sqsBatch } from '../src/testing/agent-messages';
 import { POWER_ONE_STEP, recordPowerJob } from '../src/testing/relay-rig';
-import { tokenTask } from './helpers/asl';
+import { tokenTask } from '../src/testing/asl';
 import { FunctionRecorder } from './helpers/function-recorder';
 import { type TestStore, startTestStore } from './helpers/test-store';
 

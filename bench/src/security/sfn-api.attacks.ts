@@ -6,24 +6,12 @@ import { startDynalite } from '@rackops/local/dynalite';
 import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { startSfnApi } from '@rackops/local/engine/sfn-api/sfn-api-server';
 import type { AttackCatalogue, AttackOutcome } from './attack';
+import { tokenTask } from '@rackops/local/testing/asl';
 
 const AREA = 'sfn-api';
 
 /** A device step waiting on its token, as the project's workflows have them. */
-const WAITS = {
-  StartAt: 'Step',
-  States: {
-    Step: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-      Parameters: {
-        FunctionName: 'arn:aws:lambda:local:000000000000:function:dispatch',
-        Payload: { 'jobId.$': '$.jobId', 'taskToken.$': '$$.Task.Token' },
-      },
-      End: true,
-    },
-  },
-};
+const WAITS = { StartAt: 'Step', States: { Step: tokenTask() } };
 
 interface Reply {
   status: number;

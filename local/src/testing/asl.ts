@@ -1,7 +1,7 @@
 export const DISPATCH_ARN = 'arn:aws:lambda:local:000000000000:function:dispatch';
 export const JOBOPS_ARN = 'arn:aws:lambda:local:000000000000:function:job-ops';
 
-/** A device step as E's workflows write it: lambda invoke with a task token, heartbeat and timeout. */
+/** A device step as the project's workflows write it: lambda invoke with a task token, heartbeat and timeout. */
 export function tokenTask(
   opts: {
     kind?: string;
