@@ -1,4 +1,4 @@
-import type { Store } from '@rackops/core/ports/store.port';
+import type { Store, StoredRecord } from '@rackops/core/ports/store.port';
 import { messageGroupId } from '@rackops/core/relay/envelope';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import { type MessageRefusal, verifyRelayMessage } from '@rackops/core/relay/message-signature';
@@ -16,7 +16,8 @@ export type AuthenticityRefusal =
   | 'conflicting_result';
 
 export type AuthenticityOutcome =
-  | { ok: true; message: RelayMessage }
+  /** `record`: the command's record as read for the check, so the handler's first update need not read it again. */
+  | { ok: true; message: RelayMessage; record?: StoredRecord<RelayCommandRecord> }
   | { ok: false; reason: AuthenticityRefusal; detail: string; message?: RelayMessage };
 
 const FINAL: ReadonlySet<RelayCommandRecord['status']> = new Set(['succeeded', 'failed', 'rejected']);
@@ -50,7 +51,8 @@ export async function checkAuthenticity(
       return { ok: true, message: msg };
     return refuse('unknown_command', 'the message names no command but carries a task token or job');
   }
-  const rec = (await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, msg.commandId))?.data;
+  const record = await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, msg.commandId);
+  const rec = record?.data;
   if (!rec) return refuse('unknown_command', `no command ${msg.commandId} was dispatched`);
   if (msg.taskToken !== undefined && rec.taskTokenSha256 !== taskTokenSha256(msg.taskToken))
     return refuse('token_mismatch', `the task token is not the one command ${msg.commandId} was sent with`);
@@ -75,5 +77,5 @@ export async function checkAuthenticity(
     return refuse('conflicting_result', `command ${msg.commandId} already ended ${rec.status}`);
   if (msg.type === 'rejected' && FINAL.has(rec.status) && rec.status !== 'rejected')
     return refuse('conflicting_result', `command ${msg.commandId} already ended ${rec.status}`);
-  return { ok: true, message: msg };
+  return { ok: true, message: msg, record };
 }

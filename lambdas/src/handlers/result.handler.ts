@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
-import type { Store } from '@rackops/core/ports/store.port';
+import type { Store, StoredRecord } from '@rackops/core/ports/store.port';
 import { pageNotePrefix } from '@rackops/core/inventory/ingest-report';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
@@ -96,15 +96,21 @@ export function createResultHandler(deps: ResultDeps) {
    * Read-modify-write of the command's record, conditional on its version: results and progress of one command
    * may be handled at the same time (the results queue is unordered and its batches run concurrently), and a
    * progress read before the result must not write "running" over it. Returns the record as it was before.
+   * `first` is the record as the authenticity check read it: the first attempt starts from it (a stale copy only
+   * loses the conditional write and is read again).
    */
   async function updateCommand(
     msg: { commandId?: string | undefined; jobId?: string | undefined },
     patch: Partial<RelayCommandRecord>,
+    first: StoredRecord<RelayCommandRecord> | undefined,
   ): Promise<RelayCommandRecord | undefined> {
     const commandId = msg.commandId;
     if (!commandId) return undefined;
     for (let attempt = 0; ; attempt++) {
-      const prev = await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, commandId);
+      const prev =
+        attempt === 0 && first
+          ? first
+          : await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, commandId);
       if (patch.status === 'running' && prev && FINAL.has(prev.data.status)) return prev.data;
       const data: RelayCommandRecord = {
         // Without a record (its write failed), the message's job id keeps the command listed under its job.
@@ -153,16 +159,20 @@ export function createResultHandler(deps: ResultDeps) {
   const onHost = (rec: RelayCommandRecord | undefined): string =>
     rec?.step?.hostId ? `${rec.step.hostId} · ` : '';
 
-  async function handle(msg: RelayMessage): Promise<void> {
+  async function handle(msg: RelayMessage, record?: StoredRecord<RelayCommandRecord>): Promise<void> {
     switch (msg.type) {
       case 'result': {
         const err = msg.error ?? { code: 'relay_error', message: 'the command failed without an error' };
-        const sent = await updateCommand(msg, {
-          status: msg.ok ? 'succeeded' : 'failed',
-          completedAt: msg.at,
-          durationMs: msg.durationMs,
-          ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
-        });
+        const sent = await updateCommand(
+          msg,
+          {
+            status: msg.ok ? 'succeeded' : 'failed',
+            completedAt: msg.at,
+            durationMs: msg.durationMs,
+            ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
+          },
+          record,
+        );
         if (msg.jobId) {
           await deps.store.appendLog({
             jobId: msg.jobId,
@@ -193,12 +203,16 @@ export function createResultHandler(deps: ResultDeps) {
         return;
       }
       case 'progress': {
-        const prev = await updateCommand(msg, {
-          status: 'running',
-          lastProgressAt: msg.at,
-          progress: msg.message,
-          ...(msg.percent !== undefined ? { percent: msg.percent } : {}),
-        });
+        const prev = await updateCommand(
+          msg,
+          {
+            status: 'running',
+            lastProgressAt: msg.at,
+            progress: msg.message,
+            ...(msg.percent !== undefined ? { percent: msg.percent } : {}),
+          },
+          record,
+        );
         // Handled after its command's result: old news, and its task no longer waits.
         if (prev && FINAL.has(prev.status) && !msg.page) return;
         // Progress repeats every few seconds; the console gets a line only when the news changes.
@@ -222,11 +236,15 @@ export function createResultHandler(deps: ResultDeps) {
       case 'rejected': {
         const what = `the relay agent rejected command ${msg.commandId ?? '(unknown id)'}: ${msg.reason} (${msg.detail})`;
         if (msg.jobId) await deps.store.appendLog({ jobId: msg.jobId, level: 'error', message: what });
-        const sent = await updateCommand(msg, {
-          status: 'rejected',
-          completedAt: msg.at,
-          error: { code: `rejected_${msg.reason}`, message: msg.detail },
-        });
+        const sent = await updateCommand(
+          msg,
+          {
+            status: 'rejected',
+            completedAt: msg.at,
+            error: { code: `rejected_${msg.reason}`, message: msg.detail },
+          },
+          record,
+        );
         if (msg.jobId && sent?.step)
           await putCommandStep(deps.store, clock, msg.jobId, sent.step, 'failed', what);
         const token = msg.taskToken;
@@ -248,43 +266,54 @@ export function createResultHandler(deps: ResultDeps) {
     // and dropped (redelivery would not make them true). A failure to check (the Store) is retried.
     const keys = await deps.relayKey();
     const checked = await Promise.all(
-      batch.Records.map(async (record): Promise<{ messageId: string; msg: RelayMessage } | undefined> => {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(record.body);
-        } catch {
-          raw = undefined;
-        }
-        try {
-          const v = await checkAuthenticity(raw, { store: deps.store, keys, now: clock.now() });
-          if (v.ok) return { messageId: record.messageId, msg: v.message };
-          const m = v.message;
-          await recordSecurityEvent(
-            { store: deps.store, log, clock },
-            {
-              reason: raw === undefined ? 'malformed' : v.reason,
-              detail: raw === undefined ? 'the message body is not JSON' : v.detail,
-              ...(m ? { messageType: m.type } : {}),
-              ...(m && 'commandId' in m && m.commandId ? { commandId: m.commandId } : {}),
-              ...(m && m.type !== 'agent-heartbeat' && m.jobId ? { jobId: m.jobId } : {}),
-              ...(m?.kid ? { kid: m.kid } : {}),
-            },
-          );
-        } catch (err) {
-          log.error({ err, messageId: record.messageId }, 'message not checked; will be redelivered');
-          failures.push({ itemIdentifier: record.messageId });
-        }
-        return undefined;
-      }),
+      batch.Records.map(
+        async (
+          record,
+        ): Promise<
+          { messageId: string; msg: RelayMessage; record?: StoredRecord<RelayCommandRecord> } | undefined
+        > => {
+          let raw: unknown;
+          try {
+            raw = JSON.parse(record.body);
+          } catch {
+            raw = undefined;
+          }
+          try {
+            const v = await checkAuthenticity(raw, { store: deps.store, keys, now: clock.now() });
+            if (v.ok)
+              return {
+                messageId: record.messageId,
+                msg: v.message,
+                ...(v.record ? { record: v.record } : {}),
+              };
+            const m = v.message;
+            await recordSecurityEvent(
+              { store: deps.store, log, clock },
+              {
+                reason: raw === undefined ? 'malformed' : v.reason,
+                detail: raw === undefined ? 'the message body is not JSON' : v.detail,
+                ...(m ? { messageType: m.type } : {}),
+                ...(m && 'commandId' in m && m.commandId ? { commandId: m.commandId } : {}),
+                ...(m && m.type !== 'agent-heartbeat' && m.jobId ? { jobId: m.jobId } : {}),
+                ...(m?.kid ? { kid: m.kid } : {}),
+              },
+            );
+          } catch (err) {
+            log.error({ err, messageId: record.messageId }, 'message not checked; will be redelivered');
+            failures.push({ itemIdentifier: record.messageId });
+          }
+          return undefined;
+        },
+      ),
     );
     const parsed = checked.filter((c) => c !== undefined);
     // All at once: a page to ingest must not hold up a result, not even its own command's. Order does not
     // matter to correctness: the command record is a versioned write that never leaves a final status, and a
     // streamed command's result waits for its pages (pagesIngested).
     await Promise.all(
-      parsed.map(async ({ messageId, msg }) => {
+      parsed.map(async ({ messageId, msg, record }) => {
         try {
-          await handle(msg);
+          await handle(msg, record);
         } catch (err) {
           log.error(
             { err, messageId, type: msg.type, at: clock.now().toISOString() },
