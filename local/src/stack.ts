@@ -51,7 +51,7 @@ export interface LocalStackOptions {
   /** Run the relay agent in this process against the lab. @default true when the lab runs */
   agent?: boolean;
   notifier?: Notifier;
-  /** Inventory pages from the results queue. @default H's ingestion into the Store */
+  /** Inventory pages from the results queue. @default core's inventory ingestion into the Store */
   onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<unknown>;
   /** Firmware catalog for preflight. @default the lab's repository when the lab runs */
   catalog?: CatalogSource;

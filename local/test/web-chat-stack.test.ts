@@ -10,7 +10,7 @@ import { type LocalStack, startLocalStack } from '../src/stack';
 import { type LocalBot, startLocalBot } from '../src/web/local-bot';
 import { ARTIFACTS, launchChromium, send } from './helpers/browser';
 
-/** `npm start`'s pieces: D's local stack with the default lab and the relay agent, this bot and web chat. */
+/** `npm start`'s pieces: the local stack with the default lab and the relay agent, this bot and web chat. */
 async function startFullStack(
   config: Partial<BotConfigInput> = {},
 ): Promise<{ stack: LocalStack; localBot: LocalBot }> {

@@ -61,7 +61,7 @@ export interface BotFixture {
   close(): Promise<void>;
 }
 
-/** Real dynalite + the lead's Store + D's local engine running a small pause/resume workflow + the real bot. */
+/** Real dynalite + the Dynamo Store + the local engine running a small pause/resume workflow + the real bot. */
 export async function startBotFixture(
   config: Partial<BotConfigInput> = {},
   opts: { seed?: boolean } = {},

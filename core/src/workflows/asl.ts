@@ -47,7 +47,7 @@ export interface DeviceTaskOptions {
   params?: Template;
   /** A path (or intrinsic such as States.JsonMerge) giving the params; the dispatcher's zod drops extra keys. */
   paramsPath?: string;
-  /** Step item key (may be a States.Format expression via `key.$`) and display name, for D's dispatch. */
+  /** Step item key (may be a States.Format expression via `key.$`) and display name, for the relay dispatch. */
   step: Template;
   timeoutSeconds: number;
   /** Long operations report progress every few seconds; silence this long means the agent is gone. */

@@ -39,7 +39,7 @@ function fakeDup(packageKey: string, version: string, name: string): Buffer {
 /**
  * The lab's firmware repository, from the world's firmware model: one package per package key at the
  * latest version the lab offers (newer than what outdated hosts run), for the lab's server model.
- * Packages keep A's file names (`<Name>_<packageKey>_<version>.EXE`): the simulated iDRAC learns
+ * Packages keep the Dell catalog's file names (`<Name>_<packageKey>_<version>.EXE`): the simulated iDRAC learns
  * from the name what an uploaded package contains.
  */
 export function buildLabRepository(world: World): LabRepository {

@@ -160,7 +160,7 @@ export function componentTemplates(capture: Capture): ComponentTemplate[] {
   return components;
 }
 
-/** What H's catalog needs per component: ids exactly as the iDRAC reports them. */
+/** What the catalog matcher needs per component: ids exactly as the iDRAC reports them. */
 export interface FirmwareComponentView {
   /** Redfish member id, `Installed-<SoftwareId>-<Version>__<FQDD>`. */
   id: string;

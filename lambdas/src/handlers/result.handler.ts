@@ -33,7 +33,7 @@ export interface ResultDeps {
   relayKey: () => Promise<KeyMaterial>;
   clock?: Clock;
   logger?: Logger;
-  /** Inventory pages streamed as progress (H's ingestion). Throwing makes the message come back. */
+  /** Inventory pages streamed as progress (core's inventory ingestion). Throwing makes the message come back. */
   onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<void>;
   /** How long a streamed command's result waits for its last pages, ingested concurrently. @default 10000 */
   pageWaitMs?: number;
@@ -329,7 +329,7 @@ export function createResultHandler(deps: ResultDeps) {
 
 let awsHandler: ReturnType<typeof createResultHandler> | undefined;
 
-/** AWS entry point (SQS event source with ReportBatchItemFailures); inventory pages go to H's ingestion. */
+/** AWS entry point (SQS event source with ReportBatchItemFailures); inventory pages go to core's inventory ingestion. */
 export default async function handler(event: unknown): Promise<BatchResponse> {
   if (!awsHandler) {
     const logger = awsLogger();

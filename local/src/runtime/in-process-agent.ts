@@ -114,7 +114,7 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
   };
 }
 
-/** C's relay agent, wired like its main.ts but in this process, against the lab and the local SQS. */
+/** The relay agent, wired like its main.ts but in this process, against the lab and the local SQS. */
 export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
   mkdirSync(o.dir, { recursive: true });
   const config = parseConfig(agentConfigForLab(o));

@@ -17,7 +17,7 @@ import { agentOptionsFor } from './lab-facts';
 
 /**
  * How a scenario talks to RackOps: as an operator in chat (text and card clicks), like a person would. The
- * real bot (teams-ai on botbuilder's TestAdapter, F's harness) runs over the real local stack (D): dynalite,
+ * real bot (teams-ai on botbuilder's TestAdapter, the bot's test harness) runs over the real local stack: dynalite,
  * the SQS emulator, the local Step Functions engine running the real ASL, the relay agent and the lab.
  */
 export interface ScenarioDriver {
