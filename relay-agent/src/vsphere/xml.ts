@@ -86,7 +86,8 @@ function toNode(raw: Ordered, outer: Scope): XNode | undefined {
     const uri = p === '' || p === 'xmlns' ? undefined : scope.get(p);
     if (uri === NS.xsi) {
       attrs[`xsi:${local}`] = local === 'type' ? resolveTypeName(String(v), scope) : String(v);
-    } else if (uri !== undefined) attrs[`{${uri}}${local}`] = String(v); // Clark notation: never mistaken for xsi:
+    } else if (uri !== undefined)
+      attrs[`{${uri}}${local}`] = String(v); // Clark notation: never mistaken for xsi:
     else attrs[k] = String(v);
   }
   return { name, ns: scope.get(elPrefix), attrs, text, children };
