@@ -1,23 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeviceError,
-  DeviceOperationError,
-  DeviceTimeoutError,
-  MalformedResponseError,
-} from '../http/errors';
+import { DeviceOperationError, DeviceTimeoutError, MalformedResponseError } from '../http/errors';
 import type { HttpClient } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { decodeObjectContent, decodeVim, type MoRef, type ObjectContent } from './vim-decode';
 import { pollBackoff } from '../commands/poll-backoff';
+import { throwOnMissingSet, throwOnSessionMissingSet, VimFaultError } from './vim-faults';
+
+export { VimFaultError, VimMissingSetError } from './vim-faults';
 import { type BNode, child, children, morNode, parseXml, soapRequest, type XNode } from './xml';
 
-export class VimFaultError extends DeviceError {
-  constructor(
-    readonly faultType: string,
-    message: string,
-  ) {
-    super(`vim_${faultType}`, message, false);
-  }
+export interface VsphereClientHooks {
+  /** Called each time an expired session is replaced by a new login (metrics). */
+  readonly onRelogin?: () => void;
 }
 
 export interface ServiceContent {
@@ -48,9 +42,13 @@ export class VsphereClient {
   private sc: ServiceContent | undefined;
   private loggingIn: Promise<void> | undefined;
 
+  /** Sessions renewed after vCenter said the old one was not authenticated (expired, logged out). */
+  relogins = 0;
+
   constructor(
     private readonly http: HttpClient,
     private readonly creds: Credentials,
+    private readonly hooks: VsphereClientHooks = {},
   ) {}
 
   get device(): string {
@@ -65,16 +63,28 @@ export class VsphereClient {
   async invoke(
     method: string,
     body: Record<string, BNode | BNode[] | undefined>,
-    opts: { mutating?: boolean; auth?: boolean } = {},
+    opts: { mutating?: boolean; auth?: boolean; check?: (resp: XNode) => void } = {},
   ): Promise<XNode> {
     if (opts.auth !== false && !this.cookie) await this.login();
+    const call = async () => {
+      const resp = await this.raw(method, body, opts.mutating ?? false);
+      opts.check?.(resp);
+      return resp;
+    };
+    const sent = this.cookie;
     try {
-      return await this.raw(method, body, opts.mutating ?? false);
+      return await call();
     } catch (err) {
+      // One re-login and one retry: a NotAuthenticated fault was never executed, whether it came as a SOAP
+      // fault or inside a missingSet. A second one is real (wrong account, revoked) and is thrown.
       if (opts.auth !== false && err instanceof VimFaultError && err.faultType === 'NotAuthenticated') {
-        this.cookie = undefined;
-        await this.login();
-        return this.raw(method, body, opts.mutating ?? false);
+        if (this.cookie === sent) {
+          this.cookie = undefined;
+          await this.login();
+          this.relogins++;
+          this.hooks.onRelogin?.();
+        } else await this.loggingIn; // a concurrent call already logged in again
+        return call();
       }
       throw err;
     }
@@ -170,14 +180,18 @@ export class VsphereClient {
   /** Properties of one object. */
   async properties(obj: MoRef, paths: readonly string[]): Promise<ObjectContent> {
     const sc = await this.serviceContent();
-    const r = await this.invoke('RetrievePropertiesEx', {
-      _this: ref(sc.propertyCollector),
-      specSet: {
-        propSet: { type: obj.type, pathSet: [...paths] },
-        objectSet: { obj: ref(obj), skip: false },
+    const r = await this.invoke(
+      'RetrievePropertiesEx',
+      {
+        _this: ref(sc.propertyCollector),
+        specSet: {
+          propSet: { type: obj.type, pathSet: [...paths] },
+          objectSet: { obj: ref(obj), skip: false },
+        },
+        options: {},
       },
-      options: {},
-    });
+      { check: throwOnMissingSet },
+    );
     const first = children(child(r, 'returnval'), 'objects')[0];
     if (!first)
       throw new MalformedResponseError(
@@ -201,31 +215,39 @@ export class VsphereClient {
     });
     const viewRef = readMor(child(view, 'returnval'), `${this.device} CreateContainerView`);
     try {
-      let r = await this.invoke('RetrievePropertiesEx', {
-        _this: ref(sc.propertyCollector),
-        specSet: {
-          propSet: { type, pathSet: [...paths] },
-          objectSet: {
-            obj: ref(viewRef),
-            skip: true,
-            selectSet: {
-              '@_xsi:type': 'TraversalSpec',
-              name: 'traverseEntities',
-              type: 'ContainerView',
-              path: 'view',
-              skip: false,
+      let r = await this.invoke(
+        'RetrievePropertiesEx',
+        {
+          _this: ref(sc.propertyCollector),
+          specSet: {
+            propSet: { type, pathSet: [...paths] },
+            objectSet: {
+              obj: ref(viewRef),
+              skip: true,
+              selectSet: {
+                '@_xsi:type': 'TraversalSpec',
+                name: 'traverseEntities',
+                type: 'ContainerView',
+                path: 'view',
+                skip: false,
+              },
             },
           },
+          options: { maxObjects: pageSize },
         },
-        options: { maxObjects: pageSize },
-      });
+        { check: throwOnSessionMissingSet },
+      );
       for (;;) {
         const rv = child(r, 'returnval');
         const page = children(rv, 'objects').map(decodeObjectContent);
         if (page.length > 0) yield page;
         const token = child(rv, 'token')?.text;
         if (!token) break;
-        r = await this.invoke('ContinueRetrievePropertiesEx', { _this: ref(sc.propertyCollector), token });
+        r = await this.invoke(
+          'ContinueRetrievePropertiesEx',
+          { _this: ref(sc.propertyCollector), token },
+          { check: throwOnSessionMissingSet },
+        );
       }
     } finally {
       await this.invoke('DestroyView', { _this: ref(viewRef) }).catch(() => undefined);
