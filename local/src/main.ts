@@ -61,6 +61,7 @@ if (botOnly) {
     startJob: stack.startJob,
     logger,
     port,
+    health: { orchestrator: `sfn-api ${stack.config.sfnEndpoint}` },
     config: { inventorySources: sources },
     ...(stack.lab?.endpoints.catalogUrl
       ? {
@@ -87,6 +88,7 @@ if (botOnly) {
     `data:      ${stack.config.dataDir}`,
     `dynamodb:  ${stack.config.dynamoEndpoint} (dynalite)`,
     `sqs:       ${stack.config.sqsEndpoint} (fauxqs)`,
+    `orchestrator: sfn-api ${stack.config.sfnEndpoint} (the local engine behind the Step Functions API)`,
     `lab:       ${stack.lab ? `${stack.lab.endpoints.idracs.length} iDRACs, ${stack.lab.endpoints.vcenters.length} vCenter(s), ${stack.lab.endpoints.omes.length} OME` : 'off'}`,
     `agent:     ${stack.agent ? 'relay agent running in-process' : 'off'}`,
     `syncs:     ${schedules.length} inventory source(s) every ${syncEvery} min`,

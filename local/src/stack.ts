@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Actor, Job } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
@@ -18,6 +19,7 @@ import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/wo
 import { type Lab, startLab } from '@rackops/lab/index';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
+import { createSfnOrchestrator } from '@rackops/lambdas/adapters/sfn-orchestrator';
 import { createSqsCommandQueue } from '@rackops/lambdas/adapters/sqs-queues';
 import { createClaimHandler } from '@rackops/lambdas/handlers/claim.handler';
 import { createDispatchHandler } from '@rackops/lambdas/handlers/dispatch.handler';
@@ -29,7 +31,7 @@ import { type Logger, pino } from 'pino';
 import { type RunningDynalite, startDynalite } from './dynalite';
 import type { ExecutionRecord } from './engine/execution-record';
 import { LocalEngine } from './engine/local-engine';
-import { createLocalOrchestrator } from './engine/local-orchestrator';
+import { startSfnApi } from './engine/sfn-api/sfn-api-server';
 import { type InProcessAgent, type LabAccess, startInProcessAgent } from './runtime/in-process-agent';
 import { type InventorySource, syncInventoryNow } from './runtime/inventory-at-start';
 import { startResultsPoller } from './runtime/results-poller';
@@ -77,6 +79,10 @@ export interface LocalStackConfig {
   tableName: string;
   dynamoEndpoint: string;
   sqsEndpoint: string;
+  /** The local engine's Step Functions API: every orchestrator call of the stack goes through it with the SDK. */
+  sfnEndpoint: string;
+  /** Workflow name -> state machine ARN on that API (what `STATE_MACHINE_ARNS` holds in AWS). */
+  stateMachineArns: Record<string, string>;
   commandsQueueUrl: string;
   resultsQueueUrl: string;
   /** The relay key file, for an agent started in another process. */
@@ -205,7 +211,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       validationCacheDir: fileURLToPath(new URL('../../node_modules/.cache/rackops-asl/', import.meta.url)),
     });
     stops.push(() => engine.stop());
-    const orchestrator = createLocalOrchestrator(engine);
+    // One wiring with AWS: the handlers reach the engine through the Step Functions API and the real SDK client,
+    // with the adapter the Lambdas use (createSfnOrchestrator); only the endpoint differs.
+    const sfnApi = await startSfnApi(engine, { logger: log.child({ part: 'sfn-api' }) });
+    stops.push(() => sfnApi.close());
+    const sfn = new SFNClient({
+      endpoint: sfnApi.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    stops.push(async () => sfn.destroy());
+    const stateMachineArns = Object.fromEntries(
+      Object.keys(definitions).map((name) => [name, engine.stateMachineArn(name)]),
+    );
+    const orchestrator = createSfnOrchestrator({ client: sfn, stateMachineArns });
     failOrphan = async (rec) => {
       if (rec.status === 'RUNNING') return;
       const failed = await failJobOfEndedExecution({ store }, { ...rec, status: rec.status });
@@ -282,6 +301,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         tableName: TABLE_NAME,
         dynamoEndpoint: dynalite.endpoint,
         sqsEndpoint: sqsEmu.endpoint,
+        sfnEndpoint: sfnApi.endpoint,
+        stateMachineArns,
         commandsQueueUrl,
         resultsQueueUrl,
         relayKeyFile,

@@ -2,8 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { afterAll, describe, expect, it } from 'vitest';
+import { workflowForJobType } from '@rackops/core/workflows/index';
 import { aJob } from '../../core/test/job-factory';
 import { loadExecution } from '../src/engine/execution-record';
 import { type LocalStack, startLocalStack } from '../src/stack';
@@ -48,14 +50,16 @@ const finished = (j: Job) => ['completed', 'failed', 'cancelled'].includes(j.sta
 describe('local stack', () => {
   it('starts and stops cleanly: no ports and no temp dir remain', async () => {
     const stack = await start({});
-    const { dynamoEndpoint, sqsEndpoint, dataDir } = stack.config;
+    const { dynamoEndpoint, sqsEndpoint, sfnEndpoint, dataDir } = stack.config;
     expect(await portOpen(dynamoEndpoint)).toBe(true);
     expect(await portOpen(sqsEndpoint)).toBe(true);
+    expect(await portOpen(sfnEndpoint)).toBe(true);
     expect(stack.lab).toBeUndefined();
     await stack.stop();
     await stack.stop(); // idempotent
     expect(await portOpen(dynamoEndpoint)).toBe(false);
     expect(await portOpen(sqsEndpoint)).toBe(false);
+    expect(await portOpen(sfnEndpoint)).toBe(false);
     expect(existsSync(dataDir)).toBe(false);
   });
 
@@ -74,6 +78,19 @@ describe('local stack', () => {
     await expect
       .poll(async () => (await stack.orchestrator.describeExecution(done.executionId ?? ''))?.status)
       .toBe('SUCCEEDED');
+    // The stack's orchestrator calls went through the Step Functions API: the SDK lists the execution there.
+    const sfn = new SFNClient({
+      endpoint: stack.config.sfnEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const listed = await sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: stack.config.stateMachineArns[workflowForJobType(done.type)] ?? '',
+      }),
+    );
+    sfn.destroy();
+    expect(listed.executions?.map((e) => e.executionArn)).toContain(done.executionId);
     expect(stack.agent?.agentId).toBeTruthy();
     await stack.stop();
   });

@@ -83,6 +83,8 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
       },
     },
   });
+  // Says which path the orchestrator calls take (the same as `npm start` and AWS: the SFN adapter + SDK).
+  console.error(`scenario stack: orchestrator: sfn-api ${stack.config.sfnEndpoint}`);
   let agentProcess: AgentProcess | undefined;
   try {
     if (opts.agentProcess) agentProcess = await startAgentProcess(agentOptionsFor(stack));

@@ -18,6 +18,8 @@ export interface ChatServerOptions {
   port?: number;
   /** @default 127.0.0.1 */
   host?: string;
+  /** Extra facts `/healthz` reports beside `ok` (how the stack is wired, e.g. `orchestrator`). */
+  health?: Record<string, string>;
 }
 
 export interface ChatServer {
@@ -93,7 +95,7 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
       res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8' }).end(webchatJs);
       return;
     }
-    if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true, ...opts.health });
     if (method === 'POST' && path === '/api/messages')
       return handleBotMessage(opts.adapter, opts.run, req, res);
 

@@ -19,6 +19,8 @@ export interface LocalBotOptions {
   port?: number;
   /** How often running jobs' cards are refreshed from the Store (each update is still throttled). @default 1000 */
   refreshEveryMs?: number;
+  /** Extra facts `/healthz` reports (see ChatServerOptions.health). */
+  health?: Record<string, string>;
 }
 
 export interface LocalBot {
@@ -76,6 +78,7 @@ export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
     run: (ctx) => bot.run(ctx),
     logger: opts.logger,
     ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.health ? { health: opts.health } : {}),
   });
   // Progress cards follow the Store: the workflow writes steps, this keeps the visible card current.
   let ticking: Promise<void> | undefined;
