@@ -17,7 +17,8 @@ import {
   type PciIds,
 } from './catalog.schema';
 
-type Node = Record<string, unknown>;
+/** An element as fast-xml-parser gives it (`@_attr`, children by name, `#text`); catalog-sax builds the same. */
+export type Node = Record<string, unknown>;
 
 const REPEATED = new Set([
   'SoftwareComponent',
@@ -82,7 +83,20 @@ export function parseCatalogXml(xml: string): Catalog {
     if (typeof c === 'string') warnings.push(`SoftwareComponent #${index + 1} skipped: ${c}`);
     else components.push(c);
   });
-  if (components.length === 0) {
+  return catalogOf(manifest, components, warnings, components.length);
+}
+
+/**
+ * The Catalog of a `<Manifest>` and its read components; throws when none was usable (`usable` counts
+ * the usable components before any model filter, so a catalog without the fleet's models is not an error).
+ */
+export function catalogOf(
+  manifest: Node,
+  components: CatalogComponent[],
+  warnings: string[],
+  usable: number,
+): Catalog {
+  if (usable === 0) {
     const why = warnings.length ? ` (${warnings.slice(0, 3).join('; ')})` : '';
     throw new CatalogParseError(`catalog has no usable SoftwareComponent${why}`);
   }
@@ -99,7 +113,7 @@ export function parseCatalogXml(xml: string): Catalog {
 }
 
 /** A component, or the reason it is unusable. */
-function readComponent(n: Node): CatalogComponent | string {
+export function readComponent(n: Node): CatalogComponent | string {
   const path = attr(n, 'path');
   const vendorVersion = attr(n, 'vendorVersion');
   const label = path ?? attr(n, 'packageID') ?? '(no path)';
@@ -126,12 +140,17 @@ function readComponent(n: Node): CatalogComponent | string {
     releaseDate: attr(n, 'releaseDate'),
     size: sizeRaw && /^\d+$/.test(sizeRaw) ? Number(sizeRaw) : undefined,
     devices: nodes(child(n, 'SupportedDevices')?.Device).map(readDevice),
-    systemIds: nodes(child(n, 'SupportedSystems')?.Brand).flatMap((b) =>
-      nodes(b.Model)
-        .map((m) => attr(m, 'systemID')?.toUpperCase())
-        .filter((s): s is string => !!s),
-    ),
+    systemIds: systemIdsOf(n),
   };
+}
+
+/** `SupportedSystems/Brand/Model/@systemID` of a component element, upper case. */
+export function systemIdsOf(n: Node): string[] {
+  return nodes(child(n, 'SupportedSystems')?.Brand).flatMap((b) =>
+    nodes(b.Model)
+      .map((m) => attr(m, 'systemID')?.toUpperCase())
+      .filter((s): s is string => !!s),
+  );
 }
 
 function readDevice(d: Node): CatalogDevice {
