@@ -2,7 +2,9 @@ import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import { AdaptiveCardActionExecuteResponseType, Application, type TurnState } from '@microsoft/teams-ai';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import { systemClock } from '@rackops/core/ports/clock.port';
-import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
+import { NotificationPipeline } from '@rackops/core/notifications/pipeline';
+import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
+import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Scheduler } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -16,7 +18,7 @@ import { type CardResult, handleCardAction } from './handlers/card-actions';
 import { handleText } from './handlers/commands';
 import { identityRefusal, resolveIdentity } from './identity';
 import { JobCards, cardActivity } from './job-cards';
-import { BotNotifier } from './notifier';
+import { ConversationChannel } from './notifier';
 import { type GroupResolver, configGroupResolver, roleOf } from './rbac';
 import { loadCardLocation, saveConversation } from './records';
 import type { BotQueries, BotRuntime, Turn } from './runtime';
@@ -34,12 +36,16 @@ export interface CreateBotOptions {
   resolveGroups?: GroupResolver;
   logger?: Logger;
   queries?: BotQueries;
+  /** Channels beside the conversation (Teams channel webhook, e-mail), all through the one pipeline. */
+  notificationChannels?: readonly NotificationChannel[];
+  /** Told of every dead-lettered delivery. */
+  onDeadLetter?: ConstructorParameters<typeof NotificationPipeline>[0]['onDeadLetter'];
 }
 
 export interface Bot {
   app: Application<TurnState>;
-  /** Implements the Notifier port: give it to whatever runs the workflows. */
-  notifier: Notifier;
+  /** Implements the Notifier port (the notification pipeline): give it to whatever runs the workflows. */
+  notifier: NotificationPipeline;
   jobCards: JobCards;
   runtime: BotRuntime;
   /** Run one incoming activity (what adapter.process / TestAdapter callbacks call). */
@@ -63,14 +69,24 @@ export function createBot(opts: CreateBotOptions): Bot {
     logger,
     ...(opts.gateway ? { gateway: opts.gateway } : {}),
   });
-  const notifier: Notifier = opts.gateway
-    ? new BotNotifier({ store: opts.store, gateway: opts.gateway, jobCards, logger })
-    : { notify: async (e: NotificationEvent) => logger.info({ event: e }, 'notification (no gateway)') };
+  // Without a gateway (tests of the grammar) the conversation channel is absent; the others still deliver.
+  const notifier = new NotificationPipeline({
+    store: opts.store,
+    clock,
+    logger,
+    channels: [
+      ...(opts.gateway
+        ? [new ConversationChannel({ store: opts.store, gateway: opts.gateway, jobCards, logger })]
+        : []),
+      ...(opts.notificationChannels ?? []),
+    ],
+    ...(opts.onDeadLetter ? { onDeadLetter: opts.onDeadLetter } : {}),
+  });
   const usecases: UseCaseDeps = {
     store: opts.store,
     orchestrator: opts.orchestrator,
     scheduler: opts.scheduler,
-    notifier,
+    notifier: notifier as Notifier,
     clock,
     startJob: opts.startJob,
   };

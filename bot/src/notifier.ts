@@ -1,65 +1,77 @@
 import type { Job } from '@rackops/core/jobs/job.schema';
-import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
+import {
+  type DeliveryContext,
+  type NotificationChannel,
+  PermanentDeliveryError,
+} from '@rackops/core/ports/notification-channel.port';
+import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
+import { clip } from '@rackops/core/util/clip';
 import type { Logger } from 'pino';
+import { jobLabel } from './cards/job-label';
 import type { ConversationGateway } from './gateway';
 import type { JobCards } from './job-cards';
-import { clip } from '@rackops/core/util/clip';
-import { jobLabel } from './cards/job-label';
 import { loadConversation } from './records';
 
+/** An HTTP status that retrying will not fix (the conversation is gone, the bot was removed): not 408/429. */
+export function isPermanentStatus(status: unknown): boolean {
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /**
- * Proactive messages to the conversation that started a job: paused for blockers, approval needed, completed,
- * failed, cancelled (each end in one line: the re-rendered card carries the report); cluster unsafe goes to the conversations of the cluster's jobs. The job card is re-rendered at the same
- * time so the card and the message agree. Failures are logged, never thrown: a workflow must not fail because
- * a chat message could not be delivered.
+ * The Teams conversation that started a job (proactive message through the Bot Connector): paused for blockers,
+ * approval needed, completed, failed, cancelled — each in one line, with the job's card re-rendered and updated
+ * in place at the same time so card and message agree. Cluster unsafe goes to the conversations of the cluster's
+ * recent jobs. Throws when the message could not be sent: the pipeline retries and dead-letters.
  */
-export class BotNotifier implements Notifier {
+export class ConversationChannel implements NotificationChannel {
+  readonly name = 'conversation' as const;
+
   constructor(
     private readonly deps: { store: Store; gateway: ConversationGateway; jobCards: JobCards; logger: Logger },
   ) {}
 
-  async notify(event: NotificationEvent): Promise<void> {
+  async recipients(event: NotificationEvent, ctx: DeliveryContext): Promise<string[]> {
+    if (ctx.job) return ctx.job.conversationId ? [ctx.job.conversationId] : [];
+    if (event.kind !== 'cluster_unsafe') return [];
+    const jobs = (await this.deps.store.listJobsByTarget('cluster', event.clusterId, { limit: 5 })).items;
+    return [...new Set(jobs.map((j) => j.conversationId).filter((c): c is string => !!c))];
+  }
+
+  async send(event: NotificationEvent, recipient: string, ctx: DeliveryContext): Promise<void> {
+    const job = ctx.job;
+    if (job)
+      await this.deps.jobCards
+        .updateNow(job.id)
+        .catch((err) => this.deps.logger.warn({ err, jobId: job.id }, 'card update failed'));
+    const ref = await loadConversation(this.deps.store, recipient);
+    if (!ref) throw new PermanentDeliveryError('no stored conversation reference');
     try {
-      await this.deliver(event);
+      await this.deps.gateway.send(ref, {
+        type: 'message',
+        text: messageFor(event, job),
+        textFormat: 'markdown',
+      });
     } catch (err) {
-      this.deps.logger.error({ err, event: event.kind }, 'notification not delivered');
+      const status = (err as { statusCode?: unknown }).statusCode;
+      if (isPermanentStatus(status))
+        throw new PermanentDeliveryError(`Bot Connector answered ${String(status)}`);
+      throw err;
     }
-  }
-
-  private async deliver(event: NotificationEvent): Promise<void> {
-    if (event.kind === 'cluster_unsafe') {
-      const jobs = (await this.deps.store.listJobsByTarget('cluster', event.clusterId, { limit: 5 })).items;
-      const conversations = new Set(jobs.map((j) => j.conversationId).filter((c): c is string => !!c));
-      for (const c of conversations)
-        await this.say(c, `🚨 Cluster **${event.clusterId}** is not safe: ${event.detail}`);
-      return;
-    }
-    const job = await this.deps.store.getJob(event.jobId);
-    if (!job) return;
-    await this.deps.jobCards
-      .updateNow(job.id)
-      .catch((err) => this.deps.logger.warn({ err }, 'card update failed'));
-    if (!job.conversationId) return;
-    await this.say(job.conversationId, messageFor(event, job));
-  }
-
-  private async say(conversationId: string, text: string): Promise<void> {
-    const ref = await loadConversation(this.deps.store, conversationId);
-    if (!ref) {
-      this.deps.logger.warn({ conversationId }, 'no stored conversation reference');
-      return;
-    }
-    await this.deps.gateway.send(ref, { type: 'message', text, textFormat: 'markdown' });
   }
 }
 
 /** First line of a text, cut at a word boundary: a job's end is told in one line, its card has the rest. */
-const oneLine = (text: string): string => clip(text.split('\n')[0] ?? '', 300);
+export const oneLine = (text: string): string => clip(text.split('\n')[0] ?? '', 300);
 
-function messageFor(event: Exclude<NotificationEvent, { kind: 'cluster_unsafe' }>, job: Job): string {
-  const label = jobLabel(job);
-  const name = `${job.target.kind} ${label} (job ${job.id})`;
+/** The event in one markdown line (chat message, webhook card title, e-mail subject and first line). */
+export function messageFor(event: NotificationEvent, job: Job | undefined): string {
+  if (event.kind === 'cluster_unsafe')
+    return `🚨 Cluster **${event.clusterId}** is not safe: ${event.detail}`;
+  if (event.kind === 'agent_offline')
+    return `📴 Relay agent **${event.agentId}** is offline: ${event.detail}`;
+  const label = job ? jobLabel(job) : `job ${event.jobId}`;
+  const name = job ? `${job.target.kind} ${label} (job ${job.id})` : label;
   switch (event.kind) {
     case 'job_paused':
       return `⏸️ Paused: ${name}. ${event.reason}. Resolve it in the job card.`;
@@ -70,7 +82,7 @@ function messageFor(event: Exclude<NotificationEvent, { kind: 'cluster_unsafe' }
     case 'job_failed':
       return `❌ ${label} failed: ${oneLine(event.error) || 'see the job card'}`;
     case 'job_cancelled': {
-      const mode = job.cancelRequested ? ` (${job.cancelRequested})` : '';
+      const mode = job?.cancelRequested ? ` (${job.cancelRequested})` : '';
       return `🚫 ${label} cancelled${mode}: ${oneLine(event.summary) || 'nothing more was started'}`;
     }
   }

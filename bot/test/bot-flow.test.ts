@@ -31,7 +31,12 @@ describe('rolling update through chat and cards', () => {
       async () => f.harness.lastCard('conv-1', 'Resume job'),
       (e) => !!e,
     );
-    expect(f.harness.texts().some((t) => t.includes('Paused'))).toBe(true);
+    // The message follows the card update (the pipeline records the delivery first).
+    const paused = await eventually(
+      async () => f.harness.texts().some((t) => t.includes('Paused')),
+      (told) => told,
+    );
+    expect(paused).toBe(true);
     const res = await f.harness.click(USERS.operator, entry!, 'Resume job', { via: 'submit' });
     expect(res.replies.map((r) => r.text).join('\n')).toContain('Resumed by Olga Operator');
     const done = await eventually(

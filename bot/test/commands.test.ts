@@ -160,6 +160,11 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
       () => f.store.getJob(job.id),
       (j) => j?.status === 'paused',
     );
+    // The pause is also told in the conversation (through the notification pipeline): let it land first.
+    await eventually(
+      async () => f.harness.texts('conv-resume').some((t) => t.includes('Paused')),
+      (told) => told,
+    );
     const shown = await f.harness.say(USERS.operator, `resume ${job.id}`, 'conv-resume');
     expect(cardActions(cardOf(shown[0])!).map((a) => a.title)).toContain('Resume job');
     expect(text(await f.harness.say(USERS.operator, `resume ${job.id} force`, 'conv-resume'))).toContain(
