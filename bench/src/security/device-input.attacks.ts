@@ -4,7 +4,9 @@ import type { RedfishClient } from '@rackops/relay-agent/redfish/redfish-client'
 import { pinnedRedfishClient } from '@rackops/relay-agent/testing/pinned-redfish-client';
 import type { AttackCatalogue, AttackOutcome } from './attack';
 
-const JOBS = '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs';
+const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';
+const DELL = `${MANAGER}/Oem/Dell`;
+const JOBS = `${DELL}/Jobs`;
 const SESSIONS = '/redfish/v1/SessionService/Sessions';
 
 /** Every spelling of "somewhere other than this device's Redfish API" a hostile iDRAC might send. */
@@ -63,10 +65,24 @@ const PLACES: Place[] = [
   {
     name: 'firmware inventory member',
     arm: (d, link) =>
-      d.script.set('GET /redfish/v1/UpdateService/FirmwareInventory?$expand=*($levels=1)', {
+      d.script.set('GET /redfish/v1/UpdateService/FirmwareInventory', {
         body: { Members: [{ '@odata.id': `${link}/Installed-1` }] },
       }),
     trigger: (rf) => rf.firmwareInventory(),
+  },
+  {
+    name: 'Manager Links.Oem.Dell.Jobs',
+    arm: (d, link) =>
+      d.script.set(`GET ${MANAGER}`, { body: { Links: { Oem: { Dell: { Jobs: { '@odata.id': link } } } } } }),
+    trigger: (rf) => rf.jobs(),
+  },
+  {
+    name: 'DellLCService action target',
+    arm: (d, link) =>
+      d.script.set(`GET ${DELL}/DellLCService`, {
+        body: { Actions: { '#DellLCService.GetRemoteServicesAPIStatus': { target: link } } },
+      }),
+    trigger: (rf) => rf.lcStatus(),
   },
   {
     name: 'login Location header',
@@ -103,9 +119,13 @@ const PLACES: Place[] = [
 const SAFE_PATHS = [
   SESSIONS,
   `${SESSIONS}/1`,
+  '/redfish/v1',
+  MANAGER,
+  `${DELL}/DellLCService`,
+  `${DELL}/DellJobService`,
   JOBS,
   '/redfish/v1/UpdateService',
-  '/redfish/v1/UpdateService/FirmwareInventory?$expand=*($levels=1)',
+  '/redfish/v1/UpdateService/FirmwareInventory',
   '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate',
 ];
 

@@ -6,10 +6,17 @@ type VmInput = NonNullable<LabConfigInput['vcenters'][number]['vms']>[number];
 const HOST_CPU_MHZ = 128_000;
 const HOST_MEM_MIB = 524_288;
 
+/**
+ * iDRAC generations, host by host in turn (`idrac9-6.x`, `idrac9-3.x`, `idrac9-7.x`, …), so every
+ * cluster of the default lab, and its outdated hosts, spans all three (lab/docs/idrac-personalities.md).
+ */
+const GENERATIONS = ['idrac9-6.x', 'idrac9-3.x', 'idrac9-7.x'] as const;
+
 function hosts(prefix: 'A' | 'B', count: number, current: number[]) {
   return Array.from({ length: count }, (_, i) => {
     const n = i + 1;
     return {
+      idrac: GENERATIONS[i % GENERATIONS.length]!,
       serviceTag: `LAB${prefix}${String(n).padStart(3, '0')}`,
       name: `esx-${prefix.toLowerCase()}${String(n).padStart(2, '0')}.lab.local`,
       cpuMhz: HOST_CPU_MHZ,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { IdracPersonality } from '../idrac/personality';
 
 /**
  * The lab topology: what the simulated datacenter contains. Everything the lab servers
@@ -72,6 +73,8 @@ export const LabHost = z.object({
   inMaintenanceMode: z.boolean().default(false),
   esxiVersion: z.string().default('8.0.2'),
   firmware: LabFirmware.default({ profile: 'outdated', versions: {} }),
+  /** Which iDRAC generation this host's iDRAC impersonates (lab/docs/idrac-personalities.md). */
+  idrac: IdracPersonality.default('idrac9-6.x'),
 });
 export type LabHost = z.infer<typeof LabHost>;
 

@@ -7,6 +7,7 @@ import {
   createExportJob,
   createUpdateJob,
   deleteJobs,
+  recordRebootJob,
   startUpdate,
 } from '../world/idrac-jobs';
 import type { HostState } from '../world/types';
@@ -212,6 +213,7 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
       if (isResult(b)) return b;
       try {
         resetHost(world, host.id, b.ResetType);
+        if (/Restart$|^PowerCycle$/.test(b.ResetType)) recordRebootJob(world, host.id);
         return { status: 204 };
       } catch (e) {
         if (e instanceof PowerStateConflictError) return bad('IDRAC.2.8.RAC0508', e.message, 409);

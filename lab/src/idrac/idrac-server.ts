@@ -7,6 +7,14 @@ import type { World } from '../world/world';
 import { runDelete, runPost } from './actions';
 import { authenticate } from './auth';
 import { NO_VALID_SESSION, notFound, redfishError } from './redfish-errors';
+import {
+  PAGED_COLLECTION,
+  fromCapturePaths,
+  pageOf,
+  serviceRootFor,
+  toCapturePath,
+  traitsOf,
+} from './personality';
 import { SESSIONS, expandMembers, renderGet } from './render';
 
 export interface IdracEndpoint {
@@ -126,18 +134,39 @@ async function handle(world: World, host: HostState, req: IncomingMessage, res: 
   }
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   const method = req.method ?? 'GET';
+  // This generation's paths -> the capture's; what it does not have is 404 before anything else.
+  const personality = host.idracPersonality;
+  const capturePath = toCapturePath(personality, path);
+  if (capturePath === undefined) {
+    req.resume();
+    sendJson(res, 404, notFound(path), HEADERS);
+    return;
+  }
+  const requestPath = path;
+  path = capturePath;
   const isPublic = (method === 'GET' && PUBLIC_GET.has(path)) || (method === 'POST' && path === SESSIONS);
   if (!isPublic && !authenticate(world, host, req)) {
     sendJson(res, 401, NO_VALID_SESSION, { ...HEADERS, 'WWW-Authenticate': 'Basic realm="RedfishService"' });
     return;
   }
   const ctx = { world, host, req, path, ca };
+  const expand = url.searchParams.has('$expand');
+  if (expand && !traitsOf(personality).expand) {
+    // DSP0266: a service answers 501 to a query parameter it does not implement.
+    req.resume();
+    sendJson(
+      res,
+      501,
+      redfishError('Base.1.2.QueryNotSupported', 'Querying is not supported by the implementation.'),
+      HEADERS,
+    );
+    return;
+  }
   if (method === 'GET' || method === 'HEAD') {
     let r = renderGet(world, host, path, query);
-    // `$expand=*($levels=1)` (or `.`/`~`): collection members inline, as iDRAC9 supports.
-    if (r && 'json' in r && url.searchParams.has('$expand')) r = expandMembers(world, host, r);
+    if (r && 'json' in r) r = { json: asServed(world, host, r.json, requestPath, url.searchParams, expand) };
     if (!r) {
-      sendJson(res, 404, notFound(path), HEADERS);
+      sendJson(res, 404, notFound(requestPath), HEADERS);
       return;
     }
     const body = 'json' in r ? r.json : r.raw;
@@ -158,10 +187,38 @@ async function handle(world: World, host: HostState, req: IncomingMessage, res: 
         HEADERS,
       );
     } else {
-      sendJson(res, 404, notFound(path), HEADERS);
+      sendJson(res, 404, notFound(requestPath), HEADERS);
     }
     return;
   }
   if (result.body === undefined) send(res, result.status, undefined, { ...HEADERS, ...result.headers });
   else sendJson(res, result.status, result.body, { ...HEADERS, ...result.headers });
+}
+
+/**
+ * A rendered JSON resource as this host's generation serves it: the service root's features, collections
+ * paged at 50 (members inline for `$expand`, on the page only), the capture's OEM paths moved.
+ */
+function asServed(
+  world: World,
+  host: HostState,
+  json: string,
+  path: string,
+  params: URLSearchParams,
+  expand: boolean,
+): string {
+  const personality = host.idracPersonality;
+  let text = json;
+  if (path === '/redfish/v1') {
+    text = JSON.stringify(serviceRootFor(personality, JSON.parse(text) as Record<string, unknown>));
+  } else if (PAGED_COLLECTION.test(path) || (expand && text.includes('"Members"'))) {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    const page = PAGED_COLLECTION.test(path) ? pageOf(o, path, params) : o;
+    text = JSON.stringify(page);
+    if (expand) {
+      const r = expandMembers(world, host, { json: text });
+      if ('json' in r) text = r.json;
+    }
+  }
+  return fromCapturePaths(personality, text);
 }

@@ -27,7 +27,10 @@ export interface HostileRedfish {
   readonly url: string;
   readonly elsewhere: string;
   readonly certSha256: string;
-  /** Keyed by `METHOD path` (path with query); unscripted GETs answer 404, the session POST a token. */
+  /**
+   * Keyed by `METHOD path` (path with query); unscripted GETs answer HOSTILE_DEFAULTS or 404, the session POST
+   * a token.
+   */
   readonly script: Map<string, ScriptedAnswer>;
   readonly seen: SeenRequest[];
   readonly seenElsewhere: SeenRequest[];
@@ -37,6 +40,56 @@ export interface HostileRedfish {
 }
 
 const SESSIONS = '/redfish/v1/SessionService/Sessions';
+const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';
+const DELL = `${MANAGER}/Oem/Dell`;
+
+/**
+ * What the device answers where nothing is scripted: a service root that does not advertise `$expand`, and a
+ * Manager and Dell services linking the 4.x+ layout (what a client reads to find the OEM resources).
+ */
+export const HOSTILE_DEFAULTS: ReadonlyMap<string, ScriptedAnswer> = new Map([
+  ['GET /redfish/v1', { body: { RedfishVersion: '1.4.0' } }],
+  [
+    `GET ${MANAGER}`,
+    {
+      body: {
+        Links: {
+          Oem: {
+            Dell: {
+              Jobs: { '@odata.id': `${DELL}/Jobs` },
+              DellLCService: { '@odata.id': `${DELL}/DellLCService` },
+              DellJobService: { '@odata.id': `${DELL}/DellJobService` },
+            },
+          },
+        },
+      },
+    },
+  ],
+  [
+    `GET ${DELL}/DellLCService`,
+    {
+      body: {
+        Actions: {
+          '#DellLCService.GetRemoteServicesAPIStatus': {
+            target: `${DELL}/DellLCService/Actions/DellLCService.GetRemoteServicesAPIStatus`,
+          },
+        },
+      },
+    },
+  ],
+  [
+    `GET ${DELL}/DellJobService`,
+    {
+      body: {
+        Actions: {
+          '#DellJobService.DeleteJobQueue': {
+            target: `${DELL}/DellJobService/Actions/DellJobService.DeleteJobQueue`,
+          },
+        },
+      },
+    },
+  ],
+]);
 
 export async function startHostileRedfish(cert?: LabCert): Promise<HostileRedfish> {
   const c = cert ?? (await createLabCert('hostile-idrac'));
@@ -65,7 +118,8 @@ export async function startHostileRedfish(cert?: LabCert): Promise<HostileRedfis
   };
   const home: TlsListener = await listenTls({ cert: c }, (req, res) => {
     void record(req, seen).then((r) => {
-      const scripted = script.get(`${r.method} ${r.path}`);
+      const key = `${r.method} ${r.path}`;
+      const scripted = script.get(key) ?? HOSTILE_DEFAULTS.get(key);
       if (scripted) return answer(res, scripted);
       if (r.method === 'POST' && r.path === SESSIONS)
         return answer(res, {

@@ -1,6 +1,7 @@
 import { RackOpsError } from '@rackops/core/util/errors';
 import { DURATIONS } from '../clock';
 import { resetHost, resetIdrac } from './host-lifecycle';
+import { traitsOf } from '../idrac/personality';
 import { buildScp } from './scp';
 import { type DellJobState, type HostState, type IdracJob, TERMINAL_JOB_STATES } from './types';
 import type { World } from './world';
@@ -339,6 +340,35 @@ export function createExportJob(
     job.exportContent = buildScp(world, host, opts);
     setState(world, host, job, 'Completed', 100, 'Successfully exported Server Configuration Profile');
     job.messageId = 'SYS043';
+  });
+  return job;
+}
+
+/**
+ * A host reset requested through Redfish, on a generation that reports it as a reboot job (`RID_…`): the job
+ * reaches 100 % with "Reboot is complete." when the host is back, and stays `Running` (issue 19, defect 9).
+ */
+export function recordRebootJob(world: World, hostId: string): IdracJob | undefined {
+  const host = world.host(hostId);
+  if (!traitsOf(host.idracPersonality).rebootJobStaysRunning) return undefined;
+  const job: IdracJob = {
+    id: world.nextJobId().replace(/^JID_/, 'RID_'),
+    name: 'Reboot: Graceful reboot without forced shutdown',
+    jobType: 'RebootNoForce',
+    state: 'Running',
+    percent: 0,
+    message: 'Reboot is in progress.',
+    messageId: MESSAGES.Running.messageId,
+    startTime: stamp(world.clock.now()),
+  };
+  host.jobs.set(job.id, job);
+  const off = world.events.on('host-up', ({ hostId: up }) => {
+    if (up !== hostId) return;
+    off();
+    if (host.jobs.get(job.id) !== job) return;
+    job.percent = 100;
+    job.message = 'Reboot is complete.';
+    world.events.emit('job-updated', { hostId, job });
   });
   return job;
 }

@@ -1,4 +1,5 @@
 import type { LabHaSettings, LabVmDevices } from '../config/lab-config.schema';
+import type { IdracPersonality } from '../idrac/personality';
 
 export type PowerState = 'On' | 'Off';
 
@@ -109,6 +110,8 @@ export interface HostState {
   connectionState: ConnectionState;
   inMaintenanceMode: boolean;
   idrac: 'up' | 'resetting';
+  /** The iDRAC generation it impersonates (layout of the Dell OEM resources, `$expand`, quirks). */
+  idracPersonality: IdracPersonality;
   /** FQDD -> installed firmware. */
   firmware: Map<string, InstalledFirmware>;
   /** The iDRAC job queue, in creation order. */

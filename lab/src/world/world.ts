@@ -178,6 +178,7 @@ export class World {
       connectionState: h.powerState === 'On' ? 'connected' : 'notResponding',
       inMaintenanceMode: h.inMaintenanceMode,
       idrac: 'up',
+      idracPersonality: h.idrac,
       firmware,
       jobs,
       virtualMedia: {

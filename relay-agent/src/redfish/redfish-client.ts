@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceLink } from '../http/device-link';
+import { deviceLink, LinkRefusedError } from '../http/device-link';
 import { DeviceError, DeviceHttpError, MalformedResponseError } from '../http/errors';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import {
@@ -11,6 +11,7 @@ import {
   UpdateServiceRoot,
   VirtualMedia,
 } from './redfish.schemas';
+import { discoverServiceMap, MANAGER, type RedfishServiceMap } from './service-map';
 
 export interface Credentials {
   readonly username: string;
@@ -18,9 +19,8 @@ export interface Credentials {
 }
 
 const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
-const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';
-const DELL = `${MANAGER}/Oem/Dell`;
-const JOBS = `${DELL}/Jobs`;
+/** Members fetched one by one at a time per iDRAC: the BMC is slow and serial-ish anyway. */
+const MEMBER_FETCHES = 4;
 
 /** Links a device may send us: Redfish resources only, a session under Sessions, an upload under UpdateService. */
 const REDFISH_LINK = /^\/redfish\/v1\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
@@ -38,6 +38,8 @@ export class RedfishClient {
   private token: string | undefined;
   private sessionUri: string | undefined;
   private loggingIn: Promise<void> | undefined;
+  /** Discovered once per session: a re-login may follow an iDRAC reset into other firmware. */
+  private discovered: Promise<RedfishServiceMap> | undefined;
 
   constructor(
     private readonly http: HttpClient,
@@ -67,6 +69,7 @@ export class RedfishClient {
     let res = await send();
     if (res.status === 401) {
       this.token = undefined;
+      this.discovered = undefined;
       await this.login();
       res = await send();
       if (res.status === 401)
@@ -142,68 +145,97 @@ export class RedfishClient {
     return deviceLink(this.device, this.baseUrl, raw, pattern);
   }
 
-  /** Members of a collection, following nextLink; expanded members are used as-is. */
-  async members<S extends z.ZodType>(schema: S, path: string): Promise<z.infer<S>[]> {
-    const out: z.infer<S>[] = [];
-    let next: string | undefined = path;
-    while (next) {
-      const page: z.infer<typeof Collection> = await this.get(Collection, next);
-      for (const m of page.Members) {
-        const direct = schema.safeParse(m);
-        out.push(direct.success ? direct.data : await this.get(schema, this.link(m['@odata.id'])));
-      }
-      const nextLink = page['Members@odata.nextLink'];
-      next = nextLink === undefined ? undefined : this.link(nextLink);
-    }
-    return out;
+  /** Where this iDRAC keeps its Dell OEM resources and whether it takes `$expand` (service-map.ts). */
+  serviceMap(): Promise<RedfishServiceMap> {
+    this.discovered ??= discoverServiceMap({
+      get: (schema, path) => this.get(schema, path),
+      link: (raw) => {
+        const path = this.link(raw);
+        if (/[?#]/.test(path)) throw new LinkRefusedError(this.device, raw, 'a resource link with a query');
+        return path;
+      },
+    }).catch((err: unknown) => {
+      this.discovered = undefined; // a failed discovery is not cached: the next call asks again
+      throw err;
+    });
+    return this.discovered;
   }
 
   /**
-   * Installed firmware only (`Installed-*`); `Previous-*`/`Current-*` are rollback/staging entries.
-   * Asks for `$expand` first (one request on iDRAC9 4.x+, where each member GET costs ~1 s);
-   * members that come back as bare references are fetched one by one.
+   * Members of a collection (those `keep` accepts, by `@odata.id`), page after page (`Members@odata.nextLink`).
+   * With `$expand` when the service says it supports it (one request per page instead of one per member);
+   * members that still come back as bare references are fetched one by one. A service that refuses the
+   * `$expand` it advertised (400/501) is read without it from then on.
    */
-  async firmwareInventory(): Promise<SoftwareInventory[]> {
-    const page = await this.get(
-      Collection,
-      '/redfish/v1/UpdateService/FirmwareInventory?$expand=*($levels=1)',
-    );
-    const installed = page.Members.filter((m) => /\/Installed-[^/]*$/.test(m['@odata.id']));
-    const out: SoftwareInventory[] = [];
-    const missing: string[] = [];
-    for (const m of installed) {
-      const direct = SoftwareInventory.safeParse(m);
-      if (direct.success) out.push(direct.data);
-      else missing.push(this.link(m['@odata.id']));
+  async members<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    keep: (id: string) => boolean = () => true,
+  ): Promise<z.infer<S>[]> {
+    const map = await this.serviceMap();
+    const expand = map.expand;
+    if (expand !== undefined) {
+      const res = await this.call(`${path}?$expand=${expand}`, { accept: [400, 501], retry: false });
+      if (res.status !== 400 && res.status !== 501) {
+        const first = parseJson(this.device, `GET ${path} (expanded)`, Collection, res.body);
+        return this.readPages(schema, first, keep);
+      }
+      this.discovered = Promise.resolve({ ...map, expand: undefined });
     }
-    // Bounded parallelism per iDRAC: the BMC is slow and serial-ish anyway.
-    for (let i = 0; i < missing.length; i += 4) {
-      const chunk = missing.slice(i, i + 4);
-      out.push(...(await Promise.all(chunk.map((r) => this.get(SoftwareInventory, r)))));
+    return this.readPages(schema, await this.get(Collection, path), keep);
+  }
+
+  private async readPages<S extends z.ZodType>(
+    schema: S,
+    first: z.infer<typeof Collection>,
+    keep: (id: string) => boolean,
+  ): Promise<z.infer<S>[]> {
+    const out: z.infer<S>[] = [];
+    const refs: string[] = [];
+    let page: z.infer<typeof Collection> | undefined = first;
+    while (page) {
+      for (const m of page.Members) {
+        if (!keep(m['@odata.id'])) continue;
+        const direct = schema.safeParse(m);
+        if (direct.success) out.push(direct.data);
+        else refs.push(this.link(m['@odata.id']));
+      }
+      const nextLink: string | undefined = page['Members@odata.nextLink'];
+      page = nextLink === undefined ? undefined : await this.get(Collection, this.link(nextLink));
+    }
+    for (let i = 0; i < refs.length; i += MEMBER_FETCHES) {
+      const chunk = refs.slice(i, i + MEMBER_FETCHES);
+      out.push(...(await Promise.all(chunk.map((r) => this.get(schema, r)))));
     }
     return out;
   }
 
-  async lcStatus(): Promise<z.infer<typeof RemoteServicesStatus>> {
-    const res = await this.post(
-      `${DELL}/DellLCService/Actions/DellLCService.GetRemoteServicesAPIStatus`,
-      {},
-      { retry: true },
+  /** Installed firmware only (`Installed-*`); `Previous-*`/`Current-*` are rollback/staging entries. */
+  firmwareInventory(): Promise<SoftwareInventory[]> {
+    return this.members(SoftwareInventory, '/redfish/v1/UpdateService/FirmwareInventory', (id) =>
+      /\/Installed-[^/]*$/.test(id),
     );
+  }
+
+  async lcStatus(): Promise<z.infer<typeof RemoteServicesStatus>> {
+    const { lcStatusAction } = await this.serviceMap();
+    const res = await this.post(lcStatusAction, {}, { retry: true });
     return parseJson(this.device, 'GetRemoteServicesAPIStatus', RemoteServicesStatus, res.body);
   }
 
-  jobs(): Promise<DellJob[]> {
-    return this.members(DellJob, JOBS);
+  async jobs(): Promise<DellJob[]> {
+    return this.members(DellJob, (await this.serviceMap()).jobs);
   }
 
-  job(jobId: string): Promise<DellJob> {
-    return this.get(DellJob, `${JOBS}/${encodeURIComponent(jobId)}`);
+  async job(jobId: string): Promise<DellJob> {
+    const { jobs } = await this.serviceMap();
+    return this.get(DellJob, `${jobs}/${encodeURIComponent(jobId)}`);
   }
 
   /** `JID_CLEARALL` clears the whole queue (and stale pending data); a job id deletes one job. */
   async deleteJobQueue(jobId: string): Promise<void> {
-    await this.post(`${DELL}/DellJobService/Actions/DellJobService.DeleteJobQueue`, { JobID: jobId });
+    const { deleteJobQueueAction } = await this.serviceMap();
+    await this.post(deleteJobQueueAction, { JobID: jobId });
   }
 
   /** Stages an update from a URL the iDRAC pulls itself. Returns the JID from the Location header. */
@@ -254,7 +286,8 @@ export class RedfishClient {
 
   /** Starts an SCP export to the local buffer; returns the JID. */
   async exportScp(target: string, format: 'JSON' | 'XML'): Promise<string> {
-    const res = await this.post(`${MANAGER}/Actions/Oem/EID_674_Manager.ExportSystemConfiguration`, {
+    const { exportScpAction } = await this.serviceMap();
+    const res = await this.post(exportScpAction, {
       ExportFormat: format,
       ExportUse: 'Default',
       IncludeInExport: 'Default',

@@ -38,6 +38,28 @@ describe('links a hostile iDRAC sends', () => {
     expect(d.seen.map((s) => s.path)).not.toContain('/cgi-bin/reset');
   });
 
+  it('a Manager that links its job queue elsewhere is refused before anything is sent there', async () => {
+    d.script.set('GET /redfish/v1/Managers/iDRAC.Embedded.1', {
+      body: { Links: { Oem: { Dell: { Jobs: { '@odata.id': `${d.elsewhere}/redfish/v1/Jobs` } } } } },
+    });
+    await expect(rf.jobs()).rejects.toMatchObject({ code: 'link_refused' });
+    expect(d.seenElsewhere).toEqual([]);
+  });
+
+  it('an OEM action target with dot segments is refused, not posted to', async () => {
+    d.script.set('GET /redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/DellLCService', {
+      body: {
+        Actions: {
+          '#DellLCService.GetRemoteServicesAPIStatus': { target: '/redfish/v1/../../cgi-bin/reset' },
+        },
+      },
+    });
+    await expect(rf.lcStatus()).rejects.toMatchObject({ code: 'link_refused' });
+    expect(
+      d.seen.filter((s) => s.method === 'POST' && s.path !== '/redfish/v1/SessionService/Sessions'),
+    ).toEqual([]);
+  });
+
   it('a login Location elsewhere is refused before logout could send the token there', async () => {
     d.script.set('POST /redfish/v1/SessionService/Sessions', {
       status: 201,
