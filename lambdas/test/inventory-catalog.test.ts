@@ -73,4 +73,18 @@ describe('loading the firmware catalog at run time', () => {
       CatalogUnavailableError,
     );
   });
+
+  it('streams the lab catalog over HTTPS, keeping only the asked models when told', async () => {
+    const { catalog: all } = await loadCatalog({ url: server.catalogUrl, ca: cert.cert });
+    const model = all.components[0]?.systemIds[0] ?? 'none';
+    const { catalog: one } = await loadCatalog(
+      { url: server.catalogUrl, ca: cert.cert },
+      { systemIds: [model] },
+    );
+    const expected = all.components
+      .filter((c) => c.systemIds.includes(model))
+      .map((c) => ({ ...c, systemIds: [model] }));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(one.components).toEqual(expected);
+  });
 });

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Catalog } from '@rackops/core/catalog/catalog.schema';
 import { CatalogParseError } from '@rackops/core/catalog/catalog-errors';
-import { decodeCatalogBytes, parseCatalogXml } from '@rackops/core/catalog/catalog-xml';
+import { CatalogStreamParser, type CatalogStreamOptions } from '@rackops/core/catalog/catalog-sax';
 import { checkPinOnHandshake } from '@rackops/core/util/certificate-pin';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { z } from 'zod';
@@ -31,7 +31,7 @@ export const CatalogSource = z.union([
 ]);
 export type CatalogSource = z.input<typeof CatalogSource>;
 
-/** Dell's full catalog is ~30 MB in UTF-16; anything far larger is not a catalog. */
+/** Dell's full catalog is ≈ 60 MB in UTF-16; anything far larger is not a catalog. */
 const MAX_BYTES = 200 * 1024 * 1024;
 
 export interface LoadedCatalog {
@@ -43,28 +43,28 @@ export interface LoadedCatalog {
 
 /**
  * Read and parse a catalog at run time (the preflight reads it fresh every job). The I/O lives here,
- * outside core; parsing is core's `parseCatalogXml`. TLS is verified: by a given CA, or by a pinned
- * certificate fingerprint for a self-signed repository — never switched off.
+ * outside core; parsing is core's streaming reader, fed chunk by chunk as the file or response arrives,
+ * so the ≈ 60 MB UTF-16 catalog is never held whole (issue 20). `systemIds` keeps only the components
+ * of those models. TLS is verified: by a given CA, or by a pinned certificate fingerprint for a
+ * self-signed repository — never switched off.
  */
-export async function loadCatalog(source: CatalogSource): Promise<LoadedCatalog> {
+export async function loadCatalog(
+  source: CatalogSource,
+  opts: CatalogStreamOptions = {},
+): Promise<LoadedCatalog> {
   const src = CatalogSource.parse(source);
-  let bytes: Buffer;
-  let location: string;
-  if ('file' in src) {
-    location = src.file;
-    try {
-      bytes = await readFile(src.file);
-    } catch (err) {
-      throw new CatalogUnavailableError(`cannot read catalog file ${src.file}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  } else {
-    location = src.url;
-    bytes = await fetchBytes(src);
-  }
+  const location = 'file' in src ? src.file : src.url;
+  const parser = new CatalogStreamParser(opts);
+  let bytes = 0;
+  const feed = (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > MAX_BYTES) throw new CatalogUnavailableError(`${location}: larger than ${MAX_BYTES} bytes`);
+    parser.write(chunk);
+  };
   try {
-    return { catalog: parseCatalogXml(decodeCatalogBytes(bytes)), location, bytes: bytes.length };
+    if ('file' in src) await readChunks(src.file, feed);
+    else await fetchChunks(src, feed);
+    return { catalog: parser.end(), location, bytes };
   } catch (err) {
     if (err instanceof CatalogParseError)
       throw new CatalogParseError(`${location}: ${err.message}`, { cause: err });
@@ -72,12 +72,21 @@ export async function loadCatalog(source: CatalogSource): Promise<LoadedCatalog>
   }
 }
 
-function fetchBytes(src: {
-  url: string;
-  ca?: string;
-  certSha256?: string;
-  timeoutMs: number;
-}): Promise<Buffer> {
+async function readChunks(file: string, feed: (chunk: Buffer) => void): Promise<void> {
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) feed(chunk as Buffer);
+  } catch (err) {
+    if (err instanceof RackOpsError) throw err;
+    throw new CatalogUnavailableError(`cannot read catalog file ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+function fetchChunks(
+  src: { url: string; ca?: string; certSha256?: string; timeoutMs: number },
+  feed: (chunk: Buffer) => void,
+): Promise<void> {
   const url = new URL(src.url);
   return new Promise((resolve, reject) => {
     const fail = (msg: string, cause?: unknown) =>
@@ -87,18 +96,16 @@ function fetchBytes(src: {
         res.resume();
         return fail(`HTTP ${res.statusCode}`);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
       res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BYTES) {
+        try {
+          feed(c);
+        } catch (err) {
+          // A parse error (or the size cap) ends the download at once: no point reading the rest.
           res.destroy();
-          fail(`larger than ${MAX_BYTES} bytes`);
-          return;
+          reject(err);
         }
-        chunks.push(c);
       });
-      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('end', () => resolve());
       res.on('error', (e) => fail(e.message, e));
     };
     const req =

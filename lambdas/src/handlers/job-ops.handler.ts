@@ -15,9 +15,9 @@ import { awsLogger, awsStore } from './runtime-wiring';
  */
 export function catalogFromLocation(location: CatalogLocation): CatalogSource {
   return {
-    async load(job) {
+    async load(job, only) {
       const url = typeof job.params.catalogUrl === 'string' ? job.params.catalogUrl : undefined;
-      const loaded = await loadCatalog(url && 'url' in location ? { ...location, url } : location);
+      const loaded = await loadCatalog(url && 'url' in location ? { ...location, url } : location, only);
       return { catalog: loaded.catalog, url: loaded.location };
     },
   };

@@ -6,7 +6,8 @@ import type { Store } from '../../ports/store.port';
 
 /** Where the Dell catalog comes from, read when a job runs (never cached from scheduling time). */
 export interface CatalogSource {
-  load(job: Job): Promise<{ catalog: Catalog; url?: string }>;
+  /** `systemIds` (4-digit hex): the job's models; a source may drop components of other models. */
+  load(job: Job, only?: { systemIds?: readonly string[] }): Promise<{ catalog: Catalog; url?: string }>;
 }
 
 export interface OpsDeps {

@@ -1,4 +1,5 @@
 import { createCatalogMatcher } from '../../catalog/catalog-match';
+import { systemIdHex } from '../../catalog/catalog.schema';
 import type { Job } from '../../jobs/job.schema';
 import { planRollout } from '../../planner/plan';
 import { parseOrThrow } from '../../util/zod-errors';
@@ -61,9 +62,12 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
   if (problems.length > 0) return fail(deps, job, state, problems.join('; '));
   if (!deps.catalog) return fail(deps, job, state, 'no firmware catalog is configured');
 
+  // Host items first: the catalog is then read for these hosts' models only (a full catalog is ≈ 60 MB).
+  const items = await Promise.all(ctx.hosts.map((ref) => getHost(deps, job.id, ref.hostId)));
+  const systemIds = items.flatMap((i) => (i?.systemId === undefined ? [] : [systemIdHex(i.systemId)]));
   let loaded: Awaited<ReturnType<NonNullable<OpsDeps['catalog']>['load']>>;
   try {
-    loaded = await deps.catalog.load(job);
+    loaded = await deps.catalog.load(job, { systemIds });
   } catch (err) {
     return fail(
       deps,
@@ -76,8 +80,8 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
   const unknown: string[] = [];
   // Hosts are independent: read and written together; the plan keeps the context's order.
   const evaluated = await Promise.all(
-    ctx.hosts.map(async (ref): Promise<PlanHost | undefined> => {
-      const item = await getHost(deps, job.id, ref.hostId);
+    ctx.hosts.map(async (ref, i): Promise<PlanHost | undefined> => {
+      const item = items[i];
       const u = updatesForHost(matcher, loaded.catalog, loaded.url, {
         hostId: ref.hostId,
         systemId: item?.systemId,
