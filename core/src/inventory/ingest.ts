@@ -1,6 +1,8 @@
+import { hasRecordBatch } from '../ports/record-batch.port';
 import type { Store } from '../ports/store.port';
 import { ConflictError, PayloadTooLargeError } from '../util/errors';
 import { contentHash } from './content-hash';
+import { ingestGroupsBatched, type KnownGroup } from './ingest-batched';
 import { CHILD_TYPES, looseId, RECORD_RULES, SERVER_SERIAL_TYPE } from './record-rules';
 import {
   type InventoryGroup,
@@ -85,40 +87,88 @@ export async function ingestInventoryPage(
   Object.assign(result, { runId: page.runId, seq: page.seq, last: page.last });
   for (const w of page.warnings) result.warnings.push({ code: 'producer', message: w });
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  await forEachLimit(
-    page.groups,
-    Math.max(1, opts.groupConcurrency ?? DEFAULT_GROUP_CONCURRENCY),
-    async (group) => {
-      result.groups++;
-      result.items += group.items.length;
-      if (!isInventoryType(group.type)) {
-        result.warnings.push({
-          code: 'unknown_type',
-          type: group.type,
-          parent: group.parent,
-          message: `unknown inventory type "${group.type}" (${group.items.length} items skipped)`,
-        });
-        return;
-      }
-      await ingestGroup(store, group.type, group, concurrency, result);
-    },
+  const known: KnownGroup[] = [];
+  for (const group of page.groups) {
+    result.groups++;
+    result.items += group.items.length;
+    if (isInventoryType(group.type)) known.push({ type: group.type, group });
+    else {
+      result.warnings.push({
+        code: 'unknown_type',
+        type: group.type,
+        parent: group.parent,
+        message: `unknown inventory type "${group.type}" (${group.items.length} items skipped)`,
+      });
+    }
+  }
+  if (hasRecordBatch(store)) {
+    await ingestGroupsBatched(store, store, known, result, { concurrency });
+    return result;
+  }
+  await forEachLimit(known, Math.max(1, opts.groupConcurrency ?? DEFAULT_GROUP_CONCURRENCY), (g) =>
+    ingestGroup(store, g.type, g.group, concurrency, result),
   );
   return result;
 }
 
-async function ingestGroup(
+export async function ingestGroup(
   store: Store,
   type: InventoryType,
   group: InventoryGroup,
   concurrency: number,
   result: IngestResult,
 ): Promise<void> {
+  const stored = await store.listRecordHashes(type, group.parent);
+  const { seen, valid } = checkGroupItems(type, group, result);
+  const toWrite = changedItems(valid, stored, result);
+  const { parent } = group;
+
+  await forEachLimit(toWrite, concurrency, async ({ id, data: received, hash }) => {
+    const data = type === 'server' ? await mergeServer(store, id, received) : received;
+    let outcome: 'written' | 'unchanged';
+    try {
+      outcome = await store.putRecord({ type, id, parent, data, hash }, { ifHashDiffers: true });
+    } catch (err) {
+      // An item the Store cannot hold is bad device data, not a reason to redeliver the page forever.
+      if (!(err instanceof PayloadTooLargeError)) throw err;
+      result.warnings.push({
+        code: 'invalid_item',
+        type,
+        parent,
+        id,
+        message: `${err.message}: stored record kept`,
+      });
+      return;
+    }
+    if (outcome === 'written') result.written++;
+    else result.unchanged++;
+    if (type === 'server') await writeSerialAlias(store, data as PageServer);
+  });
+
+  const vanished = [...stored].filter(([id, s]) => !seen.has(id) && !s.gone).map(([id]) => id);
+  for (const id of vanished) result.gone += await markGone(store, type, id, parent);
+}
+
+export interface ItemToWrite {
+  id: string;
+  data: Record<string, unknown>;
+  hash: string;
+}
+
+/**
+ * Validate a group's items: warnings for bad device data, the valid ones returned with their id and content
+ * hash. `seen` holds every id present in the group (valid or not): those must not be marked gone.
+ */
+export function checkGroupItems(
+  type: InventoryType,
+  group: InventoryGroup,
+  result: IngestResult,
+): { seen: Set<string>; valid: ItemToWrite[] } {
   const rule = RECORD_RULES[type];
   const { parent } = group;
-  const stored = await store.listRecordHashes(type, parent);
   /** Ids present in the group (valid or not): these must not be marked gone. */
   const seen = new Set<string>();
-  const toWrite: { id: string; data: Record<string, unknown>; hash: string }[] = [];
+  const valid: ItemToWrite[] = [];
 
   for (const raw of group.items) {
     const item = rule.schema.safeParse(raw);
@@ -161,39 +211,25 @@ async function ingestGroup(
       });
       continue;
     }
-    const hash = contentHash(parent, data);
+    valid.push({ id, data, hash: contentHash(parent, data) });
+  }
+  return { seen, valid };
+}
+
+/** The items whose content differs from what is stored (or that are new, or come back); the rest counted unchanged. */
+export function changedItems(
+  valid: ItemToWrite[],
+  stored: { get(id: string): { hash?: string; gone?: boolean } | undefined },
+  result: IngestResult,
+): ItemToWrite[] {
+  return valid.filter(({ id, hash }) => {
     const prev = stored.get(id);
     if (prev && prev.hash === hash && !prev.gone) {
       result.unchanged++;
-      continue;
+      return false;
     }
-    toWrite.push({ id, data, hash });
-  }
-
-  await forEachLimit(toWrite, concurrency, async ({ id, data: received, hash }) => {
-    const data = type === 'server' ? await mergeServer(store, id, received) : received;
-    let outcome: 'written' | 'unchanged';
-    try {
-      outcome = await store.putRecord({ type, id, parent, data, hash }, { ifHashDiffers: true });
-    } catch (err) {
-      // An item the Store cannot hold is bad device data, not a reason to redeliver the page forever.
-      if (!(err instanceof PayloadTooLargeError)) throw err;
-      result.warnings.push({
-        code: 'invalid_item',
-        type,
-        parent,
-        id,
-        message: `${err.message}: stored record kept`,
-      });
-      return;
-    }
-    if (outcome === 'written') result.written++;
-    else result.unchanged++;
-    if (type === 'server') await writeSerialAlias(store, data as PageServer);
+    return true;
   });
-
-  const vanished = [...stored].filter(([id, s]) => !seen.has(id) && !s.gone).map(([id]) => id);
-  for (const id of vanished) result.gone += await markGone(store, type, id, parent);
 }
 
 /**
@@ -202,7 +238,12 @@ async function ingestGroup(
  * that moved to another parent (a VM vMotioned, a host moved to another cluster) — possibly written by a
  * page being ingested at the same moment — must not be marked gone because its old parent lost it.
  */
-async function markGone(store: Store, type: InventoryType, id: string, parent: string): Promise<number> {
+export async function markGone(
+  store: Store,
+  type: InventoryType,
+  id: string,
+  parent: string,
+): Promise<number> {
   const current = await store.getRecord(type, id);
   if (!current || current.gone || current.parent !== parent) return 0;
   try {
@@ -269,7 +310,11 @@ async function writeSerialAlias(store: Store, server: PageServer): Promise<void>
 
 export const normalizeSerial = (s: string): string => s.trim().toUpperCase();
 
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimit<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

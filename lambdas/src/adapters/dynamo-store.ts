@@ -35,9 +35,12 @@ import type {
   Store,
   StoredRecord,
 } from '@rackops/core/ports/store.port';
+import { MANIFESTS_SINCE_CREATION } from '@rackops/core/inventory/children-manifest';
+import type { RecordBatch } from '@rackops/core/ports/record-batch.port';
 import { MAX_ITEM_BYTES, MAX_JOB_DETAILS_BYTES, TABLE_LAYOUT } from '@rackops/core/store/table-layout';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '@rackops/core/util/errors';
 import { newId } from '@rackops/core/util/ids';
+import { createDynamoRecordBatch } from './dynamo-record-batch';
 
 type Item = Record<string, unknown>;
 
@@ -113,7 +116,10 @@ function jobItem(job: Job): Item {
 /** Every JobStep field: the step write sets each one given and removes each optional one absent. */
 const STEP_FIELDS = JobStep.keyof().options;
 
-export function createDynamoStore(opts: DynamoStoreOptions): Store {
+/** The Store plus batched record reads and writes (inventory ingestion at scale). */
+export type DynamoStore = Store & RecordBatch;
+
+export function createDynamoStore(opts: DynamoStoreOptions): DynamoStore {
   const doc = DynamoDBDocumentClient.from(opts.client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -311,6 +317,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
         attrs.add(ix.partitionKey);
         attrs.add(ix.sortKey);
       }
+      let created = false;
       try {
         await opts.client.send(
           new CreateTableCommand({
@@ -331,6 +338,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
             })),
           }),
         );
+        created = true;
       } catch (err) {
         if (
           !(
@@ -346,7 +354,11 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
         const indexesActive = (res.Table?.GlobalSecondaryIndexes ?? []).every(
           (g) => g.IndexStatus === 'ACTIVE',
         );
-        if (res.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+        if (res.Table?.TableStatus === 'ACTIVE' && indexesActive) {
+          // A new table holds only groups ingested with children manifests (core/src/inventory/children-manifest.ts).
+          if (created) await store.putRecord({ ...MANIFESTS_SINCE_CREATION, data: {} });
+          return;
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`table ${table} did not become ACTIVE`);
@@ -758,5 +770,5 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
       await doc.send(new DeleteCommand({ TableName: table, Key: { pk: recPk(type, id), sk: REC_SK } }));
     },
   };
-  return store;
+  return Object.assign(store, createDynamoRecordBatch({ doc, tableName: table, now }));
 }

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import type { RecordKey, RecordWrite } from '../ports/record-batch.port';
+
+/**
+ * A children manifest says, per (type, parent), which ids the last completed ingestion of that group left
+ * alive under the parent — as a digest of the sorted ids, kept in the record's `hash`. When a group arrives
+ * with the same id set, nothing under that parent can have vanished, so the by-parent query (one Store request
+ * per group, half of a full sync's requests) is skipped. Children of a (type, parent) are only written by that
+ * group's ingestion, which is what makes the digest sufficient.
+ *
+ * Crash safety: before a group whose id set changed is written, its manifest is set to DIRTY; only after the
+ * items are written and the vanished ones marked gone is the new digest stored. A crash in between leaves
+ * DIRTY, and the next ingestion queries by parent again.
+ */
+export const CHILDREN_MANIFEST_TYPE = 'inventory-children';
+export const DIRTY_MANIFEST = 'dirty';
+
+/**
+ * Written once when the table is created (Store migrate): every group ingested in this table wrote its
+ * manifest first, so a missing manifest means the group was never ingested and has no stored children. In a
+ * table that predates manifests a missing manifest means "unknown" and the parent is queried.
+ */
+export const MANIFESTS_SINCE_CREATION: RecordKey = { type: 'inventory-meta', id: 'children-manifests' };
+
+export const manifestKey = (type: string, parent: string): RecordKey => ({
+  type: CHILDREN_MANIFEST_TYPE,
+  id: `${type}|${parent}`,
+});
+
+export function childrenDigest(ids: Iterable<string>): string {
+  const h = createHash('sha256');
+  for (const id of [...ids].sort()) h.update(id).update('\u0000');
+  return h.digest('hex');
+}
+
+export function manifestWrite(type: string, parent: string, digest: string, prevVersion = 0): RecordWrite {
+  return {
+    ...manifestKey(type, parent),
+    data: {},
+    hash: digest,
+    version: prevVersion + 1,
+  };
+}
