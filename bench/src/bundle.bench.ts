@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { LAMBDA_BUNDLE, singleCopyAliases } from '@rackops/infra/bundling';
+import { LAMBDA_BUNDLE, lambdaBuildOptions } from '@rackops/infra/bundling';
 import { discoverHandlers, REPO_ROOT } from '@rackops/infra/handlers';
 import { build } from 'esbuild';
 
@@ -25,31 +26,18 @@ export async function run(_args: string[]): Promise<void> {
     ms: number;
     top: string;
     loads: string;
+    topInputs: [string, number][];
+    coldImportMs: number;
   }[] = [];
+  const nodeBootMs = medianOf(COLD_RUNS, () => coldImportMs(undefined));
   try {
     for (const h of handlers) {
       const outfile = join(out, h.name, `index${LAMBDA_BUNDLE.outExtension}`);
       const started = performance.now();
-      const result = await build({
-        entryPoints: [h.entry],
-        outfile,
-        bundle: true,
-        platform: LAMBDA_BUNDLE.platform,
-        target: LAMBDA_BUNDLE.target,
-        format: LAMBDA_BUNDLE.format,
-        minify: LAMBDA_BUNDLE.minify,
-        keepNames: LAMBDA_BUNDLE.keepNames,
-        sourcemap: LAMBDA_BUNDLE.sourcemap,
-        mainFields: [...LAMBDA_BUNDLE.mainFields],
-        banner: { js: LAMBDA_BUNDLE.banner },
-        external: [...LAMBDA_BUNDLE.external],
-        alias: singleCopyAliases(h.entry, REPO_ROOT),
-        logLevel: 'warning',
-        metafile: true,
-      });
+      const result = await build(lambdaBuildOptions(h.entry, outfile, REPO_ROOT));
       const output =
-        result.metafile.outputs[relative(process.cwd(), outfile)] ??
-        Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+        result.metafile?.outputs[relative(REPO_ROOT, outfile)] ??
+        Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint);
       const ms = Math.round(performance.now() - started);
       rows.push({
         name: h.name,
@@ -59,6 +47,8 @@ export async function run(_args: string[]): Promise<void> {
         ms,
         top: topPackages(output?.inputs ?? {}, 3),
         loads: await loads(outfile, h.exportName),
+        topInputs: topInputs(output?.inputs ?? {}, 10),
+        coldImportMs: medianOf(COLD_RUNS, () => coldImportMs(outfile)),
       });
     }
   } finally {
@@ -73,14 +63,31 @@ export async function run(_args: string[]): Promise<void> {
       'gzip KiB': r.gzipKib,
       ms: r.ms,
       loads: r.loads,
+      'cold import ms': r.coldImportMs,
     })),
   );
+  console.log(`bare node boot (no import): ${nodeBootMs} ms, median of ${COLD_RUNS}`);
   // Where the bytes come from, so a regression names its cause.
   console.table(rows.map((r) => ({ function: r.name, 'largest parts (KiB)': r.top })));
+  const largestRow = rows.reduce<(typeof rows)[number] | undefined>(
+    (m, r) => (m && m.kib >= r.kib ? m : r),
+    undefined,
+  );
+  if (largestRow) {
+    console.log(`top 10 inputs of the largest bundle (${largestRow.name}), from the esbuild metafile:`);
+    console.table(largestRow.topInputs.map(([input, bytes]) => ({ input, KiB: kib(bytes) })));
+  }
   const largest = rows.reduce((m, r) => Math.max(m, r.kib), 0);
   const total = Math.round(rows.reduce((s, r) => s + r.kib, 0) * 10) / 10;
   console.log(
-    JSON.stringify({ bench: 'bundle', functions: rows.length, largest_kib: largest, total_kib: total }),
+    JSON.stringify({
+      bench: 'bundle',
+      functions: rows.length,
+      largest_kib: largest,
+      total_kib: total,
+      node_boot_ms: nodeBootMs,
+      cold_import_ms: Object.fromEntries(rows.map((r) => [r.name, r.coldImportMs])),
+    }),
   );
 }
 
@@ -96,6 +103,38 @@ function topPackages(inputs: Record<string, { bytesInOutput: number }>, n: numbe
     .slice(0, n)
     .map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`)
     .join(', ');
+}
+
+/** The `n` inputs (files) contributing most bytes to one bundle. */
+function topInputs(inputs: Record<string, { bytesInOutput: number }>, n: number): [string, number][] {
+  return Object.entries(inputs)
+    .map(([path, { bytesInOutput }]): [string, number] => [path, bytesInOutput])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n);
+}
+
+/** Cold imports are timed this many times each; the median is reported (the machine is shared). */
+const COLD_RUNS = 5;
+
+function medianOf(runs: number, measure: () => number): number {
+  const xs = Array.from({ length: runs }, measure).sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)] ?? 0;
+}
+
+/**
+ * Wall time of a fresh `node` that imports the bundle and exits, as a Lambda cold start pays it (without the
+ * runtime's own boot); without a file, the bare `node` boot the import time is read against.
+ */
+function coldImportMs(file: string | undefined): number {
+  const code = file ? `await import(${JSON.stringify(pathToFileURL(file).href)});` : '';
+  const started = performance.now();
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const ms = performance.now() - started;
+  if (run.status !== 0)
+    throw new Error(`cold import of ${file} failed: ${run.stderr.toString().slice(0, 200)}`);
+  return Math.round(ms);
 }
 
 /**

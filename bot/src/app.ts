@@ -1,5 +1,7 @@
 import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
-import { AdaptiveCardActionExecuteResponseType, Application, type TurnState } from '@microsoft/teams-ai';
+import { AdaptiveCardActionExecuteResponseType } from '@microsoft/teams-ai/lib/AdaptiveCards.js';
+import { Application } from '@microsoft/teams-ai/lib/Application.js';
+import type { TurnState } from '@microsoft/teams-ai/lib/TurnState.js';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { NotificationPipeline } from '@rackops/core/notifications/pipeline';

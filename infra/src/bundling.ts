@@ -1,16 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
+import { lambdaBundlePlugins } from './bundle-plugins';
 
 /**
- * How every Lambda handler is bundled. One definition serves the CDK stack (NodejsFunction) and the bundle
- * benchmark, so the sizes the bench reports are the sizes that get deployed.
+ * How every Lambda handler is bundled. One definition serves the CDK stack (NodejsFunction, whose esbuild pass is
+ * redone with these plugins by infra/src/bundle-cli.ts as its afterBundling hook) and the bundle benchmark, so the
+ * sizes the bench reports are the sizes that get deployed.
  *
  * - ESM, because the whole repo is ESM and top-level await works there; the banner gives bundled CommonJS
  *   dependencies (botbuilder, pino) the `require` they expect.
- * - The AWS SDK is bundled, not taken from the runtime: we test against 3.1164.0, and the runtime's copy
- *   changes under us without notice.
- * - Minified with names kept, so stack traces in CloudWatch still read.
+ * - Minified with names kept, so stack traces in CloudWatch still read; tree-shaken (esbuild does when bundling);
+ *   the plugins of bundle-plugins.ts leave out the code the bot never runs (teams-ai's AI and sign-in modules),
+ *   duplicate zod copies and zod's non-English locales.
+ * - The AWS SDK v3 is bundled, decided per package in AWS_SDK_PACKAGES below.
  */
 export const LAMBDA_BUNDLE = {
   platform: 'node',
@@ -22,69 +23,54 @@ export const LAMBDA_BUNDLE = {
   mainFields: ['module', 'main'],
   banner:
     "import { createRequire as __rackopsCreateRequire } from 'node:module'; const require = __rackopsCreateRequire(import.meta.url);",
-  /** Nothing external: see above. */
+  /** Nothing external: see AWS_SDK_PACKAGES. */
   external: [] as string[],
   outExtension: '.mjs',
 } as const;
 
-/** Packages that must be bundled once even though npm installed one copy per workspace. */
-const SINGLE_COPY_PACKAGES = ['zod'] as const;
-
-/** One installed copy of a package that a bundle would include. */
-export interface PackageCopy {
-  readonly dir: string;
-  readonly version: string;
-}
-
 /**
- * Which copies of `pkg` the given bundle inputs (esbuild metafile paths, relative to `root`) come from.
+ * The nodejs22.x runtime ships an AWS SDK v3, so each `@aws-sdk/*` package could be left out of the bundle. Decided
+ * per package; all are bundled, for one reason each:
+ * - the clients share `@smithy/*` middleware: taking one client from the runtime and bundling another would put two
+ *   versions of the same middleware stack in one process, with nothing testing that mix;
+ * - lib-dynamodb's marshalling (undefined values, number precision) is what the Store's tests pin at 3.1164.0,
+ *   and the runtime's copy moves with AWS's release schedule, not ours;
+ * - the bench shows what the SDK costs (@smithy/core ≈ 140 KiB, ≈ 60 KiB per client), small next to the 2 MiB
+ *   budget, and the cold import it adds is measured by `npm run bench -- bundle` (cold_import_ms).
  */
-export function packageCopies(inputs: readonly string[], pkg: string, root: string): PackageCopy[] {
-  const marker = `node_modules/${pkg}/`;
-  const dirs = new Set<string>();
-  for (const input of inputs) {
-    const at = input.lastIndexOf(marker);
-    if (at >= 0) dirs.add(resolve(root, input.slice(0, at + marker.length - 1)));
-  }
-  return [...dirs].sort().map((dir) => ({
-    dir,
-    version: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version,
-  }));
-}
+export const AWS_SDK_PACKAGES: Readonly<Record<string, 'bundled' | 'runtime'>> = {
+  '@aws-sdk/client-dynamodb': 'bundled',
+  '@aws-sdk/lib-dynamodb': 'bundled',
+  '@aws-sdk/client-sqs': 'bundled',
+  '@aws-sdk/client-sfn': 'bundled',
+  '@aws-sdk/client-scheduler': 'bundled',
+  '@aws-sdk/client-secrets-manager': 'bundled',
+};
 
-/**
- * Alias only when the bundle holds several copies of one and the same version: then they are interchangeable.
- * Copies of different versions (zod 4 for our code, zod 3 for a dependency) must stay apart.
- */
-export function aliasFor(pkg: string, copies: readonly PackageCopy[]): Record<string, string> {
-  const first = copies[0];
-  if (!first || copies.length < 2 || copies.some((c) => c.version !== first.version)) return {};
-  return { [pkg]: first.dir };
-}
-
-/**
- * esbuild aliases that make every import of a package resolve to one copy. npm nests zod 4 in each workspace
- * (the root holds the zod 3 other dependencies need), so without this a bundle carries two or three identical
- * copies of zod (~450 KiB each). Decided per entry from a quick unminified pass: an alias rewrites every
- * import in the bundle, so it is only made when all copies the bundle would contain have the same version.
- */
-export function singleCopyAliases(entry: string, repoRoot: string): Record<string, string> {
-  const { metafile } = buildSync({
+/** The full esbuild options for one Lambda entry, written to `outfile`. */
+export function lambdaBuildOptions(entry: string, outfile: string, absWorkingDir: string): BuildOptions {
+  return {
     entryPoints: [entry],
-    absWorkingDir: repoRoot,
+    outfile,
+    absWorkingDir,
     bundle: true,
-    write: false,
-    metafile: true,
-    outfile: 'analysis.mjs',
+    treeShaking: true,
     platform: LAMBDA_BUNDLE.platform,
     target: LAMBDA_BUNDLE.target,
     format: LAMBDA_BUNDLE.format,
+    minify: LAMBDA_BUNDLE.minify,
+    keepNames: LAMBDA_BUNDLE.keepNames,
+    sourcemap: LAMBDA_BUNDLE.sourcemap,
     mainFields: [...LAMBDA_BUNDLE.mainFields],
-    logLevel: 'silent',
-  });
-  const inputs = Object.keys(metafile.inputs);
-  return Object.assign(
-    {},
-    ...SINGLE_COPY_PACKAGES.map((pkg) => aliasFor(pkg, packageCopies(inputs, pkg, repoRoot))),
-  );
+    banner: { js: LAMBDA_BUNDLE.banner },
+    external: [
+      ...LAMBDA_BUNDLE.external,
+      ...Object.entries(AWS_SDK_PACKAGES)
+        .filter(([, where]) => where === 'runtime')
+        .map(([pkg]) => pkg),
+    ],
+    plugins: lambdaBundlePlugins(),
+    metafile: true,
+    logLevel: 'warning',
+  };
 }

@@ -1,53 +1,86 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aliasFor, packageCopies, singleCopyAliases } from '../src/bundling';
-import { REPO_ROOT } from '../src/handlers';
+import { englishOnlyZodLocales, oneCopyPerVersion, standInModules } from '../src/bundle-plugins';
 
-describe('zod deduplication', () => {
+describe('Lambda bundle plugins', () => {
   let root: string;
-  const install = (dir: string, version: string) => {
-    mkdirSync(join(root, dir), { recursive: true });
-    writeFileSync(join(root, dir, 'package.json'), JSON.stringify({ name: 'zod', version }));
+  const write = (file: string, text: string) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  };
+  const fakeZod = (dir: string, version: string) => {
+    write(`${dir}/package.json`, JSON.stringify({ name: 'zod', version, main: 'index.js' }));
+    write(`${dir}/index.js`, `module.exports = { copy: ${JSON.stringify(`${dir}@${version}`)} };`);
+  };
+  const bundle = async (entry: string, plugins: Parameters<typeof build>[0]['plugins']) => {
+    const result = await build({
+      entryPoints: [join(root, entry)],
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'cjs',
+      plugins,
+      logLevel: 'silent',
+    });
+    return { inputs: Object.keys(result.metafile.inputs), code: result.outputFiles[0]?.text ?? '' };
   };
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'rackops-alias-'));
+    root = mkdtempSync(join(tmpdir(), 'rackops-plugins-'));
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('finds the copies a bundle draws from, with their versions', () => {
-    install('core/node_modules/zod', '4.6.7');
-    install('node_modules/zod', '3.25.76');
-    const copies = packageCopies(
-      [
-        'core/node_modules/zod/v4/core/schemas.js',
-        'core/node_modules/zod/index.js',
-        'node_modules/zod/v3/types.js',
-        'core/src/x.ts',
-      ],
-      'zod',
-      root,
+  it('bundles one copy per version of zod: identical nested copies merge, another version stays apart', async () => {
+    fakeZod('core/node_modules/zod', '4.6.7');
+    fakeZod('bot/node_modules/zod', '4.6.7');
+    fakeZod('node_modules/zod', '3.25.76');
+    write('core/a.js', "module.exports = require('zod');");
+    write('bot/b.js', "module.exports = require('zod');");
+    write('c.js', "module.exports = require('zod');");
+    write('entry.js', "console.log(require('./core/a.js'), require('./bot/b.js'), require('./c.js'));");
+    const { inputs } = await bundle('entry.js', [oneCopyPerVersion(['zod'])]);
+    const copies = inputs.filter((i) => i.endsWith('zod/index.js')).sort();
+    // bot/ sorts before core/: the canonical copy is the same on every build.
+    expect(copies).toEqual(['bot/node_modules/zod/index.js', 'node_modules/zod/index.js']);
+  });
+
+  it('leaves zod its English locale only', async () => {
+    write('node_modules/zod/package.json', JSON.stringify({ name: 'zod', version: '4.6.7' }));
+    write('node_modules/zod/v4/locales/en.js', 'export default () => ({ localeError: "en" });');
+    write('node_modules/zod/v4/locales/de.js', 'export default () => ({ localeError: "de" });');
+    write(
+      'node_modules/zod/v4/locales/index.js',
+      "export { default as en } from './en.js'; export { default as de } from './de.js';",
     );
-    expect(copies).toEqual([
-      { dir: join(root, 'core/node_modules/zod'), version: '4.6.7' },
-      { dir: join(root, 'node_modules/zod'), version: '3.25.76' },
+    write('node_modules/zod/v4/classic.js', "export * as locales from './locales/index.js';");
+    write('entry.js', "import * as z from './node_modules/zod/v4/classic.js'; console.log(z);");
+    const { inputs, code } = await bundle('entry.js', [englishOnlyZodLocales()]);
+    expect(inputs.some((i) => i.endsWith('locales/en.js'))).toBe(true);
+    expect(inputs.some((i) => i.endsWith('locales/de.js'))).toBe(false);
+    expect(code).not.toContain('"de"');
+  });
+
+  it('puts a stand-in in place only for the importer it names', async () => {
+    write('node_modules/heavy/index.js', 'module.exports = { heavy: "the real one" };');
+    write('node_modules/lib/uses-heavy.js', "module.exports = require('heavy');");
+    write('node_modules/lib/also-heavy.js', "module.exports = require('heavy');");
+    write('entry.js', "console.log(require('lib/uses-heavy.js'), require('lib/also-heavy.js'));");
+    const { inputs, code } = await bundle('entry.js', [
+      standInModules([
+        {
+          request: 'heavy',
+          importer: /lib\/uses-heavy\.js$/,
+          why: 'test',
+          contents: 'module.exports = { heavy: "the stand-in" };',
+        },
+      ]),
     ]);
-  });
-
-  it('aliases identical copies to one, and never copies of different versions', () => {
-    const a = { dir: '/r/core/node_modules/zod', version: '4.6.7' };
-    const b = { dir: '/r/lambdas/node_modules/zod', version: '4.6.7' };
-    const old = { dir: '/r/node_modules/zod', version: '3.25.76' };
-    expect(aliasFor('zod', [a, b])).toEqual({ zod: a.dir });
-    expect(aliasFor('zod', [a, b, old])).toEqual({});
-    expect(aliasFor('zod', [a])).toEqual({});
-  });
-
-  it('dedupes the dispatch handler but leaves the bot (a dependency needs zod 3) alone', () => {
-    const aliases = (file: string) =>
-      singleCopyAliases(join(REPO_ROOT, 'lambdas/src/handlers', file), REPO_ROOT);
-    expect(Object.keys(aliases('dispatch.handler.ts'))).toEqual(['zod']);
-    expect(aliases('bot.handler.ts')).toEqual({});
+    expect(code).toContain('the stand-in');
+    expect(code).toContain('the real one'); // also-heavy.js still gets the real module
+    expect(inputs.filter((i) => i.includes('heavy/index.js'))).toHaveLength(1);
   });
 });

@@ -17,7 +17,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_LAYOUT } from '@rackops/core/store/table-layout';
-import { LAMBDA_BUNDLE, singleCopyAliases } from '../bundling';
+import { LAMBDA_BUNDLE } from '../bundling';
 import { type HandlerSource, REPO_ROOT } from '../handlers';
 import { acknowledgeNag } from '../nag';
 
@@ -126,12 +126,21 @@ export class HandlerFunction extends Construct {
               mainFields: [...LAMBDA_BUNDLE.mainFields],
               banner: LAMBDA_BUNDLE.banner,
               externalModules: [...LAMBDA_BUNDLE.external],
-              esbuildArgs: Object.fromEntries(
-                Object.entries(singleCopyAliases(props.source.entry, REPO_ROOT)).map(([pkg, dir]) => [
-                  `--alias:${pkg}`,
-                  dir,
-                ]),
-              ),
+              // The esbuild command line takes no plugins: the hook rebuilds index.mjs with them (bundling.ts).
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) => [
+                  [
+                    'node',
+                    '--import',
+                    'tsx',
+                    shellQuote(join(REPO_ROOT, 'infra', 'src', 'bundle-cli.ts')),
+                    shellQuote(props.source.entry),
+                    shellQuote(join(outputDir, `index${LAMBDA_BUNDLE.outExtension}`)),
+                  ].join(' '),
+                ],
+              },
             },
           });
 
@@ -218,3 +227,8 @@ export const TABLE_ITEM_ACTIONS = [
   'dynamodb:Scan',
   'dynamodb:UpdateItem',
 ];
+
+/** One argument for the shell the bundling hooks run in. */
+function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, "'\\''")}'`;
+}

@@ -89,7 +89,8 @@ const BotSecret = z.object({
   microsoftAppId: z.string().min(1),
   microsoftAppPassword: z.string().min(1),
   microsoftAppTenantId: z.string().optional(),
-  microsoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
+  // No UserAssignedMSI: Azure managed identity does not exist on Lambda, and the bundle leaves @azure/identity out.
+  microsoftAppType: z.enum(['MultiTenant', 'SingleTenant']).default('SingleTenant'),
   config: BotConfig.omit({ appId: true }).loose(),
 });
 

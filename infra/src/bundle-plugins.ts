@@ -1,0 +1,211 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import type { Plugin } from 'esbuild';
+
+/**
+ * esbuild plugins that keep code the Lambdas never run out of their bundles. Each one replaces a module with a
+ * small stand-in or a copy already in the bundle; none changes what our code does. The bundle bench imports every
+ * bundle in a fresh `node` and the bot's tests run the same entry points, so a stand-in that is reached shows up.
+ */
+
+const STAND_IN_NAMESPACE = 'rackops-stand-in';
+
+/** A CommonJS module whose every export throws when called: for code paths the bot never takes. */
+function throwingModule(what: string, extra = ''): string {
+  return `const fail = (name) => function () { throw new Error(${JSON.stringify(what)} + ': ' + name + ' is not bundled (see infra/src/bundle-plugins.ts)'); };
+${extra}
+module.exports = new Proxy(module.exports, { get: (t, k) => (k in t ? t[k] : typeof k === 'string' && k !== '__esModule' && k !== 'then' ? fail(k) : undefined) });`;
+}
+
+/** A module the bundle gets in place of another, when imported from a file matching `importer`. */
+export interface StandIn {
+  /** The import path as written in the importing file. */
+  readonly request: string;
+  /** The importing file (path relative to node_modules, `/`-separated) must match this. */
+  readonly importer: RegExp;
+  /** Why the real module is never needed: the comment the next reader looks for. */
+  readonly why: string;
+  readonly contents: string;
+}
+
+/**
+ * What the bot bundle leaves out. Each is code botbuilder or teams-ai loads at the top of a file but only runs for
+ * features the bot does not use; the throwing stand-ins name themselves if that ever changes.
+ */
+export const BOT_STAND_INS: readonly StandIn[] = [
+  ...['./AI', './moderators', './authentication/Authentication'].map((request) => ({
+    request,
+    importer: /@microsoft\/teams-ai\/lib\/Application\.js$/,
+    why: 'the AI planner (tokenizers, OpenAI client, prompts) and user sign-in (MSAL, botbuilder-dialogs) are built only when `ai`/`authentication` options are given; the bot passes neither',
+    contents: throwingModule(`teams-ai ${request}`),
+  })),
+  {
+    request: './authentication/BotAuthenticationBase',
+    importer: /@microsoft\/teams-ai\/lib\/Application\.js$/,
+    why: 'Application asks userInSignInFlow(state) every turn; with no authentication configured nothing puts a user in a sign-in flow',
+    contents: throwingModule(
+      'teams-ai BotAuthenticationBase',
+      'module.exports.userInSignInFlow = () => undefined;',
+    ),
+  },
+  {
+    request: 'whatwg-url',
+    importer: /node-fetch\/lib\/index\.(mjs|js)$/,
+    why: "node-fetch takes Node's own URL first (`Url.URL || whatwgUrl.URL`); the polyfill and its 260 KiB of Unicode tables never run",
+    contents: 'module.exports = { URL: globalThis.URL };',
+  },
+  {
+    request: '@azure/identity',
+    importer: /botframework-connector\/lib\/auth\/jwtTokenProviderFactory\.js$/,
+    why: 'Azure managed identity (MicrosoftAppType UserAssignedMSI) exists only on Azure; the Lambda bot authenticates with an app id and secret',
+    contents: throwingModule('@azure/identity (Azure managed identity)'),
+  },
+  {
+    request: 'htmlparser2',
+    importer: /botbuilder\/lib\/setSpeakMiddleware\.js$/,
+    why: 'SetSpeakMiddleware (SSML for voice channels) is never added to the adapter',
+    contents: throwingModule('htmlparser2 (SetSpeakMiddleware)'),
+  },
+  {
+    request: 'fs-extra',
+    importer: /botbuilder\/lib\/fileTranscriptStore\.js$/,
+    why: 'FileTranscriptStore writes transcripts to local disk; the bot keeps no transcripts',
+    contents: throwingModule('fs-extra (FileTranscriptStore)'),
+  },
+  ...[
+    /botframework-connector\/lib\/auth\/botFrameworkClientImpl\.js$/,
+    /botbuilder\/lib\/botFrameworkHttpClient\.js$/,
+  ].map((importer) => ({
+    request: 'axios',
+    importer,
+    why: 'axios serves the skill clients only (bot-to-bot calls, built by createBotFrameworkClient); the bot calls no skill, and the Bot Connector client uses @azure/core-rest-pipeline',
+    contents: throwingModule('axios (skill client)'),
+  })),
+  {
+    request: 'ws',
+    importer: /botframework-streaming\/lib\/webSocket\/nodeWebSocket\.js$/,
+    why: 'Bot Framework streaming over a websocket serves App Service Environments; the Lambda answers plain HTTPS',
+    contents: throwingModule('ws (botframework-streaming)'),
+  },
+];
+
+/** Replaces the imports `standIns` names with their stand-in contents. */
+export function standInModules(standIns: readonly StandIn[]): Plugin {
+  const requests = [...new Set(standIns.map((s) => s.request))];
+  const filter = new RegExp(
+    `^(${requests.map((r) => r.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
+  );
+  return {
+    name: 'stand-in-modules',
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        const importer = args.importer.split(sep).join('/');
+        const standIn = standIns.find((s) => s.request === args.path && s.importer.test(importer));
+        if (!standIn) return undefined;
+        return {
+          path: `${args.path} (imported by ${importer})`,
+          namespace: STAND_IN_NAMESPACE,
+          pluginData: standIn,
+        };
+      });
+      build.onLoad({ filter: /.*/, namespace: STAND_IN_NAMESPACE }, (args) => ({
+        contents: `// stand-in: ${(args.pluginData as StandIn).why}\n${(args.pluginData as StandIn).contents}`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The package directory (the one holding package.json) of a resolved file inside node_modules/<pkg>/. */
+function packageDir(file: string, pkg: string): string | undefined {
+  const marker = `${sep}node_modules${sep}${pkg.split('/').join(sep)}${sep}`;
+  const at = file.lastIndexOf(marker);
+  return at < 0 ? undefined : file.slice(0, at + marker.length - 1);
+}
+
+/** The installed copies of `pkg` at the root and one workspace level down (where npm nests them), by version. */
+function installedCopies(root: string, pkg: string): Map<string, string> {
+  const dirs = [join(root, 'node_modules', pkg)];
+  for (const entry of readdirSync(root, { withFileTypes: true }))
+    if (entry.isDirectory() && entry.name !== 'node_modules')
+      dirs.push(join(root, entry.name, 'node_modules', pkg));
+  const canonical = new Map<string, string>(); // version -> first directory in sorted order
+  for (const dir of dirs.sort()) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+    if (!canonical.has(version)) canonical.set(version, dir);
+  }
+  return canonical;
+}
+
+/**
+ * One copy of each version of `packages`: npm nests an identical zod 4 in every workspace (core, bot, lambdas),
+ * and a bundle would otherwise carry each (~460 KiB apiece). Every import is resolved as usual, then redirected to
+ * the same file in the canonical copy of that version (the first directory in sorted order, so the bundle is the
+ * same on every build); a copy of another version (zod 3 for botbuilder) stays its own.
+ */
+export function oneCopyPerVersion(packages: readonly string[]): Plugin {
+  return {
+    name: 'one-copy-per-version',
+    setup(build) {
+      const root = build.initialOptions.absWorkingDir ?? process.cwd();
+      for (const pkg of packages) {
+        const canonical = installedCopies(root, pkg);
+        const versionOf = new Map<string, string | undefined>(); // package dir -> version
+        const escaped = pkg.replace(/[/.]/g, (c) => `\\${c}`);
+        build.onResolve({ filter: new RegExp(`^${escaped}(/.*)?$`) }, async (args) => {
+          if (args.pluginData === 'one-copy') return undefined;
+          const resolved = await build.resolve(args.path, {
+            kind: args.kind,
+            resolveDir: args.resolveDir,
+            importer: args.importer,
+            pluginData: 'one-copy',
+          });
+          const dir = resolved.errors.length > 0 ? undefined : packageDir(resolved.path, pkg);
+          if (!dir) return undefined;
+          if (!versionOf.has(dir)) {
+            const manifest = join(dir, 'package.json');
+            versionOf.set(
+              dir,
+              existsSync(manifest)
+                ? (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
+                : undefined,
+            );
+          }
+          const version = versionOf.get(dir);
+          const target = version === undefined ? undefined : canonical.get(version);
+          if (!target || target === dir) return resolved;
+          return { ...resolved, path: target + resolved.path.slice(dir.length) };
+        });
+      }
+    },
+  };
+}
+
+/**
+ * zod 4's `z` namespace re-exports every locale (`z.locales`, ~40 languages), and because our code uses `z` as a
+ * value esbuild must keep them all. Our error messages are English (zod's default, set by `config(en())`), so
+ * the locales index is replaced by one that holds English only.
+ */
+export function englishOnlyZodLocales(): Plugin {
+  return {
+    name: 'english-only-zod-locales',
+    setup(build) {
+      build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => {
+        if (packageDir(args.importer, 'zod') === undefined) return undefined;
+        return { path: join(args.resolveDir, args.path), namespace: 'rackops-zod-locales' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'rackops-zod-locales' }, (args) => ({
+        contents: "export { default as en } from './en.js';",
+        resolveDir: dirname(args.path),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** Every plugin a Lambda bundle is built with (the bench and the CDK stack use this list). */
+export function lambdaBundlePlugins(): Plugin[] {
+  return [standInModules(BOT_STAND_INS), oneCopyPerVersion(['zod']), englishOnlyZodLocales()];
+}
