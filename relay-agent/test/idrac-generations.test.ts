@@ -36,7 +36,9 @@ describe('one Redfish client, three iDRAC generations', () => {
     expect(map.fallbacks).toEqual([]);
     if (g === 'idrac9-3.x') {
       expect(map.jobs).toBe('/redfish/v1/Managers/iDRAC.Embedded.1/Jobs');
-      expect(map.lcStatusAction).toMatch(/^\/redfish\/v1\/Dell\/Managers\/iDRAC\.Embedded\.1\/DellLCService\//);
+      expect(map.lcStatusAction).toMatch(
+        /^\/redfish\/v1\/Dell\/Managers\/iDRAC\.Embedded\.1\/DellLCService\//,
+      );
     } else {
       expect(map.jobs).toBe('/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs');
     }
@@ -45,7 +47,11 @@ describe('one Redfish client, three iDRAC generations', () => {
     expect(open).toHaveLength(2);
     for (const j of open) await rf(g).deleteJobQueue(j.Id);
     expect((await rf(g).jobs()).filter(isOpenJob)).toEqual([]);
-    expect((await rf(g).job(open[0]!.Id).catch((e: { code?: string }) => e.code)) ?? '').toBe('http_404');
+    expect(
+      (await rf(g)
+        .job(open[0]!.Id)
+        .catch((e: { code?: string }) => e.code)) ?? '',
+    ).toBe('http_404');
   });
 
   it.each(GENERATIONS)('%s: reads firmware with $expand only where advertised (defect 8)', async (g) => {
