@@ -148,6 +148,7 @@ export class RedfishClient {
   /** Where this iDRAC keeps its Dell OEM resources and whether it takes `$expand` (service-map.ts). */
   serviceMap(): Promise<RedfishServiceMap> {
     this.discovered ??= discoverServiceMap({
+      device: this.device,
       get: (schema, path) => this.get(schema, path),
       link: (raw) => {
         const path = this.link(raw);
