@@ -82,6 +82,23 @@ describe('one Redfish client, three iDRAC generations', () => {
     expect(await rf('idrac9-3.x').jobs()).toHaveLength(lab.world.host(tag('idrac9-3.x')).jobs.size);
   });
 
+  it('discovers again after a re-login: an iDRAC reset into newer firmware moves its OEM resources', async () => {
+    const client = pinnedRedfishClient(lab.endpoints.idracs.find((e) => e.hostId === tag('idrac9-3.x'))!);
+    try {
+      expect((await client.rf.serviceMap()).jobs).toBe('/redfish/v1/Managers/iDRAC.Embedded.1/Jobs');
+      const host = lab.world.host(tag('idrac9-3.x'));
+      // The iDRAC applied 7.x firmware and reset: new layout, every session gone.
+      host.idracPersonality = 'idrac9-7.x';
+      host.sessions.clear();
+      expect((await client.rf.lcStatus()).LCStatus).toBe('Ready');
+      expect(await client.rf.jobs()).toBeInstanceOf(Array);
+      expect((await client.rf.serviceMap()).jobs).toBe('/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs');
+    } finally {
+      lab.world.host(tag('idrac9-3.x')).idracPersonality = 'idrac9-3.x';
+      client.close();
+    }
+  });
+
   it('a reboot job left Running at 100 % with "Reboot is complete." is not an open job (defect 9)', async () => {
     const g = 'idrac9-3.x';
     await rf(g).resetSystem('GracefulRestart');
