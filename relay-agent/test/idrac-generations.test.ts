@@ -31,6 +31,7 @@ describe('one Redfish client, three iDRAC generations', () => {
   });
 
   it.each(GENERATIONS)('%s: finds its Dell OEM resources from the Manager links (defect 7)', async (g) => {
+    expect((await rf(g).lcStatus()).LCStatus).toBe('Ready');
     const map = await rf(g).serviceMap();
     expect(map.fallbacks).toEqual([]);
     if (g === 'idrac9-3.x') {
@@ -41,7 +42,6 @@ describe('one Redfish client, three iDRAC generations', () => {
     } else {
       expect(map.jobs).toBe('/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs');
     }
-    expect((await rf(g).lcStatus()).LCStatus).toBe('Ready');
     lab.faults.set(tag(g), { staleJobs: 2 });
     const open = (await rf(g).jobs()).filter(isOpenJob);
     expect(open).toHaveLength(2);
@@ -55,11 +55,11 @@ describe('one Redfish client, three iDRAC generations', () => {
   });
 
   it.each(GENERATIONS)('%s: reads firmware with $expand only where advertised (defect 8)', async (g) => {
-    const map = await rf(g).serviceMap();
-    expect(map.expand).toBe(g === 'idrac9-3.x' ? undefined : '*($levels=1)');
     const fw = await rf(g).firmwareInventory();
     expect(fw.length).toBeGreaterThan(10);
     expect(fw.every((c) => c.Id.startsWith('Installed-'))).toBe(true);
+    const map = await rf(g).serviceMap();
+    expect(map.expand).toBe(g === 'idrac9-3.x' ? undefined : '*($levels=1)');
   });
 
   it('follows Members@odata.nextLink through a job queue longer than one page', async () => {
@@ -80,6 +80,23 @@ describe('one Redfish client, three iDRAC generations', () => {
     }
     expect(await rf('idrac9-7.x').jobs()).toHaveLength(before + 70);
     expect(await rf('idrac9-3.x').jobs()).toHaveLength(lab.world.host(tag('idrac9-3.x')).jobs.size);
+  });
+
+  it('discovers again after a re-login: an iDRAC reset into newer firmware moves its OEM resources', async () => {
+    const client = pinnedRedfishClient(lab.endpoints.idracs.find((e) => e.hostId === tag('idrac9-3.x'))!);
+    try {
+      expect((await client.rf.serviceMap()).jobs).toBe('/redfish/v1/Managers/iDRAC.Embedded.1/Jobs');
+      const host = lab.world.host(tag('idrac9-3.x'));
+      // The iDRAC applied 7.x firmware and reset: new layout, every session gone.
+      host.idracPersonality = 'idrac9-7.x';
+      host.sessions.clear();
+      expect((await client.rf.lcStatus()).LCStatus).toBe('Ready');
+      expect(await client.rf.jobs()).toBeInstanceOf(Array);
+      expect((await client.rf.serviceMap()).jobs).toBe('/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs');
+    } finally {
+      lab.world.host(tag('idrac9-3.x')).idracPersonality = 'idrac9-3.x';
+      client.close();
+    }
   });
 
   it('a reboot job left Running at 100 % with "Reboot is complete." is not an open job (defect 9)', async () => {

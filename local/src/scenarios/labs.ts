@@ -9,3 +9,33 @@ export function labAllCurrent(cluster = 'lab-b'): LabConfigInput {
       if (cl.name === cluster) for (const h of cl.hosts) h.firmware = { profile: 'current', versions: {} };
   return cfg;
 }
+
+/**
+ * The vCenter side of a mixed fleet: session timeout (60 s, time-scaled), namespace-prefix variants. Returns
+ * `cfg` unchanged for now — the vCenter quirks come from the vSphere half of issue 19 (h19v) and are wired
+ * here at merge.
+ */
+export function withVcenterQuirks(cfg: LabConfigInput): LabConfigInput {
+  return cfg;
+}
+
+/** iDRAC generations of `cluster`'s hosts in a lab config (a host without one is `idrac9-6.x`). */
+export function generationsOf(cfg: LabConfigInput, cluster: string): string[] {
+  return [
+    ...new Set(
+      cfg.vcenters.flatMap((vc) =>
+        (vc.clusters ?? [])
+          .filter((c) => c.name === cluster)
+          .flatMap((c) => c.hosts.map((h) => h.idrac ?? 'idrac9-6.x')),
+      ),
+    ),
+  ].sort();
+}
+
+/**
+ * A fleet of iDRAC generations: the default lab (whose clusters already mix `idrac9-3.x`, `idrac9-6.x` and
+ * `idrac9-7.x`, see lab/src/config/default-lab.ts) on a vCenter with the quirks of real servers.
+ */
+export function labMixedFleet(): LabConfigInput {
+  return withVcenterQuirks(structuredClone(DEFAULT_LAB));
+}

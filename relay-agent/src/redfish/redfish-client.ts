@@ -148,6 +148,7 @@ export class RedfishClient {
   /** Where this iDRAC keeps its Dell OEM resources and whether it takes `$expand` (service-map.ts). */
   serviceMap(): Promise<RedfishServiceMap> {
     this.discovered ??= discoverServiceMap({
+      device: this.device,
       get: (schema, path) => this.get(schema, path),
       link: (raw) => {
         const path = this.link(raw);
@@ -159,6 +160,21 @@ export class RedfishClient {
       throw err;
     });
     return this.discovered;
+  }
+
+  /**
+   * Runs `use` with the service map. A re-login during it (the iDRAC reset, perhaps into firmware with another
+   * layout) drops the map; a 404 then means the old path, so `use` runs once more with the map found again.
+   */
+  private async viaMap<T>(use: (map: RedfishServiceMap) => Promise<T>): Promise<T> {
+    const current = this.serviceMap();
+    const map = await current;
+    try {
+      return await use(map);
+    } catch (err) {
+      if (!(err instanceof DeviceHttpError) || err.status !== 404 || this.discovered === current) throw err;
+      return use(await this.serviceMap());
+    }
   }
 
   /**
@@ -217,25 +233,25 @@ export class RedfishClient {
     );
   }
 
-  async lcStatus(): Promise<z.infer<typeof RemoteServicesStatus>> {
-    const { lcStatusAction } = await this.serviceMap();
-    const res = await this.post(lcStatusAction, {}, { retry: true });
-    return parseJson(this.device, 'GetRemoteServicesAPIStatus', RemoteServicesStatus, res.body);
+  lcStatus(): Promise<z.infer<typeof RemoteServicesStatus>> {
+    return this.viaMap(async ({ lcStatusAction }) => {
+      const res = await this.post(lcStatusAction, {}, { retry: true });
+      return parseJson(this.device, 'GetRemoteServicesAPIStatus', RemoteServicesStatus, res.body);
+    });
   }
 
-  async jobs(): Promise<DellJob[]> {
-    return this.members(DellJob, (await this.serviceMap()).jobs);
+  jobs(): Promise<DellJob[]> {
+    return this.viaMap(({ jobs }) => this.members(DellJob, jobs));
   }
 
-  async job(jobId: string): Promise<DellJob> {
-    const { jobs } = await this.serviceMap();
-    return this.get(DellJob, `${jobs}/${encodeURIComponent(jobId)}`);
+  job(jobId: string): Promise<DellJob> {
+    return this.viaMap(({ jobs }) => this.get(DellJob, `${jobs}/${encodeURIComponent(jobId)}`));
   }
 
   /** `JID_CLEARALL` clears the whole queue (and stale pending data); a job id deletes one job. */
   async deleteJobQueue(jobId: string): Promise<void> {
-    const { deleteJobQueueAction } = await this.serviceMap();
-    await this.post(deleteJobQueueAction, { JobID: jobId });
+    // A 404 does nothing on the iDRAC: asking again at the rediscovered path cannot delete twice.
+    await this.viaMap(({ deleteJobQueueAction }) => this.post(deleteJobQueueAction, { JobID: jobId }));
   }
 
   /** Stages an update from a URL the iDRAC pulls itself. Returns the JID from the Location header. */
@@ -286,13 +302,14 @@ export class RedfishClient {
 
   /** Starts an SCP export to the local buffer; returns the JID. */
   async exportScp(target: string, format: 'JSON' | 'XML'): Promise<string> {
-    const { exportScpAction } = await this.serviceMap();
-    const res = await this.post(exportScpAction, {
-      ExportFormat: format,
-      ExportUse: 'Default',
-      IncludeInExport: 'Default',
-      ShareParameters: { Target: target },
-    });
+    const res = await this.viaMap(({ exportScpAction }) =>
+      this.post(exportScpAction, {
+        ExportFormat: format,
+        ExportUse: 'Default',
+        IncludeInExport: 'Default',
+        ShareParameters: { Target: target },
+      }),
+    );
     return this.jobIdFrom(res.headers.location, res.body);
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MalformedResponseError } from '../http/errors';
 
 /**
  * Where this iDRAC keeps the Dell OEM resources RackOps uses, and which query options it takes — read from
@@ -37,8 +38,9 @@ export const DEFAULT_LAYOUT = {
   exportScpAction: `${MANAGER}/Actions/Oem/EID_674_Manager.ExportSystemConfiguration`,
 } as const;
 
-const Ref = z.object({ '@odata.id': z.string().min(1).max(1024) });
-const Target = z.looseObject({ target: z.string().min(1).max(1024) });
+// No length limit here: an over-long link is refused by the link check, not mistaken for an absent one.
+const Ref = z.object({ '@odata.id': z.string().min(1) });
+const Target = z.looseObject({ target: z.string().min(1) });
 
 export const ServiceRootFeatures = z.looseObject({
   RedfishVersion: z.string().max(32).optional(),
@@ -87,19 +89,29 @@ export function expandFor(root: z.infer<typeof ServiceRootFeatures>): string | u
   return q.Levels ? '*($levels=1)' : '*';
 }
 
-/** The target of action `name` (`#DellLCService.GetRemoteServicesAPIStatus`) in an `Actions` object. */
-export function actionTarget(actions: Record<string, unknown> | undefined, name: string): string | undefined {
-  const a = Target.safeParse(actions?.[name]);
-  return a.success ? a.data.target : undefined;
+/**
+ * The target of action `name` (`#DellLCService.GetRemoteServicesAPIStatus`) in an `Actions` object; undefined
+ * when the action is not listed. Listed without a usable target is a malformed answer, not a fallback.
+ */
+export function actionTarget(
+  actions: Record<string, unknown> | undefined,
+  name: string,
+  device = 'idrac',
+): string | undefined {
+  if (actions?.[name] === undefined) return undefined;
+  const a = Target.safeParse(actions[name]);
+  if (!a.success) throw new MalformedResponseError(`${device} ${name}`, 'action listed without a target');
+  return a.data.target;
 }
 
 /** The Manager's OEM export action, whatever OEM schema version prefixes its name. */
-function exportTarget(oem: Record<string, unknown> | undefined): string | undefined {
+function exportTarget(oem: Record<string, unknown> | undefined, device: string): string | undefined {
   const key = Object.keys(oem ?? {}).find((k) => k.endsWith('.ExportSystemConfiguration'));
-  return key ? actionTarget(oem, key) : undefined;
+  return key ? actionTarget(oem, key, device) : undefined;
 }
 
 export interface DiscoveryIo {
+  readonly device: string;
   get<S extends z.ZodType>(schema: S, path: string): Promise<z.infer<S>>;
   /** A link the device sent, as a path on that device (refuses other origins, `..`, encoded separators). */
   link(raw: string): string;
@@ -127,7 +139,7 @@ export async function discoverServiceMap(io: DiscoveryIo): Promise<RedfishServic
   const jobService = linked('DellJobService', DEFAULT_LAYOUT.jobService);
   const serviceAction = async (service: string, name: string): Promise<string> => {
     const svc = await io.get(OemService, service);
-    const target = actionTarget(svc.Actions, `#${name}`);
+    const target = actionTarget(svc.Actions, `#${name}`, io.device);
     if (target === undefined) {
       fallbacks.push(name);
       return `${service}/Actions/${name}`;
@@ -136,7 +148,7 @@ export async function discoverServiceMap(io: DiscoveryIo): Promise<RedfishServic
   };
   const lcStatusAction = await serviceAction(lcService, 'DellLCService.GetRemoteServicesAPIStatus');
   const deleteJobQueueAction = await serviceAction(jobService, 'DellJobService.DeleteJobQueue');
-  const exportRaw = exportTarget(mgr.Actions?.Oem);
+  const exportRaw = exportTarget(mgr.Actions?.Oem, io.device);
   if (exportRaw === undefined) fallbacks.push('ExportSystemConfiguration');
   return {
     jobs,
