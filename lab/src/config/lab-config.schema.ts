@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { DEFAULT_VCENTER_QUIRKS, VcenterQuirks } from './vcenter-quirks.schema';
 
 /**
  * The lab topology: what the simulated datacenter contains. Everything the lab servers
@@ -72,6 +73,11 @@ export const LabHost = z.object({
   inMaintenanceMode: z.boolean().default(false),
   esxiVersion: z.string().default('8.0.2'),
   firmware: LabFirmware.default({ profile: 'outdated', versions: {} }),
+  /**
+   * The service tag vSphere reports for this host when it is not its own (a board replaced without
+   * re-flashing the tag, some OEM builds): two hosts may then report the same one.
+   */
+  reportedServiceTag: z.string().min(1).max(20).optional(),
 });
 export type LabHost = z.infer<typeof LabHost>;
 
@@ -94,6 +100,8 @@ export const LabVcenter = z.object({
   version: z.string().default('8.0.2'),
   clusters: z.array(LabCluster).default([]),
   vms: z.array(LabVm).default([]),
+  /** How this vCenter departs from the default behaviour (vcenter-quirks.schema.ts, lab README). */
+  quirks: VcenterQuirks.default(DEFAULT_VCENTER_QUIRKS),
 });
 export type LabVcenter = z.infer<typeof LabVcenter>;
 

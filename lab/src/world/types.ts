@@ -1,3 +1,4 @@
+import type { VcenterQuirks } from '../config/vcenter-quirks.schema';
 import type { LabHaSettings, LabVmDevices } from '../config/lab-config.schema';
 
 export type PowerState = 'On' | 'Off';
@@ -104,6 +105,8 @@ export interface HostState {
   idracAddress: string;
   idracMac: string;
   uuid: string;
+  /** What vSphere reports as the service tag when it is not `id` (duplicate-tag tests). */
+  reportedServiceTag?: string;
   power: PowerState;
   osPhase: OsPhase;
   connectionState: ConnectionState;
@@ -154,4 +157,5 @@ export interface VcenterState {
   name: string;
   version: string;
   clusterIds: string[];
+  quirks: VcenterQuirks;
 }
