@@ -43,7 +43,9 @@ async function main(): Promise<void> {
     ...(config.queues.endpoint ? { endpoint: config.queues.endpoint } : {}),
   });
   const ledger = new Ledger(config.ledgerPath);
-  const devices = buildDevices(config);
+  const devices = buildDevices(config, {
+    onVcenterRelogin: (vcenter) => metrics.vcenterRelogins.inc({ vcenter }),
+  });
   const handlers = createHandlers({
     devices,
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { IdracPersonality } from '../idrac/personality';
+import { DEFAULT_VCENTER_QUIRKS, VcenterQuirks } from './vcenter-quirks.schema';
 
 /**
  * The lab topology: what the simulated datacenter contains. Everything the lab servers
@@ -75,6 +76,11 @@ export const LabHost = z.object({
   firmware: LabFirmware.default({ profile: 'outdated', versions: {} }),
   /** Which iDRAC generation this host's iDRAC impersonates (lab/docs/idrac-personalities.md). */
   idrac: IdracPersonality.default('idrac9-6.x'),
+  /**
+   * The service tag vSphere reports for this host when it is not its own (a board replaced without
+   * re-flashing the tag, some OEM builds): two hosts may then report the same one.
+   */
+  reportedServiceTag: z.string().min(1).max(20).optional(),
 });
 export type LabHost = z.infer<typeof LabHost>;
 
@@ -97,6 +103,8 @@ export const LabVcenter = z.object({
   version: z.string().default('8.0.2'),
   clusters: z.array(LabCluster).default([]),
   vms: z.array(LabVm).default([]),
+  /** How this vCenter departs from the default behaviour (vcenter-quirks.schema.ts, lab README). */
+  quirks: VcenterQuirks.default(DEFAULT_VCENTER_QUIRKS),
 });
 export type LabVcenter = z.infer<typeof LabVcenter>;
 

@@ -79,7 +79,10 @@ export async function runReconfigureCluster(
   spec: ClusterSpec,
   modify: boolean,
   task: VcTask,
+  /** Quirk `revertsHaChanges`: the task succeeds, then the HA settings snap back to what they were. */
+  reverts = false,
 ): Promise<void> {
+  const before = { ...cluster.ha };
   const clock = world.clock;
   task.start(clock.now());
   task.setProgress(10);
@@ -93,4 +96,5 @@ export async function runReconfigureCluster(
   if (spec.drsEnabled !== undefined) cluster.drsEnabled = spec.drsEnabled;
   else if (!modify) cluster.drsEnabled = false;
   task.succeed(clock.now());
+  if (reverts) world.setClusterHa(cluster.id, before);
 }

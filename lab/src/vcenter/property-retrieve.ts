@@ -1,8 +1,8 @@
 import type { BNode } from './soap/envelope';
 import { toBuilder } from './soap/envelope';
 import type { MoRef, PropertyFilterSpec, SelectionSpec } from './soap/decode';
-import { managedObjectNotFound } from './soap/faults';
-import { mor, type Vim, type VimField } from './soap/vim-value';
+import { managedObjectNotFound, VimFaultError } from './soap/faults';
+import { mor, obj, str, type Vim, type VimField } from './soap/vim-value';
 import {
   invalidProperty,
   isA,
@@ -90,12 +90,24 @@ export function contentOf(mo: ManagedObject, spec: PropertyFilterSpec): ObjectCo
     for (const path of p.all ? topLevelProperties(mo) : p.pathSet) paths.add(path);
   }
   const propSet: Array<{ name: string; val: Vim }> = [];
+  const missingSet: Array<{ path: string; fault: Vim }> = [];
   for (const path of paths) {
-    const value = readPath(mo, path);
+    let value: VimField;
+    try {
+      value = readPath(mo, path);
+    } catch (err) {
+      // A property the session may not read is reported per object (MissingProperty), not as a call fault.
+      if (!(err instanceof VimFaultError) || err.faultType !== 'NoPermission') throw err;
+      missingSet.push({
+        path,
+        fault: obj('LocalizedMethodFault', { fault: err.toVim(), localizedMessage: str(err.message) }),
+      });
+      continue;
+    }
     if (value === undefined) continue;
     propSet.push({ name: path, val: Array.isArray(value) ? (value[0] as Vim) : (value as Vim) });
   }
-  return { obj: mo.ref, propSet, missingSet: [] };
+  return { obj: mo.ref, propSet, missingSet };
 }
 
 /** Checks every path of the spec against the types it names, so a bad path fails the call even with no match. */

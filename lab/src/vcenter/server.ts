@@ -10,6 +10,7 @@ import { crashStopOnReboot } from './host-crash';
 import { handleRest } from './rest/rest-api';
 import { faultEnvelope, requestMethod, responseEnvelope } from './soap/envelope';
 import { VimFaultError } from './soap/faults';
+import type { WireStyle } from './soap/wire-style';
 import { parseXml } from './soap/xml-tree';
 import { apiVersionOf } from './service-content';
 import { sessionCookie, sessionFromCookie, SessionStore } from './sessions';
@@ -92,6 +93,21 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
   const appliance = watchAppliance(world, vcenter.id, () => service.forgetSessions());
   const unsubscribe = crashStopOnReboot(world, vcenter.id);
 
+  const style: WireStyle = {
+    xsiPrefix: vcenter.quirks.xsiPrefix,
+    emptyElements: vcenter.quirks.emptyElements,
+  };
+  const timeoutSeconds = vcenter.quirks.sessionTimeoutSeconds;
+  /** The caller's session; one idle past the quirk's timeout (scaled) is ended here, as vCenter ends it. */
+  const currentSession = (key: string | undefined) => {
+    const session = sessions.get(key);
+    if (!session || timeoutSeconds === undefined) return { session, expired: false };
+    const idleMs = world.clock.now().getTime() - session.lastActiveTime.getTime();
+    if (idleMs <= world.clock.scaled(timeoutSeconds * 1000)) return { session, expired: false };
+    sessions.delete(session.key);
+    return { session: undefined, expired: true };
+  };
+
   const handleSoap = async (req: IncomingMessage, res: ServerResponse) => {
     let body: string;
     try {
@@ -110,7 +126,7 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
           {},
           'ClientFaultCode',
         );
-      const session = sessions.get(sessionFromCookie(req.headers.cookie));
+      const { session, expired } = currentSession(sessionFromCookie(req.headers.cookie));
       // A long WaitForUpdatesEx ends when its client goes away or the server closes.
       const callAbort = new AbortController();
       const onClose = () => callAbort.abort();
@@ -120,6 +136,7 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
         .call({
           method,
           session,
+          expiredSession: expired,
           remoteAddress: req.socket.remoteAddress ?? '127.0.0.1',
           userAgent: String(req.headers['user-agent'] ?? ''),
           signal: callAbort.signal,
@@ -130,7 +147,7 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
         });
       const headers: Record<string, string> = { ...XML_HEADERS };
       if (answer.newSession) headers['Set-Cookie'] = sessionCookie(answer.newSession.key);
-      send(res, 200, responseEnvelope(method.name, answer.returnval), headers);
+      send(res, 200, responseEnvelope(method.name, answer.returnval, style), headers);
       return;
     } catch (e) {
       if (e instanceof VimFaultError) fault = e;
@@ -152,7 +169,7 @@ export async function startVcenterServer(world: World, opts: VcenterServerOption
         });
       }
     }
-    send(res, 500, faultEnvelope(fault), XML_HEADERS);
+    send(res, 500, faultEnvelope(fault, style), XML_HEADERS);
   };
 
   const listener = await listenTls(opts, (req, res) => {

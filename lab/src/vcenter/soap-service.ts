@@ -4,18 +4,10 @@ import { runReconfigureCluster, readClusterSpec, validateClusterSpec } from './c
 import { runEnterMaintenance, runExitMaintenance } from './maintenance';
 import { fromGetters, type ManagedObject, type ObjectSource } from './model/managed-object';
 import { VcInventory } from './model/inventory';
-import { CollectorSession, retrieve, retrieveResultNode, select } from './property-collector';
-import { objectContentNode } from './property-retrieve';
+import { CollectorMethods } from './collector-methods';
+import { deniedReads, expiredSessionAnswer } from './vcenter-quirks';
 import { type BNode, toBuilder } from './soap/envelope';
-import {
-  type MoRef,
-  optionalText,
-  readBool,
-  readFilterSpec,
-  readInt,
-  readMor,
-  readThis,
-} from './soap/decode';
+import { type MoRef, optionalText, readBool, readInt, readMor, readThis } from './soap/decode';
 import {
   invalidArgument,
   invalidLogin,
@@ -38,6 +30,8 @@ import { runPowerOff, runPowerOn, shutdownGuest } from './vm-power';
 export interface SoapCall {
   readonly method: XNode;
   readonly session: VcSession | undefined;
+  /** The cookie named a session that timed out (quirk `sessionTimeoutSeconds`). */
+  readonly expiredSession?: boolean;
   readonly remoteAddress: string;
   readonly userAgent: string;
   readonly signal: AbortSignal;
@@ -63,9 +57,7 @@ export class VimService {
   readonly views: ViewRegistry;
   /** Hosts with a maintenance-mode entry in flight. */
   readonly entering = new Set<string>();
-  private readonly collectors = new Map<string, CollectorSession>();
-  private readonly filterOwners = new Map<string, CollectorSession>();
-  private nextCollector = 1;
+  private readonly collectorMethods: CollectorMethods;
   private readonly handlers: Record<string, Handler>;
   private readonly running = new Set<Promise<void>>();
 
@@ -76,6 +68,7 @@ export class VimService {
   ) {
     this.inventory = new VcInventory(ctx);
     this.views = new ViewRegistry(this.inventory);
+    this.collectorMethods = new CollectorMethods(ctx.vcenter.quirks, (session) => this.source(session));
     this.handlers = {
       RetrieveServiceContent: () => ({
         returnval: toBuilder(serviceContent(ctx.vcenter.version, ctx.instanceUuid), false),
@@ -85,12 +78,7 @@ export class VimService {
       Logout: (_call, session) => {
         this.sessions.delete(session.key);
         this.views.dropSession(session.key);
-        for (const [key, c] of this.collectors) {
-          if (key.startsWith(`${session.key}|`)) {
-            this.collectors.delete(key);
-            for (const [f, owner] of this.filterOwners) if (owner === c) this.filterOwners.delete(f);
-          }
-        }
+        this.collectorMethods.dropSession(session.key);
         return {};
       },
       SessionIsActive: (call) => {
@@ -107,82 +95,7 @@ export class VimService {
         if (!this.views.destroy(ref.value)) throw managedObjectNotFound(mor(ref.type, ref.value));
         return {};
       },
-      RetrievePropertiesEx: (call, session) => {
-        const collector = this.collector(call, session);
-        const specs = childrenNamed(call.method, 'specSet').map(readFilterSpec);
-        const options = child(call.method, 'options');
-        const maxObjects = options ? readInt(options, 'maxObjects') : undefined;
-        const page = collector.firstPage(select(this.source(session), specs), maxObjects);
-        return { returnval: retrieveResultNode(page) };
-      },
-      ContinueRetrievePropertiesEx: (call, session) => {
-        const token = optionalText(call.method, 'token');
-        if (token === undefined) throw invalidArgument('token');
-        return { returnval: retrieveResultNode(this.collector(call, session).continuePage(token)) };
-      },
-      CancelRetrievePropertiesEx: (call, session) => {
-        const token = optionalText(call.method, 'token');
-        if (token !== undefined) this.collector(call, session).cancel(token);
-        return {};
-      },
-      RetrieveProperties: (call, session) => {
-        const specs = childrenNamed(call.method, 'specSet').map(readFilterSpec);
-        const all = retrieve(this.source(session), specs);
-        // RetrieveProperties answers the ObjectContents themselves as repeated returnvals.
-        return { returnval: all.length > 0 ? all.map(objectContentNode) : undefined };
-      },
-      CreatePropertyCollector: (_call, session) => {
-        const id = `session[${session.uuid}]pc-${this.nextCollector++}`;
-        this.collectors.set(`${session.key}|${id}`, new CollectorSession(id, this.source(session)));
-        return { returnval: toBuilder(mor('PropertyCollector', id), false) };
-      },
-      DestroyPropertyCollector: (call, session) => {
-        const ref = readThis(call.method);
-        const c = this.collectors.get(`${session.key}|${ref.value}`);
-        this.collectors.delete(`${session.key}|${ref.value}`);
-        for (const [f, owner] of this.filterOwners) if (owner === c) this.filterOwners.delete(f);
-        return {};
-      },
-      CreateFilter: (call, session) => {
-        const collector = this.collector(call, session);
-        const spec = child(call.method, 'spec');
-        if (!spec) throw invalidArgument('spec');
-        const filterSpec = readFilterSpec(spec);
-        // Fails now (not at the first wait) on a bad path or object, as vCenter does.
-        retrieve(this.source(session), [filterSpec]);
-        const id = collector.createFilter(filterSpec);
-        this.filterOwners.set(id, collector);
-        return { returnval: toBuilder(mor('PropertyFilter', id), false) };
-      },
-      DestroyPropertyFilter: (call) => {
-        const ref = readThis(call.method);
-        this.filterOwners.get(ref.value)?.destroyFilter(ref.value);
-        this.filterOwners.delete(ref.value);
-        return {};
-      },
-      WaitForUpdatesEx: async (call, session) => {
-        const collector = this.collector(call, session);
-        const options = child(call.method, 'options');
-        const maxWait = options ? readInt(options, 'maxWaitSeconds') : undefined;
-        const update = await collector.waitForUpdates(
-          optionalText(call.method, 'version'),
-          maxWait,
-          call.signal,
-        );
-        return update === undefined ? {} : { returnval: update };
-      },
-      // The pre-Ex forms (pyVmomi's WaitForTask uses WaitForUpdates): same updates, no options.
-      WaitForUpdates: async (call, session) => {
-        const collector = this.collector(call, session);
-        const version = optionalText(call.method, 'version');
-        const update = await collector.waitForUpdates(version, undefined, call.signal);
-        return update === undefined ? {} : { returnval: update };
-      },
-      CheckForUpdates: async (call, session) => {
-        const collector = this.collector(call, session);
-        const update = await collector.waitForUpdates(optionalText(call.method, 'version'), 0, call.signal);
-        return update === undefined ? {} : { returnval: update };
-      },
+      ...this.collectorMethods.handlers(),
       EnterMaintenanceMode_Task: (call, session) => {
         const host = this.host(call);
         const timeout = readInt(call.method, 'timeout') ?? 0;
@@ -229,7 +142,17 @@ export class VimService {
           'ClusterComputeResource',
           cluster.name,
         );
-        this.track(runReconfigureCluster(this.world, ctx.haPolicy, cluster, spec, modify, task));
+        this.track(
+          runReconfigureCluster(
+            this.world,
+            ctx.haPolicy,
+            cluster,
+            spec,
+            modify,
+            task,
+            ctx.vcenter.quirks.revertsHaChanges,
+          ),
+        );
         return taskAnswer(task);
       },
       PowerOnVM_Task: (call, session) => {
@@ -284,6 +207,9 @@ export class VimService {
     const handler = this.handlers[call.method.name];
     if (!handler) throw methodNotFound(call.method.name);
     if (!PUBLIC_METHODS.has(call.method.name) && !call.session) {
+      const quirk = this.ctx.vcenter.quirks.expiredSessionAs === 'missingSet' && call.expiredSession;
+      const answer = quirk ? expiredSessionAnswer(call.method) : undefined;
+      if (answer) return answer;
       throw notAuthenticated(mor('Folder', this.inventory.rootFolder.value));
     }
     if (call.session) call.session.lastActiveTime = this.world.clock.now();
@@ -294,8 +220,7 @@ export class VimService {
   forgetSessions(): void {
     this.sessions.clear();
     this.views.clear();
-    this.collectors.clear();
-    this.filterOwners.clear();
+    this.collectorMethods.clear();
   }
 
   /** Resolves when every task started so far has ended (tests and shutdown). */
@@ -328,19 +253,6 @@ export class VimService {
     const recursive = readBool(call.method, 'recursive', false);
     const view = this.views.create(session.key, session.uuid, container, types, recursive);
     return { returnval: toBuilder(mor('ContainerView', view.id), false) };
-  }
-
-  private collector(call: SoapCall, session: VcSession): CollectorSession {
-    const ref = readThis(call.method);
-    const key = `${session.key}|${ref.value}`;
-    let c = this.collectors.get(key);
-    if (!c) {
-      // The service's own collector exists for every session; others only once created.
-      if (ref.value !== 'propertyCollector') throw managedObjectNotFound(mor(ref.type, ref.value));
-      c = new CollectorSession(`session[${session.uuid}]propertyCollector`, this.source(session));
-      this.collectors.set(key, c);
-    }
-    return c;
   }
 
   private host(call: SoapCall) {
@@ -411,6 +323,12 @@ export class VimService {
               content: () => serviceContent(this.ctx.vcenter.version, this.ctx.instanceUuid),
               serverClock: () => dateTime(this.world.clock.now()),
             });
+          case 'VirtualMachine': {
+            const mo = this.inventory.get(ref);
+            const denied = this.ctx.vcenter.quirks.noPermissionOn;
+            const name = denied.length > 0 ? this.inventory.vmByMoref(ref.value)?.name : undefined;
+            return mo && name !== undefined && denied.includes(name) ? deniedReads(mo) : mo;
+          }
           default:
             return this.inventory.get(ref);
         }

@@ -1,3 +1,4 @@
+import type { VcenterQuirks } from '../config/vcenter-quirks.schema';
 import type { LabHaSettings, LabVmDevices } from '../config/lab-config.schema';
 import type { IdracPersonality } from '../idrac/personality';
 
@@ -105,6 +106,8 @@ export interface HostState {
   idracAddress: string;
   idracMac: string;
   uuid: string;
+  /** What vSphere reports as the service tag when it is not `id` (duplicate-tag tests). */
+  reportedServiceTag?: string;
   power: PowerState;
   osPhase: OsPhase;
   connectionState: ConnectionState;
@@ -157,4 +160,5 @@ export interface VcenterState {
   name: string;
   version: string;
   clusterIds: string[];
+  quirks: VcenterQuirks;
 }

@@ -56,6 +56,7 @@ export class World {
         name: vc.name ?? vc.id,
         version: vc.version,
         clusterIds: [],
+        quirks: vc.quirks,
       };
       this.vcenters.set(vc.id, vcState);
       for (const cl of vc.clusters) {
@@ -173,6 +174,7 @@ export class World {
         `10.${128 + Math.floor(index / 65536)}.${Math.floor(index / 256) % 256}.${index % 256}`,
       idracMac: macFrom(index),
       uuid: dellUuid(h.serviceTag),
+      ...(h.reportedServiceTag ? { reportedServiceTag: h.reportedServiceTag } : {}),
       power: h.powerState,
       osPhase: h.powerState === 'On' ? 'running' : 'off',
       connectionState: h.powerState === 'On' ? 'connected' : 'notResponding',

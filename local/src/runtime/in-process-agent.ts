@@ -54,6 +54,8 @@ export interface InProcessAgent {
   readonly killed: boolean;
   /** Replace the agent's keys (what SIGHUP does to a real agent): key rotation. */
   setKeys(keys: KeyMaterial): void;
+  /** Counters a scenario can read: vCenter sessions renewed after they expired (all vCenters). */
+  readonly metrics: { readonly vcenterRelogins: number };
 }
 
 type LabEndpoint = { url: string; username: string; password: string; certSha256: string };
@@ -124,7 +126,14 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const ledger = new Ledger(config.ledgerPath);
-  const devices = buildDevices(config);
+  const metrics = createMetrics();
+  let vcenterRelogins = 0;
+  const devices = buildDevices(config, {
+    onVcenterRelogin: (vcenter) => {
+      vcenterRelogins++;
+      metrics.vcenterRelogins.inc({ vcenter });
+    },
+  });
   const handlers = createHandlers({
     devices,
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
@@ -148,7 +157,7 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     handlers,
     clock: systemClock,
     log: o.logger,
-    metrics: createMetrics(),
+    metrics,
   });
   agent.start();
   let stopped: Promise<void> | undefined;
@@ -156,6 +165,11 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     agentId: config.agentId,
     get killed() {
       return dead;
+    },
+    metrics: {
+      get vcenterRelogins() {
+        return vcenterRelogins;
+      },
     },
     setKeys(next) {
       keys = next;

@@ -10,13 +10,9 @@ export function labAllCurrent(cluster = 'lab-b'): LabConfigInput {
   return cfg;
 }
 
-/**
- * The vCenter side of a mixed fleet: session timeout (60 s, time-scaled), namespace-prefix variants. Returns
- * `cfg` unchanged for now — the vCenter quirks come from the vSphere half of issue 19 (h19v) and are wired
- * here at merge.
- */
+/** The vCenter side of a mixed fleet: sessions expire after 60 s (time-scaled), namespace-prefix variants. */
 export function withVcenterQuirks(cfg: LabConfigInput): LabConfigInput {
-  return cfg;
+  return withVcenterSessionTimeout(cfg, 60);
 }
 
 /** iDRAC generations of `cluster`'s hosts in a lab config (a host without one is `idrac9-6.x`). */
@@ -38,4 +34,24 @@ export function generationsOf(cfg: LabConfigInput, cluster: string): string[] {
  */
 export function labMixedFleet(): LabConfigInput {
   return withVcenterQuirks(structuredClone(DEFAULT_LAB));
+}
+
+/**
+ * `cfg` with every vCenter behaving like an independent vim25 server whose sessions expire: idle sessions end
+ * after `seconds` (scaled by the lab's time scale), the XML Schema instance namespace is bound to the prefix
+ * `XMLSchema-instance`, unset data objects come as empty elements, and an expired session is reported inside
+ * RetrievePropertiesEx's `missingSet` rather than as a fault (issue 19). Other quirks set on a vCenter are kept.
+ */
+export function withVcenterSessionTimeout(cfg: LabConfigInput, seconds: number): LabConfigInput {
+  const out = structuredClone(cfg);
+  for (const vc of out.vcenters) {
+    vc.quirks = {
+      ...vc.quirks,
+      sessionTimeoutSeconds: seconds,
+      xsiPrefix: 'XMLSchema-instance',
+      expiredSessionAs: 'missingSet',
+      emptyElements: true,
+    };
+  }
+  return out;
 }

@@ -8,7 +8,12 @@ import { VsphereClient } from '../vsphere/vsphere-client';
 import { createDeviceRegistry, type DeviceRegistry } from './device-registry';
 
 /** Builds one client per configured device, each with its own TLS policy and socket pool. */
-export function buildDevices(cfg: AgentConfig): DeviceRegistry {
+export interface DeviceHooks {
+  /** A vCenter session was renewed after NotAuthenticated (metric `rackops_relay_vcenter_relogins_total`). */
+  readonly onVcenterRelogin?: (vcenterId: string) => void;
+}
+
+export function buildDevices(cfg: AgentConfig, hooks: DeviceHooks = {}): DeviceRegistry {
   const agents: { destroy(): void }[] = [];
   const http = (kind: string, id: string, d: DeviceConfig) => {
     const agent = createTlsAgent(`${kind} ${id}`, d.tls, d.maxSockets);
@@ -30,7 +35,9 @@ export function buildDevices(cfg: AgentConfig): DeviceRegistry {
   const vcenters = new Map(
     Object.entries(cfg.devices.vcenters).map(([id, d]) => [
       id,
-      new VsphereClient(http('vcenter', id, d), resolveCredentials(d, `devices.vcenters.${id}`)),
+      new VsphereClient(http('vcenter', id, d), resolveCredentials(d, `devices.vcenters.${id}`), {
+        onRelogin: () => hooks.onVcenterRelogin?.(id),
+      }),
     ]),
   );
   const omes = new Map(

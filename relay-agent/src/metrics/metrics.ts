@@ -29,7 +29,13 @@ export function createMetrics() {
     help: 'Commands executing now',
     registers: [registry],
   });
-  return { registry, commands, duration, queueLag, inFlight };
+  const vcenterRelogins = new Counter({
+    name: 'rackops_relay_vcenter_relogins_total',
+    help: 'vCenter sessions renewed after vCenter answered NotAuthenticated (expired or ended sessions)',
+    labelNames: ['vcenter'] as const,
+    registers: [registry],
+  });
+  return { registry, commands, duration, queueLag, inFlight, vcenterRelogins };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 

@@ -97,21 +97,25 @@ export function admissionPolicy(ctx: VcContext, c: ClusterState): Vim | undefine
 
 function configurationEx(ctx: VcContext, c: ClusterState): Vim {
   const { rules, groups } = clusterRules(ctx, c);
+  // Quirk `emptyElements`: a cluster whose HA is off and unconfigured answers an empty ClusterDasConfigInfo.
+  const unconfigured = ctx.vcenter.quirks.emptyElements && !c.ha.haEnabled && !c.ha.admissionControlEnabled;
   return obj('ClusterConfigInfoEx', {
-    dasConfig: obj('ClusterDasConfigInfo', {
-      enabled: bool(c.ha.haEnabled),
-      vmMonitoring: str('vmMonitoringDisabled'),
-      hostMonitoring: str('enabled'),
-      vmComponentProtecting: str('disabled'),
-      failoverLevel: int(c.ha.failoverLevel),
-      admissionControlPolicy: admissionPolicy(ctx, c),
-      admissionControlEnabled: bool(c.ha.admissionControlEnabled),
-      defaultVmSettings: obj('ClusterDasVmSettings', {
-        restartPriority: str('medium'),
-        isolationResponse: str('none'),
-      }),
-      hBDatastoreCandidatePolicy: str('allFeasibleDsWithUserPreference'),
-    }),
+    dasConfig: unconfigured
+      ? obj('ClusterDasConfigInfo', {})
+      : obj('ClusterDasConfigInfo', {
+          enabled: bool(c.ha.haEnabled),
+          vmMonitoring: str('vmMonitoringDisabled'),
+          hostMonitoring: str('enabled'),
+          vmComponentProtecting: str('disabled'),
+          failoverLevel: int(c.ha.failoverLevel),
+          admissionControlPolicy: admissionPolicy(ctx, c),
+          admissionControlEnabled: bool(c.ha.admissionControlEnabled),
+          defaultVmSettings: obj('ClusterDasVmSettings', {
+            restartPriority: str('medium'),
+            isolationResponse: str('none'),
+          }),
+          hBDatastoreCandidatePolicy: str('allFeasibleDsWithUserPreference'),
+        }),
     drsConfig: obj('ClusterDrsConfigInfo', {
       enabled: bool(c.drsEnabled),
       enableVmBehaviorOverrides: bool(true),

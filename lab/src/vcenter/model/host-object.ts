@@ -27,11 +27,12 @@ function identifyingInfo(h: HostState): Vim[] {
       identifierValue: str(value),
       identifierType: obj('ElementDescription', { label: str(label), summary: str(label), key: str(key) }),
     });
+  const tag = h.reportedServiceTag ?? h.id;
   return [
     id('AssetTag', 'Asset Tag', 'unknown'),
-    id('ServiceTag', 'Service tag', h.id),
-    id('EnclosureSerialNumberTag', 'Enclosure serial number tag', h.id),
-    id('SerialNumberTag', 'Serial number tag', h.id),
+    id('ServiceTag', 'Service tag', tag),
+    id('EnclosureSerialNumberTag', 'Enclosure serial number tag', tag),
+    id('SerialNumberTag', 'Serial number tag', tag),
   ];
 }
 
@@ -141,7 +142,7 @@ export function hostObject(ctx: VcContext, h: HostState): ManagedObject {
             model: str(h.model),
             uuid: str(h.uuid),
             otherIdentifyingInfo: identifyingInfo(h),
-            serialNumber: str(h.id),
+            serialNumber: str(h.reportedServiceTag ?? h.id),
           }),
           cpuInfo: obj('HostCpuInfo', {
             numCpuPackages: short(2),

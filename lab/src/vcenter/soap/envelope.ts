@@ -2,6 +2,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { VimFaultError } from './faults';
 import type { Vim, VimField } from './vim-value';
 import { child, type XNode } from './xml-tree';
+import { DEFAULT_WIRE_STYLE, styled, type WireStyle } from './wire-style';
 
 /** A node in fast-xml-parser's builder input: attributes as `@_x`, text as `#text`. */
 type BNode = string | { [key: string]: BNode | BNode[] };
@@ -88,27 +89,34 @@ export function anyTyped(value: Vim): Vim {
 }
 
 /** `<XResponse xmlns="urn:vim25"><returnval>…</returnval></XResponse>`; `returnval` may repeat or be absent. */
-export function responseEnvelope(method: string, returnval: BNode | BNode[] | undefined): string {
+export function responseEnvelope(
+  method: string,
+  returnval: BNode | BNode[] | undefined,
+  style: WireStyle = DEFAULT_WIRE_STYLE,
+): string {
   const body: Record<string, BNode | BNode[]> = { '@_xmlns': 'urn:vim25' };
   if (returnval !== undefined) body.returnval = returnval;
-  return serialise({ [`${method}Response`]: body });
+  return serialise({ [`${method}Response`]: body }, style);
 }
 
-export function faultEnvelope(fault: VimFaultError): string {
+export function faultEnvelope(fault: VimFaultError, style: WireStyle = DEFAULT_WIRE_STYLE): string {
   const detail = toBuilder(fault.toVim(), false) as Record<string, BNode | BNode[]>;
-  return serialise({
-    'soapenv:Fault': {
-      faultcode: fault.faultCode,
-      faultstring: xmlText(fault.message),
-      detail: { [`${fault.faultType}Fault`]: { '@_xmlns': 'urn:vim25', ...detail } },
+  return serialise(
+    {
+      'soapenv:Fault': {
+        faultcode: fault.faultCode,
+        faultstring: xmlText(fault.message),
+        detail: { [`${fault.faultType}Fault`]: { '@_xmlns': 'urn:vim25', ...detail } },
+      },
     },
-  });
+    style,
+  );
 }
 
-function serialise(body: Record<string, BNode | BNode[]>): string {
+function serialise(body: Record<string, BNode | BNode[]>, style: WireStyle = DEFAULT_WIRE_STYLE): string {
   const doc = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    'soapenv:Envelope': { ...ENVELOPE_NS, 'soapenv:Body': body },
+    'soapenv:Envelope': styled({ ...ENVELOPE_NS, 'soapenv:Body': body }, style),
   };
   return builder.build(doc) as string;
 }
