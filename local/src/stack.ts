@@ -29,6 +29,7 @@ import { createJobOpsHandler } from '@rackops/lambdas/handlers/job-ops.handler';
 import { type ProgressMessage, createResultHandler } from '@rackops/lambdas/handlers/result.handler';
 import { type Logger, pino } from 'pino';
 import { type RunningDynalite, startDynalite } from './dynalite';
+import type { AwsMeter } from './metering/aws-meter';
 import type { ExecutionRecord } from './engine/execution-record';
 import { LocalEngine } from './engine/local-engine';
 import { startSfnApi } from './engine/sfn-api/sfn-api-server';
@@ -70,6 +71,8 @@ export interface LocalStackOptions {
    * is. @default true with a data dir, the lab and the agent: the Store persists, the in-memory lab does not
    */
   syncInventoryAtStart?: boolean;
+  /** Count what AWS would bill (SDK calls, capacity, transitions, Lambda time): the cost bench. */
+  meter?: AwsMeter;
 }
 
 export interface LocalStackConfig {
@@ -146,7 +149,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       persistent ? { path: join(dataDir, 'dynamo') } : {},
     );
     stops.push(() => dynalite.close());
-    const store = createDynamoStore({ client: dynalite.client(), tableName: TABLE_NAME });
+    const meter = opts.meter;
+    const dynamo = dynalite.client();
+    meter?.attach(dynamo);
+    const store = createDynamoStore({ client: dynamo, tableName: TABLE_NAME });
     await store.migrate();
 
     const sqsEmu: SqsEmulator = await startSqsEmulator();
@@ -157,6 +163,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     stops.push(async () => sqs.destroy());
+    meter?.attach(sqs);
+    // Each handler call is one invocation of its Lambda when metered.
+    const asLambda = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+      meter ? meter.timed(name, fn) : fn;
     const commandsQueueUrl = await createQueue(sqs, 'rackops-commands.fifo', true);
     const resultsQueueUrl = await createQueue(sqs, 'rackops-results', false);
 
@@ -201,13 +211,17 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const engine = new LocalEngine({
       store,
       definitions,
-      functions: { [LOCAL_DISPATCH_ARN]: dispatch, [LOCAL_JOB_OPS_ARN]: jobOps },
+      functions: {
+        [LOCAL_DISPATCH_ARN]: asLambda('dispatch', dispatch),
+        [LOCAL_JOB_OPS_ARN]: asLambda('job-ops', jobOps),
+      },
       timeScale,
       minHeartbeatMs,
       minTimeoutMs: minHeartbeatMs,
       clock,
       logger: log.child({ part: 'engine' }),
       onExecutionEnd: (rec) => failOrphan(rec),
+      ...(meter ? { onTransition: () => meter.transition() } : {}),
       validationCacheDir: fileURLToPath(new URL('../../node_modules/.cache/rackops-asl/', import.meta.url)),
     });
     stops.push(() => engine.stop());
@@ -243,13 +257,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         await onInventoryPage(page, msg);
       },
     });
-    const poller = startResultsPoller({ sqs, queueUrl: resultsQueueUrl, handle: results, logger: log });
+    const poller = startResultsPoller({
+      sqs,
+      queueUrl: resultsQueueUrl,
+      handle: asLambda('result', results),
+      logger: log,
+    });
     stops.push(() => poller.stop());
 
     const claim = createClaimHandler({ store, orchestrator, clock, logger: log.child({ fn: 'claim' }) });
     const scheduler = createLocalScheduler({
       store,
-      fire: claim,
+      fire: asLambda('claim', claim),
       clock,
       logger: log.child({ part: 'scheduler' }),
       tickMs: opts.schedulerTickMs ?? 250,
@@ -273,6 +292,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         timeScale,
         progressSeconds: agentProgressSeconds,
         logger: log.child({ part: 'agent' }),
+        ...(meter ? { meter } : {}),
       });
       stops.push(() => (agent as InProcessAgent).stop());
     }
@@ -346,8 +366,8 @@ export function labCatalog(lab: LabAccess): CatalogSource | undefined {
   const url = lab.endpoints.catalogUrl;
   if (!url) return undefined;
   return {
-    async load() {
-      const loaded = await loadCatalog({ url, certSha256: lab.tls.certSha256 });
+    async load(_job, only) {
+      const loaded = await loadCatalog({ url, certSha256: lab.tls.certSha256 }, only);
       return { catalog: loaded.catalog, url: loaded.location };
     },
   };

@@ -48,6 +48,8 @@ export interface LocalEngineOptions {
   logger?: Logger;
   /** Called once an execution ends (not on engine shutdown). The stack fails orphaned jobs from here. */
   onExecutionEnd?: (rec: ExecutionRecord) => Promise<void> | void;
+  /** Called on every state entered (what Step Functions bills as a transition): the cost meter. */
+  onTransition?: () => void;
   /**
    * A directory remembering definitions that passed validation (by content hash), so restarts skip the
    * validator (~1 s per definition: it compiles its JSON schemas on every call).
@@ -324,6 +326,7 @@ export class LocalEngine {
       const ev = raw as { type: string; index?: number; state?: { name: string; input: unknown } };
       if (ev.type !== 'StateEntered') continue;
       live.rec.transitions += 1;
+      this.opts.onTransition?.();
       if (ev.index !== undefined || !ev.state) continue;
       if (!prepared.topLevelStates.has(ev.state.name)) continue;
       if (live.stopping || live.rec.status !== 'RUNNING') continue;

@@ -1,3 +1,4 @@
+import type { AwsMeter } from '../metering/aws-meter';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -39,6 +40,8 @@ export interface InProcessAgentOptions {
    * (in one process the agent's polling competes with everything else on the event loop).
    */
   pollIntervalMs?: number;
+  /** Counts the agent's SQS calls (the on-prem agent's requests are billed to the AWS account too). */
+  meter?: AwsMeter;
 }
 
 export interface InProcessAgent {
@@ -125,6 +128,7 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     endpoint: o.sqsEndpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  o.meter?.attach(sqs);
   const ledger = new Ledger(config.ledgerPath);
   const metrics = createMetrics();
   let vcenterRelogins = 0;
