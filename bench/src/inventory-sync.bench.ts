@@ -1,3 +1,4 @@
+import { BatchWriteItemCommand, CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,7 +222,17 @@ export async function run(args: string[]): Promise<void> {
   const dynalite = await startDynalite(process.env.BENCH_DYNALITE_DISK ? { path: dir } : {});
   let world: World | undefined;
   try {
-    const store = createDynamoStore({ client: dynalite.client(), tableName: 'inventory-bench' });
+    const client = dynalite.client();
+    // Every DynamoDB request the Store sends (BatchGetItem, BatchWriteItem, Query, UpdateItem...) counts as one.
+    const requests = { n: 0 };
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        requests.n++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    const store = createDynamoStore({ client, tableName: 'inventory-bench' });
     await store.migrate();
     const config = parseLabConfig(generateLab({ hosts, vmsPerHost, seed: 7 }));
     const capture = loadCapture();
@@ -235,8 +246,11 @@ export async function run(args: string[]): Promise<void> {
     const onPage = createInventoryPageHandler({ store });
     const rssBefore = round(process.memoryUsage().rss / 1024 / 1024);
 
+    const before = requests.n;
     const full = await syncAll(store, onPage, world, pageSize);
+    const fullRequests = requests.n - before;
     const unchanged = await syncAll(store, onPage, world, pageSize);
+    const unchangedRequests = requests.n - before - fullRequests;
 
     // 1% of the VMs change: every 100th VM powers off/on, or grows by 1 GiB of memory.
     let changed = 0;
@@ -263,6 +277,11 @@ export async function run(args: string[]): Promise<void> {
       'heap_after - heap_before is what a sync keeps: with dynalite in memory, the stored items and job log lines (none is held by ingestion); heap_peak includes garbage not yet collected.',
     );
     const changedWrites = after.written + after.gone;
+    // dynalite's own ceiling: bare BatchWriteItem of the same items (25 per request, 4 in flight, as ingestion).
+    const ceiling = await dynaliteWriteCeiling(client, Math.min(full.items, 20_000));
+    console.log(
+      `dynalite ceiling (bare BatchWriteItem of VM-sized items): ${round(ceiling)} items/s; the full sync reaches ${round((full.items / full.seconds / ceiling) * 100)}% of it.`,
+    );
     console.log(
       JSON.stringify({
         bench: 'inventory-sync',
@@ -271,6 +290,10 @@ export async function run(args: string[]): Promise<void> {
         full_s: round(full.seconds, 2),
         items_per_s: round(full.items / full.seconds),
         peak_rss_mib: Math.max(full.peakRssMiB, await peakRssMiB()),
+        store_requests_per_item: round(fullRequests / full.items, 4),
+        unchanged_requests_per_item: round(unchangedRequests / unchanged.items, 4),
+        dynalite_ceiling_items_s: round(ceiling),
+        ceiling_ratio: round(full.items / full.seconds / ceiling, 3),
         unchanged_writes: unchanged.written + unchanged.gone,
         changed_items: changed,
         changed_writes: changedWrites,
@@ -282,6 +305,45 @@ export async function run(args: string[]): Promise<void> {
     await dynalite.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Items per second dynalite itself absorbs: BatchWriteItem of 25 VM-sized items, 4 requests in flight. */
+async function dynaliteWriteCeiling(client: DynamoDBClient, items: number): Promise<number> {
+  const TableName = 'ceiling-bench';
+  await client.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  const payload = 'x'.repeat(600); // about a VM record's size
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < items) {
+      const from = next;
+      next = Math.min(items, next + 25);
+      const puts = [];
+      for (let i = from; i < next; i++) {
+        puts.push({ PutRequest: { Item: { pk: { S: `C#${i}` }, sk: { S: '#' }, d: { S: payload } } } });
+      }
+      let pending: typeof puts = puts;
+      while (pending.length > 0) {
+        const res = await client.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: pending } }));
+        pending = (res.UnprocessedItems?.[TableName] ?? []) as typeof puts;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return items / ((performance.now() - started) / 1000);
 }
 
 function view(s: SyncStats): Record<string, number> {
