@@ -1,3 +1,5 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,8 @@ import {
 import { SYSTEM } from '@rackops/core/jobs/job.schema';
 import type { Store } from '@rackops/core/ports/store.port';
 import { newId } from '@rackops/core/util/ids';
-import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
+import { recordItem } from '@rackops/lambdas/adapters/dynamo-record-batch';
+import { createDynamoStore, type DynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import {
   createInventoryPageHandler,
   type OnInventoryPage,
@@ -221,7 +224,17 @@ export async function run(args: string[]): Promise<void> {
   const dynalite = await startDynalite(process.env.BENCH_DYNALITE_DISK ? { path: dir } : {});
   let world: World | undefined;
   try {
-    const store = createDynamoStore({ client: dynalite.client(), tableName: 'inventory-bench' });
+    const client = dynalite.client();
+    // Every DynamoDB request the Store sends (BatchGetItem, BatchWriteItem, Query, UpdateItem...) counts as one.
+    const requests = { n: 0 };
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        requests.n++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    const store = createDynamoStore({ client, tableName: 'inventory-bench' });
     await store.migrate();
     const config = parseLabConfig(generateLab({ hosts, vmsPerHost, seed: 7 }));
     const capture = loadCapture();
@@ -232,11 +245,17 @@ export async function run(args: string[]): Promise<void> {
       components: componentTemplates(capture),
     });
     const vms = world.vms.size;
-    const onPage = createInventoryPageHandler({ store });
+    // BENCH_INGEST=record: the record-by-record path (one UpdateItem per changed record), for comparison.
+    const onPage = createInventoryPageHandler({
+      store: process.env.BENCH_INGEST === 'record' ? withoutBatch(store) : store,
+    });
     const rssBefore = round(process.memoryUsage().rss / 1024 / 1024);
 
+    const before = requests.n;
     const full = await syncAll(store, onPage, world, pageSize);
+    const fullRequests = requests.n - before;
     const unchanged = await syncAll(store, onPage, world, pageSize);
+    const unchangedRequests = requests.n - before - fullRequests;
 
     // 1% of the VMs change: every 100th VM powers off/on, or grows by 1 GiB of memory.
     let changed = 0;
@@ -263,14 +282,24 @@ export async function run(args: string[]): Promise<void> {
       'heap_after - heap_before is what a sync keeps: with dynalite in memory, the stored items and job log lines (none is held by ingestion); heap_peak includes garbage not yet collected.',
     );
     const changedWrites = after.written + after.gone;
+    // dynalite's own ceiling: bare BatchWriteItem of the same items (25 per request, 4 in flight, as ingestion).
+    const ceiling = await dynaliteWriteCeiling(client, Math.min(full.items, 20_000));
+    console.log(
+      `dynalite ceiling (bare BatchWriteItem of VM-sized record items, same table layout): ${round(ceiling)} items/s; the full sync reaches ${round((full.items / full.seconds / ceiling) * 100)}% of it.`,
+    );
     console.log(
       JSON.stringify({
         bench: 'inventory-sync',
+        ingest: process.env.BENCH_INGEST === 'record' ? 'record' : 'batched',
         hosts: world.hosts.size,
         vms,
         full_s: round(full.seconds, 2),
         items_per_s: round(full.items / full.seconds),
         peak_rss_mib: Math.max(full.peakRssMiB, await peakRssMiB()),
+        store_requests_per_item: round(fullRequests / full.items, 4),
+        unchanged_requests_per_item: round(unchangedRequests / unchanged.items, 4),
+        dynalite_ceiling_items_s: round(ceiling),
+        ceiling_ratio: round(full.items / full.seconds / ceiling, 3),
         unchanged_writes: unchanged.written + unchanged.gone,
         changed_items: changed,
         changed_writes: changedWrites,
@@ -282,6 +311,49 @@ export async function run(args: string[]): Promise<void> {
     await dynalite.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Items per second dynalite itself absorbs: bare BatchWriteItem of 25 record items (the Store's layout, both
+ * indexes, VM-sized data) into a table of the same layout, 4 requests in flight — no reads, no hashing.
+ */
+async function dynaliteWriteCeiling(client: DynamoDBClient, items: number): Promise<number> {
+  const tableName = 'ceiling-bench';
+  await createDynamoStore({ client, tableName }).migrate();
+  const doc = DynamoDBDocumentClient.from(client);
+  const data = {
+    name: 'vm-x',
+    moref: 'vm-1',
+    powerState: 'poweredOn',
+    memoryMiB: 4096,
+    note: 'x'.repeat(400),
+  };
+  const at = new Date().toISOString();
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < items) {
+      const from = next;
+      next = Math.min(items, next + 25);
+      const puts = [];
+      for (let i = from; i < next; i++) {
+        const rec = { type: 'vm', id: `c-${i}`, parent: `h-${i % 2000}`, data, hash: `${i}`, version: 1 };
+        puts.push({ PutRequest: { Item: recordItem(rec, at) } });
+      }
+      let pending: typeof puts = puts;
+      while (pending.length > 0) {
+        const res = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        pending = (res.UnprocessedItems?.[tableName] ?? []) as typeof puts;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return items / ((performance.now() - started) / 1000);
+}
+
+function withoutBatch(store: DynamoStore): Store {
+  const { getRecordHeads: _heads, writeRecords: _writes, ...recordByRecord } = store;
+  return recordByRecord;
 }
 
 function view(s: SyncStats): Record<string, number> {
