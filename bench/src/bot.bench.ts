@@ -1,150 +1,217 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Store } from '@rackops/core/ports/store.port';
+import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
+import type { ChildProcess } from 'node:child_process';
+import { firstLine, stopChild, tsProcess } from '@rackops/local/runtime/child-process';
 import { startBotOnlyStack } from '@rackops/local/web/bot-only-stack';
 import { pino } from 'pino';
+import { DirectLineClient, fromBot } from './support/bot/directline-client';
 
 /**
- * `npm run bench -- bot [conversations] [rounds]`: the bot behind the local Direct Line endpoint (HTTP, the same path
- * Web Chat uses), N concurrent conversations. Measures message -> first bot reply, and card action (Action.Submit
- * of a job card's Refresh) -> the card updated in place, as seen by a polling client.
+ * `npm run bench -- bot [conversations] [rounds]`: N concurrent conversations, each sending messages (`help`,
+ * `jobs`: message -> first reply) and then pressing a job card's Refresh (card action -> the card updated in
+ * place), seen by long-polling Direct Line clients.
+ *
+ * First row set: production-like topology, measuring the bot and not the bench: DynamoDB (dynalite), the Direct
+ * Line / Bot Connector endpoint and the bot each in a process of their own, the clients in this one. The bot
+ * process reports its CPU time and Store calls, so each phase gives cpu ms and Store calls per turn (the figures
+ * that do not depend on how loaded the machine is). Second row set: everything in this process, as before.
  */
-type Activity = {
-  id?: string;
-  type?: string;
-  text?: string;
-  from?: { role?: string };
-  attachments?: { content?: unknown }[];
-};
-
-class Client {
-  private watermark = 0;
-  private seen: Activity[] = [];
-  constructor(
-    private readonly base: string,
-    private readonly conversationId: string,
-    private readonly token: string,
-    readonly userId: string,
-  ) {}
-
-  static async open(base: string, userId: string): Promise<Client> {
-    const res = await fetch(`${base}v3/directline/conversations`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer local' },
-    });
-    const body = (await res.json()) as { conversationId: string; token: string };
-    return new Client(base, body.conversationId, body.token, userId);
-  }
-
-  private headers() {
-    return { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
-  }
-
-  async post(activity: Record<string, unknown>): Promise<void> {
-    const res = await fetch(`${this.base}v3/directline/conversations/${this.conversationId}/activities`, {
-      method: 'POST',
-      headers: this.headers(),
-      body: JSON.stringify({ ...activity, from: { id: this.userId, name: this.userId } }),
-    });
-    if (!res.ok) throw new Error(`post failed: ${res.status}`);
-  }
-
-  /** Long-poll until an activity matching `pred` arrives after the current watermark. */
-  async waitFor(pred: (a: Activity) => boolean, timeoutMs = 120_000): Promise<Activity> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await fetch(
-        `${this.base}v3/directline/conversations/${this.conversationId}/activities?watermark=${this.watermark}`,
-        {
-          headers: this.headers(),
-        },
-      );
-      const body = (await res.json()) as { activities: Activity[]; watermark: string };
-      this.watermark = Number(body.watermark);
-      this.seen.push(...body.activities);
-      const hit = body.activities.find(pred);
-      if (hit) return hit;
-      if (Date.now() > until) throw new Error('timed out waiting for the bot');
-    }
-  }
+interface BotStats {
+  cpuMs: number;
+  storeCalls: number;
+  byMethod: Record<string, number>;
+  turns: number;
 }
 
-const fromBot = (a: Activity) => a.from?.role === 'bot';
+interface Phase {
+  ms: number[];
+  cpuMsPerTurn?: number;
+  storeCallsPerTurn?: number;
+  byMethodPerTurn?: Record<string, number>;
+}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
-export async function run(args: string[]): Promise<void> {
-  const conversations = Number(args[0] ?? 50);
-  const rounds = Number(args[1] ?? 3);
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: number[]): Phase {
+  if (!before || !after) return { ms };
+  const turns = Math.max(1, after.turns - before.turns);
+  const byMethodPerTurn: Record<string, number> = {};
+  for (const [m, n] of Object.entries(after.byMethod))
+    byMethodPerTurn[m] = round1((n - (before.byMethod[m] ?? 0)) / turns);
+  return {
+    ms,
+    cpuMsPerTurn: round1((after.cpuMs - before.cpuMs) / turns),
+    storeCallsPerTurn: round1((after.storeCalls - before.storeCalls) / turns),
+    byMethodPerTurn,
+  };
+}
+
+/** Drives the conversations against a Direct Line endpoint; `stats` reads the bot's counters between phases. */
+async function drive(
+  base: string,
+  store: Store,
+  conversations: number,
+  rounds: number,
+  stats: () => Promise<BotStats | undefined>,
+): Promise<{ reply: Phase; action: Phase }> {
+  // One finished job whose card every conversation shows and refreshes.
+  const setup = await DirectLineClient.open(base, 'local-operator');
+  await setup.waitFor(fromBot);
+  await setup.post({ type: 'message', text: 'scp export LABA001' });
+  await setup.waitFor((a) => fromBot(a) && !!a.attachments?.length);
+  const job = (await store.listRecentJobs({ limit: 1 })).items[0];
+  if (!job) throw new Error('no job');
+
+  const clients = await Promise.all(
+    Array.from({ length: conversations }, async (_, i) => {
+      const c = await DirectLineClient.open(base, `bench-user-${i}`);
+      await c.waitFor(fromBot); // welcome
+      return c;
+    }),
+  );
+  const all = <T>(f: (c: DirectLineClient) => Promise<T>) => Promise.all(clients.map(f));
+
+  const replyMs: number[] = [];
+  const s0 = await stats();
+  await all(async (c) => {
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      await c.post({ type: 'message', text: r % 2 ? 'jobs' : 'help' });
+      await c.waitFor(fromBot);
+      replyMs.push(performance.now() - t0);
+    }
+  });
+  const s1 = await stats();
+
+  const cards = await all(async (c) => {
+    await c.post({ type: 'message', text: `job ${job.id}` });
+    const cardMsg = await c.waitFor((a) => fromBot(a) && !!a.attachments?.length);
+    const card = cardMsg.attachments?.[0]?.content as { actions: { title: string; data: unknown }[] };
+    const refresh = card.actions.find((a) => a.title === 'Refresh');
+    if (!refresh) throw new Error('no Refresh button');
+    return { id: cardMsg.id, data: refresh.data };
+  });
+  const actionMs: number[] = [];
+  const s2 = await stats();
+  await Promise.all(
+    clients.map(async (c, i) => {
+      const card = cards[i];
+      for (let r = 0; r < rounds && card; r++) {
+        const t0 = performance.now();
+        await c.post({ type: 'message', value: card.data });
+        await c.waitFor((a) => a.id === card.id);
+        actionMs.push(performance.now() - t0);
+      }
+    }),
+  );
+  const s3 = await stats();
+  return { reply: perTurn(s0, s1, replyMs), action: perTurn(s2, s3, actionMs) };
+}
+
+async function jsonLine<T>(child: ChildProcess, what: string): Promise<T> {
+  return JSON.parse(await firstLine(child, what)) as T;
+}
+
+/** dynalite, the bot and the Direct Line endpoint in three processes; the clients here. */
+async function separateProcesses(conversations: number, rounds: number) {
+  const children: ChildProcess[] = [];
+  const spawn = (script: string, args: string[]) => {
+    const child = tsProcess(script, args);
+    children.push(child);
+    return child;
+  };
+  let client: DynamoDBClient | undefined;
+  try {
+    const { endpoint } = await jsonLine<{ endpoint: string }>(
+      spawn('bench/src/support/bot/dynalite-main.ts', []),
+      'dynalite',
+    );
+    const bot = await jsonLine<{ url: string }>(
+      spawn('bench/src/support/bot/bot-main.ts', ['--dynamo', endpoint]),
+      'the bot',
+    );
+    const dl = await jsonLine<{ url: string }>(
+      spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]),
+      'Direct Line',
+    );
+    client = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const store = createDynamoStore({ client, tableName: 'rackops' });
+    const statsUrl = bot.url.replace(/api\/messages$/, 'stats');
+    return await drive(dl.url, store, conversations, rounds, async () => {
+      const res = await fetch(statsUrl);
+      return (await res.json()) as BotStats;
+    });
+  } finally {
+    client?.destroy();
+    for (const child of children.reverse()) await stopChild(child);
+  }
+}
+
+/** Everything in this process (bot, Direct Line, dynalite, clients): the figure before the split. */
+async function inProcess(conversations: number, rounds: number) {
   const stack = await startBotOnlyStack({
     logger: pino({ level: 'silent' }),
     config: { progressMinIntervalMs: 0 },
   });
   try {
-    const base = stack.localBot.chat.url;
-    // One finished job whose card every conversation shows and refreshes.
-    const setup = await Client.open(base, 'local-operator');
-    await setup.waitFor(fromBot);
-    await setup.post({ type: 'message', text: 'scp export LABA001' });
-    await setup.waitFor((a) => fromBot(a) && !!a.attachments?.length);
-    const job = (await stack.store.listRecentJobs({ limit: 1 })).items[0];
-    if (!job) throw new Error('no job');
-
-    const replyMs: number[] = [];
-    const actionMs: number[] = [];
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: conversations }, async (_, i) => {
-        const c = await Client.open(base, `bench-user-${i}`);
-        await c.waitFor(fromBot); // welcome
-        for (let r = 0; r < rounds; r++) {
-          const t0 = performance.now();
-          await c.post({ type: 'message', text: r % 2 ? 'jobs' : 'help' });
-          await c.waitFor(fromBot);
-          replyMs.push(performance.now() - t0);
-        }
-        await c.post({ type: 'message', text: `job ${job.id}` });
-        const cardMsg = await c.waitFor((a) => fromBot(a) && !!a.attachments?.length);
-        const card = JSON.stringify(cardMsg.attachments?.[0]?.content ?? {});
-        const refresh = (
-          JSON.parse(card) as { actions: { title: string; data: Record<string, unknown> }[] }
-        ).actions.find((a) => a.title === 'Refresh');
-        if (!refresh) throw new Error('no Refresh button');
-        for (let r = 0; r < rounds; r++) {
-          const t0 = performance.now();
-          await c.post({ type: 'message', value: refresh.data });
-          await c.waitFor((a) => a.id === cardMsg.id);
-          actionMs.push(performance.now() - t0);
-        }
-      }),
-    );
-    // Settle every conversation before stopping the stack, then report the first failure.
-    const failed = outcomes.find((o) => o.status === 'rejected');
-    if (failed) throw failed.reason;
-    const row = (name: string, xs: number[]) =>
-      `${name.padEnd(28)} ${String(xs.length).padStart(6)} ${percentile(xs, 50).toFixed(1).padStart(9)} ${percentile(xs, 99).toFixed(1).padStart(9)} ${Math.max(
-        ...xs,
-      )
-        .toFixed(1)
-        .padStart(9)}`;
-    console.log(
-      `bot over the local Direct Line endpoint, ${conversations} concurrent conversations, ${rounds} rounds each`,
-    );
-    console.log(
-      `${'measure'.padEnd(28)} ${'n'.padStart(6)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}`,
-    );
-    console.log(row('message -> first reply', replyMs));
-    console.log(row('card action -> card updated', actionMs));
-    console.log(
-      JSON.stringify({
-        bench: 'bot',
-        conversations,
-        reply_p50_ms: Number(percentile(replyMs, 50).toFixed(1)),
-        reply_p99_ms: Number(percentile(replyMs, 99).toFixed(1)),
-        action_p50_ms: Number(percentile(actionMs, 50).toFixed(1)),
-        action_p99_ms: Number(percentile(actionMs, 99).toFixed(1)),
-      }),
-    );
+    return await drive(stack.localBot.chat.url, stack.store, conversations, rounds, async () => undefined);
   } finally {
     await stack.close();
   }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const conversations = Number(args[0] ?? 50);
+  const rounds = Number(args[1] ?? 3);
+  const split = await separateProcesses(conversations, rounds);
+  const together = await inProcess(conversations, rounds);
+
+  console.log(`bot over Direct Line, ${conversations} concurrent conversations, ${rounds} rounds each`);
+  const row = (setup: string, measure: string, p: Phase) => ({
+    setup,
+    measure,
+    n: p.ms.length,
+    'p50 ms': round1(percentile(p.ms, 50)),
+    'p99 ms': round1(percentile(p.ms, 99)),
+    'max ms': round1(Math.max(...p.ms)),
+    'bot cpu ms/turn': p.cpuMsPerTurn ?? '-',
+    'Store calls/turn': p.storeCallsPerTurn ?? '-',
+  });
+  console.table([
+    row('separate processes', 'message -> first reply', split.reply),
+    row('separate processes', 'card action -> card updated', split.action),
+    row('one process', 'message -> first reply', together.reply),
+    row('one process', 'card action -> card updated', together.action),
+  ]);
+  console.log('Store calls per turn by method:');
+  console.table({ reply: split.reply.byMethodPerTurn ?? {}, action: split.action.byMethodPerTurn ?? {} });
+  console.log(
+    JSON.stringify({
+      bench: 'bot',
+      conversations,
+      reply_p50_ms: round1(percentile(split.reply.ms, 50)),
+      reply_p99_ms: round1(percentile(split.reply.ms, 99)),
+      action_p50_ms: round1(percentile(split.action.ms, 50)),
+      action_p99_ms: round1(percentile(split.action.ms, 99)),
+      reply_cpu_ms: split.reply.cpuMsPerTurn,
+      action_cpu_ms: split.action.cpuMsPerTurn,
+      store_calls_per_turn: { reply: split.reply.storeCallsPerTurn, action: split.action.storeCallsPerTurn },
+      in_process: {
+        reply_p50_ms: round1(percentile(together.reply.ms, 50)),
+        reply_p99_ms: round1(percentile(together.reply.ms, 99)),
+        action_p50_ms: round1(percentile(together.action.ms, 50)),
+        action_p99_ms: round1(percentile(together.action.ms, 99)),
+      },
+    }),
+  );
 }

@@ -22,7 +22,7 @@ import { identityRefusal, resolveIdentity } from './identity';
 import { JobCards, cardActivity } from './job-cards';
 import { ConversationChannel } from './notifier';
 import { type GroupResolver, configGroupResolver, roleOf } from './rbac';
-import { loadCardLocation, saveConversation } from './records';
+import { loadCardLocationOnce, saveConversation } from './records';
 import type { BotQueries, BotRuntime, Turn } from './runtime';
 import { turnSender } from './sender';
 
@@ -54,6 +54,17 @@ export interface Bot {
   run(ctx: TurnContext): Promise<void>;
   /** No new card updates; resolves when those under way are done (so the Store can be stopped after). */
   close(): Promise<void>;
+}
+
+/** Where a turn keeps the records it has read (botbuilder's turnState lives exactly as long as the turn). */
+const TURN_READS = Symbol('rackops.turnReads');
+function readsOf(ctx: TurnContext): Map<string, Promise<unknown>> {
+  let reads = ctx.turnState.get(TURN_READS) as Map<string, Promise<unknown>> | undefined;
+  if (!reads) {
+    reads = new Map();
+    ctx.turnState.set(TURN_READS, reads);
+  }
+  return reads;
 }
 
 const WELCOME =
@@ -131,6 +142,7 @@ export function createBot(opts: CreateBotOptions): Bot {
       identity,
       role: await roleOf(config, runtime.resolveGroups, chat),
       sender: turnSender(ctx),
+      reads: readsOf(ctx),
       ...(typeof replyToId === 'string' && replyToId ? { replyToId: replyToId.slice(0, 200) } : {}),
     };
   }
@@ -212,7 +224,7 @@ export function createBot(opts: CreateBotOptions): Bot {
       const result = await cardAction(ctx, data, 'submit');
       if (!result) return;
       if (result.card && result.cid) {
-        const loc = await loadCardLocation(opts.store, result.cid);
+        const loc = await loadCardLocationOnce(opts.store, result.cid, readsOf(ctx));
         const activityId =
           ctx.activity.replyToId ??
           (loc?.conversationId === ctx.activity.conversation.id ? loc.activityId : undefined);

@@ -45,6 +45,14 @@ export class JobCards {
   private readonly lastHash = new Map<string, string>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly chains = new Map<string, Promise<boolean>>();
+  /**
+   * Views of finished jobs, by job id: the workflow's finish step writes the report and the last steps before the
+   * terminal transition, so once a job is terminal its view no longer changes; a Refresh reads the job alone and
+   * re-reads the rest only when its version moves.
+   */
+  private readonly finishedViews = new Map<string, JobView>();
+  /** Cards rendered from those views, by job version, card id, conversation, page and notice. */
+  private readonly finishedCards = new Map<string, AdaptiveCard>();
   private closed = false;
 
   constructor(private readonly deps: JobCardsDeps) {}
@@ -62,16 +70,26 @@ export class JobCards {
     conversationId: string,
     opts: { page?: number; notice?: string } = {},
   ): Promise<{ card: AdaptiveCard; view: JobView }> {
-    const view = await getJobView(this.deps.store, jobId);
+    const job = await this.deps.store.getJob(jobId);
+    const cached = this.finishedViews.get(jobId);
+    const fromCache = job !== undefined && cached !== undefined && cached.job.version === job.version;
+    const view = fromCache ? cached : await getJobView(this.deps.store, jobId, 5, job);
+    if (!fromCache && isTerminal(view.job.status)) remember(this.finishedViews, jobId, view);
     const draft = view.job.status === 'paused' ? await this.loadDraft(jobId) : undefined;
-    const card = renderJobCard(view, {
-      key: { secret: this.deps.config.cardSecret, conversationId },
-      cid,
-      maxBytes: this.deps.config.maxCardBytes,
-      ...(opts.page !== undefined ? { page: opts.page } : {}),
-      ...(draft ? { draft } : {}),
-      ...(opts.notice ? { notice: opts.notice } : {}),
-    });
+    const key = fromCache
+      ? JSON.stringify([jobId, view.job.version, cid, conversationId, opts.page ?? 0, opts.notice ?? ''])
+      : undefined;
+    const card =
+      (key !== undefined ? this.finishedCards.get(key) : undefined) ??
+      renderJobCard(view, {
+        key: { secret: this.deps.config.cardSecret, conversationId },
+        cid,
+        maxBytes: this.deps.config.maxCardBytes,
+        ...(opts.page !== undefined ? { page: opts.page } : {}),
+        ...(draft ? { draft } : {}),
+        ...(opts.notice ? { notice: opts.notice } : {}),
+      });
+    if (key !== undefined) remember(this.finishedCards, key, card);
     return { card, view };
   }
 
@@ -227,4 +245,10 @@ export class JobCards {
     for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
     this.pending.clear();
   }
+}
+
+/** Bounded caches: a long-lived process forgets everything past `limit` entries rather than grow. */
+function remember<V>(cache: Map<string, V>, key: string, value: V, limit = 500): void {
+  if (cache.size >= limit) cache.clear();
+  cache.set(key, value);
 }

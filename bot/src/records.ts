@@ -70,6 +70,25 @@ export async function loadCardLocation(store: Store, cid: string): Promise<CardL
   return parsed.success ? parsed.data : undefined;
 }
 
+/**
+ * The card location, read at most once per turn: the binding check and the in-place update of a card action both
+ * need it. `reads` lives as long as the turn (a later turn reads again).
+ */
+export function loadCardLocationOnce(
+  store: Store,
+  cid: string,
+  reads: Map<string, Promise<unknown>> | undefined,
+): Promise<CardLocation | undefined> {
+  if (!reads) return loadCardLocation(store, cid);
+  const key = `${BOT_RECORDS.card}:${cid}`;
+  let read = reads.get(key) as Promise<CardLocation | undefined> | undefined;
+  if (!read) {
+    read = loadCardLocation(store, cid);
+    reads.set(key, read);
+  }
+  return read;
+}
+
 export async function saveJobCard(
   store: Store,
   jobId: string,

@@ -37,6 +37,8 @@ export interface Turn {
   sender: Sender;
   /** The message a card action came from (`replyToId`), when the channel says (Teams does; Web Chat does not). */
   replyToId?: string;
+  /** Records read in this turn (records.ts `TurnReads`): one Store read per record per turn. */
+  reads?: Map<string, Promise<unknown>>;
 }
 
 /** Cards drawn in a turn are signed for its conversation. */

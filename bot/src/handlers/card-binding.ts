@@ -1,5 +1,5 @@
 import { conversationOf } from '../cards/card-data';
-import { loadCardLocation } from '../records';
+import { loadCardLocationOnce } from '../records';
 import type { Turn } from '../runtime';
 
 export type BindingFault = 'conversation_mismatch' | 'message_mismatch' | 'job_mismatch';
@@ -15,7 +15,7 @@ export async function checkCardBinding(
   p: Record<string, unknown>,
 ): Promise<BindingFault | undefined> {
   if (typeof p.cid !== 'string') return undefined;
-  const loc = await loadCardLocation(turn.rt.store, p.cid);
+  const loc = await loadCardLocationOnce(turn.rt.store, p.cid, turn.reads);
   if (!loc) return undefined;
   if (conversationOf(loc.conversationId) !== conversationOf(turn.sender.conversationId))
     return 'conversation_mismatch';

@@ -44,8 +44,9 @@ const hostView = (raw: unknown): JobHostView | undefined => {
   };
 };
 
-export async function getJobView(store: Store, jobId: string, logLines = 5): Promise<JobView> {
-  const job = await store.getJob(jobId);
+/** `known`: the job as the caller just read it, so the view does not read it a second time. */
+export async function getJobView(store: Store, jobId: string, logLines = 5, known?: Job): Promise<JobView> {
+  const job = known ?? (await store.getJob(jobId));
   if (!job) throw new NotFoundError('job', jobId);
   const [steps, blockers, resolutionItems, hostItems, rawReport] = await Promise.all([
     store.listSteps(jobId),

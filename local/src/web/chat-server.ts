@@ -11,8 +11,11 @@ import { HttpError, readJson, sendJson } from './http-util';
 import { renderPage } from './page';
 
 export interface ChatServerOptions {
-  adapter: CloudAdapter;
-  run: (ctx: TurnContext) => Promise<void>;
+  /** The bot served on this server's /api/messages; absent when the bot runs elsewhere (`botEndpoint`). */
+  adapter?: CloudAdapter;
+  run?: (ctx: TurnContext) => Promise<void>;
+  /** Where user activities go when the bot is another process (as Direct Line calls a hosted bot). */
+  botEndpoint?: string;
   logger: Logger;
   /** @default 0 (ephemeral) */
   port?: number;
@@ -63,7 +66,7 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
   }
 
   async function deliver(activity: Activity): Promise<void> {
-    const res = await fetch(`${base}api/messages`, {
+    const res = await fetch(opts.botEndpoint ?? `${base}api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(activity),
@@ -96,7 +99,7 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
       return;
     }
     if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true, ...opts.health });
-    if (method === 'POST' && path === '/api/messages')
+    if (method === 'POST' && path === '/api/messages' && opts.adapter && opts.run)
       return handleBotMessage(opts.adapter, opts.run, req, res);
 
     // ---- Direct Line 3.0 (Web Chat) ----

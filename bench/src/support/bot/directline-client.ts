@@ -1,0 +1,58 @@
+/** One chat client on the Direct Line 3.0 API, long-polling for activities (what Web Chat does without a websocket). */
+export type Activity = {
+  id?: string;
+  type?: string;
+  text?: string;
+  from?: { role?: string };
+  attachments?: { content?: unknown }[];
+};
+
+export class DirectLineClient {
+  private watermark = 0;
+  constructor(
+    private readonly base: string,
+    private readonly conversationId: string,
+    private readonly token: string,
+    readonly userId: string,
+  ) {}
+
+  static async open(base: string, userId: string): Promise<DirectLineClient> {
+    const res = await fetch(`${base}v3/directline/conversations`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer local' },
+    });
+    const body = (await res.json()) as { conversationId: string; token: string };
+    return new DirectLineClient(base, body.conversationId, body.token, userId);
+  }
+
+  private headers() {
+    return { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
+  }
+
+  async post(activity: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.base}v3/directline/conversations/${this.conversationId}/activities`, {
+      method: 'POST',
+      headers: this.headers(),
+      body: JSON.stringify({ ...activity, from: { id: this.userId, name: this.userId } }),
+    });
+    if (!res.ok) throw new Error(`post failed: ${res.status}`);
+  }
+
+  /** Long-poll until an activity matching `pred` arrives after the current watermark. */
+  async waitFor(pred: (a: Activity) => boolean, timeoutMs = 120_000): Promise<Activity> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await fetch(
+        `${this.base}v3/directline/conversations/${this.conversationId}/activities?watermark=${this.watermark}`,
+        { headers: this.headers() },
+      );
+      const body = (await res.json()) as { activities: Activity[]; watermark: string };
+      this.watermark = Number(body.watermark);
+      const hit = body.activities.find(pred);
+      if (hit) return hit;
+      if (Date.now() > until) throw new Error('timed out waiting for the bot');
+    }
+  }
+}
+
+export const fromBot = (a: Activity) => a.from?.role === 'bot';

@@ -1,0 +1,54 @@
+import { isTerminal } from '@rackops/core/jobs/job.schema';
+import type { Store } from '@rackops/core/ports/store.port';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type BotFixture, USERS, eventually, startBotFixture } from './support/bot-fixture';
+
+/** Store calls per method made while `fn` runs (the real Store answers each). */
+async function storeCalls(store: Store, fn: () => Promise<unknown>): Promise<Record<string, number>> {
+  const methods = ['getRecord', 'getJob', 'listSteps', 'listJobItems', 'listLog', 'getJobItem'] as const;
+  const spies = methods.map((m) => vi.spyOn(store, m));
+  try {
+    await fn();
+    return Object.fromEntries(methods.map((m, i) => [m, spies[i]?.mock.calls.length ?? 0]));
+  } finally {
+    for (const s of spies) s.mockRestore();
+  }
+}
+
+describe('Store reads of a card action', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it.each(['submit', 'execute'] as const)(
+    'a Refresh of a finished job (%s) reads the card location once and, of the job, its record alone',
+    async (via) => {
+      const c = `reads-${via}`;
+      await f.harness.say(USERS.operator, 'scp export LABA001', c);
+      const job = (await f.store.listJobsByTarget('host', 'LABA001', { limit: 1 })).items[0]!;
+      await eventually(
+        () => f.store.getJob(job.id),
+        (j) => !!j && isTerminal(j.status),
+      );
+      const entry = f.harness.lastCard(c)!;
+      let first: unknown;
+      let second: unknown;
+      const firstCalls = await storeCalls(f.store, async () => {
+        first = (await f.harness.click(USERS.viewer, entry, 'Refresh', { via })).card;
+      });
+      const secondCalls = await storeCalls(f.store, async () => {
+        second = (await f.harness.click(USERS.viewer, entry, 'Refresh', { via })).card;
+      });
+      // The card location once per turn, not once for the binding check and again for the update.
+      expect(firstCalls.getRecord).toBe(1);
+      // Unchanged version: the job is read, the view and card come from the cache, and they are the same card.
+      expect(secondCalls).toEqual({ ...secondCalls, getJob: 1, listSteps: 0, listJobItems: 0, listLog: 0 });
+      expect(secondCalls.getRecord).toBe(1);
+      expect(second).toEqual(first);
+    },
+  );
+});
