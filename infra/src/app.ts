@@ -101,6 +101,7 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       logRetention: retentionFor(config.logRetentionDays),
       bundle: config.bundle,
       heartbeatMissingMinutes: config.heartbeatMissingMinutes,
+      inventorySchedules: config.inventorySchedules,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       ...(config.catalogUrl ? { catalogUrl: config.catalogUrl } : {}),
       ...(props.env ? { env: props.env } : {}),

@@ -37,6 +37,17 @@ export const RackOpsConfig = z.object({
    * own repository mirror. Unset: the handler's default.
    */
   catalogUrl: z.url({ protocol: /^https$/ }).optional(),
+  /**
+   * Recurring inventory syncs the deployment keeps (the reconcile Lambda creates them on every deploy and
+   * daily): `{"everyMinutes":60,"vcenters":["vc-1"],"omes":["ome-1"]}`, ids as the relay agent's config names them.
+   */
+  inventorySchedules: z
+    .object({
+      everyMinutes: z.number().int().min(5).max(10_080).default(60),
+      vcenters: z.array(z.string().min(1)).default([]),
+      omes: z.array(z.string().min(1)).default([]),
+    })
+    .default({ everyMinutes: 60, vcenters: [], omes: [] }),
   /** E-mail subscribed to the alarm topic; none if empty. */
   alarmEmail: z.string().email().optional(),
   /** Minutes without any message on the results queue (the agent heartbeats onto it) before the alarm. */

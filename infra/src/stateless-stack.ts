@@ -12,6 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { BotEndpoint } from './constructs/bot-endpoint';
+import { DeployReconcile } from './constructs/deploy-reconcile';
 import { HandlerFunction } from './constructs/handler-function';
 import { JobScheduler } from './constructs/job-scheduler';
 import { OperationalAlarms } from './constructs/operational-alarms';
@@ -61,6 +62,8 @@ export interface StatelessStackProps extends StackProps {
    * @default - unset: the handler's default
    */
   readonly catalogUrl?: string;
+  /** Recurring inventory syncs the reconcile Lambda keeps (INVENTORY_SCHEDULES). @default none */
+  readonly inventorySchedules?: { everyMinutes: number; vcenters: string[]; omes: string[] };
 }
 
 /** Thrown when a handler the stack cannot run without is missing. */
@@ -142,6 +145,7 @@ export class StatelessStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     const scheduleGroupName = `${prefix}-schedules`;
+    const inventorySchedules = props.inventorySchedules ?? { everyMinutes: 60, vcenters: [], omes: [] };
 
     this.scheduler = new JobScheduler(this, 'Scheduler', { scheduleGroupName });
 
@@ -163,6 +167,7 @@ export class StatelessStack extends Stack {
       RELAY_SIGNING_KEY_SECRET_ARN: props.relaySigningKey.secretArn,
       LOG_LEVEL: 'info',
       ...(props.catalogUrl ? { CATALOG_URL: props.catalogUrl } : {}),
+      INVENTORY_SCHEDULES: JSON.stringify(inventorySchedules),
     };
 
     const functions = new Map<string, HandlerFunction>();
@@ -279,6 +284,12 @@ export class StatelessStack extends Stack {
           }),
         ],
       });
+    }
+
+    // reconcile (when present): the deploy-time and daily counterpart of what `npm start` does at boot.
+    const reconcile = functions.get('reconcile');
+    if (reconcile) {
+      new DeployReconcile(this, 'Reconcile', { reconcile, scheduler: this.scheduler, inventorySchedules });
     }
 
     this.alarms = new OperationalAlarms(this, 'Alarms', {

@@ -3,7 +3,7 @@ import '@rackops/core/polyfills';
 import type { Bot } from '@rackops/bot/app';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
 import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compliance';
-import { setupInventorySchedules } from '@rackops/lambdas/handlers/inventory-schedule.handler';
+import { reconcileDeployment } from '@rackops/lambdas/handlers/reconcile.handler';
 import { pino } from 'pino';
 import { nodeSupportLine, silenceSdkNodeNotice } from './node-support';
 import { labInventorySources, startLocalStack } from './stack';
@@ -74,11 +74,14 @@ if (botOnly) {
       : {}),
   });
   // Inventory stays fresh without anyone asking: every source syncs on a schedule (RACKOPS_SYNC_MINUTES).
+  // The same reconcile AWS runs on every deploy (custom resource) and daily (infra stateless stack).
   const syncEvery = Number(process.env.RACKOPS_SYNC_MINUTES ?? 60);
-  const schedules = await setupInventorySchedules(stack.scheduler, {
-    everyMinutes: syncEvery,
-    vcenters: sources.filter((s) => s.source === 'vcenter').map((s) => s.id),
-    omes: sources.filter((s) => s.source === 'ome').map((s) => s.id),
+  const { inventorySchedules: schedules } = await reconcileDeployment(stack.scheduler, {
+    inventory: {
+      everyMinutes: syncEvery,
+      vcenters: sources.filter((s) => s.source === 'vcenter').map((s) => s.id),
+      omes: sources.filter((s) => s.source === 'ome').map((s) => s.id),
+    },
   });
   stop = async () => {
     await localBot.close();

@@ -1,0 +1,148 @@
+import type { Scheduler } from '@rackops/core/ports/scheduler.port';
+import { ValidationError } from '@rackops/core/util/errors';
+import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { InventoryScheduleConfig, setupInventorySchedules } from './inventory-schedule.handler';
+import { awsLogger, awsSchedulerClient, requireEnv } from './runtime-wiring';
+
+/** What the deployment should have beside its code: today the recurring inventory schedules. */
+export const DeploymentConfig = z.object({ inventory: InventoryScheduleConfig.prefault({}) });
+export type DeploymentConfig = z.infer<typeof DeploymentConfig>;
+
+export interface Reconciled {
+  /** Names of the recurring inventory schedules now in place (created or replaced). */
+  inventorySchedules: string[];
+}
+
+/**
+ * Brings the schedules the deployment needs into being; creating one that exists replaces it, so running it
+ * again changes nothing. The one function for both worlds: `npm start` runs it at boot (local/src/main.ts),
+ * AWS runs it from a CloudFormation custom resource on every deploy and from a daily EventBridge rule (infra
+ * stateless stack), so a schedule deleted by hand comes back within a day. Later windows join here.
+ */
+export async function reconcileDeployment(scheduler: Scheduler, input: unknown): Promise<Reconciled> {
+  const cfg = parseOrThrow(DeploymentConfig, input, 'deployment config');
+  return { inventorySchedules: await setupInventorySchedules(scheduler, cfg.inventory) };
+}
+
+/** `INVENTORY_SCHEDULES` (JSON `{everyMinutes, vcenters, omes}`, from the CDK context `rackops:inventorySchedules`). */
+export function deploymentConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
+  const raw = env.INVENTORY_SCHEDULES;
+  let inventory: unknown = {};
+  if (raw) {
+    try {
+      inventory = JSON.parse(raw);
+    } catch {
+      throw new ValidationError('INVENTORY_SCHEDULES is not JSON');
+    }
+  }
+  return parseOrThrow(DeploymentConfig, { inventory }, 'INVENTORY_SCHEDULES');
+}
+
+/** A CloudFormation custom resource request (only what we read). */
+const CustomResourceEvent = z.object({
+  RequestType: z.enum(['Create', 'Update', 'Delete']),
+  ResponseURL: z.url(),
+  StackId: z.string().min(1),
+  RequestId: z.string().min(1),
+  LogicalResourceId: z.string().min(1),
+  PhysicalResourceId: z.string().optional(),
+});
+/** The EventBridge scheduled rule's event. */
+const ScheduledEvent = z.looseObject({
+  source: z.literal('aws.events'),
+  'detail-type': z.literal('Scheduled Event'),
+});
+
+/**
+ * CloudFormation's response URL is a pre-signed S3 URL; nothing else receives our answer. Loopback is allowed
+ * for the local endpoints the tests stand in with (a Lambda cannot reach its own loopback anyway).
+ */
+export function checkResponseUrl(url: string): URL {
+  const u = new URL(url);
+  const aws = u.protocol === 'https:' && /(^|\.)amazonaws\.com(\.cn)?$/.test(u.hostname);
+  const loopback =
+    (u.protocol === 'http:' || u.protocol === 'https:') && ['127.0.0.1', 'localhost'].includes(u.hostname);
+  if (!aws && !loopback) throw new ValidationError(`refusing to answer CloudFormation at ${u.origin}`);
+  return u;
+}
+
+export interface ReconcileHandlerDeps {
+  scheduler: () => Scheduler;
+  config: () => DeploymentConfig;
+  logger: Logger;
+  /** HTTP PUT of the custom resource answer. @default fetch */
+  put?: (url: URL, body: string) => Promise<number>;
+}
+
+const PHYSICAL_ID = 'rackops-reconcile';
+
+export function createReconcileHandler(deps: ReconcileHandlerDeps) {
+  const put =
+    deps.put ??
+    (async (url: URL, body: string) => {
+      // S3 wants no content type on a pre-signed PUT that was signed without one.
+      const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' } });
+      return res.status;
+    });
+  return async (event: unknown): Promise<Reconciled | { answered: 'SUCCESS' | 'FAILED' }> => {
+    const cfn = CustomResourceEvent.safeParse(event);
+    if (cfn.success) {
+      const req = cfn.data;
+      const url = checkResponseUrl(req.ResponseURL);
+      let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
+      let reason = 'reconciled';
+      let data: Record<string, string> = {};
+      // Delete leaves the schedules: they point at a claim Lambda that goes with the stack anyway, and a
+      // replacement of this resource must not remove what the new one just made.
+      if (req.RequestType !== 'Delete') {
+        try {
+          const done = await reconcileDeployment(deps.scheduler(), deps.config());
+          data = { InventorySchedules: String(done.inventorySchedules.length) };
+          deps.logger.info({ reconciled: done }, 'deployment reconciled');
+        } catch (err) {
+          // Answer FAILED (the deploy rolls back with the reason) instead of letting CloudFormation wait an hour.
+          status = 'FAILED';
+          reason = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+          deps.logger.error({ err }, 'deployment reconcile failed');
+        }
+      }
+      const body = JSON.stringify({
+        Status: status,
+        Reason: reason,
+        PhysicalResourceId: req.PhysicalResourceId ?? PHYSICAL_ID,
+        StackId: req.StackId,
+        RequestId: req.RequestId,
+        LogicalResourceId: req.LogicalResourceId,
+        Data: data,
+      });
+      const code = await put(url, body);
+      if (code < 200 || code >= 300) throw new Error(`CloudFormation response PUT answered ${code}`);
+      return { answered: status };
+    }
+    parseOrThrow(ScheduledEvent, event, 'reconcile event');
+    const done = await reconcileDeployment(deps.scheduler(), deps.config());
+    deps.logger.info({ reconciled: done }, 'deployment reconciled (daily)');
+    return done;
+  };
+}
+
+let handle: ReturnType<typeof createReconcileHandler> | undefined;
+
+/** AWS entry point. Env: INVENTORY_SCHEDULES, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN. */
+export default async function handler(event: unknown): Promise<unknown> {
+  handle ??= createReconcileHandler({
+    scheduler: () =>
+      createEventBridgeScheduler({
+        client: awsSchedulerClient(),
+        groupName: requireEnv('SCHEDULE_GROUP_NAME'),
+        targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
+        roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+      }),
+    config: () => deploymentConfigFromEnv(),
+    logger: awsLogger(),
+  });
+  return handle(event);
+}
