@@ -94,6 +94,7 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       dataKey: stateful.dataKey,
       botCredentials: stateful.botCredentials,
       relaySigningKey: stateful.relaySigningKey,
+      notifyWebhooks: stateful.notifyWebhooks,
       workflowDefinitions: props.workflowDefinitions,
       handlers: props.handlers,
       teamsAppId: config.teamsAppId,
@@ -103,6 +104,7 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       heartbeatMissingMinutes: config.heartbeatMissingMinutes,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       ...(config.catalogUrl ? { catalogUrl: config.catalogUrl } : {}),
+      ...(config.notifyEmailFrom ? { notifyEmailFrom: config.notifyEmailFrom } : {}),
       ...(props.env ? { env: props.env } : {}),
     });
   }

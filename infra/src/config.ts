@@ -37,6 +37,8 @@ export const RackOpsConfig = z.object({
    * own repository mirror. Unset: the handler's default.
    */
   catalogUrl: z.url({ protocol: /^https$/ }).optional(),
+  /** Sender of notification e-mail (an SES-verified address or an address of a verified domain); none if empty. */
+  notifyEmailFrom: z.email().optional(),
   /** E-mail subscribed to the alarm topic; none if empty. */
   alarmEmail: z.string().email().optional(),
   /** Minutes without any message on the results queue (the agent heartbeats onto it) before the alarm. */

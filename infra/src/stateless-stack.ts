@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { BotEndpoint } from './constructs/bot-endpoint';
 import { HandlerFunction } from './constructs/handler-function';
 import { JobScheduler } from './constructs/job-scheduler';
+import { grantNotifications } from './constructs/notification-permissions';
 import { OperationalAlarms } from './constructs/operational-alarms';
 import { WorkflowStateMachines } from './constructs/workflow-state-machines';
 import type { HandlerSource } from './handlers';
@@ -61,6 +62,16 @@ export interface StatelessStackProps extends StackProps {
    * @default - unset: the handler's default
    */
   readonly catalogUrl?: string;
+  /**
+   * Teams Workflows webhook URLs for channel notifications.
+   * @default - no channel messages
+   */
+  readonly notifyWebhooks?: ISecret;
+  /**
+   * SES sender of notification e-mail.
+   * @default - no e-mail
+   */
+  readonly notifyEmailFrom?: string;
 }
 
 /** Thrown when a handler the stack cannot run without is missing. */
@@ -163,6 +174,8 @@ export class StatelessStack extends Stack {
       RELAY_SIGNING_KEY_SECRET_ARN: props.relaySigningKey.secretArn,
       LOG_LEVEL: 'info',
       ...(props.catalogUrl ? { CATALOG_URL: props.catalogUrl } : {}),
+      ...(props.notifyWebhooks ? { NOTIFY_WEBHOOKS_SECRET_ARN: props.notifyWebhooks.secretArn } : {}),
+      ...(props.notifyEmailFrom ? { NOTIFY_EMAIL_FROM: props.notifyEmailFrom } : {}),
     };
 
     const functions = new Map<string, HandlerFunction>();
@@ -257,8 +270,6 @@ export class StatelessStack extends Stack {
     claim.role.addToPolicy(startExecutions);
     claim.role.addToPolicy(watchExecutions);
     this.scheduler.grantManageSchedules(claim.function);
-    // job-ops: its AWS entry point notifies through the log for now; when it sends proactive Teams messages
-    // it will need the bot secret (allowSecretRead) as well.
     jobOps.role.addToPolicy(watchExecutions);
 
     // execution-status (when present): the safety net that fails a job whose execution ended without
@@ -290,6 +301,19 @@ export class StatelessStack extends Stack {
       resultLogGroup: result.logGroup,
       ...(props.heartbeatMissingMinutes ? { heartbeatMissingMinutes: props.heartbeatMissingMinutes } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+
+    // Notifications: the functions that raise events deliver them (conversation, channel, e-mail).
+    grantNotifications(this, {
+      senders: [bot, jobOps, result, functions.get('execution-status')].filter(
+        (f): f is HandlerFunction => !!f,
+      ),
+      ...(bot ? { bot } : {}),
+      botCredentials: props.botCredentials,
+      dataKey: props.dataKey,
+      alarmTopic: this.alarms.topic,
+      ...(props.notifyWebhooks ? { webhooks: props.notifyWebhooks } : {}),
+      ...(props.notifyEmailFrom ? { emailFrom: props.notifyEmailFrom } : {}),
     });
 
     this.functions = new Map([...functions].map(([name, f]) => [name, f.function]));
