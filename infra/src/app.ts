@@ -94,6 +94,7 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       dataKey: stateful.dataKey,
       botCredentials: stateful.botCredentials,
       relaySigningKey: stateful.relaySigningKey,
+      notifyWebhooks: stateful.notifyWebhooks,
       workflowDefinitions: props.workflowDefinitions,
       handlers: props.handlers,
       teamsAppId: config.teamsAppId,
@@ -104,6 +105,7 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       inventorySchedules: config.inventorySchedules,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       ...(config.catalogUrl ? { catalogUrl: config.catalogUrl } : {}),
+      ...(config.notifyEmailFrom ? { notifyEmailFrom: config.notifyEmailFrom } : {}),
       ...(props.env ? { env: props.env } : {}),
     });
   }

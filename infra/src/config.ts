@@ -48,6 +48,8 @@ export const RackOpsConfig = z.object({
       omes: z.array(z.string().min(1)).default([]),
     })
     .default({ everyMinutes: 60, vcenters: [], omes: [] }),
+  /** Sender of notification e-mail (an SES-verified address or an address of a verified domain); none if empty. */
+  notifyEmailFrom: z.email().optional(),
   /** E-mail subscribed to the alarm topic; none if empty. */
   alarmEmail: z.string().email().optional(),
   /** Minutes without any message on the results queue (the agent heartbeats onto it) before the alarm. */

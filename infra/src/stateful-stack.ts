@@ -44,6 +44,7 @@ export class StatefulStack extends Stack {
   readonly resultsDeadLetterQueue: IQueue;
   readonly botCredentials: ISecret;
   readonly relaySigningKey: ISecret;
+  readonly notifyWebhooks: ISecret;
   readonly relayAgentRole: IRole;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -97,6 +98,7 @@ export class StatefulStack extends Stack {
     });
     this.botCredentials = secrets.botCredentials;
     this.relaySigningKey = secrets.relaySigningKey;
+    this.notifyWebhooks = secrets.notifyWebhooks;
 
     this.relayAgentRole = new RelayAgentIdentity(this, 'RelayAgent', {
       commandsQueue: this.commandsQueue,

@@ -15,6 +15,7 @@ import { BotEndpoint } from './constructs/bot-endpoint';
 import { DeployReconcile } from './constructs/deploy-reconcile';
 import { HandlerFunction } from './constructs/handler-function';
 import { JobScheduler } from './constructs/job-scheduler';
+import { grantNotifications } from './constructs/notification-permissions';
 import { OperationalAlarms } from './constructs/operational-alarms';
 import { WorkflowStateMachines } from './constructs/workflow-state-machines';
 import type { HandlerSource } from './handlers';
@@ -64,6 +65,16 @@ export interface StatelessStackProps extends StackProps {
   readonly catalogUrl?: string;
   /** Recurring inventory syncs the reconcile Lambda keeps (INVENTORY_SCHEDULES). @default none */
   readonly inventorySchedules?: { everyMinutes: number; vcenters: string[]; omes: string[] };
+  /**
+   * Teams Workflows webhook URLs for channel notifications.
+   * @default - no channel messages
+   */
+  readonly notifyWebhooks?: ISecret;
+  /**
+   * SES sender of notification e-mail.
+   * @default - no e-mail
+   */
+  readonly notifyEmailFrom?: string;
 }
 
 /** Thrown when a handler the stack cannot run without is missing. */
@@ -168,6 +179,8 @@ export class StatelessStack extends Stack {
       LOG_LEVEL: 'info',
       ...(props.catalogUrl ? { CATALOG_URL: props.catalogUrl } : {}),
       INVENTORY_SCHEDULES: JSON.stringify(inventorySchedules),
+      ...(props.notifyWebhooks ? { NOTIFY_WEBHOOKS_SECRET_ARN: props.notifyWebhooks.secretArn } : {}),
+      ...(props.notifyEmailFrom ? { NOTIFY_EMAIL_FROM: props.notifyEmailFrom } : {}),
     };
 
     const functions = new Map<string, HandlerFunction>();
@@ -262,8 +275,6 @@ export class StatelessStack extends Stack {
     claim.role.addToPolicy(startExecutions);
     claim.role.addToPolicy(watchExecutions);
     this.scheduler.grantManageSchedules(claim.function);
-    // job-ops: its AWS entry point notifies through the log for now; when it sends proactive Teams messages
-    // it will need the bot secret (allowSecretRead) as well.
     jobOps.role.addToPolicy(watchExecutions);
 
     // execution-status (when present): the safety net that fails a job whose execution ended without
@@ -301,6 +312,19 @@ export class StatelessStack extends Stack {
       resultLogGroup: result.logGroup,
       ...(props.heartbeatMissingMinutes ? { heartbeatMissingMinutes: props.heartbeatMissingMinutes } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+
+    // Notifications: the functions that raise events deliver them (conversation, channel, e-mail).
+    grantNotifications(this, {
+      senders: [bot, jobOps, result, functions.get('execution-status')].filter(
+        (f): f is HandlerFunction => !!f,
+      ),
+      ...(bot ? { bot } : {}),
+      botCredentials: props.botCredentials,
+      dataKey: props.dataKey,
+      alarmTopic: this.alarms.topic,
+      ...(props.notifyWebhooks ? { webhooks: props.notifyWebhooks } : {}),
+      ...(props.notifyEmailFrom ? { emailFrom: props.notifyEmailFrom } : {}),
     });
 
     this.functions = new Map([...functions].map(([name, f]) => [name, f.function]));

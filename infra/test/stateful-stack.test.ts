@@ -139,10 +139,11 @@ describe('StatefulStack', () => {
     });
   });
 
-  it('encrypts both secrets with the data key and retains them', () => {
+  it('encrypts the three secrets with the data key and retains them', () => {
     const secrets = ofType('AWS::SecretsManager::Secret');
     expect(secrets.map(([, s]) => s.Properties.Name).sort()).toEqual([
       'rackops/bot',
+      'rackops/notify-webhooks',
       'rackops/relay-signing-key',
     ]);
     for (const [, s] of secrets) {

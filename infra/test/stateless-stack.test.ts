@@ -122,7 +122,7 @@ describe('StatelessStack', () => {
       }
     });
 
-    it('lets only the bot read the bot secret', () => {
+    it('lets the bot and the functions that notify (proactive Teams messages) read the bot secret, and only them', () => {
       const reads = (name: string, secret: string) =>
         statementsOf(roleOf(fnId(name))).some(
           (s) =>
@@ -130,7 +130,13 @@ describe('StatelessStack', () => {
             JSON.stringify(s.Resource).includes(secret),
         );
       const names = TEST_HANDLERS.map((h) => h.name);
-      expect(names.filter((n) => reads(n, 'BotCredentials'))).toEqual(['bot']);
+      const notifying = ['bot', 'execution-status', 'job-ops', 'result'];
+      expect(names.filter((n) => reads(n, 'BotCredentials')).sort()).toEqual(
+        notifying.filter((n) => names.includes(n)),
+      );
+      expect(names.filter((n) => reads(n, 'NotifyWebhooks')).sort()).toEqual(
+        notifying.filter((n) => names.includes(n)),
+      );
     });
 
     it('grants no wildcard action and no "*" resource except X-Ray', () => {
@@ -277,6 +283,18 @@ describe('StatelessStack', () => {
       expect(dlq).toHaveLength(2);
       for (const a of dlq)
         expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    });
+
+    it('alarms on any dead-lettered notification (the metric the pipeline writes), to the alarm topic', () => {
+      const dead = alarms().filter((a) => a.MetricName === 'NotificationDeadLetters');
+      expect(dead).toHaveLength(1);
+      expect(dead[0]).toMatchObject({
+        Namespace: 'RackOps',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect(JSON.stringify(dead[0]?.AlarmActions)).toContain('Topic');
     });
 
     it('alarms on failed, timed-out or aborted executions of every state machine', () => {

@@ -127,7 +127,8 @@ describe('batched inventory ingestion', () => {
     // The write of the settled manifest fails: the group's records are stored, its manifest says DIRTY.
     fault = (op, input) => {
       const body = JSON.stringify(input);
-      if (op === 'BatchWriteItem' && body.includes(CHILDREN_MANIFEST_TYPE) && !body.includes(DIRTY_MANIFEST)) throw new Error('crash');
+      if (op === 'BatchWriteItem' && body.includes(CHILDREN_MANIFEST_TYPE) && !body.includes(DIRTY_MANIFEST))
+        throw new Error('crash');
       return undefined;
     };
     await expect(ingestInventoryPage(store, page([vmGroup('C1', [900, 901])]))).rejects.toThrow('crash');

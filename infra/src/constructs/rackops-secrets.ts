@@ -24,6 +24,11 @@ export class RackOpsSecrets extends Construct {
   readonly botCredentials: ISecret;
   /** The HMAC key both the cloud (dispatch) and the relay agent sign and verify command envelopes with. */
   readonly relaySigningKey: ISecret;
+  /**
+   * Teams Workflows webhook URLs for channel notifications, `{ default, clusters: {<id>: url}, kinds: {<kind>: url} }`
+   * (lambdas/src/notifications/webhook-channel.ts). The URLs carry a signature: whoever has one can post.
+   */
+  readonly notifyWebhooks: ISecret;
 
   constructor(scope: Construct, id: string, props: RackOpsSecretsProps) {
     super(scope, id);
@@ -74,6 +79,22 @@ export class RackOpsSecrets extends Construct {
       'The relay signing key is shared with the on-prem agent, which reads it from its local config; an ' +
         'automatic rotation would make the agent reject every command until someone copies the new key. ' +
         'It is rotated by the manual procedure in infra/README.md.',
+    );
+
+    this.notifyWebhooks = new Secret(this, 'NotifyWebhooks', {
+      secretName: `${props.namePrefix}/notify-webhooks`,
+      description:
+        'Teams Workflows webhook URLs for channel notifications (JSON); empty means no channel messages.',
+      encryptionKey: props.encryptionKey,
+      // No URL yet: the operator creates the Workflows flow in Teams and writes its URL here after deploy.
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused', passwordLength: 16 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeNag(
+      this.notifyWebhooks,
+      'AwsSolutions-SMG4',
+      'A Workflows webhook URL is issued by Microsoft Teams when the flow is created; AWS cannot rotate it. ' +
+        'Replace it by recreating the flow (infra/README.md).',
     );
   }
 }

@@ -1,13 +1,13 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Bot, createBot } from '@rackops/bot/app';
-import { BotConfig, type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
+import { type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { startJob } from '@rackops/core/usecases/start-job';
-import { ValidationError } from '@rackops/core/util/errors';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { z } from 'zod';
 import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { awsExtraChannels, emitDeadLetterMetric } from '../notifications/aws-notifier';
+import { type BotSecret, fetchBotSecret } from './bot-secret';
 import { createComplianceQuery } from './inventory-compliance';
 import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
 
@@ -84,22 +84,12 @@ export function createBotHandler(deps: BotHandlerDeps) {
   };
 }
 
-/** What the bot secret holds (env BOT_SECRET_ARN): the Microsoft app credentials and the bot config (roles, card key). */
-const BotSecret = z.object({
-  microsoftAppId: z.string().min(1),
-  microsoftAppPassword: z.string().min(1),
-  microsoftAppTenantId: z.string().optional(),
-  // No UserAssignedMSI: Azure managed identity does not exist on Lambda, and the bundle leaves @azure/identity out.
-  microsoftAppType: z.enum(['MultiTenant', 'SingleTenant']).default('SingleTenant'),
-  config: BotConfig.omit({ appId: true }).loose(),
-});
-
 /**
  * The bot's config: the secret's, with the app id, and the production clusters of the deployment
  * (`PRODUCTION_CLUSTERS`, from the CDK context `rackops:productionClusters`) added to any the secret names.
  */
 export function botConfigOf(
-  secret: Pick<z.infer<typeof BotSecret>, 'microsoftAppId' | 'config'>,
+  secret: Pick<BotSecret, 'microsoftAppId' | 'config'>,
   env: Readonly<Record<string, string | undefined>>,
 ): BotConfigInput {
   const productionClusters = [
@@ -112,11 +102,7 @@ export function botConfigOf(
 let handler: Promise<ReturnType<typeof createBotHandler>> | undefined;
 
 async function wire(): Promise<ReturnType<typeof createBotHandler>> {
-  const out = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: requireEnv('BOT_SECRET_ARN') }),
-  );
-  if (!out.SecretString) throw new ValidationError('the bot secret is empty');
-  const secret = BotSecret.parse(JSON.parse(out.SecretString));
+  const secret = await fetchBotSecret();
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: secret.microsoftAppId,
@@ -146,6 +132,8 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
     startJob: (jobId, actor) => startJob({ store, orchestrator, clock: systemClock }, jobId, actor),
     gateway: cloudAdapterGateway(adapter, secret.microsoftAppId),
     logger,
+    notificationChannels: awsExtraChannels(),
+    onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     ...(catalogUrl
       ? { queries: { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } }
       : {}),

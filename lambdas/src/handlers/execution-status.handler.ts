@@ -4,6 +4,7 @@ import { failJobOfEndedExecution } from '@rackops/core/usecases/start-job';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
+import { awsNotifier } from '../notifications/aws-notifier';
 import { awsLogger, awsStore } from './runtime-wiring';
 
 /** The EventBridge "Step Functions Execution Status Change" event (the fields this handler reads). */
@@ -63,6 +64,10 @@ let awsHandler: ReturnType<typeof createExecutionStatusHandler> | undefined;
 
 /** AWS entry point: target of the execution-status EventBridge rule. */
 export default async function handler(event: unknown): Promise<{ failedJob?: string }> {
-  awsHandler ??= createExecutionStatusHandler({ store: awsStore(), logger: awsLogger() });
+  if (!awsHandler) {
+    const store = awsStore();
+    const logger = awsLogger();
+    awsHandler = createExecutionStatusHandler({ store, logger, notifier: awsNotifier({ store, logger }) });
+  }
   return awsHandler(event);
 }

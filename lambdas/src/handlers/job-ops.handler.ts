@@ -7,6 +7,7 @@ import { JobOpsRequest, runJobOp } from '@rackops/core/workflows/ops/run-op';
 import { asValidationError, parseOrThrow } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { type CatalogSource as CatalogLocation, loadCatalog } from './inventory-catalog';
+import { awsNotifier } from '../notifications/aws-notifier';
 import { awsLogger, awsStore } from './runtime-wiring';
 
 /**
@@ -69,13 +70,17 @@ export function createJobOpsHandler(deps: JobOpsDeps) {
 
 let awsHandler: ReturnType<typeof createJobOpsHandler> | undefined;
 
-/** AWS entry point. Notifications go to the log here until the Teams notifier is wired by the bot stack. */
+/**
+ * AWS entry point. Notifications go through the notification pipeline (conversation via the Bot Connector with the
+ * bot secret's credentials, Teams channel webhook, SES), as locally.
+ */
 export default async function handler(event: unknown): Promise<unknown> {
   if (!awsHandler) {
     const logger = awsLogger();
+    const store = awsStore();
     awsHandler = createJobOpsHandler({
-      store: awsStore(),
-      notifier: { notify: async (e) => logger.info({ notification: e }, 'notification') },
+      store,
+      notifier: awsNotifier({ store, logger }),
       ...(process.env.CATALOG_URL ? { catalog: catalogFromLocation({ url: process.env.CATALOG_URL }) } : {}),
       logger,
     });

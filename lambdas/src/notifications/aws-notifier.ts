@@ -1,0 +1,140 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BotConfig } from '@rackops/bot/config';
+import { cloudAdapterGateway } from '@rackops/bot/gateway';
+import { JobCards } from '@rackops/bot/job-cards';
+import { ConversationChannel } from '@rackops/bot/notifier';
+import type { DeliveryRecord } from '@rackops/core/notifications/delivery-log';
+import { NotificationPipeline } from '@rackops/core/notifications/pipeline';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
+import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
+import type { Store } from '@rackops/core/ports/store.port';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { Logger } from 'pino';
+import { type BotSecret, fetchBotSecret } from '../handlers/bot-secret';
+import { emailChannel, sesMailer } from './email-channel';
+import { type WebhookTargets, parseWebhookTargets, webhookChannel } from './webhook-channel';
+
+/** Metric the dead-letter alarm watches (CloudWatch embedded metric format: a log line, no API call). */
+export const DEAD_LETTER_METRIC = { namespace: 'RackOps', name: 'NotificationDeadLetters' } as const;
+
+export function emitDeadLetterMetric(rec: DeliveryRecord, write: (line: string) => void = console.log): void {
+  write(
+    JSON.stringify({
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          {
+            Namespace: DEAD_LETTER_METRIC.namespace,
+            Dimensions: [[]],
+            Metrics: [{ Name: DEAD_LETTER_METRIC.name, Unit: 'Count' }],
+          },
+        ],
+      },
+      [DEAD_LETTER_METRIC.name]: 1,
+      channel: rec.channel,
+      kind: rec.kind,
+    }),
+  );
+}
+
+/** Link back to the chat in Teams: the app's personal chat (TEAMS_APP_ID), where the job's card lives. */
+const teamsLink = (env: NodeJS.ProcessEnv) => () =>
+  env.TEAMS_APP_ID ? `https://teams.microsoft.com/l/app/${encodeURIComponent(env.TEAMS_APP_ID)}` : undefined;
+
+const WEBHOOK_TTL_MS = 5 * 60_000;
+
+/**
+ * Channel and e-mail in AWS, from the environment CDK sets: NOTIFY_WEBHOOKS_SECRET_ARN (the Workflows webhook
+ * URLs, JSON `{default, clusters, kinds}`, re-read every five minutes) and NOTIFY_EMAIL_FROM (SES v2 sender).
+ */
+export function awsExtraChannels(env: NodeJS.ProcessEnv = process.env): NotificationChannel[] {
+  const out: NotificationChannel[] = [];
+  const link = teamsLink(env);
+  const webhooksArn = env.NOTIFY_WEBHOOKS_SECRET_ARN;
+  if (webhooksArn) {
+    let cached: { at: number; targets: Promise<WebhookTargets> } | undefined;
+    const targets = (): Promise<WebhookTargets> => {
+      if (!cached || Date.now() - cached.at > WEBHOOK_TTL_MS) {
+        const fetched = new SecretsManagerClient({})
+          .send(new GetSecretValueCommand({ SecretId: webhooksArn }))
+          .then((o) => parseWebhookTargets(JSON.parse(o.SecretString ?? '{}')));
+        fetched.catch(() => {
+          cached = undefined;
+        });
+        cached = { at: Date.now(), targets: fetched };
+      }
+      return cached.targets;
+    };
+    out.push(webhookChannel({ targets, link }));
+  }
+  if (env.NOTIFY_EMAIL_FROM)
+    out.push(emailChannel({ mailer: sesMailer(new SESv2Client({})), from: env.NOTIFY_EMAIL_FROM, link }));
+  return out;
+}
+
+/** The conversation channel outside the bot Lambda: proactive sends with the app's credentials from the bot secret. */
+export function conversationChannelFromSecret(
+  secret: BotSecret,
+  deps: { store: Store; logger: Logger },
+): ConversationChannel {
+  const auth =
+    secret.connectorAuth === 'none'
+      ? new ConfigurationBotFrameworkAuthentication({})
+      : new ConfigurationBotFrameworkAuthentication({
+          MicrosoftAppId: secret.microsoftAppId,
+          MicrosoftAppPassword: secret.microsoftAppPassword,
+          MicrosoftAppType: secret.microsoftAppType,
+          ...(secret.microsoftAppTenantId ? { MicrosoftAppTenantId: secret.microsoftAppTenantId } : {}),
+        });
+  const gateway = cloudAdapterGateway(
+    new CloudAdapter(auth),
+    secret.connectorAuth === 'none' ? '' : secret.microsoftAppId,
+  );
+  const config = BotConfig.parse({ ...secret.config, appId: secret.microsoftAppId });
+  const jobCards = new JobCards({
+    store: deps.store,
+    config,
+    clock: systemClock,
+    logger: deps.logger,
+    gateway,
+  });
+  return new ConversationChannel({ store: deps.store, gateway, jobCards, logger: deps.logger });
+}
+
+/**
+ * The notifier of the workflow Lambdas (job-ops, execution-status): the same pipeline as the bot's, with the
+ * conversation channel built from the bot secret. Built on the first event and kept while the container is warm;
+ * if the secret cannot be read the event is logged and the workflow goes on (a message never fails a workflow).
+ */
+export function awsNotifier(deps: { store: Store; logger: Logger; env?: NodeJS.ProcessEnv }): Notifier {
+  const env = deps.env ?? process.env;
+  let pipeline: Promise<NotificationPipeline> | undefined;
+  const build = async (): Promise<NotificationPipeline> => {
+    const secret = await fetchBotSecret();
+    return new NotificationPipeline({
+      store: deps.store,
+      clock: systemClock,
+      logger: deps.logger,
+      channels: [conversationChannelFromSecret(secret, deps), ...awsExtraChannels(env)],
+      onDeadLetter: (rec) => emitDeadLetterMetric(rec),
+    });
+  };
+  return {
+    async notify(event: NotificationEvent) {
+      pipeline ??= build().catch((err: unknown) => {
+        pipeline = undefined;
+        throw err;
+      });
+      try {
+        await (await pipeline).notify(event);
+      } catch (err) {
+        deps.logger.error(
+          { kind: event.kind, err: err instanceof Error ? err.message : String(err) },
+          'notifier not available',
+        );
+      }
+    },
+  };
+}
