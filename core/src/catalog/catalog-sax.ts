@@ -228,7 +228,7 @@ function pickDecoder(bytes: Uint8Array): { decoder: Decoder; skip: number } {
 export function parseCatalogStreaming(input: Uint8Array | string, opts?: CatalogStreamOptions): Catalog {
   const p = new CatalogStreamParser(opts);
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const step = 1 << 20;
+  const step = 1 << 17; // as loadCatalog reads files: smaller chunks, lower peak memory
   for (let i = 0; i < bytes.length; i += step) p.write(bytes.subarray(i, i + step));
   return p.end();
 }
