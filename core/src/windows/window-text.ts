@@ -29,7 +29,7 @@ const NTH: Record<string, 1 | 2 | 3 | 4 | -1> = { first: 1, second: 2, third: 3,
 export const WINDOW_SPEC_USAGE =
   'every sunday 02:00 Europe/Berlin for 4h | first saturday of the month 02:00 UTC for 6h | ' +
   'last day of the month 22:00 UTC for 3h | on 2026-12-06 02:00 Europe/Berlin for 4h | ' +
-  'cron "0 2 * * 0" Europe/Berlin for 4h; then optionally: from <date>, until <date>, ' +
+  'cron "0 2 * * 0" Europe/Berlin for 4h; then optionally: from DATE, until DATE, ' +
   'policy pause|skip_host|power_off_noncritical|fail, continue-on-failure';
 
 function date(text: string): string {
@@ -97,8 +97,8 @@ export function parseWindowSpec(text: string, now: Date): WindowSpecText {
   const zoneOk = ZoneName.safeParse(zoneText);
   if (!zoneOk.success)
     throw new ValidationError(`"${zoneText}" is not a time zone (e.g. Europe/Berlin, UTC)`);
-  if (take('"for <duration>"').toLowerCase() !== 'for')
-    throw new ValidationError('expected "for <duration>", e.g. for 4h');
+  if (take('"for DURATION"').toLowerCase() !== 'for')
+    throw new ValidationError('expected "for DURATION", e.g. for 4h');
   const durationMinutes = parseDuration(take('a duration such as 4h or 90m'));
 
   const out: WindowSpecText = {

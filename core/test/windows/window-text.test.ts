@@ -54,7 +54,7 @@ describe('window schedule grammar', () => {
     ['every sunday 25:00 UTC for 4h', /not a time/],
     ['every sunday 02:00 Mars/Olympus for 4h', /time zone/],
     ['every sunday 02:00 UTC for 5m', /15 minutes to 7 days/],
-    ['every sunday 02:00 UTC', /for <duration>/],
+    ['every sunday 02:00 UTC', /for DURATION/],
     ['every sunday 02:00 UTC for 4h policy yolo', /policy is one of/],
     ['every sunday 02:00 UTC for 4h until 2020-01-01', /before the start/],
     ['on 2026-02-30 02:00 UTC for 4h', /not a date/],
