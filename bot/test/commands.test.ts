@@ -202,8 +202,8 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     );
   });
 
-  it('windows, protection groups, replicate, failover, notify say they are not available yet', async () => {
-    for (const cmd of ['windows', 'protection groups', 'replicate pg-1', 'failover pg-1', 'notify']) {
+  it('protection groups, replicate, failover, notify say they are not available yet', async () => {
+    for (const cmd of ['protection groups', 'replicate pg-1', 'failover pg-1', 'notify']) {
       expect(text(await f.harness.say(USERS.admin, cmd))).toContain('not available yet');
     }
   });

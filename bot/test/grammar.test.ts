@@ -78,9 +78,28 @@ describe('command grammar', () => {
     expect(helpFor(['updat'])).toContain('update');
   });
 
-  it('declares room for windows, protection groups, replicate, failover and notify', () => {
-    for (const n of ['windows', 'protectionGroups', 'replicate', 'failover', 'notify'] as const)
+  it('declares room for protection groups, replicate, failover and notify; windows exist', () => {
+    for (const n of ['protectionGroups', 'replicate', 'failover', 'notify'] as const)
       expect(COMMANDS[n].unavailable).toBe(true);
+    expect(COMMANDS.windows.unavailable).toBeUndefined();
+  });
+
+  it('window create takes the rest of the message as its schedule, quotes kept around a cron expression', () => {
+    const r = parseCommand(
+      'window create prod-a,host:ABC1 cron "30 1 * * 6" Europe/Berlin for 4h policy fail',
+    );
+    expect(r).toEqual({
+      ok: true,
+      command: {
+        name: 'windowCreate',
+        args: { targets: 'prod-a,host:ABC1', schedule: 'cron "30 1 * * 6" Europe/Berlin for 4h policy fail' },
+      },
+    });
+    const show = parseCommand('window W123');
+    expect(show.ok && show.command.name).toBe('window');
+    const typo = parseCommand('windw approve W1');
+    expect(typo.ok).toBe(false);
+    if (!typo.ok) expect(typo.message).toMatch(/Did you mean `window/);
   });
 
   it('edit distance', () => {

@@ -6,11 +6,12 @@
  *   [kw NAME]       optional keyword with a value, stored under the keyword (`[at TIME]` -> args.at)
  *   [flag]          optional flag (`[dry-run]`)
  *   [name:a|b]      optional choice, stored under `name` (`[mode:graceful|now]`)
+ *   REST...         required value taking every remaining word (`SCHEDULE...` -> args.schedule), last only
  * Placeholders are upper-case words, never `<name>`: chat renders markdown, and Web Chat drops `<name>` as an
  * unknown HTML tag while Teams shows it as `&lt;name&gt;` inside code. Plain capitals survive both.
  */
 export type Slot =
-  | { kind: 'value'; name: string; optional: boolean }
+  | { kind: 'value'; name: string; optional: boolean; rest?: true }
   | { kind: 'keyword'; keyword: string; name: string }
   | { kind: 'flag'; keyword: string }
   | { kind: 'choice'; name: string; options: string[] };
@@ -43,6 +44,8 @@ export function parseUsage(usage: string): UsageSpec {
         slots.push({ kind: 'value', name: inner.toLowerCase(), optional: true });
       else if (/^[a-z-]+$/.test(inner)) slots.push({ kind: 'flag', keyword: inner });
       else throw new Error(`bad usage group ${part} in "${usage}"`);
+    } else if (part.endsWith('...') && PLACEHOLDER.test(part.slice(0, -3))) {
+      slots.push({ kind: 'value', name: part.slice(0, -3).toLowerCase(), optional: false, rest: true });
     } else if (PLACEHOLDER.test(part)) {
       slots.push({ kind: 'value', name: part.toLowerCase(), optional: false });
     } else if (!/^[a-z-]+$/.test(part)) {
@@ -83,6 +86,14 @@ export function bindArgs(spec: UsageSpec, tokens: string[]): { args: RawArgs } |
     } else {
       const v = values[nextValue++];
       if (!v) return { error: `unexpected \`${token}\`` };
+      if (v.rest) {
+        // The rest of the message, quotes restored around values that hold spaces (a cron expression).
+        args[v.name] = tokens
+          .slice(i)
+          .map((t) => (/\s/.test(t) ? `"${t}"` : t))
+          .join(' ');
+        break;
+      }
       args[v.name] = token;
     }
   }

@@ -7,6 +7,7 @@ import type { Turn } from '../runtime';
 import * as jobCmd from './job-commands';
 import * as query from './query-commands';
 import { say } from './reply';
+import * as win from './window-commands';
 
 async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
   switch (cmd.name) {
@@ -48,6 +49,19 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     case 'scpExport':
       return jobCmd.scpExport(turn, cmd.args);
     case 'windows':
+      return win.windows(turn);
+    case 'window':
+      return win.windowShow(turn, cmd.args);
+    case 'windowCreate':
+      return win.windowCreate(turn, cmd.args);
+    case 'windowApprove':
+      return win.windowDecide(turn, cmd.args.id, 'approve');
+    case 'windowReject':
+      return win.windowDecide(turn, cmd.args.id, 'reject');
+    case 'windowSkip':
+      return win.windowSkip(turn, cmd.args);
+    case 'windowCancel':
+      return win.windowCancel(turn, cmd.args);
     case 'protectionGroups':
     case 'replicate':
     case 'failover':

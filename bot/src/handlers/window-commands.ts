@@ -1,0 +1,156 @@
+import { formatDuration } from '@rackops/core/util/duration';
+import { ValidationError } from '@rackops/core/util/errors';
+import type { FitEstimate } from '@rackops/core/windows/fit';
+import type { Slot } from '@rackops/core/windows/recurrence';
+import { scheduleExpression } from '@rackops/core/windows/schedule-expression';
+import { previewFit } from '@rackops/core/windows/window-preview';
+import { createWindowStore } from '@rackops/core/windows/window-store';
+import { parseWindowSpec } from '@rackops/core/windows/window-text';
+import {
+  cancelWindow,
+  createWindow,
+  decideWindowSeries,
+  skipOccurrence,
+  upcoming,
+  type WindowDeps,
+} from '@rackops/core/windows/window-usecases';
+import type { WindowRecord } from '@rackops/core/windows/window.schema';
+import type { ArgsOf } from '../grammar/commands';
+import type { Turn } from '../runtime';
+import { say } from './reply';
+
+const deps = (turn: Turn): WindowDeps => ({
+  store: turn.rt.store,
+  now: () => turn.rt.clock.now(),
+  productionClusters: turn.rt.config.productionClusters,
+  preview: (clusters, extraHosts, minutes) => previewFit(turn.rt.store, clusters, extraHosts, minutes),
+});
+
+const who = (a: { name?: string; id: string } | undefined) => (a ? (a.name ?? a.id) : '—');
+
+function approvalText(w: WindowRecord): string {
+  if (w.approval === 'approved') return `approved by ${who(w.approvedBy)}`;
+  if (w.approval === 'rejected') return `rejected by ${who(w.approvedBy)}`;
+  return w.production
+    ? 'awaiting approval (four-eyes: not its creator)'
+    : 'pending (non-production: runs unless rejected)';
+}
+
+function fitText(e: FitEstimate): string {
+  const line =
+    `estimate ${formatDuration(e.makespanS)} for ${e.hosts} host(s), k=${e.k}, ${e.waves} wave(s) ` +
+    `(${e.timingSource === 'default' ? 'default per-host time' : 'measured per-host time'}) vs window ${formatDuration(e.windowS)}`;
+  return e.fits
+    ? `✅ ${line}`
+    : `⚠️ ${line}: **does not fit**; the window ends \`partial\` and the next occurrence continues with the hosts left`;
+}
+
+const slotText = (s: Slot, zone: string) =>
+  `${s.localStart.slice(0, 16).replace('T', ' ')} ${zone}${s.shiftedByDst ? ' (moved by the clock change)' : ''}`;
+
+const targetsText = (w: WindowRecord) =>
+  [...w.targets.clusters, ...w.targets.hosts.map((h) => `host ${h}`)].join(', ');
+
+export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Promise<string> {
+  const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());
+  const clusters: string[] = [];
+  const hosts: string[] = [];
+  for (const t of args.targets.split(',').map((x) => x.trim())) {
+    if (!t) continue;
+    if (t.toLowerCase().startsWith('host:')) hosts.push(t.slice(5));
+    else clusters.push(t);
+  }
+  if (clusters.length + hosts.length === 0) throw new ValidationError('name at least one cluster or host:ID');
+  const {
+    window: w,
+    estimate,
+    next,
+  } = await createWindow(deps(turn), {
+    clusters,
+    hosts,
+    spec,
+    by: turn.actor,
+    conversationId: turn.sender.conversationId,
+  });
+  await say(
+    turn,
+    [
+      `🗓️ Window \`${w.windowId}\` created: rolling firmware update of **${targetsText(w)}**, ` +
+        `\`${scheduleExpression(w)}\` in ${w.zone}, ${formatDuration(w.durationMinutes * 60)} each, policy ${w.blockerPolicy}` +
+        `${w.continueOnFailure ? ', continues on failure' : ''}.`,
+      `Next: ${next.map((s) => slotText(s, w.zone)).join('; ')}`,
+      fitText(estimate),
+      `Approval: ${approvalText(w)}${w.production ? ` — \`window approve ${w.windowId}\`` : ''}`,
+    ].join('\n\n'),
+  );
+  return 'ok';
+}
+
+export async function windows(turn: Turn): Promise<string> {
+  const list = await upcoming(deps(turn), 14);
+  if (list.length === 0) {
+    await say(
+      turn,
+      'No maintenance window in the next 14 days. Create one with `window create …` (`help window create`).',
+    );
+    return 'ok';
+  }
+  const fits = new Map<string, FitEstimate>();
+  const lines = ['**Maintenance windows, next 14 days**'];
+  for (const { window: w, slot, occurrence } of list) {
+    let fit = fits.get(w.windowId);
+    if (!fit) {
+      fit = (await previewFit(turn.rt.store, w.targets.clusters, w.targets.hosts.length, w.durationMinutes))
+        .estimate;
+      fits.set(w.windowId, fit);
+    }
+    const status = occurrence?.status ?? (w.approval === 'approved' ? 'approved' : 'scheduled');
+    lines.push(
+      `- ${slotText(slot, w.zone)} · \`${w.windowId}\` **${targetsText(w)}** · ${status}` +
+        `${occurrence?.reason ? ` (${occurrence.reason})` : ''} · ${approvalText(w)} · ` +
+        `${formatDuration(fit.makespanS)} of ${formatDuration(fit.windowS)}${fit.fits ? '' : ' ⚠️ does not fit'}`,
+    );
+  }
+  await say(turn, lines.join('\n'));
+  return 'ok';
+}
+
+export async function windowShow(turn: Turn, args: ArgsOf<'window'>): Promise<string> {
+  const store = createWindowStore(turn.rt.store, () => turn.rt.clock.now());
+  const found = await store.getWindow(args.id);
+  if (!found) throw new ValidationError(`window ${args.id} not found (\`windows\` lists them)`);
+  const w = found.value;
+  const past = await store.listOccurrences(w.windowId);
+  const coming = (await upcoming(deps(turn), 60)).filter((u) => u.window.windowId === w.windowId).slice(0, 5);
+  await say(
+    turn,
+    [
+      `**Window \`${w.windowId}\`** — ${w.state === 'cancelled' ? 'cancelled' : 'active'}`,
+      `Targets: ${targetsText(w)}${w.production ? ' (production)' : ''}`,
+      `Schedule: \`${scheduleExpression(w)}\` ${w.zone}, ${formatDuration(w.durationMinutes * 60)}; from ${w.startDate}${w.untilDate ? ` until ${w.untilDate}` : ''}`,
+      `Policy: ${w.blockerPolicy}${w.continueOnFailure ? ', continue on failure' : ''}`,
+      `Created by ${who(w.createdBy)}; ${approvalText(w)}`,
+      `Coming: ${coming.map((c) => `${slotText(c.slot, w.zone)}${c.occurrence ? ` (${c.occurrence.status})` : ''}`).join('; ') || 'none'}`,
+      `Past: ${past.map((o) => `${o.start} ${o.status}${o.reason ? ` (${o.reason})` : ''}${o.hostsLeft?.length ? `, ${o.hostsLeft.length} host(s) left` : ''}`).join('; ') || 'none'}`,
+    ].join('\n\n'),
+  );
+  return 'ok';
+}
+
+export async function windowDecide(turn: Turn, id: string, decision: 'approve' | 'reject'): Promise<string> {
+  const w = await decideWindowSeries(deps(turn), id, turn.actor, decision);
+  await say(turn, `${decision === 'approve' ? '✅' : '⛔'} Window \`${w.windowId}\` ${approvalText(w)}.`);
+  return 'ok';
+}
+
+export async function windowSkip(turn: Turn, args: ArgsOf<'windowSkip'>): Promise<string> {
+  const o = await skipOccurrence(deps(turn), args.id, args.when, turn.actor);
+  await say(turn, `⏭️ Window \`${args.id}\`: the occurrence at ${o.start} is skipped.`);
+  return 'ok';
+}
+
+export async function windowCancel(turn: Turn, args: ArgsOf<'windowCancel'>): Promise<string> {
+  const w = await cancelWindow(deps(turn), args.id);
+  await say(turn, `🛑 Window \`${w.windowId}\` is cancelled: none of its occurrences will run.`);
+  return 'ok';
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWindowStore } from '@rackops/core/windows/window-store';
+import { type BotFixture, USERS, startBotFixture } from './support/bot-fixture';
+
+const text = (replies: { text?: string }[]): string => replies.map((r) => r.text ?? '').join('\n');
+const idIn = (t: string): string => /Window `(W[0-9A-Z]+)` created/.exec(t)?.[1] ?? '';
+
+describe('maintenance window commands through the real bot (TestAdapter, dynalite)', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('window create on production: preview with estimate vs length, then four-eyes approval', async () => {
+    const created = text(
+      await f.harness.say(USERS.operator, 'window create prod-a every sunday 02:00 Europe/Berlin for 4h'),
+    );
+    const id = idIn(created);
+    expect(id).not.toBe('');
+    expect(created).toContain('cron(0 2 ? * SUN *)');
+    expect(created).toMatch(/estimate .* vs window 4 h/);
+    expect(created).toContain('awaiting approval');
+    // The creator may not approve their own production window, even with the approver role.
+    const own = text(
+      await f.harness.say(USERS.approver, 'window create prod-a every monday 02:00 UTC for 1h'),
+    );
+    const ownId = idIn(own);
+    expect(text(await f.harness.say(USERS.approver, `window approve ${ownId}`))).toContain('a second person');
+    expect(text(await f.harness.say(USERS.operator, `window approve ${id}`))).toMatch(/needs|role/i);
+    expect(text(await f.harness.say(USERS.approver, `window approve ${id}`))).toContain(
+      'approved by Ada Approver',
+    );
+    const stored = await createWindowStore(f.store).getWindow(id);
+    expect(stored?.value).toMatchObject({
+      approval: 'approved',
+      production: true,
+      approvedBy: { name: 'Ada Approver' },
+    });
+  });
+
+  it('a window that does not fit says so at creation', async () => {
+    const t = text(
+      await f.harness.say(USERS.operator, 'window create lab-a on 2027-01-09 02:00 UTC for 15m'),
+    );
+    expect(t).toContain('does not fit');
+  });
+
+  it('an overlapping window on the same cluster is refused, naming the other', async () => {
+    const first = idIn(
+      text(await f.harness.say(USERS.operator, 'window create lab-a every saturday 22:00 UTC for 3h')),
+    );
+    const t = text(await f.harness.say(USERS.operator, 'window create lab-a every sunday 00:00 UTC for 2h'));
+    expect(t).toContain(`overlaps window ${first} on`);
+  });
+
+  it('bad schedules get a clear error and store nothing', async () => {
+    const before = (await createWindowStore(f.store).listWindows()).length;
+    expect(
+      text(await f.harness.say(USERS.operator, 'window create lab-a every sunday 02:00 Mars/Base for 4h')),
+    ).toContain('not a time zone');
+    expect(
+      text(await f.harness.say(USERS.operator, 'window create nope every sunday 02:00 UTC for 4h')),
+    ).toContain('cluster nope');
+    expect((await createWindowStore(f.store).listWindows()).length).toBe(before);
+  });
+
+  it('windows lists the next 14 days; window ID, skip and cancel', async () => {
+    const id = idIn(
+      text(await f.harness.say(USERS.operator, 'window create lab-a every wednesday 03:00 UTC for 2h')),
+    );
+    const list = text(await f.harness.say(USERS.viewer, 'windows'));
+    expect(list).toContain('Maintenance windows, next 14 days');
+    expect(list).toContain(id);
+    const skipped = text(await f.harness.say(USERS.operator, `window skip ${id}`));
+    expect(skipped).toContain('is skipped');
+    expect(text(await f.harness.say(USERS.viewer, `window ${id}`))).toContain('skipped');
+    expect(text(await f.harness.say(USERS.operator, `window cancel ${id}`))).toContain('cancelled');
+    expect(text(await f.harness.say(USERS.viewer, 'windows'))).not.toContain(id);
+  });
+
+  it('help lists the window commands', async () => {
+    const t = text(await f.harness.say(USERS.viewer, 'help window create'));
+    expect(t).toContain('every sunday 02:00 Europe/Berlin for 4h');
+  });
+});
