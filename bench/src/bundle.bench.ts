@@ -25,6 +25,7 @@ export async function run(_args: string[]): Promise<void> {
     ms: number;
     top: string;
     loads: string;
+    refuses: string;
   }[] = [];
   try {
     for (const h of handlers) {
@@ -59,6 +60,7 @@ export async function run(_args: string[]): Promise<void> {
         ms,
         top: topPackages(output?.inputs ?? {}, 3),
         loads: await loads(outfile, h.exportName),
+        refuses: await refusesEmptyEvent(outfile, h.exportName),
       });
     }
   } finally {
@@ -73,6 +75,7 @@ export async function run(_args: string[]): Promise<void> {
       'gzip KiB': r.gzipKib,
       ms: r.ms,
       loads: r.loads,
+      'refuses {}': r.refuses,
     })),
   );
   // Where the bytes come from, so a regression names its cause.
@@ -80,7 +83,15 @@ export async function run(_args: string[]): Promise<void> {
   const largest = rows.reduce((m, r) => Math.max(m, r.kib), 0);
   const total = Math.round(rows.reduce((s, r) => s + r.kib, 0) * 10) / 10;
   console.log(
-    JSON.stringify({ bench: 'bundle', functions: rows.length, largest_kib: largest, total_kib: total }),
+    JSON.stringify({
+      bench: 'bundle',
+      functions: rows.length,
+      largest_kib: largest,
+      total_kib: total,
+      // Entry modules that load and, called with an empty event, refuse it cleanly (infra's bundled-entries
+      // test drives each one with real-shaped events against local endpoints).
+      entries_checked: rows.filter((r) => r.loads === 'yes' && r.refuses === 'yes').length,
+    }),
   );
 }
 
@@ -107,6 +118,35 @@ async function loads(file: string, exportName: string): Promise<string> {
   try {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     return typeof mod[exportName] === 'function' ? 'yes' : `no ${exportName} export`;
+  } catch (err) {
+    return `NO: ${err instanceof Error ? err.message.slice(0, 80) : String(err)}`;
+  }
+}
+
+/**
+ * Calls the bundle's handler with `{}` and no AWS environment, as a misconfigured trigger would: it must refuse
+ * (throw, or answer 4xx) within 10 s without touching the network.
+ */
+async function refusesEmptyEvent(file: string, exportName: string): Promise<string> {
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const handler = mod[exportName];
+    if (typeof handler !== 'function') return 'no handler';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((r) => {
+      timer = setTimeout(() => r('NO: still running after 10 s'), 10_000);
+    });
+    const call = (async () => {
+      try {
+        const out = (await handler({})) as { statusCode?: number } | undefined;
+        return out?.statusCode && out.statusCode >= 400 && out.statusCode < 500 ? 'yes' : 'NO: accepted {}';
+      } catch (err) {
+        return err instanceof Error ? 'yes' : 'NO: threw a non-Error';
+      }
+    })();
+    const verdict = await Promise.race([call, timeout]);
+    clearTimeout(timer);
+    return verdict;
   } catch (err) {
     return `NO: ${err instanceof Error ? err.message.slice(0, 80) : String(err)}`;
   }
