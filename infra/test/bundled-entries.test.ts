@@ -107,9 +107,18 @@ function template(stack: string) {
 }
 
 beforeAll(async () => {
+  // CI synthesizes before it tests (.ci/run); a bare `npm test` synthesizes here, as `npm run synth` would.
   if (!existsSync(join(CDK_OUT, 'rackops-stateless.template.json'))) {
-    throw new Error(
-      'cdk.out has no rackops-stateless template: run `npm run synth -- -c rackops:relayAgentPrincipal=…` first (.ci/run does)',
+    await execFileP(
+      'npm',
+      [
+        'run',
+        'synth',
+        '--',
+        '-c',
+        'rackops:relayAgentPrincipal=arn:aws:iam::123456789012:role/rackops-relay-agent-example',
+      ],
+      { cwd: REPO_ROOT, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 },
     );
   }
   dynalite = await startDynalite({});
@@ -231,7 +240,7 @@ beforeAll(async () => {
     });
   }
   commandsQueueUrl = fns.get('dispatch')?.env.COMMANDS_QUEUE_URL ?? '';
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await sfnApi?.close();
