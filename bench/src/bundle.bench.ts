@@ -28,6 +28,7 @@ export async function run(_args: string[]): Promise<void> {
     loads: string;
     topInputs: [string, number][];
     coldImportMs: number;
+    refuses: string;
   }[] = [];
   const nodeBootMs = medianOf(COLD_RUNS, () => coldImportMs(undefined));
   try {
@@ -49,6 +50,7 @@ export async function run(_args: string[]): Promise<void> {
         loads: await loads(outfile, h.exportName),
         topInputs: topInputs(output?.inputs ?? {}, 10),
         coldImportMs: medianOf(COLD_RUNS, () => coldImportMs(outfile)),
+        refuses: await refusesEmptyEvent(outfile, h.exportName),
       });
     }
   } finally {
@@ -64,6 +66,7 @@ export async function run(_args: string[]): Promise<void> {
       ms: r.ms,
       loads: r.loads,
       'cold import ms': r.coldImportMs,
+      'refuses {}': r.refuses,
     })),
   );
   console.log(`bare node boot (no import): ${nodeBootMs} ms, median of ${COLD_RUNS}`);
@@ -87,6 +90,9 @@ export async function run(_args: string[]): Promise<void> {
       total_kib: total,
       node_boot_ms: nodeBootMs,
       cold_import_ms: Object.fromEntries(rows.map((r) => [r.name, r.coldImportMs])),
+      // Entry modules that load and, called with an empty event, refuse it cleanly (infra's bundled-entries
+      // test drives each one with real-shaped events against local endpoints).
+      entries_checked: rows.filter((r) => r.loads === 'yes' && r.refuses === 'yes').length,
     }),
   );
 }
@@ -146,6 +152,35 @@ async function loads(file: string, exportName: string): Promise<string> {
   try {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     return typeof mod[exportName] === 'function' ? 'yes' : `no ${exportName} export`;
+  } catch (err) {
+    return `NO: ${err instanceof Error ? err.message.slice(0, 80) : String(err)}`;
+  }
+}
+
+/**
+ * Calls the bundle's handler with `{}` and no AWS environment, as a misconfigured trigger would: it must refuse
+ * (throw, or answer 4xx) within 10 s without touching the network.
+ */
+async function refusesEmptyEvent(file: string, exportName: string): Promise<string> {
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const handler = mod[exportName];
+    if (typeof handler !== 'function') return 'no handler';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((r) => {
+      timer = setTimeout(() => r('NO: still running after 10 s'), 10_000);
+    });
+    const call = (async () => {
+      try {
+        const out = (await handler({})) as { statusCode?: number } | undefined;
+        return out?.statusCode && out.statusCode >= 400 && out.statusCode < 500 ? 'yes' : 'NO: accepted {}';
+      } catch (err) {
+        return err instanceof Error ? 'yes' : 'NO: threw a non-Error';
+      }
+    })();
+    const verdict = await Promise.race([call, timeout]);
+    clearTimeout(timer);
+    return verdict;
   } catch (err) {
     return `NO: ${err instanceof Error ? err.message.slice(0, 80) : String(err)}`;
   }
