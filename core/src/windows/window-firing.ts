@@ -1,0 +1,129 @@
+import { SYSTEM } from '../jobs/job.schema';
+import type { Scheduler } from '../ports/scheduler.port';
+import type { Store } from '../ports/store.port';
+import { approvalAtFireTime } from './approval';
+import { expandSlots, nextSlot, type Slot } from './recurrence';
+import { createWindowStore } from './window-store';
+import type { Occurrence, WindowRecord } from './window.schema';
+
+/** The schedule of a series is named after it, so reconcile can tell ours from others'. */
+export const windowScheduleName = (windowId: string): string => `window-${windowId}`;
+
+export interface FiringDeps {
+  store: Store;
+  scheduler: Scheduler;
+  now: () => Date;
+  /** Another job running on the cluster or host, if any: its id (then the occurrence is skipped, not queued). */
+  activeJobOn: (targetId: string) => Promise<string | undefined>;
+  agentOnline: () => Promise<boolean>;
+  /**
+   * Start the rolling update with the window's policy and deadline; `hosts` narrows it to the hosts a
+   * previous `partial` occurrence left. Returns the job id.
+   */
+  startRollout: (req: {
+    window: WindowRecord;
+    slot: Slot;
+    deadline: string;
+    hosts?: readonly string[];
+  }) => Promise<string>;
+}
+
+/**
+ * Arm the series' schedule for its next occurrence after now (a one-shot at() on the Scheduler port; each
+ * firing arms the next), or delete it when the series is over or cancelled. An occurrence moved by a
+ * spring-forward night is armed at its shifted instant, so it fires once there.
+ */
+export async function armWindow(deps: FiringDeps, w: WindowRecord): Promise<Slot | undefined> {
+  const name = windowScheduleName(w.windowId);
+  const next = w.state === 'active' ? nextSlot(w, new Date(deps.now().getTime() + 1000)) : undefined;
+  if (!next) {
+    await deps.scheduler.cancel(name);
+    return undefined;
+  }
+  await deps.scheduler.scheduleAt({ name, at: next.start, target: { kind: 'window', windowId: w.windowId } });
+  return next;
+}
+
+/**
+ * The `window` target of the claim handler. Reads every condition now (the seed's key principle): approval
+ * still valid, no other job on a target, agent online; a failed condition marks the occurrence `skipped` with
+ * the reason rather than queueing it. Hosts a previous `partial` occurrence left are carried over. Always
+ * re-arms the series.
+ */
+export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Occurrence | undefined> {
+  const windows = createWindowStore(deps.store, deps.now);
+  const found = await windows.getWindow(windowId);
+  if (!found) {
+    await deps.scheduler.cancel(windowScheduleName(windowId)); // an orphan schedule
+    return undefined;
+  }
+  const w = found.value;
+  const now = deps.now();
+  try {
+    // The slot running now (the schedule fires at its start; a late delivery still lands inside it).
+    const slot = expandSlots(
+      w,
+      new Date(now.getTime() - w.durationMinutes * 60_000),
+      new Date(now.getTime() + 60_000),
+    ).find((s) => Date.parse(s.start) <= now.getTime() + 60_000 && now.getTime() < Date.parse(s.end));
+    if (!slot || w.state !== 'active') return undefined;
+    const at = { windowId, start: slot.start, end: slot.end };
+    const stored = await windows.getOccurrence(windowId, slot.start);
+    if (stored && stored.value.status !== 'scheduled' && stored.value.status !== 'approved')
+      return stored.value;
+    const skip = (reason: string) => windows.moveOccurrence(at, 'skipped', { reason }, SYSTEM);
+
+    const approval = approvalAtFireTime(w);
+    if (!approval.ok) return skip(approval.reason);
+    for (const target of [...w.targets.clusters, ...w.targets.hosts]) {
+      const busy = await deps.activeJobOn(target);
+      if (busy) return skip(`job ${busy} is running on ${target}`);
+    }
+    if (!(await deps.agentOnline())) return skip('no relay agent online');
+
+    const previous = (await windows.listOccurrences(windowId)).filter((o) => o.start < slot.start).at(-1);
+    const carried = previous?.status === 'partial' ? previous.hostsLeft : undefined;
+    const jobId = await deps.startRollout({
+      window: w,
+      slot,
+      deadline: slot.end,
+      ...(carried ? { hosts: carried } : {}),
+    });
+    return windows.moveOccurrence(
+      at,
+      'running',
+      { jobId, ...(carried ? { carriedHosts: carried } : {}) },
+      SYSTEM,
+    );
+  } finally {
+    await armWindow(deps, w);
+  }
+}
+
+/**
+ * On deploy and on `npm start`: every active window has its schedule armed for its next occurrence, and a
+ * `window-…` schedule without an active window is deleted. `existing` are the schedule names the scheduler
+ * holds now. Returns what changed.
+ */
+export async function reconcileWindowSchedules(
+  deps: FiringDeps,
+  existing: readonly string[],
+): Promise<{ armed: string[]; deleted: string[] }> {
+  const windows = await createWindowStore(deps.store, deps.now).listWindows();
+  const armed: string[] = [];
+  const keep = new Set<string>();
+  for (const w of windows) {
+    if (await armWindow(deps, w)) {
+      armed.push(w.windowId);
+      keep.add(windowScheduleName(w.windowId));
+    }
+  }
+  const deleted: string[] = [];
+  for (const name of existing) {
+    if (name.startsWith('window-') && !keep.has(name)) {
+      await deps.scheduler.cancel(name);
+      deleted.push(name);
+    }
+  }
+  return { armed, deleted };
+}

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
+import {
+  armWindow,
+  type FiringDeps,
+  fireWindow,
+  reconcileWindowSchedules,
+  windowScheduleName,
+} from '@rackops/core/windows/window-firing';
+import { createWindowStore } from '@rackops/core/windows/window-store';
+import { bob, makeWindow } from '../../core/test/windows/window-factory';
+import { startTestStore, type TestStore } from './helpers/dynalite-store';
+
+/** The Scheduler port over a map: what the local scheduler and EventBridge hold, without the timer. */
+class MapScheduler implements Scheduler {
+  readonly schedules = new Map<string, { at: string; target: ScheduleTarget }>();
+  async scheduleAt(req: { name: string; at: string; target: ScheduleTarget }) {
+    this.schedules.set(req.name, { at: req.at, target: req.target });
+  }
+  async scheduleEvery() {}
+  async cancel(name: string) {
+    this.schedules.delete(name);
+  }
+}
+
+let t: TestStore;
+let now: Date;
+let scheduler: MapScheduler;
+let started: { windowId: string; deadline: string; hosts?: readonly string[] }[];
+let busy: Record<string, string>;
+let agent: boolean;
+let deps: FiringDeps;
+
+beforeAll(async () => {
+  t = await startTestStore();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  now = new Date('2026-12-06T01:00:20Z'); // 20 s after a Sunday 02:00 Berlin start
+  scheduler = new MapScheduler();
+  started = [];
+  busy = {};
+  agent = true;
+  deps = {
+    store: t.store,
+    scheduler,
+    now: () => now,
+    activeJobOn: async (id) => busy[id],
+    agentOnline: async () => agent,
+    startRollout: async ({ window, deadline, hosts }) => {
+      started.push({ windowId: window.windowId, deadline, ...(hosts ? { hosts } : {}) });
+      return `JOB-${started.length}`;
+    },
+  };
+});
+const windows = () => createWindowStore(t.store, () => now);
+
+describe('window firing', () => {
+  it('an approved one-shot fires on time: rollout started with the window end as deadline, then no schedule left', async () => {
+    const w = makeWindow({
+      windowId: 'F-ONCE',
+      recurrence: { kind: 'once' },
+      startDate: '2026-12-06',
+      approval: 'approved',
+      approvedBy: bob,
+    });
+    await windows().createWindow(w);
+    now = new Date('2026-12-05T12:00:00Z');
+    await armWindow(deps, w);
+    expect(scheduler.schedules.get('window-F-ONCE')).toEqual({
+      at: '2026-12-06T01:00:00.000Z',
+      target: { kind: 'window', windowId: 'F-ONCE' },
+    });
+    now = new Date('2026-12-06T01:00:20Z');
+    const o = await fireWindow(deps, 'F-ONCE');
+    expect(o).toMatchObject({ status: 'running', jobId: 'JOB-1' });
+    expect(started).toEqual([{ windowId: 'F-ONCE', deadline: '2026-12-06T05:00:00.000Z' }]);
+    expect(scheduler.schedules.has('window-F-ONCE')).toBe(false);
+    // A second delivery of the same firing starts nothing more.
+    await fireWindow(deps, 'F-ONCE');
+    expect(started).toHaveLength(1);
+  });
+
+  it('an unapproved production window does not run and says why; the series stays armed', async () => {
+    await windows().createWindow(makeWindow({ windowId: 'F-PEND' }));
+    const o = await fireWindow(deps, 'F-PEND');
+    expect(o).toMatchObject({
+      status: 'skipped',
+      reason: 'production window not approved by a second person',
+    });
+    expect(started).toEqual([]);
+    expect(scheduler.schedules.get('window-F-PEND')?.at).toBe('2026-12-13T01:00:00.000Z');
+  });
+
+  it('another job on the cluster, or no agent: skipped with the reason, not queued', async () => {
+    await windows().createWindow(
+      makeWindow({ windowId: 'F-BUSY', targets: { clusters: ['c-busy'], hosts: [] }, production: false }),
+    );
+    busy['c-busy'] = 'JOB-OTHER';
+    expect(await fireWindow(deps, 'F-BUSY')).toMatchObject({
+      status: 'skipped',
+      reason: 'job JOB-OTHER is running on c-busy',
+    });
+    await windows().createWindow(
+      makeWindow({ windowId: 'F-AGENT', targets: { clusters: ['c-agent'], hosts: [] }, production: false }),
+    );
+    agent = false;
+    expect(await fireWindow(deps, 'F-AGENT')).toMatchObject({
+      status: 'skipped',
+      reason: 'no relay agent online',
+    });
+    expect(started).toEqual([]);
+  });
+
+  it('the occurrence after a partial one continues with exactly the hosts left', async () => {
+    await windows().createWindow(
+      makeWindow({
+        windowId: 'F-PART',
+        targets: { clusters: ['c-part'], hosts: [] },
+        approval: 'approved',
+        approvedBy: bob,
+      }),
+    );
+    await fireWindow(deps, 'F-PART');
+    await windows().moveOccurrence(
+      { windowId: 'F-PART', start: '2026-12-06T01:00:00.000Z', end: '2026-12-06T05:00:00.000Z' },
+      'partial',
+      { hostsLeft: ['PROD003', 'PROD004'] },
+    );
+    now = new Date('2026-12-13T01:00:05Z');
+    const o = await fireWindow(deps, 'F-PART');
+    expect(started.at(-1)).toEqual({
+      windowId: 'F-PART',
+      deadline: '2026-12-13T05:00:00.000Z',
+      hosts: ['PROD003', 'PROD004'],
+    });
+    expect(o).toMatchObject({ status: 'running', carriedHosts: ['PROD003', 'PROD004'] });
+  });
+
+  it('a skipped occurrence does not run when its schedule fires', async () => {
+    await windows().createWindow(
+      makeWindow({ windowId: 'F-SKIP', targets: { clusters: ['c-skip'], hosts: [] }, production: false }),
+    );
+    await windows().moveOccurrence(
+      { windowId: 'F-SKIP', start: '2026-12-06T01:00:00.000Z', end: '2026-12-06T05:00:00.000Z' },
+      'skipped',
+      { reason: 'skipped by Bob' },
+    );
+    expect(await fireWindow(deps, 'F-SKIP')).toMatchObject({ status: 'skipped', reason: 'skipped by Bob' });
+    expect(started).toEqual([]);
+  });
+
+  it('a spring-forward 02:30 occurrence is armed at its shifted instant', async () => {
+    const w = makeWindow({
+      windowId: 'F-DST',
+      startTime: '02:30',
+      startDate: '2027-03-01',
+      production: false,
+    });
+    now = new Date('2027-03-22T00:00:00Z');
+    expect((await armWindow(deps, w))?.localStart).toBe('2027-03-28T03:30:00.000+02:00');
+    expect(scheduler.schedules.get('window-F-DST')?.at).toBe('2027-03-28T01:30:00.000Z');
+  });
+
+  it("reconcile arms missing schedules, deletes orphans and a cancelled window's, leaves others alone", async () => {
+    await windows().createWindow(
+      makeWindow({ windowId: 'R-CANCELLED', state: 'cancelled', targets: { clusters: ['c-r'], hosts: [] } }),
+    );
+    await scheduler.scheduleAt({
+      name: 'window-GONE',
+      at: '2026-12-20T00:00:00Z',
+      target: { kind: 'window', windowId: 'GONE' },
+    });
+    await scheduler.scheduleAt({
+      name: 'window-R-CANCELLED',
+      at: '2026-12-20T00:00:00Z',
+      target: { kind: 'window', windowId: 'R-CANCELLED' },
+    });
+    await scheduler.scheduleAt({
+      name: 'job-J1',
+      at: '2026-12-20T00:00:00Z',
+      target: { kind: 'job', jobId: 'J1' },
+    });
+    const r = await reconcileWindowSchedules(deps, [...scheduler.schedules.keys()]);
+    expect(r.deleted.sort()).toEqual(['window-GONE', 'window-R-CANCELLED']);
+    expect(r.armed).toEqual(expect.arrayContaining(['F-PEND', 'F-PART']));
+    expect(scheduler.schedules.has('job-J1')).toBe(true);
+    expect(scheduler.schedules.has(windowScheduleName('F-PEND'))).toBe(true);
+    expect(scheduler.schedules.has('window-GONE')).toBe(false);
+  });
+});
