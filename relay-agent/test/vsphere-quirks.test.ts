@@ -90,3 +90,31 @@ describe('vSphere client against a vCenter with quirks', () => {
     expect(pages).toEqual([4, 3]);
   });
 });
+
+describe('handlers read their effect back (defect 5)', () => {
+  let h: RelayHarness;
+  beforeAll(async () => {
+    const cfg = smallLab(3);
+    cfg.vcenters[0]!.quirks = { revertsHaChanges: true };
+    h = await RelayHarness.start({
+      lab: cfg,
+      labOpts: { timeScale: 1 / 100, services: { ome: false, control: false } },
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('ha.relax fails when admission control reads back still enabled, though the task succeeded', async () => {
+    const vc = { type: 'vcenter' as const, id: 'vc-test' };
+    const env = h.envelope('cluster.ha-relax', vc, {
+      clusterMoref: h.lab.world.cluster('test-a').moref,
+      vcenterId: 'vc-test',
+    });
+    await h.send(env);
+    const r = await h.waitForResult(env.id, 30_000);
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r.error)).toContain('ha_not_relaxed');
+    expect(h.lab.world.cluster('test-a').ha.admissionControlEnabled).toBe(true);
+  });
+});

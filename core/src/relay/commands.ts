@@ -191,6 +191,8 @@ export const CommandOutputs = {
   'host.enter-maintenance': z.object({
     inMaintenanceMode: z.literal(true),
     evacuatedVms: z.number().int(),
+    /** VMs still registered on the host once it is in maintenance mode (read back; powered-off ones may stay). */
+    vmsLeft: z.array(z.string().max(200)).max(1024).optional(),
     alreadyInMaintenance: z.boolean(),
   }),
   'host.exit-maintenance': z.object({ inMaintenanceMode: z.literal(false), alreadyOut: z.boolean() }),

@@ -1,4 +1,5 @@
 import type { DeviceRegistry } from '../devices/device-registry';
+import { DeviceOperationError } from '../http/errors';
 import type { MoRef } from '../vsphere/vim-decode';
 import type { CommandHandler } from './command-context';
 import { hostRuntime, resolveHost } from './vsphere-host';
@@ -35,11 +36,20 @@ export function createEnterMaintenanceHandler(
       onProgress: (p) =>
         ctx.progress('entering maintenance mode', p === undefined ? undefined : { percent: p }),
     });
+    // Read back what is true: the VMs that actually left, and those still registered here (powered-off VMs
+    // stay unless evacuatePoweredOffVms; a VM vCenter could not move stays too).
     const after = await hostRuntime(vc, host);
+    if (!after['runtime.inMaintenanceMode'])
+      throw new DeviceOperationError(
+        'maintenance_not_entered',
+        `host ${params.hostId}: the task ended but the host is not in maintenance mode`,
+      );
     const vmsBefore = ctx.memo.get<number>('vmsBefore') ?? 0;
+    const left = (after.vm ?? []).map((v) => v.value);
     return {
       inMaintenanceMode: true,
-      evacuatedVms: Math.max(0, vmsBefore - (params.evacuatePoweredOffVms ? (after.vm?.length ?? 0) : 0)),
+      evacuatedVms: Math.max(0, vmsBefore - left.length),
+      vmsLeft: left,
       alreadyInMaintenance: false,
     };
   };

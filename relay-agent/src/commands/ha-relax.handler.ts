@@ -1,5 +1,6 @@
 import type { HaSettings } from '@rackops/core/inventory/inventory.schema';
 import type { DeviceRegistry } from '../devices/device-registry';
+import { DeviceOperationError } from '../http/errors';
 import type { MoRef } from '../vsphere/vim-decode';
 import type { CommandHandler } from './command-context';
 import { dasSpec, readHa } from './ha-settings';
@@ -27,6 +28,13 @@ export function createHaRelaxHandler(devices: DeviceRegistry): CommandHandler<'c
     }
     await ctx.progress('relaxing HA admission control');
     await vc.waitForTask(task, { timeoutMs: 600_000, pollMs: ctx.pollIntervalMs, signal: ctx.signal });
-    return { original, relaxed: await readHa(vc, cluster), alreadyRelaxed: false };
+    // The task's success is not the effect: read the settings back and fail if admission control is still on.
+    const after = await readHa(vc, cluster);
+    if (after.admissionControlEnabled)
+      throw new DeviceOperationError(
+        'ha_not_relaxed',
+        `cluster ${params.clusterMoref}: the reconfigure task succeeded but admission control is still enabled`,
+      );
+    return { original, relaxed: after, alreadyRelaxed: false };
   };
 }

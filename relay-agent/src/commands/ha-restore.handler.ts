@@ -1,4 +1,5 @@
 import type { DeviceRegistry } from '../devices/device-registry';
+import { DeviceOperationError } from '../http/errors';
 import type { MoRef } from '../vsphere/vim-decode';
 import type { CommandHandler } from './command-context';
 import { dasSpec, readHa, sameHa } from './ha-settings';
@@ -18,6 +19,13 @@ export function createHaRestoreHandler(devices: DeviceRegistry): CommandHandler<
     }
     await ctx.progress('restoring HA admission control');
     await vc.waitForTask(task, { timeoutMs: 600_000, pollMs: ctx.pollIntervalMs, signal: ctx.signal });
-    return { restored: await readHa(vc, cluster), alreadyRestored: false };
+    // Read back: a restore that did not take (settings re-applied by something else) is a failure, said so.
+    const after = await readHa(vc, cluster);
+    if (!sameHa(after, params.settings))
+      throw new DeviceOperationError(
+        'ha_not_restored',
+        `cluster ${params.clusterMoref}: the reconfigure task succeeded but HA reads back as admission control ${after.admissionControlEnabled ? 'on' : 'off'}, failover level ${after.failoverLevel}`,
+      );
+    return { restored: after, alreadyRestored: false };
   };
 }
