@@ -83,7 +83,13 @@ export function loadCardLocationOnce(
   const key = `${BOT_RECORDS.card}:${cid}`;
   let read = reads.get(key) as Promise<CardLocation | undefined> | undefined;
   if (!read) {
-    read = loadCardLocation(store, cid);
+    const fresh = loadCardLocation(store, cid);
+    // A miss is not kept: the card may be recorded a moment after it was shown (a click right after it arrived),
+    // and the in-place update must then find it.
+    read = fresh.then((loc) => {
+      if (!loc) reads.delete(key);
+      return loc;
+    });
     reads.set(key, read);
   }
   return read;

@@ -50,6 +50,9 @@ export class DirectLineClient {
       this.watermark = Number(body.watermark);
       const hit = body.activities.find(pred);
       if (hit) return hit;
+      // The bot's turn failed: say so now rather than wait out the timeout.
+      const failed = body.activities.find((a) => fromBot(a) && /^Something went wrong/.test(a.text ?? ''));
+      if (failed) throw new Error(`the bot failed a turn: ${failed.text}`);
       if (Date.now() > until) throw new Error('timed out waiting for the bot');
     }
   }
