@@ -2,13 +2,13 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDynalite, type RunningDynalite } from '@rackops/local/dynalite';
 import { type ChatServer, startChatServer } from '@rackops/local/web/chat-server';
-import { discoverHandlers } from '@rackops/infra/handlers';
+import { discoverHandlers } from '../src/handlers';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aJob } from '../../../core/test/job-factory';
-import { synthesize } from '../../../infra/test/helpers/synth';
-import { createDynamoStore } from '../../src/adapters/dynamo-store';
+import { aJob } from '../../core/test/job-factory';
+import { synthesize } from './helpers/synth';
+import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 
 const readBody = async (req: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
