@@ -48,8 +48,12 @@ function fitText(e: FitEstimate): string {
 const slotText = (s: Slot, zone: string) =>
   `${s.localStart.slice(0, 16).replace('T', ' ')} ${zone}${s.shiftedByDst ? ' (moved by the clock change)' : ''}`;
 
+const nameOf = (w: WindowRecord, id: string) => w.targets.names?.[id] ?? id;
 const targetsText = (w: WindowRecord) =>
-  [...w.targets.clusters, ...w.targets.hosts.map((h) => `host ${h}`)].join(', ');
+  [
+    ...w.targets.clusters.map((c) => nameOf(w, c)),
+    ...w.targets.hosts.map((h) => `host ${nameOf(w, h)}`),
+  ].join(', ');
 
 export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Promise<string> {
   const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());

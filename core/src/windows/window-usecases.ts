@@ -48,7 +48,11 @@ export async function createWindow(
   const now = deps.now();
   const window: WindowRecord = {
     windowId: `W${newId(now.getTime()).slice(-8)}`,
-    targets: { clusters: clusters.map((c) => c.id), hosts: hosts.map((h) => h.id) },
+    targets: {
+      clusters: clusters.map((c) => c.id),
+      hosts: hosts.map((h) => h.id),
+      names: Object.fromEntries([...clusters, ...hosts].map((t) => [t.id, t.name])),
+    },
     action: 'rolling_firmware_update',
     ...input.spec,
     production: [...clusters, ...hosts].some((t) => t.production),

@@ -3,6 +3,19 @@ import { z } from 'zod';
 import { Actor, IsoTime } from '../jobs/job.schema';
 import { BoundedId } from '../util/ids';
 
+/**
+ * A cluster or host as inventory names it: a bounded id, or `<vCenter id>/<moref>` for clusters (the
+ * inventory's record ids) — one `/` at most, never an empty or dot-only segment.
+ */
+export const TargetRecordId = z
+  .string()
+  .min(1)
+  .max(200, 'at most 200 characters')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:@-]*(\/[A-Za-z0-9][A-Za-z0-9._:@-]*)?$/,
+    'letters, digits and . _ : @ - only (one / between a vCenter and its object)',
+  );
+
 /** What a window does. The seed maps maintenance type → job type; only the rolling firmware update exists now. */
 export const WindowAction = z.enum(['rolling_firmware_update']);
 export type WindowAction = z.infer<typeof WindowAction>;
@@ -55,8 +68,10 @@ export const WindowApproval = z.enum(['pending', 'approved', 'rejected']);
 
 export const WindowTargets = z
   .object({
-    clusters: z.array(BoundedId).max(50).default([]),
-    hosts: z.array(BoundedId).max(500).default([]),
+    clusters: z.array(TargetRecordId).max(50).default([]),
+    hosts: z.array(TargetRecordId).max(500).default([]),
+    /** Names people know the targets by (cluster `lab-b`, not `vc-lab/domain-c1002`), as resolved at creation. */
+    names: z.record(TargetRecordId, z.string().min(1).max(120)).optional(),
   })
   .refine((t) => t.clusters.length + t.hosts.length > 0, 'a window needs at least one cluster or host');
 
@@ -127,9 +142,9 @@ export const Occurrence = z.object({
   reason: z.string().max(500).optional(),
   jobId: BoundedId.optional(),
   /** Hosts not reached before the window ended (`partial`): the next occurrence takes exactly these. */
-  hostsLeft: z.array(BoundedId).max(500).optional(),
+  hostsLeft: z.array(TargetRecordId).max(500).optional(),
   /** Hosts carried over from the previous `partial` occurrence. */
-  carriedHosts: z.array(BoundedId).max(500).optional(),
+  carriedHosts: z.array(TargetRecordId).max(500).optional(),
   updatedAt: IsoTime,
   updatedBy: Actor.optional(),
 });
