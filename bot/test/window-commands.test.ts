@@ -55,7 +55,7 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
       text(await f.harness.say(USERS.operator, 'window create lab-a every saturday 22:00 UTC for 3h')),
     );
     const t = text(await f.harness.say(USERS.operator, 'window create lab-a every sunday 00:00 UTC for 2h'));
-    expect(t).toContain(`overlaps window ${first} on`);
+    expect(t).toContain(`overlaps window ${first} on lab-a`);
   });
 
   it('bad schedules get a clear error and store nothing', async () => {

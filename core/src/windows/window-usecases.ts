@@ -69,7 +69,7 @@ export async function createWindow(
   const conflict = findConflict(window, await windows.listWindows(), now);
   if (conflict) {
     throw new WindowConflictError(
-      `overlaps window ${conflict.windowId} on ${conflict.target} (its occurrence at ${conflict.otherStart}); ` +
+      `overlaps window ${conflict.windowId} on ${window.targets.names?.[conflict.target] ?? conflict.target} (its occurrence at ${conflict.otherStart}); ` +
         'move or shorten one of them',
     );
   }
