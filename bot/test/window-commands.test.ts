@@ -23,6 +23,8 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     expect(created).toContain('cron(0 2 ? * SUN *)');
     // People read the cluster's name, not its inventory id.
     expect(created).toContain('rolling firmware update of **prod-a**');
+    // Until occurrences fire by themselves, the operator is told so.
+    expect(created).toContain('does not start their rollouts yet');
     expect(created).toMatch(/estimate .* vs window 4 h/);
     expect(created).toContain('awaiting approval');
     // The creator may not approve their own production window, even with the approver role.

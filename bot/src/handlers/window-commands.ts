@@ -55,6 +55,14 @@ const targetsText = (w: WindowRecord) =>
     ...w.targets.hosts.map((h) => `host ${nameOf(w, h)}`),
   ].join(', ');
 
+/**
+ * Said wherever a window is shown until occurrences start rollouts by themselves (the claim handler's window
+ * target is not wired yet): an operator must not trust a slot to run something it will not.
+ */
+const NOT_FIRING_YET =
+  'ℹ️ This build records, checks and approves windows but does not start their rollouts yet: in the slot, ' +
+  'run `update cluster NAME` yourself.';
+
 export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Promise<string> {
   const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());
   const clusters: string[] = [];
@@ -85,6 +93,7 @@ export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Pr
       `Next: ${next.map((s) => slotText(s, w.zone)).join('; ')}`,
       fitText(estimate),
       `Approval: ${approvalText(w)}${w.production ? ` — \`window approve ${w.windowId}\`` : ''}`,
+      NOT_FIRING_YET,
     ].join('\n\n'),
   );
   return 'ok';
@@ -115,7 +124,7 @@ export async function windows(turn: Turn): Promise<string> {
         `${formatDuration(fit.makespanS)} of ${formatDuration(fit.windowS)}${fit.fits ? '' : ' ⚠️ does not fit'}`,
     );
   }
-  await say(turn, lines.join('\n'));
+  await say(turn, [...lines, '', NOT_FIRING_YET].join('\n'));
   return 'ok';
 }
 
