@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { build } from 'esbuild';
 import type { Mode } from './catalog/parse-child';
 import { writeFullSizeCatalog } from './catalog/full-size-catalog';
 import { printTable, round } from './support/report';
+import { childJson } from './support/child-json';
 
 /**
  * `npm run bench -- catalog`: a full-size UTF-16 Dell catalog (≈ 18,000 components) parsed by the streaming
@@ -24,20 +24,7 @@ interface ChildResult {
 const FLEET_MODELS = 6;
 
 function runChild(bundle: string, mode: Mode, file: string, models: string[]): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const args = [bundle, mode, file, models.join(',')];
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`catalog child (${mode}) exited ${code}`));
-      else resolve(JSON.parse(line) as ChildResult);
-    });
-  });
+  return childJson<ChildResult>([bundle, mode, file, models.join(',')], `catalog child (${mode})`);
 }
 
 export async function run(_args: string[]): Promise<void> {

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { request } from 'node:https';
 import { startLab } from '@rackops/lab/index';
 import { generateLab } from '@rackops/lab/generator';
+import { childJson } from './support/child-json';
 
 /**
  * `npm run bench -- lab [--hosts 2000]`: start time of the default lab (target < 2 s), then
@@ -62,25 +62,10 @@ function runChild(hosts: number): Promise<{
   omes: number;
   probesOk: boolean;
 }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      [...process.execArgv, process.argv[1]!, 'lab', '--child', String(hosts)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    p.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`large-lab child exited ${code}`));
-      else resolve(JSON.parse(line));
-    });
-  });
+  return childJson(
+    [...process.execArgv, process.argv[1]!, 'lab', '--child', String(hosts)],
+    'large-lab child',
+  );
 }
 
 export async function run(args: string[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { mulberry32 } from '@rackops/core/util/prng';
 
 /**
  * A full-size Dell `Catalog.xml` for the catalog bench, written as Dell publishes it: UTF-16 LE with a BOM,
@@ -11,17 +12,6 @@ export interface FullSizeCatalog {
   bytes: number;
   components: number;
   models: string[];
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KINDS = [
@@ -41,7 +31,7 @@ const display = (s: string) => `<Display lang="en"><![CDATA[${s}]]></Display>`;
 
 /** Write the catalog to `file`; about `components` SoftwareComponents (≈ 60 MB at 18,000). */
 export function writeFullSizeCatalog(file: string, components = 18_000, seed = 20): FullSizeCatalog {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const models = Array.from({ length: 150 }, (_, i) =>
     (0x0800 + i * 7).toString(16).toUpperCase().padStart(4, '0'),
   );
@@ -77,7 +67,7 @@ export function writeFullSizeCatalog(file: string, components = 18_000, seed = 2
       const family = Math.floor(i / versionsPer);
       const version = i % versionsPer;
       const kind = KINDS[family % KINDS.length] as (typeof KINDS)[number];
-      const fr = rng(seed * 7919 + family);
+      const fr = mulberry32(seed * 7919 + family);
       const [lo, hi] = kind.models;
       const count = lo + Math.floor(fr() * (hi - lo + 1));
       const start = Math.floor(fr() * models.length);
