@@ -7,15 +7,17 @@ import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const copy = process.env.RACKOPS_NODE24_SQLITE;
-const original = join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', 'better-sqlite3') + sep;
+// Any checkout's copy (the repository's, or a test's fresh clone with linked node_modules).
+const marker = `${sep}node_modules${sep}better-sqlite3${sep}`;
 if (copy) {
   registerHooks({
     resolve(specifier, context, nextResolve) {
       const resolved = nextResolve(specifier, context);
       if (!resolved.url.startsWith('file:')) return resolved;
       const path = fileURLToPath(resolved.url);
-      if (!path.startsWith(original)) return resolved;
-      return { ...resolved, url: pathToFileURL(join(copy, path.slice(original.length))).href };
+      const at = path.indexOf(marker);
+      if (at < 0 || path.startsWith(copy)) return resolved;
+      return { ...resolved, url: pathToFileURL(join(copy, path.slice(at + marker.length))).href };
     },
   });
 }

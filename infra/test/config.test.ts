@@ -16,6 +16,7 @@ describe('readConfig', () => {
       logRetentionDays: 90,
       heartbeatMissingMinutes: 15,
       bundle: true,
+      inventorySchedules: { everyMinutes: 60, vcenters: [], omes: [] },
     });
   });
 

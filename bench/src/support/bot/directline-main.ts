@@ -1,3 +1,4 @@
+import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import { startChatServer } from '@rackops/local/web/chat-server';
 import { pino } from 'pino';
 
@@ -8,7 +9,7 @@ import { pino } from 'pino';
 const at = process.argv.indexOf('--bot');
 const botEndpoint = process.argv[at + 1];
 if (at < 0 || !botEndpoint) throw new Error('usage: directline-main --bot <url>');
-const chat = await startChatServer({ botEndpoint, logger: pino({ level: 'warn' }) });
+const chat = await startChatServer({ botEndpoint, logger: pino({ ...REDACTING_LOGGER, level: 'warn' }) });
 console.log(JSON.stringify({ url: chat.url }));
 process.once('SIGTERM', () => {
   void chat.close().finally(() => process.exit(0));
