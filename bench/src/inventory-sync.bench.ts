@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Cluster, Vcenter, Vm } from '@rackops/core/inventory/inventory.schema';
 import {
-  type InventoryGroup,
+  type InventoryGroupInput,
   type InventoryPageInput,
   type PageHost,
   vcObjectId,
@@ -44,7 +44,7 @@ function* vcenterPages(
 ): Generator<InventoryPageInput> {
   const vc = world.vcenters.get(vcId)!;
   const clusterRecId = (name: string) => vcObjectId(vcId, world.cluster(name).moref);
-  function* groups(): Generator<InventoryGroup> {
+  function* groups(): Generator<InventoryGroupInput> {
     const vcenter: Vcenter = { id: vc.id, name: vc.name, ...(vc.version ? { version: vc.version } : {}) };
     yield { type: 'vcenter', parent: vc.id, items: [vcenter] };
     yield {
@@ -108,7 +108,7 @@ function* vcenterPages(
       }
     }
   }
-  let batch: InventoryGroup[] = [];
+  let batch: InventoryGroupInput[] = [];
   let size = 0;
   let seq = 0;
   for (const g of groups()) {

@@ -1,5 +1,7 @@
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DROP_ACCEPT_TYPE } from '@rackops/core/inventory/drop-guard';
+import { REPORT_NOTE_KEY } from '@rackops/core/jobs/job-report.schema';
 import { signCardData } from '../src/cards/card-data';
 import { type TranscriptEntry, cardActions, cardOf } from '../src/testing/harness';
 import { CONFIG, type BotFixture, USERS, eventually, startBotFixture, vm } from './support/bot-fixture';
@@ -297,5 +299,83 @@ describe('every card action, via Action.Execute (Teams) and Action.Submit (Web C
     );
     expect(audit.length).toBeGreaterThan(5);
     expect(audit.map((a) => a.detail?.via)).toEqual(expect.arrayContaining(['execute', 'submit']));
+  });
+});
+
+describe('a held inventory sync: accept the smaller estate, or keep everything', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  /** A finished sync the drop guard held, as the workflow's finish records it, shown with `job <id>`. */
+  async function heldSync(c: string) {
+    const actor = { kind: 'user' as const, id: 'aad-oper', name: 'Olga Operator' };
+    const now = new Date().toISOString();
+    const created = await f.store.createJob({
+      id: `01HELD${c.toUpperCase().padEnd(20, '0')}`.slice(0, 26),
+      type: 'inventory_sync',
+      target: { kind: 'vcenter', id: 'vc-lab' },
+      params: { source: 'vcenter' },
+      createdBy: actor,
+      createdAt: now,
+      scheduleAt: now,
+      details: {},
+      requiresApproval: false,
+      conversationId: c,
+    });
+    await f.store.transitionJob(created.id, { type: 'start', actor });
+    await f.store.putJobItem(created.id, 'note', REPORT_NOTE_KEY, {
+      outcome: 'completed',
+      summary: 'inventory synced: 1 cluster, 2 hosts, 10 VMs; 0 changed, nothing marked gone',
+      problems: [],
+      next: [],
+      hosts: [],
+      facts: [],
+      inventoryDrop: {
+        source: 'vcenter',
+        sourceId: 'vc-lab',
+        drops: [{ type: 'host', was: 4, now: 2 }],
+        totals: { vcenter: 1, cluster: 1, host: 2, vm: 10 },
+      },
+    });
+    await f.store.transitionJob(created.id, { type: 'complete', actor, summary: 'held' });
+    await f.harness.say(USERS.operator, `job ${created.id}`, c);
+    return { job: created, entry: f.harness.lastCard(c, 'Accept and mark gone')! };
+  }
+
+  it('the card says what fell and that nothing was marked gone; Accept records it and starts a new sync', async () => {
+    const { entry } = await heldSync('drop-accept');
+    const text = JSON.stringify(cardOf(entry.activity));
+    expect(text).toContain('hosts 4 → 2');
+    expect(text).toContain('Nothing was marked gone');
+    expect(await f.store.getRecord(DROP_ACCEPT_TYPE, 'vcenter:vc-lab')).toBeUndefined();
+    const data = buttonData(entry, 'Accept and mark gone');
+    const r = await f.harness.click(USERS.operator, entry, 'Accept and mark gone');
+    expect(JSON.stringify(r.card)).toContain('accepted that vcenter vc-lab now reports hosts 4 → 2');
+    const accepted = await f.store.getRecord<{ totals: Record<string, number>; by: string }>(
+      DROP_ACCEPT_TYPE,
+      'vcenter:vc-lab',
+    );
+    expect(accepted?.data).toMatchObject({ totals: { host: 2, vm: 10 }, by: 'Olga Operator' });
+    const syncs = (await f.store.listJobsByTarget('vcenter', 'vc-lab', { limit: 5 })).items;
+    expect(syncs.filter((j) => j.type === 'inventory_sync')).toHaveLength(2);
+    // Answered once: a second click changes nothing.
+    const again = await f.harness.submitCardData(USERS.operator, entry, data, 'execute', 'confirm.run');
+    expect(said(again) + JSON.stringify(again.invokeResponse ?? '')).toContain('already used');
+    expect((await f.store.listJobsByTarget('vcenter', 'vc-lab', { limit: 5 })).items).toHaveLength(2);
+  });
+
+  it('Keep changes nothing and says so; a viewer may not answer', async () => {
+    const { entry } = await heldSync('drop-keep');
+    const refused = await f.harness.click(USERS.viewer, entry, 'Keep everything');
+    expect(said(refused) + JSON.stringify(refused.invokeResponse ?? '')).toContain(
+      'needs the **operator** role',
+    );
+    const r = await f.harness.click(USERS.operator, entry, 'Keep everything');
+    expect(JSON.stringify(r.card)).toContain('kept every stored object of vcenter vc-lab');
   });
 });

@@ -352,7 +352,16 @@ describe('the progress card', () => {
       command: describeCommandResult(
         { kind: 'inventory.vcenter' },
         { pages: 2, counts: { vcenter: 1, cluster: 2, host: 12, vm: 120 }, warnings: ['vm-7: no host'] },
-        { pages: 2, items: 135, written: 135, unchanged: 0, gone: 0, warnings: 1, sawLast: true },
+        {
+          pages: 2,
+          items: 135,
+          written: 135,
+          unchanged: 0,
+          gone: 0,
+          warnings: 1,
+          sawLast: true,
+          incomplete: 0,
+        },
       ),
     });
     const c = renderJobCard(

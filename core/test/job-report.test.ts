@@ -229,7 +229,16 @@ describe('single-command results in words', () => {
         counts: { vcenter: 1, cluster: 2, host: 12, vm: 120, datastore: 4, network: 3 },
         warnings: [],
       },
-      { pages: 3, items: 142, written: 14, unchanged: 128, gone: 1, warnings: 0, sawLast: true },
+      {
+        pages: 3,
+        items: 142,
+        written: 14,
+        unchanged: 128,
+        gone: 1,
+        warnings: 0,
+        sawLast: true,
+        incomplete: 0,
+      },
     );
     expect(t.summary).toBe(
       'inventory synced: 2 clusters, 12 hosts, 120 VMs; 14 changed, 1 gone, no warnings',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHILDREN_MANIFEST_TYPE, DIRTY_MANIFEST } from '@rackops/core/inventory/children-manifest';
 import { ingestInventoryPage } from '@rackops/core/inventory/ingest';
 import type { Vm } from '@rackops/core/inventory/inventory.schema';
-import { type InventoryGroup, vcObjectId } from '@rackops/core/inventory/sync-page.schema';
+import { type InventoryGroupInput, vcObjectId } from '@rackops/core/inventory/sync-page.schema';
 import { type RunningDynalite, startDynalite } from '@rackops/local/dynalite';
 import { createDynamoStore, type DynamoStore } from '../src/adapters/dynamo-store';
 
@@ -57,12 +57,12 @@ const vm = (n: number, hostId: string): Vm => ({
     affinityRules: [],
   },
 });
-const vmGroup = (hostId: string, ns: number[]): InventoryGroup => ({
+const vmGroup = (hostId: string, ns: number[]): InventoryGroupInput => ({
   type: 'vm',
   parent: hostId,
   items: ns.map((n) => vm(n, hostId)),
 });
-const page = (groups: InventoryGroup[]) => ({
+const page = (groups: InventoryGroupInput[]) => ({
   v: 1,
   source: 'vcenter',
   sourceId: vc,

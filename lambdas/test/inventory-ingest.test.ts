@@ -4,7 +4,7 @@ import type { FirmwareComponent, Vm } from '@rackops/core/inventory/inventory.sc
 import { hostsOfCluster, serverByServiceTag, serverForHost } from '@rackops/core/inventory/queries';
 import { inventorySyncOutcome } from '@rackops/core/inventory/sync-job';
 import {
-  type InventoryGroup,
+  type InventoryGroupInput,
   type InventoryPageInput,
   type PageHost,
   type PageServer,
@@ -70,12 +70,12 @@ const vm = (n: number, hostId: string, extra: Partial<Vm> = {}): Vm => ({
   ...extra,
 });
 
-function page(groups: InventoryGroup[], extra: Partial<InventoryPageInput> = {}): InventoryPageInput {
+function page(groups: InventoryGroupInput[], extra: Partial<InventoryPageInput> = {}): InventoryPageInput {
   return { v: 1, source: 'vcenter', sourceId: vc, runId: `run-${vc}`, seq: 0, last: true, groups, ...extra };
 }
 
 /** A small vCenter: one cluster, hosts A and B, VMs 1-2 on A and 3 on B, one datastore, one network. */
-function fullInventory(over: { a?: Vm[]; b?: Vm[]; hosts?: PageHost[] } = {}): InventoryGroup[] {
+function fullInventory(over: { a?: Vm[]; b?: Vm[]; hosts?: PageHost[] } = {}): InventoryGroupInput[] {
   const hosts = over.hosts ?? [host(A()), host(B())];
   return [
     { type: 'vcenter', parent: vc, items: [{ id: vc, name: vc, version: '8.0.3' }] },

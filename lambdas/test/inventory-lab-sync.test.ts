@@ -7,18 +7,11 @@ import type { Store } from '@rackops/core/ports/store.port';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import type { CommandTarget } from '@rackops/core/relay/envelope';
 import { type Lab, startLab } from '@rackops/lab/index';
-import type { CommandContext } from '@rackops/relay-agent/commands/command-context';
-import { createInventoryIdracHandler } from '@rackops/relay-agent/commands/inventory-idrac.handler';
-import { createInventoryOmeHandler } from '@rackops/relay-agent/commands/inventory-ome.handler';
-import { createInventoryVcenterHandler } from '@rackops/relay-agent/commands/inventory-vcenter.handler';
-import { parseConfig } from '@rackops/relay-agent/config/load-config';
-import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
 import type { DeviceRegistry } from '@rackops/relay-agent/devices/device-registry';
-import { pino } from 'pino';
 import { loadCatalog } from '../src/handlers/inventory-catalog';
 import { createComplianceQuery } from '../src/handlers/inventory-compliance';
-import { createInventoryPageHandler } from '../src/handlers/inventory-page.handler';
 import { startTestStore, type TestStore } from './helpers/dynalite-store';
+import { labDevices, labSync } from './helpers/lab-sync';
 
 /**
  * The whole inventory path minus the queues: the lab's vCenter, OME and iDRACs over HTTPS → the relay
@@ -31,23 +24,7 @@ let devices: DeviceRegistry;
 beforeAll(async () => {
   lab = await startLab(undefined, { timeScale: 1 / 6000 });
   t = await startTestStore();
-  const pin = (e: { url: string; username: string; password: string; certSha256: string }) => ({
-    url: e.url,
-    credentials: { username: e.username, password: e.password },
-    tls: { mode: 'pin' as const, sha256: e.certSha256 },
-  });
-  const cfg = parseConfig({
-    signingKey: 'inventory-test-signing-key-0123456789abcdef',
-    queues: { commandsUrl: 'unused', resultsUrl: 'unused' },
-    metrics: { port: null },
-    http: { timeoutMs: 10_000, retries: 2, retryBaseMs: 10 },
-    devices: {
-      idracs: Object.fromEntries(lab.endpoints.idracs.map((e) => [e.hostId, pin(e)])),
-      vcenters: Object.fromEntries(lab.endpoints.vcenters.map((e) => [e.id, pin(e)])),
-      omes: Object.fromEntries(lab.endpoints.omes.map((e) => [e.id, pin(e)])),
-    },
-  });
-  devices = buildDevices(cfg);
+  devices = labDevices(lab);
 });
 afterAll(async () => {
   await devices?.close();
@@ -55,41 +32,15 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-/** Run one of the agent's inventory handlers; its pages go to ingestion as the result handler would. */
+/** Run one of the agent's inventory handlers on the lab; its pages go to ingestion as the result handler would. */
 async function sync(
   kind: CommandKind,
   target: CommandTarget,
-  idracParams: { ingest: boolean } = { ingest: true },
+  idrac: { ingest: boolean } = { ingest: true },
   store: Store = t.store,
 ): Promise<{ written: number; gone: number; warnings: number; output?: unknown }> {
-  const onPage = createInventoryPageHandler({ store });
-  const total = { written: 0, gone: 0, warnings: 0 };
-  const commandId = `cmd-${kind}-${target.id}-${Date.now()}`;
-  const memo = new Map<string, unknown>();
-  const ctx: CommandContext = {
-    commandId,
-    kind,
-    target,
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 10,
-    async progress(_message, extra) {
-      if (!extra?.page) return;
-      const r = await onPage(extra.page, { commandId });
-      total.written += r.written;
-      total.gone += r.gone;
-      total.warnings += r.warnings.length;
-    },
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: (ms = 10) => new Promise((r) => setTimeout(r, ms)),
-    now: () => new Date(),
-  };
-  if (kind === 'inventory.vcenter') await createInventoryVcenterHandler(devices)({ pageSize: 50 }, ctx);
-  else if (kind === 'inventory.ome') await createInventoryOmeHandler(devices)({ pageSize: 50 }, ctx);
-  else return { ...total, output: await createInventoryIdracHandler(devices)(idracParams, ctx) };
-  return total;
+  const { messages: _, ...totals } = await labSync(devices, store, kind, target, { idrac });
+  return totals;
 }
 
 describe('inventory sync from the lab through the relay agent handlers', () => {

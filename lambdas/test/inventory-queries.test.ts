@@ -3,7 +3,7 @@ import { buildCatalogXml } from '@rackops/core/catalog/catalog-build';
 import { createCatalogMatcher } from '@rackops/core/catalog/catalog-match';
 import { parseCatalogXml } from '@rackops/core/catalog/catalog-xml';
 import { ingestInventoryPage } from '@rackops/core/inventory/ingest';
-import type { InventoryGroup } from '@rackops/core/inventory/sync-page.schema';
+import type { InventoryGroupInput } from '@rackops/core/inventory/sync-page.schema';
 import { serverParent, vcObjectId } from '@rackops/core/inventory/sync-page.schema';
 import {
   AmbiguousReferenceError,
@@ -44,7 +44,7 @@ const catalog = parseCatalogXml(
   }),
 );
 
-function vcenterGroups(vc: string): InventoryGroup[] {
+function vcenterGroups(vc: string): InventoryGroupInput[] {
   const cl = (n: number) => vcObjectId(vc, `domain-c${n}`);
   const host = (id: string, name: string, clusterId: string, extra: Record<string, unknown> = {}) => ({
     id,

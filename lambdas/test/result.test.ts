@@ -152,6 +152,8 @@ describe('result handler', () => {
         written: 1,
         unchanged: 0,
         gone: 0,
+        incomplete: 0,
+        held: [],
         warnings: [],
       });
     await note(0);

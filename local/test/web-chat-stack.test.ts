@@ -13,12 +13,13 @@ import { ARTIFACTS, launchChromium, send } from './helpers/browser';
 /** `npm start`'s pieces: the local stack with the default lab and the relay agent, this bot and web chat. */
 async function startFullStack(
   config: Partial<BotConfigInput> = {},
+  timeScale = 1 / 60,
 ): Promise<{ stack: LocalStack; localBot: LocalBot }> {
   let bot: Bot | undefined;
   const stack = await startLocalStack({
     lab: true,
     agent: true,
-    timeScale: 1 / 60,
+    timeScale,
     notifier: { notify: async (e) => bot?.notifier.notify(e) },
   });
   const localBot = await startLocalBot({
@@ -34,11 +35,11 @@ async function startFullStack(
 }
 
 /** A full stack with a browser on it for one describe block: started before its tests, stopped after them. */
-function useBrowserStack(config: Partial<BotConfigInput> = {}) {
+function useBrowserStack(config: Partial<BotConfigInput> = {}, timeScale?: number) {
   const on = {} as { stack: LocalStack; localBot: LocalBot; context: BrowserContext };
   let profile: string | undefined;
   beforeAll(async () => {
-    Object.assign(on, await startFullStack(config));
+    Object.assign(on, await startFullStack(config, timeScale));
     profile = mkdtempSync(join(tmpdir(), 'rackops-chromium-'));
     on.context = await launchChromium(profile, 1600);
   }, 120_000);
@@ -146,7 +147,8 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
  * a second person (the four-eyes scenario shows that part).
  */
 describe('web chat on the full local stack: a host that never comes back from its reboot', () => {
-  const on = useBrowserStack({ productionClusters: [] });
+  // The reboot timeout is the long wait here: a faster clock shortens it (an hour of lab time is 15 s).
+  const on = useBrowserStack({ productionClusters: [] }, 1 / 240);
 
   it('update host LABB001: what failed, where the host is now, what to do next', async () => {
     const page = await openChat(on.context, on.localBot);

@@ -1,6 +1,7 @@
 import type { AdaptiveCard } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import { POWER_ACTIONS, type PowerAlias } from '../grammar/commands';
+import { DropLine, formatDrops, RunTotals } from '@rackops/core/inventory/drop-guard';
 import { type CardKey, signCardData } from './card-data';
 import { action, card, facts, heading, text } from './elements';
 
@@ -29,6 +30,15 @@ export const ConfirmOp = z.discriminatedUnion('kind', [
     production: z.boolean(),
   }),
   z.object({ kind: z.literal('force_resume'), jobId: z.string(), v: z.number().int() }),
+  /** An inventory sync the drop guard held: accept the smaller estate (a new sync then marks the rest gone). */
+  z.object({
+    kind: z.literal('inventory_drop'),
+    jobId: z.string(),
+    source: z.enum(['vcenter', 'ome']),
+    sourceId: z.string(),
+    drops: z.array(DropLine).max(20),
+    totals: RunTotals,
+  }),
 ]);
 export type ConfirmOp = z.infer<typeof ConfirmOp>;
 
@@ -52,6 +62,8 @@ export function describeOp(op: ConfirmOp): string {
       return `eject the virtual CD of ${op.hostName} (${op.hostId})`;
     case 'force_resume':
       return `force-resume job ${op.jobId} without resolving its blockers`;
+    case 'inventory_drop':
+      return `accept that ${op.source} ${op.sourceId} now reports ${formatDrops(op.drops)}, and mark what it no longer reports gone`;
   }
 }
 

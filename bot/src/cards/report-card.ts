@@ -3,7 +3,10 @@ import type { JobReport, ReportHost } from '@rackops/core/jobs/job-report.schema
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { JobView } from '@rackops/core/usecases/job-queries';
 import { clip } from '@rackops/core/util/clip';
-import { type Element, card, container, facts, heading, text } from './elements';
+import { formatDrops } from '@rackops/core/inventory/drop-guard';
+import { signCardData } from './card-data';
+import type { ConfirmPayload } from './confirm-card';
+import { type Element, action, card, container, facts, heading, text } from './elements';
 import { reportTable } from './host-table';
 import { STATUS_ICON, jobLabel } from './job-label';
 import {
@@ -155,7 +158,61 @@ export function renderReport(
     details.push(...logLines(view, view.recentLog.slice(-budget.logLines), 160));
   }
   body.push(container(details, { id: DETAILS_ID, isVisible: false, spacing: 'Medium' }));
+  if (report.inventoryDrop) {
+    const drop = inventoryDropPart(job, report.inventoryDrop, opts);
+    body.push(...drop.body);
+    return card(body, [...drop.actions, ...jobActions(job, opts, true)]);
+  }
   return card(body, jobActions(job, opts, true));
+}
+
+/** How long the accept/keep buttons of a held inventory sync stay valid. */
+const DROP_ANSWER_MS = 24 * 3600_000;
+
+/**
+ * A held inventory sync asks: did the estate really shrink? *Accept* starts a new sync allowed to mark what is
+ * missing gone; *Keep* leaves every stored object as it is (the next sync is held again while the drop lasts).
+ */
+function inventoryDropPart(
+  job: Job,
+  drop: NonNullable<JobReport['inventoryDrop']>,
+  opts: RenderOptions,
+): { body: Element[]; actions: Element[] } {
+  const body = [
+    text(
+      `⚠️ ${drop.source} ${drop.sourceId} reports far fewer objects than at the last good sync (${formatDrops(drop.drops)}). Nothing was marked gone: a broken read looks like this too (an expired session, a changed permission).`,
+      { color: 'Warning', spacing: 'Medium' },
+    ),
+    text('If the estate really shrank, accept: a new sync then marks what is no longer reported gone.', {
+      isSubtle: true,
+    }),
+  ];
+  const at = Date.parse(job.completedAt ?? job.updatedAt);
+  const payload: ConfirmPayload = {
+    cid: opts.cid,
+    op: { kind: 'inventory_drop', jobId: job.id, ...drop },
+    exp: new Date((Number.isNaN(at) ? 0 : at) + DROP_ANSWER_MS).toISOString(),
+    by: 'inventory sync',
+  };
+  return {
+    body,
+    actions: [
+      action(
+        'Accept and mark gone',
+        'confirm.run',
+        signCardData(opts.key, 'confirm.run', payload),
+        'destructive',
+      ),
+      action(
+        'Keep everything',
+        'confirm.abort',
+        signCardData(opts.key, 'confirm.abort', {
+          cid: opts.cid,
+          keep: `${drop.source} ${drop.sourceId}`,
+        }),
+      ),
+    ],
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AdaptiveCard } from '@microsoft/teams-ai';
+import { acceptDrop, formatDrops } from '@rackops/core/inventory/drop-guard';
 import { approveJob, rejectJob } from '@rackops/core/usecases/approve-job';
 import { cancelJob } from '@rackops/core/usecases/cancel-job';
 import { createJob } from '@rackops/core/usecases/create-job';
@@ -57,7 +58,8 @@ const WizardP = JobRefP.extend({
   lh: z.string(),
   to: z.number().int().min(0).optional(),
 });
-const AbortP = z.object({ cid: z.string().min(1).max(64) });
+/** `keep`: the source of a held inventory sync whose stored objects the operator keeps. */
+const AbortP = z.object({ cid: z.string().min(1).max(64), keep: z.string().max(300).optional() });
 const MAX_COMMENT = 300;
 /** A comment input: absent or not text is no comment; longer than MAX_COMMENT is refused, never cut silently. */
 const Comment = z.string().optional().catch(undefined);
@@ -260,6 +262,15 @@ async function runVerb(
       const ref = AbortP.parse(p);
       if (!(await claimCard(turn.rt.store, ref.cid, turn.rt.clock.now().getTime())))
         return { outcome: 'used', message: 'This confirmation was already answered. Nothing was changed.' };
+      if (ref.keep)
+        return {
+          outcome: 'drop_kept',
+          card: renderClosed(
+            'Inventory kept',
+            `${who(turn)} kept every stored object of ${ref.keep}. Nothing was marked gone; the next sync is held again while the drop lasts.`,
+          ),
+          cid: ref.cid,
+        };
       return {
         outcome: 'aborted',
         card: renderClosed('Aborted', `Aborted by ${who(turn)}. Nothing was done.`),
@@ -306,6 +317,28 @@ async function confirmRun(
       card: renderClosed('Force-resumed', `Job ${op.jobId} force-resumed by ${who(turn)}: ${reason?.data}`),
       cid: p.cid,
       jobId: op.jobId,
+    };
+  }
+  if (op.kind === 'inventory_drop') {
+    await acceptDrop(turn.rt.store, { ...op, actor: turn.actor, now });
+    const { job } = await createJob(turn.rt.usecases, {
+      type: 'inventory_sync',
+      target: { kind: op.source, id: op.sourceId },
+      params: { source: op.source },
+      actor: turn.actor,
+      production: false,
+      conversationId: turn.sender.conversationId,
+    });
+    await turn.rt.jobCards.post(turn.sender, job.id);
+    return {
+      followUp: true,
+      outcome: 'drop_accepted',
+      card: renderClosed(
+        'Smaller estate accepted',
+        `${who(turn)} accepted that ${op.source} ${op.sourceId} now reports ${formatDrops(op.drops)}. Sync job ${job.id} marks what is no longer reported gone.`,
+      ),
+      cid: p.cid,
+      jobId: job.id,
     };
   }
   const request =

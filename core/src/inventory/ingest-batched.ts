@@ -112,10 +112,12 @@ async function ingestChunk(
       toWrite,
       digest,
       ...(settled ? {} : { manifestVersion: manifest?.version ?? 0 }),
-      listParent: !settled && (manifest !== undefined || !tableHasManifests),
+      // An incomplete group cannot tell what vanished: no listing, and its manifest stays DIRTY (step 4).
+      listParent: g.group.complete && !settled && (manifest !== undefined || !tableHasManifests),
     };
   });
   const unsettled = plans.filter((p) => p.manifestVersion !== undefined);
+  const settling = unsettled.filter((p) => p.group.complete);
 
   // 1. Manifests of changed id sets go DIRTY before any child is written (a crash then means "list the parent").
   await batch.writeRecords(
@@ -160,6 +162,6 @@ async function ingestChunk(
 
   // 4. The new id sets: these groups are settled until their children change.
   await batch.writeRecords(
-    unsettled.map((p) => manifestWrite(p.type, p.group.parent, p.digest, (p.manifestVersion ?? 0) + 1)),
+    settling.map((p) => manifestWrite(p.type, p.group.parent, p.digest, (p.manifestVersion ?? 0) + 1)),
   );
 }

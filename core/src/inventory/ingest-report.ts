@@ -1,5 +1,6 @@
 import type { Store } from '../ports/store.port';
 import { ConflictError, NotFoundError } from '../util/errors';
+import { type DropLine, formatDrops, type RunTotals } from './drop-guard';
 import type { IngestResult } from './ingest';
 
 /** Warnings logged per page; the rest are counted (a broken device must not flood the console log). */
@@ -15,6 +16,11 @@ export interface PageNote {
   unchanged: number;
   gone: number;
   warnings: number;
+  /** Groups not read in full (no gone-marks from them). */
+  incomplete?: number;
+  /** The drop guard held this page's gone-marks: the types that fell, and the run's totals. */
+  held?: DropLine[];
+  totals?: RunTotals;
 }
 
 const PAGE_NOTE = 'inventory-page:';
@@ -49,6 +55,9 @@ export async function recordIngestOutcome(store: Store, jobId: string, r: Ingest
     unchanged: r.unchanged,
     gone: r.gone,
     warnings: r.warnings.length,
+    ...(r.incomplete ? { incomplete: r.incomplete } : {}),
+    ...(r.held.length ? { held: r.held } : {}),
+    ...(r.totals ? { totals: r.totals } : {}),
   };
   await store.putJobItem(jobId, 'note', noteKey(r.runId, r.seq), note);
   await store.appendLog({
@@ -74,6 +83,10 @@ export interface RunSummary {
   gone: number;
   warnings: number;
   sawLast: boolean;
+  /** Groups not read in full. */
+  incomplete: number;
+  /** Set when the drop guard held the run: what fell, and the run's totals (what a confirmation accepts). */
+  held?: { drops: DropLine[]; totals: RunTotals };
 }
 
 /** Totals of a sync job's pages (for the job summary when the run finishes). */
@@ -87,6 +100,7 @@ export async function summarizeInventoryRun(store: Store, jobId: string): Promis
     gone: 0,
     warnings: 0,
     sawLast: false,
+    incomplete: 0,
   };
   for (const { key, data } of notes) {
     if (!key.startsWith(PAGE_NOTE)) continue;
@@ -97,10 +111,15 @@ export async function summarizeInventoryRun(store: Store, jobId: string): Promis
     sum.gone += data.gone;
     sum.warnings += data.warnings;
     sum.sawLast ||= data.last;
+    sum.incomplete += data.incomplete ?? 0;
+    if (data.held?.length && data.totals && !sum.held) sum.held = { drops: data.held, totals: data.totals };
   }
   return sum;
 }
 
 export function formatRunSummary(s: RunSummary): string {
-  return `inventory synced: ${s.pages} pages, ${s.items} items, ${s.written} written, ${s.unchanged} unchanged, ${s.gone} gone, ${s.warnings} warnings`;
+  const held = s.held
+    ? `; nothing marked gone: ${formatDrops(s.held.drops)} since the last good sync (confirm to accept)`
+    : '';
+  return `inventory synced: ${s.pages} pages, ${s.items} items, ${s.written} written, ${s.unchanged} unchanged, ${s.gone} gone, ${s.warnings} warnings${held}`;
 }

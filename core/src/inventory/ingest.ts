@@ -2,6 +2,14 @@ import { hasRecordBatch } from '../ports/record-batch.port';
 import type { Store } from '../ports/store.port';
 import { ConflictError, PayloadTooLargeError } from '../util/errors';
 import { contentHash } from './content-hash';
+import {
+  checkDrop,
+  DEFAULT_DROP_THRESHOLD_PCT,
+  type DropLine,
+  formatDrops,
+  type RunTotals,
+  recordBaseline,
+} from './drop-guard';
 import { ingestGroupsBatched, type KnownGroup } from './ingest-batched';
 import { CHILD_TYPES, looseId, RECORD_RULES, SERVER_SERIAL_TYPE } from './record-rules';
 import {
@@ -19,6 +27,8 @@ export type IngestWarningCode =
   | 'invalid_item'
   | 'duplicate_item'
   | 'parent_mismatch'
+  | 'incomplete_group'
+  | 'drop_held'
   | 'producer';
 
 /** Bad data from a device: recorded on the sync job, never fatal. */
@@ -42,6 +52,12 @@ export interface IngestResult {
   unchanged: number;
   /** Records marked gone (vanished from their parent), cascades included. */
   gone: number;
+  /** Groups whose vanished children were not computed: the producer could not read them in full. */
+  incomplete: number;
+  /** The run is much smaller than the last good one: nothing was marked gone (drop-guard.ts). */
+  held: DropLine[];
+  /** The run's totals as the producer announced them. */
+  totals?: RunTotals;
   warnings: IngestWarning[];
 }
 
@@ -50,6 +66,10 @@ export interface IngestOptions {
   concurrency?: number;
   /** Groups of one page ingested in parallel (each is independent: one parent's children). @default 4 */
   groupConcurrency?: number;
+  /** A run whose count of some type falls by more than this percentage holds its gone-marks. @default 20 */
+  dropThresholdPct?: number;
+  /** @default the system clock */
+  now?: () => Date;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -71,7 +91,16 @@ export async function ingestInventoryPage(
   rawPage: unknown,
   opts: IngestOptions = {},
 ): Promise<IngestResult> {
-  const result: IngestResult = { groups: 0, items: 0, written: 0, unchanged: 0, gone: 0, warnings: [] };
+  const result: IngestResult = {
+    groups: 0,
+    items: 0,
+    written: 0,
+    unchanged: 0,
+    gone: 0,
+    incomplete: 0,
+    held: [],
+    warnings: [],
+  };
   const parsed = InventoryPage.safeParse(rawPage);
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -86,11 +115,32 @@ export async function ingestInventoryPage(
   const page = parsed.data;
   Object.assign(result, { runId: page.runId, seq: page.seq, last: page.last });
   for (const w of page.warnings) result.warnings.push({ code: 'producer', message: w });
+  const now = opts.now ?? (() => new Date());
+  const threshold = opts.dropThresholdPct ?? DEFAULT_DROP_THRESHOLD_PCT;
+  if (page.totals) {
+    result.totals = page.totals;
+    result.held = (await checkDrop(store, page.source, page.sourceId, page.totals, threshold, now())).held;
+    if (result.held.length)
+      result.warnings.push({
+        code: 'drop_held',
+        message: `this sync sees far fewer objects than the last good one (${formatDrops(result.held)}, more than ${threshold} % less): nothing was marked gone until an operator confirms`,
+      });
+  }
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const known: KnownGroup[] = [];
-  for (const group of page.groups) {
+  for (const raw of page.groups) {
     result.groups++;
-    result.items += group.items.length;
+    result.items += raw.items.length;
+    const group = result.held.length ? { ...raw, complete: false } : raw;
+    if (!raw.complete) {
+      result.incomplete++;
+      result.warnings.push({
+        code: 'incomplete_group',
+        type: raw.type,
+        parent: raw.parent,
+        message: `${raw.type}s under ${raw.parent} were not all readable: none of them was marked gone`,
+      });
+    }
     if (isInventoryType(group.type)) known.push({ type: group.type, group });
     else {
       result.warnings.push({
@@ -101,13 +151,13 @@ export async function ingestInventoryPage(
       });
     }
   }
-  if (hasRecordBatch(store)) {
-    await ingestGroupsBatched(store, store, known, result, { concurrency });
-    return result;
-  }
-  await forEachLimit(known, Math.max(1, opts.groupConcurrency ?? DEFAULT_GROUP_CONCURRENCY), (g) =>
-    ingestGroup(store, g.type, g.group, concurrency, result),
-  );
+  if (hasRecordBatch(store)) await ingestGroupsBatched(store, store, known, result, { concurrency });
+  else
+    await forEachLimit(known, Math.max(1, opts.groupConcurrency ?? DEFAULT_GROUP_CONCURRENCY), (g) =>
+      ingestGroup(store, g.type, g.group, concurrency, result),
+    );
+  if (page.last && page.totals && !result.held.length)
+    await recordBaseline(store, page.source, page.sourceId, page.totals, page.runId, now());
   return result;
 }
 
@@ -145,6 +195,7 @@ export async function ingestGroup(
     if (type === 'server') await writeSerialAlias(store, data as PageServer);
   });
 
+  if (!group.complete) return;
   const vanished = [...stored].filter(([id, s]) => !seen.has(id) && !s.gone).map(([id]) => id);
   for (const id of vanished) result.gone += await markGone(store, type, id, parent);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunTotals } from './drop-guard';
 import { INVENTORY_TYPES, Server, Host } from './inventory.schema';
 
 /**
@@ -11,6 +12,10 @@ import { INVENTORY_TYPES, Server, Host } from './inventory.schema';
  * pages may be ingested in any order, twice, or concurrently, without holding a whole run in memory.
  * A parent's children are therefore never split across pages; a producer keeps a page small by
  * putting fewer groups in it, not by cutting a group.
+ *
+ * A group the producer could not read in full says so (`complete: false`): its items are written, its
+ * vanished children are not computed. A run much smaller than the last good one holds every gone-mark until
+ * an operator confirms (drop-guard.ts).
  *
  * Items are deliberately `unknown` here: each item is validated on its own at ingestion, so one bad
  * item from a device (missing fields, wrong types) becomes a warning on the sync job instead of
@@ -40,8 +45,14 @@ export const InventoryGroup = z.object({
   type: z.string().min(1).max(64),
   parent: z.string().min(1).max(400),
   items: z.array(z.unknown()).max(MAX_GROUP_ITEMS),
+  /**
+   * False when the producer could not read every child of this parent (an object failed validation): the
+   * items are written, but nothing stored under the parent is marked gone on the strength of this group.
+   */
+  complete: z.boolean().default(true),
 });
 export type InventoryGroup = z.infer<typeof InventoryGroup>;
+export type InventoryGroupInput = z.input<typeof InventoryGroup>;
 
 export const InventoryPage = z.object({
   v: z.literal(1),
@@ -55,6 +66,11 @@ export const InventoryPage = z.object({
   /** True on the run's final page. */
   last: z.boolean(),
   groups: z.array(InventoryGroup),
+  /**
+   * The whole run's size by record type, known before the first page (the producer reads, then streams); the
+   * drop guard compares it with the last good run (drop-guard.ts). Absent: no guard for this run.
+   */
+  totals: RunTotals.optional(),
   /** Problems the producer saw while reading the device (recorded as job warnings). */
   warnings: z.array(z.string().max(1000)).max(200).default([]),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DropLine, RunTotals } from '../inventory/drop-guard';
 
 /**
  * How one host ended, as the report's table shows it. `partial`: some of its firmware was applied (the part
@@ -58,6 +59,15 @@ export const JobReport = z.object({
     .array(z.object({ title: z.string().max(60), value: z.string().max(500) }))
     .max(30)
     .default([]),
+  /** An inventory sync the drop guard held: the card asks an operator to accept the new size or keep. */
+  inventoryDrop: z
+    .object({
+      source: z.enum(['vcenter', 'ome']),
+      sourceId: z.string().max(200),
+      drops: z.array(DropLine).max(20),
+      totals: RunTotals,
+    })
+    .optional(),
 });
 export type JobReport = z.infer<typeof JobReport>;
 export type JobReportInput = z.input<typeof JobReport>;

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../inventory/ingest-report';
+import { formatDrops } from '../inventory/drop-guard';
 import { CommandOutputs, type CommandKind } from '../relay/commands';
 
 export interface Fact {
@@ -61,8 +62,15 @@ function inventoryText(
     facts.push({ title: 'Unchanged', value: String(run.unchanged) });
     facts.push({
       title: 'Gone',
-      value: `${run.gone}${run.gone ? ' (no longer reported by the source)' : ''}`,
+      value: run.held
+        ? `none marked: ${formatDrops(run.held.drops)} since the last good sync; confirm below if the estate really shrank`
+        : `${run.gone}${run.gone ? ' (no longer reported by the source)' : ''}`,
     });
+    if (run.incomplete)
+      facts.push({
+        title: 'Unreadable',
+        value: `${plural(run.incomplete, 'group')} not read in full: what they did not show was kept`,
+      });
   }
   facts.push({
     title: 'Warnings',
@@ -74,7 +82,11 @@ function inventoryText(
     .filter(([, t]) => ['cluster', 'host', 'vm', 'server'].includes(t))
     .map(([text]) => text)
     .join(', ');
-  const changes = run ? `; ${run.written} changed, ${run.gone} gone` : '';
+  const changes = run?.held
+    ? `; ${run.written} changed, nothing marked gone (${formatDrops(run.held.drops)}: confirm or keep)`
+    : run
+      ? `; ${run.written} changed, ${run.gone} gone`
+      : '';
   const warned = warnings ? `, ${plural(warnings, 'warning')}` : ', no warnings';
   return { summary: `inventory synced: ${main || `${out.pages} pages`}${changes}${warned}`, facts };
 }

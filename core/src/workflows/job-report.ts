@@ -18,6 +18,7 @@ export interface ReportInput {
   command?: { summary: string; facts: Fact[] };
   /** The command that runs the job again (`update cluster lab-a`), for what to do next. */
   rerun?: string;
+  inventoryDrop?: JobReport['inventoryDrop'];
 }
 
 const count = (hosts: readonly ReportHost[], s: ReportHost['status']) =>
@@ -102,6 +103,7 @@ export function buildJobReport(input: ReportInput): JobReport {
     next: jobNext(input),
     hosts: input.hosts,
     facts: input.command?.facts.slice(0, 30) ?? [],
+    ...(input.inventoryDrop ? { inventoryDrop: input.inventoryDrop } : {}),
   };
 }
 

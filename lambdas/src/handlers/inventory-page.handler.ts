@@ -1,13 +1,29 @@
 import { type IngestResult, ingestInventoryPage } from '@rackops/core/inventory/ingest';
+import { DEFAULT_DROP_THRESHOLD_PCT } from '@rackops/core/inventory/drop-guard';
 import { recordIngestOutcome } from '@rackops/core/inventory/ingest-report';
 import type { Store } from '@rackops/core/ports/store.port';
 import { type Logger, pino } from 'pino';
+import { z } from 'zod';
 
 export interface InventoryPageDeps {
   store: Store;
   logger?: Logger;
   /** Parallel Store writes per group. @default 16 */
   concurrency?: number;
+  /** @default INVENTORY_DROP_THRESHOLD_PCT from the environment, else 20 (core/src/inventory/drop-guard.ts) */
+  dropThresholdPct?: number;
+}
+
+const ThresholdPct = z.coerce.number().min(0).max(100);
+
+/** `INVENTORY_DROP_THRESHOLD_PCT`: how far a source's counts may fall in one sync before gone-marks wait for a person. */
+export function dropThresholdFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.INVENTORY_DROP_THRESHOLD_PCT;
+  if (raw === undefined || raw === '') return DEFAULT_DROP_THRESHOLD_PCT;
+  const r = ThresholdPct.safeParse(raw);
+  if (!r.success)
+    throw new Error(`INVENTORY_DROP_THRESHOLD_PCT must be a percentage from 0 to 100, not "${raw}"`);
+  return r.data;
 }
 
 /** The part of a relay progress message the ingestion needs (see core/src/relay/result.schema.ts). */
@@ -30,9 +46,13 @@ export type OnInventoryPage = (
  */
 export function createInventoryPageHandler(deps: InventoryPageDeps): OnInventoryPage {
   const log = deps.logger ?? pino({ level: 'silent' });
+  const dropThresholdPct = deps.dropThresholdPct ?? dropThresholdFromEnv();
   return async (page, msg) => {
     const started = Date.now();
-    const result = await ingestInventoryPage(deps.store, page, { concurrency: deps.concurrency });
+    const result = await ingestInventoryPage(deps.store, page, {
+      ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
+      dropThresholdPct,
+    });
     if (msg.jobId) await recordIngestOutcome(deps.store, msg.jobId, result);
     log.info(
       {
@@ -44,6 +64,7 @@ export function createInventoryPageHandler(deps: InventoryPageDeps): OnInventory
         written: result.written,
         unchanged: result.unchanged,
         gone: result.gone,
+        ...(result.held.length ? { held: result.held } : {}),
         warnings: result.warnings.length,
         ms: Date.now() - started,
       },

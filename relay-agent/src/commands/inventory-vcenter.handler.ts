@@ -1,4 +1,5 @@
 import type { Cluster, Datastore, Network, Vm } from '@rackops/core/inventory/inventory.schema';
+import type { z } from 'zod';
 import { type PageHost, unlinkedHostId, vcObjectId } from '@rackops/core/inventory/sync-page.schema';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { markedProduction } from '../vsphere/custom-attributes';
@@ -12,12 +13,13 @@ import {
   HostFacts,
   NETWORK_PATHS,
   NetworkFacts,
-  readAll,
+  readAllOrRejected,
   VM_PATHS,
   VmFacts,
 } from '../vsphere/vsphere-inventory';
 import type { CommandHandler } from './command-context';
 import { createPageWriter } from './page-writer';
+import { hostIds, unreadableGroups } from './vcenter-read-integrity';
 import { serviceTagOf } from './vsphere-host';
 
 /**
@@ -32,27 +34,42 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
     const sc = await vc.serviceContent();
     const warnings: string[] = [];
     const ps = params.pageSize;
-    const clusters = await readAll(vc, 'ClusterComputeResource', CLUSTER_PATHS, ClusterFacts, warnings, ps);
-    const hosts = await readAll(vc, 'HostSystem', HOST_PATHS, HostFacts, warnings, ps);
-    const datastores = await readAll(vc, 'Datastore', DATASTORE_PATHS, DatastoreFacts, warnings, ps);
-    const networks = await readAll(vc, 'Network', NETWORK_PATHS, NetworkFacts, warnings, ps);
-    const vms = await readAll(vc, 'VirtualMachine', VM_PATHS, VmFacts, warnings, ps);
+    const read = async <S extends z.ZodType>(type: string, paths: readonly string[], schema: S) =>
+      readAllOrRejected(vc, type, paths, schema, warnings, ps);
+    const clusterRead = await read('ClusterComputeResource', CLUSTER_PATHS, ClusterFacts);
+    const hostRead = await read('HostSystem', HOST_PATHS, HostFacts);
+    const dsRead = await read('Datastore', DATASTORE_PATHS, DatastoreFacts);
+    const netRead = await read('Network', NETWORK_PATHS, NetworkFacts);
+    const vmRead = await read('VirtualMachine', VM_PATHS, VmFacts);
+    const clusters = clusterRead.valid;
+    const datastores = dsRead.valid;
+    const networks = netRead.valid;
+    const unreadable = unreadableGroups(vcId, clusterRead, hostRead, vmRead);
+    // A host under a cluster that could not be read is left out (its cluster, and so its record, is unknown).
+    const hosts = hostRead.valid.filter((h) => !unreadable.hostsLeftOut.has(h.obj.value));
+    const vms = vmRead.valid.filter(
+      (v) => !unreadable.hostsLeftOut.has(v.facts['runtime.host']?.value ?? ''),
+    );
     await ctx.progress(`read ${hosts.length} hosts and ${vms.length} VMs`);
 
     const clusterOfHost = new Map<string, string>();
     for (const c of clusters)
       for (const h of c.facts.host ?? []) clusterOfHost.set(h.value, vcObjectId(vcId, c.obj.value));
-    const hostIdOf = new Map(
-      hosts.map((h) => [
-        h.obj.value,
-        serviceTagOf(h.facts['hardware.systemInfo']) ?? unlinkedHostId(vcId, h.obj.value),
-      ]),
-    );
+    const { hostIdOf, duplicates } = hostIds(vcId, hosts);
+    for (const d of duplicates) warnings.push(d);
     const dsCount = new Map(datastores.map((d) => [d.obj.value, d.facts.host?.length ?? 0]));
     const rules = new Map<string, string[]>();
     for (const c of clusters) for (const [vm, r] of affinityByVm(c.facts.configurationEx)) rules.set(vm, r);
 
-    const out = createPageWriter(ctx, 'vcenter', vcId, ps);
+    // The estate's size as the vCenter reports it (unreadable objects exist too): the drop guard's measure.
+    const out = createPageWriter(ctx, 'vcenter', vcId, ps, {
+      vcenter: 1,
+      cluster: clusterRead.valid.length + clusterRead.rejected.length,
+      host: hostRead.valid.length + hostRead.rejected.length,
+      vm: vmRead.valid.filter((v) => v.facts['runtime.host']).length + vmRead.rejected.length,
+      datastore: dsRead.valid.length + dsRead.rejected.length,
+      network: netRead.valid.length + netRead.rejected.length,
+    });
     await out.add('vcenter', vcId, [
       { id: vcId, name: vcId, address: new URL(vc.baseUrl).host, version: sc.version },
     ]);
@@ -72,6 +89,7 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
           production: markedProduction(c.facts),
         }),
       ),
+      clusterRead.rejected.length === 0,
     );
     const hostsByParent = new Map<string, PageHost[]>();
     for (const c of clusters) hostsByParent.set(vcObjectId(vcId, c.obj.value), []);
@@ -99,12 +117,16 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
       const parent = clusterId ?? vcId;
       hostsByParent.set(parent, [...(hostsByParent.get(parent) ?? []), host]);
     }
-    for (const [parent, list] of hostsByParent) await out.add('host', parent, list);
+    for (const [parent, list] of hostsByParent)
+      await out.add('host', parent, list, !unreadable.hostGroups.has(parent));
+    for (const parent of unreadable.hostGroups)
+      if (!hostsByParent.has(parent)) await out.add('host', parent, [], false);
 
     const vmsByHost = new Map<string, Vm[]>(hosts.map((h) => [hostIdOf.get(h.obj.value) ?? h.obj.value, []]));
     for (const v of vms) {
       const hm = v.facts['runtime.host']?.value;
       if (!hm) continue;
+      // A VM on a host that could not be read: its parent is unknown, so it is not written at all.
       const hostId = hostIdOf.get(hm) ?? unlinkedHostId(vcId, hm);
       const clusterId = clusterOfHost.get(hm);
       vmsByHost.set(hostId, [
@@ -127,7 +149,12 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
         },
       ]);
     }
-    for (const [hostId, list] of vmsByHost) await out.add('vm', hostId, list);
+    const morefOf = new Map([...hostIdOf].map(([moref, id]) => [id, moref]));
+    for (const [hostId, list] of vmsByHost) {
+      const moref = morefOf.get(hostId);
+      const complete = !unreadable.allVms && !(moref && unreadable.vmGroupsOfHost.has(moref));
+      await out.add('vm', hostId, list, complete);
+    }
     await out.add(
       'datastore',
       vcId,
@@ -144,6 +171,7 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
           ),
         }),
       ),
+      dsRead.rejected.length === 0,
     );
     await out.add(
       'network',
@@ -156,6 +184,7 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
           type: 'Network',
         }),
       ),
+      netRead.rejected.length === 0,
     );
     const { pages, counts } = await out.finish(warnings);
     return { pages, counts, warnings };

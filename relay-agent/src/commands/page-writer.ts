@@ -14,6 +14,8 @@ export function createPageWriter(
   source: SyncSource,
   sourceId: string,
   pageSize: number,
+  /** The run's size by record type, when known before the first page (the drop guard compares it). */
+  totals?: Record<string, number>,
 ) {
   let seq = 0;
   let groups: InventoryGroup[] = [];
@@ -28,6 +30,7 @@ export function createPageWriter(
       seq,
       last,
       groups,
+      ...(totals ? { totals } : {}),
       warnings: warnings.slice(0, 200),
     };
     await ctx.progress(`inventory page ${seq}${last ? ' (last)' : ''}: ${items} items`, {
@@ -38,9 +41,10 @@ export function createPageWriter(
     items = 0;
   };
   return {
-    async add(type: string, parent: string, list: unknown[]): Promise<void> {
+    /** `complete: false`: not every child of `parent` could be read, so none may be marked gone. */
+    async add(type: string, parent: string, list: unknown[], complete = true): Promise<void> {
       counts[type] = (counts[type] ?? 0) + list.length;
-      groups.push({ type, parent, items: list });
+      groups.push({ type, parent, items: list, complete });
       items += list.length;
       if (items >= pageSize) await flush(false);
     },

@@ -95,7 +95,37 @@ export interface Parsed<T> {
   readonly facts: T;
 }
 
-/** Reads every object of a type (paged), keeping the valid ones and listing the rest as warnings. */
+/**
+ * Reads every object of a type (paged), keeping the valid ones; the rest are listed as warnings and returned
+ * as `rejected`, so a caller can tell which groups it could not read in full.
+ */
+export async function readAllOrRejected<S extends z.ZodType>(
+  vc: VsphereClient,
+  type: string,
+  paths: readonly string[],
+  schema: S,
+  warnings: string[],
+  pageSize = 500,
+): Promise<{ valid: Parsed<z.infer<S>>[]; rejected: ObjectContent[] }> {
+  const valid: Parsed<z.infer<S>>[] = [];
+  const rejected: ObjectContent[] = [];
+  for await (const page of vc.objects(type, paths, pageSize)) {
+    for (const o of page as ObjectContent[]) {
+      const r = schema.safeParse(o.props);
+      if (r.success) valid.push({ obj: o.obj, facts: r.data });
+      else {
+        rejected.push(o);
+        if (warnings.length < 200)
+          warnings.push(
+            `${type} ${o.obj.value}: unexpected properties (${r.error.issues[0]?.path.join('.')})`,
+          );
+      }
+    }
+  }
+  return { valid, rejected };
+}
+
+/** The valid objects of a type; the others become warnings. */
 export async function readAll<S extends z.ZodType>(
   vc: VsphereClient,
   type: string,
@@ -104,14 +134,5 @@ export async function readAll<S extends z.ZodType>(
   warnings: string[],
   pageSize = 500,
 ): Promise<Parsed<z.infer<S>>[]> {
-  const out: Parsed<z.infer<S>>[] = [];
-  for await (const page of vc.objects(type, paths, pageSize)) {
-    for (const o of page as ObjectContent[]) {
-      const r = schema.safeParse(o.props);
-      if (r.success) out.push({ obj: o.obj, facts: r.data });
-      else if (warnings.length < 200)
-        warnings.push(`${type} ${o.obj.value}: unexpected properties (${r.error.issues[0]?.path.join('.')})`);
-    }
-  }
-  return out;
+  return (await readAllOrRejected(vc, type, paths, schema, warnings, pageSize)).valid;
 }

@@ -120,6 +120,16 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
       : {}),
     ...(command && state.result !== undefined && state.result !== null ? { command } : {}),
     ...(rerun ? { rerun } : {}),
+    ...(inventory?.held && (job.target.kind === 'vcenter' || job.target.kind === 'ome')
+      ? {
+          inventoryDrop: {
+            source: job.target.kind,
+            sourceId: job.target.id,
+            drops: inventory.held.drops,
+            totals: inventory.held.totals,
+          },
+        }
+      : {}),
   });
   const summary = reportText(report).slice(0, 8000);
   await deps.store.putJobItem(job.id, 'note', REPORT_NOTE_KEY, JSON.parse(JSON.stringify(report)));
