@@ -1,5 +1,6 @@
 import type { Host, Vm } from '@rackops/core/inventory/inventory.schema';
 import { ingestInventoryPage } from '@rackops/core/inventory/ingest';
+import { hostsReportingTag } from '@rackops/core/inventory/queries';
 import { acceptDrop } from '@rackops/core/inventory/drop-guard';
 import { type InventoryGroupInput, vcObjectId } from '@rackops/core/inventory/sync-page.schema';
 import type { Lab } from '@rackops/lab/index';
@@ -242,6 +243,12 @@ describe('two hosts reporting one service tag', () => {
     ]);
     expect(new Set(hosts.map((h) => h.id)).size).toBe(3);
     expect(hosts.filter((h) => h.data.serviceTag === 'TEST002')).toHaveLength(2);
+    // What `server TEST002` warns about.
+    expect((await hostsReportingTag(t.store, 'TEST002')).map((h) => h.name).sort()).toEqual([
+      'esx-t2.lab.local',
+      'esx-t3.lab.local',
+    ]);
+    expect((await hostsReportingTag(t.store, 'TEST001')).map((h) => h.id)).toEqual(['TEST001']);
     // Stable: a resync writes nothing and marks nothing gone.
     const again = await labSync(devices, t.store, 'inventory.vcenter', { type: 'vcenter', id: 'vc-dup' });
     expect(again.written).toBe(0);

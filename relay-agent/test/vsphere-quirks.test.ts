@@ -83,6 +83,24 @@ describe('vSphere client against a vCenter with quirks', () => {
     expect(err).toMatchObject({ faultType: 'NoPermission', paths: ['name', 'runtime.powerState'] });
   });
 
+  it('a VM the account cannot read is a blocker on the host that runs it, never "no VM there"', async () => {
+    const vm = [...h.lab.world.vms.values()].find((v) => v.name === 'secret-01')!;
+    const env = h.envelope(
+      'cluster.scan-blockers',
+      { type: 'vcenter', id: 'vc-test' },
+      { clusterMoref: cluster().value, vcenterId: 'vc-test' },
+    );
+    await h.send(env);
+    const r = await h.waitForResult(env.id, 30_000);
+    expect(r.ok).toBe(true);
+    const hosts = (r.output as { hosts: { hostId: string; blockers: { reason: string; vmId: string }[] }[] })
+      .hosts;
+    expect(hosts.find((x) => x.hostId === 'TEST001')?.blockers).toEqual([
+      expect.objectContaining({ reason: 'unreadable_vm', vmId: `vc-test/${vm.moref}`, severity: 'critical' }),
+    ]);
+    expect(hosts.find((x) => x.hostId === 'TEST002')?.blockers).toEqual([]);
+  });
+
   it('follows the token when the server ignores maxObjects and pages by its own size', async () => {
     const pages: number[] = [];
     for await (const page of h.vcenter('vc-test').objects('VirtualMachine', ['name'], 100))

@@ -1,3 +1,4 @@
+import { hostsReportingTag } from '@rackops/core/inventory/queries';
 import {
   type Cluster,
   type Host,
@@ -104,10 +105,16 @@ export async function server(turn: Turn, args: ArgsOf<'server'>): Promise<string
   });
   // From the list shown below, not from the server record: one source of truth for both.
   const bios = biosVersionOf(fw.items.map((f) => f.data));
+  const hosts = await hostsReportingTag(store, s.serviceTag);
   await say(
     turn,
     [
       `**${s.serviceTag}** ${s.model} — power ${s.powerState ?? 'unknown'}, health ${s.health ?? 'unknown'}${bios ? `, BIOS ${bios}` : ''}`,
+      ...(hosts.length > 1
+        ? [
+            `⚠️ ${hosts.length} ESXi hosts report this service tag (${hosts.map((h) => `${h.name} as ${h.id}`).join(', ')}): a replaced system board or an OEM build. RackOps keeps them apart; fix the tag in the BIOS to link each to its own server.`,
+          ]
+        : []),
       `Firmware (${fw.items.length} components):`,
       ...fw.items.slice(0, 40).map((f) => `- ${f.data.name}: ${f.data.version}`),
       ...(fw.items.length > 40 ? [`… and ${fw.items.length - 40} more`] : []),

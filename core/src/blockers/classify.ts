@@ -14,6 +14,8 @@ import type { Blocker, BlockerReason, Vm } from '../inventory/inventory.schema';
  * - warning means evacuation usually works but may not: connected_iso (fails only when the ISO is on a
  *   datastore the other hosts cannot see) and affinity_rule (only "must" rules block; "should" rules are
  *   broken for a while). The operator is told; we proceed unless they act.
+ * - unreadable_vm: the host lists a VM whose properties vCenter would not give (NoPermission, a broken
+ *   object). Nobody can say whether it can move, so it is treated as one that cannot until a person decides.
  */
 export const SEVERITY: Readonly<Record<BlockerReason, Blocker['severity']>> = {
   usb_passthrough: 'critical',
@@ -24,6 +26,7 @@ export const SEVERITY: Readonly<Record<BlockerReason, Blocker['severity']>> = {
   vcenter_appliance: 'critical',
   connected_iso: 'warning',
   affinity_rule: 'warning',
+  unreadable_vm: 'critical',
 };
 
 /** Critical reasons a human must decide about. The vCenter appliance is handled by ordering + migration. */

@@ -142,6 +142,7 @@ export const BlockerReason = z.enum([
   'connected_iso',
   'affinity_rule',
   'vcenter_appliance',
+  'unreadable_vm',
 ]);
 export type BlockerReason = z.infer<typeof BlockerReason>;
 

@@ -167,3 +167,28 @@ export async function complianceOfCluster(
   }
   return { ...summarizeClusterCompliance(cluster, rows), detail };
 }
+
+/**
+ * Hosts that report this service tag. Normally one, whose id is the tag; two or more when boards were replaced
+ * or an OEM build repeats a tag — ingestion then keeps them apart as `<tag>~<BIOS UUID>`, so they are found by
+ * reading the host list (only when the direct lookup misses, which is rare).
+ */
+export async function hostsReportingTag(store: Store, tag: string): Promise<HostView[]> {
+  const direct = live(await store.getRecord(INVENTORY_TYPES.host, tag));
+  if (direct) return [PageHost.parse(direct.data)];
+  const out: HostView[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRecordsByType(INVENTORY_TYPES.host, {
+      limit: 500,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const r of page.items) {
+      if (!r.id.startsWith(`${tag}~`)) continue;
+      const h = PageHost.safeParse(r.data);
+      if (h.success) out.push(h.data);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}

@@ -1,3 +1,6 @@
+import { SEVERITY } from '@rackops/core/blockers/classify';
+import { z } from 'zod';
+import { MoRef } from '../vsphere/vim-zod';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceOperationError } from '../http/errors';
 import {
@@ -58,6 +61,20 @@ export function createScanBlockersHandler(devices: DeviceRegistry): CommandHandl
     const mandatory = mandatoryRulesByVm(cluster.configurationEx);
     const vms = await readAll(vc, 'VirtualMachine', VM_PATHS, VmFacts, warnings);
     for (const w of warnings) ctx.log.warn(w);
+    const readable = new Set(vms.map((v) => v.obj.value));
+    // What each host says runs on it: a VM there that could not be read must not pass for no VM at all.
+    const unreadableOn = new Map<string, string[]>();
+    for (const hm of hostMorefs) {
+      const listed = await vc.properties({ type: 'HostSystem', value: hm }, ['vm']);
+      const refs = z
+        .array(MoRef)
+        .catch([])
+        .parse(listed.props.vm ?? []);
+      unreadableOn.set(
+        hm,
+        refs.map((r) => r.value).filter((m) => !readable.has(m)),
+      );
+    }
     return {
       hosts: hostMorefs.map((hm) => {
         const h = hosts.get(hm);
@@ -84,6 +101,15 @@ export function createScanBlockersHandler(devices: DeviceRegistry): CommandHandl
                   hostCountByName.get(datastoreOfPath(d.connectedIso) ?? '') === 1,
               },
             );
+          });
+        for (const m of unreadableOn.get(hm) ?? [])
+          blockers.push({
+            vmId: `${params.vcenterId}/${m}`,
+            vmName: m,
+            reason: 'unreadable_vm',
+            severity: SEVERITY.unreadable_vm,
+            detail:
+              'vCenter would not show this VM (permission or a broken object): whether it can move is unknown',
           });
         return { hostMoref: hm, hostId, blockers };
       }),
