@@ -89,6 +89,26 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
     expect(inventoryText).not.toMatch(/[{}]"|"counts"/);
     await shot(inventory, 'web-chat-stack-inventory.png');
 
+    // The account loses its permission on lab-b: the next sync reads a third of the hosts. Nothing is marked
+    // gone; the card says what fell and asks. Keeping everything changes nothing.
+    const quirks = on.stack.lab!.world.vcenters.get('vc-lab')!.quirks;
+    quirks.hiddenClusters.push('lab-b');
+    await send(page, 'inventory sync vcenter vc-lab');
+    const held = cardWith(page, 'reports far fewer objects');
+    await held.waitFor({ timeout: 120_000 });
+    expect(await held.textContent()).toMatch(/hosts 12 → 4/);
+    await shot(held, 'web-chat-stack-inventory-held.png');
+    quirks.hiddenClusters.length = 0;
+    await held.getByRole('button', { name: 'Keep everything' }).click();
+    await page
+      .getByText(/kept every stored object of vcenter vc-lab/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const lab_b = (await on.stack.store.listRecordsByType<{ name: string }>('cluster')).items.find(
+      (c) => c.data.name === 'lab-b',
+    );
+    expect(lab_b?.gone).toBe(false);
+
     // SCP export: the completion names the file the agent wrote.
     await send(page, 'scp export LABA004');
     const scp = cardWith(page, 'saved by the relay agent to');

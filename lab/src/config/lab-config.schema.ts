@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { IdracPersonality } from '../idrac/personality';
-import { DEFAULT_VCENTER_QUIRKS, VcenterQuirks } from './vcenter-quirks.schema';
+import { VcenterQuirks } from './vcenter-quirks.schema';
 
 /**
  * The lab topology: what the simulated datacenter contains. Everything the lab servers
@@ -104,7 +104,7 @@ export const LabVcenter = z.object({
   clusters: z.array(LabCluster).default([]),
   vms: z.array(LabVm).default([]),
   /** How this vCenter departs from the default behaviour (vcenter-quirks.schema.ts, lab README). */
-  quirks: VcenterQuirks.default(DEFAULT_VCENTER_QUIRKS),
+  quirks: VcenterQuirks.default(() => VcenterQuirks.parse({})), // its own arrays per vCenter: tests change them at run time
 });
 export type LabVcenter = z.infer<typeof LabVcenter>;
 

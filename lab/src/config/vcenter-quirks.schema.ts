@@ -40,6 +40,11 @@ export const VcenterQuirks = z.object({
   revertsHaChanges: z.boolean().default(false),
   /** VM names the lab's account cannot read: their properties come back as NoPermission in `missingSet`. */
   noPermissionOn: z.array(z.string().min(1)).default([]),
+  /**
+   * Cluster names the lab's account has lost its permission on: container views leave them and everything
+   * under them out, as vCenter shows an account only what it may see. A sync then reads a smaller estate.
+   */
+  hiddenClusters: z.array(z.string().min(1)).default([]),
 });
 export type VcenterQuirks = z.infer<typeof VcenterQuirks>;
 export type VcenterQuirksInput = z.input<typeof VcenterQuirks>;

@@ -67,7 +67,20 @@ export class VimService {
     private readonly credentials: { username: string; password: string },
   ) {
     this.inventory = new VcInventory(ctx);
-    this.views = new ViewRegistry(this.inventory);
+    const hidden = ctx.vcenter.quirks.hiddenClusters;
+    this.views = new ViewRegistry({
+      exists: (ref) => this.inventory.exists(ref),
+      // Read on every call: a test may take a permission away while the lab runs.
+      children: (ref) =>
+        this.inventory
+          .children(ref)
+          .filter(
+            (c) =>
+              hidden.length === 0 ||
+              c.type !== 'ClusterComputeResource' ||
+              !hidden.includes(this.inventory.clusterByMoref(c.value)?.name ?? ''),
+          ),
+    });
     this.collectorMethods = new CollectorMethods(ctx.vcenter.quirks, (session) => this.source(session));
     this.handlers = {
       RetrieveServiceContent: () => ({

@@ -47,9 +47,17 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
     const unreadable = unreadableGroups(vcId, clusterRead, hostRead, vmRead);
     // A host under a cluster that could not be read is left out (its cluster, and so its record, is unknown).
     const hosts = hostRead.valid.filter((h) => !unreadable.hostsLeftOut.has(h.obj.value));
-    const vms = vmRead.valid.filter(
-      (v) => !unreadable.hostsLeftOut.has(v.facts['runtime.host']?.value ?? ''),
-    );
+    // A VM is written under its host: one on a host this read does not have (out of the account's sight, or
+    // left out above) keeps its stored record rather than being moved to a made-up parent.
+    const readHosts = new Set(hosts.map((h) => h.obj.value));
+    const vms = vmRead.valid.filter((v) => readHosts.has(v.facts['runtime.host']?.value ?? ''));
+    const vmsElsewhere = vmRead.valid.filter(
+      (v) => v.facts['runtime.host'] && !readHosts.has(v.facts['runtime.host'].value),
+    ).length;
+    if (vmsElsewhere)
+      warnings.push(
+        `${vmsElsewhere} VMs run on hosts this read does not show: their records were left as they were`,
+      );
     await ctx.progress(`read ${hosts.length} hosts and ${vms.length} VMs`);
 
     const clusterOfHost = new Map<string, string>();
@@ -66,7 +74,7 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
       vcenter: 1,
       cluster: clusterRead.valid.length + clusterRead.rejected.length,
       host: hostRead.valid.length + hostRead.rejected.length,
-      vm: vmRead.valid.filter((v) => v.facts['runtime.host']).length + vmRead.rejected.length,
+      vm: vms.length + vmRead.rejected.length,
       datastore: dsRead.valid.length + dsRead.rejected.length,
       network: netRead.valid.length + netRead.rejected.length,
     });
