@@ -28,12 +28,14 @@ export function createInventoryOmeHandler(devices: DeviceRegistry): CommandHandl
     const ome = devices.ome(omeId);
     const warnings: string[] = [];
     const servers: { dev: OmeDevice; server: PageServer }[] = [];
+    let untagged = 0;
     for await (const page of ome.devices(params.pageSize)) {
       for (const dev of page) {
         if (dev.Type !== undefined && dev.Type !== SERVER_TYPE) continue;
         const tag = dev.DeviceServiceTag ?? dev.Identifier;
         if (!tag) {
           warnings.push(`OME device ${dev.Id} has no service tag`);
+          untagged++;
           continue;
         }
         const address = dev.DeviceManagement?.find((m) => m.NetworkAddress)?.NetworkAddress ?? undefined;
@@ -53,11 +55,14 @@ export function createInventoryOmeHandler(devices: DeviceRegistry): CommandHandl
       }
       await ctx.progress(`listed ${servers.length} servers`);
     }
-    const out = createPageWriter(ctx, 'ome', omeId, params.pageSize);
+    // The fleet's size as OME lists it, for the drop guard; a server without a tag may be one stored under its
+    // tag, so the list is incomplete and marks nothing gone.
+    const out = createPageWriter(ctx, 'ome', omeId, params.pageSize, { server: servers.length + untagged });
     await out.add(
       'server',
       serverParent('ome', omeId),
       servers.map((s) => s.server),
+      untagged === 0,
     );
     for (const { dev, server } of servers) {
       try {
