@@ -22,7 +22,13 @@ import { resultFor, sqsBatch } from '@rackops/local/testing/agent-messages';
 import { recordPowerJob } from '@rackops/local/testing/relay-rig';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/handlers';
-import { type LocalEndpoint, startLocalScheduler, startLocalSecretsManager } from './entries/local-endpoints';
+import {
+  type LocalBotFramework,
+  type LocalEndpoint,
+  startLocalBotFramework,
+  startLocalScheduler,
+  startLocalSecretsManager,
+} from './entries/local-endpoints';
 import { type LocalResource, arnFor, exportsOf, resolver, secretArnFor } from './entries/template-world';
 
 /**
@@ -32,14 +38,26 @@ import { type LocalResource, arnFor, exportsOf, resolver, secretArnFor } from '.
  * Secrets Manager and Scheduler endpoints that keep state). A missing or misnamed variable, an unresolvable
  * template value or a bundling fault fails here.
  */
-/** What an operator puts in the bot secret after deploy (infra README). */
-const BOT_SECRET = JSON.stringify({
-  microsoftAppId: '00000000-0000-4000-8000-00000000b07a',
-  microsoftAppPassword: 'local-test-password',
-  microsoftAppTenantId: '00000000-0000-4000-8000-0000000000aa',
-  microsoftAppType: 'SingleTenant',
-  config: { cardSecret: 'entries-card-secret-0123456789abcdef', roles: { operator: ['aad-oper'] } },
-});
+const APP_ID = '00000000-0000-4000-8000-00000000b07a';
+/**
+ * What an operator puts in the bot secret after deploy (infra README), with the channel endpoints of a cloud of
+ * its own: the local Bot Framework, whose keys sign the tokens this test sends.
+ */
+const botSecret = (bf: LocalBotFramework) =>
+  JSON.stringify({
+    microsoftAppId: APP_ID,
+    microsoftAppPassword: 'local-test-password',
+    microsoftAppTenantId: '00000000-0000-4000-8000-0000000000aa',
+    microsoftAppType: 'SingleTenant',
+    connectorAuth: 'none',
+    channel: {
+      openIdMetadataUrl: `${bf.endpoint}/openid`,
+      tokenIssuer: bf.issuer,
+      loginUrl: `${bf.endpoint}/login`,
+      oAuthScope: 'https://api.botframework.local',
+    },
+    config: { cardSecret: 'entries-card-secret-0123456789abcdef', roles: { operator: ['aad-oper'] } },
+  });
 const execFileP = promisify(execFile);
 const CDK_OUT = join(REPO_ROOT, 'cdk.out');
 const RUNNER = join(REPO_ROOT, 'infra', 'test', 'entries', 'invoke-bundle.mjs');
@@ -72,6 +90,7 @@ let engine: LocalEngine;
 let sfnApi: RunningSfnApi;
 let secrets: LocalEndpoint<Map<string, string>>;
 let scheduler: LocalEndpoint<Map<string, Record<string, unknown>>>;
+let botFramework: LocalBotFramework;
 const fns = new Map<string, Fn>();
 /** What the bundles the engine called threw (shown when a workflow does not get where it should). */
 const engineErrors: string[] = [];
@@ -121,6 +140,7 @@ beforeAll(async () => {
       { cwd: REPO_ROOT, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 },
     );
   }
+  botFramework = await startLocalBotFramework();
   dynalite = await startDynalite({});
   // Region `local`, as in the template's ARNs.
   sqsEmu = await startSqsEmulator({ region: 'local' });
@@ -154,7 +174,7 @@ beforeAll(async () => {
       secretValues.set(
         arn,
         JSON.stringify(p).includes('microsoftAppId')
-          ? BOT_SECRET
+          ? botSecret(botFramework)
           : p.GenerateSecretString
             ? relayKey
             : String(p.SecretString ?? ''),
@@ -247,6 +267,7 @@ afterAll(async () => {
   await engine?.stop();
   await secrets?.close();
   await scheduler?.close();
+  await botFramework?.close();
   sqs?.destroy();
   await sqsEmu?.close();
   await dynalite?.close();
@@ -395,12 +416,17 @@ describe('every Lambda entry module, as bundled, with the template environment',
     }
   }, 60_000);
 
-  it('bot: a Function URL request without a Bot Framework token gets 401; a malformed one 400', async () => {
+  it('bot: a valid Bot Framework token gets an answer at the Bot Connector; none, a forged or an expired one 401; a malformed body 400', async () => {
+    const serviceUrl = `${botFramework.endpoint}/`;
     const activity = {
       type: 'message',
+      id: 'act-1',
       text: 'help',
       channelId: 'msteams',
-      serviceUrl: 'http://127.0.0.1:9/',
+      serviceUrl,
+      from: { id: '29:oper', name: 'Olga Operator', aadObjectId: 'aad-oper' },
+      recipient: { id: `28:${APP_ID}`, name: 'RackOps' },
+      conversation: { id: 'a:conv-entries', conversationType: 'personal' },
     };
     const url = (headers: Record<string, string>, body: string) => ({
       version: '2.0',
@@ -410,8 +436,26 @@ describe('every Lambda entry module, as bundled, with the template environment',
       body,
       isBase64Encoded: false,
     });
-    const [noToken, bad] = await invoke('bot', [url({}, JSON.stringify(activity)), url({}, '{')]);
-    expect(noToken, JSON.stringify(noToken)).toMatchObject({ ok: true, value: { statusCode: 401 } });
+    const token = botFramework.token(APP_ID, serviceUrl);
+    const forged = `${token.slice(0, -8)}AAAAAAAA`;
+    const expired = botFramework.token(APP_ID, serviceUrl, { expiresInS: -3600 });
+    const otherApp = botFramework.token('00000000-0000-4000-8000-0000000000ff', serviceUrl);
+    const body = JSON.stringify(activity);
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    const [valid, noToken, badSig, old, wrongApp, bad] = await invoke('bot', [
+      url(bearer(token), body),
+      url({}, body),
+      url(bearer(forged), body),
+      url(bearer(expired), body),
+      url(bearer(otherApp), body),
+      url(bearer(token), '{'),
+    ]);
+    expect(valid, JSON.stringify(valid)).toMatchObject({ ok: true, value: { statusCode: 200 } });
+    for (const refused of [noToken, badSig, old, wrongApp])
+      expect(refused, JSON.stringify(refused)).toMatchObject({ ok: true, value: { statusCode: 401 } });
     expect(bad).toMatchObject({ ok: true, value: { statusCode: 400 } });
+    // The answer went to the Bot Connector named in the activity, as a reply in that conversation.
+    const replies = botFramework.sent.filter((s) => s.path.startsWith('/v3/conversations/a%3Aconv-entries/'));
+    expect(replies.map((r) => JSON.stringify(r.activity)).join('\n')).toMatch(/update cluster/);
   }, 60_000);
 });

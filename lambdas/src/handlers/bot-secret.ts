@@ -16,6 +16,20 @@ export const BotSecret = z.object({
    * `none`, for a loopback Bot Connector only (the local one in tests): no token is fetched.
    */
   connectorAuth: z.enum(['entra', 'none']).default('entra'),
+  /**
+   * The Bot Framework endpoints of a sovereign cloud (Teams GCC High / DoD, Azure China), where tokens come from
+   * other issuers and keys: all four are needed together (botframework-connector's parameterized
+   * authentication). Absent: the public cloud.
+   */
+  channel: z
+    .object({
+      openIdMetadataUrl: z.url(),
+      tokenIssuer: z.string().min(1),
+      loginUrl: z.url(),
+      oAuthScope: z.string().min(1),
+      oAuthUrl: z.url().optional(),
+    })
+    .optional(),
   config: BotConfig.omit({ appId: true }).loose(),
 });
 export type BotSecret = z.infer<typeof BotSecret>;

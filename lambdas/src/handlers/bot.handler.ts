@@ -3,7 +3,8 @@ import { type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { startJob } from '@rackops/core/usecases/start-job';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { type Activity, CloudAdapter, type ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { botFrameworkAuthOf } from './bot-auth';
 import { z } from 'zod';
 import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
 import { awsExtraChannels, emitDeadLetterMetric } from '../notifications/aws-notifier';
@@ -34,6 +35,11 @@ export interface HttpResult {
 export interface BotHandlerDeps {
   /** Validates the Bot Framework token on every request (CloudAdapter with ConfigurationBotFrameworkAuthentication). */
   adapter: CloudAdapter;
+  /**
+   * The same authentication, asked first: botbuilder answers a token that fails verification (a bad signature,
+   * expired) with 500 and the library's message; a caller without a valid token gets 401 and nothing else.
+   */
+  auth?: Pick<ConfigurationBotFrameworkAuthentication, 'authenticateRequest'>;
   bot: Bot;
 }
 
@@ -75,6 +81,13 @@ export function createBotHandler(deps: BotHandlerDeps) {
     };
     // Header names are case-insensitive; the adapter reads `authorization`.
     const lower = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    if (deps.auth) {
+      try {
+        await deps.auth.authenticateRequest(body as unknown as Activity, lower.authorization ?? '');
+      } catch {
+        return { statusCode: 401, body: '' };
+      }
+    }
     await deps.adapter.process({ body, headers: lower, method }, response, (ctx) => deps.bot.run(ctx));
     return {
       statusCode,
@@ -103,14 +116,8 @@ let handler: Promise<ReturnType<typeof createBotHandler>> | undefined;
 
 async function wire(): Promise<ReturnType<typeof createBotHandler>> {
   const secret = await fetchBotSecret();
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: secret.microsoftAppId,
-      MicrosoftAppPassword: secret.microsoftAppPassword,
-      MicrosoftAppType: secret.microsoftAppType,
-      ...(secret.microsoftAppTenantId ? { MicrosoftAppTenantId: secret.microsoftAppTenantId } : {}),
-    }),
-  );
+  const auth = botFrameworkAuthOf(secret);
+  const adapter = new CloudAdapter(auth);
   const store = awsStore();
   const orchestrator = awsOrchestrator();
   const logger = awsLogger();
@@ -138,7 +145,7 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
       ? { queries: { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } }
       : {}),
   });
-  return createBotHandler({ adapter, bot });
+  return createBotHandler({ adapter, auth, bot });
 }
 
 /** AWS entry point. Env: BOT_SECRET_ARN, TABLE_NAME, state machine ARNs, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN, PRODUCTION_CLUSTERS, CATALOG_URL (optional). */
