@@ -14,6 +14,8 @@ const jobId = z
   .max(64)
   .regex(/^[0-9A-Za-z-]+$/, 'not a job id');
 const hostId = name;
+/** `7d`, `12h`, `2026-12-01` or an ISO time: checked again (and explained) by the audit command. */
+const auditTime = z.string().min(2).max(40);
 
 /** Power actions operators may ask for, by their Redfish ResetType names, plus friendly aliases. */
 export const POWER_ACTIONS = {
@@ -125,6 +127,40 @@ export const COMMANDS = {
     examples: ['job 01J0ABCDEF...'],
     role: 'viewer',
     args: z.object({ id: jobId }),
+  }),
+  audit: def({
+    usage: 'audit [since WHEN] [before TIME]',
+    summary: 'who did what, newest first (everyone; job, person or cluster below)',
+    examples: ['audit', 'audit since 30d'],
+    details:
+      'WHEN is a span back from now (`12h`, `7d`) or a date (`2026-12-01`); the default is 7 days. A long answer ends with the command that shows the older events.',
+    role: 'approver',
+    args: z.object({ since: auditTime.optional(), before: auditTime.optional() }),
+  }),
+  auditJob: def({
+    usage: 'audit job ID [since WHEN] [before TIME]',
+    summary: "one job's audit trail",
+    examples: ['audit job 01J0ABCDEF...'],
+    role: 'approver',
+    args: z.object({ id: jobId, since: auditTime.optional(), before: auditTime.optional() }),
+  }),
+  auditPerson: def({
+    usage: 'audit person NAME [since WHEN] [before TIME]',
+    summary: 'what one person did (display name in quotes, or id)',
+    examples: ['audit person "Olga Operator" since 30d'],
+    role: 'approver',
+    args: z.object({
+      name: z.string().min(1).max(200),
+      since: auditTime.optional(),
+      before: auditTime.optional(),
+    }),
+  }),
+  auditCluster: def({
+    usage: 'audit cluster NAME [since WHEN] [before TIME]',
+    summary: "what was done to a cluster's jobs",
+    examples: ['audit cluster lab-a'],
+    role: 'approver',
+    args: z.object({ name, since: auditTime.optional(), before: auditTime.optional() }),
   }),
   approvals: def({
     usage: 'approvals',

@@ -8,6 +8,7 @@ import * as jobCmd from './job-commands';
 import * as query from './query-commands';
 import { say } from './reply';
 import * as win from './window-commands';
+import { audit } from './audit-command';
 
 async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
   switch (cmd.name) {
@@ -30,6 +31,14 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
       return query.job(turn, cmd.args);
     case 'approvals':
       return query.approvals(turn);
+    case 'audit':
+      return audit(turn, {}, cmd.args);
+    case 'auditJob':
+      return audit(turn, { job: cmd.args.id }, cmd.args);
+    case 'auditPerson':
+      return audit(turn, { person: cmd.args.name }, cmd.args);
+    case 'auditCluster':
+      return audit(turn, { cluster: cmd.args.name }, cmd.args);
     case 'inventorySync':
       return jobCmd.inventorySync(turn, cmd.args);
     case 'updateCluster':
