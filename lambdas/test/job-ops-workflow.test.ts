@@ -327,6 +327,26 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     expect(gear.sent.filter((s) => s.kind === 'host.preflight')).toHaveLength(TAGS.length);
   });
 
+  it('`blockers skip` from chat: a host with a critical blocker is left out, the job never pauses', async () => {
+    await seedInventory(ts.store, { usbVmOn: ['TAG0003'] });
+    const job = await startJob({ interactive: false, blockerPolicy: 'skip_host' });
+    const done = await outcome(job);
+    expect(done.status, done.error).toBe('completed');
+    expect(done.pausedReason).toBeUndefined();
+    expect(gear.sent.filter((s) => s.kind === 'firmware.stage' && s.target.id === 'TAG0003')).toEqual([]);
+    expect(gear.hosts.get('TAG0003')!.bios).toBe('1.0.0');
+    expect(gear.hosts.get('TAG0001')!.bios).toBe('2.0.0');
+  });
+
+  it('`blockers fail` from chat: the job fails at the scan and names the host, touching none', async () => {
+    await seedInventory(ts.store, { usbVmOn: ['TAG0003'] });
+    const job = await startJob({ interactive: false, blockerPolicy: 'fail' });
+    const done = await outcome(job);
+    expect(done.status).toBe('failed');
+    expect(`${done.error ?? ''}${done.summary ?? ''}`).toMatch(/TAG0003/);
+    expect(gear.sent.filter((s) => s.kind === 'firmware.stage')).toEqual([]);
+  });
+
   it('a host that never comes back stops the rollout, HA is restored, the report names host and state', async () => {
     await seedInventory(ts.store);
     gear.hosts.get('TAG0001')!.rebootHangs = true;

@@ -14,6 +14,12 @@ const jobId = z
   .max(64)
   .regex(/^[0-9A-Za-z-]+$/, 'not a job id');
 const hostId = name;
+/** What a rollout does about failures, stale iDRAC jobs and blockers (job params, shown on the job card). */
+const POLICY_ARGS = {
+  'continue-on-failure': z.boolean().optional(),
+  'stale-jobs': z.enum(['clear', 'fail']).optional(),
+  blockers: z.enum(['pause', 'skip', 'fail']).optional(),
+};
 /** `7d`, `12h`, `2026-12-01` or an ISO time: checked again (and explained) by the audit command. */
 const auditTime = z.string().min(2).max(40);
 
@@ -88,29 +94,32 @@ export const COMMANDS = {
     args: z.object({ cluster: name }),
   }),
   updateCluster: def({
-    usage: 'update cluster NAME [at TIME] [batch N] [dry-run]',
+    usage:
+      'update cluster NAME [at TIME] [batch N] [dry-run] [continue-on-failure] [stale-jobs MODE] [blockers POLICY]',
     summary: 'rolling firmware update of a cluster',
     examples: [
       'update cluster lab-a',
       'update cluster lab-a at 2026-12-01T02:00Z batch 2',
       'update cluster lab-a dry-run',
+      'update cluster lab-a continue-on-failure stale-jobs clear blockers skip',
     ],
     details:
-      'Checks run when the job starts. It pauses with a card if VMs block maintenance mode. Production clusters need a second person with the approver role to approve first.',
+      "Checks run when the job starts. It pauses with a card if VMs block maintenance mode (`blockers pause`, the default; `blockers skip` leaves such hosts out, `blockers fail` stops). A failed host stops the later batches unless `continue-on-failure`. Old iDRAC jobs in a host's queue fail its preflight unless `stale-jobs clear`. Production clusters need a second person with the approver role to approve first.",
     role: 'operator',
     args: z.object({
       name,
       at: z.string().max(40).optional(),
       batch: z.coerce.number().int().positive().max(64).optional(),
       'dry-run': z.boolean().optional(),
+      ...POLICY_ARGS,
     }),
   }),
   updateHost: def({
-    usage: 'update host ID',
+    usage: 'update host ID [continue-on-failure] [stale-jobs MODE] [blockers POLICY]',
     summary: 'firmware update of one host (service tag or name)',
     examples: ['update host ABC1234'],
     role: 'operator',
-    args: z.object({ id: hostId }),
+    args: z.object({ id: hostId, ...POLICY_ARGS }),
   }),
   jobs: def({
     usage: 'jobs [STATUS]',

@@ -90,6 +90,7 @@ export async function updateCluster(turn: Turn, args: ArgsOf<'updateCluster'>): 
       clusterName: target.name,
       ...(args.batch ? { batchSize: args.batch } : {}),
       ...(args['dry-run'] ? { dryRun: true } : {}),
+      ...policyParams(args),
     },
     production: target.production,
     ...(scheduleAt ? { scheduleAt } : {}),
@@ -101,9 +102,24 @@ export async function updateHost(turn: Turn, args: ArgsOf<'updateHost'>): Promis
   return submitJob(turn, {
     type: 'firmware_update',
     target: { kind: 'host', id: target.id },
-    params: { hostName: target.name },
+    params: { hostName: target.name, ...policyParams(args) },
     production: target.production,
   });
+}
+
+/** The chat's policy words as workflow params (core/src/workflows/params.ts). */
+function policyParams(args: {
+  'continue-on-failure'?: boolean | undefined;
+  'stale-jobs'?: 'clear' | 'fail' | undefined;
+  blockers?: 'pause' | 'skip' | 'fail' | undefined;
+}): Record<string, unknown> {
+  return {
+    ...(args['continue-on-failure'] ? { continueOnFailure: true } : {}),
+    ...(args['stale-jobs'] ? { staleJobs: args['stale-jobs'] } : {}),
+    ...(args.blockers === 'pause' ? { interactive: true } : {}),
+    ...(args.blockers === 'skip' ? { interactive: false, blockerPolicy: 'skip_host' } : {}),
+    ...(args.blockers === 'fail' ? { interactive: false, blockerPolicy: 'fail' } : {}),
+  };
 }
 
 export async function scpExport(turn: Turn, args: ArgsOf<'scpExport'>): Promise<string> {
