@@ -24,7 +24,10 @@ describe('command grammar', () => {
     });
     const bad = parseCommand('update cluster lab-a batch zero');
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.message).toContain('Usage: `update cluster NAME [at TIME] [batch N] [dry-run]`');
+    if (!bad.ok)
+      expect(bad.message).toContain(
+        'Usage: `update cluster NAME [at TIME] [batch N] [dry-run] [continue-on-failure] [stale-jobs MODE] [blockers POLICY]`',
+      );
   });
 
   it('cancel defaults to graceful and accepts now', () => {
