@@ -396,8 +396,12 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
   it('graceful cancel during batch 2 finishes the hosts in flight and touches no other', async () => {
     await seedInventory(ts.store);
     const job = await startJob();
+    // Once both hosts of the second pair are out (slots free one by one: which enters first depends on timing).
+    const entered = new Set<string>();
     gear.onCommand = async (s) => {
-      if (s.kind === 'host.enter-maintenance' && s.params.hostId === 'TAG0003')
+      if (s.kind !== 'host.enter-maintenance') return;
+      entered.add(String(s.params.hostId));
+      if (entered.has('TAG0003') && entered.has('TAG0004'))
         await ts.store.updateJob(job.id, { cancelRequested: 'graceful' });
     };
     const done = await outcome(job);
