@@ -1,6 +1,8 @@
 import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import '@rackops/core/polyfills';
 import type { Bot } from '@rackops/bot/app';
+import { LiveCards } from '@rackops/bot/live-cards';
+import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
 import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compliance';
 import { reconcileDeployment } from '@rackops/lambdas/handlers/reconcile.handler';
@@ -52,6 +54,10 @@ const notifier: Notifier = {
   },
 };
 
+// Live cards as in AWS: job-ops tells the bot's LiveCards after each call (the bot binds late, as above).
+let live: LiveCards | undefined;
+const progress: JobProgress = { changed: async (jobId) => live?.changed(jobId) };
+
 let stop: () => Promise<void>;
 let localBot: LocalBot;
 const lines: string[] = [`node:      ${nodeSupportLine()}`];
@@ -69,6 +75,7 @@ if (botOnly) {
     lab: true,
     agent: true,
     notifier,
+    progress,
     logger,
   });
   const sources = stack.lab ? labInventorySources(stack.lab) : [];
@@ -118,6 +125,13 @@ if (botOnly) {
   );
 }
 bot = localBot.bot;
+live = new LiveCards({
+  store: bot.runtime.store,
+  jobCards: bot.jobCards,
+  clock: bot.runtime.clock,
+  logger,
+  minIntervalMs: bot.runtime.config.progressMinIntervalMs,
+});
 
 const url = localBot.chat.url;
 console.log(
