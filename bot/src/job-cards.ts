@@ -136,7 +136,7 @@ export class JobCards {
    */
   async updateNow(
     jobId: string,
-    opts: { page?: number; notice?: string; sender?: Sender } = {},
+    opts: { page?: number; notice?: string; sender?: Sender; ifChangedFrom?: string } = {},
   ): Promise<boolean> {
     const prev = this.chains.get(jobId) ?? Promise.resolve(true);
     const next = prev.catch(() => false).then(() => this.updateInTurn(jobId, opts));
@@ -150,7 +150,7 @@ export class JobCards {
 
   private async updateInTurn(
     jobId: string,
-    opts: { page?: number; notice?: string; sender?: Sender },
+    opts: { page?: number; notice?: string; sender?: Sender; ifChangedFrom?: string } = {},
   ): Promise<boolean> {
     const rec = await loadJobCard(this.deps.store, jobId);
     if (!rec) return false;
@@ -162,7 +162,10 @@ export class JobCards {
     const activity = cardActivity(card);
     // Unchanged card: skip the update (saves the per-conversation rate budget for real changes).
     const hash = createHash('sha256').update(JSON.stringify(card)).digest('base64url');
-    if (!opts.sender && this.lastHash.get(jobId) === hash) return true;
+    if (!opts.sender && (this.lastHash.get(jobId) === hash || opts.ifChangedFrom === hash)) {
+      this.lastHash.set(jobId, hash);
+      return true;
+    }
     this.lastHash.set(jobId, hash);
     if (opts.sender && opts.sender.conversationId === rec.conversationId) {
       await opts.sender.update(rec.activityId, activity);
@@ -176,6 +179,11 @@ export class JobCards {
       await saveJobCard(this.deps.store, jobId, { ...rec, page, final }, this.deps.clock.now().getTime());
     this.touch(jobId);
     return true;
+  }
+
+  /** Hash of the card last sent (or found unchanged) for the job in this process. */
+  sentHash(jobId: string): string | undefined {
+    return this.lastHash.get(jobId);
   }
 
   /** Throttled update: at most one per job per `progressMinIntervalMs`, the latest state wins. */

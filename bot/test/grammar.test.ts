@@ -81,10 +81,28 @@ describe('command grammar', () => {
     expect(helpFor(['updat'])).toContain('update');
   });
 
-  it('declares room for protection groups, replicate, failover and notify; windows exist', () => {
-    for (const n of ['protectionGroups', 'replicate', 'failover', 'notify'] as const)
+  it('declares room for protection groups, replicate, failover; windows and notify exist', () => {
+    for (const n of ['protectionGroups', 'replicate', 'failover'] as const)
       expect(COMMANDS[n].unavailable).toBe(true);
     expect(COMMANDS.windows.unavailable).toBeUndefined();
+    expect(COMMANDS.notify.unavailable).toBeUndefined();
+  });
+
+  it('notify: show, switch with an optional cluster, e-mail add and log are told apart', () => {
+    expect(parseCommand('notify')).toMatchObject({ ok: true, command: { name: 'notify', args: {} } });
+    expect(parseCommand('notify email on paused,job_failed cluster lab-a')).toMatchObject({
+      ok: true,
+      command: {
+        name: 'notify',
+        args: { channel: 'email', mode: 'on', kinds: 'paused,job_failed', cluster: 'lab-a' },
+      },
+    });
+    expect(parseCommand('notify email add A@B.example')).toMatchObject({
+      ok: true,
+      command: { name: 'notifyEmailAdd', args: { address: 'a@b.example' } },
+    });
+    expect(parseCommand('notify log')).toMatchObject({ ok: true, command: { name: 'notifyLog' } });
+    expect(parseCommand('notify channel')).toMatchObject({ ok: false });
   });
 
   it('window create takes the rest of the message as its schedule, quotes kept around a cron expression', () => {

@@ -161,4 +161,59 @@ describe('the job-ops entry module CDK bundles, run with the environment CDK giv
     );
     expect(log.items.map((r) => [r.data.channel, r.data.status])).toEqual([['conversation', 'delivered']]);
   }, 30_000);
+
+  it("updates the job's card in place after a step write, at most once per interval", async () => {
+    // Runs after the test above: the environment and the entry module's warm state are the same container's.
+    const store = createDynamoStore({ client: dyn.client(), tableName: TABLE });
+    const started = (await (
+      await fetch(`${chat.url}v3/directline/conversations`, { method: 'POST' })
+    ).json()) as { conversationId: string; token: string };
+    const conv = started.conversationId;
+    await store.putRecord({
+      type: 'conversation',
+      id: conv,
+      data: {
+        channelId: 'directline',
+        serviceUrl: chat.url,
+        conversation: { id: conv },
+        bot: { id: 'rackops-bot', name: 'RackOps' },
+        user: { id: 'local-operator' },
+      },
+    });
+    const job = await store.createJob(aJob({ conversationId: conv }));
+    await store.transitionJob(job.id, { type: 'start', actor: { kind: 'system', id: 'rackops' } });
+    // The card the bot posted when the job started, and where it keeps it.
+    const posted = (await (
+      await fetch(`${chat.url}v3/conversations/${conv}/activities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'message', text: 'starting' }),
+      })
+    ).json()) as { id: string };
+    await store.putRecord({
+      type: 'job-card',
+      id: job.id,
+      data: { conversationId: conv, activityId: posted.id, cid: 'c-entry', page: 0, final: false },
+    });
+    const cardText = async (): Promise<string> => {
+      const res = await fetch(`${chat.url}v3/directline/conversations/${conv}/activities`, {
+        headers: { authorization: `Bearer ${started.token}` },
+      });
+      const { activities } = (await res.json()) as { activities: { id: string }[] };
+      return JSON.stringify(activities.filter((a) => a.id === posted.id).at(-1) ?? {});
+    };
+    const entry = discoverHandlers().find((h) => h.name === 'job-ops')!;
+    const handler = ((await import(entry.entry)) as Record<string, (e: unknown) => Promise<unknown>>)[
+      entry.exportName
+    ]!;
+    const step = (key: string, name: string) =>
+      handler({ op: 'step', jobId: job.id, step: { key, name, status: 'running' } });
+    await step('s1', 'Enter maintenance mode LABA001');
+    const first = await cardText();
+    expect(first).toContain('Enter maintenance mode LABA001');
+    expect(first).toContain('"refresh"');
+    // Inside the interval (the bot config's progressMinIntervalMs, 2 s by default): not sent.
+    await step('s2', 'Apply firmware LABA001');
+    expect(await cardText()).not.toContain('Apply firmware LABA001');
+  }, 30_000);
 });

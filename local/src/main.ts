@@ -1,11 +1,18 @@
 import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import '@rackops/core/polyfills';
 import type { Bot } from '@rackops/bot/app';
+import { LiveCards } from '@rackops/bot/live-cards';
+import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
 import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compliance';
 import { reconcileDeployment } from '@rackops/lambdas/handlers/reconcile.handler';
 import { pino } from 'pino';
 import { nodeSupportLine, silenceSdkNodeNotice } from './node-support';
+import {
+  describeNotifySettings,
+  loadLocalNotifySettings,
+  localNotificationChannels,
+} from './notify-channels';
 import { labInventorySources, startLocalStack } from './stack';
 import { startBotOnlyStack } from './web/bot-only-stack';
 import { chooseChatPort } from './web/chat-port';
@@ -27,6 +34,16 @@ if ('error' in chatPort) {
   process.exit(2);
 }
 const { port } = chatPort;
+const dataDir = process.env.RACKOPS_DATA ?? '.rackops';
+let notifySettings: Awaited<ReturnType<typeof loadLocalNotifySettings>>;
+try {
+  notifySettings = await loadLocalNotifySettings({ dataDir });
+} catch (err) {
+  console.error(`rackops: ${err instanceof Error ? err.message : String(err)}. Nothing was started.`);
+  process.exit(2);
+}
+const notificationChannels = (link: () => string | undefined) =>
+  localNotificationChannels(notifySettings, link);
 
 let bot: Bot | undefined;
 // The stack's workflows notify through the bot, which needs the stack's store first: bind late.
@@ -37,20 +54,28 @@ const notifier: Notifier = {
   },
 };
 
+// Live cards as in AWS: job-ops tells the bot's LiveCards after each call (the bot binds late, as above).
+let live: LiveCards | undefined;
+const progress: JobProgress = { changed: async (jobId) => live?.changed(jobId) };
+
 let stop: () => Promise<void>;
 let localBot: LocalBot;
 const lines: string[] = [`node:      ${nodeSupportLine()}`];
 if (botOnly) {
-  const s = await startBotOnlyStack({ logger, port });
+  const s = await startBotOnlyStack({ logger, port, notificationChannels });
   localBot = s.localBot;
   stop = () => s.close();
-  lines.push('mode:      bot only (stand-in workflow; no lab, no relay agent)');
+  lines.push(
+    'mode:      bot only (stand-in workflow; no lab, no relay agent)',
+    `notify:    ${describeNotifySettings(notifySettings)}`,
+  );
 } else {
   const stack = await startLocalStack({
-    dataDir: process.env.RACKOPS_DATA ?? '.rackops',
+    dataDir,
     lab: true,
     agent: true,
     notifier,
+    progress,
     logger,
   });
   const sources = stack.lab ? labInventorySources(stack.lab) : [];
@@ -61,6 +86,7 @@ if (botOnly) {
     startJob: stack.startJob,
     logger,
     port,
+    notificationChannels,
     health: { orchestrator: `sfn-api ${stack.config.sfnEndpoint}` },
     config: { inventorySources: sources },
     ...(stack.lab?.endpoints.catalogUrl
@@ -93,11 +119,19 @@ if (botOnly) {
     `sqs:       ${stack.config.sqsEndpoint} (fauxqs)`,
     `orchestrator: sfn-api ${stack.config.sfnEndpoint} (the local engine behind the Step Functions API)`,
     `lab:       ${stack.lab ? `${stack.lab.endpoints.idracs.length} iDRACs, ${stack.lab.endpoints.vcenters.length} vCenter(s), ${stack.lab.endpoints.omes.length} OME` : 'off'}`,
+    `notify:    ${describeNotifySettings(notifySettings)}`,
     `agent:     ${stack.agent ? 'relay agent running in-process' : 'off'}`,
     `syncs:     ${schedules.length} inventory source(s) every ${syncEvery} min`,
   );
 }
 bot = localBot.bot;
+live = new LiveCards({
+  store: bot.runtime.store,
+  jobCards: bot.jobCards,
+  clock: bot.runtime.clock,
+  logger,
+  minIntervalMs: bot.runtime.config.progressMinIntervalMs,
+});
 
 const url = localBot.chat.url;
 console.log(

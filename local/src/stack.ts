@@ -8,6 +8,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Actor, Job } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
+import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -54,6 +55,8 @@ export interface LocalStackOptions {
   /** Run the relay agent in this process against the lab. @default true when the lab runs */
   agent?: boolean;
   notifier?: Notifier;
+  /** Told after each job-ops call, as in AWS: the bot's live cards (LiveCards). */
+  progress?: JobProgress;
   /** Inventory pages from the results queue. @default core's inventory ingestion into the Store */
   onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<unknown>;
   /** Firmware catalog for preflight. @default the lab's repository when the lab runs */
@@ -191,6 +194,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const jobOps = createJobOpsHandler({
       store,
       notifier,
+      ...(opts.progress ? { progress: opts.progress } : {}),
       clock,
       ...(catalog ? { catalog } : {}),
       logger: log.child({ fn: 'job-ops' }),

@@ -26,14 +26,25 @@ export function renderJobCard(view: JobView, opts: RenderOptions): AdaptiveCard 
         opts,
       );
     return firstThatFits(
-      REPORT_BUDGETS.map((b) => () => renderReport(view, report, opts, b)),
+      REPORT_BUDGETS.map((b) => () => withRefresh(renderReport(view, report, opts, b), job, opts)),
       opts,
     );
   }
   return firstThatFits(
-    PROGRESS_BUDGETS.map((b) => () => renderProgress(view, opts, b)),
+    PROGRESS_BUDGETS.map((b) => () => withRefresh(renderProgress(view, opts, b), job, opts)),
     opts,
   );
+}
+
+/**
+ * Universal Actions `refresh`: Teams asks the bot for the current card when someone opens the chat, so a card
+ * missed by a throttled update (or updated while the chat was closed) is current when looked at. Progress and
+ * report only: refreshing the blocker wizard or an approval would throw away what someone is typing into it.
+ * Without `userIds` Teams refreshes automatically in personal chats, where jobs are started.
+ */
+export function withRefresh(c: AdaptiveCard, job: Job, opts: RenderOptions): AdaptiveCard {
+  const data = signCardData(opts.key, 'job.refresh', jobRef(job, opts.cid));
+  return { ...c, refresh: { action: { type: 'Action.Execute', verb: 'job.refresh', data } } } as AdaptiveCard;
 }
 
 /** The richest rendering that stays under the size limit (Teams refuses cards over 28 KB), else the leanest. */

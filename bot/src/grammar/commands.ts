@@ -1,4 +1,6 @@
 import { CredentialsRef, outboundUrl } from '@rackops/core/net/outbound-url';
+import { NOTIFICATION_KINDS } from '@rackops/core/notifications/events';
+import { ChannelName, EmailAddress } from '@rackops/core/notifications/settings';
 import { z } from 'zod';
 import type { Role } from '../config';
 import { type UsageSpec, parseUsage } from './usage';
@@ -318,12 +320,60 @@ export const COMMANDS = {
     unavailable: true,
   }),
   notify: def({
-    usage: 'notify [SETTING] [VALUE]',
-    summary: 'notification settings',
-    examples: ['notify'],
+    usage: 'notify [CHANNEL] [MODE] [KINDS] [cluster NAME]',
+    summary: 'notification settings: show them, or switch event kinds on/off for a channel',
+    examples: [
+      'notify',
+      'notify cluster lab-a',
+      'notify email on job_paused,job_failed cluster lab-a',
+      'notify channel off all',
+    ],
+    details:
+      "CHANNEL: conversation (the job's chat), channel (the Teams channel webhook) or email. MODE: on|off. " +
+      `KINDS: comma-separated, \`all\`, or any of ${NOTIFICATION_KINDS.join(', ')} (\`paused\` for \`job_paused\`). ` +
+      'With `cluster NAME` the change is for that cluster only (it wins over the global setting). ' +
+      "Roles: anyone may look; a cluster's settings need **operator**, global ones and e-mail addresses **admin**.",
+    role: 'viewer',
+    args: z
+      .object({
+        channel: ChannelName.optional(),
+        mode: z.enum(['on', 'off']).optional(),
+        kinds: z.string().min(1).max(400).optional(),
+        cluster: name.optional(),
+      })
+      .refine((a) => (a.channel === undefined) === (a.mode === undefined && a.kinds === undefined), {
+        message: 'give CHANNEL, on|off and KINDS together (or none of them to show the settings)',
+        path: ['channel'],
+      })
+      .refine((a) => a.channel === undefined || (a.mode !== undefined && a.kinds !== undefined), {
+        message: 'give on|off and KINDS after the channel',
+        path: ['mode'],
+      }),
+  }),
+  notifyEmailAdd: def({
+    usage: 'notify email add ADDRESS [cluster NAME]',
+    summary: 'send e-mail notifications to an address (globally, or for one cluster)',
+    examples: [
+      'notify email add oncall@example.com',
+      'notify email add vmware-team@example.com cluster lab-a',
+    ],
+    details: 'Which kinds are e-mailed: `notify email on KINDS`. Needs **admin**.',
     role: 'admin',
-    args: z.object({ setting: z.string().max(40).optional(), value: z.string().max(200).optional() }),
-    unavailable: true,
+    args: z.object({ address: EmailAddress, cluster: name.optional() }),
+  }),
+  notifyEmailRemove: def({
+    usage: 'notify email remove ADDRESS [cluster NAME]',
+    summary: 'stop e-mailing an address',
+    examples: ['notify email remove oncall@example.com'],
+    role: 'admin',
+    args: z.object({ address: EmailAddress, cluster: name.optional() }),
+  }),
+  notifyLog: def({
+    usage: 'notify log [ID]',
+    summary: 'recent notification deliveries and failures, or those of one job',
+    examples: ['notify log', 'notify log 01J0ABCDEF...'],
+    role: 'viewer',
+    args: z.object({ id: jobId.optional() }),
   }),
 };
 

@@ -5,6 +5,7 @@ import { type ParsedCommand, parseCommand } from '../grammar/parse';
 import { hasRole, refusal } from '../rbac';
 import type { Turn } from '../runtime';
 import * as jobCmd from './job-commands';
+import * as notifyCmd from './notify-commands';
 import * as query from './query-commands';
 import { say } from './reply';
 import * as win from './window-commands';
@@ -71,10 +72,17 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
       return win.windowSkip(turn, cmd.args);
     case 'windowCancel':
       return win.windowCancel(turn, cmd.args);
+    case 'notify':
+      return notifyCmd.notify(turn, cmd.args);
+    case 'notifyEmailAdd':
+      return notifyCmd.emailAdd(turn, cmd.args);
+    case 'notifyEmailRemove':
+      return notifyCmd.emailRemove(turn, cmd.args);
+    case 'notifyLog':
+      return notifyCmd.log(turn, cmd.args);
     case 'protectionGroups':
     case 'replicate':
     case 'failover':
-    case 'notify':
       await say(turn, `\`${commandWords(cmd.name)}\` is not available yet.`);
       return 'unavailable';
   }

@@ -113,7 +113,8 @@ export function cardInputValues(card: AdaptiveCard): Json {
 export class BotHarness {
   readonly adapter = new RecordingAdapter();
   readonly bot: Bot;
-  private readonly gateway: ConversationGateway;
+  /** What the bot sends through outside a turn (proactive messages, card updates): other processes may share it. */
+  readonly gateway: ConversationGateway;
 
   constructor(opts: Omit<CreateBotOptions, 'gateway'>) {
     const adapter = this.adapter;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { NotificationKind } from '../ports/notifier.port';
 import type { Store } from '../ports/store.port';
+import { ConflictError } from '../util/errors';
 import { NOTIFICATION_KINDS, NotificationKindSchema } from './events';
 
 /** The channels an event can go to: the job's Teams conversation, a Teams channel (Workflows webhook), e-mail. */
@@ -92,4 +93,29 @@ export function switchKinds(
     [mode]: { ...scope[mode], [channel]: add },
     [other]: { ...scope[other], [channel]: rest },
   } as NotificationScopeSettings;
+}
+
+/**
+ * Change one scope's settings without losing a concurrent change (two people typing `notify` at once): read,
+ * change, write on the read version, again on a conflict.
+ */
+export async function updateScope(
+  store: Store,
+  scope: string,
+  change: (s: NotificationScopeSettings) => NotificationScopeSettings,
+): Promise<{ before: NotificationScopeSettings; after: NotificationScopeSettings }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const rec = await store.getRecord<unknown>(SETTINGS_RECORD, scope);
+    const parsed = NotificationScopeSettings.safeParse(rec?.data ?? {});
+    const before = parsed.success ? parsed.data : emptyScope();
+    const after = NotificationScopeSettings.parse(change(before));
+    const input = { type: SETTINGS_RECORD, id: scope, data: after };
+    try {
+      const written = await store.putRecord(input, rec ? { ifVersion: rec.version } : { ifAbsent: true });
+      if (written === 'written') return { before, after };
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  throw new ConflictError('the notification settings changed while saving; try again');
 }

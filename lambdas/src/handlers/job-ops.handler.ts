@@ -1,5 +1,6 @@
 import type { Clock } from '@rackops/core/ports/clock.port';
 import { systemClock } from '@rackops/core/ports/clock.port';
+import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
@@ -7,7 +8,7 @@ import { JobOpsRequest, runJobOp } from '@rackops/core/workflows/ops/run-op';
 import { asValidationError, parseOrThrow } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { type CatalogSource as CatalogLocation, loadCatalog } from './inventory-catalog';
-import { awsNotifier } from '../notifications/aws-notifier';
+import { awsNotifications } from '../notifications/aws-notifier';
 import { awsLogger, awsStore } from './runtime-wiring';
 
 /**
@@ -27,6 +28,8 @@ export function catalogFromLocation(location: CatalogLocation): CatalogSource {
 export interface JobOpsDeps {
   store: Store;
   notifier: Notifier;
+  /** Told after every op that succeeded: the job's card follows its steps (throttled per job). */
+  progress?: JobProgress;
   clock?: Clock;
   /** The Dell catalog, read when preflight runs. Without it a firmware job fails at preflight and says so. */
   catalog?: CatalogSource;
@@ -53,6 +56,7 @@ export function createJobOpsHandler(deps: JobOpsDeps) {
     const started = Date.now();
     try {
       const out = await runJobOp(opsDeps, req);
+      await deps.progress?.changed(req.jobId);
       log.debug({ op: req.op, jobId: req.jobId, ms: Date.now() - started }, 'job op');
       return out;
     } catch (raw) {
@@ -72,15 +76,18 @@ let awsHandler: ReturnType<typeof createJobOpsHandler> | undefined;
 
 /**
  * AWS entry point. Notifications go through the notification pipeline (conversation via the Bot Connector with the
- * bot secret's credentials, Teams channel webhook, SES), as locally.
+ * bot secret's credentials, Teams channel webhook, SES), as locally; after each op the job's card is updated in
+ * place (throttled per job across containers, see LiveCards).
  */
 export default async function handler(event: unknown): Promise<unknown> {
   if (!awsHandler) {
     const logger = awsLogger();
     const store = awsStore();
+    const { notifier, progress } = awsNotifications({ store, logger });
     awsHandler = createJobOpsHandler({
       store,
-      notifier: awsNotifier({ store, logger }),
+      notifier,
+      progress,
       ...(process.env.CATALOG_URL ? { catalog: catalogFromLocation({ url: process.env.CATALOG_URL }) } : {}),
       logger,
     });

@@ -3,10 +3,12 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { BotConfig } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
 import { JobCards } from '@rackops/bot/job-cards';
+import { LiveCards } from '@rackops/bot/live-cards';
 import { ConversationChannel } from '@rackops/bot/notifier';
 import type { DeliveryRecord } from '@rackops/core/notifications/delivery-log';
 import { NotificationPipeline } from '@rackops/core/notifications/pipeline';
 import { systemClock } from '@rackops/core/ports/clock.port';
+import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -74,11 +76,11 @@ export function awsExtraChannels(env: NodeJS.ProcessEnv = process.env): Notifica
   return out;
 }
 
-/** The conversation channel outside the bot Lambda: proactive sends with the app's credentials from the bot secret. */
-export function conversationChannelFromSecret(
+/** The bot's parts outside the bot Lambda: proactive sends and card updates with the app's credentials from the bot secret. */
+export function botPartsFromSecret(
   secret: BotSecret,
   deps: { store: Store; logger: Logger },
-): ConversationChannel {
+): { jobCards: JobCards; conversation: ConversationChannel; config: BotConfig } {
   const auth =
     secret.connectorAuth === 'none'
       ? new ConfigurationBotFrameworkAuthentication({})
@@ -100,41 +102,81 @@ export function conversationChannelFromSecret(
     logger: deps.logger,
     gateway,
   });
-  return new ConversationChannel({ store: deps.store, gateway, jobCards, logger: deps.logger });
+  const conversation = new ConversationChannel({ store: deps.store, gateway, jobCards, logger: deps.logger });
+  return { jobCards, conversation, config };
+}
+
+export interface AwsNotifications {
+  notifier: Notifier;
+  /** Live job cards, updated after the workflow's writes (throttled per job, see LiveCards). */
+  progress: JobProgress;
 }
 
 /**
- * The notifier of the workflow Lambdas (job-ops, execution-status): the same pipeline as the bot's, with the
- * conversation channel built from the bot secret. Built on the first event and kept while the container is warm;
- * if the secret cannot be read the event is logged and the workflow goes on (a message never fails a workflow).
+ * The notifier and live cards of the workflow Lambdas (job-ops, execution-status): the same pipeline as the
+ * bot's, with the conversation channel built from the bot secret. Built on first use and kept while the container
+ * is warm; if the secret cannot be read the event is logged and the workflow goes on (a message never fails a
+ * workflow).
  */
-export function awsNotifier(deps: { store: Store; logger: Logger; env?: NodeJS.ProcessEnv }): Notifier {
+export function awsNotifications(deps: {
+  store: Store;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}): AwsNotifications {
   const env = deps.env ?? process.env;
-  let pipeline: Promise<NotificationPipeline> | undefined;
-  const build = async (): Promise<NotificationPipeline> => {
+  let built: Promise<{ pipeline: NotificationPipeline; live: LiveCards }> | undefined;
+  const build = async () => {
     const secret = await fetchBotSecret();
-    return new NotificationPipeline({
+    const parts = botPartsFromSecret(secret, deps);
+    const pipeline = new NotificationPipeline({
       store: deps.store,
       clock: systemClock,
       logger: deps.logger,
-      channels: [conversationChannelFromSecret(secret, deps), ...awsExtraChannels(env)],
+      channels: [parts.conversation, ...awsExtraChannels(env)],
       onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     });
+    const live = new LiveCards({
+      store: deps.store,
+      jobCards: parts.jobCards,
+      clock: systemClock,
+      logger: deps.logger,
+      minIntervalMs: parts.config.progressMinIntervalMs,
+    });
+    return { pipeline, live };
   };
+  const get = () => {
+    built ??= build().catch((err: unknown) => {
+      built = undefined;
+      throw err;
+    });
+    return built;
+  };
+  const unavailable = (what: string, err: unknown) =>
+    deps.logger.error(
+      { what, err: err instanceof Error ? err.message : String(err) },
+      'notifier not available',
+    );
   return {
-    async notify(event: NotificationEvent) {
-      pipeline ??= build().catch((err: unknown) => {
-        pipeline = undefined;
-        throw err;
-      });
-      try {
-        await (await pipeline).notify(event);
-      } catch (err) {
-        deps.logger.error(
-          { kind: event.kind, err: err instanceof Error ? err.message : String(err) },
-          'notifier not available',
-        );
-      }
+    notifier: {
+      async notify(event: NotificationEvent) {
+        try {
+          await (await get()).pipeline.notify(event);
+        } catch (err) {
+          unavailable(event.kind, err);
+        }
+      },
+    },
+    progress: {
+      async changed(jobId: string) {
+        try {
+          await (await get()).live.changed(jobId);
+        } catch (err) {
+          unavailable('live card', err);
+        }
+      },
     },
   };
 }
+
+export const awsNotifier = (deps: { store: Store; logger: Logger; env?: NodeJS.ProcessEnv }): Notifier =>
+  awsNotifications(deps).notifier;

@@ -1,5 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { Job } from '@rackops/core/jobs/job.schema';
+import type { Bot } from '@rackops/bot/app';
+import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
 import type { Logger } from 'pino';
@@ -42,6 +44,10 @@ export interface ScenarioDriver {
   /** Wait until the newest job of `type` satisfies `until`. */
   waitForJob(type: Job['type'], until: (j: Job) => boolean, timeoutMs?: number): Promise<Job>;
   notifications: NotificationEvent[];
+  /** The bot (its notification pipeline: `bot.notifier`). */
+  bot: Bot;
+  /** Texts the bot sent to a conversation (replies and proactive messages), oldest first. */
+  texts(conversation?: string): string[];
   close(): Promise<void>;
 }
 
@@ -66,6 +72,8 @@ export interface ScenarioOptions {
   operator?: ChatUser;
   /** Run the relay agent in a process of its own (one a scenario can SIGKILL), not in the stack's. */
   agentProcess?: boolean;
+  /** Teams channel and e-mail beside the conversation (the local stack's, see notify-channels.ts). */
+  notificationChannels?: NotificationChannel[];
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -98,6 +106,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
       orchestrator: stack.orchestrator,
       scheduler: stack.scheduler,
       startJob: stack.startJob,
+      ...(opts.notificationChannels ? { notificationChannels: opts.notificationChannels } : {}),
     });
   } catch (err) {
     await agentProcess?.stop();
@@ -113,6 +122,8 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     ...(agentProcess ? { agentProcess } : {}),
     stack,
     notifications,
+    bot: h.bot,
+    texts: (conversation = 'conv-1') => h.texts(conversation),
     async say(text, as = operator, conversation = 'conv-1') {
       return texts(await h.say(as, text, conversation));
     },

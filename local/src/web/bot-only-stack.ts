@@ -32,6 +32,7 @@ export async function startBotOnlyStack(opts: {
   config?: LocalBotOptions['config'];
   blockers?: Record<string, Blocker[]>;
   hostsPerCluster?: number;
+  notificationChannels?: LocalBotOptions['notificationChannels'];
 }): Promise<BotOnlyStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rackops-bot-only-'));
   const dyn = await startDynalite({ path: dir });
@@ -64,6 +65,7 @@ export async function startBotOnlyStack(opts: {
     logger: opts.logger,
     ...(opts.config ? { config: opts.config } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.notificationChannels ? { notificationChannels: opts.notificationChannels } : {}),
   });
   notifier = localBot.bot.notifier;
   return {

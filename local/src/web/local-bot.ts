@@ -21,6 +21,8 @@ export interface LocalBotOptions {
   refreshEveryMs?: number;
   /** Extra facts `/healthz` reports (see ChatServerOptions.health). */
   health?: Record<string, string>;
+  /** Teams channel and e-mail (see notify-channels.ts), beside the conversation; given the chat page's URL. */
+  notificationChannels?: (chatUrl: () => string | undefined) => CreateBotOptions['notificationChannels'];
 }
 
 export interface LocalBot {
@@ -59,6 +61,8 @@ export function localProductionClusters(
 /** The bot behind botbuilder's CloudAdapter (no app id: the loopback endpoint does not authenticate) + the chat server. */
 export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  let chatUrl: string | undefined;
+  const channels = opts.notificationChannels?.(() => chatUrl);
   const bot = createBot({
     config: { ...LOCAL_BOT_CONFIG, productionClusters: localProductionClusters(), ...opts.config },
     store: opts.store,
@@ -68,6 +72,7 @@ export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
     gateway: cloudAdapterGateway(adapter, ''),
     logger: opts.logger,
     ...(opts.queries ? { queries: opts.queries } : {}),
+    ...(channels ? { notificationChannels: channels } : {}),
   });
   adapter.onTurnError = async (ctx, err) => {
     opts.logger.error({ err }, 'bot turn error');
@@ -80,6 +85,7 @@ export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.health ? { health: opts.health } : {}),
   });
+  chatUrl = chat.url;
   // Progress cards follow the Store: the workflow writes steps, this keeps the visible card current.
   let ticking: Promise<void> | undefined;
   const timer = setInterval(() => {
