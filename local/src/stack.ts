@@ -279,6 +279,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       orchestrator,
       clock,
       scheduler,
+      ...(lab ? { windowTimeScale: timeScale } : {}),
       logger: log.child({ fn: 'claim' }),
     });
 

@@ -6,7 +6,7 @@ import { agentStatus } from '../usecases/agent-status';
 import { newId } from '../util/ids';
 import { clusterHosts } from '../workflows/ops/inventory';
 import type { HostUpdateParams } from '../workflows/params';
-import { DEFAULT_HOST_TIMING } from './fit';
+import { DEFAULT_HOST_TIMING, GUARD_MARGIN } from './fit';
 import type { Slot } from './recurrence';
 import type { BlockerPolicy, WindowRecord } from './window.schema';
 
@@ -15,6 +15,11 @@ export interface WindowRolloutDeps {
   clock: Clock;
   /** Claim and start a job's workflow (core/src/usecases/start-job.ts). */
   startJob: (jobId: string) => Promise<Job | undefined>;
+  /**
+   * The lab's time scale (local only): a window lasts its length × this, and the guard's default host time
+   * and margin shrink alike, so a 4 h window on a lab at 1/60 is 4 real minutes. @default 1
+   */
+  timeScale?: number;
 }
 
 const ACTIVE: readonly Job['status'][] = ['pending', 'running', 'paused'];
@@ -37,8 +42,12 @@ export async function anyAgentOnline(store: Store, clock: Clock): Promise<boolea
  * The longest a host of the cluster was out of service in its last completed rolling update, in seconds;
  * the documented default when none ran yet.
  */
-export async function expectedHostSeconds(store: Store, clusterId: string | undefined): Promise<number> {
-  const fallback = outOfServiceS(DEFAULT_HOST_TIMING);
+export async function expectedHostSeconds(
+  store: Store,
+  clusterId: string | undefined,
+  timeScale = 1,
+): Promise<number> {
+  const fallback = outOfServiceS(DEFAULT_HOST_TIMING) * timeScale;
   if (!clusterId) return fallback;
   const page = await store.listJobsByTarget('cluster', clusterId, { limit: 50 });
   const last = page.items
@@ -71,6 +80,13 @@ export async function startWindowRollout(
   req: { window: WindowRecord; slot: Slot; deadline: string; hosts?: readonly string[] },
 ): Promise<string[]> {
   const w = req.window;
+  const scale = deps.timeScale ?? 1;
+  const end =
+    scale === 1
+      ? req.deadline
+      : new Date(
+          Date.parse(req.slot.start) + (Date.parse(req.deadline) - Date.parse(req.slot.start)) * scale,
+        ).toISOString();
   const carried = req.hosts ? new Set(req.hosts) : undefined;
   const targets: { kind: 'cluster' | 'host'; id: string; only?: string[]; clusterId?: string }[] = [];
   for (const id of w.targets.clusters) {
@@ -93,8 +109,9 @@ export async function startWindowRollout(
       window: {
         windowId: w.windowId,
         start: req.slot.start,
-        end: req.deadline,
-        hostSeconds: await expectedHostSeconds(deps.store, t.clusterId),
+        end,
+        hostSeconds: await expectedHostSeconds(deps.store, t.clusterId, scale),
+        ...(scale === 1 ? {} : { marginS: GUARD_MARGIN.minS * scale }),
       },
     };
     const job = await deps.store.createJob({
@@ -114,7 +131,7 @@ export async function startWindowRollout(
     await deps.store.appendLog({
       jobId: job.id,
       level: 'info',
-      message: `started by maintenance window ${w.windowId} (occurrence ${req.slot.localStart}, ends ${req.deadline})`,
+      message: `started by maintenance window ${w.windowId} (occurrence ${req.slot.localStart}, ends ${end})`,
     });
     await deps.startJob(job.id);
     ids.push(job.id);

@@ -38,6 +38,8 @@ export const HostUpdateParams = z.object({
       end: z.iso.datetime({ offset: true }),
       /** Expected out-of-service seconds of one host (measured earlier, else the documented default). */
       hostSeconds: z.number().positive(),
+      /** The guard's least margin in seconds, when not the documented one (a time-scaled lab). */
+      marginS: z.number().positive().optional(),
     })
     .optional(),
 });

@@ -36,6 +36,8 @@ export interface ClaimDeps {
   logger?: Logger;
   /** Re-arms a window's series after each firing; without it a `window` target is refused with a log line. */
   scheduler?: Scheduler;
+  /** The lab's time scale (local only): windows last their length × this. @default 1 */
+  windowTimeScale?: number;
 }
 
 /**
@@ -54,7 +56,15 @@ export function createClaimHandler(deps: ClaimDeps) {
     activeJobOn: (target) => activeJobOn(deps.store, target),
     agentOnline: () => anyAgentOnline(deps.store, clock),
     startRollout: (req) =>
-      startWindowRollout({ store: deps.store, clock, startJob: (id) => startJob(useCase, id, SYSTEM) }, req),
+      startWindowRollout(
+        {
+          store: deps.store,
+          clock,
+          startJob: (id) => startJob(useCase, id, SYSTEM),
+          ...(deps.windowTimeScale ? { timeScale: deps.windowTimeScale } : {}),
+        },
+        req,
+      ),
   };
 
   async function openWindow(windowId: string): Promise<ClaimOutcome> {

@@ -104,6 +104,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
       now: deps.clock.now(),
       windowEnd: new Date(params.window.end),
       hostS: params.window.hostSeconds,
+      ...(params.window.marginS ? { marginMinS: params.window.marginS } : {}),
     });
     if (!guard.start) return notStarted(`${WINDOW_END_REASON}: ${guard.reason}`);
   }
