@@ -61,7 +61,7 @@ describe('maintenance windows fire on the local stack', () => {
     const names = (await d.stack.scheduler.names?.('window-')) ?? [];
     expect(names.sort()).toEqual([`window-${approved}`, `window-${unapproved}`].sort());
 
-    const running = await occurrenceOf(approved, 90_000, (o) => o.status !== 'scheduled');
+    const running = await occurrenceOf(approved, 90_000, (o) => o.status !== 'scheduled' && !!o.jobId);
     expect(running.status).toBe('running');
     const job = await d.stack.store.getJob(running.jobId ?? '');
     expect(job).toMatchObject({ type: 'rolling_cluster_update', windowId: approved });
@@ -85,6 +85,7 @@ describe('maintenance windows fire on the local stack', () => {
     expect((await d.stack.scheduler.names?.('window-')) ?? []).toEqual([]);
     const shown = (await d.say(`window ${unapproved}`)).join('\n');
     expect(shown).toContain('skipped');
+    expect((await d.say(`window cancel ${unapproved}`)).join('\n')).toContain('cancelled');
   }, 300_000);
 
   it('a window too short ends partial with the hosts left untouched; the next occurrence updates exactly those', async () => {
@@ -93,8 +94,9 @@ describe('maintenance windows fire on the local stack', () => {
     const at = nextMinute();
     const hhmm = at.toISOString().slice(11, 16);
     const day = at.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }).toLowerCase();
-    const id = idIn(await d.say(`window create lab-a every ${day} ${hhmm} UTC for 1h policy skip_host`));
-    expect(id).not.toBe('');
+    const reply = await d.say(`window create lab-a every ${day} ${hhmm} UTC for 1h policy skip_host`);
+    const id = idIn(reply);
+    expect(id, reply.join('\n')).not.toBe('');
     expect((await d.say(`window approve ${id}`, APPROVER)).join('\n')).toContain('approved by');
 
     const first = await occurrenceOf(id, 240_000, (o) => o.status !== 'scheduled' && o.status !== 'running');

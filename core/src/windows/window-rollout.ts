@@ -65,7 +65,7 @@ export async function expectedHostSeconds(
 function policyParams(policy: BlockerPolicy): Pick<HostUpdateParams, 'blockerPolicy' | 'interactive'> {
   if (policy === 'pause') return { blockerPolicy: 'skip_host', interactive: true };
   if (policy === 'fail') return { blockerPolicy: 'fail', interactive: false };
-  // power_off_noncritical: the pre-approved rule powers off what it names; anything else is skipped.
+  // power_off_noncritical: no pre-approved power-off rule exists yet, so blocked hosts are skipped.
   return { blockerPolicy: 'skip_host', interactive: false };
 }
 
