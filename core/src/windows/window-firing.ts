@@ -63,12 +63,15 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
   const w = found.value;
   const now = deps.now();
   try {
-    // The slot running now (the schedule fires at its start; a late delivery still lands inside it).
+    // The slot running now (the schedule fires at its start; a late delivery still lands inside it). The
+    // latest one started: a time-scaled lab runs a series whose slots overlap on paper.
     const slot = expandSlots(
       w,
       new Date(now.getTime() - w.durationMinutes * 60_000),
       new Date(now.getTime() + 60_000),
-    ).find((s) => Date.parse(s.start) <= now.getTime() + 60_000 && now.getTime() < Date.parse(s.end));
+    )
+      .filter((s) => Date.parse(s.start) <= now.getTime() + 60_000 && now.getTime() < Date.parse(s.end))
+      .at(-1);
     if (!slot || w.state !== 'active') return undefined;
     const at = { windowId, start: slot.start, end: slot.end };
     const stored = await windows.getOccurrence(windowId, slot.start);
