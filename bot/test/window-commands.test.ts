@@ -23,8 +23,8 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     expect(created).toContain('cron(0 2 ? * SUN *)');
     // People read the cluster's name, not its inventory id.
     expect(created).toContain('rolling firmware update of **prod-a**');
-    // Until occurrences fire by themselves, the operator is told so.
-    expect(created).toContain('does not start their rollouts yet');
+    // The operator is told what the slot re-checks before it starts anything.
+    expect(created).toContain('then starts the rolling update');
     expect(created).toMatch(/estimate .* vs window 4 h/);
     expect(created).toContain('awaiting approval');
     // The creator may not approve their own production window, even with the approver role.
@@ -78,10 +78,15 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     const list = text(await f.harness.say(USERS.viewer, 'windows'));
     expect(list).toContain('Maintenance windows, next 14 days');
     expect(list).toContain(id);
+    // Creating arms the series' one schedule, at its next occurrence (a Wednesday 03:00 UTC).
+    const armed = f.scheduler.schedules.get(`window-${id}`);
+    expect(armed?.target).toEqual({ kind: 'window', windowId: id });
+    expect(new Date(armed?.at ?? '').getUTCDay()).toBe(3);
     const skipped = text(await f.harness.say(USERS.operator, `window skip ${id}`));
     expect(skipped).toContain('is skipped');
     expect(text(await f.harness.say(USERS.viewer, `window ${id}`))).toContain('skipped');
     expect(text(await f.harness.say(USERS.operator, `window cancel ${id}`))).toContain('cancelled');
+    expect(f.scheduler.schedules.has(`window-${id}`)).toBe(false);
     expect(text(await f.harness.say(USERS.viewer, 'windows'))).not.toContain(id);
   });
 

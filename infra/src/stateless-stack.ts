@@ -172,6 +172,7 @@ export class StatelessStack extends Stack {
       SCHEDULE_GROUP_NAME: scheduleGroupName,
       SCHEDULER_ROLE_ARN: this.scheduler.role.roleArn,
       CLAIM_FUNCTION_ARN: functionArn('claim'),
+      SCHEDULES_DLQ_ARN: this.scheduler.deadLetterQueue.queueArn,
       TEAMS_APP_ID: props.teamsAppId,
       PRODUCTION_CLUSTERS: JSON.stringify(props.productionClusters),
       BOT_SECRET_ARN: props.botCredentials.secretArn,
@@ -305,7 +306,11 @@ export class StatelessStack extends Stack {
 
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       topicKey: props.messagingKey,
-      deadLetterQueues: { Commands: props.commandsDeadLetterQueue, Results: props.resultsDeadLetterQueue },
+      deadLetterQueues: {
+        Commands: props.commandsDeadLetterQueue,
+        Results: props.resultsDeadLetterQueue,
+        Schedules: this.scheduler.deadLetterQueue,
+      },
       stateMachines: workflows.stateMachines,
       functions: new Map([...functions].map(([name, f]) => [name, f.function])),
       resultsQueue: props.resultsQueue,

@@ -66,6 +66,8 @@ describe('deploy-time reconcile (what npm start does at boot, in AWS)', () => {
     const text = JSON.stringify(mine);
     expect(text).toContain('scheduler:CreateSchedule');
     expect(text).toContain('iam:PassRole');
+    // Orphan window schedules are found by listing (an action IAM grants on "*" only).
+    expect(text).toContain('scheduler:ListSchedules');
   });
 
   it('the stack outputs how many schedules the deploy put in place', () => {

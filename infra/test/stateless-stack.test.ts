@@ -239,7 +239,14 @@ describe('StatelessStack', () => {
       });
       expect(propsOf(roleId).ManagedPolicyArns).toBeUndefined();
       expect(propsOf(roleId).Policies).toBeUndefined();
+      const dlqArn = { 'Fn::GetAtt': [id(synth.stateless.scheduler.deadLetterQueue as never), 'Arn'] };
       expect(statementsOf(roleId)).toEqual([
+        // A delivery that failed its retries goes to the schedules' dead-letter queue, and nowhere else.
+        {
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          Resource: dlqArn,
+        },
         {
           Sid: 'InvokeClaimOnly',
           Effect: 'Allow',
@@ -247,6 +254,23 @@ describe('StatelessStack', () => {
           Resource: { 'Fn::GetAtt': [fnId('claim'), 'Arn'] },
         },
       ]);
+    });
+
+    it('has a TLS-only dead-letter queue for schedules, named to every function that writes schedules', () => {
+      const dlqId = id(synth.stateless.scheduler.deadLetterQueue as never);
+      expect(propsOf(dlqId)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: dlqId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+      for (const name of ['bot', 'claim']) {
+        const env = (propsOf(fnId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(env.SCHEDULES_DLQ_ARN).toEqual({ 'Fn::GetAtt': [dlqId, 'Arn'] });
+      }
     });
 
     it('can be handed to schedules only by the bot and claim Lambdas', () => {
@@ -278,9 +302,17 @@ describe('StatelessStack', () => {
       });
     });
 
-    it('alarms on any message in either dead-letter queue', () => {
+    it('alarms on any message in a dead-letter queue (commands, results, schedules)', () => {
       const dlq = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-      expect(dlq).toHaveLength(2);
+      expect(dlq).toHaveLength(3);
+      const schedulesDlq = id(synth.stateless.scheduler.deadLetterQueue as never);
+      expect(
+        dlq.some((a) =>
+          JSON.stringify(a.Dimensions).includes(
+            JSON.stringify({ 'Fn::GetAtt': [schedulesDlq, 'QueueName'] }),
+          ),
+        ),
+      ).toBe(true);
       for (const a of dlq)
         expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     });

@@ -9,6 +9,8 @@ import {
   deploymentConfigFromEnv,
   reconcileDeployment,
 } from '../src/handlers/reconcile.handler';
+import { createWindowStore } from '@rackops/core/windows/window-store';
+import { makeWindow } from '../../core/test/windows/window-factory';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 
 // CloudFormation's side of a custom resource: a local endpoint that keeps each PUT answer.
@@ -57,6 +59,30 @@ describe('reconcileDeployment (npm start at boot, AWS on deploy and daily)', () 
     for (const name of first.inventorySchedules) expect(await schedule(name)).toBeDefined();
     const again = await reconcileDeployment(scheduler(), cfg);
     expect(again.inventorySchedules).toEqual(first.inventorySchedules);
+  });
+
+  it('with the store: every stored window gets its one schedule back, an orphan window schedule goes', async () => {
+    const now = new Date('2026-12-02T12:00:00Z');
+    const windows = createWindowStore(t.store, () => now);
+    await windows.createWindow(
+      makeWindow({ windowId: 'REC-W1', targets: { clusters: ['c-rec-1'], hosts: [] } }),
+    );
+    const s = scheduler();
+    await s.scheduleAt({
+      name: 'window-REC-GONE',
+      at: '2026-12-20T00:00:00Z',
+      target: { kind: 'window', windowId: 'REC-GONE' },
+    });
+    const r = await reconcileDeployment(s, { inventory: {} }, { store: t.store, now: () => now });
+    expect(r.windows?.armed).toContain('REC-W1');
+    expect(r.windows?.deleted).toContain('window-REC-GONE');
+    // Sunday 02:00 Berlin after Wednesday 2 December: 6 December, 01:00 UTC.
+    expect((await schedule('window-REC-W1'))?.data).toMatchObject({
+      next: '2026-12-06T01:00:00.000Z',
+      target: { kind: 'window', windowId: 'REC-W1' },
+    });
+    expect(await schedule('window-REC-GONE')).toBeUndefined();
+    expect(await s.names?.('window-')).not.toContain('window-REC-GONE');
   });
 
   it('refuses a bad config and creates nothing', async () => {

@@ -51,7 +51,7 @@ beforeEach(() => {
     agentOnline: async () => agent,
     startRollout: async ({ window, deadline, hosts }) => {
       started.push({ windowId: window.windowId, deadline, ...(hosts ? { hosts } : {}) });
-      return `JOB-${started.length}`;
+      return [`JOB-${started.length}`];
     },
   };
 });

@@ -102,13 +102,17 @@ if (botOnly) {
   // Inventory stays fresh without anyone asking: every source syncs on a schedule (RACKOPS_SYNC_MINUTES).
   // The same reconcile AWS runs on every deploy (custom resource) and daily (infra stateless stack).
   const syncEvery = Number(process.env.RACKOPS_SYNC_MINUTES ?? 60);
-  const { inventorySchedules: schedules } = await reconcileDeployment(stack.scheduler, {
-    inventory: {
-      everyMinutes: syncEvery,
-      vcenters: sources.filter((s) => s.source === 'vcenter').map((s) => s.id),
-      omes: sources.filter((s) => s.source === 'ome').map((s) => s.id),
+  const { inventorySchedules: schedules, windows } = await reconcileDeployment(
+    stack.scheduler,
+    {
+      inventory: {
+        everyMinutes: syncEvery,
+        vcenters: sources.filter((s) => s.source === 'vcenter').map((s) => s.id),
+        omes: sources.filter((s) => s.source === 'ome').map((s) => s.id),
+      },
     },
-  });
+    { store: stack.store, now: () => new Date() },
+  );
   stop = async () => {
     await localBot.close();
     await stack.stop();
@@ -122,6 +126,7 @@ if (botOnly) {
     `notify:    ${describeNotifySettings(notifySettings)}`,
     `agent:     ${stack.agent ? 'relay agent running in-process' : 'off'}`,
     `syncs:     ${schedules.length} inventory source(s) every ${syncEvery} min`,
+    `windows:   ${windows?.armed.length ?? 0} maintenance window(s) armed`,
   );
 }
 bot = localBot.bot;

@@ -269,15 +269,23 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     stops.push(() => poller.stop());
 
-    const claim = createClaimHandler({ store, orchestrator, clock, logger: log.child({ fn: 'claim' }) });
+    // The claim handler re-arms a window's series on the scheduler that fires it (fired only after start()).
     const scheduler = createLocalScheduler({
       store,
-      fire: asLambda('claim', claim),
+      fire: asLambda('claim', (event: unknown) => claim(event)),
       clock,
       logger: log.child({ part: 'scheduler' }),
       tickMs: opts.schedulerTickMs ?? 250,
     });
     stops.push(() => scheduler.stop());
+    const claim = createClaimHandler({
+      store,
+      orchestrator,
+      clock,
+      scheduler,
+      ...(lab ? { windowTimeScale: timeScale } : {}),
+      logger: log.child({ fn: 'claim' }),
+    });
 
     // Progress doubles as the heartbeat: several per heartbeat window.
     const agentProgressSeconds = Math.min(

@@ -3,6 +3,7 @@ import { ValidationError } from '@rackops/core/util/errors';
 import type { FitEstimate } from '@rackops/core/windows/fit';
 import type { Slot } from '@rackops/core/windows/recurrence';
 import { scheduleExpression } from '@rackops/core/windows/schedule-expression';
+import { armWindow } from '@rackops/core/windows/window-firing';
 import { previewFit } from '@rackops/core/windows/window-preview';
 import { createWindowStore } from '@rackops/core/windows/window-store';
 import { parseWindowSpec } from '@rackops/core/windows/window-text';
@@ -55,13 +56,14 @@ const targetsText = (w: WindowRecord) =>
     ...w.targets.hosts.map((h) => `host ${nameOf(w, h)}`),
   ].join(', ');
 
-/**
- * Said wherever a window is shown until occurrences start rollouts by themselves (the claim handler's window
- * target is not wired yet): an operator must not trust a slot to run something it will not.
- */
-const NOT_FIRING_YET =
-  'ℹ️ This build records, checks and approves windows but does not start their rollouts yet: in the slot, ' +
-  'run `update cluster NAME` yourself.';
+/** The series' schedule: armed for its next occurrence, or deleted once the series is cancelled. */
+const arm = (turn: Turn, w: WindowRecord) =>
+  armWindow({ scheduler: turn.rt.usecases.scheduler, now: () => turn.rt.clock.now() }, w);
+
+/** What happens in the slot, said once at creation so nobody is surprised by a rollout or by its absence. */
+const AT_FIRE_TIME =
+  'In each slot RackOps re-checks the approval, that no other job runs on the targets and that a relay ' +
+  'agent is online, then starts the rolling update; otherwise the occurrence is `skipped` with the reason.';
 
 export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Promise<string> {
   const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());
@@ -84,6 +86,7 @@ export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Pr
     by: turn.actor,
     conversationId: turn.sender.conversationId,
   });
+  await arm(turn, w);
   await say(
     turn,
     [
@@ -93,7 +96,7 @@ export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Pr
       `Next: ${next.map((s) => slotText(s, w.zone)).join('; ')}`,
       fitText(estimate),
       `Approval: ${approvalText(w)}${w.production ? ` — \`window approve ${w.windowId}\`` : ''}`,
-      NOT_FIRING_YET,
+      AT_FIRE_TIME,
     ].join('\n\n'),
   );
   return 'ok';
@@ -124,7 +127,7 @@ export async function windows(turn: Turn): Promise<string> {
         `${formatDuration(fit.makespanS)} of ${formatDuration(fit.windowS)}${fit.fits ? '' : ' ⚠️ does not fit'}`,
     );
   }
-  await say(turn, [...lines, '', NOT_FIRING_YET].join('\n'));
+  await say(turn, lines.join('\n'));
   return 'ok';
 }
 
@@ -164,6 +167,7 @@ export async function windowSkip(turn: Turn, args: ArgsOf<'windowSkip'>): Promis
 
 export async function windowCancel(turn: Turn, args: ArgsOf<'windowCancel'>): Promise<string> {
   const w = await cancelWindow(deps(turn), args.id);
+  await arm(turn, w);
   await say(turn, `🛑 Window \`${w.windowId}\` is cancelled: none of its occurrences will run.`);
   return 'ok';
 }

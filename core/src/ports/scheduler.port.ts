@@ -5,6 +5,8 @@ export interface Scheduler {
   /** Recurring schedule (e.g. inventory sync every N minutes). */
   scheduleEvery(req: { name: string; everyMinutes: number; target: ScheduleTarget }): Promise<void>;
   cancel(name: string): Promise<void>;
+  /** Names of the schedules held now that start with `prefix` (reconcile finds orphans with it). */
+  names?(prefix: string): Promise<string[]>;
 }
 
 export type ScheduleTarget =

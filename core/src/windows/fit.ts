@@ -77,9 +77,12 @@ export function mayStartHost(args: {
   windowEnd: Date;
   timing?: HostTiming;
   hostS?: number;
+  /** Least margin in seconds. @default GUARD_MARGIN.minS */
+  marginMinS?: number;
 }): GuardDecision {
   const expected = args.hostS ?? outOfServiceS(args.timing ?? DEFAULT_HOST_TIMING);
-  const needS = Math.ceil(expected + Math.max(GUARD_MARGIN.minS, expected * GUARD_MARGIN.fraction));
+  const margin = Math.max(args.marginMinS ?? GUARD_MARGIN.minS, expected * GUARD_MARGIN.fraction);
+  const needS = Math.ceil(expected + margin);
   const leftS = Math.floor((args.windowEnd.getTime() - args.now.getTime()) / 1000);
   const start = leftS >= needS;
   return {

@@ -18,14 +18,14 @@ export interface FiringDeps {
   agentOnline: () => Promise<boolean>;
   /**
    * Start the rolling update with the window's policy and deadline; `hosts` narrows it to the hosts a
-   * previous `partial` occurrence left. Returns the job id.
+   * previous `partial` occurrence left. Returns the ids of the jobs started (none: nothing left to do).
    */
   startRollout: (req: {
     window: WindowRecord;
     slot: Slot;
     deadline: string;
     hosts?: readonly string[];
-  }) => Promise<string>;
+  }) => Promise<readonly string[]>;
 }
 
 /**
@@ -33,7 +33,10 @@ export interface FiringDeps {
  * firing arms the next), or delete it when the series is over or cancelled. An occurrence moved by a
  * spring-forward night is armed at its shifted instant, so it fires once there.
  */
-export async function armWindow(deps: FiringDeps, w: WindowRecord): Promise<Slot | undefined> {
+export async function armWindow(
+  deps: Pick<FiringDeps, 'scheduler' | 'now'>,
+  w: WindowRecord,
+): Promise<Slot | undefined> {
   const name = windowScheduleName(w.windowId);
   const next = w.state === 'active' ? nextSlot(w, new Date(deps.now().getTime() + 1000)) : undefined;
   if (!next) {
@@ -60,12 +63,15 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
   const w = found.value;
   const now = deps.now();
   try {
-    // The slot running now (the schedule fires at its start; a late delivery still lands inside it).
+    // The slot running now (the schedule fires at its start; a late delivery still lands inside it). The
+    // latest one started: a time-scaled lab runs a series whose slots overlap on paper.
     const slot = expandSlots(
       w,
       new Date(now.getTime() - w.durationMinutes * 60_000),
       new Date(now.getTime() + 60_000),
-    ).find((s) => Date.parse(s.start) <= now.getTime() + 60_000 && now.getTime() < Date.parse(s.end));
+    )
+      .filter((s) => Date.parse(s.start) <= now.getTime() + 60_000 && now.getTime() < Date.parse(s.end))
+      .at(-1);
     if (!slot || w.state !== 'active') return undefined;
     const at = { windowId, start: slot.start, end: slot.end };
     const stored = await windows.getOccurrence(windowId, slot.start);
@@ -83,18 +89,30 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
 
     const previous = (await windows.listOccurrences(windowId)).filter((o) => o.start < slot.start).at(-1);
     const carried = previous?.status === 'partial' ? previous.hostsLeft : undefined;
-    const jobId = await deps.startRollout({
+    // Running first: a job that ends at once finds its occurrence running and settles it.
+    await windows.moveOccurrence(at, 'running', carried ? { carriedHosts: carried } : {}, SYSTEM);
+    const jobIds = await deps.startRollout({
       window: w,
       slot,
       deadline: slot.end,
       ...(carried ? { hosts: carried } : {}),
     });
-    return windows.moveOccurrence(
-      at,
-      'running',
-      { jobId, ...(carried ? { carriedHosts: carried } : {}) },
-      SYSTEM,
-    );
+    if (jobIds.length === 0)
+      return windows.moveOccurrence(
+        at,
+        'completed',
+        { reason: 'nothing left: the hosts the previous occurrence left are gone from inventory' },
+        SYSTEM,
+      );
+    const [jobId] = jobIds as [string, ...string[]];
+    try {
+      return await windows.moveOccurrence(at, 'running', { jobId, jobIds: [...jobIds] }, SYSTEM);
+    } catch (err) {
+      // A job that ended within moments already settled the occurrence.
+      const settled = await windows.getOccurrence(windowId, slot.start);
+      if (settled && settled.value.status !== 'running') return settled.value;
+      throw err;
+    }
   } finally {
     await armWindow(deps, w);
   }
@@ -106,7 +124,7 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
  * holds now. Returns what changed.
  */
 export async function reconcileWindowSchedules(
-  deps: FiringDeps,
+  deps: Pick<FiringDeps, 'store' | 'scheduler' | 'now'>,
   existing: readonly string[],
 ): Promise<{ armed: string[]; deleted: string[] }> {
   const windows = await createWindowStore(deps.store, deps.now).listWindows();

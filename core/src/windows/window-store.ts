@@ -90,7 +90,7 @@ export function createWindowStore(store: Store, now: () => Date = () => new Date
     async moveOccurrence(
       slot: { windowId: string; start: string; end: string },
       to: OccurrenceStatus,
-      fields: Partial<Pick<Occurrence, 'reason' | 'jobId' | 'hostsLeft' | 'carriedHosts'>> = {},
+      fields: Partial<Pick<Occurrence, 'reason' | 'jobId' | 'jobIds' | 'hostsLeft' | 'carriedHosts'>> = {},
       by?: Actor,
     ): Promise<Occurrence> {
       const id = occurrenceId(slot.windowId, slot.start);

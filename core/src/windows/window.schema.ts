@@ -141,6 +141,8 @@ export const Occurrence = z.object({
   /** Why it was skipped, cancelled or failed; shown on the card. */
   reason: z.string().max(500).optional(),
   jobId: BoundedId.optional(),
+  /** Every job the occurrence started (one per cluster or single host); `jobId` is the first. */
+  jobIds: z.array(BoundedId).max(550).optional(),
   /** Hosts not reached before the window ended (`partial`): the next occurrence takes exactly these. */
   hostsLeft: z.array(TargetRecordId).max(500).optional(),
   /** Hosts carried over from the previous `partial` occurrence. */

@@ -28,6 +28,20 @@ export const HostUpdateParams = z.object({
   dryRun: z.boolean().default(false),
   /** Catalog URL for this job (else the source's default). */
   catalogUrl: z.string().url().optional(),
+  /** Only these hosts of the cluster (what a window's previous occurrence left; the catalog re-checks them). */
+  onlyHostIds: z.array(z.string()).optional(),
+  /** The maintenance window occurrence that started the job: no host starts too close to its end. */
+  window: z
+    .object({
+      windowId: z.string().min(1),
+      start: z.iso.datetime({ offset: true }),
+      end: z.iso.datetime({ offset: true }),
+      /** Expected out-of-service seconds of one host (measured earlier, else the documented default). */
+      hostSeconds: z.number().positive(),
+      /** The guard's least margin in seconds, when not the documented one (a time-scaled lab). */
+      marginS: z.number().positive().optional(),
+    })
+    .optional(),
 });
 export type HostUpdateParams = z.infer<typeof HostUpdateParams>;
 

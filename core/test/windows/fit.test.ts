@@ -52,4 +52,12 @@ describe('window-end guard', () => {
     expect(d.leftS).toBe(leftS);
     if (!start) expect(d.reason).toMatch(/window ends in/);
   });
+
+  // A time-scaled lab (1/60): host time and margin shrink alike.
+  it.each([
+    { leftS: 56, start: true },
+    { leftS: 55, start: false },
+  ])('scaled: $leftS s left, host 46 s, margin 10 s → start $start', ({ leftS, start }) => {
+    expect(mayStartHost({ now: at(leftS), windowEnd: end, hostS: 46, marginMinS: 10 }).start).toBe(start);
+  });
 });

@@ -31,6 +31,7 @@ export class DeployReconcile extends Construct {
     const fn = props.reconcile;
     props.scheduler.grantManageSchedules(fn.function);
     props.scheduler.acknowledgeScheduleWildcard(fn.role);
+    props.scheduler.grantListSchedules(fn.function, fn.role);
     this.resource = new CustomResource(this, 'OnDeploy', {
       serviceToken: fn.function.functionArn,
       resourceType: RECONCILE_RESOURCE_TYPE,
@@ -39,7 +40,7 @@ export class DeployReconcile extends Construct {
     // Its permissions (schedules, pass role) exist before CloudFormation invokes it.
     this.resource.node.addDependency(fn.role);
     this.dailyRule = new Rule(this, 'Daily', {
-      description: 'RackOps: re-create the deployment schedules (inventory syncs) once a day',
+      description: 'RackOps: re-create the deployment schedules (inventory syncs, windows) once a day',
       schedule: Schedule.rate(Duration.days(1)),
       targets: [new LambdaFunctionTarget(fn.function, { retryAttempts: 2 })],
     });

@@ -1,7 +1,8 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IScheduleGroup, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
 
@@ -21,6 +22,8 @@ export class JobScheduler extends Construct {
   readonly groupName: string;
   /** Passed as the schedules' target role. */
   readonly role: IRole;
+  /** Where a schedule's delivery goes after its retries failed (an alarm watches it). */
+  readonly deadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: JobSchedulerProps) {
     super(scope, id);
@@ -40,6 +43,20 @@ export class JobScheduler extends Construct {
       }),
       description: 'RackOps schedules: invoke the claim Lambda, nothing else',
     });
+    this.deadLetterQueue = new Queue(this, 'DeadLetter', {
+      // SQS-managed keys: the scheduler role then needs no KMS grant to deliver a dead letter.
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Dead letters are evidence for a post-mortem: keep them as long as SQS allows.
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.deadLetterQueue.grantSendMessages(this.role);
+    acknowledgeNag(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      "It is the schedules' dead-letter queue (EventBridge Scheduler's DeadLetterConfig), not a work queue.",
+    );
   }
 
   private target?: IFunction;
@@ -88,6 +105,21 @@ export class JobScheduler extends Construct {
         resources: [this.role.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }),
+    );
+  }
+
+  /**
+   * Lets a Lambda list the group's schedules (reconcile finds orphan window schedules). ListSchedules has no
+   * resource type, so IAM takes only `*` for it.
+   */
+  grantListSchedules(grantee: IGrantable, policyScope: Construct): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'ListSchedules', actions: ['scheduler:ListSchedules'], resources: ['*'] }),
+    );
+    acknowledgeNag(
+      policyScope,
+      'AwsSolutions-IAM5[Resource::*]',
+      'scheduler:ListSchedules supports no resource-level permission; it reads schedule names only.',
     );
   }
 

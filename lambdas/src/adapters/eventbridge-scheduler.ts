@@ -3,6 +3,7 @@ import {
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
   DeleteScheduleCommand,
+  ListSchedulesCommand,
   ResourceNotFoundException,
   type SchedulerClient,
   UpdateScheduleCommand,
@@ -18,6 +19,8 @@ export interface EventBridgeSchedulerOptions {
   readonly targetArn: string;
   /** The role EventBridge Scheduler assumes to invoke it (env SCHEDULER_ROLE_ARN). */
   readonly roleArn: string;
+  /** Where a delivery that still fails after the retries goes (env SCHEDULES_DLQ_ARN). */
+  readonly deadLetterArn?: string;
 }
 
 /** EventBridge wants `at(yyyy-mm-ddThh:mm:ss)`: no zone suffix (the zone is a separate field), no fraction. */
@@ -55,6 +58,7 @@ export function createEventBridgeScheduler(opts: EventBridgeSchedulerOptions): S
         RoleArn: opts.roleArn,
         Input: JSON.stringify(target),
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        ...(opts.deadLetterArn ? { DeadLetterConfig: { Arn: opts.deadLetterArn } } : {}),
       },
       ...(oneShot ? { ActionAfterCompletion: 'DELETE' as const } : {}),
     };
@@ -77,6 +81,18 @@ export function createEventBridgeScheduler(opts: EventBridgeSchedulerOptions): S
       } catch (err) {
         if (!(err instanceof ResourceNotFoundException)) throw err;
       }
+    },
+    async names(prefix) {
+      const out: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await opts.client.send(
+          new ListSchedulesCommand({ GroupName: opts.groupName, NamePrefix: prefix, NextToken }),
+        );
+        for (const s of page.Schedules ?? []) if (s.Name) out.push(s.Name);
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return out;
     },
   };
 }

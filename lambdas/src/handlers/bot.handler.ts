@@ -135,6 +135,7 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
       groupName: requireEnv('SCHEDULE_GROUP_NAME'),
       targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
       roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+      ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
     }),
     startJob: (jobId, actor) => startJob({ store, orchestrator, clock: systemClock }, jobId, actor),
     gateway: cloudAdapterGateway(adapter, secret.microsoftAppId),

@@ -1,14 +1,17 @@
 import { type Job, SYSTEM } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
-import type { ScheduleTarget } from '@rackops/core/ports/scheduler.port';
+import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { startJob } from '@rackops/core/usecases/start-job';
 import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
+import { type FiringDeps, fireWindow } from '@rackops/core/windows/window-firing';
+import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/windows/window-rollout';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { awsLogger, awsOrchestrator, awsStore } from './runtime-wiring';
+import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
 
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
@@ -24,15 +27,17 @@ export const ClaimEvent = z.discriminatedUnion('kind', [
 export type ClaimOutcome =
   | { outcome: 'started'; jobId: string; status: Job['status'] }
   | { outcome: 'skipped'; jobId?: string; reason: string }
-  | { outcome: 'delegated'; windowId: string };
+  | { outcome: 'window'; windowId: string; status?: string; jobId?: string; reason?: string };
 
 export interface ClaimDeps {
   store: Store;
   orchestrator: Orchestrator;
   clock?: Clock;
   logger?: Logger;
-  /** Opens a maintenance window (creates/starts its jobs). Owned by the use-cases; absent = logged no-op. */
-  onWindow?: (windowId: string) => Promise<void>;
+  /** Re-arms a window's series after each firing; without it a `window` target is refused with a log line. */
+  scheduler?: Scheduler;
+  /** The lab's time scale (local only): windows last their length × this. @default 1 */
+  windowTimeScale?: number;
 }
 
 /**
@@ -43,6 +48,40 @@ export function createClaimHandler(deps: ClaimDeps) {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger ?? pino({ level: 'silent' });
   const useCase = { store: deps.store, orchestrator: deps.orchestrator, clock };
+  const scheduler = deps.scheduler;
+  const firing: FiringDeps | undefined = scheduler && {
+    store: deps.store,
+    scheduler,
+    now: () => clock.now(),
+    activeJobOn: (target) => activeJobOn(deps.store, target),
+    agentOnline: () => anyAgentOnline(deps.store, clock),
+    startRollout: (req) =>
+      startWindowRollout(
+        {
+          store: deps.store,
+          clock,
+          startJob: (id) => startJob(useCase, id, SYSTEM),
+          ...(deps.windowTimeScale ? { timeScale: deps.windowTimeScale } : {}),
+        },
+        req,
+      ),
+  };
+
+  async function openWindow(windowId: string): Promise<ClaimOutcome> {
+    if (!firing) {
+      log.warn({ windowId }, 'maintenance window fired but no scheduler is wired');
+      return { outcome: 'skipped', reason: 'no scheduler to re-arm the window with' };
+    }
+    const o = await fireWindow(firing, windowId);
+    log.info({ windowId, occurrence: o }, 'maintenance window fired');
+    return {
+      outcome: 'window',
+      windowId,
+      ...(o ? { status: o.status } : { reason: 'no occurrence is due now, or the window is gone' }),
+      ...(o?.jobId ? { jobId: o.jobId } : {}),
+      ...(o?.reason ? { reason: o.reason } : {}),
+    };
+  }
 
   async function claimJob(jobId: string): Promise<ClaimOutcome> {
     const job = await deps.store.getJob(jobId);
@@ -97,12 +136,7 @@ export function createClaimHandler(deps: ClaimDeps) {
       case 'inventory-sync':
         return inventorySync(target.source, target.sourceId);
       case 'window':
-        if (!deps.onWindow) {
-          log.warn({ windowId: target.windowId }, 'maintenance window fired but no window handler is wired');
-          return { outcome: 'skipped', reason: 'no window handler' };
-        }
-        await deps.onWindow(target.windowId);
-        return { outcome: 'delegated', windowId: target.windowId };
+        return openWindow(target.windowId);
     }
   });
 }
@@ -115,6 +149,13 @@ export default async function handler(event: unknown): Promise<ClaimOutcome> {
     store: awsStore(),
     orchestrator: awsOrchestrator(),
     logger: awsLogger(),
+    scheduler: createEventBridgeScheduler({
+      client: awsSchedulerClient(),
+      groupName: requireEnv('SCHEDULE_GROUP_NAME'),
+      targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
+      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+      ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
+    }),
   });
   return awsHandler(event);
 }

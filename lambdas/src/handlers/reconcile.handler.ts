@@ -1,11 +1,13 @@
 import type { Scheduler } from '@rackops/core/ports/scheduler.port';
+import type { Store } from '@rackops/core/ports/store.port';
 import { ValidationError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { reconcileWindowSchedules } from '@rackops/core/windows/window-firing';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
 import { InventoryScheduleConfig, setupInventorySchedules } from './inventory-schedule.handler';
-import { awsLogger, awsSchedulerClient, requireEnv } from './runtime-wiring';
+import { awsLogger, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
 
 /** What the deployment should have beside its code: today the recurring inventory schedules. */
 export const DeploymentConfig = z.object({ inventory: InventoryScheduleConfig.prefault({}) });
@@ -14,17 +16,34 @@ export type DeploymentConfig = z.infer<typeof DeploymentConfig>;
 export interface Reconciled {
   /** Names of the recurring inventory schedules now in place (created or replaced). */
   inventorySchedules: string[];
+  /** Maintenance windows whose next occurrence is armed, and `window-…` schedules deleted as orphans. */
+  windows?: { armed: string[]; deleted: string[] };
+}
+
+/** What reconciling the windows needs: the stored windows, and the time now. */
+export interface WindowReconcileDeps {
+  store: Store;
+  now: () => Date;
 }
 
 /**
  * Brings the schedules the deployment needs into being; creating one that exists replaces it, so running it
  * again changes nothing. The one function for both worlds: `npm start` runs it at boot (local/src/main.ts),
  * AWS runs it from a CloudFormation custom resource on every deploy and from a daily EventBridge rule (infra
- * stateless stack), so a schedule deleted by hand comes back within a day. Later windows join here.
+ * stateless stack), so a schedule deleted by hand comes back within a day. With `windows`, every stored
+ * maintenance window gets its schedule (one per series) and orphan `window-…` schedules go.
  */
-export async function reconcileDeployment(scheduler: Scheduler, input: unknown): Promise<Reconciled> {
+export async function reconcileDeployment(
+  scheduler: Scheduler,
+  input: unknown,
+  windows?: WindowReconcileDeps,
+): Promise<Reconciled> {
   const cfg = parseOrThrow(DeploymentConfig, input, 'deployment config');
-  return { inventorySchedules: await setupInventorySchedules(scheduler, cfg.inventory) };
+  const inventorySchedules = await setupInventorySchedules(scheduler, cfg.inventory);
+  if (!windows) return { inventorySchedules };
+  const existing = scheduler.names ? await scheduler.names('window-') : [];
+  const done = await reconcileWindowSchedules({ ...windows, scheduler }, existing);
+  return { inventorySchedules, windows: done };
 }
 
 /** `INVENTORY_SCHEDULES` (JSON `{everyMinutes, vcenters, omes}`, from the CDK context `rackops:inventorySchedules`). */
@@ -72,6 +91,8 @@ export function checkResponseUrl(url: string): URL {
 export interface ReconcileHandlerDeps {
   scheduler: () => Scheduler;
   config: () => DeploymentConfig;
+  /** The stored maintenance windows to arm schedules for. */
+  windows?: () => WindowReconcileDeps;
   logger: Logger;
   /** HTTP PUT of the custom resource answer. @default fetch */
   put?: (url: URL, body: string) => Promise<number>;
@@ -99,8 +120,11 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps) {
       // replacement of this resource must not remove what the new one just made.
       if (req.RequestType !== 'Delete') {
         try {
-          const done = await reconcileDeployment(deps.scheduler(), deps.config());
-          data = { InventorySchedules: String(done.inventorySchedules.length) };
+          const done = await reconcileDeployment(deps.scheduler(), deps.config(), deps.windows?.());
+          data = {
+            InventorySchedules: String(done.inventorySchedules.length),
+            WindowSchedules: String(done.windows?.armed.length ?? 0),
+          };
           deps.logger.info({ reconciled: done }, 'deployment reconciled');
         } catch (err) {
           // Answer FAILED (the deploy rolls back with the reason) instead of letting CloudFormation wait an hour.
@@ -123,7 +147,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps) {
       return { answered: status };
     }
     parseOrThrow(ScheduledEvent, event, 'reconcile event');
-    const done = await reconcileDeployment(deps.scheduler(), deps.config());
+    const done = await reconcileDeployment(deps.scheduler(), deps.config(), deps.windows?.());
     deps.logger.info({ reconciled: done }, 'deployment reconciled (daily)');
     return done;
   };
@@ -131,7 +155,10 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps) {
 
 let handle: ReturnType<typeof createReconcileHandler> | undefined;
 
-/** AWS entry point. Env: INVENTORY_SCHEDULES, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN. */
+/**
+ * AWS entry point. Env: INVENTORY_SCHEDULES, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN,
+ * TABLE_NAME, SCHEDULES_DLQ_ARN (optional).
+ */
 export default async function handler(event: unknown): Promise<unknown> {
   handle ??= createReconcileHandler({
     scheduler: () =>
@@ -140,8 +167,10 @@ export default async function handler(event: unknown): Promise<unknown> {
         groupName: requireEnv('SCHEDULE_GROUP_NAME'),
         targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
         roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+        ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
       }),
     config: () => deploymentConfigFromEnv(),
+    windows: () => ({ store: awsStore(), now: () => new Date() }),
     logger: awsLogger(),
   });
   return handle(event);

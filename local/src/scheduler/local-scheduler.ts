@@ -134,6 +134,19 @@ export function createLocalScheduler(opts: LocalSchedulerOptions): LocalSchedule
     async cancel(name) {
       await opts.store.deleteRecord(SCHEDULE_RECORD_TYPE, name);
     },
+    async names(prefix) {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await opts.store.listRecordsByType<unknown>(SCHEDULE_RECORD_TYPE, {
+          limit: 100,
+          cursor,
+        });
+        for (const item of page.items) if (item.id.startsWith(prefix)) out.push(item.id);
+        cursor = page.cursor;
+      } while (cursor);
+      return out;
+    },
     start() {
       if (timer || stopped) return;
       timer = setInterval(() => void tick(), opts.tickMs ?? 250);

@@ -26,8 +26,9 @@ export async function beginHostUpdate(deps: OpsDeps, job: Job): Promise<Record<s
     const cluster = await getCluster(deps.store, job.target.id);
     if (!cluster) throw new NotFoundError('cluster', job.target.id);
     const skip = new Set(params.skipHostIds);
+    const only = params.onlyHostIds ? new Set(params.onlyHostIds) : undefined;
     const hosts: HostRef[] = (await clusterHosts(deps.store, cluster.id))
-      .filter((h) => !skip.has(h.id))
+      .filter((h) => !skip.has(h.id) && (!only || only.has(h.id)))
       .map((h) => ({ hostId: h.id, name: h.name, hostMoref: h.moref, vcenterId: h.vcenterId }))
       .sort((a, b) => a.hostId.localeCompare(b.hostId));
     if (hosts.length === 0) throw new ValidationError(`cluster ${cluster.name} has no hosts in inventory`);

@@ -9,7 +9,9 @@ import { secondsBetween } from '../../util/duration';
 import { describeCommandResult } from '../command-result';
 import { type HostTiming, hostOutcome } from '../host-outcome';
 import { buildJobReport, reportText } from '../job-report';
+import { settleOccurrence } from '../../windows/occurrence-settle';
 import { listApplyNow } from './apply-now.op';
+import { WINDOW_END_REASON } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, listHosts, log, putStep } from './progress';
 import { HaRecord, preparedAnswers, TopState } from './state.schema';
@@ -178,6 +180,17 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
       await deps.store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: summary });
     } else await deps.store.transitionJob(job.id, event);
     if (outcome !== 'completed') await deps.store.updateJob(job.id, { summary });
+  }
+  if (job.windowId) {
+    const ended = await deps.store.getJob(job.id);
+    if (ended)
+      await settleOccurrence(
+        deps.store,
+        () => deps.clock.now(),
+        ended,
+        (id) => listHosts(deps, id),
+        WINDOW_END_REASON,
+      );
   }
   if (haText.unsafe && state.ctx?.cluster)
     await deps.notifier.notify({

@@ -4,12 +4,15 @@ import { parseOrThrow } from '../../util/zod-errors';
 import type { z } from 'zod';
 import { HostUpdateParams } from '../params';
 import { describeMismatches } from '../../catalog/firmware-mismatches';
+import { mayStartHost } from '../../windows/fit';
 import { claimHost, failedHostIds, listApplyNow, releaseHost } from './apply-now.op';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
 import type { HostItem, PlanHost } from './state.schema';
 
+/** How a host the window's end kept from starting is marked: the next occurrence takes exactly these. */
+export const WINDOW_END_REASON = 'the maintenance window ends too soon';
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
 /** Looks (Wait loops) during which the appliance's host also waits for hosts not yet started. */
 const PENDING_LOOKS = 3;
@@ -21,7 +24,9 @@ const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)
  * - already done (a resumed execution re-runs the Map) → pass over it;
  * - a cancel (graceful or immediate), or a failed host when the job stops on failure → not started, untouched;
  * - the vCenter appliance's host while any other host is in flight → wait (the workflow loops on a Wait state),
- *   so the appliance moves once, onto an updated host.
+ *   so the appliance moves once, onto an updated host;
+ * - a job a maintenance window started, when the window's time left is less than the host's expected
+ *   out-of-service time plus the margin → not started, untouched (hosts in flight finish).
  */
 export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const s = HostIterState.parse(raw);
@@ -93,6 +98,15 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
     });
     await finishWave(deps, job, s.host);
     return { ...base, go: false };
+  }
+  if (params.window) {
+    const guard = mayStartHost({
+      now: deps.clock.now(),
+      windowEnd: new Date(params.window.end),
+      hostS: params.window.hostSeconds,
+      ...(params.window.marginS ? { marginMinS: params.window.marginS } : {}),
+    });
+    if (!guard.start) return notStarted(`${WINDOW_END_REASON}: ${guard.reason}`);
   }
   // Its in-service firmware update may hold the host right now (later waves): look again shortly.
   if (!(await claimHost(deps, job.id, s.host.hostId, 'window'))) {

@@ -1,0 +1,71 @@
+import { type Job, SYSTEM } from '../jobs/job.schema';
+import type { Store } from '../ports/store.port';
+import { ConflictError } from '../util/errors';
+import type { HostItem } from '../workflows/ops/state.schema';
+import { HostUpdateParams } from '../workflows/params';
+import { jobsDone } from './window-rollout';
+import { createWindowStore } from './window-store';
+import type { OccurrenceStatus } from './window.schema';
+
+/**
+ * What an occurrence ended as, from its jobs' outcomes and the hosts the window's end kept from starting:
+ * a failure beats a cancel beats hosts left (`partial`) beats `completed`.
+ */
+export function occurrenceOutcome(
+  jobs: readonly Pick<Job, 'status'>[],
+  hostsLeft: readonly string[],
+): OccurrenceStatus {
+  if (jobs.some((j) => j.status === 'failed')) return 'failed';
+  if (jobs.some((j) => j.status === 'cancelled')) return hostsLeft.length ? 'partial' : 'cancelled';
+  return hostsLeft.length ? 'partial' : 'completed';
+}
+
+/**
+ * A job a window started has ended: once every job of the occurrence has, the occurrence ends with its
+ * outcome and the hosts left for the next one. Returns the status written, if any.
+ */
+export async function settleOccurrence(
+  store: Store,
+  now: () => Date,
+  job: Job,
+  hostsLeftOf: (jobId: string) => Promise<HostItem[]>,
+  windowEndReason: string,
+): Promise<OccurrenceStatus | undefined> {
+  const params = HostUpdateParams.safeParse(job.params);
+  const w = params.success ? params.data.window : undefined;
+  if (!job.windowId || !w) return undefined;
+  const windows = createWindowStore(store, now);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = await windows.getOccurrence(job.windowId, w.start);
+    if (found?.value.status !== 'running') return undefined;
+    const ids = found.value.jobIds ?? (found.value.jobId ? [found.value.jobId] : [job.id]);
+    const jobs = await Promise.all(ids.map((id) => (id === job.id ? job : store.getJob(id))));
+    if (!jobsDone(jobs)) return undefined;
+    const hostsLeft: string[] = [];
+    for (const id of ids)
+      for (const h of await hostsLeftOf(id))
+        if (h.phase === 'not_started' && h.reason?.startsWith(windowEndReason)) hostsLeft.push(h.hostId);
+    const status = occurrenceOutcome(
+      jobs.flatMap((j) => (j ? [j] : [])),
+      hostsLeft,
+    );
+    try {
+      await windows.moveOccurrence(
+        { windowId: job.windowId, start: w.start, end: w.end },
+        status,
+        {
+          ...(hostsLeft.length ? { hostsLeft } : {}),
+          ...(status !== 'completed' && status !== 'partial' && job.summary
+            ? { reason: job.summary.slice(0, 500) }
+            : {}),
+        },
+        SYSTEM,
+      );
+      return status;
+    } catch (err) {
+      // Two jobs of one occurrence ended at once: read again.
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  return undefined;
+}
