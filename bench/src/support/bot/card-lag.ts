@@ -98,7 +98,11 @@ export async function measureCardLag(jobs: number, seconds: number): Promise<Car
         const reader = (async () => {
           while (writing || shown < written.length - 1) {
             const a = await c.waitFor((x) => x.id === cardId, 5_000).catch(() => undefined);
-            if (!a) break;
+            // A quiet card while the job still writes is slow, not done: keep reading.
+            if (!a) {
+              if (writing) continue;
+              break;
+            }
             updates += 1;
             const t = now();
             const max = Math.max(-1, ...[...JSON.stringify(a).matchAll(STEP)].map((m) => Number(m[1])));
