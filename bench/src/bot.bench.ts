@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { firstLine, stopChild, tsProcess } from '@rackops/local/runtime/child-process';
 import { startBotOnlyStack } from '@rackops/local/web/bot-only-stack';
 import { pino } from 'pino';
+import { measureCardLag } from './support/bot/card-lag';
 import { DirectLineClient, fromBot } from './support/bot/directline-client';
 
 /**
@@ -16,6 +17,9 @@ import { DirectLineClient, fromBot } from './support/bot/directline-client';
  * Line / Bot Connector endpoint and the bot each in a process of their own, the clients in this one. The bot
  * process reports its CPU time and Store calls, so each phase gives cpu ms and Store calls per turn (the figures
  * that do not depend on how loaded the machine is). Second row set: everything in this process, as before.
+ * Last, live cards: as many running jobs as conversations, each writing steps through the job-ops handler for
+ * `[seconds]` (default 20); the time from a step write to the card update at the Bot Connector that shows it
+ * (`card_lag_p50_ms`, `card_lag_p99_ms`; target p99 < 5 s with 50 jobs).
  */
 interface BotStats {
   cpuMs: number;
@@ -175,6 +179,7 @@ export async function run(args: string[]): Promise<void> {
   const rounds = Number(args[1] ?? 3);
   const split = await separateProcesses(conversations, rounds);
   const together = await inProcess(conversations, rounds);
+  const lag = await measureCardLag(conversations, Number(args[2] ?? 20));
 
   console.log(`bot over Direct Line, ${conversations} concurrent conversations, ${rounds} rounds each`);
   const row = (setup: string, measure: string, p: Phase) => ({
@@ -193,6 +198,11 @@ export async function run(args: string[]): Promise<void> {
     row('one process', 'message -> first reply', together.reply),
     row('one process', 'card action -> card updated', together.action),
   ]);
+  console.log(
+    `live cards: ${lag.jobs} running jobs, ${lag.writes} step writes, ${lag.updates} card updates, ` +
+      `${lag.unseen} writes never shown; write -> card update p50 ${round1(percentile(lag.lagMs, 50))} ms, ` +
+      `p99 ${round1(percentile(lag.lagMs, 99))} ms`,
+  );
   console.log('Store calls per turn by method:');
   console.table({ reply: split.reply.byMethodPerTurn ?? {}, action: split.action.byMethodPerTurn ?? {} });
   console.log(
@@ -206,6 +216,11 @@ export async function run(args: string[]): Promise<void> {
       reply_cpu_ms: split.reply.cpuMsPerTurn,
       action_cpu_ms: split.action.cpuMsPerTurn,
       store_calls_per_turn: { reply: split.reply.storeCallsPerTurn, action: split.action.storeCallsPerTurn },
+      card_lag_p50_ms: round1(percentile(lag.lagMs, 50)),
+      card_lag_p99_ms: round1(percentile(lag.lagMs, 99)),
+      card_updates: lag.updates,
+      card_writes: lag.writes,
+      card_writes_unseen: lag.unseen,
       in_process: {
         reply_p50_ms: round1(percentile(together.reply.ms, 50)),
         reply_p99_ms: round1(percentile(together.reply.ms, 99)),

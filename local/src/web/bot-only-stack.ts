@@ -33,6 +33,7 @@ export async function startBotOnlyStack(opts: {
   blockers?: Record<string, Blocker[]>;
   hostsPerCluster?: number;
   notificationChannels?: LocalBotOptions['notificationChannels'];
+  refreshEveryMs?: number;
 }): Promise<BotOnlyStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rackops-bot-only-'));
   const dyn = await startDynalite({ path: dir });
@@ -66,6 +67,7 @@ export async function startBotOnlyStack(opts: {
     ...(opts.config ? { config: opts.config } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.notificationChannels ? { notificationChannels: opts.notificationChannels } : {}),
+    ...(opts.refreshEveryMs !== undefined ? { refreshEveryMs: opts.refreshEveryMs } : {}),
   });
   notifier = localBot.bot.notifier;
   return {
