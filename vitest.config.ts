@@ -4,6 +4,9 @@ const workspaces = ['core', 'bot', 'lambdas', 'infra', 'relay-agent', 'lab', 'lo
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine, where most of the suite's time
+    // is spent waiting on time-scaled labs, engines and browsers rather than computing. Two run side by side.
+    maxWorkers: 2,
     projects: workspaces.map((name) => ({
       test: {
         name,
