@@ -33,6 +33,8 @@ let t: TestStore;
 let engine: LocalEngine;
 const tokens: string[] = [];
 const pages: { page: Record<string, unknown>; msg: ProgressMessage }[] = [];
+/** Jobs whose live card the handler told about news. */
+const cardsTold: string[] = [];
 let handle: ReturnType<typeof createResultHandler>;
 
 beforeAll(async () => {
@@ -67,6 +69,7 @@ async function waitingStep(heartbeatSeconds = 300) {
     onInventoryPage: async (page, msg) => {
       pages.push({ page, msg });
     },
+    progress: { changed: async (jobId) => void cardsTold.push(jobId) },
   });
   const jobId = `job-res-${++seq}`;
   const { executionId } = await engine.startExecution({ workflow: 'wf', name: jobId, input: { jobId } });
@@ -306,6 +309,8 @@ describe('result handler', () => {
       'firmware.stage: staged (60%)',
       'firmware.stage done (1 ms)',
     ]);
+    // The job's live card is told of news only (it throttles itself): twice, not five times.
+    expect(cardsTold.filter((j) => j === jobId)).toEqual([jobId, jobId]);
   });
 
   it('hands inventory pages to the injected ingestion', async () => {

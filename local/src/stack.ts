@@ -257,6 +257,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       relayKey: async () => cloudKeys,
       clock,
       logger: log.child({ fn: 'result' }),
+      ...(opts.progress ? { progress: opts.progress } : {}),
       onInventoryPage: async (page, msg) => {
         await onInventoryPage(page, msg);
       },

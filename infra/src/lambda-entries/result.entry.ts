@@ -1,6 +1,7 @@
 import { createInventoryPageHandler } from '@rackops/lambdas/handlers/inventory-page.handler';
 import { type BatchResponse, createResultHandler } from '@rackops/lambdas/handlers/result.handler';
 import { awsLogger, awsOrchestrator, awsRelayKeys, awsStore } from '@rackops/lambdas/handlers/runtime-wiring';
+import { awsNotifications } from '@rackops/lambdas/notifications/aws-notifier';
 
 /**
  * The deployed result Lambda: lambdas/src/handlers/result.handler.ts with inventory ingestion wired in
@@ -16,6 +17,7 @@ export default async function handler(event: unknown): Promise<BatchResponse> {
     const ingest = createInventoryPageHandler({ store, logger });
     handle = createResultHandler({
       store,
+      progress: awsNotifications({ store, logger }).progress,
       orchestrator: awsOrchestrator(),
       relayKey: awsRelayKeys,
       logger,

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
+import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store, StoredRecord } from '@rackops/core/ports/store.port';
 import { pageNotePrefix } from '@rackops/core/inventory/ingest-report';
@@ -33,6 +34,11 @@ export interface ResultDeps {
   relayKey: () => Promise<KeyMaterial>;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Told when a command's news changes (a relay progress with a new message): the job's live card, as job-ops
+   * tells it after each op — a long wait (staging, a reboot) shows its progress instead of the last op's state.
+   */
+  progress?: JobProgress;
   /** Inventory pages streamed as progress (core's inventory ingestion). Throwing makes the message come back. */
   onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<void>;
   /** How long a streamed command's result waits for its last pages, ingested concurrently. @default 10000 */
@@ -223,6 +229,7 @@ export function createResultHandler(deps: ResultDeps) {
             level: 'info',
             message: `${onHost(prev)}${msg.kind}: ${msg.message}${pct}`,
           });
+          await deps.progress?.changed(msg.jobId);
         }
         if (msg.page) {
           if (!deps.onInventoryPage)
