@@ -401,7 +401,7 @@ describe('every Lambda entry module, as bundled, with the template environment',
       { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
       { source: 'elsewhere' },
     ]);
-    expect(ok?.ok).toBe(true);
+    expect(ok?.ok, JSON.stringify(ok)).toBe(true);
     expect(bad?.ok).toBe(false);
     // It wrote through the Scheduler API, in the group, targeting the claim Lambda with the scheduler role.
     const group = fns.get('reconcile')?.env.SCHEDULE_GROUP_NAME;

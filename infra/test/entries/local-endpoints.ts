@@ -56,7 +56,7 @@ export async function startLocalSecretsManager(
   return { endpoint: urlOf(server), state: secrets, close: closeOf(server) };
 }
 
-/** EventBridge Scheduler (restJson1): Create/Update/Get/Delete of schedules, by group and name. */
+/** EventBridge Scheduler (restJson1): Create/Update/Delete of schedules by group and name, and ListSchedules. */
 export async function startLocalScheduler(): Promise<LocalEndpoint<Map<string, Record<string, unknown>>>> {
   const schedules = new Map<string, Record<string, unknown>>();
   const server = await listen((req, body, res) => {
@@ -69,6 +69,21 @@ export async function startLocalScheduler(): Promise<LocalEndpoint<Map<string, R
           ...(type ? { 'x-amzn-errortype': type } : {}),
         })
         .end(JSON.stringify(out));
+    if (url.pathname === '/schedules' && req.method === 'GET') {
+      // ListSchedules: one page of everything (the reconcile lists a group's schedules by name prefix).
+      const group = url.searchParams.get('ScheduleGroup');
+      const prefix = url.searchParams.get('NamePrefix') ?? '';
+      const found = [...schedules.keys()]
+        .map((k) => ({ group: k.slice(0, k.indexOf('/')), name: k.slice(k.indexOf('/') + 1) }))
+        .filter((s) => (!group || s.group === group) && s.name.startsWith(prefix))
+        .map((s) => ({
+          Name: s.name,
+          GroupName: s.group,
+          Arn: `arn:aws:scheduler:local:000000000000:schedule/${s.group}/${s.name}`,
+          State: 'ENABLED',
+        }));
+      return reply(200, { Schedules: found });
+    }
     if (!m) return reply(404, { Message: 'no such route' }, 'ResourceNotFoundException');
     const name = decodeURIComponent(m[1] ?? '');
     const input = JSON.parse(body || '{}') as Record<string, unknown>;
