@@ -53,6 +53,27 @@ describe('local scheduler', () => {
     expect(fired).toHaveLength(1);
   });
 
+  it('a one-shot whose target re-arms it while firing (a window arming its next occurrence) stays armed', async () => {
+    const fired: ScheduleTarget[] = [];
+    const later = soon(60_000);
+    const s: LocalScheduler = createLocalScheduler({
+      store: t.store,
+      tickMs: 20,
+      fire: async (target) => {
+        fired.push(target);
+        await s.scheduleAt({ name: 'window-r', at: later, target });
+      },
+    });
+    schedulers.push(s);
+    await s.scheduleAt({ name: 'window-r', at: soon(20), target: { kind: 'window', windowId: 'r' } });
+    await new Promise((r) => setTimeout(r, 40));
+    await s.tick();
+    expect(fired).toHaveLength(1);
+    expect((await t.store.getRecord<{ next: string }>(SCHEDULE_RECORD_TYPE, 'window-r'))?.data.next).toBe(
+      later,
+    );
+  });
+
   it('a cancelled schedule never fires; scheduling the same name again replaces it', async () => {
     const fired: ScheduleTarget[] = [];
     const s = scheduler(fired);

@@ -89,12 +89,12 @@ describe('maintenance windows fire on the local stack', () => {
   }, 300_000);
 
   it('a window too short ends partial with the hosts left untouched; the next occurrence updates exactly those', async () => {
-    // The lab runs at 1/60: a 1 h window lasts a real minute, too short for lab-a's three outdated hosts
-    // (each expected out of service 46 s + 10 s margin at that scale).
+    // The lab runs at 1/60: a 15 min window lasts 15 real seconds, shorter than one host's expected out-of-service
+    // time (46 s + 10 s margin at that scale), so no host may start: the result does not hang on timing.
     const at = nextMinute();
     const hhmm = at.toISOString().slice(11, 16);
     const day = at.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }).toLowerCase();
-    const reply = await d.say(`window create lab-a every ${day} ${hhmm} UTC for 1h policy skip_host`);
+    const reply = await d.say(`window create lab-a every ${day} ${hhmm} UTC for 15m policy skip_host`);
     const id = idIn(reply);
     expect(id, reply.join('\n')).not.toBe('');
     expect((await d.say(`window approve ${id}`, APPROVER)).join('\n')).toContain('approved by');

@@ -9,8 +9,8 @@ import { haOf, labOf, sleep } from './lab-facts';
 const ENDED = ['completed', 'partial', 'failed', 'skipped', 'cancelled'];
 
 /**
- * Runbook: an operator creates a recurring window on lab-a through the bot (every 3 minutes, 75 min long: on
- * the lab's 1/60 time scale a 75 s slot, too short for lab-a's three outdated hosts at the default expected
+ * Runbook: an operator creates a recurring window on lab-a through the bot (every 3 minutes, 60 min long: on
+ * the lab's 1/60 time scale a 60 s slot, too short for lab-a's three outdated hosts at the default expected
  * host time), a second person approves it, and two occurrences run by themselves. The first ends `partial`
  * with the hosts it could not start; the second updates exactly those.
  */
@@ -26,7 +26,7 @@ export async function run() {
   try {
     const lab = labOf(d.stack);
     const haBefore = haOf(lab, 'lab-a');
-    const created = (await d.say('window create lab-a cron "*/3 * * * *" UTC for 75m policy skip_host')).join(
+    const created = (await d.say('window create lab-a cron "*/3 * * * *" UTC for 60m policy skip_host')).join(
       '\n',
     );
     const id = /Window `([^`]+)` created/.exec(created)?.[1];
@@ -39,6 +39,7 @@ export async function run() {
     const deadline = Date.now() + 12 * 60_000;
     while ((await ended()).length < 2 && Date.now() < deadline) await sleep(1000);
     const [first, second] = await ended();
+    const all = await windows.listOccurrences(id);
     // Stop the series before the third slot.
     await d.say(`window cancel ${id}`);
 
@@ -84,6 +85,9 @@ export async function run() {
       ...checks,
       hostsLeftByFirst: left.length,
       hostsUpdated: updated.length,
+      occurrenceLog: all.map(
+        (o) => `${o.start.slice(11, 16)} ${o.status}${o.reason ? ` (${o.reason})` : ''}`,
+      ),
       approvedBy: /approved by ([^.]+)/.exec(approved)?.[1],
     };
   } finally {

@@ -70,7 +70,10 @@ export function createLocalScheduler(opts: LocalSchedulerOptions): LocalSchedule
       await opts.fire(rec.target);
       log.info({ schedule: rec.name, target: rec.target }, 'schedule fired');
       if (rec.everyMinutes === undefined) {
-        await opts.store.deleteRecord(SCHEDULE_RECORD_TYPE, rec.name);
+        // A target may re-arm its own schedule while it fires (a window arms its next occurrence): keep that.
+        const current = await opts.store.getRecord<ScheduleRecord>(SCHEDULE_RECORD_TYPE, rec.name);
+        if (!current || current.data.next === rec.next)
+          await opts.store.deleteRecord(SCHEDULE_RECORD_TYPE, rec.name);
         return;
       }
       // Missed ticks (the stack was down) fire once, not once per missed interval.
