@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd';
+import { startZfsFuse, type ZfsFuseDaemon } from './zfs-fuse-daemon';
+
+const run = promisify(execFile);
+
+/**
+ * Two ZFS "appliances" on one machine: a source pool and a target pool on sparse files, served by the one
+ * zfs-fuse daemon, both reachable through one loopback sshd (as two appliances would be through theirs).
+ */
+export interface ZfsSites {
+  readonly dir: string;
+  readonly sshd: LoopbackSshd;
+  readonly sourcePool: string;
+  readonly targetPool: string;
+  /** Where a dataset is mounted on this machine (to write and read its files). */
+  mountpoint(dataset: string): string;
+  /** `zfs …` run locally, for setting up and checking; never what the agent runs. */
+  zfs(...args: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startZfsSites(opts: { poolMiB?: number } = {}): Promise<ZfsSites> {
+  const dir = await mkdtemp(join(tmpdir(), 'rackops-zfs-'));
+  const tag = `${process.pid}${Math.floor(Math.random() * 1e4)}`;
+  const sourcePool = `rksrc${tag}`;
+  const targetPool = `rkdst${tag}`;
+  const created: string[] = [];
+  let daemon: ZfsFuseDaemon | undefined;
+  let sshd: LoopbackSshd | undefined;
+  const cleanup = async () => {
+    const problems: string[] = [];
+    for (const pool of created.reverse()) {
+      await run('zpool', ['destroy', '-f', pool]).catch((err: Error) =>
+        problems.push(`${pool}: ${err.message}`),
+      );
+    }
+    await daemon?.release();
+    await sshd?.close();
+    await rm(dir, { recursive: true, force: true });
+    if (problems.length > 0) throw new Error(`ZFS test pools not destroyed: ${problems.join('; ')}`);
+  };
+  try {
+    daemon = await startZfsFuse();
+    for (const pool of [sourcePool, targetPool]) {
+      const file = join(dir, `${pool}.img`);
+      await run('truncate', ['-s', `${opts.poolMiB ?? 256}M`, file]).catch(() => truncate(file, 0));
+      // cachefile=none: a pool left behind by a killed test must not come back with the next daemon.
+      await run('zpool', ['create', '-o', 'cachefile=none', '-m', join(dir, 'mnt', pool), pool, file]);
+      created.push(pool);
+    }
+    sshd = await startLoopbackSshd(join(dir, 'ssh'));
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  const mnt = join(dir, 'mnt');
+  return {
+    dir,
+    sshd,
+    sourcePool,
+    targetPool,
+    mountpoint: (dataset) => join(mnt, dataset),
+    zfs: async (...args) => (await run('zfs', args, { maxBuffer: 16 * 1024 * 1024 })).stdout,
+    close: cleanup,
+  };
+}
