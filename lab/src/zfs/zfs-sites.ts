@@ -21,6 +21,16 @@ export interface ZfsSites {
   mountpoint(dataset: string): string;
   /** `zfs …` run locally, for setting up and checking; never what the agent runs. */
   zfs(...args: string[]): Promise<string>;
+  /**
+   * Unmount and mount a dataset: after a receive, the kernel may still hold a FUSE page cache of the old
+   * contents, and a check must read what ZFS holds.
+   */
+  remount(dataset: string): Promise<void>;
+  /**
+   * A file's bytes as ZFS holds them now, read by a short-lived process after a remount: a reader in this
+   * process would keep the FUSE mount busy until it exits, and the pool could not be destroyed.
+   */
+  readFresh(dataset: string, ...path: string[]): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -66,6 +76,19 @@ export async function startZfsSites(opts: { poolMiB?: number } = {}): Promise<Zf
     targetPool,
     mountpoint: (dataset) => join(mnt, dataset),
     zfs: async (...args) => (await run('zfs', args, { maxBuffer: 16 * 1024 * 1024 })).stdout,
+    remount: async (dataset) => {
+      await run('zfs', ['umount', dataset]);
+      await run('zfs', ['mount', dataset]);
+    },
+    readFresh: async (dataset, ...path) => {
+      await run('zfs', ['umount', dataset]);
+      await run('zfs', ['mount', dataset]);
+      const { stdout } = await run('cat', [join(mnt, dataset, ...path)], {
+        encoding: 'buffer',
+        maxBuffer: 1024 * 1024 * 1024,
+      });
+      return stdout;
+    },
     close: cleanup,
   };
 }

@@ -42,6 +42,8 @@ export async function pipeSendReceive(input: {
     dataset: input.targetDataset,
     incremental: input.from !== undefined,
   });
+  // Nothing comes on receive's stdout, but the channel only closes once that side has been read to its end.
+  recv.channel.resume();
   const sendExit = exitOf(send.channel);
   const recvExit = exitOf(recv.channel);
   let total = 0;
