@@ -45,9 +45,17 @@ export async function startZfsSites(opts: { poolMiB?: number } = {}): Promise<Zf
   const cleanup = async () => {
     const problems: string[] = [];
     for (const pool of created.reverse()) {
-      await run('zpool', ['destroy', '-f', pool]).catch((err: Error) =>
-        problems.push(`${pool}: ${err.message}`),
-      );
+      // zfs-fuse can keep a pool busy for a while after a receive on a loaded machine.
+      let lastError = '';
+      for (let attempt = 0; attempt < 90; attempt++) {
+        lastError = await run('zpool', ['destroy', '-f', pool]).then(
+          () => '',
+          (err: Error) => err.message,
+        );
+        if (lastError === '') break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      if (lastError !== '') problems.push(`${pool}: ${lastError}`);
     }
     await daemon?.release();
     await sshd?.close();
