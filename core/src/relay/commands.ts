@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Blocker, HaSettings } from '../inventory/inventory.schema';
 import { CredentialsRef, outboundUrl } from '../net/outbound-url';
+import { ZfsCommandOutputs, ZfsCommandParams } from './zfs-commands';
 
 /**
  * Every command the relay agent executes. Targets are named by inventory id; no command carries a credential.
@@ -27,6 +28,10 @@ export const CommandKind = z.enum([
   'media.insert',
   'media.eject',
   'scp.export',
+  'zfs.features',
+  'zfs.snapshot',
+  'zfs.replicate',
+  'zfs.prune',
 ]);
 export type CommandKind = z.infer<typeof CommandKind>;
 
@@ -130,6 +135,7 @@ export const CommandParams = {
     target: z.enum(['ALL', 'IDRAC', 'BIOS', 'NIC', 'RAID']).default('ALL'),
     format: z.enum(['JSON', 'XML']).default('JSON'),
   }),
+  ...ZfsCommandParams,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandParamsOf<K extends CommandKind> = z.infer<(typeof CommandParams)[K]>;
@@ -212,6 +218,7 @@ export const CommandOutputs = {
     sha256: z.string(),
     file: z.string().optional(),
   }),
+  ...ZfsCommandOutputs,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandOutputOf<K extends CommandKind> = z.infer<(typeof CommandOutputs)[K]>;

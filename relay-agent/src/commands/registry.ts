@@ -21,6 +21,13 @@ import { createScpExportHandler } from './scp-export.handler';
 import { createStageFirmwareHandler, type PackageFetcher } from './stage-firmware.handler';
 import { createVerifyFirmwareHandler } from './verify-firmware.handler';
 import { createVmPowerHandler } from './vm-power.handler';
+import {
+  createZfsFeaturesHandler,
+  createZfsPruneHandler,
+  createZfsReplicateHandler,
+  createZfsSnapshotHandler,
+} from './zfs-replication.handlers';
+import type { ZfsAppliances } from '../zfs/zfs-appliance';
 
 /** One convergent handler per CommandKind, each built from the clients it needs. */
 export function createHandlers(deps: {
@@ -29,6 +36,8 @@ export function createHandlers(deps: {
   scpDir: string;
   /** The outbound URL guard and the media logins (net/outbound.ts). */
   outbound: Outbound;
+  /** ZFS appliances reached over SSH; without them the zfs.* commands are not handled. */
+  zfs?: ZfsAppliances;
 }): HandlerRegistry {
   const { devices } = deps;
   return {
@@ -56,5 +65,13 @@ export function createHandlers(deps: {
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),
     'scp.export': createScpExportHandler({ devices, dir: deps.scpDir }),
+    ...(deps.zfs
+      ? {
+          'zfs.features': createZfsFeaturesHandler(deps.zfs),
+          'zfs.snapshot': createZfsSnapshotHandler(deps.zfs),
+          'zfs.replicate': createZfsReplicateHandler(deps.zfs),
+          'zfs.prune': createZfsPruneHandler(deps.zfs),
+        }
+      : {}),
   };
 }

@@ -1,0 +1,150 @@
+import { newestCommonSnapshot, planReplication } from '@rackops/core/replication/replication-plan';
+import { pruneSnapshots } from '@rackops/core/replication/retention';
+import { snapshotTag } from '@rackops/core/replication/snapshot-name';
+import { ZfsCommandParams } from '@rackops/core/relay/zfs-commands';
+import { RackOpsError } from '@rackops/core/util/errors';
+import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
+import { pipeSendReceive } from '../zfs/zfs-transfer';
+import type { CommandHandler } from './command-context';
+
+async function withSessions<T>(
+  sessions: Promise<ZfsSession>[],
+  work: (s: ZfsSession[]) => Promise<T>,
+): Promise<T> {
+  const opened = await Promise.allSettled(sessions);
+  const ok = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failed = opened.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return await work(ok);
+  } finally {
+    for (const s of ok) s.close();
+  }
+}
+
+export function createZfsFeaturesHandler(appliances: ZfsAppliances): CommandHandler<'zfs.features'> {
+  return async (_params, ctx) => appliances.get(ctx.target.id).features();
+}
+
+/**
+ * zfs.snapshot — the tag is chosen once and kept in the ledger before the snapshot is taken, so a
+ * redelivered command finds its own snapshot instead of taking a second one.
+ */
+export function createZfsSnapshotHandler(appliances: ZfsAppliances): CommandHandler<'zfs.snapshot'> {
+  return async (raw, ctx) => {
+    // Checked again here, before any connection: names reach the appliance's shell as argv words.
+    const params = parseOrThrow(ZfsCommandParams['zfs.snapshot'], raw, 'zfs.snapshot params');
+    let tag = ctx.memo.get<string>('tag');
+    const takenAt = ctx.memo.get<string>('takenAt') ?? ctx.now().toISOString();
+    if (!tag) {
+      tag = snapshotTag(params.group, new Date(takenAt));
+      ctx.memo.set('tag', tag);
+      ctx.memo.set('takenAt', takenAt);
+    }
+    const snapshot = tag;
+    return withSessions([appliances.get(ctx.target.id).connect()], async ([s]) => {
+      if (!s) throw new Error('no session');
+      const existing = await s.snapshots(params.dataset);
+      if (existing === undefined)
+        throw new RackOpsError('not_found', `dataset ${params.dataset} does not exist`);
+      if (existing.some((x) => x.tag === snapshot)) return { snapshot, takenAt, created: false };
+      await s.run({ verb: 'snapshot', dataset: params.dataset, tag: snapshot });
+      return { snapshot, takenAt, created: true };
+    });
+  };
+}
+
+/**
+ * zfs.replicate — plans from both sides' snapshots as they are now: a full send the first time, an
+ * increment from the newest common snapshot after, nothing when the target already has the snapshot (a
+ * replay, or a run after an interrupted one whose receive completed). A transfer cut mid-stream leaves the
+ * target at the old common snapshot (receive is atomic), so the next run sends that increment again.
+ */
+export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHandler<'zfs.replicate'> {
+  return async (raw, ctx) => {
+    // Checked again here, before any connection: names reach the appliance's shell as argv words.
+    const params = parseOrThrow(ZfsCommandParams['zfs.replicate'], raw, 'zfs.replicate params');
+    const src = appliances.get(ctx.target.id);
+    const dst = appliances.get(params.targetAppliance);
+    return withSessions([src.connect(), dst.connect()], async ([source, target]) => {
+      if (!source || !target) throw new Error('no session');
+      const [srcSnaps, dstSnaps] = await Promise.all([
+        source.snapshots(params.sourceDataset),
+        target.snapshots(params.targetDataset),
+      ]);
+      if (srcSnaps === undefined)
+        throw new RackOpsError('not_found', `dataset ${params.sourceDataset} does not exist`);
+      const plan = planReplication({ source: srcSnaps, target: dstSnaps, to: params.snapshot });
+      if (plan.kind === 'refuse') throw new RackOpsError('replication_refused', plan.reason);
+      if (plan.kind === 'up-to-date')
+        return { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0 };
+      const started = Date.now();
+      let lastReport = 0;
+      const bytes = await pipeSendReceive({
+        source,
+        target,
+        sourceDataset: params.sourceDataset,
+        targetDataset: params.targetDataset,
+        to: plan.to,
+        ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
+        signal: ctx.signal,
+        onBytes: (total) => {
+          const now = Date.now();
+          if (now - lastReport < 2000) return;
+          lastReport = now;
+          const rate = total / Math.max(0.001, (now - started) / 1000);
+          void ctx.progress(`sent ${total} bytes (${Math.round(rate / 1024)} KiB/s)`, {
+            page: { bytes: total, bytesPerSecond: Math.round(rate) },
+          });
+        },
+      });
+      // A replica is for reading and failing over to; writes there would break the next increment.
+      if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
+      const seconds = (Date.now() - started) / 1000;
+      return {
+        kind: plan.kind,
+        ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
+        snapshot: plan.to,
+        bytes,
+        seconds,
+      };
+    });
+  };
+}
+
+/**
+ * zfs.prune — after a successful receive, each side keeps what the retention says and always the newest
+ * common snapshot (the next increment's base). Without a common snapshot nothing is destroyed.
+ */
+export function createZfsPruneHandler(appliances: ZfsAppliances): CommandHandler<'zfs.prune'> {
+  return async (raw, ctx) => {
+    // Checked again here, before any connection: names reach the appliance's shell as argv words.
+    const params = parseOrThrow(ZfsCommandParams['zfs.prune'], raw, 'zfs.prune params');
+    const src = appliances.get(ctx.target.id);
+    const dst = appliances.get(params.targetAppliance);
+    return withSessions([src.connect(), dst.connect()], async ([source, target]) => {
+      if (!source || !target) throw new Error('no session');
+      const [srcSnaps, dstSnaps] = await Promise.all([
+        source.snapshots(params.sourceDataset),
+        target.snapshots(params.targetDataset),
+      ]);
+      const common = newestCommonSnapshot(srcSnaps ?? [], dstSnaps ?? []);
+      if (!common) return { destroyedSource: [], destroyedTarget: [], held: false };
+      const protect = new Set([common.tag]);
+      const side = async (s: ZfsSession, dataset: string, snaps: { tag: string }[]) => {
+        const d = pruneSnapshots(
+          params.group,
+          snaps.map((x) => x.tag),
+          params.retention,
+          protect,
+        );
+        for (const tag of d.destroy) await s.run({ verb: 'destroy-snapshot', dataset, tag });
+        return d.destroy;
+      };
+      const destroyedSource = await side(source, params.sourceDataset, srcSnaps ?? []);
+      const destroyedTarget = await side(target, params.targetDataset, dstSnaps ?? []);
+      return { common: common.tag, destroyedSource, destroyedTarget, held: false };
+    });
+  };
+}

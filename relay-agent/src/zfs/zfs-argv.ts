@@ -1,0 +1,95 @@
+import { ZfsDatasetName, ZfsSnapshotTag } from '@rackops/core/replication/zfs-names';
+import { ValidationError } from '@rackops/core/util/errors';
+import { parseOrThrow } from '@rackops/core/util/zod-errors';
+
+/**
+ * Every command the agent may run on an appliance, by verb. Each argument is parsed against the ZFS name
+ * rules before anything is built, so a name with `;`, `$(`, a space or a leading `-` is refused here,
+ * before any SSH connection. The result is an argv; `remoteCommand` quotes each element, because an SSH
+ * server hands the command to a shell however it was built.
+ */
+export type ZfsCall =
+  | { verb: 'usage' }
+  | { verb: 'version' }
+  | { verb: 'snapshots'; dataset: string }
+  | { verb: 'available'; dataset: string }
+  | { verb: 'snapshot'; dataset: string; tag: string }
+  | { verb: 'send'; dataset: string; tag: string; from?: string }
+  | { verb: 'receive'; dataset: string; incremental: boolean }
+  | { verb: 'set-readonly'; dataset: string }
+  | { verb: 'destroy-snapshot'; dataset: string; tag: string }
+  | { verb: 'hold'; dataset: string; tag: string; holdTag: string }
+  | { verb: 'release'; dataset: string; tag: string; holdTag: string };
+
+export function zfsArgv(call: ZfsCall): string[] {
+  const ds = (v: string) => parseOrThrow(ZfsDatasetName, v, 'dataset name');
+  const snap = (d: string, t: string) => `${ds(d)}@${parseOrThrow(ZfsSnapshotTag, t, 'snapshot name')}`;
+  switch (call.verb) {
+    case 'usage':
+      return ['zfs', 'help'];
+    case 'version':
+      return ['zfs', 'version'];
+    case 'snapshots':
+      // `get -Hp -d 1` exists on zfs-fuse and on OpenZFS alike; `list -p` does not.
+      return [
+        'zfs',
+        'get',
+        '-Hp',
+        '-r',
+        '-d',
+        '1',
+        '-o',
+        'name,property,value',
+        'guid,createtxg',
+        ds(call.dataset),
+      ];
+    case 'available':
+      return ['zfs', 'get', '-Hp', '-o', 'value', 'available', ds(call.dataset)];
+    case 'snapshot':
+      return ['zfs', 'snapshot', snap(call.dataset, call.tag)];
+    case 'send':
+      return call.from === undefined
+        ? ['zfs', 'send', snap(call.dataset, call.tag)]
+        : [
+            'zfs',
+            'send',
+            '-i',
+            `@${parseOrThrow(ZfsSnapshotTag, call.from, 'snapshot name')}`,
+            snap(call.dataset, call.tag),
+          ];
+    case 'receive':
+      // -F on an increment only rolls back what changed on the replica since its newest snapshot (an atime,
+      // a mount); the plan has already refused a target with snapshots newer than the base.
+      return call.incremental
+        ? ['zfs', 'receive', '-F', ds(call.dataset)]
+        : ['zfs', 'receive', ds(call.dataset)];
+    case 'set-readonly':
+      return ['zfs', 'set', 'readonly=on', ds(call.dataset)];
+    case 'destroy-snapshot':
+      return ['zfs', 'destroy', snap(call.dataset, call.tag)];
+    case 'hold':
+      return [
+        'zfs',
+        'hold',
+        parseOrThrow(ZfsSnapshotTag, call.holdTag, 'hold tag'),
+        snap(call.dataset, call.tag),
+      ];
+    case 'release':
+      return [
+        'zfs',
+        'release',
+        parseOrThrow(ZfsSnapshotTag, call.holdTag, 'hold tag'),
+        snap(call.dataset, call.tag),
+      ];
+  }
+}
+
+const SAFE_ARG = /^[A-Za-z0-9@/_.:=,-]+$/;
+
+/** The argv as one command line for the SSH exec request: every element single-quoted. */
+export function remoteCommand(argv: readonly string[]): string {
+  for (const a of argv) {
+    if (!SAFE_ARG.test(a)) throw new ValidationError(`refused argument ${JSON.stringify(a)}`);
+  }
+  return argv.map((a) => `'${a}'`).join(' ');
+}
