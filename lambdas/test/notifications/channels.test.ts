@@ -12,7 +12,6 @@ import { simpleParser } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { aJob } from '../../../core/test/job-factory';
 import {
   emailChannel,
@@ -21,27 +20,8 @@ import {
   smtpMailer,
 } from '../../src/notifications/email-channel';
 import { parseWebhookTargets, webhookChannel } from '../../src/notifications/webhook-channel';
+import { WorkflowsPayload } from '@rackops/local/testing/notify-endpoints';
 import { startTestStore, type TestStore } from '../helpers/dynalite-store';
-
-/** What a Teams Workflows webhook accepts: a message with one Adaptive Card attachment. */
-const WorkflowsPayload = z.strictObject({
-  type: z.literal('message'),
-  attachments: z
-    .array(
-      z.strictObject({
-        contentType: z.literal('application/vnd.microsoft.card.adaptive'),
-        contentUrl: z.null(),
-        content: z
-          .object({
-            type: z.literal('AdaptiveCard'),
-            version: z.string(),
-            body: z.array(z.object({ type: z.string() }).loose()).min(1),
-          })
-          .loose(),
-      }),
-    )
-    .length(1),
-});
 
 const readBody = async (req: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
