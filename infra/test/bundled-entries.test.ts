@@ -113,7 +113,10 @@ async function invoke(name: string, events: unknown[]): Promise<Outcome[]> {
   if (!line) throw new Error(`${name}: no result line:\n${stdout.slice(-2000)}`);
   const out = JSON.parse(line.slice('@@RESULTS@@'.length)) as Outcome[];
   const count = invoked.get(name) ?? { ok: 0, failed: 0 };
-  for (const o of out) o.ok ? count.ok++ : count.failed++;
+  // A Function URL answers a bad request with an HTTP status, not by throwing: 4xx counts as refused.
+  const refused = (o: Outcome) =>
+    !o.ok || ((o.value as { statusCode?: number } | null)?.statusCode ?? 0) >= 400;
+  for (const o of out) refused(o) ? count.failed++ : count.ok++;
   invoked.set(name, count);
   return out;
 }
