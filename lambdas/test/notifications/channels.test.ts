@@ -1,5 +1,5 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { type IncomingMessage, type Server, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,19 +20,8 @@ import {
   smtpMailer,
 } from '../../src/notifications/email-channel';
 import { parseWebhookTargets, webhookChannel } from '../../src/notifications/webhook-channel';
-import { WorkflowsPayload } from '@rackops/local/testing/notify-endpoints';
+import { listen, readBody, WorkflowsPayload } from '@rackops/local/testing/notify-endpoints';
 import { startTestStore, type TestStore } from '../helpers/dynalite-store';
-
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const listen = async (server: Server): Promise<number> => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return (server.address() as AddressInfo).port;
-};
 
 describe('notification channels against local counterparts', () => {
   let t: TestStore;

@@ -34,13 +34,15 @@ export interface WebhookStandIn {
   close(): Promise<void>;
 }
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
+/** A request's body as text. */
+export const readBody = async (req: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 };
 
-const listen = async (server: Server): Promise<number> => {
+/** Listen on a loopback port chosen by the system; returns the port. */
+export const listen = async (server: Server): Promise<number> => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return (server.address() as AddressInfo).port;
 };
