@@ -96,6 +96,34 @@ describe('workflow definitions', () => {
     expect(nowParams).toMatchObject({ 'packages.$': '$.host.immediate', applyTime: 'Immediate' });
   });
 
+  it.each(['rolling-cluster-update', 'firmware-update'] as const)(
+    '%s: an immediate cancel is checked after the VMs are off and in maintenance, before any flash',
+    (name) => {
+      const host = (defs[name].States.Rollout!.Branches as AslMachine[])[0]!.States.Hosts!
+        .ItemProcessor as AslMachine;
+      const s = host.States;
+      expect(s.PowerOffVms?.Next).toBe('CancelAfterVmsOff');
+      expect(s.EnterMaintenance?.Next).toBe('CancelInMaintenance');
+      for (const [check, go, stop] of [
+        [
+          'CancelAfterVmsOff',
+          name === 'firmware-update' ? 'UseMaintenance' : 'EnterMaintenance',
+          'StopPowerOnVms',
+        ],
+        ['CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance'],
+      ] as const) {
+        expect(JSON.stringify(s[check]?.Parameters)).toContain('"op":"check-cancel"');
+        const choice = s[`${check}Stop`] as { Choices: { Next: string }[]; Default: string };
+        expect(choice.Choices.map((c) => c.Next)).toEqual([stop]);
+        expect(choice.Default).toBe(go);
+      }
+      // Stopped: out of maintenance, VMs back on, recorded as not started.
+      expect(s.StopExitMaintenance?.Next).toBe('StopPowerOnVms');
+      expect(s.StopPowerOnVms?.Next).toBe('HostStopped');
+      expect(JSON.stringify(s.HostStopped?.Parameters)).toContain('"op":"host-stopped"');
+    },
+  );
+
   it('substitutes the function ARNs everywhere', () => {
     const out = JSON.stringify(
       substituteDefinition(defs['rolling-cluster-update'], {

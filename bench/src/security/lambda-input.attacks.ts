@@ -209,6 +209,7 @@ export const run: AttackCatalogue = async () => {
       'host-begin',
       'host-done',
       'host-failed',
+      'host-stopped',
       'preflight-host',
       'preflight',
       'blockers',

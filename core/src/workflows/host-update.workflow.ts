@@ -130,6 +130,24 @@ function vmPowerMap(
   };
 }
 
+/** A JobOps checkpoint (`check-cancel`, answering `{ stop }`): stop → `stop`, else → `next`. */
+function cancelCheckpoint(
+  name: string,
+  next: string,
+  stop: string,
+  catchTo: string,
+): Record<string, AslState> {
+  const choice = `${name}Stop`;
+  return {
+    [name]: jobOpsTask({ op: 'check-cancel', resultPath: '$.cancel', next: choice, catchTo }),
+    [choice]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.cancel.v.stop', BooleanEquals: true, Next: stop }],
+      Default: next,
+    },
+  };
+}
+
 /** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
 function hostProcessor(variant: HostUpdateVariant): AslMachine {
   const fail = 'HostProbe';
@@ -145,7 +163,14 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
       pass: 'HostNotStarted',
       catchTo: fail,
     }),
-    ...vmPowerMap('PowerOffVms', 'off', maint ? 'UseMaintenance' : 'EnterMaintenance', fail),
+    ...vmPowerMap('PowerOffVms', 'off', 'CancelAfterVmsOff', fail),
+    // `cancel <id> now` stops the host at the next step that is not a flash: these two checkpoints.
+    ...cancelCheckpoint(
+      'CancelAfterVmsOff',
+      maint ? 'UseMaintenance' : 'EnterMaintenance',
+      'StopPowerOnVms',
+      fail,
+    ),
     EnterMaintenance: deviceTask({
       kind: 'host.enter-maintenance',
       target: idrac,
@@ -153,9 +178,23 @@ function hostProcessor(variant: HostUpdateVariant): AslMachine {
       step: { ...hostStepKey('enter-maintenance'), name: 'Enter maintenance mode' },
       timeoutSeconds: TIMEOUT.enterMaintenance,
       heartbeatSeconds: HEARTBEAT,
-      next: 'ApplyAndReboot',
+      next: 'CancelInMaintenance',
       catchTo: fail,
     }),
+    ...cancelCheckpoint('CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance', fail),
+    // Stopped before flashing: put the host back as it was (out of maintenance, VMs on), count it untouched.
+    StopExitMaintenance: deviceTask({
+      kind: 'host.exit-maintenance',
+      target: idrac,
+      paramsPath: HOST,
+      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode (cancelled before flashing)' },
+      timeoutSeconds: TIMEOUT.exitMaintenance,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'StopPowerOnVms',
+      catchTo: fail,
+    }),
+    ...vmPowerMap('StopPowerOnVms', 'on', 'HostStopped', fail),
+    HostStopped: jobOpsTask({ op: 'host-stopped', resultPath: null, catchTo: fail }),
     // Applies the staged firmware with one reboot, then reads the firmware back and compares it with what the
     // preflight expected (by SoftwareId, or FQDD for PCI devices): answered under `verify`.
     ApplyAndReboot: deviceTask({

@@ -165,7 +165,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
  * When every host of a wave has finished (or was not started), the wave's `batch:N` step ends. Returns every
  * host item as just read.
  */
-async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<HostItem[]> {
+export async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<HostItem[]> {
   const wave = host.wave ?? 0;
   const all = await listHosts(deps, job.id);
   const mine = all.filter((h) => h.batchIndex === wave && FINISHED.has(h.phase));

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { NotFoundError, RackOpsError } from '../../util/errors';
 import { BoundedId } from '../../util/ids';
 import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
-import { applyResolutionOp, blockers, JobCancelledError, pause } from './blockers.op';
+import { applyResolutionOp, blockers, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
 import { cleanupPlan, finish } from './finish.op';
+import { checkCancel, hostStopped } from './host-stop.op';
 import { hostBegin, hostDone, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
@@ -32,6 +33,7 @@ export const JobOpsRequest = z.looseObject({
     'step',
     'details',
     'check-cancel',
+    'host-stopped',
   ]),
   jobId: BoundedId,
   state: z.unknown().optional(),
@@ -100,7 +102,8 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       await details(deps, job.id, req.fields ?? {});
       return { ok: true };
     case 'check-cancel':
-      if (job.cancelRequested === 'immediate') throw new JobCancelledError('immediate cancel requested');
-      return { cancelRequested: job.cancelRequested ?? null };
+      return checkCancel(deps, job);
+    case 'host-stopped':
+      return hostStopped(deps, job, state);
   }
 }

@@ -1,0 +1,46 @@
+import type { Job } from '../../jobs/job.schema';
+import { releaseHost } from './apply-now.op';
+import { HostIterState } from './host-iter';
+import { finishWave } from './hosts.op';
+import type { OpsDeps } from './ops-deps';
+import { getHost, log, putHost, putStep } from './progress';
+
+/**
+ * The checkpoints a host's window passes before anything irreversible (after its VMs are off, after it has
+ * entered maintenance mode): `cancel <id> now` stops it here. A graceful cancel lets hosts in flight finish, so
+ * it does not stop them. Answers instead of throwing so the workflow can put the host back first.
+ */
+export async function checkCancel(_deps: OpsDeps, job: Job): Promise<{ stop: boolean }> {
+  return { stop: job.cancelRequested === 'immediate' };
+}
+
+/**
+ * An immediate cancel stopped the host before it flashed: the workflow has taken it out of maintenance mode (if
+ * it had entered) and powered its VMs back on. Counted as not started (untouched); Cleanup un-stages its firmware
+ * like every planned host that was not updated.
+ */
+export async function hostStopped(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
+  const s = HostIterState.parse(raw);
+  const item = (await getHost(deps, job.id, s.host.hostId)) ?? {
+    hostId: s.host.hostId,
+    phase: 'pending' as const,
+  };
+  const vms = item.powerOff?.length ?? 0;
+  const reason = 'immediate cancel requested';
+  const state = `not started (${reason}): stopped before flashing, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}; untouched`;
+  await Promise.all([
+    putHost(deps, job.id, { ...item, phase: 'not_started', batchIndex: s.host.wave ?? 0, reason, state }),
+    putStep(deps, job.id, {
+      key: `host:${s.host.hostId}`,
+      name: `Update ${s.host.name ?? s.host.hostId}`,
+      status: 'skipped',
+      hostId: s.host.hostId,
+      batchIndex: s.host.wave ?? 0,
+      message: state,
+    }),
+    log(deps, job.id, 'warn', state, s.host.hostId),
+  ]);
+  await releaseHost(deps, job.id, s.host.hostId, 'window');
+  await finishWave(deps, job, s.host);
+  return { ok: true };
+}
