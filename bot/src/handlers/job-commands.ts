@@ -140,7 +140,7 @@ export async function cancel(turn: Turn, args: ArgsOf<'cancel'>): Promise<string
     turn,
     effect === 'cancelled'
       ? `🚫 Job ${job.id} cancelled before it started.`
-      : `🚫 Cancel (${mode}) requested for job ${job.id}. ${mode === 'graceful' ? 'Hosts in flight finish first; ' : ''}HA settings are restored before it stops.`,
+      : `🚫 Cancel (${mode}) requested for job ${job.id}. ${mode === 'graceful' ? 'Hosts in flight finish first; ' : 'A host not yet flashing leaves maintenance mode with its VMs back on, one mid-flash finishes that step; '}HA settings are restored before it stops.`,
   );
   turn.rt.jobCards.refresh(job.id);
   return effect;
