@@ -87,6 +87,32 @@ describe.skipIf(unavailable !== undefined)('zfs commands through the relay agent
     expect(onTarget.split('\n')).toEqual([`${dst}@${snap.snapshot}`]);
   }, 180_000);
 
+  it('the next run through the agent is an increment from the common snapshot', async () => {
+    const changed = randomBytes(64 * 1024);
+    await writeFile(join(sites.mountpoint(src), 'vm1', 'vm1.nvram'), changed);
+    const snapEnv = await h.send(h.envelope('zfs.snapshot', target, { group: 'prod-vms', dataset: src }));
+    const snap = ZfsCommandOutputs['zfs.snapshot'].parse((await signedResult(snapEnv.id)).output);
+    const pair = { group: 'prod-vms', sourceDataset: src, targetAppliance: 'nas-dst', targetDataset: dst };
+    const repEnv = await h.send(h.envelope('zfs.replicate', target, { ...pair, snapshot: snap.snapshot }));
+    const repResult = await signedResult(repEnv.id);
+    expect(repResult.ok).toBe(true);
+    const rep = ZfsCommandOutputs['zfs.replicate'].parse(repResult.output);
+    expect(rep.kind).toBe('incremental');
+    expect(rep.from).toMatch(/^rackops-prod-vms-/);
+    expect(rep.from).not.toBe(snap.snapshot);
+    expect(rep.bytes).toBeLessThan(1024 * 1024);
+    expect(Buffer.compare(await sites.readFresh(dst, 'vm1', 'vm1.nvram'), changed)).toBe(0);
+  }, 180_000);
+
+  it('zfs.features answers the appliance CLI abilities as a signed result', async () => {
+    const env = await h.send(h.envelope('zfs.features', target, {}));
+    const r = await signedResult(env.id);
+    expect(ZfsCommandOutputs['zfs.features'].parse(r.output)).toMatchObject({
+      version: 'legacy',
+      resumableReceive: false,
+    });
+  }, 60_000);
+
   it('an appliance the config does not name is refused as an unknown target, before any SSH', async () => {
     const env = await h.send(
       h.envelope('zfs.snapshot', { type: 'zfs', id: 'nas-elsewhere' }, { group: 'prod-vms', dataset: src }),
