@@ -22,7 +22,7 @@ export function isPermanentStatus(status: unknown): boolean {
  * The Teams conversation that started a job (proactive message through the Bot Connector): paused for blockers,
  * approval needed, completed, failed, cancelled — each in one line, with the job's card re-rendered and updated
  * in place at the same time so card and message agree. Cluster unsafe goes to the conversations of the cluster's
- * recent jobs. Throws when the message could not be sent: the pipeline retries and dead-letters.
+ * recent jobs, a window's outcome to the conversation that created the window. Throws when the message could not be sent: the pipeline retries and dead-letters.
  */
 export class ConversationChannel implements NotificationChannel {
   readonly name = 'conversation' as const;
@@ -33,6 +33,8 @@ export class ConversationChannel implements NotificationChannel {
 
   async recipients(event: NotificationEvent, ctx: DeliveryContext): Promise<string[]> {
     if (ctx.job) return ctx.job.conversationId ? [ctx.job.conversationId] : [];
+    // A window's outcome goes to the conversation that created the window.
+    if (event.kind === 'window_outcome') return event.conversationId ? [event.conversationId] : [];
     if (event.kind !== 'cluster_unsafe') return [];
     const jobs = (await this.deps.store.listJobsByTarget('cluster', event.clusterId, { limit: 5 })).items;
     return [...new Set(jobs.map((j) => j.conversationId).filter((c): c is string => !!c))];
@@ -61,6 +63,8 @@ export class ConversationChannel implements NotificationChannel {
   }
 }
 
+const WINDOW_ICON = { completed: '✅', partial: '🟡', failed: '❌', skipped: '⏭️', cancelled: '🚫' } as const;
+
 /** First line of a text, cut at a word boundary: a job's end is told in one line, its card has the rest. */
 export const oneLine = (text: string): string => clip(text.split('\n')[0] ?? '', 300);
 
@@ -70,6 +74,7 @@ export function messageFor(event: NotificationEvent, job: Job | undefined): stri
     return `🚨 Cluster **${event.clusterId}** is not safe: ${event.detail}`;
   if (event.kind === 'agent_offline')
     return `📴 Relay agent **${event.agentId}** is offline: ${event.detail}`;
+  if (event.kind === 'window_outcome') return `${WINDOW_ICON[event.status]} Maintenance ${event.detail}`;
   const label = job ? jobLabel(job) : `job ${event.jobId}`;
   const name = job ? `${job.target.kind} ${label} (job ${job.id})` : label;
   switch (event.kind) {

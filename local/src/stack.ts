@@ -284,6 +284,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       orchestrator,
       clock,
       scheduler,
+      notifier,
       ...(lab ? { windowTimeScale: timeScale } : {}),
       logger: log.child({ fn: 'claim' }),
     });

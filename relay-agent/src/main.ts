@@ -13,6 +13,7 @@ import { createOutbound } from './net/outbound';
 import { createLogger } from './log/logger';
 import { createMetrics, serveMetrics } from './metrics/metrics';
 import { createSqsResultSink } from './queue/sqs-result-sink';
+import { buildZfsAppliances } from './zfs/build-zfs';
 
 /**
  * rackops-relay — wires real clients from the config file and runs until SIGTERM/SIGINT.
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
     outbound: createOutbound(config),
     scpDir: join(dirname(config.ledgerPath), 'scp'),
+    zfs: buildZfsAppliances(config),
   });
   const agent = createAgent({
     config,

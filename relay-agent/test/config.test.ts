@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentConfigInput } from '../src/config/config.schema';
 import { ConfigError, parseConfig, resolveCredentials, resolveSigningKey } from '../src/config/load-config';
+import { buildDevices } from '../src/devices/build-devices';
+import { buildZfsAppliances } from '../src/zfs/build-zfs';
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +42,8 @@ describe('agent configuration', () => {
     const cfg = parseConfig(example);
     expect(cfg.repository.hosts).toEqual(['repo.dc1.example']);
     expect(Object.keys(cfg.devices.idracs)).toEqual(['F54P1G3']);
+    expect(Object.keys(cfg.zfs.sites)).toEqual(['nas-dc1', 'nas-dr']);
+    expect(cfg.zfs.sites['nas-dr']?.port).toBe(22);
   });
   it('accepts a valid config and fills defaults', () => {
     const c = parseConfig(valid());
@@ -121,5 +125,70 @@ describe('agent configuration', () => {
     writeFileSync(file, `${'s'.repeat(48)}\n`, { mode: 0o600 });
     const { signingKey: _k, ...rest } = valid();
     expect(resolveSigningKey(parseConfig({ ...rest, signingKeyFile: file }))).toBe('s'.repeat(48));
+  });
+
+  describe('zfs sites', () => {
+    const fp = `SHA256:${'A'.repeat(43)}`;
+    const withSite = (site: Record<string, unknown>): AgentConfigInput => ({
+      ...valid(),
+      zfs: { sites: { 'zfs-a': site as never } },
+    });
+
+    it('defaults to no sites: no zfs handlers and no zfs targets', () => {
+      const c = parseConfig(valid());
+      expect(c.zfs.sites).toEqual({});
+      expect(buildZfsAppliances(c)).toBeUndefined();
+      expect(buildDevices(c).has({ type: 'zfs', id: 'zfs-a' })).toBe(false);
+    });
+
+    it('accepts a site, fills port 22, and makes it a known zfs target', () => {
+      const c = parseConfig(
+        withSite({ host: 'nas1.dc1.example', user: 'rackops', keyFile: '/k', hostKeyFingerprint: fp }),
+      );
+      expect(c.zfs.sites['zfs-a']).toEqual({
+        host: 'nas1.dc1.example',
+        port: 22,
+        user: 'rackops',
+        keyFile: '/k',
+        hostKeyFingerprint: fp,
+      });
+      const devices = buildDevices(c);
+      expect(devices.has({ type: 'zfs', id: 'zfs-a' })).toBe(true);
+      expect(devices.has({ type: 'zfs', id: 'zfs-b' })).toBe(false);
+    });
+
+    it('names each bad field: host with a scheme, port, user, missing key file, fingerprint', () => {
+      const msg = errorOf(() =>
+        parseConfig(
+          withSite({ host: 'ssh://nas1', port: 70_000, user: 'root; rm -rf /', hostKeyFingerprint: 'ab:cd' }),
+        ),
+      );
+      for (const f of ['host', 'port', 'user', 'keyFile', 'hostKeyFingerprint'])
+        expect(msg).toContain(`zfs.sites.zfs-a.${f}`);
+      expect(msg).toContain('ssh-keygen -lf');
+    });
+
+    it('refuses an appliance id that is not a plain id', () => {
+      const site = { host: 'nas1', user: 'rackops', keyFile: '/k', hostKeyFingerprint: fp };
+      const msg = errorOf(() => parseConfig({ ...valid(), zfs: { sites: { '-rf': site } } }));
+      expect(msg).toContain('zfs.sites');
+      expect(msg).toContain('letters, digits');
+    });
+
+    it('refuses at start a key file other users can read, or one that is missing', () => {
+      const key = join(dir, 'zfs_key');
+      writeFileSync(key, 'not really a key\n');
+      chmodSync(key, 0o640);
+      const site = { host: '127.0.0.1', user: 'rackops', keyFile: key, hostKeyFingerprint: fp };
+      expect(errorOf(() => buildZfsAppliances(parseConfig(withSite(site))))).toMatch(
+        /zfs\.sites\.zfs-a\.keyFile: .* mode 640; it must be 600/,
+      );
+      chmodSync(key, 0o600);
+      expect(buildZfsAppliances(parseConfig(withSite(site)))?.get('zfs-a').id).toBe('zfs-a');
+      const missing = { ...site, keyFile: join(dir, 'absent') };
+      expect(errorOf(() => buildZfsAppliances(parseConfig(withSite(missing))))).toContain(
+        'zfs.sites.zfs-a.keyFile: cannot read',
+      );
+    });
   });
 });

@@ -24,6 +24,7 @@ const KIND_TITLE: Record<NotificationEvent['kind'], string> = {
   job_cancelled: 'Job cancelled',
   cluster_unsafe: 'Cluster not safe',
   agent_offline: 'Relay agent offline',
+  window_outcome: 'Maintenance window',
 };
 
 export function eventContent(event: NotificationEvent, job: Job | undefined, link?: string): EventContent {
@@ -37,6 +38,10 @@ export function eventContent(event: NotificationEvent, job: Job | undefined, lin
   }
   if (event.kind === 'cluster_unsafe') facts.push({ title: 'Cluster', value: event.clusterId });
   if (event.kind === 'agent_offline') facts.push({ title: 'Agent', value: event.agentId });
+  if (event.kind === 'window_outcome') {
+    facts.push({ title: 'Window', value: event.windowId }, { title: 'Outcome', value: event.status });
+    if (event.hostsLeft.length) facts.push({ title: 'Hosts left', value: event.hostsLeft.join(', ') });
+  }
   const title = `${KIND_TITLE[event.kind]}${job ? `: ${jobLabel(job)}` : ''}`;
   return {
     title: clip(title, 200),

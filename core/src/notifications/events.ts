@@ -10,6 +10,7 @@ export const NOTIFICATION_KINDS = [
   'job_cancelled',
   'cluster_unsafe',
   'agent_offline',
+  'window_outcome',
 ] as const satisfies readonly NotificationKind[];
 
 export const NotificationKindSchema = z.enum(NOTIFICATION_KINDS);
@@ -26,15 +27,26 @@ export const NotificationEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job_cancelled'), jobId: id, summary: text }),
   z.object({ kind: z.literal('cluster_unsafe'), clusterId: id, detail: text }),
   z.object({ kind: z.literal('agent_offline'), agentId: id, detail: text }),
+  z.object({
+    kind: z.literal('window_outcome'),
+    windowId: id,
+    start: id,
+    status: z.enum(['completed', 'partial', 'failed', 'skipped', 'cancelled']),
+    hostsLeft: z.array(id).max(500),
+    detail: text,
+    conversationId: z.string().max(500).optional(),
+    clusterId: id.optional(),
+  }),
 ]);
 
 /** The job an event is about, if any. */
 export const jobIdOf = (e: NotificationEvent): string | undefined => ('jobId' in e ? e.jobId : undefined);
 
-/** What the event is about, as one string: `job:<id>`, `cluster:<id>`, `agent:<id>`. */
+/** What the event is about, as one string: `job:<id>`, `cluster:<id>`, `agent:<id>`, `window:<id>`. */
 export function subjectOf(e: NotificationEvent): string {
   if ('jobId' in e) return `job:${e.jobId}`;
   if (e.kind === 'cluster_unsafe') return `cluster:${e.clusterId}`;
+  if (e.kind === 'window_outcome') return `window:${e.windowId}`;
   return `agent:${e.agentId}`;
 }
 

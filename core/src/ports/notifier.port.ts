@@ -9,7 +9,24 @@ export type NotificationEvent =
   | { kind: 'job_failed'; jobId: string; error: string }
   | { kind: 'job_cancelled'; jobId: string; summary: string }
   | { kind: 'cluster_unsafe'; clusterId: string; detail: string }
-  | { kind: 'agent_offline'; agentId: string; detail: string };
+  | { kind: 'agent_offline'; agentId: string; detail: string }
+  | WindowOutcomeEvent;
+
+/**
+ * A maintenance window's occurrence ended (or was skipped at fire time): the conversation that created the
+ * window, and the channels of its first cluster, hear how it went and which hosts wait for the next one.
+ */
+export interface WindowOutcomeEvent {
+  kind: 'window_outcome';
+  windowId: string;
+  /** The occurrence's UTC start: with the window id, which occurrence this is. */
+  start: string;
+  status: 'completed' | 'partial' | 'failed' | 'skipped' | 'cancelled';
+  hostsLeft: string[];
+  detail: string;
+  conversationId?: string;
+  clusterId?: string;
+}
 
 export type NotificationKind = NotificationEvent['kind'];
 

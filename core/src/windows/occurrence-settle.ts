@@ -1,8 +1,10 @@
 import { type Job, SYSTEM } from '../jobs/job.schema';
+import type { Notifier } from '../ports/notifier.port';
 import type { Store } from '../ports/store.port';
 import { ConflictError } from '../util/errors';
 import type { HostItem } from '../workflows/ops/state.schema';
 import { HostUpdateParams } from '../workflows/params';
+import { notifyOccurrence } from './occurrence-notify';
 import { jobsDone } from './window-rollout';
 import { createWindowStore } from './window-store';
 import type { OccurrenceStatus } from './window.schema';
@@ -22,7 +24,8 @@ export function occurrenceOutcome(
 
 /**
  * A job a window started has ended: once every job of the occurrence has, the occurrence ends with its
- * outcome and the hosts left for the next one. Returns the status written, if any.
+ * outcome and the hosts left for the next one, told through `notifier` (the notification pipeline). Returns
+ * the status written, if any.
  */
 export async function settleOccurrence(
   store: Store,
@@ -30,6 +33,7 @@ export async function settleOccurrence(
   job: Job,
   hostsLeftOf: (jobId: string) => Promise<HostItem[]>,
   windowEndReason: string,
+  notifier?: Notifier,
 ): Promise<OccurrenceStatus | undefined> {
   const params = HostUpdateParams.safeParse(job.params);
   const w = params.success ? params.data.window : undefined;
@@ -50,7 +54,7 @@ export async function settleOccurrence(
       hostsLeft,
     );
     try {
-      await windows.moveOccurrence(
+      const ended = await windows.moveOccurrence(
         { windowId: job.windowId, start: w.start, end: w.end },
         status,
         {
@@ -61,6 +65,9 @@ export async function settleOccurrence(
         },
         SYSTEM,
       );
+      // Told once: only the job whose write settled the occurrence gets here.
+      const series = await windows.getWindow(job.windowId);
+      if (series) await notifyOccurrence(notifier, series.value, ended);
       return status;
     } catch (err) {
       // Two jobs of one occurrence ended at once: read again.

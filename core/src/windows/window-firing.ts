@@ -1,7 +1,9 @@
 import { SYSTEM } from '../jobs/job.schema';
+import type { Notifier } from '../ports/notifier.port';
 import type { Scheduler } from '../ports/scheduler.port';
 import type { Store } from '../ports/store.port';
 import { approvalAtFireTime } from './approval';
+import { notifyOccurrence } from './occurrence-notify';
 import { expandSlots, nextSlot, type Slot } from './recurrence';
 import { createWindowStore } from './window-store';
 import type { Occurrence, WindowRecord } from './window.schema';
@@ -16,6 +18,8 @@ export interface FiringDeps {
   /** Another job running on the cluster or host, if any: its id (then the occurrence is skipped, not queued). */
   activeJobOn: (targetId: string) => Promise<string | undefined>;
   agentOnline: () => Promise<boolean>;
+  /** Told when an occurrence is skipped or ends at once (the notification pipeline). */
+  notifier?: Notifier;
   /**
    * Start the rolling update with the window's policy and deadline; `hosts` narrows it to the hosts a
    * previous `partial` occurrence left. Returns the ids of the jobs started (none: nothing left to do).
@@ -77,7 +81,11 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
     const stored = await windows.getOccurrence(windowId, slot.start);
     if (stored && stored.value.status !== 'scheduled' && stored.value.status !== 'approved')
       return stored.value;
-    const skip = (reason: string) => windows.moveOccurrence(at, 'skipped', { reason }, SYSTEM);
+    const skip = async (reason: string) => {
+      const skipped = await windows.moveOccurrence(at, 'skipped', { reason }, SYSTEM);
+      await notifyOccurrence(deps.notifier, w, skipped);
+      return skipped;
+    };
 
     const approval = approvalAtFireTime(w);
     if (!approval.ok) return skip(approval.reason);
@@ -97,13 +105,16 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
       deadline: slot.end,
       ...(carried ? { hosts: carried } : {}),
     });
-    if (jobIds.length === 0)
-      return windows.moveOccurrence(
+    if (jobIds.length === 0) {
+      const done = await windows.moveOccurrence(
         at,
         'completed',
         { reason: 'nothing left: the hosts the previous occurrence left are gone from inventory' },
         SYSTEM,
       );
+      await notifyOccurrence(deps.notifier, w, done);
+      return done;
+    }
     const [jobId] = jobIds as [string, ...string[]];
     try {
       return await windows.moveOccurrence(at, 'running', { jobId, jobIds: [...jobIds] }, SYSTEM);

@@ -1,6 +1,7 @@
 import { type Job, SYSTEM } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
+import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { startJob } from '@rackops/core/usecases/start-job';
@@ -38,6 +39,8 @@ export interface ClaimDeps {
   scheduler?: Scheduler;
   /** The lab's time scale (local only): windows last their length × this. @default 1 */
   windowTimeScale?: number;
+  /** Told when a window's occurrence is skipped at fire time (the notification pipeline). */
+  notifier?: Notifier;
 }
 
 /**
@@ -55,6 +58,7 @@ export function createClaimHandler(deps: ClaimDeps) {
     now: () => clock.now(),
     activeJobOn: (target) => activeJobOn(deps.store, target),
     agentOnline: () => anyAgentOnline(deps.store, clock),
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
     startRollout: (req) =>
       startWindowRollout(
         {

@@ -15,6 +15,7 @@ import { Ledger } from '@rackops/relay-agent/ledger/ledger';
 import { createOutbound } from '@rackops/relay-agent/net/outbound';
 import { createMetrics } from '@rackops/relay-agent/metrics/metrics';
 import { createSqsResultSink } from '@rackops/relay-agent/queue/sqs-result-sink';
+import { buildZfsAppliances } from '@rackops/relay-agent/zfs/build-zfs';
 import type { Logger } from 'pino';
 
 /** What the agent needs of a lab (in this process or another): its endpoints and its certificate's pin. */
@@ -143,6 +144,7 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
     outbound: createOutbound(config),
     scpDir: join(o.dir, 'scp'),
+    zfs: buildZfsAppliances(config),
   });
   const realSink = createSqsResultSink(sqs, o.resultsUrl);
   let dead = false;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KeyId } from '@rackops/core/relay/keyring';
+import { BoundedId } from '@rackops/core/util/ids';
 import { TlsPolicy } from '../http/tls-policy';
 
 const Credentials = z.object({ username: z.string().min(1), password: z.string().min(1) });
@@ -35,6 +36,26 @@ const MediaCredentials = z
     message: 'give exactly one of credentials or credentialsFile',
     path: ['credentials'],
   });
+
+/**
+ * One ZFS appliance reached over SSH. The host key is pinned like a TLS pin (`ssh-keygen -lf` prints it);
+ * the key file must be mode 0600, checked when the agent starts.
+ */
+export const ZfsSiteConfig = z.object({
+  host: OutboundHost,
+  port: z.number().int().min(1).max(65_535).default(22),
+  user: z
+    .string()
+    .regex(
+      /^[a-z_][a-z0-9_.-]{0,31}$/,
+      'a login name (lower case letters, digits, _ . -), at most 32 characters',
+    ),
+  keyFile: z.string().min(1),
+  hostKeyFingerprint: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'the SHA256:… fingerprint `ssh-keygen -lf <host key>` prints'),
+});
+export type ZfsSiteConfig = z.infer<typeof ZfsSiteConfig>;
 
 export const AgentConfig = z.object({
   agentId: z.string().min(1).max(100).default('relay-1'),
@@ -122,6 +143,24 @@ export const AgentConfig = z.object({
         .default({}),
     })
     .default({ allowHosts: [], credentials: {} }),
+  /**
+   * ZFS appliances by id: the id a zfs.* command names as its target (or `targetAppliance`). Without sites
+   * the zfs.* commands are refused as unknown targets.
+   */
+  zfs: z
+    .object({
+      sites: z
+        .record(z.string(), ZfsSiteConfig)
+        // Checked here rather than as the record's key schema, whose error would not say what an id may be.
+        .superRefine((sites, ctx) => {
+          for (const id of Object.keys(sites)) {
+            const bad = BoundedId.safeParse(id).error?.issues[0];
+            if (bad) ctx.addIssue({ code: 'custom', path: [id], message: `appliance id: ${bad.message}` });
+          }
+        })
+        .default({}),
+    })
+    .default({ sites: {} }),
   devices: z.object({
     /** Keyed by canonical host id: the Dell service tag. */
     idracs: z.record(z.string().min(1), DeviceConfig).default({}),

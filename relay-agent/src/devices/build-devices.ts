@@ -50,6 +50,7 @@ export function buildDevices(cfg: AgentConfig, hooks: DeviceHooks = {}): DeviceR
     idracs,
     vcenters,
     omes,
+    zfs: new Set(Object.keys(cfg.zfs.sites)),
     onClose: async () => {
       await Promise.allSettled([
         ...[...idracs.values()].map((c) => c.logout()),

@@ -23,6 +23,8 @@ export interface DeviceMaps {
   readonly idracs: ReadonlyMap<string, RedfishClient>;
   readonly vcenters: ReadonlyMap<string, VsphereClient>;
   readonly omes: ReadonlyMap<string, OmeClient>;
+  /** ZFS appliance ids (their SSH sessions are opened per command by the zfs handlers). */
+  readonly zfs?: ReadonlySet<string>;
   /** Releases sockets and sessions. */
   readonly onClose?: () => Promise<void>;
 }
@@ -44,7 +46,9 @@ export function createDeviceRegistry(maps: DeviceMaps): DeviceRegistry {
           ? maps.vcenters.has(t.id)
           : t.type === 'ome'
             ? maps.omes.has(t.id)
-            : false,
+            : t.type === 'zfs'
+              ? (maps.zfs?.has(t.id) ?? false)
+              : false,
     close: async () => {
       await maps.onClose?.();
     },

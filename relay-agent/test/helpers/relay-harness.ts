@@ -35,6 +35,7 @@ import { createSqsResultSink } from '../../src/queue/sqs-result-sink';
 import type { DeviceRegistry } from '../../src/devices/device-registry';
 import { labDevices, labOutboundHosts } from '@rackops/local/runtime/in-process-agent';
 import { createOutbound } from '../../src/net/outbound';
+import { buildZfsAppliances } from '../../src/zfs/build-zfs';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef-0123456789';
 export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -124,6 +125,7 @@ export class RelayHarness {
       fetchPackage: createPackageFetcher({ mode: 'pin', sha256: this.lab.tls.certSha256 }, 10_000),
       scpDir: join(this.dir, 'scp'),
       outbound: createOutbound(cfg),
+      zfs: buildZfsAppliances(cfg),
     });
     this.agent = createAgent({
       config: cfg,

@@ -190,6 +190,7 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
         ended,
         (id) => listHosts(deps, id),
         WINDOW_END_REASON,
+        deps.notifier,
       );
   }
   if (haText.unsafe && state.ctx?.cluster)

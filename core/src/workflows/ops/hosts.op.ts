@@ -6,6 +6,7 @@ import { HostUpdateParams } from '../params';
 import { describeMismatches } from '../../catalog/firmware-mismatches';
 import { mayStartHost } from '../../windows/fit';
 import { claimHost, failedHostIds, listApplyNow, releaseHost } from './apply-now.op';
+import { reportOfflineAgents } from './agent-offline';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
@@ -283,5 +284,6 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
   await recordHost(deps, job, s.host, { ...item, phase: 'failed', state, error: why, where });
   await releaseHost(deps, job.id, s.host.hostId, 'window');
   await finishWave(deps, job, s.host);
+  if (s.error?.Error === 'States.HeartbeatTimeout') await reportOfflineAgents(deps, job);
   return { ok: false };
 }

@@ -1,0 +1,208 @@
+import { isTerminal, type Job } from '@rackops/core/jobs/job.schema';
+import { listDeliveries } from '@rackops/core/notifications/delivery-log';
+import { NotificationPipeline } from '@rackops/core/notifications/pipeline';
+import { GLOBAL_SCOPE, emptyScope, saveScope, switchKinds } from '@rackops/core/notifications/settings';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
+import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
+import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
+import { createWindowStore } from '@rackops/core/windows/window-store';
+import { fireWindow } from '@rackops/core/windows/window-firing';
+import { WINDOW_END_REASON } from '@rackops/core/workflows/ops/hosts.op';
+import type { OpsDeps } from '@rackops/core/workflows/ops/ops-deps';
+import { putHost } from '@rackops/core/workflows/ops/progress';
+import { runJobOp } from '@rackops/core/workflows/ops/run-op';
+import { createLocalScheduler } from '@rackops/local/scheduler/local-scheduler';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aJob } from '../../../core/test/job-factory';
+import { makeWindow } from '../../../core/test/windows/window-factory';
+import { startTestStore, type TestStore } from '../helpers/dynalite-store';
+
+/**
+ * The events no chat command raises: the workflow ops (finish, host failed) and the window's firing and
+ * settling raise them through the real pipeline on a real Store; a channel endpoint records what arrives.
+ */
+describe('events raised by workflows and windows reach the channels once', () => {
+  let t: TestStore;
+  const sent: NotificationEvent[] = [];
+  const channel: NotificationChannel = {
+    name: 'channel',
+    recipients: async () => ['team'],
+    async send(event) {
+      sent.push(event);
+    },
+  };
+  let deps: OpsDeps;
+  const of = (kind: NotificationEvent['kind']) => sent.filter((e) => e.kind === kind);
+
+  beforeAll(async () => {
+    t = await startTestStore();
+    const global = switchKinds(emptyScope(), 'channel', 'on', [
+      'cluster_unsafe',
+      'agent_offline',
+      'window_outcome',
+    ]);
+    await saveScope(t.store, GLOBAL_SCOPE, global);
+    const notifier = new NotificationPipeline({
+      store: t.store,
+      clock: systemClock,
+      channels: [channel],
+      logger: pino({ level: 'silent' }),
+      sleep: async () => {},
+    });
+    deps = { store: t.store, clock: systemClock, notifier };
+  });
+  afterAll(async () => t?.close());
+
+  async function runningJob(over: Parameters<typeof aJob>[0] = {}): Promise<Job> {
+    const job = await t.store.createJob(aJob(over));
+    const claimed = await t.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, job.createdAt);
+    if (!claimed) throw new Error('job not claimed');
+    return claimed;
+  }
+
+  it('a rollout that ends with HA not restored raises cluster_unsafe once, even when finish runs again', async () => {
+    const job = await runningJob({ target: { kind: 'cluster', id: 'lab-unsafe' } });
+    const state = {
+      jobId: job.id,
+      ctx: {
+        jobType: job.type,
+        cluster: { id: 'lab-unsafe', name: 'lab-unsafe', moref: 'domain-c9', vcenterId: 'vc1' },
+      },
+      cleanup: { restoreHa: true },
+      haRestoreError: { Error: 'States.Timeout', Cause: 'vCenter did not answer' },
+    };
+    // The second call is Step Functions retrying the op.
+    for (let i = 0; i < 2; i++) await runJobOp(deps, { op: 'finish', jobId: job.id, state });
+    expect(isTerminal((await t.store.getJob(job.id))?.status ?? 'running')).toBe(true);
+    const unsafe = of('cluster_unsafe');
+    expect(unsafe).toHaveLength(1);
+    expect(unsafe[0]).toMatchObject({ clusterId: 'lab-unsafe' });
+    expect(JSON.stringify(unsafe[0])).toMatch(/HA admission control NOT restored/);
+    const log = await listDeliveries(t.store, { subject: 'cluster:lab-unsafe' });
+    expect(log.map((r) => [r.kind, r.status, r.attempts])).toEqual([['cluster_unsafe', 'delivered', 1]]);
+  });
+
+  it('hosts timing out on heartbeat with the agent offline raise agent_offline once; an online agent is not named', async () => {
+    const now = Date.now();
+    await t.store.putRecord({
+      type: AGENT_HEARTBEAT_TYPE,
+      id: 'agent-gone',
+      data: { at: new Date(now - 10 * 60_000).toISOString() },
+    });
+    await t.store.putRecord({
+      type: AGENT_HEARTBEAT_TYPE,
+      id: 'agent-here',
+      data: { at: new Date(now).toISOString() },
+    });
+    const job = await runningJob();
+    for (const hostId of ['h1', 'h2'])
+      await runJobOp(deps, {
+        op: 'host-failed',
+        jobId: job.id,
+        state: {
+          jobId: job.id,
+          host: { hostId, packages: [], expected: [] },
+          error: { Error: 'States.HeartbeatTimeout', Cause: '' },
+        },
+      });
+    const offline = of('agent_offline');
+    expect(offline).toHaveLength(1);
+    expect(offline[0]).toMatchObject({ agentId: 'agent-gone' });
+    expect(JSON.stringify(offline[0])).toContain(job.id);
+    expect(await listDeliveries(t.store, { subject: 'agent:agent-here' })).toEqual([]);
+  });
+
+  it('a host that fails for another reason raises no agent_offline', async () => {
+    const before = of('agent_offline').length;
+    const job = await runningJob();
+    await runJobOp(deps, {
+      op: 'host-failed',
+      jobId: job.id,
+      state: { jobId: job.id, host: { hostId: 'h9', packages: [], expected: [] }, error: { Error: 'Boom' } },
+    });
+    expect(of('agent_offline')).toHaveLength(before);
+  });
+
+  it('a window job ending with hosts left settles its occurrence as partial and tells it once', async () => {
+    const windows = createWindowStore(t.store);
+    const w = makeWindow({
+      windowId: 'W-part',
+      conversationId: 'conv-1',
+      targets: { clusters: ['lab-w'], hosts: [] },
+    });
+    await windows.createWindow(w);
+    const slot = { windowId: w.windowId, start: '2026-12-06T01:00:00.000Z', end: '2026-12-06T05:00:00.000Z' };
+    const job = await runningJob({
+      target: { kind: 'cluster', id: 'lab-w' },
+      windowId: w.windowId,
+      params: { window: { ...slot, hostSeconds: 900 } },
+    });
+    await windows.moveOccurrence(slot, 'running', { jobId: job.id, jobIds: [job.id] });
+    await putHost(deps, job.id, { hostId: 'h1', phase: 'updated' });
+    await putHost(deps, job.id, {
+      hostId: 'h3',
+      phase: 'not_started',
+      reason: `${WINDOW_END_REASON} (12 min left)`,
+    });
+    for (let i = 0; i < 2; i++)
+      await runJobOp(deps, {
+        op: 'finish',
+        jobId: job.id,
+        state: { jobId: job.id, ctx: { jobType: job.type } },
+      });
+    expect((await windows.getOccurrence(w.windowId, slot.start))?.value.status).toBe('partial');
+    const told = of('window_outcome').filter((e) => e.kind === 'window_outcome' && e.windowId === 'W-part');
+    expect(told).toEqual([
+      expect.objectContaining({
+        status: 'partial',
+        hostsLeft: ['h3'],
+        start: slot.start,
+        conversationId: 'conv-1',
+        clusterId: 'lab-w',
+      }),
+    ]);
+    const log = await listDeliveries(t.store, { subject: 'window:W-part' });
+    expect(log.map((r) => [r.kind, r.status])).toEqual([['window_outcome', 'delivered']]);
+  });
+
+  it('an occurrence skipped at fire time (not approved) is told with its reason', async () => {
+    const windows = createWindowStore(t.store);
+    const start = new Date(Date.now() - 2 * 60_000);
+    const hhmm = start.toISOString().slice(11, 16);
+    const w = makeWindow({
+      windowId: 'W-skip',
+      zone: 'UTC',
+      startDate: start.toISOString().slice(0, 10),
+      startTime: hhmm,
+      durationMinutes: 60,
+      recurrence: { kind: 'once' },
+    });
+    await windows.createWindow(w);
+    const scheduler = createLocalScheduler({ store: t.store, fire: async () => {} });
+    try {
+      const occ = await fireWindow(
+        {
+          store: t.store,
+          scheduler,
+          now: () => new Date(),
+          activeJobOn: async () => undefined,
+          agentOnline: async () => true,
+          startRollout: async () => {
+            throw new Error('an unapproved production window must not start');
+          },
+          notifier: deps.notifier,
+        },
+        w.windowId,
+      );
+      expect(occ?.status).toBe('skipped');
+    } finally {
+      scheduler.stop();
+    }
+    const told = of('window_outcome').filter((e) => e.kind === 'window_outcome' && e.windowId === 'W-skip');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ status: 'skipped', hostsLeft: [] });
+    expect(JSON.stringify(told[0])).toMatch(/not approved by a second person/);
+  });
+});
