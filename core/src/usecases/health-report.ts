@@ -3,6 +3,8 @@ import type { Job } from '../jobs/job.schema';
 import type { Clock } from '../ports/clock.port';
 import type { Store } from '../ports/store.port';
 import { type AgentStatus, agentStatus } from './agent-status';
+import { UnknownTargetError } from './errors';
+import { findCluster, findHost, requireCluster } from './targets';
 
 export type HealthState = 'critical' | 'warning' | 'ok' | 'unknown';
 
@@ -287,5 +289,23 @@ export async function healthReport(
     },
     clock.now(),
     thresholds,
+  );
+}
+
+/** The scope a `health` command names: a cluster, a host, or either (a cluster wins: `health cluster`/`host` decide). */
+export async function healthScope(
+  store: Store,
+  ref?: { kind: 'cluster' | 'host' | 'either'; id: string },
+): Promise<HealthScope> {
+  if (!ref) return { kind: 'fleet' };
+  if (ref.kind === 'cluster') return { kind: 'cluster', cluster: await requireCluster(store, ref.id) };
+  const cluster = ref.kind === 'either' ? await findCluster(store, ref.id) : undefined;
+  if (cluster) return { kind: 'cluster', cluster };
+  const host = await findHost(store, ref.id);
+  if (host) return { kind: 'host', host };
+  throw new UnknownTargetError(
+    ref.kind === 'host' ? 'host' : 'cluster or host',
+    ref.id,
+    'a cluster name, a host name or service tag; if it is new, run `inventory sync`',
   );
 }
