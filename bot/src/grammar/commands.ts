@@ -70,7 +70,7 @@ export const COMMANDS = {
     usage: 'health [TARGET]',
     summary:
       'fleet health: relay agents, stuck jobs, inventory age, servers worst first (or one cluster or host)',
-    examples: ['health', 'health lab-a', 'health cluster lab-a', 'health host ABC1234'],
+    examples: ['health', 'health lab-a', 'health ABC1234'],
     details:
       'TARGET is a cluster (name or id) or a host (service tag or name); `health cluster NAME` and `health host ID` ' +
       'say which when both could match. A running job with no progress for 30 min, or a pending one 10 min past its ' +
