@@ -170,6 +170,43 @@ describe('health evaluation', () => {
     else expect(c?.items).toEqual([]);
   });
 
+  it.each([
+    {
+      name: 'a future job with its schedule, inventory scheduled',
+      names: ['job-J-FUT', 'inventory-sync-vcenter-vc-lab'],
+      state: 'ok',
+      items: [],
+    },
+    {
+      name: 'a future job whose schedule is gone',
+      names: ['inventory-sync-vcenter-vc-lab'],
+      state: 'warning',
+      items: [/^job J-FUT .*has no schedule: it will not start/],
+    },
+    {
+      name: 'no inventory schedule',
+      names: ['job-J-FUT'],
+      state: 'warning',
+      items: [/no inventory sync schedule/],
+    },
+  ] as const)('schedules: $name → $state', ({ names, state, items }) => {
+    const future = job({ id: 'J-FUT', scheduleAt: new Date(NOW.getTime() + 3_600_000).toISOString() });
+    // Waiting for approval: nothing is scheduled yet, and that is right.
+    const unapproved = job({ id: 'J-APPR', scheduleAt: future.scheduleAt, requiresApproval: true });
+    const report = evaluateHealth(
+      {
+        ...healthy,
+        activeJobs: [future, unapproved],
+        schedules: { names: [...names], inventoryExpected: true },
+      },
+      NOW,
+    );
+    const c = report.checks.find((x) => x.name === 'schedules');
+    expect(c?.state).toBe(state);
+    expect(c?.items).toHaveLength(items.length);
+    for (const [i, re] of items.entries()) expect(c?.items[i]).toMatch(re);
+  });
+
   it('lists checks and servers worst first, and counts servers by state', () => {
     const report = evaluateHealth(
       {

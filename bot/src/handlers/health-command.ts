@@ -28,8 +28,10 @@ export async function health(
   turn: Turn,
   ref?: { kind: 'cluster' | 'host' | 'either'; id: string },
 ): Promise<string> {
-  const { store, clock } = turn.rt;
-  const report = await healthReport(store, clock, await healthScope(store, ref));
+  const { store, clock, usecases } = turn.rt;
+  const report = await healthReport(store, clock, await healthScope(store, ref), {
+    scheduler: usecases.scheduler,
+  });
   await say(turn, healthText(report));
   return 'ok';
 }

@@ -2,7 +2,9 @@ import { type Cluster, INVENTORY_TYPES, type Host, Server } from '../inventory/i
 import type { Job } from '../jobs/job.schema';
 import type { Clock } from '../ports/clock.port';
 import type { Store } from '../ports/store.port';
+import type { Scheduler } from '../ports/scheduler.port';
 import { type AgentStatus, agentStatus } from './agent-status';
+import { scheduleName } from './deps';
 import { UnknownTargetError } from './errors';
 import { findCluster, findHost, requireCluster } from './targets';
 
@@ -14,7 +16,7 @@ const worst = (states: readonly HealthState[]): HealthState =>
   HEALTH_ORDER.find((s) => states.includes(s)) ?? 'ok';
 
 export interface HealthCheck {
-  name: 'agents' | 'jobs' | 'inventory' | 'servers';
+  name: 'agents' | 'jobs' | 'schedules' | 'inventory' | 'servers';
   state: HealthState;
   detail: string;
   /** One line per thing at fault (a stuck job, an unhealthy server), worst first. */
@@ -63,6 +65,8 @@ export interface HealthInput {
   /** The newest inventory sync that finished, if any. */
   lastInventorySync?: Pick<Job, 'id' | 'status' | 'completedAt' | 'updatedAt' | 'error'>;
   servers: ServerHealthInput[];
+  /** Names of the schedules held now (when the Scheduler can list them): `job-…`, `inventory-sync-…`. */
+  schedules?: { names: string[]; inventoryExpected: boolean };
 }
 
 /** Redfish and OME spell health differently (`OK`, `Ok`, `Healthy`, `Warning`, `Critical`, `Degraded`). */
@@ -122,6 +126,30 @@ function jobsCheck(jobs: Job[], now: Date, t: HealthThresholds): HealthCheck {
   };
 }
 
+/** A future job without its `job-ID` schedule never starts; a fleet without inventory schedules only syncs on demand. */
+function schedulesCheck(jobs: Job[], held: NonNullable<HealthInput['schedules']>, now: Date): HealthCheck {
+  const names = new Set(held.names);
+  const items = jobs
+    .filter(
+      (j) =>
+        j.status === 'pending' &&
+        !(j.requiresApproval && !j.approvedBy) &&
+        Date.parse(j.scheduleAt) > now.getTime() &&
+        !names.has(scheduleName(j.id)),
+    )
+    .map((j) => `job ${j.id} (${j.type}) due ${j.scheduleAt} has no schedule: it will not start`);
+  const inventory = held.names.filter((n) => n.startsWith(INVENTORY_SCHEDULE_PREFIX)).length;
+  const noInventory = held.inventoryExpected && inventory === 0;
+  if (noInventory) items.push('no inventory sync schedule: the inventory refreshes only on `inventory sync`');
+  const jobSchedules = held.names.filter((n) => n.startsWith('job-')).length;
+  return {
+    name: 'schedules',
+    state: items.length ? 'warning' : 'ok',
+    detail: `${jobSchedules} job, ${inventory} inventory sync schedules${items.length ? `; ${items.length} missing` : ''}`,
+    items,
+  };
+}
+
 function inventoryCheck(last: HealthInput['lastInventorySync'], now: Date, t: HealthThresholds): HealthCheck {
   if (!last)
     return { name: 'inventory', state: 'warning', detail: 'never synced: run `inventory sync`', items: [] };
@@ -173,6 +201,7 @@ export function evaluateHealth(
   const checks = [
     ...(input.agents ? [agentsCheck(input.agents)] : []),
     jobsCheck(input.activeJobs, now, thresholds),
+    ...(input.schedules ? [schedulesCheck(input.activeJobs, input.schedules, now)] : []),
     inventoryCheck(input.lastInventorySync, now, thresholds),
     servers.check,
   ];
@@ -185,6 +214,8 @@ export function evaluateHealth(
   };
 }
 
+/** See inventoryScheduleFor (inventory/sync-job.ts). */
+const INVENTORY_SCHEDULE_PREFIX = 'inventory-sync-';
 const RECENT_JOBS = 200;
 const PAGE = 500;
 
@@ -212,7 +243,7 @@ export async function healthReport(
   store: Store,
   clock: Clock,
   scope: HealthScope,
-  thresholds: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS,
+  opts: { scheduler?: Scheduler; thresholds?: HealthThresholds } = {},
 ): Promise<HealthReport> {
   const recent = (await store.listRecentJobs({ limit: RECENT_JOBS })).items;
   const lastSync = recent
@@ -286,9 +317,20 @@ export async function healthReport(
       activeJobs: inScope,
       ...(lastSync ? { lastInventorySync: lastSync } : {}),
       servers,
+      ...(opts.scheduler?.names
+        ? {
+            schedules: {
+              names: [
+                ...(await opts.scheduler.names('job-')),
+                ...(scope.kind === 'fleet' ? await opts.scheduler.names(INVENTORY_SCHEDULE_PREFIX) : []),
+              ],
+              inventoryExpected: scope.kind === 'fleet',
+            },
+          }
+        : {}),
     },
     clock.now(),
-    thresholds,
+    opts.thresholds,
   );
 }
 
