@@ -41,6 +41,25 @@ describe('health: the fleet, a cluster or a host, from chat', () => {
       details: {},
       requiresApproval: false,
     });
+    // A job for tomorrow whose schedule was lost (a deleted schedule), and one whose schedule is there.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    for (const id of ['JOB-UNSCHEDULED', 'JOB-SCHEDULED'])
+      await f.store.createJob({
+        id,
+        type: 'firmware_update',
+        target: { kind: 'host', id: 'PROD003' },
+        params: {},
+        createdBy: { kind: 'user', id: 'aad-oper', name: 'Olga Operator' },
+        createdAt: new Date().toISOString(),
+        scheduleAt: tomorrow,
+        details: {},
+        requiresApproval: false,
+      });
+    await f.scheduler.scheduleAt({
+      name: 'job-JOB-SCHEDULED',
+      at: tomorrow,
+      target: { kind: 'job', jobId: 'JOB-SCHEDULED' },
+    });
   });
   afterAll(async () => {
     await f?.close();
@@ -56,9 +75,22 @@ describe('health: the fleet, a cluster or a host, from chat', () => {
     expect(t).toContain('- 🟠 **agents** — 1 of 2 relay agents online');
     expect(t).toMatch(/ {2}- agent relay-2: last heartbeat 3\d{3}s ago/);
     expect(t).toMatch(
-      /- 🟠 \*\*jobs\*\* — 1 of 1 active jobs stuck\n {2}- job JOB-OVERDUE \(rolling_cluster_update\) due 2\d min ago/,
+      /- 🟠 \*\*jobs\*\* — 1 of 3 active jobs stuck\n {2}- job JOB-OVERDUE \(rolling_cluster_update\) due 2\d min ago/,
     );
     expect(t).toContain('- 🟠 **inventory** — never synced: run `inventory sync`');
+    expect(t).toContain('- 🟠 **schedules** — 1 job, 0 inventory sync schedules; 2 missing');
+    expect(t).toMatch(
+      / {2}- job JOB-UNSCHEDULED \(firmware_update\) due \S+ has no schedule: it will not start/,
+    );
+    expect(t).not.toMatch(/JOB-SCHEDULED.*no schedule/);
+    expect(t).toContain('  - no inventory sync schedule: the inventory refreshes only on `inventory sync`');
+  });
+
+  it('a host with a lost schedule names that job; its cluster does not ask for inventory schedules', async () => {
+    const t = text(await f.harness.say(USERS.viewer, 'health host PROD003'));
+    expect(t).toContain('- 🟠 **schedules** — 1 job, 0 inventory sync schedules; 1 missing');
+    expect(t).toContain('JOB-UNSCHEDULED');
+    expect(t).not.toContain('no inventory sync schedule');
   });
 
   it('a cluster by name: its hosts’ servers with host names, its jobs, no agents', async () => {
