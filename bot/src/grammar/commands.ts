@@ -66,6 +66,33 @@ export const COMMANDS = {
     role: 'viewer',
     args: none,
   }),
+  health: def({
+    usage: 'health [TARGET]',
+    summary:
+      'fleet health: relay agents, stuck jobs, inventory age, servers worst first (or one cluster or host)',
+    examples: ['health', 'health lab-a', 'health ABC1234'],
+    details:
+      'TARGET is a cluster (name or id) or a host (service tag or name); `health cluster NAME` and `health host ID` ' +
+      'say which when both could match. A running job with no progress for 30 min, or a pending one 10 min past its ' +
+      'start (not waiting for approval), is stuck; an inventory older than 2 h is stale. Server health is what the ' +
+      'last inventory sync read from iDRAC or OME.',
+    role: 'viewer',
+    args: z.object({ target: name.optional() }),
+  }),
+  healthCluster: def({
+    usage: 'health cluster NAME',
+    summary: "one cluster's health: its hosts' servers and its jobs",
+    examples: ['health cluster lab-a'],
+    role: 'viewer',
+    args: z.object({ name }),
+  }),
+  healthHost: def({
+    usage: 'health host ID',
+    summary: "one host's health: its server and its jobs",
+    examples: ['health host ABC1234'],
+    role: 'viewer',
+    args: z.object({ id: hostId }),
+  }),
   inventorySync: def({
     usage: 'inventory sync [SOURCE] [NAME]',
     summary: 'refresh the inventory from OME and/or vCenter',

@@ -1,6 +1,8 @@
 import { RackOpsError } from '@rackops/core/util/errors';
 import { COMMANDS, commandWords } from '../grammar/commands';
 import { helpAll, helpFor } from '../grammar/help';
+import { audit } from './audit-command';
+import { health } from './health-command';
 import { type ParsedCommand, parseCommand } from '../grammar/parse';
 import { hasRole, refusal } from '../rbac';
 import type { Turn } from '../runtime';
@@ -9,7 +11,6 @@ import * as notifyCmd from './notify-commands';
 import * as query from './query-commands';
 import { say } from './reply';
 import * as win from './window-commands';
-import { audit } from './audit-command';
 
 async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
   switch (cmd.name) {
@@ -20,6 +21,12 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     }
     case 'status':
       return query.status(turn);
+    case 'health':
+      return health(turn, cmd.args.target ? { kind: 'either', id: cmd.args.target } : undefined);
+    case 'healthCluster':
+      return health(turn, { kind: 'cluster', id: cmd.args.name });
+    case 'healthHost':
+      return health(turn, { kind: 'host', id: cmd.args.id });
     case 'hosts':
       return query.hosts(turn, cmd.args);
     case 'server':

@@ -49,6 +49,9 @@ export class RecordingScheduler implements Scheduler {
   async cancel(name: string) {
     this.schedules.delete(name);
   }
+  async names(prefix: string) {
+    return [...this.schedules.keys()].filter((n) => n.startsWith(prefix));
+  }
 }
 
 export interface BotFixture {

@@ -1,0 +1,37 @@
+import {
+  type HealthReport,
+  type HealthState,
+  healthReport,
+  healthScope,
+} from '@rackops/core/usecases/health-report';
+import type { Turn } from '../runtime';
+import { say } from './reply';
+
+/** Lines per check: a fleet with many bad servers still fits one message. */
+const SHOWN = 10;
+
+const ICON: Record<HealthState, string> = { critical: '🔴', warning: '🟠', unknown: '⚪', ok: '🟢' };
+
+export function healthText(report: HealthReport): string {
+  return [
+    `**Health** — ${report.scope}: ${ICON[report.state]} ${report.state}`,
+    ...report.checks.flatMap((c) => [
+      `- ${ICON[c.state]} **${c.name}** — ${c.detail}`,
+      ...c.items.slice(0, SHOWN).map((i) => `  - ${i}`),
+      ...(c.items.length > SHOWN ? [`  - … and ${c.items.length - SHOWN} more`] : []),
+    ]),
+  ].join('\n');
+}
+
+/** `health`, `health TARGET`, `health cluster NAME`, `health host ID`: read-only, from what the Store holds. */
+export async function health(
+  turn: Turn,
+  ref?: { kind: 'cluster' | 'host' | 'either'; id: string },
+): Promise<string> {
+  const { store, clock, usecases } = turn.rt;
+  const report = await healthReport(store, clock, await healthScope(store, ref), {
+    scheduler: usecases.scheduler,
+  });
+  await say(turn, healthText(report));
+  return 'ok';
+}
