@@ -18,6 +18,7 @@ describe('cancel now on the local engine and the lab', () => {
     expect(f.job.status, log.join('\n')).toBe('cancelled');
     expect(f.botReply).toContain('Cancel (immediate) requested');
     expect(f.hostPhase).toBe('not_started');
+    expect(f.job.summary).toMatch(/stopped before flashing, out of maintenance/);
     expect(f.flashInterrupted).toBe(false);
     expect(f.hostsLeftInMaintenance).toBe(0);
     expect(f.vmsBackOn).toBe(true);
