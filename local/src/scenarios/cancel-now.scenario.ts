@@ -14,7 +14,7 @@ import {
 
 export interface CancelNowFacts {
   job: Job;
-  /** The host whose maintenance-mode entry was running when `cancel <id> now` arrived. */
+  /** The host whose step `during` was running when `cancel <id> now` arrived. */
   host: string;
   hostPhase: string | undefined;
   hostsLeftInMaintenance: number;
@@ -27,11 +27,15 @@ export interface CancelNowFacts {
 }
 
 /**
- * Rolling update of lab-b; while the first host is entering maintenance mode the operator types
- * `cancel <job> now`. That host must not flash: it leaves maintenance mode, its VMs are powered back on, its
- * staged firmware jobs are removed, and it counts as not started. Reads the outcome from the lab itself.
+ * Rolling update of lab-b; while the first host runs step `during` the operator types `cancel <job> now`.
+ * During maintenance-mode entry that host must not flash: it leaves maintenance mode, its VMs are powered back
+ * on, its staged firmware jobs are removed, and it counts as not started. During the flash it finishes that
+ * step and comes back into service. Reads the outcome from the lab itself.
  */
-export async function cancelNowDuringMaintenance(d: ScenarioDriver): Promise<CancelNowFacts> {
+export async function cancelNowDuring(
+  d: ScenarioDriver,
+  during: 'enter-maintenance' | 'apply-and-reboot' = 'enter-maintenance',
+): Promise<CancelNowFacts> {
   const lab = labOf(d.stack);
   const tags = hostTags(lab, 'lab-b');
   const vmsBefore = poweredOnVms(lab, 'lab-b');
@@ -41,10 +45,10 @@ export async function cancelNowDuringMaintenance(d: ScenarioDriver): Promise<Can
   let host: string | undefined;
   for (let i = 0; !host && i < 3000; i++) {
     const steps = await d.stack.store.listSteps(running.id);
-    host = steps.find((s) => s.key.endsWith(':enter-maintenance') && s.status === 'running')?.hostId;
+    host = steps.find((s) => s.key.endsWith(`:${during}`) && s.status === 'running')?.hostId;
     if (!host) await sleep(50);
   }
-  if (!host) throw new Error(`no host entered maintenance mode in job ${running.id}`);
+  if (!host) throw new Error(`no host ran ${during} in job ${running.id}`);
   const reply = await d.say(`cancel ${running.id} now`);
   const job = await d.waitForJob('rolling_cluster_update', isDone, 600_000);
   const cmds = (await relayCommands(d.stack.store, job.id)).filter((c) => c.target?.id === host);
@@ -68,7 +72,7 @@ export async function cancelNowDuringMaintenance(d: ScenarioDriver): Promise<Can
 export async function run() {
   const d = await startScenario();
   try {
-    const f = await cancelNowDuringMaintenance(d);
+    const f = await cancelNowDuring(d);
     const checks = {
       jobCancelled: f.job.status === 'cancelled',
       hostCountedUntouched: f.hostPhase === 'not_started',

@@ -26,8 +26,9 @@ export async function hostStopped(deps: OpsDeps, job: Job, raw: unknown): Promis
     phase: 'pending' as const,
   };
   const vms = item.powerOff?.length ?? 0;
-  const reason = 'immediate cancel requested';
-  const state = `not started (${reason}): stopped before flashing, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}; untouched`;
+  // The report's line reads "not started (<reason>); untouched, nothing applied".
+  const reason = `immediate cancel: stopped before flashing, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
+  const state = `not started (${reason}); untouched`;
   await Promise.all([
     putHost(deps, job.id, { ...item, phase: 'not_started', batchIndex: s.host.wave ?? 0, reason, state }),
     putStep(deps, job.id, {
