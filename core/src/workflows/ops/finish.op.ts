@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { summarizeInventoryRun } from '../../inventory/ingest-report';
 import { secondsBetween } from '../../util/duration';
 import { describeCommandResult } from '../command-result';
-import { type HostTiming, hostOutcome } from '../host-outcome';
+import { type HostTiming, hostOutcome, stillInMaintenance } from '../host-outcome';
 import { buildJobReport, reportText } from '../job-report';
 import { settleOccurrence } from '../../windows/occurrence-settle';
 import { listApplyNow } from './apply-now.op';
@@ -193,11 +193,19 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
         deps.notifier,
       );
   }
-  if (haText.unsafe && state.ctx?.cluster)
+  // Unsafe: HA not restored, or hosts left out of the cluster's capacity (failed in maintenance mode).
+  const inMaintenance = hosts.filter((h) => h.status === 'failed' && stillInMaintenance(h.where));
+  const unsafe = [
+    haText.unsafe ? haText.text : '',
+    inMaintenance.length
+      ? `${inMaintenance.length} host(s) left in maintenance mode: ${inMaintenance.map((h) => h.name ?? h.hostId).join(', ')}`
+      : '',
+  ].filter(Boolean);
+  if (unsafe.length && state.ctx?.cluster)
     await deps.notifier.notify({
       kind: 'cluster_unsafe',
       clusterId: state.ctx.cluster.id,
-      detail: haText.text,
+      detail: unsafe.join('; ').slice(0, 4000),
     });
   // One line each: the job's card carries the table and the details.
   await deps.notifier.notify(
