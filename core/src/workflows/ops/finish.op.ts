@@ -1,4 +1,4 @@
-import { REPORT_NOTE_KEY } from '../../jobs/job-report.schema';
+import { REPORT_NOTE_KEY, type ReportHost } from '../../jobs/job-report.schema';
 import { type Actor, type Job, type JobStep, isTerminal } from '../../jobs/job.schema';
 import type { JobEvent } from '../../jobs/lifecycle';
 import type { HaSettings } from '../../inventory/inventory.schema';
@@ -194,7 +194,7 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
       );
   }
   // Unsafe: HA not restored, or hosts left out of the cluster's capacity (failed in maintenance mode).
-  const inMaintenance = hosts.filter((h) => h.status === 'failed' && stillInMaintenance(h.where));
+  const inMaintenance = hosts.filter((h) => h.status === 'failed' && leftInMaintenance(h));
   const unsafe = [
     haText.unsafe ? haText.text : '',
     inMaintenance.length
@@ -216,6 +216,15 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
         : { kind: 'job_failed', jobId: job.id, error: report.summary },
   );
   return { status: outcome };
+}
+
+/**
+ * A failed host still in maintenance mode: the probe's word when it said either way, else the failure's own
+ * (a verification failure leaves the host there on purpose).
+ */
+function leftInMaintenance(h: Pick<ReportHost, 'where' | 'why'>): boolean {
+  if (/\bmaintenance mode\b/.test(h.where ?? '')) return stillInMaintenance(h.where);
+  return /\bleft in maintenance mode\b/.test(h.why ?? '');
 }
 
 async function haOutcome(
