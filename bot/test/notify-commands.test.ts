@@ -1,4 +1,5 @@
 import { recordDelivery } from '@rackops/core/notifications/delivery-log';
+import { NOTIFICATION_KINDS } from '@rackops/core/notifications/events';
 import { GLOBAL_SCOPE, SETTINGS_RECORD, clusterScope, loadScope } from '@rackops/core/notifications/settings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotFixture, USERS, eventually, startBotFixture, vm } from './support/bot-fixture';
@@ -54,7 +55,7 @@ describe('notify: settings, e-mail addresses and the delivery log through the re
     expect(await stored(GLOBAL_SCOPE)).toBeUndefined();
     const ok = text(await f.harness.say(USERS.admin, 'notify channel on all'));
     expect(ok).toContain('**channel**: job_paused, approval_needed, job_completed, job_failed');
-    expect((await loadScope(f.store, GLOBAL_SCOPE)).on.channel).toHaveLength(7);
+    expect((await loadScope(f.store, GLOBAL_SCOPE)).on.channel).toEqual([...NOTIFICATION_KINDS]);
   });
 
   it('bad input: a clear error, no change', async () => {

@@ -391,6 +391,10 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     ]);
     expect(gear.sent.filter((x) => x.kind === 'host.exit-maintenance').map(hostOf)).not.toContain('TAG0002');
     expect(gear.ha.admissionControlEnabled).toBe(true);
+    // HA is back but the cluster is a host short: people are told once.
+    const unsafe = notes.filter((n) => n.kind === 'cluster_unsafe');
+    expect(unsafe).toHaveLength(1);
+    expect(JSON.stringify(unsafe[0])).toMatch(/1 host\(s\) left in maintenance mode: esx2\.lab/);
   });
 
   it('graceful cancel during batch 2 finishes the hosts in flight and touches no other', async () => {

@@ -84,6 +84,47 @@ describe('events raised by workflows and windows reach the channels once', () =>
     expect(log.map((r) => [r.kind, r.status, r.attempts])).toEqual([['cluster_unsafe', 'delivered', 1]]);
   });
 
+  it('a rollout that ends with a failed host left in maintenance mode raises cluster_unsafe naming it', async () => {
+    const job = await runningJob({ target: { kind: 'cluster', id: 'lab-maint' } });
+    const cluster = { id: 'lab-maint', name: 'lab-maint', moref: 'domain-c8', vcenterId: 'vc1' };
+    await putHost(deps, job.id, { hostId: 'h1', phase: 'updated' });
+    await putHost(deps, job.id, {
+      hostId: 'h2',
+      name: 'esx-02',
+      phase: 'failed',
+      error: 'firmware verification failed',
+      where: 'iDRAC reachable, power On, in maintenance mode',
+    });
+    await runJobOp(deps, {
+      op: 'finish',
+      jobId: job.id,
+      state: { jobId: job.id, ctx: { jobType: job.type, cluster } },
+    });
+    const unsafe = of('cluster_unsafe').filter(
+      (e) => e.kind === 'cluster_unsafe' && e.clusterId === 'lab-maint',
+    );
+    expect(unsafe).toHaveLength(1);
+    expect(JSON.stringify(unsafe[0])).toContain('1 host(s) left in maintenance mode: esx-02');
+  });
+
+  it('a rollout whose failed host is out of maintenance mode and HA restored raises no cluster_unsafe', async () => {
+    const job = await runningJob({ target: { kind: 'cluster', id: 'lab-safe' } });
+    const cluster = { id: 'lab-safe', name: 'lab-safe', moref: 'domain-c7', vcenterId: 'vc1' };
+    await putHost(deps, job.id, {
+      hostId: 'h4',
+      phase: 'failed',
+      error: 'staging failed',
+      where: 'iDRAC reachable, power On, not in maintenance mode',
+    });
+    await runJobOp(deps, {
+      op: 'finish',
+      jobId: job.id,
+      state: { jobId: job.id, ctx: { jobType: job.type, cluster } },
+    });
+    expect((await t.store.getJob(job.id))?.status).toBe('failed');
+    expect(await listDeliveries(t.store, { subject: 'cluster:lab-safe' })).toEqual([]);
+  });
+
   it('hosts timing out on heartbeat with the agent offline raise agent_offline once; an online agent is not named', async () => {
     const now = Date.now();
     await t.store.putRecord({

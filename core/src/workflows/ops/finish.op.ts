@@ -1,4 +1,4 @@
-import { REPORT_NOTE_KEY } from '../../jobs/job-report.schema';
+import { REPORT_NOTE_KEY, type ReportHost } from '../../jobs/job-report.schema';
 import { type Actor, type Job, type JobStep, isTerminal } from '../../jobs/job.schema';
 import type { JobEvent } from '../../jobs/lifecycle';
 import type { HaSettings } from '../../inventory/inventory.schema';
@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { summarizeInventoryRun } from '../../inventory/ingest-report';
 import { secondsBetween } from '../../util/duration';
 import { describeCommandResult } from '../command-result';
-import { type HostTiming, hostOutcome } from '../host-outcome';
+import { type HostTiming, hostOutcome, stillInMaintenance } from '../host-outcome';
 import { buildJobReport, reportText } from '../job-report';
 import { settleOccurrence } from '../../windows/occurrence-settle';
 import { listApplyNow } from './apply-now.op';
@@ -193,11 +193,19 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
         deps.notifier,
       );
   }
-  if (haText.unsafe && state.ctx?.cluster)
+  // Unsafe: HA not restored, or hosts left out of the cluster's capacity (failed in maintenance mode).
+  const inMaintenance = hosts.filter((h) => h.status === 'failed' && leftInMaintenance(h));
+  const unsafe = [
+    haText.unsafe ? haText.text : '',
+    inMaintenance.length
+      ? `${inMaintenance.length} host(s) left in maintenance mode: ${inMaintenance.map((h) => h.name ?? h.hostId).join(', ')}`
+      : '',
+  ].filter(Boolean);
+  if (unsafe.length && state.ctx?.cluster)
     await deps.notifier.notify({
       kind: 'cluster_unsafe',
       clusterId: state.ctx.cluster.id,
-      detail: haText.text,
+      detail: unsafe.join('; ').slice(0, 4000),
     });
   // One line each: the job's card carries the table and the details.
   await deps.notifier.notify(
@@ -208,6 +216,15 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
         : { kind: 'job_failed', jobId: job.id, error: report.summary },
   );
   return { status: outcome };
+}
+
+/**
+ * A failed host still in maintenance mode: the probe's word when it said either way, else the failure's own
+ * (a verification failure leaves the host there on purpose).
+ */
+function leftInMaintenance(h: Pick<ReportHost, 'where' | 'why'>): boolean {
+  if (/\bmaintenance mode\b/.test(h.where ?? '')) return stillInMaintenance(h.where);
+  return /\bleft in maintenance mode\b/.test(h.why ?? '');
 }
 
 async function haOutcome(
