@@ -1,7 +1,10 @@
 import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aJob } from '../../core/test/job-factory';
 import { type BotFixture, USERS, startBotFixture } from './support/bot-fixture';
+
+const OLGA = { kind: 'user', id: 'aad-oper', name: 'Olga Operator' } as const;
 
 const text = (replies: { text?: string }[]): string => replies.map((r) => r.text ?? '').join('\n');
 const server = (tag: string, health: string) => ({
@@ -30,31 +33,26 @@ describe('health: the fleet, a cluster or a host, from chat', () => {
     });
     // A job due 20 minutes ago that nothing claimed.
     const due = new Date(Date.now() - 20 * 60_000).toISOString();
-    await f.store.createJob({
-      id: 'JOB-OVERDUE',
-      type: 'rolling_cluster_update',
-      target: { kind: 'cluster', id: 'domain-c1' },
-      params: {},
-      createdBy: { kind: 'user', id: 'aad-oper', name: 'Olga Operator' },
-      createdAt: due,
-      scheduleAt: due,
-      details: {},
-      requiresApproval: false,
-    });
+    await f.store.createJob(
+      aJob({
+        id: 'JOB-OVERDUE',
+        target: { kind: 'cluster', id: 'domain-c1' },
+        createdBy: OLGA,
+        createdAt: due,
+      }),
+    );
     // A job for tomorrow whose schedule was lost (a deleted schedule), and one whose schedule is there.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
     for (const id of ['JOB-UNSCHEDULED', 'JOB-SCHEDULED'])
-      await f.store.createJob({
-        id,
-        type: 'firmware_update',
-        target: { kind: 'host', id: 'PROD003' },
-        params: {},
-        createdBy: { kind: 'user', id: 'aad-oper', name: 'Olga Operator' },
-        createdAt: new Date().toISOString(),
-        scheduleAt: tomorrow,
-        details: {},
-        requiresApproval: false,
-      });
+      await f.store.createJob(
+        aJob({
+          id,
+          type: 'firmware_update',
+          target: { kind: 'host', id: 'PROD003' },
+          createdBy: OLGA,
+          scheduleAt: tomorrow,
+        }),
+      );
     await f.scheduler.scheduleAt({
       name: 'job-JOB-SCHEDULED',
       at: tomorrow,
