@@ -23,6 +23,32 @@ async function withSessions<T>(
   }
 }
 
+type Snapshots = Awaited<ReturnType<ZfsSession['snapshots']>>;
+interface BothSides {
+  source: ZfsSession;
+  target: ZfsSession;
+  srcSnaps: Snapshots;
+  dstSnaps: Snapshots;
+}
+
+/** Opens the source and target appliances of a pair and reads each side's snapshots of its dataset, at once. */
+function withPair<T>(
+  appliances: ZfsAppliances,
+  pair: { source: string; target: string; sourceDataset: string; targetDataset: string },
+  work: (sides: BothSides) => Promise<T>,
+): Promise<T> {
+  const src = appliances.get(pair.source);
+  const dst = appliances.get(pair.target);
+  return withSessions([src.connect(), dst.connect()], async ([source, target]) => {
+    if (!source || !target) throw new Error('no session');
+    const [srcSnaps, dstSnaps] = await Promise.all([
+      source.snapshots(pair.sourceDataset),
+      target.snapshots(pair.targetDataset),
+    ]);
+    return work({ source, target, srcSnaps, dstSnaps });
+  });
+}
+
 export function createZfsFeaturesHandler(appliances: ZfsAppliances): CommandHandler<'zfs.features'> {
   return async (_params, ctx) => appliances.get(ctx.target.id).features();
 }
@@ -65,14 +91,8 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
   return async (raw, ctx) => {
     // Checked again here, before any connection: names reach the appliance's shell as argv words.
     const params = parseOrThrow(ZfsCommandParams['zfs.replicate'], raw, 'zfs.replicate params');
-    const src = appliances.get(ctx.target.id);
-    const dst = appliances.get(params.targetAppliance);
-    return withSessions([src.connect(), dst.connect()], async ([source, target]) => {
-      if (!source || !target) throw new Error('no session');
-      const [srcSnaps, dstSnaps] = await Promise.all([
-        source.snapshots(params.sourceDataset),
-        target.snapshots(params.targetDataset),
-      ]);
+    const pair = { ...params, source: ctx.target.id, target: params.targetAppliance };
+    return withPair(appliances, pair, async ({ source, target, srcSnaps, dstSnaps }) => {
       if (srcSnaps === undefined)
         throw new RackOpsError('not_found', `dataset ${params.sourceDataset} does not exist`);
       const plan = planReplication({ source: srcSnaps, target: dstSnaps, to: params.snapshot });
@@ -121,14 +141,8 @@ export function createZfsPruneHandler(appliances: ZfsAppliances): CommandHandler
   return async (raw, ctx) => {
     // Checked again here, before any connection: names reach the appliance's shell as argv words.
     const params = parseOrThrow(ZfsCommandParams['zfs.prune'], raw, 'zfs.prune params');
-    const src = appliances.get(ctx.target.id);
-    const dst = appliances.get(params.targetAppliance);
-    return withSessions([src.connect(), dst.connect()], async ([source, target]) => {
-      if (!source || !target) throw new Error('no session');
-      const [srcSnaps, dstSnaps] = await Promise.all([
-        source.snapshots(params.sourceDataset),
-        target.snapshots(params.targetDataset),
-      ]);
+    const pair = { ...params, source: ctx.target.id, target: params.targetAppliance };
+    return withPair(appliances, pair, async ({ source, target, srcSnaps, dstSnaps }) => {
       const common = newestCommonSnapshot(srcSnaps ?? [], dstSnaps ?? []);
       if (!common) return { destroyedSource: [], destroyedTarget: [], held: false };
       const protect = new Set([common.tag]);
