@@ -1,4 +1,5 @@
 import type { Store, StoredRecord } from '../ports/store.port';
+import { listAllRecords } from '../store/list-all-records';
 import { ConflictError, NotFoundError } from '../util/errors';
 import { parseOrThrow } from '../util/zod-errors';
 import { ProtectionGroup, type ProtectionGroupInput, ReplicaRecord } from './protection-group.schema';
@@ -22,18 +23,7 @@ export function createProtectionGroupStore(store: Store) {
     storeVersion: rec.version,
   });
 
-  async function listAll(type: string, parent?: string): Promise<StoredRecord<unknown>[]> {
-    const out: StoredRecord<unknown>[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = parent
-        ? await store.listRecordsByParent(type, parent, { limit: 100, ...(cursor ? { cursor } : {}) })
-        : await store.listRecordsByType(type, { limit: 100, ...(cursor ? { cursor } : {}) });
-      out.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
-    return out;
-  }
+  const listAll = (type: string, parent?: string) => listAllRecords(store, type, parent);
 
   const api = {
     async create(input: ProtectionGroupInput): Promise<ProtectionGroup> {

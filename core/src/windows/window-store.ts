@@ -1,5 +1,6 @@
 import type { Actor } from '../jobs/job.schema';
 import type { Store, StoredRecord } from '../ports/store.port';
+import { listAllRecords } from '../store/list-all-records';
 import { ConflictError, NotFoundError, ValidationError } from '../util/errors';
 import { parseOrThrow } from '../util/zod-errors';
 import { canMoveOccurrence, Occurrence, type OccurrenceStatus, WindowRecord } from './window.schema';
@@ -30,18 +31,7 @@ export function createWindowStore(store: Store, now: () => Date = () => new Date
   });
   const occurrenceId = (windowId: string, start: string) => `${windowId}@${start}`;
 
-  async function listAll(type: string, parent?: string): Promise<StoredRecord<unknown>[]> {
-    const out: StoredRecord<unknown>[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = parent
-        ? await store.listRecordsByParent(type, parent, { limit: 100, ...(cursor ? { cursor } : {}) })
-        : await store.listRecordsByType(type, { limit: 100, ...(cursor ? { cursor } : {}) });
-      out.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
-    return out;
-  }
+  const listAll = (type: string, parent?: string) => listAllRecords(store, type, parent);
 
   return {
     async createWindow(w: WindowRecord): Promise<void> {
