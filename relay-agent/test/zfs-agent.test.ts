@@ -43,7 +43,7 @@ describe.skipIf(unavailable !== undefined)('zfs commands through the relay agent
       labOpts: { services: { vcenter: false, ome: false, catalog: false, control: false } },
       agent: (cfg) => ({ ...cfg, zfs: { sites: { 'nas-src': site, 'nas-dst': site } } }),
     });
-  }, 90_000);
+  }, 400_000); // waits for another file's ZFS sites to close (machine-lock.ts)
   afterAll(async () => {
     await h?.stop();
     await sites?.close();

@@ -61,7 +61,7 @@ describe.skipIf(unavailable !== undefined)('ZFS replication over SSH (real zfs-f
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
     await sites.zfs('create', src);
-  }, 60_000);
+  }, 400_000); // waits for another file's ZFS sites to close (machine-lock.ts)
   afterAll(async () => {
     await sites?.close();
   }, 150_000);

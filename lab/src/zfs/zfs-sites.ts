@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd';
 import { startZfsFuse, type ZfsFuseDaemon } from './zfs-fuse-daemon';
+import { acquireMachineLock, type MachineLock } from './machine-lock';
 
 const run = promisify(execFile);
 
 /**
  * Two ZFS "appliances" on one machine: a source pool and a target pool on sparse files, served by the one
  * zfs-fuse daemon, both reachable through one loopback sshd (as two appliances would be through theirs).
+ * One ZfsSites at a time per machine: a second `startZfsSites` (another test file, another worker) waits until
+ * the first is closed, since each starts and stops the one daemon.
  */
 export interface ZfsSites {
   readonly dir: string;
@@ -34,7 +37,8 @@ export interface ZfsSites {
   close(): Promise<void>;
 }
 
-export async function startZfsSites(opts: { poolMiB?: number } = {}): Promise<ZfsSites> {
+export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: number } = {}): Promise<ZfsSites> {
+  const lock: MachineLock = await acquireMachineLock('zfs-fuse', { waitMs: opts.lockWaitMs ?? 300_000 });
   const dir = await mkdtemp(join(tmpdir(), 'rackops-zfs-'));
   const tag = `${process.pid}${Math.floor(Math.random() * 1e4)}`;
   const sourcePool = `rksrc${tag}`;
@@ -42,7 +46,8 @@ export async function startZfsSites(opts: { poolMiB?: number } = {}): Promise<Zf
   const created: string[] = [];
   let daemon: ZfsFuseDaemon | undefined;
   let sshd: LoopbackSshd | undefined;
-  const cleanup = async () => {
+  const cleanup = () => releaseAll().finally(() => lock.release());
+  const releaseAll = async () => {
     const problems: string[] = [];
     for (const pool of created.reverse()) {
       // zfs-fuse can keep a pool busy for a while after a receive on a loaded machine.
