@@ -258,9 +258,13 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     st.key.startsWith(`host:${s.host.hostId}:`),
   );
   const unfinishedSteps = steps.filter((st) => st.status !== 'completed' && !st.key.endsWith(':probe'));
+  // A verification result means the reboot ran, so the host went through maintenance mode when its window
+  // used it, and the workflow keeps an unverified host there: known without the step records (best effort).
+  const verifyFailed = Boolean(s.verify && !s.verify.v.ok);
+  const usedMaintenance = s.begin?.v.maintenance !== false;
   let why: string;
   if (s.verify && !s.verify.v.ok)
-    why = `firmware verification failed (${describeMismatches(s.verify.v.mismatches)}); left in maintenance mode`;
+    why = `firmware verification failed (${describeMismatches(s.verify.v.mismatches)})${usedMaintenance ? '; left in maintenance mode' : ''}`;
   else {
     const last = [...unfinishedSteps]
       .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''))
@@ -268,7 +272,11 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     why = timeoutInWords(s.error, last?.name) ?? errorText(s.error);
   }
   let where = describeHostState(s.probe, Boolean(s.probeError));
-  if (!s.probe) {
+  if (!s.probe && verifyFailed)
+    where = usedMaintenance
+      ? 'in maintenance mode (kept there: its firmware did not verify after the reboot)'
+      : 'back from its reboot, not in maintenance mode (its update did not use it)';
+  else if (!s.probe) {
     // No live answer: say what the recorded steps show (entered maintenance, which step did not finish).
     const doneKeys = new Set(
       steps.filter((st) => st.status === 'completed').map((st) => st.key.split(':').pop()),
