@@ -321,7 +321,7 @@ export class StatelessStack extends Stack {
 
     // Notifications: the functions that raise events deliver them (conversation, channel, e-mail).
     grantNotifications(this, {
-      senders: [bot, jobOps, result, functions.get('execution-status')].filter(
+      senders: [bot, jobOps, result, claim, functions.get('execution-status')].filter(
         (f): f is HandlerFunction => !!f,
       ),
       ...(bot ? { bot } : {}),

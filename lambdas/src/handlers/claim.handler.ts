@@ -12,6 +12,7 @@ import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/w
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { awsNotifier } from '../notifications/aws-notifier';
 import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
 
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
@@ -149,17 +150,23 @@ let awsHandler: ReturnType<typeof createClaimHandler> | undefined;
 
 /** AWS entry point: the EventBridge Scheduler target. */
 export default async function handler(event: unknown): Promise<ClaimOutcome> {
-  awsHandler ??= createClaimHandler({
-    store: awsStore(),
-    orchestrator: awsOrchestrator(),
-    logger: awsLogger(),
-    scheduler: createEventBridgeScheduler({
-      client: awsSchedulerClient(),
-      groupName: requireEnv('SCHEDULE_GROUP_NAME'),
-      targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
-      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-      ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
-    }),
-  });
+  if (!awsHandler) {
+    const store = awsStore();
+    const logger = awsLogger();
+    awsHandler = createClaimHandler({
+      store,
+      orchestrator: awsOrchestrator(),
+      logger,
+      // A window skipped at fire time is told like the other outcomes (the same pipeline as job-ops').
+      notifier: awsNotifier({ store, logger }),
+      scheduler: createEventBridgeScheduler({
+        client: awsSchedulerClient(),
+        groupName: requireEnv('SCHEDULE_GROUP_NAME'),
+        targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
+        roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+        ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
+      }),
+    });
+  }
   return awsHandler(event);
 }
