@@ -1,3 +1,4 @@
+import { HealthThresholds } from '@rackops/core/usecases/health-thresholds';
 import { z } from 'zod';
 
 export const Role = z.enum(['viewer', 'operator', 'approver', 'admin']);
@@ -85,6 +86,8 @@ export const BotConfig = z.object({
   confirmTtlSeconds: z.number().int().positive().default(600),
   /** Card actions answer within this; slower work finishes in the background and updates the card. */
   actionDeadlineMs: z.number().int().positive().default(800),
+  /** What `health` calls stuck, stale, too deep or expiring (core/src/usecases/health-thresholds.ts). */
+  health: HealthThresholds.default(HealthThresholds.parse({})),
 });
 export type BotConfig = z.infer<typeof BotConfig>;
 export type BotConfigInput = z.input<typeof BotConfig>;

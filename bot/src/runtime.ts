@@ -1,5 +1,6 @@
 import type { Actor } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
+import type { QueueStats } from '@rackops/core/ports/queue-stats.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import type { Logger } from 'pino';
@@ -13,6 +14,8 @@ import type { Sender } from './sender';
 /** Read-only reports other teams provide (compliance); absent = "not available yet". */
 export interface BotQueries {
   compliance?: (store: Store, clusterId: string) => Promise<string>;
+  /** The relay queues' depths for `health` (SQS in AWS, the SQS emulator locally). */
+  queues?: QueueStats;
 }
 
 /** Everything a handler may use. Built once per process in createBot. */

@@ -166,6 +166,9 @@ export class StatelessStack extends Stack {
       TABLE_NAME: props.table.tableName,
       COMMANDS_QUEUE_URL: props.commandsQueue.queueUrl,
       RESULTS_QUEUE_URL: props.resultsQueue.queueUrl,
+      // Read by the bot's `health` (queue depths); nothing sends to them but SQS's redrive.
+      COMMANDS_DLQ_URL: props.commandsDeadLetterQueue.queueUrl,
+      RESULTS_DLQ_URL: props.resultsDeadLetterQueue.queueUrl,
       STATE_MACHINE_ARNS: this.toJsonString(
         Object.fromEntries(workflowNames.map((w) => [w, stateMachineArn(w)])),
       ),
@@ -257,6 +260,11 @@ export class StatelessStack extends Stack {
       bot.role.addToPolicy(watchExecutions);
       bot.role.addToPolicy(answerTasks);
       this.scheduler.grantManageSchedules(bot.function);
+      bot.allowQueueDepthRead(
+        [props.commandsQueue, props.resultsQueue],
+        [props.commandsDeadLetterQueue, props.resultsDeadLetterQueue],
+        props.messagingKey,
+      );
       const endpoint = new BotEndpoint(this, 'BotEndpoint', { botFunction: bot.function });
       this.botEndpoint = endpoint;
       new CfnOutput(this, 'BotMessagingEndpoint', {

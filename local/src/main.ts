@@ -89,15 +89,16 @@ if (botOnly) {
     notificationChannels,
     health: { orchestrator: `sfn-api ${stack.config.sfnEndpoint}` },
     config: { inventorySources: sources },
-    ...(stack.lab?.endpoints.catalogUrl
-      ? {
-          queries: {
+    queries: {
+      queues: stack.queueStats,
+      ...(stack.lab?.endpoints.catalogUrl
+        ? {
             compliance: createComplianceQuery({
               catalog: { url: stack.lab.endpoints.catalogUrl, certSha256: stack.lab.tls.certSha256 },
             }),
-          },
-        }
-      : {}),
+          }
+        : {}),
+    },
   });
   // Inventory stays fresh without anyone asking: every source syncs on a schedule (RACKOPS_SYNC_MINUTES).
   // The same reconcile AWS runs on every deploy (custom resource) and daily (infra stateless stack).

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Actor, Job } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
+import type { QueueStats } from '@rackops/core/ports/queue-stats.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import { failJobOfEndedExecution, startJob } from '@rackops/core/usecases/start-job';
@@ -21,6 +22,7 @@ import { type Lab, startLab } from '@rackops/lab/index';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import { createSfnOrchestrator } from '@rackops/lambdas/adapters/sfn-orchestrator';
+import { createSqsQueueStats } from '@rackops/lambdas/adapters/sqs-queue-stats';
 import { createSqsCommandQueue } from '@rackops/lambdas/adapters/sqs-queues';
 import { createClaimHandler } from '@rackops/lambdas/handlers/claim.handler';
 import { createDispatchHandler } from '@rackops/lambdas/handlers/dispatch.handler';
@@ -36,6 +38,7 @@ import { LocalEngine } from './engine/local-engine';
 import { startSfnApi } from './engine/sfn-api/sfn-api-server';
 import { type InProcessAgent, type LabAccess, startInProcessAgent } from './runtime/in-process-agent';
 import { type InventorySource, syncInventoryNow } from './runtime/inventory-at-start';
+import { createRelayQueues } from './relay-queues';
 import { startResultsPoller } from './runtime/results-poller';
 import { type LocalScheduler, createLocalScheduler } from './scheduler/local-scheduler';
 import { type SqsEmulator, startSqsEmulator } from './sqs-emulator';
@@ -91,6 +94,9 @@ export interface LocalStackConfig {
   stateMachineArns: Record<string, string>;
   commandsQueueUrl: string;
   resultsQueueUrl: string;
+  /** Where a command or result received five times without being deleted ends up (as in AWS). */
+  commandsDeadLetterUrl: string;
+  resultsDeadLetterUrl: string;
   /** The relay key file, for an agent started in another process. */
   relayKeyFile: string;
   /** Real seconds between the agent's progress messages (several per heartbeat window), for such an agent too. */
@@ -102,6 +108,8 @@ export interface LocalStack {
   orchestrator: Orchestrator;
   scheduler: LocalScheduler;
   engine: LocalEngine;
+  /** The relay queues' depths, dead-letter queues included (what `health` shows). */
+  queueStats: QueueStats;
   /** core's startJob with this stack's dependencies (what the bot's use-cases inject). */
   startJob: (jobId: string, actor: Actor) => Promise<Job | undefined>;
   lab?: Lab;
@@ -170,8 +178,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // Each handler call is one invocation of its Lambda when metered.
     const asLambda = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
       meter ? meter.timed(name, fn) : fn;
-    const commandsQueueUrl = await createQueue(sqs, 'rackops-commands.fifo', true);
-    const resultsQueueUrl = await createQueue(sqs, 'rackops-results', false);
+    const relayQueues = await createRelayQueues(sqs);
+    const { commandsQueueUrl, resultsQueueUrl } = relayQueues;
+    const queueStats = createSqsQueueStats({
+      client: sqs,
+      queues: relayQueues.watched,
+      now: () => clock.now(),
+    });
 
     let lab: Lab | undefined;
     if (opts.lab) {
@@ -325,6 +338,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       orchestrator,
       scheduler,
       engine,
+      queueStats,
       startJob: (jobId, actor) => startJob({ store, orchestrator, clock }, jobId, actor),
       ...(lab ? { lab } : {}),
       ...(agent ? { agent } : {}),
@@ -339,6 +353,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         stateMachineArns,
         commandsQueueUrl,
         resultsQueueUrl,
+        commandsDeadLetterUrl: relayQueues.commandsDeadLetterUrl,
+        resultsDeadLetterUrl: relayQueues.resultsDeadLetterUrl,
         relayKeyFile,
         agentProgressSeconds,
       },
@@ -354,17 +370,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await stopAll();
     throw err;
   }
-}
-
-async function createQueue(sqs: SQSClient, name: string, fifo: boolean): Promise<string> {
-  const out = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {},
-    }),
-  );
-  if (!out.QueueUrl) throw new Error(`the SQS emulator did not create ${name}`);
-  return out.QueueUrl;
 }
 
 /** A key per data dir, so an agent started in another process can read the same file. Mode 0600. */

@@ -28,9 +28,11 @@ export async function health(
   turn: Turn,
   ref?: { kind: 'cluster' | 'host' | 'either'; id: string },
 ): Promise<string> {
-  const { store, clock, usecases } = turn.rt;
+  const { store, clock, usecases, queries, config } = turn.rt;
   const report = await healthReport(store, clock, await healthScope(store, ref), {
     scheduler: usecases.scheduler,
+    thresholds: config.health,
+    ...(queries.queues ? { queues: queries.queues } : {}),
   });
   await say(turn, healthText(report));
   return 'ok';

@@ -9,6 +9,7 @@ import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
 import { pino } from 'pino';
 import type { BotConfigInput } from '../../src/config';
+import type { BotQueries } from '../../src/runtime';
 import { BotHarness, type ChatUser } from '../../src/testing/harness';
 import { PAUSE_WORKFLOW, WORKFLOW_NAMES, testOps } from '../../src/testing/pause-workflow';
 import { seedInventory } from '../../src/testing/seed-inventory';
@@ -67,7 +68,7 @@ export interface BotFixture {
 /** Real dynalite + the Dynamo Store + the local engine running a small pause/resume workflow + the real bot. */
 export async function startBotFixture(
   config: Partial<BotConfigInput> = {},
-  opts: { seed?: boolean } = {},
+  opts: { seed?: boolean; queries?: BotQueries } = {},
 ): Promise<BotFixture> {
   // In memory: faster, and nothing to clean up but the server.
   const dyn = await startDynalite();
@@ -100,6 +101,7 @@ export async function startBotFixture(
     startJob: (jobId, actor) =>
       startJob({ store, orchestrator, clock: { now: () => new Date() } }, jobId, actor),
     logger,
+    ...(opts.queries ? { queries: opts.queries } : {}),
   });
   notifier = harness.bot.notifier;
   return {

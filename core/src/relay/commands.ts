@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Blocker, HaSettings } from '../inventory/inventory.schema';
 import { CredentialsRef, outboundUrl } from '../net/outbound-url';
+import { HardwareHealth, HardwareHealthParams } from './hardware-health.schema';
 import { ZfsCommandOutputs, ZfsCommandParams } from './zfs-commands';
 
 /**
@@ -11,6 +12,7 @@ export const CommandKind = z.enum([
   'inventory.idrac',
   'inventory.vcenter',
   'inventory.ome',
+  'inventory.health',
   'host.state',
   'idrac.lc-status',
   'host.preflight',
@@ -75,6 +77,7 @@ export const CommandParams = {
   'inventory.idrac': z.object({ ingest: z.boolean().default(true) }),
   'inventory.vcenter': z.object({ pageSize: z.number().int().positive().max(1000).default(500) }),
   'inventory.ome': z.object({ pageSize: z.number().int().positive().max(1000).default(200) }),
+  'inventory.health': HardwareHealthParams,
   'host.state': HostRef,
   'idrac.lc-status': z.object({}),
   /** host.state + idrac.lc-status + inventory.idrac (not ingested) in one command: a preflight's reads at once. */
@@ -177,6 +180,7 @@ export const CommandOutputs = {
     counts: z.record(z.string(), z.number()),
     warnings: z.array(z.string()).default([]),
   }),
+  'inventory.health': HardwareHealth,
   'host.state': HostState,
   'idrac.lc-status': LcStatusOutput,
   'host.preflight': z.object({ hostState: HostState, lc: LcStatusOutput, fw: IdracInventoryOutput }),

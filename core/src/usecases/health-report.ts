@@ -3,7 +3,10 @@ import type { Job } from '../jobs/job.schema';
 import type { Clock } from '../ports/clock.port';
 import type { Store } from '../ports/store.port';
 import type { Scheduler } from '../ports/scheduler.port';
+import type { QueueStats } from '../ports/queue-stats.port';
 import { type AgentStatus, agentStatus } from './agent-status';
+import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds } from './health-thresholds';
+import { type QueueReading, queuesCheck } from './queue-health';
 import { scheduleName } from './deps';
 import { UnknownTargetError } from './errors';
 import { findCluster, findHost, requireCluster } from './targets';
@@ -16,7 +19,7 @@ const worst = (states: readonly HealthState[]): HealthState =>
   HEALTH_ORDER.find((s) => states.includes(s)) ?? 'ok';
 
 export interface HealthCheck {
-  name: 'agents' | 'jobs' | 'schedules' | 'inventory' | 'servers';
+  name: 'agents' | 'queues' | 'jobs' | 'schedules' | 'inventory' | 'servers';
   state: HealthState;
   detail: string;
   /** One line per thing at fault (a stuck job, an unhealthy server), worst first. */
@@ -31,21 +34,7 @@ export interface HealthReport {
   serverCounts: Record<HealthState, number>;
 }
 
-/** When a thing is late enough to be worth a look. Defaults suit the 15-minute inventory schedule. */
-export interface HealthThresholds {
-  /** A running job with no write for this long is stuck. */
-  runningQuietMinutes: number;
-  /** A pending job (not waiting for approval) this far past its start time was never claimed. */
-  overdueMinutes: number;
-  /** The last finished inventory sync older than this is stale. */
-  inventoryStaleMinutes: number;
-}
-
-export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = {
-  runningQuietMinutes: 30,
-  overdueMinutes: 10,
-  inventoryStaleMinutes: 120,
-};
+export { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds } from './health-thresholds';
 
 export interface ServerHealthInput {
   serviceTag: string;
@@ -67,6 +56,8 @@ export interface HealthInput {
   servers: ServerHealthInput[];
   /** Names of the schedules held now (when the Scheduler can list them): `job-…`, `inventory-sync-…`. */
   schedules?: { names: string[]; inventoryExpected: boolean };
+  /** The relay queues' depths (fleet only: the queues are shared), when a queue-stats port is wired. */
+  queues?: QueueReading;
 }
 
 /** Redfish and OME spell health differently (`OK`, `Ok`, `Healthy`, `Warning`, `Critical`, `Degraded`). */
@@ -200,6 +191,7 @@ export function evaluateHealth(
   const servers = serversCheck(input.servers);
   const checks = [
     ...(input.agents ? [agentsCheck(input.agents)] : []),
+    ...(input.queues ? [queuesCheck(input.queues, thresholds)] : []),
     jobsCheck(input.activeJobs, now, thresholds),
     ...(input.schedules ? [schedulesCheck(input.activeJobs, input.schedules, now)] : []),
     inventoryCheck(input.lastInventorySync, now, thresholds),
@@ -243,7 +235,7 @@ export async function healthReport(
   store: Store,
   clock: Clock,
   scope: HealthScope,
-  opts: { scheduler?: Scheduler; thresholds?: HealthThresholds } = {},
+  opts: { scheduler?: Scheduler; queues?: QueueStats; thresholds?: HealthThresholds } = {},
 ): Promise<HealthReport> {
   const recent = (await store.listRecentJobs({ limit: RECENT_JOBS })).items;
   const lastSync = recent
@@ -314,6 +306,7 @@ export async function healthReport(
     {
       scope: label,
       ...(scope.kind === 'fleet' ? { agents: await agentStatus(store, clock) } : {}),
+      ...(scope.kind === 'fleet' && opts.queues ? { queues: await readQueues(opts.queues) } : {}),
       activeJobs: inScope,
       ...(lastSync ? { lastInventorySync: lastSync } : {}),
       servers,
@@ -332,6 +325,15 @@ export async function healthReport(
     clock.now(),
     opts.thresholds,
   );
+}
+
+/** A queue read that fails is reported as such in the health card, not as an error of the whole command. */
+async function readQueues(stats: QueueStats): Promise<QueueReading> {
+  try {
+    return { queues: await stats.read() };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** The scope a `health` command names: a cluster, a host, or either (a cluster wins: `health cluster`/`host` decide). */

@@ -202,6 +202,32 @@ export class HandlerFunction extends Construct {
   }
 
   /** Send to one (encrypted) queue: sqs:SendMessage and the queue key through SQS only. */
+  /**
+   * `health`: depths of the work queues (GetQueueAttributes only: a receive there would count towards their
+   * redrive) and of the dead-letter queues, whose oldest message is peeked with a zero visibility timeout.
+   */
+  allowQueueDepthRead(workQueues: IQueue[], deadLetterQueues: IQueue[], key: IKey): void {
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['sqs:GetQueueAttributes'],
+        resources: [...workQueues, ...deadLetterQueues].map((q) => q.queueArn),
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'],
+        resources: deadLetterQueues.map((q) => q.queueArn),
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+
   allowQueueSend(queue: IQueue, key: IKey): void {
     this.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     this.role.addToPolicy(

@@ -109,6 +109,15 @@ export const LabVcenter = z.object({
 export type LabVcenter = z.infer<typeof LabVcenter>;
 
 /** Per-host faults a config can start with; the same shape is settable at run time (lab/src/faults). */
+/** Subsystems whose rollup a hardware fault degrades (what iDRAC rolls up under the system). */
+export const LabHardwareFault = z.object({
+  component: z.enum(['processors', 'memory', 'storage', 'power', 'fans', 'temperature']),
+  severity: z.enum(['Warning', 'Critical']),
+  /** The SEL message; a typical one for the component by default. */
+  message: z.string().min(1).max(200).optional(),
+});
+export type LabHardwareFault = z.infer<typeof LabHardwareFault>;
+
 export const LabHostFaults = z.object({
   /** The host never finishes POST after a reboot (the iDRAC stays reachable). */
   rebootHangs: z.boolean().default(false),
@@ -126,6 +135,13 @@ export const LabHostFaults = z.object({
   errorRate: z.number().min(0).max(1).default(0),
   /** Probability (0..1) that a request's connection is dropped without an answer. */
   dropRate: z.number().min(0).max(1).default(0),
+  /**
+   * A failing part: the system's and that subsystem's health rollups turn to `severity`, and the SEL and the
+   * Lifecycle Controller log each gain an entry when it is set (and an OK one when it is cleared).
+   */
+  hardware: LabHardwareFault.nullable().default(null),
+  /** The iDRAC web server certificate expires this many days from the lab clock's now (negative: expired). */
+  certificateExpiresInDays: z.number().int().min(-3650).max(3650).nullable().default(null),
 });
 export type LabHostFaults = z.infer<typeof LabHostFaults>;
 

@@ -14,6 +14,15 @@ import {
   task,
 } from './jobs-view';
 import { expireSessions } from './auth';
+import {
+  HTTPS_CERTIFICATE,
+  LC_ENTRIES,
+  SEL_ENTRIES,
+  certificateWithFault,
+  eventEntry,
+  logWithEvents,
+  systemWithFault,
+} from './hardware-health';
 import { personalisedJson, personalisedText } from './personalise';
 
 type Json = Record<string, unknown>;
@@ -107,7 +116,10 @@ export function renderGet(world: World, host: HostState, rawPath: string, query 
   }
 
   if (path === SYSTEM) {
-    const o = personalisedJson<Json>(cap, host, SYSTEM, world.components);
+    const o = systemWithFault(
+      personalisedJson<Json>(cap, host, SYSTEM, world.components),
+      world.faults.get(host.id).hardware,
+    );
     o.PowerState = host.power;
     o.BiosVersion = host.firmware.get('BIOS.Setup.1-1')?.version ?? o.BiosVersion;
     o.Model = host.model;
@@ -133,6 +145,15 @@ export function renderGet(world: World, host: HostState, rawPath: string, query 
   }
   if (path === `${VIRTUAL_MEDIA}/CD` || path === `${VIRTUAL_MEDIA}/RemovableDisk`) {
     return j(virtualMedia(world, host, path.endsWith('/CD') ? 'CD' : 'RemovableDisk'));
+  }
+  if (path === SEL_ENTRIES || path === LC_ENTRIES) {
+    return j(logWithEvents(personalisedJson<Json>(cap, host, path), host, path));
+  }
+  const event = eventEntry(host, path);
+  if (event) return j(event);
+  if (path === HTTPS_CERTIFICATE && cap.texts.has(path)) {
+    const days = world.faults.get(host.id).certificateExpiresInDays;
+    return j(certificateWithFault(personalisedJson<Json>(cap, host, path), days, world.clock.now()));
   }
   if (path === `${MANAGER}/Oem/Dell/DellJobService`) {
     const o = personalisedJson<Json>(cap, host, path);

@@ -90,6 +90,15 @@ export interface RedfishSession {
   lastUsedMs: number;
 }
 
+/** One hardware fault raised or cleared on a host (lab/src/idrac/hardware-health.ts renders it). */
+export interface HardwareEvent {
+  id: number;
+  created: string;
+  severity: 'OK' | 'Warning' | 'Critical';
+  component: string;
+  message: string;
+}
+
 export interface HostState {
   /** Service tag: the canonical host id. */
   id: string;
@@ -121,6 +130,8 @@ export interface HostState {
   jobs: Map<string, IdracJob>;
   virtualMedia: { CD: VirtualMediaSlot; RemovableDisk: VirtualMediaSlot };
   sessions: Map<string, RedfishSession>;
+  /** Hardware events (newest last) the SEL and the Lifecycle Controller log show above the capture's entries. */
+  hardwareEvents: HardwareEvent[];
   /** Increments on every reboot/power change; pending phase timers from an older epoch are ignored. */
   epoch: number;
   lastBootAt: string;

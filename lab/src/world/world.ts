@@ -1,5 +1,6 @@
 import { NotFoundError, ValidationError } from '@rackops/core/util/errors';
 import type { LabConfig, LabHaSettings, LabHost } from '../config/lab-config.schema';
+import { recordHardwareChange } from '../idrac/hardware-health';
 import type { LabClock } from '../clock';
 import type { FaultRegistry } from '../faults/fault-registry';
 import { WorldEventBus } from './events';
@@ -105,11 +106,17 @@ export class World {
     // Stale jobs appear in the queue when the fault is set (they stay until the queue is cleared).
     this.faults.onChange((hostId, f) => {
       const host = this.hosts.get(hostId);
-      if (host) this.fillStaleJobs(host, f.staleJobs);
+      if (host) {
+        this.fillStaleJobs(host, f.staleJobs);
+        recordHardwareChange(host, f.hardware, this.clock.now());
+      }
     });
     for (const { hostId, faults } of this.faults.list()) {
       const host = this.hosts.get(hostId);
-      if (host) this.fillStaleJobs(host, faults.staleJobs);
+      if (host) {
+        this.fillStaleJobs(host, faults.staleJobs);
+        recordHardwareChange(host, faults.hardware, this.clock.now());
+      }
     }
   }
 
@@ -188,6 +195,7 @@ export class World {
         RemovableDisk: { inserted: false, writeProtected: true, connectedVia: 'NotConnected' },
       },
       sessions: new Map(),
+      hardwareEvents: [],
       epoch: 0,
       lastBootAt: now,
     };

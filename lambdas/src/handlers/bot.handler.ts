@@ -7,10 +7,18 @@ import { type Activity, CloudAdapter, type ConfigurationBotFrameworkAuthenticati
 import { botFrameworkAuthOf } from './bot-auth';
 import { z } from 'zod';
 import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { createSqsQueueStats, watchedQueuesFromEnv } from '../adapters/sqs-queue-stats';
 import { awsExtraChannels, emitDeadLetterMetric } from '../notifications/aws-notifier';
 import { type BotSecret, fetchBotSecret } from './bot-secret';
 import { createComplianceQuery } from './inventory-compliance';
-import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
+import {
+  awsLogger,
+  awsOrchestrator,
+  awsSchedulerClient,
+  awsSqs,
+  awsStore,
+  requireEnv,
+} from './runtime-wiring';
 
 /** The HTTP event from API Gateway (HTTP API, payload 2.0) or a Lambda function URL: only what we read. */
 const HttpEvent = z.object({
@@ -142,14 +150,15 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
     logger,
     notificationChannels: awsExtraChannels(),
     onDeadLetter: (rec) => emitDeadLetterMetric(rec),
-    ...(catalogUrl
-      ? { queries: { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } }
-      : {}),
+    queries: {
+      queues: createSqsQueueStats({ client: awsSqs(), queues: watchedQueuesFromEnv(process.env) }),
+      ...(catalogUrl ? { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } : {}),
+    },
   });
   return createBotHandler({ adapter, auth, bot });
 }
 
-/** AWS entry point. Env: BOT_SECRET_ARN, TABLE_NAME, state machine ARNs, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN, PRODUCTION_CLUSTERS, CATALOG_URL (optional). */
+/** AWS entry point. Env: BOT_SECRET_ARN, TABLE_NAME, state machine ARNs, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN, PRODUCTION_CLUSTERS, CATALOG_URL (optional), the relay queues for `health` (COMMANDS_QUEUE_URL, RESULTS_QUEUE_URL, COMMANDS_DLQ_URL, RESULTS_DLQ_URL). */
 export default async function main(event: unknown): Promise<HttpResult> {
   handler ??= wire().catch((err: unknown) => {
     handler = undefined;

@@ -10,6 +10,7 @@ import { createHaRestoreHandler } from './ha-restore.handler';
 import { createHostPowerHandler } from './host-power.handler';
 import { createHostPreflightHandler } from './host-preflight.handler';
 import { createHostStateHandler } from './host-state.handler';
+import { createInventoryHealthHandler } from './inventory-health.handler';
 import { createInventoryIdracHandler } from './inventory-idrac.handler';
 import { createInventoryOmeHandler } from './inventory-ome.handler';
 import { createInventoryVcenterHandler } from './inventory-vcenter.handler';
@@ -44,6 +45,7 @@ export function createHandlers(deps: {
     'inventory.idrac': createInventoryIdracHandler(devices),
     'inventory.vcenter': createInventoryVcenterHandler(devices),
     'inventory.ome': createInventoryOmeHandler(devices),
+    'inventory.health': createInventoryHealthHandler(devices),
     'host.state': createHostStateHandler(devices),
     'idrac.lc-status': createLcStatusHandler(devices),
     'host.preflight': createHostPreflightHandler(devices),
