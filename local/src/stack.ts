@@ -36,7 +36,12 @@ import type { AwsMeter } from './metering/aws-meter';
 import type { ExecutionRecord } from './engine/execution-record';
 import { LocalEngine } from './engine/local-engine';
 import { startSfnApi } from './engine/sfn-api/sfn-api-server';
-import { type InProcessAgent, type LabAccess, startInProcessAgent } from './runtime/in-process-agent';
+import {
+  type InProcessAgent,
+  type InProcessAgentOptions,
+  type LabAccess,
+  startInProcessAgent,
+} from './runtime/in-process-agent';
 import { type InventorySource, syncInventoryNow } from './runtime/inventory-at-start';
 import { createRelayQueues } from './relay-queues';
 import { startResultsPoller } from './runtime/results-poller';
@@ -77,6 +82,8 @@ export interface LocalStackOptions {
    * is. @default true with a data dir, the lab and the agent: the Store persists, the in-memory lab does not
    */
   syncInventoryAtStart?: boolean;
+  /** ZFS appliances for the in-process agent (`zfs.sites` of its config), e.g. zfs-fuse sites over loopback SSH. */
+  zfs?: InProcessAgentOptions['zfs'];
   /** Count what AWS would bill (SDK calls, capacity, transitions, Lambda time): the cost bench. */
   meter?: AwsMeter;
 }
@@ -320,6 +327,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         progressSeconds: agentProgressSeconds,
         logger: log.child({ part: 'agent' }),
         ...(meter ? { meter } : {}),
+        ...(opts.zfs ? { zfs: opts.zfs } : {}),
       });
       stops.push(() => (agent as InProcessAgent).stop());
     }
