@@ -1,6 +1,8 @@
 import { isTerminal, type Job, SYSTEM } from '../jobs/job.schema';
 import type { Clock } from '../ports/clock.port';
-import type { Store } from '../ports/store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { RecordReader } from '../ports/record-store.port';
+import type { StepLogStore } from '../ports/step-log-store.port';
 import { outOfServiceS } from '../planner/makespan';
 import { agentStatus } from '../usecases/agent-status';
 import { newId } from '../util/ids';
@@ -11,7 +13,7 @@ import type { Slot } from './recurrence';
 import type { BlockerPolicy, WindowRecord } from './window.schema';
 
 export interface WindowRolloutDeps {
-  store: Store;
+  store: JobStore & StepLogStore & RecordReader;
   clock: Clock;
   /** Claim and start a job's workflow (core/src/usecases/start-job.ts). */
   startJob: (jobId: string) => Promise<Job | undefined>;
@@ -25,7 +27,7 @@ export interface WindowRolloutDeps {
 const ACTIVE: readonly Job['status'][] = ['pending', 'running', 'paused'];
 
 /** A job still going on the cluster or host, if any (then the occurrence is skipped, not queued). */
-export async function activeJobOn(store: Store, targetId: string): Promise<string | undefined> {
+export async function activeJobOn(store: JobStore, targetId: string): Promise<string | undefined> {
   for (const kind of ['cluster', 'host'] as const) {
     const page = await store.listJobsByTarget(kind, targetId, { limit: 50 });
     const busy = page.items.find((j) => ACTIVE.includes(j.status) && j.type !== 'inventory_sync');
@@ -34,7 +36,7 @@ export async function activeJobOn(store: Store, targetId: string): Promise<strin
   return undefined;
 }
 
-export async function anyAgentOnline(store: Store, clock: Clock): Promise<boolean> {
+export async function anyAgentOnline(store: RecordReader, clock: Clock): Promise<boolean> {
   return (await agentStatus(store, clock)).some((a) => a.online);
 }
 
@@ -43,7 +45,7 @@ export async function anyAgentOnline(store: Store, clock: Clock): Promise<boolea
  * the documented default when none ran yet.
  */
 export async function expectedHostSeconds(
-  store: Store,
+  store: JobStore & StepLogStore,
   clusterId: string | undefined,
   timeScale = 1,
 ): Promise<number> {
