@@ -37,7 +37,7 @@ export type NewJob = Omit<Job, 'version' | 'status' | 'updatedAt' | 'startedAt' 
 
 /** Fields a workflow may update on a running job without a status change. */
 export type JobFieldsUpdate = Partial<
-  Pick<Job, 'details' | 'executionId' | 'cancelRequested' | 'summary' | 'approvedBy'>
+  Pick<Job, 'details' | 'executionId' | 'cancelRequested' | 'stopReason' | 'summary' | 'approvedBy'>
 >;
 
 /**
