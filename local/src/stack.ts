@@ -75,6 +75,11 @@ export interface LocalStackOptions {
   logger?: Logger;
   /** Local scheduler poll interval. @default 250 */
   schedulerTickMs?: number;
+  /**
+   * The clock that decides when schedules are due (a scenario's DrivenClock fires a window's occurrence when the
+   * scenario moves it there). @default `clock`
+   */
+  schedulerClock?: Clock;
   /** Lowest heartbeat window in real ms, whatever the time scale (the message path is not scaled). @default 3000 */
   minHeartbeatMs?: number;
   /**
@@ -294,7 +299,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const scheduler = createLocalScheduler({
       store,
       fire: asLambda('claim', (event: unknown) => claim(event)),
-      clock,
+      clock: opts.schedulerClock ?? clock,
       logger: log.child({ part: 'scheduler' }),
       tickMs: opts.schedulerTickMs ?? 250,
     });

@@ -6,7 +6,7 @@ export type NewJob = Omit<Job, 'version' | 'status' | 'updatedAt' | 'startedAt' 
 
 /** Fields a workflow may update on a running job without a status change. */
 export type JobFieldsUpdate = Partial<
-  Pick<Job, 'details' | 'executionId' | 'cancelRequested' | 'summary' | 'approvedBy'>
+  Pick<Job, 'details' | 'executionId' | 'cancelRequested' | 'stopReason' | 'summary' | 'approvedBy'>
 >;
 
 /** Jobs and their lifecycle: every status change is a conditional write on the expected status and version. */

@@ -63,6 +63,12 @@ export async function expectedHostSeconds(
   return seconds.length ? Math.max(...seconds) : fallback;
 }
 
+/** When an occurrence ends on a time-scaled lab (its length × the scale); the slot's own end at scale 1. */
+export function scaledEnd(start: string, end: string, scale = 1): string {
+  if (scale === 1) return end;
+  return new Date(Date.parse(start) + (Date.parse(end) - Date.parse(start)) * scale).toISOString();
+}
+
 /** `pause` asks people (an interactive job); the other policies decide by themselves. */
 function policyParams(policy: BlockerPolicy): Pick<HostUpdateParams, 'blockerPolicy' | 'interactive'> {
   if (policy === 'pause') return { blockerPolicy: 'skip_host', interactive: true };
@@ -83,12 +89,7 @@ export async function startWindowRollout(
 ): Promise<string[]> {
   const w = req.window;
   const scale = deps.timeScale ?? 1;
-  const end =
-    scale === 1
-      ? req.deadline
-      : new Date(
-          Date.parse(req.slot.start) + (Date.parse(req.deadline) - Date.parse(req.slot.start)) * scale,
-        ).toISOString();
+  const end = scaledEnd(req.slot.start, req.deadline, scale);
   const carried = req.hosts ? new Set(req.hosts) : undefined;
   const targets: { kind: 'cluster' | 'host'; id: string; only?: string[]; clusterId?: string }[] = [];
   for (const id of w.targets.clusters) {

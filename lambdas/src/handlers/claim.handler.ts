@@ -1,4 +1,4 @@
-import { type Job, SYSTEM } from '@rackops/core/jobs/job.schema';
+import { IsoTime, type Job, SYSTEM } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
@@ -7,6 +7,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import { startJob } from '@rackops/core/usecases/start-job';
 import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
+import { endOccurrence } from '@rackops/core/windows/window-end';
 import { type FiringDeps, fireWindow } from '@rackops/core/windows/window-firing';
 import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/windows/window-rollout';
 import { type Logger, pino } from 'pino';
@@ -18,7 +19,8 @@ import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } 
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job'), jobId: BoundedId }),
-  z.object({ kind: z.literal('window'), windowId: BoundedId }),
+  z.object({ kind: z.literal('window'), windowId: BoundedId, start: IsoTime.optional() }),
+  z.object({ kind: z.literal('window-end'), windowId: BoundedId, start: IsoTime }),
   z.object({
     kind: z.literal('inventory-sync'),
     source: z.enum(['ome', 'vcenter']),
@@ -60,6 +62,7 @@ export function createClaimHandler(deps: ClaimDeps) {
     activeJobOn: (target) => activeJobOn(deps.store, target),
     agentOnline: () => anyAgentOnline(deps.store, clock),
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    ...(deps.windowTimeScale ? { timeScale: deps.windowTimeScale } : {}),
     startRollout: (req) =>
       startWindowRollout(
         {
@@ -72,12 +75,12 @@ export function createClaimHandler(deps: ClaimDeps) {
       ),
   };
 
-  async function openWindow(windowId: string): Promise<ClaimOutcome> {
+  async function openWindow(windowId: string, start?: string): Promise<ClaimOutcome> {
     if (!firing) {
       log.warn({ windowId }, 'maintenance window fired but no scheduler is wired');
       return { outcome: 'skipped', reason: 'no scheduler to re-arm the window with' };
     }
-    const o = await fireWindow(firing, windowId);
+    const o = await fireWindow(firing, windowId, start);
     log.info({ windowId, occurrence: o }, 'maintenance window fired');
     return {
       outcome: 'window',
@@ -85,6 +88,18 @@ export function createClaimHandler(deps: ClaimDeps) {
       ...(o ? { status: o.status } : { reason: 'no occurrence is due now, or the window is gone' }),
       ...(o?.jobId ? { jobId: o.jobId } : {}),
       ...(o?.reason ? { reason: o.reason } : {}),
+    };
+  }
+
+  async function closeWindow(windowId: string, start: string): Promise<ClaimOutcome> {
+    const stopped = await endOccurrence({ store: deps.store, now: () => clock.now() }, windowId, start);
+    log.info({ windowId, start, stopped }, 'maintenance window occurrence ended');
+    return {
+      outcome: 'window',
+      windowId,
+      ...(stopped.length
+        ? { status: 'ending', jobId: stopped[0] as string }
+        : { reason: 'the occurrence is not running' }),
     };
   }
 
@@ -141,7 +156,9 @@ export function createClaimHandler(deps: ClaimDeps) {
       case 'inventory-sync':
         return inventorySync(target.source, target.sourceId);
       case 'window':
-        return openWindow(target.windowId);
+        return openWindow(target.windowId, target.start);
+      case 'window-end':
+        return closeWindow(target.windowId, target.start);
     }
   });
 }

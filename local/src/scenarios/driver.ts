@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 import type { Job } from '@rackops/core/jobs/job.schema';
+import type { Clock } from '@rackops/core/ports/clock.port';
 import type { Bot } from '@rackops/bot/app';
 import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
@@ -74,6 +75,8 @@ export interface ScenarioOptions {
   agentProcess?: boolean;
   /** Teams channel and e-mail beside the conversation (the local stack's, see notify-channels.ts). */
   notificationChannels?: NotificationChannel[];
+  /** The local scheduler's clock (a DrivenClock: the scenario decides when schedules come due). */
+  schedulerClock?: Clock;
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -84,6 +87,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     timeScale: opts.timeScale ?? 1 / 60,
     ...(opts.agentProcess ? { agent: false } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.schedulerClock ? { schedulerClock: opts.schedulerClock } : {}),
     notifier: {
       async notify(e) {
         notifications.push(e);
