@@ -12,4 +12,6 @@ export interface Scheduler {
 export type ScheduleTarget =
   | { kind: 'job'; jobId: string }
   | { kind: 'window'; windowId: string }
-  | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string };
+  | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string }
+  /** A protection group's sync tick: checks the RPO, then starts a `replication_sync` unless one runs. */
+  | { kind: 'replication'; group: string };
