@@ -17,6 +17,7 @@ import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/w
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { awsNotifications } from '../notifications/aws-notifier';
 import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
 
 /** A replication job starts now: it never needs a scheduler; one missing is a wiring mistake, said so. */
@@ -205,10 +206,14 @@ let awsHandler: ReturnType<typeof createClaimHandler> | undefined;
 
 /** AWS entry point: the EventBridge Scheduler target. */
 export default async function handler(event: unknown): Promise<ClaimOutcome> {
-  awsHandler ??= createClaimHandler({
-    store: awsStore(),
+  if (awsHandler) return awsHandler(event);
+  const store = awsStore();
+  const logger = awsLogger();
+  awsHandler = createClaimHandler({
+    store,
     orchestrator: awsOrchestrator(),
-    logger: awsLogger(),
+    logger,
+    notifier: awsNotifications({ store, logger }).notifier,
     scheduler: createEventBridgeScheduler({
       client: awsSchedulerClient(),
       groupName: requireEnv('SCHEDULE_GROUP_NAME'),
