@@ -14,7 +14,7 @@ import {
   cardOf,
 } from '@rackops/bot/testing/harness';
 import { type AgentProcess, startAgentProcess } from '../runtime/agent-process';
-import { type LocalStack, startLocalStack } from '../stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../stack';
 import { agentOptionsFor } from './lab-facts';
 
 /**
@@ -74,6 +74,10 @@ export interface ScenarioOptions {
   agentProcess?: boolean;
   /** Teams channel and e-mail beside the conversation (the local stack's, see notify-channels.ts). */
   notificationChannels?: NotificationChannel[];
+  /** ZFS appliances for the relay agent (the stack's `zfs` option). */
+  zfs?: LocalStackOptions['zfs'];
+  /** The stack's `schedulerIntervalScale`: recurring schedules run this much faster. */
+  schedulerIntervalScale?: number;
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -84,6 +88,8 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     timeScale: opts.timeScale ?? 1 / 60,
     ...(opts.agentProcess ? { agent: false } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.zfs ? { zfs: opts.zfs } : {}),
+    ...(opts.schedulerIntervalScale ? { schedulerIntervalScale: opts.schedulerIntervalScale } : {}),
     notifier: {
       async notify(e) {
         notifications.push(e);
