@@ -80,6 +80,8 @@ export interface LocalStackOptions {
    * scenario moves it there). @default `clock`
    */
   schedulerClock?: Clock;
+  /** Multiplies recurring schedule intervals (a protection group's sync every RPO/2) for demos. @default 1 */
+  schedulerIntervalScale?: number;
   /** Lowest heartbeat window in real ms, whatever the time scale (the message path is not scaled). @default 3000 */
   minHeartbeatMs?: number;
   /**
@@ -302,6 +304,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       clock: opts.schedulerClock ?? clock,
       logger: log.child({ part: 'scheduler' }),
       tickMs: opts.schedulerTickMs ?? 250,
+      ...(opts.schedulerIntervalScale ? { intervalScale: opts.schedulerIntervalScale } : {}),
     });
     stops.push(() => scheduler.stop());
     const claim = createClaimHandler({

@@ -11,6 +11,7 @@ export const NOTIFICATION_KINDS = [
   'cluster_unsafe',
   'agent_offline',
   'window_outcome',
+  'rpo_breached',
 ] as const satisfies readonly NotificationKind[];
 
 export const NotificationKindSchema = z.enum(NOTIFICATION_KINDS);
@@ -37,6 +38,13 @@ export const NotificationEventSchema = z.discriminatedUnion('kind', [
     conversationId: z.string().max(500).optional(),
     clusterId: id.optional(),
   }),
+  z.object({
+    kind: z.literal('rpo_breached'),
+    group: id,
+    since: id,
+    detail: text,
+    conversationId: z.string().max(500).optional(),
+  }),
 ]);
 
 /** The job an event is about, if any. */
@@ -47,6 +55,7 @@ export function subjectOf(e: NotificationEvent): string {
   if ('jobId' in e) return `job:${e.jobId}`;
   if (e.kind === 'cluster_unsafe') return `cluster:${e.clusterId}`;
   if (e.kind === 'window_outcome') return `window:${e.windowId}`;
+  if (e.kind === 'rpo_breached') return `protection-group:${e.group}`;
   return `agent:${e.agentId}`;
 }
 

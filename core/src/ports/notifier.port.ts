@@ -10,7 +10,21 @@ export type NotificationEvent =
   | { kind: 'job_cancelled'; jobId: string; summary: string }
   | { kind: 'cluster_unsafe'; clusterId: string; detail: string }
   | { kind: 'agent_offline'; agentId: string; detail: string }
-  | WindowOutcomeEvent;
+  | WindowOutcomeEvent
+  | RpoBreachedEvent;
+
+/**
+ * A protection group's newest replica is older than its RPO (the target unreachable, runs failing, paused by
+ * nobody): told once per breach, to the conversation that created the group.
+ */
+export interface RpoBreachedEvent {
+  kind: 'rpo_breached';
+  group: string;
+  /** When the replica a failover would use was taken (or the group was created): with the group, which breach. */
+  since: string;
+  detail: string;
+  conversationId?: string;
+}
 
 /**
  * A maintenance window's occurrence ended (or was skipped at fire time): the conversation that created the

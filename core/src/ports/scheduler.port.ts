@@ -15,4 +15,6 @@ export type ScheduleTarget =
   | { kind: 'window'; windowId: string; start?: string }
   /** The occurrence starting at `start` ends: its jobs get the `window_end` stop reason. */
   | { kind: 'window-end'; windowId: string; start: string }
-  | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string };
+  | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string }
+  /** A protection group's sync tick: checks the RPO, then starts a `replication_sync` unless one runs. */
+  | { kind: 'replication'; group: string };

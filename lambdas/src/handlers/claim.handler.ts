@@ -4,7 +4,12 @@ import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
+import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
+import { checkRpoBreach } from '@rackops/core/replication/rpo-alert';
+import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
+import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { startJob } from '@rackops/core/usecases/start-job';
+import { RackOpsError, ValidationError } from '@rackops/core/util/errors';
 import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { endOccurrence } from '@rackops/core/windows/window-end';
@@ -16,6 +21,17 @@ import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
 import { awsNotifier } from '../notifications/aws-notifier';
 import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
 
+/** A replication job starts now: it never needs a scheduler; one missing is a wiring mistake, said so. */
+const noScheduler: Scheduler = {
+  scheduleAt: async () => {
+    throw new ValidationError('no scheduler is wired to the claim handler');
+  },
+  scheduleEvery: async () => {
+    throw new ValidationError('no scheduler is wired to the claim handler');
+  },
+  cancel: async () => {},
+};
+
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job'), jobId: BoundedId }),
@@ -26,6 +42,7 @@ export const ClaimEvent = z.discriminatedUnion('kind', [
     source: z.enum(['ome', 'vcenter']),
     sourceId: BoundedId,
   }),
+  z.object({ kind: z.literal('replication'), group: ProtectionGroupName }),
 ]) satisfies z.ZodType<ScheduleTarget>;
 
 export type ClaimOutcome =
@@ -148,6 +165,43 @@ export function createClaimHandler(deps: ClaimDeps) {
       : { outcome: 'skipped', jobId: job.id, reason: 'could not claim the sync job' };
   }
 
+  /**
+   * A protection group's tick: the RPO is checked first (a breach is told even when no run can start), then
+   * one `replication_sync` starts unless the group is paused, gone or still replicating (skipped, and why).
+   */
+  async function replicationTick(group: string): Promise<ClaimOutcome> {
+    const read = await createProtectionGroupStore(deps.store).get(group);
+    if (!read) return { outcome: 'skipped', reason: `protection group ${group} does not exist` };
+    if (deps.notifier)
+      await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value);
+    try {
+      const { job } = await replicateGroup(
+        {
+          ...useCase,
+          scheduler: deps.scheduler ?? noScheduler,
+          notifier: deps.notifier ?? { notify: async () => {} },
+          startJob: (id) => startJob(useCase, id, SYSTEM),
+        },
+        { group, actor: SYSTEM },
+      );
+      const fresh = await deps.store.getJob(job.id);
+      return { outcome: 'started', jobId: job.id, status: fresh?.status ?? job.status };
+    } catch (err) {
+      if (
+        err instanceof RackOpsError &&
+        (err.code === 'replication_running' || err.code === 'group_paused')
+      ) {
+        log.info({ group, reason: err.message }, 'replication tick skipped');
+        return {
+          outcome: 'skipped',
+          ...(err instanceof ReplicationRunningError ? { jobId: err.jobId } : {}),
+          reason: err.message,
+        };
+      }
+      throw err;
+    }
+  }
+
   return withValidationErrors('schedule target', async (event: unknown): Promise<ClaimOutcome> => {
     const target = parseOrThrow(ClaimEvent, event, 'schedule target');
     switch (target.kind) {
@@ -159,6 +213,8 @@ export function createClaimHandler(deps: ClaimDeps) {
         return openWindow(target.windowId, target.start);
       case 'window-end':
         return closeWindow(target.windowId, target.start);
+      case 'replication':
+        return replicationTick(target.group);
     }
   });
 }
@@ -174,7 +230,7 @@ export default async function handler(event: unknown): Promise<ClaimOutcome> {
       store,
       orchestrator: awsOrchestrator(),
       logger,
-      // A window skipped at fire time is told like the other outcomes (the same pipeline as job-ops').
+      // A window skipped at fire time and an RPO breach are told like the other outcomes (job-ops' pipeline).
       notifier: awsNotifier({ store, logger }),
       scheduler: createEventBridgeScheduler({
         client: awsSchedulerClient(),

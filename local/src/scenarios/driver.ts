@@ -15,7 +15,7 @@ import {
   cardOf,
 } from '@rackops/bot/testing/harness';
 import { type AgentProcess, startAgentProcess } from '../runtime/agent-process';
-import { type LocalStack, startLocalStack } from '../stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../stack';
 import { agentOptionsFor } from './lab-facts';
 
 /**
@@ -77,6 +77,10 @@ export interface ScenarioOptions {
   notificationChannels?: NotificationChannel[];
   /** The local scheduler's clock (a DrivenClock: the scenario decides when schedules come due). */
   schedulerClock?: Clock;
+  /** ZFS appliances for the relay agent (the stack's `zfs` option). */
+  zfs?: LocalStackOptions['zfs'];
+  /** The stack's `schedulerIntervalScale`: recurring schedules run this much faster. */
+  schedulerIntervalScale?: number;
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -88,6 +92,8 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     ...(opts.agentProcess ? { agent: false } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.schedulerClock ? { schedulerClock: opts.schedulerClock } : {}),
+    ...(opts.zfs ? { zfs: opts.zfs } : {}),
+    ...(opts.schedulerIntervalScale ? { schedulerIntervalScale: opts.schedulerIntervalScale } : {}),
     notifier: {
       async notify(e) {
         notifications.push(e);

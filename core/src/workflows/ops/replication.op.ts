@@ -3,6 +3,7 @@ import { type Actor, type Job, isTerminal } from '../../jobs/job.schema';
 import { ZfsCommandOutputs } from '../../relay/zfs-commands';
 import { REPLICA_TYPE, createProtectionGroupStore } from '../../replication/protection-group-store';
 import { activeReplicationJobs, ReplicationRunningError } from '../../usecases/replicate-group';
+import { checkRpoBreach } from '../../replication/rpo-alert';
 import { RackOpsError, ValidationError } from '../../util/errors';
 import { secondsBetween } from '../../util/duration';
 import { buildJobReport, reportText } from '../job-report';
@@ -159,5 +160,10 @@ export async function finishReplication(deps: OpsDeps, job: Job, raw: unknown): 
       ? { kind: 'job_completed', jobId: job.id, summary: report.summary }
       : { kind: 'job_failed', jobId: job.id, error: report.summary },
   );
+  // A failed run may be what pushes the group past its RPO: say so now rather than at the next tick.
+  if (outcome === 'failed' && job.target.kind === 'protection_group') {
+    const g = await createProtectionGroupStore(deps.store).get(job.target.id);
+    if (g) await checkRpoBreach(deps, g.value);
+  }
   return { status: outcome };
 }
