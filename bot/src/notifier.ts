@@ -35,6 +35,17 @@ export class ConversationChannel implements NotificationChannel {
     if (ctx.job) return ctx.job.conversationId ? [ctx.job.conversationId] : [];
     // A window's outcome goes to the conversation that created the window.
     if (event.kind === 'window_outcome') return event.conversationId ? [event.conversationId] : [];
+    // A host turning critical: whoever asked for the read, and the conversations of its cluster's recent jobs.
+    if (event.kind === 'host_unhealthy') {
+      const jobs = event.clusterId
+        ? (await this.deps.store.listJobsByTarget('cluster', event.clusterId, { limit: 5 })).items
+        : [];
+      return [
+        ...new Set(
+          [event.conversationId, ...jobs.map((j) => j.conversationId)].filter((c): c is string => !!c),
+        ),
+      ];
+    }
     if (event.kind !== 'cluster_unsafe') return [];
     const jobs = (await this.deps.store.listJobsByTarget('cluster', event.clusterId, { limit: 5 })).items;
     return [...new Set(jobs.map((j) => j.conversationId).filter((c): c is string => !!c))];
@@ -74,6 +85,7 @@ export function messageFor(event: NotificationEvent, job: Job | undefined): stri
     return `🚨 Cluster **${event.clusterId}** is not safe: ${event.detail}`;
   if (event.kind === 'agent_offline')
     return `📴 Relay agent **${event.agentId}** is offline: ${event.detail}`;
+  if (event.kind === 'host_unhealthy') return `🩺 Server **${event.hostId}** is critical: ${event.detail}`;
   if (event.kind === 'window_outcome') return `${WINDOW_ICON[event.status]} Maintenance ${event.detail}`;
   const label = job ? jobLabel(job) : `job ${event.jobId}`;
   const name = job ? `${job.target.kind} ${label} (job ${job.id})` : label;

@@ -87,11 +87,16 @@ export const COMMANDS = {
     args: z.object({ name }),
   }),
   healthHost: def({
-    usage: 'health host ID',
-    summary: "one host's health: its server and its jobs",
-    examples: ['health host ABC1234'],
+    usage: 'health host ID [refresh]',
+    summary: "one host's health: its server's hardware, its jobs (`refresh`: read the hardware now)",
+    examples: ['health host ABC1234', 'health host ABC1234 refresh'],
+    details:
+      "Hardware is the server's last `inventory.health` read: Redfish health rollups (system, processors, memory, " +
+      'storage, power, fans, temperature), the newest critical and warning SEL and Lifecycle Controller log entries, ' +
+      'and the iDRAC certificate expiry. `refresh` (operator) reads it again now, as a job with its own card; a ' +
+      'server that turns critical raises `host_unhealthy` (`notify … on host_unhealthy`).',
     role: 'viewer',
-    args: z.object({ id: hostId }),
+    args: z.object({ id: hostId, refresh: z.boolean().optional() }),
   }),
   inventorySync: def({
     usage: 'inventory sync [SOURCE] [NAME]',

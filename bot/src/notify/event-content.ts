@@ -24,6 +24,7 @@ const KIND_TITLE: Record<NotificationEvent['kind'], string> = {
   job_cancelled: 'Job cancelled',
   cluster_unsafe: 'Cluster not safe',
   agent_offline: 'Relay agent offline',
+  host_unhealthy: 'Server unhealthy',
   window_outcome: 'Maintenance window',
 };
 
@@ -38,6 +39,10 @@ export function eventContent(event: NotificationEvent, job: Job | undefined, lin
   }
   if (event.kind === 'cluster_unsafe') facts.push({ title: 'Cluster', value: event.clusterId });
   if (event.kind === 'agent_offline') facts.push({ title: 'Agent', value: event.agentId });
+  if (event.kind === 'host_unhealthy') {
+    facts.push({ title: 'Host', value: event.hostId });
+    if (event.clusterId) facts.push({ title: 'Cluster', value: event.clusterId });
+  }
   if (event.kind === 'window_outcome') {
     facts.push({ title: 'Window', value: event.windowId }, { title: 'Outcome', value: event.status });
     if (event.hostsLeft.length) facts.push({ title: 'Hosts left', value: event.hostsLeft.join(', ') });
