@@ -155,6 +155,23 @@ export const COMMANDS = {
     role: 'operator',
     args: z.object({ id: hostId, ...POLICY_ARGS }),
   }),
+  clusterPolicy: def({
+    usage: 'cluster NAME ACTION...',
+    summary: "a cluster's rollout policy defaults: `show`, or `set POLICY=VALUE …` (admin)",
+    examples: [
+      'cluster lab-a set blockers=skip stale-jobs=clear',
+      'cluster lab-a show',
+      'cluster lab-a set continue-on-failure=on',
+      'cluster lab-a set blockers=default',
+    ],
+    details:
+      'ACTION is `show`, or `set` followed by POLICY=VALUE words: `continue-on-failure=on|off`, ' +
+      '`stale-jobs=clear|fail`, `blockers=pause|skip|fail`; `default` unsets one. `update cluster` and ' +
+      "`update host` of the cluster's hosts use them for every policy the command does not name; the job card " +
+      'shows what applied. Setting needs the admin role; one bad word changes nothing.',
+    role: 'viewer',
+    args: z.object({ name, action: z.string().min(1).max(500) }),
+  }),
   jobs: def({
     usage: 'jobs [STATUS]',
     summary: 'recent jobs, or jobs in one status',

@@ -2,6 +2,7 @@ import { RackOpsError } from '@rackops/core/util/errors';
 import { COMMANDS, commandWords } from '../grammar/commands';
 import { helpAll, helpFor } from '../grammar/help';
 import { audit } from './audit-command';
+import { clusterPolicy } from './cluster-policy-command';
 import { health, healthRefresh } from './health-command';
 import { type ParsedCommand, parseCommand } from '../grammar/parse';
 import { hasRole, refusal } from '../rbac';
@@ -54,6 +55,8 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
       return jobCmd.updateCluster(turn, cmd.args);
     case 'updateHost':
       return jobCmd.updateHost(turn, cmd.args);
+    case 'clusterPolicy':
+      return clusterPolicy(turn, cmd.args);
     case 'cancel':
       return jobCmd.cancel(turn, cmd.args);
     case 'resume':
