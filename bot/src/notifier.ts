@@ -36,6 +36,17 @@ export class ConversationChannel implements NotificationChannel {
     // A window's outcome goes to the conversation that created the window.
     if (event.kind === 'window_outcome' || event.kind === 'rpo_breached')
       return event.conversationId ? [event.conversationId] : [];
+    // A host turning critical: whoever asked for the read, and the conversations of its cluster's recent jobs.
+    if (event.kind === 'host_unhealthy') {
+      const jobs = event.clusterId
+        ? (await this.deps.store.listJobsByTarget('cluster', event.clusterId, { limit: 5 })).items
+        : [];
+      return [
+        ...new Set(
+          [event.conversationId, ...jobs.map((j) => j.conversationId)].filter((c): c is string => !!c),
+        ),
+      ];
+    }
     if (event.kind !== 'cluster_unsafe') return [];
     const jobs = (await this.deps.store.listJobsByTarget('cluster', event.clusterId, { limit: 5 })).items;
     return [...new Set(jobs.map((j) => j.conversationId).filter((c): c is string => !!c))];
@@ -75,6 +86,7 @@ export function messageFor(event: NotificationEvent, job: Job | undefined): stri
     return `🚨 Cluster **${event.clusterId}** is not safe: ${event.detail}`;
   if (event.kind === 'agent_offline')
     return `📴 Relay agent **${event.agentId}** is offline: ${event.detail}`;
+  if (event.kind === 'host_unhealthy') return `🩺 Server **${event.hostId}** is critical: ${event.detail}`;
   if (event.kind === 'window_outcome') return `${WINDOW_ICON[event.status]} Maintenance ${event.detail}`;
   if (event.kind === 'rpo_breached')
     return `🔴 Protection group **${event.group}** is past its RPO: ${event.detail}`;

@@ -97,11 +97,16 @@ export const COMMANDS = {
     args: z.object({ name }),
   }),
   healthHost: def({
-    usage: 'health host ID',
-    summary: "one host's health: its server and its jobs",
-    examples: ['health host ABC1234'],
+    usage: 'health host ID [refresh]',
+    summary: "one host's health: its server's hardware, its jobs (`refresh`: read the hardware now)",
+    examples: ['health host ABC1234', 'health host ABC1234 refresh'],
+    details:
+      "Hardware is the server's last `inventory.health` read: Redfish health rollups (system, processors, memory, " +
+      'storage, power, fans, temperature), the newest critical and warning SEL and Lifecycle Controller log entries, ' +
+      'and the iDRAC certificate expiry. `refresh` (operator) reads it again now, as a job with its own card; a ' +
+      'server that turns critical raises `host_unhealthy` (`notify … on host_unhealthy`).',
     role: 'viewer',
-    args: z.object({ id: hostId }),
+    args: z.object({ id: hostId, refresh: z.boolean().optional() }),
   }),
   inventorySync: def({
     usage: 'inventory sync [SOURCE] [NAME]',
@@ -159,6 +164,23 @@ export const COMMANDS = {
     examples: ['update host ABC1234'],
     role: 'operator',
     args: z.object({ id: hostId, ...POLICY_ARGS }),
+  }),
+  clusterPolicy: def({
+    usage: 'cluster NAME ACTION...',
+    summary: "a cluster's rollout policy defaults: `show`, or `set POLICY=VALUE …` (admin)",
+    examples: [
+      'cluster lab-a set blockers=skip stale-jobs=clear',
+      'cluster lab-a show',
+      'cluster lab-a set continue-on-failure=on',
+      'cluster lab-a set blockers=default',
+    ],
+    details:
+      'ACTION is `show`, or `set` followed by POLICY=VALUE words: `continue-on-failure=on|off`, ' +
+      '`stale-jobs=clear|fail`, `blockers=pause|skip|fail`; `default` unsets one. `update cluster` and ' +
+      "`update host` of the cluster's hosts use them for every policy the command does not name; the job card " +
+      'shows what applied. Setting needs the admin role; one bad word changes nothing.',
+    role: 'viewer',
+    args: z.object({ name, action: z.string().min(1).max(500) }),
   }),
   jobs: def({
     usage: 'jobs [STATUS]',

@@ -2,7 +2,8 @@ import { RackOpsError } from '@rackops/core/util/errors';
 import { COMMANDS, commandWords } from '../grammar/commands';
 import { helpAll, helpFor } from '../grammar/help';
 import { audit } from './audit-command';
-import { health } from './health-command';
+import { clusterPolicy } from './cluster-policy-command';
+import { health, healthRefresh } from './health-command';
 import { type ParsedCommand, parseCommand } from '../grammar/parse';
 import { hasRole, refusal } from '../rbac';
 import type { Turn } from '../runtime';
@@ -27,6 +28,7 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     case 'healthCluster':
       return health(turn, { kind: 'cluster', id: cmd.args.name });
     case 'healthHost':
+      if (cmd.args.refresh) return healthRefresh(turn, cmd.args.id);
       return health(turn, { kind: 'host', id: cmd.args.id });
     case 'hosts':
       return query.hosts(turn, cmd.args);
@@ -54,6 +56,8 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
       return jobCmd.updateCluster(turn, cmd.args);
     case 'updateHost':
       return jobCmd.updateHost(turn, cmd.args);
+    case 'clusterPolicy':
+      return clusterPolicy(turn, cmd.args);
     case 'cancel':
       return jobCmd.cancel(turn, cmd.args);
     case 'resume':

@@ -4,7 +4,10 @@ import {
   healthReport,
   healthScope,
 } from '@rackops/core/usecases/health-report';
+import { resolveHost } from '@rackops/core/usecases/targets';
 import type { Turn } from '../runtime';
+import { hasRole, refusal } from '../rbac';
+import { submitJob } from './job-commands';
 import { say } from './reply';
 
 /** Lines per check: a fleet with many bad servers still fits one message. */
@@ -36,4 +39,20 @@ export async function health(
   });
   await say(turn, healthText(report));
   return 'ok';
+}
+
+/** `health host ID refresh`: one `inventory.health` read now, as an inventory_sync job of the host (its own card). */
+export async function healthRefresh(turn: Turn, id: string): Promise<string> {
+  if (!hasRole(turn.role, 'operator')) {
+    await say(turn, refusal('operator', turn.role, 'reading a server’s hardware now (`refresh`)'));
+    return 'forbidden';
+  }
+  const host = await resolveHost(turn.rt.store, id, turn.rt.config.productionClusters);
+  return submitJob(turn, {
+    type: 'inventory_sync',
+    target: { kind: 'host', id: host.id },
+    params: { read: 'health' },
+    // Read-only: no approval, wherever the host is.
+    production: false,
+  });
 }

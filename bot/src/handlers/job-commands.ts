@@ -1,6 +1,7 @@
 import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
 import type { JobTarget, JobType } from '@rackops/core/jobs/job.schema';
 import { cancelJob } from '@rackops/core/usecases/cancel-job';
+import { loadClusterPolicy, withClusterDefaults } from '@rackops/core/usecases/cluster-policy';
 import { type CreateJobOutcome, createJob } from '@rackops/core/usecases/create-job';
 import { resolveCluster, resolveHost } from '@rackops/core/usecases/targets';
 import { NotFoundError } from '@rackops/core/util/errors';
@@ -83,6 +84,7 @@ export async function inventorySync(turn: Turn, args: ArgsOf<'inventorySync'>): 
 export async function updateCluster(turn: Turn, args: ArgsOf<'updateCluster'>): Promise<string> {
   const target = await resolveCluster(turn.rt.store, args.name, turn.rt.config.productionClusters);
   const scheduleAt = args.at ? parseAt(args.at, turn.rt.clock.now()) : undefined;
+  const policies = withClusterDefaults(args, await loadClusterPolicy(turn.rt.store, target.id));
   return submitJob(turn, {
     type: 'rolling_cluster_update',
     target: { kind: 'cluster', id: target.id },
@@ -90,7 +92,7 @@ export async function updateCluster(turn: Turn, args: ArgsOf<'updateCluster'>): 
       clusterName: target.name,
       ...(args.batch ? { batchSize: args.batch } : {}),
       ...(args['dry-run'] ? { dryRun: true } : {}),
-      ...policyParams(args),
+      ...policyParams(policies),
     },
     production: target.production,
     ...(scheduleAt ? { scheduleAt } : {}),
@@ -99,10 +101,11 @@ export async function updateCluster(turn: Turn, args: ArgsOf<'updateCluster'>): 
 
 export async function updateHost(turn: Turn, args: ArgsOf<'updateHost'>): Promise<string> {
   const target = await resolveHost(turn.rt.store, args.id, turn.rt.config.productionClusters);
+  const defaults = target.clusterId ? await loadClusterPolicy(turn.rt.store, target.clusterId) : {};
   return submitJob(turn, {
     type: 'firmware_update',
     target: { kind: 'host', id: target.id },
-    params: { hostName: target.name, ...policyParams(args) },
+    params: { hostName: target.name, ...policyParams(withClusterDefaults(args, defaults)) },
     production: target.production,
   });
 }

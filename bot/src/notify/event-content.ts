@@ -24,6 +24,7 @@ const KIND_TITLE: Record<NotificationEvent['kind'], string> = {
   job_cancelled: 'Job cancelled',
   cluster_unsafe: 'Cluster not safe',
   agent_offline: 'Relay agent offline',
+  host_unhealthy: 'Server unhealthy',
   window_outcome: 'Maintenance window',
   rpo_breached: 'RPO breached',
 };
@@ -44,6 +45,10 @@ export function eventContent(event: NotificationEvent, job: Job | undefined, lin
       { title: 'Protection group', value: event.group },
       { title: 'Replica from', value: event.since },
     );
+  if (event.kind === 'host_unhealthy') {
+    facts.push({ title: 'Host', value: event.hostId });
+    if (event.clusterId) facts.push({ title: 'Cluster', value: event.clusterId });
+  }
   if (event.kind === 'window_outcome') {
     facts.push({ title: 'Window', value: event.windowId }, { title: 'Outcome', value: event.status });
     if (event.hostsLeft.length) facts.push({ title: 'Hosts left', value: event.hostsLeft.join(', ') });

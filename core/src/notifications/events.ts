@@ -10,6 +10,7 @@ export const NOTIFICATION_KINDS = [
   'job_cancelled',
   'cluster_unsafe',
   'agent_offline',
+  'host_unhealthy',
   'window_outcome',
   'rpo_breached',
 ] as const satisfies readonly NotificationKind[];
@@ -28,6 +29,13 @@ export const NotificationEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job_cancelled'), jobId: id, summary: text }),
   z.object({ kind: z.literal('cluster_unsafe'), clusterId: id, detail: text }),
   z.object({ kind: z.literal('agent_offline'), agentId: id, detail: text }),
+  z.object({
+    kind: z.literal('host_unhealthy'),
+    hostId: id,
+    detail: text,
+    clusterId: id.optional(),
+    conversationId: z.string().max(500).optional(),
+  }),
   z.object({
     kind: z.literal('window_outcome'),
     windowId: id,
@@ -50,12 +58,13 @@ export const NotificationEventSchema = z.discriminatedUnion('kind', [
 /** The job an event is about, if any. */
 export const jobIdOf = (e: NotificationEvent): string | undefined => ('jobId' in e ? e.jobId : undefined);
 
-/** What the event is about, as one string: `job:<id>`, `cluster:<id>`, `agent:<id>`, `window:<id>`. */
+/** What the event is about, as one string: `job:<id>`, `cluster:<id>`, `agent:<id>`, `window:<id>`, `host:<id>`. */
 export function subjectOf(e: NotificationEvent): string {
   if ('jobId' in e) return `job:${e.jobId}`;
   if (e.kind === 'cluster_unsafe') return `cluster:${e.clusterId}`;
   if (e.kind === 'window_outcome') return `window:${e.windowId}`;
   if (e.kind === 'rpo_breached') return `protection-group:${e.group}`;
+  if (e.kind === 'host_unhealthy') return `host:${e.hostId}`;
   return `agent:${e.agentId}`;
 }
 

@@ -10,6 +10,7 @@ export type NotificationEvent =
   | { kind: 'job_cancelled'; jobId: string; summary: string }
   | { kind: 'cluster_unsafe'; clusterId: string; detail: string }
   | { kind: 'agent_offline'; agentId: string; detail: string }
+  | HostUnhealthyEvent
   | WindowOutcomeEvent
   | RpoBreachedEvent;
 
@@ -23,6 +24,20 @@ export interface RpoBreachedEvent {
   /** When the replica a failover would use was taken (or the group was created): with the group, which breach. */
   since: string;
   detail: string;
+  conversationId?: string;
+}
+
+/**
+ * A server's hardware health turned critical (a part's Redfish rollup, a critical SEL entry, an expired iDRAC
+ * certificate), as the `inventory.health` read found it. Raised on the change, not on every read.
+ */
+export interface HostUnhealthyEvent {
+  kind: 'host_unhealthy';
+  hostId: string;
+  detail: string;
+  /** The host's cluster: its notification settings and its recent jobs' conversations. */
+  clusterId?: string;
+  /** The conversation that asked for the read, if a person did. */
   conversationId?: string;
 }
 

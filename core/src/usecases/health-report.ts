@@ -7,6 +7,8 @@ import type { Scheduler } from '../ports/scheduler.port';
 import type { QueueStats } from '../ports/queue-stats.port';
 import { type AgentStatus, agentStatus } from './agent-status';
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds } from './health-thresholds';
+import type { HardwareHealth } from '../relay/hardware-health.schema';
+import { hardwareCheck, loadHardwareHealth } from './hardware-health';
 import { type QueueReading, queuesCheck } from './queue-health';
 import { scheduleName } from './deps';
 import { UnknownTargetError } from './errors';
@@ -20,7 +22,7 @@ const worst = (states: readonly HealthState[]): HealthState =>
   HEALTH_ORDER.find((s) => states.includes(s)) ?? 'ok';
 
 export interface HealthCheck {
-  name: 'agents' | 'queues' | 'jobs' | 'schedules' | 'inventory' | 'servers';
+  name: 'agents' | 'queues' | 'jobs' | 'schedules' | 'inventory' | 'servers' | 'hardware';
   state: HealthState;
   detail: string;
   /** One line per thing at fault (a stuck job, an unhealthy server), worst first. */
@@ -59,6 +61,8 @@ export interface HealthInput {
   schedules?: { names: string[]; inventoryExpected: boolean };
   /** The relay queues' depths (fleet only: the queues are shared), when a queue-stats port is wired. */
   queues?: QueueReading;
+  /** Each server's last `inventory.health` read (host and cluster scopes: the fleet has its summary card). */
+  hardware?: { serviceTag: string; hostName?: string | undefined; health?: HardwareHealth }[];
 }
 
 /** Redfish and OME spell health differently (`OK`, `Ok`, `Healthy`, `Warning`, `Critical`, `Degraded`). */
@@ -197,6 +201,7 @@ export function evaluateHealth(
     ...(input.schedules ? [schedulesCheck(input.activeJobs, input.schedules, now)] : []),
     inventoryCheck(input.lastInventorySync, now, thresholds),
     servers.check,
+    ...(input.hardware ? [hardwareCheck(input.hardware, now, thresholds)] : []),
   ];
   const sorted = [...checks].sort((a, b) => HEALTH_ORDER.indexOf(a.state) - HEALTH_ORDER.indexOf(b.state));
   return {
@@ -255,6 +260,7 @@ export async function healthReport(
   const hostIds = new Set(hosts.flatMap((h) => [h.id, h.serviceTag].filter((x): x is string => !!x)));
   const hostByTag = new Map(hosts.map((h) => [(h.serviceTag ?? h.id).toUpperCase(), h.name]));
   let servers: ServerHealthInput[];
+  let hardware: HealthInput['hardware'];
   if (scope.kind === 'fleet') {
     const all = await allLive<unknown>((cursor) =>
       store.listRecordsByType(INVENTORY_TYPES.server, { limit: PAGE, ...(cursor ? { cursor } : {}) }),
@@ -279,6 +285,11 @@ export async function healthReport(
             },
           ]
         : [{ serviceTag: tag, model: 'no Dell server in the inventory', hostName: hostByTag.get(tag) }];
+    });
+    const reads = await loadHardwareHealth(store, tags);
+    hardware = tags.map((tag) => {
+      const health = reads.get(tag);
+      return { serviceTag: tag, hostName: hostByTag.get(tag), ...(health ? { health } : {}) };
     });
   }
   // By status, not among the recent jobs: a job stuck for days is exactly the one that fell out of those.
@@ -308,6 +319,7 @@ export async function healthReport(
       scope: label,
       ...(scope.kind === 'fleet' ? { agents: await agentStatus(store, clock) } : {}),
       ...(scope.kind === 'fleet' && opts.queues ? { queues: await readQueues(opts.queues) } : {}),
+      ...(hardware ? { hardware } : {}),
       activeJobs: inScope,
       ...(lastSync ? { lastInventorySync: lastSync } : {}),
       servers,

@@ -143,6 +143,28 @@ export function describeCommandResult(
       };
     }
   }
+  if (kind === 'inventory.health') {
+    const out = CommandOutputs['inventory.health'].safeParse(result);
+    if (out.success) {
+      const bad = out.data.parts.filter((p) => !/^ok$/i.test(p.health));
+      const logged = [...out.data.sel, ...out.data.lifecycleLog].length;
+      return {
+        summary: bad.length
+          ? `hardware: ${bad.map((p) => `${p.part} ${p.health}`).join(', ')}`
+          : `hardware: ${plural(out.data.parts.length, 'part')} OK`,
+        facts: [
+          ...out.data.parts.map((p) => ({ title: p.part, value: p.health })),
+          { title: 'Log entries', value: `${logged} critical or warning` },
+          ...(out.data.certificate
+            ? [{ title: 'iDRAC certificate', value: `valid until ${out.data.certificate.notAfter}` }]
+            : []),
+          ...(out.data.warnings.length
+            ? [{ title: 'Warnings', value: out.data.warnings.slice(0, 3).join('; ') }]
+            : []),
+        ],
+      };
+    }
+  }
   if (kind === 'host.power') {
     const out = CommandOutputs['host.power'].safeParse(result);
     if (out.success) {

@@ -5,6 +5,8 @@ import type { HaSettings } from '../../inventory/inventory.schema';
 import { CommandOutputs } from '../../relay/commands';
 import type { z } from 'zod';
 import { summarizeInventoryRun } from '../../inventory/ingest-report';
+import { recordHardwareHealth } from '../../usecases/hardware-health';
+import { DEFAULT_HEALTH_THRESHOLDS } from '../../usecases/health-thresholds';
 import { secondsBetween } from '../../util/duration';
 import { describeCommandResult } from '../command-result';
 import { type HostTiming, hostOutcome, stillInMaintenance } from '../host-outcome';
@@ -105,6 +107,16 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
 
   const inventory =
     job.type === 'inventory_sync' ? await summarizeInventoryRun(deps.store, job.id) : undefined;
+  // A hardware health read is kept for `health` and raises host_unhealthy when the host turns critical.
+  const hardware =
+    (state.command as { kind?: string } | undefined)?.kind === 'inventory.health'
+      ? CommandOutputs['inventory.health'].safeParse(state.result)
+      : undefined;
+  if (hardware?.success)
+    await recordHardwareHealth(deps, hardware.data, {
+      thresholds: DEFAULT_HEALTH_THRESHOLDS,
+      ...(job.conversationId ? { conversationId: job.conversationId } : {}),
+    });
   const command =
     state.command !== undefined
       ? describeCommandResult(state.command as { kind?: string }, state.result, inventory)

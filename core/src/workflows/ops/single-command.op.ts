@@ -68,7 +68,19 @@ export function commandForJob(job: Job): SingleCommand {
           target: { type: 'ome', id: job.target.id },
           params: CommandParams['inventory.ome'].parse(job.params),
         };
-      if (job.target.kind === 'host') return { kind: 'inventory.idrac', target: idrac(), params: {} };
+      if (job.target.kind === 'host')
+        // `read: health` reads the server's hardware health instead of its firmware (`health host ID refresh`).
+        return job.params.read === 'health'
+          ? {
+              kind: 'inventory.health',
+              target: idrac(),
+              params: parseOrThrow(
+                CommandParams['inventory.health'],
+                job.params.entries === undefined ? {} : { entries: job.params.entries },
+                'health read parameters',
+              ),
+            }
+          : { kind: 'inventory.idrac', target: idrac(), params: {} };
       throw new ValidationError('inventory sync targets a vCenter, an OME or a host');
     }
     default:

@@ -1,0 +1,145 @@
+import type { Clock } from '../ports/clock.port';
+import type { Notifier } from '../ports/notifier.port';
+import type { RecordReader, Store } from '../ports/store.port';
+import { HardwareHealth } from '../relay/hardware-health.schema';
+import type { HealthCheck, HealthState } from './health-report';
+import { HEALTH_ORDER, serverState } from './health-report';
+import type { HealthThresholds } from './health-thresholds';
+import { findHost } from './targets';
+
+/** Store record type of the last `inventory.health` read of each server, by service tag. */
+export const HARDWARE_HEALTH_TYPE = 'hardware-health';
+
+export interface HardwareVerdict {
+  state: HealthState;
+  /** What is wrong, worst first, then the newest critical/warning log entries. */
+  items: string[];
+}
+
+const worstOf = (states: HealthState[]): HealthState => HEALTH_ORDER.find((s) => states.includes(s)) ?? 'ok';
+const DAY = 86_400_000;
+
+/**
+ * One server's hardware health from its last read. The state comes from the Redfish rollups and the
+ * certificate only: log entries stay in the SEL after the part is replaced (a real SEL is cleared by hand),
+ * so they are listed for the operator, never counted. A read older than the threshold is at best unknown.
+ */
+export function hardwareVerdict(h: HardwareHealth, now: Date, t: HealthThresholds): HardwareVerdict {
+  const states: HealthState[] = [];
+  const faults: { state: HealthState; text: string }[] = [];
+  for (const p of h.parts) {
+    const state = serverState(p.health);
+    states.push(state);
+    if (state !== 'ok') faults.push({ state, text: `${p.part}: ${p.health}` });
+  }
+  if (h.certificate) {
+    const left = (Date.parse(h.certificate.notAfter) - now.getTime()) / DAY;
+    if (Number.isFinite(left) && left < 0) {
+      states.push('critical');
+      faults.push({
+        state: 'critical',
+        text: `iDRAC certificate expired ${h.certificate.notAfter.slice(0, 10)}`,
+      });
+    } else if (Number.isFinite(left) && left <= t.certificateWarnDays) {
+      states.push('warning');
+      faults.push({
+        state: 'warning',
+        text: `iDRAC certificate expires in ${Math.floor(left)} day(s) (${h.certificate.notAfter.slice(0, 10)})`,
+      });
+    }
+  }
+  const age = Math.floor((now.getTime() - Date.parse(h.readAt)) / 60_000);
+  const stale = !Number.isFinite(age) || age >= t.hardwareStaleMinutes;
+  let state = h.parts.length ? worstOf(states) : 'unknown';
+  if (stale && state === 'ok') state = 'unknown';
+  faults.sort((a, b) => HEALTH_ORDER.indexOf(a.state) - HEALTH_ORDER.indexOf(b.state));
+  const entries = [
+    ...h.sel.map((e) => `SEL ${e.severity.toLowerCase()} ${e.created}: ${e.message}`),
+    ...h.lifecycleLog.map((e) => `LC log ${e.severity.toLowerCase()} ${e.created}: ${e.message}`),
+  ];
+  return {
+    state,
+    items: [
+      ...faults.map((f) => f.text),
+      ...(stale ? [`read ${Number.isFinite(age) ? `${age} min` : 'at an unknown time'} ago (stale)`] : []),
+      ...h.warnings,
+      ...entries,
+    ],
+  };
+}
+
+/** The `hardware` check of a host or cluster report: each server's verdict, worst server first. */
+export function hardwareCheck(
+  reads: { serviceTag: string; hostName?: string | undefined; health?: HardwareHealth }[],
+  now: Date,
+  t: HealthThresholds,
+): HealthCheck {
+  const rated = reads.map((r) => ({
+    r,
+    v: r.health
+      ? hardwareVerdict(r.health, now, t)
+      : { state: 'unknown' as const, items: ['never read: its health is read by `inventory.health`'] },
+  }));
+  rated.sort(
+    (a, b) =>
+      HEALTH_ORDER.indexOf(a.v.state) - HEALTH_ORDER.indexOf(b.v.state) ||
+      a.r.serviceTag.localeCompare(b.r.serviceTag),
+  );
+  const counts = HEALTH_ORDER.map((s) => [s, rated.filter((x) => x.v.state === s).length] as const).filter(
+    ([, n]) => n > 0,
+  );
+  const items = rated
+    .filter((x) => x.v.state !== 'ok' || x.v.items.length > 0)
+    .flatMap((x) => {
+      const who = `${x.r.serviceTag}${x.r.hostName ? ` (${x.r.hostName})` : ''}`;
+      return x.v.items.map((i) => `${x.v.state} · ${who}: ${i}`);
+    });
+  return {
+    name: 'hardware',
+    state: reads.length ? worstOf(rated.map((x) => x.v.state)) : 'unknown',
+    detail: reads.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : 'no servers',
+    items,
+  };
+}
+
+/** The last read of each tag (absent: never read or unreadable). */
+export async function loadHardwareHealth(
+  store: RecordReader,
+  tags: string[],
+): Promise<Map<string, HardwareHealth>> {
+  const recs = await Promise.all(tags.map((t) => store.getRecord<unknown>(HARDWARE_HEALTH_TYPE, t)));
+  const out = new Map<string, HardwareHealth>();
+  recs.forEach((rec, i) => {
+    const parsed = rec && !rec.gone ? HardwareHealth.safeParse(rec.data) : undefined;
+    if (parsed?.success) out.set(tags[i] as string, parsed.data);
+  });
+  return out;
+}
+
+/**
+ * Keep a server's read and, when it turns critical (it was not at the last read), raise `host_unhealthy`
+ * through the notification pipeline: once per change, not on every scheduled read.
+ */
+export async function recordHardwareHealth(
+  deps: { store: Store; notifier: Notifier; clock: Clock },
+  read: HardwareHealth,
+  opts: { thresholds: HealthThresholds; conversationId?: string },
+): Promise<HardwareVerdict> {
+  const tag = read.hostId.toUpperCase();
+  const now = deps.clock.now();
+  const before = (await loadHardwareHealth(deps.store, [tag])).get(tag);
+  await deps.store.putRecord({ type: HARDWARE_HEALTH_TYPE, id: tag, data: HardwareHealth.parse(read) });
+  const verdict = hardwareVerdict(read, now, opts.thresholds);
+  const was = before ? hardwareVerdict(before, now, opts.thresholds).state : undefined;
+  if (verdict.state === 'critical' && was !== 'critical') {
+    const host = await findHost(deps.store, tag);
+    await deps.notifier.notify({
+      kind: 'host_unhealthy',
+      hostId: tag,
+      detail: verdict.items.slice(0, 3).join('; '),
+      ...(host?.clusterId ? { clusterId: host.clusterId } : {}),
+      ...(opts.conversationId ? { conversationId: opts.conversationId } : {}),
+    });
+  }
+  return verdict;
+}
