@@ -11,8 +11,8 @@ import { type FiringDeps, fireWindow } from '@rackops/core/windows/window-firing
 import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/windows/window-rollout';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
-import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
 
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
@@ -145,21 +145,17 @@ export function createClaimHandler(deps: ClaimDeps) {
   });
 }
 
-let awsHandler: ReturnType<typeof createClaimHandler> | undefined;
+/** The claim function from the platform: the scheduler it re-arms window series on is the platform's. */
+export const claimFromPlatform = (p: Platform) =>
+  createClaimHandler({
+    store: p.store,
+    orchestrator: p.orchestrator,
+    clock: p.clock,
+    scheduler: p.scheduler,
+    notifier: p.notifier,
+    ...(p.windowTimeScale !== undefined ? { windowTimeScale: p.windowTimeScale } : {}),
+    logger: p.logger.child({ fn: 'claim' }),
+  });
 
 /** AWS entry point: the EventBridge Scheduler target. */
-export default async function handler(event: unknown): Promise<ClaimOutcome> {
-  awsHandler ??= createClaimHandler({
-    store: awsStore(),
-    orchestrator: awsOrchestrator(),
-    logger: awsLogger(),
-    scheduler: createEventBridgeScheduler({
-      client: awsSchedulerClient(),
-      groupName: requireEnv('SCHEDULE_GROUP_NAME'),
-      targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
-      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-      ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
-    }),
-  });
-  return awsHandler(event);
-}
+export default lambdaEntry(claimFromPlatform);

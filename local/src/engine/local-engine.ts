@@ -61,6 +61,9 @@ export interface LocalEngineOptions {
 const TOKEN_PLACEHOLDER = '__rackops_local_task_token__';
 const ARN_PREFIX = 'arn:aws:states:local:000000000000';
 
+/** The ARN a workflow's state machine has on the local engine (what `STATE_MACHINE_ARNS` holds in AWS). */
+export const localStateMachineArn = (workflow: string): string => `${ARN_PREFIX}:stateMachine:${workflow}`;
+
 interface LiveExecution {
   rec: ExecutionRecord;
   abort: () => void;
@@ -115,7 +118,7 @@ export class LocalEngine {
   }
 
   stateMachineArn(workflow: string): string {
-    return `${ARN_PREFIX}:stateMachine:${workflow}`;
+    return localStateMachineArn(workflow);
   }
 
   hasWorkflow(workflow: string): boolean {
