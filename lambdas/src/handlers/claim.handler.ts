@@ -17,9 +17,9 @@ import { type FiringDeps, fireWindow } from '@rackops/core/windows/window-firing
 import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/windows/window-rollout';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
-import { awsNotifier } from '../notifications/aws-notifier';
-import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
+import { awsNotifications } from '../notifications/aws-notifier';
 
 /** A replication job starts now: it never needs a scheduler; one missing is a wiring mistake, said so. */
 const noScheduler: Scheduler = {
@@ -219,27 +219,20 @@ export function createClaimHandler(deps: ClaimDeps) {
   });
 }
 
-let awsHandler: ReturnType<typeof createClaimHandler> | undefined;
+/** The claim function from the platform: the scheduler it re-arms window series on is the platform's. */
+export const claimFromPlatform = (p: Platform) =>
+  createClaimHandler({
+    store: p.store,
+    orchestrator: p.orchestrator,
+    clock: p.clock,
+    scheduler: p.scheduler,
+    notifier: p.notifier,
+    ...(p.windowTimeScale !== undefined ? { windowTimeScale: p.windowTimeScale } : {}),
+    logger: p.logger.child({ fn: 'claim' }),
+  });
 
-/** AWS entry point: the EventBridge Scheduler target. */
-export default async function handler(event: unknown): Promise<ClaimOutcome> {
-  if (!awsHandler) {
-    const store = awsStore();
-    const logger = awsLogger();
-    awsHandler = createClaimHandler({
-      store,
-      orchestrator: awsOrchestrator(),
-      logger,
-      // A window skipped at fire time and an RPO breach are told like the other outcomes (job-ops' pipeline).
-      notifier: awsNotifier({ store, logger }),
-      scheduler: createEventBridgeScheduler({
-        client: awsSchedulerClient(),
-        groupName: requireEnv('SCHEDULE_GROUP_NAME'),
-        targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
-        roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-        ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
-      }),
-    });
-  }
-  return awsHandler(event);
-}
+/**
+ * AWS entry point: the EventBridge Scheduler target. A window skipped at fire time and an RPO breach are told
+ * through job-ops' pipeline (the bot secret, webhook, SES).
+ */
+export default lambdaEntry(claimFromPlatform, { notifications: awsNotifications });
