@@ -25,6 +25,7 @@ const KIND_TITLE: Record<NotificationEvent['kind'], string> = {
   cluster_unsafe: 'Cluster not safe',
   agent_offline: 'Relay agent offline',
   window_outcome: 'Maintenance window',
+  window_reminder: 'Maintenance window reminder',
 };
 
 export function eventContent(event: NotificationEvent, job: Job | undefined, link?: string): EventContent {
@@ -38,6 +39,8 @@ export function eventContent(event: NotificationEvent, job: Job | undefined, lin
   }
   if (event.kind === 'cluster_unsafe') facts.push({ title: 'Cluster', value: event.clusterId });
   if (event.kind === 'agent_offline') facts.push({ title: 'Agent', value: event.agentId });
+  if (event.kind === 'window_reminder')
+    facts.push({ title: 'Window', value: event.windowId }, { title: 'Starts', value: event.start });
   if (event.kind === 'window_outcome') {
     facts.push({ title: 'Window', value: event.windowId }, { title: 'Outcome', value: event.status });
     if (event.hostsLeft.length) facts.push({ title: 'Hosts left', value: event.hostsLeft.join(', ') });

@@ -112,7 +112,7 @@ export class NotificationPipeline implements Notifier {
     const jobId = jobIdOf(event);
     const job: Job | undefined = jobId ? await this.deps.store.getJob(jobId) : undefined;
     const clusterId =
-      event.kind === 'cluster_unsafe' || event.kind === 'window_outcome'
+      event.kind === 'cluster_unsafe' || event.kind === 'window_outcome' || event.kind === 'window_reminder'
         ? event.clusterId
         : job?.target.kind === 'cluster'
           ? job.target.id

@@ -10,7 +10,23 @@ export type NotificationEvent =
   | { kind: 'job_cancelled'; jobId: string; summary: string }
   | { kind: 'cluster_unsafe'; clusterId: string; detail: string }
   | { kind: 'agent_offline'; agentId: string; detail: string }
-  | WindowOutcomeEvent;
+  | WindowOutcomeEvent
+  | WindowReminderEvent;
+
+/**
+ * An occurrence starts in 24 h or 1 h: the conversation that created the window gets a card with *Skip this
+ * one* and *Postpone*.
+ */
+export interface WindowReminderEvent {
+  kind: 'window_reminder';
+  windowId: string;
+  /** The occurrence's UTC start (its key). */
+  start: string;
+  lead: '24h' | '1h';
+  detail: string;
+  conversationId?: string;
+  clusterId?: string;
+}
 
 /**
  * A maintenance window's occurrence ended (or was skipped at fire time): the conversation that created the
