@@ -10,6 +10,7 @@ import {
 } from '@rackops/core/windows/window-firing';
 import { SYSTEM } from '@rackops/core/jobs/job.schema';
 import { stopReasonOf } from '@rackops/core/jobs/stop-reason';
+import { settleOccurrence } from '@rackops/core/windows/occurrence-settle';
 import { endOccurrence } from '@rackops/core/windows/window-end';
 import { createWindowStore } from '@rackops/core/windows/window-store';
 import { bob, makeWindow } from '../../core/test/windows/window-factory';
@@ -209,6 +210,48 @@ describe('window firing', () => {
     expect((await t.store.getJob('JOB-END-2'))?.stopReason).toBeUndefined();
     // A second delivery of the end changes nothing.
     expect(await endOccurrence(deps, 'F-END', slot.start)).toEqual([]);
+  });
+
+  it('an occurrence whose catalog had nothing newer at fire time settles completed, saying nothing to do', async () => {
+    const slot = { windowId: 'F-NONE', start: '2026-12-06T01:00:00.000Z', end: '2026-12-06T05:00:00.000Z' };
+    await windows().createWindow(makeWindow({ windowId: 'F-NONE', production: false }));
+    await t.store.createJob({
+      id: 'JOB-NONE',
+      type: 'rolling_cluster_update',
+      target: { kind: 'cluster', id: 'prod-a' },
+      params: { window: { windowId: 'F-NONE', start: slot.start, end: slot.end, hostSeconds: 3000 } },
+      details: {},
+      createdBy: SYSTEM,
+      createdAt: now.toISOString(),
+      scheduleAt: now.toISOString(),
+      requiresApproval: false,
+      windowId: 'F-NONE',
+    });
+    await windows().moveOccurrence(slot, 'running', { jobId: 'JOB-NONE', jobIds: ['JOB-NONE'] });
+    await t.store.transitionJob('JOB-NONE', { type: 'start', actor: SYSTEM });
+    await t.store.updateJob('JOB-NONE', { details: { phase: 'nothing_to_do' } });
+    const job = await t.store.transitionJob('JOB-NONE', {
+      type: 'complete',
+      actor: SYSTEM,
+      summary: 'nothing to update: all 4 host(s) already match the catalog',
+    });
+    const told: unknown[] = [];
+    const status = await settleOccurrence(
+      t.store,
+      () => now,
+      job,
+      async () => [],
+      'x',
+      {
+        notify: async (e) => {
+          told.push(e);
+        },
+      },
+    );
+    expect(status).toBe('completed');
+    const o = (await windows().getOccurrence('F-NONE', slot.start))?.value;
+    expect(o?.reason).toBe('nothing to do: nothing to update: all 4 host(s) already match the catalog');
+    expect(JSON.stringify(told)).toContain('nothing to do');
   });
 
   it('a spring-forward 02:30 occurrence is armed at its shifted instant', async () => {
