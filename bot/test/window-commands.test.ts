@@ -80,7 +80,7 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     expect(list).toContain(id);
     // Creating arms the series' one schedule, at its next occurrence (a Wednesday 03:00 UTC).
     const armed = f.scheduler.schedules.get(`window-${id}`);
-    expect(armed?.target).toEqual({ kind: 'window', windowId: id });
+    expect(armed?.target).toEqual({ kind: 'window', windowId: id, start: armed?.at });
     expect(new Date(armed?.at ?? '').getUTCDay()).toBe(3);
     const skipped = text(await f.harness.say(USERS.operator, `window skip ${id}`));
     expect(skipped).toContain('is skipped');
@@ -88,6 +88,55 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     expect(text(await f.harness.say(USERS.operator, `window cancel ${id}`))).toContain('cancelled');
     expect(f.scheduler.schedules.has(`window-${id}`)).toBe(false);
     expect(text(await f.harness.say(USERS.viewer, 'windows'))).not.toContain(id);
+  });
+
+  it('window edit changes the series and voids its approval; bad input changes nothing', async () => {
+    const id = idIn(
+      text(await f.harness.say(USERS.operator, 'window create prod-a every thursday 01:00 UTC for 2h')),
+    );
+    expect(text(await f.harness.say(USERS.approver, `window approve ${id}`))).toContain('approved by');
+    const windows = createWindowStore(f.store);
+    const before = await windows.getWindow(id);
+    // Not a schedule, a zone that does not exist, an unknown window: each refused, the record as it was.
+    for (const bad of [
+      `window edit ${id} every thursday 25:00 UTC for 2h`,
+      `window edit ${id} every thursday 01:00 Mars/Base for 2h`,
+      `window edit ${id} sometimes`,
+    ])
+      expect(text(await f.harness.say(USERS.operator, bad))).not.toContain('changed (version');
+    expect(
+      text(await f.harness.say(USERS.operator, 'window edit WNOPE every friday 01:00 UTC for 2h')),
+    ).toMatch(/not found|WNOPE/);
+    expect((await windows.getWindow(id))?.storeVersion).toBe(before?.storeVersion);
+    // Edited into another window's slot on the same cluster: refused, naming it.
+    const other = idIn(
+      text(await f.harness.say(USERS.operator, 'window create prod-a every friday 10:00 UTC for 2h')),
+    );
+    expect(
+      text(await f.harness.say(USERS.operator, `window edit ${id} every friday 11:00 UTC for 2h`)),
+    ).toContain(`overlaps window ${other}`);
+    expect((await windows.getWindow(id))?.storeVersion).toBe(before?.storeVersion);
+
+    const edited = text(
+      await f.harness.say(USERS.operator, `window edit ${id} every tuesday 03:00 UTC for 3h policy fail`),
+    );
+    expect(edited).toContain('changed (version 2)');
+    expect(edited).toContain('voided the earlier approval');
+    const after = (await windows.getWindow(id))?.value;
+    expect(after).toMatchObject({
+      version: 2,
+      approval: 'pending',
+      durationMinutes: 180,
+      blockerPolicy: 'fail',
+      recurrence: { kind: 'weekly', weekdays: [2] },
+    });
+    expect(after?.approvedBy).toBeUndefined();
+    // Re-armed at the edited schedule's next occurrence, a Tuesday 03:00 UTC.
+    const armed = f.scheduler.schedules.get(`window-${id}`);
+    expect(new Date(armed?.at ?? '').getUTCDay()).toBe(2);
+    expect(new Date(armed?.at ?? '').getUTCHours()).toBe(3);
+    await f.harness.say(USERS.operator, `window cancel ${id}`);
+    await f.harness.say(USERS.operator, `window cancel ${other}`);
   });
 
   it('help lists the window commands', async () => {

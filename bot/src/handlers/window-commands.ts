@@ -11,6 +11,7 @@ import {
   cancelWindow,
   createWindow,
   decideWindowSeries,
+  editWindow,
   skipOccurrence,
   upcoming,
   type WindowDeps,
@@ -97,6 +98,29 @@ export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Pr
       fitText(estimate),
       `Approval: ${approvalText(w)}${w.production ? ` — \`window approve ${w.windowId}\`` : ''}`,
       AT_FIRE_TIME,
+    ].join('\n\n'),
+  );
+  return 'ok';
+}
+
+export async function windowEdit(turn: Turn, args: ArgsOf<'windowEdit'>): Promise<string> {
+  // Parsed whole first: a schedule it does not understand changes nothing.
+  const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());
+  const {
+    window: w,
+    estimate,
+    next,
+    approvalVoided,
+  } = await editWindow(deps(turn), args.id, spec, turn.actor);
+  await arm(turn, w);
+  await say(
+    turn,
+    [
+      `✏️ Window \`${w.windowId}\` changed (version ${w.version}): \`${scheduleExpression(w)}\` in ${w.zone}, ` +
+        `${formatDuration(w.durationMinutes * 60)} each, policy ${w.blockerPolicy}${w.continueOnFailure ? ', continues on failure' : ''}.`,
+      `Next: ${next.map((s) => slotText(s, w.zone)).join('; ')}`,
+      fitText(estimate),
+      `Approval: ${approvalText(w)}${approvalVoided ? ' (the edit voided the earlier approval)' : ''}${w.production ? ` — \`window approve ${w.windowId}\`` : ''}`,
     ].join('\n\n'),
   );
   return 'ok';
