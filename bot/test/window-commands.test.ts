@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWindowStore } from '@rackops/core/windows/window-store';
+import { cardOf } from '../src/testing/harness';
 import { type BotFixture, USERS, startBotFixture } from './support/bot-fixture';
 
 const text = (replies: { text?: string }[]): string => replies.map((r) => r.text ?? '').join('\n');
@@ -75,9 +76,14 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     const id = idIn(
       text(await f.harness.say(USERS.operator, 'window create lab-a every wednesday 03:00 UTC for 2h')),
     );
-    const list = text(await f.harness.say(USERS.viewer, 'windows'));
-    expect(list).toContain('Maintenance windows, next 14 days');
-    expect(list).toContain(id);
+    const replies = await f.harness.say(USERS.viewer, 'windows');
+    expect(text(replies)).toContain('Maintenance windows, next 14 days');
+    // The 14 days as a card: a row per occurrence (every Wednesday in it), with approval and estimate vs length.
+    const shown = JSON.stringify(replies.map((r) => cardOf(r)).find(Boolean));
+    expect(shown).toContain('Maintenance windows, next 14 days');
+    expect(shown.split(id).length - 1).toBeGreaterThanOrEqual(2);
+    expect(shown).toContain('Estimate vs length');
+    expect(shown).toMatch(/of 2 h/);
     // Creating arms the series' one schedule, at its next occurrence (a Wednesday 03:00 UTC).
     const armed = f.scheduler.schedules.get(`window-${id}`);
     expect(armed?.target).toEqual({ kind: 'window', windowId: id, start: armed?.at });
@@ -87,7 +93,8 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     expect(text(await f.harness.say(USERS.viewer, `window ${id}`))).toContain('skipped');
     expect(text(await f.harness.say(USERS.operator, `window cancel ${id}`))).toContain('cancelled');
     expect(f.scheduler.schedules.has(`window-${id}`)).toBe(false);
-    expect(text(await f.harness.say(USERS.viewer, 'windows'))).not.toContain(id);
+    const after = await f.harness.say(USERS.viewer, 'windows');
+    expect(JSON.stringify(after.map((r) => cardOf(r)))).not.toContain(id);
   });
 
   it('window edit changes the series and voids its approval; bad input changes nothing', async () => {

@@ -17,6 +17,8 @@ import {
   type WindowDeps,
 } from '@rackops/core/windows/window-usecases';
 import type { WindowRecord } from '@rackops/core/windows/window.schema';
+import { CardFactory } from 'botbuilder';
+import { type WindowsCardRow, windowsCard } from '../cards/windows-card';
 import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
 import { say } from './reply';
@@ -136,7 +138,7 @@ export async function windows(turn: Turn): Promise<string> {
     return 'ok';
   }
   const fits = new Map<string, FitEstimate>();
-  const lines = ['**Maintenance windows, next 14 days**'];
+  const rows: (WindowsCardRow & { start: string })[] = [];
   for (const { window: w, slot, occurrence } of list) {
     let fit = fits.get(w.windowId);
     if (!fit) {
@@ -145,13 +147,25 @@ export async function windows(turn: Turn): Promise<string> {
       fits.set(w.windowId, fit);
     }
     const status = occurrence?.status ?? (w.approval === 'approved' ? 'approved' : 'scheduled');
-    lines.push(
-      `- ${slotText(slot, w.zone)} · \`${w.windowId}\` **${targetsText(w)}** · ${status}` +
-        `${occurrence?.reason ? ` (${occurrence.reason})` : ''} · ${approvalText(w)} · ` +
-        `${formatDuration(fit.makespanS)} of ${formatDuration(fit.windowS)}${fit.fits ? '' : ' ⚠️ does not fit'}`,
-    );
+    rows.push({
+      start: slot.start,
+      when: slotText(slot, w.zone),
+      windowId: w.windowId,
+      targets: targetsText(w),
+      status: `${status}${occurrence?.reason ? ` (${occurrence.reason})` : ''}`,
+      approval: approvalText(w),
+      fit: `${formatDuration(fit.makespanS)} of ${formatDuration(fit.windowS)}`,
+      fits: fit.fits,
+    });
   }
-  await say(turn, lines.join('\n'));
+  // In start order across zones (the UTC instants, not the local texts).
+  rows.sort((a, b) => a.start.localeCompare(b.start));
+  await turn.sender.send({
+    type: 'message',
+    text: `**Maintenance windows, next 14 days**: ${rows.length} occurrence(s) of ${fits.size} window(s)`,
+    textFormat: 'markdown',
+    attachments: [CardFactory.adaptiveCard(windowsCard(rows, 14))],
+  });
   return 'ok';
 }
 
