@@ -13,6 +13,7 @@ import { RackOpsError, ValidationError } from '@rackops/core/util/errors';
 import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { endOccurrence } from '@rackops/core/windows/window-end';
+import { remindOccurrence } from '@rackops/core/windows/window-reminders';
 import { type FiringDeps, fireWindow } from '@rackops/core/windows/window-firing';
 import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/windows/window-rollout';
 import { type Logger, pino } from 'pino';
@@ -35,8 +36,19 @@ const noScheduler: Scheduler = {
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job'), jobId: BoundedId }),
-  z.object({ kind: z.literal('window'), windowId: BoundedId, start: IsoTime.optional() }),
+  z.object({
+    kind: z.literal('window'),
+    windowId: BoundedId,
+    start: IsoTime.optional(),
+    postponedTo: IsoTime.optional(),
+  }),
   z.object({ kind: z.literal('window-end'), windowId: BoundedId, start: IsoTime }),
+  z.object({
+    kind: z.literal('window-reminder'),
+    windowId: BoundedId,
+    start: IsoTime,
+    lead: z.enum(['24h', '1h']),
+  }),
   z.object({
     kind: z.literal('inventory-sync'),
     source: z.enum(['ome', 'vcenter']),
@@ -92,12 +104,12 @@ export function createClaimHandler(deps: ClaimDeps) {
       ),
   };
 
-  async function openWindow(windowId: string, start?: string): Promise<ClaimOutcome> {
+  async function openWindow(windowId: string, start?: string, postponedTo?: string): Promise<ClaimOutcome> {
     if (!firing) {
       log.warn({ windowId }, 'maintenance window fired but no scheduler is wired');
       return { outcome: 'skipped', reason: 'no scheduler to re-arm the window with' };
     }
-    const o = await fireWindow(firing, windowId, start);
+    const o = await fireWindow(firing, windowId, start, postponedTo);
     log.info({ windowId, occurrence: o }, 'maintenance window fired');
     return {
       outcome: 'window',
@@ -210,7 +222,24 @@ export function createClaimHandler(deps: ClaimDeps) {
       case 'inventory-sync':
         return inventorySync(target.source, target.sourceId);
       case 'window':
-        return openWindow(target.windowId, target.start);
+        return openWindow(target.windowId, target.start, target.postponedTo);
+      case 'window-reminder': {
+        const sent = await remindOccurrence(
+          {
+            store: deps.store,
+            now: () => clock.now(),
+            ...(deps.notifier ? { notifier: deps.notifier } : {}),
+          },
+          target.windowId,
+          target.start,
+          target.lead,
+        );
+        return {
+          outcome: 'window',
+          windowId: target.windowId,
+          ...(sent ? { status: 'reminded' } : { reason: 'the occurrence was skipped, moved or has begun' }),
+        };
+      }
       case 'window-end':
         return closeWindow(target.windowId, target.start);
       case 'replication':
