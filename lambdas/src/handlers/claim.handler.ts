@@ -5,7 +5,7 @@ import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
-import { checkRpoBreach } from '@rackops/core/replication/rpo-alert';
+import { checkRpoBreach, isPastRpo } from '@rackops/core/replication/rpo-alert';
 import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
 import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { startJob } from '@rackops/core/usecases/start-job';
@@ -18,6 +18,7 @@ import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
 import { awsNotifications } from '../notifications/aws-notifier';
+import { emitRpoMetric } from './rpo-metric';
 import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
 
 /** A replication job starts now: it never needs a scheduler; one missing is a wiring mistake, said so. */
@@ -59,6 +60,8 @@ export interface ClaimDeps {
   windowTimeScale?: number;
   /** Told when a window's occurrence is skipped at fire time (the notification pipeline). */
   notifier?: Notifier;
+  /** Each protection-group tick's RPO state (AWS: the metric the RPO alarm watches). */
+  onRpo?: (group: string, breached: boolean) => void;
 }
 
 /**
@@ -157,8 +160,10 @@ export function createClaimHandler(deps: ClaimDeps) {
   async function replicationTick(group: string): Promise<ClaimOutcome> {
     const read = await createProtectionGroupStore(deps.store).get(group);
     if (!read) return { outcome: 'skipped', reason: `protection group ${group} does not exist` };
-    if (deps.notifier)
-      await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value);
+    const breached = deps.notifier
+      ? await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value)
+      : isPastRpo(read.value, clock.now());
+    deps.onRpo?.(group, breached);
     try {
       const { job } = await replicateGroup(
         {
@@ -214,6 +219,7 @@ export default async function handler(event: unknown): Promise<ClaimOutcome> {
     orchestrator: awsOrchestrator(),
     logger,
     notifier: awsNotifications({ store, logger }).notifier,
+    onRpo: (group, breached) => emitRpoMetric(group, breached),
     scheduler: createEventBridgeScheduler({
       client: awsSchedulerClient(),
       groupName: requireEnv('SCHEDULE_GROUP_NAME'),
