@@ -5,7 +5,7 @@ import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
-import { checkRpoBreach } from '@rackops/core/replication/rpo-alert';
+import { checkRpoBreach, isPastRpo } from '@rackops/core/replication/rpo-alert';
 import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
 import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { startJob } from '@rackops/core/usecases/start-job';
@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
 import { awsNotifications } from '../notifications/aws-notifier';
+import { emitRpoMetric } from './rpo-metric';
 
 /** A replication job starts now: it never needs a scheduler; one missing is a wiring mistake, said so. */
 const noScheduler: Scheduler = {
@@ -73,6 +74,8 @@ export interface ClaimDeps {
   windowTimeScale?: number;
   /** Told when a window's occurrence is skipped at fire time (the notification pipeline). */
   notifier?: Notifier;
+  /** Each protection-group tick's RPO state (AWS: the metric the RPO alarm watches). */
+  onRpo?: (group: string, breached: boolean) => void;
 }
 
 /**
@@ -184,8 +187,10 @@ export function createClaimHandler(deps: ClaimDeps) {
   async function replicationTick(group: string): Promise<ClaimOutcome> {
     const read = await createProtectionGroupStore(deps.store).get(group);
     if (!read) return { outcome: 'skipped', reason: `protection group ${group} does not exist` };
-    if (deps.notifier)
-      await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value);
+    const breached = deps.notifier
+      ? await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value)
+      : isPastRpo(read.value, clock.now());
+    deps.onRpo?.(group, breached);
     try {
       const { job } = await replicateGroup(
         {
@@ -249,7 +254,7 @@ export function createClaimHandler(deps: ClaimDeps) {
 }
 
 /** The claim function from the platform: the scheduler it re-arms window series on is the platform's. */
-export const claimFromPlatform = (p: Platform) =>
+export const claimFromPlatform = (p: Platform, aws: Pick<ClaimDeps, 'onRpo'> = {}) =>
   createClaimHandler({
     store: p.store,
     orchestrator: p.orchestrator,
@@ -258,10 +263,13 @@ export const claimFromPlatform = (p: Platform) =>
     notifier: p.notifier,
     ...(p.windowTimeScale !== undefined ? { windowTimeScale: p.windowTimeScale } : {}),
     logger: p.logger.child({ fn: 'claim' }),
+    ...aws,
   });
 
 /**
  * AWS entry point: the EventBridge Scheduler target. A window skipped at fire time and an RPO breach are told
- * through job-ops' pipeline (the bot secret, webhook, SES).
+ * through job-ops' pipeline (the bot secret, webhook, SES); each replication tick writes the RPO metric.
  */
-export default lambdaEntry(claimFromPlatform, { notifications: awsNotifications });
+export default lambdaEntry((p) => claimFromPlatform(p, { onRpo: emitRpoMetric }), {
+  notifications: awsNotifications,
+});
