@@ -9,7 +9,7 @@ import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { smallLab } from '@rackops/lab/testing/small-lab';
 import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
 
@@ -68,7 +68,7 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
       createdBy: alice,
       createdAt: new Date().toISOString(),
     });
-  }, 400_000); // waits for another file's ZFS sites to close (machine-lock.ts)
+  }, ZFS_SITES_WAIT_MS + 120_000); // may wait for another file's ZFS sites to close (machine-lock.ts)
   afterAll(async () => {
     await stack?.stop();
     await sites?.close();

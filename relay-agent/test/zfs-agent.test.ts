@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { verifyRelayMessage } from '@rackops/core/relay/message-signature';
 import { ZfsCommandOutputs } from '@rackops/core/relay/zfs-commands';
 import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config';
 import { resolveSigningKeys } from '../src/config/signing-keys';
@@ -43,7 +43,7 @@ describe.skipIf(unavailable !== undefined)('zfs commands through the relay agent
       labOpts: { services: { vcenter: false, ome: false, catalog: false, control: false } },
       agent: (cfg) => ({ ...cfg, zfs: { sites: { 'nas-src': site, 'nas-dst': site } } }),
     });
-  }, 400_000); // waits for another file's ZFS sites to close (machine-lock.ts)
+  }, ZFS_SITES_WAIT_MS + 120_000); // may wait for another file's ZFS sites to close (machine-lock.ts)
   afterAll(async () => {
     await h?.stop();
     await sites?.close();

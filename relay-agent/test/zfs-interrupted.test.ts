@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/command-context';
@@ -63,7 +63,7 @@ describe.skipIf(unavailable !== undefined)('an SSH session killed mid-transfer (
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
     await sites.zfs('create', src);
-  }, 400_000); // waits for another file's ZFS sites to close (machine-lock.ts)
+  }, ZFS_SITES_WAIT_MS + 120_000); // may wait for another file's ZFS sites to close (machine-lock.ts)
   afterAll(async () => {
     await sites?.close();
   }, 150_000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import { RetentionPolicy } from '@rackops/core/replication/protection-group.schema';
 import { ValidationError } from '@rackops/core/util/errors';
-import { type ZfsSites, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
 import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ describe.skipIf(unavailable !== undefined)('ZFS replication over SSH (real zfs-f
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
     await sites.zfs('create', src);
-  }, 400_000); // waits for another file's ZFS sites to close (machine-lock.ts)
+  }, ZFS_SITES_WAIT_MS + 120_000); // may wait for another file's ZFS sites to close (machine-lock.ts)
   afterAll(async () => {
     await sites?.close();
   }, 150_000);

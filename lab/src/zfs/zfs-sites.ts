@@ -37,8 +37,16 @@ export interface ZfsSites {
   close(): Promise<void>;
 }
 
+/**
+ * How long a second user waits for the first: the ZFS test files run one after another, a few minutes in all.
+ * A test's `beforeAll` allows this plus its own setup.
+ */
+export const ZFS_SITES_WAIT_MS = 900_000;
+
 export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: number } = {}): Promise<ZfsSites> {
-  const lock: MachineLock = await acquireMachineLock('zfs-fuse', { waitMs: opts.lockWaitMs ?? 300_000 });
+  const lock: MachineLock = await acquireMachineLock('zfs-fuse', {
+    waitMs: opts.lockWaitMs ?? ZFS_SITES_WAIT_MS,
+  });
   const dir = await mkdtemp(join(tmpdir(), 'rackops-zfs-'));
   const tag = `${process.pid}${Math.floor(Math.random() * 1e4)}`;
   const sourcePool = `rksrc${tag}`;

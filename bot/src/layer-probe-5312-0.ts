@@ -1,0 +1,3 @@
+import * as probe from '@aws-sdk/client-dynamodb';
+
+export const used = probe;

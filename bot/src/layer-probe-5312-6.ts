@@ -1,0 +1,3 @@
+import * as probe from '@rackops/core';
+
+export const used = probe;

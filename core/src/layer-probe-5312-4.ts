@@ -1,0 +1,3 @@
+import * as probe from 'botbuilder';
+
+export const used = probe;

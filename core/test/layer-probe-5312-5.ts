@@ -1,0 +1,3 @@
+import * as probe from 'aws-cdk-lib';
+
+export const used = probe;

@@ -1,0 +1,3 @@
+import * as probe from '@rackops/infra';
+
+export const used = probe;

@@ -1,0 +1,3 @@
+import * as probe from '@rackops/lambdas';
+
+export const used = probe;
