@@ -152,8 +152,14 @@ describe('the claim entry module, run with the environment CDK gives it', () => 
       `window:${w.windowId}`,
     );
     expect(log.items.map((r) => [r.data.channel, r.data.status])).toEqual([['conversation', 'delivered']]);
-    // The series was re-armed for next week through the Scheduler API, as before.
-    expect([...scheduler.state.keys()]).toEqual([`rackops-schedules/window-${w.windowId}`]);
+    // The series was re-armed for next week through the Scheduler API, with that occurrence's two reminders.
+    expect([...scheduler.state.keys()].sort()).toEqual(
+      [
+        `rackops-schedules/window-${w.windowId}`,
+        `rackops-schedules/window-${w.windowId}-remind-1h`,
+        `rackops-schedules/window-${w.windowId}-remind-24h`,
+      ].sort(),
+    );
 
     // The same schedule delivered again (EventBridge retries at least once): the occurrence is not told twice.
     await handler({ kind: 'window', windowId: w.windowId });

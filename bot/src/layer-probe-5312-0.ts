@@ -1,3 +1,0 @@
-import * as probe from '@aws-sdk/client-dynamodb';
-
-export const used = probe;

@@ -1,3 +1,0 @@
-import * as probe from '@rackops/core';
-
-export const used = probe;

@@ -1,3 +1,0 @@
-import * as probe from 'botbuilder';
-
-export const used = probe;

@@ -1,3 +1,0 @@
-import * as probe from 'aws-cdk-lib';
-
-export const used = probe;

@@ -1,3 +1,0 @@
-import * as probe from '@rackops/infra';
-
-export const used = probe;

@@ -1,3 +1,0 @@
-import * as probe from '@rackops/lambdas';
-
-export const used = probe;
