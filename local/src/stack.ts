@@ -79,6 +79,8 @@ export interface LocalStackOptions {
   syncInventoryAtStart?: boolean;
   /** Count what AWS would bill (SDK calls, capacity, transitions, Lambda time): the cost bench. */
   meter?: AwsMeter;
+  /** Each vCenter sync tick also reads every host's hardware health (`npm start` turns it on). @default false */
+  healthReads?: boolean;
 }
 
 export interface LocalStackConfig {
@@ -299,6 +301,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       scheduler,
       notifier,
       ...(lab ? { windowTimeScale: timeScale } : {}),
+      ...(opts.healthReads ? { healthReads: true } : {}),
       logger: log.child({ fn: 'claim' }),
     });
 

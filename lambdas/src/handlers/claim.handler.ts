@@ -4,6 +4,7 @@ import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
+import { startHealthReads } from '@rackops/core/usecases/health-reads';
 import { startJob } from '@rackops/core/usecases/start-job';
 import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
@@ -26,7 +27,7 @@ export const ClaimEvent = z.discriminatedUnion('kind', [
 ]) satisfies z.ZodType<ScheduleTarget>;
 
 export type ClaimOutcome =
-  | { outcome: 'started'; jobId: string; status: Job['status'] }
+  | { outcome: 'started'; jobId: string; status: Job['status']; healthReads?: number }
   | { outcome: 'skipped'; jobId?: string; reason: string }
   | { outcome: 'window'; windowId: string; status?: string; jobId?: string; reason?: string };
 
@@ -41,6 +42,11 @@ export interface ClaimDeps {
   windowTimeScale?: number;
   /** Told when a window's occurrence is skipped at fire time (the notification pipeline). */
   notifier?: Notifier;
+  /**
+   * With each vCenter's inventory sync, start a hardware health read of each of its hosts (env HEALTH_READS,
+   * on unless `off`; the local stack's `healthReads`). @default false
+   */
+  healthReads?: boolean;
 }
 
 /**
@@ -127,9 +133,15 @@ export function createClaimHandler(deps: ClaimDeps) {
       requiresApproval: false,
     });
     const started = await startJob(useCase, job.id, SYSTEM);
-    return started
-      ? { outcome: 'started', jobId: job.id, status: started.status }
-      : { outcome: 'skipped', jobId: job.id, reason: 'could not claim the sync job' };
+    if (!started) return { outcome: 'skipped', jobId: job.id, reason: 'could not claim the sync job' };
+    const healthReads =
+      deps.healthReads && source === 'vcenter' ? await startHealthReads(useCase, sourceId) : undefined;
+    return {
+      outcome: 'started',
+      jobId: job.id,
+      status: started.status,
+      ...(healthReads !== undefined ? { healthReads } : {}),
+    };
   }
 
   return withValidationErrors('schedule target', async (event: unknown): Promise<ClaimOutcome> => {
@@ -153,6 +165,7 @@ export default async function handler(event: unknown): Promise<ClaimOutcome> {
     store: awsStore(),
     orchestrator: awsOrchestrator(),
     logger: awsLogger(),
+    healthReads: process.env.HEALTH_READS !== 'off',
     scheduler: createEventBridgeScheduler({
       client: awsSchedulerClient(),
       groupName: requireEnv('SCHEDULE_GROUP_NAME'),
