@@ -139,6 +139,7 @@ export async function recordHardwareHealth(
       kind: 'host_unhealthy',
       hostId: tag,
       detail: verdict.items.slice(0, 3).join('; '),
+      since: read.readAt,
       ...(host?.clusterId ? { clusterId: host.clusterId } : {}),
       ...(opts.conversationId ? { conversationId: opts.conversationId } : {}),
     });
