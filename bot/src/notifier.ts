@@ -34,7 +34,8 @@ export class ConversationChannel implements NotificationChannel {
   async recipients(event: NotificationEvent, ctx: DeliveryContext): Promise<string[]> {
     if (ctx.job) return ctx.job.conversationId ? [ctx.job.conversationId] : [];
     // A window's outcome goes to the conversation that created the window.
-    if (event.kind === 'window_outcome') return event.conversationId ? [event.conversationId] : [];
+    if (event.kind === 'window_outcome' || event.kind === 'rpo_breached')
+      return event.conversationId ? [event.conversationId] : [];
     // A host turning critical: whoever asked for the read, and the conversations of its cluster's recent jobs.
     if (event.kind === 'host_unhealthy') {
       const jobs = event.clusterId
@@ -87,6 +88,8 @@ export function messageFor(event: NotificationEvent, job: Job | undefined): stri
     return `📴 Relay agent **${event.agentId}** is offline: ${event.detail}`;
   if (event.kind === 'host_unhealthy') return `🩺 Server **${event.hostId}** is critical: ${event.detail}`;
   if (event.kind === 'window_outcome') return `${WINDOW_ICON[event.status]} Maintenance ${event.detail}`;
+  if (event.kind === 'rpo_breached')
+    return `🔴 Protection group **${event.group}** is past its RPO: ${event.detail}`;
   const label = job ? jobLabel(job) : `job ${event.jobId}`;
   const name = job ? `${job.target.kind} ${label} (job ${job.id})` : label;
   switch (event.kind) {

@@ -81,9 +81,19 @@ describe('command grammar', () => {
     expect(helpFor(['updat'])).toContain('update');
   });
 
-  it('declares room for protection groups, replicate, failover; windows and notify exist', () => {
-    for (const n of ['protectionGroups', 'replicate', 'failover'] as const)
-      expect(COMMANDS[n].unavailable).toBe(true);
+  it('declares room for failover; protection groups, replicate, windows and notify exist', () => {
+    expect(COMMANDS.failover.unavailable).toBe(true);
+    for (const n of ['protectionGroups', 'groups', 'pg', 'protect', 'replicate'] as const)
+      expect(COMMANDS[n].unavailable).toBeUndefined();
+    expect(parseCommand('replicate prod-vms now')).toMatchObject({
+      ok: true,
+      command: { name: 'replicate', args: { group: 'prod-vms', now: true } },
+    });
+    expect(parseCommand('pg pause prod-vms')).toMatchObject({
+      ok: true,
+      command: { name: 'pgPause', args: { group: 'prod-vms' } },
+    });
+    expect(parseCommand('pg prod-vms')).toMatchObject({ ok: true, command: { name: 'pg' } });
     expect(COMMANDS.windows.unavailable).toBeUndefined();
     expect(COMMANDS.notify.unavailable).toBeUndefined();
   });

@@ -329,7 +329,8 @@ export class StatelessStack extends Stack {
 
     // Notifications: the functions that raise events deliver them (conversation, channel, e-mail).
     grantNotifications(this, {
-      senders: [bot, jobOps, result, functions.get('execution-status')].filter(
+      // claim: an RPO breach found at a protection group's tick, a window skipped when it fires.
+      senders: [bot, jobOps, result, claim, functions.get('execution-status')].filter(
         (f): f is HandlerFunction => !!f,
       ),
       ...(bot ? { bot } : {}),

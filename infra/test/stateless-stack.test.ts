@@ -142,7 +142,7 @@ describe('StatelessStack', () => {
             JSON.stringify(s.Resource).includes(secret),
         );
       const names = TEST_HANDLERS.map((h) => h.name);
-      const notifying = ['bot', 'execution-status', 'job-ops', 'result'];
+      const notifying = ['bot', 'claim', 'execution-status', 'job-ops', 'result'];
       expect(names.filter((n) => reads(n, 'BotCredentials')).sort()).toEqual(
         notifying.filter((n) => names.includes(n)),
       );

@@ -5,8 +5,12 @@ import {
   type FiringDeps,
   fireWindow,
   reconcileWindowSchedules,
+  windowEndScheduleName,
   windowScheduleName,
 } from '@rackops/core/windows/window-firing';
+import { SYSTEM } from '@rackops/core/jobs/job.schema';
+import { stopReasonOf } from '@rackops/core/jobs/stop-reason';
+import { endOccurrence } from '@rackops/core/windows/window-end';
 import { createWindowStore } from '@rackops/core/windows/window-store';
 import { bob, makeWindow } from '../../core/test/windows/window-factory';
 import { startTestStore, type TestStore } from './helpers/dynalite-store';
@@ -71,13 +75,18 @@ describe('window firing', () => {
     await armWindow(deps, w);
     expect(scheduler.schedules.get('window-F-ONCE')).toEqual({
       at: '2026-12-06T01:00:00.000Z',
-      target: { kind: 'window', windowId: 'F-ONCE' },
+      target: { kind: 'window', windowId: 'F-ONCE', start: '2026-12-06T01:00:00.000Z' },
     });
     now = new Date('2026-12-06T01:00:20Z');
     const o = await fireWindow(deps, 'F-ONCE');
     expect(o).toMatchObject({ status: 'running', jobId: 'JOB-1' });
     expect(started).toEqual([{ windowId: 'F-ONCE', deadline: '2026-12-06T05:00:00.000Z' }]);
     expect(scheduler.schedules.has('window-F-ONCE')).toBe(false);
+    // Its end is a schedule of its own: it puts the window_end stop reason on the occurrence's jobs.
+    expect(scheduler.schedules.get(windowEndScheduleName('F-ONCE'))).toEqual({
+      at: '2026-12-06T05:00:00.000Z',
+      target: { kind: 'window-end', windowId: 'F-ONCE', start: '2026-12-06T01:00:00.000Z' },
+    });
     // A second delivery of the same firing starts nothing more.
     await fireWindow(deps, 'F-ONCE');
     expect(started).toHaveLength(1);
@@ -152,6 +161,56 @@ describe('window firing', () => {
     expect(started).toEqual([]);
   });
 
+  it('the occurrence a schedule was armed for fires even when the clock reads earlier, and the next one is armed after it', async () => {
+    await windows().createWindow(
+      makeWindow({ windowId: 'F-ARMED', targets: { clusters: ['c-armed'], hosts: [] }, production: false }),
+    );
+    now = new Date('2026-12-10T09:00:00Z'); // a Thursday: the armed Sunday slot is days away on this clock
+    const o = await fireWindow(deps, 'F-ARMED', '2026-12-13T01:00:00.000Z');
+    expect(o).toMatchObject({ status: 'running', start: '2026-12-13T01:00:00.000Z' });
+    expect(scheduler.schedules.get('window-F-ARMED')?.at).toBe('2026-12-20T01:00:00.000Z');
+    // A start that is not one of the series' slots (the series was edited) falls back to the clock: none now.
+    expect(await fireWindow(deps, 'F-ARMED', '2026-12-14T01:00:00.000Z')).toBeUndefined();
+    expect(started).toHaveLength(1);
+  });
+
+  it("an occurrence's end puts the window_end stop reason on its jobs still going, once; other jobs are left alone", async () => {
+    const mk = async (id: string, status: 'running' | 'completed') => {
+      await t.store.createJob({
+        id,
+        type: 'rolling_cluster_update',
+        target: { kind: 'cluster', id: 'c-end' },
+        params: {},
+        details: {},
+        createdBy: SYSTEM,
+        createdAt: now.toISOString(),
+        scheduleAt: now.toISOString(),
+        requiresApproval: false,
+      });
+      await t.store.transitionJob(id, { type: 'start', actor: SYSTEM });
+      if (status === 'completed') await t.store.transitionJob(id, { type: 'complete', actor: SYSTEM });
+    };
+    await mk('JOB-END-1', 'running');
+    await mk('JOB-END-2', 'completed');
+    const slot = { windowId: 'F-END', start: '2026-12-06T01:00:00.000Z', end: '2026-12-06T05:00:00.000Z' };
+    expect(await endOccurrence(deps, 'F-END', slot.start)).toEqual([]); // no occurrence running
+    await windows().moveOccurrence(slot, 'running', {
+      jobId: 'JOB-END-1',
+      jobIds: ['JOB-END-1', 'JOB-END-2'],
+    });
+    now = new Date('2026-12-06T05:00:00Z');
+    expect(await endOccurrence(deps, 'F-END', slot.start)).toEqual(['JOB-END-1']);
+    const job = await t.store.getJob('JOB-END-1');
+    expect(stopReasonOf(job ?? ({} as never))).toMatchObject({
+      kind: 'window_end',
+      at: '2026-12-06T05:00:00.000Z',
+    });
+    expect(job?.status).toBe('running'); // not a cancel: the job ends as it otherwise would
+    expect((await t.store.getJob('JOB-END-2'))?.stopReason).toBeUndefined();
+    // A second delivery of the end changes nothing.
+    expect(await endOccurrence(deps, 'F-END', slot.start)).toEqual([]);
+  });
+
   it('a spring-forward 02:30 occurrence is armed at its shifted instant', async () => {
     const w = makeWindow({
       windowId: 'F-DST',
@@ -189,5 +248,18 @@ describe('window firing', () => {
     expect(scheduler.schedules.has('job-J1')).toBe(true);
     expect(scheduler.schedules.has(windowScheduleName('F-PEND'))).toBe(true);
     expect(scheduler.schedules.has('window-GONE')).toBe(false);
+    // An end schedule of a stored series stays; one whose series is gone goes.
+    await scheduler.scheduleAt({
+      name: windowEndScheduleName('F-PEND'),
+      at: '2026-12-20T04:00:00Z',
+      target: { kind: 'window-end', windowId: 'F-PEND', start: '2026-12-20T00:00:00.000Z' },
+    });
+    await scheduler.scheduleAt({
+      name: windowEndScheduleName('GONE'),
+      at: '2026-12-20T04:00:00Z',
+      target: { kind: 'window-end', windowId: 'GONE', start: '2026-12-20T00:00:00.000Z' },
+    });
+    const again = await reconcileWindowSchedules(deps, [...scheduler.schedules.keys()]);
+    expect(again.deleted).toEqual([windowEndScheduleName('GONE')]);
   });
 });

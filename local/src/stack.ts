@@ -4,8 +4,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Actor, Job } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { JobProgress } from '@rackops/core/ports/job-progress.port';
@@ -14,29 +12,31 @@ import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { QueueStats } from '@rackops/core/ports/queue-stats.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
-import { failJobOfEndedExecution, startJob } from '@rackops/core/usecases/start-job';
 import { HEARTBEAT } from '@rackops/core/workflows/timing';
 import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
 import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
 import { type Lab, startLab } from '@rackops/lab/index';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
-import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
-import { createSfnOrchestrator } from '@rackops/lambdas/adapters/sfn-orchestrator';
+import { createAwsClients } from '@rackops/lambdas/composition/clients';
+import { buildPlatform } from '@rackops/lambdas/composition/platform';
 import { createSqsQueueStats } from '@rackops/lambdas/adapters/sqs-queue-stats';
-import { createSqsCommandQueue } from '@rackops/lambdas/adapters/sqs-queues';
-import { createClaimHandler } from '@rackops/lambdas/handlers/claim.handler';
-import { createDispatchHandler } from '@rackops/lambdas/handlers/dispatch.handler';
-import { loadCatalog } from '@rackops/lambdas/handlers/inventory-catalog';
-import { createInventoryPageHandler } from '@rackops/lambdas/handlers/inventory-page.handler';
-import { createJobOpsHandler } from '@rackops/lambdas/handlers/job-ops.handler';
-import { type ProgressMessage, createResultHandler } from '@rackops/lambdas/handlers/result.handler';
+import { claimFromPlatform } from '@rackops/lambdas/handlers/claim.handler';
+import { dispatchFromPlatform } from '@rackops/lambdas/handlers/dispatch.handler';
+import { executionStatusFromPlatform } from '@rackops/lambdas/handlers/execution-status.handler';
+import { catalogFromLocation, jobOpsFromPlatform } from '@rackops/lambdas/handlers/job-ops.handler';
+import { type ProgressMessage, resultFromPlatform } from '@rackops/lambdas/handlers/result.handler';
 import { type Logger, pino } from 'pino';
 import { type RunningDynalite, startDynalite } from './dynalite';
 import type { AwsMeter } from './metering/aws-meter';
 import type { ExecutionRecord } from './engine/execution-record';
-import { LocalEngine } from './engine/local-engine';
+import { LocalEngine, localStateMachineArn } from './engine/local-engine';
 import { startSfnApi } from './engine/sfn-api/sfn-api-server';
-import { type InProcessAgent, type LabAccess, startInProcessAgent } from './runtime/in-process-agent';
+import {
+  type InProcessAgent,
+  type InProcessAgentOptions,
+  type LabAccess,
+  startInProcessAgent,
+} from './runtime/in-process-agent';
 import { type InventorySource, syncInventoryNow } from './runtime/inventory-at-start';
 import { createRelayQueues } from './relay-queues';
 import { startResultsPoller } from './runtime/results-poller';
@@ -70,6 +70,13 @@ export interface LocalStackOptions {
   logger?: Logger;
   /** Local scheduler poll interval. @default 250 */
   schedulerTickMs?: number;
+  /**
+   * The clock that decides when schedules are due (a scenario's DrivenClock fires a window's occurrence when the
+   * scenario moves it there). @default `clock`
+   */
+  schedulerClock?: Clock;
+  /** Multiplies recurring schedule intervals (a protection group's sync every RPO/2) for demos. @default 1 */
+  schedulerIntervalScale?: number;
   /** Lowest heartbeat window in real ms, whatever the time scale (the message path is not scaled). @default 3000 */
   minHeartbeatMs?: number;
   /**
@@ -77,6 +84,8 @@ export interface LocalStackOptions {
    * is. @default true with a data dir, the lab and the agent: the Store persists, the in-memory lab does not
    */
   syncInventoryAtStart?: boolean;
+  /** ZFS appliances for the in-process agent (`zfs.sites` of its config), e.g. zfs-fuse sites over loopback SSH. */
+  zfs?: InProcessAgentOptions['zfs'];
   /** Count what AWS would bill (SDK calls, capacity, transitions, Lambda time): the cost bench. */
   meter?: AwsMeter;
   /** Each vCenter sync tick also reads every host's hardware health (`npm start` turns it on). @default false */
@@ -162,28 +171,38 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       persistent ? { path: join(dataDir, 'dynamo') } : {},
     );
     stops.push(() => dynalite.close());
-    const meter = opts.meter;
-    const dynamo = dynalite.client();
-    meter?.attach(dynamo);
-    const store = createDynamoStore({ client: dynamo, tableName: TABLE_NAME });
-    await store.migrate();
-
     const sqsEmu: SqsEmulator = await startSqsEmulator();
     stops.push(() => sqsEmu.close());
-    const sqs = new SQSClient({
-      endpoint: sqsEmu.endpoint,
+    // Set once the engine's Step Functions API listens; no handler runs before then.
+    let sfnEndpoint: string | undefined;
+
+    // One wiring with AWS (DESIGN §1): the same clients, platform and function factories as the Lambda
+    // entries; only the endpoints and the seams below differ.
+    const clients = createAwsClients({
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      services: {
+        dynamodb: { endpoint: dynalite.endpoint, maxAttempts: 5 },
+        sqs: { endpoint: sqsEmu.endpoint },
+        sfn: {
+          endpoint: () => {
+            if (!sfnEndpoint) throw new Error('the local Step Functions API is not started yet');
+            return sfnEndpoint;
+          },
+        },
+      },
     });
-    stops.push(async () => sqs.destroy());
-    meter?.attach(sqs);
+    stops.push(async () => clients.destroy());
+    const meter = opts.meter;
+    meter?.attach(clients.dynamodb);
+    meter?.attach(clients.sqs);
     // Each handler call is one invocation of its Lambda when metered.
     const asLambda = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
       meter ? meter.timed(name, fn) : fn;
-    const relayQueues = await createRelayQueues(sqs);
+    const relayQueues = await createRelayQueues(clients.sqs);
     const { commandsQueueUrl, resultsQueueUrl } = relayQueues;
     const queueStats = createSqsQueueStats({
-      client: sqs,
+      client: clients.sqs,
       queues: relayQueues.watched,
       now: () => clock.now(),
     });
@@ -195,29 +214,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       stops.push(() => (lab as Lab).stop());
     }
 
-    const notifier: Notifier = opts.notifier ?? {
-      notify: async (event) => log.info({ notification: event }, 'notification'),
-    };
-    const catalog = opts.catalog ?? (lab ? labCatalog(lab) : undefined);
-    const dispatch = createDispatchHandler({
-      store,
-      commands: createSqsCommandQueue({ client: sqs, queueUrl: commandsQueueUrl }),
-      relayKey: async () => cloudKeys,
-      clock,
-      logger: log.child({ fn: 'dispatch' }),
-    });
-    const jobOps = createJobOpsHandler({
-      store,
-      notifier,
-      ...(opts.progress ? { progress: opts.progress } : {}),
-      clock,
-      ...(catalog ? { catalog } : {}),
-      logger: log.child({ fn: 'job-ops' }),
-    });
-    const minHeartbeatMs = opts.minHeartbeatMs ?? 3000;
-
-    // Defined before the engine so executions that end can fail jobs left running (nothing hangs).
-    let failOrphan: (rec: ExecutionRecord) => Promise<void> = async () => {};
     const definitions = Object.fromEntries(
       Object.entries(buildWorkflowDefinitions()).map(([name, def]) => [
         name,
@@ -227,83 +223,94 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         }),
       ]),
     );
+    const stateMachineArns = Object.fromEntries(
+      Object.keys(definitions).map((name) => [name, localStateMachineArn(name)]),
+    );
+    const catalog = opts.catalog ?? (lab ? labCatalog(lab) : undefined);
+    const notifier: Notifier | undefined = opts.notifier;
+    const platform = buildPlatform({
+      settings: {
+        TABLE_NAME,
+        COMMANDS_QUEUE_URL: commandsQueueUrl,
+        STATE_MACHINE_ARNS: JSON.stringify(stateMachineArns),
+        HEALTH_READS: opts.healthReads ? 'on' : 'off',
+      },
+      clients,
+      seams: {
+        scheduler: () => scheduler,
+        relayKeys: async () => cloudKeys,
+        clock,
+        logger: log,
+        notifications: () => ({
+          notifier: notifier ?? {
+            notify: async (event) => log.info({ notification: event }, 'notification'),
+          },
+          ...(opts.progress ? { progress: opts.progress } : {}),
+        }),
+        ...(catalog ? { catalog } : {}),
+        ...(lab ? { windowTimeScale: timeScale } : {}),
+      },
+    });
+    const store = platform.store;
+    await store.migrate();
+    // The claim handler re-arms a window's series on the scheduler that fires it (fired only after start()).
+    const scheduler = createLocalScheduler({
+      store,
+      fire: asLambda('claim', (event: unknown) => claim(event)),
+      clock: opts.schedulerClock ?? clock,
+      logger: log.child({ part: 'scheduler' }),
+      tickMs: opts.schedulerTickMs ?? 250,
+      ...(opts.schedulerIntervalScale ? { intervalScale: opts.schedulerIntervalScale } : {}),
+    });
+    const functions = {
+      dispatch: dispatchFromPlatform(platform),
+      jobOps: jobOpsFromPlatform(platform),
+      executionStatus: executionStatusFromPlatform(platform),
+    };
+    const minHeartbeatMs = opts.minHeartbeatMs ?? 3000;
+
     const engine = new LocalEngine({
       store,
       definitions,
       functions: {
-        [LOCAL_DISPATCH_ARN]: asLambda('dispatch', dispatch),
-        [LOCAL_JOB_OPS_ARN]: asLambda('job-ops', jobOps),
+        [LOCAL_DISPATCH_ARN]: asLambda('dispatch', functions.dispatch),
+        [LOCAL_JOB_OPS_ARN]: asLambda('job-ops', functions.jobOps),
       },
       timeScale,
       minHeartbeatMs,
       minTimeoutMs: minHeartbeatMs,
       clock,
       logger: log.child({ part: 'engine' }),
-      onExecutionEnd: (rec) => failOrphan(rec),
+      // What EventBridge's execution-status rule does in AWS: an execution that ended fails a job left running.
+      onExecutionEnd: async (rec) => {
+        if (rec.status === 'RUNNING') return;
+        await functions.executionStatus(executionStatusEvent(rec));
+      },
       ...(meter ? { onTransition: () => meter.transition() } : {}),
       validationCacheDir: fileURLToPath(new URL('../../node_modules/.cache/rackops-asl/', import.meta.url)),
     });
     stops.push(() => engine.stop());
-    // One wiring with AWS: the handlers reach the engine through the Step Functions API and the real SDK client,
-    // with the adapter the Lambdas use (createSfnOrchestrator); only the endpoint differs.
+    // The handlers reach the engine through the Step Functions API and the real SDK client, with the adapter
+    // the Lambdas use (createSfnOrchestrator); only the endpoint differs.
     const sfnApi = await startSfnApi(engine, { logger: log.child({ part: 'sfn-api' }) });
     stops.push(() => sfnApi.close());
-    const sfn = new SFNClient({
-      endpoint: sfnApi.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    stops.push(async () => sfn.destroy());
-    const stateMachineArns = Object.fromEntries(
-      Object.keys(definitions).map((name) => [name, engine.stateMachineArn(name)]),
+    sfnEndpoint = sfnApi.endpoint;
+    // Built once the API listens: these two hold the orchestrator.
+    const orchestrator = platform.orchestrator;
+    const result = resultFromPlatform(
+      platform,
+      opts.onInventoryPage ? { onInventoryPage: opts.onInventoryPage } : {},
     );
-    const orchestrator = createSfnOrchestrator({ client: sfn, stateMachineArns });
-    failOrphan = async (rec) => {
-      if (rec.status === 'RUNNING') return;
-      const failed = await failJobOfEndedExecution({ store }, { ...rec, status: rec.status });
-      if (failed) await notifier.notify({ kind: 'job_failed', jobId: failed.id, error: failed.error ?? '' });
-    };
+    const claim = claimFromPlatform(platform);
 
-    const onInventoryPage =
-      opts.onInventoryPage ?? createInventoryPageHandler({ store, logger: log.child({ part: 'inventory' }) });
-    const results = createResultHandler({
-      store,
-      orchestrator,
-      relayKey: async () => cloudKeys,
-      clock,
-      logger: log.child({ fn: 'result' }),
-      ...(opts.progress ? { progress: opts.progress } : {}),
-      onInventoryPage: async (page, msg) => {
-        await onInventoryPage(page, msg);
-      },
-    });
     const poller = startResultsPoller({
-      sqs,
+      sqs: clients.sqs,
       queueUrl: resultsQueueUrl,
-      handle: asLambda('result', results),
+      handle: asLambda('result', result),
       logger: log,
     });
     stops.push(() => poller.stop());
-
-    // The claim handler re-arms a window's series on the scheduler that fires it (fired only after start()).
-    const scheduler = createLocalScheduler({
-      store,
-      fire: asLambda('claim', (event: unknown) => claim(event)),
-      clock,
-      logger: log.child({ part: 'scheduler' }),
-      tickMs: opts.schedulerTickMs ?? 250,
-    });
     stops.push(() => scheduler.stop());
-    const claim = createClaimHandler({
-      store,
-      orchestrator,
-      clock,
-      scheduler,
-      notifier,
-      ...(lab ? { windowTimeScale: timeScale } : {}),
-      ...(opts.healthReads ? { healthReads: true } : {}),
-      logger: log.child({ fn: 'claim' }),
-    });
 
     // Progress doubles as the heartbeat: several per heartbeat window.
     const agentProgressSeconds = Math.min(
@@ -323,6 +330,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         progressSeconds: agentProgressSeconds,
         logger: log.child({ part: 'agent' }),
         ...(meter ? { meter } : {}),
+        ...(opts.zfs ? { zfs: opts.zfs } : {}),
       });
       stops.push(() => (agent as InProcessAgent).stop());
     }
@@ -342,7 +350,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       scheduler,
       engine,
       queueStats,
-      startJob: (jobId, actor) => startJob({ store, orchestrator, clock }, jobId, actor),
+      startJob: platform.startJob,
       ...(lab ? { lab } : {}),
       ...(agent ? { agent } : {}),
       config: {
@@ -386,11 +394,19 @@ function readOrCreateKey(file: string): string {
 /** The lab's firmware repository as preflight's catalog, trusted by the lab certificate's pin. */
 export function labCatalog(lab: LabAccess): CatalogSource | undefined {
   const url = lab.endpoints.catalogUrl;
-  if (!url) return undefined;
+  return url ? catalogFromLocation({ url, certSha256: lab.tls.certSha256 }) : undefined;
+}
+
+/** The EventBridge "Execution Status Change" event AWS would send for an execution that ended. */
+function executionStatusEvent(rec: ExecutionRecord) {
   return {
-    async load(_job, only) {
-      const loaded = await loadCatalog({ url, certSha256: lab.tls.certSha256 }, only);
-      return { catalog: loaded.catalog, url: loaded.location };
+    source: 'aws.states',
+    detail: {
+      executionArn: rec.executionId,
+      name: rec.name,
+      status: rec.status,
+      ...(rec.error ? { error: rec.error } : {}),
+      ...(rec.cause ? { cause: rec.cause } : {}),
     },
   };
 }

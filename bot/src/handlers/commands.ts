@@ -9,6 +9,7 @@ import { hasRole, refusal } from '../rbac';
 import type { Turn } from '../runtime';
 import * as jobCmd from './job-commands';
 import * as notifyCmd from './notify-commands';
+import * as pgCmd from './protection-commands';
 import * as query from './query-commands';
 import { say } from './reply';
 import * as win from './window-commands';
@@ -92,7 +93,18 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     case 'notifyLog':
       return notifyCmd.log(turn, cmd.args);
     case 'protectionGroups':
+    case 'groups':
+      return pgCmd.protectionGroups(turn);
+    case 'pg':
+      return pgCmd.pgShow(turn, cmd.args);
+    case 'pgPause':
+      return pgCmd.pgSetState(turn, cmd.args.group, 'paused');
+    case 'pgResume':
+      return pgCmd.pgSetState(turn, cmd.args.group, 'active');
+    case 'protect':
+      return pgCmd.protect(turn, cmd.args);
     case 'replicate':
+      return pgCmd.replicate(turn, cmd.args);
     case 'failover':
       await say(turn, `\`${commandWords(cmd.name)}\` is not available yet.`);
       return 'unavailable';

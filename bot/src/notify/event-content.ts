@@ -26,6 +26,7 @@ const KIND_TITLE: Record<NotificationEvent['kind'], string> = {
   agent_offline: 'Relay agent offline',
   host_unhealthy: 'Server unhealthy',
   window_outcome: 'Maintenance window',
+  rpo_breached: 'RPO breached',
 };
 
 export function eventContent(event: NotificationEvent, job: Job | undefined, link?: string): EventContent {
@@ -39,6 +40,11 @@ export function eventContent(event: NotificationEvent, job: Job | undefined, lin
   }
   if (event.kind === 'cluster_unsafe') facts.push({ title: 'Cluster', value: event.clusterId });
   if (event.kind === 'agent_offline') facts.push({ title: 'Agent', value: event.agentId });
+  if (event.kind === 'rpo_breached')
+    facts.push(
+      { title: 'Protection group', value: event.group },
+      { title: 'Replica from', value: event.since },
+    );
   if (event.kind === 'host_unhealthy') {
     facts.push({ title: 'Host', value: event.hostId });
     if (event.clusterId) facts.push({ title: 'Cluster', value: event.clusterId });

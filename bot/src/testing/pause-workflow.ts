@@ -52,6 +52,7 @@ export const WORKFLOW_NAMES = [
   'virtual-media',
   'scp-export',
   'inventory-sync',
+  'replication-sync',
 ] as const;
 
 /** What the workflow's bookkeeping does, per the JobOps contract. `blockers` are what the "scan" finds per host. */

@@ -46,12 +46,16 @@ export class RecordingScheduler implements Scheduler {
   async scheduleAt(req: { name: string; at: string; target: ScheduleTarget }) {
     this.schedules.set(req.name, { at: req.at, target: req.target });
   }
-  async scheduleEvery() {}
+  readonly recurring = new Map<string, { everyMinutes: number; target: ScheduleTarget }>();
+  async scheduleEvery(req: { name: string; everyMinutes: number; target: ScheduleTarget }) {
+    this.recurring.set(req.name, { everyMinutes: req.everyMinutes, target: req.target });
+  }
   async cancel(name: string) {
     this.schedules.delete(name);
+    this.recurring.delete(name);
   }
   async names(prefix: string) {
-    return [...this.schedules.keys()].filter((n) => n.startsWith(prefix));
+    return [...this.schedules.keys(), ...this.recurring.keys()].filter((n) => n.startsWith(prefix));
   }
 }
 

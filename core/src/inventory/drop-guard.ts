@@ -1,5 +1,6 @@
 import type { Actor } from '../jobs/job.schema';
-import type { Store } from '../ports/store.port';
+import type { AuditStore } from '../ports/audit-store.port';
+import type { RecordReader, RecordStore } from '../ports/record-store.port';
 import { z } from 'zod';
 import type { SyncSource } from './sync-page.schema';
 
@@ -63,7 +64,7 @@ export interface DropVerdict {
 
 /** The verdict for a run with these totals against the source's last good run. */
 export async function checkDrop(
-  store: Store,
+  store: RecordReader,
   source: SyncSource,
   sourceId: string,
   totals: RunTotals,
@@ -86,7 +87,7 @@ export async function checkDrop(
 
 /** After the last page of a run that was not held: its totals are the next run's yardstick. */
 export async function recordBaseline(
-  store: Store,
+  store: RecordStore,
   source: SyncSource,
   sourceId: string,
   totals: RunTotals,
@@ -106,7 +107,7 @@ export async function recordBaseline(
  * it no longer sees gone (within ACCEPT_VALID_MS). Audited.
  */
 export async function acceptDrop(
-  store: Store,
+  store: RecordStore & AuditStore,
   input: { source: SyncSource; sourceId: string; totals: RunTotals; actor: Actor; jobId: string; now: Date },
 ): Promise<void> {
   const totals = RunTotals.parse(input.totals);

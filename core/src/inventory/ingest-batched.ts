@@ -1,5 +1,5 @@
 import { type RecordBatch, type RecordWrite, recordKeyOf } from '../ports/record-batch.port';
-import type { Store } from '../ports/store.port';
+import type { RecordStore } from '../ports/record-store.port';
 import {
   CHILDREN_MANIFEST_TYPE,
   childrenDigest,
@@ -44,7 +44,7 @@ const CHUNK_KEYS = 400;
  * Servers keep the record-by-record path: each merges with what the other source (OME or iDRAC) stored.
  */
 export async function ingestGroupsBatched(
-  store: Store,
+  store: RecordStore,
   batch: RecordBatch,
   groups: KnownGroup[],
   result: IngestResult,
@@ -83,7 +83,7 @@ interface GroupPlan extends KnownGroup {
 }
 
 async function ingestChunk(
-  store: Store,
+  store: RecordStore,
   batch: RecordBatch,
   chunk: KnownGroup[],
   result: IngestResult,

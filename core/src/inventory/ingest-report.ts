@@ -1,4 +1,6 @@
-import type { Store } from '../ports/store.port';
+import type { JobItemStore } from '../ports/job-item-store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { StepLogStore } from '../ports/step-log-store.port';
 import { ConflictError, NotFoundError } from '../util/errors';
 import { type DropLine, formatDrops, type RunTotals } from './drop-guard';
 import type { IngestResult } from './ingest';
@@ -35,7 +37,11 @@ const noteKey = (runId: string, seq: number): string =>
  * ingested concurrently may each see the other's note or not: the totals are a progress view; the
  * finish step sums the notes again.
  */
-export async function recordIngestOutcome(store: Store, jobId: string, r: IngestResult): Promise<void> {
+export async function recordIngestOutcome(
+  store: JobStore & StepLogStore & JobItemStore,
+  jobId: string,
+  r: IngestResult,
+): Promise<void> {
   const shown = r.warnings.slice(0, MAX_WARNING_LINES_PER_PAGE);
   for (const w of shown) await store.appendLog({ jobId, level: 'warn', message: w.message.slice(0, 4000) });
   if (r.warnings.length > shown.length) {
@@ -90,7 +96,7 @@ export interface RunSummary {
 }
 
 /** Totals of a sync job's pages (for the job summary when the run finishes). */
-export async function summarizeInventoryRun(store: Store, jobId: string): Promise<RunSummary> {
+export async function summarizeInventoryRun(store: JobItemStore, jobId: string): Promise<RunSummary> {
   const notes = await store.listJobItems<PageNote>(jobId, 'note');
   const sum: RunSummary = {
     pages: 0,

@@ -1,5 +1,5 @@
 import { hasRecordBatch } from '../ports/record-batch.port';
-import type { Store } from '../ports/store.port';
+import type { RecordStore } from '../ports/record-store.port';
 import { ConflictError, PayloadTooLargeError } from '../util/errors';
 import { contentHash } from './content-hash';
 import {
@@ -87,7 +87,7 @@ const DEFAULT_GROUP_CONCURRENCY = 4;
  * Store errors do throw (the caller's message is redelivered and the page ingested again).
  */
 export async function ingestInventoryPage(
-  store: Store,
+  store: RecordStore,
   rawPage: unknown,
   opts: IngestOptions = {},
 ): Promise<IngestResult> {
@@ -162,7 +162,7 @@ export async function ingestInventoryPage(
 }
 
 export async function ingestGroup(
-  store: Store,
+  store: RecordStore,
   type: InventoryType,
   group: InventoryGroup,
   concurrency: number,
@@ -290,7 +290,7 @@ export function changedItems(
  * page being ingested at the same moment — must not be marked gone because its old parent lost it.
  */
 export async function markGone(
-  store: Store,
+  store: RecordStore,
   type: InventoryType,
   id: string,
   parent: string,
@@ -333,7 +333,7 @@ export async function markGone(
  * turn unknown). The hash stays that of the item as received, so an unchanged source still writes nothing.
  */
 async function mergeServer(
-  store: Store,
+  store: RecordStore,
   id: string,
   received: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
@@ -344,7 +344,7 @@ async function mergeServer(
 }
 
 /** Lets a host whose vCenter reports the chassis serial (not the service tag) find its Dell server. */
-async function writeSerialAlias(store: Store, server: PageServer): Promise<void> {
+async function writeSerialAlias(store: RecordStore, server: PageServer): Promise<void> {
   if (!server.serialNumber || server.serialNumber === server.serviceTag) return;
   const data = { serviceTag: server.serviceTag };
   await store.putRecord(

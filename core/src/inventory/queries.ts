@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type CatalogMatcher, type HostCompliance, hostCompliance } from '../catalog/catalog-match';
 import { type ClusterCompliance, summarizeClusterCompliance } from '../catalog/cluster-compliance';
-import type { Store, StoredRecord } from '../ports/store.port';
+import type { RecordReader, StoredRecord } from '../ports/record-store.port';
 import { NotFoundError, RackOpsError } from '../util/errors';
 import { normalizeSerial } from './ingest';
 import { Cluster, FirmwareComponent, INVENTORY_TYPES } from './inventory.schema';
@@ -23,7 +23,12 @@ export type HostView = PageHost;
 export type ServerView = PageServer;
 
 /** All live records of a type under a parent, validated (a corrupt record is skipped, not fatal). */
-async function allByParent<S extends z.ZodType>(store: Store, type: string, parent: string, schema: S) {
+async function allByParent<S extends z.ZodType>(
+  store: RecordReader,
+  type: string,
+  parent: string,
+  schema: S,
+) {
   const out: z.infer<S>[] = [];
   let cursor: string | undefined;
   do {
@@ -41,7 +46,7 @@ const live = <T>(r: StoredRecord<T> | undefined): StoredRecord<T> | undefined =>
   r && !r.gone ? r : undefined;
 
 /** A cluster by id (`vc-01/domain-c1001`) or by name, case-insensitive, across vCenters. */
-export async function findCluster(store: Store, ref: string): Promise<Cluster> {
+export async function findCluster(store: RecordReader, ref: string): Promise<Cluster> {
   const byId = live(await store.getRecord(INVENTORY_TYPES.cluster, ref));
   if (byId) return Cluster.parse(byId.data);
   const wanted = ref.trim().toLowerCase();
@@ -67,7 +72,7 @@ export async function findCluster(store: Store, ref: string): Promise<Cluster> {
 
 /** Hosts of a cluster, by name. */
 export async function hostsOfCluster(
-  store: Store,
+  store: RecordReader,
   clusterRef: string,
 ): Promise<{ cluster: Cluster; hosts: HostView[] }> {
   const cluster = await findCluster(store, clusterRef);
@@ -85,7 +90,7 @@ export interface ServerDetail {
 
 /** A Dell server by service tag (or chassis serial), with its firmware and linked host. */
 export async function serverByServiceTag(
-  store: Store,
+  store: RecordReader,
   tagOrSerial: string,
 ): Promise<ServerDetail | undefined> {
   const key = normalizeSerial(tagOrSerial);
@@ -108,7 +113,7 @@ export async function serverByServiceTag(
  * reports one), else by the serial vCenter reports matched against servers' chassis serials.
  */
 export async function serverForHost(
-  store: Store,
+  store: RecordReader,
   host: Pick<HostView, 'id' | 'serviceTag' | 'serialNumber'>,
 ): Promise<{ server: ServerView; via: 'serviceTag' | 'serial' } | undefined> {
   for (const tag of [host.serviceTag, host.id]) {
@@ -131,7 +136,7 @@ export async function serverForHost(
 
 /** Compliance of one host's Dell server against a catalog; undefined when no server is linked. */
 export async function complianceOfHost(
-  store: Store,
+  store: RecordReader,
   matcher: CatalogMatcher,
   host: Pick<HostView, 'id' | 'serviceTag' | 'serialNumber'>,
 ): Promise<HostCompliance | undefined> {
@@ -153,7 +158,7 @@ export interface ClusterComplianceDetail extends ClusterCompliance {
 
 /** Compliance of every host of a cluster, and the cluster summary (rows sorted: most updates first). */
 export async function complianceOfCluster(
-  store: Store,
+  store: RecordReader,
   matcher: CatalogMatcher,
   clusterRef: string,
 ): Promise<ClusterComplianceDetail> {
@@ -173,7 +178,7 @@ export async function complianceOfCluster(
  * or an OEM build repeats a tag — ingestion then keeps them apart as `<tag>~<BIOS UUID>`, so they are found by
  * reading the host list (only when the direct lookup misses, which is rare).
  */
-export async function hostsReportingTag(store: Store, tag: string): Promise<HostView[]> {
+export async function hostsReportingTag(store: RecordReader, tag: string): Promise<HostView[]> {
   const direct = live(await store.getRecord(INVENTORY_TYPES.host, tag));
   if (direct) return [PageHost.parse(direct.data)];
   const out: HostView[] = [];

@@ -1,5 +1,5 @@
 import type { ScheduleTarget } from '../ports/scheduler.port';
-import type { Store } from '../ports/store.port';
+import type { JobItemStore } from '../ports/job-item-store.port';
 import { formatRunSummary, summarizeInventoryRun, type RunSummary } from './ingest-report';
 
 /** Name and target of the recurring schedule of one source's sync. */
@@ -26,7 +26,7 @@ export function inventoryScheduleFor(
  * run were then NOT marked gone except within the groups that did arrive, which is always safe.
  */
 export async function inventorySyncOutcome(
-  store: Store,
+  store: JobItemStore,
   jobId: string,
 ): Promise<{ summary: string; totals: RunSummary; complete: boolean }> {
   const totals = await summarizeInventoryRun(store, jobId);

@@ -45,6 +45,17 @@ export type JobTarget = z.infer<typeof JobTarget>;
 
 export const PauseKind = z.enum(['blockers', 'approval', 'operator']);
 
+/**
+ * Why hosts of a running job must stop at their next safe step (the `check-cancel` checkpoints before a flash):
+ * `cancel <id> now`, or the end of the maintenance window that started the job. One field, one mechanism.
+ */
+export const StopReason = z.object({
+  kind: z.enum(['cancel_now', 'window_end']),
+  at: IsoTime,
+  detail: z.string().max(300).optional(),
+});
+export type StopReason = z.infer<typeof StopReason>;
+
 export const Job = z.object({
   id: z.string().min(1),
   type: JobType,
@@ -68,6 +79,8 @@ export const Job = z.object({
   error: z.string().optional(),
   executionId: z.string().optional(),
   cancelRequested: z.enum(['graceful', 'immediate']).optional(),
+  /** Set once: hosts that have not begun flashing stop at their next checkpoint (see StopReason). */
+  stopReason: StopReason.optional(),
   conversationId: z.string().optional(),
   windowId: z.string().optional(),
   requiresApproval: z.boolean().default(false),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Store } from '../ports/store.port';
+import type { RecordStore } from '../ports/record-store.port';
 import { ConflictError } from '../util/errors';
 import { NotificationKindSchema } from './events';
 import { ChannelName } from './settings';
@@ -39,7 +39,7 @@ export const logParentOf = (subject: string): string => subject;
  * process); false for a duplicate.
  */
 export async function claimDelivery(
-  store: Store,
+  store: RecordStore,
   id: string,
   rec: DeliveryRecord,
   nowMs: number,
@@ -71,7 +71,7 @@ export async function claimDelivery(
 }
 
 export async function recordDelivery(
-  store: Store,
+  store: RecordStore,
   id: string,
   rec: DeliveryRecord,
   nowMs: number,
@@ -88,7 +88,7 @@ export async function recordDelivery(
 
 /** A delivery that kept failing: kept (with the event) until someone looks, and counted by an alarm in AWS. */
 export async function recordDeadLetter(
-  store: Store,
+  store: RecordStore,
   id: string,
   rec: DeliveryRecord,
   event: unknown,
@@ -105,7 +105,7 @@ export async function recordDeadLetter(
 
 /** Deliveries of one subject (a job: `job:<id>`) or of everything, newest first (at most `limit`). */
 export async function listDeliveries(
-  store: Store,
+  store: RecordStore,
   opts: { subject?: string; limit?: number } = {},
 ): Promise<DeliveryRecord[]> {
   const out: DeliveryRecord[] = [];

@@ -12,6 +12,7 @@ export const NOTIFICATION_KINDS = [
   'agent_offline',
   'host_unhealthy',
   'window_outcome',
+  'rpo_breached',
 ] as const satisfies readonly NotificationKind[];
 
 export const NotificationKindSchema = z.enum(NOTIFICATION_KINDS);
@@ -46,6 +47,13 @@ export const NotificationEventSchema = z.discriminatedUnion('kind', [
     conversationId: z.string().max(500).optional(),
     clusterId: id.optional(),
   }),
+  z.object({
+    kind: z.literal('rpo_breached'),
+    group: id,
+    since: id,
+    detail: text,
+    conversationId: z.string().max(500).optional(),
+  }),
 ]);
 
 /** The job an event is about, if any. */
@@ -56,6 +64,7 @@ export function subjectOf(e: NotificationEvent): string {
   if ('jobId' in e) return `job:${e.jobId}`;
   if (e.kind === 'cluster_unsafe') return `cluster:${e.clusterId}`;
   if (e.kind === 'window_outcome') return `window:${e.windowId}`;
+  if (e.kind === 'rpo_breached') return `protection-group:${e.group}`;
   if (e.kind === 'host_unhealthy') return `host:${e.hostId}`;
   return `agent:${e.agentId}`;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NotificationKind } from '../ports/notifier.port';
-import type { Store } from '../ports/store.port';
+import type { RecordStore } from '../ports/record-store.port';
 import { ConflictError } from '../util/errors';
 import { NOTIFICATION_KINDS, NotificationKindSchema } from './events';
 
@@ -40,13 +40,17 @@ export const DEFAULT_ON: Readonly<Record<ChannelName, readonly NotificationKind[
 
 export const emptyScope = (): NotificationScopeSettings => NotificationScopeSettings.parse({});
 
-export async function loadScope(store: Store, scope: string): Promise<NotificationScopeSettings> {
+export async function loadScope(store: RecordStore, scope: string): Promise<NotificationScopeSettings> {
   const rec = await store.getRecord<unknown>(SETTINGS_RECORD, scope);
   const parsed = NotificationScopeSettings.safeParse(rec?.data ?? {});
   return parsed.success ? parsed.data : emptyScope();
 }
 
-export async function saveScope(store: Store, scope: string, data: NotificationScopeSettings): Promise<void> {
+export async function saveScope(
+  store: RecordStore,
+  scope: string,
+  data: NotificationScopeSettings,
+): Promise<void> {
   await store.putRecord({ type: SETTINGS_RECORD, id: scope, data: NotificationScopeSettings.parse(data) });
 }
 
@@ -55,7 +59,10 @@ export interface EffectiveSettings {
   cluster?: NotificationScopeSettings;
 }
 
-export async function loadEffective(store: Store, clusterId: string | undefined): Promise<EffectiveSettings> {
+export async function loadEffective(
+  store: RecordStore,
+  clusterId: string | undefined,
+): Promise<EffectiveSettings> {
   const [global, cluster] = await Promise.all([
     loadScope(store, GLOBAL_SCOPE),
     clusterId ? loadScope(store, clusterScope(clusterId)) : Promise.resolve(undefined),
@@ -100,7 +107,7 @@ export function switchKinds(
  * change, write on the read version, again on a conflict.
  */
 export async function updateScope(
-  store: Store,
+  store: RecordStore,
   scope: string,
   change: (s: NotificationScopeSettings) => NotificationScopeSettings,
 ): Promise<{ before: NotificationScopeSettings; after: NotificationScopeSettings }> {

@@ -11,7 +11,21 @@ export type NotificationEvent =
   | { kind: 'cluster_unsafe'; clusterId: string; detail: string }
   | { kind: 'agent_offline'; agentId: string; detail: string }
   | HostUnhealthyEvent
-  | WindowOutcomeEvent;
+  | WindowOutcomeEvent
+  | RpoBreachedEvent;
+
+/**
+ * A protection group's newest replica is older than its RPO (the target unreachable, runs failing, paused by
+ * nobody): told once per breach, to the conversation that created the group.
+ */
+export interface RpoBreachedEvent {
+  kind: 'rpo_breached';
+  group: string;
+  /** When the replica a failover would use was taken (or the group was created): with the group, which breach. */
+  since: string;
+  detail: string;
+  conversationId?: string;
+}
 
 /**
  * A server's hardware health turned critical (a part's Redfish rollup, a critical SEL entry, an expired iDRAC

@@ -25,4 +25,5 @@ export type WorkflowName =
   | 'power-operation'
   | 'virtual-media'
   | 'scp-export'
-  | 'inventory-sync';
+  | 'inventory-sync'
+  | 'replication-sync';

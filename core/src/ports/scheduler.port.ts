@@ -11,5 +11,10 @@ export interface Scheduler {
 
 export type ScheduleTarget =
   | { kind: 'job'; jobId: string }
-  | { kind: 'window'; windowId: string }
-  | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string };
+  /** `start`: the occurrence the schedule was armed for (UTC ISO); without it, the one running at delivery. */
+  | { kind: 'window'; windowId: string; start?: string }
+  /** The occurrence starting at `start` ends: its jobs get the `window_end` stop reason. */
+  | { kind: 'window-end'; windowId: string; start: string }
+  | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string }
+  /** A protection group's sync tick: checks the RPO, then starts a `replication_sync` unless one runs. */
+  | { kind: 'replication'; group: string };

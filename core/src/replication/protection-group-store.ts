@@ -1,4 +1,4 @@
-import type { Store, StoredRecord } from '../ports/store.port';
+import type { RecordStore, StoredRecord } from '../ports/record-store.port';
 import { listAllRecords } from '../store/list-all-records';
 import { ConflictError, NotFoundError } from '../util/errors';
 import { parseOrThrow } from '../util/zod-errors';
@@ -17,7 +17,7 @@ export interface VersionedGroup {
  * Protection groups on the Store's generic records: every read parsed with zod, every change conditional
  * on the version read, so a replica recorded by one run cannot silently overwrite a pause from chat.
  */
-export function createProtectionGroupStore(store: Store) {
+export function createProtectionGroupStore(store: RecordStore) {
   const parse = (rec: StoredRecord<unknown>): VersionedGroup => ({
     value: parseOrThrow(ProtectionGroup, rec.data, `stored protection group ${rec.id}`),
     storeVersion: rec.version,

@@ -60,6 +60,8 @@ export const ProtectionGroup = z
     createdBy: Actor,
     createdAt: IsoTime,
     lastReplica: ReplicaRecord.optional(),
+    /** The chat conversation that created the group: where an RPO breach is told. */
+    conversationId: z.string().max(500).optional(),
   })
   .refine(
     (g) => !(g.source.appliance === g.target.appliance && g.source.dataset === g.target.dataset),

@@ -39,11 +39,13 @@ export function rpoStatus(input: {
   return { light, breached, ageSeconds, rpoSeconds };
 }
 
-/**
- * How often a group's sync runs: twice per RPO, so one failed or slow run still leaves a replica inside it.
- * An EventBridge Scheduler expression (the local scheduler reads the same).
- */
+/** How often a group's sync runs: twice per RPO, so one failed or slow run still leaves a replica inside it. */
+export function syncEveryMinutes(rpoMinutes: number): number {
+  return Math.max(1, Math.floor(rpoMinutes / 2));
+}
+
+/** The same interval as an EventBridge Scheduler expression (the local scheduler reads the same). */
 export function syncScheduleExpression(rpoMinutes: number): string {
-  const every = Math.max(1, Math.floor(rpoMinutes / 2));
+  const every = syncEveryMinutes(rpoMinutes);
   return `rate(${every} ${every === 1 ? 'minute' : 'minutes'})`;
 }

@@ -1,8 +1,8 @@
-import type { Store, StoredRecord } from '../ports/store.port';
+import type { RecordReader, StoredRecord } from '../ports/record-store.port';
 
 /** Every record of a type (or of a type under one parent), following the Store's page cursors to the end. */
 export async function listAllRecords(
-  store: Store,
+  store: RecordReader,
   type: string,
   parent?: string,
 ): Promise<StoredRecord<unknown>[]> {

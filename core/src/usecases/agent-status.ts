@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../ports/clock.port';
-import type { Store } from '../ports/store.port';
+import type { RecordReader } from '../ports/record-store.port';
 
 /** Record type the relay agent's heartbeats are stored under (one record per agent id). */
 export const AGENT_HEARTBEAT_TYPE = 'agent-heartbeat';
@@ -23,7 +23,7 @@ export interface AgentStatus {
 
 /** An agent is online when its last heartbeat is recent; the record's own time is the fallback. */
 export async function agentStatus(
-  store: Store,
+  store: RecordReader,
   clock: Clock,
   staleAfterSeconds = 90,
 ): Promise<AgentStatus[]> {

@@ -1,6 +1,8 @@
 import { findCluster } from '../inventory/queries';
 import type { AuditEvent } from '../jobs/job.schema';
-import type { Store } from '../ports/store.port';
+import type { AuditStore } from '../ports/audit-store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { RecordReader } from '../ports/record-store.port';
 
 /** Who did what, newest first: one job, one person, the jobs of one cluster, or everything, within a time range. */
 export interface AuditQuery {
@@ -29,7 +31,11 @@ const PAGE = 500;
 
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
-async function* daysNewestFirst(store: Store, since: Date, until: Date): AsyncGenerator<AuditEvent[]> {
+async function* daysNewestFirst(
+  store: AuditStore & JobStore & RecordReader,
+  since: Date,
+  until: Date,
+): AsyncGenerator<AuditEvent[]> {
   for (
     let t = Date.parse(`${dayOf(until)}T00:00:00Z`);
     t >= Date.parse(`${dayOf(since)}T00:00:00Z`);
@@ -47,7 +53,11 @@ async function* daysNewestFirst(store: Store, since: Date, until: Date): AsyncGe
   }
 }
 
-export async function queryAudit(store: Store, q: AuditQuery, now: Date): Promise<AuditPage> {
+export async function queryAudit(
+  store: AuditStore & JobStore & RecordReader,
+  q: AuditQuery,
+  now: Date,
+): Promise<AuditPage> {
   const until = q.before ?? now;
   const inRange = (e: AuditEvent) => {
     const t = Date.parse(e.at);

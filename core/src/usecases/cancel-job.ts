@@ -62,7 +62,16 @@ export async function cancelJob(
 
   // Never downgrade an immediate request to graceful.
   const mode: CancelMode = job.cancelRequested === 'immediate' ? 'immediate' : input.mode;
-  const updated = await deps.store.updateJob(job.id, { cancelRequested: mode });
+  // An immediate cancel also stops hosts in flight at their next checkpoint: the job's stop reason, the one
+  // mechanism a window's end uses too.
+  const updated = await deps.store.updateJob(job.id, {
+    cancelRequested: mode,
+    ...(mode === 'immediate' && !job.stopReason
+      ? {
+          stopReason: { kind: 'cancel_now' as const, at: deps.clock.now().toISOString(), detail: `by ${by}` },
+        }
+      : {}),
+  });
   await deps.store.recordAudit({
     actor: input.actor,
     action: 'job.cancel_request',

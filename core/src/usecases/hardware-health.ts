@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.port';
 import type { Notifier } from '../ports/notifier.port';
-import type { Store } from '../ports/store.port';
+import type { RecordReader, Store } from '../ports/store.port';
 import { HardwareHealth } from '../relay/hardware-health.schema';
 import type { HealthCheck, HealthState } from './health-report';
 import { HEALTH_ORDER, serverState } from './health-report';
@@ -108,7 +108,10 @@ export function hardwareCheck(
 }
 
 /** The last read of each tag (absent: never read or unreadable). */
-export async function loadHardwareHealth(store: Store, tags: string[]): Promise<Map<string, HardwareHealth>> {
+export async function loadHardwareHealth(
+  store: RecordReader,
+  tags: string[],
+): Promise<Map<string, HardwareHealth>> {
   const recs = await Promise.all(tags.map((t) => store.getRecord<unknown>(HARDWARE_HEALTH_TYPE, t)));
   const out = new Map<string, HardwareHealth>();
   recs.forEach((rec, i) => {

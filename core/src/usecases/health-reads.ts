@@ -1,5 +1,6 @@
 import { Host, INVENTORY_TYPES } from '../inventory/inventory.schema';
 import { SYSTEM } from '../jobs/job.schema';
+import type { RecordReader } from '../ports/record-store.port';
 import { listAllRecords } from '../store/list-all-records';
 import { newId } from '../util/ids';
 import { type StartJobDeps, startJob } from './start-job';
@@ -10,7 +11,10 @@ import { type StartJobDeps, startJob } from './start-job';
  * servers without anyone asking. A host whose previous read is still pending or running gets no second one.
  * Returns how many reads were started.
  */
-export async function startHealthReads(deps: StartJobDeps, vcenterId: string): Promise<number> {
+export async function startHealthReads(
+  deps: StartJobDeps & { store: StartJobDeps['store'] & RecordReader },
+  vcenterId: string,
+): Promise<number> {
   const hosts = (await listAllRecords(deps.store, INVENTORY_TYPES.host)).flatMap((r) => {
     const h = r.gone ? undefined : Host.safeParse(r.data);
     return h?.success && h.data.vcenterId === vcenterId ? [h.data] : [];

@@ -1,7 +1,8 @@
 import { type Cluster, INVENTORY_TYPES, type Host, Server } from '../inventory/inventory.schema';
 import type { Job } from '../jobs/job.schema';
 import type { Clock } from '../ports/clock.port';
-import type { Store } from '../ports/store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { RecordReader } from '../ports/record-store.port';
 import type { Scheduler } from '../ports/scheduler.port';
 import type { QueueStats } from '../ports/queue-stats.port';
 import { type AgentStatus, agentStatus } from './agent-status';
@@ -237,7 +238,7 @@ export type HealthScope =
 
 /** Read what the Store holds for the scope (agents, jobs, the last sync, servers) and evaluate it. */
 export async function healthReport(
-  store: Store,
+  store: JobStore & RecordReader,
   clock: Clock,
   scope: HealthScope,
   opts: { scheduler?: Scheduler; queues?: QueueStats; thresholds?: HealthThresholds } = {},
@@ -359,7 +360,7 @@ async function readQueues(stats: QueueStats): Promise<QueueReading> {
 
 /** The scope a `health` command names: a cluster, a host, or either (a cluster wins: `health cluster`/`host` decide). */
 export async function healthScope(
-  store: Store,
+  store: JobStore & RecordReader,
   ref?: { kind: 'cluster' | 'host' | 'either'; id: string },
 ): Promise<HealthScope> {
   if (!ref) return { kind: 'fleet' };

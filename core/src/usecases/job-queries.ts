@@ -1,7 +1,9 @@
 import type { HostResolution } from '../blockers/resolution.schema';
 import { JobReport, REPORT_NOTE_KEY } from '../jobs/job-report.schema';
 import { type Job, type JobStatus, type JobStep, type LogLine, isTerminal } from '../jobs/job.schema';
-import type { Store } from '../ports/store.port';
+import type { JobItemStore } from '../ports/job-item-store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { StepLogStore } from '../ports/step-log-store.port';
 import { NotFoundError } from '../util/errors';
 import { HostItem } from '../workflows/ops/state.schema';
 import { type HostBlockers, loadBlockers } from './stored-blockers';
@@ -45,7 +47,12 @@ const hostView = (raw: unknown): JobHostView | undefined => {
 };
 
 /** `known`: the job as the caller just read it, so the view does not read it a second time. */
-export async function getJobView(store: Store, jobId: string, logLines = 5, known?: Job): Promise<JobView> {
+export async function getJobView(
+  store: JobStore & StepLogStore & JobItemStore,
+  jobId: string,
+  logLines = 5,
+  known?: Job,
+): Promise<JobView> {
   const job = known ?? (await store.getJob(jobId));
   if (!job) throw new NotFoundError('job', jobId);
   const [steps, blockers, resolutionItems, hostItems, rawReport] = await Promise.all([
@@ -81,7 +88,7 @@ export async function getJobView(store: Store, jobId: string, logLines = 5, know
 }
 
 export async function listJobs(
-  store: Store,
+  store: JobStore,
   opts: { limit?: number; status?: JobStatus; active?: boolean } = {},
 ): Promise<Job[]> {
   const limit = opts.limit ?? 10;
@@ -92,7 +99,7 @@ export async function listJobs(
 }
 
 /** Jobs waiting for a four-eyes approval. */
-export async function listPendingApprovals(store: Store, limit = 20): Promise<Job[]> {
+export async function listPendingApprovals(store: JobStore, limit = 20): Promise<Job[]> {
   const pending = await store.listJobsByStatus('pending', { limit: 200 });
   return pending.items.filter((j) => j.requiresApproval && !j.approvedBy).slice(0, limit);
 }

@@ -1,12 +1,13 @@
 import { type Actor, type Job, SYSTEM } from '../jobs/job.schema';
 import type { Clock } from '../ports/clock.port';
 import type { Orchestrator } from '../ports/orchestrator.port';
-import type { Store } from '../ports/store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { StepLogStore } from '../ports/step-log-store.port';
 import type { WorkflowInput } from '../workflows/index';
 import { workflowForJobType } from '../workflows/registry';
 
 export interface StartJobDeps {
-  store: Store;
+  store: JobStore & StepLogStore;
   orchestrator: Orchestrator;
   clock: Clock;
 }
@@ -60,7 +61,7 @@ export interface EndedExecution {
  * was nothing to do.
  */
 export async function failJobOfEndedExecution(
-  deps: { store: Store },
+  deps: { store: JobStore & StepLogStore },
   ended: EndedExecution,
 ): Promise<Job | undefined> {
   const job = await deps.store.getJob(ended.name);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Blocker } from '../inventory/inventory.schema';
-import type { Store } from '../ports/store.port';
+import type { JobItemStore } from '../ports/job-item-store.port';
 
 /**
  * A 'blocker' job item (one per canonical host id) as JobOps stores it at pause time. Accepts the bare list or
@@ -17,7 +17,7 @@ export interface HostBlockers {
   blockers: Blocker[];
 }
 
-export async function loadBlockers(store: Store, jobId: string): Promise<HostBlockers[]> {
+export async function loadBlockers(store: JobItemStore, jobId: string): Promise<HostBlockers[]> {
   const items = await store.listJobItems<unknown>(jobId, 'blocker');
   return items
     .map(({ key, data }) => {

@@ -1,11 +1,11 @@
 import type { Cluster, Host } from '../inventory/inventory.schema';
 import { INVENTORY_TYPES } from '../inventory/inventory.schema';
-import type { Store, StoredRecord } from '../ports/store.port';
+import type { RecordReader, StoredRecord } from '../ports/record-store.port';
 import { UnknownTargetError } from './errors';
 
 /** Find a record by id, or failing that by its `name` (operators type names; ids are for machines). */
 async function findByIdOrName<T extends { name: string }>(
-  store: Store,
+  store: RecordReader,
   type: string,
   idOrName: string,
 ): Promise<StoredRecord<T> | undefined> {
@@ -22,7 +22,7 @@ async function findByIdOrName<T extends { name: string }>(
   return undefined;
 }
 
-export async function findCluster(store: Store, idOrName: string): Promise<Cluster | undefined> {
+export async function findCluster(store: RecordReader, idOrName: string): Promise<Cluster | undefined> {
   return (await findByIdOrName<Cluster>(store, INVENTORY_TYPES.cluster, idOrName))?.data;
 }
 
@@ -31,7 +31,7 @@ export async function findCluster(store: Store, idOrName: string): Promise<Clust
  * inventory says to sync first; otherwise it names a few clusters it knows (a typo) and still offers a sync
  * (a cluster created since the last one).
  */
-export async function requireCluster(store: Store, idOrName: string): Promise<Cluster> {
+export async function requireCluster(store: RecordReader, idOrName: string): Promise<Cluster> {
   const cluster = await findCluster(store, idOrName);
   if (cluster) return cluster;
   const known = (await store.listRecordsByType<Cluster>(INVENTORY_TYPES.cluster, { limit: 10 })).items;
@@ -46,7 +46,7 @@ export async function requireCluster(store: Store, idOrName: string): Promise<Cl
 }
 
 /** A host by canonical id (service tag), by service tag field, or by name. */
-export async function findHost(store: Store, idOrName: string): Promise<Host | undefined> {
+export async function findHost(store: RecordReader, idOrName: string): Promise<Host | undefined> {
   const direct = await findByIdOrName<Host>(store, INVENTORY_TYPES.host, idOrName);
   if (direct) return direct.data;
   return (await findByIdOrName<Host>(store, INVENTORY_TYPES.host, idOrName.toUpperCase()))?.data;
@@ -74,7 +74,7 @@ export interface ResolvedTarget {
 
 /** `productionClusters`: the configured production clusters (names or ids), see isProductionCluster. */
 export async function resolveCluster(
-  store: Store,
+  store: RecordReader,
   idOrName: string,
   productionClusters: readonly string[] = [],
 ): Promise<ResolvedTarget> {
@@ -89,7 +89,7 @@ export async function resolveCluster(
 }
 
 export async function resolveHost(
-  store: Store,
+  store: RecordReader,
   idOrName: string,
   productionClusters: readonly string[] = [],
 ): Promise<ResolvedTarget> {

@@ -1,6 +1,7 @@
 import { type Job, SYSTEM } from '../jobs/job.schema';
 import type { Notifier } from '../ports/notifier.port';
-import type { Store } from '../ports/store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { RecordStore } from '../ports/record-store.port';
 import { ConflictError } from '../util/errors';
 import type { HostItem } from '../workflows/ops/state.schema';
 import { HostUpdateParams } from '../workflows/params';
@@ -28,7 +29,7 @@ export function occurrenceOutcome(
  * the status written, if any.
  */
 export async function settleOccurrence(
-  store: Store,
+  store: JobStore & RecordStore,
   now: () => Date,
   job: Job,
   hostsLeftOf: (jobId: string) => Promise<HostItem[]>,

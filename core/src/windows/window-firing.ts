@@ -5,11 +5,14 @@ import type { Store } from '../ports/store.port';
 import { approvalAtFireTime } from './approval';
 import { notifyOccurrence } from './occurrence-notify';
 import { expandSlots, nextSlot, type Slot } from './recurrence';
+import { scaledEnd } from './window-rollout';
 import { createWindowStore } from './window-store';
 import type { Occurrence, WindowRecord } from './window.schema';
 
 /** The schedule of a series is named after it, so reconcile can tell ours from others'. */
 export const windowScheduleName = (windowId: string): string => `window-${windowId}`;
+/** The one-shot that ends the series' running occurrence (see window-end.ts). */
+export const windowEndScheduleName = (windowId: string): string => `${windowScheduleName(windowId)}-end`;
 
 export interface FiringDeps {
   store: Store;
@@ -20,6 +23,8 @@ export interface FiringDeps {
   agentOnline: () => Promise<boolean>;
   /** Told when an occurrence is skipped or ends at once (the notification pipeline). */
   notifier?: Notifier;
+  /** The lab's time scale (local only): an occurrence ends after its length × this. @default 1 */
+  timeScale?: number;
   /**
    * Start the rolling update with the window's policy and deadline; `hosts` narrows it to the hosts a
    * previous `partial` occurrence left. Returns the ids of the jobs started (none: nothing left to do).
@@ -40,15 +45,29 @@ export interface FiringDeps {
 export async function armWindow(
   deps: Pick<FiringDeps, 'scheduler' | 'now'>,
   w: WindowRecord,
+  /** The occurrence that just fired: the next one comes after it, even if the clock reads earlier. */
+  fired?: Slot,
 ): Promise<Slot | undefined> {
   const name = windowScheduleName(w.windowId);
-  const next = w.state === 'active' ? nextSlot(w, new Date(deps.now().getTime() + 1000)) : undefined;
+  const after = Math.max(deps.now().getTime(), fired ? Date.parse(fired.start) : 0) + 1000;
+  const next = w.state === 'active' ? nextSlot(w, new Date(after)) : undefined;
   if (!next) {
     await deps.scheduler.cancel(name);
     return undefined;
   }
-  await deps.scheduler.scheduleAt({ name, at: next.start, target: { kind: 'window', windowId: w.windowId } });
+  await deps.scheduler.scheduleAt({
+    name,
+    at: next.start,
+    target: { kind: 'window', windowId: w.windowId, start: next.start },
+  });
   return next;
+}
+
+/** The slot a `window` schedule was armed for, when it is still one of the series (an edit may have moved it). */
+function armedSlot(w: WindowRecord, start: string): Slot | undefined {
+  const at = Date.parse(start);
+  if (Number.isNaN(at)) return undefined;
+  return expandSlots(w, new Date(at), new Date(at + 1), 1).find((s) => s.start === start);
 }
 
 /**
@@ -57,7 +76,11 @@ export async function armWindow(
  * the reason rather than queueing it. Hosts a previous `partial` occurrence left are carried over. Always
  * re-arms the series.
  */
-export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Occurrence | undefined> {
+export async function fireWindow(
+  deps: FiringDeps,
+  windowId: string,
+  armedFor?: string,
+): Promise<Occurrence | undefined> {
   const windows = createWindowStore(deps.store, deps.now);
   const found = await windows.getWindow(windowId);
   if (!found) {
@@ -66,16 +89,21 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
   }
   const w = found.value;
   const now = deps.now();
+  let slot: Slot | undefined;
   try {
-    // The slot running now (the schedule fires at its start; a late delivery still lands inside it). The
-    // latest one started: a time-scaled lab runs a series whose slots overlap on paper.
-    const slot = expandSlots(
-      w,
-      new Date(now.getTime() - w.durationMinutes * 60_000),
-      new Date(now.getTime() + 60_000),
-    )
-      .filter((s) => Date.parse(s.start) <= now.getTime() + 60_000 && now.getTime() < Date.parse(s.end))
-      .at(-1);
+    // The slot the schedule was armed for, else the one running now (a late delivery still lands inside it;
+    // the latest one started: a time-scaled lab runs a series whose slots overlap on paper).
+    const armed = armedFor ? armedSlot(w, armedFor) : undefined;
+    slot =
+      armed && now.getTime() < Date.parse(armed.end)
+        ? armed
+        : expandSlots(
+            w,
+            new Date(now.getTime() - w.durationMinutes * 60_000),
+            new Date(now.getTime() + 60_000),
+          )
+            .filter((s) => Date.parse(s.start) <= now.getTime() + 60_000 && now.getTime() < Date.parse(s.end))
+            .at(-1);
     if (!slot || w.state !== 'active') return undefined;
     const at = { windowId, start: slot.start, end: slot.end };
     const stored = await windows.getOccurrence(windowId, slot.start);
@@ -95,7 +123,8 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
     }
     if (!(await deps.agentOnline())) return skip('no relay agent online');
 
-    const previous = (await windows.listOccurrences(windowId)).filter((o) => o.start < slot.start).at(-1);
+    const firstStart = slot.start;
+    const previous = (await windows.listOccurrences(windowId)).filter((o) => o.start < firstStart).at(-1);
     const carried = previous?.status === 'partial' ? previous.hostsLeft : undefined;
     // Running first: a job that ends at once finds its occurrence running and settles it.
     await windows.moveOccurrence(at, 'running', carried ? { carriedHosts: carried } : {}, SYSTEM);
@@ -105,6 +134,12 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
       deadline: slot.end,
       ...(carried ? { hosts: carried } : {}),
     });
+    if (jobIds.length > 0)
+      await deps.scheduler.scheduleAt({
+        name: windowEndScheduleName(windowId),
+        at: scaledEnd(slot.start, slot.end, deps.timeScale),
+        target: { kind: 'window-end', windowId, start: slot.start },
+      });
     if (jobIds.length === 0) {
       const done = await windows.moveOccurrence(
         at,
@@ -125,7 +160,7 @@ export async function fireWindow(deps: FiringDeps, windowId: string): Promise<Oc
       throw err;
     }
   } finally {
-    await armWindow(deps, w);
+    await armWindow(deps, w, slot);
   }
 }
 
@@ -148,6 +183,8 @@ export async function reconcileWindowSchedules(
     }
   }
   const deleted: string[] = [];
+  // An occurrence's end schedule stays while its series does (it ends a running occurrence, else does nothing).
+  for (const w of windows) keep.add(windowEndScheduleName(w.windowId));
   for (const name of existing) {
     if (name.startsWith('window-') && !keep.has(name)) {
       await deps.scheduler.cancel(name);

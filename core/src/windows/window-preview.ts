@@ -1,4 +1,4 @@
-import type { Store } from '../ports/store.port';
+import type { RecordReader } from '../ports/record-store.port';
 import { computeK } from '../planner/capacity';
 import { requireCluster } from '../usecases/targets';
 import { capacityInputs } from '../workflows/ops/inventory';
@@ -17,7 +17,7 @@ export interface ClusterFit {
  * host counts here: the preview errs on the long side.
  */
 export async function previewFit(
-  store: Store,
+  store: RecordReader,
   clusterIds: readonly string[],
   extraHosts: number,
   durationMinutes: number,

@@ -1,6 +1,8 @@
 import { isTerminal, type Job, SYSTEM } from '../jobs/job.schema';
 import type { Clock } from '../ports/clock.port';
-import type { Store } from '../ports/store.port';
+import type { JobStore } from '../ports/job-store.port';
+import type { RecordReader } from '../ports/record-store.port';
+import type { StepLogStore } from '../ports/step-log-store.port';
 import { outOfServiceS } from '../planner/makespan';
 import { agentStatus } from '../usecases/agent-status';
 import { newId } from '../util/ids';
@@ -11,7 +13,7 @@ import type { Slot } from './recurrence';
 import type { BlockerPolicy, WindowRecord } from './window.schema';
 
 export interface WindowRolloutDeps {
-  store: Store;
+  store: JobStore & StepLogStore & RecordReader;
   clock: Clock;
   /** Claim and start a job's workflow (core/src/usecases/start-job.ts). */
   startJob: (jobId: string) => Promise<Job | undefined>;
@@ -25,7 +27,7 @@ export interface WindowRolloutDeps {
 const ACTIVE: readonly Job['status'][] = ['pending', 'running', 'paused'];
 
 /** A job still going on the cluster or host, if any (then the occurrence is skipped, not queued). */
-export async function activeJobOn(store: Store, targetId: string): Promise<string | undefined> {
+export async function activeJobOn(store: JobStore, targetId: string): Promise<string | undefined> {
   for (const kind of ['cluster', 'host'] as const) {
     const page = await store.listJobsByTarget(kind, targetId, { limit: 50 });
     const busy = page.items.find((j) => ACTIVE.includes(j.status) && j.type !== 'inventory_sync');
@@ -34,7 +36,7 @@ export async function activeJobOn(store: Store, targetId: string): Promise<strin
   return undefined;
 }
 
-export async function anyAgentOnline(store: Store, clock: Clock): Promise<boolean> {
+export async function anyAgentOnline(store: RecordReader, clock: Clock): Promise<boolean> {
   return (await agentStatus(store, clock)).some((a) => a.online);
 }
 
@@ -43,7 +45,7 @@ export async function anyAgentOnline(store: Store, clock: Clock): Promise<boolea
  * the documented default when none ran yet.
  */
 export async function expectedHostSeconds(
-  store: Store,
+  store: JobStore & StepLogStore,
   clusterId: string | undefined,
   timeScale = 1,
 ): Promise<number> {
@@ -59,6 +61,12 @@ export async function expectedHostSeconds(
     .filter((s) => /^host:[^:]+$/.test(s.key) && s.status === 'completed' && s.startedAt && s.completedAt)
     .map((s) => (Date.parse(s.completedAt as string) - Date.parse(s.startedAt as string)) / 1000);
   return seconds.length ? Math.max(...seconds) : fallback;
+}
+
+/** When an occurrence ends on a time-scaled lab (its length × the scale); the slot's own end at scale 1. */
+export function scaledEnd(start: string, end: string, scale = 1): string {
+  if (scale === 1) return end;
+  return new Date(Date.parse(start) + (Date.parse(end) - Date.parse(start)) * scale).toISOString();
 }
 
 /** `pause` asks people (an interactive job); the other policies decide by themselves. */
@@ -81,12 +89,7 @@ export async function startWindowRollout(
 ): Promise<string[]> {
   const w = req.window;
   const scale = deps.timeScale ?? 1;
-  const end =
-    scale === 1
-      ? req.deadline
-      : new Date(
-          Date.parse(req.slot.start) + (Date.parse(req.deadline) - Date.parse(req.slot.start)) * scale,
-        ).toISOString();
+  const end = scaledEnd(req.slot.start, req.deadline, scale);
   const carried = req.hosts ? new Set(req.hosts) : undefined;
   const targets: { kind: 'cluster' | 'host'; id: string; only?: string[]; clusterId?: string }[] = [];
   for (const id of w.targets.clusters) {

@@ -1,5 +1,5 @@
 import type { Actor } from '../jobs/job.schema';
-import type { Store, StoredRecord } from '../ports/store.port';
+import type { RecordStore, StoredRecord } from '../ports/record-store.port';
 import { listAllRecords } from '../store/list-all-records';
 import { ConflictError, NotFoundError, ValidationError } from '../util/errors';
 import { parseOrThrow } from '../util/zod-errors';
@@ -20,7 +20,7 @@ export interface Versioned<T> {
  * read is parsed with zod (a record is data from outside this process), every change is conditional on the
  * version read, so two people approving at once cannot both win.
  */
-export function createWindowStore(store: Store, now: () => Date = () => new Date()) {
+export function createWindowStore(store: RecordStore, now: () => Date = () => new Date()) {
   const parseWindow = (rec: StoredRecord<unknown>): Versioned<WindowRecord> => ({
     value: parseOrThrow(WindowRecord, rec.data, `stored window ${rec.id}`),
     storeVersion: rec.version,

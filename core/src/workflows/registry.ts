@@ -16,9 +16,10 @@ const BY_TYPE: Partial<Record<JobType, WorkflowName>> = {
   virtual_media_unmount: 'virtual-media',
   scp_export: 'scp-export',
   inventory_sync: 'inventory-sync',
+  replication_sync: 'replication-sync',
 };
 
-/** The state machine that runs a job type. replication_sync and failover have none yet. */
+/** The state machine that runs a job type. failover has none yet. */
 export function workflowForJobType(type: JobType): WorkflowName {
   const name = BY_TYPE[type];
   if (!name) throw new UnsupportedJobTypeError(type);

@@ -19,6 +19,10 @@ export const TIMEOUT = {
   exitMaintenance: 1800,
   ha: 1800,
   scan: 1800,
+  /** A ZFS snapshot, list or prune over SSH. */
+  zfs: 1800,
+  /** One send | receive: the backstop only, progress (bytes) comes every few seconds while data flows. */
+  replicate: 6 * 3600,
   /** How long a paused job waits for an operator before giving up (and cleaning up). 7 days. */
   pause: 7 * 24 * 3600,
 } as const;

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import type { HandlerFunction } from './handler-function';
 
 export interface NotificationGrants {
-  /** Functions that raise notification events (bot, job-ops, result, execution-status). */
+  /** Functions that raise notification events (bot, job-ops, result, execution-status, claim: a window skipped at fire time). */
   senders: readonly HandlerFunction[];
   /** The bot among them: it already reads its secret for its own turns. */
   bot?: HandlerFunction;

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { BotConfig } from '@rackops/bot/config';
 import { ValidationError } from '@rackops/core/util/errors';
 import { z } from 'zod';
-import { requireEnv } from './runtime-wiring';
+import { requireSetting, settingsFromEnv } from '../composition/settings';
 
 /** What the bot secret holds (env BOT_SECRET_ARN): the Microsoft app credentials and the bot config (roles, card key). */
 export const BotSecret = z.object({
@@ -38,7 +38,9 @@ export type BotSecret = z.infer<typeof BotSecret>;
 export async function fetchBotSecret(
   client: SecretsManagerClient = new SecretsManagerClient({}),
 ): Promise<BotSecret> {
-  const out = await client.send(new GetSecretValueCommand({ SecretId: requireEnv('BOT_SECRET_ARN') }));
+  const out = await client.send(
+    new GetSecretValueCommand({ SecretId: requireSetting(settingsFromEnv(), 'BOT_SECRET_ARN') }),
+  );
   if (!out.SecretString) throw new ValidationError('the bot secret is empty');
   return BotSecret.parse(JSON.parse(out.SecretString));
 }

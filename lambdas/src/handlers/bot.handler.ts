@@ -1,24 +1,14 @@
 import { type Bot, createBot } from '@rackops/bot/app';
 import { type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
-import { systemClock } from '@rackops/core/ports/clock.port';
-import { startJob } from '@rackops/core/usecases/start-job';
 import { type Activity, CloudAdapter, type ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { botFrameworkAuthOf } from './bot-auth';
 import { z } from 'zod';
-import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
 import { createSqsQueueStats, watchedQueuesFromEnv } from '../adapters/sqs-queue-stats';
 import { awsExtraChannels, emitDeadLetterMetric } from '../notifications/aws-notifier';
 import { type BotSecret, fetchBotSecret } from './bot-secret';
 import { createComplianceQuery } from './inventory-compliance';
-import {
-  awsLogger,
-  awsOrchestrator,
-  awsSchedulerClient,
-  awsSqs,
-  awsStore,
-  requireEnv,
-} from './runtime-wiring';
+import { awsPlatform } from '../composition/lambda';
 
 /** The HTTP event from API Gateway (HTTP API, payload 2.0) or a Lambda function URL: only what we read. */
 const HttpEvent = z.object({
@@ -126,32 +116,28 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
   const secret = await fetchBotSecret();
   const auth = botFrameworkAuthOf(secret);
   const adapter = new CloudAdapter(auth);
-  const store = awsStore();
-  const orchestrator = awsOrchestrator();
-  const logger = awsLogger();
+  const platform = awsPlatform();
+  const logger = platform.logger;
   adapter.onTurnError = async (ctx, err) => {
     logger.error({ err }, 'bot turn error');
     await ctx.sendActivity('Something went wrong. Nothing further was done.').catch(() => undefined);
   };
-  const catalogUrl = process.env.CATALOG_URL;
+  const catalogUrl = platform.settings.CATALOG_URL;
   const bot = createBot({
     config: botConfigOf(secret, process.env),
-    store,
-    orchestrator,
-    scheduler: createEventBridgeScheduler({
-      client: awsSchedulerClient(),
-      groupName: requireEnv('SCHEDULE_GROUP_NAME'),
-      targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
-      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-      ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
-    }),
-    startJob: (jobId, actor) => startJob({ store, orchestrator, clock: systemClock }, jobId, actor),
+    store: platform.store,
+    orchestrator: platform.orchestrator,
+    scheduler: platform.scheduler,
+    startJob: platform.startJob,
     gateway: cloudAdapterGateway(adapter, secret.microsoftAppId),
     logger,
     notificationChannels: awsExtraChannels(),
     onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     queries: {
-      queues: createSqsQueueStats({ client: awsSqs(), queues: watchedQueuesFromEnv(process.env) }),
+      queues: createSqsQueueStats({
+        client: platform.clients.sqs,
+        queues: watchedQueuesFromEnv(process.env),
+      }),
       ...(catalogUrl ? { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } : {}),
     },
   });

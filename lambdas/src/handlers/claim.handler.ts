@@ -1,29 +1,49 @@
-import { type Job, SYSTEM } from '@rackops/core/jobs/job.schema';
+import { IsoTime, type Job, SYSTEM } from '@rackops/core/jobs/job.schema';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
+import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
+import { checkRpoBreach } from '@rackops/core/replication/rpo-alert';
+import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
 import { startHealthReads } from '@rackops/core/usecases/health-reads';
+import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { startJob } from '@rackops/core/usecases/start-job';
+import { RackOpsError, ValidationError } from '@rackops/core/util/errors';
 import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
+import { endOccurrence } from '@rackops/core/windows/window-end';
 import { type FiringDeps, fireWindow } from '@rackops/core/windows/window-firing';
 import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/windows/window-rollout';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
-import { awsLogger, awsOrchestrator, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
+import { awsNotifications } from '../notifications/aws-notifier';
+
+/** A replication job starts now: it never needs a scheduler; one missing is a wiring mistake, said so. */
+const noScheduler: Scheduler = {
+  scheduleAt: async () => {
+    throw new ValidationError('no scheduler is wired to the claim handler');
+  },
+  scheduleEvery: async () => {
+    throw new ValidationError('no scheduler is wired to the claim handler');
+  },
+  cancel: async () => {},
+};
 
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job'), jobId: BoundedId }),
-  z.object({ kind: z.literal('window'), windowId: BoundedId }),
+  z.object({ kind: z.literal('window'), windowId: BoundedId, start: IsoTime.optional() }),
+  z.object({ kind: z.literal('window-end'), windowId: BoundedId, start: IsoTime }),
   z.object({
     kind: z.literal('inventory-sync'),
     source: z.enum(['ome', 'vcenter']),
     sourceId: BoundedId,
   }),
+  z.object({ kind: z.literal('replication'), group: ProtectionGroupName }),
 ]) satisfies z.ZodType<ScheduleTarget>;
 
 export type ClaimOutcome =
@@ -65,6 +85,7 @@ export function createClaimHandler(deps: ClaimDeps) {
     activeJobOn: (target) => activeJobOn(deps.store, target),
     agentOnline: () => anyAgentOnline(deps.store, clock),
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    ...(deps.windowTimeScale ? { timeScale: deps.windowTimeScale } : {}),
     startRollout: (req) =>
       startWindowRollout(
         {
@@ -77,12 +98,12 @@ export function createClaimHandler(deps: ClaimDeps) {
       ),
   };
 
-  async function openWindow(windowId: string): Promise<ClaimOutcome> {
+  async function openWindow(windowId: string, start?: string): Promise<ClaimOutcome> {
     if (!firing) {
       log.warn({ windowId }, 'maintenance window fired but no scheduler is wired');
       return { outcome: 'skipped', reason: 'no scheduler to re-arm the window with' };
     }
-    const o = await fireWindow(firing, windowId);
+    const o = await fireWindow(firing, windowId, start);
     log.info({ windowId, occurrence: o }, 'maintenance window fired');
     return {
       outcome: 'window',
@@ -90,6 +111,18 @@ export function createClaimHandler(deps: ClaimDeps) {
       ...(o ? { status: o.status } : { reason: 'no occurrence is due now, or the window is gone' }),
       ...(o?.jobId ? { jobId: o.jobId } : {}),
       ...(o?.reason ? { reason: o.reason } : {}),
+    };
+  }
+
+  async function closeWindow(windowId: string, start: string): Promise<ClaimOutcome> {
+    const stopped = await endOccurrence({ store: deps.store, now: () => clock.now() }, windowId, start);
+    log.info({ windowId, start, stopped }, 'maintenance window occurrence ended');
+    return {
+      outcome: 'window',
+      windowId,
+      ...(stopped.length
+        ? { status: 'ending', jobId: stopped[0] as string }
+        : { reason: 'the occurrence is not running' }),
     };
   }
 
@@ -144,6 +177,43 @@ export function createClaimHandler(deps: ClaimDeps) {
     };
   }
 
+  /**
+   * A protection group's tick: the RPO is checked first (a breach is told even when no run can start), then
+   * one `replication_sync` starts unless the group is paused, gone or still replicating (skipped, and why).
+   */
+  async function replicationTick(group: string): Promise<ClaimOutcome> {
+    const read = await createProtectionGroupStore(deps.store).get(group);
+    if (!read) return { outcome: 'skipped', reason: `protection group ${group} does not exist` };
+    if (deps.notifier)
+      await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value);
+    try {
+      const { job } = await replicateGroup(
+        {
+          ...useCase,
+          scheduler: deps.scheduler ?? noScheduler,
+          notifier: deps.notifier ?? { notify: async () => {} },
+          startJob: (id) => startJob(useCase, id, SYSTEM),
+        },
+        { group, actor: SYSTEM },
+      );
+      const fresh = await deps.store.getJob(job.id);
+      return { outcome: 'started', jobId: job.id, status: fresh?.status ?? job.status };
+    } catch (err) {
+      if (
+        err instanceof RackOpsError &&
+        (err.code === 'replication_running' || err.code === 'group_paused')
+      ) {
+        log.info({ group, reason: err.message }, 'replication tick skipped');
+        return {
+          outcome: 'skipped',
+          ...(err instanceof ReplicationRunningError ? { jobId: err.jobId } : {}),
+          reason: err.message,
+        };
+      }
+      throw err;
+    }
+  }
+
   return withValidationErrors('schedule target', async (event: unknown): Promise<ClaimOutcome> => {
     const target = parseOrThrow(ClaimEvent, event, 'schedule target');
     switch (target.kind) {
@@ -152,27 +222,30 @@ export function createClaimHandler(deps: ClaimDeps) {
       case 'inventory-sync':
         return inventorySync(target.source, target.sourceId);
       case 'window':
-        return openWindow(target.windowId);
+        return openWindow(target.windowId, target.start);
+      case 'window-end':
+        return closeWindow(target.windowId, target.start);
+      case 'replication':
+        return replicationTick(target.group);
     }
   });
 }
 
-let awsHandler: ReturnType<typeof createClaimHandler> | undefined;
-
-/** AWS entry point: the EventBridge Scheduler target. */
-export default async function handler(event: unknown): Promise<ClaimOutcome> {
-  awsHandler ??= createClaimHandler({
-    store: awsStore(),
-    orchestrator: awsOrchestrator(),
-    logger: awsLogger(),
-    healthReads: process.env.HEALTH_READS !== 'off',
-    scheduler: createEventBridgeScheduler({
-      client: awsSchedulerClient(),
-      groupName: requireEnv('SCHEDULE_GROUP_NAME'),
-      targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
-      roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-      ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
-    }),
+/** The claim function from the platform: the scheduler it re-arms window series on is the platform's. */
+export const claimFromPlatform = (p: Platform) =>
+  createClaimHandler({
+    store: p.store,
+    orchestrator: p.orchestrator,
+    clock: p.clock,
+    scheduler: p.scheduler,
+    notifier: p.notifier,
+    ...(p.windowTimeScale !== undefined ? { windowTimeScale: p.windowTimeScale } : {}),
+    healthReads: p.settings.HEALTH_READS !== 'off',
+    logger: p.logger.child({ fn: 'claim' }),
   });
-  return awsHandler(event);
-}
+
+/**
+ * AWS entry point: the EventBridge Scheduler target. A window skipped at fire time and an RPO breach are told
+ * through job-ops' pipeline (the bot secret, webhook, SES).
+ */
+export default lambdaEntry(claimFromPlatform, { notifications: awsNotifications });

@@ -8,7 +8,6 @@ import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { createSqsCommandQueue } from '../adapters/sqs-queues';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import {
   RELAY_COMMAND_TYPE,
@@ -16,7 +15,8 @@ import {
   putCommandStep,
   taskTokenSha256,
 } from './relay-command-record';
-import { awsLogger, awsRelayKeys, awsSqs, awsStore, requireEnv } from './runtime-wiring';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
 
 export const CommandStep = z.object({
   key: z.string().min(1).max(200),
@@ -147,17 +147,15 @@ export function createDispatchHandler(deps: DispatchDeps) {
   });
 }
 
-let awsHandler: ReturnType<typeof createDispatchHandler> | undefined;
+/** The dispatch function from the platform: the Lambda entry below and the local stack build it alike. */
+export const dispatchFromPlatform = (p: Platform) =>
+  createDispatchHandler({
+    store: p.store,
+    commands: p.commands,
+    relayKey: p.relayKeys,
+    clock: p.clock,
+    logger: p.logger.child({ fn: 'dispatch' }),
+  });
 
-/** AWS entry point: wires DynamoDB, SQS and Secrets Manager from the environment on first use. */
-export default async function handler(event: unknown): Promise<{ commandId: string }> {
-  if (!awsHandler) {
-    awsHandler = createDispatchHandler({
-      store: awsStore(),
-      commands: createSqsCommandQueue({ client: awsSqs(), queueUrl: requireEnv('COMMANDS_QUEUE_URL') }),
-      relayKey: awsRelayKeys,
-      logger: awsLogger(),
-    });
-  }
-  return awsHandler(event);
-}
+/** AWS entry point. Env: TABLE_NAME, COMMANDS_QUEUE_URL, RELAY_SIGNING_KEY_SECRET_ARN. */
+export default lambdaEntry(dispatchFromPlatform);

@@ -4,8 +4,9 @@ import { failJobOfEndedExecution } from '@rackops/core/usecases/start-job';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { awsNotifier } from '../notifications/aws-notifier';
-import { awsLogger, awsStore } from './runtime-wiring';
+import { awsNotifications } from '../notifications/aws-notifier';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
 
 /** The EventBridge "Step Functions Execution Status Change" event (the fields this handler reads). */
 export const ExecutionStatusChange = z.object({
@@ -60,14 +61,13 @@ export function createExecutionStatusHandler(deps: ExecutionStatusDeps) {
   );
 }
 
-let awsHandler: ReturnType<typeof createExecutionStatusHandler> | undefined;
+/** The execution-status function from the platform (locally the engine's end-of-execution hook calls it). */
+export const executionStatusFromPlatform = (p: Platform) =>
+  createExecutionStatusHandler({
+    store: p.store,
+    notifier: p.notifier,
+    logger: p.logger.child({ fn: 'execution-status' }),
+  });
 
 /** AWS entry point: target of the execution-status EventBridge rule. */
-export default async function handler(event: unknown): Promise<{ failedJob?: string }> {
-  if (!awsHandler) {
-    const store = awsStore();
-    const logger = awsLogger();
-    awsHandler = createExecutionStatusHandler({ store, logger, notifier: awsNotifier({ store, logger }) });
-  }
-  return awsHandler(event);
-}
+export default lambdaEntry(executionStatusFromPlatform, { notifications: awsNotifications });

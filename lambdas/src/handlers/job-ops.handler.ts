@@ -9,7 +9,8 @@ import { asValidationError, parseOrThrow } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
 import { type CatalogSource as CatalogLocation, loadCatalog } from './inventory-catalog';
 import { awsNotifications } from '../notifications/aws-notifier';
-import { awsLogger, awsStore } from './runtime-wiring';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
 
 /**
  * The preflight's catalog, read fresh at every run from where it lives (a job may name its own URL through
@@ -72,25 +73,23 @@ export function createJobOpsHandler(deps: JobOpsDeps) {
   };
 }
 
-let awsHandler: ReturnType<typeof createJobOpsHandler> | undefined;
+/** The job-ops function from the platform; without a catalog seam, preflight reads CATALOG_URL. */
+export const jobOpsFromPlatform = (p: Platform) => {
+  const catalog =
+    p.catalog ?? (p.settings.CATALOG_URL ? catalogFromLocation({ url: p.settings.CATALOG_URL }) : undefined);
+  return createJobOpsHandler({
+    store: p.store,
+    notifier: p.notifier,
+    ...(p.progress ? { progress: p.progress } : {}),
+    clock: p.clock,
+    ...(catalog ? { catalog } : {}),
+    logger: p.logger.child({ fn: 'job-ops' }),
+  });
+};
 
 /**
  * AWS entry point. Notifications go through the notification pipeline (conversation via the Bot Connector with the
  * bot secret's credentials, Teams channel webhook, SES), as locally; after each op the job's card is updated in
  * place (throttled per job across containers, see LiveCards).
  */
-export default async function handler(event: unknown): Promise<unknown> {
-  if (!awsHandler) {
-    const logger = awsLogger();
-    const store = awsStore();
-    const { notifier, progress } = awsNotifications({ store, logger });
-    awsHandler = createJobOpsHandler({
-      store,
-      notifier,
-      progress,
-      ...(process.env.CATALOG_URL ? { catalog: catalogFromLocation({ url: process.env.CATALOG_URL }) } : {}),
-      logger,
-    });
-  }
-  return awsHandler(event);
-}
+export default lambdaEntry(jobOpsFromPlatform, { notifications: awsNotifications });

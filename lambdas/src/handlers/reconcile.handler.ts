@@ -5,9 +5,9 @@ import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { reconcileWindowSchedules } from '@rackops/core/windows/window-firing';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { createEventBridgeScheduler } from '../adapters/eventbridge-scheduler';
 import { InventoryScheduleConfig, setupInventorySchedules } from './inventory-schedule.handler';
-import { awsLogger, awsSchedulerClient, awsStore, requireEnv } from './runtime-wiring';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
 
 /** What the deployment should have beside its code: today the recurring inventory schedules. */
 export const DeploymentConfig = z.object({ inventory: InventoryScheduleConfig.prefault({}) });
@@ -153,25 +153,16 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps) {
   };
 }
 
-let handle: ReturnType<typeof createReconcileHandler> | undefined;
+export const reconcileFromPlatform = (p: Platform) =>
+  createReconcileHandler({
+    scheduler: () => p.scheduler,
+    config: () => deploymentConfigFromEnv(),
+    windows: () => ({ store: p.store, now: () => p.clock.now() }),
+    logger: p.logger.child({ fn: 'reconcile' }),
+  });
 
 /**
  * AWS entry point. Env: INVENTORY_SCHEDULES, SCHEDULE_GROUP_NAME, CLAIM_FUNCTION_ARN, SCHEDULER_ROLE_ARN,
  * TABLE_NAME, SCHEDULES_DLQ_ARN (optional).
  */
-export default async function handler(event: unknown): Promise<unknown> {
-  handle ??= createReconcileHandler({
-    scheduler: () =>
-      createEventBridgeScheduler({
-        client: awsSchedulerClient(),
-        groupName: requireEnv('SCHEDULE_GROUP_NAME'),
-        targetArn: requireEnv('CLAIM_FUNCTION_ARN'),
-        roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-        ...(process.env.SCHEDULES_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULES_DLQ_ARN } : {}),
-      }),
-    config: () => deploymentConfigFromEnv(),
-    windows: () => ({ store: awsStore(), now: () => new Date() }),
-    logger: awsLogger(),
-  });
-  return handle(event);
-}
+export default lambdaEntry(reconcileFromPlatform);

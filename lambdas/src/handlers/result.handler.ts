@@ -12,7 +12,9 @@ import { z } from 'zod';
 import { createInventoryPageHandler } from './inventory-page.handler';
 import { RELAY_COMMAND_TYPE, type RelayCommandRecord, putCommandStep } from './relay-command-record';
 import { checkAuthenticity } from './result-authenticity';
-import { awsLogger, awsOrchestrator, awsRelayKeys, awsStore } from './runtime-wiring';
+import type { Platform } from '../composition/platform';
+import { lambdaEntry } from '../composition/lambda';
+import { awsNotifications } from '../notifications/aws-notifier';
 import { recordSecurityEvent } from './security-event';
 
 /** The parts of an SQS event this handler reads. */
@@ -334,22 +336,29 @@ export function createResultHandler(deps: ResultDeps) {
   };
 }
 
-let awsHandler: ReturnType<typeof createResultHandler> | undefined;
+/**
+ * The result function from the platform. Inventory pages go to core's inventory ingestion unless the caller
+ * routes them elsewhere (a local test that watches them).
+ */
+export const resultFromPlatform = (
+  p: Platform,
+  opts: { onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<unknown> } = {},
+) => {
+  const ingest =
+    opts.onInventoryPage ??
+    createInventoryPageHandler({ store: p.store, logger: p.logger.child({ part: 'inventory' }) });
+  return createResultHandler({
+    store: p.store,
+    orchestrator: p.orchestrator,
+    relayKey: p.relayKeys,
+    clock: p.clock,
+    logger: p.logger.child({ fn: 'result' }),
+    ...(p.progress ? { progress: p.progress } : {}),
+    onInventoryPage: async (page, msg) => {
+      await ingest(page, msg);
+    },
+  });
+};
 
-/** AWS entry point (SQS event source with ReportBatchItemFailures); inventory pages go to core's inventory ingestion. */
-export default async function handler(event: unknown): Promise<BatchResponse> {
-  if (!awsHandler) {
-    const logger = awsLogger();
-    const ingest = createInventoryPageHandler({ store: awsStore(), logger });
-    awsHandler = createResultHandler({
-      store: awsStore(),
-      orchestrator: awsOrchestrator(),
-      relayKey: awsRelayKeys,
-      logger,
-      onInventoryPage: async (page, msg) => {
-        await ingest(page, msg);
-      },
-    });
-  }
-  return awsHandler(event);
-}
+/** AWS entry point (SQS event source with ReportBatchItemFailures); the job's card follows each result. */
+export default lambdaEntry((p) => resultFromPlatform(p), { notifications: awsNotifications });

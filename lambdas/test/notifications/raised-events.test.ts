@@ -8,6 +8,7 @@ import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
 import { createWindowStore } from '@rackops/core/windows/window-store';
 import { fireWindow } from '@rackops/core/windows/window-firing';
+import { NEVER_REPORTED_AGENT } from '@rackops/core/workflows/ops/agent-offline';
 import { WINDOW_END_REASON } from '@rackops/core/workflows/ops/hosts.op';
 import type { OpsDeps } from '@rackops/core/workflows/ops/ops-deps';
 import { putHost } from '@rackops/core/workflows/ops/progress';
@@ -245,5 +246,49 @@ describe('events raised by workflows and windows reach the channels once', () =>
     expect(told).toHaveLength(1);
     expect(told[0]).toMatchObject({ status: 'skipped', hostsLeft: [] });
     expect(JSON.stringify(told[0])).toMatch(/not approved by a second person/);
+  });
+});
+
+describe('agent_offline for a relay agent that never reported', () => {
+  let t: TestStore;
+  const sent: NotificationEvent[] = [];
+  afterAll(async () => t?.close());
+
+  it('hosts timing out on heartbeat with no heartbeat record at all raise agent_offline once', async () => {
+    t = await startTestStore();
+    await saveScope(t.store, GLOBAL_SCOPE, switchKinds(emptyScope(), 'channel', 'on', ['agent_offline']));
+    const notifier = new NotificationPipeline({
+      store: t.store,
+      clock: systemClock,
+      channels: [
+        {
+          name: 'channel',
+          recipients: async () => ['team'],
+          async send(event) {
+            sent.push(event);
+          },
+        },
+      ],
+      logger: pino({ level: 'silent' }),
+      sleep: async () => {},
+    });
+    const deps: OpsDeps = { store: t.store, clock: systemClock, notifier };
+    const job = await t.store.createJob(aJob());
+    await t.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, job.createdAt);
+    for (const hostId of ['h1', 'h2'])
+      await runJobOp(deps, {
+        op: 'host-failed',
+        jobId: job.id,
+        state: {
+          jobId: job.id,
+          host: { hostId, packages: [], expected: [] },
+          error: { Error: 'States.HeartbeatTimeout', Cause: '' },
+        },
+      });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ kind: 'agent_offline', agentId: NEVER_REPORTED_AGENT });
+    expect(JSON.stringify(sent[0])).toContain(`no relay agent has ever sent a heartbeat, and job ${job.id}`);
+    const log = await listDeliveries(t.store, { subject: `agent:${NEVER_REPORTED_AGENT}` });
+    expect(log.map((r) => [r.kind, r.status])).toEqual([['agent_offline', 'delivered']]);
   });
 });

@@ -1,16 +1,9 @@
 import '@rackops/core/polyfills';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
-import type { Store } from '@rackops/core/ports/store.port';
-import {
-  ExecutionAbortedError,
-  ExecutionError,
-  ExecutionTimeoutError,
-  StateMachine,
-} from 'aws-local-stepfunctions';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { type Logger, pino } from 'pino';
+import { validateOnce } from './definition-validation';
+import { LOCAL_ROLE_ARN, localExecutionArn, localStateMachineArn } from './engine-arns';
 import {
   EngineApiError,
   TaskFailedError,
@@ -18,6 +11,7 @@ import {
   executionDoesNotExist,
   stateMachineDoesNotExist,
 } from './engine-errors';
+import { outcomeOf } from './execution-outcome';
 import {
   type ExecutionRecord,
   type ExecutionStatus,
@@ -26,54 +20,16 @@ import {
   loadExecution,
   saveExecution,
 } from './execution-record';
+import { invokeAsLambda } from './invoke-as-lambda';
+import { type LiveExecution, persistLatest } from './live-execution';
+import type { LocalEngineOptions } from './local-engine-options';
 import { type PreparedDefinition, type TaskStateInfo, prepareDefinition } from './prepare-definition';
 import { type TaskInvocation, resolveTask } from './task-resources';
+import { replaceToken, TOKEN_PLACEHOLDER } from './task-token-payload';
 import { TaskTokenRegistry, mintTaskToken } from './task-tokens';
 
-/** An in-process Lambda: gets the JSON payload, returns the JSON result or throws (error name = ASL Error). */
-export type EngineFunction = (payload: unknown) => Promise<unknown>;
-
-export interface LocalEngineOptions {
-  store: Store;
-  /** Workflow name -> ASL definition with substitutions already applied. */
-  definitions: Record<string, object>;
-  /** Function ARN (or bare function name) -> in-process handler. */
-  functions: Record<string, EngineFunction>;
-  /** Multiplies every ASL duration (HeartbeatSeconds, TimeoutSeconds, Wait, Retry): the lab's convention. @default 1 */
-  timeScale?: number;
-  /** Floors for scaled heartbeats and timeouts, in real ms (see PrepareOptions). */
-  minHeartbeatMs?: number;
-  minTimeoutMs?: number;
-  clock?: Clock;
-  logger?: Logger;
-  /** Called once an execution ends (not on engine shutdown). The stack fails orphaned jobs from here. */
-  onExecutionEnd?: (rec: ExecutionRecord) => Promise<void> | void;
-  /** Called on every state entered (what Step Functions bills as a transition): the cost meter. */
-  onTransition?: () => void;
-  /**
-   * A directory remembering definitions that passed validation (by content hash), so restarts skip the
-   * validator (~1 s per definition: it compiles its JSON schemas on every call).
-   */
-  validationCacheDir?: string;
-}
-
-/** `$$.Task.Token` resolves to this; the Task handler swaps it for a freshly minted token. */
-const TOKEN_PLACEHOLDER = '__rackops_local_task_token__';
-const ARN_PREFIX = 'arn:aws:states:local:000000000000';
-
-interface LiveExecution {
-  rec: ExecutionRecord;
-  abort: () => void;
-  done: Promise<void>;
-  stopping?: 'stop' | 'shutdown';
-  /** Resume: the checkpointed state re-uses its token once. */
-  reuse?: { state: string; token: string };
-  persist: Promise<void>;
-  /** The event-log consumer (checkpoints, transition count); ends when the execution does. */
-  follow: Promise<void>;
-  dirty?: boolean;
-  writing?: boolean;
-}
+export { localStateMachineArn } from './engine-arns';
+export type { EngineFunction, LocalEngineOptions } from './local-engine-options';
 
 /**
  * Runs ASL with aws-local-stepfunctions and adds what it lacks: task tokens for `.waitForTaskToken`,
@@ -111,11 +67,11 @@ export class LocalEngine {
   }
 
   executionArn(workflow: string, name: string): string {
-    return `${ARN_PREFIX}:execution:${workflow}:${name}`;
+    return localExecutionArn(workflow, name);
   }
 
   stateMachineArn(workflow: string): string {
-    return `${ARN_PREFIX}:stateMachine:${workflow}`;
+    return localStateMachineArn(workflow);
   }
 
   hasWorkflow(workflow: string): boolean {
@@ -296,9 +252,9 @@ export class LocalEngine {
         Execution: {
           Id: rec.executionId,
           Name: rec.name,
-          RoleArn: `${ARN_PREFIX.replace('states', 'iam')}:role/local`,
+          RoleArn: LOCAL_ROLE_ARN,
         },
-        StateMachine: { Id: `${ARN_PREFIX}:stateMachine:${rec.workflow}`, Name: rec.workflow },
+        StateMachine: { Id: localStateMachineArn(rec.workflow), Name: rec.workflow },
         Task: { Token: TOKEN_PLACEHOLDER },
       },
     });
@@ -390,21 +346,7 @@ export class LocalEngine {
   }
 
   private async invoke(task: TaskInvocation, payload: unknown): Promise<unknown> {
-    const call = (async () => {
-      try {
-        return JSON.parse(
-          JSON.stringify((await task.fn(JSON.parse(JSON.stringify(payload ?? null)))) ?? null),
-        );
-      } catch (err) {
-        if (err instanceof TaskFailedError) throw err;
-        const e = err instanceof Error ? err : new Error(String(err));
-        // Lambda's shape: Error = the error type, Cause = JSON with errorType/errorMessage.
-        throw new TaskFailedError(
-          e.name || 'Error',
-          JSON.stringify({ errorType: e.name, errorMessage: e.message }),
-        );
-      }
-    })();
+    const call = invokeAsLambda(task.fn, payload);
     this.inflight.add(call);
     try {
       return await call;
@@ -413,26 +355,8 @@ export class LocalEngine {
     }
   }
 
-  /**
-   * Write the record. One writer per execution; changes made while a write is in flight are coalesced into
-   * the next write (only the latest checkpoint matters), so fast state sequences do not queue up writes.
-   */
   private persist(live: LiveExecution): void {
-    live.dirty = true;
-    if (live.writing) return;
-    live.writing = true;
-    live.persist = (async () => {
-      while (live.dirty) {
-        live.dirty = false;
-        const snapshot = structuredClone(live.rec);
-        try {
-          await saveExecution(this.opts.store, snapshot);
-        } catch (err) {
-          this.log.error({ err, executionId: snapshot.executionId }, 'cannot record execution');
-        }
-      }
-      live.writing = false;
-    })();
+    persistLatest(live, (rec) => saveExecution(this.opts.store, rec), this.log);
   }
 
   private async record(rec: ExecutionRecord): Promise<void> {
@@ -470,45 +394,4 @@ export class LocalEngine {
       this.log.error({ err, executionId: id }, 'onExecutionEnd failed');
     }
   }
-}
-
-/** Definitions already validated in this process: asl-validator takes ~1 s per call (it compiles its schemas). */
-const validated = new Set<string>();
-
-/** Validate the definition as written (what AWS gets); the engine runs its rewritten copy unvalidated. */
-function validateOnce(definition: object, cacheDir?: string): void {
-  const key = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
-  if (validated.has(key)) return;
-  const marker = cacheDir ? join(cacheDir, `${key}.valid`) : undefined;
-  if (!marker || !existsSync(marker)) {
-    new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
-    if (marker) {
-      mkdirSync(cacheDir as string, { recursive: true });
-      writeFileSync(marker, '');
-    }
-  }
-  validated.add(key);
-}
-
-function outcomeOf(err: unknown): { status: ExecutionStatus; error?: string; cause?: string } {
-  if (err instanceof ExecutionAbortedError) return { status: 'ABORTED' };
-  if (err instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout' };
-  const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : err;
-  if (inner instanceof Error) return { status: 'FAILED', error: inner.name, cause: inner.message };
-  return { status: 'FAILED', error: 'States.Runtime', cause: String(inner) };
-}
-
-function replaceToken(value: unknown, token: string): { value: unknown; replaced: number } {
-  let replaced = 0;
-  const walk = (v: unknown): unknown => {
-    if (v === TOKEN_PLACEHOLDER) {
-      replaced += 1;
-      return token;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return { value: walk(value), replaced };
 }

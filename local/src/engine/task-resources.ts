@@ -1,5 +1,5 @@
 import { TaskFailedError } from './engine-errors';
-import type { EngineFunction } from './local-engine';
+import type { EngineFunction } from './local-engine-options';
 import type { TaskStateInfo } from './prepare-definition';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';

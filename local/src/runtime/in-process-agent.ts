@@ -43,6 +43,8 @@ export interface InProcessAgentOptions {
   pollIntervalMs?: number;
   /** Counts the agent's SQS calls (the on-prem agent's requests are billed to the AWS account too). */
   meter?: AwsMeter;
+  /** ZFS appliances the agent reaches over SSH (the lab has none of its own: tests bring zfs-fuse sites). */
+  zfs?: NonNullable<AgentConfigInput['zfs']>;
 }
 
 export interface InProcessAgent {
@@ -117,6 +119,7 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
     repository: { tls: { mode: 'pin', sha256: o.lab.tls.certSha256 }, hosts: labOutboundHosts(o.lab) },
     media: { allowHosts: labOutboundHosts(o.lab) },
     devices: labDevices(o.lab),
+    ...(o.zfs ? { zfs: o.zfs } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 import type { Job } from '@rackops/core/jobs/job.schema';
+import type { Clock } from '@rackops/core/ports/clock.port';
 import type { Bot } from '@rackops/bot/app';
 import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
@@ -14,7 +15,7 @@ import {
   cardOf,
 } from '@rackops/bot/testing/harness';
 import { type AgentProcess, startAgentProcess } from '../runtime/agent-process';
-import { type LocalStack, startLocalStack } from '../stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../stack';
 import { agentOptionsFor } from './lab-facts';
 
 /**
@@ -74,6 +75,12 @@ export interface ScenarioOptions {
   agentProcess?: boolean;
   /** Teams channel and e-mail beside the conversation (the local stack's, see notify-channels.ts). */
   notificationChannels?: NotificationChannel[];
+  /** The local scheduler's clock (a DrivenClock: the scenario decides when schedules come due). */
+  schedulerClock?: Clock;
+  /** ZFS appliances for the relay agent (the stack's `zfs` option). */
+  zfs?: LocalStackOptions['zfs'];
+  /** The stack's `schedulerIntervalScale`: recurring schedules run this much faster. */
+  schedulerIntervalScale?: number;
 }
 
 export async function startScenario(opts: ScenarioOptions = {}): Promise<ScenarioDriver> {
@@ -84,6 +91,9 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     timeScale: opts.timeScale ?? 1 / 60,
     ...(opts.agentProcess ? { agent: false } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.schedulerClock ? { schedulerClock: opts.schedulerClock } : {}),
+    ...(opts.zfs ? { zfs: opts.zfs } : {}),
+    ...(opts.schedulerIntervalScale ? { schedulerIntervalScale: opts.schedulerIntervalScale } : {}),
     notifier: {
       async notify(e) {
         notifications.push(e);

@@ -55,3 +55,44 @@ export function withVcenterSessionTimeout(cfg: LabConfigInput, seconds: number):
   }
   return out;
 }
+
+/**
+ * One vCenter (`vc-lab`) with one cluster, `lab-w`: three outdated R750s, no maintenance-mode blockers, nine
+ * small VMs (demand fits on one host) and HA failover level 1, so the planner takes one host out at a time
+ * (k = 1). The window scenario's lab.
+ */
+export function labWindow(): LabConfigInput {
+  const tags = ['LABW001', 'LABW002', 'LABW003'];
+  const generations = ['idrac9-6.x', 'idrac9-3.x', 'idrac9-7.x'] as const;
+  return {
+    name: 'window',
+    vcenters: [
+      {
+        id: 'vc-lab',
+        name: 'vc-lab.lab.local',
+        clusters: [
+          {
+            name: 'lab-w',
+            ha: { haEnabled: true, admissionControlEnabled: true, failoverLevel: 1 },
+            hosts: tags.map((serviceTag, i) => ({
+              idrac: generations[i] ?? 'idrac9-6.x',
+              serviceTag,
+              name: `esx-w${String(i + 1).padStart(2, '0')}.lab.local`,
+              cpuMhz: 128_000,
+              memoryMiB: 524_288,
+              firmware: { profile: 'outdated' as const, versions: {} },
+            })),
+          },
+        ],
+        vms: Array.from({ length: 9 }, (_, i) => ({
+          name: `app-w-${String(i + 1).padStart(3, '0')}`,
+          host: tags[i % tags.length] as string,
+          powerState: 'poweredOn' as const,
+          cpuMhz: 2_000,
+          memoryMiB: 8_192,
+        })),
+      },
+    ],
+    omes: [{ id: 'ome-lab' }],
+  };
+}

@@ -11,7 +11,7 @@ export class DirectLineClient {
   private watermark = 0;
   constructor(
     private readonly base: string,
-    private readonly conversationId: string,
+    readonly conversationId: string,
     private readonly token: string,
     readonly userId: string,
   ) {}

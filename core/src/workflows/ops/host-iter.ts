@@ -11,4 +11,6 @@ export const HostIterState = z.looseObject({
   probe: HostState.loose().optional(),
   verify: z.object({ v: CommandOutputs['firmware.verify'] }).optional(),
   fw: z.looseObject({ firmware: z.array(z.unknown()) }).optional(),
+  /** host-begin's answer: whether this host's window used maintenance mode. */
+  begin: z.looseObject({ v: z.looseObject({ maintenance: z.boolean().optional() }) }).optional(),
 });

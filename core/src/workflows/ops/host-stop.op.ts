@@ -1,4 +1,5 @@
 import type { Job } from '../../jobs/job.schema';
+import { stopReasonOf, stopWords } from '../../jobs/stop-reason';
 import { releaseHost } from './apply-now.op';
 import { HostIterState } from './host-iter';
 import { finishWave } from './hosts.op';
@@ -7,15 +8,16 @@ import { getHost, log, putHost, putStep } from './progress';
 
 /**
  * The checkpoints a host's window passes before anything irreversible (after its VMs are off, after it has
- * entered maintenance mode): `cancel <id> now` stops it here. A graceful cancel lets hosts in flight finish, so
- * it does not stop them. Answers instead of throwing so the workflow can put the host back first.
+ * entered maintenance mode): a job with a stop reason (`cancel <id> now`, or the end of the maintenance window
+ * that started it) stops the host here. A graceful cancel lets hosts in flight finish, so it does not stop
+ * them. Answers instead of throwing so the workflow can put the host back first.
  */
 export async function checkCancel(_deps: OpsDeps, job: Job): Promise<{ stop: boolean }> {
-  return { stop: job.cancelRequested === 'immediate' };
+  return { stop: stopReasonOf(job) !== undefined };
 }
 
 /**
- * An immediate cancel stopped the host before it flashed: the workflow has taken it out of maintenance mode (if
+ * The job's stop reason stopped the host before it flashed: the workflow has taken it out of maintenance mode (if
  * it had entered) and powered its VMs back on. Counted as not started (untouched); Cleanup un-stages its firmware
  * like every planned host that was not updated.
  */
@@ -26,8 +28,10 @@ export async function hostStopped(deps: OpsDeps, job: Job, raw: unknown): Promis
     phase: 'pending' as const,
   };
   const vms = item.powerOff?.length ?? 0;
-  // The report's line reads "not started (<reason>); untouched, nothing applied".
-  const reason = `immediate cancel: stopped before flashing, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
+  // The report's line reads "not started (<reason>); untouched, nothing applied". A window's end starts with
+  // WINDOW_END_REASON, so the occurrence counts the host as left for the next one.
+  const stop = stopReasonOf(job) ?? { kind: 'cancel_now' as const, at: job.updatedAt };
+  const reason = `${stopWords(stop)}: stopped before flashing, out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
   const state = `not started (${reason}); untouched`;
   await Promise.all([
     putHost(deps, job.id, { ...item, phase: 'not_started', batchIndex: s.host.wave ?? 0, reason, state }),

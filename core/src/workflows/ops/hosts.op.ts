@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { HostUpdateParams } from '../params';
 import { describeMismatches } from '../../catalog/firmware-mismatches';
 import { mayStartHost } from '../../windows/fit';
+import { stopReasonOf, stopWords, WINDOW_END_REASON } from '../../jobs/stop-reason';
 import { claimHost, failedHostIds, listApplyNow, releaseHost } from './apply-now.op';
 import { reportOfflineAgents } from './agent-offline';
 import { HostIterState } from './host-iter';
@@ -12,8 +13,7 @@ import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
 import type { HostItem, PlanHost } from './state.schema';
 
-/** How a host the window's end kept from starting is marked: the next occurrence takes exactly these. */
-export const WINDOW_END_REASON = 'the maintenance window ends too soon';
+export { WINDOW_END_REASON } from '../../jobs/stop-reason';
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
 /** Looks (Wait loops) during which the appliance's host also waits for hosts not yet started. */
 const PENDING_LOOKS = 3;
@@ -23,7 +23,8 @@ const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)
  * Start one host, or say why not. Hosts start in plan order, k at a time, as slots free up (the Map's
  * MaxConcurrency): no batch barrier. Decided here, before anything is touched:
  * - already done (a resumed execution re-runs the Map) → pass over it;
- * - a cancel (graceful or immediate), or a failed host when the job stops on failure → not started, untouched;
+ * - a cancel (graceful or immediate), the window's end (the job's stop reason), or a failed host when the job
+ *   stops on failure → not started, untouched;
  * - the vCenter appliance's host while any other host is in flight → wait (the workflow loops on a Wait state),
  *   so the appliance moves once, onto an updated host;
  * - a job a maintenance window started, when the window's time left is less than the host's expected
@@ -61,6 +62,8 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
     return { ...base, go: false };
   };
   if (job.cancelRequested) return notStarted(`${job.cancelRequested} cancel requested`);
+  const stop = stopReasonOf(job);
+  if (stop) return notStarted(stopWords(stop));
   if (applyNow.get(s.host.hostId)?.status === 'failed')
     return notStarted('its firmware update without reboot failed');
   const failed = failedHostIds(hosts, applyNow);
@@ -258,9 +261,13 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     st.key.startsWith(`host:${s.host.hostId}:`),
   );
   const unfinishedSteps = steps.filter((st) => st.status !== 'completed' && !st.key.endsWith(':probe'));
+  // A verification result means the reboot ran, so the host went through maintenance mode when its window
+  // used it, and the workflow keeps an unverified host there: known without the step records (best effort).
+  const verifyFailed = Boolean(s.verify && !s.verify.v.ok);
+  const usedMaintenance = s.begin?.v.maintenance !== false;
   let why: string;
   if (s.verify && !s.verify.v.ok)
-    why = `firmware verification failed (${describeMismatches(s.verify.v.mismatches)}); left in maintenance mode`;
+    why = `firmware verification failed (${describeMismatches(s.verify.v.mismatches)})${usedMaintenance ? '; left in maintenance mode' : ''}`;
   else {
     const last = [...unfinishedSteps]
       .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''))
@@ -268,7 +275,11 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     why = timeoutInWords(s.error, last?.name) ?? errorText(s.error);
   }
   let where = describeHostState(s.probe, Boolean(s.probeError));
-  if (!s.probe) {
+  if (!s.probe && verifyFailed)
+    where = usedMaintenance
+      ? 'in maintenance mode (kept there: its firmware did not verify after the reboot)'
+      : 'back from its reboot, not in maintenance mode (its update did not use it)';
+  else if (!s.probe) {
     // No live answer: say what the recorded steps show (entered maintenance, which step did not finish).
     const doneKeys = new Set(
       steps.filter((st) => st.status === 'completed').map((st) => st.key.split(':').pop()),

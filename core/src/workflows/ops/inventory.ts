@@ -1,9 +1,9 @@
 import { type Cluster, type Host, INVENTORY_TYPES, type Vm } from '../../inventory/inventory.schema';
-import type { Store, StoredRecord } from '../../ports/store.port';
+import type { RecordReader, StoredRecord } from '../../ports/record-store.port';
 import type { PlannerHost, PlannerVm } from '../../planner/capacity';
 
 /** Every live record of a type under a parent, across pages. */
-export async function allByParent<T>(store: Store, type: string, parent: string): Promise<T[]> {
+export async function allByParent<T>(store: RecordReader, type: string, parent: string): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | undefined;
   do {
@@ -14,21 +14,21 @@ export async function allByParent<T>(store: Store, type: string, parent: string)
   return out;
 }
 
-export const getCluster = async (store: Store, id: string): Promise<Cluster | undefined> =>
+export const getCluster = async (store: RecordReader, id: string): Promise<Cluster | undefined> =>
   (await store.getRecord<Cluster>(INVENTORY_TYPES.cluster, id))?.data;
 
-export const getHostRecord = async (store: Store, id: string): Promise<Host | undefined> =>
+export const getHostRecord = async (store: RecordReader, id: string): Promise<Host | undefined> =>
   (await store.getRecord<Host>(INVENTORY_TYPES.host, id))?.data;
 
-export const clusterHosts = (store: Store, clusterId: string): Promise<Host[]> =>
+export const clusterHosts = (store: RecordReader, clusterId: string): Promise<Host[]> =>
   allByParent<Host>(store, INVENTORY_TYPES.host, clusterId);
 
-export const hostVms = (store: Store, hostId: string): Promise<Vm[]> =>
+export const hostVms = (store: RecordReader, hostId: string): Promise<Vm[]> =>
   allByParent<Vm>(store, INVENTORY_TYPES.vm, hostId);
 
 /** What the capacity planner needs, read from inventory now (not from when the job was created). */
 export async function capacityInputs(
-  store: Store,
+  store: RecordReader,
   cluster: Cluster,
 ): Promise<{ hosts: PlannerHost[]; vms: PlannerVm[]; failoverLevel: number; vmsByHost: Map<string, Vm[]> }> {
   const hosts = await clusterHosts(store, cluster.id);

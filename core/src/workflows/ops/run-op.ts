@@ -10,6 +10,7 @@ import { hostBegin, hostDone, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
+import { beginReplication, finishReplication, recordReplicaOp } from './replication.op';
 import { beginSingleCommand } from './single-command.op';
 
 /** What the workflows send to JobOps: `{ op, jobId, state, ... }` (see asl.ts jobOpsTask). */
@@ -34,6 +35,7 @@ export const JobOpsRequest = z.looseObject({
     'details',
     'check-cancel',
     'host-stopped',
+    'replica-record',
   ]),
   jobId: BoundedId,
   state: z.unknown().optional(),
@@ -65,6 +67,7 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
     case 'begin':
       if (job.status !== 'running')
         throw new RackOpsError('job_not_running', `job ${job.id} is ${job.status}`);
+      if (job.type === 'replication_sync') return beginReplication(deps, job);
       return HOST_UPDATE_TYPES.has(job.type) ? beginHostUpdate(deps, job) : beginSingleCommand(deps, job);
     case 'preflight-host':
       return preflightHost(deps, job, state);
@@ -91,7 +94,9 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
     case 'cleanup-plan':
       return cleanupPlan(deps, job, state);
     case 'finish':
-      return finish(deps, job, state);
+      return job.type === 'replication_sync' ? finishReplication(deps, job, state) : finish(deps, job, state);
+    case 'replica-record':
+      return recordReplicaOp(deps, job, state);
     case 'log':
       await log(deps, job.id, req.level ?? 'info', req.message ?? '');
       return { ok: true };

@@ -1,14 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AuditEvent } from '@rackops/core/jobs/job.schema';
-import type { Store } from '@rackops/core/ports/store.port';
+import type { AuditStore } from '@rackops/core/ports/audit-store.port';
 import { newId } from '@rackops/core/util/ids';
 import type { TableAccess } from './table-access';
 import { stripKeys } from './table-items';
-
-export type AuditStore = Pick<
-  Store,
-  'recordAudit' | 'listAuditByTime' | 'listAuditByActor' | 'listAuditByJob'
->;
 
 /** Audit events: one item per event under its day, indexed by actor and (when it has one) by job. */
 export function createAuditStore({ doc, table, iso, query, queryAll }: TableAccess): AuditStore {

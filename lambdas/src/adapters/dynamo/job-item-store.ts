@@ -1,9 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobItemKind, Store } from '@rackops/core/ports/store.port';
+import type { JobItemKind, JobItemStore } from '@rackops/core/ports/job-item-store.port';
 import type { TableAccess } from './table-access';
 import { assertItemSize, jobPk } from './table-items';
-
-export type JobItemStore = Pick<Store, 'putJobItem' | 'getJobItem' | 'listJobItems' | 'deleteJobItem'>;
 
 /** A job's keyed side items (blockers, resolutions, approvals, tokens, …): `ITEM#kind#key` under the job. */
 export function createJobItemStore({ doc, table, iso, queryAll }: TableAccess): JobItemStore {

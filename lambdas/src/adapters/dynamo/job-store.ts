@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Actor, Job, type JobStatus } from '@rackops/core/jobs/job.schema';
 import { type JobEvent, planTransition } from '@rackops/core/jobs/lifecycle';
-import type { JobFieldsUpdate, NewJob, Page, Store } from '@rackops/core/ports/store.port';
+import type { AuditStore } from '@rackops/core/ports/audit-store.port';
+import type { JobFieldsUpdate, JobStore, NewJob } from '@rackops/core/ports/job-store.port';
+import type { Page } from '@rackops/core/ports/page';
 import { MAX_JOB_DETAILS_BYTES } from '@rackops/core/store/table-layout';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '@rackops/core/util/errors';
-import type { AuditStore } from './audit-store';
 import type { TableAccess } from './table-access';
 import {
   assertItemSize,
@@ -16,19 +17,6 @@ import {
   sizeOf,
   stripKeys,
 } from './table-items';
-
-export type JobStore = Pick<
-  Store,
-  | 'createJob'
-  | 'getJob'
-  | 'transitionJob'
-  | 'claimJob'
-  | 'updateJob'
-  | 'listJobsByStatus'
-  | 'listDueJobs'
-  | 'listJobsByTarget'
-  | 'listRecentJobs'
->;
 
 /**
  * The job items: optimistic-concurrency writes of the one `#JOB` item per job (each conditional on the

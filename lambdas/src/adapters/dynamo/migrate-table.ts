@@ -5,7 +5,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { MANIFESTS_SINCE_CREATION } from '@rackops/core/inventory/children-manifest';
-import type { Store } from '@rackops/core/ports/store.port';
+import type { RecordStore } from '@rackops/core/ports/record-store.port';
 import { TABLE_LAYOUT } from '@rackops/core/store/table-layout';
 
 /**
@@ -15,7 +15,7 @@ import { TABLE_LAYOUT } from '@rackops/core/store/table-layout';
 export async function migrateTable(
   client: DynamoDBClient,
   table: string,
-  putRecord: Store['putRecord'],
+  putRecord: RecordStore['putRecord'],
 ): Promise<void> {
   const attrs = new Set<string>(['pk', 'sk']);
   for (const ix of TABLE_LAYOUT.indexes) {

@@ -1,19 +1,9 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PageRequest, RecordInput, Store, StoredRecord } from '@rackops/core/ports/store.port';
+import type { PageRequest } from '@rackops/core/ports/page';
+import type { RecordInput, RecordStore, StoredRecord } from '@rackops/core/ports/record-store.port';
 import { ConflictError, NotFoundError } from '@rackops/core/util/errors';
 import type { TableAccess } from './table-access';
 import { assertItemSize, type Item, isConditionFailure, REC_SK, recPk, stripKeys } from './table-items';
-
-export type RecordStore = Pick<
-  Store,
-  | 'putRecord'
-  | 'getRecord'
-  | 'listRecordsByType'
-  | 'listRecordsByParent'
-  | 'listRecordHashes'
-  | 'markRecordGone'
-  | 'deleteRecord'
->;
 
 /** Typed records (inventory, windows, protection, …): one `REC#type#id` item, indexed by type and by parent. */
 export function createRecordStore({ doc, table, now, iso, query, queryAll }: TableAccess): RecordStore {

@@ -5,12 +5,10 @@ import {
   LogLine,
   TERMINAL_STEP_STATUSES,
 } from '@rackops/core/jobs/job.schema';
-import type { Store } from '@rackops/core/ports/store.port';
+import type { StepLogStore } from '@rackops/core/ports/step-log-store.port';
 import { newId } from '@rackops/core/util/ids';
 import type { TableAccess } from './table-access';
 import { assertItemSize, isConditionFailure, jobPk, stripKeys } from './table-items';
-
-export type StepLogStore = Pick<Store, 'putStep' | 'listSteps' | 'appendLog' | 'listLog'>;
 
 /** Every JobStep field: the step write sets each one given and removes each optional one absent. */
 const STEP_FIELDS = JobStep.keyof().options;

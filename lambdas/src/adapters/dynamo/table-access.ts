@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Page, PageRequest } from '@rackops/core/ports/store.port';
+import type { Page, PageRequest } from '@rackops/core/ports/page';
 import { decodeCursor, encodeCursor, type Item } from './table-items';
 
 export interface DynamoStoreOptions {

@@ -1,0 +1,22 @@
+import type { Job, StopReason } from './job.schema';
+
+/** How a host the window's end kept from starting (or stopped) is marked: the next occurrence takes exactly these. */
+export const WINDOW_END_REASON = 'the maintenance window ends too soon';
+
+/**
+ * The job's stop reason. A job whose immediate cancel was recorded before `stopReason` existed still stops:
+ * its `cancelRequested: 'immediate'` reads as `cancel_now`.
+ */
+export function stopReasonOf(
+  job: Pick<Job, 'stopReason' | 'cancelRequested' | 'updatedAt'>,
+): StopReason | undefined {
+  if (job.stopReason) return job.stopReason;
+  return job.cancelRequested === 'immediate' ? { kind: 'cancel_now', at: job.updatedAt } : undefined;
+}
+
+/** Why a host did not start, or was stopped before flashing, in the words its host line and report use. */
+export function stopWords(stop: StopReason): string {
+  return stop.kind === 'cancel_now'
+    ? 'immediate cancel'
+    : `${WINDOW_END_REASON}: the window ended at ${stop.at}${stop.detail ? ` (${stop.detail})` : ''}`;
+}

@@ -1,0 +1,62 @@
+import type { Actor, Job } from '../jobs/job.schema';
+import type { Store } from '../ports/store.port';
+import { createProtectionGroupStore } from '../replication/protection-group-store';
+import { ProtectionGroupName } from '../replication/zfs-names';
+import { NotFoundError, RackOpsError } from '../util/errors';
+import { parseOrThrow } from '../util/zod-errors';
+import { type CreateJobOutcome, createJob } from './create-job';
+import type { UseCaseDeps } from './deps';
+
+/** A second run of a group while one is pending or running: refused, and the refusal says which run holds it. */
+export class ReplicationRunningError extends RackOpsError {
+  constructor(
+    readonly group: string,
+    readonly jobId: string,
+  ) {
+    super(
+      'replication_running',
+      `protection group ${group} is already replicating (job ${jobId}): this run is skipped`,
+    );
+  }
+}
+
+/** The group's pending or running replication jobs, oldest first. */
+export async function activeReplicationJobs(store: Store, group: string): Promise<Job[]> {
+  const active: Job[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listJobsByTarget('protection_group', group, {
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const j of page.items)
+      if (j.type === 'replication_sync' && (j.status === 'pending' || j.status === 'running')) active.push(j);
+    cursor = page.cursor;
+  } while (cursor);
+  return active.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/**
+ * `replicate <group> now` and each scheduled tick: one `replication_sync` job for the group. A replication
+ * writes only the replica (never the source), so it needs no second person. Refused, with nothing created,
+ * for an unknown or paused group and while another run of the group is pending or running.
+ */
+export async function replicateGroup(
+  deps: UseCaseDeps,
+  input: { group: string; actor: Actor; conversationId?: string },
+): Promise<{ job: Job; outcome: CreateJobOutcome }> {
+  const name = parseOrThrow(ProtectionGroupName, input.group, 'protection group name');
+  const read = await createProtectionGroupStore(deps.store).get(name);
+  if (!read) throw new NotFoundError('protection group', name);
+  if (read.value.state === 'paused')
+    throw new RackOpsError('group_paused', `protection group ${name} is paused: resume it first`);
+  const running = (await activeReplicationJobs(deps.store, name))[0];
+  if (running) throw new ReplicationRunningError(name, running.id);
+  return createJob(deps, {
+    type: 'replication_sync',
+    target: { kind: 'protection_group', id: name },
+    actor: input.actor,
+    production: false,
+    ...(input.conversationId ? { conversationId: input.conversationId } : {}),
+  });
+}

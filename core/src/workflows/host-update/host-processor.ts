@@ -1,0 +1,119 @@
+import { type AslMachine, type AslState, deviceTask, hostStepKey, jobOpsTask } from '../asl';
+import { HEARTBEAT, TIMEOUT } from '../timing';
+import { idrac, HOST, beginOrWait, vmPowerMap, cancelCheckpoint } from './state-builders';
+import type { HostUpdateVariant } from './variant';
+
+/** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
+export function hostProcessor(variant: HostUpdateVariant): AslMachine {
+  const fail = 'HostProbe';
+  const maint = variant === 'single-host';
+  const states: Record<string, AslState> = {
+    // Loops while the vCenter appliance's host waits for the others, or its in-service update holds the host.
+    ...beginOrWait({
+      prefix: 'Host',
+      op: 'host-begin',
+      go: 'PowerOffVms',
+      wait: 'HostWaitTurn',
+      waitSeconds: 30,
+      pass: 'HostNotStarted',
+      catchTo: fail,
+    }),
+    ...vmPowerMap('PowerOffVms', 'off', 'CancelAfterVmsOff', fail),
+    // `cancel <id> now` stops the host at the next step that is not a flash: these two checkpoints.
+    ...cancelCheckpoint(
+      'CancelAfterVmsOff',
+      maint ? 'UseMaintenance' : 'EnterMaintenance',
+      'StopPowerOnVms',
+      fail,
+    ),
+    EnterMaintenance: deviceTask({
+      kind: 'host.enter-maintenance',
+      target: idrac,
+      paramsPath: 'States.JsonMerge($.host, $.begin.v.enterParams, false)',
+      step: { ...hostStepKey('enter-maintenance'), name: 'Enter maintenance mode' },
+      timeoutSeconds: TIMEOUT.enterMaintenance,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'CancelInMaintenance',
+      catchTo: fail,
+    }),
+    ...cancelCheckpoint('CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance', fail),
+    // Stopped before flashing: put the host back as it was (out of maintenance, VMs on), count it untouched.
+    StopExitMaintenance: deviceTask({
+      kind: 'host.exit-maintenance',
+      target: idrac,
+      paramsPath: HOST,
+      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode (cancelled before flashing)' },
+      timeoutSeconds: TIMEOUT.exitMaintenance,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'StopPowerOnVms',
+      catchTo: fail,
+    }),
+    ...vmPowerMap('StopPowerOnVms', 'on', 'HostStopped', fail),
+    HostStopped: jobOpsTask({ op: 'host-stopped', resultPath: null, catchTo: fail }),
+    // Applies the staged firmware with one reboot, then reads the firmware back and compares it with what the
+    // preflight expected (by SoftwareId, or FQDD for PCI devices): answered under `verify`.
+    ApplyAndReboot: deviceTask({
+      kind: 'host.apply-and-reboot',
+      target: idrac,
+      paramsPath: 'States.JsonMerge($.host, $.begin.v.rebootParams, false)',
+      step: { ...hostStepKey('apply-and-reboot'), name: 'Reboot to apply staged firmware, then verify' },
+      timeoutSeconds: TIMEOUT.applyAndReboot,
+      heartbeatSeconds: HEARTBEAT,
+      resultSelector: { 'v.$': '$.verify' },
+      resultPath: '$.verify',
+      next: 'VerifyOk',
+      catchTo: fail,
+    }),
+    // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host.
+    VerifyOk: {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.verify.v.ok',
+          BooleanEquals: true,
+          Next: maint ? 'UseExitMaintenance' : 'ExitMaintenance',
+        },
+      ],
+      Default: 'HostFailed',
+    },
+    ExitMaintenance: deviceTask({
+      kind: 'host.exit-maintenance',
+      target: idrac,
+      paramsPath: HOST,
+      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode' },
+      timeoutSeconds: TIMEOUT.exitMaintenance,
+      heartbeatSeconds: HEARTBEAT,
+      next: 'PowerOnVms',
+      catchTo: fail,
+    }),
+    ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail),
+    HostDone: jobOpsTask({ op: 'host-done', resultPath: null }),
+    // Failure path: find out where the host really is, so the report can say it.
+    HostProbe: deviceTask({
+      kind: 'host.state',
+      target: idrac,
+      paramsPath: HOST,
+      step: { ...hostStepKey('probe'), name: 'Check host state after failure' },
+      timeoutSeconds: TIMEOUT.quick,
+      resultPath: '$.probe',
+      next: 'HostFailed',
+      catchTo: 'HostFailed',
+      catchResultPath: '$.probeError',
+    }),
+    HostFailed: jobOpsTask({ op: 'host-failed', resultPath: null }),
+  };
+  if (maint) {
+    // Hosts outside a cluster (or when the job says so) are updated without maintenance mode.
+    states.UseMaintenance = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'EnterMaintenance' }],
+      Default: 'ApplyAndReboot',
+    };
+    states.UseExitMaintenance = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'ExitMaintenance' }],
+      Default: 'PowerOnVms',
+    };
+  }
+  return { StartAt: 'HostBegin', States: states };
+}

@@ -1,0 +1,153 @@
+import { type AslState, deviceTask, hostStepKey, inlineMap, jobOpsTask } from '../asl';
+import { HEARTBEAT, TIMEOUT } from '../timing';
+
+// The ASL state builders the host-update processors and machine share: device commands, checkpoints, loops.
+
+/**
+ * Commands about one host go to that host's FIFO group, even when vCenter does the work (maintenance mode, VM
+ * power): the params name the vCenter. Targeting the vCenter would put every host of a batch in ONE group and
+ * serialise the batch (and starve the queued commands of heartbeats).
+ */
+export const idrac = { type: 'idrac', 'id.$': '$.host.hostId' };
+/** The host's ref fields ride in `$.host` (hostMoref/vcenterId absent outside vCenter); zod keeps only those. */
+export const HOST = '$.host';
+
+/**
+ * `<prefix>Begin` (a JobOps op answering `{ go, wait }`) → `<prefix>Go`: go on, loop through a Wait state and ask
+ * again, or pass (Succeed).
+ */
+export function beginOrWait(o: {
+  prefix: string;
+  op: string;
+  go: string;
+  wait: string;
+  waitSeconds: number;
+  pass: string;
+  catchTo: string;
+}): Record<string, AslState> {
+  const begin = `${o.prefix}Begin`;
+  const choice = `${o.prefix}Go`;
+  return {
+    [begin]: jobOpsTask({ op: o.op, resultPath: '$.begin', next: choice, catchTo: o.catchTo }),
+    [choice]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.begin.v.go', BooleanEquals: true, Next: o.go },
+        { Variable: '$.begin.v.wait', BooleanEquals: true, Next: o.wait },
+      ],
+      Default: o.pass,
+    },
+    [o.wait]: { Type: 'Wait', Seconds: o.waitSeconds, Next: begin },
+    [o.pass]: { Type: 'Succeed' },
+  };
+}
+
+/** Power VMs off (before maintenance) or back on (after), in parallel. */
+export function vmPowerMap(
+  name: string,
+  state: 'on' | 'off',
+  next: string,
+  catchTo?: string,
+): Record<string, AslState> {
+  const inner = `${name}Vm`;
+  return {
+    [name]: inlineMap({
+      itemsPath: '$.begin.v.powerOff',
+      itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$.host', 'vm.$': '$$.Map.Item.Value' },
+      maxConcurrency: 0,
+      processor: {
+        StartAt: inner,
+        States: {
+          [inner]: deviceTask({
+            kind: 'vm.power',
+            target: idrac,
+            params: { 'vcenterId.$': '$.vm.vcenterId', 'vmMoref.$': '$.vm.vmMoref', state, graceful: true },
+            step: {
+              'key.$': `States.Format('host:{}:vm:{}:power-${state}', $.host.hostId, $.vm.vmId)`,
+              'hostId.$': '$.host.hostId',
+              name: `Power ${state} VM`,
+            },
+            timeoutSeconds: TIMEOUT.vmPower,
+            heartbeatSeconds: HEARTBEAT,
+          }),
+        },
+      },
+      next,
+      catchTo,
+    }),
+  };
+}
+
+/** A JobOps checkpoint (`check-cancel`, answering `{ stop }`): stop → `stop`, else → `next`. */
+export function cancelCheckpoint(
+  name: string,
+  next: string,
+  stop: string,
+  catchTo: string,
+): Record<string, AslState> {
+  const choice = `${name}Stop`;
+  return {
+    [name]: jobOpsTask({ op: 'check-cancel', resultPath: '$.cancel', next: choice, catchTo }),
+    [choice]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.cancel.v.stop', BooleanEquals: true, Next: stop }],
+      Default: next,
+    },
+  };
+}
+
+/** Where a cluster's vCenter and its moref sit in the state. */
+export const CLUSTER = { vcenterId: '$.ctx.cluster.vcenterId', moref: '$.ctx.cluster.moref' };
+
+/** A command about a cluster: sent to its vCenter's FIFO group, naming the cluster, plus `more` params. */
+export function onCluster(at: { vcenterId: string; moref: string }, more: Record<string, string> = {}) {
+  return {
+    target: { type: 'vcenter', 'id.$': at.vcenterId },
+    params: { 'clusterMoref.$': at.moref, 'vcenterId.$': at.vcenterId, ...more },
+  };
+}
+
+export function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: string }): AslState {
+  return deviceTask({
+    kind: 'cluster.scan-blockers',
+    ...onCluster(CLUSTER, { 'hostMorefs.$': '$.ctx.hostMorefs' }),
+    step: { key: 'blocker-scan', name: 'Blocker scan' },
+    timeoutSeconds: TIMEOUT.scan,
+    heartbeatSeconds: HEARTBEAT,
+    resultPath: '$.scan',
+    ...o,
+  });
+}
+
+/** firmware.stage of one host's packages (a path in the iteration state). */
+export function stageFirmware(o: {
+  packages: string;
+  applyTime: 'OnReset' | 'Immediate';
+  step: [key: string, name: string];
+  next?: string;
+  catchTo?: string;
+}): AslState {
+  return deviceTask({
+    kind: 'firmware.stage',
+    target: idrac,
+    params: { 'packages.$': o.packages, applyTime: o.applyTime, transfer: 'simple' },
+    step: { ...hostStepKey(o.step[0]), name: o.step[1] },
+    timeoutSeconds: TIMEOUT.stage,
+    heartbeatSeconds: HEARTBEAT,
+    next: o.next,
+    catchTo: o.catchTo,
+  });
+}
+
+/** SCP backup of one host (read-only for the host: the profile is stored on-prem). */
+export function scpExport(next?: string): AslState {
+  return deviceTask({
+    kind: 'scp.export',
+    target: idrac,
+    params: { target: 'ALL', format: 'JSON' },
+    step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
+    timeoutSeconds: TIMEOUT.scp,
+    heartbeatSeconds: HEARTBEAT,
+    next,
+  });
+}

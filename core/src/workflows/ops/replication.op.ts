@@ -1,0 +1,169 @@
+import { REPORT_NOTE_KEY } from '../../jobs/job-report.schema';
+import { type Actor, type Job, isTerminal } from '../../jobs/job.schema';
+import { ZfsCommandOutputs } from '../../relay/zfs-commands';
+import { REPLICA_TYPE, createProtectionGroupStore } from '../../replication/protection-group-store';
+import { activeReplicationJobs, ReplicationRunningError } from '../../usecases/replicate-group';
+import { checkRpoBreach } from '../../replication/rpo-alert';
+import { RackOpsError, ValidationError } from '../../util/errors';
+import { secondsBetween } from '../../util/duration';
+import { buildJobReport, reportText } from '../job-report';
+import { type Fact, formatBytes } from '../command-result';
+import type { OpsDeps } from './ops-deps';
+import { details, errorText, log, putStep } from './progress';
+
+const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
+
+/** The group a replication job syncs: its target, by name. */
+function groupName(job: Job): string {
+  if (job.target.kind !== 'protection_group')
+    throw new ValidationError('replication_sync targets a protection group');
+  return job.target.id;
+}
+
+/**
+ * Begin of `replication_sync`: the group as the Store holds it now (never as it was when the run was
+ * scheduled), refused when unknown or paused; the state carries each command's params.
+ */
+export async function beginReplication(deps: OpsDeps, job: Job): Promise<Record<string, unknown>> {
+  const name = groupName(job);
+  const read = await createProtectionGroupStore(deps.store).get(name);
+  if (!read) throw new RackOpsError('not_found', `protection group ${name} does not exist`);
+  const g = read.value;
+  if (g.state === 'paused')
+    throw new RackOpsError('group_paused', `protection group ${name} is paused: nothing replicated`);
+  // Two runs that raced past the chat's check: the older one goes on, this one stops before any command.
+  const older = (await activeReplicationJobs(deps.store, name)).find((j) => j.id !== job.id);
+  if (older && (older.createdAt < job.createdAt || (older.createdAt === job.createdAt && older.id < job.id)))
+    throw new ReplicationRunningError(name, older.id);
+  const pair = {
+    group: g.name,
+    sourceDataset: g.source.dataset,
+    targetAppliance: g.target.appliance,
+    targetDataset: g.target.dataset,
+  };
+  await log(
+    deps,
+    job.id,
+    'info',
+    `replicating ${g.name}: ${g.source.appliance}:${g.source.dataset} → ${g.target.appliance}:${g.target.dataset}`,
+  );
+  await details(deps, job.id, { phase: 'replicating', group: g.name });
+  return {
+    jobId: job.id,
+    pg: {
+      sourceAppliance: g.source.appliance,
+      snapshot: { group: g.name, dataset: g.source.dataset },
+      pair,
+      prune: { ...pair, retention: g.retention },
+    },
+  };
+}
+
+/**
+ * The replica on the target, recorded on the group (its lastReplica drives the RPO). A replayed run that
+ * found the target already there (`up-to-date`) keeps the record of the run that sent it.
+ */
+export async function recordReplicaOp(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
+  const name = groupName(job);
+  const r = raw as { snapshot?: unknown; replica?: unknown };
+  const snap = ZfsCommandOutputs['zfs.snapshot'].parse(r.snapshot);
+  const rep = ZfsCommandOutputs['zfs.replicate'].parse(r.replica);
+  const existing = await deps.store.getRecord(REPLICA_TYPE, `${name}@${rep.snapshot}`);
+  if (rep.kind === 'up-to-date' && existing) return { ok: true };
+  await createProtectionGroupStore(deps.store).recordReplica(name, {
+    snapshot: rep.snapshot,
+    snapshotAt: snap.takenAt,
+    completedAt: deps.clock.now().toISOString(),
+    bytes: rep.bytes,
+    incremental: rep.kind === 'incremental',
+    seconds: rep.seconds,
+  });
+  await details(deps, job.id, {
+    phase: 'recorded',
+    snapshot: rep.snapshot,
+    kind: rep.kind,
+    bytes: rep.bytes,
+  });
+  return { ok: true };
+}
+
+/** Which step a failed run stopped at: the first whose answer is missing from the state. */
+function failedStep(r: Record<string, unknown>): string {
+  if (r.pg === undefined) return 'begin';
+  if (r.snapshot === undefined) return 'snapshot';
+  if (r.replica === undefined) return 'send/receive';
+  return 'record or prune';
+}
+
+/** What a completed run did, in a line and card facts. */
+function describe(r: Record<string, unknown>): { summary: string; facts: Fact[] } {
+  const rep = ZfsCommandOutputs['zfs.replicate'].parse(r.replica);
+  const prune = ZfsCommandOutputs['zfs.prune'].safeParse(r.prune);
+  const how =
+    rep.kind === 'full'
+      ? `full send of ${rep.snapshot}`
+      : rep.kind === 'incremental'
+        ? `increment ${rep.from ?? '?'} → ${rep.snapshot}`
+        : `target already at ${rep.snapshot}`;
+  const facts: Fact[] = [
+    { title: 'Snapshot', value: rep.snapshot },
+    { title: 'Transfer', value: rep.kind },
+    { title: 'Sent', value: `${formatBytes(rep.bytes)} in ${rep.seconds.toFixed(1)} s` },
+  ];
+  if (prune.success)
+    facts.push({
+      title: 'Pruned',
+      value: `${prune.data.destroyedSource.length} on the source, ${prune.data.destroyedTarget.length} on the target; base kept: ${prune.data.common ?? 'none'}`,
+    });
+  return { summary: `${how}, ${formatBytes(rep.bytes)}`, facts };
+}
+
+/** The end of `replication_sync`: completed when every step answered, else failed naming the step. */
+export async function finishReplication(deps: OpsDeps, job: Job, raw: unknown): Promise<{ status: string }> {
+  if (isTerminal(job.status)) return { status: job.status };
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const error = r.error as { Error?: string; Cause?: string } | undefined;
+  const problems = error ? [`${failedStep(r)} failed: ${errorText(error)}`] : [];
+  const outcome = problems.length > 0 ? 'failed' : 'completed';
+  const command = outcome === 'completed' ? describe(r) : undefined;
+  const report = buildJobReport({
+    outcome,
+    problems,
+    hosts: [],
+    ...(command ? { command } : {}),
+    ...(job.startedAt
+      ? { durationSeconds: secondsBetween(job.startedAt, deps.clock.now().toISOString()) }
+      : {}),
+  });
+  const summary = reportText(report).slice(0, 8000);
+  await deps.store.putJobItem(job.id, 'note', REPORT_NOTE_KEY, JSON.parse(JSON.stringify(report)));
+  await putStep(deps, job.id, {
+    key: 'report',
+    name: 'Report',
+    status: 'completed',
+    message: report.summary,
+  });
+  await log(deps, job.id, outcome === 'completed' ? 'info' : 'error', `job ${summary}`);
+  await details(deps, job.id, { phase: outcome });
+  const fresh = await deps.store.getJob(job.id);
+  if (fresh && !isTerminal(fresh.status)) {
+    await deps.store.transitionJob(
+      job.id,
+      outcome === 'completed'
+        ? { type: 'complete', actor: SYSTEM, summary }
+        : { type: 'fail', actor: SYSTEM, error: summary },
+    );
+    if (outcome !== 'completed') await deps.store.updateJob(job.id, { summary });
+  }
+  await deps.notifier.notify(
+    outcome === 'completed'
+      ? { kind: 'job_completed', jobId: job.id, summary: report.summary }
+      : { kind: 'job_failed', jobId: job.id, error: report.summary },
+  );
+  // A failed run may be what pushes the group past its RPO: say so now rather than at the next tick.
+  if (outcome === 'failed' && job.target.kind === 'protection_group') {
+    const g = await createProtectionGroupStore(deps.store).get(job.target.id);
+    if (g) await checkRpoBreach(deps, g.value);
+  }
+  return { status: outcome };
+}
