@@ -89,7 +89,15 @@ export function createBot(opts: CreateBotOptions): Bot {
     logger,
     channels: [
       ...(opts.gateway
-        ? [new ConversationChannel({ store: opts.store, gateway: opts.gateway, jobCards, logger })]
+        ? [
+            new ConversationChannel({
+              store: opts.store,
+              gateway: opts.gateway,
+              jobCards,
+              logger,
+              cardSecret: config.cardSecret,
+            }),
+          ]
         : []),
       ...(opts.notificationChannels ?? []),
     ],

@@ -8,7 +8,9 @@ import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { clip } from '@rackops/core/util/clip';
 import type { Logger } from 'pino';
+import { CardFactory } from 'botbuilder';
 import { jobLabel } from './cards/job-label';
+import { reminderCard } from './cards/window-reminder-card';
 import type { ConversationGateway } from './gateway';
 import type { JobCards } from './job-cards';
 import { loadConversation } from './records';
@@ -28,13 +30,20 @@ export class ConversationChannel implements NotificationChannel {
   readonly name = 'conversation' as const;
 
   constructor(
-    private readonly deps: { store: Store; gateway: ConversationGateway; jobCards: JobCards; logger: Logger },
+    private readonly deps: {
+      store: Store;
+      gateway: ConversationGateway;
+      jobCards: JobCards;
+      logger: Logger;
+      /** Signs the reminder card's buttons for the conversation it goes to. */
+      cardSecret: string;
+    },
   ) {}
 
   async recipients(event: NotificationEvent, ctx: DeliveryContext): Promise<string[]> {
     if (ctx.job) return ctx.job.conversationId ? [ctx.job.conversationId] : [];
     // A window's outcome goes to the conversation that created the window.
-    if (event.kind === 'window_outcome' || event.kind === 'rpo_breached')
+    if (event.kind === 'window_outcome' || event.kind === 'rpo_breached' || event.kind === 'window_reminder')
       return event.conversationId ? [event.conversationId] : [];
     // A host turning critical: whoever asked for the read, and the conversations of its cluster's recent jobs.
     if (event.kind === 'host_unhealthy') {
@@ -65,6 +74,16 @@ export class ConversationChannel implements NotificationChannel {
         type: 'message',
         text: messageFor(event, job),
         textFormat: 'markdown',
+        // A reminder carries its Skip / Postpone buttons, signed for this conversation.
+        ...(event.kind === 'window_reminder'
+          ? {
+              attachments: [
+                CardFactory.adaptiveCard(
+                  reminderCard(event, { secret: this.deps.cardSecret, conversationId: recipient }),
+                ),
+              ],
+            }
+          : {}),
       });
     } catch (err) {
       const status = (err as { statusCode?: unknown }).statusCode;
@@ -90,6 +109,7 @@ export function messageFor(event: NotificationEvent, job: Job | undefined): stri
   if (event.kind === 'window_outcome') return `${WINDOW_ICON[event.status]} Maintenance ${event.detail}`;
   if (event.kind === 'rpo_breached')
     return `🔴 Protection group **${event.group}** is past its RPO: ${event.detail}`;
+  if (event.kind === 'window_reminder') return `🗓️ Reminder: maintenance ${event.detail}`;
   const label = job ? jobLabel(job) : `job ${event.jobId}`;
   const name = job ? `${job.target.kind} ${label} (job ${job.id})` : label;
   switch (event.kind) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWindowStore } from '@rackops/core/windows/window-store';
+import { cardOf } from '../src/testing/harness';
 import { type BotFixture, USERS, startBotFixture } from './support/bot-fixture';
 
 const text = (replies: { text?: string }[]): string => replies.map((r) => r.text ?? '').join('\n');
@@ -75,19 +76,74 @@ describe('maintenance window commands through the real bot (TestAdapter, dynalit
     const id = idIn(
       text(await f.harness.say(USERS.operator, 'window create lab-a every wednesday 03:00 UTC for 2h')),
     );
-    const list = text(await f.harness.say(USERS.viewer, 'windows'));
-    expect(list).toContain('Maintenance windows, next 14 days');
-    expect(list).toContain(id);
+    const replies = await f.harness.say(USERS.viewer, 'windows');
+    expect(text(replies)).toContain('Maintenance windows, next 14 days');
+    // The 14 days as a card: a row per occurrence (every Wednesday in it), with approval and estimate vs length.
+    const shown = JSON.stringify(replies.map((r) => cardOf(r)).find(Boolean));
+    expect(shown).toContain('Maintenance windows, next 14 days');
+    expect(shown.split(id).length - 1).toBeGreaterThanOrEqual(2);
+    expect(shown).toContain('Estimate vs length');
+    expect(shown).toMatch(/of 2 h/);
     // Creating arms the series' one schedule, at its next occurrence (a Wednesday 03:00 UTC).
     const armed = f.scheduler.schedules.get(`window-${id}`);
-    expect(armed?.target).toEqual({ kind: 'window', windowId: id });
+    expect(armed?.target).toEqual({ kind: 'window', windowId: id, start: armed?.at });
     expect(new Date(armed?.at ?? '').getUTCDay()).toBe(3);
     const skipped = text(await f.harness.say(USERS.operator, `window skip ${id}`));
     expect(skipped).toContain('is skipped');
     expect(text(await f.harness.say(USERS.viewer, `window ${id}`))).toContain('skipped');
     expect(text(await f.harness.say(USERS.operator, `window cancel ${id}`))).toContain('cancelled');
     expect(f.scheduler.schedules.has(`window-${id}`)).toBe(false);
-    expect(text(await f.harness.say(USERS.viewer, 'windows'))).not.toContain(id);
+    const after = await f.harness.say(USERS.viewer, 'windows');
+    expect(JSON.stringify(after.map((r) => cardOf(r)))).not.toContain(id);
+  });
+
+  it('window edit changes the series and voids its approval; bad input changes nothing', async () => {
+    const id = idIn(
+      text(await f.harness.say(USERS.operator, 'window create prod-a every thursday 01:00 UTC for 2h')),
+    );
+    expect(text(await f.harness.say(USERS.approver, `window approve ${id}`))).toContain('approved by');
+    const windows = createWindowStore(f.store);
+    const before = await windows.getWindow(id);
+    // Not a schedule, a zone that does not exist, an unknown window: each refused, the record as it was.
+    for (const bad of [
+      `window edit ${id} every thursday 25:00 UTC for 2h`,
+      `window edit ${id} every thursday 01:00 Mars/Base for 2h`,
+      `window edit ${id} sometimes`,
+    ])
+      expect(text(await f.harness.say(USERS.operator, bad))).not.toContain('changed (version');
+    expect(
+      text(await f.harness.say(USERS.operator, 'window edit WNOPE every friday 01:00 UTC for 2h')),
+    ).toMatch(/not found|WNOPE/);
+    expect((await windows.getWindow(id))?.storeVersion).toBe(before?.storeVersion);
+    // Edited into another window's slot on the same cluster: refused, naming it.
+    const other = idIn(
+      text(await f.harness.say(USERS.operator, 'window create prod-a every friday 10:00 UTC for 2h')),
+    );
+    expect(
+      text(await f.harness.say(USERS.operator, `window edit ${id} every friday 11:00 UTC for 2h`)),
+    ).toContain(`overlaps window ${other}`);
+    expect((await windows.getWindow(id))?.storeVersion).toBe(before?.storeVersion);
+
+    const edited = text(
+      await f.harness.say(USERS.operator, `window edit ${id} every tuesday 03:00 UTC for 3h policy fail`),
+    );
+    expect(edited).toContain('changed (version 2)');
+    expect(edited).toContain('voided the earlier approval');
+    const after = (await windows.getWindow(id))?.value;
+    expect(after).toMatchObject({
+      version: 2,
+      approval: 'pending',
+      durationMinutes: 180,
+      blockerPolicy: 'fail',
+      recurrence: { kind: 'weekly', weekdays: [2] },
+    });
+    expect(after?.approvedBy).toBeUndefined();
+    // Re-armed at the edited schedule's next occurrence, a Tuesday 03:00 UTC.
+    const armed = f.scheduler.schedules.get(`window-${id}`);
+    expect(new Date(armed?.at ?? '').getUTCDay()).toBe(2);
+    expect(new Date(armed?.at ?? '').getUTCHours()).toBe(3);
+    await f.harness.say(USERS.operator, `window cancel ${id}`);
+    await f.harness.say(USERS.operator, `window cancel ${other}`);
   });
 
   it('help lists the window commands', async () => {

@@ -17,6 +17,7 @@ import { HandlerFunction } from './constructs/handler-function';
 import { JobScheduler } from './constructs/job-scheduler';
 import { grantNotifications } from './constructs/notification-permissions';
 import { OperationalAlarms } from './constructs/operational-alarms';
+import { rpoAlarm } from './constructs/rpo-alarm';
 import { WorkflowStateMachines } from './constructs/workflow-state-machines';
 import type { HandlerSource } from './handlers';
 import { acknowledgeNag } from './nag';
@@ -326,6 +327,8 @@ export class StatelessStack extends Stack {
       ...(props.heartbeatMissingMinutes ? { heartbeatMissingMinutes: props.heartbeatMissingMinutes } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
+
+    rpoAlarm(this, this.alarms.topic);
 
     // Notifications: the functions that raise events deliver them (conversation, channel, e-mail).
     grantNotifications(this, {

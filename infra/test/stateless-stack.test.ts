@@ -329,6 +329,18 @@ describe('StatelessStack', () => {
         expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     });
 
+    it('alarms while a protection group is past its RPO (the metric the claim function writes), to the alarm topic', () => {
+      const rpo = alarms().filter((a) => a.MetricName === 'ProtectionGroupPastRpo');
+      expect(rpo).toHaveLength(1);
+      expect(rpo[0]).toMatchObject({
+        Namespace: 'RackOps',
+        Statistic: 'Maximum',
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(JSON.stringify(rpo[0]?.AlarmActions)).toContain('Topic');
+    });
+
     it('alarms on any dead-lettered notification (the metric the pipeline writes), to the alarm topic', () => {
       const dead = alarms().filter((a) => a.MetricName === 'NotificationDeadLetters');
       expect(dead).toHaveLength(1);

@@ -39,6 +39,8 @@ describe('replication tick (claim handler)', () => {
   let now = new Date('2026-12-06T10:00:00Z');
   const clock: Clock = { now: () => now };
   const told: NotificationEvent[] = [];
+  /** What the AWS handler turns into the RPO alarm's metric. */
+  const rpo: boolean[] = [];
   let claim: ReturnType<typeof createClaimHandler>;
 
   beforeAll(async () => {
@@ -63,6 +65,7 @@ describe('replication tick (claim handler)', () => {
       sleep: async () => {},
     });
     claim = createClaimHandler({
+      onRpo: (_group, breached) => void rpo.push(breached),
       store: t.store,
       orchestrator: createLocalOrchestrator(engine),
       clock,
@@ -105,6 +108,7 @@ describe('replication tick (claim handler)', () => {
     await claim({ kind: 'replication', group: 'prod-vms' });
     const breaches = () => told.filter((e) => e.kind === 'rpo_breached');
     expect(breaches()).toHaveLength(1);
+    expect(rpo.slice(-3)).toEqual([false, true, true]);
     expect(breaches()[0]).toMatchObject({
       group: 'prod-vms',
       since: '2026-12-06T10:00:00.000Z',
@@ -126,6 +130,7 @@ describe('replication tick (claim handler)', () => {
     now = new Date('2026-12-06T10:30:00Z'); // inside the RPO: nothing to tell
     await claim({ kind: 'replication', group: 'prod-vms' });
     expect(breaches()).toHaveLength(1);
+    expect(rpo.at(-1)).toBe(false);
     for (const j of (await t.store.listJobsByTarget('protection_group', 'prod-vms')).items)
       if (j.status === 'running')
         await t.store.transitionJob(j.id, { type: 'fail', actor: alice, error: 'x' });

@@ -10,7 +10,9 @@ import {
 } from '@rackops/core/windows/window-firing';
 import { SYSTEM } from '@rackops/core/jobs/job.schema';
 import { stopReasonOf } from '@rackops/core/jobs/stop-reason';
+import { settleOccurrence } from '@rackops/core/windows/occurrence-settle';
 import { endOccurrence } from '@rackops/core/windows/window-end';
+import { postponeOccurrence } from '@rackops/core/windows/window-reminders';
 import { createWindowStore } from '@rackops/core/windows/window-store';
 import { bob, makeWindow } from '../../core/test/windows/window-factory';
 import { startTestStore, type TestStore } from './helpers/dynalite-store';
@@ -209,6 +211,84 @@ describe('window firing', () => {
     expect((await t.store.getJob('JOB-END-2'))?.stopReason).toBeUndefined();
     // A second delivery of the end changes nothing.
     expect(await endOccurrence(deps, 'F-END', slot.start)).toEqual([]);
+  });
+
+  it('an occurrence whose catalog had nothing newer at fire time settles completed, saying nothing to do', async () => {
+    const slot = { windowId: 'F-NONE', start: '2026-12-06T01:00:00.000Z', end: '2026-12-06T05:00:00.000Z' };
+    await windows().createWindow(makeWindow({ windowId: 'F-NONE', production: false }));
+    await t.store.createJob({
+      id: 'JOB-NONE',
+      type: 'rolling_cluster_update',
+      target: { kind: 'cluster', id: 'prod-a' },
+      params: { window: { windowId: 'F-NONE', start: slot.start, end: slot.end, hostSeconds: 3000 } },
+      details: {},
+      createdBy: SYSTEM,
+      createdAt: now.toISOString(),
+      scheduleAt: now.toISOString(),
+      requiresApproval: false,
+      windowId: 'F-NONE',
+    });
+    await windows().moveOccurrence(slot, 'running', { jobId: 'JOB-NONE', jobIds: ['JOB-NONE'] });
+    await t.store.transitionJob('JOB-NONE', { type: 'start', actor: SYSTEM });
+    await t.store.updateJob('JOB-NONE', { details: { phase: 'nothing_to_do' } });
+    const job = await t.store.transitionJob('JOB-NONE', {
+      type: 'complete',
+      actor: SYSTEM,
+      summary: 'nothing to update: all 4 host(s) already match the catalog',
+    });
+    const told: unknown[] = [];
+    const status = await settleOccurrence(
+      t.store,
+      () => now,
+      job,
+      async () => [],
+      'x',
+      {
+        notify: async (e) => {
+          told.push(e);
+        },
+      },
+    );
+    expect(status).toBe('completed');
+    const o = (await windows().getOccurrence('F-NONE', slot.start))?.value;
+    expect(o?.reason).toBe('nothing to do: nothing to update: all 4 host(s) already match the catalog');
+    expect(JSON.stringify(told)).toContain('nothing to do');
+  });
+
+  it('a postponed occurrence fires at its moved start with a moved end; a postponement into the next occurrence is refused', async () => {
+    await windows().createWindow(
+      makeWindow({
+        windowId: 'F-POST',
+        targets: { clusters: ['c-post'], hosts: [] },
+        production: false,
+        recurrence: { kind: 'cron', expression: '0 */8 * * *' },
+        zone: 'UTC',
+        durationMinutes: 240,
+      }),
+    );
+    now = new Date('2026-12-10T05:00:00Z');
+    const start = '2026-12-10T08:00:00.000Z';
+    // 4 h long every 8 h: 5 h later it would run into 16:00.
+    await expect(postponeOccurrence(deps, 'F-POST', start, 5, bob)).rejects.toThrow(/next occurrence/);
+    await expect(postponeOccurrence(deps, 'F-POST', start, 0, bob)).rejects.toThrow(/whole hours/);
+    expect(await windows().getOccurrence('F-POST', start)).toBeUndefined();
+    expect(await postponeOccurrence(deps, 'F-POST', start, 2, bob)).toMatchObject({ postponedMinutes: 120 });
+
+    now = new Date('2026-12-10T08:00:01Z');
+    expect(await fireWindow(deps, 'F-POST', start)).toMatchObject({ status: 'scheduled' });
+    expect(started).toEqual([]);
+    expect(scheduler.schedules.get('window-F-POST')).toEqual({
+      at: '2026-12-10T10:00:00.000Z',
+      target: { kind: 'window', windowId: 'F-POST', start, postponedTo: '2026-12-10T10:00:00.000Z' },
+    });
+    now = new Date('2026-12-10T10:00:01Z');
+    expect(await fireWindow(deps, 'F-POST', start, '2026-12-10T10:00:00.000Z')).toMatchObject({
+      status: 'running',
+      start,
+    });
+    expect(started).toEqual([{ windowId: 'F-POST', deadline: '2026-12-10T14:00:00.000Z' }]);
+    expect(scheduler.schedules.get(windowEndScheduleName('F-POST'))?.at).toBe('2026-12-10T14:00:00.000Z');
+    expect(scheduler.schedules.get('window-F-POST')?.at).toBe('2026-12-10T16:00:00.000Z');
   });
 
   it('a spring-forward 02:30 occurrence is armed at its shifted instant', async () => {

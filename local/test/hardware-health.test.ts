@@ -40,7 +40,12 @@ describe('hardware health from the lab, through chat', () => {
     await stack?.stop();
   });
 
-  const text = (replies: { text?: string }[]) => replies.map((r) => r.text ?? '').join('\n');
+  // The reply to a `health` command: the read job's own end may be told in the conversation at the same moment.
+  const text = (replies: { text?: string }[]) =>
+    replies
+      .map((r) => r.text ?? '')
+      .filter((t) => !/^[✅❌]/u.test(t))
+      .join('\n');
   async function refresh(): Promise<Job> {
     const before = new Set(
       (await stack.store.listJobsByTarget('host', TAG, { limit: 50 })).items.map((j) => j.id),

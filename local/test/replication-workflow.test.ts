@@ -150,7 +150,9 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
     const done = await settled(job.id);
     expect(done.status).toBe('failed');
     // The failure names the step and the appliance's answer (job.error is written with the status).
-    expect(done.error).toMatch(/^failed: send\/receive failed: .*ECONNREFUSED/);
+    expect(done.error).toMatch(
+      /^failed: send\/receive failed: .*ZFS appliance nas-down \(127.0.0.1:9\) is unreachable: .*ECONNREFUSED/,
+    );
     expect((await stack.store.listSteps(job.id)).find((s) => s.key === 'replicate')?.status).toBe('failed');
     expect((await pgs.get('prod-vms'))?.value.lastReplica).toEqual(before);
     expect(events).toContainEqual(expect.objectContaining({ kind: 'job_failed', jobId: job.id }));

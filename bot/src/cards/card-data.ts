@@ -12,6 +12,8 @@ export const CardVerb = z.enum([
   'wizard.submit',
   'confirm.run',
   'confirm.abort',
+  'window.skip',
+  'window.postpone',
 ]);
 export type CardVerb = z.infer<typeof CardVerb>;
 

@@ -321,6 +321,20 @@ export const COMMANDS = {
       'cron "M H DOM MON DOW" ZONE for DURATION; then optionally from DATE, until DATE, ' +
       'policy pause|skip_host|power_off_noncritical|fail, continue-on-failure.',
   }),
+  windowEdit: def({
+    usage: 'window edit ID SCHEDULE...',
+    summary: 'change a window series: schedule, length, policy (voids its approval)',
+    examples: [
+      'window edit W1A2B3C4D every sunday 03:00 Europe/Berlin for 3h policy skip_host',
+      'window edit W1A2B3C4D on 2026-12-20 01:00 UTC for 2h',
+    ],
+    role: 'operator',
+    args: z.object({ id: z.string().min(1).max(64), schedule: z.string().min(1).max(400) }),
+    details:
+      'SCHEDULE as for `window create` (the whole schedule again; targets stay). A bad schedule, or one that ' +
+      'overlaps another window on a shared target, is refused and nothing changes. Production series need ' +
+      'a second person to approve them again.',
+  }),
   windowApprove: def({
     usage: 'window approve ID',
     summary: 'approve a window series (not its creator, for production)',

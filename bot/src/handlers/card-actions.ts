@@ -7,9 +7,15 @@ import { JobStateError, StaleJobError } from '@rackops/core/usecases/errors';
 import { getJobView } from '@rackops/core/usecases/job-queries';
 import { forceResumeJob, resumeJob } from '@rackops/core/usecases/resume-job';
 import { RackOpsError } from '@rackops/core/util/errors';
+import {
+  MAX_POSTPONE_HOURS,
+  postponeOccurrence,
+  skipOccurrenceAt,
+} from '@rackops/core/windows/window-reminders';
 import { z } from 'zod';
 import { type CardDataFault, type CardVerb, verifyCardData } from '../cards/card-data';
 import { ConfirmPayload, describeOp, renderClosed } from '../cards/confirm-card';
+import { PostponeHours, ReminderRef } from '../cards/window-reminder-card';
 import { wizardModel } from '../cards/wizard-card';
 import { WIZARD_DRAFT_KEY } from '../cards/wizard-draft';
 import type { Role } from '../config';
@@ -45,6 +51,8 @@ const VERB_ROLE: Record<CardVerb, Role> = {
   'wizard.submit': 'operator',
   'confirm.run': 'operator',
   'confirm.abort': 'operator',
+  'window.skip': 'operator',
+  'window.postpone': 'operator',
 };
 
 const JobRefP = z.object({
@@ -279,8 +287,32 @@ async function runVerb(
     }
     case 'confirm.run':
       return confirmRun(turn, ConfirmPayload.parse(p), inputs);
+    case 'window.skip': {
+      const ref = ReminderRef.parse(p);
+      await skipOccurrenceAt(windowDeps(turn), ref.windowId, ref.start, turn.actor);
+      return {
+        outcome: 'skipped',
+        message: `⏭️ Occurrence ${ref.start} of window \`${ref.windowId}\` skipped by ${who(turn)}; the series goes on.`,
+      };
+    }
+    case 'window.postpone': {
+      const ref = ReminderRef.parse(p);
+      const hours = PostponeHours.safeParse(inputs.in_hours);
+      if (!hours.success)
+        return {
+          outcome: 'invalid',
+          message: `⛔ Postpone by 1 to ${MAX_POSTPONE_HOURS} whole hours. Nothing was changed.`,
+        };
+      const o = await postponeOccurrence(windowDeps(turn), ref.windowId, ref.start, hours.data, turn.actor);
+      return {
+        outcome: 'postponed',
+        message: `⏩ Occurrence ${ref.start} of window \`${ref.windowId}\` postponed by ${(o.postponedMinutes ?? 0) / 60} h in all, by ${who(turn)}.`,
+      };
+    }
   }
 }
+
+const windowDeps = (turn: Turn) => ({ store: turn.rt.store, now: () => turn.rt.clock.now() });
 
 async function confirmRun(
   turn: Turn,

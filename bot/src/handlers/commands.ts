@@ -80,6 +80,8 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
       return win.windowDecide(turn, cmd.args.id, 'approve');
     case 'windowReject':
       return win.windowDecide(turn, cmd.args.id, 'reject');
+    case 'windowEdit':
+      return win.windowEdit(turn, cmd.args);
     case 'windowSkip':
       return win.windowSkip(turn, cmd.args);
     case 'windowCancel':

@@ -11,11 +11,14 @@ import {
   cancelWindow,
   createWindow,
   decideWindowSeries,
+  editWindow,
   skipOccurrence,
   upcoming,
   type WindowDeps,
 } from '@rackops/core/windows/window-usecases';
 import type { WindowRecord } from '@rackops/core/windows/window.schema';
+import { CardFactory } from 'botbuilder';
+import { type WindowsCardRow, windowsCard } from '../cards/windows-card';
 import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
 import { say } from './reply';
@@ -102,6 +105,29 @@ export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Pr
   return 'ok';
 }
 
+export async function windowEdit(turn: Turn, args: ArgsOf<'windowEdit'>): Promise<string> {
+  // Parsed whole first: a schedule it does not understand changes nothing.
+  const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());
+  const {
+    window: w,
+    estimate,
+    next,
+    approvalVoided,
+  } = await editWindow(deps(turn), args.id, spec, turn.actor);
+  await arm(turn, w);
+  await say(
+    turn,
+    [
+      `✏️ Window \`${w.windowId}\` changed (version ${w.version}): \`${scheduleExpression(w)}\` in ${w.zone}, ` +
+        `${formatDuration(w.durationMinutes * 60)} each, policy ${w.blockerPolicy}${w.continueOnFailure ? ', continues on failure' : ''}.`,
+      `Next: ${next.map((s) => slotText(s, w.zone)).join('; ')}`,
+      fitText(estimate),
+      `Approval: ${approvalText(w)}${approvalVoided ? ' (the edit voided the earlier approval)' : ''}${w.production ? ` — \`window approve ${w.windowId}\`` : ''}`,
+    ].join('\n\n'),
+  );
+  return 'ok';
+}
+
 export async function windows(turn: Turn): Promise<string> {
   const list = await upcoming(deps(turn), 14);
   if (list.length === 0) {
@@ -112,7 +138,7 @@ export async function windows(turn: Turn): Promise<string> {
     return 'ok';
   }
   const fits = new Map<string, FitEstimate>();
-  const lines = ['**Maintenance windows, next 14 days**'];
+  const rows: (WindowsCardRow & { start: string })[] = [];
   for (const { window: w, slot, occurrence } of list) {
     let fit = fits.get(w.windowId);
     if (!fit) {
@@ -121,13 +147,25 @@ export async function windows(turn: Turn): Promise<string> {
       fits.set(w.windowId, fit);
     }
     const status = occurrence?.status ?? (w.approval === 'approved' ? 'approved' : 'scheduled');
-    lines.push(
-      `- ${slotText(slot, w.zone)} · \`${w.windowId}\` **${targetsText(w)}** · ${status}` +
-        `${occurrence?.reason ? ` (${occurrence.reason})` : ''} · ${approvalText(w)} · ` +
-        `${formatDuration(fit.makespanS)} of ${formatDuration(fit.windowS)}${fit.fits ? '' : ' ⚠️ does not fit'}`,
-    );
+    rows.push({
+      start: slot.start,
+      when: slotText(slot, w.zone),
+      windowId: w.windowId,
+      targets: targetsText(w),
+      status: `${status}${occurrence?.reason ? ` (${occurrence.reason})` : ''}`,
+      approval: approvalText(w),
+      fit: `${formatDuration(fit.makespanS)} of ${formatDuration(fit.windowS)}`,
+      fits: fit.fits,
+    });
   }
-  await say(turn, lines.join('\n'));
+  // In start order across zones (the UTC instants, not the local texts).
+  rows.sort((a, b) => a.start.localeCompare(b.start));
+  await turn.sender.send({
+    type: 'message',
+    text: `**Maintenance windows, next 14 days**: ${rows.length} occurrence(s) of ${fits.size} window(s)`,
+    textFormat: 'markdown',
+    attachments: [CardFactory.adaptiveCard(windowsCard(rows, 14))],
+  });
   return 'ok';
 }
 

@@ -27,6 +27,7 @@ const KIND_TITLE: Record<NotificationEvent['kind'], string> = {
   host_unhealthy: 'Server unhealthy',
   window_outcome: 'Maintenance window',
   rpo_breached: 'RPO breached',
+  window_reminder: 'Maintenance window reminder',
 };
 
 export function eventContent(event: NotificationEvent, job: Job | undefined, link?: string): EventContent {
@@ -49,6 +50,8 @@ export function eventContent(event: NotificationEvent, job: Job | undefined, lin
     facts.push({ title: 'Host', value: event.hostId });
     if (event.clusterId) facts.push({ title: 'Cluster', value: event.clusterId });
   }
+  if (event.kind === 'window_reminder')
+    facts.push({ title: 'Window', value: event.windowId }, { title: 'Starts', value: event.start });
   if (event.kind === 'window_outcome') {
     facts.push({ title: 'Window', value: event.windowId }, { title: 'Outcome', value: event.status });
     if (event.hostsLeft.length) facts.push({ title: 'Hosts left', value: event.hostsLeft.join(', ') });

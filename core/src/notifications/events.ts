@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = [
   'host_unhealthy',
   'window_outcome',
   'rpo_breached',
+  'window_reminder',
 ] as const satisfies readonly NotificationKind[];
 
 export const NotificationKindSchema = z.enum(NOTIFICATION_KINDS);
@@ -54,6 +55,15 @@ export const NotificationEventSchema = z.discriminatedUnion('kind', [
     detail: text,
     conversationId: z.string().max(500).optional(),
   }),
+  z.object({
+    kind: z.literal('window_reminder'),
+    windowId: id,
+    start: id,
+    lead: z.enum(['24h', '1h']),
+    detail: text,
+    conversationId: z.string().max(500).optional(),
+    clusterId: id.optional(),
+  }),
 ]);
 
 /** The job an event is about, if any. */
@@ -63,7 +73,7 @@ export const jobIdOf = (e: NotificationEvent): string | undefined => ('jobId' in
 export function subjectOf(e: NotificationEvent): string {
   if ('jobId' in e) return `job:${e.jobId}`;
   if (e.kind === 'cluster_unsafe') return `cluster:${e.clusterId}`;
-  if (e.kind === 'window_outcome') return `window:${e.windowId}`;
+  if (e.kind === 'window_outcome' || e.kind === 'window_reminder') return `window:${e.windowId}`;
   if (e.kind === 'rpo_breached') return `protection-group:${e.group}`;
   if (e.kind === 'host_unhealthy') return `host:${e.hostId}`;
   return `agent:${e.agentId}`;

@@ -12,7 +12,8 @@ export type NotificationEvent =
   | { kind: 'agent_offline'; agentId: string; detail: string }
   | HostUnhealthyEvent
   | WindowOutcomeEvent
-  | RpoBreachedEvent;
+  | RpoBreachedEvent
+  | WindowReminderEvent;
 
 /**
  * A protection group's newest replica is older than its RPO (the target unreachable, runs failing, paused by
@@ -44,6 +45,21 @@ export interface HostUnhealthyEvent {
   clusterId?: string;
   /** The conversation that asked for the read, if a person did. */
   conversationId?: string;
+}
+
+/**
+ * An occurrence starts in 24 h or 1 h: the conversation that created the window gets a card with *Skip this
+ * one* and *Postpone*.
+ */
+export interface WindowReminderEvent {
+  kind: 'window_reminder';
+  windowId: string;
+  /** The occurrence's UTC start (its key). */
+  start: string;
+  lead: '24h' | '1h';
+  detail: string;
+  conversationId?: string;
+  clusterId?: string;
 }
 
 /**

@@ -11,10 +11,15 @@ export interface Scheduler {
 
 export type ScheduleTarget =
   | { kind: 'job'; jobId: string }
-  /** `start`: the occurrence the schedule was armed for (UTC ISO); without it, the one running at delivery. */
-  | { kind: 'window'; windowId: string; start?: string }
+  /**
+   * `start`: the occurrence the schedule was armed for (UTC ISO); without it, the one running at delivery.
+   * `postponedTo`: armed again at that time because the occurrence was postponed.
+   */
+  | { kind: 'window'; windowId: string; start?: string; postponedTo?: string }
   /** The occurrence starting at `start` ends: its jobs get the `window_end` stop reason. */
   | { kind: 'window-end'; windowId: string; start: string }
+  /** A reminder `lead` before the occurrence starting at `start`. */
+  | { kind: 'window-reminder'; windowId: string; start: string; lead: '24h' | '1h' }
   | { kind: 'inventory-sync'; source: 'ome' | 'vcenter'; sourceId: string }
   /** A protection group's sync tick: checks the RPO, then starts a `replication_sync` unless one runs. */
   | { kind: 'replication'; group: string };

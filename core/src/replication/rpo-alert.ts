@@ -14,6 +14,17 @@ export interface RpoAlertDeps {
   clock: Clock;
 }
 
+/** The group's newest replica (or the group, before its first) is older than its RPO; never when paused. */
+export function isPastRpo(g: ProtectionGroup, now: Date): boolean {
+  return rpoStatus({
+    rpoMinutes: g.rpoMinutes,
+    now,
+    createdAt: g.createdAt,
+    paused: g.state === 'paused',
+    ...(g.lastReplica ? { lastSnapshotAt: g.lastReplica.snapshotAt } : {}),
+  }).breached;
+}
+
 /**
  * Tells people when the group's newest replica is older than its RPO. A breach is named by when its
  * replica was taken: the ticks and failed runs that follow say nothing new, and a later replica that ages
@@ -21,14 +32,7 @@ export interface RpoAlertDeps {
  */
 export async function checkRpoBreach(deps: RpoAlertDeps, g: ProtectionGroup): Promise<boolean> {
   const since = g.lastReplica?.snapshotAt ?? g.createdAt;
-  const status = rpoStatus({
-    rpoMinutes: g.rpoMinutes,
-    now: deps.clock.now(),
-    createdAt: g.createdAt,
-    paused: g.state === 'paused',
-    ...(g.lastReplica ? { lastSnapshotAt: g.lastReplica.snapshotAt } : {}),
-  });
-  if (!status.breached) return false;
+  if (!isPastRpo(g, deps.clock.now())) return false;
   const told = await deps.store.getRecord<{ since?: string }>(RPO_ALERT_TYPE, g.name);
   if (told?.data.since === since) return true;
   await deps.store.putRecord({ type: RPO_ALERT_TYPE, id: g.name, data: { since } });

@@ -50,10 +50,13 @@ export async function settleOccurrence(
     for (const id of ids)
       for (const h of await hostsLeftOf(id))
         if (h.phase === 'not_started' && h.reason?.startsWith(windowEndReason)) hostsLeft.push(h.hostId);
-    const status = occurrenceOutcome(
-      jobs.flatMap((j) => (j ? [j] : [])),
-      hostsLeft,
-    );
+    const ended = jobs.flatMap((j) => (j ? [j] : []));
+    const status = occurrenceOutcome(ended, hostsLeft);
+    // The catalog, read when the occurrence fired, had nothing newer for any host: say so, not just "completed".
+    const nothing =
+      status === 'completed' &&
+      ended.length > 0 &&
+      ended.every((j) => j.status === 'completed' && j.details.phase === 'nothing_to_do');
     try {
       const ended = await windows.moveOccurrence(
         { windowId: job.windowId, start: w.start, end: w.end },
@@ -62,6 +65,9 @@ export async function settleOccurrence(
           ...(hostsLeft.length ? { hostsLeft } : {}),
           ...(status !== 'completed' && status !== 'partial' && job.summary
             ? { reason: job.summary.slice(0, 500) }
+            : {}),
+          ...(nothing
+            ? { reason: `nothing to do: ${job.summary ?? 'every host matches the catalog'}`.slice(0, 500) }
             : {}),
         },
         SYSTEM,

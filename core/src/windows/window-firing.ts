@@ -5,6 +5,7 @@ import type { Store } from '../ports/store.port';
 import { approvalAtFireTime } from './approval';
 import { notifyOccurrence } from './occurrence-notify';
 import { expandSlots, nextSlot, type Slot } from './recurrence';
+import { armReminders, shiftedSlot, slotAt } from './window-reminders';
 import { scaledEnd } from './window-rollout';
 import { createWindowStore } from './window-store';
 import type { Occurrence, WindowRecord } from './window.schema';
@@ -33,6 +34,8 @@ export interface FiringDeps {
     window: WindowRecord;
     slot: Slot;
     deadline: string;
+    /** A postponed occurrence's real start (its end is `deadline`). */
+    runStart?: string;
     hosts?: readonly string[];
   }) => Promise<readonly string[]>;
 }
@@ -51,6 +54,7 @@ export async function armWindow(
   const name = windowScheduleName(w.windowId);
   const after = Math.max(deps.now().getTime(), fired ? Date.parse(fired.start) : 0) + 1000;
   const next = w.state === 'active' ? nextSlot(w, new Date(after)) : undefined;
+  await armReminders(deps, w, next);
   if (!next) {
     await deps.scheduler.cancel(name);
     return undefined;
@@ -63,13 +67,6 @@ export async function armWindow(
   return next;
 }
 
-/** The slot a `window` schedule was armed for, when it is still one of the series (an edit may have moved it). */
-function armedSlot(w: WindowRecord, start: string): Slot | undefined {
-  const at = Date.parse(start);
-  if (Number.isNaN(at)) return undefined;
-  return expandSlots(w, new Date(at), new Date(at + 1), 1).find((s) => s.start === start);
-}
-
 /**
  * The `window` target of the claim handler. Reads every condition now (the seed's key principle): approval
  * still valid, no other job on a target, agent online; a failed condition marks the occurrence `skipped` with
@@ -80,6 +77,8 @@ export async function fireWindow(
   deps: FiringDeps,
   windowId: string,
   armedFor?: string,
+  /** The target's `postponedTo`: this firing is the postponed one. */
+  postponedTo?: string,
 ): Promise<Occurrence | undefined> {
   const windows = createWindowStore(deps.store, deps.now);
   const found = await windows.getWindow(windowId);
@@ -90,12 +89,16 @@ export async function fireWindow(
   const w = found.value;
   const now = deps.now();
   let slot: Slot | undefined;
+  let rearm = true;
   try {
     // The slot the schedule was armed for, else the one running now (a late delivery still lands inside it;
     // the latest one started: a time-scaled lab runs a series whose slots overlap on paper).
-    const armed = armedFor ? armedSlot(w, armedFor) : undefined;
+    const armed = armedFor ? slotAt(w, armedFor) : undefined;
+    const late = armed
+      ? Date.parse(armed.end) + (postponedTo ? Date.parse(postponedTo) - Date.parse(armed.start) : 0)
+      : 0;
     slot =
-      armed && now.getTime() < Date.parse(armed.end)
+      armed && now.getTime() < late
         ? armed
         : expandSlots(
             w,
@@ -109,6 +112,17 @@ export async function fireWindow(
     const stored = await windows.getOccurrence(windowId, slot.start);
     if (stored && stored.value.status !== 'scheduled' && stored.value.status !== 'approved')
       return stored.value;
+    // Postponed from a reminder: the schedule fired at the original time; it fires again at the moved one.
+    const runs = shiftedSlot(slot, stored?.value);
+    if (runs.start !== slot.start && postponedTo !== runs.start) {
+      rearm = false;
+      await deps.scheduler.scheduleAt({
+        name: windowScheduleName(windowId),
+        at: runs.start,
+        target: { kind: 'window', windowId, start: slot.start, postponedTo: runs.start },
+      });
+      return stored?.value;
+    }
     const skip = async (reason: string) => {
       const skipped = await windows.moveOccurrence(at, 'skipped', { reason }, SYSTEM);
       await notifyOccurrence(deps.notifier, w, skipped);
@@ -131,13 +145,14 @@ export async function fireWindow(
     const jobIds = await deps.startRollout({
       window: w,
       slot,
-      deadline: slot.end,
+      deadline: runs.end,
+      ...(runs.start !== slot.start ? { runStart: runs.start } : {}),
       ...(carried ? { hosts: carried } : {}),
     });
     if (jobIds.length > 0)
       await deps.scheduler.scheduleAt({
         name: windowEndScheduleName(windowId),
-        at: scaledEnd(slot.start, slot.end, deps.timeScale),
+        at: scaledEnd(runs.start, runs.end, deps.timeScale),
         target: { kind: 'window-end', windowId, start: slot.start },
       });
     if (jobIds.length === 0) {
@@ -160,7 +175,7 @@ export async function fireWindow(
       throw err;
     }
   } finally {
-    await armWindow(deps, w, slot);
+    if (rearm) await armWindow(deps, w, slot);
   }
 }
 
@@ -183,10 +198,10 @@ export async function reconcileWindowSchedules(
     }
   }
   const deleted: string[] = [];
-  // An occurrence's end schedule stays while its series does (it ends a running occurrence, else does nothing).
-  for (const w of windows) keep.add(windowEndScheduleName(w.windowId));
+  // An occurrence's end and reminder schedules stay while their series does (each checks what it finds).
+  const series = windows.map((w) => `${windowScheduleName(w.windowId)}-`);
   for (const name of existing) {
-    if (name.startsWith('window-') && !keep.has(name)) {
+    if (name.startsWith('window-') && !keep.has(name) && !series.some((s) => name.startsWith(s))) {
       await deps.scheduler.cancel(name);
       deleted.push(name);
     }

@@ -85,11 +85,11 @@ function policyParams(policy: BlockerPolicy): Pick<HostUpdateParams, 'blockerPol
  */
 export async function startWindowRollout(
   deps: WindowRolloutDeps,
-  req: { window: WindowRecord; slot: Slot; deadline: string; hosts?: readonly string[] },
+  req: { window: WindowRecord; slot: Slot; deadline: string; runStart?: string; hosts?: readonly string[] },
 ): Promise<string[]> {
   const w = req.window;
   const scale = deps.timeScale ?? 1;
-  const end = scaledEnd(req.slot.start, req.deadline, scale);
+  const end = scaledEnd(req.runStart ?? req.slot.start, req.deadline, scale);
   const carried = req.hosts ? new Set(req.hosts) : undefined;
   const targets: { kind: 'cluster' | 'host'; id: string; only?: string[]; clusterId?: string }[] = [];
   for (const id of w.targets.clusters) {

@@ -80,7 +80,9 @@ export function createWindowStore(store: RecordStore, now: () => Date = () => ne
     async moveOccurrence(
       slot: { windowId: string; start: string; end: string },
       to: OccurrenceStatus,
-      fields: Partial<Pick<Occurrence, 'reason' | 'jobId' | 'jobIds' | 'hostsLeft' | 'carriedHosts'>> = {},
+      fields: Partial<
+        Pick<Occurrence, 'reason' | 'jobId' | 'jobIds' | 'hostsLeft' | 'carriedHosts' | 'postponedMinutes'>
+      > = {},
       by?: Actor,
     ): Promise<Occurrence> {
       const id = occurrenceId(slot.windowId, slot.start);

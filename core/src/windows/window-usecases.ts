@@ -82,6 +82,54 @@ export async function createWindow(
   return { window, estimate, next };
 }
 
+/**
+ * Edit a series' schedule, length, policy or failure handling (`window edit <id> …`, the create grammar after
+ * the id). Validated whole before anything is written: a schedule with no occurrence, or one overlapping
+ * another window on a shared target, is refused naming why, and the stored series is unchanged. The edit
+ * raises `version` and voids the approval (four-eyes again for production). Returns the record as stored.
+ */
+export async function editWindow(
+  deps: WindowDeps,
+  windowId: string,
+  spec: WindowSpecText,
+  by: Actor,
+): Promise<{ window: WindowRecord; estimate: FitEstimate; next: Slot[]; approvalVoided: boolean }> {
+  const found = await requireWindow(deps, windowId);
+  const w = found.value;
+  if (w.state === 'cancelled') throw new ValidationError(`window ${windowId} is cancelled; create a new one`);
+  const now = deps.now();
+  const { approvedBy: _by, approvedAt: _at, untilDate: _until, ...kept } = w;
+  const edited: WindowRecord = {
+    ...kept,
+    ...spec,
+    version: w.version + 1,
+    approval: 'pending',
+  };
+  const next = expandSlots(edited, now, new Date(now.getTime() + 400 * 86_400_000), 3);
+  if (next.length === 0) throw new ValidationError('that schedule has no occurrence in the next 400 days');
+  const windows = createWindowStore(deps.store, deps.now);
+  const conflict = findConflict(edited, await windows.listWindows(), now);
+  if (conflict) {
+    throw new WindowConflictError(
+      `overlaps window ${conflict.windowId} on ${edited.targets.names?.[conflict.target] ?? conflict.target} (its occurrence at ${conflict.otherStart}); ` +
+        'nothing was changed',
+    );
+  }
+  const { estimate } = await deps.preview(
+    edited.targets.clusters,
+    edited.targets.hosts.length,
+    edited.durationMinutes,
+  );
+  await windows.updateWindow(edited, found.storeVersion);
+  await deps.store.recordAudit({
+    actor: by,
+    action: 'window.edit',
+    target: `window:${windowId}`,
+    detail: { version: edited.version },
+  });
+  return { window: edited, estimate, next, approvalVoided: w.approval === 'approved' };
+}
+
 async function requireWindow(deps: WindowDeps, windowId: string) {
   const found = await createWindowStore(deps.store, deps.now).getWindow(windowId);
   if (!found) throw new NotFoundError('window', windowId);

@@ -147,6 +147,13 @@ export const Occurrence = z.object({
   hostsLeft: z.array(TargetRecordId).max(500).optional(),
   /** Hosts carried over from the previous `partial` occurrence. */
   carriedHosts: z.array(TargetRecordId).max(500).optional(),
+  /** Postponed from a reminder card: the occurrence starts (and ends) this much later. */
+  postponedMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
   updatedAt: IsoTime,
   updatedBy: Actor.optional(),
 });

@@ -5,7 +5,7 @@ import type { Notifier } from '@rackops/core/ports/notifier.port';
 import type { Scheduler, ScheduleTarget } from '@rackops/core/ports/scheduler.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
-import { checkRpoBreach } from '@rackops/core/replication/rpo-alert';
+import { checkRpoBreach, isPastRpo } from '@rackops/core/replication/rpo-alert';
 import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
 import { startHealthReads } from '@rackops/core/usecases/health-reads';
 import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/replicate-group';
@@ -14,6 +14,7 @@ import { RackOpsError, ValidationError } from '@rackops/core/util/errors';
 import { BoundedId, newId } from '@rackops/core/util/ids';
 import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-errors';
 import { endOccurrence } from '@rackops/core/windows/window-end';
+import { remindOccurrence } from '@rackops/core/windows/window-reminders';
 import { type FiringDeps, fireWindow } from '@rackops/core/windows/window-firing';
 import { activeJobOn, anyAgentOnline, startWindowRollout } from '@rackops/core/windows/window-rollout';
 import { type Logger, pino } from 'pino';
@@ -21,6 +22,7 @@ import { z } from 'zod';
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
 import { awsNotifications } from '../notifications/aws-notifier';
+import { emitRpoMetric } from './rpo-metric';
 
 /** A replication job starts now: it never needs a scheduler; one missing is a wiring mistake, said so. */
 const noScheduler: Scheduler = {
@@ -36,8 +38,19 @@ const noScheduler: Scheduler = {
 /** What a schedule delivers (EventBridge Scheduler's target input, or the local scheduler's record). */
 export const ClaimEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job'), jobId: BoundedId }),
-  z.object({ kind: z.literal('window'), windowId: BoundedId, start: IsoTime.optional() }),
+  z.object({
+    kind: z.literal('window'),
+    windowId: BoundedId,
+    start: IsoTime.optional(),
+    postponedTo: IsoTime.optional(),
+  }),
   z.object({ kind: z.literal('window-end'), windowId: BoundedId, start: IsoTime }),
+  z.object({
+    kind: z.literal('window-reminder'),
+    windowId: BoundedId,
+    start: IsoTime,
+    lead: z.enum(['24h', '1h']),
+  }),
   z.object({
     kind: z.literal('inventory-sync'),
     source: z.enum(['ome', 'vcenter']),
@@ -67,6 +80,8 @@ export interface ClaimDeps {
    * on unless `off`; the local stack's `healthReads`). @default false
    */
   healthReads?: boolean;
+  /** Each protection-group tick's RPO state (AWS: the metric the RPO alarm watches). */
+  onRpo?: (group: string, breached: boolean) => void;
 }
 
 /**
@@ -98,12 +113,12 @@ export function createClaimHandler(deps: ClaimDeps) {
       ),
   };
 
-  async function openWindow(windowId: string, start?: string): Promise<ClaimOutcome> {
+  async function openWindow(windowId: string, start?: string, postponedTo?: string): Promise<ClaimOutcome> {
     if (!firing) {
       log.warn({ windowId }, 'maintenance window fired but no scheduler is wired');
       return { outcome: 'skipped', reason: 'no scheduler to re-arm the window with' };
     }
-    const o = await fireWindow(firing, windowId, start);
+    const o = await fireWindow(firing, windowId, start, postponedTo);
     log.info({ windowId, occurrence: o }, 'maintenance window fired');
     return {
       outcome: 'window',
@@ -184,8 +199,10 @@ export function createClaimHandler(deps: ClaimDeps) {
   async function replicationTick(group: string): Promise<ClaimOutcome> {
     const read = await createProtectionGroupStore(deps.store).get(group);
     if (!read) return { outcome: 'skipped', reason: `protection group ${group} does not exist` };
-    if (deps.notifier)
-      await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value);
+    const breached = deps.notifier
+      ? await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value)
+      : isPastRpo(read.value, clock.now());
+    deps.onRpo?.(group, breached);
     try {
       const { job } = await replicateGroup(
         {
@@ -222,7 +239,24 @@ export function createClaimHandler(deps: ClaimDeps) {
       case 'inventory-sync':
         return inventorySync(target.source, target.sourceId);
       case 'window':
-        return openWindow(target.windowId, target.start);
+        return openWindow(target.windowId, target.start, target.postponedTo);
+      case 'window-reminder': {
+        const sent = await remindOccurrence(
+          {
+            store: deps.store,
+            now: () => clock.now(),
+            ...(deps.notifier ? { notifier: deps.notifier } : {}),
+          },
+          target.windowId,
+          target.start,
+          target.lead,
+        );
+        return {
+          outcome: 'window',
+          windowId: target.windowId,
+          ...(sent ? { status: 'reminded' } : { reason: 'the occurrence was skipped, moved or has begun' }),
+        };
+      }
       case 'window-end':
         return closeWindow(target.windowId, target.start);
       case 'replication':
@@ -232,7 +266,7 @@ export function createClaimHandler(deps: ClaimDeps) {
 }
 
 /** The claim function from the platform: the scheduler it re-arms window series on is the platform's. */
-export const claimFromPlatform = (p: Platform) =>
+export const claimFromPlatform = (p: Platform, aws: Pick<ClaimDeps, 'onRpo'> = {}) =>
   createClaimHandler({
     store: p.store,
     orchestrator: p.orchestrator,
@@ -242,10 +276,13 @@ export const claimFromPlatform = (p: Platform) =>
     ...(p.windowTimeScale !== undefined ? { windowTimeScale: p.windowTimeScale } : {}),
     healthReads: p.settings.HEALTH_READS !== 'off',
     logger: p.logger.child({ fn: 'claim' }),
+    ...aws,
   });
 
 /**
  * AWS entry point: the EventBridge Scheduler target. A window skipped at fire time and an RPO breach are told
- * through job-ops' pipeline (the bot secret, webhook, SES).
+ * through job-ops' pipeline (the bot secret, webhook, SES); each replication tick writes the RPO metric.
  */
-export default lambdaEntry(claimFromPlatform, { notifications: awsNotifications });
+export default lambdaEntry((p) => claimFromPlatform(p, { onRpo: emitRpoMetric }), {
+  notifications: awsNotifications,
+});

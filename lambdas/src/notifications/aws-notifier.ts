@@ -102,7 +102,13 @@ export function botPartsFromSecret(
     logger: deps.logger,
     gateway,
   });
-  const conversation = new ConversationChannel({ store: deps.store, gateway, jobCards, logger: deps.logger });
+  const conversation = new ConversationChannel({
+    store: deps.store,
+    gateway,
+    jobCards,
+    logger: deps.logger,
+    cardSecret: config.cardSecret,
+  });
   return { jobCards, conversation, config };
 }
 

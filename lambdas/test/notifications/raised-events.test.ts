@@ -249,12 +249,12 @@ describe('events raised by workflows and windows reach the channels once', () =>
   });
 });
 
-describe('agent_offline for a relay agent that never reported', () => {
+describe('agent_offline for a relay agent that never reported (no heartbeat record at all)', () => {
   let t: TestStore;
+  let deps: OpsDeps;
   const sent: NotificationEvent[] = [];
-  afterAll(async () => t?.close());
-
-  it('hosts timing out on heartbeat with no heartbeat record at all raise agent_offline once', async () => {
+  const silent = { Error: 'States.HeartbeatTimeout', Cause: '' };
+  beforeAll(async () => {
     t = await startTestStore();
     await saveScope(t.store, GLOBAL_SCOPE, switchKinds(emptyScope(), 'channel', 'on', ['agent_offline']));
     const notifier = new NotificationPipeline({
@@ -272,23 +272,60 @@ describe('agent_offline for a relay agent that never reported', () => {
       logger: pino({ level: 'silent' }),
       sleep: async () => {},
     });
-    const deps: OpsDeps = { store: t.store, clock: systemClock, notifier };
-    const job = await t.store.createJob(aJob());
-    await t.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, job.createdAt);
+    deps = { store: t.store, clock: systemClock, notifier };
+  });
+  afterAll(async () => t?.close());
+
+  async function runningJob(over: Parameters<typeof aJob>[0] = {}): Promise<Job> {
+    const job = await t.store.createJob(aJob(over));
+    const claimed = await t.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, job.createdAt);
+    if (!claimed) throw new Error('job not claimed');
+    return claimed;
+  }
+  const toldAbout = (job: Job) => sent.filter((e) => JSON.stringify(e).includes(job.id));
+
+  it('hosts timing out on heartbeat raise agent_offline once', async () => {
+    const job = await runningJob();
     for (const hostId of ['h1', 'h2'])
       await runJobOp(deps, {
         op: 'host-failed',
         jobId: job.id,
-        state: {
-          jobId: job.id,
-          host: { hostId, packages: [], expected: [] },
-          error: { Error: 'States.HeartbeatTimeout', Cause: '' },
-        },
+        state: { jobId: job.id, host: { hostId, packages: [], expected: [] }, error: silent },
       });
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ kind: 'agent_offline', agentId: NEVER_REPORTED_AGENT });
-    expect(JSON.stringify(sent[0])).toContain(`no relay agent has ever sent a heartbeat, and job ${job.id}`);
+    expect(toldAbout(job)).toHaveLength(1);
+    expect(toldAbout(job)[0]).toMatchObject({ kind: 'agent_offline', agentId: NEVER_REPORTED_AGENT });
+    expect(JSON.stringify(toldAbout(job)[0])).toContain(
+      `no relay agent has ever sent a heartbeat, and job ${job.id}`,
+    );
     const log = await listDeliveries(t.store, { subject: `agent:${NEVER_REPORTED_AGENT}` });
     expect(log.map((r) => [r.kind, r.status])).toEqual([['agent_offline', 'delivered']]);
+  });
+
+  it("a rollout's preflight reads timing out on heartbeat (a fresh install, no agent started) raise it once", async () => {
+    const job = await runningJob();
+    for (const hostId of ['LABA001', 'LABA002'])
+      await runJobOp(deps, {
+        op: 'preflight-host',
+        jobId: job.id,
+        state: { jobId: job.id, host: { hostId, name: hostId }, error: silent },
+      });
+    expect(toldAbout(job).map((e) => [e.kind, 'agentId' in e && e.agentId])).toEqual([
+      ['agent_offline', NEVER_REPORTED_AGENT],
+    ]);
+  });
+
+  it('a single-command job ending on a heartbeat timeout raises it; another failure does not', async () => {
+    const job = await runningJob({ type: 'scp_export', target: { kind: 'host', id: 'LABA001' } });
+    for (let i = 0; i < 2; i++)
+      await runJobOp(deps, { op: 'finish', jobId: job.id, state: { jobId: job.id, error: silent } });
+    expect((await t.store.getJob(job.id))?.status).toBe('failed');
+    expect(toldAbout(job).map((e) => e.kind)).toEqual(['agent_offline']);
+    const other = await runningJob({ type: 'scp_export', target: { kind: 'host', id: 'LABA002' } });
+    await runJobOp(deps, {
+      op: 'finish',
+      jobId: other.id,
+      state: { jobId: other.id, error: { Error: 'relay_error', Cause: 'iDRAC said no' } },
+    });
+    expect(toldAbout(other)).toEqual([]);
   });
 });

@@ -61,11 +61,30 @@ export function featuresFromUsage(usage: string, version: string | undefined): Z
   };
 }
 
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+]);
+
 export function createZfsAppliance(id: string, endpoint: SshEndpoint): ZfsAppliance {
   let features: Promise<ZfsFeatures> | undefined;
 
   async function connect(): Promise<ZfsSession> {
-    const link: SshLink = await openSshLink(endpoint);
+    const link: SshLink = await openSshLink(endpoint).catch((err: unknown) => {
+      // The operator reads this in the job's failure: name the appliance, not only the socket error.
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && NETWORK_ERRORS.has(code))
+        throw new RackOpsError(
+          'appliance_unreachable',
+          `ZFS appliance ${id} (${endpoint.host}:${endpoint.port}) is unreachable: ${(err as Error).message}`,
+          { cause: err },
+        );
+      throw err;
+    });
     const open = async (call: ZfsCall) => {
       const argv = zfsArgv(call);
       return { channel: await link.exec(remoteCommand(argv)), argv };

@@ -12,6 +12,7 @@ import { describeCommandResult } from '../command-result';
 import { type HostTiming, hostOutcome, stillInMaintenance } from '../host-outcome';
 import { buildJobReport, reportText } from '../job-report';
 import { settleOccurrence } from '../../windows/occurrence-settle';
+import { reportOfflineAgents } from './agent-offline';
 import { listApplyNow } from './apply-now.op';
 import { WINDOW_END_REASON } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
@@ -233,6 +234,8 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
       clusterId: state.ctx.cluster.id,
       detail: unsafe.join('; ').slice(0, 4000),
     });
+  // A job-level step (a single command, the blocker scan, HA) went silent: was it the relay agent?
+  if (state.error?.Error === 'States.HeartbeatTimeout') await reportOfflineAgents(deps, job);
   // One line each: the job's card carries the table and the details.
   await deps.notifier.notify(
     outcome === 'completed'

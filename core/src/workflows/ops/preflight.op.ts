@@ -6,6 +6,7 @@ import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
 import { appliedName } from '../firmware-name';
 import { evaluatePreflightHost, splitByReboot, updatesForHost } from '../preflight';
+import { reportOfflineAgents } from './agent-offline';
 import { capacityInputs, getCluster } from './inventory';
 import type { OpsDeps } from './ops-deps';
 import { details, getHost, log, putHost, putStep } from './progress';
@@ -31,6 +32,8 @@ export async function preflightHost(deps: OpsDeps, job: Job, raw: unknown): Prom
   });
   for (const p of ev.problems)
     await log(deps, job.id, 'error', `preflight ${s.host.hostId}: ${p}`, s.host.hostId);
+  // The first commands a job sends: on a fresh install with no agent running, this is where it shows.
+  if (s.error?.Error === 'States.HeartbeatTimeout') await reportOfflineAgents(deps, job);
   if (ev.clearStaleJobs)
     await log(deps, job.id, 'warn', 'clearing stale iDRAC jobs (job policy)', s.host.hostId);
   return {
