@@ -122,6 +122,18 @@ describe('StatelessStack', () => {
       }
     });
 
+    it('lets the bot read queue depths for `health`, receiving (a zero-visibility peek) only from dead-letter queues', () => {
+      const statements = statementsOf(roleOf(fnId('bot')));
+      const withAction = (a: string) => statements.filter((st) => [st.Action].flat().includes(a));
+      expect(withAction('sqs:GetQueueAttributes').flatMap((st) => [st.Resource].flat())).toHaveLength(4);
+      const received = withAction('sqs:ReceiveMessage').flatMap((st) => [st.Resource].flat());
+      expect(received).toHaveLength(2);
+      for (const r of received) expect(JSON.stringify(r)).toMatch(/DeadLetter/);
+      expect(withAction('sqs:SendMessage')).toEqual([]);
+      const env = (propsOf(fnId('bot')).Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(['COMMANDS_DLQ_URL', 'RESULTS_DLQ_URL']));
+    });
+
     it('lets the bot and the functions that notify (proactive Teams messages) read the bot secret, and only them', () => {
       const reads = (name: string, secret: string) =>
         statementsOf(roleOf(fnId(name))).some(

@@ -2,6 +2,9 @@ import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aJob } from '../../core/test/job-factory';
+import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
+import { systemClock } from '@rackops/core/ports/clock.port';
+import { startHealthReads } from '@rackops/core/usecases/health-reads';
 import { createClaimHandler } from '../src/handlers/claim.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 
@@ -96,6 +99,43 @@ describe('claim handler', () => {
     expect(first).toMatchObject({ outcome: 'started', status: 'running' });
     const second = await claim({ kind: 'inventory-sync', source: 'vcenter', sourceId: 'vc-claim' });
     expect(second).toMatchObject({ outcome: 'skipped' });
+  });
+
+  it('with health reads on, a vCenter sync tick also starts one hardware health read per host of that vCenter', async () => {
+    const host = (id: string, vcenterId: string) => ({
+      type: INVENTORY_TYPES.host,
+      id,
+      parent: 'domain-c9',
+      data: {
+        id,
+        name: `esx-${id.toLowerCase()}`,
+        vcenterId,
+        clusterId: 'domain-c9',
+        moref: `host-${id}`,
+        serviceTag: id,
+        connectionState: 'connected',
+        inMaintenanceMode: false,
+        cpuMhz: 1,
+        memoryMiB: 1,
+      },
+    });
+    for (const r of [host('HLT0001', 'vc-health'), host('HLT0002', 'vc-health'), host('OTH0001', 'vc-other')])
+      await t.store.putRecord(r);
+    const withReads = createClaimHandler({
+      store: t.store,
+      orchestrator: createLocalOrchestrator(engine),
+      healthReads: true,
+    });
+    const out = await withReads({ kind: 'inventory-sync', source: 'vcenter', sourceId: 'vc-health' });
+    expect(out).toMatchObject({ outcome: 'started', healthReads: 2 });
+    for (const tag of ['HLT0001', 'HLT0002']) {
+      const [read] = (await t.store.listJobsByTarget('host', tag, { limit: 5 })).items;
+      expect(read).toMatchObject({ type: 'inventory_sync', params: { read: 'health' }, status: 'running' });
+    }
+    expect((await t.store.listJobsByTarget('host', 'OTH0001', { limit: 5 })).items).toEqual([]);
+    // The reads still run: the next tick's reads are not stacked on them.
+    const orchestrator = createLocalOrchestrator(engine);
+    expect(await startHealthReads({ store: t.store, orchestrator, clock: systemClock }, 'vc-health')).toBe(0);
   });
 
   it('refuses a malformed schedule target', async () => {

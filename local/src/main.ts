@@ -77,6 +77,7 @@ if (botOnly) {
     notifier,
     progress,
     logger,
+    healthReads: true,
   });
   const sources = stack.lab ? labInventorySources(stack.lab) : [];
   localBot = await startLocalBot({

@@ -88,6 +88,8 @@ export interface LocalStackOptions {
   zfs?: InProcessAgentOptions['zfs'];
   /** Count what AWS would bill (SDK calls, capacity, transitions, Lambda time): the cost bench. */
   meter?: AwsMeter;
+  /** Each vCenter sync tick also reads every host's hardware health (`npm start` turns it on). @default false */
+  healthReads?: boolean;
 }
 
 export interface LocalStackConfig {
@@ -231,6 +233,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         TABLE_NAME,
         COMMANDS_QUEUE_URL: commandsQueueUrl,
         STATE_MACHINE_ARNS: JSON.stringify(stateMachineArns),
+        HEALTH_READS: opts.healthReads ? 'on' : 'off',
       },
       clients,
       seams: {

@@ -88,10 +88,37 @@ describe('hardware health from the lab, through chat', () => {
       /^🩺 Server \*\*LABA002\*\* is critical: system: Critical; power: Critical; SEL critical \S+: Power supply 2 is lost\.$/,
     );
 
+    // The fleet lists every server read at least once.
+    expect(text(await chat.say(OLGA, 'health'))).toMatch(
+      /- 🔴 \*\*hardware\*\* — 1 critical\n {2}- critical · LABA002: system: Critical/,
+    );
+
     // Read again while still critical: no second message.
     await refresh();
     await new Promise((r) => setTimeout(r, 500));
     expect(unhealthy()).toHaveLength(1);
+  }, 90_000);
+
+  it('an iDRAC that does not answer: the read fails and `health host` says so, as a warning', async () => {
+    const tag = 'LABA003';
+    stack.lab?.faults.set(tag, { errorRate: 1 });
+    const before = new Set(
+      (await stack.store.listJobsByTarget('host', tag, { limit: 50 })).items.map((j) => j.id),
+    );
+    await chat.say(OLGA, `health host ${tag} refresh`);
+    await expect
+      .poll(
+        async () =>
+          (await stack.store.listJobsByTarget('host', tag, { limit: 50 })).items.find(
+            (j) => !before.has(j.id),
+          )?.status,
+        { timeout: 60_000, interval: 200 },
+      )
+      .toBe('failed');
+    stack.lab?.faults.clear(tag);
+    const t = text(await chat.say(OLGA, `health host ${tag}`));
+    expect(t).toContain('- 🟠 **hardware** — 1 warning');
+    expect(t).toMatch(/ {2}- warning · LABA003 \(\S+\): iDRAC not reachable: .+/);
   }, 90_000);
 
   it('an operator only: a viewer may look but not start a read', async () => {

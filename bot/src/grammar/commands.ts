@@ -79,13 +79,15 @@ export const COMMANDS = {
   health: def({
     usage: 'health [TARGET]',
     summary:
-      'fleet health: relay agents, stuck jobs, inventory age, servers worst first (or one cluster or host)',
+      'fleet health: relay agents, relay queues, stuck jobs, inventory age, servers and their hardware worst first (or one cluster or host)',
     examples: ['health', 'health lab-a', 'health ABC1234'],
     details:
       'TARGET is a cluster (name or id) or a host (service tag or name); `health cluster NAME` and `health host ID` ' +
       'say which when both could match. A running job with no progress for 30 min, or a pending one 10 min past its ' +
       'start (not waiting for approval), is stuck; an inventory older than 2 h is stale. Server health is what the ' +
-      'last inventory sync read from iDRAC or OME.',
+      'last inventory sync read from iDRAC or OME; hardware is the last `inventory.health` read (see `help health host`). ' +
+      'The fleet also shows the relay queues: too many commands waiting is a warning, any message in a dead-letter ' +
+      "queue is critical. Every threshold is the bot config's `health` object.",
     role: 'viewer',
     args: z.object({ target: name.optional() }),
   }),

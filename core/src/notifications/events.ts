@@ -34,6 +34,7 @@ export const NotificationEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('host_unhealthy'),
     hostId: id,
     detail: text,
+    since: id,
     clusterId: id.optional(),
     conversationId: z.string().max(500).optional(),
   }),

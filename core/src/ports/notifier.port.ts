@@ -36,6 +36,11 @@ export interface HostUnhealthyEvent {
   kind: 'host_unhealthy';
   hostId: string;
   detail: string;
+  /**
+   * When the read that found it critical was taken: part of the event's identity, so a host that recovers and
+   * fails again the same way is told again (the pipeline suppresses only the same event raised twice).
+   */
+  since: string;
   /** The host's cluster: its notification settings and its recent jobs' conversations. */
   clusterId?: string;
   /** The conversation that asked for the read, if a person did. */

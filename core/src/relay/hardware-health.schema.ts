@@ -38,6 +38,11 @@ export const HardwareHealth = z.object({
   lifecycleLog: z.array(HardwareLogEntry).max(50),
   certificate: z.object({ notAfter: z.string().max(64), subject: z.string().max(200).optional() }).optional(),
   warnings: z.array(z.string().max(500)).max(20).default([]),
+  /**
+   * Set by the cloud, never by the agent: the read failed (the iDRAC did not answer, refused the login…).
+   * Such a read has no parts; `health` shows the reason.
+   */
+  unreachable: z.string().max(500).optional(),
 });
 export type HardwareHealth = z.infer<typeof HardwareHealth>;
 

@@ -27,6 +27,11 @@ const DAY = 86_400_000;
 export function hardwareVerdict(h: HardwareHealth, now: Date, t: HealthThresholds): HardwareVerdict {
   const states: HealthState[] = [];
   const faults: { state: HealthState; text: string }[] = [];
+  // A BMC that does not answer cannot be managed (no update, no power action) but says nothing of the server.
+  if (h.unreachable) {
+    states.push('warning');
+    faults.push({ state: 'warning', text: `iDRAC not reachable: ${h.unreachable}` });
+  }
   for (const p of h.parts) {
     const state = serverState(p.health);
     states.push(state);
@@ -50,7 +55,7 @@ export function hardwareVerdict(h: HardwareHealth, now: Date, t: HealthThreshold
   }
   const age = Math.floor((now.getTime() - Date.parse(h.readAt)) / 60_000);
   const stale = !Number.isFinite(age) || age >= t.hardwareStaleMinutes;
-  let state = h.parts.length ? worstOf(states) : 'unknown';
+  let state = states.length ? worstOf(states) : 'unknown';
   if (stale && state === 'ok') state = 'unknown';
   faults.sort((a, b) => HEALTH_ORDER.indexOf(a.state) - HEALTH_ORDER.indexOf(b.state));
   const entries = [
@@ -137,6 +142,7 @@ export async function recordHardwareHealth(
       kind: 'host_unhealthy',
       hostId: tag,
       detail: verdict.items.slice(0, 3).join('; '),
+      since: read.readAt,
       ...(host?.clusterId ? { clusterId: host.clusterId } : {}),
       ...(opts.conversationId ? { conversationId: opts.conversationId } : {}),
     });

@@ -7,8 +7,8 @@ import type { Scheduler } from '../ports/scheduler.port';
 import type { QueueStats } from '../ports/queue-stats.port';
 import { type AgentStatus, agentStatus } from './agent-status';
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds } from './health-thresholds';
-import type { HardwareHealth } from '../relay/hardware-health.schema';
-import { hardwareCheck, loadHardwareHealth } from './hardware-health';
+import { HardwareHealth } from '../relay/hardware-health.schema';
+import { HARDWARE_HEALTH_TYPE, hardwareCheck, loadHardwareHealth } from './hardware-health';
 import { type QueueReading, queuesCheck } from './queue-health';
 import { scheduleName } from './deps';
 import { UnknownTargetError } from './errors';
@@ -61,7 +61,7 @@ export interface HealthInput {
   schedules?: { names: string[]; inventoryExpected: boolean };
   /** The relay queues' depths (fleet only: the queues are shared), when a queue-stats port is wired. */
   queues?: QueueReading;
-  /** Each server's last `inventory.health` read (host and cluster scopes: the fleet has its summary card). */
+  /** Each server's last `inventory.health` read (the fleet: only the servers read at least once). */
   hardware?: { serviceTag: string; hostName?: string | undefined; health?: HardwareHealth }[];
 }
 
@@ -269,6 +269,15 @@ export async function healthReport(
       const s = Server.safeParse(d);
       return s.success ? [{ serviceTag: s.data.serviceTag, model: s.data.model, health: s.data.health }] : [];
     });
+    // The fleet's hardware: every server read at least once (one never read is named in its host's report).
+    const reads = await allLive<unknown>((cursor) =>
+      store.listRecordsByType(HARDWARE_HEALTH_TYPE, { limit: PAGE, ...(cursor ? { cursor } : {}) }),
+    );
+    const parsed = reads.flatMap((d) => {
+      const h = HardwareHealth.safeParse(d);
+      return h.success ? [{ serviceTag: h.data.hostId.toUpperCase(), health: h.data }] : [];
+    });
+    if (parsed.length) hardware = parsed;
   } else {
     const tags = [...hostByTag.keys()];
     const recs = await Promise.all(tags.map((t) => store.getRecord(INVENTORY_TYPES.server, t)));

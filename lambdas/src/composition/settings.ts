@@ -22,6 +22,8 @@ export const SettingsEnv = z.object({
   SCHEDULES_DLQ_ARN: optional,
   CATALOG_URL: optional,
   LOG_LEVEL: optional,
+  /** `off` stops the claim function's hardware health reads on each vCenter sync tick (on otherwise). */
+  HEALTH_READS: optional,
 });
 export type Settings = z.infer<typeof SettingsEnv>;
 export type SettingName = keyof Settings;

@@ -7,6 +7,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import { checkRpoBreach, isPastRpo } from '@rackops/core/replication/rpo-alert';
 import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
+import { startHealthReads } from '@rackops/core/usecases/health-reads';
 import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { startJob } from '@rackops/core/usecases/start-job';
 import { RackOpsError, ValidationError } from '@rackops/core/util/errors';
@@ -59,7 +60,7 @@ export const ClaimEvent = z.discriminatedUnion('kind', [
 ]) satisfies z.ZodType<ScheduleTarget>;
 
 export type ClaimOutcome =
-  | { outcome: 'started'; jobId: string; status: Job['status'] }
+  | { outcome: 'started'; jobId: string; status: Job['status']; healthReads?: number }
   | { outcome: 'skipped'; jobId?: string; reason: string }
   | { outcome: 'window'; windowId: string; status?: string; jobId?: string; reason?: string };
 
@@ -74,6 +75,11 @@ export interface ClaimDeps {
   windowTimeScale?: number;
   /** Told when a window's occurrence is skipped at fire time (the notification pipeline). */
   notifier?: Notifier;
+  /**
+   * With each vCenter's inventory sync, start a hardware health read of each of its hosts (env HEALTH_READS,
+   * on unless `off`; the local stack's `healthReads`). @default false
+   */
+  healthReads?: boolean;
   /** Each protection-group tick's RPO state (AWS: the metric the RPO alarm watches). */
   onRpo?: (group: string, breached: boolean) => void;
 }
@@ -175,9 +181,15 @@ export function createClaimHandler(deps: ClaimDeps) {
       requiresApproval: false,
     });
     const started = await startJob(useCase, job.id, SYSTEM);
-    return started
-      ? { outcome: 'started', jobId: job.id, status: started.status }
-      : { outcome: 'skipped', jobId: job.id, reason: 'could not claim the sync job' };
+    if (!started) return { outcome: 'skipped', jobId: job.id, reason: 'could not claim the sync job' };
+    const healthReads =
+      deps.healthReads && source === 'vcenter' ? await startHealthReads(useCase, sourceId) : undefined;
+    return {
+      outcome: 'started',
+      jobId: job.id,
+      status: started.status,
+      ...(healthReads !== undefined ? { healthReads } : {}),
+    };
   }
 
   /**
@@ -262,6 +274,7 @@ export const claimFromPlatform = (p: Platform, aws: Pick<ClaimDeps, 'onRpo'> = {
     scheduler: p.scheduler,
     notifier: p.notifier,
     ...(p.windowTimeScale !== undefined ? { windowTimeScale: p.windowTimeScale } : {}),
+    healthReads: p.settings.HEALTH_READS !== 'off',
     logger: p.logger.child({ fn: 'claim' }),
     ...aws,
   });

@@ -113,8 +113,22 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
     (state.command as { kind?: string } | undefined)?.kind === 'inventory.health'
       ? CommandOutputs['inventory.health'].safeParse(state.result)
       : undefined;
-  if (hardware?.success)
-    await recordHardwareHealth(deps, hardware.data, {
+  // A read that failed is kept too: `health` then says the iDRAC did not answer, and why.
+  const failedRead =
+    hardware && !hardware.success && state.error && state.error.Error !== 'JobCancelled'
+      ? {
+          hostId: job.target.id,
+          readAt: deps.clock.now().toISOString(),
+          parts: [],
+          sel: [],
+          lifecycleLog: [],
+          warnings: [],
+          unreachable: errorText(state.error).slice(0, 500),
+        }
+      : undefined;
+  const healthRead = hardware?.success ? hardware.data : failedRead;
+  if (healthRead)
+    await recordHardwareHealth(deps, healthRead, {
       thresholds: DEFAULT_HEALTH_THRESHOLDS,
       ...(job.conversationId ? { conversationId: job.conversationId } : {}),
     });
