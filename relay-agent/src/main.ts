@@ -1,19 +1,10 @@
 #!/usr/bin/env -S npx tsx
 import { dirname, join } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { systemClock } from '@rackops/core/ports/clock.port';
-import { createAgent } from './agent';
-import { createHandlers } from './commands/registry';
+import { buildAgent } from './build-agent';
 import { ConfigError, loadConfigFile } from './config/load-config';
 import { resolveSigningKeys } from './config/signing-keys';
-import { buildDevices } from './devices/build-devices';
-import { createPackageFetcher } from './devices/package-fetcher';
-import { Ledger } from './ledger/ledger';
-import { createOutbound } from './net/outbound';
 import { createLogger } from './log/logger';
 import { createMetrics, serveMetrics } from './metrics/metrics';
-import { createSqsResultSink } from './queue/sqs-result-sink';
-import { buildZfsAppliances } from './zfs/build-zfs';
 
 /**
  * rackops-relay — wires real clients from the config file and runs until SIGTERM/SIGINT.
@@ -39,45 +30,21 @@ async function main(): Promise<void> {
   const metricsServer =
     config.metrics.port === null ? undefined : await serveMetrics(metrics, config.metrics.port);
   if (metricsServer) log.info({ port: metricsServer.port }, 'metrics on 127.0.0.1/metrics');
-  const sqs = new SQSClient({
-    region: config.queues.region,
-    ...(config.queues.endpoint ? { endpoint: config.queues.endpoint } : {}),
-  });
-  const ledger = new Ledger(config.ledgerPath);
-  const devices = buildDevices(config, {
-    onVcenterRelogin: (vcenter) => metrics.vcenterRelogins.inc({ vcenter }),
-  });
-  const handlers = createHandlers({
-    devices,
-    fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
-    outbound: createOutbound(config),
-    scpDir: join(dirname(config.ledgerPath), 'scp'),
-    zfs: buildZfsAppliances(config),
-  });
-  const agent = createAgent({
+  const { agent, stop } = buildAgent({
     config,
     keys: () => keys,
-    sqs,
-    sink: createSqsResultSink(sqs, config.queues.resultsUrl),
-    ledger,
-    devices,
-    handlers,
-    clock: systemClock,
     log,
     metrics,
+    scpDir: join(dirname(config.ledgerPath), 'scp'),
   });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    agent
-      .stop()
+    stop()
       .then(async () => {
-        await devices.close();
         await metricsServer?.close();
-        ledger.close();
-        sqs.destroy();
         log.flush();
         process.exit(0);
       })

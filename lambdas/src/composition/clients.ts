@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-export type ServiceName = 'dynamodb' | 'sqs' | 'sfn' | 'scheduler' | 'secretsManager';
+export type ServiceName = 'dynamodb' | 'sqs' | 'sfn' | 'scheduler' | 'secretsManager' | 'sesv2';
 
 export interface ServiceOverride {
   /** A local stand-in's URL; a function when the stand-in starts after the clients are set up. */
@@ -19,12 +19,25 @@ export interface ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
+/** What every client here is given: endpoint, retries, region and credentials when overridden. */
+export interface ClientConfig {
+  endpoint?: string;
+  maxAttempts?: number;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
   readonly sfn: SFNClient;
   readonly scheduler: SchedulerClient;
   readonly secretsManager: SecretsManagerClient;
+  /**
+   * Any other service's client, configured like these: the caller names the class, so the SDK package of a
+   * client only one function uses (SES for e-mail) is bundled into that function alone.
+   */
+  of<C extends { destroy(): void }>(service: ServiceName, Client: new (config: ClientConfig) => C): C;
   /** Close the connections of the clients created so far. */
   destroy(): void;
 }
@@ -35,7 +48,7 @@ export interface AwsClients {
  */
 export function createAwsClients(opts: ClientOptions = {}): AwsClients {
   const made = new Map<ServiceName, { destroy(): void }>();
-  const configOf = (service: ServiceName) => {
+  const configOf = (service: ServiceName): ClientConfig => {
     const o = opts.services?.[service];
     const endpoint = typeof o?.endpoint === 'function' ? o.endpoint() : o?.endpoint;
     return {
@@ -68,6 +81,9 @@ export function createAwsClients(opts: ClientOptions = {}): AwsClients {
     },
     get secretsManager() {
       return once('secretsManager', () => new SecretsManagerClient(configOf('secretsManager')));
+    },
+    of(service, Client) {
+      return once(service, () => new Client(configOf(service)));
     },
     destroy() {
       for (const c of made.values()) c.destroy();

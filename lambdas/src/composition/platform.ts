@@ -36,7 +36,7 @@ export interface PlatformSeams {
   relayKeys?: () => Promise<KeyMaterial>;
   clock?: Clock;
   logger?: Logger;
-  notifications?: (deps: { store: DynamoStore; logger: Logger }) => Notifications;
+  notifications?: (deps: { store: DynamoStore; logger: Logger; clients: AwsClients }) => Notifications;
   catalog?: CatalogSource;
   /** The lab's time scale for maintenance windows (local only). */
   windowTimeScale?: number;
@@ -122,7 +122,7 @@ export function buildPlatform(opts: {
     );
   const notifications = lazy(
     (): Notifications =>
-      seams.notifications?.({ store: store(), logger: logger() }) ?? {
+      seams.notifications?.({ store: store(), logger: logger(), clients }) ?? {
         notifier: { notify: async (event) => logger().info({ notification: event }, 'notification') },
       },
   );

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BotConfig } from '@rackops/bot/config';
 import { ValidationError } from '@rackops/core/util/errors';
 import { z } from 'zod';
@@ -35,9 +35,7 @@ export const BotSecret = z.object({
 export type BotSecret = z.infer<typeof BotSecret>;
 
 /** Read and validate the bot secret. */
-export async function fetchBotSecret(
-  client: SecretsManagerClient = new SecretsManagerClient({}),
-): Promise<BotSecret> {
+export async function fetchBotSecret(client: SecretsManagerClient): Promise<BotSecret> {
   const out = await client.send(
     new GetSecretValueCommand({ SecretId: requireSetting(settingsFromEnv(), 'BOT_SECRET_ARN') }),
   );

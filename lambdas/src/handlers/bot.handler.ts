@@ -113,10 +113,10 @@ export function botConfigOf(
 let handler: Promise<ReturnType<typeof createBotHandler>> | undefined;
 
 async function wire(): Promise<ReturnType<typeof createBotHandler>> {
-  const secret = await fetchBotSecret();
+  const platform = awsPlatform();
+  const secret = await fetchBotSecret(platform.clients.secretsManager);
   const auth = botFrameworkAuthOf(secret);
   const adapter = new CloudAdapter(auth);
-  const platform = awsPlatform();
   const logger = platform.logger;
   adapter.onTurnError = async (ctx, err) => {
     logger.error({ err }, 'bot turn error');
@@ -131,7 +131,7 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
     startJob: platform.startJob,
     gateway: cloudAdapterGateway(adapter, secret.microsoftAppId),
     logger,
-    notificationChannels: awsExtraChannels(),
+    notificationChannels: awsExtraChannels(platform.clients),
     onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     queries: {
       queues: createSqsQueueStats({

@@ -1,5 +1,5 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { BotConfig } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
 import { JobCards } from '@rackops/bot/job-cards';
@@ -14,6 +14,7 @@ import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.p
 import type { Store } from '@rackops/core/ports/store.port';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Logger } from 'pino';
+import type { AwsClients } from '../composition/clients';
 import { type BotSecret, fetchBotSecret } from '../handlers/bot-secret';
 import { emailChannel, sesMailer } from './email-channel';
 import { type WebhookTargets, parseWebhookTargets, webhookChannel } from './webhook-channel';
@@ -51,7 +52,10 @@ const WEBHOOK_TTL_MS = 5 * 60_000;
  * Channel and e-mail in AWS, from the environment CDK sets: NOTIFY_WEBHOOKS_SECRET_ARN (the Workflows webhook
  * URLs, JSON `{default, clusters, kinds}`, re-read every five minutes) and NOTIFY_EMAIL_FROM (SES v2 sender).
  */
-export function awsExtraChannels(env: NodeJS.ProcessEnv = process.env): NotificationChannel[] {
+export function awsExtraChannels(
+  clients: Pick<AwsClients, 'secretsManager' | 'of'>,
+  env: NodeJS.ProcessEnv = process.env,
+): NotificationChannel[] {
   const out: NotificationChannel[] = [];
   const link = teamsLink(env);
   const webhooksArn = env.NOTIFY_WEBHOOKS_SECRET_ARN;
@@ -59,7 +63,7 @@ export function awsExtraChannels(env: NodeJS.ProcessEnv = process.env): Notifica
     let cached: { at: number; targets: Promise<WebhookTargets> } | undefined;
     const targets = (): Promise<WebhookTargets> => {
       if (!cached || Date.now() - cached.at > WEBHOOK_TTL_MS) {
-        const fetched = new SecretsManagerClient({})
+        const fetched = clients.secretsManager
           .send(new GetSecretValueCommand({ SecretId: webhooksArn }))
           .then((o) => parseWebhookTargets(JSON.parse(o.SecretString ?? '{}')));
         fetched.catch(() => {
@@ -72,7 +76,13 @@ export function awsExtraChannels(env: NodeJS.ProcessEnv = process.env): Notifica
     out.push(webhookChannel({ targets, link }));
   }
   if (env.NOTIFY_EMAIL_FROM)
-    out.push(emailChannel({ mailer: sesMailer(new SESv2Client({})), from: env.NOTIFY_EMAIL_FROM, link }));
+    out.push(
+      emailChannel({
+        mailer: sesMailer(clients.of('sesv2', SESv2Client)),
+        from: env.NOTIFY_EMAIL_FROM,
+        link,
+      }),
+    );
   return out;
 }
 
@@ -127,18 +137,19 @@ export interface AwsNotifications {
 export function awsNotifications(deps: {
   store: Store;
   logger: Logger;
+  clients: Pick<AwsClients, 'secretsManager' | 'of'>;
   env?: NodeJS.ProcessEnv;
 }): AwsNotifications {
   const env = deps.env ?? process.env;
   let built: Promise<{ pipeline: NotificationPipeline; live: LiveCards }> | undefined;
   const build = async () => {
-    const secret = await fetchBotSecret();
+    const secret = await fetchBotSecret(deps.clients.secretsManager);
     const parts = botPartsFromSecret(secret, deps);
     const pipeline = new NotificationPipeline({
       store: deps.store,
       clock: systemClock,
       logger: deps.logger,
-      channels: [parts.conversation, ...awsExtraChannels(env)],
+      channels: [parts.conversation, ...awsExtraChannels(deps.clients, env)],
       onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     });
     const live = new LiveCards({
@@ -184,5 +195,5 @@ export function awsNotifications(deps: {
   };
 }
 
-export const awsNotifier = (deps: { store: Store; logger: Logger; env?: NodeJS.ProcessEnv }): Notifier =>
+export const awsNotifier = (deps: Parameters<typeof awsNotifications>[0]): Notifier =>
   awsNotifications(deps).notifier;

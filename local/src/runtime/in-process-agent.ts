@@ -1,21 +1,11 @@
 import type { AwsMeter } from '../metering/aws-meter';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { systemClock } from '@rackops/core/ports/clock.port';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import type { Lab } from '@rackops/lab/index';
-import { createAgent } from '@rackops/relay-agent/agent';
-import { createHandlers } from '@rackops/relay-agent/commands/registry';
 import type { AgentConfigInput } from '@rackops/relay-agent/config/config.schema';
+import { buildAgent } from '@rackops/relay-agent/build-agent';
 import { parseConfig } from '@rackops/relay-agent/config/load-config';
-import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
-import { createPackageFetcher } from '@rackops/relay-agent/devices/package-fetcher';
-import { Ledger } from '@rackops/relay-agent/ledger/ledger';
-import { createOutbound } from '@rackops/relay-agent/net/outbound';
-import { createMetrics } from '@rackops/relay-agent/metrics/metrics';
-import { createSqsResultSink } from '@rackops/relay-agent/queue/sqs-result-sink';
-import { buildZfsAppliances } from '@rackops/relay-agent/zfs/build-zfs';
 import type { Logger } from 'pino';
 
 /** What the agent needs of a lab (in this process or another): its endpoints and its certificate's pin. */
@@ -127,48 +117,26 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
 export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
   mkdirSync(o.dir, { recursive: true });
   const config = parseConfig(agentConfigForLab(o));
-  const sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint: o.sqsEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  o.meter?.attach(sqs);
-  const ledger = new Ledger(config.ledgerPath);
-  const metrics = createMetrics();
-  let vcenterRelogins = 0;
-  const devices = buildDevices(config, {
-    onVcenterRelogin: (vcenter) => {
-      vcenterRelogins++;
-      metrics.vcenterRelogins.inc({ vcenter });
-    },
-  });
-  const handlers = createHandlers({
-    devices,
-    fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
-    outbound: createOutbound(config),
-    scpDir: join(o.dir, 'scp'),
-    zfs: buildZfsAppliances(config),
-  });
-  const realSink = createSqsResultSink(sqs, o.resultsUrl);
   let dead = false;
   let keys: KeyMaterial = o.signingKey;
-  const agent = createAgent({
+  let vcenterRelogins = 0;
+  const built = buildAgent({
     config,
     keys: () => keys,
-    sqs,
-    sink: {
-      send: async (message) => {
-        if (!dead) await realSink.send(message);
-      },
-    },
-    ledger,
-    devices,
-    handlers,
-    clock: systemClock,
     log: o.logger,
-    metrics,
+    scpDir: join(o.dir, 'scp'),
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...(o.meter ? { onSqsClient: (sqs) => o.meter?.attach(sqs) } : {}),
+    wrapSink: (real) => ({
+      send: async (message) => {
+        if (!dead) await real.send(message);
+      },
+    }),
+    onVcenterRelogin: () => {
+      vcenterRelogins++;
+    },
   });
-  agent.start();
+  built.agent.start();
   let stopped: Promise<void> | undefined;
   const handle: InProcessAgent = {
     agentId: config.agentId,
@@ -188,12 +156,7 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
       await handle.stop();
     },
     stop() {
-      stopped ??= (async () => {
-        await agent.stop(2000);
-        await devices.close();
-        ledger.close();
-        sqs.destroy();
-      })();
+      stopped ??= built.stop(2000);
       return stopped;
     },
   };
