@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWindow } from '../../core/test/windows/window-factory';
 import { discoverHandlers } from '../src/handlers';
 import { type LocalEndpoint, startLocalScheduler, startLocalSecretsManager } from './entries/local-endpoints';
-import { synthesize } from './helpers/synth';
+import { functionEnvironment } from './helpers/synth';
 
 /**
  * The claim Lambda as CDK deploys it (its entry module, the environment of the synthesized template) fires a
@@ -57,23 +57,7 @@ describe('the claim entry module, run with the environment CDK gives it', () => 
   });
 
   it('tells the conversation that created a window when its occurrence is skipped at fire time', async () => {
-    const synth = synthesize();
-    let env: Record<string, unknown>;
-    try {
-      const fns = Object.values(
-        synth.assembly.getStackByName(synth.stateless.stackName).template.Resources as Record<
-          string,
-          {
-            Type: string;
-            Properties: { FunctionName?: string; Environment?: { Variables: Record<string, unknown> } };
-          }
-        >,
-      ).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'rackops-claim');
-      expect(fns).toHaveLength(1);
-      env = fns[0]?.Properties.Environment?.Variables ?? {};
-    } finally {
-      synth.cleanup();
-    }
+    const env = functionEnvironment('rackops-claim');
     expect(Object.keys(env)).toEqual(
       expect.arrayContaining([
         'TABLE_NAME',

@@ -7,7 +7,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aJob } from '../../core/test/job-factory';
-import { synthesize } from './helpers/synth';
+import { functionEnvironment } from './helpers/synth';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 
 const readBody = async (req: IncomingMessage): Promise<string> => {
@@ -73,23 +73,7 @@ describe('the job-ops entry module CDK bundles, run with the environment CDK giv
   it('posts the pause message to the job conversation through the local Bot Connector (continueConversation)', async () => {
     // The variable names come from the synthesized template; values that are CloudFormation references get the
     // local counterparts' names.
-    const synth = synthesize();
-    let env: Record<string, unknown>;
-    try {
-      const fns = Object.values(
-        synth.assembly.getStackByName(synth.stateless.stackName).template.Resources as Record<
-          string,
-          {
-            Type: string;
-            Properties: { FunctionName?: string; Environment?: { Variables: Record<string, unknown> } };
-          }
-        >,
-      ).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'rackops-job-ops');
-      expect(fns).toHaveLength(1);
-      env = fns[0]?.Properties.Environment?.Variables ?? {};
-    } finally {
-      synth.cleanup();
-    }
+    const env = functionEnvironment('rackops-job-ops');
     expect(Object.keys(env)).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'BOT_SECRET_ARN', 'NOTIFY_WEBHOOKS_SECRET_ARN']),
     );

@@ -68,3 +68,23 @@ export function synthesize(
 
 /** `{ Fn::GetAtt: [id, 'Arn'] }` as CloudFormation writes it. */
 export const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+/** The environment the synthesized template gives one Lambda (by its FunctionName): what its entry module reads. */
+export function functionEnvironment(functionName: string): Record<string, unknown> {
+  const synth = synthesize();
+  try {
+    const fns = Object.values(
+      synth.assembly.getStackByName(synth.stateless.stackName).template.Resources as Record<
+        string,
+        {
+          Type: string;
+          Properties: { FunctionName?: string; Environment?: { Variables: Record<string, unknown> } };
+        }
+      >,
+    ).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === functionName);
+    if (fns.length !== 1) throw new Error(`${fns.length} functions named ${functionName} in the template`);
+    return fns[0]?.Properties.Environment?.Variables ?? {};
+  } finally {
+    synth.cleanup();
+  }
+}
