@@ -432,8 +432,9 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     await seedInventory(ts.store);
     const job = await startJob();
     gear.onCommand = async (s) => {
-      // Cancel once TAG0005 (a later wave) has had its in-service update, while batch 2 starts.
-      if (s.kind === 'host.enter-maintenance' && s.params.hostId === 'TAG0003') {
+      // Cancel once TAG0005 (a later wave) has had its in-service update, while batch 2 starts. Both hosts of
+      // batch 2 wait for it: were one to finish first, its freed slot would start TAG0005 before the cancel.
+      if (s.kind === 'host.enter-maintenance' && ['TAG0003', 'TAG0004'].includes(String(s.params.hostId))) {
         await waitFor(async () => {
           const note = await ts.store.getJobItem<{ status: string }>(job.id, 'apply-now', 'TAG0005');
           return note?.status === 'applied';
