@@ -136,10 +136,12 @@ describe('local stack', () => {
         timeout: 10_000,
       })
       .toBe('RunCommand');
+    // Another host: on the same one, a slow resume (a loaded machine) would still hold it when this one fires.
+    const otherHost = first.lab?.endpoints.idracs[1]?.hostId ?? '';
     const scheduled = await first.store.createJob(
       aJob({
         type: 'scp_export',
-        target: { kind: 'host', id: host },
+        target: { kind: 'host', id: otherHost },
         scheduleAt: new Date(Date.now() + 300).toISOString(),
       }),
     );
