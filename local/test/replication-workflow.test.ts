@@ -155,7 +155,12 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
     );
     expect((await stack.store.listSteps(job.id)).find((s) => s.key === 'replicate')?.status).toBe('failed');
     expect((await pgs.get('prod-vms'))?.value.lastReplica).toEqual(before);
-    expect(events).toContainEqual(expect.objectContaining({ kind: 'job_failed', jobId: job.id }));
+    // Told after the status is written: on a loaded machine a moment later.
+    await expect
+      .poll(() => events.some((e) => e.kind === 'job_failed' && 'jobId' in e && e.jobId === job.id), {
+        timeout: 15_000,
+      })
+      .toBe(true);
     await pgs.update('prod-vms', (g) => ({ ...g, target: { ...g.target, appliance: 'nas-dst' } }));
   }, 180_000);
 
