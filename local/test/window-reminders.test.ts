@@ -61,6 +61,10 @@ describe('window reminders through the local scheduler and the bot', () => {
       status: 'scheduled',
       postponedMinutes: 120,
     });
+    // Its 1 h reminder moved with it: 1 h before the new start, still keyed by the occurrence's start.
+    const hourAgain = await scheduled(reminderScheduleName(id, '1h'));
+    expect(Date.parse(hourAgain?.next ?? '')).toBe(Date.parse(start) + 3_600_000);
+    expect(hourAgain?.target).toEqual({ kind: 'window-reminder', windowId: id, start, lead: '1h' });
 
     // At the original start nothing runs: the series' schedule moves to the postponed start.
     clock.advanceTo(start);

@@ -303,7 +303,13 @@ async function runVerb(
           outcome: 'invalid',
           message: `⛔ Postpone by 1 to ${MAX_POSTPONE_HOURS} whole hours. Nothing was changed.`,
         };
-      const o = await postponeOccurrence(windowDeps(turn), ref.windowId, ref.start, hours.data, turn.actor);
+      const o = await postponeOccurrence(
+        { ...windowDeps(turn), scheduler: turn.rt.usecases.scheduler },
+        ref.windowId,
+        ref.start,
+        hours.data,
+        turn.actor,
+      );
       return {
         outcome: 'postponed',
         message: `⏩ Occurrence ${ref.start} of window \`${ref.windowId}\` postponed by ${(o.postponedMinutes ?? 0) / 60} h in all, by ${who(turn)}.`,

@@ -42,10 +42,14 @@ export async function armReminders(
   deps: { scheduler: Scheduler; now: () => Date },
   w: WindowRecord,
   next: Slot | undefined,
+  /** The occurrence was postponed: its reminders come this much later; `start` stays its key. */
+  postponedMinutes = 0,
 ): Promise<void> {
   for (const lead of LEADS) {
     const name = reminderScheduleName(w.windowId, lead);
-    const at = next ? Date.parse(next.start) - REMINDER_LEADS[lead] * 60_000 : Number.NaN;
+    const at = next
+      ? Date.parse(next.start) + (postponedMinutes - REMINDER_LEADS[lead]) * 60_000
+      : Number.NaN;
     if (!next || !(at > deps.now().getTime())) {
       await deps.scheduler.cancel(name);
       continue;
@@ -143,7 +147,8 @@ export async function skipOccurrenceAt(
  * schedule still fires at the original time; the firing sees the postponement and fires again then.
  */
 export async function postponeOccurrence(
-  deps: { store: Store; now: () => Date },
+  /** With the scheduler, the occurrence's reminders move with it (a 1 h reminder is 1 h before the new start). */
+  deps: { store: Store; now: () => Date; scheduler?: Scheduler },
   windowId: string,
   start: string,
   hours: number,
@@ -163,10 +168,12 @@ export async function postponeOccurrence(
     throw new ValidationError(
       `postponed by ${minutes / 60} h it would run into the next occurrence at ${after.start}; skip this one instead`,
     );
-  return windows.moveOccurrence(
+  const postponed = await windows.moveOccurrence(
     { windowId, start: slot.start, end: slot.end },
     occ?.status ?? 'scheduled',
     { postponedMinutes: minutes, reason: `postponed by ${minutes / 60} h by ${by.name ?? by.id}` },
     by,
   );
+  if (deps.scheduler) await armReminders({ scheduler: deps.scheduler, now: deps.now }, w, slot, minutes);
+  return postponed;
 }
