@@ -112,7 +112,9 @@ export class NotificationPipeline implements Notifier {
     const jobId = jobIdOf(event);
     const job: Job | undefined = jobId ? await this.deps.store.getJob(jobId) : undefined;
     const clusterId =
-      event.kind === 'cluster_unsafe' || event.kind === 'window_outcome' || event.kind === 'host_unhealthy' ||
+      event.kind === 'cluster_unsafe' ||
+      event.kind === 'window_outcome' ||
+      event.kind === 'host_unhealthy' ||
       event.kind === 'window_reminder'
         ? event.clusterId
         : job?.target.kind === 'cluster'
