@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { newId } from '@rackops/core/util/ids';
+import { createRunningBenchJob } from './support/bot/running-bench-job';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import { firstLine, stopChild, tsProcess } from '@rackops/local/runtime/child-process';
 import { createInterface } from 'node:readline';
@@ -96,20 +96,7 @@ export async function run(args: string[]): Promise<void> {
       Array.from({ length: jobs }, async (_, i) => {
         const c = await DirectLineClient.open(dl.url, 'local-operator');
         await c.waitFor(fromBot);
-        const at = new Date().toISOString();
-        const job = await store.createJob({
-          id: newId(),
-          type: 'rolling_cluster_update',
-          target: { kind: 'cluster', id: 'domain-c1' },
-          params: { clusterName: `bench-${i}` },
-          createdBy: { kind: 'user', id: 'local-operator', name: 'local-operator' },
-          createdAt: at,
-          scheduleAt: at,
-          details: {},
-          requiresApproval: false,
-          conversationId: c.conversationId,
-        });
-        await store.transitionJob(job.id, { type: 'start', actor: { kind: 'system', id: 'bench' } });
+        const job = await createRunningBenchJob(store, i, c.conversationId);
         await c.post({ type: 'message', text: `job ${job.id}` });
         const card = await c.waitFor((a) => fromBot(a) && !!a.attachments?.length);
         return { jobId: job.id, c, cardId: card.id };

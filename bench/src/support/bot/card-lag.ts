@@ -1,10 +1,10 @@
 import { LiveCards } from '@rackops/bot/live-cards';
 import { systemClock } from '@rackops/core/ports/clock.port';
-import { newId } from '@rackops/core/util/ids';
 import { createJobOpsHandler } from '@rackops/lambdas/handlers/job-ops.handler';
 import { startBotOnlyStack } from '@rackops/local/web/bot-only-stack';
 import { pino } from 'pino';
 import { DirectLineClient, fromBot } from './directline-client';
+import { createRunningBenchJob } from './running-bench-job';
 
 export interface CardLag {
   jobs: number;
@@ -52,19 +52,7 @@ export async function measureCardLag(jobs: number, seconds: number): Promise<Car
     let unseen = 0;
     const setups = await Promise.all(
       Array.from({ length: jobs }, async (_, i) => {
-        const at = new Date().toISOString();
-        const job = await stack.store.createJob({
-          id: newId(),
-          type: 'rolling_cluster_update',
-          target: { kind: 'cluster', id: 'domain-c1' },
-          params: { clusterName: `bench-${i}` },
-          createdBy: { kind: 'user', id: 'local-operator', name: 'local-operator' },
-          createdAt: at,
-          scheduleAt: at,
-          details: {},
-          requiresApproval: false,
-        });
-        await stack.store.transitionJob(job.id, { type: 'start', actor: { kind: 'system', id: 'bench' } });
+        const job = await createRunningBenchJob(stack.store, i);
         const c = await DirectLineClient.open(base, 'local-operator');
         await c.waitFor(fromBot);
         await c.post({ type: 'message', text: `job ${job.id}` });
