@@ -141,8 +141,9 @@ describe('Store on dynalite: jobs', () => {
     const future = new Date(Date.now() + 60_000).toISOString();
     const later = await t.store.createJob(aJob({ scheduleAt: future }));
     expect(await t.store.claimJob(later.id, system, new Date().toISOString())).toBeUndefined();
-    const now = new Date().toISOString();
     const job = await t.store.createJob(aJob());
+    // After the job is made: its scheduleAt is "now" when aJob ran, and a claim before that is a claim too early.
+    const now = new Date().toISOString();
     expect(await t.store.claimJob(job.id, system, now)).toBeDefined();
     expect(await t.store.claimJob(job.id, system, now)).toBeUndefined();
   });
