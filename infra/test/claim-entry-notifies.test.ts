@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWindow } from '../../core/test/windows/window-factory';
 import { discoverHandlers } from '../src/handlers';
 import { type LocalEndpoint, startLocalScheduler, startLocalSecretsManager } from './entries/local-endpoints';
-import { functionEnvironment } from './helpers/synth';
+import { applyFunctionEnvironment, functionEnvironment } from './helpers/synth';
 
 /**
  * The claim Lambda as CDK deploys it (its entry module, the environment of the synthesized template) fires a
@@ -67,23 +67,20 @@ describe('the claim entry module, run with the environment CDK gives it', () => 
       ]),
     );
     // Values that are CloudFormation references get the local counterparts' names.
-    const local: Record<string, string> = {
-      TABLE_NAME: TABLE,
-      BOT_SECRET_ARN: BOT_ARN,
-      NOTIFY_WEBHOOKS_SECRET_ARN: HOOKS_ARN,
-      STATE_MACHINE_ARNS: '{}',
-    };
-    for (const [name, value] of Object.entries(env))
-      process.env[name] = local[name] ?? (typeof value === 'string' ? value : `unresolved-${name}`);
-    process.env.LOG_LEVEL = 'silent';
-    Object.assign(process.env, {
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
-    });
+    applyFunctionEnvironment(
+      env,
+      {
+        TABLE_NAME: TABLE,
+        BOT_SECRET_ARN: BOT_ARN,
+        NOTIFY_WEBHOOKS_SECRET_ARN: HOOKS_ARN,
+        STATE_MACHINE_ARNS: '{}',
+      },
+      {
+        AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+      },
+    );
 
     const store = createDynamoStore({ client: dyn.client(), tableName: TABLE });
     await store.migrate();

@@ -7,7 +7,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aJob } from '../../core/test/job-factory';
-import { functionEnvironment } from './helpers/synth';
+import { applyFunctionEnvironment, functionEnvironment } from './helpers/synth';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 
 const readBody = async (req: IncomingMessage): Promise<string> => {
@@ -77,21 +77,18 @@ describe('the job-ops entry module CDK bundles, run with the environment CDK giv
     expect(Object.keys(env)).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'BOT_SECRET_ARN', 'NOTIFY_WEBHOOKS_SECRET_ARN']),
     );
-    const local: Record<string, string> = {
-      TABLE_NAME: TABLE,
-      BOT_SECRET_ARN: BOT_ARN,
-      NOTIFY_WEBHOOKS_SECRET_ARN: HOOKS_ARN,
-    };
-    for (const [name, value] of Object.entries(env))
-      process.env[name] = local[name] ?? (typeof value === 'string' ? value : `unresolved-${name}`);
-    process.env.LOG_LEVEL = 'silent';
-    Object.assign(process.env, {
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
-    });
+    applyFunctionEnvironment(
+      env,
+      {
+        TABLE_NAME: TABLE,
+        BOT_SECRET_ARN: BOT_ARN,
+        NOTIFY_WEBHOOKS_SECRET_ARN: HOOKS_ARN,
+      },
+      {
+        AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
+      },
+    );
 
     const store = createDynamoStore({ client: dyn.client(), tableName: TABLE });
     await store.migrate();

@@ -88,3 +88,23 @@ export function functionEnvironment(functionName: string): Record<string, unknow
     synth.cleanup();
   }
 }
+
+/**
+ * Sets `process.env` as the Lambda would see it: the template's variables (references replaced by `local`, the
+ * rest marked unresolved), silent logs, and local credentials and endpoints for the SDK.
+ */
+export function applyFunctionEnvironment(
+  env: Record<string, unknown>,
+  local: Record<string, string>,
+  endpoints: Record<string, string>,
+): void {
+  for (const [name, value] of Object.entries(env))
+    process.env[name] = local[name] ?? (typeof value === 'string' ? value : `unresolved-${name}`);
+  process.env.LOG_LEVEL = 'silent';
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...endpoints,
+  });
+}
