@@ -26,6 +26,8 @@ export interface StandIn {
   /** Why the real module is never needed: the comment the next reader looks for. */
   readonly why: string;
   readonly contents: string;
+  /** Resolve the stand-in's own imports from the importing file's directory (for stand-ins that import). */
+  readonly resolvesImports?: boolean;
 }
 
 /**
@@ -89,6 +91,33 @@ export const BOT_STAND_INS: readonly StandIn[] = [
   },
 ];
 
+/**
+ * What every Lambda bundle leaves out of the AWS SDK. The SDK's default credential chain (env, SSO, ini files,
+ * credential processes, web identity, container and instance metadata) brings the STS/SSO clients of
+ * `@aws-sdk/nested-clients` and IMDS code (~110 KiB) into each bundle. Lambda hands the execution role's
+ * credentials to the function in its environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN),
+ * the first link of that chain, and no other link is ever reached there; the local runtime does not bundle.
+ */
+export const AWS_SDK_STAND_INS: readonly StandIn[] = [
+  {
+    request: '@aws-sdk/credential-provider-node',
+    importer: /@aws-sdk\/client-[a-z-]+\/dist-(es|cjs)\/runtimeConfig\.js$/,
+    why: "Lambda gives the execution role's credentials in the environment, the first link of the default chain",
+    resolvesImports: true,
+    contents: `import { fromEnv } from '@aws-sdk/credential-provider-env';
+export const defaultProvider = (init = {}) => {
+  const env = fromEnv(init);
+  return async () => {
+    try {
+      return await env();
+    } catch (error) {
+      throw new Error('RackOps Lambda bundles take AWS credentials from the environment only (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), as Lambda sets them: ' + (error instanceof Error ? error.message : String(error)));
+    }
+  };
+};`,
+  },
+];
+
 /** Replaces the imports `standIns` names with their stand-in contents. */
 export function standInModules(standIns: readonly StandIn[]): Plugin {
   const requests = [...new Set(standIns.map((s) => s.request))];
@@ -105,13 +134,17 @@ export function standInModules(standIns: readonly StandIn[]): Plugin {
         return {
           path: `${args.path} (imported by ${importer})`,
           namespace: STAND_IN_NAMESPACE,
-          pluginData: standIn,
+          pluginData: { ...standIn, importerDir: dirname(args.importer) },
         };
       });
-      build.onLoad({ filter: /.*/, namespace: STAND_IN_NAMESPACE }, (args) => ({
-        contents: `// stand-in: ${(args.pluginData as StandIn).why}\n${(args.pluginData as StandIn).contents}`,
-        loader: 'js',
-      }));
+      build.onLoad({ filter: /.*/, namespace: STAND_IN_NAMESPACE }, (args) => {
+        const standIn = args.pluginData as StandIn & { importerDir: string };
+        return {
+          contents: `// stand-in: ${standIn.why}\n${standIn.contents}`,
+          loader: 'js',
+          ...(standIn.resolvesImports ? { resolveDir: standIn.importerDir } : {}),
+        };
+      });
     },
   };
 }
@@ -207,5 +240,9 @@ export function englishOnlyZodLocales(): Plugin {
 
 /** Every plugin a Lambda bundle is built with (the bench and the CDK stack use this list). */
 export function lambdaBundlePlugins(): Plugin[] {
-  return [standInModules(BOT_STAND_INS), oneCopyPerVersion(['zod']), englishOnlyZodLocales()];
+  return [
+    standInModules([...BOT_STAND_INS, ...AWS_SDK_STAND_INS]),
+    oneCopyPerVersion(['zod']),
+    englishOnlyZodLocales(),
+  ];
 }

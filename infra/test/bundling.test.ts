@@ -1,9 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { englishOnlyZodLocales, oneCopyPerVersion, standInModules } from '../src/bundle-plugins';
+import { lambdaBuildOptions } from '../src/bundling';
+import { REPO_ROOT } from '../src/handlers';
 
 describe('Lambda bundle plugins', () => {
   let root: string;
@@ -83,4 +86,49 @@ describe('Lambda bundle plugins', () => {
     expect(code).toContain('the real one'); // also-heavy.js still gets the real module
     expect(inputs.filter((i) => i.includes('heavy/index.js'))).toHaveLength(1);
   });
+
+  it('takes AWS credentials from the environment only: no STS/SSO clients or IMDS in a Lambda bundle', async () => {
+    const dir = join(root, 'out');
+    write(
+      'entry.mjs',
+      `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+export const credentials = () => new DynamoDBClient({ region: 'local' }).config.credentials();`,
+    );
+    const outfile = join(dir, 'index.mjs');
+    const result = await build({
+      ...lambdaBuildOptions(join(root, 'entry.mjs'), outfile, REPO_ROOT),
+      // The entry sits in a temporary folder: the SDK is found in the repo's node_modules.
+      nodePaths: [join(REPO_ROOT, 'node_modules')],
+      sourcemap: false,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile?.inputs ?? {});
+    expect(inputs.some((i) => i.includes('@aws-sdk/client-dynamodb/'))).toBe(true);
+    for (const pkg of [
+      'nested-clients',
+      'credential-provider-ini',
+      'credential-provider-sso',
+      'credential-provider-node',
+    ])
+      expect(
+        inputs.filter((i) => i.includes(`@aws-sdk/${pkg}/`)),
+        pkg,
+      ).toEqual([]);
+    expect(inputs.filter((i) => i.includes('credential-provider-imds'))).toEqual([]);
+    const mod = (await import(pathToFileURL(outfile).href)) as {
+      credentials: () => Promise<{ accessKeyId: string }>;
+    };
+    const saved = { ...process.env };
+    try {
+      process.env.AWS_ACCESS_KEY_ID = 'AKIDFROMENV';
+      process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+      await expect(mod.credentials()).resolves.toMatchObject({ accessKeyId: 'AKIDFROMENV' });
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      delete process.env.AWS_PROFILE;
+      await expect(mod.credentials()).rejects.toThrow(/from the environment only/);
+    } finally {
+      process.env = saved;
+    }
+  }, 60_000);
 });
