@@ -34,6 +34,14 @@ export interface ZfsSites {
    * process would keep the FUSE mount busy until it exits, and the pool could not be destroyed.
    */
   readFresh(dataset: string, ...path: string[]): Promise<Buffer>;
+  /** The pids of `zfs send`/`zfs receive` processes on these pools (an agent's, or one orphaned by a dropped session). */
+  transfers(): Promise<number[]>;
+  /**
+   * Waits until no `zfs send`/`zfs receive` runs on these pools. A session dropped mid-transfer leaves its
+   * processes to notice the broken pipe on their own; on a loaded machine zfs-fuse can take long, and a next
+   * receive started meanwhile waits on the dataset the orphan still holds. Any left after `ms` are killed.
+   */
+  settle(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +98,16 @@ export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: numbe
     throw err;
   }
   const mnt = join(dir, 'mnt');
+  const transfers = async (): Promise<number[]> => {
+    const { stdout } = await run('pgrep', ['-f', `zfs (send|receive) .*(${sourcePool}|${targetPool})`]).catch(
+      () => ({ stdout: '' }),
+    );
+    return stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter((pid) => pid !== process.pid);
+  };
   return {
     dir,
     sshd,
@@ -109,6 +127,21 @@ export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: numbe
         maxBuffer: 1024 * 1024 * 1024,
       });
       return stdout;
+    },
+    transfers,
+    settle: async (ms = 30_000) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        if ((await transfers()).length === 0) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      for (const pid of await transfers()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
     },
     close: cleanup,
   };

@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientChannel } from 'ssh2';
+import { RackOpsError } from '@rackops/core/util/errors';
 import { RemoteCommandError } from './ssh-link';
 import type { ZfsSession } from './zfs-appliance';
 
@@ -18,6 +19,15 @@ function exitOf(ch: ClientChannel): { done: Promise<number | null>; stderr: () =
 }
 
 /**
+ * No byte for this long and the transfer is cut: a receive stuck on the target (a dataset still held by an
+ * earlier, orphaned receive) or a send stuck on the source would otherwise hold the command, and the group's next
+ * sync behind it, forever. ZFS streams continuously; two minutes of silence is not a slow link.
+ */
+export const TRANSFER_STALL_MS = 120_000;
+/** After the stream ends, how long both sides get to report their exit status. */
+export const TRANSFER_EXIT_WAIT_MS = 60_000;
+
+/**
  * `zfs send` on the source piped into `zfs receive` on the target through this process: the appliances
  * need no trust in each other, and every byte is counted for progress.
  */
@@ -30,7 +40,14 @@ export async function pipeSendReceive(input: {
   from?: string;
   signal?: AbortSignal;
   onBytes?: (total: number) => void;
+  /** Longest silence between two chunks. @default TRANSFER_STALL_MS */
+  stallMs?: number;
+  /** Longest wait for the first chunk (a send plans before it streams). @default `stallMs` */
+  firstByteMs?: number;
+  /** @default TRANSFER_EXIT_WAIT_MS */
+  exitWaitMs?: number;
 }): Promise<number> {
+  const stallMs = input.stallMs ?? TRANSFER_STALL_MS;
   const send = await input.source.open({
     verb: 'send',
     dataset: input.sourceDataset,
@@ -47,21 +64,62 @@ export async function pipeSendReceive(input: {
   const sendExit = exitOf(send.channel);
   const recvExit = exitOf(recv.channel);
   let total = 0;
+  const stall = new AbortController();
+  let stallTimer: NodeJS.Timeout | undefined;
+  const armStall = (ms = stallMs) => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stall.abort(), ms);
+  };
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       total += chunk.length;
+      armStall();
       input.onBytes?.(total);
       cb(null, chunk);
     },
   });
+  const signal = input.signal ? AbortSignal.any([input.signal, stall.signal]) : stall.signal;
+  armStall(input.firstByteMs ?? stallMs);
   try {
-    await pipeline(send.channel, counter, recv.channel, input.signal ? { signal: input.signal } : {});
+    await pipeline(send.channel, counter, recv.channel, { signal });
   } catch (err) {
     send.channel.close();
     recv.channel.close();
+    // A side that failed on its own (the receive refused the stream, the send lost its snapshot) says why on
+    // stderr: that is the operator's reason, not the stream's "premature close".
+    const codes = await Promise.race([
+      Promise.all([sendExit.done, recvExit.done]),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000).unref()),
+    ]);
+    if (codes && codes[1] !== null && codes[1] !== 0 && !stall.signal.aborted)
+      throw new RemoteCommandError(recv.argv, codes[1], recvExit.stderr());
+    if (codes && codes[0] !== null && codes[0] !== 0 && !stall.signal.aborted)
+      throw new RemoteCommandError(send.argv, codes[0], sendExit.stderr());
+    if (stall.signal.aborted && !input.signal?.aborted)
+      throw new RackOpsError(
+        'transfer_stalled',
+        `no data moved for ${Math.round((total === 0 ? (input.firstByteMs ?? stallMs) : stallMs) / 1000)} s after ${total} bytes (${send.argv.join(' ')} → ${recv.argv.join(' ')}); the transfer was cut and the target keeps its last common snapshot`,
+      );
     throw err;
+  } finally {
+    clearTimeout(stallTimer);
   }
-  const [sendCode, recvCode] = await Promise.all([sendExit.done, recvExit.done]);
+  let exitTimer: NodeJS.Timeout | undefined;
+  const exits = await Promise.race([
+    Promise.all([sendExit.done, recvExit.done]),
+    new Promise<undefined>((resolve) => {
+      exitTimer = setTimeout(() => resolve(undefined), input.exitWaitMs ?? TRANSFER_EXIT_WAIT_MS);
+    }),
+  ]).finally(() => clearTimeout(exitTimer));
+  if (exits === undefined) {
+    send.channel.close();
+    recv.channel.close();
+    throw new RackOpsError(
+      'transfer_unfinished',
+      `the stream ended after ${total} bytes but zfs send/receive reported no exit status within ${Math.round((input.exitWaitMs ?? TRANSFER_EXIT_WAIT_MS) / 1000)} s; the receive is treated as failed`,
+    );
+  }
+  const [sendCode, recvCode] = exits;
   if (sendCode !== 0) throw new RemoteCommandError(send.argv, sendCode, sendExit.stderr());
   if (recvCode !== 0) throw new RemoteCommandError(recv.argv, recvCode, recvExit.stderr());
   return total;
