@@ -1,0 +1,116 @@
+import { PassThrough } from 'node:stream';
+import type { ClientChannel } from 'ssh2';
+import { describe, expect, it } from 'vitest';
+import type { ZfsSession } from '../src/zfs/zfs-appliance';
+import { pipeSendReceive } from '../src/zfs/zfs-transfer';
+
+/**
+ * The stall and exit-status bounds are about stream timing, which a real appliance cannot be made to produce on
+ * demand (zfs-fuse's daemon does the I/O, so stopping the zfs process does not stop the stream); these
+ * channels stand in for ssh2's only: the transfer code under test is the real one. ssh2 emits `close` after
+ * `exit`, not when the stream ends: `finish` plays both.
+ */
+function channel(
+  stream = new PassThrough({ emitClose: false }),
+): ClientChannel & { finish(code: number): void } {
+  const ch = stream as unknown as ClientChannel & { finish(code: number): void };
+  Object.assign(ch, {
+    stderr: new PassThrough(),
+    close: () => stream.destroy(),
+    finish: (code: number) => {
+      stream.emit('exit', code);
+      stream.emit('close');
+    },
+  });
+  return ch;
+}
+
+function session(ch: ClientChannel, verb: string): ZfsSession {
+  return {
+    run: async () => '',
+    open: async () => ({ channel: ch, argv: ['zfs', verb] }),
+    snapshots: async () => [],
+    close: () => {},
+  };
+}
+
+describe('a ZFS transfer that stops moving', () => {
+  it('is cut after the stall time with transfer_stalled, naming the bytes that moved', async () => {
+    const send = channel();
+    const received: Buffer[] = [];
+    const recv = channel();
+    recv.on('data', (chunk: Buffer) => received.push(chunk));
+    send.write(Buffer.alloc(1000));
+    const started = Date.now();
+    await expect(
+      pipeSendReceive({
+        source: session(send, 'send'),
+        target: session(recv, 'receive'),
+        sourceDataset: 'a/vm',
+        targetDataset: 'b/vm',
+        to: 's1',
+        stallMs: 300,
+      }),
+    ).rejects.toMatchObject({ code: 'transfer_stalled', message: expect.stringMatching(/after 1000 bytes/) });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Buffer.concat(received).length).toBe(1000);
+  });
+
+  it('waits longer for the first byte than between bytes', async () => {
+    const send = channel();
+    const recv = channel();
+    setTimeout(() => {
+      send.end(Buffer.alloc(10));
+      setTimeout(() => {
+        send.finish(0);
+        recv.finish(0);
+      }, 20);
+    }, 400);
+    const bytes = await pipeSendReceive({
+      source: session(send, 'send'),
+      target: session(recv, 'receive'),
+      sourceDataset: 'a/vm',
+      targetDataset: 'b/vm',
+      to: 's1',
+      stallMs: 100,
+      firstByteMs: 2000,
+    });
+    expect(bytes).toBe(10);
+  });
+
+  it('a stream that ended without exit statuses is a failed receive (transfer_unfinished)', async () => {
+    const send = channel();
+    const recv = channel();
+    send.end(Buffer.alloc(10));
+    await expect(
+      pipeSendReceive({
+        source: session(send, 'send'),
+        target: session(recv, 'receive'),
+        sourceDataset: 'a/vm',
+        targetDataset: 'b/vm',
+        to: 's1',
+        exitWaitMs: 200,
+      }),
+    ).rejects.toMatchObject({ code: 'transfer_unfinished' });
+  });
+
+  it('a receive that refused the stream is reported with its own stderr', async () => {
+    const send = channel();
+    const recv = channel();
+    send.end(Buffer.alloc(10));
+    setTimeout(() => {
+      (recv.stderr as PassThrough).write('cannot receive: destination has been modified\n');
+      send.finish(0);
+      recv.finish(1);
+    }, 20);
+    await expect(
+      pipeSendReceive({
+        source: session(send, 'send'),
+        target: session(recv, 'receive'),
+        sourceDataset: 'a/vm',
+        targetDataset: 'b/vm',
+        to: 's1',
+      }),
+    ).rejects.toThrow(/destination has been modified/);
+  });
+});
