@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BackupRecord, backupIdFor, sortBackups } from '../src/scp/backup-record';
-import { diffProfiles } from '../src/scp/profile-diff';
+import { capDiff } from '../src/scp/diff-cap';
+import { diffProfiles, restoreDiff } from '../src/scp/profile-diff';
 import { ScpProfileError, flattenProfile, parseProfile } from '../src/scp/profile.schema';
 
 const profile = (components: Array<{ FQDD: string; Attributes: Array<{ Name: string; Value: unknown }> }>) =>
@@ -120,5 +121,44 @@ describe('backup record', () => {
     const r = (id: string, takenAt: string) => BackupRecord.parse({ ...base, id, takenAt });
     const s = sortBackups([r('a', '2026-01-01T00:00:00Z'), r('b', '2026-03-01T00:00:00Z')]);
     expect(s.map((x) => x.id)).toEqual(['b', 'a']);
+  });
+});
+
+describe('restore diff and capping', () => {
+  const p = (attrs: Record<string, string>) =>
+    parseProfile(
+      JSON.stringify({
+        SystemConfiguration: {
+          Model: 'M',
+          ServiceTag: 'T',
+          Components: [
+            {
+              FQDD: 'BIOS.Setup.1-1',
+              Attributes: Object.entries(attrs).map(([Name, Value]) => ({ Name, Value })),
+            },
+          ],
+        },
+      }),
+    );
+
+  it('counts what an import would change, not what only the host has', () => {
+    const d = restoreDiff(p({ A: '1', B: '2', HostOnly: 'x' }), p({ A: '1', B: '3', New: 'n' }));
+    expect(d.total).toBe(2);
+    expect(d.components[0]).toMatchObject({
+      changed: [{ name: 'B', from: '2', to: '3' }],
+      added: [{ name: 'New' }],
+      removed: [],
+    });
+    expect(restoreDiff(p({ A: '1', X: '9' }), p({ A: '1' })).total).toBe(0);
+  });
+
+  it('caps a large diff and says so', () => {
+    const many = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`K${i}`, `${i}`]));
+    const other = Object.fromEntries(Object.keys(many).map((k) => [k, 'changed']));
+    const capped = capDiff(diffProfiles(p(many), p(other)), 4);
+    expect(capped.truncated).toBe(true);
+    expect(capped.total).toBe(10);
+    expect(capped.components[0]?.changed).toHaveLength(4);
+    expect(capDiff(diffProfiles(p(many), p(other)), 10).truncated).toBe(false);
   });
 });

@@ -52,3 +52,15 @@ export function diffProfiles(a: ScpProfile, b: ScpProfile): ProfileDiff {
   }
   return { components, total };
 }
+
+/**
+ * What importing `wanted` onto a host now at `current` would change: attributes of `wanted` whose value differs
+ * (or that the host lacks). Attributes only the host has are not touched by an import, so they are left out.
+ */
+export function restoreDiff(current: ScpProfile, wanted: ScpProfile): ProfileDiff {
+  const d = diffProfiles(current, wanted);
+  const components = d.components
+    .map((c) => ({ ...c, removed: [] }))
+    .filter((c) => c.changed.length + c.added.length > 0);
+  return { components, total: components.reduce((n, c) => n + c.changed.length + c.added.length, 0) };
+}
