@@ -30,7 +30,12 @@ export type ScpShutdownType = z.infer<typeof ScpShutdownType>;
 export const ScpCommandParams = {
   'scp.backups': z.object({ limit: z.number().int().positive().max(500).default(100) }),
   /** `against` absent: compare with a fresh export of the host (what a restore would change). */
-  'scp.diff': z.object({ backupId: BackupId, against: BackupId.optional() }),
+  'scp.diff': z.object({
+    backupId: BackupId,
+    against: BackupId.optional(),
+    /** `restore-preview`: the job card words the diff as what a restore would change (host → backup). */
+    purpose: z.enum(['compare', 'restore-preview']).default('compare'),
+  }),
   'scp.import': z.object({
     backupId: BackupId,
     shutdownType: ScpShutdownType.default('Graceful'),
