@@ -10,7 +10,7 @@ const SHOWN = 25;
 
 type Diff = CommandOutputOf<'scp.diff'>['diff'];
 
-/** `diff` as lines `FQDD Name: from → to`; `reverse` reads it the other way (host → backup, for a restore). */
+/** `diff` as lines `FQDD Name: from → to`; `reverse` reads a backup → host diff as host → backup (a restore preview). */
 export function diffLines(diff: Diff, reverse = false): string[] {
   const lines: string[] = [];
   for (const c of diff.components) {
@@ -85,7 +85,7 @@ export function describeScpResult(
         ...(r.jobId ? [{ title: 'iDRAC job', value: `${r.jobId} ${r.jobState ?? ''}`.trim() }] : []),
         ...(r.message ? [{ title: 'iDRAC says', value: r.message.slice(0, 300) }] : []),
         { title: 'Verified', value: r.verified ? 'yes (re-export equals the backup)' : 'no' },
-        ...diffFacts(diffLines(r.remaining, true), r.remaining.total),
+        ...diffFacts(diffLines(r.remaining), r.remaining.total),
       ],
     };
   }
@@ -100,6 +100,6 @@ export function scpRestoreProblem(
   if (command?.kind !== 'scp.import') return undefined;
   const out = CommandOutputs['scp.import'].safeParse(result);
   if (!out.success || out.data.verified) return undefined;
-  const first = diffLines(out.data.remaining, true).slice(0, 3).join('; ');
+  const first = diffLines(out.data.remaining).slice(0, 3).join('; ');
   return `scp_restore_unverified: after importing ${out.data.backupId}, ${out.data.remaining.total} attribute(s) still differ from the backup (${first})${out.data.message ? ` — iDRAC: ${out.data.message}` : ''}`;
 }
