@@ -78,4 +78,6 @@ export const DURATIONS = {
   jobImmediateRun: 60_000,
   /** Export of a Server Configuration Profile. */
   scpExport: 30_000,
+  /** Import of a Server Configuration Profile, before any reboot it needs. */
+  scpImport: 45_000,
 } as const;

@@ -64,6 +64,7 @@ export function buildAgent(o: BuildAgentOptions): BuiltAgent {
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
     outbound: createOutbound(config),
     scpDir: o.scpDir,
+    agentId: config.agentId,
     zfs: buildZfsAppliances(config),
   });
   const sink = createSqsResultSink(sqs, config.queues.resultsUrl);

@@ -84,7 +84,10 @@ describe('iDRAC commands against the lab', () => {
     // The result says where the profile went (the job's report names it), and it is that file.
     const file = r.output?.file as string;
     expect(isAbsolute(file)).toBe(true);
-    expect(file).toMatch(new RegExp(`TEST001-${r.output?.jobId as string}\\.json$`));
+    expect(file).toMatch(
+      new RegExp(`TEST001-\\d{8}T\\d{6}Z-${String(r.output?.jobId).replace('_', '')}\\.json$`),
+    );
+    expect(r.output?.backupId).toMatch(/^TEST001-/);
     expect(statSync(file).size).toBe(r.output?.bytes);
   });
 

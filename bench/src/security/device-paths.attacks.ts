@@ -10,6 +10,7 @@ import type { CommandContext } from '@rackops/relay-agent/commands/command-conte
 import { parseConfig } from '@rackops/relay-agent/config/load-config';
 import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
 import { fileInside } from '@rackops/relay-agent/fs/file-inside';
+import { BackupStore } from '@rackops/relay-agent/scp/backup-store';
 import { pino } from 'pino';
 import type { AttackCatalogue, AttackOutcome } from './attack';
 
@@ -132,7 +133,12 @@ export const run: AttackCatalogue = async () => {
     },
   });
   const devices = buildDevices(config);
-  const handler = createScpExportHandler({ devices, dir: scpDir, timeoutMs: 5000 });
+  const handler = createScpExportHandler({
+    devices,
+    store: new BackupStore(scpDir),
+    agentId: 'bench',
+    timeoutMs: 5000,
+  });
   const log = pino({ level: 'silent' });
   const outcomes: AttackOutcome[] = [];
   const ctx = (): CommandContext => {

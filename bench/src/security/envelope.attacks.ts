@@ -93,6 +93,7 @@ export const run: AttackCatalogue = async () => {
       devices,
       fetchPackage: createPackageFetcher({ mode: 'pin', sha256: lab.tls.certSha256 }, 10_000),
       scpDir: join(dir, 'scp'),
+      agentId: config.agentId,
       outbound: createOutbound(config),
     }),
     clock: systemClock,

@@ -4,7 +4,8 @@ import { ChannelName, EmailAddress } from '@rackops/core/notifications/settings'
 import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
 import { BoundedId } from '@rackops/core/util/ids';
 import { z } from 'zod';
-import type { Role } from '../config';
+import { type Def, def } from './def';
+import { SCP_COMMANDS } from './scp-commands';
 import { type UsageSpec, parseUsage } from './usage';
 
 const name = z
@@ -46,19 +47,6 @@ export const POWER_ACTIONS = {
 } as const;
 export type PowerAlias = keyof typeof POWER_ACTIONS;
 
-interface Def<S extends z.ZodType> {
-  usage: string;
-  summary: string;
-  examples: string[];
-  role: Role;
-  args: S;
-  /** Shown by `help COMMAND`. */
-  details?: string;
-  /** Declared so help lists it, but not built yet: it says so instead of doing anything. */
-  unavailable?: true;
-}
-
-const def = <S extends z.ZodType>(d: Def<S>): Def<S> => d;
 const none = z.object({});
 
 export const COMMANDS = {
@@ -290,13 +278,7 @@ export const COMMANDS = {
     role: 'operator',
     args: z.object({ host: hostId }),
   }),
-  scpExport: def({
-    usage: 'scp export HOST',
-    summary: 'back up the server configuration profile',
-    examples: ['scp export ABC1234'],
-    role: 'operator',
-    args: z.object({ host: hostId }),
-  }),
+  ...SCP_COMMANDS,
   windows: def({
     usage: 'windows',
     summary: 'maintenance windows of the next 14 days: occurrences, clusters, approval, estimate vs length',

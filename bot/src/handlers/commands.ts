@@ -11,6 +11,7 @@ import * as jobCmd from './job-commands';
 import * as notifyCmd from './notify-commands';
 import * as pgCmd from './protection-commands';
 import * as query from './query-commands';
+import * as scp from './scp-commands';
 import { say } from './reply';
 import * as win from './window-commands';
 
@@ -70,6 +71,12 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
       return jobCmd.mediaEject(turn, cmd.args);
     case 'scpExport':
       return jobCmd.scpExport(turn, cmd.args);
+    case 'backups':
+      return scp.backups(turn, cmd.args);
+    case 'scpDiff':
+      return scp.scpDiff(turn, cmd.args);
+    case 'scpRestore':
+      return scp.scpRestore(turn, cmd.args);
     case 'windows':
       return win.windows(turn);
     case 'window':

@@ -131,7 +131,12 @@ export async function scpExport(turn: Turn, args: ArgsOf<'scpExport'>): Promise<
   return submitJob(turn, {
     type: 'scp_export',
     target: { kind: 'host', id: target.id },
-    params: { target: 'ALL', format: 'JSON' },
+    params: {
+      target: 'ALL',
+      format: 'JSON',
+      by: turn.actor.name ?? turn.actor.id,
+      reason: 'scp export (chat)',
+    },
     production: false,
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Blocker, HaSettings } from '../inventory/inventory.schema';
 import { CredentialsRef, outboundUrl } from '../net/outbound-url';
 import { HardwareHealth, HardwareHealthParams } from './hardware-health.schema';
+import { ScpCommandOutputs, ScpCommandParams } from './scp-commands';
 import { ZfsCommandOutputs, ZfsCommandParams } from './zfs-commands';
 
 /**
@@ -30,6 +31,9 @@ export const CommandKind = z.enum([
   'media.insert',
   'media.eject',
   'scp.export',
+  'scp.backups',
+  'scp.diff',
+  'scp.import',
   'zfs.features',
   'zfs.snapshot',
   'zfs.replicate',
@@ -137,7 +141,11 @@ export const CommandParams = {
   'scp.export': z.object({
     target: z.enum(['ALL', 'IDRAC', 'BIOS', 'NIC', 'RAID']).default('ALL'),
     format: z.enum(['JSON', 'XML']).default('JSON'),
+    /** Kept with the backup record (who asked, and why: "scp export", "before update of lab-a"). */
+    by: z.string().max(200).optional(),
+    reason: z.string().max(500).optional(),
   }),
+  ...ScpCommandParams,
   ...ZfsCommandParams,
 } satisfies Record<CommandKind, z.ZodType>;
 
@@ -221,7 +229,10 @@ export const CommandOutputs = {
     bytes: z.number().int(),
     sha256: z.string(),
     file: z.string().optional(),
+    /** The backup it was stored as (agents before backups were listed leave it out). */
+    backupId: z.string().optional(),
   }),
+  ...ScpCommandOutputs,
   ...ZfsCommandOutputs,
 } satisfies Record<CommandKind, z.ZodType>;
 

@@ -1,7 +1,7 @@
 import type { Actor, Job, JobTarget, JobType } from '../jobs/job.schema';
 import type { z } from 'zod';
 import { newId } from '../util/ids';
-import { MediaMountParams } from '../workflows/params';
+import { MediaMountParams, ScpDiffParams, ScpRestoreParams } from '../workflows/params';
 import { ValidationError } from '../util/errors';
 import { type UseCaseDeps, scheduleName } from './deps';
 
@@ -70,7 +70,11 @@ export async function createJob(
  * Params a job's command will carry are checked when the job is created, so a URL the outbound policy refuses
  * (or any other bad value) is refused in chat with the field named, and nothing is created.
  */
-const CHECKED_PARAMS: Partial<Record<JobType, z.ZodType>> = { virtual_media_mount: MediaMountParams };
+const CHECKED_PARAMS: Partial<Record<JobType, z.ZodType>> = {
+  virtual_media_mount: MediaMountParams,
+  scp_diff: ScpDiffParams,
+  scp_restore: ScpRestoreParams,
+};
 
 function checkParams(input: CreateJobInput): void {
   const schema = CHECKED_PARAMS[input.type];

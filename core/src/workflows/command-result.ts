@@ -1,6 +1,7 @@
 import type { RunSummary } from '../inventory/ingest-report';
 import { formatDrops } from '../inventory/drop-guard';
 import { CommandOutputs, type CommandKind } from '../relay/commands';
+import { describeScpResult } from './scp-result-text';
 
 export interface Fact {
   title: string;
@@ -109,7 +110,7 @@ export function describeCommandResult(
   if (kind === 'scp.export') {
     const out = CommandOutputs['scp.export'].safeParse(result);
     if (out.success) {
-      const { file, bytes, sha256, jobId } = out.data;
+      const { file, bytes, sha256, jobId, backupId } = out.data;
       const where = file ?? 'the relay agent’s SCP folder (this agent version does not name the file)';
       return {
         summary: `configuration backup (${formatBytes(bytes)}) saved by the relay agent to ${where}`,
@@ -122,10 +123,13 @@ export function describeCommandResult(
           { title: 'Size', value: formatBytes(bytes) },
           { title: 'iDRAC job', value: jobId },
           { title: 'SHA-256', value: sha256 },
+          ...(backupId ? [{ title: 'Backup', value: backupId }] : []),
         ],
       };
     }
   }
+  const scp = describeScpResult(command ?? {}, result);
+  if (scp) return scp;
   if (kind === 'inventory.idrac') {
     const out = CommandOutputs['inventory.idrac'].safeParse(result);
     if (out.success) {

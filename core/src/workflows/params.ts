@@ -62,3 +62,6 @@ export const PowerParams = z.object({
 export const MediaMountParams = CommandParams['media.insert'];
 export const MediaUnmountParams = CommandParams['media.eject'];
 export const ScpExportParams = CommandParams['scp.export'];
+export const ScpBackupsParams = CommandParams['scp.backups'];
+export const ScpDiffParams = CommandParams['scp.diff'];
+export const ScpRestoreParams = CommandParams['scp.import'];

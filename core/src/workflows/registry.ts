@@ -15,6 +15,10 @@ const BY_TYPE: Partial<Record<JobType, WorkflowName>> = {
   virtual_media_mount: 'virtual-media',
   virtual_media_unmount: 'virtual-media',
   scp_export: 'scp-export',
+  // Listing, comparing and restoring are one relay command each, as the export is: the same workflow.
+  scp_backups: 'scp-export',
+  scp_diff: 'scp-export',
+  scp_restore: 'scp-export',
   inventory_sync: 'inventory-sync',
   replication_sync: 'replication-sync',
 };

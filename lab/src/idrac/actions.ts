@@ -12,6 +12,7 @@ import {
 } from '../world/idrac-jobs';
 import type { HostState } from '../world/types';
 import type { World } from '../world/world';
+import { createImportJob } from '../world/scp-import';
 import { checkCredentials, createSession } from './auth';
 import { downloadImage } from './image-download';
 import { DELL_JOBS, MANAGER_JOBS, TASKS } from './jobs-view';
@@ -88,6 +89,15 @@ const ExportBody = z.object({
   ExportFormat: z.enum(['JSON', 'XML']).default('XML'),
   ExportUse: z.string().optional(),
   IncludeInExport: z.union([z.string(), z.array(z.string())]).optional(),
+  ShareParameters: z
+    .object({ Target: z.union([z.string(), z.array(z.string())]).default('ALL') })
+    .passthrough()
+    .default({ Target: 'ALL' }),
+});
+const ImportBody = z.object({
+  ImportBuffer: z.string().min(1),
+  ShutdownType: z.enum(['Graceful', 'Forced', 'NoReboot']).default('Graceful'),
+  HostPowerState: z.enum(['On', 'Off']).optional(),
   ShareParameters: z
     .object({ Target: z.union([z.string(), z.array(z.string())]).default('ALL') })
     .passthrough()
@@ -248,6 +258,22 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
       try {
         const job = createExportJob(world, host.id, {
           format: b.ExportFormat,
+          target: target.split(',')[0]!.trim(),
+        });
+        return taskAccepted(job.id);
+      } catch (e) {
+        return jobError(e);
+      }
+    }
+    case `${MANAGER}/Actions/Oem/EID_674_Manager.ImportSystemConfiguration`: {
+      const b = await jsonBody(req, ImportBody);
+      if (isResult(b)) return b;
+      const t = b.ShareParameters.Target;
+      const target = (Array.isArray(t) ? t[0] : t) ?? 'ALL';
+      try {
+        const job = createImportJob(world, host.id, {
+          buffer: b.ImportBuffer,
+          shutdownType: b.ShutdownType,
           target: target.split(',')[0]!.trim(),
         });
         return taskAccepted(job.id);

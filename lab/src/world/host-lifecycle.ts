@@ -1,6 +1,7 @@
 import { RackOpsError } from '@rackops/core/util/errors';
 import { DURATIONS } from '../clock';
 import { runStagedJobs } from './idrac-jobs';
+import { applyPendingScp } from './scp-attributes';
 import type { HostState, OsPhase } from './types';
 import type { World } from './world';
 
@@ -104,6 +105,7 @@ function boot(world: World, host: HostState, reason: string): void {
   setPhase(world, host, 'post');
   world.clock.after(DURATIONS.post, () => {
     if (!live()) return;
+    applyPendingScp(host);
     const afterUpdates = () => {
       if (!live()) return;
       if (world.faults.get(host.id).rebootHangs) {

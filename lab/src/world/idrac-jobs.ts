@@ -15,7 +15,8 @@ export class IdracJobError extends RackOpsError {
       | 'not_applicable'
       | 'duplicate_job'
       | 'job_running'
-      | 'unknown_job',
+      | 'unknown_job'
+      | 'invalid_profile',
     readonly messageId: string,
     message: string,
     readonly httpStatus: number,

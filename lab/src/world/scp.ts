@@ -3,7 +3,7 @@ import type { World } from './world';
 
 type Attrs = Record<string, unknown>;
 
-const SOURCES: Array<{ target: string; fqdd: string; path: string }> = [
+export const SCP_SOURCES: Array<{ target: string; fqdd: string; path: string }> = [
   { target: 'BIOS', fqdd: 'BIOS.Setup.1-1', path: '/redfish/v1/Systems/System.Embedded.1/Bios' },
   { target: 'IDRAC', fqdd: 'iDRAC.Embedded.1', path: '/redfish/v1/Managers/iDRAC.Embedded.1/Attributes' },
   {
@@ -27,7 +27,7 @@ export function buildScp(
   host: HostState,
   opts: { format: 'JSON' | 'XML'; target: string },
 ): string {
-  const components = SOURCES.filter((s) => opts.target === 'ALL' || s.target === opts.target).map((s) => {
+  const components = SCP_SOURCES.filter((s) => opts.target === 'ALL' || s.target === opts.target).map((s) => {
     const attrs = ((world.capture.json(s.path) as { Attributes?: Attrs }).Attributes ?? {}) as Attrs;
     const list = Object.entries(attrs)
       .filter(([name, v]) => v !== null && !/Password|IPMIKey|v3Key|Salt/i.test(name))
@@ -37,6 +37,8 @@ export function buildScp(
         'Set On Import': 'True',
         Comment: 'Read and Write',
       }));
+    const imported = host.scpAttributes.get(s.fqdd);
+    for (const a of list) a.Value = imported?.get(a.Name) ?? a.Value;
     return { FQDD: s.fqdd, Attributes: list };
   });
   const stampTime = world.clock.now().toUTCString();

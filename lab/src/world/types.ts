@@ -43,6 +43,7 @@ export interface IdracJob {
   jobType:
     | 'FirmwareUpdate'
     | 'ExportConfiguration'
+    | 'ImportConfiguration'
     | 'BIOSConfiguration'
     | 'RebootNoForce'
     | 'FirmwareUpdateStale';
@@ -132,6 +133,10 @@ export interface HostState {
   sessions: Map<string, RedfishSession>;
   /** Hardware events (newest last) the SEL and the Lifecycle Controller log show above the capture's entries. */
   hardwareEvents: HardwareEvent[];
+  /** SCP attributes imported over the captured ones (FQDD -> name -> value); exports show these. */
+  scpAttributes: Map<string, Map<string, string>>;
+  /** Imported BIOS attributes waiting for the next POST (an import with ShutdownType NoReboot). */
+  scpPending: Map<string, Map<string, string>>;
   /** Increments on every reboot/power change; pending phase timers from an older epoch are ignored. */
   epoch: number;
   lastBootAt: string;

@@ -196,6 +196,8 @@ export class World {
       },
       sessions: new Map(),
       hardwareEvents: [],
+      scpAttributes: new Map(),
+      scpPending: new Map(),
       epoch: 0,
       lastBootAt: now,
     };

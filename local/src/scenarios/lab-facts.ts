@@ -87,7 +87,7 @@ export const READS = new Set([
   'cluster.scan-blockers',
 ]);
 /** Also changing nothing on a host: an SCP export reads its configuration into an on-prem file. */
-const UNCHANGING = new Set([...READS, 'scp.export']);
+const UNCHANGING = new Set([...READS, 'scp.export', 'scp.backups', 'scp.diff']);
 /** Commands that change something on a host. */
 export const touching = (cmds: RelayCommandRecord[], tag: string): string[] =>
   cmds.filter((c) => c.target?.id === tag && c.kind && !UNCHANGING.has(c.kind)).map((c) => c.kind!);

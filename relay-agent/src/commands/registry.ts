@@ -18,7 +18,10 @@ import { createLcStatusHandler } from './lc-status.handler';
 import { createMediaEjectHandler } from './media-eject.handler';
 import { createMediaInsertHandler } from './media-insert.handler';
 import { createScanBlockersHandler } from './scan-blockers.handler';
+import { BackupStore } from '../scp/backup-store';
+import { createScpBackupsHandler, createScpDiffHandler } from './scp-backups.handler';
 import { createScpExportHandler } from './scp-export.handler';
+import { createScpImportHandler } from './scp-import.handler';
 import { createStageFirmwareHandler, type PackageFetcher } from './stage-firmware.handler';
 import { createVerifyFirmwareHandler } from './verify-firmware.handler';
 import { createVmPowerHandler } from './vm-power.handler';
@@ -35,12 +38,15 @@ export function createHandlers(deps: {
   devices: DeviceRegistry;
   fetchPackage: PackageFetcher;
   scpDir: string;
+  /** This agent's id, named in backup records' location. */
+  agentId: string;
   /** The outbound URL guard and the media logins (net/outbound.ts). */
   outbound: Outbound;
   /** ZFS appliances reached over SSH; without them the zfs.* commands are not handled. */
   zfs?: ZfsAppliances;
 }): HandlerRegistry {
   const { devices } = deps;
+  const store = new BackupStore(deps.scpDir);
   return {
     'inventory.idrac': createInventoryIdracHandler(devices),
     'inventory.vcenter': createInventoryVcenterHandler(devices),
@@ -66,7 +72,10 @@ export function createHandlers(deps: {
     'host.power': createHostPowerHandler(devices),
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),
-    'scp.export': createScpExportHandler({ devices, dir: deps.scpDir }),
+    'scp.export': createScpExportHandler({ devices, store, agentId: deps.agentId }),
+    'scp.backups': createScpBackupsHandler(store),
+    'scp.diff': createScpDiffHandler({ devices, store }),
+    'scp.import': createScpImportHandler({ devices, store }),
     ...(deps.zfs
       ? {
           'zfs.features': createZfsFeaturesHandler(deps.zfs),

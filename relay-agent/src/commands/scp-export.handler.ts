@@ -1,48 +1,47 @@
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { backupIdFor } from '@rackops/core/scp/backup-record';
 import type { DeviceRegistry } from '../devices/device-registry';
-import { fileInside } from '../fs/file-inside';
-import { DeviceTimeoutError } from '../http/errors';
+import type { BackupStore } from '../scp/backup-store';
+import { exportProfile, hostFacts, profileModel } from '../scp/export-profile';
 import type { CommandHandler } from './command-context';
-import { pollBackoff } from './poll-backoff';
 
 /**
- * scp.export — one export job per command: the JID is kept in the ledger, so a resumed command
- * polls that job instead of starting another. The profile is written on-prem (it may hold
+ * scp.export — one export job per command (its JID kept in the ledger), stored as a backup with its record
+ * (host, time, size, SHA-256, model and firmware at the time, who/why). The profile stays on-prem (it may hold
  * configuration secrets); only where it is, its size and SHA-256 travel in the result.
  */
 export function createScpExportHandler(deps: {
   devices: DeviceRegistry;
-  dir: string;
+  store: BackupStore;
+  /** This agent's name, for the record's location. */
+  agentId: string;
   timeoutMs?: number;
 }): CommandHandler<'scp.export'> {
   return async (params, ctx) => {
     const rf = deps.devices.idrac(ctx.target.id);
-    let jid = ctx.memo.get<string>('jid');
-    if (!jid) {
-      jid = await rf.exportScp(params.target, params.format);
-      ctx.memo.set('jid', jid);
-    }
-    const deadline = Date.now() + (deps.timeoutMs ?? 900_000);
-    const delay = pollBackoff(ctx.pollIntervalMs);
-    for (;;) {
-      const content = await rf.scpContent(jid);
-      if (content) {
-        await mkdir(deps.dir, { recursive: true, mode: 0o700 });
-        const ext = params.format === 'JSON' ? 'json' : 'xml';
-        const file = fileInside(deps.dir, `${ctx.target.id}-${jid}.${ext}`);
-        await writeFile(file, content, { mode: 0o600 });
-        return {
-          file,
-          jobId: jid,
-          bytes: content.length,
-          sha256: createHash('sha256').update(content).digest('hex'),
-        };
-      }
-      if (Date.now() > deadline)
-        throw new DeviceTimeoutError(`${rf.device} SCP export ${jid}`, deps.timeoutMs ?? 900_000);
-      await ctx.progress(`exporting server configuration profile (${jid})`);
-      await ctx.sleep(delay());
-    }
+    const { jid, content } = await exportProfile(rf, ctx, {
+      target: params.target,
+      format: params.format,
+      memoKey: 'jid',
+      ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+    });
+    const facts = await hostFacts(rf);
+    const model = profileModel(content) ?? facts.model;
+    const takenAt = ctx.now();
+    const saved = await deps.store.save(
+      {
+        id: backupIdFor(ctx.target.id, takenAt, jid),
+        hostId: ctx.target.id,
+        takenAt: takenAt.toISOString(),
+        format: params.format,
+        ...(model ? { model } : {}),
+        firmware: facts.firmware,
+        ...(params.by ? { by: params.by } : {}),
+        reason: params.reason ?? (ctx.jobId ? `job ${ctx.jobId}` : 'scp export'),
+        jobId: jid,
+      },
+      content,
+      (file) => `relay agent ${deps.agentId}: ${file}`,
+    );
+    return { file: saved.file, jobId: jid, bytes: saved.bytes, sha256: saved.sha256, backupId: saved.id };
   };
 }

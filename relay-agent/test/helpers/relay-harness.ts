@@ -124,6 +124,7 @@ export class RelayHarness {
       devices: this.devices,
       fetchPackage: createPackageFetcher({ mode: 'pin', sha256: this.lab.tls.certSha256 }, 10_000),
       scpDir: join(this.dir, 'scp'),
+      agentId: cfg.agentId,
       outbound: createOutbound(cfg),
       zfs: buildZfsAppliances(cfg),
     });

@@ -144,7 +144,8 @@ export function scpExport(next?: string): AslState {
   return deviceTask({
     kind: 'scp.export',
     target: idrac,
-    params: { target: 'ALL', format: 'JSON' },
+    // The backup record says why it was taken (the agent adds the job id).
+    params: { target: 'ALL', format: 'JSON', reason: 'before firmware update' },
     step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
     timeoutSeconds: TIMEOUT.scp,
     heartbeatSeconds: HEARTBEAT,

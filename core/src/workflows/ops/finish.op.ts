@@ -9,6 +9,7 @@ import { recordHardwareHealth } from '../../usecases/hardware-health';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../../usecases/health-thresholds';
 import { secondsBetween } from '../../util/duration';
 import { describeCommandResult } from '../command-result';
+import { scpRestoreProblem } from '../scp-result-text';
 import { type HostTiming, hostOutcome, stillInMaintenance } from '../host-outcome';
 import { buildJobReport, reportText } from '../job-report';
 import { settleOccurrence } from '../../windows/occurrence-settle';
@@ -98,6 +99,8 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
   const cancelled = Boolean(job.cancelRequested) || state.error?.Error === 'JobCancelled';
   if (state.error && state.error.Error !== 'JobCancelled') problems.push(errorText(state.error));
   if (typeof r.failure === 'string') problems.push(r.failure);
+  const unverified = scpRestoreProblem(state.command as { kind?: string } | undefined, state.result);
+  if (unverified) problems.push(unverified);
   const haText = await haOutcome(deps, job, raw, r.cleanup?.restoreHa === true);
   if (haText.unsafe) problems.push(haText.text);
   const failedHosts = hosts.filter((h) => h.status === 'failed' || h.status === 'interrupted');

@@ -8,7 +8,10 @@ import {
   MediaMountParams,
   MediaUnmountParams,
   PowerParams,
+  ScpBackupsParams,
+  ScpDiffParams,
   ScpExportParams,
+  ScpRestoreParams,
 } from '../params';
 import type { OpsDeps } from './ops-deps';
 import { log, putStep } from './progress';
@@ -54,6 +57,24 @@ export function commandForJob(job: Job): SingleCommand {
         kind: 'scp.export',
         target: idrac(),
         params: parseOrThrow(ScpExportParams, job.params, 'SCP parameters'),
+      };
+    case 'scp_backups':
+      return {
+        kind: 'scp.backups',
+        target: idrac(),
+        params: parseOrThrow(ScpBackupsParams, job.params, 'backup list'),
+      };
+    case 'scp_diff':
+      return {
+        kind: 'scp.diff',
+        target: idrac(),
+        params: parseOrThrow(ScpDiffParams, job.params, 'SCP diff'),
+      };
+    case 'scp_restore':
+      return {
+        kind: 'scp.import',
+        target: idrac(),
+        params: parseOrThrow(ScpRestoreParams, job.params, 'SCP restore'),
       };
     case 'inventory_sync': {
       if (job.target.kind === 'vcenter')

@@ -1,0 +1,58 @@
+import { flattenProfile, parseProfile } from '@rackops/core/scp/profile.schema';
+import { buildScp } from '@rackops/lab/world/scp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScenarioDriver, startScenario } from '../src/scenarios/driver';
+import { hostTags, isDone, labOf } from '../src/scenarios/lab-facts';
+import { run } from '../src/scenarios/scp-restore.scenario';
+
+describe('SCP restore through the bot on the local stack and the lab', () => {
+  it('export → change → list, diff, preview → restore: re-export equals the backup; another model refused', async () => {
+    const r = await run();
+    expect(r, JSON.stringify(r)).toMatchObject({
+      ok: true,
+      exported: true,
+      listed: true,
+      diffShown: true,
+      previewShown: true,
+      previewChangedNothing: true,
+      restored: true,
+      hostRestarted: true,
+      reexportEqualsBackup: true,
+      otherModelRefused: true,
+    });
+  }, 600_000);
+
+  describe('a restore that re-export does not confirm', () => {
+    let d: ScenarioDriver;
+    beforeAll(async () => {
+      d = await startScenario();
+    }, 120_000);
+    afterAll(async () => {
+      await d?.close();
+    });
+
+    it('no-reboot leaves BIOS changes pending: the job fails as scp_restore_unverified, naming the attribute', async () => {
+      const lab = labOf(d.stack);
+      const host = hostTags(lab, 'lab-a')[1] ?? 'LABA002';
+      const state = lab.world.host(host);
+      await d.say(`scp export ${host}`);
+      const exported = await d.waitForJob('scp_export', isDone, 300_000);
+      const backupId = /Backup[^A-Z]*([A-Z0-9]+-\d{8}T\d{6}Z-[A-Za-z0-9]+)/.exec(
+        JSON.stringify(await d.stack.store.listJobItems(exported.id, 'note')),
+      )?.[1];
+      expect(backupId, exported.summary).toBeDefined();
+      const bios = [
+        ...(flattenProfile(parseProfile(buildScp(lab.world, state, { format: 'JSON', target: 'ALL' })))
+          .get('BIOS.Setup.1-1')
+          ?.keys() ?? []),
+      ][0] as string;
+      state.scpAttributes.set('BIOS.Setup.1-1', new Map([[bios, 'ChangedByHand']]));
+      await d.say(`scp restore ${host} ${backupId} no-reboot confirm`);
+      const job = await d.waitForJob('scp_restore', isDone, 300_000);
+      expect(job.status).toBe('failed');
+      expect(`${job.error ?? ''} ${job.summary ?? ''}`).toMatch(/scp_restore_unverified/);
+      expect(job.summary).toContain(`BIOS.Setup.1-1 ${bios}: ChangedByHand →`);
+      expect(state.scpPending.get('BIOS.Setup.1-1')?.has(bios)).toBe(true);
+    }, 600_000);
+  });
+});
