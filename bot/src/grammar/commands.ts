@@ -1,31 +1,17 @@
 import { CredentialsRef, outboundUrl } from '@rackops/core/net/outbound-url';
 import { NOTIFICATION_KINDS } from '@rackops/core/notifications/events';
 import { ChannelName, EmailAddress } from '@rackops/core/notifications/settings';
-import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
-import { BoundedId } from '@rackops/core/util/ids';
 import { z } from 'zod';
-import type { Role } from '../config';
+import { type Def, def, name, none } from './def';
+import { PROTECTION_COMMANDS } from './protection-grammar';
 import { type UsageSpec, parseUsage } from './usage';
 
-const name = z
-  .string()
-  .min(1)
-  .max(120)
-  .regex(/^[\w.:@/-]+$/, 'letters, digits and . _ : @ / - only');
 const jobId = z
   .string()
   .min(1)
   .max(64)
   .regex(/^[0-9A-Za-z-]+$/, 'not a job id');
 const hostId = name;
-/** `APPLIANCE:DATASET` (the appliance id has no `:`); each part is checked again by core's schemas. */
-const applianceDataset = z
-  .string()
-  .max(330)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._@-]*:[A-Za-z][A-Za-z0-9_.:/-]*$/,
-    'APPLIANCE:DATASET, e.g. nas-a:tank/vmstore',
-  );
 /** What a rollout does about failures, stale iDRAC jobs and blockers (job params, shown on the job card). */
 const POLICY_ARGS = {
   'continue-on-failure': z.boolean().optional(),
@@ -45,21 +31,6 @@ export const POWER_ACTIONS = {
   'power-cycle': 'PowerCycle',
 } as const;
 export type PowerAlias = keyof typeof POWER_ACTIONS;
-
-interface Def<S extends z.ZodType> {
-  usage: string;
-  summary: string;
-  examples: string[];
-  role: Role;
-  args: S;
-  /** Shown by `help COMMAND`. */
-  details?: string;
-  /** Declared so help lists it, but not built yet: it says so instead of doing anything. */
-  unavailable?: true;
-}
-
-const def = <S extends z.ZodType>(d: Def<S>): Def<S> => d;
-const none = z.object({});
 
 export const COMMANDS = {
   help: def({
@@ -370,78 +341,7 @@ export const COMMANDS = {
     role: 'viewer',
     args: z.object({ id: name }),
   }),
-  protectionGroups: def({
-    usage: 'protection groups',
-    summary: 'ZFS protection groups: last replica against the RPO, bytes, how often each runs',
-    examples: ['protection groups'],
-    role: 'viewer',
-    args: none,
-  }),
-  groups: def({
-    usage: 'groups',
-    summary: 'same as `protection groups`',
-    examples: ['groups'],
-    role: 'viewer',
-    args: none,
-  }),
-  pgPause: def({
-    usage: 'pg pause GROUP',
-    summary: 'stop the scheduled replication of a protection group (its replicas stay)',
-    examples: ['pg pause prod-vms'],
-    role: 'operator',
-    args: z.object({ group: ProtectionGroupName }),
-  }),
-  pgResume: def({
-    usage: 'pg resume GROUP',
-    summary: 'schedule a paused protection group again',
-    examples: ['pg resume prod-vms'],
-    role: 'operator',
-    args: z.object({ group: ProtectionGroupName }),
-  }),
-  pg: def({
-    usage: 'pg GROUP',
-    summary: 'one protection group: source, target, RPO, retention, its last replicas',
-    examples: ['pg prod-vms'],
-    role: 'viewer',
-    args: z.object({ group: ProtectionGroupName }),
-  }),
-  protect: def({
-    usage:
-      'protect GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME]',
-    summary: 'create a protection group: replicate a ZFS dataset to another appliance on a schedule',
-    examples: [
-      'protect prod-vms nas-a:tank/vmstore nas-b:tank/vmstore-dr rpo 15',
-      'protect sql nas-a:tank/sql nas-b:backup/sql rpo 60 keep 8 vcenter vc-prod datastore nfs-sql',
-    ],
-    details:
-      "SOURCE and TARGET are APPLIANCE:DATASET, the appliance by its id in the relay agent's `zfs.sites`. " +
-      'RPO in minutes (default 15): the group replicates every RPO/2. `keep N` frequent snapshots (default 4; ' +
-      "also 24 hourly, 7 daily, 4 weekly). The vCenter and datastore default to none named and the dataset's last part.",
-    role: 'operator',
-    args: z.object({
-      group: ProtectionGroupName,
-      source: applianceDataset,
-      target: applianceDataset,
-      rpo: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(7 * 24 * 60)
-        .optional(),
-      keep: z.coerce.number().int().min(1).max(200).optional(),
-      vcenter: BoundedId.optional(),
-      datastore: name.optional(),
-      'dr-vcenter': BoundedId.optional(),
-      'dr-datastore': name.optional(),
-    }),
-  }),
-  replicate: def({
-    usage: 'replicate GROUP [now]',
-    summary: 'replicate a protection group now (snapshot, send the increment, prune)',
-    examples: ['replicate prod-vms now'],
-    role: 'operator',
-    args: z.object({ group: ProtectionGroupName, now: z.boolean().optional() }),
-  }),
+  ...PROTECTION_COMMANDS,
   failover: def({
     usage: 'failover GROUP',
     summary: 'fail a protection group over',

@@ -39,6 +39,38 @@ export const ReplicaRecord = z.object({
 });
 export type ReplicaRecord = z.infer<typeof ReplicaRecord>;
 
+/** A change to a group, applied at once on a non-production group, after a second person's approval on one. */
+export const GroupChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('add-vm'), vm: BoundedId, vmName: z.string().max(200) }),
+  z.object({ kind: z.literal('remove-vm'), vm: BoundedId, vmName: z.string().max(200) }),
+  z.object({
+    kind: z.literal('edit'),
+    rpoMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .optional(),
+    retention: RetentionPolicy.partial().optional(),
+  }),
+  z.object({ kind: z.literal('delete') }),
+]);
+export type GroupChange = z.infer<typeof GroupChange>;
+
+export const PendingChange = z.object({
+  change: GroupChange,
+  requestedBy: Actor,
+  requestedAt: IsoTime,
+});
+export type PendingChange = z.infer<typeof PendingChange>;
+
+/**
+ * Four-eyes on a production group: `pending` until a second person approves it (nothing is scheduled or
+ * replicated before), `rejected` for good. Groups stored before approvals existed read as `approved`.
+ */
+export const GroupApproval = z.enum(['pending', 'approved', 'rejected']);
+export type GroupApproval = z.infer<typeof GroupApproval>;
+
 export const ProtectionGroup = z
   .object({
     name: ProtectionGroupName,
@@ -57,6 +89,13 @@ export const ProtectionGroup = z
     transport: z.enum(['agent', 'direct']).default('agent'),
     production: z.boolean().default(true),
     state: z.enum(['active', 'paused']).default('active'),
+    approval: GroupApproval.default('approved'),
+    /** Who approved or rejected the group, when and why (a rejection's reason). */
+    decidedBy: Actor.optional(),
+    decidedAt: IsoTime.optional(),
+    decisionReason: z.string().max(300).optional(),
+    /** A change to a production group waiting for a second person; one at a time. */
+    pendingChange: PendingChange.optional(),
     createdBy: Actor,
     createdAt: IsoTime,
     lastReplica: ReplicaRecord.optional(),
