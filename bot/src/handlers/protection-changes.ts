@@ -4,7 +4,7 @@ import {
   decideGroupRequest,
   requestChange,
 } from '@rackops/core/replication/group-changes';
-import { resolveVm } from '@rackops/core/replication/group-inventory';
+import { isProductionVm, resolveVm } from '@rackops/core/replication/group-inventory';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import type { GroupChange } from '@rackops/core/replication/protection-group.schema';
 import { NotFoundError } from '@rackops/core/util/errors';
@@ -37,7 +37,8 @@ async function change(turn: Turn, group: string, c: GroupChange): Promise<string
 export async function pgAddVm(turn: Turn, args: ArgsOf<'pgAddVm'>): Promise<string> {
   const g = await requireGroup(turn, args.group);
   const vm = await resolveVm(turn.rt.store, g.source.vcenterId, args.vm);
-  return change(turn, args.group, { kind: 'add-vm', vm: vm.id, vmName: vm.name });
+  const production = await isProductionVm(turn.rt.store, vm, turn.rt.config.productionClusters);
+  return change(turn, args.group, { kind: 'add-vm', vm: vm.moref, vmName: vm.name, production });
 }
 
 export async function pgRemoveVm(turn: Turn, args: ArgsOf<'pgRemoveVm'>): Promise<string> {
@@ -45,9 +46,9 @@ export async function pgRemoveVm(turn: Turn, args: ArgsOf<'pgRemoveVm'>): Promis
   // A VM gone from the inventory can still be removed by the id the group holds.
   const members = g.members.kind === 'vms' ? g.members.vms : [];
   const vm = members.includes(args.vm)
-    ? { id: args.vm, name: args.vm }
+    ? { moref: args.vm, name: args.vm }
     : await resolveVm(turn.rt.store, g.source.vcenterId, args.vm);
-  return change(turn, args.group, { kind: 'remove-vm', vm: vm.id, vmName: vm.name });
+  return change(turn, args.group, { kind: 'remove-vm', vm: vm.moref, vmName: vm.name });
 }
 
 export async function pgEdit(turn: Turn, args: ArgsOf<'pgEdit'>): Promise<string> {

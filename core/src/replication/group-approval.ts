@@ -54,7 +54,11 @@ export function applyChange(g: ProtectionGroup, change: GroupChange): Protection
       if (vms.includes(change.vm))
         throw new ValidationError(`VM ${change.vmName} is already in protection group ${g.name}`);
       // The first explicit VM narrows "every VM on the datastore" to the VMs named.
-      return { ...g, members: { kind: 'vms', vms: [...vms, change.vm] } };
+      return {
+        ...g,
+        production: g.production || change.production,
+        members: { kind: 'vms', vms: [...vms, change.vm] },
+      };
     }
     case 'remove-vm': {
       const vms = vmsOf(g);

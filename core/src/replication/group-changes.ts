@@ -91,7 +91,9 @@ export async function requestChange(
   const { value: g, storeVersion } = await requireGroup(deps, name);
   if (change.kind !== 'delete') changed(g, change);
   const detail = { change: describeChange(change) };
-  if (g.production && g.approval === 'approved') {
+  // A VM of a production cluster makes the group production: adding it needs four eyes already.
+  const production = g.production || (change.kind === 'add-vm' && change.production);
+  if (production && g.approval === 'approved') {
     if (g.pendingChange)
       throw new ConflictError(
         `protection group ${name} already has a change waiting for approval (${describeChange(g.pendingChange.change)}): \`pg approve ${name}\` or \`pg reject ${name}\` first`,

@@ -52,6 +52,18 @@ export async function resolveVm(store: RecordReader, vcenterId: string, text: st
   );
 }
 
+/** A VM is production when its cluster is; a VM outside any known cluster cannot be shown harmless. */
+export async function isProductionVm(
+  store: RecordReader,
+  vm: Vm,
+  productionClusters: readonly string[],
+): Promise<boolean> {
+  const c = vm.clusterId
+    ? (await store.getRecord<Cluster>(INVENTORY_TYPES.cluster, vm.clusterId))?.data
+    : undefined;
+  return !c || isProductionCluster(c, productionClusters);
+}
+
 /**
  * Whether changes to a group need four-eyes: when any cluster whose hosts mount its source datastore, or that
  * runs one of its VMs, is production (inventory or configuration, as for rollouts). A datastore or host the
@@ -60,7 +72,7 @@ export async function resolveVm(store: RecordReader, vcenterId: string, text: st
 export async function isProductionGroup(
   store: RecordReader,
   source: { vcenterId: string; datastore: string },
-  vmIds: readonly string[],
+  vmMorefs: readonly string[],
   productionClusters: readonly string[],
 ): Promise<boolean> {
   const ds = (await live<Datastore>(store, INVENTORY_TYPES.datastore)).find(
@@ -69,9 +81,9 @@ export async function isProductionGroup(
   if (!ds) return true;
   const hosts = new Map((await live<Host>(store, INVENTORY_TYPES.host)).map((h) => [h.id, h]));
   const clusterIds = new Set<string | undefined>(ds.hostIds.map((id) => hosts.get(id)?.clusterId));
-  if (vmIds.length) {
-    const vms = new Map((await live<Vm>(store, INVENTORY_TYPES.vm)).map((v) => [v.id, v]));
-    for (const id of vmIds) clusterIds.add(vms.get(id)?.clusterId);
+  if (vmMorefs.length) {
+    const vms = (await live<Vm>(store, INVENTORY_TYPES.vm)).filter((v) => v.vcenterId === source.vcenterId);
+    for (const moref of vmMorefs) clusterIds.add(vms.find((v) => v.moref === moref)?.clusterId);
   }
   const clusters = new Map((await live<Cluster>(store, INVENTORY_TYPES.cluster)).map((c) => [c.id, c]));
   for (const id of clusterIds) {

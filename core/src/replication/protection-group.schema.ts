@@ -20,12 +20,20 @@ export const Membership = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('vms'), vms: z.array(BoundedId).min(1).max(500) }),
 ]);
 
+const RETENTION = {
+  frequent: z.number().int().min(1).max(200),
+  hourly: z.number().int().min(0).max(168),
+  daily: z.number().int().min(0).max(90),
+  weekly: z.number().int().min(0).max(52),
+};
 export const RetentionPolicy = z.object({
-  frequent: z.number().int().min(1).max(200).default(4),
-  hourly: z.number().int().min(0).max(168).default(24),
-  daily: z.number().int().min(0).max(90).default(7),
-  weekly: z.number().int().min(0).max(52).default(4),
+  frequent: RETENTION.frequent.default(4),
+  hourly: RETENTION.hourly.default(24),
+  daily: RETENTION.daily.default(7),
+  weekly: RETENTION.weekly.default(4),
 });
+/** The retention counts a `pg edit` changes; the others stay. */
+const RetentionChange = z.object(RETENTION).partial();
 
 /** What the last successful sync left on the target. */
 export const ReplicaRecord = z.object({
@@ -41,7 +49,14 @@ export type ReplicaRecord = z.infer<typeof ReplicaRecord>;
 
 /** A change to a group, applied at once on a non-production group, after a second person's approval on one. */
 export const GroupChange = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('add-vm'), vm: BoundedId, vmName: z.string().max(200) }),
+  z.object({
+    kind: z.literal('add-vm'),
+    /** The VM's moref on the group's source vCenter, as members are kept. */
+    vm: BoundedId,
+    vmName: z.string().max(200),
+    /** The VM runs on a production cluster: the group becomes production with it. */
+    production: z.boolean().default(false),
+  }),
   z.object({ kind: z.literal('remove-vm'), vm: BoundedId, vmName: z.string().max(200) }),
   z.object({
     kind: z.literal('edit'),
@@ -51,7 +66,7 @@ export const GroupChange = z.discriminatedUnion('kind', [
       .min(1)
       .max(7 * 24 * 60)
       .optional(),
-    retention: RetentionPolicy.partial().optional(),
+    retention: RetentionChange.optional(),
   }),
   z.object({ kind: z.literal('delete') }),
 ]);
