@@ -81,6 +81,35 @@ describe('command grammar', () => {
     expect(helpFor(['updat'])).toContain('update');
   });
 
+  it('pg changes: durations, quoted reasons, and a typo in the sub-command is offered the right one', () => {
+    expect(parseCommand('pg edit prod-vms rpo 2h daily 14')).toMatchObject({
+      ok: true,
+      command: { name: 'pgEdit', args: { group: 'prod-vms', rpo: 120, daily: 14 } },
+    });
+    expect(parseCommand('pg edit prod-vms rpo 45')).toMatchObject({ command: { args: { rpo: 45 } } });
+    expect(parseCommand('pg edit prod-vms rpo 1d')).toMatchObject({ command: { args: { rpo: 1440 } } });
+    expect(parseCommand('pg reject prod-vms "wrong pool"')).toMatchObject({
+      ok: true,
+      command: { name: 'pgReject', args: { group: 'prod-vms', reason: 'wrong pool' } },
+    });
+    expect(parseCommand('pg delete prod-vms confirm')).toMatchObject({
+      command: { name: 'pgDelete', args: { confirm: true } },
+    });
+    expect(parseCommand('pg create a nas-a:tank/a nas-b:dr/a rpo 30')).toMatchObject({
+      command: { name: 'pgCreate', args: { group: 'a', rpo: 30 } },
+    });
+    for (const [typed, meant] of [
+      ['pg aprove prod-vms', 'pg approve GROUP'],
+      ['pg ad-vm prod-vms web-01', 'pg add-vm GROUP VM'],
+      ['pg remove-v prod-vms web-01', 'pg remove-vm GROUP VM'],
+      ['pg delet prod-vms confirm', 'pg delete GROUP [confirm]'],
+    ]) {
+      const r = parseCommand(typed as string);
+      expect(r.ok, typed).toBe(false);
+      if (!r.ok) expect(r.message, typed).toContain(`Did you mean \`${meant}`);
+    }
+  });
+
   it('declares room for failover; protection groups, replicate, windows and notify exist', () => {
     expect(COMMANDS.failover.unavailable).toBe(true);
     for (const n of ['protectionGroups', 'groups', 'pg', 'protect', 'replicate'] as const)

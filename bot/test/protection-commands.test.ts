@@ -15,38 +15,62 @@ describe('protection group chat commands', () => {
     await f?.close();
   });
 
-  it('protect creates the group and schedules it every RPO/2; groups and pg show it', async () => {
+  it('protect creates a production group pending: not scheduled, not replicated, until a second person approves', async () => {
+    // No inventory names the datastore: RackOps cannot show it harmless, so the group is production.
     const t = text(
       await f.harness.say(
-        USERS.operator,
+        USERS.approver,
         'protect prod-vms nas-a:tank/vmstore nas-b:dr/vmstore rpo 30 keep 6 vcenter vc-lab',
       ),
     );
     expect(t).toContain('Protection group **prod-vms** created');
-    expect(t).toContain('replicating every 15 min');
-    const g = (await createProtectionGroupStore(f.store).get('prod-vms'))?.value;
-    expect(g).toMatchObject({
+    expect(t).toContain('waits for four-eyes approval');
+    const stored = async () => (await createProtectionGroupStore(f.store).get('prod-vms'))?.value;
+    expect(await stored()).toMatchObject({
       source: { appliance: 'nas-a', dataset: 'tank/vmstore', vcenterId: 'vc-lab', datastore: 'vmstore' },
       target: { appliance: 'nas-b', dataset: 'dr/vmstore', vcenterId: 'vc-lab' },
       rpoMinutes: 30,
       retention: { frequent: 6, hourly: 24 },
       state: 'active',
+      production: true,
+      approval: 'pending',
       createdBy: { kind: 'user' },
     });
-    expect(g?.conversationId).toBeTruthy();
+    expect((await stored())?.conversationId).toBeTruthy();
+    expect(f.scheduler.recurring.has('pg-prod-vms')).toBe(false);
+    expect(text(await f.harness.say(USERS.viewer, 'protection groups'))).toContain(
+      '⏳ **prod-vms** nas-a:tank/vmstore → nas-b:dr/vmstore · no replica yet (RPO 30 min) · **awaiting approval**',
+    );
+    expect(text(await f.harness.say(USERS.viewer, 'pg prod-vms'))).toContain(
+      'production (four-eyes) · **awaiting approval**',
+    );
+    // Nobody replicates it before the approval, not even by hand.
+    expect(text(await f.harness.say(USERS.operator, 'replicate prod-vms now'))).toContain(
+      'waiting for four-eyes approval',
+    );
+    expect((await f.store.listJobsByTarget('protection_group', 'prod-vms')).items).toHaveLength(0);
+
+    // The creator cannot approve their own group; an operator cannot approve at all.
+    expect(text(await f.harness.say(USERS.approver, 'pg approve prod-vms'))).toContain(
+      'a different person with the **approver** role must approve it',
+    );
+    expect(text(await f.harness.say(USERS.operator, 'pg approve prod-vms'))).toContain('**approver** role');
+    expect((await stored())?.approval).toBe('pending');
+    expect(f.scheduler.recurring.has('pg-prod-vms')).toBe(false);
+
+    expect(text(await f.harness.say(USERS.approver2, 'pg approve prod-vms'))).toContain(
+      'Protection group **prod-vms** approved by Abe Approver: scheduled now',
+    );
+    expect(await stored()).toMatchObject({ approval: 'approved', decidedBy: { name: 'Abe Approver' } });
     expect(f.scheduler.recurring.get('pg-prod-vms')).toEqual({
       everyMinutes: 15,
       target: { kind: 'replication', group: 'prod-vms' },
     });
-
-    const list = text(await f.harness.say(USERS.viewer, 'protection groups'));
-    expect(list).toContain(
-      '⚪ **prod-vms** nas-a:tank/vmstore → nas-b:dr/vmstore · no replica yet (RPO 30 min)',
-    );
-    expect(text(await f.harness.say(USERS.viewer, 'groups'))).toContain('**prod-vms**');
     const one = text(await f.harness.say(USERS.viewer, 'pg prod-vms'));
     expect(one).toContain('Retention: 6 frequent, 24 hourly, 7 daily, 4 weekly');
+    expect(one).toContain('approved by Abe Approver');
     expect(one).toContain('No replica yet.');
+    expect(text(await f.harness.say(USERS.viewer, 'groups'))).toContain('⚪ **prod-vms**');
   });
 
   it('a replica recorded shows its age against the RPO as a light', async () => {

@@ -159,4 +159,30 @@ describe('replication tick (claim handler)', () => {
     });
     await expect(claim({ kind: 'replication', group: 'Bad;rm' })).rejects.toThrow(/schedule target/);
   });
+
+  it('a production group awaiting four-eyes approval (or rejected) is never replicated nor in breach', async () => {
+    for (const approval of ['pending', 'rejected'] as const) {
+      const name = `wait-${approval}`;
+      await createProtectionGroupStore(t.store).create({
+        name,
+        source: { vcenterId: 'vc-a', datastore: 'nfs', appliance: 'nas-a', dataset: `tank/${name}` },
+        target: { vcenterId: 'vc-b', datastore: 'nfs-dr', appliance: 'nas-b', dataset: `dr/${name}` },
+        members: { kind: 'datastore' },
+        rpoMinutes: 15,
+        retention: {},
+        approval,
+        createdBy: alice,
+        // Long past its RPO: an approved group would be in breach.
+        createdAt: new Date(now.getTime() - 86_400_000).toISOString(),
+        conversationId: 'conv-1',
+      });
+      const before = told.length;
+      expect(await claim({ kind: 'replication', group: name })).toEqual({
+        outcome: 'skipped',
+        reason: `protection group ${name} is not approved (${approval})`,
+      });
+      expect(told).toHaveLength(before);
+      expect((await t.store.listJobsByTarget('protection_group', name)).items).toHaveLength(0);
+    }
+  });
 });

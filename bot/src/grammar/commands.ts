@@ -1,32 +1,19 @@
 import { CredentialsRef, outboundUrl } from '@rackops/core/net/outbound-url';
 import { NOTIFICATION_KINDS } from '@rackops/core/notifications/events';
 import { ChannelName, EmailAddress } from '@rackops/core/notifications/settings';
-import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
-import { BoundedId } from '@rackops/core/util/ids';
 import { z } from 'zod';
-import { type Def, def } from './def';
+import { type Def, def, name, none } from './def';
+import { PROTECTION_COMMANDS } from './protection-grammar';
 import { SCP_COMMANDS } from './scp-commands';
+import { WINDOW_COMMANDS } from './window-grammar';
 import { type UsageSpec, parseUsage } from './usage';
 
-const name = z
-  .string()
-  .min(1)
-  .max(120)
-  .regex(/^[\w.:@/-]+$/, 'letters, digits and . _ : @ / - only');
 const jobId = z
   .string()
   .min(1)
   .max(64)
   .regex(/^[0-9A-Za-z-]+$/, 'not a job id');
 const hostId = name;
-/** `APPLIANCE:DATASET` (the appliance id has no `:`); each part is checked again by core's schemas. */
-const applianceDataset = z
-  .string()
-  .max(330)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._@-]*:[A-Za-z][A-Za-z0-9_.:/-]*$/,
-    'APPLIANCE:DATASET, e.g. nas-a:tank/vmstore',
-  );
 /** What a rollout does about failures, stale iDRAC jobs and blockers (job params, shown on the job card). */
 const POLICY_ARGS = {
   'continue-on-failure': z.boolean().optional(),
@@ -46,8 +33,6 @@ export const POWER_ACTIONS = {
   'power-cycle': 'PowerCycle',
 } as const;
 export type PowerAlias = keyof typeof POWER_ACTIONS;
-
-const none = z.object({});
 
 export const COMMANDS = {
   help: def({
@@ -279,151 +264,8 @@ export const COMMANDS = {
     args: z.object({ host: hostId }),
   }),
   ...SCP_COMMANDS,
-  windows: def({
-    usage: 'windows',
-    summary: 'maintenance windows of the next 14 days: occurrences, clusters, approval, estimate vs length',
-    examples: ['windows'],
-    role: 'viewer',
-    args: none,
-  }),
-  windowCreate: def({
-    usage: 'window create TARGETS SCHEDULE...',
-    summary: 'create a maintenance window (a rolling firmware update); production needs a second person',
-    examples: [
-      'window create prod-a every sunday 02:00 Europe/Berlin for 4h',
-      'window create prod-a,host:ABC1234 first saturday of the month 01:00 UTC for 6h policy skip_host',
-      'window create lab-a on 2026-12-06 02:00 Europe/Berlin for 2h',
-      'window create lab-a cron "30 1 * * 6" America/New_York for 3h',
-    ],
-    role: 'operator',
-    args: z.object({ targets: z.string().min(1).max(400), schedule: z.string().min(1).max(400) }),
-    details:
-      'TARGETS: clusters, comma-separated; `host:ID` for a single host. SCHEDULE: every DAY[,DAY] HH:MM ZONE for ' +
-      'DURATION | first|second|third|fourth|last DAY of the month … | last day of the month … | on YYYY-MM-DD … | ' +
-      'cron "M H DOM MON DOW" ZONE for DURATION; then optionally from DATE, until DATE, ' +
-      'policy pause|skip_host|power_off_noncritical|fail, continue-on-failure.',
-  }),
-  windowEdit: def({
-    usage: 'window edit ID SCHEDULE...',
-    summary: 'change a window series: schedule, length, policy (voids its approval)',
-    examples: [
-      'window edit W1A2B3C4D every sunday 03:00 Europe/Berlin for 3h policy skip_host',
-      'window edit W1A2B3C4D on 2026-12-20 01:00 UTC for 2h',
-    ],
-    role: 'operator',
-    args: z.object({ id: z.string().min(1).max(64), schedule: z.string().min(1).max(400) }),
-    details:
-      'SCHEDULE as for `window create` (the whole schedule again; targets stay). A bad schedule, or one that ' +
-      'overlaps another window on a shared target, is refused and nothing changes. Production series need ' +
-      'a second person to approve them again.',
-  }),
-  windowApprove: def({
-    usage: 'window approve ID',
-    summary: 'approve a window series (not its creator, for production)',
-    examples: ['window approve W1A2B3C4D'],
-    role: 'approver',
-    args: z.object({ id: name }),
-  }),
-  windowReject: def({
-    usage: 'window reject ID',
-    summary: 'reject a window series: none of its occurrences runs',
-    examples: ['window reject W1A2B3C4D'],
-    role: 'approver',
-    args: z.object({ id: name }),
-  }),
-  windowSkip: def({
-    usage: 'window skip ID [WHEN]',
-    summary: 'skip the next occurrence of a window, or the one on a date',
-    examples: ['window skip W1A2B3C4D', 'window skip W1A2B3C4D 2026-12-13'],
-    role: 'operator',
-    args: z.object({ id: name, when: z.string().max(20).optional() }),
-  }),
-  windowCancel: def({
-    usage: 'window cancel ID',
-    summary: 'cancel a window series',
-    examples: ['window cancel W1A2B3C4D'],
-    role: 'operator',
-    args: z.object({ id: name }),
-  }),
-  window: def({
-    usage: 'window ID',
-    summary: 'one window: schedule, targets, approval, coming and past occurrences',
-    examples: ['window W1A2B3C4D'],
-    role: 'viewer',
-    args: z.object({ id: name }),
-  }),
-  protectionGroups: def({
-    usage: 'protection groups',
-    summary: 'ZFS protection groups: last replica against the RPO, bytes, how often each runs',
-    examples: ['protection groups'],
-    role: 'viewer',
-    args: none,
-  }),
-  groups: def({
-    usage: 'groups',
-    summary: 'same as `protection groups`',
-    examples: ['groups'],
-    role: 'viewer',
-    args: none,
-  }),
-  pgPause: def({
-    usage: 'pg pause GROUP',
-    summary: 'stop the scheduled replication of a protection group (its replicas stay)',
-    examples: ['pg pause prod-vms'],
-    role: 'operator',
-    args: z.object({ group: ProtectionGroupName }),
-  }),
-  pgResume: def({
-    usage: 'pg resume GROUP',
-    summary: 'schedule a paused protection group again',
-    examples: ['pg resume prod-vms'],
-    role: 'operator',
-    args: z.object({ group: ProtectionGroupName }),
-  }),
-  pg: def({
-    usage: 'pg GROUP',
-    summary: 'one protection group: source, target, RPO, retention, its last replicas',
-    examples: ['pg prod-vms'],
-    role: 'viewer',
-    args: z.object({ group: ProtectionGroupName }),
-  }),
-  protect: def({
-    usage:
-      'protect GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME]',
-    summary: 'create a protection group: replicate a ZFS dataset to another appliance on a schedule',
-    examples: [
-      'protect prod-vms nas-a:tank/vmstore nas-b:tank/vmstore-dr rpo 15',
-      'protect sql nas-a:tank/sql nas-b:backup/sql rpo 60 keep 8 vcenter vc-prod datastore nfs-sql',
-    ],
-    details:
-      "SOURCE and TARGET are APPLIANCE:DATASET, the appliance by its id in the relay agent's `zfs.sites`. " +
-      'RPO in minutes (default 15): the group replicates every RPO/2. `keep N` frequent snapshots (default 4; ' +
-      "also 24 hourly, 7 daily, 4 weekly). The vCenter and datastore default to none named and the dataset's last part.",
-    role: 'operator',
-    args: z.object({
-      group: ProtectionGroupName,
-      source: applianceDataset,
-      target: applianceDataset,
-      rpo: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(7 * 24 * 60)
-        .optional(),
-      keep: z.coerce.number().int().min(1).max(200).optional(),
-      vcenter: BoundedId.optional(),
-      datastore: name.optional(),
-      'dr-vcenter': BoundedId.optional(),
-      'dr-datastore': name.optional(),
-    }),
-  }),
-  replicate: def({
-    usage: 'replicate GROUP [now]',
-    summary: 'replicate a protection group now (snapshot, send the increment, prune)',
-    examples: ['replicate prod-vms now'],
-    role: 'operator',
-    args: z.object({ group: ProtectionGroupName, now: z.boolean().optional() }),
-  }),
+  ...WINDOW_COMMANDS,
+  ...PROTECTION_COMMANDS,
   failover: def({
     usage: 'failover GROUP',
     summary: 'fail a protection group over',

@@ -52,6 +52,26 @@ export function closestCommand(tokens: string[]): CompiledCommand | undefined {
   return best.d <= Math.max(2, Math.floor(bestLen / 2)) ? best.c : undefined;
 }
 
+/**
+ * A longer command under the one matched whose words are a typo away (`pg ad-vm` for `pg add-vm`): the short
+ * one matched only because it takes a value where the typo stands.
+ */
+function closeSubcommand(cmd: CompiledCommand, tokens: string[]): CompiledCommand | undefined {
+  const lower = tokens.map((t) => t.toLowerCase());
+  const prefix = cmd.spec.words;
+  let best: { c: CompiledCommand; d: number } | undefined;
+  for (const c of COMPILED) {
+    if (c.spec.words.length <= prefix.length || !prefix.every((w, i) => c.spec.words[i] === w)) continue;
+    const k = c.spec.words.length;
+    const d = editDistance(
+      lower.slice(prefix.length, k).join(' '),
+      c.spec.words.slice(prefix.length).join(' '),
+    );
+    if (d <= 2 && (!best || d < best.d)) best = { c, d };
+  }
+  return best?.c;
+}
+
 export function parseCommand(text: string): ParseResult {
   if (text.length > MAX_COMMAND_LENGTH)
     return { ok: false, message: 'That message is too long to be a command.' };
@@ -75,8 +95,16 @@ export function parseCommand(text: string): ParseResult {
   }
   const bound = bindArgs(cmd.spec, tokens.slice(cmd.spec.words.length));
   const usage = `Usage: \`${cmd.spec.display}\` — e.g. \`${cmd.def.examples[0] ?? cmd.spec.display}\``;
-  if ('error' in bound)
+  if ('error' in bound) {
+    const sub = closeSubcommand(cmd, tokens);
+    if (sub)
+      return {
+        ok: false,
+        message: `I don't know \`${tokens.slice(0, sub.spec.words.length).join(' ').slice(0, 40)}\`. Did you mean \`${sub.spec.display}\`? (\`help ${cmd.spec.words.join(' ')}\`)`,
+        suggestion: sub.spec.display,
+      };
     return { ok: false, message: `${capitalize(bound.error)}. ${usage}`, suggestion: cmd.spec.display };
+  }
   const parsed = COMMANDS[cmd.name].args.safeParse(bound.args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

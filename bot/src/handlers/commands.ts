@@ -9,6 +9,7 @@ import { hasRole, refusal } from '../rbac';
 import type { Turn } from '../runtime';
 import * as jobCmd from './job-commands';
 import * as notifyCmd from './notify-commands';
+import * as pgChange from './protection-changes';
 import * as pgCmd from './protection-commands';
 import * as query from './query-commands';
 import * as scp from './scp-commands';
@@ -111,7 +112,20 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     case 'pgResume':
       return pgCmd.pgSetState(turn, cmd.args.group, 'active');
     case 'protect':
+    case 'pgCreate':
       return pgCmd.protect(turn, cmd.args);
+    case 'pgApprove':
+      return pgChange.pgDecide(turn, cmd.args.group, 'approve');
+    case 'pgReject':
+      return pgChange.pgDecide(turn, cmd.args.group, 'reject', cmd.args.reason);
+    case 'pgAddVm':
+      return pgChange.pgAddVm(turn, cmd.args);
+    case 'pgRemoveVm':
+      return pgChange.pgRemoveVm(turn, cmd.args);
+    case 'pgEdit':
+      return pgChange.pgEdit(turn, cmd.args);
+    case 'pgDelete':
+      return pgChange.pgDelete(turn, cmd.args);
     case 'replicate':
       return pgCmd.replicate(turn, cmd.args);
     case 'failover':

@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../util/errors';
 import { createProtectionGroupStore } from './protection-group-store';
 import type { ProtectionGroup, ProtectionGroupInput } from './protection-group.schema';
 import { syncEveryMinutes } from './rpo';
+import { isRunnable } from './group-approval';
 
 export interface GroupDeps {
   store: Store;
@@ -24,19 +25,35 @@ async function arm(deps: GroupDeps, g: ProtectionGroup): Promise<void> {
   });
 }
 
+/** Schedule the group when it may run (active and approved), else make sure no schedule is left. */
+export async function syncSchedule(deps: GroupDeps, g: ProtectionGroup): Promise<void> {
+  if (isRunnable(g)) await arm(deps, g);
+  else await deps.scheduler.cancel(replicationScheduleName(g.name));
+}
+
 /**
- * A new protection group, stored then scheduled (every RPO/2). A name already taken is refused with nothing
- * changed; if the schedule cannot be made the group is left paused, so what the Store says is what runs.
+ * A new protection group, stored then scheduled (every RPO/2). A production group (`production`, see
+ * isProductionGroup) is stored `pending` and not scheduled until a second person approves it. A name already
+ * taken is refused with nothing changed; if the schedule cannot be made the group is left paused, so what
+ * the Store says is what runs.
  */
 export async function createGroup(
   deps: GroupDeps,
-  input: Omit<ProtectionGroupInput, 'createdAt' | 'createdBy' | 'state' | 'lastReplica'>,
+  input: Omit<
+    ProtectionGroupInput,
+    'createdAt' | 'createdBy' | 'state' | 'lastReplica' | 'approval' | 'pendingChange'
+  > & { production: boolean },
   actor: Actor,
 ): Promise<ProtectionGroup> {
   const pgs = createProtectionGroupStore(deps.store);
-  const g = await pgs.create({ ...input, createdBy: actor, createdAt: deps.clock.now().toISOString() });
+  const g = await pgs.create({
+    ...input,
+    approval: input.production ? 'pending' : 'approved',
+    createdBy: actor,
+    createdAt: deps.clock.now().toISOString(),
+  });
   try {
-    await arm(deps, g);
+    if (isRunnable(g)) await arm(deps, g);
   } catch (err) {
     await pgs.update(g.name, (x) => ({ ...x, state: 'paused' }));
     throw err;
@@ -45,7 +62,13 @@ export async function createGroup(
     actor,
     action: 'protection-group.create',
     target: `protection-group:${g.name}`,
-    detail: { source: g.source, target: g.target, rpoMinutes: g.rpoMinutes },
+    detail: {
+      source: g.source,
+      target: g.target,
+      rpoMinutes: g.rpoMinutes,
+      production: g.production,
+      approval: g.approval,
+    },
   });
   return g;
 }
@@ -63,8 +86,7 @@ export async function setGroupState(
   const changed = read.value.state !== state;
   const group = changed ? await pgs.update(name, (g) => ({ ...g, state })) : read.value;
   // Convergent either way: a schedule left behind by a crash between the two writes is put right.
-  if (state === 'paused') await deps.scheduler.cancel(replicationScheduleName(name));
-  else await arm(deps, group);
+  await syncSchedule(deps, group);
   if (changed)
     await deps.store.recordAudit({
       actor,

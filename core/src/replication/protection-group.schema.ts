@@ -20,12 +20,20 @@ export const Membership = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('vms'), vms: z.array(BoundedId).min(1).max(500) }),
 ]);
 
+const RETENTION = {
+  frequent: z.number().int().min(1).max(200),
+  hourly: z.number().int().min(0).max(168),
+  daily: z.number().int().min(0).max(90),
+  weekly: z.number().int().min(0).max(52),
+};
 export const RetentionPolicy = z.object({
-  frequent: z.number().int().min(1).max(200).default(4),
-  hourly: z.number().int().min(0).max(168).default(24),
-  daily: z.number().int().min(0).max(90).default(7),
-  weekly: z.number().int().min(0).max(52).default(4),
+  frequent: RETENTION.frequent.default(4),
+  hourly: RETENTION.hourly.default(24),
+  daily: RETENTION.daily.default(7),
+  weekly: RETENTION.weekly.default(4),
 });
+/** The retention counts a `pg edit` changes; the others stay. */
+const RetentionChange = z.object(RETENTION).partial();
 
 /** What the last successful sync left on the target. */
 export const ReplicaRecord = z.object({
@@ -38,6 +46,45 @@ export const ReplicaRecord = z.object({
   seconds: z.number().nonnegative(),
 });
 export type ReplicaRecord = z.infer<typeof ReplicaRecord>;
+
+/** A change to a group, applied at once on a non-production group, after a second person's approval on one. */
+export const GroupChange = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('add-vm'),
+    /** The VM's moref on the group's source vCenter, as members are kept. */
+    vm: BoundedId,
+    vmName: z.string().max(200),
+    /** The VM runs on a production cluster: the group becomes production with it. */
+    production: z.boolean().default(false),
+  }),
+  z.object({ kind: z.literal('remove-vm'), vm: BoundedId, vmName: z.string().max(200) }),
+  z.object({
+    kind: z.literal('edit'),
+    rpoMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .optional(),
+    retention: RetentionChange.optional(),
+  }),
+  z.object({ kind: z.literal('delete') }),
+]);
+export type GroupChange = z.infer<typeof GroupChange>;
+
+export const PendingChange = z.object({
+  change: GroupChange,
+  requestedBy: Actor,
+  requestedAt: IsoTime,
+});
+export type PendingChange = z.infer<typeof PendingChange>;
+
+/**
+ * Four-eyes on a production group: `pending` until a second person approves it (nothing is scheduled or
+ * replicated before), `rejected` for good. Groups stored before approvals existed read as `approved`.
+ */
+export const GroupApproval = z.enum(['pending', 'approved', 'rejected']);
+export type GroupApproval = z.infer<typeof GroupApproval>;
 
 export const ProtectionGroup = z
   .object({
@@ -57,6 +104,13 @@ export const ProtectionGroup = z
     transport: z.enum(['agent', 'direct']).default('agent'),
     production: z.boolean().default(true),
     state: z.enum(['active', 'paused']).default('active'),
+    approval: GroupApproval.default('approved'),
+    /** Who approved or rejected the group, when and why (a rejection's reason). */
+    decidedBy: Actor.optional(),
+    decidedAt: IsoTime.optional(),
+    decisionReason: z.string().max(300).optional(),
+    /** A change to a production group waiting for a second person; one at a time. */
+    pendingChange: PendingChange.optional(),
     createdBy: Actor,
     createdAt: IsoTime,
     lastReplica: ReplicaRecord.optional(),

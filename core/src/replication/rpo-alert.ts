@@ -3,6 +3,7 @@ import type { Notifier } from '../ports/notifier.port';
 import type { Store } from '../ports/store.port';
 import { formatDuration } from '../util/duration';
 import type { ProtectionGroup } from './protection-group.schema';
+import { isRunnable, rpoClockStart } from './group-approval';
 import { rpoStatus } from './rpo';
 
 /** One record per group: the breach already told (`since`), so each breach is told once, not at every tick. */
@@ -14,13 +15,13 @@ export interface RpoAlertDeps {
   clock: Clock;
 }
 
-/** The group's newest replica (or the group, before its first) is older than its RPO; never when paused. */
+/** The group's newest replica (or its approval, before its first) is older than its RPO; never when paused or unapproved. */
 export function isPastRpo(g: ProtectionGroup, now: Date): boolean {
   return rpoStatus({
     rpoMinutes: g.rpoMinutes,
     now,
-    createdAt: g.createdAt,
-    paused: g.state === 'paused',
+    createdAt: rpoClockStart(g),
+    paused: !isRunnable(g),
     ...(g.lastReplica ? { lastSnapshotAt: g.lastReplica.snapshotAt } : {}),
   }).breached;
 }

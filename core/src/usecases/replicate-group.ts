@@ -39,7 +39,7 @@ export async function activeReplicationJobs(store: Store, group: string): Promis
 /**
  * `replicate <group> now` and each scheduled tick: one `replication_sync` job for the group. A replication
  * writes only the replica (never the source), so it needs no second person. Refused, with nothing created,
- * for an unknown or paused group and while another run of the group is pending or running.
+ * for an unknown, paused or not (yet) approved group and while another run of the group is pending or running.
  */
 export async function replicateGroup(
   deps: UseCaseDeps,
@@ -48,6 +48,13 @@ export async function replicateGroup(
   const name = parseOrThrow(ProtectionGroupName, input.group, 'protection group name');
   const read = await createProtectionGroupStore(deps.store).get(name);
   if (!read) throw new NotFoundError('protection group', name);
+  if (read.value.approval !== 'approved')
+    throw new RackOpsError(
+      'group_not_approved',
+      read.value.approval === 'pending'
+        ? `protection group ${name} is waiting for four-eyes approval (\`pg approve ${name}\` by a second person): it does not replicate before`
+        : `protection group ${name} was rejected: it never replicates (\`pg delete ${name}\` removes it)`,
+    );
   if (read.value.state === 'paused')
     throw new RackOpsError('group_paused', `protection group ${name} is paused: resume it first`);
   const running = (await activeReplicationJobs(deps.store, name))[0];

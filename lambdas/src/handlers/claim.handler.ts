@@ -199,6 +199,12 @@ export function createClaimHandler(deps: ClaimDeps) {
   async function replicationTick(group: string): Promise<ClaimOutcome> {
     const read = await createProtectionGroupStore(deps.store).get(group);
     if (!read) return { outcome: 'skipped', reason: `protection group ${group} does not exist` };
+    // Not approved yet (or rejected): it has no RPO to breach; the schedule should not exist, so say why not.
+    if (read.value.approval !== 'approved')
+      return {
+        outcome: 'skipped',
+        reason: `protection group ${group} is not approved (${read.value.approval})`,
+      };
     const breached = deps.notifier
       ? await checkRpoBreach({ store: deps.store, notifier: deps.notifier, clock }, read.value)
       : isPastRpo(read.value, clock.now());

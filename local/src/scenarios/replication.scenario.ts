@@ -7,14 +7,16 @@ import { smallLab } from '@rackops/lab/testing/small-lab';
 import { startLinkSwitch } from '@rackops/lab/zfs/link-switch';
 import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
 import { startZfsSites } from '@rackops/lab/zfs/zfs-sites';
-import { startScenario } from './driver';
+import { APPROVER, startScenario } from './driver';
 
 const GROUP = 'lab-vms';
 /** The local scheduler runs a 1-minute schedule every 5 s; the RPO (1 min) is real time. */
 const INTERVAL_SCALE = 1 / 12;
 
 /**
- * Runbook: an operator protects a dataset by chat (RPO 1 min: a sync every 30 s, run every 5 s here). Two
+ * Runbook: an operator protects a dataset by chat (RPO 1 min: a sync every 30 s, run every 5 s here). The
+ * inventory does not know its datastore, so the group is production: it waits, unscheduled, while its creator's
+ * own approval is refused, until a second person approves it. Two
  * scheduled runs replicate it — a full send, then the increment with a changed VM file. The target appliance
  * becomes unreachable: runs fail at send/receive, and once the replica is older than the RPO the group's
  * conversation is told once. The link comes back; the next scheduled run catches up with an increment and
@@ -70,7 +72,12 @@ export async function run() {
       const replica = async () =>
         (await createProtectionGroupStore(d.stack.store).get(GROUP))?.value.lastReplica;
 
-      const created = await d.say(`protect ${GROUP} nas-a:${src} nas-b:${dst} rpo 1 keep 3`);
+      const created = await d.say(`pg create ${GROUP} nas-a:${src} nas-b:${dst} rpo 1 keep 3`);
+      const selfApproval = (await d.say(`pg approve ${GROUP}`)).join('\n');
+      // Several scheduler periods pass: a group awaiting approval is never replicated.
+      await new Promise((r) => setTimeout(r, 12_000));
+      const runsWhilePending = (await runs()).length;
+      const approved = (await d.say(`pg approve ${GROUP}`, APPROVER, 'conv-approver')).join('\n');
       // Run 1 (scheduled): the full send.
       await waitRun((done) => done.length >= 1, 'first scheduled run');
       const first = await replica();
@@ -118,6 +125,11 @@ export async function run() {
       const completed = all.filter((j) => j.status === 'completed');
       const checks = {
         createdByChat: created.some((t) => t.includes(`Protection group **${GROUP}** created`)),
+        pendingUntilApproved:
+          created.some((t) => t.includes('waits for four-eyes approval')) && runsWhilePending === 0,
+        // The creator (an operator) is refused: by role here, by four-eyes when an approver creates (bot tests).
+        creatorApprovalRefused: /\*\*approver\*\* role/.test(selfApproval),
+        approvedBySecondPerson: approved.includes(`**${GROUP}** approved by ${APPROVER.name}`),
         firstFull: first?.incremental === false,
         incremental: second?.incremental === true && third?.incremental === true,
         rpoBreachNotified: breach !== undefined && chatToldBreach,
