@@ -27,6 +27,8 @@ import { type Turn, cardKeyOf } from '../runtime';
 import { BINDING_MESSAGE, checkCardBinding } from './card-binding';
 import { fourEyesRefusal } from './four-eyes';
 import { claimedJobId, securityAudit } from './security-audit';
+import { windowCreate } from './window-commands';
+import { windowArgsFromForm } from './window-form-submit';
 import { mergePageInputs, resolutionFromDraft } from './wizard-submit';
 
 export interface CardResult {
@@ -53,6 +55,7 @@ const VERB_ROLE: Record<CardVerb, Role> = {
   'confirm.abort': 'operator',
   'window.skip': 'operator',
   'window.postpone': 'operator',
+  'window.create': 'operator',
 };
 
 const JobRefP = z.object({
@@ -68,6 +71,7 @@ const WizardP = JobRefP.extend({
 });
 /** `keep`: the source of a held inventory sync whose stored objects the operator keeps. */
 const AbortP = z.object({ cid: z.string().min(1).max(64), keep: z.string().max(300).optional() });
+const WindowFormP = z.object({ form: z.literal('window') });
 const MAX_COMMENT = 300;
 /** A comment input: absent or not text is no comment; longer than MAX_COMMENT is refused, never cut silently. */
 const Comment = z.string().optional().catch(undefined);
@@ -294,6 +298,12 @@ async function runVerb(
         outcome: 'skipped',
         message: `⏭️ Occurrence ${ref.start} of window \`${ref.windowId}\` skipped by ${who(turn)}; the series goes on.`,
       };
+    }
+    case 'window.create': {
+      WindowFormP.parse(p);
+      // The same path as the text command: the form only spells the command's arguments.
+      await windowCreate(turn, windowArgsFromForm(inputs));
+      return { outcome: 'window_created' };
     }
     case 'window.postpone': {
       const ref = ReminderRef.parse(p);
