@@ -117,7 +117,7 @@ describe('window create as a card form (TestAdapter, dynalite)', () => {
     }
   });
 
-  it('production from the form: preview, then four-eyes approval as for the text command', async () => {
+  it('production from the form (Web Chat submit): preview, then four-eyes approval as for the text command', async () => {
     const entry = await openForm();
     const r = await f.harness.click(USERS.operator, entry, 'Create window', {
       inputs: {
@@ -127,6 +127,7 @@ describe('window create as a card form (TestAdapter, dynalite)', () => {
         in_time: '02:00',
         in_duration: '4h',
       },
+      via: 'submit',
     });
     expect(said(r)).toContain('awaiting approval');
     const id = idIn(said(r));
