@@ -149,7 +149,7 @@ export async function windows(turn: Turn): Promise<string> {
   if (list.length === 0) {
     await say(
       turn,
-      'No maintenance window in the next 14 days. Create one with `window create …` (`help window create`).',
+      'No maintenance window in the next 14 days. Create one with `window create …` (`help window create`), or `window create` alone for a form.',
     );
     return 'ok';
   }
