@@ -14,6 +14,7 @@ export const CardVerb = z.enum([
   'confirm.abort',
   'window.skip',
   'window.postpone',
+  'window.create',
 ]);
 export type CardVerb = z.infer<typeof CardVerb>;
 

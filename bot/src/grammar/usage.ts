@@ -6,6 +6,7 @@
  *   [kw NAME]       optional keyword with a value, stored under the keyword (`[at TIME]` -> args.at)
  *   [flag]          optional flag (`[dry-run]`)
  *   [name:a|b]      optional choice, stored under `name` (`[mode:graceful|now]`)
+ *   [REST...]       optional value taking every remaining word
  *   REST...         required value taking every remaining word (`SCHEDULE...` -> args.schedule), last only
  * Placeholders are upper-case words, never `<name>`: chat renders markdown, and Web Chat drops `<name>` as an
  * unknown HTML tag while Teams shows it as `&lt;name&gt;` inside code. Plain capitals survive both.
@@ -40,6 +41,8 @@ export function parseUsage(usage: string): UsageSpec {
       if (kv?.[1] && kv[2]) slots.push({ kind: 'keyword', keyword: kv[1], name: kv[2].toLowerCase() });
       else if (choice?.[1] && choice[2])
         slots.push({ kind: 'choice', name: choice[1], options: choice[2].split('|') });
+      else if (inner.endsWith('...') && PLACEHOLDER.test(inner.slice(0, -3)))
+        slots.push({ kind: 'value', name: inner.slice(0, -3).toLowerCase(), optional: true, rest: true });
       else if (PLACEHOLDER.test(inner))
         slots.push({ kind: 'value', name: inner.toLowerCase(), optional: true });
       else if (/^[a-z-]+$/.test(inner)) slots.push({ kind: 'flag', keyword: inner });

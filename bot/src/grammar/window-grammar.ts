@@ -11,7 +11,7 @@ export const WINDOW_COMMANDS = {
     args: none,
   }),
   windowCreate: def({
-    usage: 'window create TARGETS SCHEDULE...',
+    usage: 'window create [TARGETS] [SCHEDULE...]',
     summary: 'create a maintenance window (a rolling firmware update); production needs a second person',
     examples: [
       'window create prod-a every sunday 02:00 Europe/Berlin for 4h',
@@ -20,9 +20,12 @@ export const WINDOW_COMMANDS = {
       'window create lab-a cron "30 1 * * 6" America/New_York for 3h',
     ],
     role: 'operator',
-    args: z.object({ targets: z.string().min(1).max(400), schedule: z.string().min(1).max(400) }),
+    args: z.object({
+      targets: z.string().min(1).max(400).optional(),
+      schedule: z.string().min(1).max(400).optional(),
+    }),
     details:
-      'TARGETS: clusters, comma-separated; `host:ID` for a single host. SCHEDULE: every DAY[,DAY] HH:MM ZONE for ' +
+      'Without arguments: a card form with the same fields. TARGETS: clusters, comma-separated; `host:ID` for a single host. SCHEDULE: every DAY[,DAY] HH:MM ZONE for ' +
       'DURATION | first|second|third|fourth|last DAY of the month … | last day of the month … | on YYYY-MM-DD … | ' +
       'cron "M H DOM MON DOW" ZONE for DURATION; then optionally from DATE, until DATE, ' +
       'policy pause|skip_host|power_off_noncritical|fail, continue-on-failure.',

@@ -7,15 +7,9 @@ import { JobStateError, StaleJobError } from '@rackops/core/usecases/errors';
 import { getJobView } from '@rackops/core/usecases/job-queries';
 import { forceResumeJob, resumeJob } from '@rackops/core/usecases/resume-job';
 import { RackOpsError } from '@rackops/core/util/errors';
-import {
-  MAX_POSTPONE_HOURS,
-  postponeOccurrence,
-  skipOccurrenceAt,
-} from '@rackops/core/windows/window-reminders';
 import { z } from 'zod';
 import { type CardDataFault, type CardVerb, verifyCardData } from '../cards/card-data';
 import { ConfirmPayload, describeOp, renderClosed } from '../cards/confirm-card';
-import { PostponeHours, ReminderRef } from '../cards/window-reminder-card';
 import { wizardModel } from '../cards/wizard-card';
 import { WIZARD_DRAFT_KEY } from '../cards/wizard-draft';
 import type { Role } from '../config';
@@ -27,6 +21,7 @@ import { type Turn, cardKeyOf } from '../runtime';
 import { BINDING_MESSAGE, checkCardBinding } from './card-binding';
 import { fourEyesRefusal } from './four-eyes';
 import { claimedJobId, securityAudit } from './security-audit';
+import { windowCardAction } from './window-card-actions';
 import { mergePageInputs, resolutionFromDraft } from './wizard-submit';
 
 export interface CardResult {
@@ -53,6 +48,7 @@ const VERB_ROLE: Record<CardVerb, Role> = {
   'confirm.abort': 'operator',
   'window.skip': 'operator',
   'window.postpone': 'operator',
+  'window.create': 'operator',
 };
 
 const JobRefP = z.object({
@@ -287,38 +283,12 @@ async function runVerb(
     }
     case 'confirm.run':
       return confirmRun(turn, ConfirmPayload.parse(p), inputs);
-    case 'window.skip': {
-      const ref = ReminderRef.parse(p);
-      await skipOccurrenceAt(windowDeps(turn), ref.windowId, ref.start, turn.actor);
-      return {
-        outcome: 'skipped',
-        message: `⏭️ Occurrence ${ref.start} of window \`${ref.windowId}\` skipped by ${who(turn)}; the series goes on.`,
-      };
-    }
-    case 'window.postpone': {
-      const ref = ReminderRef.parse(p);
-      const hours = PostponeHours.safeParse(inputs.in_hours);
-      if (!hours.success)
-        return {
-          outcome: 'invalid',
-          message: `⛔ Postpone by 1 to ${MAX_POSTPONE_HOURS} whole hours. Nothing was changed.`,
-        };
-      const o = await postponeOccurrence(
-        { ...windowDeps(turn), scheduler: turn.rt.usecases.scheduler },
-        ref.windowId,
-        ref.start,
-        hours.data,
-        turn.actor,
-      );
-      return {
-        outcome: 'postponed',
-        message: `⏩ Occurrence ${ref.start} of window \`${ref.windowId}\` postponed by ${(o.postponedMinutes ?? 0) / 60} h in all, by ${who(turn)}.`,
-      };
-    }
+    case 'window.skip':
+    case 'window.create':
+    case 'window.postpone':
+      return windowCardAction(turn, verb, p, inputs);
   }
 }
-
-const windowDeps = (turn: Turn) => ({ store: turn.rt.store, now: () => turn.rt.clock.now() });
 
 async function confirmRun(
   turn: Turn,

@@ -6,7 +6,7 @@ import { scheduleExpression } from '@rackops/core/windows/schedule-expression';
 import { armWindow } from '@rackops/core/windows/window-firing';
 import { previewFit } from '@rackops/core/windows/window-preview';
 import { createWindowStore } from '@rackops/core/windows/window-store';
-import { parseWindowSpec } from '@rackops/core/windows/window-text';
+import { WINDOW_SPEC_USAGE, parseWindowSpec } from '@rackops/core/windows/window-text';
 import {
   cancelWindow,
   createWindow,
@@ -18,9 +18,10 @@ import {
 } from '@rackops/core/windows/window-usecases';
 import type { WindowRecord } from '@rackops/core/windows/window.schema';
 import { CardFactory } from 'botbuilder';
+import { windowFormCard } from '../cards/window-form-card';
 import { type WindowsCardRow, windowsCard } from '../cards/windows-card';
 import type { ArgsOf } from '../grammar/commands';
-import type { Turn } from '../runtime';
+import { type Turn, cardKeyOf } from '../runtime';
 import { say } from './reply';
 
 const deps = (turn: Turn): WindowDeps => ({
@@ -69,6 +70,9 @@ const AT_FIRE_TIME =
   'agent is online, then starts the rolling update; otherwise the occurrence is `skipped` with the reason.';
 
 export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Promise<string> {
+  if (args.targets === undefined) return windowForm(turn);
+  if (args.schedule === undefined)
+    throw new ValidationError(`missing SCHEDULE after the targets; usage: ${WINDOW_SPEC_USAGE}`);
   const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());
   const clusters: string[] = [];
   const hosts: string[] = [];
@@ -105,6 +109,18 @@ export async function windowCreate(turn: Turn, args: ArgsOf<'windowCreate'>): Pr
   return 'ok';
 }
 
+/** `window create` alone: the same fields as a card form (submitted as `window.create`, see card-actions). */
+async function windowForm(turn: Turn): Promise<string> {
+  const today = turn.rt.clock.now().toISOString().slice(0, 10);
+  await turn.sender.send({
+    type: 'message',
+    text: 'Fill in the form to create a maintenance window (or type `help window create` for the text form).',
+    textFormat: 'markdown',
+    attachments: [CardFactory.adaptiveCard(windowFormCard(cardKeyOf(turn), today))],
+  });
+  return 'form';
+}
+
 export async function windowEdit(turn: Turn, args: ArgsOf<'windowEdit'>): Promise<string> {
   // Parsed whole first: a schedule it does not understand changes nothing.
   const spec = parseWindowSpec(args.schedule, turn.rt.clock.now());
@@ -133,7 +149,7 @@ export async function windows(turn: Turn): Promise<string> {
   if (list.length === 0) {
     await say(
       turn,
-      'No maintenance window in the next 14 days. Create one with `window create …` (`help window create`).',
+      'No maintenance window in the next 14 days. Create one with `window create …` (`help window create`), or `window create` alone for a form.',
     );
     return 'ok';
   }
