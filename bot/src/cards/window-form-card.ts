@@ -56,8 +56,8 @@ export function windowFormCard(key: CardKey, today: string): AdaptiveCard {
         value: 'once',
         choices: [
           { title: 'One-shot, on the date', value: 'once' },
-          { title: 'Every <weekday>', value: 'weekly' },
-          { title: '<first…last> <weekday> of the month', value: 'monthly' },
+          { title: 'Every WEEKDAY (weekly)', value: 'weekly' },
+          { title: 'First…last WEEKDAY of the month', value: 'monthly' },
           { title: 'Last day of the month', value: 'lastday' },
           { title: 'Cron expression', value: 'cron' },
         ],
