@@ -12,14 +12,26 @@ const biome = join(root, 'node_modules/.bin/biome');
 const probes = [
   { dir: 'bot/src', spec: '@aws-sdk/client-dynamodb', rule: 'lint/style/noRestrictedImports' },
   { dir: 'relay-agent/src', spec: '@rackops/lambdas', rule: 'lint/style/noRestrictedImports' },
+  {
+    dir: 'relay-agent/src',
+    spec: '@rackops/lambdas/handlers/result.handler',
+    rule: 'lint/style/noRestrictedImports',
+  },
   { dir: 'lab/src', spec: 'aws-cdk-lib', rule: 'lint/style/noRestrictedImports' },
+  { dir: 'lab/src', spec: '@rackops/infra/config', rule: 'lint/style/noRestrictedImports' },
   { dir: 'local/src', spec: '@rackops/infra', rule: 'lint/style/noRestrictedImports' },
+  {
+    dir: 'local/src',
+    spec: '@rackops/infra/constructs/queue-with-dead-letter',
+    rule: 'lint/style/noRestrictedImports',
+  },
   { dir: 'core/src', spec: 'botbuilder', rule: 'lint/style/noRestrictedImports' },
   { dir: 'core/test', spec: 'aws-cdk-lib', rule: 'lint/correctness/noUndeclaredDependencies' },
   { dir: 'bot/src', spec: '@rackops/core', rule: null },
 ].map((probe, index) => ({ ...probe, file: `${probe.dir}/layer-probe-${process.pid}-${index}.ts` }));
 
 let output = '';
+let status: number | null = null;
 
 beforeAll(() => {
   for (const probe of probes) {
@@ -34,6 +46,7 @@ beforeAll(() => {
     encoding: 'utf8',
   });
   output = `${run.stdout}${run.stderr}`;
+  status = run.status;
 }, 60_000);
 
 afterAll(() => {
@@ -49,6 +62,11 @@ const diagnosticsOf = (file: string): string[] =>
 describe('layer rules in the linter', () => {
   it('linted every probe', () => {
     expect(output).toContain(`Checked ${probes.length} files`);
+  });
+
+  it('a violation fails the lint run (non-zero exit)', () => {
+    expect(status).not.toBe(0);
+    expect(status).not.toBeNull();
   });
 
   it.each(probes.filter((probe) => probe.rule !== null))('$dir importing $spec fails with $rule', (probe) => {
