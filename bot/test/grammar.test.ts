@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, COMPILED } from '../src/grammar/commands';
-import { editDistance } from '../src/grammar/edit-distance';
+import { editDistance } from '@rackops/core/util/edit-distance';
 import { helpAll, helpFor } from '../src/grammar/help';
 import { parseCommand } from '../src/grammar/parse';
 import { parseAt } from '../src/time-spec';

@@ -34,6 +34,21 @@ function session(ch: ClientChannel, verb: string): ZfsSession {
   };
 }
 
+/** The transfer from `send` into `recv`, with the bounds under test. */
+const transfer = (
+  send: ClientChannel,
+  recv: ClientChannel,
+  bounds: { stallMs?: number; firstByteMs?: number; exitWaitMs?: number } = {},
+) =>
+  pipeSendReceive({
+    source: session(send, 'send'),
+    target: session(recv, 'receive'),
+    sourceDataset: 'a/vm',
+    targetDataset: 'b/vm',
+    to: 's1',
+    ...bounds,
+  });
+
 describe('a ZFS transfer that stops moving', () => {
   it('is cut after the stall time with transfer_stalled, naming the bytes that moved', async () => {
     const send = channel();
@@ -42,16 +57,10 @@ describe('a ZFS transfer that stops moving', () => {
     recv.on('data', (chunk: Buffer) => received.push(chunk));
     send.write(Buffer.alloc(1000));
     const started = Date.now();
-    await expect(
-      pipeSendReceive({
-        source: session(send, 'send'),
-        target: session(recv, 'receive'),
-        sourceDataset: 'a/vm',
-        targetDataset: 'b/vm',
-        to: 's1',
-        stallMs: 300,
-      }),
-    ).rejects.toMatchObject({ code: 'transfer_stalled', message: expect.stringMatching(/after 1000 bytes/) });
+    await expect(transfer(send, recv, { stallMs: 300 })).rejects.toMatchObject({
+      code: 'transfer_stalled',
+      message: expect.stringMatching(/after 1000 bytes/),
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(Buffer.concat(received).length).toBe(1000);
   });
@@ -66,15 +75,7 @@ describe('a ZFS transfer that stops moving', () => {
         recv.finish(0);
       }, 20);
     }, 400);
-    const bytes = await pipeSendReceive({
-      source: session(send, 'send'),
-      target: session(recv, 'receive'),
-      sourceDataset: 'a/vm',
-      targetDataset: 'b/vm',
-      to: 's1',
-      stallMs: 100,
-      firstByteMs: 2000,
-    });
+    const bytes = await transfer(send, recv, { stallMs: 100, firstByteMs: 2000 });
     expect(bytes).toBe(10);
   });
 
@@ -82,16 +83,9 @@ describe('a ZFS transfer that stops moving', () => {
     const send = channel();
     const recv = channel();
     send.end(Buffer.alloc(10));
-    await expect(
-      pipeSendReceive({
-        source: session(send, 'send'),
-        target: session(recv, 'receive'),
-        sourceDataset: 'a/vm',
-        targetDataset: 'b/vm',
-        to: 's1',
-        exitWaitMs: 200,
-      }),
-    ).rejects.toMatchObject({ code: 'transfer_unfinished' });
+    await expect(transfer(send, recv, { exitWaitMs: 200 })).rejects.toMatchObject({
+      code: 'transfer_unfinished',
+    });
   });
 
   it('a receive that refused the stream is reported with its own stderr', async () => {
@@ -103,14 +97,6 @@ describe('a ZFS transfer that stops moving', () => {
       send.finish(0);
       recv.finish(1);
     }, 20);
-    await expect(
-      pipeSendReceive({
-        source: session(send, 'send'),
-        target: session(recv, 'receive'),
-        sourceDataset: 'a/vm',
-        targetDataset: 'b/vm',
-        to: 's1',
-      }),
-    ).rejects.toThrow(/destination has been modified/);
+    await expect(transfer(send, recv)).rejects.toThrow(/destination has been modified/);
   });
 });

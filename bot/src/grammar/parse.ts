@@ -1,5 +1,5 @@
 import { COMMANDS, COMPILED, type CommandName, type CompiledCommand } from './commands';
-import { editDistance } from './edit-distance';
+import { editDistance } from '@rackops/core/util/edit-distance';
 import { bindArgs, slotLabel } from './usage';
 
 export type ParsedCommand = {

@@ -8,22 +8,8 @@ import {
 import type { RecordReader } from '../ports/record-store.port';
 import { listAllRecords } from '../store/list-all-records';
 import { isProductionCluster } from '../usecases/targets';
+import { editDistance as distance } from '../util/edit-distance';
 import { ValidationError } from '../util/errors';
-
-/** Levenshtein distance; VM names are short, so the O(n·m) table is fine. */
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] ?? 0;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] ?? 0;
-      prev[j] = Math.min(up + 1, (prev[j - 1] ?? 0) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length] ?? 0;
-}
 
 const live = async <T>(store: RecordReader, type: string): Promise<T[]> =>
   (await listAllRecords(store, type)).filter((r) => !r.gone).map((r) => r.data as T);

@@ -1,4 +1,4 @@
-/** Levenshtein distance; inputs are short chat commands, so the O(n·m) table is fine. */
+/** Levenshtein distance; inputs are short (chat commands, VM names), so the O(n·m) table is fine. */
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
