@@ -58,6 +58,18 @@ function setState(
   world.events.emit('job-updated', { hostId: host.id, job });
 }
 
+/** A job-creating action while the Lifecycle Controller is busy is refused the way iDRAC9 refuses it. */
+export function assertLcReady(world: World, hostId: string): void {
+  if (world.faults.get(hostId).lcNotReady) {
+    throw new IdracJobError(
+      'lc_not_ready',
+      'IDRAC.2.8.LC068',
+      'Lifecycle Controller is not ready; retry later.',
+      503,
+    );
+  }
+}
+
 export function isPending(job: IdracJob): boolean {
   return !TERMINAL_JOB_STATES.has(job.state);
 }
@@ -74,14 +86,7 @@ export interface CreateUpdateJobInput {
 /** SimpleUpdate / MultipartUpload: validate, create the job, then let it progress on the lab clock. */
 export function createUpdateJob(world: World, hostId: string, input: CreateUpdateJobInput): IdracJob {
   const host = world.host(hostId);
-  if (world.faults.get(hostId).lcNotReady) {
-    throw new IdracJobError(
-      'lc_not_ready',
-      'IDRAC.2.8.LC068',
-      'Lifecycle Controller is not ready; retry later.',
-      503,
-    );
-  }
+  assertLcReady(world, hostId);
   const components = world.components.filter((c) => c.packageKey === input.packageKey && !c.followsFqdd);
   if (components.length === 0) {
     throw new IdracJobError(
@@ -315,14 +320,7 @@ export function createExportJob(
   opts: { format: 'JSON' | 'XML'; target: string },
 ): IdracJob {
   const host = world.host(hostId);
-  if (world.faults.get(hostId).lcNotReady) {
-    throw new IdracJobError(
-      'lc_not_ready',
-      'IDRAC.2.8.LC068',
-      'Lifecycle Controller is not ready; retry later.',
-      503,
-    );
-  }
+  assertLcReady(world, hostId);
   const id = world.nextJobId();
   const job: IdracJob = {
     id,

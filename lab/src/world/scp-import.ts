@@ -1,7 +1,7 @@
 import { ScpProfileError, flattenProfile, parseProfile } from '@rackops/core/scp/profile.schema';
 import { DURATIONS } from '../clock';
 import { resetHost } from './host-lifecycle';
-import { IdracJobError } from './idrac-jobs';
+import { IdracJobError, assertLcReady } from './idrac-jobs';
 import { SCP_SOURCES, buildScp } from './scp';
 import { mergeAttributes } from './scp-attributes';
 import type { HostState, IdracJob } from './types';
@@ -68,14 +68,7 @@ export function createImportJob(
   opts: { buffer: string; shutdownType: ShutdownType; target: string },
 ): IdracJob {
   const host = world.host(hostId);
-  if (world.faults.get(hostId).lcNotReady) {
-    throw new IdracJobError(
-      'lc_not_ready',
-      'IDRAC.2.8.LC068',
-      'Lifecycle Controller is not ready; retry later.',
-      503,
-    );
-  }
+  assertLcReady(world, hostId);
   try {
     parseProfile(opts.buffer);
   } catch (e) {
@@ -113,10 +106,7 @@ export function createImportJob(
       );
       return;
     }
-    const bios: AttrMap = new Map([...changes].filter(([fqdd]) => fqdd.startsWith('BIOS.')));
-    const now: AttrMap = new Map([...changes].filter(([fqdd]) => !fqdd.startsWith('BIOS.')));
-    mergeAttributes(host.scpAttributes, now);
-    if (bios.size === 0) {
+    const applied = () =>
       finish(
         world,
         host,
@@ -125,6 +115,11 @@ export function createImportJob(
         'Successfully imported and applied Server Configuration Profile.',
         'SYS053',
       );
+    const bios: AttrMap = new Map([...changes].filter(([fqdd]) => fqdd.startsWith('BIOS.')));
+    const now: AttrMap = new Map([...changes].filter(([fqdd]) => !fqdd.startsWith('BIOS.')));
+    mergeAttributes(host.scpAttributes, now);
+    if (bios.size === 0) {
+      applied();
       return;
     }
     mergeAttributes(host.scpPending, bios);
@@ -145,14 +140,7 @@ export function createImportJob(
     const off = world.events.on('host-up', ({ hostId: up }) => {
       if (up !== host.id) return;
       off();
-      finish(
-        world,
-        host,
-        job,
-        unknown,
-        'Successfully imported and applied Server Configuration Profile.',
-        'SYS053',
-      );
+      applied();
     });
     const reset =
       host.power !== 'On' ? 'On' : opts.shutdownType === 'Forced' ? 'ForceRestart' : 'GracefulRestart';
