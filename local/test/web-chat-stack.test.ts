@@ -113,7 +113,7 @@ describe('web chat on the full local stack: update cluster lab-a end to end', ()
     await send(page, 'scp export LABA004');
     const scp = cardWith(page, 'saved by the relay agent to');
     await scp.waitFor({ timeout: 120_000 });
-    expect(await scp.textContent()).toMatch(/LABA004-JID_\w+\.json/);
+    expect(await scp.textContent()).toMatch(/LABA004-\d{8}T\d{6}Z-JID\d+\.json/);
     await shot(scp, 'web-chat-stack-scp-export.png');
 
     await send(page, 'update cluster lab-a');
