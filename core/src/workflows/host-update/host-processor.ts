@@ -1,4 +1,4 @@
-import { type AslMachine, type AslState, deviceTask, hostStepKey, jobOpsTask } from '../asl';
+import { type AslMachine, type AslState, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
 import { idrac, HOST, beginOrWait, vmPowerMap, cancelCheckpoint } from './state-builders';
 import type { HostUpdateVariant } from './variant';
@@ -30,7 +30,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       kind: 'host.enter-maintenance',
       target: idrac,
       paramsPath: 'States.JsonMerge($.host, $.begin.v.enterParams, false)',
-      step: { ...hostStepKey('enter-maintenance'), name: 'Enter maintenance mode' },
+      step: { ...hostStepTemplate('enter-maintenance'), name: 'Enter maintenance mode' },
       timeoutSeconds: TIMEOUT.enterMaintenance,
       heartbeatSeconds: HEARTBEAT,
       next: 'CancelInMaintenance',
@@ -42,7 +42,10 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       kind: 'host.exit-maintenance',
       target: idrac,
       paramsPath: HOST,
-      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode (cancelled before flashing)' },
+      step: {
+        ...hostStepTemplate('exit-maintenance'),
+        name: 'Exit maintenance mode (cancelled before flashing)',
+      },
       timeoutSeconds: TIMEOUT.exitMaintenance,
       heartbeatSeconds: HEARTBEAT,
       next: 'StopPowerOnVms',
@@ -56,7 +59,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       kind: 'host.apply-and-reboot',
       target: idrac,
       paramsPath: 'States.JsonMerge($.host, $.begin.v.rebootParams, false)',
-      step: { ...hostStepKey('apply-and-reboot'), name: 'Reboot to apply staged firmware, then verify' },
+      step: { ...hostStepTemplate('apply-and-reboot'), name: 'Reboot to apply staged firmware, then verify' },
       timeoutSeconds: TIMEOUT.applyAndReboot,
       heartbeatSeconds: HEARTBEAT,
       resultSelector: { 'v.$': '$.verify' },
@@ -80,7 +83,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       kind: 'host.exit-maintenance',
       target: idrac,
       paramsPath: HOST,
-      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode' },
+      step: { ...hostStepTemplate('exit-maintenance'), name: 'Exit maintenance mode' },
       timeoutSeconds: TIMEOUT.exitMaintenance,
       heartbeatSeconds: HEARTBEAT,
       next: 'PowerOnVms',
@@ -93,7 +96,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       kind: 'host.state',
       target: idrac,
       paramsPath: HOST,
-      step: { ...hostStepKey('probe'), name: 'Check host state after failure' },
+      step: { ...hostStepTemplate('probe'), name: 'Check host state after failure' },
       timeoutSeconds: TIMEOUT.quick,
       resultPath: '$.probe',
       next: 'HostFailed',

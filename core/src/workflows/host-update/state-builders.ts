@@ -1,4 +1,4 @@
-import { type AslState, deviceTask, hostStepKey, inlineMap, jobOpsTask } from '../asl';
+import { type AslState, deviceTask, hostStepTemplate, inlineMap, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
 
 // The ASL state builders the host-update processors and machine share: device commands, checkpoints, loops.
@@ -63,8 +63,7 @@ export function vmPowerMap(
             target: idrac,
             params: { 'vcenterId.$': '$.vm.vcenterId', 'vmMoref.$': '$.vm.vmMoref', state, graceful: true },
             step: {
-              'key.$': `States.Format('host:{}:vm:{}:power-${state}', $.host.hostId, $.vm.vmId)`,
-              'hostId.$': '$.host.hostId',
+              ...hostStepTemplate(['vm', { path: '$.vm.vmId' }, `power-${state}`]),
               name: `Power ${state} VM`,
             },
             timeoutSeconds: TIMEOUT.vmPower,
@@ -131,7 +130,7 @@ export function stageFirmware(o: {
     kind: 'firmware.stage',
     target: idrac,
     params: { 'packages.$': o.packages, applyTime: o.applyTime, transfer: 'simple' },
-    step: { ...hostStepKey(o.step[0]), name: o.step[1] },
+    step: { ...hostStepTemplate(o.step[0]), name: o.step[1] },
     timeoutSeconds: TIMEOUT.stage,
     heartbeatSeconds: HEARTBEAT,
     next: o.next,
@@ -146,7 +145,7 @@ export function scpExport(next?: string): AslState {
     target: idrac,
     // The backup record says why it was taken (the agent adds the job id).
     params: { target: 'ALL', format: 'JSON', reason: 'before firmware update' },
-    step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
+    step: { ...hostStepTemplate('scp-export'), name: 'SCP backup' },
     timeoutSeconds: TIMEOUT.scp,
     heartbeatSeconds: HEARTBEAT,
     next,

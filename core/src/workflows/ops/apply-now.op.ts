@@ -9,6 +9,7 @@ import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import type { HostItem, PlanHost } from './state.schema';
 import { errorText, getHost, listHosts, log, putStep } from './progress';
+import { hostStepKey } from '../../jobs/job-step';
 
 /**
  * Firmware that needs no host reboot (iDRAC, Lifecycle Controller, driver packs) is applied while the host
@@ -100,7 +101,7 @@ export function failedHostIds(
 
 const FINAL = new Set(['applied', 'failed', 'skipped']);
 const stepOf = (host: { hostId: string; name?: string; wave?: number }) => ({
-  key: `host:${host.hostId}:apply-now`,
+  key: hostStepKey(host.hostId, 'apply-now'),
   name: `Firmware without reboot on ${host.name ?? host.hostId} (in service)`,
   hostId: host.hostId,
   batchIndex: host.wave ?? 0,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { StepRef } from '../../jobs/job-step';
+import { StepStatus } from '../../jobs/job.schema';
 import { NotFoundError, RackOpsError } from '../../util/errors';
 import { BoundedId } from '../../util/ids';
 import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
@@ -44,13 +46,8 @@ export const JobOpsRequest = z.looseObject({
   kind: z.enum(['blockers', 'approval', 'operator']).optional(),
   message: z.string().max(4000).optional(),
   level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
-  step: z
-    .object({
-      key: z.string(),
-      name: z.string(),
-      status: z.enum(['pending', 'running', 'completed', 'failed', 'skipped']),
-      message: z.string().optional(),
-    })
+  step: StepRef.pick({ key: true, name: true })
+    .extend({ status: StepStatus, message: z.string().optional() })
     .optional(),
   fields: z.record(z.string(), z.unknown()).optional(),
 });
