@@ -1,4 +1,4 @@
-import { firmwareMismatches } from '@rackops/core/catalog/firmware-mismatches';
+import { firmwareVerdict } from '@rackops/core/catalog/firmware-mismatches';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceError, DeviceTimeoutError } from '../http/errors';
 import { jobPhase } from '../redfish/job-state';
@@ -62,8 +62,7 @@ export function createApplyAndRebootHandler(
         percent: 100,
         page: inv.page,
       });
-      const mismatches = firmwareMismatches(params.expected, inv.firmware);
-      return { verify: { ok: mismatches.length === 0, mismatches } };
+      return { verify: firmwareVerdict(params.expected, inv.firmware) };
     };
 
     if (plan.jobs.length === 0) {
