@@ -124,7 +124,6 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     config,
     keys: () => keys,
     log: o.logger,
-    scpDir: join(o.dir, 'scp'),
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     ...(o.meter ? { onSqsClient: (sqs) => o.meter?.attach(sqs) } : {}),
     wrapSink: (real) => ({
