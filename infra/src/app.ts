@@ -1,4 +1,4 @@
-import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { App, Duration, type Environment, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type RackOpsConfig, readConfig } from './config';
@@ -60,6 +60,8 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
       // Cross-stack references as CloudFormation exports (the current default, now explicit): the stateful
       // stack cannot lose an output the stateless stack still imports.
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      // Server access logs delivered under a bucket policy, not the LogDeliveryWrite ACL: no bucket uses ACLs.
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
       ...props.context,
     },
   });
@@ -68,9 +70,10 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
 
   const stateful = new StatefulStack(app, `${config.prefix}-stateful`, {
     namePrefix: config.prefix,
-    description: 'RackOps: table, queues, keys, secrets, relay agent identity',
+    description: 'RackOps: table, queues, keys, secrets, SCP backup bucket, relay agent identity',
     terminationProtection: true,
     relayAgentPrincipalArn: config.relayAgentPrincipal,
+    backupRetention: Duration.days(config.backupRetentionDays),
     ...(props.env ? { env: props.env } : {}),
   });
 

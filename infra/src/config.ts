@@ -21,6 +21,8 @@ export const RackOpsConfig = z.object({
   teamsAppId: z.string().default(''),
   /** Clusters (names or ids) treated as production: changes to them need four-eyes approval in the bot. */
   productionClusters: z.array(z.string().min(1)).default([]),
+  /** How long an SCP backup stays current in the backup bucket (its versions are kept 30 days more). */
+  backupRetentionDays: z.number().int().min(1).max(3650).default(365),
   /** How long Lambda and Step Functions logs are kept. */
   logRetentionDays: z.number().int().positive().default(90),
   /**

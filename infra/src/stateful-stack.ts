@@ -5,6 +5,8 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { BACKUP_PREFIX, BackupBucket } from './constructs/backup-bucket';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter';
 import { RackOpsSecrets } from './constructs/rackops-secrets';
 import { RackOpsTable } from './constructs/rackops-table';
@@ -26,11 +28,19 @@ export interface StatefulStackProps extends StackProps {
    * @default Duration.minutes(3)
    */
   readonly resultVisibilityTimeout?: Duration;
+  /**
+   * How long an SCP backup stays current in the backup bucket; an expired or overwritten version is kept
+   * another `backupNoncurrentRetention`.
+   * @default Duration.days(365)
+   */
+  readonly backupRetention?: Duration;
+  /** @default Duration.days(30) */
+  readonly backupNoncurrentRetention?: Duration;
 }
 
 /**
- * Everything that holds data and must outlive any redeploy: the table, the queues, the secrets, their keys and
- * the relay agent's identity (whose ARN is in an on-prem config file and must not change).
+ * Everything that holds data and must outlive any redeploy: the table, the queues, the secrets, the SCP backup
+ * bucket, their keys and the relay agent's identity (whose ARN is in an on-prem config file and must not change).
  */
 export class StatefulStack extends Stack {
   readonly table: ITable;
@@ -46,6 +56,10 @@ export class StatefulStack extends Stack {
   readonly relaySigningKey: ISecret;
   readonly notifyWebhooks: ISecret;
   readonly relayAgentRole: IRole;
+  /** SCP backups, written and read by the relay agents under BACKUP_PREFIX. */
+  readonly backupBucket: IBucket;
+  /** Encrypts the backup bucket (only): the relay agents may use it, through S3 only. */
+  readonly backupKey: IKey;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -100,10 +114,23 @@ export class StatefulStack extends Stack {
     this.relaySigningKey = secrets.relaySigningKey;
     this.notifyWebhooks = secrets.notifyWebhooks;
 
+    // A key of its own: the agents' grant on it opens the backups, never the table or the secrets.
+    this.backupKey = new Key(this, 'BackupKey', {
+      description: 'RackOps: SCP backups bucket',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.backupBucket = new BackupBucket(this, 'Backups', {
+      encryptionKey: this.backupKey,
+      retention: props.backupRetention ?? Duration.days(365),
+      noncurrentRetention: props.backupNoncurrentRetention ?? Duration.days(30),
+    }).bucket;
+
     this.relayAgentRole = new RelayAgentIdentity(this, 'RelayAgent', {
       commandsQueue: this.commandsQueue,
       resultsQueue: this.resultsQueue,
       queueKey: messagingKey,
+      backups: { bucket: this.backupBucket, prefix: BACKUP_PREFIX, key: this.backupKey },
       assumedBy: new ArnPrincipal(props.relayAgentPrincipalArn),
     }).role;
 
@@ -116,6 +143,11 @@ export class StatefulStack extends Stack {
       value: this.relaySigningKey.secretArn,
       description: 'Read it once with your own credentials and put the value in the agent config',
     });
+    new CfnOutput(this, 'BackupBucketName', {
+      value: this.backupBucket.bucketName,
+      description: 'The relay agent config: backups {kind:"s3", bucket: this, prefix: BackupPrefix, region}',
+    });
+    new CfnOutput(this, 'BackupPrefix', { value: BACKUP_PREFIX });
     new CfnOutput(this, 'BotSecretArn', { value: this.botCredentials.secretArn });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }

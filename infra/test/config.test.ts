@@ -14,6 +14,7 @@ describe('readConfig', () => {
       teamsAppId: '',
       productionClusters: [],
       logRetentionDays: 90,
+      backupRetentionDays: 365,
       heartbeatMissingMinutes: 15,
       bundle: true,
       inventorySchedules: { everyMinutes: 60, vcenters: [], omes: [] },

@@ -10,6 +10,7 @@ import { type Synthesized, synthesize } from './helpers/synth';
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 const SQS_VIA = { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] };
+const S3_VIA = { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] };
 
 describe('relay agent identity', () => {
   let synth: Synthesized;
@@ -40,7 +41,7 @@ describe('relay agent identity', () => {
     });
   });
 
-  it('may do exactly: consume commands, send results, use the queue key through SQS', () => {
+  it('may do exactly: consume commands, send results, use the queue key through SQS, keep backups under scp/', () => {
     const role = stateful[roleId]?.Properties ?? {};
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.Policies).toEqual([
@@ -67,6 +68,31 @@ describe('relay agent identity', () => {
               Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
               Resource: { 'Fn::GetAtt': [id(synth.stateful.messagingKey), 'Arn'] },
               Condition: { StringEquals: { 'kms:ViaService': SQS_VIA } },
+            },
+            {
+              Sid: 'PutAndGetBackups',
+              Effect: 'Allow',
+              Action: ['s3:GetObject', 's3:PutObject'],
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [{ 'Fn::GetAtt': [id(synth.stateful.backupBucket as never), 'Arn'] }, '/scp/*'],
+                ],
+              },
+            },
+            {
+              Sid: 'ListBackups',
+              Effect: 'Allow',
+              Action: 's3:ListBucket',
+              Resource: { 'Fn::GetAtt': [id(synth.stateful.backupBucket as never), 'Arn'] },
+              Condition: { StringLike: { 's3:prefix': ['scp/*'] } },
+            },
+            {
+              Sid: 'UseBackupKeyThroughS3',
+              Effect: 'Allow',
+              Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+              Resource: { 'Fn::GetAtt': [id(synth.stateful.backupKey), 'Arn'] },
+              Condition: { StringEquals: { 'kms:ViaService': S3_VIA } },
             },
           ],
         },

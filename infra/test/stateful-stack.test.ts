@@ -71,9 +71,9 @@ describe('StatefulStack', () => {
     });
   });
 
-  it('has two customer-managed keys, both rotated and retained', () => {
+  it('has three customer-managed keys (data, messaging, backups), all rotated and retained', () => {
     const keys = ofType('AWS::KMS::Key');
-    expect(keys).toHaveLength(2);
+    expect(keys).toHaveLength(3);
     for (const [, key] of keys) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.DeletionPolicy).toBe('Retain');
@@ -139,6 +139,100 @@ describe('StatefulStack', () => {
     });
   });
 
+  describe('SCP backup bucket', () => {
+    const bucketId = () => logicalId(synth.stateful.backupBucket as never);
+    const bucket = () => resources[bucketId()] ?? { Type: '', Properties: {} };
+
+    it('is encrypted with its own customer key (SSE-KMS, bucket key), versioned and retained', () => {
+      expect(bucket().Type).toBe('AWS::S3::Bucket');
+      expect(bucket().DeletionPolicy).toBe('Retain');
+      expect(bucket().Properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': [logicalId(synth.stateful.backupKey), 'Arn'] },
+              },
+            },
+          ],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    });
+
+    it('blocks all public access and ACLs (bucket owner enforced)', () => {
+      expect(bucket().Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+      expect(bucket().Properties.AccessControl).toBeUndefined();
+    });
+
+    it('expires backups by retention and noncurrent versions after 30 days', () => {
+      expect(bucket().Properties.LifecycleConfiguration).toEqual({
+        Rules: [
+          {
+            Id: 'BackupRetention',
+            Status: 'Enabled',
+            ExpirationInDays: 365,
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+          { Id: 'RemoveExpiredDeleteMarkers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+        ],
+      });
+      const shorter = synthesize({ 'rackops:backupRetentionDays': '90' });
+      try {
+        const r = Template.fromStack(shorter.stateful).toJSON().Resources as Resources;
+        const b = Object.values(r).find(
+          (x) => x.Type === 'AWS::S3::Bucket' && x.Properties.VersioningConfiguration,
+        );
+        expect(JSON.stringify(b?.Properties.LifecycleConfiguration)).toContain('"ExpirationInDays":90');
+      } finally {
+        shorter.cleanup();
+      }
+    });
+
+    it('denies every non-TLS request, on the bucket and its objects', () => {
+      const policies = ofType('AWS::S3::BucketPolicy').filter(
+        ([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId() }),
+      );
+      expect(policies).toHaveLength(1);
+      const doc = policies[0]?.[1].Properties.PolicyDocument as { Statement: unknown[] } | undefined;
+      const statements = doc?.Statement ?? [];
+      expect(statements).toContainEqual({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: [
+          { 'Fn::GetAtt': [bucketId(), 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/*']] },
+        ],
+      });
+    });
+
+    it('logs server access to a bucket of its own, itself TLS only, private and retained', () => {
+      const logging = bucket().Properties.LoggingConfiguration as { DestinationBucketName: { Ref: string } };
+      const logs = resources[logging.DestinationBucketName.Ref];
+      expect(logs?.DeletionPolicy).toBe('Retain');
+      expect(logs?.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      });
+      expect(logs?.Properties.AccessControl).toBeUndefined();
+    });
+  });
+
   it('encrypts the three secrets with the data key and retains them', () => {
     const secrets = ofType('AWS::SecretsManager::Secret');
     expect(secrets.map(([, s]) => s.Properties.Name).sort()).toEqual([
@@ -161,8 +255,14 @@ describe('StatefulStack', () => {
         'RelayResultsQueueUrl',
         'RelayAgentRoleArn',
         'RelaySigningKeySecretArn',
+        'BackupBucketName',
+        'BackupPrefix',
       ]),
     );
+    template.hasOutput('BackupBucketName', {
+      Value: { Ref: logicalId(synth.stateful.backupBucket as never) },
+    });
+    template.hasOutput('BackupPrefix', { Value: 'scp/' });
     template.hasOutput('RelayRegion', { Value: { Ref: 'AWS::Region' } });
   });
 });

@@ -123,6 +123,7 @@ if (botOnly) {
     `data:      ${stack.config.dataDir}`,
     `dynamodb:  ${stack.config.dynamoEndpoint} (dynalite)`,
     `sqs:       ${stack.config.sqsEndpoint} (fauxqs)`,
+    `backups:   s3://${stack.config.backups.bucket}/${stack.config.backups.prefix ?? ''} (fauxqs S3, in memory)`,
     `orchestrator: sfn-api ${stack.config.sfnEndpoint} (the local engine behind the Step Functions API)`,
     `lab:       ${stack.lab ? `${stack.lab.endpoints.idracs.length} iDRACs, ${stack.lab.endpoints.vcenters.length} vCenter(s), ${stack.lab.endpoints.omes.length} OME` : 'off'}`,
     `notify:    ${describeNotifySettings(notifySettings)}`,

@@ -112,6 +112,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         resultsQueueUrl: relayQueues.resultsQueueUrl,
         commandsDeadLetterUrl: relayQueues.commandsDeadLetterUrl,
         resultsDeadLetterUrl: relayQueues.resultsDeadLetterUrl,
+        backups: standIns.backups,
         relayKeyFile,
         agentProgressSeconds: progressSeconds,
       },

@@ -12,6 +12,7 @@ describe('SCP restore through the bot on the local stack and the lab', () => {
       ok: true,
       exported: true,
       listed: true,
+      inBucket: true,
       diffShown: true,
       previewShown: true,
       previewChangedNothing: true,

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { ResultSink } from '@rackops/core/ports/command-queue.port';
@@ -12,6 +13,7 @@ import { Ledger } from './ledger/ledger';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { createOutbound } from './net/outbound';
 import { createSqsResultSink } from './queue/sqs-result-sink';
+import { buildBackupStore } from './scp/build-backup-store';
 import { buildZfsAppliances } from './zfs/build-zfs';
 
 export interface BuildAgentOptions {
@@ -19,14 +21,14 @@ export interface BuildAgentOptions {
   /** A function when they can change (SIGHUP, or a rotation test). */
   keys: KeyMaterial | (() => KeyMaterial);
   log: Logger;
-  /** Where SCP exports are written. */
-  scpDir: string;
   metrics?: Metrics;
   clock?: Clock;
-  /** SQS credentials; absent, the SDK's default chain (the on-prem agent's IAM role or profile). */
+  /** SQS and S3 credentials; absent, the SDK's default chain (the on-prem agent's IAM role or profile). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Told of the SQS client once made (the local cost meter counts its calls). */
   onSqsClient?: (sqs: SQSClient) => void;
+  /** Told of the S3 client of the backup store, when it has one (the local cost meter counts its calls). */
+  onS3Client?: (s3: S3Client) => void;
   /** Wraps the results queue (the local stack's crash simulation drops everything after a kill). */
   wrapSink?: (sink: ResultSink) => ResultSink;
   onVcenterRelogin?: (vcenter: string) => void;
@@ -59,12 +61,13 @@ export function buildAgent(o: BuildAgentOptions): BuiltAgent {
       o.onVcenterRelogin?.(vcenter);
     },
   });
+  const backups = buildBackupStore(config, o.credentials);
+  if (backups.s3) o.onS3Client?.(backups.s3);
   const handlers = createHandlers({
     devices,
     fetchPackage: createPackageFetcher(config.repository.tls, 600_000),
     outbound: createOutbound(config),
-    scpDir: o.scpDir,
-    agentId: config.agentId,
+    backups: backups.store,
     zfs: buildZfsAppliances(config),
   });
   const sink = createSqsResultSink(sqs, config.queues.resultsUrl);
@@ -88,6 +91,7 @@ export function buildAgent(o: BuildAgentOptions): BuiltAgent {
       await devices.close();
       ledger.close();
       sqs.destroy();
+      backups.s3?.destroy();
     },
   };
 }

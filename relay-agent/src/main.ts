@@ -1,5 +1,4 @@
 #!/usr/bin/env -S npx tsx
-import { dirname, join } from 'node:path';
 import { buildAgent } from './build-agent';
 import { ConfigError, loadConfigFile } from './config/load-config';
 import { resolveSigningKeys } from './config/signing-keys';
@@ -35,7 +34,6 @@ async function main(): Promise<void> {
     keys: () => keys,
     log,
     metrics,
-    scpDir: join(dirname(config.ledgerPath), 'scp'),
   });
   let stopping = false;
   const shutdown = (signal: string) => {

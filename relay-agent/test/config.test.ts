@@ -52,6 +52,30 @@ describe('agent configuration', () => {
     expect(c.devices.idracs.ABC1234?.tls).toEqual({ mode: 'pin', sha256: `${'AB:'.repeat(31)}AB` });
   });
 
+  it('chooses the backup store: a folder, or an S3 bucket under a checked key prefix', () => {
+    expect(parseConfig(valid()).backups).toBeUndefined();
+    expect(parseConfig({ ...valid(), backups: { kind: 'folder', dir: '/srv/scp' } }).backups).toEqual({
+      kind: 'folder',
+      dir: '/srv/scp',
+    });
+    const s3 = { kind: 's3' as const, bucket: 'rackops-backups', region: 'eu-west-1' };
+    expect(parseConfig({ ...valid(), backups: s3 }).backups).toEqual({
+      ...s3,
+      prefix: 'scp/',
+      pathStyle: false,
+    });
+    for (const prefix of ['../x/', '/scp/', 'scp', 'a/../b/', 'scp//']) {
+      expect(
+        errorOf(() => parseConfig({ ...valid(), backups: { ...s3, prefix } })),
+        prefix,
+      ).toMatch(/backups\.prefix/);
+    }
+    expect(errorOf(() => parseConfig({ ...valid(), backups: { ...s3, bucket: 'Bad_Bucket' } }))).toMatch(
+      /backups\.bucket/,
+    );
+    expect(errorOf(() => parseConfig({ ...valid(), backups: { kind: 'ftp' } as never }))).toMatch(/backups/);
+  });
+
   it('names the bad field', () => {
     const cfg = valid();
     (cfg.devices.idracs as Record<string, unknown>).ABC1234 = {

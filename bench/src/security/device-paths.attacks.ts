@@ -10,7 +10,7 @@ import type { CommandContext } from '@rackops/relay-agent/commands/command-conte
 import { parseConfig } from '@rackops/relay-agent/config/load-config';
 import { buildDevices } from '@rackops/relay-agent/devices/build-devices';
 import { fileInside } from '@rackops/relay-agent/fs/file-inside';
-import { BackupStore } from '@rackops/relay-agent/scp/backup-store';
+import { FolderBackupStore } from '@rackops/relay-agent/scp/folder-backup-store';
 import { pino } from 'pino';
 import type { AttackCatalogue, AttackOutcome } from './attack';
 
@@ -135,8 +135,7 @@ export const run: AttackCatalogue = async () => {
   const devices = buildDevices(config);
   const handler = createScpExportHandler({
     devices,
-    store: new BackupStore(scpDir),
-    agentId: 'bench',
+    store: new FolderBackupStore(scpDir, 'bench'),
     timeoutMs: 5000,
   });
   const log = pino({ level: 'silent' });

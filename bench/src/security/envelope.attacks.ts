@@ -20,6 +20,7 @@ import { createMetrics } from '@rackops/relay-agent/metrics/metrics';
 import { createCommandProcessor } from '@rackops/relay-agent/protocol/command-processor';
 import { pino } from 'pino';
 import type { AttackCatalogue, AttackOutcome } from './attack';
+import { FolderBackupStore } from '@rackops/relay-agent/scp/folder-backup-store';
 
 const AREA = 'envelope';
 const KEYS: Keyring = {
@@ -92,8 +93,7 @@ export const run: AttackCatalogue = async () => {
     handlers: createHandlers({
       devices,
       fetchPackage: createPackageFetcher({ mode: 'pin', sha256: lab.tls.certSha256 }, 10_000),
-      scpDir: join(dir, 'scp'),
-      agentId: config.agentId,
+      backups: new FolderBackupStore(join(dir, 'scp'), config.agentId),
       outbound: createOutbound(config),
     }),
     clock: systemClock,

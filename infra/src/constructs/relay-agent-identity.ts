@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import {
   ArnPrincipal,
   type IPrincipal,
@@ -8,8 +8,10 @@ import {
   Role,
 } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
 
 export interface RelayAgentIdentityProps {
   /** The FIFO queue the agent takes signed commands from. */
@@ -23,6 +25,11 @@ export interface RelayAgentIdentityProps {
    * a user). Required: an account root would let anyone the account's administrators allow answer any task.
    */
   readonly assumedBy: IPrincipal;
+  /**
+   * The SCP backup bucket: the agent may put, get and list objects under `prefix` only, and use the bucket's
+   * key through S3 only.
+   */
+  readonly backups?: { readonly bucket: IBucket; readonly prefix: string; readonly key: IKey };
   /**
    * Longest session, in seconds.
    * @default 3600
@@ -38,11 +45,14 @@ export const RELAY_AGENT_COMMAND_ACTIONS = [
 ] as const;
 export const RELAY_AGENT_RESULT_ACTIONS = ['sqs:SendMessage'] as const;
 export const RELAY_AGENT_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+export const RELAY_AGENT_BACKUP_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
+export const RELAY_AGENT_BACKUP_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
 /**
- * The relay agent's AWS identity. The agent runs on-prem and only ever talks to SQS, so its role can
- * receive / delete / extend visibility on the commands queue, send to the results queue, and use the queues'
- * key only through SQS (kms:ViaService). Nothing else: no table, no secrets, no Step Functions.
+ * The relay agent's AWS identity. The agent runs on-prem and only talks to SQS and its backup prefix in S3, so
+ * its role can receive / delete / extend visibility on the commands queue, send to the results queue, use the
+ * queues' key only through SQS (kms:ViaService), and put / get / list SCP backups under its prefix with the
+ * backup key only through S3. Nothing else: no table, no secrets, no Step Functions, no delete.
  */
 export class RelayAgentIdentity extends Construct {
   readonly role: IRole;
@@ -77,6 +87,7 @@ export class RelayAgentIdentity extends Construct {
           resources: [props.queueKey.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
         }),
+        ...(props.backups ? backupStatements(props.backups, stack.region) : []),
       ],
     });
 
@@ -84,9 +95,46 @@ export class RelayAgentIdentity extends Construct {
     // actions we do not want the agent to have (GetQueueAttributes, GetQueueUrl, ReEncrypt...).
     this.role = new Role(this, 'Role', {
       assumedBy,
-      description: 'RackOps relay agent (on-prem): consume commands, send results. Nothing else.',
+      description:
+        'RackOps relay agent (on-prem): consume commands, send results, keep SCP backups. Nothing else.',
       maxSessionDuration: Duration.seconds(maxSessionSeconds),
       inlinePolicies: { RelayAgentQueues: policy },
     });
+    if (props.backups) {
+      const bucketId = stack.getLogicalId(props.backups.bucket.node.defaultChild as CfnElement);
+      acknowledgeNag(
+        this.role,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${props.backups.prefix}*]`,
+        'Backup object keys are <prefix><host>/<backup id>, made at run time: the agent may put and get objects under its prefix only, never delete.',
+      );
+    }
   }
+}
+
+/** Objects under the prefix; listing only with an `s3:prefix` inside it; the key only as S3 uses it. */
+function backupStatements(
+  b: NonNullable<RelayAgentIdentityProps['backups']>,
+  region: string,
+): PolicyStatement[] {
+  if (!/^(?:[A-Za-z0-9][A-Za-z0-9._-]*\/)+$/.test(b.prefix) || b.prefix.includes('..'))
+    throw new RangeError(`backup prefix ${JSON.stringify(b.prefix)} must be folder-like, e.g. "scp/"`);
+  return [
+    new PolicyStatement({
+      sid: 'PutAndGetBackups',
+      actions: [...RELAY_AGENT_BACKUP_OBJECT_ACTIONS],
+      resources: [b.bucket.arnForObjects(`${b.prefix}*`)],
+    }),
+    new PolicyStatement({
+      sid: 'ListBackups',
+      actions: ['s3:ListBucket'],
+      resources: [b.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${b.prefix}*`] } },
+    }),
+    new PolicyStatement({
+      sid: 'UseBackupKeyThroughS3',
+      actions: [...RELAY_AGENT_BACKUP_KEY_ACTIONS],
+      resources: [b.key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    }),
+  ];
 }

@@ -38,6 +38,7 @@ export function startLocalAgent(i: LocalAgentInput, parts: StartedParts): InProc
     sqsEndpoint: i.standIns.sqs.endpoint,
     commandsUrl: i.standIns.relayQueues.commandsQueueUrl,
     resultsUrl: i.standIns.relayQueues.resultsQueueUrl,
+    backups: i.standIns.backups,
     signingKey: i.signingKey,
     dir: join(i.dataDir, 'relay'),
     timeScale: i.timeScale,

@@ -13,6 +13,7 @@ import type { ProgressMessage } from '@rackops/lambdas/handlers/result.handler';
 import type { Logger } from 'pino';
 import type { LocalEngine } from '../engine/local-engine';
 import type { AwsMeter } from '../metering/aws-meter';
+import type { LocalBackups } from '../backup-bucket';
 import type { InProcessAgent, InProcessAgentOptions } from '../runtime/in-process-agent';
 import type { LocalScheduler } from '../scheduler/local-scheduler';
 
@@ -78,6 +79,8 @@ export interface LocalStackConfig {
   /** Where a command or result received five times without being deleted ends up (as in AWS). */
   commandsDeadLetterUrl: string;
   resultsDeadLetterUrl: string;
+  /** The relay agent's `backups` config: the backup bucket in fauxqs, for an agent started in another process too. */
+  backups: LocalBackups;
   /** The relay key file, for an agent started in another process. */
   relayKeyFile: string;
   /** Real seconds between the agent's progress messages (several per heartbeat window), for such an agent too. */

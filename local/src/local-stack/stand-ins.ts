@@ -4,6 +4,7 @@ import { type Lab, startLab } from '@rackops/lab/index';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
 import { type AwsClients, createAwsClients } from '@rackops/lambdas/composition/clients';
 import { createSqsQueueStats } from '@rackops/lambdas/adapters/sqs-queue-stats';
+import { createBackupBucket, type LocalBackups } from '../backup-bucket';
 import { type RunningDynalite, startDynalite } from '../dynalite';
 import type { AwsMeter } from '../metering/aws-meter';
 import { type RelayQueues, createRelayQueues } from '../relay-queues';
@@ -26,13 +27,15 @@ export interface StandIns {
   sqs: SqsEmulator;
   clients: AwsClients;
   relayQueues: RelayQueues;
+  /** The backup bucket in fauxqs, as the relay agent's `backups` config (the same S3 code path as AWS). */
+  backups: LocalBackups;
   queueStats: QueueStats;
   lab?: Lab;
   /** The engine's Step Functions API starts after the functions it runs are wired: its endpoint comes last. */
   setSfnEndpoint(endpoint: string): void;
 }
 
-/** dynalite for DynamoDB, fauxqs for SQS with the relay queues, and the lab when asked for. */
+/** dynalite for DynamoDB, fauxqs for SQS with the relay queues and S3 with the backup bucket, and the lab when asked for. */
 export async function startStandIns(o: StandInsOptions, parts: StartedParts): Promise<StandIns> {
   const dynalite = await startDynalite(o.dynamoPath ? { path: o.dynamoPath } : {});
   parts.add(() => dynalite.close());
@@ -61,6 +64,7 @@ export async function startStandIns(o: StandInsOptions, parts: StartedParts): Pr
   o.meter?.attach(clients.dynamodb);
   o.meter?.attach(clients.sqs);
   const relayQueues = await createRelayQueues(clients.sqs);
+  const backups = await createBackupBucket(sqs.endpoint);
   const queueStats = createSqsQueueStats({
     client: clients.sqs,
     queues: relayQueues.watched,
@@ -83,6 +87,7 @@ export async function startStandIns(o: StandInsOptions, parts: StartedParts): Pr
     sqs,
     clients,
     relayQueues,
+    backups,
     queueStats,
     ...(lab ? { lab } : {}),
     setSfnEndpoint: (endpoint) => {

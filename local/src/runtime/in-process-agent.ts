@@ -33,6 +33,11 @@ export interface InProcessAgentOptions {
   pollIntervalMs?: number;
   /** Counts the agent's SQS calls (the on-prem agent's requests are billed to the AWS account too). */
   meter?: AwsMeter;
+  /**
+   * Where the agent keeps SCP backups; the local stack gives its fauxqs bucket (every agent of the stack, in
+   * this process or another, then sees the same backups). Absent: a folder `scp` in `dir`.
+   */
+  backups?: AgentConfigInput['backups'];
   /** ZFS appliances the agent reaches over SSH (the lab has none of its own: tests bring zfs-fuse sites). */
   zfs?: NonNullable<AgentConfigInput['zfs']>;
 }
@@ -110,6 +115,7 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
     media: { allowHosts: labOutboundHosts(o.lab) },
     devices: labDevices(o.lab),
     ...(o.zfs ? { zfs: o.zfs } : {}),
+    ...(o.backups ? { backups: o.backups } : {}),
   };
 }
 
@@ -124,9 +130,10 @@ export function startInProcessAgent(o: InProcessAgentOptions): InProcessAgent {
     config,
     keys: () => keys,
     log: o.logger,
-    scpDir: join(o.dir, 'scp'),
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...(o.meter ? { onSqsClient: (sqs) => o.meter?.attach(sqs) } : {}),
+    ...(o.meter
+      ? { onSqsClient: (sqs) => o.meter?.attach(sqs), onS3Client: (s3) => o.meter?.attach(s3) }
+      : {}),
     wrapSink: (real) => ({
       send: async (message) => {
         if (!dead) await real.send(message);

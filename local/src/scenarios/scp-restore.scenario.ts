@@ -1,5 +1,6 @@
 import { flattenProfile, parseProfile } from '@rackops/core/scp/profile.schema';
 import { buildScp } from '@rackops/lab/world/scp';
+import { backupKeys } from '../backup-bucket';
 import { startScenario } from './driver';
 import { failureLines, hostTags, isDone, labOf } from './lab-facts';
 
@@ -26,6 +27,9 @@ export async function run() {
     await d.say(`backups ${host}`);
     const listed = await d.waitForJob('scp_backups', isDone, 300_000);
     const backupId = new RegExp(`${host}-\\d{8}T\\d{6}Z-[A-Za-z0-9]+`).exec(listed.summary ?? '')?.[0] ?? '';
+    // The backup left the agent: it is in the stack's S3 bucket (fauxqs), as it would be in the stateful stack's.
+    const bucket = d.stack.config.backups;
+    const inBucket = (await backupKeys(bucket, host)).includes(`${bucket.prefix}${host}/${backupId}.json`);
 
     // Changed by hand, as on the iDRAC's own UI.
     const first = (fqdd: string) => [...(current().get(fqdd)?.keys() ?? [])][0] ?? '';
@@ -56,6 +60,7 @@ export async function run() {
     const checks = {
       exported: exported.status === 'completed',
       listed: listed.status === 'completed' && backupId !== '',
+      inBucket,
       diffShown: diff.status === 'completed' && /2 attribute\(s\) differ/.test(diff.summary ?? ''),
       previewShown:
         preview.some((t) => t.includes('Preview only')) &&

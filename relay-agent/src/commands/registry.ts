@@ -18,7 +18,7 @@ import { createLcStatusHandler } from './lc-status.handler';
 import { createMediaEjectHandler } from './media-eject.handler';
 import { createMediaInsertHandler } from './media-insert.handler';
 import { createScanBlockersHandler } from './scan-blockers.handler';
-import { BackupStore } from '../scp/backup-store';
+import type { BackupStore } from '../scp/backup-store';
 import { createScpBackupsHandler, createScpDiffHandler } from './scp-backups.handler';
 import { createScpExportHandler } from './scp-export.handler';
 import { createScpImportHandler } from './scp-import.handler';
@@ -37,16 +37,15 @@ import type { ZfsAppliances } from '../zfs/zfs-appliance';
 export function createHandlers(deps: {
   devices: DeviceRegistry;
   fetchPackage: PackageFetcher;
-  scpDir: string;
-  /** This agent's id, named in backup records' location. */
-  agentId: string;
+  /** Where SCP backups are kept (scp/build-backup-store.ts). */
+  backups: BackupStore;
   /** The outbound URL guard and the media logins (net/outbound.ts). */
   outbound: Outbound;
   /** ZFS appliances reached over SSH; without them the zfs.* commands are not handled. */
   zfs?: ZfsAppliances;
 }): HandlerRegistry {
   const { devices } = deps;
-  const store = new BackupStore(deps.scpDir);
+  const store = deps.backups;
   return {
     'inventory.idrac': createInventoryIdracHandler(devices),
     'inventory.vcenter': createInventoryVcenterHandler(devices),
@@ -72,7 +71,7 @@ export function createHandlers(deps: {
     'host.power': createHostPowerHandler(devices),
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),
-    'scp.export': createScpExportHandler({ devices, store, agentId: deps.agentId }),
+    'scp.export': createScpExportHandler({ devices, store }),
     'scp.backups': createScpBackupsHandler(store),
     'scp.diff': createScpDiffHandler({ devices, store }),
     'scp.import': createScpImportHandler({ devices, store }),

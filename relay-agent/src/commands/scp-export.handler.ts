@@ -12,8 +12,6 @@ import type { CommandHandler } from './command-context';
 export function createScpExportHandler(deps: {
   devices: DeviceRegistry;
   store: BackupStore;
-  /** This agent's name, for the record's location. */
-  agentId: string;
   timeoutMs?: number;
 }): CommandHandler<'scp.export'> {
   return async (params, ctx) => {
@@ -40,7 +38,6 @@ export function createScpExportHandler(deps: {
         jobId: jid,
       },
       content,
-      (file) => `relay agent ${deps.agentId}: ${file}`,
     );
     return { file: saved.file, jobId: jid, bytes: saved.bytes, sha256: saved.sha256, backupId: saved.id };
   };

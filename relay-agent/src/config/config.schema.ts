@@ -63,6 +63,38 @@ export const ZfsSiteConfig = z.object({
 });
 export type ZfsSiteConfig = z.infer<typeof ZfsSiteConfig>;
 
+/** A bucket name as S3 allows it (3–63 lower-case letters, digits, "." and "-"). */
+const S3BucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (lower-case letters, digits, "." and "-")');
+
+/**
+ * Where SCP backups are kept: a folder of this agent's, or an S3 bucket (the stateful stack's backup bucket,
+ * or any S3-compatible endpoint). The agent's IAM grant covers `prefix` only.
+ */
+export const BackupsConfig = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('folder'), dir: z.string().min(1) }),
+  z.object({
+    kind: z.literal('s3'),
+    bucket: S3BucketName,
+    /** Key prefix, folder-like segments each ending in "/". @default "scp/" */
+    prefix: z
+      .string()
+      .regex(
+        /^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,62}\/){1,4}$/,
+        'a key prefix like "scp/" (letters, digits, ".", "_", "-" segments, each ending in "/")',
+      )
+      .refine((p) => !p.includes('..'), 'a key prefix has no ".."')
+      .default('scp/'),
+    region: z.string().min(1),
+    /** Custom S3 endpoint (VPC endpoint, or the local stack's emulator). */
+    endpoint: z.url().optional(),
+    /** Path-style URLs (bucket in the path): what an emulator on 127.0.0.1 needs. @default false */
+    pathStyle: z.boolean().default(false),
+  }),
+]);
+export type BackupsConfig = z.infer<typeof BackupsConfig>;
+
 export const AgentConfig = z.object({
   agentId: z.string().min(1).max(100).default('relay-1'),
   /** HMAC key shared with the cloud (or signingKeyFile, mode 0600). */
@@ -117,6 +149,8 @@ export const AgentConfig = z.object({
   pollIntervalMs: z.number().int().positive().default(5000),
   shutdownGraceSeconds: z.number().nonnegative().default(60),
   ledgerPath: z.string().min(1).default('/var/lib/rackops-relay/ledger.sqlite'),
+  /** SCP backups. Absent: a folder `scp` next to the ledger (backups then live on this agent only). */
+  backups: BackupsConfig.optional(),
   /** Prometheus metrics on loopback only; null disables, 0 picks a free port. */
   metrics: z
     .object({ port: z.number().int().min(0).max(65_535).nullable().default(9464) })

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -23,7 +24,7 @@ import {
 import { RelayMessage } from '@rackops/core/relay/result.schema';
 import { type Agent, createAgent } from '../../src/agent';
 import { createHandlers } from '../../src/commands/registry';
-import type { AgentConfigInput } from '../../src/config/config.schema';
+import type { AgentConfig, AgentConfigInput } from '../../src/config/config.schema';
 import { parseConfig } from '../../src/config/load-config';
 import { resolveSigningKeys } from '../../src/config/signing-keys';
 import { buildDevices } from '../../src/devices/build-devices';
@@ -36,6 +37,8 @@ import type { DeviceRegistry } from '../../src/devices/device-registry';
 import { labDevices, labOutboundHosts } from '@rackops/local/runtime/in-process-agent';
 import { createOutbound } from '../../src/net/outbound';
 import { buildZfsAppliances } from '../../src/zfs/build-zfs';
+import type { BackupStore } from '../../src/scp/backup-store';
+import { buildBackupStore } from '../../src/scp/build-backup-store';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef-0123456789';
 export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -56,6 +59,7 @@ export class RelayHarness {
   agent: Agent | undefined;
   private devices: DeviceRegistry | undefined;
   private ledger: Ledger | undefined;
+  private s3: S3Client | undefined;
   private polling = true;
   private poller: Promise<void> | undefined;
   private readonly pollAbort = new AbortController();
@@ -123,8 +127,7 @@ export class RelayHarness {
     const handlers = createHandlers({
       devices: this.devices,
       fetchPackage: createPackageFetcher({ mode: 'pin', sha256: this.lab.tls.certSha256 }, 10_000),
-      scpDir: join(this.dir, 'scp'),
-      agentId: cfg.agentId,
+      backups: this.useBackups(cfg),
       outbound: createOutbound(cfg),
       zfs: buildZfsAppliances(cfg),
     });
@@ -144,10 +147,19 @@ export class RelayHarness {
     return this.agent;
   }
 
+  /** The config's backup store (a folder next to the ledger unless the test names another), its client kept to close. */
+  private useBackups(cfg: AgentConfig): BackupStore {
+    const built = buildBackupStore(cfg, TEST_CREDENTIALS);
+    this.s3 = built.s3;
+    return built.store;
+  }
+
   async stopAgent(graceMs = 5000): Promise<void> {
     await this.agent?.stop(graceMs);
     await this.devices?.close();
     this.ledger?.close();
+    this.s3?.destroy();
+    this.s3 = undefined;
     this.agent = undefined;
     this.devices = undefined;
     this.ledger = undefined;
