@@ -121,7 +121,7 @@ export type LabHardwareFault = z.infer<typeof LabHardwareFault>;
 export const LabHostFaults = z.object({
   /** The host never finishes POST after a reboot (the iDRAC stays reachable). */
   rebootHangs: z.boolean().default(false),
-  /** Firmware jobs end Failed (or CompletedWithErrors) instead of Completed. */
+  /** Firmware jobs end Failed (or CompletedWithErrors) instead of Completed; `failed` fails SCP imports too. */
   jobOutcome: z.enum(['ok', 'failed', 'completedWithErrors']).default('ok'),
   /** Lifecycle Controller reports not ready; update requests are refused. */
   lcNotReady: z.boolean().default(false),

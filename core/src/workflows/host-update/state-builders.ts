@@ -1,4 +1,11 @@
-import { type AslState, deviceTask, hostStepTemplate, inlineMap, jobOpsTask } from '../asl';
+import {
+  type AslState,
+  type DeviceTaskOptions,
+  deviceTask,
+  hostStepTemplate,
+  inlineMap,
+  jobOpsTask,
+} from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
 
 // The ASL state builders the host-update processors and machine share: device commands, checkpoints, loops.
@@ -149,5 +156,33 @@ export function scpExport(next?: string): AslState {
     timeoutSeconds: TIMEOUT.scp,
     heartbeatSeconds: HEARTBEAT,
     next,
+  });
+}
+
+type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath'>;
+
+/** host.enter-maintenance of the iteration's host (DRS evacuates); `paramsPath` gives the host ref and timeouts. */
+export function enterMaintenance(o: Flow & { paramsPath: string }): AslState {
+  return deviceTask({
+    kind: 'host.enter-maintenance',
+    target: idrac,
+    step: { ...hostStepTemplate('enter-maintenance'), name: 'Enter maintenance mode' },
+    timeoutSeconds: TIMEOUT.enterMaintenance,
+    heartbeatSeconds: HEARTBEAT,
+    ...o,
+  });
+}
+
+/** host.exit-maintenance of the iteration's host (`$.host`); `name` says on which path (a card step name). */
+export function exitMaintenance(o: Flow & { name?: string }): AslState {
+  const { name, ...flow } = o;
+  return deviceTask({
+    kind: 'host.exit-maintenance',
+    target: idrac,
+    paramsPath: HOST,
+    step: { ...hostStepTemplate('exit-maintenance'), name: name ?? 'Exit maintenance mode' },
+    timeoutSeconds: TIMEOUT.exitMaintenance,
+    heartbeatSeconds: HEARTBEAT,
+    ...flow,
   });
 }

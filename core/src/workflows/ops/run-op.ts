@@ -13,6 +13,7 @@ import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
 import { beginReplication, finishReplication, recordReplicaOp } from './replication.op';
+import { beginScpRestore } from './scp-restore.op';
 import { beginSingleCommand } from './single-command.op';
 
 /** What the workflows send to JobOps: `{ op, jobId, state, ... }` (see asl.ts jobOpsTask). */
@@ -65,6 +66,7 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       if (job.status !== 'running')
         throw new RackOpsError('job_not_running', `job ${job.id} is ${job.status}`);
       if (job.type === 'replication_sync') return beginReplication(deps, job);
+      if (job.type === 'scp_restore') return beginScpRestore(deps, job);
       return HOST_UPDATE_TYPES.has(job.type) ? beginHostUpdate(deps, job) : beginSingleCommand(deps, job);
     case 'preflight-host':
       return preflightHost(deps, job, state);
