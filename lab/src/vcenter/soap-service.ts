@@ -25,6 +25,7 @@ import { TaskRegistry, type VcTask } from './tasks';
 import type { VcContext } from './vc-context';
 import { ViewRegistry } from './views';
 import { runPowerOff, runPowerOn, shutdownGuest } from './vm-power';
+import { registrationMethods } from './vm-registration';
 
 /** One SOAP call: the method element, the caller's session (if its cookie is valid), and its address. */
 export interface SoapCall {
@@ -204,6 +205,7 @@ export class VimService {
         task.requestCancel();
         return {};
       },
+      ...this.registration(),
       ShutdownGuest: (call) => {
         shutdownGuest(this.world, this.vm(call));
         return {};
@@ -268,6 +270,26 @@ export class VimService {
     return { returnval: toBuilder(mor('ContainerView', view.id), false) };
   }
 
+  private registration(): Record<string, Handler> {
+    const methods = registrationMethods({
+      ctx: this.ctx,
+      inventory: this.inventory,
+      newTask: (name, descriptionId, ref, entityName, userName) =>
+        this.tasks.create(name, descriptionId, ref, entityName, userName, this.world.clock.now()),
+      track: (p) => this.track(p),
+      vm: (method) => this.vmOf(method),
+    });
+    return Object.fromEntries(
+      Object.entries(methods).map(([name, run]) => [
+        name,
+        (call: SoapCall, session: VcSession): SoapAnswer => {
+          const answer = run(call.method, session.userName);
+          return answer.returnval ? { returnval: toBuilder(answer.returnval, false) } : {};
+        },
+      ]),
+    );
+  }
+
   private host(call: SoapCall) {
     const ref = readThis(call.method);
     const host = this.inventory.hostByMoref(ref.value);
@@ -276,7 +298,11 @@ export class VimService {
   }
 
   private vm(call: SoapCall) {
-    const ref = readThis(call.method);
+    return this.vmOf(call.method);
+  }
+
+  private vmOf(method: XNode) {
+    const ref = readThis(method);
     const vm = this.inventory.vmByMoref(ref.value);
     if (!vm) throw managedObjectNotFound(mor(ref.type, ref.value));
     return vm;

@@ -156,6 +156,26 @@ export interface VmState {
   memoryMiB: number;
   devices: LabVmDevices;
   isVcenterAppliance: boolean;
+  /** Set when RegisterVM_Task added the VM from a `.vmx` on an NFS datastore (a DR registration). */
+  registration?: VmRegistration;
+  /** The NIC's port group moref (ReconfigVM_Task changes it); `VM Network` when absent. */
+  networkMoref?: string;
+  /** Lab-clock epoch ms of the last power-on: VMware Tools answer some seconds later. Absent: booted long ago. */
+  poweredOnAt?: number;
+}
+
+export interface VmRegistration {
+  /** Datastore path as vSphere writes it: `[ds-name] dir/name.vmx`. */
+  readonly vmxPath: string;
+  readonly datastoreMoref: string;
+  readonly instanceUuid: string;
+}
+
+/** An NFS datastore mounted on every host of one vCenter; its files are a real directory. */
+export interface NfsDatastoreState {
+  readonly moref: string;
+  readonly name: string;
+  readonly localDir: string;
 }
 
 export interface ClusterState {
@@ -177,4 +197,7 @@ export interface VcenterState {
   version: string;
   clusterIds: string[];
   quirks: VcenterQuirks;
+  /** Standard port groups beyond `VM Network` / `Management Network` (an isolated test network, say). */
+  portGroups: string[];
+  nfsDatastores: NfsDatastoreState[];
 }
