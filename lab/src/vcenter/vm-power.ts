@@ -97,7 +97,11 @@ export function shutdownGuest(world: World, vm: VmState): void {
       'Cannot complete operation because VMware Tools is not running in this virtual machine.',
     );
   }
+  // A guest asked to shut down that is powered off and on again meanwhile is a new boot: it keeps running.
+  const boot = vm.poweredOnAt;
   world.clock.after(VM_POWER_DURATIONS.guestShutdown, () => {
-    if (!world.isStopped && vm.powerState === 'poweredOn') world.setVmPower(vm.id, 'poweredOff');
+    if (!world.isStopped && vm.powerState === 'poweredOn' && vm.poweredOnAt === boot) {
+      world.setVmPower(vm.id, 'poweredOff');
+    }
   });
 }

@@ -2,6 +2,7 @@ import type { VmState } from '../world/types';
 import type { VcInventory } from './model/inventory';
 import { VM_FOLDER } from './model/morefs';
 import { NIC_KEY } from './model/vm-devices';
+import { anyTyped } from './soap/envelope';
 import { type MoRef, optionalText, readBool, readMor, readThis } from './soap/decode';
 import {
   invalidArgument,
@@ -127,7 +128,7 @@ export function registrationMethods(
               ...(network ? { networkMoref: network } : {}),
             };
             world.addVm(vm);
-            task.succeed(world.clock.now(), mor('VirtualMachine', id));
+            task.succeed(world.clock.now(), anyTyped(mor('VirtualMachine', id)));
           } catch (e) {
             if (!(e instanceof VimFaultError)) throw e;
             task.fail(world.clock.now(), e);
