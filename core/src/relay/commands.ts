@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Blocker, HaSettings } from '../inventory/inventory.schema';
 import { CredentialsRef, outboundUrl } from '../net/outbound-url';
 import { HardwareHealth, HardwareHealthParams } from './hardware-health.schema';
+import { DrCommandOutputs, DrCommandParams } from './dr-commands';
 import { ScpCommandOutputs, ScpCommandParams } from './scp-commands';
 import { ZfsCommandOutputs, ZfsCommandParams } from './zfs-commands';
 
@@ -38,6 +39,11 @@ export const CommandKind = z.enum([
   'zfs.snapshot',
   'zfs.replicate',
   'zfs.prune',
+  'vm.register',
+  'vm.unregister',
+  'vm.reconfigure-network',
+  'vm.guest-shutdown',
+  'vm.tools-status',
 ]);
 export type CommandKind = z.infer<typeof CommandKind>;
 
@@ -147,6 +153,7 @@ export const CommandParams = {
   }),
   ...ScpCommandParams,
   ...ZfsCommandParams,
+  ...DrCommandParams,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandParamsOf<K extends CommandKind> = z.infer<(typeof CommandParams)[K]>;
@@ -234,6 +241,7 @@ export const CommandOutputs = {
   }),
   ...ScpCommandOutputs,
   ...ZfsCommandOutputs,
+  ...DrCommandOutputs,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandOutputOf<K extends CommandKind> = z.infer<(typeof CommandOutputs)[K]>;

@@ -103,6 +103,8 @@ export const LabVcenter = z.object({
   version: z.string().default('8.0.2'),
   clusters: z.array(LabCluster).default([]),
   vms: z.array(LabVm).default([]),
+  /** Extra standard port groups on every host (e.g. an isolated `dr-test` network for failover tests). */
+  portGroups: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$/)).default([]),
   /** How this vCenter departs from the default behaviour (vcenter-quirks.schema.ts, lab README). */
   quirks: VcenterQuirks.default(() => VcenterQuirks.parse({})), // its own arrays per vCenter: tests change them at run time
 });

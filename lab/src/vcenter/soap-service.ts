@@ -26,6 +26,7 @@ import type { VcContext } from './vc-context';
 import { ViewRegistry } from './views';
 import { runPowerOff, runPowerOn, shutdownGuest } from './vm-power';
 import { snapshotMethods, snapshotObject, vmOfSnapshot } from './vm-snapshots';
+import { registrationMethods } from './vm-registration';
 
 /** One SOAP call: the method element, the caller's session (if its cookie is valid), and its address. */
 export interface SoapCall {
@@ -206,6 +207,7 @@ export class VimService {
         return {};
       },
       ...snapshotMethods(this, ctx.vcenter.id),
+      ...this.registration(),
       ShutdownGuest: (call) => {
         shutdownGuest(this.world, this.vm(call));
         return {};
@@ -270,6 +272,26 @@ export class VimService {
     return { returnval: toBuilder(mor('ContainerView', view.id), false) };
   }
 
+  private registration(): Record<string, Handler> {
+    const methods = registrationMethods({
+      ctx: this.ctx,
+      inventory: this.inventory,
+      newTask: (name, descriptionId, ref, entityName, userName) =>
+        this.tasks.create(name, descriptionId, ref, entityName, userName, this.world.clock.now()),
+      track: (p) => this.track(p),
+      vm: (method) => this.vmOf(method),
+    });
+    return Object.fromEntries(
+      Object.entries(methods).map(([name, run]) => [
+        name,
+        (call: SoapCall, session: VcSession): SoapAnswer => {
+          const answer = run(call.method, session.userName);
+          return answer.returnval ? { returnval: toBuilder(answer.returnval, false) } : {};
+        },
+      ]),
+    );
+  }
+
   private host(call: SoapCall) {
     const ref = readThis(call.method);
     const host = this.inventory.hostByMoref(ref.value);
@@ -278,7 +300,11 @@ export class VimService {
   }
 
   vm(call: SoapCall) {
-    const ref = readThis(call.method);
+    return this.vmOf(call.method);
+  }
+
+  private vmOf(method: XNode) {
+    const ref = readThis(method);
     const vm = this.inventory.vmByMoref(ref.value);
     if (!vm) throw managedObjectNotFound(mor(ref.type, ref.value));
     return vm;

@@ -1,5 +1,6 @@
 import type { World } from '../world/world';
 import type { VmState } from '../world/types';
+import { toolsRunning } from './model/vm-object';
 import { haShortfall, pinReasons, sharedDatastoreName, targetHosts } from './drs';
 import { invalidPowerState, invalidState, VimFaultError } from './soap/faults';
 import type { VcTask } from './tasks';
@@ -90,7 +91,17 @@ export async function runPowerOff(world: World, vm: VmState, task: VcTask): Prom
  */
 export function shutdownGuest(world: World, vm: VmState): void {
   if (vm.powerState !== 'poweredOn') throw invalidPowerState('poweredOn', vm.powerState);
+  if (!toolsRunning(vm, world.clock)) {
+    throw new VimFaultError(
+      'ToolsUnavailable',
+      'Cannot complete operation because VMware Tools is not running in this virtual machine.',
+    );
+  }
+  // A guest asked to shut down that is powered off and on again meanwhile is a new boot: it keeps running.
+  const boot = vm.poweredOnAt;
   world.clock.after(VM_POWER_DURATIONS.guestShutdown, () => {
-    if (!world.isStopped && vm.powerState === 'poweredOn') world.setVmPower(vm.id, 'poweredOff');
+    if (!world.isStopped && vm.powerState === 'poweredOn' && vm.poweredOnAt === boot) {
+      world.setVmPower(vm.id, 'poweredOff');
+    }
   });
 }

@@ -160,6 +160,12 @@ export interface VmState {
   snapshots?: VmSnapshotState[];
   /** The snapshot the VM runs from (the newest taken, or a removed one's parent). */
   currentSnapshot?: string;
+  /** Set when RegisterVM_Task added the VM from a `.vmx` on an NFS datastore (a DR registration). */
+  registration?: VmRegistration;
+  /** The NIC's port group moref (ReconfigVM_Task changes it); `VM Network` when absent. */
+  networkMoref?: string;
+  /** Lab-clock epoch ms of the last power-on: VMware Tools answer some seconds later. Absent: booted long ago. */
+  poweredOnAt?: number;
 }
 
 export interface VmSnapshotState {
@@ -171,6 +177,20 @@ export interface VmSnapshotState {
   createTime: string;
   quiesced: boolean;
   parent?: string;
+}
+
+export interface VmRegistration {
+  /** Datastore path as vSphere writes it: `[ds-name] dir/name.vmx`. */
+  readonly vmxPath: string;
+  readonly datastoreMoref: string;
+  readonly instanceUuid: string;
+}
+
+/** An NFS datastore mounted on every host of one vCenter; its files are a real directory. */
+export interface NfsDatastoreState {
+  readonly moref: string;
+  readonly name: string;
+  readonly localDir: string;
 }
 
 export interface ClusterState {
@@ -192,4 +212,7 @@ export interface VcenterState {
   version: string;
   clusterIds: string[];
   quirks: VcenterQuirks;
+  /** Standard port groups beyond `VM Network` / `Management Network` (an isolated test network, say). */
+  portGroups: string[];
+  nfsDatastores: NfsDatastoreState[];
 }

@@ -61,6 +61,8 @@ export class World {
         version: vc.version,
         clusterIds: [],
         quirks: vc.quirks,
+        portGroups: [...vc.portGroups],
+        nfsDatastores: [],
       };
       this.vcenters.set(vc.id, vcState);
       for (const cl of vc.clusters) {
@@ -253,7 +255,23 @@ export class World {
     const vm = this.vm(vmId);
     if (vm.powerState === powerState) return;
     vm.powerState = powerState;
+    if (powerState === 'poweredOn') vm.poweredOnAt = this.clock.now().getTime();
     this.events.emit('vm-power', { vmId, powerState });
+  }
+
+  /** A VM added by a registration (RegisterVM_Task); its id must be new. */
+  addVm(vm: VmState): void {
+    if (this.vms.has(vm.id)) throw new ValidationError(`vm ${vm.id} exists`);
+    this.host(vm.hostId);
+    this.vms.set(vm.id, vm);
+    this.vmIdsByHost.get(vm.hostId)!.add(vm.id);
+  }
+
+  /** UnregisterVM: the VM leaves the inventory (its files stay where they are). */
+  removeVm(vmId: string): void {
+    const vm = this.vm(vmId);
+    this.vmIdsByHost.get(vm.hostId)?.delete(vm.id);
+    this.vms.delete(vm.id);
   }
 
   setMaintenanceMode(hostId: string, inMaintenanceMode: boolean): void {

@@ -24,6 +24,13 @@ import { createScpExportHandler } from './scp-export.handler';
 import { createScpImportHandler } from './scp-import.handler';
 import { createStageFirmwareHandler, type PackageFetcher } from './stage-firmware.handler';
 import { createVerifyFirmwareHandler } from './verify-firmware.handler';
+import {
+  createVmGuestShutdownHandler,
+  createVmReconfigureNetworkHandler,
+  createVmRegisterHandler,
+  createVmToolsStatusHandler,
+  createVmUnregisterHandler,
+} from './vm-dr.handlers';
 import { createVmPowerHandler } from './vm-power.handler';
 import {
   createZfsFeaturesHandler,
@@ -68,6 +75,11 @@ export function createHandlers(deps: {
     'cluster.ha-restore': createHaRestoreHandler(devices),
     'cluster.scan-blockers': createScanBlockersHandler(devices),
     'vm.power': createVmPowerHandler(devices),
+    'vm.register': createVmRegisterHandler(devices),
+    'vm.unregister': createVmUnregisterHandler(devices),
+    'vm.reconfigure-network': createVmReconfigureNetworkHandler(devices),
+    'vm.guest-shutdown': createVmGuestShutdownHandler(devices),
+    'vm.tools-status': createVmToolsStatusHandler(devices),
     'host.power': createHostPowerHandler(devices),
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),

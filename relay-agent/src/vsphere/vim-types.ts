@@ -200,7 +200,13 @@ export const PROPERTY_TYPES: Readonly<Record<string, Readonly<Record<string, str
     'summary.config.product': 'VAppProductInfo',
     'summary.quickStats.overallCpuUsage': 'xsd:int',
     datastore: `${MOR}[]`,
+    network: `${MOR}[]`,
+    'summary.config.vmPathName': 'xsd:string',
+    'summary.config.instanceUuid': 'xsd:string',
+    'guest.toolsRunningStatus': 'xsd:string',
+    guestHeartbeatStatus: 'xsd:string',
   },
+  Datacenter: { name: 'xsd:string', vmFolder: MOR },
   Datastore: {
     name: 'xsd:string',
     'summary.type': 'xsd:string',

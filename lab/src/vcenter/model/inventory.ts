@@ -1,4 +1,4 @@
-import type { ClusterState, HostState, VmState } from '../../world/types';
+import type { ClusterState, HostState, NfsDatastoreState, VmState } from '../../world/types';
 import type { MoRef } from '../soap/decode';
 import { arr, en, mor, morArray, str, type Vim } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
@@ -13,6 +13,7 @@ import {
   localDatastoreOf,
   MGMT_NETWORK,
   NETWORK_FOLDER,
+  portGroupMoref,
   resourcePoolOf,
   ROOT_FOLDER,
   sharedDatastoreOf,
@@ -25,6 +26,7 @@ import {
   LOCAL_CAPACITY,
   type NetworkDef,
   networkObject,
+  nfsDatastoreObject,
   SHARED_CAPACITY,
 } from './storage-network-objects';
 import { vmObject } from './vm-object';
@@ -43,12 +45,14 @@ export class VcInventory implements ObjectSource, EntityTree {
   private readonly clustersByMoref = new Map<string, ClusterState>();
   private readonly clustersByPool = new Map<string, ClusterState>();
   readonly datastores = new Map<string, DatastoreDef>();
-  readonly networks: NetworkDef[] = [
-    { moref: VM_NETWORK, name: 'VM Network' },
-    { moref: MGMT_NETWORK, name: 'Management Network' },
-  ];
+  readonly networks: NetworkDef[];
 
   constructor(private readonly ctx: VcContext) {
+    this.networks = [
+      { moref: VM_NETWORK, name: 'VM Network' },
+      { moref: MGMT_NETWORK, name: 'Management Network' },
+      ...ctx.vcenter.portGroups.map((name, n) => ({ moref: portGroupMoref(n), name })),
+    ];
     this.datacenterName = `${ctx.vcenter.name}-dc`;
     this.clusters = ctx.vcenter.clusterIds.map((id) => ctx.world.cluster(id));
     for (const c of this.clusters) {
@@ -92,6 +96,11 @@ export class VcInventory implements ObjectSource, EntityTree {
     return this.clustersByMoref.get(moref);
   }
 
+  /** The cluster whose root resource pool this is. */
+  clusterByPool(moref: string): ClusterState | undefined {
+    return this.clustersByPool.get(moref);
+  }
+
   vmByMoref(moref: string): VmState | undefined {
     const vm = this.ctx.world.vms.get(moref);
     return vm && vm.vcenterId === this.ctx.vcenter.id ? vm : undefined;
@@ -126,11 +135,13 @@ export class VcInventory implements ObjectSource, EntityTree {
       }
       case 'Datastore': {
         const ds = this.datastores.get(r.value);
-        return ds && datastoreObject(this.ctx, ds);
+        if (ds) return datastoreObject(this.ctx, ds);
+        const nfs = this.nfsDatastore(r.value);
+        return nfs && nfsDatastoreObject(this.ctx, nfs);
       }
       case 'Network': {
         const net = this.networks.find((n) => n.moref === r.value);
-        return net && networkObject(this.ctx, net, net.moref === VM_NETWORK);
+        return net && networkObject(this.ctx, net);
       }
       case 'ResourcePool': {
         const c = this.clustersByPool.get(r.value);
@@ -180,6 +191,14 @@ export class VcInventory implements ObjectSource, EntityTree {
     }
   }
 
+  nfsDatastore(moref: string): NfsDatastoreState | undefined {
+    return this.ctx.vcenter.nfsDatastores.find((d) => d.moref === moref);
+  }
+
+  private allDatastoreMorefs(): string[] {
+    return [...this.datastores.keys(), ...this.ctx.vcenter.nfsDatastores.map((d) => d.moref)];
+  }
+
   private vmsOfCluster(c: ClusterState): VmState[] {
     return c.hostIds.flatMap((id) => this.ctx.world.vmsOnHost(id));
   }
@@ -193,7 +212,7 @@ export class VcInventory implements ObjectSource, EntityTree {
       case VM_FOLDER:
         return this.allVms().map((v) => ref('VirtualMachine', v.moref));
       case DATASTORE_FOLDER:
-        return [...this.datastores.keys()].map((d) => ref('Datastore', d));
+        return this.allDatastoreMorefs().map((d) => ref('Datastore', d));
       case NETWORK_FOLDER:
         return this.networks.map((n) => ref('Network', n.moref));
       default:
@@ -246,7 +265,7 @@ export class VcInventory implements ObjectSource, EntityTree {
       hostFolder: () => mor('Folder', HOST_FOLDER),
       datastoreFolder: () => mor('Folder', DATASTORE_FOLDER),
       networkFolder: () => mor('Folder', NETWORK_FOLDER),
-      datastore: () => morArray([...this.datastores.keys()].map((d) => mor('Datastore', d))),
+      datastore: () => morArray(this.allDatastoreMorefs().map((d) => mor('Datastore', d))),
       network: () => morArray(this.networks.map((n) => mor('Network', n.moref))),
     });
   }

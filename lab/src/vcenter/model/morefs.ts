@@ -26,3 +26,9 @@ export const sharedDatastoreOf = (c: ClusterState) => `datastore-${num(c.moref)}
 
 /** The host's local disk datastore (VMs on it cannot vMotion). */
 export const localDatastoreOf = (h: HostState) => `datastore-${100_000 + h.index}`;
+
+/** The n-th extra port group of a vCenter (`portGroups` in the lab config). */
+export const portGroupMoref = (n: number) => `network-${100 + n}`;
+
+/** The n-th NFS datastore mounted at run time (a replica clone or a promoted DR dataset). */
+export const nfsDatastoreMoref = (n: number) => `datastore-${200_000 + n}`;

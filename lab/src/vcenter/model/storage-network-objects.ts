@@ -1,8 +1,8 @@
-import type { ClusterState, HostState } from '../../world/types';
+import type { ClusterState, HostState, NfsDatastoreState } from '../../world/types';
 import { arr, bool, en, long, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
 import { fromGetters, type ManagedObject } from './managed-object';
-import { DATASTORE_FOLDER, NETWORK_FOLDER } from './morefs';
+import { DATASTORE_FOLDER, NETWORK_FOLDER, VM_NETWORK } from './morefs';
 
 const TIB = 1024 ** 4;
 
@@ -26,7 +26,7 @@ export function datastoreObject(ctx: VcContext, ds: DatastoreDef): ManagedObject
   const vms = () =>
     ds.hostIds
       .flatMap((id) => world.vmsOnHost(id))
-      .filter((v) => (ds.local ? v.devices.localStorage : !v.devices.localStorage));
+      .filter((v) => !v.registration && (ds.local ? v.devices.localStorage : !v.devices.localStorage));
   const hosts = (): HostState[] => ds.hostIds.map((id) => world.host(id));
   const free = () => Math.max(0, ds.capacity - vms().reduce((s, v) => s + vmDiskBytes(v.memoryMiB), 0));
   const url = `ds:///vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab/`;
@@ -69,12 +69,60 @@ export function datastoreObject(ctx: VcContext, ds: DatastoreDef): ManagedObject
   );
 }
 
+/** An NFS datastore (a ZFS dataset or clone exported by an appliance): its VMs are the ones registered from it. */
+export function nfsDatastoreObject(ctx: VcContext, ds: NfsDatastoreState): ManagedObject {
+  const { world } = ctx;
+  const vms = () =>
+    [...world.vms.values()].filter(
+      (v) => v.vcenterId === ctx.vcenter.id && v.registration?.datastoreMoref === ds.moref,
+    );
+  const hosts = () => [...world.hosts.values()].filter((h) => h.vcenterId === ctx.vcenter.id);
+  const free = () => Math.max(0, SHARED_CAPACITY - vms().reduce((s, v) => s + vmDiskBytes(v.memoryMiB), 0));
+  return fromGetters(
+    { type: 'Datastore', value: ds.moref },
+    {
+      name: () => str(ds.name),
+      parent: () => mor('Folder', DATASTORE_FOLDER),
+      overallStatus: () => en('ManagedEntityStatus', 'green'),
+      summary: () =>
+        obj('DatastoreSummary', {
+          datastore: mor('Datastore', ds.moref),
+          name: str(ds.name),
+          url: str(`ds:///vmfs/volumes/${ds.moref.replace('datastore-', '')}-nfs/`),
+          capacity: long(SHARED_CAPACITY),
+          freeSpace: long(free()),
+          uncommitted: long(0),
+          accessible: bool(true),
+          multipleHostAccess: bool(true),
+          type: str('NFS'),
+          maintenanceMode: str('normal'),
+        }),
+      host: () =>
+        arr(
+          'DatastoreHostMount',
+          hosts().map((h) =>
+            obj('DatastoreHostMount', {
+              key: mor('HostSystem', h.moref),
+              mountInfo: obj('HostMountInfo', {
+                path: str(`/vmfs/volumes/${ds.moref.replace('datastore-', '')}-nfs`),
+                accessMode: str('readWrite'),
+                mounted: bool(true),
+                accessible: bool(h.connectionState === 'connected'),
+              }),
+            }),
+          ),
+        ),
+      vm: () => morArray(vms().map((v) => mor('VirtualMachine', v.moref))),
+    },
+  );
+}
+
 export interface NetworkDef {
   readonly moref: string;
   readonly name: string;
 }
 
-export function networkObject(ctx: VcContext, net: NetworkDef, vmAttached: boolean): ManagedObject {
+export function networkObject(ctx: VcContext, net: NetworkDef): ManagedObject {
   const { world } = ctx;
   const hosts = () => [...world.hosts.values()].filter((h) => h.vcenterId === ctx.vcenter.id);
   return fromGetters(
@@ -92,11 +140,9 @@ export function networkObject(ctx: VcContext, net: NetworkDef, vmAttached: boole
       host: () => morArray(hosts().map((h) => mor('HostSystem', h.moref))),
       vm: (): Vim =>
         morArray(
-          vmAttached
-            ? [...world.vms.values()]
-                .filter((v) => v.vcenterId === ctx.vcenter.id)
-                .map((v) => mor('VirtualMachine', v.moref))
-            : [],
+          [...world.vms.values()]
+            .filter((v) => v.vcenterId === ctx.vcenter.id && (v.networkMoref ?? VM_NETWORK) === net.moref)
+            .map((v) => mor('VirtualMachine', v.moref)),
         ),
     },
   );

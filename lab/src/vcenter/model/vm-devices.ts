@@ -2,6 +2,9 @@ import type { HostState, VmState } from '../../world/types';
 import { bool, int, long, mor, obj, short, str, type Vim } from '../soap/vim-value';
 import { VM_NETWORK } from './morefs';
 
+/** The key of a VM's (single) network adapter: what ReconfigVM_Task's deviceChange names. */
+export const NIC_KEY = 4000;
+
 /** Device keys as vCenter numbers them (controllers 100-1000, disks 2000, CD-ROM 3000, NICs 4000, USB 7000+). */
 const KEY = {
   ide: 200,
@@ -10,7 +13,7 @@ const KEY = {
   usbCtl: 7000,
   disk: 2000,
   cdrom: 3000,
-  nic: 4000,
+  nic: NIC_KEY,
   usb: 13000,
   pciPt: 13100,
 };
@@ -36,7 +39,13 @@ export interface DatastoreRef {
  * (VirtualUSB, VirtualPCIPassthrough with a PCI or vGPU backing, VirtualCdrom with a connected ISO,
  * VirtualDisk on a datastore only its host mounts).
  */
-export function vmDevices(vm: VmState, host: HostState, shared: DatastoreRef, local: DatastoreRef): Vim[] {
+export function vmDevices(
+  vm: VmState,
+  host: HostState,
+  shared: DatastoreRef,
+  local: DatastoreRef,
+  network: DatastoreRef = { moref: VM_NETWORK, name: 'VM Network' },
+): Vim[] {
   const disk = vm.devices.localStorage ? local : shared;
   const devices: Vim[] = [
     obj('VirtualIDEController', {
@@ -100,10 +109,10 @@ export function vmDevices(vm: VmState, host: HostState, shared: DatastoreRef, lo
         }),
     obj('VirtualVmxnet3', {
       key: int(KEY.nic),
-      deviceInfo: describe('Network adapter 1', 'VM Network'),
+      deviceInfo: describe('Network adapter 1', network.name),
       backing: obj('VirtualEthernetCardNetworkBackingInfo', {
-        deviceName: str('VM Network'),
-        network: mor('Network', VM_NETWORK),
+        deviceName: str(network.name),
+        network: mor('Network', network.moref),
       }),
       connectable: connectable(vm.powerState === 'poweredOn'),
       controllerKey: int(KEY.pci),

@@ -1,8 +1,16 @@
+import type { LabClock } from '../../clock';
 import type { VmState } from '../../world/types';
 import { arr, bool, dateTime, en, int, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
 import { getterTable, type ManagedObject, TableObject } from './managed-object';
-import { localDatastoreOf, resourcePoolOf, sharedDatastoreOf, VM_FOLDER, VM_NETWORK } from './morefs';
+import {
+  localDatastoreOf,
+  portGroupMoref,
+  resourcePoolOf,
+  sharedDatastoreOf,
+  VM_FOLDER,
+  VM_NETWORK,
+} from './morefs';
 import { vmDevices } from './vm-devices';
 import { vmRootSnapshots, vmSnapshotInfo } from '../vm-snapshots';
 
@@ -11,9 +19,20 @@ export function vmNumCpu(vm: VmState): number {
   return Math.max(1, Math.min(64, Math.round(vm.cpuMhz / 1000)));
 }
 
-/** vCenter's instance UUID differs from the BIOS UUID; derive it stably from it. */
+/** vCenter's instance UUID differs from the BIOS UUID; derive it stably from it (a registration keeps its `vc.uuid`). */
 export function instanceUuid(vm: VmState): string {
-  return `50${vm.uuid.slice(2)}`;
+  return vm.registration?.instanceUuid ?? `50${vm.uuid.slice(2)}`;
+}
+
+/** VMware Tools start this long (real ms, scaled by the lab clock) after a power-on; until then the heartbeat is gray. */
+export const TOOLS_START_MS = 12_000;
+
+/** Tools answer: powered on, and booted for TOOLS_START_MS (a VM on since the lab started has booted long ago). */
+export function toolsRunning(vm: VmState, clock: LabClock): boolean {
+  if (vm.powerState !== 'poweredOn') return false;
+  return (
+    vm.poweredOnAt === undefined || clock.now().getTime() - vm.poweredOnAt >= clock.scaled(TOOLS_START_MS)
+  );
 }
 
 const GUEST = { id: 'ubuntu64Guest', fullName: 'Ubuntu Linux (64-bit)' } as const;
@@ -27,12 +46,17 @@ interface VmScope {
 const guestOf = ({ vm }: VmScope) => (vm.isVcenterAppliance ? VCSA_GUEST : GUEST);
 const on = ({ vm }: VmScope) => vm.powerState === 'poweredOn';
 const hostOf = ({ ctx, vm }: VmScope) => ctx.world.host(vm.hostId);
+const tools = ({ ctx, vm }: VmScope) => toolsRunning(vm, ctx.world.clock);
 
 function datastoresOf(s: VmScope) {
   const h = hostOf(s);
   const c = s.ctx.world.cluster(s.vm.clusterId);
+  const reg = s.vm.registration;
+  const nfs = reg && s.ctx.vcenter.nfsDatastores.find((d) => d.moref === reg.datastoreMoref);
   return {
-    shared: { moref: sharedDatastoreOf(c), name: `${c.name}-ds01` },
+    shared: nfs
+      ? { moref: nfs.moref, name: nfs.name }
+      : { moref: sharedDatastoreOf(c), name: `${c.name}-ds01` },
     local: { moref: localDatastoreOf(h), name: `datastore1 (${h.name.split('.')[0]})` },
   };
 }
@@ -68,7 +92,7 @@ function configSummary(s: VmScope): Vim {
   return obj('VirtualMachineConfigSummary', {
     name: str(vm.name),
     template: bool(false),
-    vmPathName: str(`[${datastoresOf(s).shared.name}] ${vm.name}/${vm.name}.vmx`),
+    vmPathName: str(vm.registration?.vmxPath ?? `[${datastoresOf(s).shared.name}] ${vm.name}/${vm.name}.vmx`),
     memorySizeMB: int(vm.memoryMiB),
     numCpu: int(vmNumCpu(vm)),
     numEthernetCards: int(1),
@@ -100,19 +124,25 @@ function quickStats(s: VmScope): Vim {
 
 function devices(s: VmScope): Vim[] {
   const d = datastoresOf(s);
-  return vmDevices(s.vm, hostOf(s), d.shared, d.local);
+  return vmDevices(s.vm, hostOf(s), d.shared, d.local, networkOf(s));
+}
+
+function networkOf({ ctx, vm }: VmScope): { moref: string; name: string } {
+  const moref = vm.networkMoref ?? VM_NETWORK;
+  const i = ctx.vcenter.portGroups.findIndex((_, n) => portGroupMoref(n) === moref);
+  return { moref, name: i >= 0 ? (ctx.vcenter.portGroups[i] as string) : 'VM Network' };
 }
 
 function guestInfo(s: VmScope, type: 'GuestInfo' | 'VirtualMachineGuestSummary'): Vim {
   const guest = guestOf(s);
-  const running = on(s);
+  const running = tools(s);
   return type === 'GuestInfo'
     ? obj('GuestInfo', {
         toolsRunningStatus: str(running ? 'guestToolsRunning' : 'guestToolsNotRunning'),
         guestId: str(guest.id),
         guestFullName: str(guest.fullName),
         hostName: str(s.vm.name),
-        guestState: str(running ? 'running' : 'notRunning'),
+        guestState: str(on(s) ? 'running' : 'notRunning'),
       })
     : obj('VirtualMachineGuestSummary', {
         guestId: str(guest.id),
@@ -175,11 +205,13 @@ const VM_PROPERTIES = getterTable<VmScope>({
   },
   'config.hardware.device': (s) => arr('VirtualDevice', devices(s)),
   guest: (s) => guestInfo(s, 'GuestInfo'),
+  'guest.toolsRunningStatus': (s) => str(tools(s) ? 'guestToolsRunning' : 'guestToolsNotRunning'),
+  guestHeartbeatStatus: (s) => en('ManagedEntityStatus', tools(s) ? 'green' : 'gray'),
   datastore: (s) => {
     const d = datastoresOf(s);
     return morArray([mor('Datastore', s.vm.devices.localStorage ? d.local.moref : d.shared.moref)]);
   },
-  network: () => morArray([mor('Network', VM_NETWORK)]),
+  network: (s) => morArray([mor('Network', networkOf(s).moref)]),
   snapshot: ({ vm }) => vmSnapshotInfo(vm),
   rootSnapshot: ({ vm }) => vmRootSnapshots(vm),
 });

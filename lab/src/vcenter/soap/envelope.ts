@@ -49,7 +49,10 @@ export function toBuilder(value: Vim, typed: boolean): BNode {
     case 'enum':
       return typed ? { '@_xsi:type': value.type, '#text': xmlText(value.value) } : xmlText(value.value);
     case 'mor':
-      return { '@_type': value.type, '#text': xmlText(value.value) };
+      // In an anyType position (a task's result) vCenter names the type: `xsi:type="ManagedObjectReference"`.
+      return ANY_TYPED.has(value)
+        ? { '@_type': value.type, '@_xsi:type': 'ManagedObjectReference', '#text': xmlText(value.value) }
+        : { '@_type': value.type, '#text': xmlText(value.value) };
     case 'obj': {
       const out: Record<string, BNode | BNode[]> = { '@_xsi:type': value.type };
       for (const [name, field] of Object.entries(value.fields)) {
