@@ -26,7 +26,31 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     });
     const t = text(await f.harness.say(USERS.viewer, 'status'));
     expect(t).toContain('agent **agent-1**');
+    expect(t).not.toContain('Relay agents:');
     expect(t).toContain('Waiting for approval');
+  });
+
+  it('status: both agents of a pair, what each is running, how many are online', async () => {
+    await f.store.putRecord({
+      type: 'agent-heartbeat',
+      id: 'agent-2',
+      data: {
+        at: new Date().toISOString(),
+        version: '1.0.0',
+        inFlight: [{ commandId: 'c1', kind: 'host.apply-and-reboot', target: 'idrac:LABA001' }],
+      },
+    });
+    await f.store.putRecord({
+      type: 'agent-heartbeat',
+      id: 'agent-3',
+      data: { at: new Date(Date.now() - 600_000).toISOString(), version: '1.0.0', inFlight: [] },
+    });
+    const t = text(await f.harness.say(USERS.viewer, 'status'));
+    expect(t).toContain('Relay agents: 2 of 3 online, sharing the commands queue');
+    expect(t).toMatch(
+      /🟢 agent \*\*agent-2\*\* — last seen \d+s ago \(v1\.0\.0\), working on: host\.apply-and-reboot idrac:LABA001/,
+    );
+    expect(t).toMatch(/🔴 agent \*\*agent-3\*\*/);
   });
 
   it('hosts <cluster> lists hosts by name', async () => {

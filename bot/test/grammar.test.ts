@@ -88,6 +88,10 @@ describe('command grammar', () => {
     });
     expect(parseCommand('pg edit prod-vms rpo 45')).toMatchObject({ command: { args: { rpo: 45 } } });
     expect(parseCommand('pg edit prod-vms rpo 1d')).toMatchObject({ command: { args: { rpo: 1440 } } });
+    expect(parseCommand('pg edit prod-vms transport direct')).toMatchObject({
+      command: { args: { transport: 'direct' } },
+    });
+    expect(parseCommand('pg edit prod-vms transport ftp')).toMatchObject({ ok: false });
     expect(parseCommand('pg reject prod-vms "wrong pool"')).toMatchObject({
       ok: true,
       command: { name: 'pgReject', args: { group: 'prod-vms', reason: 'wrong pool' } },

@@ -1,12 +1,14 @@
 import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
 import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
+import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replyText } from '../src/testing/harness';
 import { aJob } from '../../core/test/job-factory';
 import { type BotFixture, USERS, startBotFixture } from './support/bot-fixture';
 
 const OLGA = { kind: 'user', id: 'aad-oper', name: 'Olga Operator' } as const;
 
-const text = (replies: { text?: string }[]): string => replies.map((r) => r.text ?? '').join('\n');
+const text = (replies: Partial<Activity>[]): string => replies.map(replyText).join('\n');
 const server = (tag: string, health: string) => ({
   type: INVENTORY_TYPES.server,
   id: tag,
@@ -63,13 +65,20 @@ describe('health: the fleet, a cluster or a host, from chat', () => {
     await f?.close();
   });
 
-  it('the fleet: worst check first, the critical server named, an offline agent, the stuck job, no sync yet', async () => {
+  it('the fleet card: counts, worst check first, the critical server named, an offline agent, the stuck job, no sync yet', async () => {
     const t = text(await f.harness.say(USERS.viewer, 'health'));
     const lines = t.split('\n');
     expect(lines[0]).toBe('**Health** — fleet: 🔴 critical');
-    expect(lines[1]).toBe('- 🔴 **servers** — 1 critical, 1 warning, 2 ok');
-    expect(lines[2]).toBe('  - critical · LABA002 PowerEdge R750: Critical');
-    expect(lines[3]).toBe('  - warning · PROD002 PowerEdge R750: Warning');
+    // Servers by state, worst first, then the checks worst first.
+    expect(lines.slice(1, 5)).toEqual([
+      '🔴 **1** critical',
+      '🟠 **1** warning',
+      '⚪ **0** unknown',
+      '🟢 **2** ok',
+    ]);
+    expect(lines[5]).toBe('- 🔴 **servers** — 1 critical, 1 warning, 2 ok');
+    expect(lines[6]).toBe('  - critical · LABA002 PowerEdge R750 (esx-lab-a-2): Critical');
+    expect(lines[7]).toBe('  - warning · PROD002 PowerEdge R750 (esx-prod-a-2): Warning');
     expect(t).toContain('- 🟠 **agents** — 1 of 2 relay agents online');
     expect(t).toMatch(/ {2}- agent relay-2: last heartbeat 3\d{3}s ago/);
     expect(t).toMatch(

@@ -1,9 +1,11 @@
 import { type RelayQueuesRig, startRelayQueuesRig } from '@rackops/local/testing/relay-queues-rig';
+import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replyText } from '../src/testing/harness';
 import { BotConfig } from '../src/config';
 import { type BotFixture, CONFIG, USERS, startBotFixture } from './support/bot-fixture';
 
-const text = (replies: { text?: string }[]): string => replies.map((r) => r.text ?? '').join('\n');
+const text = (replies: Partial<Activity>[]): string => replies.map(replyText).join('\n');
 
 describe('health: the relay queues, on the SQS emulator, against the configured thresholds', () => {
   let rig: RelayQueuesRig;

@@ -99,6 +99,15 @@ describe('protection group changes and four-eyes', () => {
     // The schedule follows the new RPO.
     expect(f.scheduler.recurring.get('pg-lab')?.everyMinutes).toBe(30);
     expect(await say(USERS.viewer, 'pg lab')).toContain('Members: vm-103');
+    expect(await say(USERS.viewer, 'pg lab')).toContain('transport agent');
+    expect(await say(USERS.operator, 'pg edit lab transport direct')).toContain('set transport direct done');
+    expect(await stored('lab')).toMatchObject({ transport: 'direct', rpoMinutes: 60 });
+    expect(await say(USERS.viewer, 'pg lab')).toContain('transport direct');
+    expect(await say(USERS.operator, 'pg edit lab transport direct')).toContain(
+      'already has transport direct',
+    );
+    expect(await say(USERS.operator, 'pg edit lab transport ftp')).toContain('agent');
+    expect((await stored('lab'))?.transport).toBe('direct');
 
     expect(await say(USERS.operator, 'pg delete lab')).toContain('`pg delete lab confirm`');
     expect(await stored('lab')).toBeDefined();

@@ -50,4 +50,23 @@ describe('lab control API (faults from another process)', () => {
     expect(hosts.map((h) => h.hostId)).toEqual(['TEST001', 'TEST002']);
     expect(hosts[0]!.firmware['BIOS.Setup.1-1']).toBe('1.8.2');
   });
+
+  it('reports uploads and reboots per host', async () => {
+    const idrac = lab.endpoints.idracs[0]!;
+    const ic = createClient(idrac.url, {
+      ca: lab.tls.ca,
+      auth: { username: idrac.username, password: idrac.password },
+    });
+    try {
+      const reset = await ic.post('/redfish/v1/Systems/System.Embedded.1/Actions/ComputerSystem.Reset', {
+        ResetType: 'ForceRestart',
+      });
+      expect(reset.status, reset.text).toBe(204);
+    } finally {
+      ic.close();
+    }
+    expect((await call('GET', '/lab/tallies')).json).toEqual({
+      [idrac.hostId]: { uploads: {}, reboots: 1 },
+    });
+  });
 });

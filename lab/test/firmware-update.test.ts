@@ -65,6 +65,7 @@ describe('iDRAC firmware updates', () => {
     };
     expect(job.JobState).toBe('Scheduled');
     expect(await inventoryIds('TEST001')).toContain('Installed-159-1.8.2__BIOS.Setup.1-1');
+    expect(f.lab.world.tallies.host('TEST001')).toEqual({ uploads: { sw159: 1 }, reboots: 0 });
 
     expect(
       (

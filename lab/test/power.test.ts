@@ -61,6 +61,8 @@ describe('iDRAC ComputerSystem.Reset and reboot timing', () => {
     expect(took).toBeGreaterThanOrEqual(640);
     // The iDRAC answered throughout.
     expect(await power('TEST001')).toBe('On');
+    // One restart requested, one counted (the refused 'Reboot' above is not).
+    expect(f.lab.world.tallies.host('TEST001').reboots).toBe(1);
   });
 
   it('ForceOff powers off; On powers on; repeating either is a 409', async () => {

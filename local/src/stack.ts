@@ -5,7 +5,12 @@ import { join, resolve } from 'node:path';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import { pino } from 'pino';
-import { labInventorySources, agentProgressSeconds, startLocalAgent } from './local-stack/agent';
+import {
+  agentProgressSeconds,
+  agentVisibilitySeconds,
+  labInventorySources,
+  startLocalAgent,
+} from './local-stack/agent';
 import { TABLE_NAME, wireFunctions } from './local-stack/functions';
 import { StartedParts } from './local-stack/parts';
 import { readOrCreateKey } from './local-stack/relay-key';
@@ -115,6 +120,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         backups: standIns.backups,
         relayKeyFile,
         agentProgressSeconds: progressSeconds,
+        agentVisibilitySeconds: agentVisibilitySeconds(timeScale, wired.minHeartbeatMs),
       },
       setRelayKeys(keys) {
         cloudKeys = keys;

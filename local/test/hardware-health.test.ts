@@ -1,5 +1,6 @@
-import { BotHarness, type ChatUser } from '@rackops/bot/testing/harness';
+import { BotHarness, type ChatUser, replyText } from '@rackops/bot/testing/harness';
 import type { Job } from '@rackops/core/jobs/job.schema';
+import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
 
@@ -41,9 +42,9 @@ describe('hardware health from the lab, through chat', () => {
   });
 
   // The reply to a `health` command: the read job's own end may be told in the conversation at the same moment.
-  const text = (replies: { text?: string }[]) =>
+  const text = (replies: Partial<Activity>[]) =>
     replies
-      .map((r) => r.text ?? '')
+      .map(replyText)
       .filter((t) => !/^[✅❌]/u.test(t))
       .join('\n');
   async function refresh(): Promise<Job> {
@@ -81,7 +82,7 @@ describe('hardware health from the lab, through chat', () => {
     expect(t).toContain('  - critical · LABA002 (esx-a02.lab.local): system: Critical');
     expect(t).toContain('  - critical · LABA002 (esx-a02.lab.local): power: Critical');
     expect(t).toMatch(
-      / {2}- critical · LABA002 \(esx-a02.lab.local\): SEL critical \S+: Power supply 2 is lost\./,
+      / {2}- critical · LABA002 \(esx-a02.lab.local\): recent log entry: SEL critical \S+: Power supply 2 is lost\./,
     );
     await expect.poll(unhealthy, { timeout: 10_000 }).toHaveLength(1);
     expect(unhealthy()[0]).toMatch(
@@ -90,7 +91,7 @@ describe('hardware health from the lab, through chat', () => {
 
     // The fleet lists every server read at least once.
     expect(text(await chat.say(OLGA, 'health'))).toMatch(
-      /- 🔴 \*\*hardware\*\* — 1 critical\n {2}- critical · LABA002: system: Critical/,
+      /- 🔴 \*\*hardware\*\* — 1 critical\n {2}- critical · LABA002 \(esx-a02\.lab\.local\): system: Critical/,
     );
 
     // Read again while still critical: no second message.

@@ -6,7 +6,7 @@ import { hostTags, isDone, labOf } from '../src/scenarios/lab-facts';
 import { run } from '../src/scenarios/scp-restore.scenario';
 
 describe('SCP restore through the bot on the local stack and the lab', () => {
-  it('export → change → list, diff, preview → restore: re-export equals the backup; another model refused', async () => {
+  it('export → change → list, diff, preview → restore in maintenance mode: re-export equals the backup; another model refused', async () => {
     const r = await run();
     expect(r, JSON.stringify(r)).toMatchObject({
       ok: true,
@@ -18,6 +18,9 @@ describe('SCP restore through the bot on the local stack and the lab', () => {
       previewChangedNothing: true,
       restored: true,
       hostRestarted: true,
+      inMaintenanceDuringImport: true,
+      outOfMaintenanceAfter: true,
+      maintenanceStepsShown: true,
       reexportEqualsBackup: true,
       otherModelRefused: true,
     });
@@ -54,6 +57,55 @@ describe('SCP restore through the bot on the local stack and the lab', () => {
       expect(`${job.error ?? ''} ${job.summary ?? ''}`).toMatch(/scp_restore_unverified/);
       expect(job.summary).toContain(`BIOS.Setup.1-1 ${bios}: ChangedByHand →`);
       expect(state.scpPending.get('BIOS.Setup.1-1')?.has(bios)).toBe(true);
+      // No reboot: the running VMs see nothing, so the host never entered maintenance mode.
+      const keys = (await d.stack.store.listSteps(job.id)).map((st) => st.key);
+      expect(keys).not.toContain(`host:${host}:enter-maintenance`);
+    }, 600_000);
+
+    it('a failing import of a clustered host: out of maintenance mode again, the job failed naming the import', async () => {
+      const lab = labOf(d.stack);
+      const host = hostTags(lab, 'lab-b')[0] ?? 'LABB001';
+      const state = lab.world.host(host);
+      await d.say(`scp export ${host}`);
+      const exported = await d.waitForJob('scp_export', (j) => isDone(j) && j.target.id === host, 300_000);
+      const backupId = /Backup[^A-Z]*([A-Z0-9]+-\d{8}T\d{6}Z-[A-Za-z0-9]+)/.exec(
+        JSON.stringify(await d.stack.store.listJobItems(exported.id, 'note')),
+      )?.[1];
+      expect(backupId, exported.summary).toBeDefined();
+      const idrac = [
+        ...(flattenProfile(parseProfile(buildScp(lab.world, state, { format: 'JSON', target: 'ALL' })))
+          .get('iDRAC.Embedded.1')
+          ?.keys() ?? []),
+      ][0] as string;
+      state.scpAttributes.set('iDRAC.Embedded.1', new Map([[idrac, 'ChangedByHand']]));
+      lab.faults.set(host, { jobOutcome: 'failed' });
+      let inMaintenanceAtImport = false;
+      const off = lab.world.events.on('job-updated', ({ hostId, job }) => {
+        if (hostId === host && job.jobType === 'ImportConfiguration')
+          inMaintenanceAtImport = state.inMaintenanceMode;
+      });
+      try {
+        await d.say(`scp restore ${host} ${backupId} graceful confirm`);
+        const job = await d.waitForJob('scp_restore', (j) => isDone(j) && j.target.id === host, 600_000);
+        expect(job.status).toBe('failed');
+        expect(`${job.error ?? ''} ${job.summary ?? ''}`).toMatch(
+          /SCP import \S+ failed: Unable to complete/,
+        );
+        expect(inMaintenanceAtImport).toBe(true);
+        expect(state.inMaintenanceMode).toBe(false);
+        const steps = Object.fromEntries(
+          (await d.stack.store.listSteps(job.id)).map((st) => [st.key, `${st.status} ${st.name}`]),
+        );
+        expect(steps[`host:${host}:enter-maintenance`]).toMatch(/^completed/);
+        expect(steps.command).toMatch(/^failed/);
+        expect(steps[`host:${host}:exit-maintenance`]).toBe(
+          'completed Exit maintenance mode (after the failed restore)',
+        );
+        expect(state.scpAttributes.get('iDRAC.Embedded.1')?.get(idrac)).toBe('ChangedByHand');
+      } finally {
+        off();
+        lab.faults.clear(host);
+      }
     }, 600_000);
   });
 });

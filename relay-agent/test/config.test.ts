@@ -175,6 +175,7 @@ describe('agent configuration', () => {
         user: 'rackops',
         keyFile: '/k',
         hostKeyFingerprint: fp,
+        direct: {},
       });
       const devices = buildDevices(c);
       expect(devices.has({ type: 'zfs', id: 'zfs-a' })).toBe(true);
@@ -190,6 +191,46 @@ describe('agent configuration', () => {
       for (const f of ['host', 'port', 'user', 'keyFile', 'hostKeyFingerprint'])
         expect(msg).toContain(`zfs.sites.zfs-a.${f}`);
       expect(msg).toContain('ssh-keygen -lf');
+    });
+
+    it('a direct hop names another configured appliance and has safe fields only', () => {
+      const site = { host: 'nas1', user: 'rackops', keyFile: '/k', hostKeyFingerprint: fp };
+      const hop = {
+        host: '10.9.0.2',
+        user: 'zrepl',
+        identityFile: '/root/.ssh/dr',
+        knownHostsFile: '/etc/rk/kh',
+      };
+      const c = parseConfig({
+        ...valid(),
+        zfs: { sites: { 'zfs-a': { ...site, direct: { 'zfs-b': hop } }, 'zfs-b': site } },
+      });
+      expect(c.zfs.sites['zfs-a']?.direct['zfs-b']).toEqual({ ...hop, port: 22 });
+      const unknown = errorOf(() => parseConfig(withSite({ ...site, direct: { 'zfs-z': hop } })));
+      expect(unknown).toContain('zfs.sites.zfs-a.direct.zfs-z');
+      const bad = errorOf(() =>
+        parseConfig({
+          ...valid(),
+          zfs: {
+            sites: {
+              'zfs-a': {
+                ...site,
+                direct: {
+                  'zfs-b': {
+                    host: '-oProxyCommand=id',
+                    user: 'a b',
+                    identityFile: 'k',
+                    knownHostsFile: '/x;y',
+                  },
+                },
+              },
+              'zfs-b': site,
+            },
+          },
+        }),
+      );
+      for (const f of ['host', 'user', 'identityFile', 'knownHostsFile'])
+        expect(bad).toContain(`zfs.sites.zfs-a.direct.zfs-b.${f}`);
     });
 
     it('refuses an appliance id that is not a plain id', () => {

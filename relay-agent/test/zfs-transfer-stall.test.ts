@@ -29,6 +29,7 @@ function session(ch: ClientChannel, verb: string): ZfsSession {
   return {
     run: async () => '',
     open: async () => ({ channel: ch, argv: ['zfs', verb] }),
+    openDirect: async () => ({ channel: ch, argv: ['zfs', verb] }),
     snapshots: async () => [],
     close: () => {},
   };

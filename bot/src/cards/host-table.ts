@@ -5,6 +5,7 @@ import { formatDuration, secondsBetween } from '@rackops/core/util/duration';
 import { clip } from '@rackops/core/util/clip';
 import { type Cell, type Element, tableRow } from './elements';
 import { hostActivity } from './job-progress';
+import { hostStepKey } from '@rackops/core/jobs/job-step';
 
 /**
  * Status marks are text symbols, not emoji: they render in every font (Web Chat on a bare Linux box too) and
@@ -100,7 +101,7 @@ export function progressTable(hosts: readonly JobHostView[], steps: readonly Job
       const busy = h.phase === 'pending' && hostActivity(h.hostId, steps)?.status === 'running';
       // Waiting for its window but busy in service (its firmware without reboot): marked as working.
       const m = busy ? PROGRESS_MARK.in_progress : PROGRESS_MARK[h.phase];
-      const window = steps.find((s) => s.key === `host:${h.hostId}`);
+      const window = steps.find((s) => s.key === hostStepKey(h.hostId));
       const now =
         h.phase === 'in_progress' || h.phase === 'pending' ? hostActivity(h.hostId, steps) : undefined;
       const doing = now?.status === 'running' ? now.name : m.word;

@@ -1,5 +1,6 @@
 import type { JobStep } from '@rackops/core/jobs/job.schema';
 import type { JobHostView, JobView } from '@rackops/core/usecases/job-queries';
+import { hostStepKey } from '@rackops/core/jobs/job-step';
 
 /** The phases of a firmware job, in order. Known from the start, so progress never counts steps seen so far. */
 export const PHASES = ['Preflight', 'Prepare', 'Stage firmware', 'Update hosts', 'Clean up'] as const;
@@ -75,7 +76,7 @@ export function phaseTrail(p: FirmwareProgress): string {
 
 /** The step a host is at now (running), else its latest one. */
 export function hostActivity(hostId: string, steps: readonly JobStep[]): JobStep | undefined {
-  const mine = steps.filter((s) => s.hostId === hostId && s.key !== `host:${hostId}`);
+  const mine = steps.filter((s) => s.hostId === hostId && s.key !== hostStepKey(hostId));
   const latest = (list: JobStep[]) =>
     list.reduce<JobStep | undefined>(
       (a, s) => (!a || (s.startedAt ?? s.updatedAt) >= (a.startedAt ?? a.updatedAt) ? s : a),

@@ -60,7 +60,10 @@ export const COMMANDS = {
       'start (not waiting for approval), is stuck; an inventory older than 2 h is stale. Server health is what the ' +
       'last inventory sync read from iDRAC or OME; hardware is the last `inventory.health` read (see `help health host`). ' +
       'The fleet also shows the relay queues: too many commands waiting is a warning, any message in a dead-letter ' +
-      "queue is critical. Every threshold is the bot config's `health` object.",
+      "queue is critical. Every threshold is the bot config's `health` object. The answer is a card: servers by state, " +
+      'the checks, a row per server worst first (system, processors, memory, storage, power, fans, iDRAC reachability ' +
+      'and certificate expiry) and, behind a button, its recent critical/warning SEL and Lifecycle Controller log ' +
+      "entries: history the iDRAC keeps, not counted in the server's state (that is its rollups now).",
     role: 'viewer',
     args: z.object({ target: name.optional() }),
   }),

@@ -1,4 +1,5 @@
 import { BoundedId } from '@rackops/core/util/ids';
+import { Transport } from '@rackops/core/replication/protection-group.schema';
 import { ProtectionGroupName } from '@rackops/core/replication/zfs-names';
 import { z } from 'zod';
 import { def, name, none } from './def';
@@ -145,12 +146,19 @@ export const PROTECTION_COMMANDS = {
     args: z.object({ group: ProtectionGroupName, vm: name }),
   }),
   pgEdit: def({
-    usage: 'pg edit GROUP [rpo DURATION] [keep N] [hourly N] [daily N] [weekly N]',
-    summary: 'change the RPO or retention of a protection group (production: a second person approves)',
-    examples: ['pg edit prod-vms rpo 30m', 'pg edit prod-vms keep 8 daily 14'],
+    usage: 'pg edit GROUP [rpo DURATION] [keep N] [hourly N] [daily N] [weekly N] [transport MODE]',
+    summary:
+      'change the RPO, retention or transport of a protection group (production: a second person approves)',
+    examples: [
+      'pg edit prod-vms rpo 30m',
+      'pg edit prod-vms keep 8 daily 14',
+      'pg edit prod-vms transport direct',
+    ],
     details:
       'DURATION: minutes (`30`) or `30m`, `2h`, `1d` (at most 7 days); the group then runs every RPO/2. `keep` is the ' +
-      'number of frequent snapshots kept; `hourly`, `daily`, `weekly` the older ones.',
+      'number of frequent snapshots kept; `hourly`, `daily`, `weekly` the older ones. MODE: `transport agent` pipes the ' +
+      'data through the relay agent (the default: no trust between appliances); `transport direct` has the source ' +
+      "appliance send to the target over SSH itself, over the hop the relay agent's config describes for the pair.",
     role: 'operator',
     args: z
       .object({
@@ -160,9 +168,11 @@ export const PROTECTION_COMMANDS = {
         hourly: z.coerce.number().int().min(0).max(168).optional(),
         daily: z.coerce.number().int().min(0).max(90).optional(),
         weekly: z.coerce.number().int().min(0).max(52).optional(),
+        transport: Transport.optional(),
       })
-      .refine((a) => [a.rpo, a.keep, a.hourly, a.daily, a.weekly].some((x) => x !== undefined), {
-        message: 'say what to change: `rpo DURATION`, `keep N`, `hourly N`, `daily N` or `weekly N`',
+      .refine((a) => [a.rpo, a.keep, a.hourly, a.daily, a.weekly, a.transport].some((x) => x !== undefined), {
+        message:
+          'say what to change: `rpo DURATION`, `keep N`, `hourly N`, `daily N`, `weekly N` or `transport agent|direct`',
         path: ['rpo'],
       }),
   }),

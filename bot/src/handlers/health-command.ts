@@ -1,32 +1,16 @@
-import {
-  type HealthReport,
-  type HealthState,
-  healthReport,
-  healthScope,
-} from '@rackops/core/usecases/health-report';
+import { healthReport, healthScope } from '@rackops/core/usecases/health-report';
+import { CardFactory } from 'botbuilder';
 import { resolveHost } from '@rackops/core/usecases/targets';
+import { healthCard, healthSummary } from '../cards/health-card';
 import type { Turn } from '../runtime';
 import { hasRole, refusal } from '../rbac';
 import { submitJob } from './job-commands';
 import { say } from './reply';
 
-/** Lines per check: a fleet with many bad servers still fits one message. */
-const SHOWN = 10;
-
-const ICON: Record<HealthState, string> = { critical: '🔴', warning: '🟠', unknown: '⚪', ok: '🟢' };
-
-export function healthText(report: HealthReport): string {
-  return [
-    `**Health** — ${report.scope}: ${ICON[report.state]} ${report.state}`,
-    ...report.checks.flatMap((c) => [
-      `- ${ICON[c.state]} **${c.name}** — ${c.detail}`,
-      ...c.items.slice(0, SHOWN).map((i) => `  - ${i}`),
-      ...(c.items.length > SHOWN ? [`  - … and ${c.items.length - SHOWN} more`] : []),
-    ]),
-  ].join('\n');
-}
-
-/** `health`, `health TARGET`, `health cluster NAME`, `health host ID`: read-only, from what the Store holds. */
+/**
+ * `health`, `health TARGET`, `health cluster NAME`, `health host ID`: read-only, from what the Store holds; one
+ * card (health-card.ts) with a summary line as its message text.
+ */
 export async function health(
   turn: Turn,
   ref?: { kind: 'cluster' | 'host' | 'either'; id: string },
@@ -37,7 +21,12 @@ export async function health(
     thresholds: config.health,
     ...(queries.queues ? { queues: queries.queues } : {}),
   });
-  await say(turn, healthText(report));
+  await turn.sender.send({
+    type: 'message',
+    text: healthSummary(report),
+    textFormat: 'markdown',
+    attachments: [CardFactory.adaptiveCard(healthCard(report, clock.now()))],
+  });
   return 'ok';
 }
 

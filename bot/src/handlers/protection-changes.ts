@@ -62,6 +62,7 @@ export async function pgEdit(turn: Turn, args: ArgsOf<'pgEdit'>): Promise<string
     kind: 'edit',
     ...(args.rpo !== undefined ? { rpoMinutes: args.rpo } : {}),
     ...(Object.keys(retention).length ? { retention } : {}),
+    ...(args.transport !== undefined ? { transport: args.transport } : {}),
   });
 }
 

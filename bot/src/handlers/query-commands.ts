@@ -44,6 +44,12 @@ async function jobLines(store: Store, jobs: readonly Job[]): Promise<string[]> {
   });
 }
 
+/** ", working on: host.apply-and-reboot idrac:LABB001, …" (at most three named). */
+const busy = (inFlight: string[] | undefined): string =>
+  inFlight?.length
+    ? `, working on: ${inFlight.slice(0, 3).join(', ')}${inFlight.length > 3 ? ` and ${inFlight.length - 3} more` : ''}`
+    : '';
+
 export async function status(turn: Turn): Promise<string> {
   const { store, clock } = turn.rt;
   const [agents, active, approvals] = await Promise.all([
@@ -54,9 +60,15 @@ export async function status(turn: Turn): Promise<string> {
   const agentLines = agents.length
     ? agents.map(
         (a) =>
-          `- ${a.online ? '🟢' : '🔴'} agent **${a.agentId}** — last seen ${a.secondsAgo}s ago${a.version ? ` (v${a.version})` : ''}`,
+          `- ${a.online ? '🟢' : '🔴'} agent **${a.agentId}** — last seen ${a.secondsAgo}s ago${a.version ? ` (v${a.version})` : ''}${busy(a.inFlight)}`,
       )
     : ['- 🔴 no relay agent has reported in'];
+  // Agents of a pair share the commands queue: one going offline leaves its work to the other (after the
+  // queue's visibility timeout), so say how many are left to take it.
+  if (agents.length > 1) {
+    const online = agents.filter((a) => a.online).length;
+    agentLines.unshift(`- Relay agents: ${online} of ${agents.length} online, sharing the commands queue`);
+  }
   await say(
     turn,
     [

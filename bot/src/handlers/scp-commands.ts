@@ -37,7 +37,7 @@ export async function scpRestore(turn: Turn, args: ArgsOf<'scpRestore'>): Promis
   if (!args.confirm) {
     await say(
       turn,
-      `Preview only: comparing ${target.id} with ${args.backup}. Nothing is changed until you add \`confirm\`.`,
+      `Preview only: comparing ${target.id} with ${args.backup}. Nothing is changed until you add \`confirm\` (a clustered host that restarts for the restore goes into maintenance mode first).`,
     );
     return submitJob(turn, {
       type: 'scp_diff',

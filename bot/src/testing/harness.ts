@@ -84,6 +84,21 @@ function walk(node: unknown, visit: (n: Json) => void): void {
   }
 }
 
+/** Every TextBlock's text on a card, in document order (hidden ones too): the card's words, for a test to read. */
+export function cardTexts(card: AdaptiveCard): string[] {
+  const out: string[] = [];
+  walk(card.body ?? [], (n) => {
+    if (n.type === 'TextBlock' && typeof n.text === 'string') out.push(n.text);
+  });
+  return out;
+}
+
+/** A reply as a person reads it: its card's words, line by line, or else its text. */
+export function replyText(r: Partial<Activity>): string {
+  const c = cardOf(r);
+  return c ? cardTexts(c).join('\n') : (r.text ?? '');
+}
+
 /** Every button on a card (Action.Execute; their fallbacks carry the same data). */
 export function cardActions(card: AdaptiveCard): { title: string; verb: string; data: Json }[] {
   const out: { title: string; verb: string; data: Json }[] = [];

@@ -11,11 +11,26 @@ export interface Mismatch {
   installed?: string;
 }
 
+/** A firmware read judged against the expected versions: ok when no expected component is off. */
+export interface FirmwareVerdict {
+  ok: boolean;
+  mismatches: Mismatch[];
+}
+
 /**
- * Expected components not at their version in a firmware read (installed entries only), matched by
- * componentKey. Used after a reboot (by the agent) and after an in-service update (by JobOps).
+ * The one firmware verdict: expected components not at their version in a firmware read (installed entries
+ * only, matched by componentKey). Given by firmware.verify and after a reboot (the agent) and after an
+ * in-service update (JobOps).
  */
-export function firmwareMismatches(
+export function firmwareVerdict(
+  expected: readonly { componentId: string; version: string }[],
+  firmware: readonly unknown[],
+): FirmwareVerdict {
+  const mismatches = firmwareMismatches(expected, firmware);
+  return { ok: mismatches.length === 0, mismatches };
+}
+
+function firmwareMismatches(
   expected: readonly { componentId: string; version: string }[],
   firmware: readonly unknown[],
 ): Mismatch[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StepKey, StepName } from './job-step';
 
 export const JobType = z.enum([
   'rolling_cluster_update',
@@ -107,8 +108,8 @@ export const isTerminalStepStatus = (s: StepStatus): boolean =>
 /** One item per workflow step, e.g. `preflight` or `host:ABC1234:enter-maintenance`. */
 export const JobStep = z.object({
   jobId: z.string(),
-  key: z.string().min(1).max(200),
-  name: z.string().max(200),
+  key: StepKey,
+  name: StepName,
   order: z.number().int().nonnegative(),
   status: StepStatus,
   hostId: z.string().optional(),

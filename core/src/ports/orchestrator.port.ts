@@ -25,5 +25,6 @@ export type WorkflowName =
   | 'power-operation'
   | 'virtual-media'
   | 'scp-export'
+  | 'scp-restore'
   | 'inventory-sync'
   | 'replication-sync';

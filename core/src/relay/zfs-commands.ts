@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RetentionPolicy } from '../replication/protection-group.schema';
+import { RetentionPolicy, Transport } from '../replication/protection-group.schema';
 import { ProtectionGroupName, ZfsDatasetName, ZfsSnapshotTag } from '../replication/zfs-names';
 import { BoundedId } from '../util/ids';
 
@@ -29,7 +29,11 @@ const Pair = z.object({
 export const ZfsCommandParams = {
   'zfs.features': z.object({}),
   'zfs.snapshot': z.object({ group: ProtectionGroupName, dataset: ZfsDatasetName }),
-  'zfs.replicate': Pair.extend({ snapshot: ZfsSnapshotTag }),
+  /**
+   * `direct`: the source appliance sends to the target over SSH itself; the hop (address, key, known_hosts)
+   * is the agent's config for that pair, never part of the command. Absent: `agent`.
+   */
+  'zfs.replicate': Pair.extend({ snapshot: ZfsSnapshotTag, transport: Transport.optional() }),
   'zfs.prune': Pair.extend({ retention: RetentionPolicy }),
 };
 
@@ -42,6 +46,12 @@ export const ZfsCommandOutputs = {
     snapshot: ZfsSnapshotTag,
     bytes: z.number().int().nonnegative(),
     seconds: z.number().nonnegative(),
+    transport: Transport.optional(),
+    /**
+     * How `bytes` was known: counted on the stream (agent transport), or read from the target after a direct
+     * transfer (the growth of the dataset's `used`: close to, not exactly, the stream's size).
+     */
+    bytesFrom: z.enum(['stream', 'target-used']).optional(),
   }),
   'zfs.prune': z.object({
     common: ZfsSnapshotTag.optional(),

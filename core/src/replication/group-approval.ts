@@ -35,6 +35,7 @@ export function describeChange(c: GroupChange): string {
         ...(r.hourly !== undefined ? [`${r.hourly} hourly`] : []),
         ...(r.daily !== undefined ? [`${r.daily} daily`] : []),
         ...(r.weekly !== undefined ? [`${r.weekly} weekly`] : []),
+        ...(c.transport !== undefined ? [`transport ${c.transport}`] : []),
       ];
       return `set ${parts.join(', ')}`;
     }
@@ -79,8 +80,10 @@ export function applyChange(g: ProtectionGroup, change: GroupChange): Protection
         ...g,
         rpoMinutes: change.rpoMinutes ?? g.rpoMinutes,
         retention: { ...g.retention, ...change.retention },
+        transport: change.transport ?? g.transport,
       };
-      if (JSON.stringify([next.rpoMinutes, next.retention]) === JSON.stringify([g.rpoMinutes, g.retention]))
+      const same = (x: ProtectionGroup) => JSON.stringify([x.rpoMinutes, x.retention, x.transport]);
+      if (same(next) === same(g))
         throw new ValidationError(
           `protection group ${g.name} already has ${describeChange(change).slice(4)}`,
         );

@@ -32,6 +32,13 @@ export const RetentionPolicy = z.object({
   daily: RETENTION.daily.default(7),
   weekly: RETENTION.weekly.default(4),
 });
+/**
+ * `agent`: send | receive piped through the relay agent (no trust between appliances); `direct`: the source
+ * appliance pipes into SSH to the target itself, over a hop the agent's config describes for that pair.
+ */
+export const Transport = z.enum(['agent', 'direct']);
+export type Transport = z.infer<typeof Transport>;
+
 /** The retention counts a `pg edit` changes; the others stay. */
 const RetentionChange = z.object(RETENTION).partial();
 
@@ -67,6 +74,7 @@ export const GroupChange = z.discriminatedUnion('kind', [
       .max(7 * 24 * 60)
       .optional(),
     retention: RetentionChange.optional(),
+    transport: Transport.optional(),
   }),
   z.object({ kind: z.literal('delete') }),
 ]);
@@ -100,8 +108,7 @@ export const ProtectionGroup = z
     retention: RetentionPolicy,
     /** Quiesced VMware snapshots around the ZFS snapshot, removed afterwards. */
     vmConsistent: z.boolean().default(false),
-    /** `agent`: send | recv piped through the relay agent (no trust between appliances); `direct`: appliance to appliance. */
-    transport: z.enum(['agent', 'direct']).default('agent'),
+    transport: Transport.default('agent'),
     production: z.boolean().default(true),
     state: z.enum(['active', 'paused']).default('active'),
     approval: GroupApproval.default('approved'),

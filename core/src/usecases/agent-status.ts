@@ -10,6 +10,7 @@ const Heartbeat = z
     at: z.string().optional(),
     version: z.string().optional(),
     hostname: z.string().optional(),
+    inFlight: z.array(z.object({ kind: z.string(), target: z.string() }).loose()).optional(),
   })
   .loose();
 
@@ -19,6 +20,8 @@ export interface AgentStatus {
   online: boolean;
   secondsAgo: number;
   version?: string;
+  /** What the agent was running at its last heartbeat (`kind target`), when it said. */
+  inFlight?: string[];
 }
 
 /** An agent is online when its last heartbeat is recent; the record's own time is the fallback. */
@@ -39,6 +42,9 @@ export async function agentStatus(
       online: secondsAgo <= staleAfterSeconds,
       secondsAgo,
       ...(hb.success && hb.data.version ? { version: hb.data.version } : {}),
+      ...(hb.success && hb.data.inFlight
+        ? { inFlight: hb.data.inFlight.map((c) => `${c.kind} ${c.target}`) }
+        : {}),
     };
   });
 }

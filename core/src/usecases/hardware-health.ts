@@ -12,9 +12,16 @@ export const HARDWARE_HEALTH_TYPE = 'hardware-health';
 
 export interface HardwareVerdict {
   state: HealthState;
-  /** What is wrong, worst first, then the newest critical/warning log entries. */
+  /** What is wrong now (rollups, certificate, reachability, a stale read, read warnings), worst first. */
+  faults: string[];
+  /** The newest critical/warning SEL and Lifecycle Controller entries: history, not counted in `state`. */
+  entries: string[];
+  /** `faults`, then `entries` (what a notification quotes). */
   items: string[];
 }
+
+/** How a log entry is labelled beside a host's state: what it is (history), so `ok` beside `critical` reads right. */
+export const RECENT_LOG_LABEL = 'recent log entry';
 
 const worstOf = (states: HealthState[]): HealthState => HEALTH_ORDER.find((s) => states.includes(s)) ?? 'ok';
 const DAY = 86_400_000;
@@ -62,15 +69,12 @@ export function hardwareVerdict(h: HardwareHealth, now: Date, t: HealthThreshold
     ...h.sel.map((e) => `SEL ${e.severity.toLowerCase()} ${e.created}: ${e.message}`),
     ...h.lifecycleLog.map((e) => `LC log ${e.severity.toLowerCase()} ${e.created}: ${e.message}`),
   ];
-  return {
-    state,
-    items: [
-      ...faults.map((f) => f.text),
-      ...(stale ? [`read ${Number.isFinite(age) ? `${age} min` : 'at an unknown time'} ago (stale)`] : []),
-      ...h.warnings,
-      ...entries,
-    ],
-  };
+  const current = [
+    ...faults.map((f) => f.text),
+    ...(stale ? [`read ${Number.isFinite(age) ? `${age} min` : 'at an unknown time'} ago (stale)`] : []),
+    ...h.warnings,
+  ];
+  return { state, faults: current, entries, items: [...current, ...entries] };
 }
 
 /** The `hardware` check of a host or cluster report: each server's verdict, worst server first. */
@@ -83,7 +87,12 @@ export function hardwareCheck(
     r,
     v: r.health
       ? hardwareVerdict(r.health, now, t)
-      : { state: 'unknown' as const, items: ['never read: its health is read by `inventory.health`'] },
+      : {
+          state: 'unknown' as const,
+          faults: ['never read: its health is read by `inventory.health`'],
+          entries: [],
+          items: [],
+        },
   }));
   rated.sort(
     (a, b) =>
@@ -93,12 +102,15 @@ export function hardwareCheck(
   const counts = HEALTH_ORDER.map((s) => [s, rated.filter((x) => x.v.state === s).length] as const).filter(
     ([, n]) => n > 0,
   );
-  const items = rated
-    .filter((x) => x.v.state !== 'ok' || x.v.items.length > 0)
-    .flatMap((x) => {
-      const who = `${x.r.serviceTag}${x.r.hostName ? ` (${x.r.hostName})` : ''}`;
-      return x.v.items.map((i) => `${x.v.state} · ${who}: ${i}`);
-    });
+  // A host rated by its rollups as ok shows no log entries here: the capture's iDRACs all keep a critical LC
+  // entry (a SecureBoot certificate export) that says nothing of the server now, and `ok · …: LC log critical`
+  // on every line reads as a contradiction. Elsewhere each entry is labelled as the history it is; the card
+  // lists every host's entries apart, under "recent log entries".
+  const items = rated.flatMap((x) => {
+    const who = `${x.r.serviceTag}${x.r.hostName ? ` (${x.r.hostName})` : ''}`;
+    const entries = x.v.state === 'ok' ? [] : x.v.entries.map((e) => `${RECENT_LOG_LABEL}: ${e}`);
+    return [...x.v.faults, ...entries].map((i) => `${x.v.state} · ${who}: ${i}`);
+  });
   return {
     name: 'hardware',
     state: reads.length ? worstOf(rated.map((x) => x.v.state)) : 'unknown',

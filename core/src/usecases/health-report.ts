@@ -9,6 +9,7 @@ import { type AgentStatus, agentStatus } from './agent-status';
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds } from './health-thresholds';
 import { HardwareHealth } from '../relay/hardware-health.schema';
 import { HARDWARE_HEALTH_TYPE, hardwareCheck, loadHardwareHealth } from './hardware-health';
+import { type HostHealthRow, hostHealthRows, joinHostInputs } from './health-hosts';
 import { type QueueReading, queuesCheck } from './queue-health';
 import { scheduleName } from './deps';
 import { UnknownTargetError } from './errors';
@@ -35,6 +36,8 @@ export interface HealthReport {
   checks: HealthCheck[];
   /** Servers by state, for the summary line. */
   serverCounts: Record<HealthState, number>;
+  /** Each server, worst first: its rollups, iDRAC, certificate and recent log entries (the health card). */
+  hosts: HostHealthRow[];
 }
 
 export { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds } from './health-thresholds';
@@ -209,6 +212,7 @@ export function evaluateHealth(
     state: worst(checks.map((c) => c.state)),
     checks: sorted,
     serverCounts: servers.counts,
+    hosts: hostHealthRows(joinHostInputs(input.servers, input.hardware), now, thresholds),
   };
 }
 
@@ -265,9 +269,25 @@ export async function healthReport(
     const all = await allLive<unknown>((cursor) =>
       store.listRecordsByType(INVENTORY_TYPES.server, { limit: PAGE, ...(cursor ? { cursor } : {}) }),
     );
+    // Host names for the card's rows (a server outside vCenter has none).
+    const named = await allLive<Host>((cursor) =>
+      store.listRecordsByType<Host>(INVENTORY_TYPES.host, { limit: PAGE, ...(cursor ? { cursor } : {}) }),
+    );
+    const nameOf = new Map(
+      named.flatMap((h) => (h.serviceTag ? [[h.serviceTag.toUpperCase(), h.name]] : [])),
+    );
     servers = all.flatMap((d) => {
       const s = Server.safeParse(d);
-      return s.success ? [{ serviceTag: s.data.serviceTag, model: s.data.model, health: s.data.health }] : [];
+      return s.success
+        ? [
+            {
+              serviceTag: s.data.serviceTag,
+              model: s.data.model,
+              health: s.data.health,
+              hostName: nameOf.get(s.data.serviceTag.toUpperCase()),
+            },
+          ]
+        : [];
     });
     // The fleet's hardware: every server read at least once (one never read is named in its host's report).
     const reads = await allLive<unknown>((cursor) =>
@@ -275,7 +295,8 @@ export async function healthReport(
     );
     const parsed = reads.flatMap((d) => {
       const h = HardwareHealth.safeParse(d);
-      return h.success ? [{ serviceTag: h.data.hostId.toUpperCase(), health: h.data }] : [];
+      const tag = h.success ? h.data.hostId.toUpperCase() : '';
+      return h.success ? [{ serviceTag: tag, hostName: nameOf.get(tag), health: h.data }] : [];
     });
     if (parsed.length) hardware = parsed;
   } else {

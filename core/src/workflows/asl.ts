@@ -1,3 +1,4 @@
+import { type StatePath, hostStepParts, stepKeyFormat } from '../jobs/job-step';
 import type { CommandKind } from '../relay/commands';
 
 /** An ASL state or state machine as plain JSON (JSONPath dialect). */
@@ -144,9 +145,17 @@ export function withNext(state: AslState, next?: string): AslState {
   return next ? { ...state, Next: next } : { ...state, End: true };
 }
 
-/** Step key per host: `host:<id>:<what>` (the JobStep key convention). */
-export const hostStepKey = (what: string, hostPath = '$.host.hostId'): Template => ({
-  'key.$': `States.Format('host:{}:${what}', ${hostPath})`,
+/**
+ * The `step` of a host's device task: its key built at run time from the host id at `hostPath` plus `rest`
+ * (literals or state paths), by the same definition as the TypeScript `hostStepTemplate`.
+ */
+export const hostStepTemplate = (
+  rest: string | readonly (string | StatePath)[],
+  hostPath = '$.host.hostId',
+): Template => ({
+  'key.$': stepKeyFormat(
+    hostStepParts<StatePath>({ path: hostPath }, ...(typeof rest === 'string' ? [rest] : rest)),
+  ),
   'hostId.$': hostPath,
 });
 

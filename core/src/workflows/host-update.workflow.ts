@@ -3,7 +3,7 @@ import {
   type AslState,
   catchAll,
   deviceTask,
-  hostStepKey,
+  hostStepTemplate,
   inlineMap,
   jobOpsTask,
 } from './asl';
@@ -178,7 +178,7 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
             kind: 'idrac.clear-stale-jobs',
             target: idrac,
             params: { force: false },
-            step: { ...hostStepKey('unstage'), name: 'Remove staged firmware jobs' },
+            step: { ...hostStepTemplate('unstage'), name: 'Remove staged firmware jobs' },
             timeoutSeconds: TIMEOUT.quick,
             catchTo: 'UnstageHostFailed',
           }),

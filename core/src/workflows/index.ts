@@ -2,6 +2,7 @@ import type { WorkflowName } from '../ports/orchestrator.port';
 import type { AslMachine } from './asl';
 import { buildHostUpdateWorkflow } from './host-update.workflow';
 import { buildReplicationSyncWorkflow } from './replication-sync.workflow';
+import { buildScpRestoreWorkflow } from './scp-restore.workflow';
 import { buildSingleCommandWorkflow } from './single-command.workflow';
 
 export { workflowForJobType } from './registry';
@@ -23,6 +24,7 @@ export function buildWorkflowDefinitions(): Record<WorkflowName, AslMachine> {
     'power-operation': buildSingleCommandWorkflow('RackOps power operation on one server'),
     'virtual-media': buildSingleCommandWorkflow('RackOps virtual media mount / unmount'),
     'scp-export': buildSingleCommandWorkflow('RackOps Server Configuration Profile export'),
+    'scp-restore': buildScpRestoreWorkflow(),
     'inventory-sync': buildSingleCommandWorkflow('RackOps inventory sync from vCenter or OME'),
     'replication-sync': buildReplicationSyncWorkflow(),
   };

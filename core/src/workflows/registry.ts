@@ -15,10 +15,11 @@ const BY_TYPE: Partial<Record<JobType, WorkflowName>> = {
   virtual_media_mount: 'virtual-media',
   virtual_media_unmount: 'virtual-media',
   scp_export: 'scp-export',
-  // Listing, comparing and restoring are one relay command each, as the export is: the same workflow.
+  // Listing and comparing are one relay command each, as the export is: the same workflow.
   scp_backups: 'scp-export',
   scp_diff: 'scp-export',
-  scp_restore: 'scp-export',
+  // The import, in maintenance mode for a clustered ESXi host.
+  scp_restore: 'scp-restore',
   inventory_sync: 'inventory-sync',
   replication_sync: 'replication-sync',
 };

@@ -1,4 +1,4 @@
-import { type AslMachine, DISPATCH_FN, deviceTask, jobOpsTask } from './asl';
+import { type AslMachine, type AslState, DISPATCH_FN, deviceTask, jobOpsTask } from './asl';
 import { HEARTBEAT, TIMEOUT } from './timing';
 
 /**
@@ -12,30 +12,35 @@ export function buildSingleCommandWorkflow(comment: string): AslMachine {
     StartAt: 'Begin',
     States: {
       Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'RunCommand', catchTo: 'Finish' }),
-      RunCommand: {
-        ...deviceTask({
-          // Placeholders: the real kind/target/params come from `$.command` (replaced below).
-          kind: 'host.state',
-          target: {},
-          params: {},
-          step: { key: 'command', 'name.$': '$.command.kind' },
-          timeoutSeconds: TIMEOUT.inventory,
-          heartbeatSeconds: HEARTBEAT,
-          resultPath: '$.result',
-          next: 'Finish',
-          catchTo: 'Finish',
-        }),
-        Parameters: {
-          FunctionName: DISPATCH_FN,
-          Payload: {
-            'jobId.$': '$.jobId',
-            'command.$': '$.command',
-            step: { key: 'command', 'name.$': '$.command.kind' },
-            'taskToken.$': '$$.Task.Token',
-          },
-        },
-      },
+      RunCommand: runCommand({ next: 'Finish', catchTo: 'Finish' }),
       Finish: jobOpsTask({ op: 'finish', resultPath: null }),
+    },
+  };
+}
+
+/** The job's one relay command, as JobOps `begin` put it under `$.command`; its answer under `$.result`. */
+export function runCommand(o: { next: string; catchTo: string }): AslState {
+  return {
+    ...deviceTask({
+      // Placeholders: the real kind/target/params come from `$.command` (replaced below).
+      kind: 'host.state',
+      target: {},
+      params: {},
+      step: { key: 'command', 'name.$': '$.command.kind' },
+      timeoutSeconds: TIMEOUT.inventory,
+      heartbeatSeconds: HEARTBEAT,
+      resultPath: '$.result',
+      next: o.next,
+      catchTo: o.catchTo,
+    }),
+    Parameters: {
+      FunctionName: DISPATCH_FN,
+      Payload: {
+        'jobId.$': '$.jobId',
+        'command.$': '$.command',
+        step: { key: 'command', 'name.$': '$.command.kind' },
+        'taskToken.$': '$$.Task.Token',
+      },
     },
   };
 }

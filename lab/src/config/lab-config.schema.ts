@@ -121,7 +121,7 @@ export type LabHardwareFault = z.infer<typeof LabHardwareFault>;
 export const LabHostFaults = z.object({
   /** The host never finishes POST after a reboot (the iDRAC stays reachable). */
   rebootHangs: z.boolean().default(false),
-  /** Firmware jobs end Failed (or CompletedWithErrors) instead of Completed. */
+  /** Firmware jobs end Failed (or CompletedWithErrors) instead of Completed; `failed` fails SCP imports too. */
   jobOutcome: z.enum(['ok', 'failed', 'completedWithErrors']).default('ok'),
   /** Lifecycle Controller reports not ready; update requests are refused. */
   lcNotReady: z.boolean().default(false),
@@ -129,6 +129,8 @@ export const LabHostFaults = z.object({
   staleJobs: z.number().int().min(0).max(50).default(0),
   /** vCenter's DRS cannot evacuate this host (the vCenter simulator honours it). */
   drsCannotEvacuate: z.boolean().default(false),
+  /** VMware Tools on this host's VMs cannot quiesce: a quiesced CreateSnapshot_Task fails (ApplicationQuiesceFault). */
+  vmQuiesceFails: z.boolean().default(false),
   /** Extra latency on every iDRAC response, in real milliseconds (not time-scaled). */
   slowMs: z.number().int().min(0).max(120_000).default(0),
   /** Probability (0..1) that a request is answered 503. */

@@ -19,6 +19,7 @@ export interface ControlServer {
  *   GET    /lab/faults                hosts with faults
  *   PUT    /lab/faults/<serviceTag>   merge a faults patch (`{"rebootHangs": true}`)
  *   DELETE /lab/faults/<serviceTag>   clear a host's faults
+ *   GET    /lab/tallies               per host: firmware packages uploaded (per package) and reboots requested
  * Authorization: `Bearer <token>`.
  */
 export async function startControlServer(
@@ -50,6 +51,7 @@ export async function startControlServer(
         }));
       }
       if (req.method === 'GET' && url.pathname === '/lab/faults') return world.faults.list();
+      if (req.method === 'GET' && url.pathname === '/lab/tallies') return world.tallies.all();
       if (faultsFor && req.method === 'PUT') {
         const hostId = decodeURIComponent(faultsFor[1]!);
         world.host(hostId);

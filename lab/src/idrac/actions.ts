@@ -171,6 +171,7 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
           imageUri: b.ImageURI,
           download: () => downloadImage(b.ImageURI, ctx.ca).then(() => undefined),
         });
+        world.tallies.upload(host.id, pkg.packageKey);
         return taskAccepted(job.id);
       } catch (e) {
         return jobError(e);
@@ -208,6 +209,7 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
           // The package was pushed with the request: nothing left to fetch.
           download: () => Promise.resolve(),
         });
+        world.tallies.upload(host.id, pkg.packageKey);
         return taskAccepted(job.id);
       } catch (e) {
         return jobError(e);
@@ -223,7 +225,10 @@ export async function runPost(ctx: ActionContext): Promise<ActionResult | undefi
       if (isResult(b)) return b;
       try {
         resetHost(world, host.id, b.ResetType);
-        if (/Restart$|^PowerCycle$/.test(b.ResetType)) recordRebootJob(world, host.id);
+        if (/Restart$|^PowerCycle$/.test(b.ResetType)) {
+          world.tallies.reboot(host.id);
+          recordRebootJob(world, host.id);
+        }
         return { status: 204 };
       } catch (e) {
         if (e instanceof PowerStateConflictError) return bad('IDRAC.2.8.RAC0508', e.message, 409);

@@ -25,6 +25,7 @@ import { TaskRegistry, type VcTask } from './tasks';
 import type { VcContext } from './vc-context';
 import { ViewRegistry } from './views';
 import { runPowerOff, runPowerOn, shutdownGuest } from './vm-power';
+import { snapshotMethods, snapshotObject, vmOfSnapshot } from './vm-snapshots';
 
 /** One SOAP call: the method element, the caller's session (if its cookie is valid), and its address. */
 export interface SoapCall {
@@ -43,7 +44,7 @@ export interface SoapAnswer {
   readonly newSession?: VcSession;
 }
 
-type Handler = (call: SoapCall, session: VcSession) => Promise<SoapAnswer> | SoapAnswer;
+export type Handler = (call: SoapCall, session: VcSession) => Promise<SoapAnswer> | SoapAnswer;
 
 const PUBLIC_METHODS = new Set(['RetrieveServiceContent', 'Login', 'CurrentTime']);
 
@@ -204,6 +205,7 @@ export class VimService {
         task.requestCancel();
         return {};
       },
+      ...snapshotMethods(this, ctx.vcenter.id),
       ShutdownGuest: (call) => {
         shutdownGuest(this.world, this.vm(call));
         return {};
@@ -275,14 +277,14 @@ export class VimService {
     return host;
   }
 
-  private vm(call: SoapCall) {
+  vm(call: SoapCall) {
     const ref = readThis(call.method);
     const vm = this.inventory.vmByMoref(ref.value);
     if (!vm) throw managedObjectNotFound(mor(ref.type, ref.value));
     return vm;
   }
 
-  private newTask(
+  newTask(
     session: VcSession,
     name: string,
     descriptionId: string,
@@ -300,7 +302,7 @@ export class VimService {
     );
   }
 
-  private track(p: Promise<void>): void {
+  track(p: Promise<void>): void {
     const tracked = p.catch((err: unknown) => {
       // A bug in a task runner must not crash the lab; the task would stay running, so log loudly.
       process.stderr.write(
@@ -336,6 +338,11 @@ export class VimService {
               content: () => serviceContent(this.ctx.vcenter.version, this.ctx.instanceUuid),
               serverClock: () => dateTime(this.world.clock.now()),
             });
+          case 'VirtualMachineSnapshot': {
+            const vm = vmOfSnapshot(this.world, this.ctx.vcenter.id, ref.value);
+            const snap = vm?.snapshots?.find((x) => x.moref === ref.value);
+            return vm && snap ? snapshotObject(vm, snap) : undefined;
+          }
           case 'VirtualMachine': {
             const mo = this.inventory.get(ref);
             const denied = this.ctx.vcenter.quirks.noPermissionOn;
@@ -350,7 +357,7 @@ export class VimService {
   }
 }
 
-function taskAnswer(task: VcTask): SoapAnswer {
+export function taskAnswer(task: VcTask): SoapAnswer {
   return { returnval: toBuilder(mor('Task', task.id), false) };
 }
 

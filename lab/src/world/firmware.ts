@@ -1,4 +1,5 @@
 import type { Capture } from '../idrac/capture';
+import { dellPciIds } from '@rackops/core/inventory/pci-ids';
 
 /**
  * The lab's firmware model, derived from the capture's FirmwareInventory `Installed-*` members
@@ -116,15 +117,7 @@ export function componentTemplates(capture: Capture): ComponentTemplate[] {
     if (parsed.status !== 'Installed') continue;
     const j = capture.json(path) as SoftwareInventoryJson;
     const dell = j.Oem?.Dell?.DellSoftwareInventory;
-    const pci =
-      dell?.VendorID != null
-        ? {
-            vendorId: dell.VendorID ?? undefined,
-            deviceId: dell.DeviceID ?? undefined,
-            subVendorId: dell.SubVendorID ?? undefined,
-            subDeviceId: dell.SubDeviceID ?? undefined,
-          }
-        : undefined;
+    const pci = dellPciIds(dell);
     const packageKey =
       j.SoftwareId !== '0'
         ? `sw${j.SoftwareId}`

@@ -94,6 +94,16 @@ export function createImportJob(
   host.jobs.set(job.id, job);
   world.clock.after(DURATIONS.scpImport, () => {
     if (world.isStopped || host.jobs.get(job.id) !== job) return;
+    if (world.faults.get(host.id).jobOutcome === 'failed') {
+      // The fault that fails firmware jobs fails the import too, before anything is applied.
+      job.state = 'Failed';
+      job.percent = 100;
+      job.message = 'Unable to complete the import operation: the configuration was not applied.';
+      job.messageId = 'SYS051';
+      job.completionTime = stamp(world.clock.now());
+      world.events.emit('job-updated', { hostId: host.id, job });
+      return;
+    }
     const { changes, unknown } = planImport(world, host, opts.buffer, opts.target);
     if (changes.size === 0) {
       finish(

@@ -156,6 +156,21 @@ export interface VmState {
   memoryMiB: number;
   devices: LabVmDevices;
   isVcenterAppliance: boolean;
+  /** VMware snapshots (CreateSnapshot_Task), oldest first; `parent` makes the tree. */
+  snapshots?: VmSnapshotState[];
+  /** The snapshot the VM runs from (the newest taken, or a removed one's parent). */
+  currentSnapshot?: string;
+}
+
+export interface VmSnapshotState {
+  /** `snapshot-<n>`, the VirtualMachineSnapshot moref. */
+  moref: string;
+  id: number;
+  name: string;
+  description: string;
+  createTime: string;
+  quiesced: boolean;
+  parent?: string;
 }
 
 export interface ClusterState {

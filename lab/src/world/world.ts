@@ -3,6 +3,7 @@ import type { LabConfig, LabHaSettings, LabHost } from '../config/lab-config.sch
 import { recordHardwareChange } from '../idrac/hardware-health';
 import type { LabClock } from '../clock';
 import type { FaultRegistry } from '../faults/fault-registry';
+import { DeviceTallies } from './device-tallies';
 import { WorldEventBus } from './events';
 import { type ComponentTemplate, type FirmwareComponentView, latestPackages, memberId } from './firmware';
 import type { Capture } from '../idrac/capture';
@@ -29,6 +30,8 @@ export class World {
   readonly capture: Capture;
   readonly components: readonly ComponentTemplate[];
   readonly events = new WorldEventBus();
+  /** Uploads and reboot requests per host (checks that nothing was done twice). */
+  readonly tallies = new DeviceTallies();
   readonly credentials: LabConfig['credentials'];
   readonly vcenters = new Map<string, VcenterState>();
   readonly clusters = new Map<string, ClusterState>();

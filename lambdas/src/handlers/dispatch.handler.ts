@@ -1,3 +1,4 @@
+import { StepRef } from '@rackops/core/jobs/job-step';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { CommandQueue } from '@rackops/core/ports/command-queue.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -18,13 +19,6 @@ import {
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
 
-export const CommandStep = z.object({
-  key: z.string().min(1).max(200),
-  name: z.string().max(200),
-  hostId: BoundedId.optional(),
-  batchIndex: z.number().int().nonnegative().optional(),
-});
-
 /** What a workflow's device step sends (the ASL Payload of a `.waitForTaskToken` Task on the dispatch function). */
 export const DispatchPayload = z.object({
   jobId: BoundedId,
@@ -35,7 +29,7 @@ export const DispatchPayload = z.object({
   }),
   taskToken: z.string().min(1).max(8192),
   /** The job step this command is (shown on the job card); running now, completed/failed by its result. */
-  step: CommandStep.optional(),
+  step: StepRef.optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayload>;
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { StepRef } from '@rackops/core/jobs/job-step';
 import type { JobStep } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -23,7 +24,7 @@ export interface RelayCommandRecord {
   durationMs?: number;
   error?: { code: string; message: string };
   /** The job step the workflow named for this command. */
-  step?: CommandStep;
+  step?: StepRef;
   /**
    * SHA-256 (hex) of the task token the command carried: a result may answer that token only (the token
    * itself is a bearer credential for the execution and is not stored).
@@ -33,19 +34,12 @@ export interface RelayCommandRecord {
 
 export const taskTokenSha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export interface CommandStep {
-  key: string;
-  name: string;
-  hostId?: string;
-  batchIndex?: number;
-}
-
 /** Write the command's job step through the workflows' own step writer (same ordering and start-time rules). */
 export async function putCommandStep(
   store: Store,
   clock: Clock,
   jobId: string,
-  step: CommandStep,
+  step: StepRef,
   status: JobStep['status'],
   message?: string,
 ): Promise<void> {

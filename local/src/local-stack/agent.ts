@@ -19,6 +19,16 @@ export function agentProgressSeconds(timeScale: number, minHeartbeatMs: number):
   return Math.min(5, Math.max(HEARTBEAT * 1000 * timeScale, minHeartbeatMs) / 1000 / 4);
 }
 
+/**
+ * The commands queue's visibility timeout for agents that may be paired: a third of the heartbeat window (5 to
+ * 30 s), so a command whose agent died reaches the other agent, and reports progress, before its step's
+ * heartbeat runs out (in AWS: 2 min against 30 min).
+ */
+export function agentVisibilitySeconds(timeScale: number, minHeartbeatMs: number): number {
+  const window = Math.max(HEARTBEAT * 1000 * timeScale, minHeartbeatMs) / 1000;
+  return Math.min(30, Math.max(5, Math.floor(window / 3)));
+}
+
 export interface LocalAgentInput {
   lab: Lab;
   standIns: StandIns;

@@ -85,6 +85,8 @@ export interface LocalStackConfig {
   relayKeyFile: string;
   /** Real seconds between the agent's progress messages (several per heartbeat window), for such an agent too. */
   agentProgressSeconds: number;
+  /** The commands queue's visibility timeout for an agent in another process (shorter than the heartbeat window). */
+  agentVisibilitySeconds: number;
 }
 
 export interface LocalStack {

@@ -25,7 +25,14 @@ export interface InProcessAgentOptions {
   /** Real seconds between progress messages (must stay well inside the engine's heartbeat window). */
   progressSeconds: number;
   logger: Logger;
+  /** Two agents on the same queues need different ids (and dirs: each keeps its own ledger). */
   agentId?: string;
+  /**
+   * The commands queue's visibility timeout (seconds). Where two agents share the queue it must run out well
+   * inside the workflow's heartbeat window: a command held by an agent that died goes to the other one before
+   * the step fails by heartbeat. @default 30
+   */
+  visibilityTimeoutSeconds?: number;
   /**
    * How often the agent looks at a device while it waits. Default: six times the production agent's 5 s, scaled
    * (in one process the agent's polling competes with everything else on the event loop).
@@ -102,7 +109,7 @@ export function agentConfigForLab(o: InProcessAgentOptions): AgentConfigInput {
       region: 'us-east-1',
       endpoint: o.sqsEndpoint,
       waitTimeSeconds: 1, // short polls so stop() is quick
-      visibilityTimeoutSeconds: 30,
+      visibilityTimeoutSeconds: o.visibilityTimeoutSeconds ?? 30,
     },
     heartbeatSeconds: 10,
     progressSeconds: o.progressSeconds,

@@ -12,6 +12,7 @@ import {
   rebootBoundFirmwareOf,
   startUpdatePastBlockers,
 } from './lab-facts';
+import { hostStepKey } from '@rackops/core/jobs/job-step';
 
 /**
  * Runbook: rolling update of lab-b in batches of 2 (the operator asks `batch 2`); during batch 2 the operator
@@ -40,7 +41,7 @@ export async function run() {
     const job = await d.waitForJob('rolling_cluster_update', isDone, 600_000);
     const cmds = await relayCommands(d.stack.store, job.id);
     const steps = await d.stack.store.listSteps(job.id);
-    const done = (id: string) => steps.some((s) => s.key === `host:${id}` && s.status === 'completed');
+    const done = (id: string) => steps.some((s) => s.key === hostStepKey(id) && s.status === 'completed');
     const started = new Set(steps.filter((s) => /^host:[^:]+$/.test(s.key)).map((s) => s.hostId));
     const untouched = tags.filter((t) => !started.has(t));
     const checks = {

@@ -161,19 +161,26 @@ export async function startUpdatePastBlockers(d: ScenarioDriver, command: string
 
 /**
  * The options of the stack's relay agent (same identity, ledger and cadence), for one started again or in a
- * process of its own: only the lab's endpoints and certificate pin, so it travels as JSON.
+ * process of its own: only the lab's endpoints and certificate pin, so it travels as JSON. With `pair`, the
+ * options of a second agent on the same queues.
  */
-export function agentOptionsFor(stack: LocalStack): Omit<InProcessAgentOptions, 'logger'> {
+export function agentOptionsFor(
+  stack: LocalStack,
+  pair?: { agentId: string },
+): Omit<InProcessAgentOptions, 'logger'> {
   const c = stack.config;
   const lab = labOf(stack);
   return {
+    // A second agent of a pair: its own id and its own ledger (as on another machine).
+    ...(pair ? { agentId: pair.agentId } : {}),
+    visibilityTimeoutSeconds: c.agentVisibilitySeconds,
     lab: { endpoints: lab.endpoints, tls: { certSha256: lab.tls.certSha256 } },
     sqsEndpoint: c.sqsEndpoint,
     commandsUrl: c.commandsQueueUrl,
     resultsUrl: c.resultsQueueUrl,
     backups: c.backups,
     signingKey: readFileSync(c.relayKeyFile, 'utf8').trim(),
-    dir: `${c.dataDir}/relay`,
+    dir: pair ? `${c.dataDir}/${pair.agentId}` : `${c.dataDir}/relay`,
     timeScale: c.timeScale,
     progressSeconds: c.agentProgressSeconds,
   };

@@ -8,13 +8,15 @@ import { failureLines, hostTags, isDone, labOf } from './lab-facts';
  * Runbook: an operator backs up a host of lab-a (`scp export`), someone changes a BIOS and an iDRAC setting by
  * hand, and the operator lists the backups, compares, previews the restore and restores it (`confirm`, forced
  * restart). Checked on the lab: the host's configuration equals the backup again, the preview changed nothing,
- * and a restore onto a host that is now another model is refused.
+ * the host was in maintenance mode while the import ran (as the lab's vCenter had it when the iDRAC's import
+ * job moved) and is out of it afterwards, and a restore onto a host that is now another model is refused.
+ * The host is lab-a's one without blockers: a restore of a host whose VMs need a decision is refused.
  */
 export async function run() {
   const d = await startScenario();
   try {
     const lab = labOf(d.stack);
-    const host = hostTags(lab, 'lab-a')[0] ?? 'LABA001';
+    const host = hostTags(lab, 'lab-a')[3] ?? 'LABA004';
     const state = lab.world.host(host);
     const current = () =>
       flattenProfile(parseProfile(buildScp(lab.world, state, { format: 'JSON', target: 'ALL' })));
@@ -47,8 +49,16 @@ export async function run() {
     const previewChangedNothing =
       state.lastBootAt === bootBefore && current().get('BIOS.Setup.1-1')?.get(bios) === 'ChangedByHand';
 
+    // Whether vCenter had the host in maintenance mode each time the import job moved (the lab's own truth).
+    const duringImport: boolean[] = [];
+    const off = lab.world.events.on('job-updated', ({ hostId, job }) => {
+      if (hostId === host && job.jobType === 'ImportConfiguration')
+        duringImport.push(state.inMaintenanceMode);
+    });
     await d.say(`scp restore ${host} ${backupId} forced confirm`);
     const restore = await d.waitForJob('scp_restore', isDone, 600_000);
+    off();
+    const steps = (await d.stack.store.listSteps(restore.id)).map((st) => `${st.key}:${st.status}`);
     const reexportEqualsBackup = JSON.stringify([...current()].map(([k, v]) => [k, [...v]])) === atBackup;
 
     const model = state.model;
@@ -68,6 +78,14 @@ export async function run() {
       previewChangedNothing,
       restored: restore.status === 'completed' && /restored onto/.test(restore.summary ?? ''),
       hostRestarted: state.lastBootAt !== bootBefore,
+      inMaintenanceDuringImport: duringImport.length > 0 && duringImport.every(Boolean),
+      outOfMaintenanceAfter: !state.inMaintenanceMode,
+      maintenanceStepsShown: [
+        'blocker-scan:completed',
+        `host:${host}:enter-maintenance:completed`,
+        'command:completed',
+        `host:${host}:exit-maintenance:completed`,
+      ].every((k) => steps.includes(k)),
       reexportEqualsBackup,
       otherModelRefused:
         refused.status === 'failed' &&

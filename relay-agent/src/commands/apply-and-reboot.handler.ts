@@ -1,4 +1,4 @@
-import { firmwareMismatches } from '@rackops/core/catalog/firmware-mismatches';
+import { firmwareVerdict } from '@rackops/core/catalog/firmware-mismatches';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceError, DeviceTimeoutError } from '../http/errors';
 import { jobPhase } from '../redfish/job-state';
@@ -22,6 +22,9 @@ interface Plan {
  * host.apply-and-reboot — converges on "no staged job left and the host back in vCenter":
  * - the plan (which staged jobs, whether the reboot was already requested) lives in the ledger, so a
  *   resumed command never reboots twice; it continues waiting where it was;
+ * - taken over from another agent (`ctx.takenOver`: its ledger, and the plan, died with it), the plan is read
+ *   from the devices instead: update jobs already running, or the host gone from vCenter, mean the reboot was
+ *   sent — it is watched, not repeated; with nothing left to apply, it waits for the host to be back;
  * - reboots only if staged jobs are pending (Scheduled / RebootPending / completed-reboot-pending);
  *   with none, it just reports the host's state;
  * - then waits: host unreachable (vCenter not connected, or the jobs start running) → jobs finished
@@ -41,18 +44,23 @@ export function createApplyAndRebootHandler(
         ? await resolveHost(devices, params, ctx.target)
         : undefined;
 
+    const connection = async () =>
+      vcHost ? (await hostRuntime(vcHost.vc, vcHost.host))['runtime.connectionState'] : undefined;
+
     let plan = ctx.memo.get<Plan>('plan');
     if (!plan) {
-      const staged = (await rf.jobs()).filter((j) => jobPhase(j) === 'awaiting-reboot');
-      plan = { jobs: staged.map((j) => j.Id) };
+      const all = await rf.jobs();
+      const staged = all.filter((j) => jobPhase(j) === 'awaiting-reboot');
+      plan = ctx.takenOver
+        ? planFromDevices(staged, all, await connection().catch(() => 'notResponding'))
+        : { jobs: staged.map((j) => j.Id) };
+      if (ctx.takenOver) ctx.log.warn({ plan }, 'apply-and-reboot taken over: plan read from the devices');
       ctx.memo.set('plan', plan);
     }
     const save = (p: Partial<Plan>) => {
       plan = { ...(plan as Plan), ...p };
       ctx.memo.set('plan', plan);
     };
-    const connection = async () =>
-      vcHost ? (await hostRuntime(vcHost.vc, vcHost.host))['runtime.connectionState'] : undefined;
 
     // With `expected`: the firmware read back once the host is up (ingested: the inventory shows the update).
     const verified = async () => {
@@ -62,14 +70,21 @@ export function createApplyAndRebootHandler(
         percent: 100,
         page: inv.page,
       });
-      const mismatches = firmwareMismatches(params.expected, inv.firmware);
-      return { verify: { ok: mismatches.length === 0, mismatches } };
+      return { verify: firmwareVerdict(params.expected, inv.firmware) };
     };
 
+    const left = () => deadline - Date.now();
     if (plan.jobs.length === 0) {
+      // Taken over after the jobs ended: the host may still be booting; answer once it is back.
+      let conn = await connection().catch(() => 'notResponding');
+      const delay = pollBackoff(ctx.pollIntervalMs);
+      while (ctx.takenOver && conn !== undefined && conn !== 'connected') {
+        await tick(ctx, left, `waiting for vCenter to see the host connected (now ${conn})`, delay());
+        conn = await connection().catch(() => 'notResponding');
+      }
       return {
         jobs: [],
-        connectionState: (await connection()) ?? 'unknown',
+        connectionState: conn ?? 'unknown',
         durationSeconds: 0,
         ...(await verified()),
       };
@@ -87,7 +102,6 @@ export function createApplyAndRebootHandler(
       save({ rebootSent: true });
     }
 
-    const left = () => deadline - Date.now();
     // 1. unreachable: the host drops out of vCenter, or the iDRAC starts running the jobs.
     while (!plan.sawDown) {
       const conn = await connection().catch(() => 'notResponding');
@@ -133,6 +147,18 @@ export function createApplyAndRebootHandler(
       ...(await verified()),
     };
   };
+}
+
+/**
+ * The plan of a command another agent began: the staged jobs plus the update jobs already running (the reboot
+ * reached POST). Running jobs, or the host not connected in vCenter (ESXi shutting down), say the reboot was
+ * sent: it is not sent again. Jobs all finished leave an empty plan: the caller waits for the host.
+ */
+function planFromDevices(staged: DellJob[], all: DellJob[], conn: string | undefined): Plan {
+  const running = all.filter((j) => j.JobType === 'FirmwareUpdate' && jobPhase(j) === 'running');
+  const rebootUnderWay = running.length > 0 || (conn !== undefined && conn !== 'connected');
+  const jobs = [...staged, ...running].map((j) => j.Id);
+  return rebootUnderWay && jobs.length > 0 ? { jobs, rebootSent: true } : { jobs };
 }
 
 /** Jobs, or undefined while the iDRAC does not answer (rebooting, resetting itself). */

@@ -13,6 +13,12 @@ export interface CommandContext {
   readonly log: Logger;
   /** Times this command has been started by this agent (1 = first run; more = resumed). */
   readonly attempt: number;
+  /**
+   * SQS delivered this command before, but this agent's ledger has never seen it: another agent (of a pair on
+   * the same queue) received it and died or was stopped mid-command. Its checkpoints are gone with its ledger;
+   * a handler doing something that must not happen twice reads the device to tell what was already done.
+   */
+  readonly takenOver?: boolean;
   readonly pollIntervalMs: number;
   progress(message: string, extra?: { percent?: number; page?: Record<string, unknown> }): Promise<void>;
   /** Checkpoints persisted in the ledger (survive SIGKILL). */

@@ -5,6 +5,7 @@ import { DeviceError } from '../http/errors';
 import type { OmeDevice, OmeSoftware } from '../ome/ome.schemas';
 import type { CommandHandler } from './command-context';
 import { createPageWriter } from './page-writer';
+import { pciIds } from '@rackops/core/inventory/pci-ids';
 
 const SERVER_TYPE = 1000;
 const POWER: Record<number, string> = { 17: 'On', 18: 'Off', 20: 'PoweringOn', 21: 'PoweringOff' };
@@ -84,15 +85,12 @@ export function createInventoryOmeHandler(devices: DeviceRegistry): CommandHandl
 
 function toComponent(s: OmeSoftware, i: number): FirmwareComponent {
   const softwareId = s.ComponentId == null ? '0' : String(s.ComponentId);
-  const pci =
-    s.VendorId || s.PciDeviceId
-      ? {
-          vendorId: s.VendorId ?? undefined,
-          deviceId: s.PciDeviceId ?? undefined,
-          subVendorId: s.SubVendorId ?? undefined,
-          subDeviceId: s.SubDeviceId ?? undefined,
-        }
-      : undefined;
+  const pci = pciIds({
+    vendorId: s.VendorId,
+    deviceId: s.PciDeviceId,
+    subVendorId: s.SubVendorId,
+    subDeviceId: s.SubDeviceId,
+  });
   return {
     id: s.InstanceId ?? `ome-${softwareId}-${i}`,
     name: s.DeviceDescription ?? `component ${softwareId}`,

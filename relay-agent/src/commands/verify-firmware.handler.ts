@@ -1,4 +1,4 @@
-import { firmwareMismatches } from '@rackops/core/catalog/firmware-mismatches';
+import { firmwareVerdict } from '@rackops/core/catalog/firmware-mismatches';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { toFirmwareComponent } from '../redfish/firmware-map';
 import type { CommandHandler } from './command-context';
@@ -7,7 +7,6 @@ import type { CommandHandler } from './command-context';
 export function createVerifyFirmwareHandler(devices: DeviceRegistry): CommandHandler<'firmware.verify'> {
   return async (params, ctx) => {
     const installed = (await devices.idrac(ctx.target.id).firmwareInventory()).map(toFirmwareComponent);
-    const mismatches = firmwareMismatches(params.expected, installed);
-    return { ok: mismatches.length === 0, mismatches };
+    return firmwareVerdict(params.expected, installed);
   };
 }

@@ -5,6 +5,8 @@ import { ZfsCommandParams } from '@rackops/core/relay/zfs-commands';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
+import { type DirectHopInput, directPipelineCommand } from '../zfs/direct-hop';
+import { directSendReceive } from '../zfs/zfs-direct-transfer';
 import { pipeSendReceive } from '../zfs/zfs-transfer';
 import type { CommandHandler } from './command-context';
 
@@ -49,6 +51,30 @@ function withPair<T>(
   });
 }
 
+/**
+ * The hop of a direct transfer, from the agent's config for the pair, and the whole pipeline built once
+ * with this command's names: a bad hop or name is refused here, before any SSH connection.
+ */
+function directHopFor(
+  appliances: ZfsAppliances,
+  source: string,
+  target: string,
+  params: { sourceDataset: string; targetDataset: string; snapshot: string },
+): DirectHopInput {
+  const hop = appliances.get(source).directHop(target);
+  if (!hop)
+    throw new RackOpsError(
+      'direct_not_configured',
+      `the group asks for a direct transfer but the agent has no hop from ${source} to ${target} (zfs.sites.${source}.direct.${target})`,
+    );
+  directPipelineCommand({
+    send: { verb: 'send', dataset: params.sourceDataset, tag: params.snapshot },
+    receive: { verb: 'receive', dataset: params.targetDataset, incremental: false },
+    hop,
+  });
+  return hop;
+}
+
 export function createZfsFeaturesHandler(appliances: ZfsAppliances): CommandHandler<'zfs.features'> {
   return async (_params, ctx) => appliances.get(ctx.target.id).features();
 }
@@ -91,15 +117,48 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
   return async (raw, ctx) => {
     // Checked again here, before any connection: names reach the appliance's shell as argv words.
     const params = parseOrThrow(ZfsCommandParams['zfs.replicate'], raw, 'zfs.replicate params');
+    const transport = params.transport ?? 'agent';
     const pair = { ...params, source: ctx.target.id, target: params.targetAppliance };
+    const hop =
+      transport === 'direct' ? directHopFor(appliances, pair.source, pair.target, params) : undefined;
     return withPair(appliances, pair, async ({ source, target, srcSnaps, dstSnaps }) => {
       if (srcSnaps === undefined)
         throw new RackOpsError('not_found', `dataset ${params.sourceDataset} does not exist`);
       const plan = planReplication({ source: srcSnaps, target: dstSnaps, to: params.snapshot });
       if (plan.kind === 'refuse') throw new RackOpsError('replication_refused', plan.reason);
       if (plan.kind === 'up-to-date')
-        return { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0 };
+        return { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0, transport };
       const started = Date.now();
+      if (hop) {
+        const guid = srcSnaps.find((x) => x.tag === plan.to)?.guid;
+        if (guid === undefined)
+          throw new RackOpsError('not_found', `${params.sourceDataset}@${plan.to} is gone`);
+        const bytes = await directSendReceive({
+          source,
+          target,
+          sourceDataset: params.sourceDataset,
+          targetDataset: params.targetDataset,
+          to: plan.to,
+          ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
+          hop,
+          guid,
+          signal: ctx.signal,
+          onTick: (s) =>
+            void ctx.progress(
+              `direct transfer ${pair.source} → ${pair.target} running for ${Math.round(s)} s`,
+            ),
+        });
+        if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
+        return {
+          kind: plan.kind,
+          ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
+          snapshot: plan.to,
+          bytes,
+          seconds: (Date.now() - started) / 1000,
+          transport,
+          bytesFrom: 'target-used' as const,
+        };
+      }
       let lastReport = 0;
       const bytes = await pipeSendReceive({
         source,
@@ -128,6 +187,8 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
         snapshot: plan.to,
         bytes,
         seconds,
+        transport,
+        bytesFrom: 'stream' as const,
       };
     });
   };

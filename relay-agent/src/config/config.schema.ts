@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KeyId } from '@rackops/core/relay/keyring';
 import { BoundedId } from '@rackops/core/util/ids';
 import { TlsPolicy } from '../http/tls-policy';
+import { DirectHop } from '../zfs/direct-hop';
 
 const Credentials = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
@@ -54,6 +55,11 @@ export const ZfsSiteConfig = z.object({
   hostKeyFingerprint: z
     .string()
     .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'the SHA256:… fingerprint `ssh-keygen -lf <host key>` prints'),
+  /**
+   * Direct transfers from this appliance, by target appliance id: how this appliance's own ssh reaches the
+   * target (a group with `transport: direct` needs an entry for its pair).
+   */
+  direct: z.record(z.string(), DirectHop).default({}),
 });
 export type ZfsSiteConfig = z.infer<typeof ZfsSiteConfig>;
 
@@ -187,9 +193,16 @@ export const AgentConfig = z.object({
         .record(z.string(), ZfsSiteConfig)
         // Checked here rather than as the record's key schema, whose error would not say what an id may be.
         .superRefine((sites, ctx) => {
-          for (const id of Object.keys(sites)) {
+          for (const [id, site] of Object.entries(sites)) {
             const bad = BoundedId.safeParse(id).error?.issues[0];
             if (bad) ctx.addIssue({ code: 'custom', path: [id], message: `appliance id: ${bad.message}` });
+            for (const to of Object.keys(site.direct))
+              if (!Object.hasOwn(sites, to) || to === id)
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [id, 'direct', to],
+                  message: `a direct hop names another configured appliance; "${to}" is not one`,
+                });
           }
         })
         .default({}),

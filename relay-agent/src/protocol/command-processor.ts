@@ -17,7 +17,7 @@ import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceError } from '../http/errors';
 import type { Ledger } from '../ledger/ledger';
 import type { Metrics } from '../metrics/metrics';
-import type { Disposition } from '../queue/queue-consumer';
+import type { Delivery, Disposition } from '../queue/queue-consumer';
 
 type Rejection = Extract<RelayMessage, { type: 'rejected' }>;
 type Reason = Rejection['reason'];
@@ -81,7 +81,7 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
   const keys = (): KeyMaterial => (typeof d.keys === 'function' ? d.keys() : d.keys);
   const maxBodyBytes = d.maxBodyBytes ?? 65_536;
 
-  async function handle(body: string, signal: AbortSignal): Promise<Disposition> {
+  async function handle(body: string, signal: AbortSignal, delivery?: Delivery): Promise<Disposition> {
     // Before parsing: a huge body must cost nothing (JSON.parse and zod would walk all of it).
     const bytes = Buffer.byteLength(body, 'utf8');
     if (bytes > maxBodyBytes) {
@@ -141,10 +141,15 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
       await reject('malformed', detail, ids);
       return 'ack';
     }
-    return execute(env, params.data, signal);
+    return execute(env, params.data, signal, (delivery?.receiveCount ?? 1) > 1);
   }
 
-  async function execute(env: Envelope, params: unknown, signal: AbortSignal): Promise<Disposition> {
+  async function execute(
+    env: Envelope,
+    params: unknown,
+    signal: AbortSignal,
+    deliveredBefore: boolean,
+  ): Promise<Disposition> {
     const started = Date.now();
     const entry = d.ledger.begin(
       {
@@ -162,8 +167,12 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
       target: messageGroupId(env.target),
       jobId: env.jobId,
     });
+    // Delivered before, yet unknown to this ledger: another agent of the pair took it and died (or was
+    // stopped) mid-command. Its checkpoints died with its ledger; the handler reads the device instead.
+    const takenOver = deliveredBefore && entry.attempts === 1;
     if (entry.attempts > 1)
       log.info({ attempt: entry.attempts }, 'resuming a command the ledger says is in progress');
+    else if (takenOver) log.warn('taking over a command another agent received: converging from the device');
     else log.info('command started');
     running.set(env.id, { commandId: env.id, kind: env.kind, target: messageGroupId(env.target) });
     d.metrics.inFlight.inc();
@@ -221,6 +230,7 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
       signal,
       log,
       attempt: entry.attempts,
+      takenOver,
       pollIntervalMs: d.pollIntervalMs,
       progress,
       memo: {

@@ -13,7 +13,12 @@ import { KeyedSemaphore } from './keyed-semaphore';
 /** What the consumer does with a message after handling: delete it, or hand it back to the queue now. */
 export type Disposition = 'ack' | 'release';
 
-export type MessageHandler = (body: string, signal: AbortSignal) => Promise<Disposition>;
+/** How SQS delivered a message: `receiveCount` > 1 means it was handed out before (to this agent or another). */
+export interface Delivery {
+  readonly receiveCount: number;
+}
+
+export type MessageHandler = (body: string, signal: AbortSignal, delivery?: Delivery) => Promise<Disposition>;
 
 export interface QueueConsumerOptions {
   readonly sqs: SQSClient;
@@ -141,7 +146,10 @@ export class QueueConsumer {
     try {
       await this.sem.acquire(group);
       try {
-        disposition = await this.o.handle(m.Body ?? '', ctl.signal);
+        const count = Number(m.Attributes?.ApproximateReceiveCount);
+        disposition = await this.o.handle(m.Body ?? '', ctl.signal, {
+          receiveCount: Number.isFinite(count) && count > 0 ? count : 1,
+        });
       } finally {
         this.sem.release(group);
       }

@@ -34,6 +34,7 @@ export function buildZfsAppliances(cfg: AgentConfig): ZfsAppliances | undefined 
           username: s.user,
           privateKeyPath: s.keyFile,
           hostKeyFingerprint: s.hostKeyFingerprint,
+          direct: s.direct,
         },
       ]),
     ),

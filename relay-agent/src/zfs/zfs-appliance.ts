@@ -2,6 +2,7 @@ import type { SnapshotInfo } from '@rackops/core/replication/replication-plan';
 import type { ZfsFeatures } from '@rackops/core/relay/zfs-commands';
 import { RackOpsError } from '@rackops/core/util/errors';
 import type { ClientChannel } from 'ssh2';
+import { type DirectHopInput, directPipelineCommand } from './direct-hop';
 import { type ZfsCall, remoteCommand, zfsArgv } from './zfs-argv';
 import { collect, openSshLink, RemoteCommandError, type SshEndpoint, type SshLink } from './ssh-link';
 
@@ -10,6 +11,10 @@ export interface ZfsSession {
   run(call: ZfsCall): Promise<string>;
   /** Start a streaming call (send, receive); the caller reads or writes the channel. */
   open(call: ZfsCall): Promise<{ channel: ClientChannel; argv: string[] }>;
+  /** Start `zfs send | ssh <hop> zfs receive` on this appliance (see directPipelineCommand). */
+  openDirect(
+    input: Parameters<typeof directPipelineCommand>[0],
+  ): Promise<{ channel: ClientChannel; argv: string[] }>;
   snapshots(dataset: string): Promise<SnapshotInfo[] | undefined>;
   close(): void;
 }
@@ -17,6 +22,8 @@ export interface ZfsSession {
 export interface ZfsAppliance {
   readonly id: string;
   connect(): Promise<ZfsSession>;
+  /** How this appliance's own ssh reaches another appliance for a direct transfer, when configured. */
+  directHop(targetId: string): DirectHopInput | undefined;
   /** Detected once per agent run and cached: an appliance's CLI does not change under a running agent. */
   features(): Promise<ZfsFeatures>;
 }
@@ -70,7 +77,10 @@ const NETWORK_ERRORS = new Set([
   'ENOTFOUND',
 ]);
 
-export function createZfsAppliance(id: string, endpoint: SshEndpoint): ZfsAppliance {
+/** An appliance's SSH endpoint and its direct hops, by target appliance id. */
+export type ApplianceEndpoint = SshEndpoint & { direct?: Record<string, DirectHopInput> };
+
+export function createZfsAppliance(id: string, endpoint: ApplianceEndpoint): ZfsAppliance {
   let features: Promise<ZfsFeatures> | undefined;
 
   async function connect(): Promise<ZfsSession> {
@@ -95,6 +105,10 @@ export function createZfsAppliance(id: string, endpoint: SshEndpoint): ZfsApplia
     };
     return {
       open,
+      openDirect: async (input) => {
+        const { command, argv } = directPipelineCommand(input);
+        return { channel: await link.exec(command), argv };
+      },
       run: async (call) => {
         const r = await exec(call);
         if (r.exitCode !== 0) throw new RemoteCommandError(r.argv, r.exitCode, r.stderr);
@@ -115,6 +129,8 @@ export function createZfsAppliance(id: string, endpoint: SshEndpoint): ZfsApplia
   return {
     id,
     connect,
+    directHop: (targetId) =>
+      endpoint.direct && Object.hasOwn(endpoint.direct, targetId) ? endpoint.direct[targetId] : undefined,
     features: () => {
       features ??= (async () => {
         const s = await connect();
@@ -139,7 +155,7 @@ export interface ZfsAppliances {
   get(id: string): ZfsAppliance;
 }
 
-export function createZfsAppliances(endpoints: Record<string, SshEndpoint>): ZfsAppliances {
+export function createZfsAppliances(endpoints: Record<string, ApplianceEndpoint>): ZfsAppliances {
   const made = new Map<string, ZfsAppliance>();
   return {
     get: (id) => {

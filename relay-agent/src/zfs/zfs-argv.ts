@@ -13,6 +13,7 @@ export type ZfsCall =
   | { verb: 'version' }
   | { verb: 'snapshots'; dataset: string }
   | { verb: 'available'; dataset: string }
+  | { verb: 'used'; dataset: string }
   | { verb: 'snapshot'; dataset: string; tag: string }
   | { verb: 'send'; dataset: string; tag: string; from?: string }
   | { verb: 'receive'; dataset: string; incremental: boolean }
@@ -45,6 +46,8 @@ export function zfsArgv(call: ZfsCall): string[] {
       ];
     case 'available':
       return ['zfs', 'get', '-Hp', '-o', 'value', 'available', ds(call.dataset)];
+    case 'used':
+      return ['zfs', 'get', '-Hp', '-o', 'value', 'used', ds(call.dataset)];
     case 'snapshot':
       return ['zfs', 'snapshot', snap(call.dataset, call.tag)];
     case 'send':

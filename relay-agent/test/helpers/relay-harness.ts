@@ -177,10 +177,10 @@ export class RelayHarness {
     return this.devices.vcenter(id);
   }
 
-  /** Writes the agent config to a file (for a child-process agent). */
-  writeConfig(): string {
-    const path = join(this.dir, 'config.json');
-    writeFileSync(path, JSON.stringify(this.config), { mode: 0o600 });
+  /** Writes the agent config to a file (for a child-process agent), with `overrides` (a second agent's id, ledger). */
+  writeConfig(overrides: Partial<AgentConfigInput> = {}, name = 'config.json'): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, JSON.stringify({ ...this.config, ...overrides }), { mode: 0o600 });
     return path;
   }
 

@@ -1,4 +1,4 @@
-import { type AslMachine, deviceTask, hostStepKey, jobOpsTask } from '../asl';
+import { type AslMachine, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { TIMEOUT } from '../timing';
 import { idrac, beginOrWait, stageFirmware } from './state-builders';
 
@@ -33,7 +33,7 @@ export function applyNowProcessor(): AslMachine {
         kind: 'inventory.idrac',
         target: idrac,
         params: {},
-        step: { ...hostStepKey('apply-now-verify'), name: 'Read firmware after the in-service update' },
+        step: { ...hostStepTemplate('apply-now-verify'), name: 'Read firmware after the in-service update' },
         timeoutSeconds: TIMEOUT.quick,
         resultSelector: { 'firmware.$': '$.firmware' },
         resultPath: '$.fw',

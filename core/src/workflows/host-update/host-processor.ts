@@ -1,6 +1,14 @@
-import { type AslMachine, type AslState, deviceTask, hostStepKey, jobOpsTask } from '../asl';
+import { type AslMachine, type AslState, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
-import { idrac, HOST, beginOrWait, vmPowerMap, cancelCheckpoint } from './state-builders';
+import {
+  idrac,
+  HOST,
+  beginOrWait,
+  vmPowerMap,
+  cancelCheckpoint,
+  enterMaintenance,
+  exitMaintenance,
+} from './state-builders';
 import type { HostUpdateVariant } from './variant';
 
 /** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
@@ -26,25 +34,15 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       'StopPowerOnVms',
       fail,
     ),
-    EnterMaintenance: deviceTask({
-      kind: 'host.enter-maintenance',
-      target: idrac,
+    EnterMaintenance: enterMaintenance({
       paramsPath: 'States.JsonMerge($.host, $.begin.v.enterParams, false)',
-      step: { ...hostStepKey('enter-maintenance'), name: 'Enter maintenance mode' },
-      timeoutSeconds: TIMEOUT.enterMaintenance,
-      heartbeatSeconds: HEARTBEAT,
       next: 'CancelInMaintenance',
       catchTo: fail,
     }),
     ...cancelCheckpoint('CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance', fail),
     // Stopped before flashing: put the host back as it was (out of maintenance, VMs on), count it untouched.
-    StopExitMaintenance: deviceTask({
-      kind: 'host.exit-maintenance',
-      target: idrac,
-      paramsPath: HOST,
-      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode (cancelled before flashing)' },
-      timeoutSeconds: TIMEOUT.exitMaintenance,
-      heartbeatSeconds: HEARTBEAT,
+    StopExitMaintenance: exitMaintenance({
+      name: 'Exit maintenance mode (cancelled before flashing)',
       next: 'StopPowerOnVms',
       catchTo: fail,
     }),
@@ -56,7 +54,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       kind: 'host.apply-and-reboot',
       target: idrac,
       paramsPath: 'States.JsonMerge($.host, $.begin.v.rebootParams, false)',
-      step: { ...hostStepKey('apply-and-reboot'), name: 'Reboot to apply staged firmware, then verify' },
+      step: { ...hostStepTemplate('apply-and-reboot'), name: 'Reboot to apply staged firmware, then verify' },
       timeoutSeconds: TIMEOUT.applyAndReboot,
       heartbeatSeconds: HEARTBEAT,
       resultSelector: { 'v.$': '$.verify' },
@@ -76,16 +74,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       ],
       Default: 'HostFailed',
     },
-    ExitMaintenance: deviceTask({
-      kind: 'host.exit-maintenance',
-      target: idrac,
-      paramsPath: HOST,
-      step: { ...hostStepKey('exit-maintenance'), name: 'Exit maintenance mode' },
-      timeoutSeconds: TIMEOUT.exitMaintenance,
-      heartbeatSeconds: HEARTBEAT,
-      next: 'PowerOnVms',
-      catchTo: fail,
-    }),
+    ExitMaintenance: exitMaintenance({ next: 'PowerOnVms', catchTo: fail }),
     ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail),
     HostDone: jobOpsTask({ op: 'host-done', resultPath: null }),
     // Failure path: find out where the host really is, so the report can say it.
@@ -93,7 +82,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       kind: 'host.state',
       target: idrac,
       paramsPath: HOST,
-      step: { ...hostStepKey('probe'), name: 'Check host state after failure' },
+      step: { ...hostStepTemplate('probe'), name: 'Check host state after failure' },
       timeoutSeconds: TIMEOUT.quick,
       resultPath: '$.probe',
       next: 'HostFailed',

@@ -1,4 +1,4 @@
-import { type AslMachine, deviceTask, hostStepKey, jobOpsTask } from '../asl';
+import { type AslMachine, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { TIMEOUT } from '../timing';
 import { idrac, HOST } from './state-builders';
 
@@ -12,7 +12,10 @@ export function preflightProcessor(): AslMachine {
         kind: 'host.preflight',
         target: idrac,
         paramsPath: HOST,
-        step: { ...hostStepKey('preflight'), name: 'Preflight: host state, Lifecycle Controller, firmware' },
+        step: {
+          ...hostStepTemplate('preflight'),
+          name: 'Preflight: host state, Lifecycle Controller, firmware',
+        },
         timeoutSeconds: TIMEOUT.quick,
         resultPath: '$.read',
         next: toEval,
@@ -28,7 +31,7 @@ export function preflightProcessor(): AslMachine {
         kind: 'idrac.clear-stale-jobs',
         target: { type: 'idrac', 'id.$': '$.hostId' },
         params: { force: false },
-        step: { ...hostStepKey('clear-stale-jobs', '$.hostId'), name: 'Clear stale iDRAC jobs' },
+        step: { ...hostStepTemplate('clear-stale-jobs', '$.hostId'), name: 'Clear stale iDRAC jobs' },
         timeoutSeconds: TIMEOUT.quick,
         resultPath: null,
         next: 'PreflightHostDone',

@@ -1,4 +1,11 @@
-import { type AslState, deviceTask, hostStepKey, inlineMap, jobOpsTask } from '../asl';
+import {
+  type AslState,
+  type DeviceTaskOptions,
+  deviceTask,
+  hostStepTemplate,
+  inlineMap,
+  jobOpsTask,
+} from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
 
 // The ASL state builders the host-update processors and machine share: device commands, checkpoints, loops.
@@ -63,8 +70,7 @@ export function vmPowerMap(
             target: idrac,
             params: { 'vcenterId.$': '$.vm.vcenterId', 'vmMoref.$': '$.vm.vmMoref', state, graceful: true },
             step: {
-              'key.$': `States.Format('host:{}:vm:{}:power-${state}', $.host.hostId, $.vm.vmId)`,
-              'hostId.$': '$.host.hostId',
+              ...hostStepTemplate(['vm', { path: '$.vm.vmId' }, `power-${state}`]),
               name: `Power ${state} VM`,
             },
             timeoutSeconds: TIMEOUT.vmPower,
@@ -131,7 +137,7 @@ export function stageFirmware(o: {
     kind: 'firmware.stage',
     target: idrac,
     params: { 'packages.$': o.packages, applyTime: o.applyTime, transfer: 'simple' },
-    step: { ...hostStepKey(o.step[0]), name: o.step[1] },
+    step: { ...hostStepTemplate(o.step[0]), name: o.step[1] },
     timeoutSeconds: TIMEOUT.stage,
     heartbeatSeconds: HEARTBEAT,
     next: o.next,
@@ -146,9 +152,37 @@ export function scpExport(next?: string): AslState {
     target: idrac,
     // The backup record says why it was taken (the agent adds the job id).
     params: { target: 'ALL', format: 'JSON', reason: 'before firmware update' },
-    step: { ...hostStepKey('scp-export'), name: 'SCP backup' },
+    step: { ...hostStepTemplate('scp-export'), name: 'SCP backup' },
     timeoutSeconds: TIMEOUT.scp,
     heartbeatSeconds: HEARTBEAT,
     next,
+  });
+}
+
+type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath'>;
+
+/** host.enter-maintenance of the iteration's host (DRS evacuates); `paramsPath` gives the host ref and timeouts. */
+export function enterMaintenance(o: Flow & { paramsPath: string }): AslState {
+  return deviceTask({
+    kind: 'host.enter-maintenance',
+    target: idrac,
+    step: { ...hostStepTemplate('enter-maintenance'), name: 'Enter maintenance mode' },
+    timeoutSeconds: TIMEOUT.enterMaintenance,
+    heartbeatSeconds: HEARTBEAT,
+    ...o,
+  });
+}
+
+/** host.exit-maintenance of the iteration's host (`$.host`); `name` says on which path (a card step name). */
+export function exitMaintenance(o: Flow & { name?: string }): AslState {
+  const { name, ...flow } = o;
+  return deviceTask({
+    kind: 'host.exit-maintenance',
+    target: idrac,
+    paramsPath: HOST,
+    step: { ...hostStepTemplate('exit-maintenance'), name: name ?? 'Exit maintenance mode' },
+    timeoutSeconds: TIMEOUT.exitMaintenance,
+    heartbeatSeconds: HEARTBEAT,
+    ...flow,
   });
 }

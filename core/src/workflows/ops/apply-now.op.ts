@@ -3,12 +3,13 @@ import type { Job } from '../../jobs/job.schema';
 import { ConflictError } from '../../util/errors';
 import { parseOrThrow } from '../../util/zod-errors';
 import { HostUpdateParams } from '../params';
-import { describeMismatches, firmwareMismatches } from '../../catalog/firmware-mismatches';
+import { describeMismatches, firmwareVerdict } from '../../catalog/firmware-mismatches';
 import { appliedName } from '../firmware-name';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import type { HostItem, PlanHost } from './state.schema';
 import { errorText, getHost, listHosts, log, putStep } from './progress';
+import { hostStepKey } from '../../jobs/job-step';
 
 /**
  * Firmware that needs no host reboot (iDRAC, Lifecycle Controller, driver packs) is applied while the host
@@ -100,7 +101,7 @@ export function failedHostIds(
 
 const FINAL = new Set(['applied', 'failed', 'skipped']);
 const stepOf = (host: { hostId: string; name?: string; wave?: number }) => ({
-  key: `host:${host.hostId}:apply-now`,
+  key: hostStepKey(host.hostId, 'apply-now'),
   name: `Firmware without reboot on ${host.name ?? host.hostId} (in service)`,
   hostId: host.hostId,
   batchIndex: host.wave ?? 0,
@@ -188,8 +189,7 @@ async function recordOutcome(
 /** After the in-service update: the components it covers, read back, at their versions. */
 export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: boolean }> {
   const { host, fw } = HostIterState.parse(raw);
-  const mismatches = firmwareMismatches(host.immediateExpected, fw?.firmware ?? []);
-  const ok = mismatches.length === 0;
+  const { ok, mismatches } = firmwareVerdict(host.immediateExpected, fw?.firmware ?? []);
   const state = ok
     ? `${host.immediate.length} package(s) without reboot applied in service and verified: ${host.immediate.map(appliedName).join(', ')}`
     : `FAILED in service: firmware without reboot not at the expected version (${describeMismatches(mismatches)})`;

@@ -65,7 +65,8 @@ export async function blockers(deps: OpsDeps, job: Job, raw: unknown): Promise<R
   if (ctx.cluster && answers.haRelax !== undefined)
     await recordHaRelaxed(deps, job.id, answers.haRelax, ctx.cluster);
   const scan = ScanOutput.safeParse(answers.scan);
-  const planned = state.plan?.hosts ?? [];
+  // A restore has no plan: its one host (from begin).
+  const planned = state.plan?.hosts ?? ctx.hosts;
   const byHost: Record<string, Blocker[]> = {};
   // Hosts are independent: read and written together.
   await Promise.all(

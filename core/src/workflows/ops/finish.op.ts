@@ -18,7 +18,7 @@ import { listApplyNow } from './apply-now.op';
 import { WINDOW_END_REASON } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, listHosts, log, putStep } from './progress';
-import { HaRecord, preparedAnswers, TopState } from './state.schema';
+import { HaRecord, preparedAnswers, type StepError, TopState } from './state.schema';
 
 const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
 
@@ -84,7 +84,12 @@ function rerunCommand(job: Job, state: TopState): string | undefined {
  */
 export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ status: string }> {
   const state = TopState.parse(raw);
-  const r = raw as { failure?: unknown; summary?: unknown; cleanup?: { restoreHa?: boolean } };
+  const r = raw as {
+    failure?: unknown;
+    summary?: unknown;
+    cleanup?: { restoreHa?: boolean };
+    exitError?: unknown;
+  };
   if (isTerminal(job.status)) return { status: job.status };
   const problems: string[] = [];
   const [items, applyNow, steps] = await Promise.all([
@@ -99,6 +104,11 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
   const cancelled = Boolean(job.cancelRequested) || state.error?.Error === 'JobCancelled';
   if (state.error && state.error.Error !== 'JobCancelled') problems.push(errorText(state.error));
   if (typeof r.failure === 'string') problems.push(r.failure);
+  // A restore's host that could not leave maintenance mode: out of the cluster's capacity until someone acts.
+  if (r.exitError !== undefined)
+    problems.push(
+      `the host is still in maintenance mode (${errorText(r.exitError as StepError)}): exit it by hand`,
+    );
   const unverified = scpRestoreProblem(state.command as { kind?: string } | undefined, state.result);
   if (unverified) problems.push(unverified);
   const haText = await haOutcome(deps, job, raw, r.cleanup?.restoreHa === true);

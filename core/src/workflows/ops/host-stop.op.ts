@@ -5,6 +5,7 @@ import { HostIterState } from './host-iter';
 import { finishWave } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { getHost, log, putHost, putStep } from './progress';
+import { hostStepKey } from '../../jobs/job-step';
 
 /**
  * The checkpoints a host's window passes before anything irreversible (after its VMs are off, after it has
@@ -36,7 +37,7 @@ export async function hostStopped(deps: OpsDeps, job: Job, raw: unknown): Promis
   await Promise.all([
     putHost(deps, job.id, { ...item, phase: 'not_started', batchIndex: s.host.wave ?? 0, reason, state }),
     putStep(deps, job.id, {
-      key: `host:${s.host.hostId}`,
+      key: hostStepKey(s.host.hostId),
       name: `Update ${s.host.name ?? s.host.hostId}`,
       status: 'skipped',
       hostId: s.host.hostId,

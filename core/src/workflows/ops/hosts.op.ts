@@ -12,6 +12,7 @@ import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
 import type { HostItem, PlanHost } from './state.schema';
+import { hostStepKey, isHostSubStep } from '../../jobs/job-step';
 
 export { WINDOW_END_REASON } from '../../jobs/stop-reason';
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
@@ -148,7 +149,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
       state: 'update in progress',
     }),
     putStep(deps, job.id, {
-      key: `host:${s.host.hostId}`,
+      key: hostStepKey(s.host.hostId),
       name: `Update ${s.host.name ?? s.host.hostId}`,
       status: 'running',
       hostId: s.host.hostId,
@@ -193,7 +194,7 @@ async function recordHost(deps: OpsDeps, job: Job, host: PlanHost, item: HostIte
   await Promise.all([
     putHost(deps, job.id, item),
     putStep(deps, job.id, {
-      key: `host:${host.hostId}`,
+      key: hostStepKey(host.hostId),
       name: `Update ${host.name ?? host.hostId}`,
       status: ok ? 'completed' : 'failed',
       hostId: host.hostId,
@@ -257,9 +258,7 @@ export async function hostFailed(deps: OpsDeps, job: Job, raw: unknown): Promise
     hostId: s.host.hostId,
     phase: 'pending' as const,
   };
-  const steps = (await deps.store.listSteps(job.id)).filter((st) =>
-    st.key.startsWith(`host:${s.host.hostId}:`),
-  );
+  const steps = (await deps.store.listSteps(job.id)).filter((st) => isHostSubStep(st.key, s.host.hostId));
   const unfinishedSteps = steps.filter((st) => st.status !== 'completed' && !st.key.endsWith(':probe'));
   // A verification result means the reboot ran, so the host went through maintenance mode when its window
   // used it, and the workflow keeps an unverified host there: known without the step records (best effort).

@@ -1,3 +1,4 @@
+import type { StepRef } from '../../jobs/job-step';
 import type { JobStep, LogLine } from '../../jobs/job.schema';
 import { HostItem } from './state.schema';
 import type { OpsDeps } from './ops-deps';
@@ -25,15 +26,7 @@ type StepStatus = JobStep['status'];
 export async function putStep(
   deps: OpsDeps,
   jobId: string,
-  s: {
-    key: string;
-    name: string;
-    status: StepStatus;
-    message?: string;
-    hostId?: string;
-    batchIndex?: number;
-    data?: Record<string, unknown>;
-  },
+  s: StepRef & { status: StepStatus; message?: string; data?: Record<string, unknown> },
 ): Promise<void> {
   const now = deps.clock.now().toISOString();
   await deps.store.putStep({

@@ -45,7 +45,7 @@ export async function beginReplication(deps: OpsDeps, job: Job): Promise<Record<
     deps,
     job.id,
     'info',
-    `replicating ${g.name}: ${g.source.appliance}:${g.source.dataset} → ${g.target.appliance}:${g.target.dataset}`,
+    `replicating ${g.name}: ${g.source.appliance}:${g.source.dataset} → ${g.target.appliance}:${g.target.dataset} (${g.transport} transport)`,
   );
   await details(deps, job.id, { phase: 'replicating', group: g.name });
   return {
@@ -53,7 +53,7 @@ export async function beginReplication(deps: OpsDeps, job: Job): Promise<Record<
     pg: {
       sourceAppliance: g.source.appliance,
       snapshot: { group: g.name, dataset: g.source.dataset },
-      pair,
+      pair: { ...pair, transport: g.transport },
       prune: { ...pair, retention: g.retention },
     },
   };
@@ -107,7 +107,7 @@ function describe(r: Record<string, unknown>): { summary: string; facts: Fact[] 
         : `target already at ${rep.snapshot}`;
   const facts: Fact[] = [
     { title: 'Snapshot', value: rep.snapshot },
-    { title: 'Transfer', value: rep.kind },
+    { title: 'Transfer', value: rep.transport ? `${rep.kind} (${rep.transport})` : rep.kind },
     { title: 'Sent', value: `${formatBytes(rep.bytes)} in ${rep.seconds.toFixed(1)} s` },
   ];
   if (prune.success)

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { StepRef } from '../../jobs/job-step';
+import { StepStatus } from '../../jobs/job.schema';
 import { NotFoundError, RackOpsError } from '../../util/errors';
 import { BoundedId } from '../../util/ids';
 import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
@@ -11,6 +13,7 @@ import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
 import { beginReplication, finishReplication, recordReplicaOp } from './replication.op';
+import { beginScpRestore } from './scp-restore.op';
 import { beginSingleCommand } from './single-command.op';
 
 /** What the workflows send to JobOps: `{ op, jobId, state, ... }` (see asl.ts jobOpsTask). */
@@ -44,13 +47,8 @@ export const JobOpsRequest = z.looseObject({
   kind: z.enum(['blockers', 'approval', 'operator']).optional(),
   message: z.string().max(4000).optional(),
   level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
-  step: z
-    .object({
-      key: z.string(),
-      name: z.string(),
-      status: z.enum(['pending', 'running', 'completed', 'failed', 'skipped']),
-      message: z.string().optional(),
-    })
+  step: StepRef.pick({ key: true, name: true })
+    .extend({ status: StepStatus, message: z.string().optional() })
     .optional(),
   fields: z.record(z.string(), z.unknown()).optional(),
 });
@@ -68,6 +66,7 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       if (job.status !== 'running')
         throw new RackOpsError('job_not_running', `job ${job.id} is ${job.status}`);
       if (job.type === 'replication_sync') return beginReplication(deps, job);
+      if (job.type === 'scp_restore') return beginScpRestore(deps, job);
       return HOST_UPDATE_TYPES.has(job.type) ? beginHostUpdate(deps, job) : beginSingleCommand(deps, job);
     case 'preflight-host':
       return preflightHost(deps, job, state);

@@ -4,6 +4,7 @@ import type { VcContext } from '../vc-context';
 import { getterTable, type ManagedObject, TableObject } from './managed-object';
 import { localDatastoreOf, resourcePoolOf, sharedDatastoreOf, VM_FOLDER, VM_NETWORK } from './morefs';
 import { vmDevices } from './vm-devices';
+import { vmRootSnapshots, vmSnapshotInfo } from '../vm-snapshots';
 
 /** vCPUs from the MHz demand: the lab config gives demand, vCenter shows a vCPU count. */
 export function vmNumCpu(vm: VmState): number {
@@ -179,6 +180,8 @@ const VM_PROPERTIES = getterTable<VmScope>({
     return morArray([mor('Datastore', s.vm.devices.localStorage ? d.local.moref : d.shared.moref)]);
   },
   network: () => morArray([mor('Network', VM_NETWORK)]),
+  snapshot: ({ vm }) => vmSnapshotInfo(vm),
+  rootSnapshot: ({ vm }) => vmRootSnapshots(vm),
 });
 
 /** The VirtualMachine managed object, read live from the world. */
