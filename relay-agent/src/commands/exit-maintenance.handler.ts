@@ -3,7 +3,10 @@ import type { MoRef } from '../vsphere/vim-decode';
 import type { CommandHandler } from './command-context';
 import { hostRuntime, resolveHost } from './vsphere-host';
 
-/** host.exit-maintenance — already out → nothing; else one ExitMaintenanceMode_Task, remembered in the ledger. */
+/**
+ * host.exit-maintenance — already out → nothing; else one ExitMaintenanceMode_Task, remembered in the ledger
+ * (taken over from another agent: its task, if vCenter still runs one).
+ */
 export function createExitMaintenanceHandler(
   devices: DeviceRegistry,
 ): CommandHandler<'host.exit-maintenance'> {
@@ -13,6 +16,11 @@ export function createExitMaintenanceHandler(
     if (!rt['runtime.inMaintenanceMode'])
       return { inMaintenanceMode: false, alreadyOut: !ctx.memo.get('task') };
     let task = ctx.memo.get<MoRef>('task');
+    if (!task && ctx.takenOver) {
+      // As enter-maintenance: the agent that died may have started the task already.
+      task = (await vc.activeTasks(host, 'HostSystem.exitMaintenanceMode'))[0];
+      if (task) ctx.memo.set('task', task);
+    }
     if (!task) {
       task = await vc.exitMaintenanceMode(host, params.timeoutSeconds);
       ctx.memo.set('task', task);
