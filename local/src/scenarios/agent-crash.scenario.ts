@@ -3,6 +3,7 @@ import { startScenario } from './driver';
 import {
   agentOptionsFor,
   haOf,
+  isAlive,
   isDone,
   labOf,
   relayCommands,
@@ -63,14 +64,5 @@ export async function run() {
     };
   } finally {
     await d.close();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

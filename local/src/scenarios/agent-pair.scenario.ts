@@ -7,6 +7,7 @@ import {
   agentOptionsFor,
   complianceOf,
   failureLines,
+  isAlive,
   isDone,
   labOf,
   relayCommands,
@@ -117,14 +118,5 @@ function ledgerStatus(path: string, commandId: string): LedgerStatus | undefined
     return ledger.get(commandId)?.status;
   } finally {
     ledger.close();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

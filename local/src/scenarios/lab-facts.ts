@@ -188,6 +188,16 @@ export function agentOptionsFor(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether a process (an agent a scenario killed) still exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The report's first line and every failed host's line (bounded), for the scenario's JSON. */
 export const failureLines = (j: Job): string =>
   (j.error ?? j.summary ?? '')

@@ -8,15 +8,8 @@ import { pollBackoff } from './poll-backoff';
 import type { CommandContext, CommandHandler } from './command-context';
 import { readIdracInventory } from './idrac-inventory';
 import { toIdracJob } from './idrac-job';
+import { type Plan, planFromDevices } from './apply-plan';
 import { hostRuntime, resolveHost } from './vsphere-host';
-
-interface Plan {
-  /** Staged jobs this reboot applies (fixed at the first run, so a resume watches the same ones). */
-  jobs: string[];
-  rebootRequestedAt?: string;
-  rebootSent?: boolean;
-  sawDown?: boolean;
-}
 
 /**
  * host.apply-and-reboot — converges on "no staged job left and the host back in vCenter":
@@ -50,10 +43,9 @@ export function createApplyAndRebootHandler(
     let plan = ctx.memo.get<Plan>('plan');
     if (!plan) {
       const all = await rf.jobs();
-      const staged = all.filter((j) => jobPhase(j) === 'awaiting-reboot');
       plan = ctx.takenOver
-        ? planFromDevices(staged, all, await connection().catch(() => 'notResponding'))
-        : { jobs: staged.map((j) => j.Id) };
+        ? planFromDevices(all, await connection().catch(() => 'notResponding'))
+        : { jobs: all.filter((j) => jobPhase(j) === 'awaiting-reboot').map((j) => j.Id) };
       if (ctx.takenOver) ctx.log.warn({ plan }, 'apply-and-reboot taken over: plan read from the devices');
       ctx.memo.set('plan', plan);
     }
@@ -147,18 +139,6 @@ export function createApplyAndRebootHandler(
       ...(await verified()),
     };
   };
-}
-
-/**
- * The plan of a command another agent began: the staged jobs plus the update jobs already running (the reboot
- * reached POST). Running jobs, or the host not connected in vCenter (ESXi shutting down), say the reboot was
- * sent: it is not sent again. Jobs all finished leave an empty plan: the caller waits for the host.
- */
-function planFromDevices(staged: DellJob[], all: DellJob[], conn: string | undefined): Plan {
-  const running = all.filter((j) => j.JobType === 'FirmwareUpdate' && jobPhase(j) === 'running');
-  const rebootUnderWay = running.length > 0 || (conn !== undefined && conn !== 'connected');
-  const jobs = [...staged, ...running].map((j) => j.Id);
-  return rebootUnderWay && jobs.length > 0 ? { jobs, rebootSent: true } : { jobs };
 }
 
 /** Jobs, or undefined while the iDRAC does not answer (rebooting, resetting itself). */

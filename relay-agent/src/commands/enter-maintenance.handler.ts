@@ -7,7 +7,8 @@ import { hostRuntime, resolveHost } from './vsphere-host';
 /**
  * host.enter-maintenance — reads runtime.inMaintenanceMode first: already in → nothing is done.
  * The EnterMaintenanceMode_Task moref is kept in the ledger, so a resumed command waits for the
- * task it started instead of starting another. DRS evacuates; vCenter enforces `timeoutSeconds`.
+ * task it started instead of starting another; taken over from another agent, it waits on that agent's task if
+ * vCenter still runs one. DRS evacuates; vCenter enforces `timeoutSeconds`.
  */
 export function createEnterMaintenanceHandler(
   devices: DeviceRegistry,
@@ -23,6 +24,15 @@ export function createEnterMaintenanceHandler(
       };
     }
     let task = ctx.memo.get<MoRef>('task');
+    if (!task && ctx.takenOver) {
+      // The agent that died may have started the task: vCenter refuses a second one while it runs; wait on it.
+      task = (await vc.activeTasks(host, 'HostSystem.enterMaintenanceMode'))[0];
+      if (task) {
+        ctx.log.warn({ task: task.value }, 'taken over: waiting on the maintenance task already running');
+        ctx.memo.set('vmsBefore', before.vm?.length ?? 0);
+        ctx.memo.set('task', task);
+      }
+    }
     if (!task) {
       ctx.memo.set('vmsBefore', before.vm?.length ?? 0);
       task = await vc.enterMaintenanceMode(host, params.timeoutSeconds, params.evacuatePoweredOffVms);

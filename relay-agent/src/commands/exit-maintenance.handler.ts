@@ -6,7 +6,8 @@ import { pollBackoff } from './poll-backoff';
 import { hostRuntime, resolveHost } from './vsphere-host';
 
 /**
- * host.exit-maintenance — already out → nothing; else one ExitMaintenanceMode_Task, remembered in the ledger.
+ * host.exit-maintenance — already out → nothing; else one ExitMaintenanceMode_Task, remembered in the ledger
+ * (taken over from another agent: its task, if vCenter still runs one).
  * A host that has just rebooted (an SCP restore's import) is `notResponding` to vCenter for a while, and vCenter
  * refuses the exit until it reconnects: wait for that first, within the command's timeout.
  */
@@ -19,6 +20,11 @@ export function createExitMaintenanceHandler(
     if (!rt['runtime.inMaintenanceMode'])
       return { inMaintenanceMode: false, alreadyOut: !ctx.memo.get('task') };
     let task = ctx.memo.get<MoRef>('task');
+    if (!task && ctx.takenOver) {
+      // As enter-maintenance: the agent that died may have started the task already.
+      task = (await vc.activeTasks(host, 'HostSystem.exitMaintenanceMode'))[0];
+      if (task) ctx.memo.set('task', task);
+    }
     if (!task) {
       const timeoutMs = params.timeoutSeconds * 1000;
       const deadline = Date.now() + timeoutMs;

@@ -19,6 +19,8 @@ export interface ServiceContent {
   readonly propertyCollector: MoRef;
   readonly viewManager: MoRef;
   readonly sessionManager: MoRef;
+  /** Absent on an endpoint that names none: then no task can be looked up by its object. */
+  readonly taskManager: MoRef | undefined;
   readonly version: string;
   readonly instanceUuid: string | undefined;
 }
@@ -146,6 +148,7 @@ export class VsphereClient {
       propertyCollector: m('propertyCollector'),
       viewManager: m('viewManager'),
       sessionManager: m('sessionManager'),
+      taskManager: child(rv, 'taskManager') ? m('taskManager') : undefined,
       version: child(about, 'version')?.text ?? 'unknown',
       instanceUuid: child(about, 'instanceUuid')?.text,
     };
@@ -327,6 +330,31 @@ export class VsphereClient {
   async startTask(method: string, body: Record<string, BNode | BNode[] | undefined>): Promise<MoRef> {
     const r = await this.invoke(method, body, { mutating: true });
     return readMor(child(r, 'returnval'), `${this.device} ${method}`);
+  }
+
+  /**
+   * Tasks still queued or running on `entity` whose `descriptionId` is the given one (e.g.
+   * `HostSystem.enterMaintenanceMode`), from the TaskManager's `recentTask`: how a command taken over from
+   * another agent finds the task that agent started.
+   */
+  async activeTasks(entity: MoRef, descriptionId: string): Promise<MoRef[]> {
+    const sc = await this.serviceContent();
+    if (!sc.taskManager) return [];
+    const recent = (await this.properties(sc.taskManager, ['recentTask'])).props.recentTask;
+    const out: MoRef[] = [];
+    for (const task of Array.isArray(recent) ? (recent as MoRef[]) : []) {
+      const info = (await this.properties(task, ['info']).catch(() => undefined))?.props.info as
+        | { entity?: MoRef; descriptionId?: string; state?: string }
+        | undefined;
+      if (
+        info?.descriptionId === descriptionId &&
+        info.entity?.type === entity.type &&
+        info.entity.value === entity.value &&
+        (info.state === 'queued' || info.state === 'running')
+      )
+        out.push(task);
+    }
+    return out;
   }
 
   enterMaintenanceMode(host: MoRef, timeoutSeconds: number, evacuatePoweredOffVms: boolean) {
