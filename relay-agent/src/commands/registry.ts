@@ -39,6 +39,11 @@ import {
   createZfsSnapshotHandler,
 } from './zfs-replication.handlers';
 import type { ZfsAppliances } from '../zfs/zfs-appliance';
+import {
+  createZfsCloneHandler,
+  createZfsDestroyCloneHandler,
+  createZfsPromoteHandler,
+} from './zfs-dr.handlers';
 
 /** One convergent handler per CommandKind, each built from the clients it needs. */
 export function createHandlers(deps: {
@@ -94,6 +99,9 @@ export function createHandlers(deps: {
           'zfs.snapshot': createZfsSnapshotHandler(deps.zfs),
           'zfs.replicate': createZfsReplicateHandler(deps.zfs),
           'zfs.prune': createZfsPruneHandler(deps.zfs),
+          'zfs.clone': createZfsCloneHandler(deps.zfs),
+          'zfs.destroy-clone': createZfsDestroyCloneHandler(deps.zfs),
+          'zfs.promote': createZfsPromoteHandler(deps.zfs),
         }
       : {}),
   };

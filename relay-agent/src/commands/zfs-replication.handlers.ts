@@ -5,6 +5,7 @@ import { ZfsCommandParams } from '@rackops/core/relay/zfs-commands';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
+import { PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
 import { pipeSendReceive } from '../zfs/zfs-transfer';
 import type { CommandHandler } from './command-context';
 
@@ -99,6 +100,13 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
       if (plan.kind === 'refuse') throw new RackOpsError('replication_refused', plan.reason);
       if (plan.kind === 'up-to-date')
         return { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0 };
+      // A replica promoted by a failover is live at DR now: a receive (-F) would roll back what VMs wrote there.
+      const promoted = await readProp(target, params.targetDataset, PROMOTED_MARK);
+      if (promoted !== undefined && promoted !== '-')
+        throw new RackOpsError(
+          'replica_promoted',
+          `${params.targetDataset} was promoted by a failover (from ${promoted}): not replicating into it`,
+        );
       const started = Date.now();
       let lastReport = 0;
       const bytes = await pipeSendReceive({
@@ -121,6 +129,14 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
       });
       // A replica is for reading and failing over to; writes there would break the next increment.
       if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
+      // Marked on every transfer (a replica made before the mark existed gets it on its next run): only a
+      // dataset so marked can be promoted by a failover.
+      await target.run({
+        verb: 'mark',
+        dataset: params.targetDataset,
+        property: REPLICA_MARK,
+        value: params.group,
+      });
       const seconds = (Date.now() - started) / 1000;
       return {
         kind: plan.kind,
