@@ -44,6 +44,8 @@ export const CommandKind = z.enum([
   'vm.reconfigure-network',
   'vm.guest-shutdown',
   'vm.tools-status',
+  'datastore.mount-nfs',
+  'datastore.unmount-nfs',
   'zfs.clone',
   'zfs.destroy-clone',
   'zfs.promote',

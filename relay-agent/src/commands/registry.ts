@@ -3,6 +3,7 @@ import type { Outbound } from '../net/outbound';
 import { createApplyAndRebootHandler } from './apply-and-reboot.handler';
 import { createClearStaleJobsHandler } from './clear-stale-jobs.handler';
 import type { HandlerRegistry } from './command-context';
+import { createDatastoreMountHandler, createDatastoreUnmountHandler } from './datastore-nfs.handlers';
 import { createEnterMaintenanceHandler } from './enter-maintenance.handler';
 import { createExitMaintenanceHandler } from './exit-maintenance.handler';
 import { createHaRelaxHandler } from './ha-relax.handler';
@@ -86,6 +87,8 @@ export function createHandlers(deps: {
     'vm.reconfigure-network': createVmReconfigureNetworkHandler(devices),
     'vm.guest-shutdown': createVmGuestShutdownHandler(devices),
     'vm.tools-status': createVmToolsStatusHandler(devices),
+    'datastore.mount-nfs': createDatastoreMountHandler(devices),
+    'datastore.unmount-nfs': createDatastoreUnmountHandler(devices),
     'host.power': createHostPowerHandler(devices),
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),
