@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drLab } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
-import { mountNfsDatastore } from '@rackops/lab/vcenter/nfs-datastores';
+import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
 import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayHarness } from './helpers/relay-harness';
@@ -17,8 +17,8 @@ describe('DR vCenter commands: vm.register, vm.reconfigure-network, vm.tools-sta
   let h: RelayHarness;
   let dir: string;
   const vc = { type: 'vcenter' as const, id: 'vc-dr' };
-  const WEB = '[pg-gold-clone] web-01/web-01.vmx';
-  const DB = '[pg-gold-clone] db-01/db-01.vmx';
+  const WEB = '[rackops-test-gold-20261206T120000Z] web-01/web-01.vmx';
+  const DB = '[rackops-test-gold-20261206T120000Z] db-01/db-01.vmx';
   const drVms = () => [...h.lab.world.vms.values()].filter((v) => v.vcenterId === 'vc-dr');
   const run = async (kind: Parameters<RelayHarness['envelope']>[0], params: Record<string, unknown>) => {
     const env = h.envelope(kind, vc, { vcenterId: 'vc-dr', ...params });
@@ -51,7 +51,8 @@ describe('DR vCenter commands: vm.register, vm.reconfigure-network, vm.tools-sta
         }),
       );
     }
-    mountNfsDatastore(h.lab.world, 'vc-dr', 'pg-gold-clone', dir);
+    // The lab's loopback NFS "appliance" exports the temp dir, as a ZFS site exports its mount root.
+    allowNfsExport(h.lab.world, dir);
   }, 60_000);
   afterAll(async () => {
     await h?.stop();
@@ -61,6 +62,45 @@ describe('DR vCenter commands: vm.register, vm.reconfigure-network, vm.tools-sta
   const pool = () => resourcePoolOf(h.lab.world.cluster('dr-a'));
   const src = (name: string) =>
     [...h.lab.world.vms.values()].find((v) => v.vcenterId === 'vc-src' && v.name === name)!;
+
+  const DS = 'rackops-test-gold-20261206T120000Z';
+  const drHosts = () => h.lab.world.hostsInCluster('dr-a').map((x) => x.moref);
+
+  it('mounts the clone as an NFS datastore on the DR hosts, once; refuses other servers and paths', async () => {
+    const mount = (extra: Record<string, unknown> = {}) =>
+      run('datastore.mount-nfs', {
+        hostMorefs: drHosts(),
+        name: DS,
+        remoteHost: '127.0.0.1',
+        remotePath: dir,
+        ...extra,
+      });
+    const first = await mount();
+    expect(first.ok, JSON.stringify(first.error)).toBe(true);
+    expect(first.output).toMatchObject({ mounted: true });
+    const again = await mount();
+    expect(again.output).toEqual({
+      datastoreMoref: (first.output as { datastoreMoref: string }).datastoreMoref,
+      mounted: false,
+    });
+    expect(h.lab.world.vcenters.get('vc-dr')!.nfsDatastores.map((d) => d.name)).toEqual([DS]);
+    const elsewhere = await run('datastore.mount-nfs', {
+      hostMorefs: drHosts(),
+      name: 'rackops-test-gold-20261206T130000Z',
+      remoteHost: '127.0.0.1',
+      remotePath: '/etc',
+    });
+    expect(elsewhere.ok).toBe(false);
+    expect(JSON.stringify(elsewhere.error)).toMatch(/HostConfigFault|denied/);
+    const otherServer = await run('datastore.mount-nfs', {
+      hostMorefs: drHosts(),
+      name: 'rackops-test-gold-20261206T130000Z',
+      remoteHost: 'nas.example.net',
+      remotePath: dir,
+    });
+    expect(otherServer.ok).toBe(false);
+    expect(h.lab.world.vcenters.get('vc-dr')!.nfsDatastores).toHaveLength(1);
+  });
 
   it('registers once: a replayed vm.register finds the VM by its .vmx path and registers nothing', async () => {
     const first = await ok('vm.register', {
@@ -83,9 +123,9 @@ describe('DR vCenter commands: vm.register, vm.reconfigure-network, vm.tools-sta
       );
     };
     for (const vmxPath of [
-      '[pg-gold-clone] ../../etc/passwd.vmx',
-      '[pg-gold-clone] $(reboot)/x.vmx',
-      '[pg-gold-clone] -rf/x.vmx',
+      '[rackops-test-gold-20261206T120000Z] ../../etc/passwd.vmx',
+      '[rackops-test-gold-20261206T120000Z] $(reboot)/x.vmx',
+      '[rackops-test-gold-20261206T120000Z] -rf/x.vmx',
       'web-01.vmx',
     ]) {
       expect(await rejected({ vmxPath, resourcePoolMoref: pool() }), vmxPath).toMatchObject({
@@ -156,6 +196,9 @@ describe('DR vCenter commands: vm.register, vm.reconfigure-network, vm.tools-sta
   it('unregisters only the DR copy at the named path (powering it off first); a replay is a no-op', async () => {
     const vm = drVms()[0]!;
     await ok('vm.power', { vmMoref: vm.moref, state: 'on' });
+    const busy = await run('datastore.unmount-nfs', { hostMorefs: drHosts(), name: DS });
+    expect(busy.ok).toBe(false);
+    expect(JSON.stringify(busy.error)).toContain('ResourceInUse');
     const wrong = await run('vm.unregister', { vmMoref: vm.moref, vmxPath: DB });
     expect(wrong.ok).toBe(false);
     expect(JSON.stringify(wrong.error)).toContain('not_dr_copy');
@@ -171,5 +214,13 @@ describe('DR vCenter commands: vm.register, vm.reconfigure-network, vm.tools-sta
     });
     // The source site was never touched.
     expect(src('web-01').powerState).toBe('poweredOn');
+    // With no VM left on it, the clone's datastore goes; a second unmount is a no-op.
+    expect(await ok('datastore.unmount-nfs', { hostMorefs: drHosts(), name: DS })).toEqual({
+      unmounted: true,
+    });
+    expect(h.lab.world.vcenters.get('vc-dr')!.nfsDatastores).toEqual([]);
+    expect(await ok('datastore.unmount-nfs', { hostMorefs: drHosts(), name: DS })).toEqual({
+      unmounted: false,
+    });
   });
 });

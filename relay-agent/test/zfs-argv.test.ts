@@ -27,6 +27,49 @@ describe('ZFS argv allow-list', () => {
     expect(() => zfsArgv(call)).toThrow(ValidationError);
   });
 
+  it('creates and destroys whole datasets only as RackOps test clones', () => {
+    expect(
+      zfsArgv({
+        verb: 'clone',
+        dataset: 'dr/vm',
+        tag: 'rackops-gold-20261206T120000Z',
+        clone: 'dr/rackops-test-gold-20261206T130000Z',
+      }),
+    ).toEqual([
+      'zfs',
+      'clone',
+      'dr/vm@rackops-gold-20261206T120000Z',
+      'dr/rackops-test-gold-20261206T130000Z',
+    ]);
+    expect(zfsArgv({ verb: 'destroy-clone', clone: 'dr/rackops-test-gold-20261206T130000Z' })).toEqual([
+      'zfs',
+      'destroy',
+      '-f',
+      'dr/rackops-test-gold-20261206T130000Z',
+    ]);
+    expect(zfsArgv({ verb: 'rollback', dataset: 'dr/vm', tag: 'rackops-gold-20261206T120000Z' })).toEqual([
+      'zfs',
+      'rollback',
+      '-r',
+      'dr/vm@rackops-gold-20261206T120000Z',
+    ]);
+    for (const clone of [
+      'dr/vm',
+      'dr',
+      'dr/rackops-test-gold-20261206T130000Z/child',
+      'dr/rackops-test-gold-x',
+      '-r',
+    ]) {
+      expect(() => zfsArgv({ verb: 'destroy-clone', clone }), clone).toThrow(ValidationError);
+      expect(() => zfsArgv({ verb: 'clone', dataset: 'dr/vm', tag: 's1', clone }), clone).toThrow(
+        ValidationError,
+      );
+    }
+    expect(() => zfsArgv({ verb: 'get', dataset: 'dr/vm', property: 'sharenfs' as 'origin' })).toThrow(
+      ValidationError,
+    );
+  });
+
   it('quoting refuses anything outside the safe characters, whatever built it', () => {
     expect(() => remoteCommand(['zfs', "it's"])).toThrow(ValidationError);
   });

@@ -4,7 +4,7 @@ import { CredentialsRef, outboundUrl } from '../net/outbound-url';
 import { HardwareHealth, HardwareHealthParams } from './hardware-health.schema';
 import { DrCommandOutputs, DrCommandParams } from './dr-commands';
 import { ScpCommandOutputs, ScpCommandParams } from './scp-commands';
-import { ZfsCommandOutputs, ZfsCommandParams } from './zfs-commands';
+import { ZfsCommandOutputs, ZfsCommandParams, ZfsDrCommandOutputs, ZfsDrCommandParams } from './zfs-commands';
 
 /**
  * Every command the relay agent executes. Targets are named by inventory id; no command carries a credential.
@@ -44,6 +44,11 @@ export const CommandKind = z.enum([
   'vm.reconfigure-network',
   'vm.guest-shutdown',
   'vm.tools-status',
+  'datastore.mount-nfs',
+  'datastore.unmount-nfs',
+  'zfs.clone',
+  'zfs.destroy-clone',
+  'zfs.promote',
 ]);
 export type CommandKind = z.infer<typeof CommandKind>;
 
@@ -154,6 +159,7 @@ export const CommandParams = {
   ...ScpCommandParams,
   ...ZfsCommandParams,
   ...DrCommandParams,
+  ...ZfsDrCommandParams,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandParamsOf<K extends CommandKind> = z.infer<(typeof CommandParams)[K]>;
@@ -242,6 +248,7 @@ export const CommandOutputs = {
   ...ScpCommandOutputs,
   ...ZfsCommandOutputs,
   ...DrCommandOutputs,
+  ...ZfsDrCommandOutputs,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandOutputOf<K extends CommandKind> = z.infer<(typeof CommandOutputs)[K]>;

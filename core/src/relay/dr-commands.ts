@@ -32,6 +32,25 @@ export const PortGroupName = z
   .max(80)
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._()-]*$/, 'a port group name such as dr-test');
 
+/** An NFS server as vSphere is given it: a DNS name or an IPv4/IPv6 address, nothing else. */
+export const NfsServer = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(
+    /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9a-fA-F:]{2,39})$/,
+    'a host name or address',
+  );
+
+/** Datastores RackOps mounts for DR are named `rackops-…` (the clone's name); only those are ever unmounted. */
+export const RackopsDatastoreName = z
+  .string()
+  .max(80)
+  .regex(
+    /^rackops-[a-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$/,
+    'a RackOps datastore name such as rackops-test-gold-20261206T120000Z',
+  );
+
 const VmTarget = z.object({ vcenterId: BoundedId, vmMoref: VsphereMoref });
 
 /**
@@ -73,6 +92,23 @@ export const DrCommandParams = {
     /** Power off when the guest has not shut down after this long (named in the result). */
     timeoutSeconds: z.number().int().positive().max(3600).default(300),
   }),
+  'datastore.mount-nfs': z.object({
+    vcenterId: BoundedId,
+    /** One host of the DR cluster: the lab mounts on every host of the vCenter; vSphere per host. */
+    hostMorefs: z.array(VsphereMoref).min(1).max(64),
+    name: RackopsDatastoreName,
+    remoteHost: NfsServer,
+    remotePath: z
+      .string()
+      .max(1000)
+      .regex(/^\/[A-Za-z0-9._:@+-]+(\/[A-Za-z0-9._:@+-]+)*$/, 'an absolute export path')
+      .refine((p) => !p.split('/').some((s) => s === '..' || s === '.'), 'no . or .. segments'),
+  }),
+  'datastore.unmount-nfs': z.object({
+    vcenterId: BoundedId,
+    hostMorefs: z.array(VsphereMoref).min(1).max(64),
+    name: RackopsDatastoreName,
+  }),
   'vm.tools-status': z.object({
     vcenterId: BoundedId,
     vmMorefs: z.array(VsphereMoref).min(1).max(500),
@@ -98,6 +134,8 @@ export const DrCommandOutputs = {
     how: z.enum(['already-off', 'guest-shutdown', 'powered-off-after-timeout', 'powered-off-no-tools']),
     timeoutSeconds: z.number().int(),
   }),
+  'datastore.mount-nfs': z.object({ datastoreMoref: VsphereMoref, mounted: z.boolean() }),
+  'datastore.unmount-nfs': z.object({ unmounted: z.boolean() }),
   'vm.tools-status': z.object({
     vms: z.array(ToolsStatus),
     allReady: z.boolean(),

@@ -60,3 +60,38 @@ export const ZfsCommandOutputs = {
     held: z.boolean(),
   }),
 };
+
+/** An absolute mountpoint as `zfs get mountpoint` prints it; checked before it names a datastore directory. */
+export const ZfsMountpoint = z
+  .string()
+  .max(1000)
+  .regex(/^\/[A-Za-z0-9._:@+-]+(\/[A-Za-z0-9._:@+-]+)*$/, 'an absolute path')
+  .refine((p) => !p.split('/').some((s) => s === '..' || s === '.'), 'no . or .. segments');
+
+/**
+ * DR commands on the target appliance: a writable clone of a replica snapshot for a test failover (and its
+ * removal, for RackOps' own clones only), and the promotion of the replica itself for a real failover.
+ * Nothing here runs on a source appliance's data: they name the target's dataset.
+ */
+export const ZfsDrCommandParams = {
+  'zfs.clone': z.object({
+    group: ProtectionGroupName,
+    /** The replica dataset on this (target) appliance. */
+    dataset: ZfsDatasetName,
+    /** The replica snapshot to clone; the group's newest when absent. */
+    snapshot: ZfsSnapshotTag.optional(),
+  }),
+  'zfs.destroy-clone': z.object({ group: ProtectionGroupName, clone: ZfsDatasetName }),
+  'zfs.promote': z.object({ group: ProtectionGroupName, dataset: ZfsDatasetName, snapshot: ZfsSnapshotTag }),
+};
+
+export const ZfsDrCommandOutputs = {
+  'zfs.clone': z.object({
+    clone: ZfsDatasetName,
+    origin: ZfsSnapshotTag,
+    mountpoint: ZfsMountpoint,
+    created: z.boolean(),
+  }),
+  'zfs.destroy-clone': z.object({ destroyed: z.boolean() }),
+  'zfs.promote': z.object({ snapshot: ZfsSnapshotTag, rolledBack: z.boolean(), writable: z.boolean() }),
+};

@@ -5,6 +5,21 @@ import { nfsDatastoreMoref } from './model/morefs';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
+/** Directories the lab's NFS "appliances" export (a ZFS site's mount root): CreateNasDatastore mounts only under these. */
+const EXPORTS = new WeakMap<World, Set<string>>();
+
+export function allowNfsExport(world: World, root: string): void {
+  if (!isAbsolute(root)) throw new ValidationError('an export root must be absolute');
+  const set = EXPORTS.get(world) ?? new Set<string>();
+  set.add(root.replace(/\/+$/, ''));
+  EXPORTS.set(world, set);
+}
+
+export function isExported(world: World, dir: string): boolean {
+  const roots = EXPORTS.get(world);
+  return roots !== undefined && [...roots].some((r) => dir === r || dir.startsWith(`${r}/`));
+}
+
 /**
  * Mounts a directory (a ZFS dataset's or clone's mountpoint) as an NFS datastore on every host of a
  * vCenter, as `CreateNasDatastore` would for an appliance export. Idempotent for the same name and directory.
@@ -39,3 +54,7 @@ export function unmountNfsDatastore(world: World, vcenterId: string, name: strin
   }
   vc.nfsDatastores.splice(i, 1);
 }
+
+/** The lab's appliances listen on loopback only. */
+export const allowedRemoteHost = (h: string): boolean =>
+  h === '127.0.0.1' || h === 'localhost' || h === '::1';

@@ -27,6 +27,7 @@ import { ViewRegistry } from './views';
 import { runPowerOff, runPowerOn, shutdownGuest } from './vm-power';
 import { snapshotMethods, snapshotObject, vmOfSnapshot } from './vm-snapshots';
 import { registrationMethods } from './vm-registration';
+import { nasMethods } from './nas-datastores';
 
 /** One SOAP call: the method element, the caller's session (if its cookie is valid), and its address. */
 export interface SoapCall {
@@ -281,11 +282,19 @@ export class VimService {
       track: (p) => this.track(p),
       vm: (method) => this.vmOf(method),
     });
+    const nas = nasMethods({ ctx: this.ctx, inventory: this.inventory });
+    const all: Record<
+      string,
+      (method: XNode, user: string) => Promise<{ returnval?: Vim }> | { returnval?: Vim }
+    > = {
+      ...methods,
+      ...nas,
+    };
     return Object.fromEntries(
-      Object.entries(methods).map(([name, run]) => [
+      Object.entries(all).map(([name, run]) => [
         name,
-        (call: SoapCall, session: VcSession): SoapAnswer => {
-          const answer = run(call.method, session.userName);
+        async (call: SoapCall, session: VcSession): Promise<SoapAnswer> => {
+          const answer = await run(call.method, session.userName);
           return answer.returnval ? { returnval: toBuilder(answer.returnval, false) } : {};
         },
       ]),

@@ -3,6 +3,7 @@ import type { Outbound } from '../net/outbound';
 import { createApplyAndRebootHandler } from './apply-and-reboot.handler';
 import { createClearStaleJobsHandler } from './clear-stale-jobs.handler';
 import type { HandlerRegistry } from './command-context';
+import { createDatastoreMountHandler, createDatastoreUnmountHandler } from './datastore-nfs.handlers';
 import { createEnterMaintenanceHandler } from './enter-maintenance.handler';
 import { createExitMaintenanceHandler } from './exit-maintenance.handler';
 import { createHaRelaxHandler } from './ha-relax.handler';
@@ -39,6 +40,11 @@ import {
   createZfsSnapshotHandler,
 } from './zfs-replication.handlers';
 import type { ZfsAppliances } from '../zfs/zfs-appliance';
+import {
+  createZfsCloneHandler,
+  createZfsDestroyCloneHandler,
+  createZfsPromoteHandler,
+} from './zfs-dr.handlers';
 
 /** One convergent handler per CommandKind, each built from the clients it needs. */
 export function createHandlers(deps: {
@@ -80,6 +86,8 @@ export function createHandlers(deps: {
     'vm.reconfigure-network': createVmReconfigureNetworkHandler(devices),
     'vm.guest-shutdown': createVmGuestShutdownHandler(devices),
     'vm.tools-status': createVmToolsStatusHandler(devices),
+    'datastore.mount-nfs': createDatastoreMountHandler(devices),
+    'datastore.unmount-nfs': createDatastoreUnmountHandler(devices),
     'host.power': createHostPowerHandler(devices),
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),
@@ -93,6 +101,9 @@ export function createHandlers(deps: {
           'zfs.snapshot': createZfsSnapshotHandler(deps.zfs),
           'zfs.replicate': createZfsReplicateHandler(deps.zfs),
           'zfs.prune': createZfsPruneHandler(deps.zfs),
+          'zfs.clone': createZfsCloneHandler(deps.zfs),
+          'zfs.destroy-clone': createZfsDestroyCloneHandler(deps.zfs),
+          'zfs.promote': createZfsPromoteHandler(deps.zfs),
         }
       : {}),
   };

@@ -7,6 +7,7 @@ import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
 import { type DirectHopInput, directPipelineCommand } from '../zfs/direct-hop';
 import { directSendReceive } from '../zfs/zfs-direct-transfer';
+import { PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
 import { pipeSendReceive } from '../zfs/zfs-transfer';
 import type { CommandHandler } from './command-context';
 
@@ -128,6 +129,13 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
       if (plan.kind === 'refuse') throw new RackOpsError('replication_refused', plan.reason);
       if (plan.kind === 'up-to-date')
         return { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0, transport };
+      // A replica promoted by a failover is live at DR now: a receive (-F) would roll back what VMs wrote there.
+      const promoted = await readProp(target, params.targetDataset, PROMOTED_MARK);
+      if (promoted !== undefined && promoted !== '-')
+        throw new RackOpsError(
+          'replica_promoted',
+          `${params.targetDataset} was promoted by a failover (from ${promoted}): not replicating into it`,
+        );
       const started = Date.now();
       if (hop) {
         const guid = srcSnaps.find((x) => x.tag === plan.to)?.guid;
@@ -149,6 +157,12 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
             ),
         });
         if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
+        await target.run({
+          verb: 'mark',
+          dataset: params.targetDataset,
+          property: REPLICA_MARK,
+          value: params.group,
+        });
         return {
           kind: plan.kind,
           ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
@@ -180,6 +194,14 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
       });
       // A replica is for reading and failing over to; writes there would break the next increment.
       if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
+      // Marked on every transfer (a replica made before the mark existed gets it on its next run): only a
+      // dataset so marked can be promoted by a failover.
+      await target.run({
+        verb: 'mark',
+        dataset: params.targetDataset,
+        property: REPLICA_MARK,
+        value: params.group,
+      });
       const seconds = (Date.now() - started) / 1000;
       return {
         kind: plan.kind,

@@ -187,6 +187,7 @@ export const PROPERTY_TYPES: Readonly<Record<string, Readonly<Record<string, str
     'summary.hardware.memorySize': 'xsd:long',
     'summary.config.product.version': 'xsd:string',
     'hardware.systemInfo': 'HostSystemInfo',
+    'configManager.datastoreSystem': MOR,
     vm: `${MOR}[]`,
   },
   VirtualMachine: {

@@ -196,3 +196,64 @@ export async function toolsOf(vc: VsphereClient, vm: MoRef) {
     ready: running === 'guestToolsRunning' && heartbeat === 'green',
   };
 }
+
+const DatastoreFacts = z.object({ name: z.string().max(200), 'summary.type': z.string().max(40).optional() });
+
+/** The datastore called `name` (and its type: `NFS`, `VMFS`…), or undefined. */
+export async function datastoreByName(
+  vc: VsphereClient,
+  name: string,
+): Promise<{ ref: MoRef; type: string | undefined } | undefined> {
+  for await (const page of vc.objects('Datastore', ['name', 'summary.type'])) {
+    for (const o of page) {
+      const d = DatastoreFacts.safeParse(o.props);
+      if (d.success && d.data.name === name && VsphereMoref.safeParse(o.obj.value).success) {
+        return { ref: { type: 'Datastore', value: o.obj.value }, type: d.data['summary.type'] };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The host's HostDatastoreSystem, read from `configManager.datastoreSystem`. */
+export async function datastoreSystemOf(vc: VsphereClient, host: MoRef): Promise<MoRef> {
+  const props = (await vc.properties(host, ['configManager.datastoreSystem'])).props;
+  return checkedMoref(
+    vc.device,
+    'configManager.datastoreSystem',
+    props['configManager.datastoreSystem'],
+    'HostDatastoreSystem',
+  );
+}
+
+export async function createNasDatastore(
+  vc: VsphereClient,
+  system: MoRef,
+  spec: { name: string; remoteHost: string; remotePath: string },
+): Promise<MoRef> {
+  const r = await vc.invoke(
+    'CreateNasDatastore',
+    {
+      _this: ref(system),
+      spec: {
+        remoteHost: spec.remoteHost,
+        remotePath: spec.remotePath,
+        localPath: spec.name,
+        accessMode: 'readWrite',
+        type: 'NFS',
+      },
+    },
+    { mutating: true },
+  );
+  const rv = r.children.find((c) => c.name === 'returnval');
+  return checkedMoref(
+    vc.device,
+    'CreateNasDatastore',
+    rv ? { type: rv.attrs.type, value: rv.text } : undefined,
+    'Datastore',
+  );
+}
+
+export async function removeDatastore(vc: VsphereClient, system: MoRef, datastore: MoRef): Promise<void> {
+  await vc.invoke('RemoveDatastore', { _this: ref(system), datastore: ref(datastore) }, { mutating: true });
+}

@@ -1,4 +1,5 @@
-import { ZfsDatasetName, ZfsSnapshotTag } from '@rackops/core/replication/zfs-names';
+import { isRackopsClone } from '@rackops/core/replication/clone-name';
+import { ProtectionGroupName, ZfsDatasetName, ZfsSnapshotTag } from '@rackops/core/replication/zfs-names';
 import { ValidationError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 
@@ -20,10 +21,31 @@ export type ZfsCall =
   | { verb: 'set-readonly'; dataset: string }
   | { verb: 'destroy-snapshot'; dataset: string; tag: string }
   | { verb: 'hold'; dataset: string; tag: string; holdTag: string }
-  | { verb: 'release'; dataset: string; tag: string; holdTag: string };
+  | { verb: 'release'; dataset: string; tag: string; holdTag: string }
+  | { verb: 'get'; dataset: string; property: ZfsProperty }
+  | { verb: 'mark'; dataset: string; property: 'rackops:replica' | 'rackops:promoted'; value: string }
+  | { verb: 'clone'; dataset: string; tag: string; clone: string }
+  | { verb: 'destroy-clone'; clone: string }
+  | { verb: 'rollback'; dataset: string; tag: string }
+  | { verb: 'set-writable'; dataset: string };
+
+/** The properties RackOps reads: no other (a property value is an appliance's answer, parsed by the caller). */
+export type ZfsProperty = 'origin' | 'mountpoint' | 'readonly' | 'rackops:replica' | 'rackops:promoted';
+const READ_PROPERTIES: readonly string[] = [
+  'origin',
+  'mountpoint',
+  'readonly',
+  'rackops:replica',
+  'rackops:promoted',
+];
 
 export function zfsArgv(call: ZfsCall): string[] {
   const ds = (v: string) => parseOrThrow(ZfsDatasetName, v, 'dataset name');
+  // The only datasets the agent may create or destroy whole: RackOps' own test clones (clone-name.ts).
+  const clone = (v: string) => {
+    if (!isRackopsClone(ds(v))) throw new ValidationError(`${JSON.stringify(v)} is not a RackOps test clone`);
+    return v;
+  };
   const snap = (d: string, t: string) => `${ds(d)}@${parseOrThrow(ZfsSnapshotTag, t, 'snapshot name')}`;
   switch (call.verb) {
     case 'usage':
@@ -84,6 +106,31 @@ export function zfsArgv(call: ZfsCall): string[] {
         parseOrThrow(ZfsSnapshotTag, call.holdTag, 'hold tag'),
         snap(call.dataset, call.tag),
       ];
+    case 'get':
+      if (!READ_PROPERTIES.includes(call.property))
+        throw new ValidationError(`property ${JSON.stringify(call.property)} is not read by RackOps`);
+      return ['zfs', 'get', '-H', '-o', 'value', call.property, ds(call.dataset)];
+    case 'clone':
+      return ['zfs', 'clone', snap(call.dataset, call.tag), clone(call.clone)];
+    case 'destroy-clone':
+      // No -r, no -R: a clone with snapshots or dependants of its own is not ours to remove. -f unmounts it
+      // (zfs-fuse calls a mounted clone busy even with no file open on it).
+      return ['zfs', 'destroy', '-f', clone(call.clone)];
+    case 'mark': {
+      // The value is a group name or a snapshot tag: both plain words.
+      const value =
+        call.property === 'rackops:replica'
+          ? parseOrThrow(ProtectionGroupName, call.value, 'group name')
+          : parseOrThrow(ZfsSnapshotTag, call.value, 'snapshot name');
+      if (call.property !== 'rackops:replica' && call.property !== 'rackops:promoted')
+        throw new ValidationError(`property ${JSON.stringify(call.property)} is not set by RackOps`);
+      return ['zfs', 'set', `${call.property}=${value}`, ds(call.dataset)];
+    }
+    case 'rollback':
+      // -r: snapshots after the named one (a replica's newer, unused ones) go; the data goes back to it.
+      return ['zfs', 'rollback', '-r', snap(call.dataset, call.tag)];
+    case 'set-writable':
+      return ['zfs', 'set', 'readonly=off', ds(call.dataset)];
   }
 }
 

@@ -60,6 +60,9 @@ function about(h: HostState): Vim {
   });
 }
 
+/** The host's HostDatastoreSystem (`datastoreSystem-10` for `host-10`), where NFS datastores are mounted. */
+export const datastoreSystemOf = (h: HostState) => `datastoreSystem-${h.moref.replace(/^host-/, '')}`;
+
 /** The HostSystem managed object: values are read from the world on every access. */
 export function hostObject(ctx: VcContext, h: HostState): ManagedObject {
   const { world } = ctx;
@@ -107,6 +110,9 @@ export function hostObject(ctx: VcContext, h: HostState): ManagedObject {
     { type: 'HostSystem', value: h.moref },
     {
       name: () => str(h.name),
+      configManager: () =>
+        obj('HostConfigManager', { datastoreSystem: mor('HostDatastoreSystem', datastoreSystemOf(h)) }),
+      'configManager.datastoreSystem': () => mor('HostDatastoreSystem', datastoreSystemOf(h)),
       parent: () => mor('ClusterComputeResource', cluster().moref),
       overallStatus,
       runtime,

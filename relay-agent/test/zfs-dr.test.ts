@@ -1,0 +1,214 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandKind } from '@rackops/core/relay/commands';
+import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandContext } from '../src/commands/command-context';
+import {
+  createZfsCloneHandler,
+  createZfsDestroyCloneHandler,
+  createZfsPromoteHandler,
+} from '../src/commands/zfs-dr.handlers';
+import {
+  createZfsReplicateHandler,
+  createZfsSnapshotHandler,
+} from '../src/commands/zfs-replication.handlers';
+import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
+
+const unavailable = zfsFuseUnavailable();
+if (unavailable) console.warn(`ZFS DR tests skipped: ${unavailable}`);
+
+let clock = Date.parse('2026-12-06T12:00:00Z');
+function ctxFor(kind: CommandKind, appliance: string, memo = new Map<string, unknown>()): CommandContext {
+  clock += 60_000;
+  const at = new Date(clock);
+  return {
+    commandId: `cmd-${clock}`,
+    kind,
+    target: { type: 'zfs', id: appliance },
+    jobId: undefined,
+    signal: new AbortController().signal,
+    log: pino({ level: 'silent' }),
+    attempt: 1,
+    pollIntervalMs: 100,
+    progress: async () => {},
+    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
+    sleep: (ms = 100) => new Promise((r) => setTimeout(r, ms)),
+    now: () => at,
+  };
+}
+
+describe.skipIf(unavailable !== undefined)(
+  'ZFS for DR over SSH (real zfs-fuse): clone, destroy clone, promote',
+  () => {
+    let sites: ZfsSites;
+    let appliances: ZfsAppliances;
+    let src: string;
+    let dst: string;
+    const group = 'gold';
+
+    beforeAll(async () => {
+      sites = await startZfsSites();
+      const ep = {
+        host: sites.sshd.host,
+        port: sites.sshd.port,
+        username: sites.sshd.username,
+        privateKeyPath: sites.sshd.clientKeyPath,
+        hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
+      };
+      appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
+      src = `${sites.sourcePool}/vmstore`;
+      dst = `${sites.targetPool}/vmstore`;
+      await sites.zfs('create', src);
+    }, ZFS_SITES_WAIT_MS + 120_000);
+    afterAll(async () => {
+      await sites?.close();
+    }, 150_000);
+
+    const lazy: ZfsAppliances = { get: (id) => appliances.get(id) };
+    const snapshot = createZfsSnapshotHandler(lazy);
+    const replicate = createZfsReplicateHandler(lazy);
+    const clone = createZfsCloneHandler(lazy);
+    const destroy = createZfsDestroyCloneHandler(lazy);
+    const promote = createZfsPromoteHandler(lazy);
+    const sync = async (content: string) => {
+      await writeFile(join(sites.mountpoint(src), 'web-01.vmx'), content);
+      const snap = await snapshot({ group, dataset: src }, ctxFor('zfs.snapshot', 'zfs-a'));
+      await replicate(
+        { group, sourceDataset: src, targetAppliance: 'zfs-b', targetDataset: dst, snapshot: snap.snapshot },
+        ctxFor('zfs.replicate', 'zfs-a'),
+      );
+      return snap.snapshot;
+    };
+    const prop = async (ds: string, name: string) =>
+      (await sites.zfs('get', '-H', '-o', 'value', name, ds)).trim();
+    const datasets = async () => (await sites.zfs('list', '-H', '-o', 'name')).trim().split('\n');
+    const snaps = async (ds: string) =>
+      (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', ds))
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((n) => n.slice(n.indexOf('@') + 1));
+    let firstSnap = '';
+    let secondSnap = '';
+    let testClone = '';
+
+    it('clones the newest replica snapshot once; replication goes on while the clone exists', async () => {
+      firstSnap = await sync('displayName = "web-01"\nmemSize = "1"\n');
+      secondSnap = await sync('displayName = "web-01"\nmemSize = "2"\n');
+      const memo = new Map<string, unknown>();
+      const made = await clone({ group, dataset: dst }, ctxFor('zfs.clone', 'zfs-b', memo));
+      expect(made).toMatchObject({ origin: secondSnap, created: true });
+      expect(made.clone).toMatch(new RegExp(`^${sites.targetPool}/rackops-test-gold-\\d{8}T\\d{6}Z$`));
+      expect(made.mountpoint).toBe(sites.mountpoint(made.clone));
+      testClone = made.clone;
+      expect((await sites.readFresh(made.clone, 'web-01.vmx')).toString()).toContain('memSize = "2"');
+      // The clone is writable (test VMs run on it); the replica stays read-only.
+      await writeFile(join(made.mountpoint, 'test-marker'), 'written at DR during the test');
+      expect(await prop(dst, 'rackops:replica')).toBe('gold');
+      expect(await prop(src, 'rackops:replica')).toBe('-');
+
+      const replay = await clone({ group, dataset: dst }, ctxFor('zfs.clone', 'zfs-b', memo));
+      expect(replay).toEqual({ ...made, created: false });
+      expect((await datasets()).filter((d) => d.includes('rackops-test-'))).toEqual([made.clone]);
+
+      const third = await sync('displayName = "web-01"\nmemSize = "3"\n');
+      expect(await snaps(dst)).toContain(third);
+      expect((await sites.readFresh(made.clone, 'web-01.vmx')).toString()).toContain('memSize = "2"');
+    }, 240_000);
+
+    it('destroys only RackOps test clones of the group: the replica, another group and the source are refused', async () => {
+      const refused = async (params: { group: string; clone: string }, appliance = 'zfs-b') => {
+        const err = await destroy(params, ctxFor('zfs.destroy-clone', appliance)).then(
+          () => undefined,
+          (e: unknown) => e as { code?: string },
+        );
+        expect(err, JSON.stringify(params)).toBeDefined();
+        return err?.code;
+      };
+      expect(await refused({ group, clone: dst })).toBe('not_a_rackops_clone');
+      expect(await refused({ group, clone: src }, 'zfs-a')).toBe('not_a_rackops_clone');
+      expect(await refused({ group: 'silver', clone: testClone })).toBe('not_a_rackops_clone');
+      expect(await refused({ group, clone: `${testClone}; zfs destroy -r ${dst}` })).toBe('validation');
+      // A dataset shaped like a clone name that is not a clone (no origin) is not ours either.
+      const fake = `${sites.targetPool}/rackops-test-gold-20261206T000000Z`;
+      await sites.zfs('create', fake);
+      expect(await refused({ group, clone: fake })).toBe('not_a_rackops_clone');
+      // zfs-fuse calls a dataset it has just mounted busy for a moment: as the handler does, try again.
+      for (let i = 0; i < 10; i++) {
+        if (
+          await sites.zfs('destroy', '-f', fake).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(await datasets()).not.toContain(fake);
+
+      expect(await destroy({ group, clone: testClone }, ctxFor('zfs.destroy-clone', 'zfs-b'))).toEqual({
+        destroyed: true,
+      });
+      expect((await datasets()).some((d) => d.includes('rackops-test-'))).toBe(false);
+      expect(await destroy({ group, clone: testClone }, ctxFor('zfs.destroy-clone', 'zfs-b'))).toEqual({
+        destroyed: false,
+      });
+      // The replica and its snapshots are all still there.
+      expect(await snaps(dst)).toEqual(expect.arrayContaining([firstSnap, secondSnap]));
+    }, 120_000);
+
+    it('promotes the replica: rolled back to the named snapshot and writable, once; the source is untouched', async () => {
+      const sourceSnaps = await snaps(src);
+      const sourceVmx = await readFile(join(sites.mountpoint(src), 'web-01.vmx'), 'utf8');
+      const out = await promote(
+        { group, dataset: dst, snapshot: secondSnap },
+        ctxFor('zfs.promote', 'zfs-b'),
+      );
+      expect(out).toEqual({ snapshot: secondSnap, rolledBack: true, writable: true });
+      expect((await snaps(dst)).at(-1)).toBe(secondSnap);
+      expect(await prop(dst, 'rackops:promoted')).toBe(secondSnap);
+      expect((await sites.readFresh(dst, 'web-01.vmx')).toString()).toContain('memSize = "2"');
+
+      // VMs at DR write; a replayed promote (even a new command, another snapshot) must not roll that back.
+      await writeFile(join(sites.mountpoint(dst), 'dr-write'), 'after failover');
+      const again = await promote(
+        { group, dataset: dst, snapshot: firstSnap },
+        ctxFor('zfs.promote', 'zfs-b'),
+      );
+      expect(again).toEqual({ snapshot: secondSnap, rolledBack: false, writable: true });
+      expect((await sites.readFresh(dst, 'dr-write')).toString()).toBe('after failover');
+      // Nor may the schedule replicate into it: a receive -F would.
+      const fourth = await snapshot({ group, dataset: src }, ctxFor('zfs.snapshot', 'zfs-a'));
+      const refused = await replicate(
+        {
+          group,
+          sourceDataset: src,
+          targetAppliance: 'zfs-b',
+          targetDataset: dst,
+          snapshot: fourth.snapshot,
+        },
+        ctxFor('zfs.replicate', 'zfs-a'),
+      ).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string },
+      );
+      expect(refused?.code).toBe('replica_promoted');
+      expect((await sites.readFresh(dst, 'dr-write')).toString()).toBe('after failover');
+
+      // Misdirected at the source (no replica mark): refused, nothing rolled back, nothing destroyed.
+      const atSource = await promote(
+        { group, dataset: src, snapshot: firstSnap },
+        ctxFor('zfs.promote', 'zfs-a'),
+      ).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string },
+      );
+      expect(atSource?.code).toBe('not_a_replica');
+      expect(await snaps(src)).toEqual([...sourceSnaps, fourth.snapshot]);
+      expect(await readFile(join(sites.mountpoint(src), 'web-01.vmx'), 'utf8')).toBe(sourceVmx);
+    }, 120_000);
+  },
+);
