@@ -1,4 +1,4 @@
-import { DeviceHttpError } from './errors';
+import { DeviceHttpError, MalformedResponseError } from './errors';
 import type { HttpClient, HttpResponse, RequestOptions } from './http-client';
 
 export interface SessionOps {
@@ -104,4 +104,21 @@ export async function requestWithToken(
       throw new DeviceHttpError(`${http.device} ${path}`, 401, 'session rejected after re-login');
   }
   return res;
+}
+
+/** Logs in by POSTing `credentials` as JSON to `path`; the session is the answer's `X-Auth-Token` header. */
+export async function loginForToken(
+  http: HttpClient,
+  path: string,
+  credentials: Record<string, string>,
+): Promise<{ token: string; res: HttpResponse }> {
+  const res = await http.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  const token = res.headers['x-auth-token'];
+  if (typeof token !== 'string' || token.length === 0)
+    throw new MalformedResponseError(`${http.device} login`, 'no X-Auth-Token header');
+  return { token, res };
 }

@@ -1,6 +1,5 @@
 import { deviceLink } from '../http/device-link';
-import { DeviceSession, requestWithToken } from '../http/device-session';
-import { MalformedResponseError } from '../http/errors';
+import { DeviceSession, loginForToken, requestWithToken } from '../http/device-session';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { OmeDevice, OmeInventoryDetails, OmePage, type OmeSoftware } from './ome.schemas';
@@ -27,19 +26,12 @@ export class OmeClient {
   }
 
   private async openSession(): Promise<string> {
-    const res = await this.http.request('/api/SessionService/Sessions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        UserName: this.creds.username,
-        Password: this.creds.password,
-        SessionType: 'API',
-      }),
+    const { token } = await loginForToken(this.http, '/api/SessionService/Sessions', {
+      UserName: this.creds.username,
+      Password: this.creds.password,
+      SessionType: 'API',
     });
-    const t = res.headers['x-auth-token'];
-    if (typeof t !== 'string' || t === '')
-      throw new MalformedResponseError(`${this.device} login`, 'no X-Auth-Token header');
-    return t;
+    return token;
   }
 
   async get<S extends z.ZodType>(schema: S, path: string, ro: RequestOptions = {}): Promise<z.infer<S>> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deviceLink, LinkRefusedError } from '../http/device-link';
-import { requestWithToken, DeviceSession } from '../http/device-session';
+import { DeviceSession, loginForToken, requestWithToken } from '../http/device-session';
 import { DeviceError, DeviceHttpError, MalformedResponseError } from '../http/errors';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import {
@@ -89,15 +89,10 @@ export class RedfishClient {
   }
 
   private async openSession(): Promise<string> {
-    const res = await this.http.request('/redfish/v1/SessionService/Sessions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ UserName: this.creds.username, Password: this.creds.password }),
+    const { token, res } = await loginForToken(this.http, '/redfish/v1/SessionService/Sessions', {
+      UserName: this.creds.username,
+      Password: this.creds.password,
     });
-    const token = res.headers['x-auth-token'];
-    if (typeof token !== 'string' || token.length === 0) {
-      throw new MalformedResponseError(`${this.device} login`, 'no X-Auth-Token header');
-    }
     // Held even when the Location below is refused: that refusal only keeps logout from sending it elsewhere.
     this.session.set(token);
     const loc = res.headers.location;
