@@ -1,4 +1,11 @@
-import { type AslState, deviceTask, hostStepTemplate, inlineMap, jobOpsTask } from '../asl';
+import {
+  type AslState,
+  type JobOpsTaskOptions,
+  deviceTask,
+  hostStepTemplate,
+  inlineMap,
+  jobOpsTask,
+} from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
 
 // The ASL state builders the host-update processors and machine share: device commands, checkpoints, loops.
@@ -18,7 +25,7 @@ export const HOST = '$.host';
  */
 export function beginOrWait(o: {
   prefix: string;
-  op: string;
+  op: JobOpsTaskOptions['op'];
   go: string;
   wait: string;
   waitSeconds: number;
