@@ -77,6 +77,31 @@ export class DeviceSession {
   }
 }
 
+/** What the device clients share: the link to one device and the login session on it. */
+export abstract class SessionClient {
+  protected abstract readonly session: DeviceSession;
+
+  constructor(protected readonly http: HttpClient) {}
+
+  get device(): string {
+    return this.http.device;
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /** Concurrent logins (parallel handlers) share one session request. */
+  login(): Promise<void> {
+    return this.session.login();
+  }
+
+  /** Best effort: devices have small session limits, so give sessions back. */
+  logout(): Promise<void> {
+    return this.session.logout();
+  }
+}
+
 /**
  * A request carrying the session as `X-Auth-Token` (iDRAC Redfish, OME): a 401 means the device forgot the
  * session, so it is renewed once (`onRenew` first) and the request sent once more; a second 401 is real.

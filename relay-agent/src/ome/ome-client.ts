@@ -1,5 +1,5 @@
 import { deviceLink } from '../http/device-link';
-import { DeviceSession, loginForToken, requestWithToken } from '../http/device-session';
+import { DeviceSession, SessionClient, loginForToken, requestWithToken } from '../http/device-session';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { OmeDevice, OmeInventoryDetails, OmePage, type OmeSoftware } from './ome.schemas';
@@ -9,20 +9,14 @@ import type { z } from 'zod';
 const OME_LINK = /^\/api\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
 
 /** OpenManage Enterprise REST client: API session (X-Auth-Token), paged device lists, firmware inventory. */
-export class OmeClient {
-  private readonly session = new DeviceSession({ login: () => this.openSession() });
+export class OmeClient extends SessionClient {
+  protected readonly session = new DeviceSession({ login: () => this.openSession() });
 
   constructor(
-    private readonly http: HttpClient,
+    http: HttpClient,
     private readonly creds: Credentials,
-  ) {}
-
-  get device(): string {
-    return this.http.device;
-  }
-
-  login(): Promise<void> {
-    return this.session.login();
+  ) {
+    super(http);
   }
 
   private async openSession(): Promise<string> {

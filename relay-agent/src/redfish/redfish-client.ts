@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deviceLink, LinkRefusedError } from '../http/device-link';
-import { DeviceSession, loginForToken, requestWithToken } from '../http/device-session';
+import { DeviceSession, SessionClient, loginForToken, requestWithToken } from '../http/device-session';
 import { DeviceError, DeviceHttpError, MalformedResponseError } from '../http/errors';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import {
@@ -35,8 +35,8 @@ const JOB_LINK = /^\/redfish\/v1\/[A-Za-z0-9._/-]*\/JID_[0-9A-Za-z_]{1,64}$/;
  * iDRAC forgets it — which it does when it resets itself while applying its own firmware.
  * Every answer is validated with zod; failures are DeviceError subclasses.
  */
-export class RedfishClient {
-  private readonly session = new DeviceSession({
+export class RedfishClient extends SessionClient {
+  protected readonly session = new DeviceSession({
     login: () => this.openSession(),
     logout: (token) => this.closeSession(token),
     canLogout: () => this.sessionUri !== undefined,
@@ -46,16 +46,10 @@ export class RedfishClient {
   private discovered: Promise<RedfishServiceMap> | undefined;
 
   constructor(
-    private readonly http: HttpClient,
+    http: HttpClient,
     private readonly creds: Credentials,
-  ) {}
-
-  get device(): string {
-    return this.http.device;
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
+  ) {
+    super(http);
   }
 
   /** Authenticated request; a 401 triggers one re-login and one retry. */
@@ -83,11 +77,6 @@ export class RedfishClient {
     });
   }
 
-  /** Concurrent logins (parallel handlers) share one session request. */
-  login(): Promise<void> {
-    return this.session.login();
-  }
-
   private async openSession(): Promise<string> {
     const { token, res } = await loginForToken(this.http, '/redfish/v1/SessionService/Sessions', {
       UserName: this.creds.username,
@@ -112,11 +101,6 @@ export class RedfishClient {
         headers: { 'x-auth-token': token },
         timeoutMs: 5000,
       });
-  }
-
-  /** Best effort: iDRAC has a small session limit, so give sessions back. */
-  logout(): Promise<void> {
-    return this.session.logout();
   }
 
   system() {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeviceOperationError, DeviceTimeoutError, MalformedResponseError } from '../http/errors';
-import { DeviceSession } from '../http/device-session';
+import { DeviceSession, SessionClient } from '../http/device-session';
 import type { HttpClient } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { decodeObjectContent, decodeVim, type MoRef, type ObjectContent } from './vim-decode';
@@ -38,8 +38,8 @@ const ref = (m: MoRef): BNode => morNode(m.type, m.value);
  * fast-xml-parser (never string concatenation); sessions ride on the `vmware_soap_session` cookie
  * and are renewed on NotAuthenticated.
  */
-export class VsphereClient {
-  private readonly session = new DeviceSession({
+export class VsphereClient extends SessionClient {
+  protected readonly session = new DeviceSession({
     login: () => this.openSession(),
     logout: async () => {
       if (this.sc) await this.raw('Logout', { _this: ref(this.sc.sessionManager) }, true);
@@ -52,17 +52,11 @@ export class VsphereClient {
   relogins = 0;
 
   constructor(
-    private readonly http: HttpClient,
+    http: HttpClient,
     private readonly creds: Credentials,
     private readonly hooks: VsphereClientHooks = {},
-  ) {}
-
-  get device(): string {
-    return this.http.device;
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
+  ) {
+    super(http);
   }
 
   /** Calls one vim25 method; returns the `<MethodResponse>` element. Mutations are never retried blindly. */
@@ -157,10 +151,6 @@ export class VsphereClient {
     return this.sc;
   }
 
-  login(): Promise<void> {
-    return this.session.login();
-  }
-
   /** The session rides on the cookie vCenter sets on its answers (raw keeps it). */
   private async openSession(): Promise<string> {
     const sc = await this.serviceContent();
@@ -172,11 +162,6 @@ export class VsphereClient {
     const cookie = this.session.current;
     if (!cookie) throw new MalformedResponseError(`${this.device} Login`, 'no session cookie');
     return cookie;
-  }
-
-  /** Best effort: give the session back (it times out on its own otherwise). */
-  logout(): Promise<void> {
-    return this.session.logout();
   }
 
   /** Properties of one object. */
