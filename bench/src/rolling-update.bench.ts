@@ -1,8 +1,8 @@
 import { REDACTING_LOGGER } from '@rackops/core/util/redaction';
 import '@rackops/core/polyfills';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
-import type { RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
-import { RELAY_COMMAND_TYPE } from '@rackops/lambdas/handlers/relay-command-record';
+import type { RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
+import { RELAY_COMMAND_TYPE } from '@rackops/core/relay/relay-command-record';
 import type { AslMachine, AslState } from '@rackops/core/workflows/asl';
 import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
 import { newId } from '@rackops/core/util/ids';

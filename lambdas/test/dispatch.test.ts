@@ -6,7 +6,7 @@ import { createSqsCommandQueue } from '../src/adapters/sqs-queues';
 import { createDispatchHandler } from '../src/handlers/dispatch.handler';
 import { createResultHandler } from '../src/handlers/result.handler';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
-import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE } from '@rackops/core/relay/relay-command-record';
 import { aJob } from '../../core/test/job-factory';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 import { type Queues, startQueues } from './helpers/runtime-rig';

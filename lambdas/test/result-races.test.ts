@@ -7,7 +7,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import { ConflictError } from '@rackops/core/util/errors';
 import type { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '../src/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
 import { createResultHandler } from '../src/handlers/result.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 import { sqsBatch } from '@rackops/local/testing/agent-messages';

@@ -4,8 +4,9 @@ import { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RELAY_COMMAND_TYPE } from '../src/handlers/relay-command-record';
-import { type ProgressMessage, createResultHandler } from '../src/handlers/result.handler';
+import { RELAY_COMMAND_TYPE } from '@rackops/core/relay/relay-command-record';
+import type { ProgressMessage } from '@rackops/core/usecases/relay-message';
+import { createResultHandler } from '../src/handlers/result.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 import { RELAY_KEY, asAgentSent } from './helpers/signed-results';
 

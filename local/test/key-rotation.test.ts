@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Keyring } from '@rackops/core/relay/keyring';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
 import { SECURITY_EVENT_TYPE } from '@rackops/lambdas/handlers/security-event';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ScenarioDriver, startScenario } from '../src/scenarios/driver';

@@ -1,4 +1,4 @@
-import { hostStepKey, isHostSubStep, stepKeyFormat } from '@rackops/core/jobs/job-step';
+import { hostStepKey, isHostSubStep, parseHostStepKey, stepKeyFormat } from '@rackops/core/jobs/job-step';
 import { hostStepTemplate } from '@rackops/core/workflows/asl';
 import { vmPowerMap } from '@rackops/core/workflows/host-update/state-builders';
 import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
@@ -51,6 +51,16 @@ describe('one step key: the TypeScript key and the ASL States.Format template ag
       const { key } = await evaluate({ 'key.$': t['key.$'] });
       expect(isHostSubStep(key, HOST_ID), key).toBe(true);
     }
+  });
+
+  it('reads a host step key back into its host and parts; other keys are not host steps', () => {
+    expect(parseHostStepKey(hostStepKey(HOST_ID))).toEqual({ hostId: HOST_ID, rest: [] });
+    expect(parseHostStepKey(hostStepKey(HOST_ID, 'vm', VM_ID, 'power-off'))).toEqual({
+      hostId: HOST_ID,
+      rest: ['vm', VM_ID, 'power-off'],
+    });
+    expect(parseHostStepKey('preflight')).toBeUndefined();
+    expect(parseHostStepKey('host:')).toBeUndefined();
   });
 
   it('refuses a literal part States.Format would read differently', () => {

@@ -5,7 +5,7 @@ import { createClaimHandler } from '@rackops/lambdas/handlers/claim.handler';
 import { createDispatchHandler } from '@rackops/lambdas/handlers/dispatch.handler';
 import { createExecutionStatusHandler } from '@rackops/lambdas/handlers/execution-status.handler';
 import { createJobOpsHandler } from '@rackops/lambdas/handlers/job-ops.handler';
-import { RELAY_COMMAND_TYPE } from '@rackops/lambdas/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE } from '@rackops/core/relay/relay-command-record';
 import { startDynalite } from '@rackops/local/dynalite';
 import { startSqsEmulator } from '@rackops/local/sqs-emulator';
 import type { AttackCatalogue, AttackOutcome } from './attack';

@@ -4,7 +4,7 @@ import type { Keyring } from '@rackops/core/relay/keyring';
 import { signRelayMessage } from '@rackops/core/relay/message-signature';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
 import { SECURITY_EVENT_TYPE } from '@rackops/lambdas/handlers/security-event';
 import { startDynalite } from '@rackops/local/dynalite';
 import { progressFor, resultFor } from '@rackops/local/testing/agent-messages';

@@ -34,6 +34,12 @@ export const stepKey = (parts: readonly string[]): string => parts.join(SEPARATO
 export const hostStepKey = (hostId: string, ...rest: readonly string[]): string =>
   stepKey(hostStepParts(hostId, ...rest));
 
+/** The host and the further parts of a host step key (`rest` empty for the host's own step), else undefined. */
+export function parseHostStepKey(key: string): { hostId: string; rest: string[] } | undefined {
+  const [head, hostId, ...rest] = key.split(SEPARATOR);
+  return head === 'host' && hostId ? { hostId, rest } : undefined;
+}
+
 /** True when `key` is one of the host's sub-steps (not the host's own step). */
 export const isHostSubStep = (key: string, hostId: string): boolean =>
   key.startsWith(`${hostStepKey(hostId)}${SEPARATOR}`);

@@ -7,16 +7,13 @@ import {
 } from '../ports/notification-channel.port';
 import type { NotificationEvent, Notifier } from '../ports/notifier.port';
 import type { Store } from '../ports/store.port';
+import type { Logger } from '../ports/logger.port';
 import { type DeliveryRecord, claimDelivery, recordDeadLetter, recordDelivery } from './delivery-log';
 import { deliveryKey, eventKey, jobIdOf, subjectOf } from './events';
 import { isEnabled, loadEffective } from './settings';
 
-/** Minimal logging surface (pino's), so core needs no logger package. */
-export interface PipelineLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+/** What the pipeline logs with (core's logger port, less debug). */
+export type PipelineLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface RetryPolicy {
   /** Tries in all, the first included. @default 4 */

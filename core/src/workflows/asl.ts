@@ -1,5 +1,6 @@
 import { type StatePath, hostStepParts, stepKeyFormat } from '../jobs/job-step';
 import type { CommandKind } from '../relay/commands';
+import type { JobOpsRequest } from './ops/run-op';
 
 /** An ASL state or state machine as plain JSON (JSONPath dialect). */
 export type AslState = Record<string, unknown>;
@@ -94,7 +95,8 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
 }
 
 export interface JobOpsTaskOptions {
-  op: string;
+  /** One of the ops JobOps answers (its request schema's enum). */
+  op: JobOpsRequest['op'];
   /** Extra payload fields. The whole state is always sent as `state` so ops never depend on paths existing. */
   args?: Template;
   /** '$' (the op returns the new state: OutputPath takes it out of the Lambda envelope) or a field path. */

@@ -15,7 +15,7 @@ import {
   type RelayCommandRecord,
   putCommandStep,
   taskTokenSha256,
-} from './relay-command-record';
+} from '@rackops/core/relay/relay-command-record';
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
 

@@ -1,9 +1,14 @@
 import type { Store, StoredRecord } from '@rackops/core/ports/store.port';
+import { FINAL_COMMAND_STATUSES } from '@rackops/core/relay/command-record-update';
 import { messageGroupId } from '@rackops/core/relay/envelope';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import { type MessageRefusal, verifyRelayMessage } from '@rackops/core/relay/message-signature';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord, taskTokenSha256 } from './relay-command-record';
+import {
+  RELAY_COMMAND_TYPE,
+  type RelayCommandRecord,
+  taskTokenSha256,
+} from '@rackops/core/relay/relay-command-record';
 
 /** Why the result handler did not believe a message from the results queue. */
 export type AuthenticityRefusal =
@@ -19,8 +24,6 @@ export type AuthenticityOutcome =
   /** `record`: the command's record as read for the check, so the handler's first update need not read it again. */
   | { ok: true; message: RelayMessage; record?: StoredRecord<RelayCommandRecord> }
   | { ok: false; reason: AuthenticityRefusal; detail: string; message?: RelayMessage };
-
-const FINAL: ReadonlySet<RelayCommandRecord['status']> = new Set(['succeeded', 'failed', 'rejected']);
 
 /**
  * Whether a results-queue message is the agent's answer to a command we sent. Anyone able to send to the
@@ -73,9 +76,13 @@ export async function checkAuthenticity(
       'job_mismatch',
       `command ${msg.commandId} belongs to job ${rec.jobId ?? '(none)'}, not ${msg.jobId ?? '(none)'}`,
     );
-  if (msg.type === 'result' && FINAL.has(rec.status) && rec.status !== (msg.ok ? 'succeeded' : 'failed'))
+  if (
+    msg.type === 'result' &&
+    FINAL_COMMAND_STATUSES.has(rec.status) &&
+    rec.status !== (msg.ok ? 'succeeded' : 'failed')
+  )
     return refuse('conflicting_result', `command ${msg.commandId} already ended ${rec.status}`);
-  if (msg.type === 'rejected' && FINAL.has(rec.status) && rec.status !== 'rejected')
+  if (msg.type === 'rejected' && FINAL_COMMAND_STATUSES.has(rec.status) && rec.status !== 'rejected')
     return refuse('conflicting_result', `command ${msg.commandId} already ended ${rec.status}`);
   return { ok: true, message: msg, record };
 }

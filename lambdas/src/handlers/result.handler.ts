@@ -1,16 +1,16 @@
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
-import type { JobProgress } from '@rackops/core/ports/job-progress.port';
-import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
-import type { Store, StoredRecord } from '@rackops/core/ports/store.port';
-import { pageNotePrefix } from '@rackops/core/inventory/ingest-report';
+import type { StoredRecord } from '@rackops/core/ports/store.port';
+import type { RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
-import { ConflictError } from '@rackops/core/util/errors';
-import { AGENT_HEARTBEAT_TYPE } from '@rackops/core/usecases/agent-status';
+import {
+  type ProgressMessage,
+  type RelayMessageDeps,
+  createRelayMessageHandler,
+} from '@rackops/core/usecases/relay-message';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createInventoryPageHandler } from './inventory-page.handler';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord, putCommandStep } from './relay-command-record';
 import { checkAuthenticity } from './result-authenticity';
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
@@ -27,246 +27,23 @@ export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
-export type ProgressMessage = Extract<RelayMessage, { type: 'progress' }>;
-
-export interface ResultDeps {
-  store: Store;
-  orchestrator: Orchestrator;
+export interface ResultDeps extends Omit<RelayMessageDeps, 'clock' | 'logger'> {
   /** The keys the relay agent signs with (Secrets Manager in AWS): unsigned or unknown-key messages are refused. */
   relayKey: () => Promise<KeyMaterial>;
   clock?: Clock;
   logger?: Logger;
-  /**
-   * Told when a command's news changes (a relay progress with a new message): the job's live card, as job-ops
-   * tells it after each op — a long wait (staging, a reboot) shows its progress instead of the last op's state.
-   */
-  progress?: JobProgress;
-  /** Inventory pages streamed as progress (core's inventory ingestion). Throwing makes the message come back. */
-  onInventoryPage?: (page: Record<string, unknown>, msg: ProgressMessage) => Promise<void>;
-  /** How long a streamed command's result waits for its last pages, ingested concurrently. @default 10000 */
-  pageWaitMs?: number;
-  /** Attempts of a command record's conditional write before the message goes back to the queue. @default 8 */
-  conflictAttempts?: number;
-  /** First backoff between those attempts (full jitter, doubling, capped at 1 s). @default 20 */
-  conflictBackoffMs?: number;
 }
 
 /**
- * Step Functions' answers when a task no longer waits: the execution ended, the task timed out, or the token
- * is garbage. Retrying cannot help, so these are logged and the message is consumed.
- */
-const TOKEN_GONE = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
-
-/**
- * Consumes the results queue. Each message is recorded in the Store FIRST (job log line, relay-command
- * record, agent heartbeat) and only then reported to the orchestrator, so the Store never misses what a
- * workflow acted on. Messages that fail for a transient reason are returned as batchItemFailures (redelivered);
- * malformed messages are logged and dropped, since redelivery would not fix them.
+ * Consumes the results queue: a shell around core's relay-message use case. Only messages the agent signed,
+ * about commands we sent, reach it. Messages that fail for a transient reason are returned as
+ * batchItemFailures (redelivered); malformed or forged messages are recorded and dropped, since redelivery
+ * would not fix them.
  */
 export function createResultHandler(deps: ResultDeps) {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger ?? pino({ level: 'silent' });
-
-  async function tell(msg: RelayMessage, call: () => Promise<void>): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      if (!(err instanceof Error) || !TOKEN_GONE.has(err.name)) throw err;
-      const commandId = 'commandId' in msg ? msg.commandId : undefined;
-      const fields = {
-        type: msg.type,
-        jobId: msg.type !== 'agent-heartbeat' ? msg.jobId : undefined,
-        commandId,
-        reason: err.name,
-      };
-      // A progress handled alongside its own result (batches run concurrently), or just after its step ended:
-      // routine in every rollout, nothing to act on. Off the console unless someone asks for debug.
-      if (msg.type === 'progress') {
-        log.debug(fields, 'heartbeat for a step that has already ended');
-        return;
-      }
-      log.warn(fields, `a ${msg.type} arrived after its step had ended`);
-      if (msg.type !== 'agent-heartbeat' && msg.jobId) {
-        await deps.store.appendLog({
-          jobId: msg.jobId,
-          level: 'warn',
-          message: `a ${msg.type} for command ${commandId ?? '?'} arrived after its step had ended (${err.name})`,
-        });
-      }
-    }
-  }
-
-  const FINAL = new Set<RelayCommandRecord['status']>(['succeeded', 'failed', 'rejected']);
-  const conflictAttempts = deps.conflictAttempts ?? 8;
-  const conflictBackoffMs = deps.conflictBackoffMs ?? 20;
-
-  /**
-   * Read-modify-write of the command's record, conditional on its version: results and progress of one command
-   * may be handled at the same time (the results queue is unordered and its batches run concurrently), and a
-   * progress read before the result must not write "running" over it. Returns the record as it was before.
-   * `first` is the record as the authenticity check read it: the first attempt starts from it (a stale copy only
-   * loses the conditional write and is read again).
-   */
-  async function updateCommand(
-    msg: { commandId?: string | undefined; jobId?: string | undefined },
-    patch: Partial<RelayCommandRecord>,
-    first: StoredRecord<RelayCommandRecord> | undefined,
-  ): Promise<RelayCommandRecord | undefined> {
-    const commandId = msg.commandId;
-    if (!commandId) return undefined;
-    for (let attempt = 0; ; attempt++) {
-      const prev =
-        attempt === 0 && first
-          ? first
-          : await deps.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, commandId);
-      if (patch.status === 'running' && prev && FINAL.has(prev.data.status)) return prev.data;
-      const data: RelayCommandRecord = {
-        // Without a record (its write failed), the message's job id keeps the command listed under its job.
-        ...(prev?.data ?? { commandId, status: 'sent', ...(msg.jobId ? { jobId: msg.jobId } : {}) }),
-        ...patch,
-      };
-      try {
-        await deps.store.putRecord<RelayCommandRecord>(
-          {
-            type: RELAY_COMMAND_TYPE,
-            id: commandId,
-            ...(data.jobId ? { parent: data.jobId } : {}),
-            ...(prev?.sortKey ? { sortKey: prev.sortKey } : {}),
-            data,
-          },
-          prev ? { ifVersion: prev.version } : { ifAbsent: true },
-        );
-        return prev?.data;
-      } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= conflictAttempts - 1) throw err;
-        // Full jitter: racing writers (a result and its progress) spread out instead of colliding again.
-        const ceiling = Math.min(1000, conflictBackoffMs * 2 ** attempt);
-        await new Promise((r) => setTimeout(r, Math.random() * ceiling));
-      }
-    }
-  }
-
-  /**
-   * The agent sends a streamed command's pages before its result, but batches are handled concurrently: the
-   * result may overtake its last page. The step (and the job's summary) waits until every page is recorded —
-   * a bounded wait: a page that never comes leaves the run marked incomplete, as before.
-   */
-  async function pagesIngested(msg: Extract<RelayMessage, { type: 'result' }>): Promise<void> {
-    const pages = (msg.output as { pages?: unknown } | undefined)?.pages;
-    if (!msg.ok || !msg.jobId || typeof pages !== 'number' || pages < 1) return;
-    const prefix = pageNotePrefix(msg.commandId);
-    const until = Date.now() + (deps.pageWaitMs ?? 10_000);
-    for (;;) {
-      const notes = await deps.store.listJobItems(msg.jobId, 'note');
-      if (notes.filter((n) => n.key.startsWith(prefix)).length >= pages || Date.now() >= until) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** Console lines name the host a command works for (a vCenter command for a host's VMs too), when its step says. */
-  const onHost = (rec: RelayCommandRecord | undefined): string =>
-    rec?.step?.hostId ? `${rec.step.hostId} · ` : '';
-
-  async function handle(msg: RelayMessage, record?: StoredRecord<RelayCommandRecord>): Promise<void> {
-    switch (msg.type) {
-      case 'result': {
-        const err = msg.error ?? { code: 'relay_error', message: 'the command failed without an error' };
-        const sent = await updateCommand(
-          msg,
-          {
-            status: msg.ok ? 'succeeded' : 'failed',
-            completedAt: msg.at,
-            durationMs: msg.durationMs,
-            ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
-          },
-          record,
-        );
-        if (msg.jobId) {
-          await deps.store.appendLog({
-            jobId: msg.jobId,
-            level: msg.ok ? 'info' : 'error',
-            message: msg.ok
-              ? `${onHost(sent)}${msg.kind} done (${Math.round(msg.durationMs)} ms)`
-              : `${onHost(sent)}${msg.kind} failed: ${err.code}: ${err.message}`,
-          });
-        }
-        if (msg.jobId && sent?.step) {
-          await putCommandStep(
-            deps.store,
-            clock,
-            msg.jobId,
-            sent.step,
-            msg.ok ? 'completed' : 'failed',
-            msg.ok ? undefined : `${err.code}: ${err.message}`,
-          );
-        }
-        const token = msg.taskToken;
-        if (!token) return;
-        await pagesIngested(msg);
-        await tell(msg, () =>
-          msg.ok
-            ? deps.orchestrator.sendTaskSuccess(token, msg.output ?? {})
-            : deps.orchestrator.sendTaskFailure(token, err.code, err.message),
-        );
-        return;
-      }
-      case 'progress': {
-        const prev = await updateCommand(
-          msg,
-          {
-            status: 'running',
-            lastProgressAt: msg.at,
-            progress: msg.message,
-            ...(msg.percent !== undefined ? { percent: msg.percent } : {}),
-          },
-          record,
-        );
-        // Handled after its command's result: old news, and its task no longer waits.
-        if (prev && FINAL.has(prev.status) && !msg.page) return;
-        // Progress repeats every few seconds; the console gets a line only when the news changes.
-        if (msg.jobId && prev?.progress !== msg.message) {
-          const pct = msg.percent !== undefined ? ` (${Math.round(msg.percent)}%)` : '';
-          await deps.store.appendLog({
-            jobId: msg.jobId,
-            level: 'info',
-            message: `${onHost(prev)}${msg.kind}: ${msg.message}${pct}`,
-          });
-          await deps.progress?.changed(msg.jobId);
-        }
-        if (msg.page) {
-          if (!deps.onInventoryPage)
-            log.warn({ commandId: msg.commandId }, 'inventory page dropped: no ingestion wired');
-          else await deps.onInventoryPage(msg.page, msg);
-        }
-        const token = msg.taskToken;
-        if (token) await tell(msg, () => deps.orchestrator.sendTaskHeartbeat(token));
-        return;
-      }
-      case 'rejected': {
-        const what = `the relay agent rejected command ${msg.commandId ?? '(unknown id)'}: ${msg.reason} (${msg.detail})`;
-        if (msg.jobId) await deps.store.appendLog({ jobId: msg.jobId, level: 'error', message: what });
-        const sent = await updateCommand(
-          msg,
-          {
-            status: 'rejected',
-            completedAt: msg.at,
-            error: { code: `rejected_${msg.reason}`, message: msg.detail },
-          },
-          record,
-        );
-        if (msg.jobId && sent?.step)
-          await putCommandStep(deps.store, clock, msg.jobId, sent.step, 'failed', what);
-        const token = msg.taskToken;
-        if (token)
-          await tell(msg, () => deps.orchestrator.sendTaskFailure(token, `rejected_${msg.reason}`, what));
-        return;
-      }
-      case 'agent-heartbeat': {
-        await deps.store.putRecord({ type: AGENT_HEARTBEAT_TYPE, id: msg.agentId, data: msg });
-        return;
-      }
-    }
-  }
+  const handle = createRelayMessageHandler({ ...deps, clock, logger: log });
 
   return async (event: unknown): Promise<BatchResponse> => {
     const batch = SqsBatch.parse(event);

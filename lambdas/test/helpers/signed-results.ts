@@ -7,7 +7,7 @@ import {
   RELAY_COMMAND_TYPE,
   type RelayCommandRecord,
   taskTokenSha256,
-} from '../../src/handlers/relay-command-record';
+} from '@rackops/core/relay/relay-command-record';
 
 /** The key the tests' relay agent and cloud share. */
 export const RELAY_KEY = 'result-test-relay-key-0123456789abcdef-0123';

@@ -4,7 +4,7 @@ import { createSqsCommandQueue } from '../../src/adapters/sqs-queues';
 import { createClaimHandler } from '../../src/handlers/claim.handler';
 import { createDispatchHandler } from '../../src/handlers/dispatch.handler';
 import { createJobOpsHandler } from '../../src/handlers/job-ops.handler';
-import { RELAY_COMMAND_TYPE } from '../../src/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE } from '@rackops/core/relay/relay-command-record';
 import { startTestStore, type TestStore } from '../helpers/dynalite-store';
 import { type Queues, startQueues } from '../helpers/runtime-rig';
 

@@ -6,7 +6,7 @@ import type { RelayMessage } from '@rackops/core/relay/result.schema';
 import { ConflictError } from '@rackops/core/util/errors';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatchHandler } from '../../src/handlers/dispatch.handler';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '../../src/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
 import { SECURITY_EVENT_TYPE, type SecurityEvent } from '../../src/handlers/security-event';
 import { type TestStore, startTestStore } from '../helpers/dynalite-store';
 import { resultFor, sqsBatch as batch } from '@rackops/local/testing/agent-messages';

@@ -9,7 +9,7 @@ import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
 import type { Lab } from '@rackops/lab/index';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
-import type { ProgressMessage } from '@rackops/lambdas/handlers/result.handler';
+import type { ProgressMessage } from '@rackops/core/usecases/relay-message';
 import type { Logger } from 'pino';
 import type { LocalEngine } from '../engine/local-engine';
 import type { AwsMeter } from '../metering/aws-meter';

@@ -4,7 +4,7 @@ import type { Job } from '@rackops/core/jobs/job.schema';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { Lab } from '@rackops/lab/index';
 import { loadCatalog } from '@rackops/lambdas/handlers/inventory-catalog';
-import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/lambdas/handlers/relay-command-record';
+import { RELAY_COMMAND_TYPE, type RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
 import type { InProcessAgentOptions } from '../runtime/in-process-agent';
 import type { LocalStack } from '../stack';
 import type { ScenarioDriver } from './driver';

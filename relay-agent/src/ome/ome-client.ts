@@ -1,5 +1,5 @@
 import { deviceLink } from '../http/device-link';
-import { DeviceHttpError, MalformedResponseError } from '../http/errors';
+import { DeviceSession, SessionClient, loginForToken, requestWithToken } from '../http/device-session';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { OmeDevice, OmeInventoryDetails, OmePage, type OmeSoftware } from './ome.schemas';
@@ -9,56 +9,27 @@ import type { z } from 'zod';
 const OME_LINK = /^\/api\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
 
 /** OpenManage Enterprise REST client: API session (X-Auth-Token), paged device lists, firmware inventory. */
-export class OmeClient {
-  private token: string | undefined;
-  private loggingIn: Promise<void> | undefined;
+export class OmeClient extends SessionClient {
+  protected readonly session = new DeviceSession({ login: () => this.openSession() });
 
   constructor(
-    private readonly http: HttpClient,
+    http: HttpClient,
     private readonly creds: Credentials,
-  ) {}
-
-  get device(): string {
-    return this.http.device;
+  ) {
+    super(http);
   }
 
-  login(): Promise<void> {
-    this.loggingIn ??= (async () => {
-      const res = await this.http.request('/api/SessionService/Sessions', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          UserName: this.creds.username,
-          Password: this.creds.password,
-          SessionType: 'API',
-        }),
-      });
-      const t = res.headers['x-auth-token'];
-      if (typeof t !== 'string' || t === '')
-        throw new MalformedResponseError(`${this.device} login`, 'no X-Auth-Token header');
-      this.token = t;
-    })().finally(() => {
-      this.loggingIn = undefined;
+  private async openSession(): Promise<string> {
+    const { token } = await loginForToken(this.http, '/api/SessionService/Sessions', {
+      UserName: this.creds.username,
+      Password: this.creds.password,
+      SessionType: 'API',
     });
-    return this.loggingIn;
+    return token;
   }
 
   async get<S extends z.ZodType>(schema: S, path: string, ro: RequestOptions = {}): Promise<z.infer<S>> {
-    if (!this.token) await this.login();
-    const send = () =>
-      this.http.request(path, {
-        ...ro,
-        accept: [401],
-        headers: { ...ro.headers, 'x-auth-token': this.token ?? '' },
-      });
-    let res = await send();
-    if (res.status === 401) {
-      this.token = undefined;
-      await this.login();
-      res = await send();
-      if (res.status === 401)
-        throw new DeviceHttpError(`${this.device} ${path}`, 401, 'session rejected after re-login');
-    }
+    const res = await requestWithToken(this.session, this.http, path, ro);
     return parseJson(this.device, `GET ${path}`, schema, res.body);
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deviceLink, LinkRefusedError } from '../http/device-link';
+import { DeviceSession, SessionClient, loginForToken, requestWithToken } from '../http/device-session';
 import { DeviceError, DeviceHttpError, MalformedResponseError } from '../http/errors';
 import { type HttpClient, parseJson, type RequestOptions } from '../http/http-client';
 import {
@@ -34,24 +35,21 @@ const JOB_LINK = /^\/redfish\/v1\/[A-Za-z0-9._/-]*\/JID_[0-9A-Za-z_]{1,64}$/;
  * iDRAC forgets it — which it does when it resets itself while applying its own firmware.
  * Every answer is validated with zod; failures are DeviceError subclasses.
  */
-export class RedfishClient {
-  private token: string | undefined;
+export class RedfishClient extends SessionClient {
+  protected readonly session = new DeviceSession({
+    login: () => this.openSession(),
+    logout: (token) => this.closeSession(token),
+    canLogout: () => this.sessionUri !== undefined,
+  });
   private sessionUri: string | undefined;
-  private loggingIn: Promise<void> | undefined;
   /** Discovered once per session: a re-login may follow an iDRAC reset into other firmware. */
   private discovered: Promise<RedfishServiceMap> | undefined;
 
   constructor(
-    private readonly http: HttpClient,
+    http: HttpClient,
     private readonly creds: Credentials,
-  ) {}
-
-  get device(): string {
-    return this.http.device;
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
+  ) {
+    super(http);
   }
 
   /** Authenticated request; a 401 triggers one re-login and one retry. */
@@ -59,23 +57,9 @@ export class RedfishClient {
     path: string,
     ro: RequestOptions = {},
   ): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
-    if (!this.token) await this.login();
-    const send = () =>
-      this.http.request(path, {
-        ...ro,
-        accept: [401, ...(ro.accept ?? [])],
-        headers: { ...ro.headers, 'x-auth-token': this.token ?? '' },
-      });
-    let res = await send();
-    if (res.status === 401) {
-      this.token = undefined;
+    return requestWithToken(this.session, this.http, path, ro, () => {
       this.discovered = undefined;
-      await this.login();
-      res = await send();
-      if (res.status === 401)
-        throw new DeviceHttpError(`${this.device} ${path}`, 401, 'session rejected after re-login');
-    }
-    return res;
+    });
   }
 
   async get<S extends z.ZodType>(schema: S, path: string, ro: RequestOptions = {}): Promise<z.infer<S>> {
@@ -93,47 +77,30 @@ export class RedfishClient {
     });
   }
 
-  /** Concurrent logins (parallel handlers) share one session request. */
-  login(): Promise<void> {
-    this.loggingIn ??= this.doLogin().finally(() => {
-      this.loggingIn = undefined;
+  private async openSession(): Promise<string> {
+    const { token, res } = await loginForToken(this.http, '/redfish/v1/SessionService/Sessions', {
+      UserName: this.creds.username,
+      Password: this.creds.password,
     });
-    return this.loggingIn;
-  }
-
-  private async doLogin(): Promise<void> {
-    const res = await this.http.request('/redfish/v1/SessionService/Sessions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ UserName: this.creds.username, Password: this.creds.password }),
-    });
-    const token = res.headers['x-auth-token'];
-    if (typeof token !== 'string' || token.length === 0) {
-      throw new MalformedResponseError(`${this.device} login`, 'no X-Auth-Token header');
-    }
-    this.token = token;
+    // Held even when the Location below is refused: that refusal only keeps logout from sending it elsewhere.
+    this.session.set(token);
     const loc = res.headers.location;
     // Logout sends the token to this link: it must be one of this device's sessions.
     this.sessionUri = typeof loc === 'string' ? this.link(loc, SESSION_LINK) : undefined;
+    return token;
   }
 
-  /** Best effort: iDRAC has a small session limit, so give sessions back. */
-  async logout(): Promise<void> {
-    if (!this.token || !this.sessionUri) return;
+  private async closeSession(token: string): Promise<void> {
     const uri = this.sessionUri;
-    try {
+    this.sessionUri = undefined;
+    if (uri)
       await this.http.request(uri, {
         method: 'DELETE',
         retry: false,
         accept: [401, 404],
-        headers: { 'x-auth-token': this.token },
+        headers: { 'x-auth-token': token },
         timeoutMs: 5000,
       });
-    } catch {
-      // the session expires on its own
-    }
-    this.token = undefined;
-    this.sessionUri = undefined;
   }
 
   system() {

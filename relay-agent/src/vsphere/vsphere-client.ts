@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeviceOperationError, DeviceTimeoutError, MalformedResponseError } from '../http/errors';
+import { DeviceSession, SessionClient } from '../http/device-session';
 import type { HttpClient } from '../http/http-client';
 import type { Credentials } from '../redfish/redfish-client';
 import { decodeObjectContent, decodeVim, type MoRef, type ObjectContent } from './vim-decode';
@@ -39,26 +40,25 @@ const ref = (m: MoRef): BNode => morNode(m.type, m.value);
  * fast-xml-parser (never string concatenation); sessions ride on the `vmware_soap_session` cookie
  * and are renewed on NotAuthenticated.
  */
-export class VsphereClient {
-  private cookie: string | undefined;
+export class VsphereClient extends SessionClient {
+  protected readonly session = new DeviceSession({
+    login: () => this.openSession(),
+    logout: async () => {
+      if (this.sc) await this.raw('Logout', { _this: ref(this.sc.sessionManager) }, true);
+    },
+    canLogout: () => this.sc !== undefined,
+  });
   private sc: ServiceContent | undefined;
-  private loggingIn: Promise<void> | undefined;
 
   /** Sessions renewed after vCenter said the old one was not authenticated (expired, logged out). */
   relogins = 0;
 
   constructor(
-    private readonly http: HttpClient,
+    http: HttpClient,
     private readonly creds: Credentials,
     private readonly hooks: VsphereClientHooks = {},
-  ) {}
-
-  get device(): string {
-    return this.http.device;
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
+  ) {
+    super(http);
   }
 
   /** Calls one vim25 method; returns the `<MethodResponse>` element. Mutations are never retried blindly. */
@@ -67,25 +67,24 @@ export class VsphereClient {
     body: Record<string, BNode | BNode[] | undefined>,
     opts: { mutating?: boolean; auth?: boolean; check?: (resp: XNode) => void } = {},
   ): Promise<XNode> {
-    if (opts.auth !== false && !this.cookie) await this.login();
+    if (opts.auth !== false) await this.session.ensure();
     const call = async () => {
       const resp = await this.raw(method, body, opts.mutating ?? false);
       opts.check?.(resp);
       return resp;
     };
-    const sent = this.cookie;
+    const sent = this.session.current;
     try {
       return await call();
     } catch (err) {
       // One re-login and one retry: a NotAuthenticated fault was never executed, whether it came as a SOAP
       // fault or inside a missingSet. A second one is real (wrong account, revoked) and is thrown.
       if (opts.auth !== false && err instanceof VimFaultError && err.faultType === 'NotAuthenticated') {
-        if (this.cookie === sent) {
-          this.cookie = undefined;
-          await this.login();
+        // A concurrent call that already logged in again is waited for, not repeated.
+        if (await this.session.renew({ sent })) {
           this.relogins++;
           this.hooks.onRelogin?.();
-        } else await this.loggingIn; // a concurrent call already logged in again
+        }
         return call();
       }
       throw err;
@@ -105,7 +104,7 @@ export class VsphereClient {
       headers: {
         'content-type': 'text/xml; charset=utf-8',
         soapaction: 'urn:vim25/8.0.2.0',
-        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.session.current ? { cookie: this.session.current } : {}),
       },
       body: soapRequest(method, body),
     });
@@ -113,7 +112,7 @@ export class VsphereClient {
     const session = (Array.isArray(setCookie) ? setCookie : setCookie ? [String(setCookie)] : [])
       .map((c) => c.split(';')[0] ?? '')
       .find((c) => c.startsWith('vmware_soap_session='));
-    if (session) this.cookie = session;
+    if (session) this.session.set(session);
     const env = parseXml(res.body.toString('utf8'), what);
     const bodyNode = child(env, 'Body');
     const fault = child(bodyNode, 'Fault');
@@ -155,29 +154,17 @@ export class VsphereClient {
     return this.sc;
   }
 
-  login(): Promise<void> {
-    this.loggingIn ??= (async () => {
-      const sc = await this.serviceContent();
-      await this.raw(
-        'Login',
-        { _this: ref(sc.sessionManager), userName: this.creds.username, password: this.creds.password },
-        false,
-      );
-      if (!this.cookie) throw new MalformedResponseError(`${this.device} Login`, 'no session cookie');
-    })().finally(() => {
-      this.loggingIn = undefined;
-    });
-    return this.loggingIn;
-  }
-
-  async logout(): Promise<void> {
-    if (!this.cookie || !this.sc) return;
-    try {
-      await this.raw('Logout', { _this: ref(this.sc.sessionManager) }, true);
-    } catch {
-      // the session times out on its own
-    }
-    this.cookie = undefined;
+  /** The session rides on the cookie vCenter sets on its answers (raw keeps it). */
+  private async openSession(): Promise<string> {
+    const sc = await this.serviceContent();
+    await this.raw(
+      'Login',
+      { _this: ref(sc.sessionManager), userName: this.creds.username, password: this.creds.password },
+      false,
+    );
+    const cookie = this.session.current;
+    if (!cookie) throw new MalformedResponseError(`${this.device} Login`, 'no session cookie');
+    return cookie;
   }
 
   /** Properties of one object. */

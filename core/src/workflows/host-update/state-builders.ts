@@ -1,6 +1,7 @@
 import {
   type AslState,
   type DeviceTaskOptions,
+  type JobOpsTaskOptions,
   deviceTask,
   hostStepTemplate,
   inlineMap,
@@ -25,7 +26,7 @@ export const HOST = '$.host';
  */
 export function beginOrWait(o: {
   prefix: string;
-  op: string;
+  op: JobOpsTaskOptions['op'];
   go: string;
   wait: string;
   waitSeconds: number;

@@ -1,4 +1,5 @@
 import { REPORT_NOTE_KEY, type ReportHost } from '../../jobs/job-report.schema';
+import { parseHostStepKey } from '../../jobs/job-step';
 import { type Actor, type Job, type JobStep, isTerminal } from '../../jobs/job.schema';
 import type { JobEvent } from '../../jobs/lifecycle';
 import type { HaSettings } from '../../inventory/inventory.schema';
@@ -57,14 +58,14 @@ export async function cleanupPlan(deps: OpsDeps, job: Job, raw: unknown): Promis
 function hostTimings(steps: readonly JobStep[]): Map<string, HostTiming> {
   const out = new Map<string, HostTiming>();
   for (const st of steps) {
-    const m = /^host:([^:]+)(:apply-now)?$/.exec(st.key);
-    const id = m?.[1];
+    const key = parseHostStepKey(st.key);
+    const inService = key?.rest.length === 1 && key.rest[0] === 'apply-now';
     const seconds = secondsBetween(st.startedAt, st.completedAt);
-    if (!id || seconds === undefined) continue;
-    const t = out.get(id) ?? {};
-    if (m[2]) t.inServiceSeconds = seconds;
+    if (!key || !(key.rest.length === 0 || inService) || seconds === undefined) continue;
+    const t = out.get(key.hostId) ?? {};
+    if (inService) t.inServiceSeconds = seconds;
     else t.windowSeconds = seconds;
-    out.set(id, t);
+    out.set(key.hostId, t);
   }
   return out;
 }

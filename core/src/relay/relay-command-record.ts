@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { StepRef } from '@rackops/core/jobs/job-step';
-import type { JobStep } from '@rackops/core/jobs/job.schema';
-import type { Clock } from '@rackops/core/ports/clock.port';
-import type { Store } from '@rackops/core/ports/store.port';
-import type { CommandKind } from '@rackops/core/relay/commands';
-import type { CommandTarget } from '@rackops/core/relay/envelope';
-import { putStep } from '@rackops/core/workflows/ops/progress';
+import type { StepRef } from '../jobs/job-step';
+import type { JobStep } from '../jobs/job.schema';
+import type { Clock } from '../ports/clock.port';
+import type { Store } from '../ports/store.port';
+import { putStep } from '../workflows/ops/progress';
+import type { CommandKind } from './commands';
+import type { CommandTarget } from './envelope';
 
 /** Store record type for relay commands (one per command id, parent = job id): what was sent, how it ended. */
 export const RELAY_COMMAND_TYPE = 'relay-command';
