@@ -3,6 +3,7 @@ import { Blocker, HaSettings } from '../inventory/inventory.schema';
 import { CredentialsRef, outboundUrl } from '../net/outbound-url';
 import { HardwareHealth, HardwareHealthParams } from './hardware-health.schema';
 import { ScpCommandOutputs, ScpCommandParams } from './scp-commands';
+import { VmSnapshotCommandOutputs, VmSnapshotCommandParams } from './vm-snapshot-commands';
 import { ZfsCommandOutputs, ZfsCommandParams } from './zfs-commands';
 
 /**
@@ -38,6 +39,8 @@ export const CommandKind = z.enum([
   'zfs.snapshot',
   'zfs.replicate',
   'zfs.prune',
+  'vm.quiesce-snapshot',
+  'vm.remove-snapshots',
 ]);
 export type CommandKind = z.infer<typeof CommandKind>;
 
@@ -147,6 +150,7 @@ export const CommandParams = {
   }),
   ...ScpCommandParams,
   ...ZfsCommandParams,
+  ...VmSnapshotCommandParams,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandParamsOf<K extends CommandKind> = z.infer<(typeof CommandParams)[K]>;
@@ -234,6 +238,7 @@ export const CommandOutputs = {
   }),
   ...ScpCommandOutputs,
   ...ZfsCommandOutputs,
+  ...VmSnapshotCommandOutputs,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandOutputOf<K extends CommandKind> = z.infer<(typeof CommandOutputs)[K]>;

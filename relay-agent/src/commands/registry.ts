@@ -25,6 +25,7 @@ import { createScpImportHandler } from './scp-import.handler';
 import { createStageFirmwareHandler, type PackageFetcher } from './stage-firmware.handler';
 import { createVerifyFirmwareHandler } from './verify-firmware.handler';
 import { createVmPowerHandler } from './vm-power.handler';
+import { createVmQuiesceSnapshotHandler, createVmRemoveSnapshotsHandler } from './vm-snapshots.handler';
 import {
   createZfsFeaturesHandler,
   createZfsPruneHandler,
@@ -69,6 +70,8 @@ export function createHandlers(deps: {
     'cluster.ha-restore': createHaRestoreHandler(devices),
     'cluster.scan-blockers': createScanBlockersHandler(devices),
     'vm.power': createVmPowerHandler(devices),
+    'vm.quiesce-snapshot': createVmQuiesceSnapshotHandler(devices),
+    'vm.remove-snapshots': createVmRemoveSnapshotsHandler(devices),
     'host.power': createHostPowerHandler(devices),
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),
