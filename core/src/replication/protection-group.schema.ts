@@ -78,6 +78,7 @@ export const GroupChange = z.discriminatedUnion('kind', [
       .optional(),
     retention: RetentionChange.optional(),
     transport: Transport.optional(),
+    vmConsistent: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('delete') }),
 ]);
