@@ -92,6 +92,9 @@ describe('command grammar', () => {
       command: { args: { transport: 'direct' } },
     });
     expect(parseCommand('pg edit prod-vms transport ftp')).toMatchObject({ ok: false });
+    expect(parseCommand('pg edit prod-vms consistency vm')).toMatchObject({
+      command: { args: { consistency: 'vm' } },
+    });
     expect(parseCommand('pg reject prod-vms "wrong pool"')).toMatchObject({
       ok: true,
       command: { name: 'pgReject', args: { group: 'prod-vms', reason: 'wrong pool' } },

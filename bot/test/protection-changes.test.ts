@@ -108,6 +108,11 @@ describe('protection group changes and four-eyes', () => {
     );
     expect(await say(USERS.operator, 'pg edit lab transport ftp')).toContain('agent');
     expect((await stored('lab'))?.transport).toBe('direct');
+    expect(await say(USERS.viewer, 'pg lab')).toContain('crash-consistent');
+    expect(await say(USERS.operator, 'pg edit lab consistency vm')).toContain('set consistency vm done');
+    expect(await stored('lab')).toMatchObject({ vmConsistent: true, transport: 'direct' });
+    expect(await say(USERS.viewer, 'pg lab')).toContain('VM-consistent (quiesced VMware snapshots)');
+    expect(await say(USERS.operator, 'pg edit lab consistency vm')).toContain('already has consistency vm');
 
     expect(await say(USERS.operator, 'pg delete lab')).toContain('`pg delete lab confirm`');
     expect(await stored('lab')).toBeDefined();

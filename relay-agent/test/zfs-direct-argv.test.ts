@@ -28,6 +28,7 @@ describe('direct transfer pipeline: one command line for the source appliance', 
       "'zfs' 'send' '-i' '@s1' 'tank/vm@s2' | 'ssh' '-o' 'BatchMode=yes' '-o' 'StrictHostKeyChecking=yes' " +
         "'-o' 'UserKnownHostsFile=/etc/rackops/known_hosts.dr' '-o' 'GlobalKnownHostsFile=/dev/null' " +
         "'-o' 'IdentitiesOnly=yes' '-o' 'ForwardAgent=no' '-o' 'ClearAllForwardings=yes' " +
+        "'-o' 'ConnectTimeout=30' '-o' 'ServerAliveInterval=30' '-o' 'ServerAliveCountMax=4' " +
         "'-i' '/root/.ssh/dr_ed25519' '-p' '2222' '-l' 'zrepl' '--' '10.9.0.2' " +
         `''\\''zfs'\\'' '\\''receive'\\'' '\\''-F'\\'' '\\''dr/vm'\\'''`,
     );

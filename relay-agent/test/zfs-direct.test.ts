@@ -181,5 +181,42 @@ describe.skipIf(unavailable !== undefined)(
       expect(next).toMatchObject({ kind: 'incremental', from: out.common });
       expect((await sites.readFresh(dst, 'vm1', 'note.txt')).toString()).toBe('direct\n');
     }, 180_000);
+
+    it('a direct transfer cut mid-stream is sent again from the common snapshot by the next run', async () => {
+      const appliances = appliancesWith(hop);
+      const base = (await snapshotsOf(dst)).at(-1)?.split('@')[1];
+      const big = randomBytes(64 * 1024 * 1024);
+      await writeFile(join(sites.mountpoint(src), 'vm1', 'big-flat.vmdk'), big);
+      const snap = await createZfsSnapshotHandler(appliances)(
+        { group: 'dr-vms', dataset: src },
+        ctxFor('zfs.snapshot'),
+      );
+      const params = { ...pair(), snapshot: snap.snapshot, transport: 'direct' as const };
+      // Once the appliance's own send and receive run, every SSH session drops: the agent's and the source
+      // appliance's hop to the target.
+      const cut = createZfsReplicateHandler(appliances)(params, ctxFor('zfs.replicate'));
+      let settledEarly = false;
+      void cut.then(
+        () => {
+          settledEarly = true;
+        },
+        () => {},
+      );
+      const deadline = Date.now() + 60_000;
+      while ((await sites.transfers()).length < 2 && !settledEarly && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(settledEarly, 'the transfer ended before it was seen running: nothing was cut').toBe(false);
+      await new Promise((r) => setTimeout(r, 300));
+      await sites.sshd.dropSessions();
+      await expect(cut).rejects.toThrow();
+      await sites.settle(60_000);
+      expect((await snapshotsOf(dst)).at(-1)).toBe(`${dst}@${base}`);
+
+      const again = await createZfsReplicateHandler(appliances)(params, ctxFor('zfs.replicate'));
+      expect(again).toMatchObject({ kind: 'incremental', from: base, snapshot: snap.snapshot });
+      expect(again.bytes).toBeGreaterThan(big.length * 0.9);
+      expect(again.bytes).toBeLessThan(big.length + 8 * 1024 * 1024);
+      expect(Buffer.compare(await sites.readFresh(dst, 'vm1', 'big-flat.vmdk'), big)).toBe(0);
+    }, 300_000);
   },
 );

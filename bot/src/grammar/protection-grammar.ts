@@ -146,9 +146,10 @@ export const PROTECTION_COMMANDS = {
     args: z.object({ group: ProtectionGroupName, vm: name }),
   }),
   pgEdit: def({
-    usage: 'pg edit GROUP [rpo DURATION] [keep N] [hourly N] [daily N] [weekly N] [transport MODE]',
+    usage:
+      'pg edit GROUP [rpo DURATION] [keep N] [hourly N] [daily N] [weekly N] [transport MODE] [consistency LEVEL]',
     summary:
-      'change the RPO, retention or transport of a protection group (production: a second person approves)',
+      'change the RPO, retention, transport or consistency of a protection group (production: a second person approves)',
     examples: [
       'pg edit prod-vms rpo 30m',
       'pg edit prod-vms keep 8 daily 14',
@@ -158,7 +159,9 @@ export const PROTECTION_COMMANDS = {
       'DURATION: minutes (`30`) or `30m`, `2h`, `1d` (at most 7 days); the group then runs every RPO/2. `keep` is the ' +
       'number of frequent snapshots kept; `hourly`, `daily`, `weekly` the older ones. MODE: `transport agent` pipes the ' +
       'data through the relay agent (the default: no trust between appliances); `transport direct` has the source ' +
-      "appliance send to the target over SSH itself, over the hop the relay agent's config describes for the pair.",
+      "appliance send to the target over SSH itself, over the hop the relay agent's config describes for the pair. " +
+      'LEVEL: `consistency vm` quiesces each VM (VMware snapshot, removed right after) around the ZFS snapshot; ' +
+      '`consistency crash` (the default) takes the ZFS snapshot alone.',
     role: 'operator',
     args: z
       .object({
@@ -169,12 +172,19 @@ export const PROTECTION_COMMANDS = {
         daily: z.coerce.number().int().min(0).max(90).optional(),
         weekly: z.coerce.number().int().min(0).max(52).optional(),
         transport: Transport.optional(),
+        consistency: z.enum(['vm', 'crash']).optional(),
       })
-      .refine((a) => [a.rpo, a.keep, a.hourly, a.daily, a.weekly, a.transport].some((x) => x !== undefined), {
-        message:
-          'say what to change: `rpo DURATION`, `keep N`, `hourly N`, `daily N`, `weekly N` or `transport agent|direct`',
-        path: ['rpo'],
-      }),
+      .refine(
+        (a) =>
+          [a.rpo, a.keep, a.hourly, a.daily, a.weekly, a.transport, a.consistency].some(
+            (x) => x !== undefined,
+          ),
+        {
+          message:
+            'say what to change: `rpo DURATION`, `keep N`, `hourly N`, `daily N`, `weekly N`, `transport agent|direct` or `consistency vm|crash`',
+          path: ['rpo'],
+        },
+      ),
   }),
   pgDelete: def({
     usage: 'pg delete GROUP [confirm]',

@@ -63,6 +63,7 @@ export async function pgEdit(turn: Turn, args: ArgsOf<'pgEdit'>): Promise<string
     ...(args.rpo !== undefined ? { rpoMinutes: args.rpo } : {}),
     ...(Object.keys(retention).length ? { retention } : {}),
     ...(args.transport !== undefined ? { transport: args.transport } : {}),
+    ...(args.consistency !== undefined ? { vmConsistent: args.consistency === 'vm' } : {}),
   });
 }
 

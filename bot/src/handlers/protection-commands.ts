@@ -109,11 +109,11 @@ export async function pgShow(turn: Turn, args: ArgsOf<'pg'>): Promise<string> {
       ...approvalLines(g),
       `Members: ${g.members.kind === 'datastore' ? `every VM on datastore ${g.source.datastore}` : g.members.vms.join(', ')}`,
       `Source: vCenter ${g.source.vcenterId}, datastore ${g.source.datastore}; target: vCenter ${g.target.vcenterId}, datastore ${g.target.datastore}`,
-      `Retention: ${r.frequent} frequent, ${r.hourly} hourly, ${r.daily} daily, ${r.weekly} weekly · transport ${g.transport}`,
+      `Retention: ${r.frequent} frequent, ${r.hourly} hourly, ${r.daily} daily, ${r.weekly} weekly · transport ${g.transport} · ${g.vmConsistent ? 'VM-consistent (quiesced VMware snapshots)' : 'crash-consistent'}`,
       replicas.length ? '**Last replicas**' : 'No replica yet.',
       ...replicas.map(
         (x) =>
-          `- ${x.snapshot}: ${x.incremental ? 'increment' : 'full'} ${formatBytes(x.bytes)} in ${x.seconds.toFixed(1)} s, done ${x.completedAt}`,
+          `- ${x.snapshot}: ${x.incremental ? 'increment' : 'full'} ${formatBytes(x.bytes)} in ${x.seconds.toFixed(1)} s, done ${x.completedAt}${x.quiesceFailed?.length ? ` · crash-consistent for ${x.quiesceFailed.join(', ')} (quiesce failed)` : ''}`,
       ),
     ].join('\n'),
   );

@@ -5,6 +5,7 @@ import { HardwareHealth, HardwareHealthParams } from './hardware-health.schema';
 import { DrCommandOutputs, DrCommandParams } from './dr-commands';
 import { ScpCommandOutputs, ScpCommandParams } from './scp-commands';
 import { ZfsCommandOutputs, ZfsCommandParams, ZfsDrCommandOutputs, ZfsDrCommandParams } from './zfs-commands';
+import { VmSnapshotCommandOutputs, VmSnapshotCommandParams } from './vm-snapshot-commands';
 
 /**
  * Every command the relay agent executes. Targets are named by inventory id; no command carries a credential.
@@ -49,6 +50,8 @@ export const CommandKind = z.enum([
   'zfs.clone',
   'zfs.destroy-clone',
   'zfs.promote',
+  'vm.quiesce-snapshot',
+  'vm.remove-snapshots',
 ]);
 export type CommandKind = z.infer<typeof CommandKind>;
 
@@ -160,6 +163,7 @@ export const CommandParams = {
   ...ZfsCommandParams,
   ...DrCommandParams,
   ...ZfsDrCommandParams,
+  ...VmSnapshotCommandParams,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandParamsOf<K extends CommandKind> = z.infer<(typeof CommandParams)[K]>;
@@ -249,6 +253,7 @@ export const CommandOutputs = {
   ...ZfsCommandOutputs,
   ...DrCommandOutputs,
   ...ZfsDrCommandOutputs,
+  ...VmSnapshotCommandOutputs,
 } satisfies Record<CommandKind, z.ZodType>;
 
 export type CommandOutputOf<K extends CommandKind> = z.infer<(typeof CommandOutputs)[K]>;

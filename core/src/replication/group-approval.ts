@@ -36,6 +36,7 @@ export function describeChange(c: GroupChange): string {
         ...(r.daily !== undefined ? [`${r.daily} daily`] : []),
         ...(r.weekly !== undefined ? [`${r.weekly} weekly`] : []),
         ...(c.transport !== undefined ? [`transport ${c.transport}`] : []),
+        ...(c.vmConsistent !== undefined ? [`consistency ${c.vmConsistent ? 'vm' : 'crash'}`] : []),
       ];
       return `set ${parts.join(', ')}`;
     }
@@ -81,8 +82,10 @@ export function applyChange(g: ProtectionGroup, change: GroupChange): Protection
         rpoMinutes: change.rpoMinutes ?? g.rpoMinutes,
         retention: { ...g.retention, ...change.retention },
         transport: change.transport ?? g.transport,
+        vmConsistent: change.vmConsistent ?? g.vmConsistent,
       };
-      const same = (x: ProtectionGroup) => JSON.stringify([x.rpoMinutes, x.retention, x.transport]);
+      const same = (x: ProtectionGroup) =>
+        JSON.stringify([x.rpoMinutes, x.retention, x.transport, x.vmConsistent]);
       if (same(next) === same(g))
         throw new ValidationError(
           `protection group ${g.name} already has ${describeChange(change).slice(4)}`,

@@ -51,6 +51,9 @@ export const ReplicaRecord = z.object({
   bytes: z.number().int().nonnegative(),
   incremental: z.boolean(),
   seconds: z.number().nonnegative(),
+  /** A VM-consistent group's run: whether every VM was quiesced, and the VMs that were not (crash-consistent). */
+  vmConsistent: z.boolean().optional(),
+  quiesceFailed: z.array(BoundedId).max(500).optional(),
 });
 export type ReplicaRecord = z.infer<typeof ReplicaRecord>;
 
@@ -75,6 +78,7 @@ export const GroupChange = z.discriminatedUnion('kind', [
       .optional(),
     retention: RetentionChange.optional(),
     transport: Transport.optional(),
+    vmConsistent: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('delete') }),
 ]);

@@ -4,29 +4,78 @@ import { HEARTBEAT, TIMEOUT } from './timing';
 /** Every zfs.* command goes to the source appliance: its FIFO group keeps one group's steps serial. */
 const SOURCE = { type: 'zfs', 'id.$': '$.pg.sourceAppliance' };
 
+/** The VMware snapshot commands go to the group's source vCenter. */
+const VCENTER = { type: 'vcenter', 'id.$': '$.pg.vmware.vcenterId' };
+
+/** zfs.snapshot of the source dataset; in a VM-consistent run it goes on to removing the VMware snapshots. */
+const zfsSnapshot = (next: string, catchTo: string) =>
+  deviceTask({
+    kind: 'zfs.snapshot',
+    target: SOURCE,
+    paramsPath: '$.pg.snapshot',
+    step: { key: 'snapshot', name: 'Snapshot the source dataset' },
+    timeoutSeconds: TIMEOUT.zfs,
+    resultPath: '$.snapshot',
+    next,
+    catchTo,
+  });
+
+/** vm.remove-snapshots of this run's VMware snapshots (by name: whatever the quiesce step managed to take). */
+const releaseVms = (o: { next: string; resultPath: string; catchResultPath?: string }) =>
+  deviceTask({
+    kind: 'vm.remove-snapshots',
+    target: VCENTER,
+    paramsPath: '$.pg.vmware',
+    step: { key: 'release', name: 'Remove the VMware snapshots' },
+    timeoutSeconds: TIMEOUT.zfs,
+    resultPath: o.resultPath,
+    next: o.next,
+    catchTo: 'Finish',
+    ...(o.catchResultPath ? { catchResultPath: o.catchResultPath } : {}),
+  });
+
 /**
  * `replication_sync`: one protection group brought up to date. JobOps `begin` reads the group from the Store
  * (refuses a paused or unknown one) and returns the commands' params; then snapshot → send/receive → record
  * the replica → prune, each a relay command with a task token; `finish` decides the outcome. The replica is
  * recorded before pruning, so a prune that fails never hides a replica that exists. Any failure goes to
  * Finish, which names the step that failed.
+ *
+ * A VM-consistent group (`vmConsistent`) takes a quiesced VMware snapshot of each member VM first, then the
+ * ZFS snapshot, then removes the VMware snapshots — on the failure path too: a quiesce or ZFS snapshot that
+ * fails goes through ReleaseAfterFailure (its own failure kept apart in `$.releaseError`, the first one in
+ * `$.error`) before Finish, so no VMware snapshot is left to grow. One definition for both engines.
  */
 export function buildReplicationSyncWorkflow(): AslMachine {
   return {
     Comment: 'RackOps ZFS replication of one protection group',
     StartAt: 'Begin',
     States: {
-      Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'Snapshot', catchTo: 'Finish' }),
-      Snapshot: deviceTask({
-        kind: 'zfs.snapshot',
-        target: SOURCE,
-        paramsPath: '$.pg.snapshot',
-        step: { key: 'snapshot', name: 'Snapshot the source dataset' },
-        timeoutSeconds: TIMEOUT.zfs,
-        resultPath: '$.snapshot',
-        next: 'Replicate',
-        catchTo: 'Finish',
+      Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'Consistency', catchTo: 'Finish' }),
+      Consistency: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.pg.vmConsistent', BooleanEquals: true, Next: 'Quiesce' }],
+        Default: 'Snapshot',
+      },
+      Quiesce: deviceTask({
+        kind: 'vm.quiesce-snapshot',
+        target: VCENTER,
+        paramsPath: '$.pg.vmware',
+        step: { key: 'quiesce', name: 'Quiesced VMware snapshots of the VMs' },
+        timeoutSeconds: TIMEOUT.replicate,
+        heartbeatSeconds: HEARTBEAT,
+        resultPath: '$.quiesce',
+        next: 'QuiescedSnapshot',
+        catchTo: 'ReleaseAfterFailure',
       }),
+      QuiescedSnapshot: zfsSnapshot('Release', 'ReleaseAfterFailure'),
+      Release: releaseVms({ next: 'Replicate', resultPath: '$.released' }),
+      ReleaseAfterFailure: releaseVms({
+        next: 'Finish',
+        resultPath: '$.released',
+        catchResultPath: '$.releaseError',
+      }),
+      Snapshot: zfsSnapshot('Replicate', 'Finish'),
       Replicate: deviceTask({
         kind: 'zfs.replicate',
         target: SOURCE,

@@ -33,6 +33,7 @@ import {
   createVmUnregisterHandler,
 } from './vm-dr.handlers';
 import { createVmPowerHandler } from './vm-power.handler';
+import { createVmQuiesceSnapshotHandler, createVmRemoveSnapshotsHandler } from './vm-snapshots.handler';
 import {
   createZfsFeaturesHandler,
   createZfsPruneHandler,
@@ -88,6 +89,8 @@ export function createHandlers(deps: {
     'vm.tools-status': createVmToolsStatusHandler(devices),
     'datastore.mount-nfs': createDatastoreMountHandler(devices),
     'datastore.unmount-nfs': createDatastoreUnmountHandler(devices),
+    'vm.quiesce-snapshot': createVmQuiesceSnapshotHandler(devices),
+    'vm.remove-snapshots': createVmRemoveSnapshotsHandler(devices),
     'host.power': createHostPowerHandler(devices),
     'media.insert': createMediaInsertHandler(devices, deps.outbound),
     'media.eject': createMediaEjectHandler(devices),

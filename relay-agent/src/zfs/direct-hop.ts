@@ -42,7 +42,8 @@ function shellQuote(text: string): string {
  * `zfs send … | ssh <options> -- <host> 'zfs receive …'`. Every word comes from the allow-listed argv
  * builders or the validated hop, each is quoted for the source's shell, and the receive's command line
  * (already quoted word by word for the target's shell) is quoted once more as one ssh argument. Host key
- * checking is strict against the pair's known_hosts only; no agent, no forwarding, no prompt.
+ * checking is strict against the pair's known_hosts only; no agent, no forwarding, no prompt; a dead link
+ * ends the transfer within two minutes (the agent transport's stall bound).
  */
 export function directPipelineCommand(input: {
   send: Extract<ZfsCall, { verb: 'send' }>;
@@ -68,6 +69,13 @@ export function directPipelineCommand(input: {
     'ForwardAgent=no',
     '-o',
     'ClearAllForwardings=yes',
+    // A target that never answers, or a link that dies mid-stream, ends the pipeline instead of holding it.
+    '-o',
+    'ConnectTimeout=30',
+    '-o',
+    'ServerAliveInterval=30',
+    '-o',
+    'ServerAliveCountMax=4',
     '-i',
     hop.identityFile,
     '-p',

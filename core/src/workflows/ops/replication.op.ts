@@ -10,6 +10,7 @@ import { buildJobReport, reportText } from '../job-report';
 import { type Fact, formatBytes } from '../command-result';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, log, putStep } from './progress';
+import { consistencyOf, vmwareParams } from './replication-consistency';
 
 const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
 
@@ -53,6 +54,8 @@ export async function beginReplication(deps: OpsDeps, job: Job): Promise<Record<
     pg: {
       sourceAppliance: g.source.appliance,
       snapshot: { group: g.name, dataset: g.source.dataset },
+      vmConsistent: g.vmConsistent,
+      ...(g.vmConsistent ? { vmware: vmwareParams(g, job.id) } : {}),
       pair: { ...pair, transport: g.transport },
       prune: { ...pair, retention: g.retention },
     },
@@ -69,6 +72,7 @@ export async function recordReplicaOp(deps: OpsDeps, job: Job, raw: unknown): Pr
   const snap = ZfsCommandOutputs['zfs.snapshot'].parse(r.snapshot);
   const rep = ZfsCommandOutputs['zfs.replicate'].parse(r.replica);
   const existing = await deps.store.getRecord(REPLICA_TYPE, `${name}@${rep.snapshot}`);
+  const consistency = consistencyOf(r as Record<string, unknown>);
   if (rep.kind === 'up-to-date' && existing) return { ok: true };
   await createProtectionGroupStore(deps.store).recordReplica(name, {
     snapshot: rep.snapshot,
@@ -77,7 +81,11 @@ export async function recordReplicaOp(deps: OpsDeps, job: Job, raw: unknown): Pr
     bytes: rep.bytes,
     incremental: rep.kind === 'incremental',
     seconds: rep.seconds,
+    ...(consistency.quiesceFailed.length || consistency.vmConsistent
+      ? { vmConsistent: consistency.vmConsistent, quiesceFailed: consistency.quiesceFailed }
+      : {}),
   });
+  if (consistency.note) await log(deps, job.id, 'warn', `replica ${rep.snapshot}: ${consistency.note}`);
   await details(deps, job.id, {
     phase: 'recorded',
     snapshot: rep.snapshot,
@@ -90,7 +98,10 @@ export async function recordReplicaOp(deps: OpsDeps, job: Job, raw: unknown): Pr
 /** Which step a failed run stopped at: the first whose answer is missing from the state. */
 function failedStep(r: Record<string, unknown>): string {
   if (r.pg === undefined) return 'begin';
+  const vmConsistent = (r.pg as { vmConsistent?: boolean }).vmConsistent === true;
+  if (vmConsistent && r.quiesce === undefined) return 'quiesce (VMware snapshots)';
   if (r.snapshot === undefined) return 'snapshot';
+  if (vmConsistent && r.released === undefined) return 'removing the VMware snapshots';
   if (r.replica === undefined) return 'send/receive';
   return 'record or prune';
 }
@@ -115,7 +126,10 @@ function describe(r: Record<string, unknown>): { summary: string; facts: Fact[] 
       title: 'Pruned',
       value: `${prune.data.destroyedSource.length} on the source, ${prune.data.destroyedTarget.length} on the target; base kept: ${prune.data.common ?? 'none'}`,
     });
-  return { summary: `${how}, ${formatBytes(rep.bytes)}`, facts };
+  const consistency = consistencyOf(r);
+  facts.push(...consistency.facts);
+  const note = consistency.note ? `; ${consistency.note}` : '';
+  return { summary: `${how}, ${formatBytes(rep.bytes)}${note}`, facts };
 }
 
 /** The end of `replication_sync`: completed when every step answered, else failed naming the step. */
@@ -124,6 +138,9 @@ export async function finishReplication(deps: OpsDeps, job: Job, raw: unknown): 
   const r = (raw ?? {}) as Record<string, unknown>;
   const error = r.error as { Error?: string; Cause?: string } | undefined;
   const problems = error ? [`${failedStep(r)} failed: ${errorText(error)}`] : [];
+  // The cleanup after a failure could not remove the VMware snapshots either: say so, they grow.
+  const releaseError = r.releaseError as { Error?: string; Cause?: string } | undefined;
+  if (releaseError) problems.push(`removing the VMware snapshots failed: ${errorText(releaseError)}`);
   const outcome = problems.length > 0 ? 'failed' : 'completed';
   const command = outcome === 'completed' ? describe(r) : undefined;
   const report = buildJobReport({
