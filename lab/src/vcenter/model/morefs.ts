@@ -26,3 +26,7 @@ export const sharedDatastoreOf = (c: ClusterState) => `datastore-${num(c.moref)}
 
 /** The host's local disk datastore (VMs on it cannot vMotion). */
 export const localDatastoreOf = (h: HostState) => `datastore-${100_000 + h.index}`;
+
+/** A cluster is a `ClusterComputeResource`; a standalone host's parent a plain `ComputeResource`. */
+export const computeResourceType = (c: ClusterState) =>
+  c.standalone ? 'ComputeResource' : 'ClusterComputeResource';
