@@ -20,6 +20,7 @@ describe('SCP restore through the bot on the local stack and the lab', () => {
       inMaintenanceDuringImport: true,
       outOfMaintenanceAfter: true,
       maintenanceStepsShown: true,
+      cardShowsMaintenance: true,
       reexportEqualsBackup: true,
       otherModelRefused: true,
     });
