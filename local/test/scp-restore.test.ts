@@ -21,12 +21,13 @@ describe('SCP restore through the bot on the local stack and the lab', () => {
       inMaintenanceDuringImport: true,
       outOfMaintenanceAfter: true,
       maintenanceStepsShown: true,
+      cardShowsMaintenance: true,
       reexportEqualsBackup: true,
       otherModelRefused: true,
     });
   }, 600_000);
 
-  describe('a restore that re-export does not confirm', () => {
+  describe('restores that re-export does not confirm, that fail, or that blockers stop', () => {
     let d: ScenarioDriver;
     beforeAll(async () => {
       d = await startScenario();
@@ -105,6 +106,43 @@ describe('SCP restore through the bot on the local stack and the lab', () => {
       } finally {
         off();
         lab.faults.clear(host);
+      }
+    }, 600_000);
+
+    it('a clustered host with a VM that needs a decision (USB passthrough): refused before maintenance mode, nothing changed', async () => {
+      const lab = labOf(d.stack);
+      const host = hostTags(lab, 'lab-b')[1] ?? 'LABB002';
+      const state = lab.world.host(host);
+      await d.say(`scp export ${host}`);
+      const exported = await d.waitForJob('scp_export', (j) => isDone(j) && j.target.id === host, 300_000);
+      const backupId = /Backup[^A-Z]*([A-Z0-9]+-\d{8}T\d{6}Z-[A-Za-z0-9]+)/.exec(
+        JSON.stringify(await d.stack.store.listJobItems(exported.id, 'note')),
+      )?.[1];
+      expect(backupId, exported.summary).toBeDefined();
+      const idrac = [
+        ...(flattenProfile(parseProfile(buildScp(lab.world, state, { format: 'JSON', target: 'ALL' })))
+          .get('iDRAC.Embedded.1')
+          ?.keys() ?? []),
+      ][0] as string;
+      state.scpAttributes.set('iDRAC.Embedded.1', new Map([[idrac, 'ChangedByHand']]));
+      let entered = false;
+      const off = lab.world.events.on('host-maintenance', (e) => {
+        if (e.hostId === host && e.inMaintenanceMode) entered = true;
+      });
+      try {
+        const bootBefore = state.lastBootAt;
+        await d.say(`scp restore ${host} ${backupId} forced confirm`);
+        const job = await d.waitForJob('scp_restore', (j) => isDone(j) && j.target.id === host, 300_000);
+        expect(job.status).toBe('failed');
+        expect(job.summary).toContain('blockers need a decision before maintenance mode');
+        const steps = (await d.stack.store.listSteps(job.id)).map((st) => `${st.key}:${st.status}`);
+        expect(steps).toContain('blocker-scan:completed');
+        expect(steps.some((k) => k.includes('maintenance'))).toBe(false);
+        expect(entered).toBe(false);
+        expect(state.lastBootAt).toBe(bootBefore);
+        expect(state.scpAttributes.get('iDRAC.Embedded.1')?.get(idrac)).toBe('ChangedByHand');
+      } finally {
+        off();
       }
     }, 600_000);
   });

@@ -86,6 +86,11 @@ export type LabHost = z.infer<typeof LabHost>;
 
 export const LabCluster = z.object({
   name: Id,
+  /**
+   * Not a cluster: one host vCenter shows as a standalone host (its parent a `ComputeResource`, `domain-s…`),
+   * without DRS or HA. The entry keeps the host's name, datastores and VMs as a cluster's would.
+   */
+  standalone: z.boolean().default(false),
   drsEnabled: z.boolean().default(true),
   ha: LabHaSettings.default({ haEnabled: true, admissionControlEnabled: true, failoverLevel: 1 }),
   hosts: z.array(LabHost).min(1),
@@ -190,6 +195,12 @@ export const LabConfig = z
     const clusterNames = new Set<string>();
     cfg.vcenters.forEach((vc, v) => {
       vc.clusters.forEach((cl, c) => {
+        if (cl.standalone && cl.hosts.length !== 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['vcenters', v, 'clusters', c, 'hosts'],
+            message: `standalone ${cl.name} has ${cl.hosts.length} hosts: a standalone entry is one host`,
+          });
         // Cluster names are the clusters' ids in the world: unique across the lab.
         if (clusterNames.has(cl.name)) {
           ctx.addIssue({

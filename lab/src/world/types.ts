@@ -201,6 +201,8 @@ export interface ClusterState {
   vcenterId: string;
   drsEnabled: boolean;
   ha: LabHaSettings;
+  /** A standalone host's compute resource (one host, no DRS, no HA), not a cluster. */
+  standalone: boolean;
   hostIds: string[];
   /** vCenter custom attributes on the cluster, name -> value. */
   customAttributes: Readonly<Record<string, string>>;

@@ -70,10 +70,12 @@ export class World {
         const cluster: ClusterState = {
           id: cl.name,
           name: cl.name,
-          moref: `domain-c${1000 + clusterIndex}`,
+          moref: `domain-${cl.standalone ? 's' : 'c'}${1000 + clusterIndex}`,
           vcenterId: vc.id,
-          drsEnabled: cl.drsEnabled,
-          ha: { ...cl.ha },
+          // A standalone host has neither: nothing evacuates it, nothing restarts its VMs elsewhere.
+          drsEnabled: cl.drsEnabled && !cl.standalone,
+          ha: cl.standalone ? { ...cl.ha, haEnabled: false, admissionControlEnabled: false } : { ...cl.ha },
+          standalone: cl.standalone,
           hostIds: [],
           customAttributes: { ...cl.customAttributes },
         };

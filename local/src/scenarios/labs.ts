@@ -10,6 +10,39 @@ export function labAllCurrent(cluster = 'lab-b'): LabConfigInput {
   return cfg;
 }
 
+/**
+ * The default lab plus one standalone host of vc-lab (`LABS001`, esx-s01: outdated, in vCenter but in no cluster,
+ * so no DRS and no HA; one powered-off VM registered on it). Kept out of the default lab, whose host and
+ * cluster counts many tests read.
+ */
+export function labWithStandalone(): LabConfigInput {
+  const cfg = structuredClone(DEFAULT_LAB);
+  const vc = cfg.vcenters[0];
+  if (!vc) throw new Error('the default lab has no vCenter');
+  vc.clusters = [
+    ...(vc.clusters ?? []),
+    {
+      name: 'standalone-s01',
+      standalone: true,
+      hosts: [
+        {
+          idrac: 'idrac9-6.x',
+          serviceTag: 'LABS001',
+          name: 'esx-s01.lab.local',
+          cpuMhz: 128_000,
+          memoryMiB: 524_288,
+          firmware: { profile: 'outdated', versions: {} },
+        },
+      ],
+    },
+  ];
+  vc.vms = [
+    ...(vc.vms ?? []),
+    { name: 'spare-s01', host: 'LABS001', powerState: 'poweredOff', cpuMhz: 2_000, memoryMiB: 8_192 },
+  ];
+  return cfg;
+}
+
 /** The vCenter side of a mixed fleet: sessions expire after 60 s (time-scaled), namespace-prefix variants. */
 export function withVcenterQuirks(cfg: LabConfigInput): LabConfigInput {
   return withVcenterSessionTimeout(cfg, 60);

@@ -59,6 +59,9 @@ export async function run() {
     const restore = await d.waitForJob('scp_restore', isDone, 600_000);
     off();
     const steps = (await d.stack.store.listSteps(restore.id)).map((st) => `${st.key}:${st.status}`);
+    // The job's card as `job ID` shows it now: its steps.
+    await d.say(`job ${restore.id}`);
+    const restoreCard = d.cardText(restore.id) ?? '';
     const reexportEqualsBackup = JSON.stringify([...current()].map(([k, v]) => [k, [...v]])) === atBackup;
 
     const model = state.model;
@@ -86,6 +89,7 @@ export async function run() {
         'command:completed',
         `host:${host}:exit-maintenance:completed`,
       ].every((k) => steps.includes(k)),
+      cardShowsMaintenance: restoreCard.includes('entered for the import, left after it'),
       reexportEqualsBackup,
       otherModelRefused:
         refused.status === 'failed' &&

@@ -9,7 +9,7 @@ import { summarizeInventoryRun } from '../../inventory/ingest-report';
 import { recordHardwareHealth } from '../../usecases/hardware-health';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../../usecases/health-thresholds';
 import { secondsBetween } from '../../util/duration';
-import { describeCommandResult } from '../command-result';
+import { describeCommandResult, type Fact } from '../command-result';
 import { scpRestoreProblem } from '../scp-result-text';
 import { type HostTiming, hostOutcome, stillInMaintenance } from '../host-outcome';
 import { buildJobReport, reportText } from '../job-report';
@@ -68,6 +68,18 @@ function hostTimings(steps: readonly JobStep[]): Map<string, HostTiming> {
     out.set(key.hostId, t);
   }
   return out;
+}
+
+/** A restore run in maintenance mode says so on its card: entered for the import, and left (or not). */
+function maintenanceFact(raw: unknown, steps: readonly JobStep[]): Fact | undefined {
+  if ((raw as { maintenance?: unknown }).maintenance !== true) return undefined;
+  const step = (what: string) => steps.find((st) => st.key.endsWith(`:${what}`));
+  if (step('enter-maintenance')?.status !== 'completed') return undefined;
+  const left = step('exit-maintenance')?.status === 'completed';
+  return {
+    title: 'Maintenance mode',
+    value: left ? 'entered for the import, left after it' : 'entered; NOT left: exit it by hand',
+  };
 }
 
 /** What the job is called when it is run again (what to do next after a cancel or a failure). */
@@ -150,6 +162,8 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
     state.command !== undefined
       ? describeCommandResult(state.command as { kind?: string }, state.result, inventory)
       : undefined;
+  const maintenance = maintenanceFact(raw, steps);
+  if (command && maintenance) command.facts.push(maintenance);
   const rerun = rerunCommand(job, state);
   const report = buildJobReport({
     outcome,

@@ -3,6 +3,7 @@ import { arr, bool, en, int, long, mor, morArray, obj, str, type Vim } from '../
 import type { VcContext } from '../vc-context';
 import { fromGetters, type ManagedObject } from './managed-object';
 import {
+  computeResourceType,
   HOST_FOLDER,
   localDatastoreOf,
   MGMT_NETWORK,
@@ -188,7 +189,7 @@ export function clusterObject(ctx: VcContext, c: ClusterState): ManagedObject {
     });
   };
   return fromGetters(
-    { type: 'ClusterComputeResource', value: c.moref },
+    { type: computeResourceType(c), value: c.moref },
     {
       name: () => str(c.name),
       parent: () => mor('Folder', HOST_FOLDER),

@@ -15,7 +15,7 @@ import {
 } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
 import { fromGetters, type ManagedObject } from './managed-object';
-import { localDatastoreOf, MGMT_NETWORK, sharedDatastoreOf, VM_NETWORK } from './morefs';
+import { computeResourceType, localDatastoreOf, MGMT_NETWORK, sharedDatastoreOf, VM_NETWORK } from './morefs';
 
 const MHZ_PER_CORE = 2800;
 const ESXI_BUILD: Record<string, string> = { '8.0.2': '22380479', '8.0.3': '24022510', '7.0.3': '21930508' };
@@ -113,7 +113,7 @@ export function hostObject(ctx: VcContext, h: HostState): ManagedObject {
       configManager: () =>
         obj('HostConfigManager', { datastoreSystem: mor('HostDatastoreSystem', datastoreSystemOf(h)) }),
       'configManager.datastoreSystem': () => mor('HostDatastoreSystem', datastoreSystemOf(h)),
-      parent: () => mor('ClusterComputeResource', cluster().moref),
+      parent: () => mor(computeResourceType(cluster()), cluster().moref),
       overallStatus,
       runtime,
       'runtime.connectionState': () => en('HostSystemConnectionState', h.connectionState),

@@ -9,6 +9,7 @@ import { fromGetters, type ManagedObject, type ObjectSource } from './managed-ob
 import {
   DATACENTER,
   DATASTORE_FOLDER,
+  computeResourceType,
   HOST_FOLDER,
   localDatastoreOf,
   MGMT_NETWORK,
@@ -208,7 +209,7 @@ export class VcInventory implements ObjectSource, EntityTree {
       case ROOT_FOLDER:
         return [ref('Datacenter', DATACENTER)];
       case HOST_FOLDER:
-        return this.clusters.map((c) => ref('ClusterComputeResource', c.moref));
+        return this.clusters.map((c) => ref(computeResourceType(c), c.moref));
       case VM_FOLDER:
         return this.allVms().map((v) => ref('VirtualMachine', v.moref));
       case DATASTORE_FOLDER:
@@ -273,8 +274,8 @@ export class VcInventory implements ObjectSource, EntityTree {
   private resourcePool(c: ClusterState): ManagedObject {
     return fromGetters(ref('ResourcePool', resourcePoolOf(c)), {
       name: () => str('Resources'),
-      parent: () => mor('ClusterComputeResource', c.moref),
-      owner: () => mor('ClusterComputeResource', c.moref),
+      parent: () => mor(computeResourceType(c), c.moref),
+      owner: () => mor(computeResourceType(c), c.moref),
       overallStatus: () => en('ManagedEntityStatus', 'green'),
       vm: (): Vim => morArray(this.vmsOfCluster(c).map((v) => mor('VirtualMachine', v.moref))),
     });

@@ -32,3 +32,7 @@ export const portGroupMoref = (n: number) => `network-${100 + n}`;
 
 /** The n-th NFS datastore mounted at run time (a replica clone or a promoted DR dataset). */
 export const nfsDatastoreMoref = (n: number) => `datastore-${200_000 + n}`;
+
+/** A cluster is a `ClusterComputeResource`; a standalone host's parent a plain `ComputeResource`. */
+export const computeResourceType = (c: ClusterState) =>
+  c.standalone ? 'ComputeResource' : 'ClusterComputeResource';

@@ -146,7 +146,7 @@ const LISTS: Record<string, Lister> = {
     const ids = filterValues(url, 'clusters');
     return inventory
       .allClusters()
-      .filter((c) => (!names || names.has(c.name)) && (!ids || ids.has(c.moref)))
+      .filter((c) => !c.standalone && (!names || names.has(c.name)) && (!ids || ids.has(c.moref)))
       .map((c) => ({
         drs_enabled: c.drsEnabled,
         cluster: c.moref,
