@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { LAMBDA_BUNDLE, lambdaBuildOptions } from '@rackops/infra/bundling';
-import { discoverHandlers, REPO_ROOT } from '@rackops/infra/handlers';
+import { lambdaFunctions, REPO_ROOT } from '@rackops/infra/handlers';
 import { build } from 'esbuild';
 
 const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
@@ -16,7 +16,7 @@ const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
  * (infra/src/bundling.ts), and reports the code size of each (`index.mjs`, source map excluded).
  */
 export async function run(_args: string[]): Promise<void> {
-  const handlers = discoverHandlers();
+  const handlers = lambdaFunctions();
   const out = mkdtempSync(join(tmpdir(), 'rackops-bundle-'));
   const rows: {
     name: string;

@@ -2,9 +2,8 @@ import { App, Duration, type Environment, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type RackOpsConfig, readConfig } from './config';
-import type { HandlerSource } from './handlers';
 import { StatefulStack } from './stateful-stack';
-import { REQUIRED_HANDLERS, StatelessStack } from './stateless-stack';
+import { StatelessStack } from './stateless-stack';
 
 export interface RackOpsAppProps {
   /** Context overrides (tests); otherwise cdk.json and `-c` apply. */
@@ -13,7 +12,6 @@ export interface RackOpsAppProps {
   readonly outdir?: string;
   /** The workflow ASL by name (core/src/workflows `buildWorkflowDefinitions()`). */
   readonly workflowDefinitions: Readonly<Record<string, object>>;
-  readonly handlers: readonly HandlerSource[];
   /** Account/region; omitted for an environment-agnostic template (no lookups are made). */
   readonly env?: Environment;
   /**
@@ -27,16 +25,14 @@ export interface RackOpsAppProps {
    * @default true
    */
   readonly cloudFormationValidation?: boolean;
-  /** Called with why the stateless stack was left out. */
-  readonly warn?: (message: string) => void;
 }
 
 export interface RackOpsApp {
   readonly app: App;
   readonly config: RackOpsConfig;
   readonly stateful: StatefulStack;
-  /** Undefined while a required handler file is missing (see warn). */
-  readonly stateless: StatelessStack | undefined;
+  /** Its Lambdas are the explicit list in lambdas/src/composition/functions.ts. */
+  readonly stateless: StatelessStack;
 }
 
 /** Retention settings CloudWatch Logs accepts, nearest at or above the requested days. */
@@ -77,40 +73,30 @@ export function buildRackOpsApp(props: RackOpsAppProps): RackOpsApp {
     ...(props.env ? { env: props.env } : {}),
   });
 
-  const present = new Set(props.handlers.map((h) => h.name));
-  const missing = REQUIRED_HANDLERS.filter((h) => !present.has(h));
-  let stateless: StatelessStack | undefined;
-  if (missing.length > 0) {
-    props.warn?.(`rackops: stateless stack skipped (handlers not written yet: ${missing.join(', ')})`);
-  } else {
-    if (!present.has('bot'))
-      props.warn?.('rackops: no bot handler yet: the stateless stack has no bot endpoint');
-    stateless = new StatelessStack(app, `${config.prefix}-stateless`, {
-      description: 'RackOps: Lambdas, bot endpoint, state machines, scheduler, alarms',
-      namePrefix: config.prefix,
-      table: stateful.table,
-      commandsQueue: stateful.commandsQueue,
-      commandsDeadLetterQueue: stateful.commandsDeadLetterQueue,
-      resultsQueue: stateful.resultsQueue,
-      resultsDeadLetterQueue: stateful.resultsDeadLetterQueue,
-      messagingKey: stateful.messagingKey,
-      dataKey: stateful.dataKey,
-      botCredentials: stateful.botCredentials,
-      relaySigningKey: stateful.relaySigningKey,
-      notifyWebhooks: stateful.notifyWebhooks,
-      workflowDefinitions: props.workflowDefinitions,
-      handlers: props.handlers,
-      teamsAppId: config.teamsAppId,
-      productionClusters: config.productionClusters,
-      logRetention: retentionFor(config.logRetentionDays),
-      bundle: config.bundle,
-      heartbeatMissingMinutes: config.heartbeatMissingMinutes,
-      inventorySchedules: config.inventorySchedules,
-      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
-      ...(config.catalogUrl ? { catalogUrl: config.catalogUrl } : {}),
-      ...(config.notifyEmailFrom ? { notifyEmailFrom: config.notifyEmailFrom } : {}),
-      ...(props.env ? { env: props.env } : {}),
-    });
-  }
+  const stateless = new StatelessStack(app, `${config.prefix}-stateless`, {
+    description: 'RackOps: Lambdas, bot endpoint, state machines, scheduler, alarms',
+    namePrefix: config.prefix,
+    table: stateful.table,
+    commandsQueue: stateful.commandsQueue,
+    commandsDeadLetterQueue: stateful.commandsDeadLetterQueue,
+    resultsQueue: stateful.resultsQueue,
+    resultsDeadLetterQueue: stateful.resultsDeadLetterQueue,
+    messagingKey: stateful.messagingKey,
+    dataKey: stateful.dataKey,
+    botCredentials: stateful.botCredentials,
+    relaySigningKey: stateful.relaySigningKey,
+    notifyWebhooks: stateful.notifyWebhooks,
+    workflowDefinitions: props.workflowDefinitions,
+    teamsAppId: config.teamsAppId,
+    productionClusters: config.productionClusters,
+    logRetention: retentionFor(config.logRetentionDays),
+    bundle: config.bundle,
+    heartbeatMissingMinutes: config.heartbeatMissingMinutes,
+    inventorySchedules: config.inventorySchedules,
+    ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    ...(config.catalogUrl ? { catalogUrl: config.catalogUrl } : {}),
+    ...(config.notifyEmailFrom ? { notifyEmailFrom: config.notifyEmailFrom } : {}),
+    ...(props.env ? { env: props.env } : {}),
+  });
   return { app, config, stateful, stateless };
 }

@@ -1,6 +1,5 @@
 import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
 import { buildRackOpsApp } from './app';
-import { discoverHandlers } from './handlers';
 
 /**
  * The CDK app (`cdk.json`: `npx tsx infra/src/main.ts`). Environment-agnostic and lookup-free, so
@@ -8,7 +7,5 @@ import { discoverHandlers } from './handlers';
  */
 const { app } = buildRackOpsApp({
   workflowDefinitions: buildWorkflowDefinitions(),
-  handlers: discoverHandlers(),
-  warn: (message) => process.stderr.write(`${message}\n`),
 });
 app.synth();

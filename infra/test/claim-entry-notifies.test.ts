@@ -6,7 +6,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWindow } from '../../core/test/windows/window-factory';
-import { discoverHandlers } from '../src/handlers';
+import { lambdaFunctions } from '../src/handlers';
 import { type LocalEndpoint, startLocalScheduler, startLocalSecretsManager } from './entries/local-endpoints';
 import { applyFunctionEnvironment, functionEnvironment } from './helpers/synth';
 
@@ -112,7 +112,7 @@ describe('the claim entry module, run with the environment CDK gives it', () => 
     });
     await createWindowStore(store).createWindow(w);
 
-    const entry = discoverHandlers().find((h) => h.name === 'claim');
+    const entry = lambdaFunctions().find((h) => h.name === 'claim');
     expect(entry).toBeDefined();
     const handler = ((await import(entry!.entry)) as Record<string, (e: unknown) => Promise<unknown>>)[
       entry!.exportName

@@ -3,22 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILE_RESOURCE_TYPE } from '../src/constructs/deploy-reconcile';
 import { REPO_ROOT } from '../src/handlers';
-import { type Synthesized, TEST_HANDLERS, synthesize } from './helpers/synth';
+import { type Synthesized, synthesize } from './helpers/synth';
 
 const INVENTORY = { everyMinutes: 30, vcenters: ['vc-1'], omes: ['ome-1'] };
 let s: Synthesized;
 let t: Template;
 let reconcileFn: string;
 beforeAll(() => {
-  s = synthesize(
-    { 'rackops:inventorySchedules': JSON.stringify(INVENTORY) },
-    {
-      handlers: [
-        ...TEST_HANDLERS,
-        { name: 'reconcile', entry: '/not-read/reconcile.handler.ts', exportName: 'default' },
-      ],
-    },
-  );
+  s = synthesize({ 'rackops:inventorySchedules': JSON.stringify(INVENTORY) });
   t = Template.fromStack(s.stateless);
   const fns = t.findResources('AWS::Lambda::Function', {
     Properties: { FunctionName: 'rackops-reconcile' },

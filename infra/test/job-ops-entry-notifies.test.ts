@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDynalite, type RunningDynalite } from '@rackops/local/dynalite';
 import { type ChatServer, startChatServer } from '@rackops/local/web/chat-server';
-import { discoverHandlers } from '../src/handlers';
+import { lambdaFunctions } from '../src/handlers';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,7 +115,7 @@ describe('the job-ops entry module CDK bundles, run with the environment CDK giv
     );
     await store.transitionJob(job.id, { type: 'start', actor: { kind: 'system', id: 'rackops' } });
 
-    const entry = discoverHandlers().find((h) => h.name === 'job-ops');
+    const entry = lambdaFunctions().find((h) => h.name === 'job-ops');
     expect(entry).toBeDefined();
     const mod = (await import(entry!.entry)) as Record<string, (event: unknown) => Promise<unknown>>;
     const handler = mod[entry!.exportName]!;
@@ -183,7 +183,7 @@ describe('the job-ops entry module CDK bundles, run with the environment CDK giv
       const { activities } = (await res.json()) as { activities: { id: string }[] };
       return JSON.stringify(activities.filter((a) => a.id === posted.id).at(-1) ?? {});
     };
-    const entry = discoverHandlers().find((h) => h.name === 'job-ops')!;
+    const entry = lambdaFunctions().find((h) => h.name === 'job-ops')!;
     const handler = ((await import(entry.entry)) as Record<string, (e: unknown) => Promise<unknown>>)[
       entry.exportName
     ]!;

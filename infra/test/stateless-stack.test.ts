@@ -2,8 +2,7 @@ import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/wo
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRackOpsApp } from '../src/app';
-import { type Synthesized, synthesize, TEST_HANDLERS, TEST_RELAY_PRINCIPAL } from './helpers/synth';
+import { FUNCTION_NAMES, type Synthesized, synthesize } from './helpers/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Resources = Record<string, Resource>;
@@ -31,6 +30,8 @@ describe('StatelessStack', () => {
     ofType('AWS::IAM::Policy')
       .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
       .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const envOf = (name: string) =>
+    (propsOf(fnId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
   const roleOf = (fnLogicalId: string) =>
     (propsOf(fnLogicalId).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
 
@@ -44,7 +45,7 @@ describe('StatelessStack', () => {
   describe('Lambdas', () => {
     it('deploys one function per handler: nodejs22.x on ARM64 with active tracing', () => {
       const fns = ofType('AWS::Lambda::Function');
-      expect(fns).toHaveLength(TEST_HANDLERS.length);
+      expect(fns).toHaveLength(FUNCTION_NAMES.length);
       for (const [, fn] of fns) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -59,28 +60,92 @@ describe('StatelessStack', () => {
         String(g.Properties.LogGroupName).startsWith('/aws/lambda/'),
       );
       expect(groups.map(([, g]) => g.Properties.LogGroupName).sort()).toEqual(
-        TEST_HANDLERS.map((h) => `/aws/lambda/rackops-${h.name}`).sort(),
+        FUNCTION_NAMES.map((n) => `/aws/lambda/rackops-${n}`).sort(),
       );
       for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(90);
     });
 
-    it('passes the names the handlers read from the environment', () => {
-      const env = (propsOf(fnId('dispatch')).Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(Object.keys(env)).toEqual(
-        expect.arrayContaining([
-          'TABLE_NAME',
+    it('gives each function exactly the environment variables its code reads', () => {
+      const envNames = Object.fromEntries(
+        FUNCTION_NAMES.map((name) => [name, Object.keys(envOf(name)).sort()]),
+      );
+      const base = ['LOG_LEVEL', 'NODE_OPTIONS', 'TABLE_NAME'];
+      const notify = ['BOT_SECRET_ARN', 'NOTIFY_WEBHOOKS_SECRET_ARN', 'TEAMS_APP_ID'];
+      const schedules = [
+        'CLAIM_FUNCTION_ARN',
+        'SCHEDULER_ROLE_ARN',
+        'SCHEDULES_DLQ_ARN',
+        'SCHEDULE_GROUP_NAME',
+      ];
+      const sorted = (...names: string[][]) => names.flat().sort();
+      expect(envNames).toEqual({
+        bot: sorted(base, notify, schedules, [
+          'STATE_MACHINE_ARNS',
+          'PRODUCTION_CLUSTERS',
           'COMMANDS_QUEUE_URL',
           'RESULTS_QUEUE_URL',
-          'STATE_MACHINE_ARNS',
-          'RELAY_SIGNING_KEY_SECRET_ARN',
-          'BOT_SECRET_ARN',
-          'SCHEDULE_GROUP_NAME',
-          'SCHEDULER_ROLE_ARN',
-          'CLAIM_FUNCTION_ARN',
+          'COMMANDS_DLQ_URL',
+          'RESULTS_DLQ_URL',
         ]),
-      );
-      expect(env.TEAMS_APP_ID).toBe('app-123');
-      expect(env.PRODUCTION_CLUSTERS).toBe('["domain-c8"]');
+        claim: sorted(base, notify, schedules, ['STATE_MACHINE_ARNS']),
+        dispatch: sorted(base, ['COMMANDS_QUEUE_URL', 'RELAY_SIGNING_KEY_SECRET_ARN']),
+        'execution-status': sorted(base, notify),
+        'job-ops': sorted(base, notify),
+        reconcile: sorted(base, schedules, ['INVENTORY_SCHEDULES']),
+        result: sorted(base, notify, ['STATE_MACHINE_ARNS', 'RELAY_SIGNING_KEY_SECRET_ARN']),
+      });
+      expect(envOf('bot').TEAMS_APP_ID).toBe('app-123');
+      expect(envOf('bot').PRODUCTION_CLUSTERS).toBe('["domain-c8"]');
+    });
+
+    it('gives each function exactly the grants it uses (nothing more)', () => {
+      const grantsOf = (name: string): string[] => {
+        const statements = statementsOf(roleOf(fnId(name)));
+        const has = (action: string, resource?: RegExp) =>
+          statements.some(
+            (st) =>
+              [st.Action].flat().includes(action) &&
+              (!resource || resource.test(JSON.stringify(st.Resource))),
+          );
+        const consumes = ofType('AWS::Lambda::EventSourceMapping').some(
+          ([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: fnId(name) }),
+        );
+        const grants: Record<string, boolean> = {
+          table: has('dynamodb:PutItem', /Table/),
+          botSecret: has('secretsmanager:GetSecretValue', /BotCredentials/),
+          relayKey: has('secretsmanager:GetSecretValue', /RelaySigningKey/),
+          sendCommands: has('sqs:SendMessage', /CommandsQueue/),
+          consumeResults: consumes,
+          queueDepths: has('sqs:ReceiveMessage', /DeadLetter/),
+          startWorkflows: has('states:StartExecution'),
+          watchExecutions: has('states:DescribeExecution'),
+          answerTasks: has('states:SendTaskSuccess'),
+          manageSchedules: has('scheduler:CreateSchedule'),
+          listSchedules: has('scheduler:ListSchedules'),
+          notify: has('secretsmanager:GetSecretValue', /NotifyWebhooks/),
+        };
+        return Object.keys(grants)
+          .filter((g) => grants[g])
+          .sort();
+      };
+      const notify = ['botSecret', 'notify'];
+      const sorted = (...names: string[][]) => names.flat().sort();
+      expect(Object.fromEntries(FUNCTION_NAMES.map((name) => [name, grantsOf(name)]))).toEqual({
+        bot: sorted(notify, [
+          'table',
+          'startWorkflows',
+          'watchExecutions',
+          'answerTasks',
+          'manageSchedules',
+          'queueDepths',
+        ]),
+        claim: sorted(notify, ['table', 'startWorkflows', 'watchExecutions', 'manageSchedules']),
+        dispatch: sorted(['table', 'relayKey', 'sendCommands']),
+        'execution-status': sorted(notify, ['table']),
+        'job-ops': sorted(notify, ['table']),
+        reconcile: sorted(['table', 'manageSchedules', 'listSchedules']),
+        result: sorted(notify, ['table', 'relayKey', 'consumeResults', 'answerTasks']),
+      });
     });
 
     it('lists every workflow in STATE_MACHINE_ARNS', () => {
@@ -110,7 +175,7 @@ describe('StatelessStack', () => {
     });
 
     it('lets only dispatch send commands; only dispatch (signs) and result (verifies) read the relay signing key', () => {
-      for (const name of TEST_HANDLERS.map((h) => h.name)) {
+      for (const name of FUNCTION_NAMES) {
         const statements = statementsOf(roleOf(fnId(name)));
         const sends = statements.some((s) => [s.Action].flat().includes('sqs:SendMessage'));
         const readsKey = statements.some((s) => JSON.stringify(s.Resource).includes('RelaySigningKey'));
@@ -141,7 +206,7 @@ describe('StatelessStack', () => {
             [s.Action].flat().includes('secretsmanager:GetSecretValue') &&
             JSON.stringify(s.Resource).includes(secret),
         );
-      const names = TEST_HANDLERS.map((h) => h.name);
+      const names = FUNCTION_NAMES;
       const notifying = ['bot', 'claim', 'execution-status', 'job-ops', 'result'];
       expect(names.filter((n) => reads(n, 'BotCredentials')).sort()).toEqual(
         notifying.filter((n) => names.includes(n)),
@@ -151,11 +216,11 @@ describe('StatelessStack', () => {
       );
     });
 
-    it('grants no wildcard action and no "*" resource except X-Ray', () => {
-      for (const name of TEST_HANDLERS.map((h) => h.name)) {
+    it('grants no wildcard action and no "*" resource except X-Ray (and reconcile\'s ListSchedules)', () => {
+      for (const name of FUNCTION_NAMES) {
         for (const s of statementsOf(roleOf(fnId(name)))) {
           for (const action of [s.Action].flat()) expect(action).not.toContain('*');
-          if (s.Resource === '*')
+          if (s.Resource === '*' && !(name === 'reconcile' && s.Action === 'scheduler:ListSchedules'))
             expect(s.Action).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
         }
       }
@@ -216,7 +281,9 @@ describe('StatelessStack', () => {
   });
 
   it('sends the end of every RackOps execution (and only those) to execution-status', () => {
-    const rules = ofType('AWS::Events::Rule');
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes('aws.states'),
+    );
     expect(rules).toHaveLength(1);
     const rule = rules[0]?.[1].Properties ?? {};
     expect(rule.EventPattern).toMatchObject({
@@ -285,14 +352,14 @@ describe('StatelessStack', () => {
       }
     });
 
-    it('can be handed to schedules only by the bot and claim Lambdas', () => {
+    it('can be handed to schedules only by the bot, claim and reconcile Lambdas', () => {
       const roleId = id(synth.stateless.scheduler.role as never);
-      const passers = TEST_HANDLERS.map((h) => h.name).filter((name) =>
+      const passers = FUNCTION_NAMES.filter((name) =>
         statementsOf(roleOf(fnId(name))).some(
           (s) => [s.Action].flat().includes('iam:PassRole') && JSON.stringify(s.Resource).includes(roleId),
         ),
       );
-      expect(passers.sort()).toEqual(['bot', 'claim']);
+      expect(passers.sort()).toEqual(['bot', 'claim', 'reconcile']);
     });
   });
 
@@ -379,36 +446,5 @@ describe('StatelessStack', () => {
         ],
       });
     });
-  });
-
-  it('deploys without a bot handler: everything but the endpoint', () => {
-    const noBot = synthesize({}, { handlers: TEST_HANDLERS.filter((h) => h.name !== 'bot') });
-    try {
-      const t = Template.fromStack(noBot.stateless);
-      t.resourceCountIs('AWS::Lambda::Function', TEST_HANDLERS.length - 1);
-      t.resourceCountIs('AWS::Lambda::Url', 0);
-      t.resourceCountIs('AWS::StepFunctions::StateMachine', Object.keys(buildWorkflowDefinitions()).length);
-      expect(noBot.stateless.botEndpoint).toBeUndefined();
-    } finally {
-      noBot.cleanup();
-    }
-  });
-
-  it('is left out, with a warning, while a handler the workflows need is missing', () => {
-    const warnings: string[] = [];
-    const built = buildRackOpsApp({
-      context: {
-        'rackops:prefix': 'rackops',
-        'rackops:bundle': false,
-        'rackops:relayAgentPrincipal': TEST_RELAY_PRINCIPAL,
-      },
-      handlers: TEST_HANDLERS.filter((h) => h.name !== 'dispatch'),
-      workflowDefinitions: buildWorkflowDefinitions(),
-      nag: false,
-      cloudFormationValidation: false,
-      warn: (m) => warnings.push(m),
-    });
-    expect(built.stateless).toBeUndefined();
-    expect(warnings.join('\n')).toContain('dispatch');
   });
 });

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
 import { buildRackOpsApp } from '@rackops/infra/app';
-import { discoverHandlers } from '@rackops/infra/handlers';
 import { PRICES } from './prices';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -34,7 +33,6 @@ export function fixedMonthlyFromTemplates(): FixedMonthly {
         'rackops:relayAgentPrincipal': 'arn:aws:iam::123456789012:role/rackops-relay-agent-example',
         'rackops:teamsAppId': 'app-cost-bench',
       },
-      handlers: discoverHandlers(),
       workflowDefinitions: buildWorkflowDefinitions(),
       nag: false,
       cloudFormationValidation: false,

@@ -3,12 +3,10 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import type { HandlerFunction } from './handler-function';
-import type { JobScheduler } from './job-scheduler';
 
 export interface DeployReconcileProps {
   /** The reconcile Lambda (lambdas/src/handlers/reconcile.handler.ts). */
   readonly reconcile: HandlerFunction;
-  readonly scheduler: JobScheduler;
   /** The config the Lambda reads from INVENTORY_SCHEDULES: a change of it re-runs the custom resource. */
   readonly inventorySchedules: unknown;
 }
@@ -29,9 +27,7 @@ export class DeployReconcile extends Construct {
   constructor(scope: Construct, id: string, props: DeployReconcileProps) {
     super(scope, id);
     const fn = props.reconcile;
-    props.scheduler.grantManageSchedules(fn.function);
-    props.scheduler.acknowledgeScheduleWildcard(fn.role);
-    props.scheduler.grantListSchedules(fn.function, fn.role);
+    // Its grants (schedules, pass role, list) come from its entry in the function list (function-access.ts).
     this.resource = new CustomResource(this, 'OnDeploy', {
       serviceToken: fn.function.functionArn,
       resourceType: RECONCILE_RESOURCE_TYPE,

@@ -9,11 +9,11 @@ import type { Construct } from 'constructs';
 import type { HandlerFunction } from './handler-function';
 
 export interface NotificationGrants {
-  /** Functions that raise notification events (bot, job-ops, result, execution-status, claim: a window skipped at fire time). */
+  /**
+   * Functions that deliver notifications beyond Teams (grant `notify` in the function list). Their bot secret
+   * read, for Teams itself, is their grant `botSecret`.
+   */
   senders: readonly HandlerFunction[];
-  /** The bot among them: it already reads its secret for its own turns. */
-  bot?: HandlerFunction;
-  botCredentials: ISecret;
   dataKey: IKey;
   alarmTopic: ITopic;
   webhooks?: ISecret;
@@ -25,14 +25,13 @@ export interface NotificationGrants {
 export const DEAD_LETTER_METRIC = { namespace: 'RackOps', name: 'NotificationDeadLetters' } as const;
 
 /**
- * Exactly what delivering needs: the bot secret (app credentials for proactive Teams messages) and the webhook
- * secret, each readable with KMS decrypt through Secrets Manager only; SES SendEmail from the one sender identity
- * (the address and its domain: either may be the verified identity). Plus the alarm on dead letters.
+ * Exactly what delivering beyond Teams needs: the webhook secret, readable with KMS decrypt through Secrets
+ * Manager only; SES SendEmail from the one sender identity (the address and its domain: either may be the
+ * verified identity). Plus the alarm on dead letters.
  */
 export function grantNotifications(scope: Construct, g: NotificationGrants): Alarm {
   const stack = Stack.of(scope);
   for (const f of g.senders) {
-    if (f !== g.bot) f.allowSecretRead(g.botCredentials, g.dataKey);
     if (g.webhooks) f.allowSecretRead(g.webhooks, g.dataKey);
     if (g.emailFrom) {
       const domain = g.emailFrom.split('@')[1] ?? g.emailFrom;

@@ -4,22 +4,11 @@ import { join } from 'node:path';
 import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildRackOpsApp, type RackOpsApp } from '../../src/app';
-import type { HandlerSource } from '../../src/handlers';
+import { lambdaFunctions } from '../../src/handlers';
 import type { StatelessStack } from '../../src/stateless-stack';
 
-/** The handlers the stack requires, as sources that are never read (bundling is off in tests). */
-export const TEST_HANDLERS: HandlerSource[] = [
-  'bot',
-  'claim',
-  'dispatch',
-  'execution-status',
-  'job-ops',
-  'result',
-].map((name) => ({
-  name,
-  entry: `/not-read/${name}.handler.ts`,
-  exportName: 'default',
-}));
+/** The names of the Lambdas the stack deploys (the explicit list; bundling is off in tests). */
+export const FUNCTION_NAMES: readonly string[] = lambdaFunctions().map((f) => f.name);
 
 /** The relay agent principal every test synth trusts unless it says otherwise. */
 export const TEST_RELAY_PRINCIPAL = 'arn:aws:iam::123456789012:role/rackops-relay-agent-example';
@@ -37,10 +26,7 @@ export interface Synthesized extends RackOpsApp {
  * per synth here; `npm run synth` in CI runs it).
  * Call cleanup() in afterAll.
  */
-export function synthesize(
-  context: Record<string, unknown> = {},
-  opts: { nag?: boolean; handlers?: HandlerSource[] } = {},
-): Synthesized {
+export function synthesize(context: Record<string, unknown> = {}, opts: { nag?: boolean } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'rackops-infra-test-'));
   const built = buildRackOpsApp({
     outdir,
@@ -50,12 +36,10 @@ export function synthesize(
       'rackops:relayAgentPrincipal': TEST_RELAY_PRINCIPAL,
       ...context,
     },
-    handlers: opts.handlers ?? TEST_HANDLERS,
     workflowDefinitions: buildWorkflowDefinitions(),
     nag: opts.nag ?? false,
     cloudFormationValidation: false,
   });
-  if (!built.stateless) throw new Error('stateless stack missing');
   const assembly = built.app.synth();
   return {
     ...built,

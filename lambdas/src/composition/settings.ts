@@ -5,9 +5,9 @@ import { z } from 'zod';
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
 /**
- * The environment variables infra sets, each read here and nowhere else. Every one is optional in the schema
- * because each function is given only the ones it uses; `requireSetting` fails the invocation that needs a
- * missing one, with its name.
+ * The environment variables infra sets, and only these: each function's environment is the names
+ * composition/functions.ts lists for it, typed by this schema. Every one is optional here because each function
+ * is given only the ones it uses; `requireSetting` fails the invocation that needs a missing one, with its name.
  */
 export const SettingsEnv = z.object({
   TABLE_NAME: optional,
@@ -24,6 +24,18 @@ export const SettingsEnv = z.object({
   LOG_LEVEL: optional,
   /** `off` stops the claim function's hardware health reads on each vCenter sync tick (on otherwise). */
   HEALTH_READS: optional,
+  /** The relay queues `health` watches (adapters/sqs-queue-stats.ts). */
+  RESULTS_QUEUE_URL: optional,
+  COMMANDS_DLQ_URL: optional,
+  RESULTS_DLQ_URL: optional,
+  /** The Teams app id, for links back to the chat in notifications. */
+  TEAMS_APP_ID: optional,
+  /** JSON array of cluster ids whose changes need a second approver (the bot). */
+  PRODUCTION_CLUSTERS: optional,
+  /** JSON: the recurring inventory syncs the reconcile function keeps. */
+  INVENTORY_SCHEDULES: optional,
+  NOTIFY_WEBHOOKS_SECRET_ARN: optional,
+  NOTIFY_EMAIL_FROM: optional,
 });
 export type Settings = z.infer<typeof SettingsEnv>;
 export type SettingName = keyof Settings;
