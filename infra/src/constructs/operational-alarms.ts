@@ -143,7 +143,9 @@ export class OperationalAlarms extends Construct {
         metricNamespace: 'RackOps',
         metricName: 'RelayMessagesRefused',
         metricValue: '1',
-        defaultValue: 0,
+        // No defaultValue: with 0 the filter publishes a datapoint every minute the log has lines, and a custom
+        // metric is billed ($0.30 a month) for every hour it gets one. Without it the metric only exists in the
+        // hours something was refused; the alarm reads missing data as "none refused", so it fires the same.
       });
       add(
         'RelayMessagesRefused',
