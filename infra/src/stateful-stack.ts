@@ -84,6 +84,16 @@ export class StatefulStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
+    // EventBridge publishes failed/timed-out/aborted executions to the same topic (a rule, not 18 alarms).
+    messagingKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'EventBridgePublishesToEncryptedTopic',
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     this.messagingKey = messagingKey;
 
     this.table = new RackOpsTable(this, 'Table', { encryptionKey: this.dataKey }).table;

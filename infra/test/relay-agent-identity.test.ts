@@ -152,6 +152,11 @@ describe('relay agent identity', () => {
         }),
       }),
     ]);
+    // No default value: the metric (and its monthly charge) exists only in hours with a refusal.
+    const props = filters[0]?.Properties as { MetricTransformations: Record<string, unknown>[] } | undefined;
+    const transform = props?.MetricTransformations[0];
+    expect(transform).toBeDefined();
+    expect(transform).not.toHaveProperty('DefaultValue');
     const alarms = Object.entries(stateless).filter(
       ([id, r]) => r.Type === 'AWS::CloudWatch::Alarm' && id.includes('RelayMessagesRefused'),
     );
@@ -159,6 +164,9 @@ describe('relay agent identity', () => {
     expect(alarms[0]?.[1].Properties).toMatchObject({
       MetricName: 'RelayMessagesRefused',
       Namespace: 'RackOps',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
   });
 });

@@ -80,6 +80,23 @@ describe('StatefulStack', () => {
     }
   });
 
+  it('lets CloudWatch alarms and EventBridge (this account only) use the messaging key for the alarm topic', () => {
+    const key = resources[logicalId(synth.stateful.messagingKey as never)];
+    if (!key) throw new Error('no messaging key');
+    const statements = (key.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      const granted = statements.filter(
+        (s) => (s.Principal as { Service?: string } | undefined)?.Service === service,
+      );
+      expect(granted).toHaveLength(1);
+      expect(granted[0]).toMatchObject({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+    }
+  });
+
   describe('queues', () => {
     const messagingKey = () => ({ 'Fn::GetAtt': [logicalId(synth.stateful.messagingKey), 'Arn'] });
 

@@ -281,8 +281,11 @@ describe('StatelessStack', () => {
   });
 
   it('sends the end of every RackOps execution (and only those) to execution-status', () => {
-    const rules = ofType('AWS::Events::Rule').filter(([, r]) =>
-      JSON.stringify(r.Properties.EventPattern ?? {}).includes('aws.states'),
+    // The other rule on these events is the alarm one (failed, timed out, aborted → the alarm topic).
+    const alarmRule = id(synth.stateless.alarms.executionsEndedBadly as never);
+    const rules = ofType('AWS::Events::Rule').filter(
+      ([ruleId, r]) =>
+        ruleId !== alarmRule && JSON.stringify(r.Properties.EventPattern ?? {}).includes('aws.states'),
     );
     expect(rules).toHaveLength(1);
     const rule = rules[0]?.[1].Properties ?? {};
@@ -420,14 +423,49 @@ describe('StatelessStack', () => {
       expect(JSON.stringify(dead[0]?.AlarmActions)).toContain('Topic');
     });
 
-    it('alarms on failed, timed-out or aborted executions of every state machine', () => {
-      const failed = alarms().filter((a) => JSON.stringify(a.Metrics ?? '').includes('ExecutionsFailed'));
-      expect(failed).toHaveLength(Object.keys(buildWorkflowDefinitions()).length);
-      for (const a of failed) {
-        const text = JSON.stringify(a.Metrics);
-        expect(text).toContain('ExecutionsTimedOut');
-        expect(text).toContain('ExecutionsAborted');
-      }
+    it('has no per-state-machine alarm: one EventBridge rule covers failed, timed-out and aborted executions', () => {
+      const perMachine = alarms().filter((a) =>
+        /Executions(Failed|TimedOut|Aborted)/.test(JSON.stringify(a)),
+      );
+      expect(perMachine).toEqual([]);
+      const rule = synth.stateless.alarms.executionsEndedBadly;
+      if (!rule) throw new Error('no ExecutionsEndedBadly rule');
+      const props = propsOf(id(rule as never)) as {
+        EventPattern: { source: string[]; 'detail-type': string[]; detail: Record<string, unknown[]> };
+        Targets: { Arn: unknown; InputTransformer: { InputTemplate: string } }[];
+      };
+      expect(props.EventPattern.source).toEqual(['aws.states']);
+      expect(props.EventPattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
+      expect(props.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+      const machines = [...synth.stateless.stateMachines.values()].map((m) => ({ Ref: id(m as never) }));
+      expect(machines).toHaveLength(Object.keys(buildWorkflowDefinitions()).length);
+      expect(props.EventPattern.detail.stateMachineArn).toEqual(expect.arrayContaining(machines));
+      expect(props.EventPattern.detail.stateMachineArn).toHaveLength(machines.length);
+      // The alarm topic, with a message naming the execution.
+      expect(props.Targets).toHaveLength(1);
+      expect(props.Targets[0]?.Arn).toEqual(topicRef());
+      expect(props.Targets[0]?.InputTransformer.InputTemplate).toMatch(/<detail-name>.*<detail-status>/);
+    });
+
+    it("lets only that rule publish to the alarm topic (topic policy: events.amazonaws.com, the rule's ARN)", () => {
+      const rule = synth.stateless.alarms.executionsEndedBadly;
+      if (!rule) throw new Error('no ExecutionsEndedBadly rule');
+      const statements = ofType('AWS::SNS::TopicPolicy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([topicRef()]))
+        .flatMap(
+          ([, p]) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+        );
+      const fromEvents = statements.filter(
+        (s) => (s.Principal as { Service?: string } | undefined)?.Service === 'events.amazonaws.com',
+      );
+      expect(fromEvents).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: 'sns:Publish',
+          Resource: topicRef(),
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [id(rule as never), 'Arn'] } } },
+        }),
+      ]);
     });
 
     it('alarms when the relay agent has sent nothing (heartbeats included) for 15 minutes', () => {

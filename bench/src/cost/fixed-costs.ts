@@ -20,7 +20,8 @@ export interface FixedMonthly {
 /**
  * What the deployed stacks cost per month before any traffic, counted from the synthesized CloudFormation
  * templates (the same app `npm run synth` builds, bundling off): alarms by metric (a metric-math alarm pays
- * for each metric it reads), customer managed KMS keys, Secrets Manager secrets, log metric filters.
+ * for each metric it reads), customer managed KMS keys, Secrets Manager secrets, log metric filters that
+ * publish a default value (the others, like embedded metrics written only on an event, cost nothing idle).
  */
 export function fixedMonthlyFromTemplates(): FixedMonthly {
   const outdir = mkdtempSync(join(tmpdir(), 'rackops-bench-cost-synth-'));
@@ -49,7 +50,13 @@ export function fixedMonthlyFromTemplates(): FixedMonthly {
     }, 0);
     const kmsKeys = ofType('AWS::KMS::Key').length;
     const secrets = ofType('AWS::SecretsManager::Secret').length;
-    const customMetrics = ofType('AWS::Logs::MetricFilter').length;
+    // A filter with a default value publishes a datapoint whenever its log has lines, so its custom metric is
+    // billed every hour; without one the metric exists only in the hours something matched (idle: none).
+    const customMetrics = ofType('AWS::Logs::MetricFilter').filter((f) =>
+      (f.Properties?.MetricTransformations as { DefaultValue?: unknown }[] | undefined)?.some(
+        (t) => t.DefaultValue !== undefined,
+      ),
+    ).length;
     return {
       alarms: alarms.length,
       alarmMetrics,

@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Alarm,
   ComparisonOperator,
-  MathExpression,
   type IAlarmAction,
   type Metric,
   TreatMissingData,
@@ -22,7 +23,7 @@ export interface OperationalAlarmsProps {
   readonly topicKey: IKey;
   /** Dead-letter queues by a short name; any message in one is an alarm. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
-  /** Any failed, timed-out or aborted execution is an alarm. */
+  /** Any failed, timed-out or aborted execution is published to the topic (by an EventBridge rule). */
   readonly stateMachines: ReadonlyMap<string, IStateMachine>;
   /** Lambdas whose errors are alarms. */
   readonly functions: ReadonlyMap<string, IFunction>;
@@ -45,10 +46,12 @@ export interface OperationalAlarmsProps {
   readonly email?: string;
 }
 
-/** CloudWatch alarms for what needs a human, all sent to one encrypted SNS topic. */
+/** CloudWatch alarms and EventBridge rules for what needs a human, all sent to one encrypted SNS topic. */
 export class OperationalAlarms extends Construct {
   readonly topic: ITopic;
   readonly alarms: Alarm[] = [];
+  /** The rule sending failed, timed-out and aborted executions to the topic (absent without state machines). */
+  readonly executionsEndedBadly?: Rule;
 
   constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
     super(scope, id);
@@ -68,12 +71,7 @@ export class OperationalAlarms extends Construct {
     this.topic = topic;
     const action: IAlarmAction = new SnsAction(topic);
 
-    const add = (
-      alarmId: string,
-      metric: Metric | MathExpression,
-      description: string,
-      missing: TreatMissingData,
-    ) => {
+    const add = (alarmId: string, metric: Metric, description: string, missing: TreatMissingData) => {
       const alarm = new Alarm(this, alarmId, {
         metric,
         threshold: 1,
@@ -96,23 +94,37 @@ export class OperationalAlarms extends Construct {
       );
     }
 
-    for (const [name, machine] of props.stateMachines) {
-      const period = Duration.minutes(5);
-      add(
-        `${name}ExecutionsFailed`,
-        new MathExpression({
-          expression: 'failed + timedOut + aborted',
-          usingMetrics: {
-            failed: machine.metricFailed({ period, statistic: 'Sum' }),
-            timedOut: machine.metricTimedOut({ period, statistic: 'Sum' }),
-            aborted: machine.metricAborted({ period, statistic: 'Sum' }),
-          },
-          period,
-          label: `${name} failed/timed out/aborted`,
-        }),
-        `A ${name} execution failed, timed out or was aborted: check the job and the hosts it touched.`,
-        TreatMissingData.NOT_BREACHING,
+    // Failed, timed-out and aborted executions: one EventBridge rule rather than an alarm per state machine
+    // (3 alarm metrics each, $0.10 a month apiece); rules on AWS service events cost nothing, and the message
+    // names the execution (job id) where an alarm only says "a count went up".
+    const machineArns = [...props.stateMachines.values()].map((m) => m.stateMachineArn);
+    if (machineArns.length > 0) {
+      const rule = new Rule(this, 'ExecutionsEndedBadly', {
+        description: 'RackOps executions that failed, timed out or were aborted: to the alarm topic',
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: machineArns },
+        },
+      });
+      // Not the stock SnsTopic target: it lets events.amazonaws.com publish from any rule (any account, now
+      // that rules may target other accounts' topics); this lets only this rule publish.
+      const message = RuleTargetInput.fromText(
+        `RackOps execution ${EventField.fromPath('$.detail.name')} ${EventField.fromPath('$.detail.status')} ` +
+          `(state machine ${EventField.fromPath('$.detail.stateMachineArn')}, ` +
+          `execution ${EventField.fromPath('$.detail.executionArn')}): check the job and the hosts it touched.`,
       );
+      rule.addTarget({ bind: () => ({ arn: topic.topicArn, input: message }) });
+      topic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'ExecutionsEndedBadlyRulePublishes',
+          principals: [new ServicePrincipal('events.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+        }),
+      );
+      this.executionsEndedBadly = rule;
     }
 
     for (const [name, fn] of props.functions) {
@@ -131,7 +143,9 @@ export class OperationalAlarms extends Construct {
         metricNamespace: 'RackOps',
         metricName: 'RelayMessagesRefused',
         metricValue: '1',
-        defaultValue: 0,
+        // No defaultValue: with 0 the filter publishes a datapoint every minute the log has lines, and a custom
+        // metric is billed ($0.30 a month) for every hour it gets one. Without it the metric only exists in the
+        // hours something was refused; the alarm reads missing data as "none refused", so it fires the same.
       });
       add(
         'RelayMessagesRefused',

@@ -1,12 +1,21 @@
 /** Metric the RPO alarm watches (CloudWatch embedded metric format: a log line, no API call). */
 export const RPO_METRIC = { namespace: 'RackOps', name: 'ProtectionGroupPastRpo' } as const;
 
-/** One tick's RPO state of a group: 1 past its RPO, 0 within it; the group rides along as a field. */
+/**
+ * One tick's RPO state of a group. Past its RPO: an embedded-metric line (value 1, the group rides along).
+ * Within it: a plain log line and no datapoint, because a custom metric is billed ($0.30 a month) for every
+ * hour it receives one; the alarm (Maximum ≥ 1, missing data not breaching) reads "no datapoint" exactly as
+ * it read 0, and turns OK when the breaching ticks stop.
+ */
 export function emitRpoMetric(
   group: string,
   breached: boolean,
   write: (line: string) => void = console.log,
 ): void {
+  if (!breached) {
+    write(JSON.stringify({ [RPO_METRIC.name]: 0, group }));
+    return;
+  }
   write(
     JSON.stringify({
       _aws: {
@@ -19,7 +28,7 @@ export function emitRpoMetric(
           },
         ],
       },
-      [RPO_METRIC.name]: breached ? 1 : 0,
+      [RPO_METRIC.name]: 1,
       group,
     }),
   );
