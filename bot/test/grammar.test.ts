@@ -117,6 +117,35 @@ describe('command grammar', () => {
     }
   });
 
+  it('pg create and protect take the transport and consistency modes, and refuse other values', () => {
+    const ok: [string, Record<string, unknown>][] = [
+      ['protect a nas-a:tank/a nas-b:dr/a transport direct', { transport: 'direct' }],
+      [
+        'protect a nas-a:tank/a nas-b:dr/a transport agent consistency crash',
+        { transport: 'agent', consistency: 'crash' },
+      ],
+      ['pg create a nas-a:tank/a nas-b:dr/a consistency vm', { consistency: 'vm' }],
+      [
+        'pg create a nas-a:tank/a nas-b:dr/a rpo 30 transport direct consistency vm',
+        { rpo: 30, transport: 'direct', consistency: 'vm' },
+      ],
+    ];
+    for (const [typed, args] of ok)
+      expect(parseCommand(typed), typed).toMatchObject({ ok: true, command: { args } });
+    const bad: [string, string][] = [
+      ['protect a nas-a:tank/a nas-b:dr/a transport ftp', 'transport'],
+      ['pg create a nas-a:tank/a nas-b:dr/a consistency app', 'consistency'],
+      ['pg create a nas-a:tank/a nas-b:dr/a transport', 'transport'],
+    ];
+    for (const [typed, why] of bad) {
+      const r = parseCommand(typed);
+      expect(r.ok, typed).toBe(false);
+      if (!r.ok) expect(r.message, typed).toContain(why);
+    }
+    expect(helpFor(['protect'])).toContain('[transport MODE] [consistency LEVEL]');
+    expect(helpFor(['pg', 'create'])).toContain('`transport direct` has the source');
+  });
+
   it('declares room for failover; protection groups, replicate, windows and notify exist', () => {
     expect(COMMANDS.failover.unavailable).toBe(true);
     for (const n of ['protectionGroups', 'groups', 'pg', 'protect', 'replicate'] as const)

@@ -134,4 +134,50 @@ describe('protection group chat commands', () => {
     );
     expect(text(await f.harness.say(USERS.viewer, 'pg nope'))).toContain('protection group nope not found');
   });
+  it('pg create / protect store the transport and consistency modes; bad values store nothing and explain', async () => {
+    const pgs = createProtectionGroupStore(f.store);
+    const created: [string, string, { transport: string; vmConsistent: boolean }][] = [
+      [
+        'pg create modes-a nas-a:tank/ma nas-b:dr/ma transport direct consistency vm',
+        'modes-a',
+        { transport: 'direct', vmConsistent: true },
+      ],
+      [
+        'protect modes-b nas-a:tank/mb nas-b:dr/mb consistency crash',
+        'modes-b',
+        { transport: 'agent', vmConsistent: false },
+      ],
+      [
+        'protect modes-c nas-a:tank/mc nas-b:dr/mc transport agent consistency vm',
+        'modes-c',
+        { transport: 'agent', vmConsistent: true },
+      ],
+      ['pg create modes-d nas-a:tank/md nas-b:dr/md', 'modes-d', { transport: 'agent', vmConsistent: false }],
+    ];
+    for (const [cmd, group, modes] of created) {
+      const t = text(await f.harness.say(USERS.operator, cmd));
+      expect(t, cmd).toContain(`Protection group **${group}** created`);
+      expect(t, cmd).toContain(
+        `transport ${modes.transport}, ${modes.vmConsistent ? 'VM-consistent' : 'crash-consistent'}`,
+      );
+      expect((await pgs.get(group))?.value, cmd).toMatchObject(modes);
+    }
+    expect(text(await f.harness.say(USERS.viewer, 'pg modes-a'))).toContain(
+      'transport direct · VM-consistent (quiesced VMware snapshots)',
+    );
+
+    const before = (await pgs.list()).length;
+    const refused: [string, string][] = [
+      ['pg create modes-x nas-a:tank/mx nas-b:dr/mx transport ftp', 'transport'],
+      ['protect modes-x nas-a:tank/mx nas-b:dr/mx consistency app', 'consistency'],
+      ['pg create modes-x nas-a:tank/mx nas-b:dr/mx transport direct consistency', 'consistency'],
+    ];
+    for (const [cmd, why] of refused) {
+      const t = text(await f.harness.say(USERS.operator, cmd));
+      expect(t, cmd).toContain(why);
+      expect(t, cmd).not.toContain('created');
+    }
+    expect(await pgs.get('modes-x')).toBeUndefined();
+    expect(await pgs.list()).toHaveLength(before);
+  });
 });

@@ -20,14 +20,24 @@ if (unavailable) console.warn(`replication mode tests skipped: ${unavailable}`);
 const run = promisify(execFile);
 const alice = { kind: 'user' as const, id: 'u-alice', name: 'Alice' };
 
-/** Two hosts of cluster `test-a` (datastore `test-a-ds01`), three VMs on it. */
+/** Two hosts of cluster `test-a` (datastore `test-a-ds01`), three VMs on it, and the vCenter's own appliance. */
 function labWithVms() {
   const lab = smallLab(2);
   const vm = (name: string, host: string) => ({ name, host, cpuMhz: 1000, memoryMiB: 2048 });
   const [vc] = lab.vcenters;
   return {
     ...lab,
-    vcenters: [{ ...vc!, vms: [vm('web-01', 'TEST001'), vm('web-02', 'TEST001'), vm('db-01', 'TEST002')] }],
+    vcenters: [
+      {
+        ...vc!,
+        vms: [
+          vm('web-01', 'TEST001'),
+          vm('web-02', 'TEST001'),
+          vm('db-01', 'TEST002'),
+          { ...vm('vcsa-test', 'TEST002'), isVcenterAppliance: true },
+        ],
+      },
+    ],
   };
 }
 
@@ -149,7 +159,9 @@ describe.skipIf(unavailable !== undefined)(
       expect(vmwareSnapshotsLeft()).toEqual([]);
       const replica = (await createProtectionGroupStore(stack.store).get('consistent'))?.value.lastReplica;
       expect(replica).toMatchObject({ vmConsistent: true, quiesceFailed: [] });
-      expect(done.summary).not.toContain('crash-consistent');
+      // Only the appliance, left alone on purpose, is crash-consistent: no quiesce failed.
+      expect(done.summary).not.toContain('quiesce failed');
+      expect(done.summary).toContain("Skipped: vcsa-test: vCenter's own appliance: never quiesced");
       const report = await stack.store.getJobItem<{ facts: { title: string; value: string }[] }>(
         job.id,
         'note',
@@ -159,6 +171,13 @@ describe.skipIf(unavailable !== undefined)(
         title: 'Consistency',
         value: 'VM-consistent: 3 VM(s) quiesced, their VMware snapshots removed',
       });
+      // vCenter's own appliance is on the datastore too: never quiesced, named in the report.
+      expect(report?.facts).toContainEqual({
+        title: 'Skipped: vcsa-test',
+        value: "vCenter's own appliance: never quiesced; crash-consistent in the replica",
+      });
+      const vcsa = [...world().vms.values()].find((v) => v.isVcenterAppliance);
+      expect(vcsa?.snapshots ?? []).toEqual([]);
     }, 200_000);
 
     it('a VM whose quiesce fails is named: crash-consistent for it, the run completes, nothing left behind', async () => {

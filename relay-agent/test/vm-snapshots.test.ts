@@ -2,14 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayHarness } from './helpers/relay-harness';
 import { smallLab } from './helpers/small-lab';
 
-/** Three VMs on two hosts of the small lab's cluster `test-a` (datastore `test-a-ds01`). */
+/**
+ * Three VMs on two hosts of the small lab's cluster `test-a` (datastore `test-a-ds01`), and the vCenter's own
+ * appliance on the same datastore, under a name no pattern would catch: only what vCenter reports marks it.
+ */
 function labWithVms() {
   const lab = smallLab(2);
   const vm = (name: string, host: string) => ({ name, host, cpuMhz: 1000, memoryMiB: 2048 });
   const [vc] = lab.vcenters;
   return {
     ...lab,
-    vcenters: [{ ...vc!, vms: [vm('web-01', 'TEST001'), vm('web-02', 'TEST001'), vm('db-01', 'TEST002')] }],
+    vcenters: [
+      {
+        ...vc!,
+        vms: [
+          vm('web-01', 'TEST001'),
+          vm('web-02', 'TEST001'),
+          vm('db-01', 'TEST002'),
+          { ...vm('mgmt-vc', 'TEST002'), isVcenterAppliance: true },
+        ],
+      },
+    ],
   };
 }
 
@@ -88,6 +101,35 @@ describe('vm.quiesce-snapshot / vm.remove-snapshots against the lab vCenter', ()
     } finally {
       h.lab.world.faults.clear(victim.hostId);
     }
+  });
+
+  it("every VM on a datastore never quiesces vCenter's own appliance, and names it as skipped", async () => {
+    const vcsa = [...h.lab.world.vms.values()].find((v) => v.isVcenterAppliance)!;
+    const out = await run('vm.quiesce-snapshot', { name: 'rackops-pg-j3', datastore: 'test-a-ds01' });
+    expect(out.ok, JSON.stringify(out.error)).toBe(true);
+    const o = out.output as {
+      vms: string[];
+      taken: { vm: string }[];
+      skipped: { vm: string; vmName: string; reason: string }[];
+    };
+    expect(o.skipped).toEqual([
+      { vm: vcsa.moref, vmName: 'mgmt-vc', reason: "vCenter's own appliance: never quiesced" },
+    ]);
+    expect(o.vms).not.toContain(vcsa.moref);
+    expect(o.taken.map((t) => t.vm).sort()).toEqual(
+      vms()
+        .map((v) => v.moref)
+        .sort(),
+    );
+    expect((vcsa.snapshots ?? []).filter((s) => s.name === 'rackops-pg-j3')).toEqual([]);
+    expect((await run('vm.remove-snapshots', { name: 'rackops-pg-j3', datastore: 'test-a-ds01' })).ok).toBe(
+      true,
+    );
+    expect(named('rackops-pg-j3')).toEqual([]);
+    // Named explicitly, it is the operator's choice: taken like any VM.
+    const named3 = await run('vm.quiesce-snapshot', { name: 'rackops-pg-j4', vms: [vcsa.moref] });
+    expect(named3.output).toMatchObject({ skipped: [], taken: [{ vm: vcsa.moref }] });
+    await run('vm.remove-snapshots', { name: 'rackops-pg-j4', vms: [vcsa.moref] });
   });
 
   it('refuses a snapshot name that is not plain, and an unknown datastore', async () => {

@@ -89,6 +89,7 @@ describe('feature detection from the CLI usage text', () => {
       resumableReceive: false,
       rawSend: false,
       sizeEstimate: false,
+      sendProgress: false,
     });
   });
 
@@ -107,6 +108,7 @@ describe('feature detection from the CLI usage text', () => {
       resumableReceive: true,
       rawSend: true,
       sizeEstimate: true,
+      sendProgress: true,
     });
   });
 });

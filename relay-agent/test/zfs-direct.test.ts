@@ -100,12 +100,16 @@ describe.skipIf(unavailable !== undefined)(
       targetAppliance: 'zfs-b',
       targetDataset: dst,
     });
-    const takeAndSend = async (appliances = appliancesWith(hop), progress: string[] = []) => {
+    const takeAndSend = async (
+      appliances = appliancesWith(hop),
+      progress: string[] = [],
+      opts: { directPollMs?: number } = {},
+    ) => {
       const snap = await createZfsSnapshotHandler(appliances)(
         { group: 'dr-vms', dataset: src },
         ctxFor('zfs.snapshot'),
       );
-      return createZfsReplicateHandler(appliances)(
+      return createZfsReplicateHandler(appliances, opts)(
         { ...pair(), snapshot: snap.snapshot, transport: 'direct' },
         ctxFor('zfs.replicate', progress),
       );
@@ -217,6 +221,27 @@ describe.skipIf(unavailable !== undefined)(
       expect(again.bytes).toBeGreaterThan(big.length * 0.9);
       expect(again.bytes).toBeLessThan(big.length + 8 * 1024 * 1024);
       expect(Buffer.compare(await sites.readFresh(dst, 'vm1', 'big-flat.vmdk'), big)).toBe(0);
+    }, 300_000);
+    it('progress in bytes arrives while a direct transfer runs (zfs-fuse: counted from the target)', async () => {
+      const appliances = appliancesWith(hop);
+      // zfs-fuse's `zfs send` has no `-v -P`: the agent falls back to the target's growth, polled.
+      expect((await appliances.get('zfs-a').features()).sendProgress).toBe(false);
+      const big = randomBytes(96 * 1024 * 1024);
+      await mkdir(join(sites.mountpoint(src), 'vm1'), { recursive: true });
+      await writeFile(join(sites.mountpoint(src), 'vm1', 'progress-flat.vmdk'), big);
+      const progress: string[] = [];
+      const sent = await takeAndSend(appliances, progress, { directPollMs: 250 });
+      // An increment after the tests above, the first full send when run alone: counted the same way.
+      expect(sent).toMatchObject({ transport: 'direct', bytesFrom: 'target-used' });
+      const counts = progress.flatMap((m) => {
+        const c = /^sent (\d+) bytes \(\d+ KiB\/s, target grew, \d+ s\) zfs-a → zfs-b direct$/.exec(m);
+        return c ? [Number(c[1])] : [];
+      });
+      expect(counts.length, progress.join('\n')).toBe(progress.length);
+      expect(Math.max(0, ...counts), progress.join('\n')).toBeGreaterThan(0);
+      // Counts only grow, and never run past what landed.
+      expect([...counts].sort((a, b) => a - b)).toEqual(counts);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(sent.bytes + 8 * 1024 * 1024);
     }, 300_000);
   },
 );

@@ -89,6 +89,7 @@ describe.skipIf(unavailable !== undefined)('ZFS replication over SSH (real zfs-f
       bookmarks: false,
       resumableReceive: false,
       sizeEstimate: false,
+      sendProgress: false,
     });
     expect(typeof f.holds).toBe('boolean');
   });

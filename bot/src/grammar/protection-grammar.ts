@@ -13,6 +13,9 @@ const applianceDataset = z
     'APPLIANCE:DATASET, e.g. nas-a:tank/vmstore',
   );
 
+/** `consistency vm` quiesces the VMs around the ZFS snapshot; `crash` (the default) does not. */
+const Consistency = z.enum(['vm', 'crash']);
+
 /** `protect` and `pg create` take the same arguments. */
 const PROTECT_ARGS = z.object({
   group: ProtectionGroupName,
@@ -29,13 +32,19 @@ const PROTECT_ARGS = z.object({
   datastore: name.optional(),
   'dr-vcenter': BoundedId.optional(),
   'dr-datastore': name.optional(),
+  transport: Transport.optional(),
+  consistency: Consistency.optional(),
 });
 const PROTECT_DETAILS =
   "SOURCE and TARGET are APPLIANCE:DATASET, the appliance by its id in the relay agent's `zfs.sites`. " +
   'RPO in minutes (default 15): the group replicates every RPO/2. `keep N` frequent snapshots (default 4; ' +
   "also 24 hourly, 7 daily, 4 weekly). The vCenter and datastore default to none named and the dataset's last part. " +
   'A group is production when a production cluster mounts its datastore, or when the inventory does not know ' +
-  'the datastore: it then waits, unscheduled, until a second person runs `pg approve GROUP`.';
+  'the datastore: it then waits, unscheduled, until a second person runs `pg approve GROUP`. ' +
+  'MODE: `transport agent` (the default) pipes the data through the relay agent; `transport direct` has the source ' +
+  'appliance send to the target over SSH itself. LEVEL: `consistency vm` quiesces each VM (VMware snapshot, removed ' +
+  'right after) around the ZFS snapshot; `consistency crash` (the default) takes the ZFS snapshot alone. ' +
+  '`pg edit` changes both later.';
 /** An RPO as typed: minutes (`30`), or `30m`, `2h`, `1d`; at most a week. */
 const rpoDuration = z
   .string()
@@ -92,12 +101,13 @@ export const PROTECTION_COMMANDS = {
   }),
   protect: def({
     usage:
-      'protect GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME]',
+      'protect GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME] [transport MODE] [consistency LEVEL]',
     summary:
       'create a protection group: replicate a ZFS dataset to another appliance on a schedule (production: a second person approves)',
     examples: [
       'protect prod-vms nas-a:tank/vmstore nas-b:tank/vmstore-dr rpo 15',
       'protect sql nas-a:tank/sql nas-b:backup/sql rpo 60 keep 8 vcenter vc-prod datastore nfs-sql',
+      'protect vms nas-a:tank/vms nas-b:dr/vms vcenter vc-lab transport direct consistency vm',
     ],
     details: PROTECT_DETAILS,
     role: 'operator',
@@ -105,7 +115,7 @@ export const PROTECTION_COMMANDS = {
   }),
   pgCreate: def({
     usage:
-      'pg create GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME]',
+      'pg create GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME] [transport MODE] [consistency LEVEL]',
     summary: 'same as `protect`',
     examples: ['pg create prod-vms nas-a:tank/vmstore nas-b:tank/vmstore-dr rpo 15 vcenter vc-lab'],
     details: PROTECT_DETAILS,
@@ -172,7 +182,7 @@ export const PROTECTION_COMMANDS = {
         daily: z.coerce.number().int().min(0).max(90).optional(),
         weekly: z.coerce.number().int().min(0).max(52).optional(),
         transport: Transport.optional(),
-        consistency: z.enum(['vm', 'crash']).optional(),
+        consistency: Consistency.optional(),
       })
       .refine(
         (a) =>

@@ -140,11 +140,13 @@ export async function protect(turn: Turn, args: ArgsOf<'protect'>): Promise<stri
       members: { kind: 'datastore' },
       rpoMinutes: args.rpo ?? 15,
       retention: args.keep ? { frequent: args.keep } : {},
+      ...(args.transport !== undefined ? { transport: args.transport } : {}),
+      ...(args.consistency !== undefined ? { vmConsistent: args.consistency === 'vm' } : {}),
       conversationId: turn.sender.conversationId,
     },
     turn.actor,
   );
-  const what = `${g.source.appliance}:${g.source.dataset} → ${g.target.appliance}:${g.target.dataset}, RPO ${formatDuration(g.rpoMinutes * 60)}`;
+  const what = `${g.source.appliance}:${g.source.dataset} → ${g.target.appliance}:${g.target.dataset}, RPO ${formatDuration(g.rpoMinutes * 60)}, transport ${g.transport}, ${g.vmConsistent ? 'VM-consistent' : 'crash-consistent'}`;
   await say(
     turn,
     g.approval === 'pending'

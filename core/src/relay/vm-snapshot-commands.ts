@@ -31,7 +31,9 @@ const VmFailure = z.object({
  * `vm.quiesce-snapshot`: a quiesced, memory-less VMware snapshot named `name` on each VM. A VM whose quiesce
  * fails is listed in `failed` (the command still succeeds: the caller decides); a VM that already has a
  * snapshot of that name (a redelivery) counts as taken. `vm.remove-snapshots`: every snapshot named `name`
- * on those VMs removed; it fails when any is left.
+ * on those VMs removed; it fails when any is left. With `datastore`, vCenter's own appliance VM is `skipped`
+ * (never quiesced: a quiesce stuns the vCenter that runs the snapshot task); its data is in the ZFS snapshot
+ * crash-consistent.
  */
 export const VmSnapshotCommandParams = {
   'vm.quiesce-snapshot': Members,
@@ -43,6 +45,8 @@ export const VmSnapshotCommandOutputs = {
     vms: z.array(BoundedId),
     taken: z.array(z.object({ vm: BoundedId, snapshot: z.string(), created: z.boolean() })),
     failed: z.array(VmFailure),
+    /** VMs on the datastore left alone on purpose (vCenter's appliance), with why. */
+    skipped: z.array(VmFailure).default([]),
   }),
   'vm.remove-snapshots': z.object({
     removed: z.array(z.object({ vm: BoundedId, snapshot: z.string() })),

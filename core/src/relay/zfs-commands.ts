@@ -16,6 +16,8 @@ export const ZfsFeatures = z.object({
   resumableReceive: z.boolean(),
   rawSend: z.boolean(),
   sizeEstimate: z.boolean(),
+  /** `zfs send -v -P` prints parsable progress (bytes so far, each second) on stderr. */
+  sendProgress: z.boolean().default(false),
 });
 export type ZfsFeatures = z.infer<typeof ZfsFeatures>;
 

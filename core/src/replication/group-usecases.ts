@@ -66,6 +66,8 @@ export async function createGroup(
       source: g.source,
       target: g.target,
       rpoMinutes: g.rpoMinutes,
+      transport: g.transport,
+      vmConsistent: g.vmConsistent,
       production: g.production,
       approval: g.approval,
     },

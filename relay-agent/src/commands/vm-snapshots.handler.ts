@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceOperationError } from '../http/errors';
 import type { MoRef } from '../vsphere/vim-decode';
+import { isVcsa } from '../vsphere/vm-devices';
 import { MoRef as MoRefSchema, vList } from '../vsphere/vim-zod';
 import { VimFaultError, type VsphereClient } from '../vsphere/vsphere-client';
 import type { CommandContext, CommandHandler } from './command-context';
@@ -74,15 +75,43 @@ async function snapshotsNamed(vc: VsphereClient, vm: string, name: string) {
   return { vmName: p.name, snapshots: out };
 }
 
-/** The group's VMs: the morefs given, or every VM on the datastore as vCenter lists it now. */
-async function membersOf(vc: VsphereClient, p: CommandParamsOf<'vm.quiesce-snapshot'>): Promise<string[]> {
-  if (p.vms) return p.vms;
+const VmIdentity = z.object({
+  name: z.string().optional(),
+  'summary.config.product': z.looseObject({ name: z.string().optional() }).optional(),
+});
+
+interface Members {
+  vms: string[];
+  skipped: { vm: string; vmName?: string; reason: string }[];
+}
+
+/**
+ * The group's VMs: the morefs given, or every VM on the datastore as vCenter lists it now — less vCenter's
+ * own appliance, recognised as the inventory does (its OVF product "VMware vCenter Server Appliance", or a
+ * `vcsa…`/`vcenter…` name): quiescing it would stun the vCenter running the snapshot tasks. Named VMs are
+ * taken as given, since an operator added each one on purpose.
+ */
+async function membersOf(vc: VsphereClient, p: CommandParamsOf<'vm.quiesce-snapshot'>): Promise<Members> {
+  if (p.vms) return { vms: p.vms, skipped: [] };
   const wanted = (p.datastore ?? '').toLowerCase();
   const DsProps = z.object({ name: z.string(), vm: vList(MoRefSchema).default([]) });
   for await (const page of vc.objects('Datastore', ['name', 'vm'])) {
     for (const o of page) {
       const ds = DsProps.safeParse(o.props);
-      if (ds.success && ds.data.name.toLowerCase() === wanted) return ds.data.vm.map((m) => m.value);
+      if (!ds.success || ds.data.name.toLowerCase() !== wanted) continue;
+      const out: Members = { vms: [], skipped: [] };
+      for (const { value: vm } of ds.data.vm) {
+        const props = await vc.properties(vmRef(vm), ['name', 'summary.config.product']).catch((err) => {
+          if (gone(err)) return undefined;
+          throw err;
+        });
+        const id = props ? VmIdentity.safeParse(props.props) : undefined;
+        const name = id?.success ? id.data.name : undefined;
+        if (id?.success && name && isVcsa(name, id.data['summary.config.product']?.name))
+          out.skipped.push({ vm, vmName: name, reason: "vCenter's own appliance: never quiesced" });
+        else out.vms.push(vm);
+      }
+      return out;
     }
   }
   throw new RackOpsError('not_found', `datastore ${p.datastore} is not on vCenter ${p.vcenterId}`);
@@ -112,7 +141,7 @@ export function createVmQuiesceSnapshotHandler(
       'vm.quiesce-snapshot params',
     );
     const vc = devices.vcenter(params.vcenterId);
-    const vms = await membersOf(vc, params);
+    const { vms, skipped } = await membersOf(vc, params);
     const taken: { vm: string; snapshot: string; created: boolean }[] = [];
     const failed: { vm: string; vmName?: string; reason: string }[] = [];
     await eachVm(vms, async (vm) => {
@@ -140,7 +169,7 @@ export function createVmQuiesceSnapshotHandler(
         failed.push({ vm, ...(vmName ? { vmName } : {}), reason: reason.slice(0, 500) });
       }
     });
-    return { vms, taken: inOrder(vms, taken), failed: inOrder(vms, failed) };
+    return { vms, taken: inOrder(vms, taken), failed: inOrder(vms, failed), skipped };
   };
 }
 
@@ -159,7 +188,7 @@ export function createVmRemoveSnapshotsHandler(
       'vm.remove-snapshots params',
     );
     const vc = devices.vcenter(params.vcenterId);
-    const vms = await membersOf(vc, params);
+    const { vms } = await membersOf(vc, params);
     const removed: { vm: string; snapshot: string }[] = [];
     const left: string[] = [];
     await eachVm(vms, async (vm) => {

@@ -6,6 +6,7 @@ import { RackOpsError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
 import { type DirectHopInput, directPipelineCommand } from '../zfs/direct-hop';
+import { progressText } from '../zfs/send-progress';
 import { directSendReceive } from '../zfs/zfs-direct-transfer';
 import { PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
 import { pipeSendReceive } from '../zfs/zfs-transfer';
@@ -114,7 +115,10 @@ export function createZfsSnapshotHandler(appliances: ZfsAppliances): CommandHand
  * replay, or a run after an interrupted one whose receive completed). A transfer cut mid-stream leaves the
  * target at the old common snapshot (receive is atomic), so the next run sends that increment again.
  */
-export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHandler<'zfs.replicate'> {
+export function createZfsReplicateHandler(
+  appliances: ZfsAppliances,
+  opts: { directPollMs?: number } = {},
+): CommandHandler<'zfs.replicate'> {
   return async (raw, ctx) => {
     // Checked again here, before any connection: names reach the appliance's shell as argv words.
     const params = parseOrThrow(ZfsCommandParams['zfs.replicate'], raw, 'zfs.replicate params');
@@ -150,11 +154,26 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
           ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
           hop,
           guid,
+          sendProgress: (await appliances.get(pair.source).features()).sendProgress,
           signal: ctx.signal,
-          onTick: (s) =>
-            void ctx.progress(
-              `direct transfer ${pair.source} → ${pair.target} running for ${Math.round(s)} s`,
-            ),
+          ...(opts.directPollMs !== undefined ? { pollMs: opts.directPollMs } : {}),
+          onProgress: (p) => {
+            const t = progressText({
+              bytes: p.bytes,
+              seconds: p.seconds,
+              ...(p.estimate !== undefined ? { estimate: p.estimate } : {}),
+              ...(p.from === 'target-used' ? { source: `target grew, ${Math.round(p.seconds)} s` } : {}),
+            });
+            void ctx.progress(`${t.text} ${pair.source} → ${pair.target} direct`, {
+              ...(p.estimate ? { percent: Math.min(100, Math.round((100 * p.bytes) / p.estimate)) } : {}),
+              page: {
+                bytes: p.bytes,
+                bytesPerSecond: t.bytesPerSecond,
+                bytesFrom: p.from,
+                ...(t.etaSeconds !== undefined ? { etaSeconds: t.etaSeconds } : {}),
+              },
+            });
+          },
         });
         if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
         await target.run({
@@ -186,10 +205,8 @@ export function createZfsReplicateHandler(appliances: ZfsAppliances): CommandHan
           const now = Date.now();
           if (now - lastReport < 2000) return;
           lastReport = now;
-          const rate = total / Math.max(0.001, (now - started) / 1000);
-          void ctx.progress(`sent ${total} bytes (${Math.round(rate / 1024)} KiB/s)`, {
-            page: { bytes: total, bytesPerSecond: Math.round(rate) },
-          });
+          const t = progressText({ bytes: total, seconds: (now - started) / 1000 });
+          void ctx.progress(t.text, { page: { bytes: total, bytesPerSecond: t.bytesPerSecond } });
         },
       });
       // A replica is for reading and failing over to; writes there would break the next increment.

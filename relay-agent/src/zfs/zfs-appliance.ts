@@ -65,6 +65,7 @@ export function featuresFromUsage(usage: string, version: string | undefined): Z
     resumableReceive: flags('receive').includes('s') && /^\s*send .*-t /m.test(usage),
     rawSend: flags('send').includes('w'),
     sizeEstimate: flags('send').includes('n'),
+    sendProgress: flags('send').includes('v') && flags('send').includes('P'),
   };
 }
 

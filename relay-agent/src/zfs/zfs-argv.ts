@@ -16,7 +16,7 @@ export type ZfsCall =
   | { verb: 'available'; dataset: string }
   | { verb: 'used'; dataset: string }
   | { verb: 'snapshot'; dataset: string; tag: string }
-  | { verb: 'send'; dataset: string; tag: string; from?: string }
+  | { verb: 'send'; dataset: string; tag: string; from?: string; progress?: boolean }
   | { verb: 'receive'; dataset: string; incremental: boolean }
   | { verb: 'set-readonly'; dataset: string }
   | { verb: 'destroy-snapshot'; dataset: string; tag: string }
@@ -72,16 +72,13 @@ export function zfsArgv(call: ZfsCall): string[] {
       return ['zfs', 'get', '-Hp', '-o', 'value', 'used', ds(call.dataset)];
     case 'snapshot':
       return ['zfs', 'snapshot', snap(call.dataset, call.tag)];
-    case 'send':
-      return call.from === undefined
-        ? ['zfs', 'send', snap(call.dataset, call.tag)]
-        : [
-            'zfs',
-            'send',
-            '-i',
-            `@${parseOrThrow(ZfsSnapshotTag, call.from, 'snapshot name')}`,
-            snap(call.dataset, call.tag),
-          ];
+    case 'send': {
+      // `-v -P`: the `size` estimate (as `-n -v -P` gives it), then `HH:MM:SS <bytes> <snap>` each second.
+      const flags = call.progress ? ['-v', '-P'] : [];
+      const from =
+        call.from === undefined ? [] : ['-i', `@${parseOrThrow(ZfsSnapshotTag, call.from, 'snapshot name')}`];
+      return ['zfs', 'send', ...flags, ...from, snap(call.dataset, call.tag)];
+    }
     case 'receive':
       // -F on an increment only rolls back what changed on the replica since its newest snapshot (an atime,
       // a mount); the plan has already refused a target with snapshots newer than the base.

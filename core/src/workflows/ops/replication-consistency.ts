@@ -42,6 +42,10 @@ export function consistencyOf(r: Record<string, unknown>): {
           : `crash-consistent for ${names.join(', ')} (quiesce failed); VM-consistent for ${q.data.taken.length} other VM(s)`,
     },
     ...failed.slice(0, 10).map((f) => ({ title: `Quiesce failed: ${f.vmName ?? f.vm}`, value: f.reason })),
+    ...q.data.skipped.slice(0, 10).map((f) => ({
+      title: `Skipped: ${f.vmName ?? f.vm}`,
+      value: `${f.reason}; crash-consistent in the replica`,
+    })),
   ];
   return {
     vmConsistent: failed.length === 0,

@@ -103,6 +103,15 @@ function configSummary(s: VmScope): Vim {
     guestFullName: str(guest.fullName),
     annotation: str(vm.isVcenterAppliance ? 'VMware vCenter Server Appliance' : ''),
     installBootRequired: bool(false),
+    // A real VCSA is deployed from VMware's OVF, whose product section vCenter reports here.
+    product: vm.isVcenterAppliance
+      ? obj('VAppProductInfo', {
+          key: int(0),
+          name: str('VMware vCenter Server Appliance'),
+          vendor: str('VMware Inc.'),
+          version: str('8.0.3.00000'),
+        })
+      : undefined,
     ftInfo: vm.devices.faultTolerance
       ? obj('FaultToleranceSecondaryConfigInfo', { instanceUuids: [str(instanceUuid(vm))] })
       : undefined,
