@@ -1,3 +1,4 @@
+import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardActions, cardOf } from '../src/testing/harness';
 import { type BotFixture, USERS, eventually, startBotFixture, vm } from './support/bot-fixture';
@@ -75,17 +76,30 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
   });
 
   it('inventory sync: every known source, or one named', async () => {
-    const before = (await f.store.listRecentJobs({ limit: 50 })).items.length;
-    await f.harness.say(USERS.operator, 'inventory sync');
+    const before = new Set((await f.store.listRecentJobs({ limit: 100 })).items.map((j) => j.id));
+    const said = text(await f.harness.say(USERS.operator, 'inventory sync'));
     await f.harness.say(USERS.operator, 'inventory sync ome ome-lab');
-    const jobs = (await f.store.listRecentJobs({ limit: 50 })).items;
-    expect(jobs.length - before).toBe(2);
-    expect(jobs.filter((j) => j.type === 'inventory_sync').map((j) => j.target)).toEqual(
+    const jobs = (await f.store.listRecentJobs({ limit: 100 })).items.filter((j) => !before.has(j.id));
+    const syncs = jobs.filter((j) => j.params.read === undefined);
+    expect(syncs.map((j) => j.target)).toEqual(
       expect.arrayContaining([
         { kind: 'vcenter', id: 'vc-lab' },
         { kind: 'ome', id: 'ome-lab' },
       ]),
     );
+    expect(syncs).toHaveLength(2);
+    // With the vCenter's sync, one hardware health read (`inventory.health`) of each host it holds, as its
+    // schedule tick does; the OME sync reads none.
+    const hosts = (
+      await f.store.listRecordsByType<{ vcenterId?: string }>(INVENTORY_TYPES.host, { limit: 100 })
+    ).items
+      .filter((r) => r.data.vcenterId === 'vc-lab')
+      .map((r) => r.id);
+    const reads = jobs.filter((j) => j.type === 'inventory_sync' && j.params.read === 'health');
+    expect(hosts.length).toBeGreaterThan(0);
+    expect(reads.map((j) => j.target.id).sort()).toEqual([...hosts].sort());
+    expect(reads.every((j) => j.target.kind === 'host')).toBe(true);
+    expect(said).toContain(`Hardware health: reading ${hosts.length} host(s) of vc-lab`);
   });
 
   it('update cluster (non-production) starts at once and posts a job card', async () => {

@@ -82,28 +82,37 @@ describe('health card: the fleet, a cluster, a host', () => {
 
   it('the fleet: counts by state and a row per server, worst first, with rollups, iDRAC and certificate', async () => {
     const { card, lines, text } = cardOfReplies(await f.harness.say(USERS.viewer, 'health'));
-    expect(text).toMatch(/^\*\*Health\*\* — fleet: 🔴 critical · servers: 1 critical, 2 warning, 2 ok$/);
+    // PROD001's inventory says OK but its hardware was never read: unknown in the counts, its row and the checks.
+    expect(text).toMatch(
+      /^\*\*Health\*\* — fleet: 🔴 critical · servers: 1 critical, 2 warning, 1 unknown, 1 ok$/,
+    );
     expect(lines[0]).toBe('**Health** — fleet: 🔴 critical');
     expect(lines.slice(1, 5)).toEqual([
       '🔴 **1** critical',
       '🟠 **2** warning',
-      '⚪ **0** unknown',
-      '🟢 **2** ok',
+      '⚪ **1** unknown',
+      '🟢 **1** ok',
     ]);
     const rows = hostRows(card);
     expect(rows.map((r) => `${r[0]} ${r[1]}`)).toEqual([
       'LABA002 · esx-lab-a-2 🔴 critical',
       'LABA003 · esx-lab-a-3 🟠 warning',
       'LABA004 · esx-lab-a-4 🟠 warning',
+      'PROD001 · esx-prod-a-1 ⚪ unknown',
       'LABA001 · esx-lab-a-1 🟢 ok',
-      'PROD001 · esx-prod-a-1 🟢 ok',
     ]);
     // Sys CPU Mem Disk PSU Fans: a glyph each, `–` where the iDRAC did not say; then the iDRAC.
     expect(rows[0]?.slice(2)).toEqual(['🔴', '–', '–', '–', '🔴', '🟢', '✓ cert 400 d']);
     expect(rows[1]?.slice(2)).toEqual(['🟠', '–', '–', '–', '–', '🟠', '✓ cert 5 d']);
     expect(rows[2]?.[8]).toBe('✗ unreachable');
-    expect(rows[3]?.slice(2)).toEqual(['🟢', '🟢', '🟢', '🟢', '🟢', '🟢', '✓ cert 400 d']);
-    expect(rows[4]?.[8]).toBe('not read');
+    expect(rows[3]?.slice(2)).toEqual(['–', '–', '–', '–', '–', '–', 'not read']);
+    expect(rows[4]?.slice(2)).toEqual(['🟢', '🟢', '🟢', '🟢', '🟢', '🟢', '✓ cert 400 d']);
+    expect(lines).toContain(
+      'never read: its health is read by `inventory.health` (on `inventory sync` and the inventory schedule)',
+    );
+    expect(lines.find((l) => l.startsWith('- ⚪ **hardware**') || l.startsWith('- 🔴 **hardware**'))).toMatch(
+      /1 critical, 2 warning, 1 unknown, 1 ok/,
+    );
     // Why each host is not ok, under its row.
     expect(lines).toContain('system: Critical · power: Critical');
     expect(lines).toContain('iDRAC not reachable: connect ECONNREFUSED');

@@ -73,10 +73,15 @@ describe('health: the fleet, a cluster or a host, from chat', () => {
     expect(lines.slice(1, 5)).toEqual([
       '🔴 **1** critical',
       '🟠 **1** warning',
-      '⚪ **0** unknown',
-      '🟢 **2** ok',
+      '⚪ **2** unknown',
+      '🟢 **0** ok',
     ]);
     expect(lines[5]).toBe('- 🔴 **servers** — 1 critical, 1 warning, 2 ok');
+    // The inventory says OK, but no server's hardware was ever read: unknown, and how it gets read.
+    expect(t).toContain('- ⚪ **hardware** — 4 unknown');
+    expect(t).toContain(
+      '  - unknown · LABA001 (esx-lab-a-1): never read: its health is read by `inventory.health` (on `inventory sync` and the inventory schedule)',
+    );
     expect(lines[6]).toBe('  - critical · LABA002 PowerEdge R750 (esx-lab-a-2): Critical');
     expect(lines[7]).toBe('  - warning · PROD002 PowerEdge R750 (esx-prod-a-2): Warning');
     expect(t).toContain('- 🟠 **agents** — 1 of 2 relay agents online');

@@ -107,7 +107,7 @@ describe('hardware verdict', () => {
       detail: '1 critical, 1 unknown, 1 ok',
       items: [
         'critical · AAA0003: power: Critical',
-        'unknown · AAA0002 (esx-2): never read: its health is read by `inventory.health`',
+        'unknown · AAA0002 (esx-2): never read: its health is read by `inventory.health` (on `inventory sync` and the inventory schedule)',
       ],
     });
   });

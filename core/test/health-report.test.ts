@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../src/jobs/job.schema';
+import type { HardwareHealth } from '../src/relay/hardware-health.schema';
 import type { AgentStatus } from '../src/usecases/agent-status';
 import {
   type HealthInput,
@@ -33,6 +34,15 @@ const synced = (minutes: number, status: Job['status'] = 'completed') => ({
   ...(status === 'failed' ? { error: 'vCenter refused the login' } : {}),
 });
 const server = (tag: string, health?: string) => ({ serviceTag: tag, model: 'PowerEdge R750', health });
+/** A hardware read of a healthy server, five minutes ago. */
+const read = (tag: string): HardwareHealth => ({
+  hostId: tag,
+  readAt: minAgo(5),
+  parts: [{ part: 'system', health: 'OK' }],
+  sel: [],
+  lifecycleLog: [],
+  warnings: [],
+});
 
 const healthy: HealthInput = {
   scope: 'fleet',
@@ -40,6 +50,7 @@ const healthy: HealthInput = {
   activeJobs: [],
   lastInventorySync: synced(5),
   servers: [server('AAA0001', 'OK'), server('AAA0002', 'OK')],
+  hardware: ['AAA0001', 'AAA0002'].map((t) => ({ serviceTag: t, health: read(t) })),
 };
 
 describe('health evaluation', () => {
@@ -218,13 +229,36 @@ describe('health evaluation', () => {
           server('C2', 'Critical'),
           server('C1', 'Failed'),
         ],
+        hardware: ['A1', 'W1', 'C2', 'C1'].map((t) => ({ serviceTag: t, health: read(t) })),
       },
       NOW,
     );
-    expect(report.checks.map((c) => c.name)).toEqual(['servers', 'inventory', 'agents', 'jobs']);
+    expect(report.checks.map((c) => c.name)).toEqual(['servers', 'inventory', 'agents', 'jobs', 'hardware']);
     expect(report.checks[0]?.items.map((i) => i.split(' ')[2])).toEqual(['C1', 'C2', 'W1']);
     expect(report.serverCounts).toEqual({ critical: 2, warning: 1, unknown: 0, ok: 1 });
     expect(report.checks[0]?.detail).toBe('2 critical, 1 warning, 1 ok');
+  });
+
+  it('a server whose hardware was never read is unknown in the state, the counts and its row, whatever the inventory says', () => {
+    const report = evaluateHealth(
+      {
+        ...healthy,
+        hardware: [{ serviceTag: 'AAA0001', health: read('AAA0001') }, { serviceTag: 'AAA0002' }],
+      },
+      NOW,
+    );
+    expect(report.state).toBe('unknown');
+    expect(report.serverCounts).toEqual({ critical: 0, warning: 0, unknown: 1, ok: 1 });
+    const row = report.hosts.find((h) => h.serviceTag === 'AAA0002');
+    expect(row?.state).toBe('unknown');
+    expect(row?.problems).toEqual([
+      'never read: its health is read by `inventory.health` (on `inventory sync` and the inventory schedule)',
+    ]);
+    // Without any hardware input at all, the same: no read is never ok.
+    const { hardware: _, ...none } = healthy;
+    const bare = evaluateHealth(none, NOW);
+    expect(bare.state).toBe('unknown');
+    expect(bare.hosts.map((h) => h.state)).toEqual(['unknown', 'unknown']);
   });
 
   it('leaves agents out of a cluster or host report', () => {

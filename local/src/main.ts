@@ -128,7 +128,7 @@ if (botOnly) {
     `lab:       ${stack.lab ? `${stack.lab.endpoints.idracs.length} iDRACs, ${stack.lab.endpoints.vcenters.length} vCenter(s), ${stack.lab.endpoints.omes.length} OME` : 'off'}`,
     `notify:    ${describeNotifySettings(notifySettings)}`,
     `agent:     ${stack.agent ? 'relay agent running in-process' : 'off'}`,
-    `syncs:     ${schedules.length} inventory source(s) every ${syncEvery} min`,
+    `syncs:     ${schedules.length} inventory source(s) every ${syncEvery} min, with a hardware health read (inventory.health) of each vCenter host`,
     `windows:   ${windows?.armed.length ?? 0} maintenance window(s) armed`,
   );
 }

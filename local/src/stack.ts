@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { systemClock } from '@rackops/core/ports/clock.port';
+import { startHealthReads } from '@rackops/core/usecases/health-reads';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
 import { pino } from 'pino';
 import {
@@ -91,7 +92,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (resumed > 0) log.info({ resumed }, 'resumed executions after restart');
     scheduler.start();
     if (lab && agent && (opts.syncInventoryAtStart ?? persistent)) {
-      await syncInventoryNow({ claim: wired.claim, store, logger: log }, labInventorySources(lab), 120_000);
+      const sources = labInventorySources(lab);
+      await syncInventoryNow({ claim: wired.claim, store, logger: log }, sources, 120_000);
+      // The claim's reads started with the sync, before a first sync had stored any host: read them now.
+      if (opts.healthReads)
+        for (const s of sources.filter((x) => x.source === 'vcenter'))
+          await startHealthReads({ store, orchestrator: wired.orchestrator, clock }, s.id);
     }
 
     let stopping: Promise<void> | undefined;

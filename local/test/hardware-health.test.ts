@@ -1,4 +1,5 @@
 import { BotHarness, type ChatUser, replyText } from '@rackops/bot/testing/harness';
+import { INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,48 @@ describe('hardware health from the lab, through chat', () => {
   }
   const unhealthy = () => chat.texts().filter((t) => t.startsWith('🩺'));
 
+  it('`inventory sync` in chat reads every lab host’s hardware: `health` then shows its rollups, not "never read"', async () => {
+    // Synced at start, never read: unknown everywhere, with how it gets read; never ok.
+    const before = text(await chat.say(OLGA, 'health'));
+    expect(before).toContain('never read: its health is read by `inventory.health`');
+    expect(before).toMatch(/- ⚪ \*\*hardware\*\* — \d+ unknown/);
+    expect(before).toContain('🟢 **0** ok');
+
+    const hosts = (await stack.store.listRecordsByType(INVENTORY_TYPES.host, { limit: 100 })).items
+      .filter((r) => !r.gone)
+      .map((r) => r.id);
+    expect(hosts.length).toBeGreaterThan(0);
+    const started = Date.now();
+    const said = text(await chat.say(OLGA, 'inventory sync'));
+    expect(said).toContain(`Hardware health: reading ${hosts.length} host(s)`);
+    // Every host's read (an inventory_sync job with read: health) ends.
+    await expect
+      .poll(
+        async () => {
+          const ended = await Promise.all(
+            hosts.map(async (h) =>
+              (await stack.store.listJobsByTarget('host', h, { limit: 20 })).items.some(
+                (j) =>
+                  j.params.read === 'health' &&
+                  Date.parse(j.createdAt) >= started - 1000 &&
+                  ['completed', 'failed', 'cancelled'].includes(j.status),
+              ),
+            ),
+          );
+          return ended.filter(Boolean).length;
+        },
+        { timeout: 90_000, interval: 250 },
+      )
+      .toBe(hosts.length);
+
+    const after = text(await chat.say(OLGA, 'health'));
+    expect(after).not.toContain('never read');
+    expect(after).not.toContain('not read');
+    expect(after).toContain(`- 🟢 **hardware** — ${hosts.length} ok`);
+    expect(after).toContain(`🟢 **${hosts.length}** ok`);
+    expect(after).toContain('⚪ **0** unknown');
+  }, 150_000);
+
   it('a healthy server: the read completes and `health host` shows its hardware ok', async () => {
     const job = await refresh();
     expect(job.status).toBe('completed');
@@ -89,9 +132,9 @@ describe('hardware health from the lab, through chat', () => {
       /^🩺 Server \*\*LABA002\*\* is critical: system: Critical; power: Critical; SEL critical \S+: Power supply 2 is lost\.$/,
     );
 
-    // The fleet lists every server read at least once.
+    // The fleet lists every server (each was read by the `inventory sync` above).
     expect(text(await chat.say(OLGA, 'health'))).toMatch(
-      /- 🔴 \*\*hardware\*\* — 1 critical\n {2}- critical · LABA002 \(esx-a02\.lab\.local\): system: Critical/,
+      /- 🔴 \*\*hardware\*\* — 1 critical, \d+ ok\n {2}- critical · LABA002 \(esx-a02\.lab\.local\): system: Critical/,
     );
 
     // Read again while still critical: no second message.

@@ -90,7 +90,8 @@ export const COMMANDS = {
     usage: 'inventory sync [SOURCE] [NAME]',
     summary: 'refresh the inventory from OME and/or vCenter',
     examples: ['inventory sync', 'inventory sync vcenter vc-lab', 'inventory sync ome ome-lab'],
-    details: 'Without arguments every known source is synced. SOURCE is `ome` or `vcenter`.',
+    details:
+      'Without arguments every known source is synced. SOURCE is `ome` or `vcenter`. With a vCenter, the hardware health (`inventory.health`) of each of its known hosts is read too, for `health`.',
     role: 'operator',
     args: z.object({ source: z.enum(['ome', 'vcenter']).optional(), name: name.optional() }),
   }),

@@ -3,6 +3,7 @@ import type { JobTarget, JobType } from '@rackops/core/jobs/job.schema';
 import { cancelJob } from '@rackops/core/usecases/cancel-job';
 import { loadClusterPolicy, withClusterDefaults } from '@rackops/core/usecases/cluster-policy';
 import { type CreateJobOutcome, createJob } from '@rackops/core/usecases/create-job';
+import { startHealthReads } from '@rackops/core/usecases/health-reads';
 import { resolveCluster, resolveHost } from '@rackops/core/usecases/targets';
 import { NotFoundError } from '@rackops/core/util/errors';
 import { newId } from '@rackops/core/util/ids';
@@ -77,8 +78,24 @@ export async function inventorySync(turn: Turn, args: ArgsOf<'inventorySync'>): 
       params: { source: s.source },
       production: false,
     });
+    if (s.source === 'vcenter') await readHardwareHealth(turn, s.id);
   }
   return 'started';
+}
+
+/**
+ * With a vCenter's sync, what its schedule tick does too: one `inventory.health` read of each of its hosts the
+ * Store knows, so `health` shows the rollups without waiting for the next tick. A vCenter synced for the first
+ * time has no hosts yet: its hosts are read from its next sync on.
+ */
+async function readHardwareHealth(turn: Turn, vcenterId: string): Promise<void> {
+  const started = await startHealthReads(turn.rt.usecases, vcenterId);
+  await say(
+    turn,
+    started
+      ? `Hardware health: reading ${started} host(s) of ${vcenterId} (\`inventory.health\`); \`health\` shows each as it is read.`
+      : `Hardware health: no host of ${vcenterId} to read yet (or each read is still running); its hosts are read from the next \`inventory sync\` on.`,
+  );
 }
 
 export async function updateCluster(turn: Turn, args: ArgsOf<'updateCluster'>): Promise<string> {

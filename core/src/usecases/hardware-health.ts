@@ -77,23 +77,30 @@ export function hardwareVerdict(h: HardwareHealth, now: Date, t: HealthThreshold
   return { state, faults: current, entries, items: [...current, ...entries] };
 }
 
-/** The `hardware` check of a host or cluster report: each server's verdict, worst server first. */
+/** Why a server without a read is unknown, and how it gets read. */
+export const NEVER_READ =
+  'never read: its health is read by `inventory.health` (on `inventory sync` and the inventory schedule)';
+
+/**
+ * The one rating of a server's hardware that the report's hardware check, its counts and its rows share: its
+ * last read's verdict, or unknown when it was never read (no read says nothing of the hardware, so never ok).
+ */
+export function hardwareRating(
+  h: HardwareHealth | undefined,
+  now: Date,
+  t: HealthThresholds,
+): HardwareVerdict {
+  if (h) return hardwareVerdict(h, now, t);
+  return { state: 'unknown', faults: [NEVER_READ], entries: [], items: [NEVER_READ] };
+}
+
+/** The `hardware` check of a report: each server's verdict, worst server first. */
 export function hardwareCheck(
   reads: { serviceTag: string; hostName?: string | undefined; health?: HardwareHealth }[],
   now: Date,
   t: HealthThresholds,
 ): HealthCheck {
-  const rated = reads.map((r) => ({
-    r,
-    v: r.health
-      ? hardwareVerdict(r.health, now, t)
-      : {
-          state: 'unknown' as const,
-          faults: ['never read: its health is read by `inventory.health`'],
-          entries: [],
-          items: [],
-        },
-  }));
+  const rated = reads.map((r) => ({ r, v: hardwareRating(r.health, now, t) }));
   rated.sort(
     (a, b) =>
       HEALTH_ORDER.indexOf(a.v.state) - HEALTH_ORDER.indexOf(b.v.state) ||

@@ -1,7 +1,7 @@
 import type { HARDWARE_PARTS, HardwareHealth } from '../relay/hardware-health.schema';
 
 type HardwarePart = (typeof HARDWARE_PARTS)[number];
-import { hardwareVerdict } from './hardware-health';
+import { hardwareRating } from './hardware-health';
 import type { HealthState } from './health-report';
 import { HEALTH_ORDER, serverState } from './health-report';
 import type { HealthThresholds } from './health-thresholds';
@@ -22,7 +22,7 @@ export interface HostHealthRow {
   serviceTag: string;
   hostName?: string;
   model?: string;
-  /** Worst of the inventory's rollup and the last hardware read's verdict (each when there is one). */
+  /** Worst of the inventory's rollup (when it has one) and the hardware rating (unknown when never read). */
   state: HealthState;
   /** `Status.HealthRollup` per part from the last hardware read (absent: not read, or not reported). */
   parts: Partial<Record<HardwarePart, string>>;
@@ -55,10 +55,10 @@ export function hostHealthRows(
 ): HostHealthRow[] {
   const rows = inputs.map((i): HostHealthRow => {
     const h = i.hardware;
-    const verdict = h ? hardwareVerdict(h, now, t) : undefined;
-    const states: HealthState[] = [];
+    // The same rating as the report's hardware check: a server never read is unknown, whatever the inventory says.
+    const verdict = hardwareRating(h, now, t);
+    const states: HealthState[] = [verdict.state];
     if (i.health !== undefined) states.push(serverState(i.health));
-    if (verdict) states.push(verdict.state);
     const state = HEALTH_ORDER.find((s) => states.includes(s)) ?? 'unknown';
     const inventory =
       i.health !== undefined && serverState(i.health) !== 'ok' ? [`inventory: ${i.health}`] : [];
@@ -70,7 +70,7 @@ export function hostHealthRows(
       parts: Object.fromEntries((h?.parts ?? []).map((p) => [p.part, p.health])),
       ...(h ? { idracReachable: !h.unreachable, readAt: h.readAt } : {}),
       ...(h?.certificate ? { certificateNotAfter: h.certificate.notAfter } : {}),
-      problems: [...inventory, ...(verdict?.faults ?? [])],
+      problems: [...inventory, ...verdict.faults],
       recentLog: [
         ...(h?.sel ?? []).map((e) => ({ log: 'SEL' as const, ...pick(e) })),
         ...(h?.lifecycleLog ?? []).map((e) => ({ log: 'LC' as const, ...pick(e) })),

@@ -34,7 +34,7 @@ export interface HealthReport {
   scope: string;
   state: HealthState;
   checks: HealthCheck[];
-  /** Servers by state, for the summary line. */
+  /** Servers by the state of their rows (inventory and hardware rating), for the summary line. */
   serverCounts: Record<HealthState, number>;
   /** Each server, worst first: its rollups, iDRAC, certificate and recent log entries (the health card). */
   hosts: HostHealthRow[];
@@ -64,7 +64,7 @@ export interface HealthInput {
   schedules?: { names: string[]; inventoryExpected: boolean };
   /** The relay queues' depths (fleet only: the queues are shared), when a queue-stats port is wired. */
   queues?: QueueReading;
-  /** Each server's last `inventory.health` read (the fleet: only the servers read at least once). */
+  /** Each server and its last `inventory.health` read, if any (one never read is rated unknown). */
   hardware?: { serviceTag: string; hostName?: string | undefined; health?: HardwareHealth }[];
 }
 
@@ -207,12 +207,16 @@ export function evaluateHealth(
     ...(input.hardware ? [hardwareCheck(input.hardware, now, thresholds)] : []),
   ];
   const sorted = [...checks].sort((a, b) => HEALTH_ORDER.indexOf(a.state) - HEALTH_ORDER.indexOf(b.state));
+  const hosts = hostHealthRows(joinHostInputs(input.servers, input.hardware), now, thresholds);
+  // The counts are the rows' states: the card's counts, its rows and its header never disagree.
+  const serverCounts: Record<HealthState, number> = { critical: 0, warning: 0, unknown: 0, ok: 0 };
+  for (const h of hosts) serverCounts[h.state]++;
   return {
     scope: input.scope,
-    state: worst(checks.map((c) => c.state)),
+    state: worst([...checks.map((c) => c.state), ...hosts.map((h) => h.state)]),
     checks: sorted,
-    serverCounts: servers.counts,
-    hosts: hostHealthRows(joinHostInputs(input.servers, input.hardware), now, thresholds),
+    serverCounts,
+    hosts,
   };
 }
 
@@ -289,16 +293,23 @@ export async function healthReport(
           ]
         : [];
     });
-    // The fleet's hardware: every server read at least once (one never read is named in its host's report).
+    // The fleet's hardware: every server, read or not (one never read is unknown, as in its row and counts).
     const reads = await allLive<unknown>((cursor) =>
       store.listRecordsByType(HARDWARE_HEALTH_TYPE, { limit: PAGE, ...(cursor ? { cursor } : {}) }),
     );
-    const parsed = reads.flatMap((d) => {
+    const byTag = new Map<string, NonNullable<HealthInput['hardware']>[number]>(
+      servers.map((s) => {
+        const tag = s.serviceTag.toUpperCase();
+        return [tag, { serviceTag: tag, hostName: s.hostName }];
+      }),
+    );
+    for (const d of reads) {
       const h = HardwareHealth.safeParse(d);
-      const tag = h.success ? h.data.hostId.toUpperCase() : '';
-      return h.success ? [{ serviceTag: tag, hostName: nameOf.get(tag), health: h.data }] : [];
-    });
-    if (parsed.length) hardware = parsed;
+      if (!h.success) continue;
+      const tag = h.data.hostId.toUpperCase();
+      byTag.set(tag, { serviceTag: tag, hostName: nameOf.get(tag), health: h.data });
+    }
+    if (byTag.size) hardware = [...byTag.values()];
   } else {
     const tags = [...hostByTag.keys()];
     const recs = await Promise.all(tags.map((t) => store.getRecord(INVENTORY_TYPES.server, t)));
