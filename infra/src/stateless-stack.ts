@@ -136,6 +136,8 @@ export class StatelessStack extends Stack {
       NOTIFY_EMAIL_FROM: props.notifyEmailFrom,
       // The local stack's switch; in AWS the claim function's default (on).
       HEALTH_READS: undefined,
+      // Unset in AWS: the result function's default drop threshold (20 %, core/src/inventory/drop-guard.ts).
+      INVENTORY_DROP_THRESHOLD_PCT: undefined,
     };
     const grantTargets: GrantTargets = {
       table: props.table,

@@ -292,7 +292,7 @@ const orchestrator = () =>
       region: 'local',
       credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
     }),
-    stateMachineArns: stateMachineArnsFromEnv(fns.get('claim')?.env),
+    stateMachineArns: stateMachineArnsFromEnv(fns.get('claim')?.env ?? {}),
   });
 const actor = { kind: 'user' as const, id: 'u-entries', name: 'Entries' };
 

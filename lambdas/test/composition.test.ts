@@ -1,8 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aJob } from '../../core/test/job-factory';
 import { createAwsClients } from '../src/composition/clients';
 import { requireSetting, settingsFromEnv } from '../src/composition/settings';
 import executionStatusEntry from '../src/handlers/execution-status.handler';
+import { dropThresholdFromEnv } from '../src/handlers/inventory-page.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
 
 describe('settings', () => {
@@ -12,6 +16,21 @@ describe('settings', () => {
     expect(() => requireSetting(settings, 'COMMANDS_QUEUE_URL')).toThrow(
       'environment variable COMMANDS_QUEUE_URL is not set',
     );
+  });
+
+  it('keeps every variable a function reads (zod drops names the schema lacks)', () => {
+    const settings = settingsFromEnv({ INVENTORY_DROP_THRESHOLD_PCT: '35', PRODUCTION_CLUSTERS: '["p"]' });
+    expect(dropThresholdFromEnv(settings)).toBe(35);
+    expect(settings.PRODUCTION_CLUSTERS).toBe('["p"]');
+  });
+
+  it('is the only reader of the environment in lambdas/src', () => {
+    const src = fileURLToPath(new URL('../src', import.meta.url));
+    const readers = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => readFileSync(join(src, f), 'utf8').includes('process.env'))
+      .map((f) => relative(src, join(src, f)));
+    expect(readers).toEqual(['composition/settings.ts']);
   });
 });
 

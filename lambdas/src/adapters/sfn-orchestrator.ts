@@ -26,7 +26,7 @@ const StateMachineArns = z.record(z.string(), z.string().startsWith('arn:'));
 
 /** `STATE_MACHINE_ARNS` is a JSON object `{ "<workflow name>": "<state machine arn>" }`, set by infra. */
 export function stateMachineArnsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Partial<Record<'STATE_MACHINE_ARNS', string>>>,
 ): Partial<Record<WorkflowName, string>> {
   const raw = env.STATE_MACHINE_ARNS;
   if (!raw) throw new ValidationError('STATE_MACHINE_ARNS is not set');

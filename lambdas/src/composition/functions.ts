@@ -151,7 +151,13 @@ export const LAMBDA_FUNCTIONS: readonly LambdaFunctionSpec[] = [
     timeoutSeconds: 30,
     description: 'Records relay results, answers tasks',
     // The bot secret: the job's live card follows each result.
-    settings: [...BASE, ...NOTIFY_SETTINGS, 'STATE_MACHINE_ARNS', 'RELAY_SIGNING_KEY_SECRET_ARN'],
+    settings: [
+      ...BASE,
+      ...NOTIFY_SETTINGS,
+      'STATE_MACHINE_ARNS',
+      'RELAY_SIGNING_KEY_SECRET_ARN',
+      'INVENTORY_DROP_THRESHOLD_PCT',
+    ],
     grants: ['table', ...NOTIFY_GRANTS, 'relayKey', 'consumeResults', 'answerTasks'],
   },
 ];

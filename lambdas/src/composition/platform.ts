@@ -36,7 +36,12 @@ export interface PlatformSeams {
   relayKeys?: () => Promise<KeyMaterial>;
   clock?: Clock;
   logger?: Logger;
-  notifications?: (deps: { store: DynamoStore; logger: Logger; clients: AwsClients }) => Notifications;
+  notifications?: (deps: {
+    store: DynamoStore;
+    logger: Logger;
+    clients: AwsClients;
+    settings: Settings;
+  }) => Notifications;
   catalog?: CatalogSource;
   /** The lab's time scale for maintenance windows (local only). */
   windowTimeScale?: number;
@@ -97,7 +102,7 @@ export function buildPlatform(opts: {
       seams.orchestrator ??
       createSfnOrchestrator({
         client: clients.sfn,
-        stateMachineArns: stateMachineArnsFromEnv({ STATE_MACHINE_ARNS: settings.STATE_MACHINE_ARNS }),
+        stateMachineArns: stateMachineArnsFromEnv(settings),
       }),
   );
   const scheduler = lazy(
@@ -122,7 +127,7 @@ export function buildPlatform(opts: {
     );
   const notifications = lazy(
     (): Notifications =>
-      seams.notifications?.({ store: store(), logger: logger(), clients }) ?? {
+      seams.notifications?.({ store: store(), logger: logger(), clients, settings }) ?? {
         notifier: { notify: async (event) => logger().info({ notification: event }, 'notification') },
       },
   );

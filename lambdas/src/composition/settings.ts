@@ -34,12 +34,15 @@ export const SettingsEnv = z.object({
   PRODUCTION_CLUSTERS: optional,
   /** JSON: the recurring inventory syncs the reconcile function keeps. */
   INVENTORY_SCHEDULES: optional,
+  /** How far a source's counts may fall in one sync before gone-marks wait for a person (handlers/inventory-page.handler.ts). */
+  INVENTORY_DROP_THRESHOLD_PCT: optional,
   NOTIFY_WEBHOOKS_SECRET_ARN: optional,
   NOTIFY_EMAIL_FROM: optional,
 });
 export type Settings = z.infer<typeof SettingsEnv>;
 export type SettingName = keyof Settings;
 
+/** The only read of the environment in lambdas/src (lambdas/test/composition.test.ts keeps it so). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const parsed = SettingsEnv.safeParse(env);
   if (!parsed.success) throw new ValidationError(`bad environment: ${parsed.error.message}`);

@@ -9,6 +9,7 @@ import { awsExtraChannels, emitDeadLetterMetric } from '../notifications/aws-not
 import { type BotSecret, fetchBotSecret } from './bot-secret';
 import { createComplianceQuery } from './inventory-compliance';
 import { awsPlatform } from '../composition/lambda';
+import type { Settings } from '../composition/settings';
 
 /** The HTTP event from API Gateway (HTTP API, payload 2.0) or a Lambda function URL: only what we read. */
 const HttpEvent = z.object({
@@ -101,11 +102,11 @@ export function createBotHandler(deps: BotHandlerDeps) {
  */
 export function botConfigOf(
   secret: Pick<BotSecret, 'microsoftAppId' | 'config'>,
-  env: Readonly<Record<string, string | undefined>>,
+  settings: Pick<Settings, 'PRODUCTION_CLUSTERS'>,
 ): BotConfigInput {
   const productionClusters = [
     ...(secret.config.productionClusters ?? []),
-    ...clusterListFromEnv(env.PRODUCTION_CLUSTERS),
+    ...clusterListFromEnv(settings.PRODUCTION_CLUSTERS),
   ];
   return { ...secret.config, appId: secret.microsoftAppId, productionClusters };
 }
@@ -124,19 +125,19 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
   };
   const catalogUrl = platform.settings.CATALOG_URL;
   const bot = createBot({
-    config: botConfigOf(secret, process.env),
+    config: botConfigOf(secret, platform.settings),
     store: platform.store,
     orchestrator: platform.orchestrator,
     scheduler: platform.scheduler,
     startJob: platform.startJob,
     gateway: cloudAdapterGateway(adapter, secret.microsoftAppId),
     logger,
-    notificationChannels: awsExtraChannels(platform.clients),
+    notificationChannels: awsExtraChannels(platform.clients, platform.settings),
     onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     queries: {
       queues: createSqsQueueStats({
         client: platform.clients.sqs,
-        queues: watchedQueuesFromEnv(process.env),
+        queues: watchedQueuesFromEnv(platform.settings),
       }),
       ...(catalogUrl ? { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } : {}),
     },

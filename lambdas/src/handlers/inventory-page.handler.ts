@@ -4,21 +4,22 @@ import { recordIngestOutcome } from '@rackops/core/inventory/ingest-report';
 import type { Store } from '@rackops/core/ports/store.port';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
+import type { Settings } from '../composition/settings';
 
 export interface InventoryPageDeps {
   store: Store;
   logger?: Logger;
   /** Parallel Store writes per group. @default 16 */
   concurrency?: number;
-  /** @default INVENTORY_DROP_THRESHOLD_PCT from the environment, else 20 (core/src/inventory/drop-guard.ts) */
+  /** @default 20 (core/src/inventory/drop-guard.ts); the result function passes `dropThresholdFromEnv(settings)` */
   dropThresholdPct?: number;
 }
 
 const ThresholdPct = z.coerce.number().min(0).max(100);
 
 /** `INVENTORY_DROP_THRESHOLD_PCT`: how far a source's counts may fall in one sync before gone-marks wait for a person. */
-export function dropThresholdFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.INVENTORY_DROP_THRESHOLD_PCT;
+export function dropThresholdFromEnv(settings: Pick<Settings, 'INVENTORY_DROP_THRESHOLD_PCT'>): number {
+  const raw = settings.INVENTORY_DROP_THRESHOLD_PCT;
   if (raw === undefined || raw === '') return DEFAULT_DROP_THRESHOLD_PCT;
   const r = ThresholdPct.safeParse(raw);
   if (!r.success)
@@ -46,7 +47,7 @@ export type OnInventoryPage = (
  */
 export function createInventoryPageHandler(deps: InventoryPageDeps): OnInventoryPage {
   const log = deps.logger ?? pino({ level: 'silent' });
-  const dropThresholdPct = deps.dropThresholdPct ?? dropThresholdFromEnv();
+  const dropThresholdPct = deps.dropThresholdPct ?? DEFAULT_DROP_THRESHOLD_PCT;
   return async (page, msg) => {
     const started = Date.now();
     const result = await ingestInventoryPage(deps.store, page, {

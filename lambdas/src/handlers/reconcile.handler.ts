@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { InventoryScheduleConfig, setupInventorySchedules } from './inventory-schedule.handler';
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
+import type { Settings } from '../composition/settings';
 
 /** What the deployment should have beside its code: today the recurring inventory schedules. */
 export const DeploymentConfig = z.object({ inventory: InventoryScheduleConfig.prefault({}) });
@@ -47,8 +48,8 @@ export async function reconcileDeployment(
 }
 
 /** `INVENTORY_SCHEDULES` (JSON `{everyMinutes, vcenters, omes}`, from the CDK context `rackops:inventorySchedules`). */
-export function deploymentConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
-  const raw = env.INVENTORY_SCHEDULES;
+export function deploymentConfigFromEnv(settings: Pick<Settings, 'INVENTORY_SCHEDULES'>): DeploymentConfig {
+  const raw = settings.INVENTORY_SCHEDULES;
   let inventory: unknown = {};
   if (raw) {
     try {
@@ -156,7 +157,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps) {
 export const reconcileFromPlatform = (p: Platform) =>
   createReconcileHandler({
     scheduler: () => p.scheduler,
-    config: () => deploymentConfigFromEnv(),
+    config: () => deploymentConfigFromEnv(p.settings),
     windows: () => ({ store: p.store, now: () => p.clock.now() }),
     logger: p.logger.child({ fn: 'reconcile' }),
   });

@@ -10,7 +10,7 @@ import {
 } from '@rackops/core/usecases/relay-message';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { createInventoryPageHandler } from './inventory-page.handler';
+import { createInventoryPageHandler, dropThresholdFromEnv } from './inventory-page.handler';
 import { checkAuthenticity } from './result-authenticity';
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
@@ -123,7 +123,11 @@ export const resultFromPlatform = (
 ) => {
   const ingest =
     opts.onInventoryPage ??
-    createInventoryPageHandler({ store: p.store, logger: p.logger.child({ part: 'inventory' }) });
+    createInventoryPageHandler({
+      store: p.store,
+      logger: p.logger.child({ part: 'inventory' }),
+      dropThresholdPct: dropThresholdFromEnv(p.settings),
+    });
   return createResultHandler({
     store: p.store,
     orchestrator: p.orchestrator,

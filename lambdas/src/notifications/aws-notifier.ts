@@ -15,6 +15,7 @@ import type { Store } from '@rackops/core/ports/store.port';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { AwsClients } from '../composition/clients';
+import type { Settings } from '../composition/settings';
 import { type BotSecret, fetchBotSecret } from '../handlers/bot-secret';
 import { emailChannel, sesMailer } from './email-channel';
 import { type WebhookTargets, parseWebhookTargets, webhookChannel } from './webhook-channel';
@@ -43,22 +44,30 @@ export function emitDeadLetterMetric(rec: DeliveryRecord, write: (line: string) 
 }
 
 /** Link back to the chat in Teams: the app's personal chat (TEAMS_APP_ID), where the job's card lives. */
-const teamsLink = (env: NodeJS.ProcessEnv) => () =>
-  env.TEAMS_APP_ID ? `https://teams.microsoft.com/l/app/${encodeURIComponent(env.TEAMS_APP_ID)}` : undefined;
+const teamsLink = (settings: NotifySettings) => () =>
+  settings.TEAMS_APP_ID
+    ? `https://teams.microsoft.com/l/app/${encodeURIComponent(settings.TEAMS_APP_ID)}`
+    : undefined;
+
+/** The settings notifications read (composition/functions.ts NOTIFY_SETTINGS). */
+export type NotifySettings = Pick<
+  Settings,
+  'TEAMS_APP_ID' | 'NOTIFY_WEBHOOKS_SECRET_ARN' | 'NOTIFY_EMAIL_FROM'
+>;
 
 const WEBHOOK_TTL_MS = 5 * 60_000;
 
 /**
- * Channel and e-mail in AWS, from the environment CDK sets: NOTIFY_WEBHOOKS_SECRET_ARN (the Workflows webhook
+ * Channel and e-mail in AWS, from the settings CDK sets: NOTIFY_WEBHOOKS_SECRET_ARN (the Workflows webhook
  * URLs, JSON `{default, clusters, kinds}`, re-read every five minutes) and NOTIFY_EMAIL_FROM (SES v2 sender).
  */
 export function awsExtraChannels(
   clients: Pick<AwsClients, 'secretsManager' | 'of'>,
-  env: NodeJS.ProcessEnv = process.env,
+  settings: NotifySettings,
 ): NotificationChannel[] {
   const out: NotificationChannel[] = [];
-  const link = teamsLink(env);
-  const webhooksArn = env.NOTIFY_WEBHOOKS_SECRET_ARN;
+  const link = teamsLink(settings);
+  const webhooksArn = settings.NOTIFY_WEBHOOKS_SECRET_ARN;
   if (webhooksArn) {
     let cached: { at: number; targets: Promise<WebhookTargets> } | undefined;
     const targets = (): Promise<WebhookTargets> => {
@@ -75,11 +84,11 @@ export function awsExtraChannels(
     };
     out.push(webhookChannel({ targets, link }));
   }
-  if (env.NOTIFY_EMAIL_FROM)
+  if (settings.NOTIFY_EMAIL_FROM)
     out.push(
       emailChannel({
         mailer: sesMailer(clients.of('sesv2', SESv2Client)),
-        from: env.NOTIFY_EMAIL_FROM,
+        from: settings.NOTIFY_EMAIL_FROM,
         link,
       }),
     );
@@ -138,9 +147,8 @@ export function awsNotifications(deps: {
   store: Store;
   logger: Logger;
   clients: Pick<AwsClients, 'secretsManager' | 'of'>;
-  env?: NodeJS.ProcessEnv;
+  settings: NotifySettings;
 }): AwsNotifications {
-  const env = deps.env ?? process.env;
   let built: Promise<{ pipeline: NotificationPipeline; live: LiveCards }> | undefined;
   const build = async () => {
     const secret = await fetchBotSecret(deps.clients.secretsManager);
@@ -149,7 +157,7 @@ export function awsNotifications(deps: {
       store: deps.store,
       clock: systemClock,
       logger: deps.logger,
-      channels: [parts.conversation, ...awsExtraChannels(deps.clients, env)],
+      channels: [parts.conversation, ...awsExtraChannels(deps.clients, deps.settings)],
       onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     });
     const live = new LiveCards({

@@ -83,6 +83,10 @@ export async function wireFunctions(i: FunctionsInput, parts: StartedParts): Pro
       COMMANDS_QUEUE_URL: standIns.relayQueues.commandsQueueUrl,
       STATE_MACHINE_ARNS: JSON.stringify(stateMachineArns),
       HEALTH_READS: opts.healthReads ? 'on' : 'off',
+      // From the shell, as the result function read it before it took its settings (README, inventory).
+      ...(process.env.INVENTORY_DROP_THRESHOLD_PCT
+        ? { INVENTORY_DROP_THRESHOLD_PCT: process.env.INVENTORY_DROP_THRESHOLD_PCT }
+        : {}),
     },
     clients,
     seams: {
