@@ -155,6 +155,12 @@ describe('SCP restore through the bot on the local stack and the lab', () => {
         expect(job.status, job.summary).toBe('cancelled');
         const cmds = (await relayCommands(d.stack.store, job.id)).map((c) => c.kind);
         expect(cmds).toEqual(['cluster.scan-blockers']);
+        // The card's steps: the import never ran, so it is not shown as failed (nor is anything else).
+        const steps = Object.fromEntries(
+          (await d.stack.store.listSteps(job.id)).map((st) => [st.key, st.status]),
+        );
+        expect(steps.command).toBe('skipped');
+        expect(Object.values(steps)).not.toContain('failed');
         expect(entered).toBe(false);
         expect(state.lastBootAt).toBe(bootBefore);
         expect(state.scpAttributes.get('iDRAC.Embedded.1')?.get(idrac)).toBe('ChangedByHand');

@@ -4,8 +4,8 @@ import { parseOrThrow } from '../../util/zod-errors';
 import { ScpRestoreParams } from '../params';
 import { getCluster, getHostRecord } from './inventory';
 import type { OpsDeps } from './ops-deps';
-import { log } from './progress';
-import { beginSingleCommand } from './single-command.op';
+import { log, putStep } from './progress';
+import { beginSingleCommand, commandForJob } from './single-command.op';
 import { HostRef, type WorkflowContext } from './state.schema';
 
 /** How long DRS may take to evacuate the host before the restore gives up (the firmware update's default). */
@@ -31,6 +31,13 @@ export async function beginScpRestore(deps: OpsDeps, job: Job): Promise<Record<s
     hostMorefs: [host.moref],
     interactive: true,
   };
+  // Not sent yet: the blocker scan and maintenance mode come first (dispatch marks it running).
+  await putStep(deps, job.id, {
+    key: 'command',
+    name: commandForJob(job).kind,
+    status: 'pending',
+    message: 'after the blocker scan and maintenance mode',
+  });
   await log(
     deps,
     job.id,
