@@ -3,7 +3,7 @@ import { buildScp } from '@rackops/lab/world/scp';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScenarioDriver, startScenario } from '../src/scenarios/driver';
-import { hostTags, isDone, labOf, relayCommands, resolveWizard, sleep } from '../src/scenarios/lab-facts';
+import { hostTags, isDone, labOf, relayCommands, resolveWizard } from '../src/scenarios/lab-facts';
 import { run } from '../src/scenarios/scp-restore.scenario';
 
 describe('SCP restore through the bot on the local stack and the lab', () => {
