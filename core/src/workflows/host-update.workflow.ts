@@ -12,6 +12,7 @@ import {
   idrac,
   CLUSTER,
   onCluster,
+  pauseForResolution,
   scanBlockers,
   stageFirmware,
   scpExport,
@@ -60,15 +61,7 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
       ],
       Default: 'ApplyResolution',
     },
-    // Waits in place for the operator's resolution (resume use-case → SendTaskSuccess) or a cancel (failure).
-    PauseForResolution: jobOpsTask({
-      op: 'pause',
-      args: { kind: 'blockers', reason: 'blockers need a decision' },
-      waitForToken: { timeoutSeconds: TIMEOUT.pause },
-      resultPath: '$.resume',
-      next: 'ApplyResolution',
-      catchTo: cleanup,
-    }),
+    PauseForResolution: pauseForResolution({ next: 'ApplyResolution', catchTo: cleanup }),
     // Re-plans with the resolution (skipped hosts, order, batch size) and the VMs to power off per host.
     ApplyResolution: jobOpsTask({
       op: 'apply-resolution',

@@ -50,17 +50,21 @@ export function beginOrWait(o: {
   };
 }
 
-/** Power VMs off (before maintenance) or back on (after), in parallel. */
+/**
+ * Power VMs off (before maintenance) or back on (after), in parallel: the list at `itemsPath` (the host
+ * iteration's host-begin answer by default).
+ */
 export function vmPowerMap(
   name: string,
   state: 'on' | 'off',
   next: string,
   catchTo?: string,
+  itemsPath = '$.begin.v.powerOff',
 ): Record<string, AslState> {
   const inner = `${name}Vm`;
   return {
     [name]: inlineMap({
-      itemsPath: '$.begin.v.powerOff',
+      itemsPath,
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$.host', 'vm.$': '$$.Map.Item.Value' },
       maxConcurrency: 0,
       processor: {
@@ -112,6 +116,20 @@ export function onCluster(at: { vcenterId: string; moref: string }, more: Record
     target: { type: 'vcenter', 'id.$': at.vcenterId },
     params: { 'clusterMoref.$': at.moref, 'vcenterId.$': at.vcenterId, ...more },
   };
+}
+
+/**
+ * Waits in place for the operator's blocker resolution (resume use-case → SendTaskSuccess, answered under
+ * `$.resume`) or a cancel (task failure → `catchTo`). The update and the restore share it, and the card.
+ */
+export function pauseForResolution(o: { next: string; catchTo: string }): AslState {
+  return jobOpsTask({
+    op: 'pause',
+    args: { kind: 'blockers', reason: 'blockers need a decision' },
+    waitForToken: { timeoutSeconds: TIMEOUT.pause },
+    resultPath: '$.resume',
+    ...o,
+  });
 }
 
 export function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: string }): AslState {

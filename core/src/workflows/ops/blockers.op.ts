@@ -154,18 +154,19 @@ export async function pause(
 }
 
 /**
- * The resolution (operator's, or the window policy's) turned into the final plan: skipped hosts out, the
- * operator's order and batch size (checked against k again), and the VMs each host powers off.
+ * The resolution stored for this job (the operator's, or the window policy's), checked against the stored
+ * blockers of `hostIds` and turned into actions; its notes logged. A forced resume overrides it.
  */
-export async function applyResolutionOp(
+export async function resolveForHosts(
   deps: OpsDeps,
   job: Job,
   raw: unknown,
-): Promise<Record<string, unknown>> {
-  const state = TopState.parse(raw);
-  const ctx = state.ctx!;
-  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
-  const plan = state.plan!;
+  hostIds: readonly string[],
+): Promise<{
+  applied: AppliedResolution;
+  vmsByHost: Map<string, Awaited<ReturnType<typeof hostVms>>>;
+  resumed: boolean;
+}> {
   const resume = ResumeTaskOutput.safeParse((raw as { resume?: unknown }).resume);
   const blockerItems = await deps.store.listJobItems<{ blockers: Blocker[] }>(job.id, 'blocker');
   const blockersByHost = Object.fromEntries(blockerItems.map((i) => [i.key, i.data.blockers]));
@@ -178,9 +179,7 @@ export async function applyResolutionOp(
   );
 
   const vmsByHost = new Map<string, Awaited<ReturnType<typeof hostVms>>>();
-  await Promise.all(
-    plan.hosts.map(async (h) => vmsByHost.set(h.hostId, await hostVms(deps.store, h.hostId))),
-  );
+  await Promise.all(hostIds.map(async (id) => vmsByHost.set(id, await hostVms(deps.store, id))));
   let applied: AppliedResolution;
   if (resume.success && resume.data.forcedBy) {
     applied = {
@@ -192,14 +191,59 @@ export async function applyResolutionOp(
     applied = applyResolution(
       {
         blockers: blockersByHost,
-        hostIds: plan.hosts.map((h) => h.hostId),
+        hostIds,
         vmIdsByHost: Object.fromEntries([...vmsByHost].map(([id, vms]) => [id, vms.map((v) => v.id)])),
       },
-      hostResolutions.filter((h) => plan.hosts.some((p) => p.hostId === h.hostId)),
+      hostResolutions.filter((h) => hostIds.includes(h.hostId)),
       order,
     );
   }
   for (const n of applied.notes) await log(deps, job.id, 'info', `resolution: ${n}`);
+  return { applied, vmsByHost, resumed: resume.success };
+}
+
+/** The powered-on VMs among `vmIds` of one host, as the vm.power commands name them. */
+export function vmsToPowerOff(
+  vms: Awaited<ReturnType<typeof hostVms>>,
+  vmIds: readonly string[],
+): PowerOffVm[] {
+  return vmIds.flatMap((id) => {
+    const vm = vms.find((v) => v.id === id);
+    return vm && vm.powerState === 'poweredOn'
+      ? [{ vmId: vm.id, vmMoref: vm.moref, vcenterId: vm.vcenterId, name: vm.name }]
+      : [];
+  });
+}
+
+/** The blocker resolution step, done once the resume's resolution is applied. */
+export async function resolutionDone(deps: OpsDeps, jobId: string, applied: AppliedResolution) {
+  await putStep(deps, jobId, {
+    key: 'resolution',
+    name: 'Blocker resolution',
+    status: 'completed',
+    message: applied.notes.join('; ').slice(0, 2000) || 'resolved',
+  });
+}
+
+/**
+ * The resolution (operator's, or the window policy's) turned into the final plan: skipped hosts out, the
+ * operator's order and batch size (checked against k again), and the VMs each host powers off.
+ */
+export async function applyResolutionOp(
+  deps: OpsDeps,
+  job: Job,
+  raw: unknown,
+): Promise<Record<string, unknown>> {
+  const state = TopState.parse(raw);
+  const ctx = state.ctx!;
+  const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
+  const plan = state.plan!;
+  const { applied, vmsByHost, resumed } = await resolveForHosts(
+    deps,
+    job,
+    raw,
+    plan.hosts.map((h) => h.hostId),
+  );
 
   let batches = plan.batches;
   let last = new Set(plan.hosts.filter((h) => h.last).map((h) => h.hostId));
@@ -240,25 +284,12 @@ export async function applyResolutionOp(
     });
   }
   for (const [hostId, vmIds] of Object.entries(applied.powerOff)) {
-    const vms = vmsByHost.get(hostId) ?? [];
-    const powerOff: PowerOffVm[] = vmIds.flatMap((id) => {
-      const vm = vms.find((v) => v.id === id);
-      return vm && vm.powerState === 'poweredOn'
-        ? [{ vmId: vm.id, vmMoref: vm.moref, vcenterId: vm.vcenterId, name: vm.name }]
-        : [];
-    });
+    const powerOff = vmsToPowerOff(vmsByHost.get(hostId) ?? [], vmIds);
     const item = await getHost(deps, job.id, hostId);
     await putHost(deps, job.id, { ...(item ?? { hostId, phase: 'pending' }), powerOff });
   }
   const hosts = batches.flat();
-  if (resume.success) {
-    await putStep(deps, job.id, {
-      key: 'resolution',
-      name: 'Blocker resolution',
-      status: 'completed',
-      message: applied.notes.join('; ').slice(0, 2000) || 'resolved',
-    });
-  }
+  if (resumed) await resolutionDone(deps, job.id, applied);
   await putStep(deps, job.id, {
     key: 'plan',
     name: 'Plan',

@@ -193,11 +193,15 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
 
   if (state.command !== undefined) {
     const kind = (state.command as { kind?: string }).kind ?? 'command';
+    // A restore's command step waits as pending until the command is sent (after maintenance mode): a job that
+    // stopped before (a cancel at the blocker pause, a failed enter) never ran it, and the card must not show
+    // it failed.
+    const ran = steps.some((st) => st.key === 'command' && st.status !== 'pending');
     await putStep(deps, job.id, {
       key: 'command',
       name: kind,
-      status: outcome === 'completed' ? 'completed' : 'failed',
-      message: report.summary,
+      status: !ran ? 'skipped' : outcome === 'completed' ? 'completed' : 'failed',
+      message: ran ? report.summary : `not run: the job ended (${outcome}) before it`,
     });
   } else
     await putStep(deps, job.id, {

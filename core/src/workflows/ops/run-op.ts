@@ -13,7 +13,7 @@ import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
 import { beginReplication, finishReplication, recordReplicaOp } from './replication.op';
-import { beginScpRestore } from './scp-restore.op';
+import { applyRestoreResolution, beginScpRestore } from './scp-restore.op';
 import { beginSingleCommand } from './single-command.op';
 
 /** What the workflows send to JobOps: `{ op, jobId, state, ... }` (see asl.ts jobOpsTask). */
@@ -77,7 +77,9 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
     case 'pause':
       return pause(deps, job, req);
     case 'apply-resolution':
-      return applyResolutionOp(deps, job, state);
+      return job.type === 'scp_restore'
+        ? applyRestoreResolution(deps, job, state)
+        : applyResolutionOp(deps, job, state);
     case 'host-begin':
       return hostBegin(deps, job, state);
     case 'host-done':
