@@ -175,13 +175,7 @@ export function createZfsReplicateHandler(
             });
           },
         });
-        if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
-        await target.run({
-          verb: 'mark',
-          dataset: params.targetDataset,
-          property: REPLICA_MARK,
-          value: params.group,
-        });
+        await sealReplica(target, params.targetDataset, params.group, plan.kind);
         return {
           kind: plan.kind,
           ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
@@ -209,16 +203,7 @@ export function createZfsReplicateHandler(
           void ctx.progress(t.text, { page: { bytes: total, bytesPerSecond: t.bytesPerSecond } });
         },
       });
-      // A replica is for reading and failing over to; writes there would break the next increment.
-      if (plan.kind === 'full') await target.run({ verb: 'set-readonly', dataset: params.targetDataset });
-      // Marked on every transfer (a replica made before the mark existed gets it on its next run): only a
-      // dataset so marked can be promoted by a failover.
-      await target.run({
-        verb: 'mark',
-        dataset: params.targetDataset,
-        property: REPLICA_MARK,
-        value: params.group,
-      });
+      await sealReplica(target, params.targetDataset, params.group, plan.kind);
       const seconds = (Date.now() - started) / 1000;
       return {
         kind: plan.kind,
@@ -231,6 +216,21 @@ export function createZfsReplicateHandler(
       };
     });
   };
+}
+
+/**
+ * After a receive: a full replica is made read-only (writes there would break the next increment), and every
+ * transfer marks it as this group's replica (one made before the mark existed gets it on its next run): only a
+ * dataset so marked can be promoted by a failover.
+ */
+async function sealReplica(
+  target: ZfsSession,
+  dataset: string,
+  group: string,
+  kind: 'full' | 'incremental',
+): Promise<void> {
+  if (kind === 'full') await target.run({ verb: 'set-readonly', dataset });
+  await target.run({ verb: 'mark', dataset, property: REPLICA_MARK, value: group });
 }
 
 /**

@@ -49,21 +49,7 @@ export function datastoreObject(ctx: VcContext, ds: DatastoreDef): ManagedObject
           type: str('VMFS'),
           maintenanceMode: str('normal'),
         }),
-      host: () =>
-        arr(
-          'DatastoreHostMount',
-          hosts().map((h) =>
-            obj('DatastoreHostMount', {
-              key: mor('HostSystem', h.moref),
-              mountInfo: obj('HostMountInfo', {
-                path: str(`/vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab`),
-                accessMode: str('readWrite'),
-                mounted: bool(true),
-                accessible: bool(h.connectionState === 'connected'),
-              }),
-            }),
-          ),
-        ),
+      host: () => hostMounts(hosts(), `/vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab`),
       vm: () => morArray(vms().map((v) => mor('VirtualMachine', v.moref))),
     },
   );
@@ -97,23 +83,27 @@ export function nfsDatastoreObject(ctx: VcContext, ds: NfsDatastoreState): Manag
           type: str('NFS'),
           maintenanceMode: str('normal'),
         }),
-      host: () =>
-        arr(
-          'DatastoreHostMount',
-          hosts().map((h) =>
-            obj('DatastoreHostMount', {
-              key: mor('HostSystem', h.moref),
-              mountInfo: obj('HostMountInfo', {
-                path: str(`/vmfs/volumes/${ds.moref.replace('datastore-', '')}-nfs`),
-                accessMode: str('readWrite'),
-                mounted: bool(true),
-                accessible: bool(h.connectionState === 'connected'),
-              }),
-            }),
-          ),
-        ),
+      host: () => hostMounts(hosts(), `/vmfs/volumes/${ds.moref.replace('datastore-', '')}-nfs`),
       vm: () => morArray(vms().map((v) => mor('VirtualMachine', v.moref))),
     },
+  );
+}
+
+/** A datastore's mounts: one per host of its vCenter, accessible while the host is connected. */
+function hostMounts(hosts: readonly HostState[], path: string): Vim {
+  return arr(
+    'DatastoreHostMount',
+    hosts.map((h) =>
+      obj('DatastoreHostMount', {
+        key: mor('HostSystem', h.moref),
+        mountInfo: obj('HostMountInfo', {
+          path: str(path),
+          accessMode: str('readWrite'),
+          mounted: bool(true),
+          accessible: bool(h.connectionState === 'connected'),
+        }),
+      }),
+    ),
   );
 }
 
