@@ -53,6 +53,7 @@ export const WORKFLOW_NAMES = [
   'scp-export',
   'inventory-sync',
   'replication-sync',
+  'failover-test',
 ] as const;
 
 /** What the workflow's bookkeeping does, per the JobOps contract. `blockers` are what the "scan" finds per host. */
