@@ -1,4 +1,10 @@
-import { hostStepKey, isHostSubStep, parseHostStepKey, stepKeyFormat } from '@rackops/core/jobs/job-step';
+import {
+  hostStepKey,
+  isDrVmSubStep,
+  isHostSubStep,
+  parseHostStepKey,
+  stepKeyFormat,
+} from '@rackops/core/jobs/job-step';
 import { hostStepTemplate } from '@rackops/core/workflows/asl';
 import { vmPowerMap } from '@rackops/core/workflows/host-update/state-builders';
 import { buildWorkflowDefinitions } from '@rackops/core/workflows/index';
@@ -7,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 
 const HOST_ID = 'ABC1234';
 const VM_ID = 'vm-42';
-const SAMPLE = { hostId: HOST_ID, host: { hostId: HOST_ID }, vm: { vmId: VM_ID } };
+const VM_NAME = 'web-01';
+const SAMPLE = { hostId: HOST_ID, host: { hostId: HOST_ID }, vm: { vmId: VM_ID, name: VM_NAME } };
 
 /** What the Step Functions interpreter (the local engine's) makes of a `step` template for the sample state. */
 async function evaluate(step: Record<string, unknown>): Promise<{ key: string; hostId?: string }> {
@@ -44,12 +51,12 @@ describe('one step key: the TypeScript key and the ASL States.Format template ag
     expect((await evaluate(step!)).key).toBe(hostStepKey(HOST_ID, 'vm', VM_ID, 'power-off'));
   });
 
-  it('every templated step key in the built workflows is a sub-step key of the host', async () => {
+  it('every templated step key in the built workflows is a sub-step key of the host (or of a DR VM)', async () => {
     const templates = keyTemplates(buildWorkflowDefinitions());
     expect(templates.length).toBeGreaterThan(10);
     for (const t of templates) {
       const { key } = await evaluate({ 'key.$': t['key.$'] });
-      expect(isHostSubStep(key, HOST_ID), key).toBe(true);
+      expect(isHostSubStep(key, HOST_ID) || isDrVmSubStep(key, VM_NAME), key).toBe(true);
     }
   });
 

@@ -12,6 +12,7 @@ import {
   createZfsPromoteHandler,
 } from '../src/commands/zfs-dr.handlers';
 import {
+  createZfsPruneHandler,
   createZfsReplicateHandler,
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
@@ -73,11 +74,12 @@ describe.skipIf(unavailable !== undefined)(
     const clone = createZfsCloneHandler(lazy);
     const destroy = createZfsDestroyCloneHandler(lazy);
     const promote = createZfsPromoteHandler(lazy);
-    const sync = async (content: string) => {
-      await writeFile(join(sites.mountpoint(src), 'web-01.vmx'), content);
-      const snap = await snapshot({ group, dataset: src }, ctxFor('zfs.snapshot', 'zfs-a'));
+    const prune = createZfsPruneHandler(lazy);
+    const sync = async (content: string, from = src, to = dst) => {
+      await writeFile(join(sites.mountpoint(from), 'web-01.vmx'), content);
+      const snap = await snapshot({ group, dataset: from }, ctxFor('zfs.snapshot', 'zfs-a'));
       await replicate(
-        { group, sourceDataset: src, targetAppliance: 'zfs-b', targetDataset: dst, snapshot: snap.snapshot },
+        { group, sourceDataset: from, targetAppliance: 'zfs-b', targetDataset: to, snapshot: snap.snapshot },
         ctxFor('zfs.replicate', 'zfs-a'),
       );
       return snap.snapshot;
@@ -210,5 +212,35 @@ describe.skipIf(unavailable !== undefined)(
       expect(await snaps(src)).toEqual([...sourceSnaps, fourth.snapshot]);
       expect(await readFile(join(sites.mountpoint(src), 'web-01.vmx'), 'utf8')).toBe(sourceVmx);
     }, 120_000);
+
+    it('prune never destroys the origin of a live clone: skipped and said so; taken after the clean-up', async () => {
+      // A pair of its own: the tests above leave the first pair promoted.
+      const from = `${sites.sourcePool}/prunestore`;
+      const to = `${sites.targetPool}/prunestore`;
+      await sites.zfs('create', from);
+      const older = await sync('memSize = "1"\n', from, to);
+      const origin = await sync('memSize = "2"\n', from, to);
+      const newest = await sync('memSize = "3"\n', from, to);
+      const made = await clone({ group, dataset: to, snapshot: origin }, ctxFor('zfs.clone', 'zfs-b'));
+      const pruneParams = {
+        group,
+        sourceDataset: from,
+        targetAppliance: 'zfs-b',
+        targetDataset: to,
+        retention: { frequent: 1, hourly: 0, daily: 0, weekly: 0 },
+      };
+      const out = await prune(pruneParams, ctxFor('zfs.prune', 'zfs-a'));
+      expect(out.destroyedSource).toEqual([origin, older]);
+      expect(out.destroyedTarget).toEqual([older]);
+      expect(out.skipped).toEqual([{ dataset: to, tag: origin, reason: 'origin of a live clone' }]);
+      expect(await snaps(to)).toEqual([origin, newest]);
+      expect(await prop(made.clone, 'origin')).toBe(`${to}@${origin}`);
+
+      await destroy({ group, clone: made.clone }, ctxFor('zfs.destroy-clone', 'zfs-b'));
+      const after = await prune(pruneParams, ctxFor('zfs.prune', 'zfs-a'));
+      expect(after).toMatchObject({ destroyedSource: [], destroyedTarget: [origin] });
+      expect(after.skipped).toBeUndefined();
+      expect(await snaps(to)).toEqual([newest]);
+    }, 180_000);
   },
 );

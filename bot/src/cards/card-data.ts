@@ -15,6 +15,7 @@ export const CardVerb = z.enum([
   'window.skip',
   'window.postpone',
   'window.create',
+  'failover.cleanup',
 ]);
 export type CardVerb = z.infer<typeof CardVerb>;
 

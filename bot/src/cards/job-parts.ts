@@ -31,6 +31,7 @@ const TYPE_TITLE: Record<Job['type'], string> = {
   scp_restore: 'SCP restore',
   inventory_sync: 'Inventory sync',
   replication_sync: 'Replication',
+  failover_test: 'Test failover',
   failover: 'Failover',
 };
 

@@ -5,6 +5,7 @@ import { cancelJob } from '@rackops/core/usecases/cancel-job';
 import { createJob } from '@rackops/core/usecases/create-job';
 import { JobStateError, StaleJobError } from '@rackops/core/usecases/errors';
 import { getJobView } from '@rackops/core/usecases/job-queries';
+import { cleanUpTestFailover } from '@rackops/core/usecases/failover-test';
 import { forceResumeJob, resumeJob } from '@rackops/core/usecases/resume-job';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { z } from 'zod';
@@ -49,6 +50,7 @@ const VERB_ROLE: Record<CardVerb, Role> = {
   'window.skip': 'operator',
   'window.postpone': 'operator',
   'window.create': 'operator',
+  'failover.cleanup': 'operator',
 };
 
 const JobRefP = z.object({
@@ -212,6 +214,19 @@ async function runVerb(
         cid: ref.cid,
         jobId: ref.jobId,
         message: `🚫 Rejected by ${who(turn)}.`,
+      };
+    }
+    case 'failover.cleanup': {
+      const ref = JobRefP.parse(p);
+      await cleanUpTestFailover(uc, { jobId: ref.jobId, actor: turn.actor, expectedVersion: ref.v });
+      const notice = `Clean up started by ${who(turn)}.`;
+      return {
+        followUp: true,
+        outcome: 'cleaning_up',
+        card: await currentCard(turn, ref.jobId, ref.cid, notice),
+        cid: ref.cid,
+        jobId: ref.jobId,
+        message: `🧹 ${notice}`,
       };
     }
     case 'job.cancel': {

@@ -1,3 +1,4 @@
+import { failoverTest } from './failover-test-command';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { COMMANDS, commandWords } from '../grammar/commands';
 import { helpAll, helpFor } from '../grammar/help';
@@ -128,6 +129,8 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
       return pgChange.pgDelete(turn, cmd.args);
     case 'replicate':
       return pgCmd.replicate(turn, cmd.args);
+    case 'failoverTest':
+      return failoverTest(turn, cmd.args);
     case 'failover':
       await say(turn, `\`${commandWords(cmd.name)}\` is not available yet.`);
       return 'unavailable';

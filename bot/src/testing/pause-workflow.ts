@@ -53,6 +53,7 @@ export const WORKFLOW_NAMES = [
   'scp-export',
   'inventory-sync',
   'replication-sync',
+  'failover-test',
 ] as const;
 
 /** What the workflow's bookkeeping does, per the JobOps contract. `blockers` are what the "scan" finds per host. */
@@ -67,6 +68,15 @@ export function testOps(
       const p = payload as { op: string; jobId: string; taskToken?: string; resume?: unknown };
       const job = await store.getJob(p.jobId);
       if (!job) throw new Error(`no job ${p.jobId}`);
+      if (p.op === 'pause' && job.type === 'failover_test') {
+        // A test failover always pauses: up at DR until someone cleans it up.
+        await store.updateJob(job.id, { details: { vms: [{ name: 'web-01', state: 'up' }] } });
+        await store.putJobItem(job.id, 'token', 'resume', { taskToken: p.taskToken });
+        const reason = 'test failover running at DR: Clean up when done';
+        await store.transitionJob(job.id, { type: 'pause', actor: SYSTEM, reason, kind: 'operator' });
+        await notifier().notify({ kind: 'job_paused', jobId: job.id, reason });
+        return {};
+      }
       if (p.op === 'pause') {
         const found = job.type === 'rolling_cluster_update' ? blockers() : {};
         if (!Object.keys(found).length) {

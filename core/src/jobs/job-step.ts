@@ -44,6 +44,20 @@ export function parseHostStepKey(key: string): { hostId: string; rest: string[] 
 export const isHostSubStep = (key: string, hostId: string): boolean =>
   key.startsWith(`${hostStepKey(hostId)}${SEPARATOR}`);
 
+/**
+ * The parts of a DR VM's step key in a failover, `drvm:<name>[:<part>…]` (the VM by its name at the source: it
+ * has no moref at DR before it is registered). Generic as hostStepParts is.
+ */
+export function drVmStepParts<V>(name: V, ...rest: readonly (string | V)[]): (string | V)[] {
+  return ['drvm', name, ...rest];
+}
+
+export const drVmStepKey = (name: string, ...rest: readonly string[]): string =>
+  stepKey(drVmStepParts(name, ...rest));
+
+export const isDrVmSubStep = (key: string, name: string): boolean =>
+  key.startsWith(`${drVmStepKey(name)}${SEPARATOR}`);
+
 /** A JSONPath into the state, standing for a variable part of a key in ASL. */
 export interface StatePath {
   readonly path: string;

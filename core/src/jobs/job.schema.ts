@@ -13,6 +13,7 @@ export const JobType = z.enum([
   'scp_restore',
   'inventory_sync',
   'replication_sync',
+  'failover_test',
   'failover',
 ]);
 export type JobType = z.infer<typeof JobType>;

@@ -27,4 +27,5 @@ export type WorkflowName =
   | 'scp-export'
   | 'scp-restore'
   | 'inventory-sync'
-  | 'replication-sync';
+  | 'replication-sync'
+  | 'failover-test';

@@ -60,6 +60,11 @@ export const ZfsCommandOutputs = {
     destroyedSource: z.array(ZfsSnapshotTag),
     destroyedTarget: z.array(ZfsSnapshotTag),
     held: z.boolean(),
+    /** Snapshots the retention would destroy but zfs refuses to: each the origin of a live (test) clone. */
+    skipped: z
+      .array(z.object({ dataset: ZfsDatasetName, tag: ZfsSnapshotTag, reason: z.string().max(200) }))
+      .max(1000)
+      .optional(),
   }),
 };
 

@@ -1,3 +1,4 @@
+import { FailoverTestParams } from '../failover/failover-test.schema';
 import type { Actor, Job, JobTarget, JobType } from '../jobs/job.schema';
 import type { z } from 'zod';
 import { newId } from '../util/ids';
@@ -74,6 +75,7 @@ const CHECKED_PARAMS: Partial<Record<JobType, z.ZodType>> = {
   virtual_media_mount: MediaMountParams,
   scp_diff: ScpDiffParams,
   scp_restore: ScpRestoreParams,
+  failover_test: FailoverTestParams,
 };
 
 function checkParams(input: CreateJobInput): void {

@@ -61,7 +61,7 @@ async function jobHostIds(deps: UseCaseDeps, job: Job, stored: HostBlockers[]): 
   return [...ids];
 }
 
-async function loadPaused(deps: UseCaseDeps, jobId: string, expectedVersion?: number): Promise<Job> {
+export async function loadPaused(deps: UseCaseDeps, jobId: string, expectedVersion?: number): Promise<Job> {
   const job = await deps.store.getJob(jobId);
   if (!job) throw new NotFoundError('job', jobId);
   if (job.status !== 'paused') throw new StaleJobError(job.id, `job ${job.id} is ${job.status}, not paused`);
@@ -70,7 +70,7 @@ async function loadPaused(deps: UseCaseDeps, jobId: string, expectedVersion?: nu
   return job;
 }
 
-async function wake(
+export async function wake(
   deps: UseCaseDeps,
   job: Job,
   actor: Actor,

@@ -1,5 +1,6 @@
 import type { WorkflowName } from '../ports/orchestrator.port';
 import type { AslMachine } from './asl';
+import { buildFailoverTestWorkflow } from './failover-test.workflow';
 import { buildHostUpdateWorkflow } from './host-update.workflow';
 import { buildReplicationSyncWorkflow } from './replication-sync.workflow';
 import { buildScpRestoreWorkflow } from './scp-restore.workflow';
@@ -27,6 +28,7 @@ export function buildWorkflowDefinitions(): Record<WorkflowName, AslMachine> {
     'scp-restore': buildScpRestoreWorkflow(),
     'inventory-sync': buildSingleCommandWorkflow('RackOps inventory sync from vCenter or OME'),
     'replication-sync': buildReplicationSyncWorkflow(),
+    'failover-test': buildFailoverTestWorkflow(),
   };
 }
 

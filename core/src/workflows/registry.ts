@@ -22,6 +22,7 @@ const BY_TYPE: Partial<Record<JobType, WorkflowName>> = {
   scp_restore: 'scp-restore',
   inventory_sync: 'inventory-sync',
   replication_sync: 'replication-sync',
+  failover_test: 'failover-test',
 };
 
 /** The state machine that runs a job type. failover has none yet. */

@@ -4,6 +4,7 @@ import { snapshotTag } from '@rackops/core/replication/snapshot-name';
 import { ZfsCommandParams } from '@rackops/core/relay/zfs-commands';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { RemoteCommandError } from '../zfs/ssh-link';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
 import { type DirectHopInput, directPipelineCommand } from '../zfs/direct-hop';
 import { progressText } from '../zfs/send-progress';
@@ -218,6 +219,9 @@ export function createZfsReplicateHandler(
   };
 }
 
+/** How zfs (OpenZFS and zfs-fuse alike) refuses to destroy a snapshot a clone depends on. */
+const DEPENDENT_CLONES = /dependent clones/i;
+
 /**
  * After a receive: a full replica is made read-only (writes there would break the next increment), and every
  * transfer marks it as this group's replica (one made before the mark existed gets it on its next run): only a
@@ -235,7 +239,8 @@ async function sealReplica(
 
 /**
  * zfs.prune — after a successful receive, each side keeps what the retention says and always the newest
- * common snapshot (the next increment's base). Without a common snapshot nothing is destroyed.
+ * common snapshot (the next increment's base). Without a common snapshot nothing is destroyed. A snapshot a
+ * live clone depends on (a test failover running) is skipped and listed in `skipped`, never forced.
  */
 export function createZfsPruneHandler(appliances: ZfsAppliances): CommandHandler<'zfs.prune'> {
   return async (raw, ctx) => {
@@ -253,12 +258,30 @@ export function createZfsPruneHandler(appliances: ZfsAppliances): CommandHandler
           params.retention,
           protect,
         );
-        for (const tag of d.destroy) await s.run({ verb: 'destroy-snapshot', dataset, tag });
-        return d.destroy;
+        const destroyed: string[] = [];
+        for (const tag of d.destroy) {
+          try {
+            await s.run({ verb: 'destroy-snapshot', dataset, tag });
+            destroyed.push(tag);
+          } catch (err) {
+            // A test failover's clone lives on this snapshot: zfs refuses, and the clone must outlive the
+            // prune. Kept, and said so; the next prune after the clean-up takes it.
+            if (!(err instanceof RemoteCommandError && DEPENDENT_CLONES.test(err.stderr))) throw err;
+            skipped.push({ dataset, tag, reason: 'origin of a live clone' });
+          }
+        }
+        return destroyed;
       };
+      const skipped: { dataset: string; tag: string; reason: string }[] = [];
       const destroyedSource = await side(source, params.sourceDataset, srcSnaps ?? []);
       const destroyedTarget = await side(target, params.targetDataset, dstSnaps ?? []);
-      return { common: common.tag, destroyedSource, destroyedTarget, held: false };
+      return {
+        common: common.tag,
+        destroyedSource,
+        destroyedTarget,
+        held: false,
+        ...(skipped.length > 0 ? { skipped } : {}),
+      };
     });
   };
 }

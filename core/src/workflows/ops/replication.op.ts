@@ -126,6 +126,16 @@ function describe(r: Record<string, unknown>): { summary: string; facts: Fact[] 
       title: 'Pruned',
       value: `${prune.data.destroyedSource.length} on the source, ${prune.data.destroyedTarget.length} on the target; base kept: ${prune.data.common ?? 'none'}`,
     });
+  const skipped = prune.success ? (prune.data.skipped ?? []) : [];
+  if (skipped.length > 0)
+    facts.push({
+      title: 'Kept for a clone',
+      value:
+        `${skipped.map((x) => `${x.dataset}@${x.tag}`).join(', ')} (origin of a live test clone: zfs refuses to destroy it)`.slice(
+          0,
+          500,
+        ),
+    });
   const consistency = consistencyOf(r);
   facts.push(...consistency.facts);
   const note = consistency.note ? `; ${consistency.note}` : '';

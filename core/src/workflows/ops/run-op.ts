@@ -6,6 +6,14 @@ import { BoundedId } from '../../util/ids';
 import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
 import { applyResolutionOp, blockers, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
+import {
+  beginFailoverTest,
+  failoverTestCleanupPlan,
+  failoverTestReport,
+  finishFailoverTest,
+  planFailoverTest,
+  vmTestDone,
+} from './failover-test.op';
 import { cleanupPlan, finish } from './finish.op';
 import { checkCancel, hostStopped } from './host-stop.op';
 import { hostBegin, hostDone, hostFailed } from './hosts.op';
@@ -39,6 +47,10 @@ export const JobOpsRequest = z.looseObject({
     'check-cancel',
     'host-stopped',
     'replica-record',
+    'ft-plan',
+    'ft-vm',
+    'ft-report',
+    'ft-cleanup-plan',
   ]),
   jobId: BoundedId,
   state: z.unknown().optional(),
@@ -66,6 +78,7 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       if (job.status !== 'running')
         throw new RackOpsError('job_not_running', `job ${job.id} is ${job.status}`);
       if (job.type === 'replication_sync') return beginReplication(deps, job);
+      if (job.type === 'failover_test') return beginFailoverTest(deps, job);
       if (job.type === 'scp_restore') return beginScpRestore(deps, job);
       return HOST_UPDATE_TYPES.has(job.type) ? beginHostUpdate(deps, job) : beginSingleCommand(deps, job);
     case 'preflight-host':
@@ -95,7 +108,16 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
     case 'cleanup-plan':
       return cleanupPlan(deps, job, state);
     case 'finish':
+      if (job.type === 'failover_test') return finishFailoverTest(deps, job, state);
       return job.type === 'replication_sync' ? finishReplication(deps, job, state) : finish(deps, job, state);
+    case 'ft-plan':
+      return planFailoverTest(deps, job, state);
+    case 'ft-vm':
+      return vmTestDone(deps, job, state);
+    case 'ft-report':
+      return failoverTestReport(deps, job, state);
+    case 'ft-cleanup-plan':
+      return failoverTestCleanupPlan(deps, job, state);
     case 'replica-record':
       return recordReplicaOp(deps, job, state);
     case 'log':
