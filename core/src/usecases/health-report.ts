@@ -12,8 +12,7 @@ import { HARDWARE_HEALTH_TYPE, hardwareCheck, loadHardwareHealth } from './hardw
 import { type HostHealthRow, hostHealthRows, joinHostInputs } from './health-hosts';
 import { type QueueReading, queuesCheck } from './queue-health';
 import { scheduleName } from './deps';
-import { UnknownTargetError } from './errors';
-import { findCluster, findHost, requireCluster } from './targets';
+import type { HealthScope } from './health-scope';
 
 export type HealthState = 'critical' | 'warning' | 'ok' | 'unknown';
 
@@ -41,6 +40,7 @@ export interface HealthReport {
 }
 
 export { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds } from './health-thresholds';
+export { type HealthScope, healthScope } from './health-scope';
 
 export interface ServerHealthInput {
   serviceTag: string;
@@ -238,12 +238,6 @@ async function allLive<T>(
   return out;
 }
 
-/** What `health` is about: the fleet, one cluster's hosts, or one host. */
-export type HealthScope =
-  | { kind: 'fleet' }
-  | { kind: 'cluster'; cluster: Cluster }
-  | { kind: 'host'; host: Host };
-
 /** Read what the Store holds for the scope (agents, jobs, the last sync, servers) and evaluate it. */
 export async function healthReport(
   store: JobStore & RecordReader,
@@ -388,22 +382,4 @@ async function readQueues(stats: QueueStats): Promise<QueueReading> {
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
-}
-
-/** The scope a `health` command names: a cluster, a host, or either (a cluster wins: `health cluster`/`host` decide). */
-export async function healthScope(
-  store: JobStore & RecordReader,
-  ref?: { kind: 'cluster' | 'host' | 'either'; id: string },
-): Promise<HealthScope> {
-  if (!ref) return { kind: 'fleet' };
-  if (ref.kind === 'cluster') return { kind: 'cluster', cluster: await requireCluster(store, ref.id) };
-  const cluster = ref.kind === 'either' ? await findCluster(store, ref.id) : undefined;
-  if (cluster) return { kind: 'cluster', cluster };
-  const host = await findHost(store, ref.id);
-  if (host) return { kind: 'host', host };
-  throw new UnknownTargetError(
-    ref.kind === 'host' ? 'host' : 'cluster or host',
-    ref.id,
-    'a cluster name, a host name or service tag; if it is new, run `inventory sync`',
-  );
 }

@@ -28,6 +28,7 @@ import { runPowerOff, runPowerOn, shutdownGuest } from './vm-power';
 import { snapshotMethods, snapshotObject, vmOfSnapshot } from './vm-snapshots';
 import { registrationMethods } from './vm-registration';
 import { nasMethods } from './nas-datastores';
+import { asSoapHandlers } from './soap-handlers';
 
 /** One SOAP call: the method element, the caller's session (if its cookie is valid), and its address. */
 export interface SoapCall {
@@ -282,23 +283,7 @@ export class VimService {
       track: (p) => this.track(p),
       vm: (method) => this.vmOf(method),
     });
-    const nas = nasMethods({ ctx: this.ctx, inventory: this.inventory });
-    const all: Record<
-      string,
-      (method: XNode, user: string) => Promise<{ returnval?: Vim }> | { returnval?: Vim }
-    > = {
-      ...methods,
-      ...nas,
-    };
-    return Object.fromEntries(
-      Object.entries(all).map(([name, run]) => [
-        name,
-        async (call: SoapCall, session: VcSession): Promise<SoapAnswer> => {
-          const answer = await run(call.method, session.userName);
-          return answer.returnval ? { returnval: toBuilder(answer.returnval, false) } : {};
-        },
-      ]),
-    );
+    return asSoapHandlers({ ...methods, ...nasMethods({ ctx: this.ctx, inventory: this.inventory }) });
   }
 
   private host(call: SoapCall) {

@@ -7,6 +7,7 @@ import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceOperationError } from '../http/errors';
 import type { MoRef } from '../vsphere/vim-decode';
 import { isVcsa } from '../vsphere/vm-devices';
+import { createSnapshotTask, removeSnapshotTask } from '../vsphere/vm-snapshot-tasks';
 import { MoRef as MoRefSchema, vList } from '../vsphere/vim-zod';
 import { VimFaultError, type VsphereClient } from '../vsphere/vsphere-client';
 import type { CommandContext, CommandHandler } from './command-context';
@@ -155,7 +156,7 @@ export function createVmQuiesceSnapshotHandler(
           return;
         }
         await ctx.progress(`quiescing ${vmName ?? vm} (${taken.length + failed.length + 1}/${vms.length})`);
-        const task = await vc.createSnapshot(vmRef(vm), {
+        const task = await createSnapshotTask(vc, vmRef(vm), {
           name: params.name,
           description: 'RackOps: quiesced for a ZFS snapshot; removed right after',
           memory: false,
@@ -195,7 +196,7 @@ export function createVmRemoveSnapshotsHandler(
       try {
         const { snapshots } = await snapshotsNamed(vc, vm, params.name);
         for (const s of snapshots) {
-          await wait(vc, await vc.removeSnapshot(s), ctx);
+          await wait(vc, await removeSnapshotTask(vc, s), ctx);
           removed.push({ vm, snapshot: s.value });
         }
       } catch (err) {

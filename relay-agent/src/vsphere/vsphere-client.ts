@@ -373,23 +373,6 @@ export class VsphereClient extends SessionClient {
     return this.startTask('PowerOffVM_Task', { _this: ref(vm) });
   }
 
-  /** `CreateSnapshot_Task`; the task's result is the VirtualMachineSnapshot. */
-  createSnapshot(vm: MoRef, spec: { name: string; description: string; memory: boolean; quiesce: boolean }) {
-    // vim25 reads the parameters in WSDL order.
-    return this.startTask('CreateSnapshot_Task', {
-      _this: ref(vm),
-      name: spec.name,
-      description: spec.description,
-      memory: spec.memory,
-      quiesce: spec.quiesce,
-    });
-  }
-
-  /** `RemoveSnapshot_Task` of one snapshot, its children kept (they go to its parent). */
-  removeSnapshot(snapshot: MoRef) {
-    return this.startTask('RemoveSnapshot_Task', { _this: ref(snapshot), removeChildren: false });
-  }
-
   async shutdownGuest(vm: MoRef): Promise<void> {
     await this.invoke('ShutdownGuest', { _this: ref(vm) }, { mutating: true });
   }
