@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { FailoverTestParams } from '../../failover/failover-test.schema';
 import { drVmStepKey } from '../../jobs/job-step';
-import { REPORT_NOTE_KEY } from '../../jobs/job-report.schema';
 import { type Actor, type Job, isTerminal } from '../../jobs/job.schema';
 import { DrCommandOutputs } from '../../relay/dr-commands';
 import { ZfsDrCommandOutputs } from '../../relay/zfs-commands';
@@ -10,11 +9,12 @@ import { secondsBetween } from '../../util/duration';
 import { RackOpsError, ValidationError } from '../../util/errors';
 import { parseOrThrow } from '../../util/zod-errors';
 import type { Fact } from '../command-result';
-import { buildJobReport, reportText } from '../job-report';
+import { buildJobReport } from '../job-report';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, log, putStep } from './progress';
+import { finishWithReport } from './report-finish';
 
-const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
+const _SYSTEM: Actor = { kind: 'system', id: 'rackops' };
 type AslError = { Error?: string; Cause?: string };
 
 function groupName(job: Job): string {
@@ -265,30 +265,6 @@ export async function finishFailoverTest(deps: OpsDeps, job: Job, raw: unknown):
       ? { durationSeconds: secondsBetween(job.startedAt, deps.clock.now().toISOString()) }
       : {}),
   });
-  const summary = reportText(report).slice(0, 8000);
-  await deps.store.putJobItem(job.id, 'note', REPORT_NOTE_KEY, JSON.parse(JSON.stringify(report)));
-  await putStep(deps, job.id, {
-    key: 'report',
-    name: 'Report',
-    status: 'completed',
-    message: report.summary,
-  });
-  await log(deps, job.id, outcome === 'completed' ? 'info' : 'error', `job ${summary}`);
-  await details(deps, job.id, { phase: outcome, vmsUp: up });
-  const fresh = await deps.store.getJob(job.id);
-  if (fresh && !isTerminal(fresh.status)) {
-    await deps.store.transitionJob(
-      job.id,
-      outcome === 'completed'
-        ? { type: 'complete', actor: SYSTEM, summary }
-        : { type: 'fail', actor: SYSTEM, error: summary },
-    );
-    if (outcome !== 'completed') await deps.store.updateJob(job.id, { summary });
-  }
-  await deps.notifier.notify(
-    outcome === 'completed'
-      ? { kind: 'job_completed', jobId: job.id, summary: report.summary }
-      : { kind: 'job_failed', jobId: job.id, error: report.summary },
-  );
+  await finishWithReport(deps, job, report, { phase: outcome, vmsUp: up });
   return { status: outcome };
 }

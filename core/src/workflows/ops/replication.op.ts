@@ -1,4 +1,3 @@
-import { REPORT_NOTE_KEY } from '../../jobs/job-report.schema';
 import { type Actor, type Job, isTerminal } from '../../jobs/job.schema';
 import { ZfsCommandOutputs } from '../../relay/zfs-commands';
 import { REPLICA_TYPE, createProtectionGroupStore } from '../../replication/protection-group-store';
@@ -6,13 +5,14 @@ import { activeReplicationJobs, ReplicationRunningError } from '../../usecases/r
 import { checkRpoBreach } from '../../replication/rpo-alert';
 import { RackOpsError, ValidationError } from '../../util/errors';
 import { secondsBetween } from '../../util/duration';
-import { buildJobReport, reportText } from '../job-report';
+import { buildJobReport } from '../job-report';
 import { type Fact, formatBytes } from '../command-result';
 import type { OpsDeps } from './ops-deps';
-import { details, errorText, log, putStep } from './progress';
+import { details, errorText, log } from './progress';
+import { finishWithReport } from './report-finish';
 import { consistencyOf, vmwareParams } from './replication-consistency';
 
-const SYSTEM: Actor = { kind: 'system', id: 'rackops' };
+const _SYSTEM: Actor = { kind: 'system', id: 'rackops' };
 
 /** The group a replication job syncs: its target, by name. */
 function groupName(job: Job): string {
@@ -162,31 +162,7 @@ export async function finishReplication(deps: OpsDeps, job: Job, raw: unknown): 
       ? { durationSeconds: secondsBetween(job.startedAt, deps.clock.now().toISOString()) }
       : {}),
   });
-  const summary = reportText(report).slice(0, 8000);
-  await deps.store.putJobItem(job.id, 'note', REPORT_NOTE_KEY, JSON.parse(JSON.stringify(report)));
-  await putStep(deps, job.id, {
-    key: 'report',
-    name: 'Report',
-    status: 'completed',
-    message: report.summary,
-  });
-  await log(deps, job.id, outcome === 'completed' ? 'info' : 'error', `job ${summary}`);
-  await details(deps, job.id, { phase: outcome });
-  const fresh = await deps.store.getJob(job.id);
-  if (fresh && !isTerminal(fresh.status)) {
-    await deps.store.transitionJob(
-      job.id,
-      outcome === 'completed'
-        ? { type: 'complete', actor: SYSTEM, summary }
-        : { type: 'fail', actor: SYSTEM, error: summary },
-    );
-    if (outcome !== 'completed') await deps.store.updateJob(job.id, { summary });
-  }
-  await deps.notifier.notify(
-    outcome === 'completed'
-      ? { kind: 'job_completed', jobId: job.id, summary: report.summary }
-      : { kind: 'job_failed', jobId: job.id, error: report.summary },
-  );
+  await finishWithReport(deps, job, report, { phase: outcome });
   // A failed run may be what pushes the group past its RPO: say so now rather than at the next tick.
   if (outcome === 'failed' && job.target.kind === 'protection_group') {
     const g = await createProtectionGroupStore(deps.store).get(job.target.id);
