@@ -1,4 +1,4 @@
-import type { ClusterState, HostState, NfsDatastoreState } from '../../world/types';
+import type { ClusterState, HostState, NfsDatastoreState, VmState } from '../../world/types';
 import { arr, bool, en, long, mor, morArray, obj, str, type Vim } from '../soap/vim-value';
 import type { VcContext } from '../vc-context';
 import { fromGetters, type ManagedObject } from './managed-object';
@@ -23,68 +23,75 @@ export function vmDiskBytes(memoryMiB: number): number {
 
 export function datastoreObject(ctx: VcContext, ds: DatastoreDef): ManagedObject {
   const { world } = ctx;
-  const vms = () =>
-    ds.hostIds
-      .flatMap((id) => world.vmsOnHost(id))
-      .filter((v) => !v.registration && (ds.local ? v.devices.localStorage : !v.devices.localStorage));
-  const hosts = (): HostState[] => ds.hostIds.map((id) => world.host(id));
-  const free = () => Math.max(0, ds.capacity - vms().reduce((s, v) => s + vmDiskBytes(v.memoryMiB), 0));
-  const url = `ds:///vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab/`;
-  return fromGetters(
-    { type: 'Datastore', value: ds.moref },
-    {
-      name: () => str(ds.name),
-      parent: () => mor('Folder', DATASTORE_FOLDER),
-      overallStatus: () => en('ManagedEntityStatus', 'green'),
-      summary: () =>
-        obj('DatastoreSummary', {
-          datastore: mor('Datastore', ds.moref),
-          name: str(ds.name),
-          url: str(url),
-          capacity: long(ds.capacity),
-          freeSpace: long(free()),
-          uncommitted: long(0),
-          accessible: bool(true),
-          multipleHostAccess: bool(!ds.local),
-          type: str('VMFS'),
-          maintenanceMode: str('normal'),
-        }),
-      host: () => hostMounts(hosts(), `/vmfs/volumes/${ds.moref.replace('datastore-', '')}-lab`),
-      vm: () => morArray(vms().map((v) => mor('VirtualMachine', v.moref))),
-    },
-  );
+  return datastoreManaged({
+    moref: ds.moref,
+    name: ds.name,
+    type: 'VMFS',
+    capacity: ds.capacity,
+    multipleHostAccess: !ds.local,
+    mountSuffix: 'lab',
+    vms: () =>
+      ds.hostIds
+        .flatMap((id) => world.vmsOnHost(id))
+        .filter((v) => !v.registration && (ds.local ? v.devices.localStorage : !v.devices.localStorage)),
+    hosts: () => ds.hostIds.map((id) => world.host(id)),
+  });
 }
 
 /** An NFS datastore (a ZFS dataset or clone exported by an appliance): its VMs are the ones registered from it. */
 export function nfsDatastoreObject(ctx: VcContext, ds: NfsDatastoreState): ManagedObject {
   const { world } = ctx;
-  const vms = () =>
-    [...world.vms.values()].filter(
-      (v) => v.vcenterId === ctx.vcenter.id && v.registration?.datastoreMoref === ds.moref,
-    );
-  const hosts = () => [...world.hosts.values()].filter((h) => h.vcenterId === ctx.vcenter.id);
-  const free = () => Math.max(0, SHARED_CAPACITY - vms().reduce((s, v) => s + vmDiskBytes(v.memoryMiB), 0));
+  return datastoreManaged({
+    moref: ds.moref,
+    name: ds.name,
+    type: 'NFS',
+    capacity: SHARED_CAPACITY,
+    multipleHostAccess: true,
+    mountSuffix: 'nfs',
+    vms: () =>
+      [...world.vms.values()].filter(
+        (v) => v.vcenterId === ctx.vcenter.id && v.registration?.datastoreMoref === ds.moref,
+      ),
+    hosts: () => [...world.hosts.values()].filter((h) => h.vcenterId === ctx.vcenter.id),
+  });
+}
+
+/** What tells a VMFS datastore of the lab from an NFS one; the managed object is the same shape. */
+interface DatastoreShape {
+  readonly moref: string;
+  readonly name: string;
+  readonly type: 'VMFS' | 'NFS';
+  readonly capacity: number;
+  readonly multipleHostAccess: boolean;
+  readonly mountSuffix: string;
+  readonly vms: () => VmState[];
+  readonly hosts: () => HostState[];
+}
+
+function datastoreManaged(d: DatastoreShape): ManagedObject {
+  const mount = `/vmfs/volumes/${d.moref.replace('datastore-', '')}-${d.mountSuffix}`;
+  const free = () => Math.max(0, d.capacity - d.vms().reduce((s, v) => s + vmDiskBytes(v.memoryMiB), 0));
   return fromGetters(
-    { type: 'Datastore', value: ds.moref },
+    { type: 'Datastore', value: d.moref },
     {
-      name: () => str(ds.name),
+      name: () => str(d.name),
       parent: () => mor('Folder', DATASTORE_FOLDER),
       overallStatus: () => en('ManagedEntityStatus', 'green'),
       summary: () =>
         obj('DatastoreSummary', {
-          datastore: mor('Datastore', ds.moref),
-          name: str(ds.name),
-          url: str(`ds:///vmfs/volumes/${ds.moref.replace('datastore-', '')}-nfs/`),
-          capacity: long(SHARED_CAPACITY),
+          datastore: mor('Datastore', d.moref),
+          name: str(d.name),
+          url: str(`ds://${mount}/`),
+          capacity: long(d.capacity),
           freeSpace: long(free()),
           uncommitted: long(0),
           accessible: bool(true),
-          multipleHostAccess: bool(true),
-          type: str('NFS'),
+          multipleHostAccess: bool(d.multipleHostAccess),
+          type: str(d.type),
           maintenanceMode: str('normal'),
         }),
-      host: () => hostMounts(hosts(), `/vmfs/volumes/${ds.moref.replace('datastore-', '')}-nfs`),
-      vm: () => morArray(vms().map((v) => mor('VirtualMachine', v.moref))),
+      host: () => hostMounts(d.hosts(), mount),
+      vm: () => morArray(d.vms().map((v) => mor('VirtualMachine', v.moref))),
     },
   );
 }
