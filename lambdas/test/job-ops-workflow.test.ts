@@ -400,13 +400,16 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
   it('graceful cancel during batch 2 finishes the hosts in flight and touches no other', async () => {
     await seedInventory(ts.store);
     const job = await startJob();
-    // Once both hosts of the second pair are out (slots free one by one: which enters first depends on timing).
+    // Once both hosts of the second pair are in flight. Slots free one by one, so the first of the pair to enter
+    // waits for the other: were it to finish first, its freed slot would start TAG0005 before the cancel.
     const entered = new Set<string>();
     gear.onCommand = async (s) => {
       if (s.kind !== 'host.enter-maintenance') return;
-      entered.add(String(s.params.hostId));
-      if (entered.has('TAG0003') && entered.has('TAG0004'))
-        await ts.store.updateJob(job.id, { cancelRequested: 'graceful' });
+      const id = String(s.params.hostId);
+      if (id !== 'TAG0003' && id !== 'TAG0004') return;
+      entered.add(id);
+      await waitFor(async () => entered.has('TAG0003') && entered.has('TAG0004'));
+      await ts.store.updateJob(job.id, { cancelRequested: 'graceful' });
     };
     const done = await outcome(job);
     expect(done.status).toBe('cancelled');
