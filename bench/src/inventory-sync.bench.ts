@@ -1,26 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import type { Cluster, Vcenter, Vm } from '@rackops/core/inventory/inventory.schema';
-import {
-  type InventoryGroupInput,
-  type InventoryPageInput,
-  type PageHost,
-  vcObjectId,
-} from '@rackops/core/inventory/sync-page.schema';
-import { SYSTEM } from '@rackops/core/jobs/job.schema';
-import type { Store } from '@rackops/core/ports/store.port';
 import { newId } from '@rackops/core/util/ids';
 import { recordItem } from '@rackops/lambdas/adapters/dynamo-record-batch';
-import { createDynamoStore, type DynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
-import {
-  createInventoryPageHandler,
-  type OnInventoryPage,
-} from '@rackops/lambdas/handlers/inventory-page.handler';
+import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import { LabClock } from '@rackops/lab/clock';
 import { parseLabConfig } from '@rackops/lab/config/lab-config.schema';
 import { FaultRegistry } from '@rackops/lab/faults/fault-registry';
@@ -28,110 +13,16 @@ import { generateLab } from '@rackops/lab/generator';
 import { loadCapture } from '@rackops/lab/idrac/capture';
 import { componentTemplates } from '@rackops/lab/world/firmware';
 import { World } from '@rackops/lab/world/world';
-import { startDynalite } from '@rackops/local/dynalite';
-import { peakRssMiB, printTable, round } from './support/report';
+import { firstLine, stopChild, tsProcess } from '@rackops/local/runtime/child-process';
+import { procMemoryKiB, rssSampler } from './inventory/proc-memory';
+import { type SyncWorker, startSyncWorker } from './inventory/sync-protocol';
+import { vcenterPages } from './inventory/vcenter-pages';
+import { printTable, round } from './support/report';
 
-/**
- * The pages a relay agent would stream for one vCenter, built lazily from the lab world (same shapes the
- * agent builds from the vSphere API): the vCenter, its clusters, then per cluster its hosts and per host
- * its VMs, each group the complete child set of its parent, packed into pages of about `pageSize` items.
- */
-function* vcenterPages(
-  world: World,
-  vcId: string,
-  runId: string,
-  pageSize: number,
-): Generator<InventoryPageInput> {
-  const vc = world.vcenters.get(vcId)!;
-  const clusterRecId = (name: string) => vcObjectId(vcId, world.cluster(name).moref);
-  function* groups(): Generator<InventoryGroupInput> {
-    const vcenter: Vcenter = { id: vc.id, name: vc.name, ...(vc.version ? { version: vc.version } : {}) };
-    yield { type: 'vcenter', parent: vc.id, items: [vcenter] };
-    yield {
-      type: 'cluster',
-      parent: vc.id,
-      items: vc.clusterIds.map((id): Cluster => {
-        const c = world.cluster(id);
-        return {
-          id: clusterRecId(id),
-          name: c.name,
-          vcenterId: vcId,
-          moref: c.moref,
-          drsEnabled: c.drsEnabled,
-          production: false,
-          ha: { ...c.ha, policy: 'failoverLevel' },
-        };
-      }),
-    };
-    for (const clusterName of vc.clusterIds) {
-      const hosts = world.hostsInCluster(clusterName);
-      yield {
-        type: 'host',
-        parent: clusterRecId(clusterName),
-        items: hosts.map(
-          (h): PageHost => ({
-            id: h.id,
-            name: h.name,
-            vcenterId: vcId,
-            clusterId: clusterRecId(clusterName),
-            moref: h.moref,
-            serviceTag: h.id,
-            connectionState: h.connectionState,
-            powerState: h.power === 'On' ? 'poweredOn' : 'poweredOff',
-            inMaintenanceMode: h.inMaintenanceMode,
-            cpuMhz: h.cpuMhz,
-            memoryMiB: h.memoryMiB,
-            esxiVersion: h.esxiVersion,
-          }),
-        ),
-      };
-      for (const h of hosts) {
-        yield {
-          type: 'vm',
-          parent: h.id,
-          items: world.vmsOnHost(h.id).map(
-            (v): Vm => ({
-              id: vcObjectId(vcId, v.moref),
-              name: v.name,
-              vcenterId: vcId,
-              moref: v.moref,
-              hostId: h.id,
-              clusterId: clusterRecId(clusterName),
-              powerState: v.powerState,
-              cpuMhz: v.cpuMhz,
-              memoryMiB: v.memoryMiB,
-              isVcenterAppliance: v.isVcenterAppliance,
-              devices: { ...v.devices, affinityRules: [...v.devices.affinityRules] },
-            }),
-          ),
-        };
-      }
-    }
-  }
-  let batch: InventoryGroupInput[] = [];
-  let size = 0;
-  let seq = 0;
-  for (const g of groups()) {
-    batch.push(g);
-    size += g.items.length;
-    if (size >= pageSize) {
-      yield { v: 1, source: 'vcenter', sourceId: vcId, runId, seq: seq++, last: false, groups: batch };
-      batch = [];
-      size = 0;
-    }
-  }
-  yield { v: 1, source: 'vcenter', sourceId: vcId, runId, seq, last: true, groups: batch };
-}
-
-/** A forced GC (for heap figures that are not noise): `--expose-gc` switched on at run time. */
-function gcNow(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-const mib = (bytes: number): number => round(bytes / 1024 / 1024);
+const TABLE = 'inventory-bench';
 
 interface SyncStats {
-  /** JS heap after GC before the sync, its peak during the sync, and after GC after it. */
+  /** The sync worker's JS heap after GC before the sync, its peak during the sync, and after GC after it. */
   heapBeforeMiB: number;
   heapPeakMiB: number;
   heapAfterMiB: number;
@@ -141,16 +32,13 @@ interface SyncStats {
   gone: number;
   warnings: number;
   pages: number;
-  peakRssMiB: number;
+  requests: number;
+  /** Peak resident set during the sync, per process: the sync worker, dynalite, the bench (lab world, pages). */
+  rss: Record<'sync' | 'dynalite' | 'bench', number>;
 }
 
-/** One sync of every vCenter: one inventory_sync job per vCenter, pages handed to the page handler. */
-async function syncAll(
-  store: Store,
-  onPage: OnInventoryPage,
-  world: World,
-  pageSize: number,
-): Promise<SyncStats> {
+/** One sync of every vCenter: one inventory_sync job per vCenter, pages handed to the worker one at a time. */
+async function syncAll(worker: SyncWorker, dynalitePid: number, world: World, pageSize: number) {
   const stats: SyncStats = {
     heapBeforeMiB: 0,
     heapPeakMiB: 0,
@@ -161,51 +49,34 @@ async function syncAll(
     gone: 0,
     warnings: 0,
     pages: 0,
-    peakRssMiB: 0,
+    requests: 0,
+    rss: { sync: 0, dynalite: 0, bench: 0 },
   };
-  gcNow();
-  const heapBefore = process.memoryUsage().heapUsed;
-  let peak = process.memoryUsage().rss;
-  let heapPeak = heapBefore;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peak = Math.max(peak, m.rss);
-    heapPeak = Math.max(heapPeak, m.heapUsed);
-  }, 25);
+  const begin = await worker.ask({ op: 'begin' });
+  const sampler = rssSampler({ sync: worker.pid, dynalite: dynalitePid, bench: process.pid });
   const started = performance.now();
   try {
     for (const vcId of world.vcenters.keys()) {
-      const now = new Date().toISOString();
-      const job = await store.createJob({
-        id: newId(),
-        type: 'inventory_sync',
-        target: { kind: 'vcenter', id: vcId },
-        params: { source: 'vcenter', sourceId: vcId },
-        details: {},
-        createdBy: SYSTEM,
-        createdAt: now,
-        scheduleAt: now,
-        requiresApproval: false,
-      });
+      const { jobId } = await worker.ask({ op: 'job', vcId });
       const commandId = newId();
       for (const page of vcenterPages(world, vcId, commandId, pageSize)) {
-        const r = await onPage(page as Record<string, unknown>, { commandId, jobId: job.id });
+        const r = await worker.ask({ op: 'page', page: page as Record<string, unknown>, commandId, jobId });
         stats.items += r.items;
         stats.written += r.written;
         stats.gone += r.gone;
-        stats.warnings += r.warnings.length;
+        stats.warnings += r.warnings;
         stats.pages++;
       }
     }
   } finally {
-    clearInterval(sampler);
+    stats.rss = sampler.stop() as SyncStats['rss'];
   }
   stats.seconds = (performance.now() - started) / 1000;
-  stats.peakRssMiB = mib(peak);
-  gcNow();
-  stats.heapBeforeMiB = mib(heapBefore);
-  stats.heapPeakMiB = mib(heapPeak);
-  stats.heapAfterMiB = mib(process.memoryUsage().heapUsed);
+  const end = await worker.ask({ op: 'end' });
+  stats.requests = end.requests - begin.requests;
+  stats.heapBeforeMiB = end.heapBeforeMiB;
+  stats.heapPeakMiB = end.heapPeakMiB;
+  stats.heapAfterMiB = end.heapAfterMiB;
   return stats;
 }
 
@@ -213,7 +84,10 @@ async function syncAll(
  * `npm run bench -- inventory-sync [hosts] [vmsPerHost]`: incremental vCenter inventory sync of a generated
  * lab (default 2,000 hosts, 40,000 VMs) into the Store on dynalite: a full first sync, a second
  * sync with nothing changed (target: 0 writes), and a sync after 1% of the VMs changed (target: writes ÷
- * changed ≤ 1.05).
+ * changed ≤ 1.05). Three processes, as in production: the ingesting side (the result Lambda's handler, in
+ * inventory/sync-worker.ts), dynalite (DynamoDB), and this one (the lab world producing the pages the relay
+ * agent would stream); the peak resident set of each is reported apart. The RSS target (< 300 MiB) is the
+ * sync worker's.
  */
 export async function run(args: string[]): Promise<void> {
   const hosts = Number(args[0] ?? 2000);
@@ -221,21 +95,15 @@ export async function run(args: string[]): Promise<void> {
   const pageSize = 500;
   const dir = mkdtempSync(join(tmpdir(), 'rackops-inv-bench-'));
   // In memory like the tests (BENCH_DYNALITE_DISK=1: LevelDB on disk, whose native caches cost more RSS).
-  const dynalite = await startDynalite(process.env.BENCH_DYNALITE_DISK ? { path: dir } : {});
+  const dynalite = tsProcess(
+    'bench/src/inventory/dynalite-process.ts',
+    process.env.BENCH_DYNALITE_DISK ? ['--path', dir] : [],
+  );
   let world: World | undefined;
+  let worker: SyncWorker | undefined;
   try {
-    const client = dynalite.client();
-    // Every DynamoDB request the Store sends (BatchGetItem, BatchWriteItem, Query, UpdateItem...) counts as one.
-    const requests = { n: 0 };
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        requests.n++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countRequests' },
-    );
-    const store = createDynamoStore({ client, tableName: 'inventory-bench' });
-    await store.migrate();
+    const { endpoint } = JSON.parse(await firstLine(dynalite, 'dynalite')) as { endpoint: string };
+    worker = await startSyncWorker(endpoint, TABLE);
     const config = parseLabConfig(generateLab({ hosts, vmsPerHost, seed: 7 }));
     const capture = loadCapture();
     world = new World(config, {
@@ -245,17 +113,16 @@ export async function run(args: string[]): Promise<void> {
       components: componentTemplates(capture),
     });
     const vms = world.vms.size;
-    // BENCH_INGEST=record: the record-by-record path (one UpdateItem per changed record), for comparison.
-    const onPage = createInventoryPageHandler({
-      store: process.env.BENCH_INGEST === 'record' ? withoutBatch(store) : store,
-    });
-    const rssBefore = round(process.memoryUsage().rss / 1024 / 1024);
+    const dynalitePid = dynalite.pid as number;
+    const mibOf = (kib: number) => round(kib / 1024);
+    const rssBefore = {
+      sync: mibOf(procMemoryKiB(worker.pid).rss),
+      dynalite: mibOf(procMemoryKiB(dynalitePid).rss),
+      bench: mibOf(procMemoryKiB(process.pid).rss),
+    };
 
-    const before = requests.n;
-    const full = await syncAll(store, onPage, world, pageSize);
-    const fullRequests = requests.n - before;
-    const unchanged = await syncAll(store, onPage, world, pageSize);
-    const unchangedRequests = requests.n - before - fullRequests;
+    const full = await syncAll(worker, dynalitePid, world, pageSize);
+    const unchanged = await syncAll(worker, dynalitePid, world, pageSize);
 
     // 1% of the VMs change: every 100th VM powers off/on, or grows by 1 GiB of memory.
     let changed = 0;
@@ -267,7 +134,7 @@ export async function run(args: string[]): Promise<void> {
       else vm.memoryMiB += 1024;
       changed++;
     }
-    const after = await syncAll(store, onPage, world, pageSize);
+    const after = await syncAll(worker, dynalitePid, world, pageSize);
 
     const rows = [
       { sync: 'full (first)', ...view(full) },
@@ -275,15 +142,24 @@ export async function run(args: string[]): Promise<void> {
       { sync: `${changed} VMs changed (1%)`, ...view(after) },
     ];
     printTable(rows);
+    const syncHwm = mibOf(procMemoryKiB(worker.pid).hwm);
+    const dynaliteHwm = mibOf(procMemoryKiB(dynalitePid).hwm);
     console.log(
-      `hosts ${world.hosts.size}, VMs ${vms}; RSS before the first sync ${rssBefore} MiB (lab world + empty dynalite).`,
+      `hosts ${world.hosts.size}, VMs ${vms}; RSS before the first sync: sync worker ${rssBefore.sync} MiB, dynalite ${rssBefore.dynalite} MiB (empty), bench ${rssBefore.bench} MiB (lab world). Lifetime peaks: sync worker ${syncHwm} MiB, dynalite ${dynaliteHwm} MiB.`,
     );
     console.log(
-      'heap_after - heap_before is what a sync keeps: with dynalite in memory, the stored items and job log lines (none is held by ingestion); heap_peak includes garbage not yet collected.',
+      "heap_* are the sync worker's JS heap: heap_after - heap_before is what a sync keeps (nothing: the items are in dynalite's process); heap_peak includes garbage not yet collected.",
     );
     const changedWrites = after.written + after.gone;
     // dynalite's own ceiling: bare BatchWriteItem of the same items (25 per request, 4 in flight, as ingestion).
-    const ceiling = await dynaliteWriteCeiling(client, Math.min(full.items, 20_000));
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const ceiling = await dynaliteWriteCeiling(client, Math.min(full.items, 20_000)).finally(() =>
+      client.destroy(),
+    );
     console.log(
       `dynalite ceiling (bare BatchWriteItem of VM-sized record items, same table layout): ${round(ceiling)} items/s; the full sync reaches ${round((full.items / full.seconds / ceiling) * 100)}% of it.`,
     );
@@ -295,9 +171,11 @@ export async function run(args: string[]): Promise<void> {
         vms,
         full_s: round(full.seconds, 2),
         items_per_s: round(full.items / full.seconds),
-        peak_rss_mib: Math.max(full.peakRssMiB, await peakRssMiB()),
-        store_requests_per_item: round(fullRequests / full.items, 4),
-        unchanged_requests_per_item: round(unchangedRequests / unchanged.items, 4),
+        sync_peak_rss_mib: Math.max(full.rss.sync, unchanged.rss.sync, after.rss.sync, syncHwm),
+        dynalite_peak_rss_mib: Math.max(full.rss.dynalite, unchanged.rss.dynalite, after.rss.dynalite),
+        bench_peak_rss_mib: Math.max(full.rss.bench, unchanged.rss.bench, after.rss.bench),
+        store_requests_per_item: round(full.requests / full.items, 4),
+        unchanged_requests_per_item: round(unchanged.requests / unchanged.items, 4),
         dynalite_ceiling_items_s: round(ceiling),
         ceiling_ratio: round(full.items / full.seconds / ceiling, 3),
         unchanged_writes: unchanged.written + unchanged.gone,
@@ -308,7 +186,8 @@ export async function run(args: string[]): Promise<void> {
     );
   } finally {
     world?.stop();
-    await dynalite.close();
+    await worker?.stop();
+    await stopChild(dynalite);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -351,11 +230,6 @@ async function dynaliteWriteCeiling(client: DynamoDBClient, items: number): Prom
   return items / ((performance.now() - started) / 1000);
 }
 
-function withoutBatch(store: DynamoStore): Store {
-  const { getRecordHeads: _heads, writeRecords: _writes, ...recordByRecord } = store;
-  return recordByRecord;
-}
-
 function view(s: SyncStats): Record<string, number> {
   return {
     seconds: round(s.seconds, 2),
@@ -365,7 +239,10 @@ function view(s: SyncStats): Record<string, number> {
     written: s.written,
     gone: s.gone,
     warnings: s.warnings,
-    peak_rss_mib: s.peakRssMiB,
+    requests: s.requests,
+    sync_rss_mib: s.rss.sync,
+    dynalite_rss_mib: s.rss.dynalite,
+    bench_rss_mib: s.rss.bench,
     heap_before_mib: s.heapBeforeMiB,
     heap_peak_mib: s.heapPeakMiB,
     heap_after_mib: s.heapAfterMiB,

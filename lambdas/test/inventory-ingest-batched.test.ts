@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHILDREN_MANIFEST_TYPE, DIRTY_MANIFEST } from '@rackops/core/inventory/children-manifest';
 import { ingestInventoryPage } from '@rackops/core/inventory/ingest';
 import type { Vm } from '@rackops/core/inventory/inventory.schema';
-import { type InventoryGroupInput, vcObjectId } from '@rackops/core/inventory/sync-page.schema';
+import {
+  type InventoryGroupInput,
+  type PageHost,
+  vcObjectId,
+} from '@rackops/core/inventory/sync-page.schema';
 import { type RunningDynalite, startDynalite } from '@rackops/local/dynalite';
 import { createDynamoStore, type DynamoStore } from '../src/adapters/dynamo-store';
 
@@ -14,6 +18,8 @@ import { createDynamoStore, type DynamoStore } from '../src/adapters/dynamo-stor
 let dynalite: RunningDynalite;
 let store: DynamoStore;
 const sent: string[] = [];
+/** Keys asked for by the BatchGetItem requests since the last `counted`. */
+let getKeys = 0;
 /** When set, called on each request; may answer instead of DynamoDB. */
 let fault: ((op: string, input: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined;
 
@@ -24,7 +30,11 @@ beforeAll(async () => {
     (next, context) => async (args) => {
       const op = String(context.commandName).replace(/Command$/, '');
       sent.push(op);
-      const answer = fault?.(op, args.input as Record<string, unknown>);
+      const input = args.input as Record<string, unknown>;
+      if (op === 'BatchGetItem')
+        for (const t of Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>))
+          getKeys += t.Keys.length;
+      const answer = fault?.(op, input);
       if (answer) return { output: answer, response: {} } as never;
       return next(args);
     },
@@ -76,12 +86,13 @@ const count = (ops: string[], op: string) => ops.filter((o) => o === op).length;
 
 async function counted<T>(fn: () => Promise<T>): Promise<{ value: T; ops: string[] }> {
   sent.length = 0;
+  getKeys = 0;
   const value = await fn();
   return { value, ops: [...sent] };
 }
 
 describe('batched inventory ingestion', () => {
-  it('writes 200 VMs of 10 hosts in a handful of requests, and a resync only reads heads', async () => {
+  it('writes 200 VMs of 10 hosts in a handful of requests, and a resync only reads manifests', async () => {
     const groups = range(0, 10).map((h) => vmGroup(`H${h}`, range(h * 20, 20)));
     const first = await counted(() => ingestInventoryPage(store, page(groups)));
     expect(first.value.written).toBe(200);
@@ -92,8 +103,9 @@ describe('batched inventory ingestion', () => {
 
     const again = await counted(() => ingestInventoryPage(store, page(groups)));
     expect(again.value).toMatchObject({ written: 0, unchanged: 200, gone: 0 });
-    expect(again.ops.every((o) => o === 'BatchGetItem')).toBe(true);
-    expect(again.ops.length).toBe(3); // 210 heads (+ the table marker) in requests of 100
+    // The 10 groups' manifests (+ the table marker) in one request: an unchanged group is not read item by item.
+    expect(again.ops).toEqual(['BatchGetItem']);
+    expect(getKeys).toBe(11);
 
     // One VM left host H3: only that group is listed by parent, and the VM marked gone.
     const shrunk = groups.map((g) => (g.parent === 'H3' ? vmGroup('H3', range(60, 19)) : g));
@@ -139,5 +151,67 @@ describe('batched inventory ingestion', () => {
     const r = await ingestInventoryPage(store, page([vmGroup('C1', [900])]));
     expect(r.gone).toBe(1);
     expect((await store.getRecord('vm', vcObjectId(vc, 'vm-901')))?.gone).toBe(true);
+  });
+
+  it('a changed item of a settled group is written under a dirty content part: a crash never hides it', async () => {
+    await ingestInventoryPage(store, page([vmGroup('D1', [950, 951])]));
+    const bigger = vmGroup('D1', [950, 951]);
+    (bigger.items[0] as Vm).memoryMiB = 8192;
+    // The manifest's final write fails: vm-950 is stored with 8 GiB, the manifest's content part says dirty.
+    fault = (op, input) => {
+      const body = JSON.stringify(input);
+      if (op === 'BatchWriteItem' && body.includes(CHILDREN_MANIFEST_TYPE) && !body.includes(DIRTY_MANIFEST))
+        throw new Error('crash');
+      return undefined;
+    };
+    const changed = await counted(() =>
+      ingestInventoryPage(store, page([bigger])).then(
+        () => 'stored',
+        (err: Error) => err.message,
+      ),
+    );
+    fault = undefined;
+    expect(changed.value).toBe('crash');
+    expect((await store.getRecord<Vm>('vm', vcObjectId(vc, 'vm-950')))?.data.memoryMiB).toBe(8192);
+    // The id set did not change: no by-parent query.
+    expect(count(changed.ops, 'Query')).toBe(0);
+
+    // The VM goes back to 4 GiB — the content the manifest recorded before the crash: still written.
+    const back = await ingestInventoryPage(store, page([vmGroup('D1', [950, 951])]));
+    expect(back).toMatchObject({ written: 1, unchanged: 1 });
+    expect((await store.getRecord<Vm>('vm', vcObjectId(vc, 'vm-950')))?.data.memoryMiB).toBe(4096);
+    const settled = await counted(() => ingestInventoryPage(store, page([vmGroup('D1', [950, 951])])));
+    expect(settled.ops).toEqual(['BatchGetItem']);
+  });
+
+  it('VMs marked gone with their host come back with it, though their group is the same as before', async () => {
+    const host = (id: string): PageHost => ({
+      id,
+      name: id,
+      vcenterId: vc,
+      clusterId: 'CL1',
+      moref: `host-${id}`,
+      serviceTag: id,
+      connectionState: 'connected',
+      powerState: 'poweredOn',
+      inMaintenanceMode: false,
+      cpuMhz: 64000,
+      memoryMiB: 262144,
+    });
+    const hosts = (ids: string[]): InventoryGroupInput => ({
+      type: 'host',
+      parent: 'CL1',
+      items: ids.map(host),
+    });
+    await ingestInventoryPage(store, page([hosts(['HA', 'HB']), vmGroup('HB', [970, 971])]));
+    // HB leaves the cluster: marked gone, and its VMs with it.
+    const left = await ingestInventoryPage(store, page([hosts(['HA'])]));
+    expect(left.gone).toBe(3);
+    expect((await store.getRecord('vm', vcObjectId(vc, 'vm-970')))?.gone).toBe(true);
+    // HB is back with the very VMs its group had: they are alive again.
+    const back = await ingestInventoryPage(store, page([hosts(['HA', 'HB']), vmGroup('HB', [970, 971])]));
+    expect(back.written).toBe(3);
+    for (const n of [970, 971])
+      expect((await store.getRecord('vm', vcObjectId(vc, `vm-${n}`)))?.gone).toBe(false);
   });
 });

@@ -1,10 +1,13 @@
-import { type RecordBatch, type RecordWrite, recordKeyOf } from '../ports/record-batch.port';
+import { type RecordBatch, type RecordKey, type RecordWrite, recordKeyOf } from '../ports/record-batch.port';
 import type { RecordStore } from '../ports/record-store.port';
 import {
   CHILDREN_MANIFEST_TYPE,
   childrenDigest,
+  contentDigest,
   DIRTY_MANIFEST,
+  idsOfManifest,
   MANIFESTS_SINCE_CREATION,
+  manifestHash,
   manifestKey,
   manifestWrite,
 } from './children-manifest';
@@ -31,13 +34,14 @@ export interface BatchedIngestOptions {
   concurrency?: number;
 }
 
-/** Heads read per page group: 4 BatchGetItem requests of 100, written back in batches of 25. */
+/** Heads read per page group: 4 BatchGetItem requests of 100 (after one of its groups' manifests), written back in batches of 25. */
 const CHUNK_KEYS = 400;
 
 /**
  * Batched ingestion of a page's groups (same outcome as `ingestGroup` per group, far fewer Store requests):
- * the groups are cut into page groups of about CHUNK_KEYS items; per page group one round of BatchGetItem
- * reads the heads of every item plus each group's children manifest, changed records go out in
+ * the groups are cut into page groups of about CHUNK_KEYS items; per page group one BatchGetItem reads each
+ * group's children manifest, a second round the heads of the items of groups whose ids or content changed
+ * (an unchanged group is not read item by item), changed records go out in
  * BatchWriteItem requests of 25, and only groups whose id set changed are listed by parent to find what
  * vanished (see children-manifest.ts). Memory holds one page and the heads of the page groups in flight.
  *
@@ -75,9 +79,14 @@ export async function ingestGroupsBatched(
 interface GroupPlan extends KnownGroup {
   seen: Set<string>;
   toWrite: ItemToWrite[];
-  digest: string;
-  /** Version of the stored manifest (0: none); undefined when the stored digest already matches. */
-  manifestVersion?: number;
+  /** Digest of the id set, and the manifest this ingestion leaves (ids and content). */
+  ids: string;
+  full: string;
+  /** The stored manifest's hash and version (version 0: none), kept current as this ingestion rewrites it. */
+  stored?: string;
+  version: number;
+  /** The stored id set is this one: nothing under the parent can have vanished. */
+  idsSettled: boolean;
   /** The id set changed and stored children may be missing from the group: list the parent. */
   listParent: boolean;
 }
@@ -89,40 +98,85 @@ async function ingestChunk(
   result: IngestResult,
   concurrency: number,
 ): Promise<void> {
-  const checked = chunk.map((g) => ({ ...g, ...checkGroupItems(g.type, g.group, result) }));
-  const heads = await batch.getRecordHeads([
+  const checked = chunk.map((g) => {
+    const items = checkGroupItems(g.type, g.group, result);
+    const ids = childrenDigest(items.seen);
+    return { ...g, ...items, ids, full: manifestHash(ids, contentDigest(items.valid)) };
+  });
+  // Round 1, the manifests: a group stored with this very id set and content is unchanged as a whole.
+  const manifests = await batch.getRecordHeads([
     MANIFESTS_SINCE_CREATION,
-    ...checked.flatMap((g) => [
-      manifestKey(g.type, g.group.parent),
-      ...g.valid.map((v) => ({ type: g.type, id: v.id })),
-    ]),
+    ...checked.map((g) => manifestKey(g.type, g.group.parent)),
   ]);
-  const tableHasManifests = heads.has(
+  const tableHasManifests = manifests.has(
     recordKeyOf(MANIFESTS_SINCE_CREATION.type, MANIFESTS_SINCE_CREATION.id),
   );
-  const plans: GroupPlan[] = checked.map((g) => {
-    const digest = childrenDigest(g.seen);
-    const manifest = heads.get(recordKeyOf(CHILDREN_MANIFEST_TYPE, manifestKey(g.type, g.group.parent).id));
-    const settled = manifest !== undefined && manifest.hash === digest;
+  const manifestOf = (g: KnownGroup) =>
+    manifests.get(recordKeyOf(CHILDREN_MANIFEST_TYPE, manifestKey(g.type, g.group.parent).id));
+  const open = checked.filter((g) => {
+    if (manifestOf(g)?.hash !== g.full) return true;
+    result.unchanged += g.valid.length;
+    return false;
+  });
+  if (open.length === 0) return;
+
+  // Round 2, the heads of the other groups' items.
+  const heads = await batch.getRecordHeads(
+    open.flatMap((g) => g.valid.map((v) => ({ type: g.type, id: v.id }))),
+  );
+  const plans: GroupPlan[] = open.map((g) => {
+    const manifest = manifestOf(g);
+    const idsSettled = manifest !== undefined && idsOfManifest(manifest.hash) === g.ids;
     const toWrite = changedItems(g.valid, { get: (id) => heads.get(recordKeyOf(g.type, id)) }, result);
     return {
       type: g.type,
       group: g.group,
       seen: g.seen,
       toWrite,
-      digest,
-      ...(settled ? {} : { manifestVersion: manifest?.version ?? 0 }),
+      ids: g.ids,
+      full: g.full,
+      ...(manifest?.hash !== undefined ? { stored: manifest.hash } : {}),
+      version: manifest?.version ?? 0,
+      idsSettled,
       // An incomplete group cannot tell what vanished: no listing, and its manifest stays DIRTY (step 4).
-      listParent: g.group.complete && !settled && (manifest !== undefined || !tableHasManifests),
+      listParent: g.group.complete && !idsSettled && (manifest !== undefined || !tableHasManifests),
     };
   });
-  const unsettled = plans.filter((p) => p.manifestVersion !== undefined);
-  const settling = unsettled.filter((p) => p.group.complete);
+  const rewrite = (ps: GroupPlan[], hashOf: (p: GroupPlan) => string): RecordWrite[] =>
+    ps.flatMap((p) => {
+      const hash = hashOf(p);
+      if (p.stored === hash) return [];
+      p.stored = hash;
+      p.version++;
+      return [manifestWrite(p.type, p.group.parent, hash, p.version - 1)];
+    });
 
-  // 1. Manifests of changed id sets go DIRTY before any child is written (a crash then means "list the parent").
-  await batch.writeRecords(
-    unsettled.map((p) => manifestWrite(p.type, p.group.parent, DIRTY_MANIFEST, p.manifestVersion)),
-  );
+  // 1. Before any child is written: a changed id set goes DIRTY (a crash then means "list the parent"), a
+  // settled one about to have items rewritten gets a dirty content part (a crash then means "read the heads").
+  // A record moving here from another parent (a VM vMotioned) leaves that parent's group without this
+  // ingestion of it: its manifest goes DIRTY too, as it no longer vouches for its children.
+  const movedFrom = new Map<string, RecordKey>();
+  for (const p of plans)
+    for (const { id } of p.toWrite) {
+      const was = heads.get(recordKeyOf(p.type, id))?.parent;
+      if (was !== undefined && was !== p.group.parent) {
+        const k = manifestKey(p.type, was);
+        movedFrom.set(recordKeyOf(k.type, k.id), k);
+      }
+    }
+  await forEachLimit([...movedFrom.values()], concurrency, async (k) => {
+    await store.putRecord({ ...k, data: {}, hash: DIRTY_MANIFEST });
+  });
+  await batch.writeRecords([
+    ...rewrite(
+      plans.filter((p) => !p.idsSettled),
+      () => DIRTY_MANIFEST,
+    ),
+    ...rewrite(
+      plans.filter((p) => p.idsSettled && p.toWrite.length > 0),
+      (p) => manifestHash(p.ids, DIRTY_MANIFEST),
+    ),
+  ]);
 
   // 2. Changed records, 25 per request.
   const writes: RecordWrite[] = plans.flatMap((p) =>
@@ -160,8 +214,15 @@ async function ingestChunk(
     },
   );
 
-  // 4. The new id sets: these groups are settled until their children change.
+  // 4. The complete groups' new ids and content: settled until their children change. A refused item is not
+  // stored as the content digest says: its group keeps the dirty content part, and is read again next time.
+  const refusedGroups = new Set(
+    refused.map((r) => `${r.type}|${writes.find((w) => w.type === r.type && w.id === r.id)?.parent}`),
+  );
   await batch.writeRecords(
-    settling.map((p) => manifestWrite(p.type, p.group.parent, p.digest, (p.manifestVersion ?? 0) + 1)),
+    rewrite(
+      plans.filter((p) => p.group.complete && !refusedGroups.has(`${p.type}|${p.group.parent}`)),
+      (p) => p.full,
+    ),
   );
 }

@@ -1,6 +1,7 @@
 import { hasRecordBatch } from '../ports/record-batch.port';
 import type { RecordStore } from '../ports/record-store.port';
 import { ConflictError, PayloadTooLargeError } from '../util/errors';
+import { DIRTY_MANIFEST, manifestKey } from './children-manifest';
 import { contentHash } from './content-hash';
 import {
   checkDrop,
@@ -316,6 +317,9 @@ export async function markGone(
   }
   let count = 1;
   for (const childType of CHILD_TYPES[type] ?? []) {
+    // The children change without their group being ingested: its manifest must not vouch for them any more.
+    if (hasRecordBatch(store))
+      await store.putRecord({ ...manifestKey(childType, id), data: {}, hash: DIRTY_MANIFEST });
     let cursor: string | undefined;
     do {
       const page = await store.listRecordsByParent(childType, id, { cursor, limit: 200 });

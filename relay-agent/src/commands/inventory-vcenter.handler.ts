@@ -123,7 +123,9 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
         ...(f['summary.config.product.version'] ? { esxiVersion: f['summary.config.product.version'] } : {}),
       };
       const parent = clusterId ?? vcId;
-      hostsByParent.set(parent, [...(hostsByParent.get(parent) ?? []), host]);
+      const siblings = hostsByParent.get(parent);
+      if (siblings) siblings.push(host);
+      else hostsByParent.set(parent, [host]);
     }
     for (const [parent, list] of hostsByParent)
       await out.add('host', parent, list, !unreadable.hostGroups.has(parent));
@@ -137,25 +139,24 @@ export function createInventoryVcenterHandler(devices: DeviceRegistry): CommandH
       // A VM on a host that could not be read: its parent is unknown, so it is not written at all.
       const hostId = hostIdOf.get(hm) ?? unlinkedHostId(vcId, hm);
       const clusterId = clusterOfHost.get(hm);
-      vmsByHost.set(hostId, [
-        ...(vmsByHost.get(hostId) ?? []),
-        {
-          id: vcObjectId(vcId, v.obj.value),
-          name: v.facts.name,
-          vcenterId: vcId,
-          moref: v.obj.value,
-          hostId,
-          ...(clusterId ? { clusterId } : {}),
-          powerState: v.facts['runtime.powerState'],
-          cpuMhz: v.facts['summary.quickStats.overallCpuUsage'] ?? 0,
-          memoryMiB: v.facts['summary.config.memorySizeMB'] ?? 0,
-          isVcenterAppliance: isVcsa(v.facts.name, v.facts['summary.config.product']?.name),
-          devices: vmDevices(v.facts, {
-            datastoreHostCount: dsCount,
-            affinityRules: rules.get(v.obj.value) ?? [],
-          }),
-        },
-      ]);
+      const onHost = vmsByHost.get(hostId) ?? [];
+      vmsByHost.set(hostId, onHost);
+      onHost.push({
+        id: vcObjectId(vcId, v.obj.value),
+        name: v.facts.name,
+        vcenterId: vcId,
+        moref: v.obj.value,
+        hostId,
+        ...(clusterId ? { clusterId } : {}),
+        powerState: v.facts['runtime.powerState'],
+        cpuMhz: v.facts['summary.quickStats.overallCpuUsage'] ?? 0,
+        memoryMiB: v.facts['summary.config.memorySizeMB'] ?? 0,
+        isVcenterAppliance: isVcsa(v.facts.name, v.facts['summary.config.product']?.name),
+        devices: vmDevices(v.facts, {
+          datastoreHostCount: dsCount,
+          affinityRules: rules.get(v.obj.value) ?? [],
+        }),
+      });
     }
     const morefOf = new Map([...hostIdOf].map(([moref, id]) => [id, moref]));
     for (const [hostId, list] of vmsByHost) {
