@@ -18,7 +18,7 @@ const INTERVAL_SCALE = 1 / 12;
  * inventory does not know its datastore, so the group is production: it waits, unscheduled, while its creator's
  * own approval is refused, until a second person approves it. Two
  * scheduled runs replicate it — a full send, then the increment with a changed VM file. The target appliance
- * becomes unreachable: runs fail at send/receive, and once the replica is older than the RPO the group's
+ * becomes unreachable: runs fail at their preflight (a run already past it, at send/receive), and once the replica is older than the RPO the group's
  * conversation is told once. The link comes back; the next scheduled run catches up with an increment and
  * the target holds the source's files byte for byte.
  */
@@ -135,7 +135,11 @@ export async function run() {
         rpoBreachNotified: breach !== undefined && chatToldBreach,
         breachToldOnce: d.notifications.filter((n) => n.kind === 'rpo_breached').length === 1,
         failedWhileDown: failedWhileDown.length > 0,
-        failureNamesStep: failedWhileDown.every((j) => /send\/receive failed/.test(j.error ?? '')),
+        failureNamesStep: failedWhileDown.every((j) =>
+          /(preflight|preflight \(space for the send\)|send\/receive) failed/.test(j.error ?? ''),
+        ),
+        // Stopped before any snapshot: the preflight finds the target appliance gone.
+        failedAtPreflight: failedWhileDown.some((j) => /^failed: preflight failed: /.test(j.error ?? '')),
         recovered: third !== undefined && third.snapshotAt > (second?.snapshotAt ?? ''),
         greenAgain: groups.includes(`🟢 **${GROUP}**`),
       };
