@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPORT_NOTE_KEY } from '@rackops/core/jobs/job-report.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import { smallLab } from '@rackops/lab/testing/small-lab';
@@ -123,6 +124,18 @@ export async function run() {
         Buffer.compare(await sites.readFresh(dst, 'vm1', 'vm1.nvram'), nvram) === 0;
       const all = await runs();
       const completed = all.filter((j) => j.status === 'completed');
+      // Each completed run's report carries its space check's estimate (zfs-fuse: by `referenced`).
+      const estimates = await Promise.all(
+        completed.map(async (j) =>
+          (
+            await d.stack.store.getJobItem<{ facts: { title: string; value: string }[] }>(
+              j.id,
+              'note',
+              REPORT_NOTE_KEY,
+            )
+          )?.facts.find((f) => f.title === 'Estimate'),
+        ),
+      );
       const checks = {
         createdByChat: created.some((t) => t.includes(`Protection group **${GROUP}** created`)),
         pendingUntilApproved:
@@ -140,6 +153,7 @@ export async function run() {
         ),
         // Stopped before any snapshot: the preflight finds the target appliance gone.
         failedAtPreflight: failedWhileDown.some((j) => /^failed: preflight failed: /.test(j.error ?? '')),
+        estimateReported: estimates.length > 0 && estimates.every((e) => e !== undefined),
         recovered: third !== undefined && third.snapshotAt > (second?.snapshotAt ?? ''),
         greenAgain: groups.includes(`🟢 **${GROUP}**`),
       };
