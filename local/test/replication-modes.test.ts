@@ -19,6 +19,8 @@ if (unavailable) console.warn(`replication mode tests skipped: ${unavailable}`);
 
 const run = promisify(execFile);
 const alice = { kind: 'user' as const, id: 'u-alice', name: 'Alice' };
+/** A group name long enough that its snapshot's full name on the long dataset below passes ZFS's limit. */
+const BROKEN = 'broken-snapshot-name-too-long-for-zfs-limits';
 
 /** Two hosts of cluster `test-a` (datastore `test-a-ds01`), three VMs on it, and the vCenter's own appliance. */
 function labWithVms() {
@@ -108,8 +110,10 @@ describe.skipIf(unavailable !== undefined)(
         createdAt: new Date().toISOString(),
       });
       await pgs.create(group('consistent', src));
-      // Its dataset does not exist: the ZFS snapshot step fails after the VMs were quiesced.
-      await pgs.create(group('broken', `${sites.sourcePool}/missing`));
+      // Its dataset exists (the preflight passes) but its name is so long that `dataset@rackops-<group>-<stamp>`
+      // passes ZFS's 255 characters: the ZFS snapshot step fails after the VMs were quiesced.
+      await sites.zfs('create', longDataset());
+      await pgs.create(group(BROKEN, longDataset()));
       // Crash-consistent, sent appliance to appliance.
       await pgs.create({ ...group('direct', src), vmConsistent: false, transport: 'direct' });
     }, ZFS_SITES_WAIT_MS + 120_000); // may wait for another file's ZFS sites to close (machine-lock.ts)
@@ -118,6 +122,7 @@ describe.skipIf(unavailable !== undefined)(
       await sites?.close();
     }, 150_000);
 
+    const longDataset = () => `${sites.sourcePool}/${'d'.repeat(199 - sites.sourcePool.length)}`;
     const world = () => {
       if (!stack.lab) throw new Error('no lab');
       return stack.lab.world;
@@ -202,10 +207,10 @@ describe.skipIf(unavailable !== undefined)(
     }, 200_000);
 
     it('the ZFS snapshot fails: the VMware snapshots are removed all the same and the run fails naming the step', async () => {
-      const { job } = await replicateGroup(deps, { group: 'broken', actor: alice });
+      const { job } = await replicateGroup(deps, { group: BROKEN, actor: alice });
       const done = await settled(job.id);
       expect(done.status).toBe('failed');
-      expect(done.error).toMatch(/snapshot failed: .*does not exist/);
+      expect(done.error).toMatch(/snapshot failed: .*name is too long/);
       expect(await stepStatus(job.id)).toMatchObject({
         quiesce: 'completed',
         snapshot: 'failed',
@@ -213,9 +218,7 @@ describe.skipIf(unavailable !== undefined)(
       });
       expect((await stepStatus(job.id)).replicate).toBeUndefined();
       expect(vmwareSnapshotsLeft()).toEqual([]);
-      expect(
-        (await createProtectionGroupStore(stack.store).get('broken'))?.value.lastReplica,
-      ).toBeUndefined();
+      expect((await createProtectionGroupStore(stack.store).get(BROKEN))?.value.lastReplica).toBeUndefined();
     }, 200_000);
 
     it('a group with the direct transport replicates appliance to appliance through the same workflow', async () => {

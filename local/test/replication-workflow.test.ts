@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPORT_NOTE_KEY } from '@rackops/core/jobs/job-report.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
@@ -102,8 +103,20 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
     expect(done.summary).toMatch(/full send of rackops-prod-vms-/);
 
     const steps = await stack.store.listSteps(job.id);
-    for (const key of ['snapshot', 'replicate', 'prune'])
+    for (const key of ['preflight', 'snapshot', 'space', 'replicate', 'prune'])
       expect(steps.find((s) => s.key === key)?.status, key).toBe('completed');
+    // The space check's estimate is in the report: zfs-fuse has no `zfs send -n`, so from `referenced`.
+    const report = await stack.store.getJobItem<{ facts: { title: string; value: string }[] }>(
+      job.id,
+      'note',
+      REPORT_NOTE_KEY,
+    );
+    expect(report?.facts).toContainEqual({
+      title: 'Estimate',
+      value: expect.stringMatching(
+        new RegExp(`^~[\\d.]+ KB by the snapshots' \`referenced\`; [\\d.]+ MB free on ${sites.targetPool}$`),
+      ),
+    });
     const lines = (await stack.store.listLog(job.id)).items.map((l) => l.message);
     expect(lines.some((l) => l.includes('sent zfs.replicate to zfs nas-src'))).toBe(true);
 
@@ -141,7 +154,7 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
     expect(await createProtectionGroupStore(stack.store).listReplicas('prod-vms')).toHaveLength(2);
   }, 180_000);
 
-  it('a target appliance that is down fails the run at send/receive, says why, and records no replica', async () => {
+  it('a target appliance that is down fails the run at preflight, says why, takes no snapshot, records no replica', async () => {
     const pgs = createProtectionGroupStore(stack.store);
     const before = (await pgs.get('prod-vms'))?.value.lastReplica;
     await pgs.update('prod-vms', (g) => ({ ...g, target: { ...g.target, appliance: 'nas-down' } }));
@@ -151,9 +164,12 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
     expect(done.status).toBe('failed');
     // The failure names the step and the appliance's answer (job.error is written with the status).
     expect(done.error).toMatch(
-      /^failed: send\/receive failed: .*ZFS appliance nas-down \(127.0.0.1:9\) is unreachable: .*ECONNREFUSED/,
+      /^failed: preflight failed: .*ZFS appliance nas-down \(127.0.0.1:9\) is unreachable: .*ECONNREFUSED/,
     );
-    expect((await stack.store.listSteps(job.id)).find((s) => s.key === 'replicate')?.status).toBe('failed');
+    const steps = Object.fromEntries((await stack.store.listSteps(job.id)).map((s) => [s.key, s.status]));
+    expect(steps.preflight).toBe('failed');
+    expect(steps.snapshot).toBeUndefined();
+    expect(await snapshotsOf(src)).toEqual([before?.snapshot]);
     expect((await pgs.get('prod-vms'))?.value.lastReplica).toEqual(before);
     // Told after the status is written: on a loaded machine a moment later.
     await expect
@@ -162,6 +178,33 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
       })
       .toBe(true);
     await pgs.update('prod-vms', (g) => ({ ...g, target: { ...g.target, appliance: 'nas-dst' } }));
+  }, 180_000);
+
+  it('a target without room for the increment fails at the space check: nothing sent, the replica unchanged', async () => {
+    const pgs = createProtectionGroupStore(stack.store);
+    const before = (await pgs.get('prod-vms'))?.value.lastReplica;
+    await new Promise((r) => setTimeout(r, 1100));
+    await writeFile(join(sites.mountpoint(src), 'vm1', 'grown.bin'), randomBytes(2 * 1024 * 1024));
+    const used = Number((await sites.zfs('get', '-Hp', '-o', 'value', 'used', dst)).trim());
+    await sites.zfs('set', `quota=${used + 256 * 1024}`, dst);
+    try {
+      const { job } = await replicateGroup(deps, { group: 'prod-vms', actor: alice });
+      const done = await settled(job.id);
+      expect(done.status).toBe('failed');
+      expect(done.error).toMatch(/^failed: preflight \(space for the send\) failed: insufficient_space: /);
+      expect(done.error).toMatch(
+        new RegExp(
+          `preflight \\(space for the send\\) failed: insufficient_space: not enough space on nas-dst: the increment ${before?.snapshot} → ${src}@rackops-prod-vms-\\S+ is 2\\.\\d MB to [\\d.]+ MB \\(by referenced.*\\), ${dst} has \\d+ KB available; nothing was sent`,
+        ),
+      );
+      const steps = Object.fromEntries((await stack.store.listSteps(job.id)).map((s) => [s.key, s.status]));
+      expect(steps).toMatchObject({ preflight: 'completed', snapshot: 'completed', space: 'failed' });
+      expect(steps.replicate).toBeUndefined();
+      expect(await snapshotsOf(dst)).toEqual([before?.snapshot]);
+      expect((await pgs.get('prod-vms'))?.value.lastReplica).toEqual(before);
+    } finally {
+      await sites.zfs('set', 'quota=none', dst);
+    }
   }, 180_000);
 
   it('an unknown, paused or badly named group is refused with the reason', async () => {

@@ -2,6 +2,7 @@ import { ValidationError } from '@rackops/core/util/errors';
 import { describe, expect, it } from 'vitest';
 import { featuresFromUsage } from '../src/zfs/zfs-appliance';
 import { remoteCommand, zfsArgv } from '../src/zfs/zfs-argv';
+import { parseDryRunSize, progressTotal } from '../src/zfs/send-estimate';
 
 describe('ZFS argv allow-list', () => {
   it('builds send, incremental send and receive as argv, each word quoted for the remote shell', () => {
@@ -90,6 +91,7 @@ describe('feature detection from the CLI usage text', () => {
       rawSend: false,
       sizeEstimate: false,
       sendProgress: false,
+      estimateMethod: 'referenced',
     });
   });
 
@@ -109,6 +111,57 @@ describe('feature detection from the CLI usage text', () => {
       rawSend: true,
       sizeEstimate: true,
       sendProgress: true,
+      estimateMethod: 'send -nvP',
     });
+  });
+});
+
+describe('send size estimates', () => {
+  it('builds the dry run: `-nvP` where the CLI has `-P`, `-nv` otherwise; names validated as for a send', () => {
+    expect(
+      zfsArgv({ verb: 'estimate-send', dataset: 'tank/vm', tag: 's2', from: 's1', parsable: true }),
+    ).toEqual(['zfs', 'send', '-nvP', '-i', '@s1', 'tank/vm@s2']);
+    expect(zfsArgv({ verb: 'estimate-send', dataset: 'tank/vm', tag: 's2', parsable: false })).toEqual([
+      'zfs',
+      'send',
+      '-nv',
+      'tank/vm@s2',
+    ]);
+    expect(zfsArgv({ verb: 'referenced', dataset: 'tank/vm', tag: 's2' })).toEqual([
+      'zfs',
+      'get',
+      '-Hp',
+      '-o',
+      'value',
+      'referenced',
+      'tank/vm@s2',
+    ]);
+    expect(() =>
+      zfsArgv({ verb: 'estimate-send', dataset: 'tank/vm', tag: 's2', from: '-R', parsable: true }),
+    ).toThrow(ValidationError);
+  });
+
+  it.each([
+    // OpenZFS 2.x `zfs send -nvP -i @a tank/vm@b`
+    ['incremental\ta\ttank/vm@b\t1059192\nsize\t1059192\n', 1059192],
+    // OpenZFS 2.x, a full send
+    ['full\ttank/vm@a\t3162920\nsize\t3162920\n', 3162920],
+    // OpenZFS 0.6: only the header line carries the size
+    ['full\ttank/vm@a\t3162920\n', 3162920],
+    // `-nv` without -P: human units, powers of 1024
+    [
+      'full send of tank/vm@a estimated size is 3.02M\ntotal estimated size is 3.02M\n',
+      Math.round(3.02 * 1024 ** 2),
+    ],
+    ['send from @a to tank/vm@b estimated size is 624B\ntotal estimated size is 624B\n', 624],
+  ])('reads the size in %j', (text, bytes) => {
+    expect(parseDryRunSize(text)).toBe(bytes);
+  });
+
+  it('counts progress only against an estimate, not against the floor of a range', () => {
+    expect(progressTotal({ bytes: 100, method: 'send -nvP' })).toBe(100);
+    expect(progressTotal({ bytes: 100, method: 'referenced', atMost: 900 })).toBeUndefined();
+    expect(progressTotal({ bytes: 0, method: 'referenced' })).toBeUndefined();
+    expect(parseDryRunSize('cannot open tank/vm@b: dataset does not exist')).toBeUndefined();
   });
 });

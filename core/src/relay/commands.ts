@@ -40,6 +40,7 @@ export const CommandKind = z.enum([
   'zfs.snapshot',
   'zfs.replicate',
   'zfs.prune',
+  'zfs.preflight',
   'vm.register',
   'vm.unregister',
   'vm.reconfigure-network',

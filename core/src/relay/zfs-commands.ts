@@ -8,6 +8,10 @@ import { BoundedId } from '../util/ids';
  * target type); a second appliance is named by its agent id, never by address. Names are validated here
  * and again by the agent's argv builder: nothing from the cloud reaches a shell as text.
  */
+/** How a send's size is had before it runs (SendEstimate). */
+export const EstimateMethod = z.enum(['send -nvP', 'send -nv', 'referenced']);
+export type EstimateMethod = z.infer<typeof EstimateMethod>;
+
 export const ZfsFeatures = z.object({
   /** `zfs version` where the CLI has it (OpenZFS ≥ 0.8), else `legacy`. */
   version: z.string().max(200),
@@ -18,6 +22,8 @@ export const ZfsFeatures = z.object({
   sizeEstimate: z.boolean(),
   /** `zfs send -v -P` prints parsable progress (bytes so far, each second) on stderr. */
   sendProgress: z.boolean().default(false),
+  /** How the preflight estimates a send here: the dry run where `send -n` exists, else snapshot sizes. */
+  estimateMethod: EstimateMethod.default('referenced'),
 });
 export type ZfsFeatures = z.infer<typeof ZfsFeatures>;
 
@@ -37,7 +43,26 @@ export const ZfsCommandParams = {
    */
   'zfs.replicate': Pair.extend({ snapshot: ZfsSnapshotTag, transport: Transport.optional() }),
   'zfs.prune': Pair.extend({ retention: RetentionPolicy }),
+  /**
+   * Before a run: both appliances answer over SSH, the source dataset exists, the target dataset (or, before a
+   * first full send, its parent) exists and has `available` bytes. With `snapshot` (the run's, once taken) it
+   * also estimates the send (full or from the newest common snapshot) and refuses when the target lacks room.
+   */
+  'zfs.preflight': Pair.extend({ snapshot: ZfsSnapshotTag.optional(), transport: Transport.optional() }),
 };
+
+/**
+ * A send's size before it runs. `send -nvP` / `send -nv`: the sender's own dry run (OpenZFS). `referenced`:
+ * a CLI without `send -n` (zfs-fuse) — a full stream is about the snapshot's `referenced`; an increment is at
+ * least the growth of `referenced` and at most the newer snapshot's `referenced` (`atMost` set: a range, not
+ * an estimate).
+ */
+export const SendEstimate = z.object({
+  bytes: z.number().int().nonnegative(),
+  method: EstimateMethod,
+  atMost: z.number().int().nonnegative().optional(),
+});
+export type SendEstimate = z.infer<typeof SendEstimate>;
 
 export const ZfsCommandOutputs = {
   'zfs.features': ZfsFeatures,
@@ -54,6 +79,22 @@ export const ZfsCommandOutputs = {
      * transfer (the growth of the dataset's `used`: close to, not exactly, the stream's size).
      */
     bytesFrom: z.enum(['stream', 'target-used']).optional(),
+  }),
+  'zfs.preflight': z.object({
+    source: z.object({ appliance: BoundedId, dataset: ZfsDatasetName, snapshots: z.number().int() }),
+    target: z.object({
+      appliance: BoundedId,
+      dataset: ZfsDatasetName,
+      exists: z.boolean(),
+      /** The dataset whose `available` counts: the target's own, or its parent before a first full send. */
+      availableOn: ZfsDatasetName,
+      available: z.number().int().nonnegative(),
+    }),
+    plan: z.enum(['full', 'incremental', 'up-to-date']).optional(),
+    from: ZfsSnapshotTag.optional(),
+    estimate: SendEstimate.optional(),
+    /** The estimate is a range and the room lies inside it: the run goes on, and says so. */
+    warning: z.string().max(500).optional(),
   }),
   'zfs.prune': z.object({
     common: ZfsSnapshotTag.optional(),

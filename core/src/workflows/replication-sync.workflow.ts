@@ -20,6 +20,22 @@ const zfsSnapshot = (next: string, catchTo: string) =>
     catchTo,
   });
 
+/**
+ * zfs.preflight: without the run's snapshot (before anything is touched) both appliances and both datasets;
+ * with it (right before the send) also the send's estimate against the target's free space.
+ */
+const preflight = (o: { key: string; name: string; paramsPath: string; resultPath: string; next: string }) =>
+  deviceTask({
+    kind: 'zfs.preflight',
+    target: SOURCE,
+    paramsPath: o.paramsPath,
+    step: { key: o.key, name: o.name },
+    timeoutSeconds: TIMEOUT.zfs,
+    resultPath: o.resultPath,
+    next: o.next,
+    catchTo: 'Finish',
+  });
+
 /** vm.remove-snapshots of this run's VMware snapshots (by name: whatever the quiesce step managed to take). */
 const releaseVms = (o: { next: string; resultPath: string; catchResultPath?: string }) =>
   deviceTask({
@@ -36,8 +52,11 @@ const releaseVms = (o: { next: string; resultPath: string; catchResultPath?: str
 
 /**
  * `replication_sync`: one protection group brought up to date. JobOps `begin` reads the group from the Store
- * (refuses a paused or unknown one) and returns the commands' params; then snapshot → send/receive → record
- * the replica → prune, each a relay command with a task token; `finish` decides the outcome. The replica is
+ * (refuses a paused or unknown one) and returns the commands' params; then preflight (both appliances answer,
+ * both datasets are there) → snapshot → space check (the send's estimate against the target's `available`) →
+ * send/receive → record the replica → prune, each a relay command with a task token; `finish` decides the
+ * outcome. The space check needs the snapshot (a dry run estimates a snapshot's send): a run it stops keeps that
+ * snapshot on the source, as a failed send does, and retention prunes it later. The replica is
  * recorded before pruning, so a prune that fails never hides a replica that exists. Any failure goes to
  * Finish, which names the step that failed.
  *
@@ -51,7 +70,14 @@ export function buildReplicationSyncWorkflow(): AslMachine {
     Comment: 'RackOps ZFS replication of one protection group',
     StartAt: 'Begin',
     States: {
-      Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'Consistency', catchTo: 'Finish' }),
+      Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'Preflight', catchTo: 'Finish' }),
+      Preflight: preflight({
+        key: 'preflight',
+        name: 'Preflight: both appliances and datasets',
+        paramsPath: '$.pg.pair',
+        resultPath: '$.preflight',
+        next: 'Consistency',
+      }),
       Consistency: {
         Type: 'Choice',
         Choices: [{ Variable: '$.pg.vmConsistent', BooleanEquals: true, Next: 'Quiesce' }],
@@ -69,13 +95,20 @@ export function buildReplicationSyncWorkflow(): AslMachine {
         catchTo: 'ReleaseAfterFailure',
       }),
       QuiescedSnapshot: zfsSnapshot('Release', 'ReleaseAfterFailure'),
-      Release: releaseVms({ next: 'Replicate', resultPath: '$.released' }),
+      Release: releaseVms({ next: 'SpaceCheck', resultPath: '$.released' }),
       ReleaseAfterFailure: releaseVms({
         next: 'Finish',
         resultPath: '$.released',
         catchResultPath: '$.releaseError',
       }),
-      Snapshot: zfsSnapshot('Replicate', 'Finish'),
+      Snapshot: zfsSnapshot('SpaceCheck', 'Finish'),
+      SpaceCheck: preflight({
+        key: 'space',
+        name: 'Preflight: estimated send against free space',
+        paramsPath: 'States.JsonMerge($.pg.pair, $.snapshot, false)',
+        resultPath: '$.estimate',
+        next: 'Replicate',
+      }),
       Replicate: deviceTask({
         kind: 'zfs.replicate',
         target: SOURCE,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPORT_NOTE_KEY } from '@rackops/core/jobs/job-report.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import { smallLab } from '@rackops/lab/testing/small-lab';
@@ -18,7 +19,7 @@ const INTERVAL_SCALE = 1 / 12;
  * inventory does not know its datastore, so the group is production: it waits, unscheduled, while its creator's
  * own approval is refused, until a second person approves it. Two
  * scheduled runs replicate it — a full send, then the increment with a changed VM file. The target appliance
- * becomes unreachable: runs fail at send/receive, and once the replica is older than the RPO the group's
+ * becomes unreachable: runs fail at their preflight (a run already past it, at send/receive), and once the replica is older than the RPO the group's
  * conversation is told once. The link comes back; the next scheduled run catches up with an increment and
  * the target holds the source's files byte for byte.
  */
@@ -123,6 +124,18 @@ export async function run() {
         Buffer.compare(await sites.readFresh(dst, 'vm1', 'vm1.nvram'), nvram) === 0;
       const all = await runs();
       const completed = all.filter((j) => j.status === 'completed');
+      // Each completed run's report carries its space check's estimate (zfs-fuse: by `referenced`).
+      const estimates = await Promise.all(
+        completed.map(async (j) =>
+          (
+            await d.stack.store.getJobItem<{ facts: { title: string; value: string }[] }>(
+              j.id,
+              'note',
+              REPORT_NOTE_KEY,
+            )
+          )?.facts.find((f) => f.title === 'Estimate'),
+        ),
+      );
       const checks = {
         createdByChat: created.some((t) => t.includes(`Protection group **${GROUP}** created`)),
         pendingUntilApproved:
@@ -135,7 +148,12 @@ export async function run() {
         rpoBreachNotified: breach !== undefined && chatToldBreach,
         breachToldOnce: d.notifications.filter((n) => n.kind === 'rpo_breached').length === 1,
         failedWhileDown: failedWhileDown.length > 0,
-        failureNamesStep: failedWhileDown.every((j) => /send\/receive failed/.test(j.error ?? '')),
+        failureNamesStep: failedWhileDown.every((j) =>
+          /(preflight|preflight \(space for the send\)|send\/receive) failed/.test(j.error ?? ''),
+        ),
+        // Stopped before any snapshot: the preflight finds the target appliance gone.
+        failedAtPreflight: failedWhileDown.some((j) => /^failed: preflight failed: /.test(j.error ?? '')),
+        estimateReported: estimates.length > 0 && estimates.every((e) => e !== undefined),
         recovered: third !== undefined && third.snapshotAt > (second?.snapshotAt ?? ''),
         greenAgain: groups.includes(`🟢 **${GROUP}**`),
       };

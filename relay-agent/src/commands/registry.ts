@@ -2,6 +2,7 @@ import type { DeviceRegistry } from '../devices/device-registry';
 import type { Outbound } from '../net/outbound';
 import { createApplyAndRebootHandler } from './apply-and-reboot.handler';
 import { createClearStaleJobsHandler } from './clear-stale-jobs.handler';
+import { createZfsPreflightHandler } from './zfs-preflight.handler';
 import type { HandlerRegistry } from './command-context';
 import { createDatastoreMountHandler, createDatastoreUnmountHandler } from './datastore-nfs.handlers';
 import { createEnterMaintenanceHandler } from './enter-maintenance.handler';
@@ -104,6 +105,7 @@ export function createHandlers(deps: {
           'zfs.snapshot': createZfsSnapshotHandler(deps.zfs),
           'zfs.replicate': createZfsReplicateHandler(deps.zfs),
           'zfs.prune': createZfsPruneHandler(deps.zfs),
+          'zfs.preflight': createZfsPreflightHandler(deps.zfs),
           'zfs.clone': createZfsCloneHandler(deps.zfs),
           'zfs.destroy-clone': createZfsDestroyCloneHandler(deps.zfs),
           'zfs.promote': createZfsPromoteHandler(deps.zfs),

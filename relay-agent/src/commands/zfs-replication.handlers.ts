@@ -7,6 +7,7 @@ import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { RemoteCommandError } from '../zfs/ssh-link';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
 import { type DirectHopInput, directPipelineCommand } from '../zfs/direct-hop';
+import { estimateSend, progressTotal } from '../zfs/send-estimate';
 import { progressText } from '../zfs/send-progress';
 import { directSendReceive } from '../zfs/zfs-direct-transfer';
 import { PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
@@ -118,7 +119,7 @@ export function createZfsSnapshotHandler(appliances: ZfsAppliances): CommandHand
  */
 export function createZfsReplicateHandler(
   appliances: ZfsAppliances,
-  opts: { directPollMs?: number } = {},
+  opts: { directPollMs?: number; progressEveryMs?: number } = {},
 ): CommandHandler<'zfs.replicate'> {
   return async (raw, ctx) => {
     // Checked again here, before any connection: names reach the appliance's shell as argv words.
@@ -141,6 +142,23 @@ export function createZfsReplicateHandler(
           'replica_promoted',
           `${params.targetDataset} was promoted by a failover (from ${promoted}): not replicating into it`,
         );
+      // The agent counts the stream; the size to count it against (percent, ETA) is the send's estimate.
+      const total = hop
+        ? undefined
+        : await appliances
+            .get(pair.source)
+            .features()
+            .then((f) =>
+              estimateSend(source, f, {
+                dataset: params.sourceDataset,
+                to: plan.to,
+                ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
+              }),
+            )
+            .then(progressTotal, (err: unknown) => {
+              ctx.log.warn({ err }, 'no size estimate for this send: progress without ETA');
+              return undefined;
+            });
       const started = Date.now();
       if (hop) {
         const guid = srcSnaps.find((x) => x.tag === plan.to)?.guid;
@@ -196,12 +214,24 @@ export function createZfsReplicateHandler(
         to: plan.to,
         ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
         signal: ctx.signal,
-        onBytes: (total) => {
+        onBytes: (sent) => {
           const now = Date.now();
-          if (now - lastReport < 2000) return;
+          if (now - lastReport < (opts.progressEveryMs ?? 2000)) return;
           lastReport = now;
-          const t = progressText({ bytes: total, seconds: (now - started) / 1000 });
-          void ctx.progress(t.text, { page: { bytes: total, bytesPerSecond: t.bytesPerSecond } });
+          const t = progressText({
+            bytes: sent,
+            seconds: (now - started) / 1000,
+            ...(total !== undefined ? { estimate: total } : {}),
+          });
+          void ctx.progress(t.text, {
+            ...(total !== undefined ? { percent: Math.min(100, Math.round((100 * sent) / total)) } : {}),
+            page: {
+              bytes: sent,
+              bytesPerSecond: t.bytesPerSecond,
+              ...(total !== undefined ? { totalBytes: total } : {}),
+              ...(t.etaSeconds !== undefined ? { etaSeconds: t.etaSeconds } : {}),
+            },
+          });
         },
       });
       await sealReplica(target, params.targetDataset, params.group, plan.kind);

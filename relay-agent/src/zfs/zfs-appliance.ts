@@ -58,14 +58,19 @@ export function featuresFromUsage(usage: string, version: string | undefined): Z
     const m = new RegExp(`^\\s*${verb} \\[-([A-Za-z]+)\\]`, 'm').exec(usage);
     return m?.[1] ?? '';
   };
+  const sizeEstimate = flags('send').includes('n');
+  const sendProgress = flags('send').includes('v') && flags('send').includes('P');
   return {
     version: version ?? 'legacy',
     holds: /^\s*hold \[/m.test(usage),
     bookmarks: /^\s*bookmark /m.test(usage),
     resumableReceive: flags('receive').includes('s') && /^\s*send .*-t /m.test(usage),
     rawSend: flags('send').includes('w'),
-    sizeEstimate: flags('send').includes('n'),
-    sendProgress: flags('send').includes('v') && flags('send').includes('P'),
+    sizeEstimate,
+    sendProgress,
+    // A dry run needs `-n` and `-v` (which prints the estimate); `-P` makes it one parsable number.
+    estimateMethod:
+      !sizeEstimate || !flags('send').includes('v') ? 'referenced' : sendProgress ? 'send -nvP' : 'send -nv',
   };
 }
 

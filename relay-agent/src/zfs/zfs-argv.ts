@@ -17,6 +17,8 @@ export type ZfsCall =
   | { verb: 'used'; dataset: string }
   | { verb: 'snapshot'; dataset: string; tag: string }
   | { verb: 'send'; dataset: string; tag: string; from?: string; progress?: boolean }
+  | { verb: 'estimate-send'; dataset: string; tag: string; from?: string; parsable: boolean }
+  | { verb: 'referenced'; dataset: string; tag: string }
   | { verb: 'receive'; dataset: string; incremental: boolean }
   | { verb: 'set-readonly'; dataset: string }
   | { verb: 'destroy-snapshot'; dataset: string; tag: string }
@@ -70,8 +72,16 @@ export function zfsArgv(call: ZfsCall): string[] {
       return ['zfs', 'get', '-Hp', '-o', 'value', 'available', ds(call.dataset)];
     case 'used':
       return ['zfs', 'get', '-Hp', '-o', 'value', 'used', ds(call.dataset)];
+    case 'referenced':
+      return ['zfs', 'get', '-Hp', '-o', 'value', 'referenced', snap(call.dataset, call.tag)];
     case 'snapshot':
       return ['zfs', 'snapshot', snap(call.dataset, call.tag)];
+    case 'estimate-send': {
+      // A dry run: `-n` sends nothing; `-v` prints the estimate (`-P`: as `size\t<bytes>`, else human units).
+      const from =
+        call.from === undefined ? [] : ['-i', `@${parseOrThrow(ZfsSnapshotTag, call.from, 'snapshot name')}`];
+      return ['zfs', 'send', call.parsable ? '-nvP' : '-nv', ...from, snap(call.dataset, call.tag)];
+    }
     case 'send': {
       // `-v -P`: the `size` estimate (as `-n -v -P` gives it), then `HH:MM:SS <bytes> <snap>` each second.
       const flags = call.progress ? ['-v', '-P'] : [];

@@ -98,12 +98,33 @@ export async function recordReplicaOp(deps: OpsDeps, job: Job, raw: unknown): Pr
 /** Which step a failed run stopped at: the first whose answer is missing from the state. */
 function failedStep(r: Record<string, unknown>): string {
   if (r.pg === undefined) return 'begin';
+  if (r.preflight === undefined) return 'preflight';
   const vmConsistent = (r.pg as { vmConsistent?: boolean }).vmConsistent === true;
   if (vmConsistent && r.quiesce === undefined) return 'quiesce (VMware snapshots)';
   if (r.snapshot === undefined) return 'snapshot';
   if (vmConsistent && r.released === undefined) return 'removing the VMware snapshots';
+  if (r.estimate === undefined) return 'preflight (space for the send)';
   if (r.replica === undefined) return 'send/receive';
   return 'record or prune';
+}
+
+/** The space check's estimate against the target's room, as the report shows it (absent: nothing to say). */
+function estimateFacts(raw: unknown): Fact[] {
+  const p = ZfsCommandOutputs['zfs.preflight'].safeParse(raw);
+  if (!p.success || !p.data.estimate) return [];
+  const e = p.data.estimate;
+  const size =
+    e.atMost === undefined
+      ? `~${formatBytes(e.bytes)}`
+      : `${formatBytes(e.bytes)} to ${formatBytes(e.atMost)}`;
+  const facts: Fact[] = [
+    {
+      title: 'Estimate',
+      value: `${size} by ${e.method === 'referenced' ? "the snapshots' `referenced`" : `\`zfs ${e.method}\``}; ${formatBytes(p.data.target.available)} free on ${p.data.target.availableOn}`,
+    },
+  ];
+  if (p.data.warning) facts.push({ title: 'Space', value: p.data.warning.slice(0, 500) });
+  return facts;
 }
 
 /** What a completed run did, in a line and card facts. */
@@ -136,6 +157,7 @@ function describe(r: Record<string, unknown>): { summary: string; facts: Fact[] 
           500,
         ),
     });
+  facts.push(...estimateFacts(r.estimate));
   const consistency = consistencyOf(r);
   facts.push(...consistency.facts);
   const note = consistency.note ? `; ${consistency.note}` : '';
