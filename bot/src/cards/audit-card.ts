@@ -91,32 +91,51 @@ function outcome(e: AuditEvent): string {
   return e.to ?? '–';
 }
 
-const small = { wrap: true, size: 'Small' };
+/** Column weights: Time, Who, What, Job / target (a job id on one line where the card is wide), Outcome. */
+const WIDTHS = [2, 3, 3, 7, 3] as const;
 
+/**
+ * A cell: its main line and, under it in grey, what qualifies it (the date under the time, the command typed under
+ * `chat.command`, the target under the job id), tight against it so it reads as the same row.
+ */
+const cell = (width: number, main: string, under?: string): Element => ({
+  type: 'Column',
+  width,
+  items: [
+    { type: 'TextBlock', text: main, wrap: true, size: 'Small' },
+    ...(under
+      ? [{ type: 'TextBlock', text: under, wrap: true, size: 'Small', isSubtle: true, spacing: 'None' }]
+      : []),
+  ],
+});
+
+/** One event, a ColumnSet row (tableRow's cells hold one line; these hold two) with a rule above it. */
 function eventRow(e: AuditEvent): Element {
+  const [w0, w1, w2, w3, w4] = WIDTHS;
+  const at = new Date(e.at).toISOString();
   const detail = whatDetail(e);
-  return tableRow([
-    { text: minute(e.at).slice(5), width: 3, extra: small },
-    { text: cut(e.actor.name ?? e.actor.id), width: 3, extra: small },
-    { text: `${cut(e.action)}${detail ? `\n\n${cut(detail)}` : ''}`, width: 4, extra: small },
-    {
-      text: [e.jobId, e.target].flatMap((x) => (x ? [cut(x)] : [])).join('\n\n') || '–',
-      width: 4,
-      extra: small,
-    },
-    { text: cut(outcome(e)), width: 3, extra: small },
-  ]);
+  const place = [e.jobId, e.target].flatMap((x) => (x ? [cut(x)] : []));
+  return {
+    type: 'ColumnSet',
+    separator: true,
+    spacing: 'Small',
+    columns: [
+      cell(w0, at.slice(11, 19), at.slice(0, 10)),
+      cell(w1, cut(e.actor.name ?? e.actor.id)),
+      cell(w2, cut(e.action), detail ? cut(detail) : undefined),
+      cell(w3, place[0] ?? '–', place[1]),
+      cell(w4, cut(outcome(e))),
+    ],
+  };
 }
 
-const bold = { weight: 'Bolder', size: 'Small' };
+const bold = { weight: 'Bolder', size: 'Small', wrap: true };
 const HEADER = tableRow(
-  [
-    { text: 'Time (UTC)', width: 3, extra: bold },
-    { text: 'Who', width: 3, extra: bold },
-    { text: 'What', width: 4, extra: bold },
-    { text: 'Job / target', width: 4, extra: bold },
-    { text: 'Outcome', width: 3, extra: bold },
-  ],
+  ['Time (UTC)', 'Who', 'What', 'Job / target', 'Outcome'].map((t, i) => ({
+    text: t,
+    width: WIDTHS[i] ?? 1,
+    extra: bold,
+  })),
   { separator: true },
 );
 
