@@ -208,6 +208,16 @@ describe('audit: who did what, from chat, as a paged card', () => {
     expect(cardTexts(back!)).toContain('window.approve');
   });
 
+  it("by cluster: the events of that cluster's jobs only", async () => {
+    await f.harness.say(USERS.operator, 'update cluster lab-a at +30m');
+    await f.harness.say(USERS.operator, 'update cluster prod-a at +30m');
+    const c = cardOf((await auditCard(USERS.approver, 'audit cluster lab-a')).activity)!;
+    expect(header(c)).toContain('Audit** — cluster lab-a');
+    const texts = cardTexts(c);
+    expect(texts).toEqual(expect.arrayContaining(['job.create', 'cluster:domain-c1']));
+    expect(texts).not.toContain('cluster:domain-c2');
+  });
+
   it('says so in a sentence when nothing matches, and a bad time changes nothing', async () => {
     const cardsBefore = f.harness.transcript().filter((e) => cardOf(e.activity)).length;
     expect(text(await f.harness.say(USERS.approver, 'audit job JOB-NONE'))).toMatch(
