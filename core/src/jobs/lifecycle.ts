@@ -7,7 +7,8 @@ export type JobEvent =
   | { type: 'pause'; actor: Actor; reason: string; kind: 'blockers' | 'approval' | 'operator' }
   | { type: 'resume'; actor: Actor; resolutionId?: string; force?: boolean }
   | { type: 'complete'; actor: Actor; summary?: string }
-  | { type: 'fail'; actor: Actor; error: string }
+  /** `summary`: the job's report line, written with the status so nobody reads a failed job without it. */
+  | { type: 'fail'; actor: Actor; error: string; summary?: string }
   | { type: 'cancel'; actor: Actor; reason?: string };
 
 export type JobEventType = JobEvent['type'];
@@ -87,6 +88,7 @@ export function planTransition(
       patch.clear.push('pausedReason', 'pauseKind');
       if (event.type === 'complete' && event.summary) patch.summary = event.summary;
       if (event.type === 'fail') patch.error = event.error;
+      if (event.type === 'fail' && event.summary) patch.summary = event.summary;
       if (event.type === 'cancel' && event.reason) patch.summary = event.reason;
       break;
     }

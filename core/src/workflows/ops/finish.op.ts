@@ -232,13 +232,13 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
       ? { type: 'complete', actor: SYSTEM, summary }
       : outcome === 'cancelled'
         ? { type: 'cancel', actor: SYSTEM, reason: summary }
-        : { type: 'fail', actor: SYSTEM, error: summary };
+        : { type: 'fail', actor: SYSTEM, error: summary, summary };
   const fresh = await deps.store.getJob(job.id);
+  // The summary goes with the terminal status in one write: a reader that sees the job ended sees its report line.
   if (fresh && !isTerminal(fresh.status)) {
     if (fresh.status === 'paused' && outcome === 'completed') {
-      await deps.store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: summary });
+      await deps.store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: summary, summary });
     } else await deps.store.transitionJob(job.id, event);
-    if (outcome !== 'completed') await deps.store.updateJob(job.id, { summary });
   }
   if (job.windowId) {
     const ended = await deps.store.getJob(job.id);

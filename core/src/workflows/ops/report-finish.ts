@@ -34,9 +34,8 @@ export async function finishWithReport(
       job.id,
       outcome === 'completed'
         ? { type: 'complete', actor: SYSTEM, summary }
-        : { type: 'fail', actor: SYSTEM, error: summary },
+        : { type: 'fail', actor: SYSTEM, error: summary, summary },
     );
-    if (outcome !== 'completed') await deps.store.updateJob(job.id, { summary });
   }
   await deps.notifier.notify(
     outcome === 'completed'
