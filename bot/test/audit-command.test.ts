@@ -218,6 +218,13 @@ describe('audit: who did what, from chat, as a paged card', () => {
     expect(texts).not.toContain('cluster:domain-c2');
   });
 
+  it('shows a link typed into a command as text, not as a link', async () => {
+    await f.harness.say(USERS.operator, 'server [login](https://evil.invalid/)');
+    const c = cardOf((await auditCard(USERS.approver, 'audit person aad-oper')).activity)!;
+    const typed = cardTexts(c).find((t) => t.startsWith('server ['));
+    expect(typed).toBe('server [login] (https://evil.invalid/)');
+  });
+
   it('says so in a sentence when nothing matches, and a bad time changes nothing', async () => {
     const cardsBefore = f.harness.transcript().filter((e) => cardOf(e.activity)).length;
     expect(text(await f.harness.say(USERS.approver, 'audit job JOB-NONE'))).toMatch(

@@ -77,7 +77,12 @@ export const rangeWords = (f: AuditFilter): string => `${minute(f.since)} – ${
 
 /** Cells are cut to this many characters: 20 rows of the longest values still fit Teams' 28 KB. */
 const CELL_CHARS = 60;
-const cut = (s: string): string => (s.length > CELL_CHARS ? `${s.slice(0, CELL_CHARS - 1)}…` : s);
+/**
+ * A cell's text: cut, and never a markdown link. The text comes from people (a command as typed, a display
+ * name): a link typed into a command must not become a link on an approver's audit card.
+ */
+const cut = (s: string): string =>
+  (s.length > CELL_CHARS ? `${s.slice(0, CELL_CHARS - 1)}…` : s).replaceAll('](', '] (');
 
 /** What an event did, beyond its action: the command typed, the card button, the job type. */
 function whatDetail(e: AuditEvent): string | undefined {
