@@ -34,18 +34,27 @@ export type JobCardRecord = z.infer<typeof JobCardRecord>;
 
 const expiry = (nowMs: number): number => Math.floor(nowMs / 1000) + RETENTION_SECONDS;
 
-/** Remember where to send proactive messages for a conversation (written only when it changed). */
-const savedConversations = new Map<string, string>();
+/**
+ * Conversations this process saved, per Store: a second Store in the same process (a scenario file's next stack,
+ * a restarted local stack) has none of them, and a conversation it lacks gets no proactive message or card update.
+ */
+const savedConversations = new WeakMap<Store, Map<string, string>>();
 
+/** Remember where to send proactive messages for a conversation (written only when it changed). */
 export async function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
   const id = ref.conversation?.id;
   if (!id) return;
   const hash = createHash('sha256').update(JSON.stringify(ref)).digest('hex');
+  let saved = savedConversations.get(store);
+  if (!saved) {
+    saved = new Map();
+    savedConversations.set(store, saved);
+  }
   // Most turns come from a conversation already saved by this process: skip the round trip.
-  if (savedConversations.get(id) === hash) return;
+  if (saved.get(id) === hash) return;
   await store.putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash }, { ifHashDiffers: true });
-  if (savedConversations.size > 10_000) savedConversations.clear();
-  savedConversations.set(id, hash);
+  if (saved.size > 10_000) saved.clear();
+  saved.set(id, hash);
 }
 
 export async function loadConversation(

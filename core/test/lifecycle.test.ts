@@ -57,6 +57,24 @@ describe('job lifecycle', () => {
     expect(patch).toMatchObject({ status: 'cancelled', startedAt: NOW, completedAt: NOW });
   });
 
+  it("writes a failed job's report line with its status (one write: no reader sees it failed without it)", () => {
+    const patch = planTransition(
+      { id: 'j', status: 'running', startedAt: EARLIER },
+      {
+        type: 'fail',
+        actor: system,
+        error: 'scp_restore_unverified: …',
+        summary: 'failed: 1 attribute differs',
+      },
+      NOW,
+    );
+    expect(patch).toMatchObject({
+      status: 'failed',
+      error: 'scp_restore_unverified: …',
+      summary: 'failed: 1 attribute differs',
+    });
+  });
+
   it('requires a reason to pause', () => {
     expect(() =>
       planTransition(

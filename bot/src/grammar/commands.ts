@@ -179,10 +179,10 @@ export const COMMANDS = {
   }),
   audit: def({
     usage: 'audit [since WHEN] [before TIME]',
-    summary: 'who did what, newest first (everyone; job, person or cluster below)',
+    summary: 'who did what, newest first, as a paged card (everyone; job, person or cluster below)',
     examples: ['audit', 'audit since 30d'],
     details:
-      'WHEN is a span back from now (`12h`, `7d`) or a date (`2026-12-01`); the default is 7 days. A long answer ends with the command that shows the older events.',
+      'WHEN is a span back from now (`12h`, `7d`) or a date (`2026-12-01`); the default is 7 days; `before TIME` ends the range earlier. The answer is a card of 20 events a page, newest first, with Older / Newer buttons (approver or admin).',
     role: 'approver',
     args: z.object({ since: auditTime.optional(), before: auditTime.optional() }),
   }),

@@ -1,10 +1,21 @@
-import type { AuditEvent } from '@rackops/core/jobs/job.schema';
-import { type AuditQuery, queryAudit } from '@rackops/core/usecases/audit-queries';
+import type { AuditPage, AuditQuery } from '@rackops/core/usecases/audit-queries';
+import { queryAudit } from '@rackops/core/usecases/audit-queries';
+import { newId } from '@rackops/core/util/ids';
 import { ValidationError } from '@rackops/core/util/errors';
-import type { Turn } from '../runtime';
+import {
+  AUDIT_PAGE,
+  AuditFilter,
+  AuditPageP,
+  auditCard,
+  decodeAuditCursor,
+  rangeWords,
+} from '../cards/audit-card';
+import { cardActivity } from '../job-cards';
+import { saveCardLocation } from '../records';
+import { type Turn, cardKeyOf } from '../runtime';
+import type { CardResult } from './card-actions';
 import { say } from './reply';
 
-const SHOWN = 20;
 const DEFAULT_SPAN_MS = 7 * 86_400_000;
 
 /** `7d`, `12h`, `90m`, `2026-12-01`, or an ISO time, against `now`. */
@@ -22,20 +33,19 @@ export function parseAuditTime(raw: string, now: Date): Date {
   return new Date(t);
 }
 
-const line = (e: AuditEvent): string => {
-  const who = e.actor.name ?? e.actor.id;
-  const what = [
-    e.jobId ? `job ${e.jobId}` : undefined,
-    e.target,
-    e.from && e.to ? `${e.from} → ${e.to}` : undefined,
-    typeof e.detail?.outcome === 'string' ? e.detail.outcome : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return `- ${e.at.slice(0, 16).replace('T', ' ')} UTC · **${who}** · ${e.action}${what ? ` · ${what}` : ''}`;
-};
+const queryOf = (f: AuditFilter): AuditQuery => ({
+  ...(f.job ? { job: f.job } : {}),
+  ...(f.person ? { person: f.person } : {}),
+  ...(f.cluster ? { cluster: f.cluster } : {}),
+  since: new Date(f.since),
+  until: new Date(f.until),
+  limit: AUDIT_PAGE,
+});
 
-/** `audit …`: the events, newest first, 20 at a time; the last line is the command for the older ones. */
+/**
+ * `audit …`: a card with the newest 20 events of the range, and Older / Newer buttons (auditPage below). The
+ * range ends now: the card pages through the events as they were when it was drawn.
+ */
 export async function audit(
   turn: Turn,
   scope: Pick<AuditQuery, 'job' | 'person' | 'cluster'>,
@@ -43,35 +53,61 @@ export async function audit(
 ): Promise<string> {
   const now = turn.rt.clock.now();
   const since = args.since ? parseAuditTime(args.since, now) : new Date(now.getTime() - DEFAULT_SPAN_MS);
-  const before = args.before ? parseAuditTime(args.before, now) : undefined;
-  const page = await queryAudit(
-    turn.rt.store,
-    { ...scope, since, ...(before ? { before } : {}), limit: SHOWN },
-    now,
-  );
-  const range = `since ${since.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const until = args.before ? parseAuditTime(args.before, now) : now;
+  if (since.getTime() >= until.getTime())
+    throw new ValidationError(
+      `\`since\` (${since.toISOString()}) must be before \`before\` (${until.toISOString()}): nothing lies between.`,
+    );
+  const filter = AuditFilter.parse({ ...scope, since: since.toISOString(), until: until.toISOString() });
+  const page = await queryAudit(turn.rt.store, queryOf(filter));
   if (!page.events.length) {
-    await say(turn, `No audit events for ${page.scope} ${range}.`);
+    await say(turn, `No audit events for ${page.scope}, ${rangeWords(filter)}.`);
     return 'empty';
   }
-  const base = scope.job
-    ? `audit job ${scope.job}`
-    : scope.person
-      ? `audit person "${scope.person}"`
-      : scope.cluster
-        ? `audit cluster ${scope.cluster}`
-        : 'audit';
-  await say(
-    turn,
-    [
-      `**Audit** — ${page.scope}, ${range}, newest first`,
-      ...page.events.map(line),
-      ...(page.olderBefore
-        ? [
-            `Older: \`${base} since ${args.since ?? since.toISOString().slice(0, 10)} before ${page.olderBefore}\``,
-          ]
-        : []),
-    ].join('\n'),
+  const cid = newId();
+  const activityId = await turn.sender.send(
+    cardActivity(auditCard(cardKeyOf(turn), { cid, filter, page, k: 1 })),
   );
+  // Where the card lives: the buttons' data is bound to it, and Web Chat's submits update it by this record.
+  if (activityId)
+    await saveCardLocation(
+      turn.rt.store,
+      cid,
+      { conversationId: turn.sender.conversationId, activityId },
+      now.getTime(),
+    );
   return 'ok';
+}
+
+const BAD_CURSOR =
+  '⛔ This audit card’s page position is not valid (it was altered or garbled). Nothing was changed; type `audit …` again for a fresh card.';
+
+/**
+ * The card's Newer / Older buttons: called by handleCardAction once the data verified (signature, conversation,
+ * card binding) and the role was checked. The payload is parsed again here, and the cursor decoded, checked to
+ * lie in the filter's range and to name an event of this view before anything is read past it.
+ */
+export async function auditPage(turn: Turn, raw: Record<string, unknown>): Promise<CardResult> {
+  const p = AuditPageP.safeParse(raw);
+  const cursor = p.success ? decodeAuditCursor(p.data.c) : undefined;
+  if (!p.success || !cursor) return { outcome: 'invalid_cursor', message: BAD_CURSOR };
+  const { cid, f } = p.data;
+  const at = Date.parse(cursor.at);
+  if (at < Date.parse(f.since) || at >= Date.parse(f.until))
+    return { outcome: 'invalid_cursor', message: BAD_CURSOR };
+  const page: AuditPage = await queryAudit(turn.rt.store, {
+    ...queryOf(f),
+    from: { key: { at: cursor.at, id: cursor.id }, toward: cursor.toward },
+  });
+  if (page.unknownFrom) return { outcome: 'invalid_cursor', message: BAD_CURSOR };
+  if (!page.events.length)
+    return {
+      outcome: 'empty',
+      message: `No ${cursor.toward} audit events for ${page.scope}, ${rangeWords(f)}.`,
+    };
+  return {
+    outcome: 'page',
+    card: auditCard(cardKeyOf(turn), { cid, filter: f, page, k: cursor.k }),
+    cid,
+  };
 }

@@ -19,6 +19,7 @@ import { identityRefusal } from '../identity';
 import { hasRole, refusal } from '../rbac';
 import { claimCard } from '../records';
 import { type Turn, cardKeyOf } from '../runtime';
+import { auditPage } from './audit-command';
 import { BINDING_MESSAGE, checkCardBinding } from './card-binding';
 import { fourEyesRefusal } from './four-eyes';
 import { claimedJobId, securityAudit } from './security-audit';
@@ -51,6 +52,7 @@ const VERB_ROLE: Record<CardVerb, Role> = {
   'window.postpone': 'operator',
   'window.create': 'operator',
   'failover.cleanup': 'operator',
+  'audit.page': 'approver',
 };
 
 const JobRefP = z.object({
@@ -302,6 +304,8 @@ async function runVerb(
     case 'window.create':
     case 'window.postpone':
       return windowCardAction(turn, verb, p, inputs);
+    case 'audit.page':
+      return auditPage(turn, p);
   }
 }
 

@@ -7,6 +7,7 @@ export type JobEvent =
   | { type: 'pause'; actor: Actor; reason: string; kind: 'blockers' | 'approval' | 'operator' }
   | { type: 'resume'; actor: Actor; resolutionId?: string; force?: boolean }
   | { type: 'complete'; actor: Actor; summary?: string }
+  /** `summary`: the job's report line, written with the status so nobody reads a failed job without it. */
   | { type: 'fail'; actor: Actor; error: string; summary?: string }
   | { type: 'cancel'; actor: Actor; reason?: string };
 
@@ -86,11 +87,8 @@ export function planTransition(
       if (!job.startedAt) patch.startedAt = started;
       patch.clear.push('pausedReason', 'pauseKind');
       if (event.type === 'complete' && event.summary) patch.summary = event.summary;
-      if (event.type === 'fail') {
-        patch.error = event.error;
-        // In the same write as the status: a reader never sees a failed job without its report text.
-        if (event.summary) patch.summary = event.summary;
-      }
+      if (event.type === 'fail') patch.error = event.error;
+      if (event.type === 'fail' && event.summary) patch.summary = event.summary;
       if (event.type === 'cancel' && event.reason) patch.summary = event.reason;
       break;
     }

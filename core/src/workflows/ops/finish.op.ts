@@ -234,6 +234,7 @@ export async function finish(deps: OpsDeps, job: Job, raw: unknown): Promise<{ s
         ? { type: 'cancel', actor: SYSTEM, reason: summary }
         : { type: 'fail', actor: SYSTEM, error: summary, summary };
   const fresh = await deps.store.getJob(job.id);
+  // The summary goes with the terminal status in one write: a reader that sees the job ended sees its report line.
   if (fresh && !isTerminal(fresh.status)) {
     if (fresh.status === 'paused' && outcome === 'completed') {
       await deps.store.transitionJob(job.id, { type: 'fail', actor: SYSTEM, error: summary, summary });
