@@ -9,8 +9,9 @@ import { lambdaBundlePlugins } from './bundle-plugins';
  * - ESM, because the whole repo is ESM and top-level await works there; the banner gives bundled CommonJS
  *   dependencies (botbuilder, pino) the `require` they expect.
  * - Minified with names kept, so stack traces in CloudWatch still read; tree-shaken (esbuild does when bundling);
- *   the plugins of bundle-plugins.ts leave out the code the bot never runs (teams-ai's AI and sign-in modules),
- *   duplicate zod copies and zod's non-English locales.
+ *   the plugins of bundle-plugins.ts leave out the code the bot never runs (teams-ai's AI and sign-in modules,
+ *   botbuilder's streaming, skills-host and SharePoint parts, MSAL for a one-request client credentials grant,
+ *   the HTML entity tables the XML catalog reader never reads), duplicate zod copies and zod's non-English locales.
  * - The AWS SDK v3 is bundled, decided per package in AWS_SDK_PACKAGES below.
  */
 export const LAMBDA_BUNDLE = {
