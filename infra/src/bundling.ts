@@ -21,6 +21,14 @@ export const LAMBDA_BUNDLE = {
   minify: true,
   keepNames: true,
   sourcemap: true,
+  /**
+   * The map carries positions and names, not the sources: Lambda runs with `--enable-source-maps` (nodeOptions),
+   * which reads and parses the whole map at every cold start; the sources made it 3x larger (bot: 7.6 -> 2.5 MiB,
+   * ≈ 20 ms less CPU per cold start) and stack traces do not need them.
+   */
+  sourcesContent: false,
+  /** NODE_OPTIONS of every function: stack traces in CloudWatch point at the TypeScript source. */
+  nodeOptions: '--enable-source-maps',
   mainFields: ['module', 'main'],
   banner:
     "import { createRequire as __rackopsCreateRequire } from 'node:module'; const require = __rackopsCreateRequire(import.meta.url);",
@@ -62,6 +70,7 @@ export function lambdaBuildOptions(entry: string, outfile: string, absWorkingDir
     minify: LAMBDA_BUNDLE.minify,
     keepNames: LAMBDA_BUNDLE.keepNames,
     sourcemap: LAMBDA_BUNDLE.sourcemap,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     mainFields: [...LAMBDA_BUNDLE.mainFields],
     banner: { js: LAMBDA_BUNDLE.banner },
     external: [
