@@ -63,7 +63,7 @@ async function drive(
   conversations: number,
   rounds: number,
   stats: () => Promise<BotStats | undefined>,
-): Promise<{ echo: Phase; reply: Phase; action: Phase }> {
+): Promise<{ echo: Phase; reply: Phase; firstReply: Phase; action: Phase }> {
   // One finished job whose card every conversation shows and refreshes.
   const setup = await DirectLineClient.open(base, 'local-operator');
   await setup.waitFor(fromBot);
@@ -93,6 +93,8 @@ async function drive(
   });
 
   const replyMs: number[] = [];
+  // A conversation's first message also writes its conversation reference: its replies are kept apart too.
+  const firstReplyMs: number[] = [];
   const s0 = await stats();
   await all(async (c) => {
     for (let r = 0; r < rounds; r++) {
@@ -100,6 +102,7 @@ async function drive(
       await c.post({ type: 'message', text: r % 2 ? 'jobs' : 'help' });
       await c.waitFor(fromBot);
       replyMs.push(performance.now() - t0);
+      if (r === 0) firstReplyMs.push(performance.now() - t0);
     }
   });
   const s1 = await stats();
@@ -126,7 +129,12 @@ async function drive(
     }),
   );
   const s3 = await stats();
-  return { echo: { ms: echoMs }, reply: perTurn(s0, s1, replyMs), action: perTurn(s2, s3, actionMs) };
+  return {
+    echo: { ms: echoMs },
+    reply: perTurn(s0, s1, replyMs),
+    firstReply: { ms: firstReplyMs },
+    action: perTurn(s2, s3, actionMs),
+  };
 }
 
 async function jsonLine<T>(child: ChildProcess, what: string): Promise<T> {
@@ -212,6 +220,7 @@ export async function run(args: string[]): Promise<void> {
   console.table([
     row('separate processes', 'baseline: echo (no bot)', split.echo),
     row('separate processes', 'message -> first reply', split.reply),
+    row('separate processes', "  of which each conversation's first", split.firstReply),
     row('separate processes', 'card action -> card updated', split.action),
     row('one process', 'message -> first reply', together.reply),
     row('one process', 'card action -> card updated', together.action),
