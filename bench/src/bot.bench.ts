@@ -63,7 +63,7 @@ async function drive(
   conversations: number,
   rounds: number,
   stats: () => Promise<BotStats | undefined>,
-): Promise<{ reply: Phase; action: Phase }> {
+): Promise<{ echo: Phase; reply: Phase; firstReply: Phase; action: Phase }> {
   // One finished job whose card every conversation shows and refreshes.
   const setup = await DirectLineClient.open(base, 'local-operator');
   await setup.waitFor(fromBot);
@@ -81,7 +81,20 @@ async function drive(
   );
   const all = <T>(f: (c: DirectLineClient) => Promise<T>) => Promise.all(clients.map(f));
 
+  // Baseline: the same clients, Direct Line and bot process, answered without the bot (`echo`).
+  const echoMs: number[] = [];
+  await all(async (c) => {
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      await c.post({ type: 'message', text: 'echo' });
+      await c.waitFor(fromBot);
+      echoMs.push(performance.now() - t0);
+    }
+  });
+
   const replyMs: number[] = [];
+  // A conversation's first message also writes its conversation reference: its replies are kept apart too.
+  const firstReplyMs: number[] = [];
   const s0 = await stats();
   await all(async (c) => {
     for (let r = 0; r < rounds; r++) {
@@ -89,6 +102,7 @@ async function drive(
       await c.post({ type: 'message', text: r % 2 ? 'jobs' : 'help' });
       await c.waitFor(fromBot);
       replyMs.push(performance.now() - t0);
+      if (r === 0) firstReplyMs.push(performance.now() - t0);
     }
   });
   const s1 = await stats();
@@ -115,7 +129,12 @@ async function drive(
     }),
   );
   const s3 = await stats();
-  return { reply: perTurn(s0, s1, replyMs), action: perTurn(s2, s3, actionMs) };
+  return {
+    echo: { ms: echoMs },
+    reply: perTurn(s0, s1, replyMs),
+    firstReply: { ms: firstReplyMs },
+    action: perTurn(s2, s3, actionMs),
+  };
 }
 
 async function jsonLine<T>(child: ChildProcess, what: string): Promise<T> {
@@ -136,10 +155,16 @@ async function separateProcesses(conversations: number, rounds: number) {
       spawn('bench/src/support/bot/dynalite-main.ts', []),
       'dynalite',
     );
-    const bot = await jsonLine<{ url: string }>(
-      spawn('bench/src/support/bot/bot-main.ts', ['--dynamo', endpoint]),
-      'the bot',
+    // BENCH_BOT_CPU_PROF=<dir>: the bot process writes a V8 CPU profile there when it stops.
+    const profDir = process.env.BENCH_BOT_CPU_PROF;
+    const botProcess = tsProcess(
+      'bench/src/support/bot/bot-main.ts',
+      ['--dynamo', endpoint],
+      'ignore',
+      profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
     );
+    children.push(botProcess);
+    const bot = await jsonLine<{ url: string }>(botProcess, 'the bot');
     const dl = await jsonLine<{ url: string }>(
       spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]),
       'Direct Line',
@@ -193,7 +218,9 @@ export async function run(args: string[]): Promise<void> {
     'Store calls/turn': p.storeCallsPerTurn ?? '-',
   });
   console.table([
+    row('separate processes', 'baseline: echo (no bot)', split.echo),
     row('separate processes', 'message -> first reply', split.reply),
+    row('separate processes', "  of which each conversation's first", split.firstReply),
     row('separate processes', 'card action -> card updated', split.action),
     row('one process', 'message -> first reply', together.reply),
     row('one process', 'card action -> card updated', together.action),
@@ -211,6 +238,8 @@ export async function run(args: string[]): Promise<void> {
       conversations,
       reply_p50_ms: round1(percentile(split.reply.ms, 50)),
       reply_p99_ms: round1(percentile(split.reply.ms, 99)),
+      echo_p50_ms: round1(percentile(split.echo.ms, 50)),
+      echo_p99_ms: round1(percentile(split.echo.ms, 99)),
       action_p50_ms: round1(percentile(split.action.ms, 50)),
       action_p99_ms: round1(percentile(split.action.ms, 99)),
       reply_cpu_ms: split.reply.cpuMsPerTurn,

@@ -129,12 +129,15 @@ function medianOf(runs: number, measure: () => number): number {
 
 /**
  * Wall time of a fresh `node` that imports the bundle and exits, as a Lambda cold start pays it (without the
- * runtime's own boot); without a file, the bare `node` boot the import time is read against.
+ * runtime's own boot), with the functions' NODE_OPTIONS; without a file, the bare `node` boot the import time is
+ * read against.
  */
 function coldImportMs(file: string | undefined): number {
   const code = file ? `await import(${JSON.stringify(pathToFileURL(file).href)});` : '';
   const started = performance.now();
+  // With the NODE_OPTIONS the functions run with (--enable-source-maps reads the source map at load).
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    env: { ...process.env, NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const ms = performance.now() - started;

@@ -182,26 +182,31 @@ export function createBot(opts: CreateBotOptions): Bot {
     }
   }
 
+  /**
+   * One card action: `deliver` shows its outcome (the updated card, the message) and the audit record is written
+   * after it, so the person does not wait for a write that changes nothing they see. A delivery that fails is
+   * still audited: the action itself happened.
+   */
   async function cardAction(
     ctx: TurnContext,
     data: unknown,
     via: 'execute' | 'submit',
-  ): Promise<CardResult | undefined> {
+    deliver: (result: CardResult) => Promise<void>,
+  ): Promise<void> {
     const turn = await turnFor(ctx);
-    if (!turn) return undefined;
+    if (!turn) return;
     const started = Date.now();
     const result = await handleCardAction(turn, data);
+    const ms = Date.now() - started;
     const verb =
       typeof (data as { verb?: unknown } | null)?.verb === 'string'
         ? String((data as { verb: string }).verb).slice(0, 40)
         : 'none';
-    await audit(
-      turn,
-      'chat.card_action',
-      { verb, via, outcome: result.outcome, ms: Date.now() - started },
-      result.jobId,
-    );
-    return result;
+    try {
+      await deliver(result);
+    } finally {
+      await audit(turn, 'chat.card_action', { verb, via, outcome: result.outcome, ms }, result.jobId);
+    }
   }
 
   app.conversationUpdate('membersAdded', async (ctx) => {
@@ -213,35 +218,35 @@ export function createBot(opts: CreateBotOptions): Bot {
   // Teams: Action.Execute. The returned card replaces the one clicked, for everyone.
   app.adaptiveCards.actionExecute(/.*/, async (ctx, _state, data) => {
     let out: string | import('@microsoft/teams-ai').AdaptiveCard = 'Nothing was changed.';
-    await guarded(ctx, 'card action', async () => {
-      const result = await cardAction(ctx, data, 'execute');
-      if (!result) return;
-      if (result.card) {
-        if (result.message)
-          await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });
-        out = result.card;
-        if (result.jobId && result.followUp) jobCards.afterTurnUpdate(result.jobId);
-      } else out = result.message ?? 'Done.';
-    });
+    await guarded(ctx, 'card action', () =>
+      cardAction(ctx, data, 'execute', async (result) => {
+        if (result.card) {
+          if (result.message)
+            await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });
+          out = result.card;
+          if (result.jobId && result.followUp) jobCards.afterTurnUpdate(result.jobId);
+        } else out = result.message ?? 'Done.';
+      }),
+    );
     return out;
   });
 
   // Web Chat: the Action.Submit fallback of the same action. Update the card's message in place, by id.
   const onSubmit = async (ctx: TurnContext, data: unknown) =>
-    guarded(ctx, 'card action', async () => {
-      const result = await cardAction(ctx, data, 'submit');
-      if (!result) return;
-      if (result.card && result.cid) {
-        const loc = await loadCardLocationOnce(opts.store, result.cid, readsOf(ctx));
-        const activityId =
-          ctx.activity.replyToId ??
-          (loc?.conversationId === ctx.activity.conversation.id ? loc.activityId : undefined);
-        if (activityId) await ctx.updateActivity({ ...cardActivity(result.card), id: activityId });
-        if (result.jobId && result.followUp) jobCards.afterTurnUpdate(result.jobId);
-      }
-      if (result.message)
-        await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });
-    });
+    guarded(ctx, 'card action', () =>
+      cardAction(ctx, data, 'submit', async (result) => {
+        if (result.card && result.cid) {
+          const loc = await loadCardLocationOnce(opts.store, result.cid, readsOf(ctx));
+          const activityId =
+            ctx.activity.replyToId ??
+            (loc?.conversationId === ctx.activity.conversation.id ? loc.activityId : undefined);
+          if (activityId) await ctx.updateActivity({ ...cardActivity(result.card), id: activityId });
+          if (result.jobId && result.followUp) jobCards.afterTurnUpdate(result.jobId);
+        }
+        if (result.message)
+          await ctx.sendActivity({ type: 'message', text: result.message, textFormat: 'markdown' });
+      }),
+    );
   app.adaptiveCards.actionSubmit(/.*/, async (ctx, _state, data) => onSubmit(ctx, data));
 
   app.activity(ActivityTypes.Message, async (ctx) => {

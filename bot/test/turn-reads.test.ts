@@ -51,4 +51,23 @@ describe('Store reads of a card action', () => {
       expect(second).toEqual(first);
     },
   );
+
+  it('a card action (submit) updates the card before it writes its audit record', async () => {
+    const c = 'reads-order';
+    await f.harness.say(USERS.operator, 'scp export LABA001', c);
+    const entry = f.harness.lastCard(c)!;
+    const updatesAtAudit: number[] = [];
+    const recordAudit = f.store.recordAudit.bind(f.store);
+    const audit = vi.spyOn(f.store, 'recordAudit').mockImplementation(async (a) => {
+      if (a.action === 'chat.card_action') updatesAtAudit.push(entry.updates);
+      return recordAudit(a);
+    });
+    const before = entry.updates;
+    try {
+      await f.harness.click(USERS.viewer, entry, 'Refresh', { via: 'submit' });
+    } finally {
+      audit.mockRestore();
+    }
+    expect(updatesAtAudit).toEqual([before + 1]);
+  });
 });

@@ -17,6 +17,28 @@ ${extra}
 module.exports = new Proxy(module.exports, { get: (t, k) => (k in t ? t[k] : typeof k === 'string' && k !== '__esModule' && k !== 'then' ? fail(k) : undefined) });`;
 }
 
+/**
+ * `@azure/msal-node` as botframework-connector's MsalAppCredentials uses it: `new ConfidentialClientApplication({
+ * auth: { authority, clientId, clientSecret } })`, then `acquireTokenByClientCredential({ scopes, skipCache })`
+ * for `{ accessToken, expiresOn: Date }`. The token endpoint is the Microsoft identity platform's
+ * `<authority>/oauth2/v2.0/token` (the one MSAL discovers for login.microsoftonline.com authorities).
+ */
+const MSAL_CLIENT_SECRET_ONLY = `class ConfidentialClientApplication {
+  constructor(config) { this.auth = (config && config.auth) || {}; }
+  async acquireTokenByClientCredential(request) {
+    const { authority, clientId, clientSecret, clientCertificate } = this.auth;
+    if (clientCertificate || !clientSecret) throw new Error('only app id + secret credentials are bundled (see infra/src/bundle-plugins.ts)');
+    const url = String(authority).replace(/\\/+$/, '') + '/oauth2/v2.0/token';
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: request.scopes.join(' ') });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(10000) });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok || typeof json.access_token !== 'string')
+      throw new Error('Bot Connector token from ' + url + ': HTTP ' + res.status + ' ' + (json.error || '') + ' ' + (json.error_description || ''));
+    return { accessToken: json.access_token, tokenType: json.token_type, expiresOn: new Date(Date.now() + Number(json.expires_in || 0) * 1000) };
+  }
+}
+module.exports = { ConfidentialClientApplication };`;
+
 /** A module the bundle gets in place of another, when imported from a file matching `importer`. */
 export interface StandIn {
   /** The import path as written in the importing file. */
@@ -84,6 +106,59 @@ export const BOT_STAND_INS: readonly StandIn[] = [
     contents: throwingModule('axios (skill client)'),
   })),
   {
+    request: '@azure/msal-node',
+    importer: /botframework-connector\/lib\/auth\/msalAppCredentials\.js$/,
+    why: "the bot's app id and secret get their Bot Connector token by the OAuth 2.0 client credentials grant, one POST to the authority's v2.0 token endpoint; MSAL (≈ 190 KiB) adds caches (MsalAppCredentials asks with skipCache, AppCredentials caches) and the certificate, managed identity and user flows the bot does not use",
+    contents: MSAL_CLIENT_SECRET_ONLY,
+  },
+  ...[
+    /botframework-connector\/lib\/auth\/certificateAppCredentials\.js$/,
+    /botframework-connector\/lib\/auth\/federatedAppCredentials\.js$/,
+  ].map((importer) => ({
+    request: '@azure/msal-node',
+    importer,
+    why: 'certificate and federated (managed identity) app credentials: the bot secret holds an app password',
+    contents: throwingModule('@azure/msal-node (certificate or federated credentials)'),
+  })),
+  {
+    request: 'botframework-streaming',
+    importer: /botbuilder\/lib\/(cloudAdapter|botFrameworkAdapter|streaming\/streamingHttpClient)\.js$/,
+    why: 'Bot Framework streaming (named pipes, websockets; a GET with an upgrade) serves App Service; the Lambda answers POSTs only (the handler refuses other methods with 405)',
+    contents: throwingModule('botframework-streaming'),
+  },
+  ...[/entities\/lib\/esm\/decode\.js$/, /entities\/lib\/decode\.js$/].map((importer) => ({
+    request: './generated/decode-data-html.js',
+    importer,
+    why: "the catalog reader's tokenizer decodes XML (xmlMode: true, the XML entity table); the HTML entity table (≈ 46 KiB) is never read",
+    contents: `export default new Proxy(new Uint16Array(0), { get(t, k) { if (typeof k === 'symbol') return Reflect.get(t, k); throw new Error('entities: the HTML entity table is not bundled (see infra/src/bundle-plugins.ts)'); } });`,
+  })),
+  ...(
+    [
+      ['./fileTranscriptStore', 'transcripts on local disk'],
+      ['./inspectionMiddleware', 'the Emulator inspection protocol'],
+      ['./channelServiceRoutes', 'routes of a skill host (restify/express)'],
+      ['./sharepoint/sharePointActivityHandler', 'SharePoint (Viva) adaptive card extensions'],
+      ['./sharepoint/sharePointSSOTokenExchangeMiddleware', 'SharePoint single sign-on'],
+      ['./eventFactory', 'handoff events (and dayjs with its time zone plugin)'],
+    ] as const
+  ).map(([request, what]) => ({
+    request,
+    importer: /botbuilder\/lib\/index\.js$/,
+    why: `botbuilder's index loads ${what}; the bot uses none of it (its code reaches botbuilder's exports by name only)`,
+    contents: throwingModule(`botbuilder ${request}`),
+  })),
+  ...(
+    [
+      ['./testAdapter', 'the test adapter (the bot tests use the unbundled copy)'],
+      ['./telemetryLoggerMiddleware', 'Application Insights telemetry logging'],
+    ] as const
+  ).map(([request, what]) => ({
+    request,
+    importer: /botbuilder-core\/lib\/index\.js$/,
+    why: `botbuilder-core's index loads ${what}; never added to the Lambda's adapter`,
+    contents: throwingModule(`botbuilder-core ${request}`),
+  })),
+  {
     request: 'ws',
     importer: /botframework-streaming\/lib\/webSocket\/nodeWebSocket\.js$/,
     why: 'Bot Framework streaming over a websocket serves App Service Environments; the Lambda answers plain HTTPS',
@@ -101,7 +176,7 @@ export const BOT_STAND_INS: readonly StandIn[] = [
 export const AWS_SDK_STAND_INS: readonly StandIn[] = [
   {
     request: '@aws-sdk/credential-provider-node',
-    importer: /@aws-sdk\/client-[a-z-]+\/dist-(es|cjs)\/runtimeConfig\.js$/,
+    importer: /@aws-sdk\/client-[a-z0-9-]+\/dist-(es|cjs)\/runtimeConfig\.js$/,
     why: "Lambda gives the execution role's credentials in the environment, the first link of the default chain",
     resolvesImports: true,
     contents: `import { fromEnv } from '@aws-sdk/credential-provider-env';
@@ -238,11 +313,42 @@ export function englishOnlyZodLocales(): Plugin {
   };
 }
 
+/**
+ * The catalog reader takes only htmlparser2's Tokenizer, but the package's index also loads its DOM helpers and
+ * through them dom-serializer with the HTML encoding tables (≈ 25 KiB) that esbuild keeps for their top-level
+ * Maps. The index is replaced, for that importer, by one that re-exports the Tokenizer from the same copy.
+ */
+export function htmlparser2TokenizerOnly(importer: RegExp): Plugin {
+  return {
+    name: 'htmlparser2-tokenizer-only',
+    setup(build) {
+      build.onResolve({ filter: /^htmlparser2$/ }, async (args) => {
+        if (args.pluginData === 'tokenizer-only' || !importer.test(args.importer.split(sep).join('/')))
+          return undefined;
+        const index = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'tokenizer-only',
+        });
+        if (index.errors.length > 0) return undefined;
+        return { path: index.path, namespace: 'rackops-htmlparser2-tokenizer' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'rackops-htmlparser2-tokenizer' }, (args) => ({
+        contents: "export { default as Tokenizer } from './Tokenizer.js';",
+        resolveDir: dirname(args.path),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** Every plugin a Lambda bundle is built with (the bench and the CDK stack use this list). */
 export function lambdaBundlePlugins(): Plugin[] {
   return [
     standInModules([...BOT_STAND_INS, ...AWS_SDK_STAND_INS]),
     oneCopyPerVersion(['zod']),
     englishOnlyZodLocales(),
+    htmlparser2TokenizerOnly(/core\/src\/catalog\/catalog-sax\.ts$/),
   ];
 }

@@ -9,8 +9,9 @@ import { lambdaBundlePlugins } from './bundle-plugins';
  * - ESM, because the whole repo is ESM and top-level await works there; the banner gives bundled CommonJS
  *   dependencies (botbuilder, pino) the `require` they expect.
  * - Minified with names kept, so stack traces in CloudWatch still read; tree-shaken (esbuild does when bundling);
- *   the plugins of bundle-plugins.ts leave out the code the bot never runs (teams-ai's AI and sign-in modules),
- *   duplicate zod copies and zod's non-English locales.
+ *   the plugins of bundle-plugins.ts leave out the code the bot never runs (teams-ai's AI and sign-in modules,
+ *   botbuilder's streaming, skills-host and SharePoint parts, MSAL for a one-request client credentials grant,
+ *   the HTML entity tables the XML catalog reader never reads), duplicate zod copies and zod's non-English locales.
  * - The AWS SDK v3 is bundled, decided per package in AWS_SDK_PACKAGES below.
  */
 export const LAMBDA_BUNDLE = {
@@ -20,6 +21,14 @@ export const LAMBDA_BUNDLE = {
   minify: true,
   keepNames: true,
   sourcemap: true,
+  /**
+   * The map carries positions and names, not the sources: Lambda runs with `--enable-source-maps` (nodeOptions),
+   * which reads and parses the whole map at every cold start; the sources made it 3x larger (bot: 7.6 -> 2.5 MiB,
+   * ≈ 20 ms less CPU per cold start) and stack traces do not need them.
+   */
+  sourcesContent: false,
+  /** NODE_OPTIONS of every function: stack traces in CloudWatch point at the TypeScript source. */
+  nodeOptions: '--enable-source-maps',
   mainFields: ['module', 'main'],
   banner:
     "import { createRequire as __rackopsCreateRequire } from 'node:module'; const require = __rackopsCreateRequire(import.meta.url);",
@@ -61,6 +70,7 @@ export function lambdaBuildOptions(entry: string, outfile: string, absWorkingDir
     minify: LAMBDA_BUNDLE.minify,
     keepNames: LAMBDA_BUNDLE.keepNames,
     sourcemap: LAMBDA_BUNDLE.sourcemap,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     mainFields: [...LAMBDA_BUNDLE.mainFields],
     banner: { js: LAMBDA_BUNDLE.banner },
     external: [

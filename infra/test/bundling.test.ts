@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -91,8 +93,11 @@ describe('Lambda bundle plugins', () => {
     const dir = join(root, 'out');
     write(
       'entry.mjs',
+      // A client whose name holds a digit (sesv2) as well.
       `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-export const credentials = () => new DynamoDBClient({ region: 'local' }).config.credentials();`,
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+export const credentials = () => new DynamoDBClient({ region: 'local' }).config.credentials();
+export const sesCredentials = () => new SESv2Client({ region: 'local' }).config.credentials();`,
     );
     const outfile = join(dir, 'index.mjs');
     const result = await build({
@@ -117,18 +122,88 @@ export const credentials = () => new DynamoDBClient({ region: 'local' }).config.
     expect(inputs.filter((i) => i.includes('credential-provider-imds'))).toEqual([]);
     const mod = (await import(pathToFileURL(outfile).href)) as {
       credentials: () => Promise<{ accessKeyId: string }>;
+      sesCredentials: () => Promise<{ accessKeyId: string }>;
     };
     const saved = { ...process.env };
     try {
       process.env.AWS_ACCESS_KEY_ID = 'AKIDFROMENV';
       process.env.AWS_SECRET_ACCESS_KEY = 'secret';
       await expect(mod.credentials()).resolves.toMatchObject({ accessKeyId: 'AKIDFROMENV' });
+      await expect(mod.sesCredentials()).resolves.toMatchObject({ accessKeyId: 'AKIDFROMENV' });
       delete process.env.AWS_ACCESS_KEY_ID;
       delete process.env.AWS_SECRET_ACCESS_KEY;
       delete process.env.AWS_PROFILE;
       await expect(mod.credentials()).rejects.toThrow(/from the environment only/);
+      await expect(mod.sesCredentials()).rejects.toThrow(/from the environment only/);
     } finally {
       process.env = saved;
+    }
+  }, 60_000);
+
+  it('gets the Bot Connector token by the client credentials grant, without MSAL, and refuses a failed grant', async () => {
+    const requests: { url: string; form: URLSearchParams }[] = [];
+    let answer: { status: number; body: unknown } = {
+      status: 200,
+      body: { token_type: 'Bearer', expires_in: 3599, access_token: 'token-from-local-authority' },
+    };
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        requests.push({ url: req.url ?? '', form: new URLSearchParams(body) });
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.body));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const outfile = join(root, 'out', 'index.mjs');
+      const result = await build({
+        ...lambdaBuildOptions(
+          join(REPO_ROOT, 'infra/test/fixtures/app-credentials.entry.ts'),
+          outfile,
+          REPO_ROOT,
+        ),
+        sourcemap: false,
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys(result.metafile?.inputs ?? {});
+      expect(inputs.filter((i) => i.includes('@azure/msal-node/'))).toEqual([]);
+      const mod = (await import(
+        pathToFileURL(outfile).href
+      )) as typeof import('./fixtures/app-credentials.entry');
+      const creds = await mod.appCredentials(
+        'app-id-1',
+        'app-secret-1',
+        'tenant-1',
+        `http://127.0.0.1:${port}/tenant-1`,
+      );
+      await expect(creds.getToken(true)).resolves.toBe('token-from-local-authority');
+      expect(requests).toHaveLength(1);
+      expect(requests[0]?.url).toBe('/tenant-1/oauth2/v2.0/token');
+      expect(Object.fromEntries(requests[0]?.form ?? [])).toEqual({
+        grant_type: 'client_credentials',
+        client_id: 'app-id-1',
+        client_secret: 'app-secret-1',
+        scope: 'https://api.botframework.com/.default',
+      });
+      // AppCredentials keeps the token until 5 minutes before it expires: no second request.
+      await expect(creds.getToken()).resolves.toBe('token-from-local-authority');
+      expect(requests).toHaveLength(1);
+
+      answer = { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215' } };
+      const refused = await mod.appCredentials(
+        'app-id-2',
+        'wrong',
+        'tenant-1',
+        `http://127.0.0.1:${port}/tenant-1`,
+      );
+      await expect(refused.getToken(true)).rejects.toThrow(/HTTP 401 invalid_client AADSTS7000215/);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   }, 60_000);
 });

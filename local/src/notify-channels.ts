@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
-import {
-  SmtpSettings,
-  emailChannel,
-  readPrivateJsonFile,
-  smtpMailer,
-} from '@rackops/lambdas/notifications/email-channel';
+import { emailChannel, readPrivateJsonFile } from '@rackops/lambdas/notifications/email-channel';
+import { SmtpSettings, smtpMailer } from '@rackops/lambdas/notifications/smtp-mailer';
 import {
   type WebhookTargets,
   parseWebhookTargets,

@@ -1,8 +1,18 @@
 import { COMPILED } from './commands';
 import { closestCommand, tokenize } from './parse';
 
-/** `help`: every command, one line each, generated from the same definitions the parser uses. */
+let helpAllText: string | undefined;
+
+/**
+ * `help`: every command, one line each, generated from the same definitions the parser uses. The commands are
+ * fixed when the module loads, so the text is built (sorted with localeCompare) once, not on every `help`.
+ */
 export function helpAll(): string {
+  helpAllText ??= buildHelpAll();
+  return helpAllText;
+}
+
+function buildHelpAll(): string {
   const ordered = [...COMPILED].sort((a, b) => a.spec.display.localeCompare(b.spec.display));
   const ready = ordered.filter((c) => !c.def.unavailable);
   const later = ordered.filter((c) => c.def.unavailable);

@@ -98,7 +98,7 @@ export class HandlerFunction extends Construct {
       role: this.role,
       logGroup,
       tracing: Tracing.ACTIVE,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: { NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions, ...props.environment },
     };
 
     this.function =
@@ -123,6 +123,7 @@ export class HandlerFunction extends Construct {
               minify: LAMBDA_BUNDLE.minify,
               keepNames: LAMBDA_BUNDLE.keepNames,
               sourceMap: LAMBDA_BUNDLE.sourcemap,
+              sourcesContent: LAMBDA_BUNDLE.sourcesContent,
               mainFields: [...LAMBDA_BUNDLE.mainFields],
               banner: LAMBDA_BUNDLE.banner,
               externalModules: [...LAMBDA_BUNDLE.external],

@@ -13,12 +13,8 @@ import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aJob } from '../../../core/test/job-factory';
-import {
-  emailChannel,
-  readPrivateJsonFile,
-  sesMailer,
-  smtpMailer,
-} from '../../src/notifications/email-channel';
+import { emailChannel, readPrivateJsonFile, sesMailer } from '../../src/notifications/email-channel';
+import { smtpMailer } from '../../src/notifications/smtp-mailer';
 import { parseWebhookTargets, webhookChannel } from '../../src/notifications/webhook-channel';
 import { listen, readBody, WorkflowsPayload } from '@rackops/local/testing/notify-endpoints';
 import { startTestStore, type TestStore } from '../helpers/dynalite-store';

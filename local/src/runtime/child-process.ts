@@ -6,8 +6,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A TypeScript entry point of this repository in a node process of its own (stdout piped, stderr inherited). */
-export function tsProcess(script: string, args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+export function tsProcess(
+  script: string,
+  args: string[],
+  stdin: 'ignore' | 'pipe' = 'ignore',
+  /** Flags for `node` itself (e.g. `--cpu-prof`). */
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(root, script), ...args], {
     cwd: root,
     stdio: [stdin, 'pipe', 'inherit'],
   });

@@ -18,7 +18,8 @@ import { countingStore } from './counting-store';
 /**
  * The bot alone in a process, as in Lambda: botbuilder's CloudAdapter on POST /api/messages, the Store on DynamoDB
  * at `--dynamo <endpoint>` (another process). GET /stats gives this process's CPU time, the Store calls and the
- * turns so far: the bench reads it before and after each phase. Prints `{"url":…}`.
+ * turns so far: the bench reads it before and after each phase. A message `echo` is answered `echo` without the bot
+ * (the bench's baseline). Prints `{"url":…}`.
  */
 const at = process.argv.indexOf('--dynamo');
 const endpoint = process.argv[at + 1];
@@ -51,7 +52,14 @@ const bot = createBot({
 });
 notifier = bot.notifier;
 let turns = 0;
+let echoes = 0;
 const run: Parameters<typeof handleBotMessage>[1] = async (ctx) => {
+  // The baseline turn: the same adapter, Direct Line and clients, no bot (no Store, no cards).
+  if (ctx.activity.type === 'message' && ctx.activity.text === 'echo') {
+    echoes++;
+    await ctx.sendActivity('echo');
+    return;
+  }
   turns++;
   await bot.run(ctx);
 };
@@ -64,6 +72,7 @@ const server = createServer((req, res) => {
         storeCalls: counts.total,
         byMethod: counts.byMethod,
         turns,
+        echoes,
       }),
     );
     return;
