@@ -6,6 +6,7 @@ import { createProtectionGroupStore } from '@rackops/core/replication/protection
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { decideFailover, startFailover } from '@rackops/core/usecases/failover';
 import { newId } from '@rackops/core/util/ids';
+import { finishFailover } from '@rackops/core/workflows/ops/failover-decide.op';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestStore, startTestStore } from './helpers/test-store';
 
@@ -143,5 +144,82 @@ describe('startFailover and decideFailover refusals', () => {
       /decision/,
     );
     expect((await t.store.getJob(other.id))?.status).toBe('pending');
+  });
+
+  describe('the end of a failover with no decision', () => {
+    const fo = {
+      group: 'gold',
+      mode: 'planned',
+      sourceAppliance: 'nas-src',
+      targetAppliance: 'nas-dst',
+      sourceVcenterId: 'vc-src',
+      vcenterId: 'vc-dr',
+      sourceDatastore: 'nfs-gold',
+      sourceDataset: 'src/vmstore',
+      targetDataset: 'dst/vmstore',
+      datastore: 'rackops-fo-gold',
+      replica: { snapshot: 'rackops-gold-20261207T000000Z', snapshotAt: at },
+      params: params(),
+    };
+    const running = async () => {
+      const job = await addJob({
+        type: 'failover',
+        target: { kind: 'protection_group', id: 'gold' },
+        params: params(),
+        scheduleAt: at,
+      });
+      return t.store.transitionJob(job.id, { type: 'start', actor: alice });
+    };
+    const ops = () => ({ store: t.store, notifier: { notify: async () => {} }, clock: systemClock });
+
+    it('a pause that times out leaves it failed over, says what runs where, and fails the job', async () => {
+      const job = await running();
+      await finishFailover(ops(), job, {
+        jobId: job.id,
+        fo,
+        chosen: { snapshot: 'rackops-gold-20261207T001000Z', snapshotAt: at, lossWindowS: 0 },
+        promoted: { snapshot: 'rackops-gold-20261207T001000Z', rolledBack: true, writable: true },
+        shutdown: [
+          {
+            name: 'web-01',
+            done: { powerState: 'poweredOff', how: 'powered-off-after-timeout', timeoutSeconds: 300 },
+          },
+        ],
+        results: [
+          {
+            name: 'web-01',
+            vcenterId: 'vc-dr',
+            vmxPath: '[rackops-fo-gold] web-01/web-01.vmx',
+            vmMoref: 'vm-9',
+            ready: true,
+          },
+        ],
+        pauseEnd: { Error: 'States.Timeout', Cause: 'no decision in 7 days' },
+      });
+      const done = await t.store.getJob(job.id);
+      expect(done?.status).toBe('failed');
+      expect(done?.details.result).toMatchObject({ outcome: 'failed-over', vmsUp: 1, reversed: false });
+      expect(done?.summary).toMatch(/left failed over, nothing discarded/);
+      const report = JSON.stringify(await t.store.getJobItem(job.id, 'note', 'report'));
+      expect(report).toContain('1 VM(s) run at vc-dr from dst/vmstore (promoted)');
+      expect(report).toContain('powered off after the 300 s guest shutdown timeout');
+    });
+
+    it('a failure before the promotion says nothing changed at DR and names the source VMs left off', async () => {
+      const job = await running();
+      await finishFailover(ops(), job, {
+        jobId: job.id,
+        fo,
+        shutdown: [
+          { name: 'web-01', done: { powerState: 'poweredOff', how: 'guest-shutdown', timeoutSeconds: 300 } },
+        ],
+        error: { Error: 'RelayCommandFailed', Cause: 'zfs.replicate: connection refused' },
+      });
+      const done = await t.store.getJob(job.id);
+      expect(done?.status).toBe('failed');
+      expect(done?.details.result).toMatchObject({ outcome: 'failed' });
+      expect(done?.summary).toMatch(/before the promotion/);
+      expect(done?.summary).toMatch(/source VMs shut down for it stay off: web-01/);
+    });
   });
 });
