@@ -5,6 +5,7 @@ import type { Scheduler } from '@rackops/core/ports/scheduler.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { decideFailover, startFailover } from '@rackops/core/usecases/failover';
+import { startTestFailover } from '@rackops/core/usecases/failover-test';
 import { newId } from '@rackops/core/util/ids';
 import { finishFailover } from '@rackops/core/workflows/ops/failover-decide.op';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,23 @@ describe('startFailover and decideFailover refusals', () => {
       /decision/,
     );
     expect((await t.store.getJob(other.id))?.status).toBe('pending');
+  });
+
+  it('a test failover is refused while a failover of the group has not ended', async () => {
+    const fo = await addJob({ type: 'failover', target: { kind: 'protection_group', id: 'gold' } });
+    await expect(
+      startTestFailover(deps, {
+        group: 'gold',
+        actor: alice,
+        params: {
+          vms: ['web-01'],
+          resourcePoolMoref: 'resgroup-1',
+          hostMorefs: ['host-2000'],
+          nfsServer: '127.0.0.1',
+        },
+      }),
+    ).rejects.toThrow(`a failover of gold is pending (job ${fo.id})`);
+    await t.store.transitionJob(fo.id, { type: 'cancel', actor: alice });
   });
 
   describe('the end of a failover with no decision', () => {
