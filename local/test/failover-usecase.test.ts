@@ -6,6 +6,7 @@ import { createProtectionGroupStore } from '@rackops/core/replication/protection
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { decideFailover, startFailover } from '@rackops/core/usecases/failover';
 import { startTestFailover } from '@rackops/core/usecases/failover-test';
+import { replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { newId } from '@rackops/core/util/ids';
 import { finishFailover } from '@rackops/core/workflows/ops/failover-decide.op';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,11 @@ describe('startFailover and decideFailover refusals', () => {
         },
       }),
     ).rejects.toThrow(`a failover of gold is pending (job ${fo.id})`);
+    // Nor does the schedule replicate into a replica a failover is promoting.
+    await expect(replicateGroup(deps, { group: 'gold', actor: alice })).rejects.toThrow(
+      `protection group gold is failing over (job ${fo.id})`,
+    );
+    expect((await jobsOfGold()).filter((j) => j.type === 'replication_sync')).toEqual([]);
     await t.store.transitionJob(fo.id, { type: 'cancel', actor: alice });
   });
 
