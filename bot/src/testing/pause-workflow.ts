@@ -54,6 +54,7 @@ export const WORKFLOW_NAMES = [
   'inventory-sync',
   'replication-sync',
   'failover-test',
+  'failover',
 ] as const;
 
 /** What the workflow's bookkeeping does, per the JobOps contract. `blockers` are what the "scan" finds per host. */

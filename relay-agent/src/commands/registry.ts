@@ -46,6 +46,7 @@ import {
   createZfsCloneHandler,
   createZfsDestroyCloneHandler,
   createZfsPromoteHandler,
+  createZfsDemoteHandler,
 } from './zfs-dr.handlers';
 
 /** One convergent handler per CommandKind, each built from the clients it needs. */
@@ -109,6 +110,7 @@ export function createHandlers(deps: {
           'zfs.clone': createZfsCloneHandler(deps.zfs),
           'zfs.destroy-clone': createZfsDestroyCloneHandler(deps.zfs),
           'zfs.promote': createZfsPromoteHandler(deps.zfs),
+          'zfs.demote': createZfsDemoteHandler(deps.zfs),
         }
       : {}),
   };
