@@ -197,4 +197,49 @@ describe.skipIf(unavailable !== undefined)('modern appliance: resumable receive 
     expect(await stateFiles()).toEqual([]);
     expect((await onTarget()).at(-1)).toBe(fourth);
   }, 120_000);
+
+  it('a first full send cut mid-stream is resumed too: the dataset arrives whole, nothing sent twice', async () => {
+    const src2 = `${sites.sourcePool}/vmstore2`;
+    const dst2 = `${sites.targetPool}/vmstore2`;
+    await sites.zfs('create', src2);
+    const data = randomBytes(48 * 1024 * 1024);
+    await writeFile(join(sites.mountpoint(src2), 'disk-flat.vmdk'), data);
+    await new Promise((r) => setTimeout(r, 1100));
+    const snap = (
+      await createZfsSnapshotHandler(appliances)({ group: 'prod-vms', dataset: src2 }, ctxFor('zfs.snapshot'))
+    ).snapshot;
+    const run = (onProgress?: (page: Page | undefined) => void) =>
+      createZfsReplicateHandler(appliances, { progressEveryMs: 0 })(
+        {
+          group: 'prod-vms',
+          sourceDataset: src2,
+          targetAppliance: 'zfs-b',
+          targetDataset: dst2,
+          snapshot: snap,
+        },
+        ctxFor('zfs.replicate', onProgress),
+      );
+    let cutAt = 0;
+    await expect(
+      run((page) => {
+        const bytes = (page?.bytes as number | undefined) ?? 0;
+        if (cutAt > 0 || bytes < 16 * 1024 * 1024) return;
+        cutAt = bytes;
+        void sites.modern?.sshd.dropSessions();
+      }),
+    ).rejects.toThrow();
+    expect(cutAt).toBeGreaterThan(0);
+    await sites.settle(60_000);
+    expect(await readdir(stateDir)).toContain(`${dst2.replaceAll('/', '%')}.token`);
+
+    const again = await run();
+    expect(again).toMatchObject({ kind: 'full', snapshot: snap });
+    console.info(
+      `modern path, full send: ~${data.length} bytes, cut after ${cutAt} sent; resumed with ${again.resumedBytes} bytes`,
+    );
+    expect(again.resumedBytes).toBe(again.bytes);
+    expect(again.bytes).toBeLessThan(data.length - 4 * 1024 * 1024);
+    expect(Buffer.compare(await sites.readFresh(dst2, 'disk-flat.vmdk'), data)).toBe(0);
+    expect(await run()).toMatchObject({ kind: 'up-to-date', bytes: 0 });
+  }, 300_000);
 });
