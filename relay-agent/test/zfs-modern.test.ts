@@ -168,16 +168,49 @@ describe.skipIf(unavailable !== undefined)('modern appliance: resumable receive 
     expect(await replicate(second)).toMatchObject({ kind: 'up-to-date', bytes: 0 });
   }, 300_000);
 
+  it('the next scheduled run (a newer snapshot) finishes the cut transfer first, then sends its increment', async () => {
+    const before = await onTarget();
+    const base = before.at(-1) ?? '';
+    const grown = randomBytes(40 * 1024 * 1024);
+    await writeFile(join(sites.mountpoint(src), 'grown-flat.vmdk'), grown);
+    const cutSnap = await take();
+    let cutAt = 0;
+    await expect(
+      replicate(cutSnap, (page) => {
+        const bytes = (page?.bytes as number | undefined) ?? 0;
+        if (cutAt > 0 || bytes < 12 * 1024 * 1024) return;
+        cutAt = bytes;
+        void sites.modern?.sshd.dropSessions();
+      }),
+    ).rejects.toThrow();
+    expect(cutAt).toBeGreaterThan(0);
+    await sites.settle(60_000);
+    await writeFile(join(sites.mountpoint(src), 'late.bin'), randomBytes(512 * 1024));
+    const next = await take();
+    const out = await replicate(next);
+    expect(out).toMatchObject({ kind: 'incremental', from: cutSnap, snapshot: next });
+    const resumed = out.resumedBytes ?? 0;
+    expect(resumed).toBeGreaterThan(0);
+    expect(resumed).toBeLessThan(grown.length - 4 * 1024 * 1024);
+    // The rest of the cut stream plus the new increment (~512 KiB), and nothing of the cut stream twice.
+    expect(out.bytes - resumed).toBeGreaterThan(512 * 1024);
+    expect(out.bytes - resumed).toBeLessThan(4 * 1024 * 1024);
+    expect(await onTarget()).toEqual([...before, cutSnap, next]);
+    expect(await stateFiles()).toEqual([]);
+    expect(Buffer.compare(await sites.readFresh(dst, 'grown-flat.vmdk'), grown)).toBe(0);
+  }, 300_000);
+
   it('a token with shell syntax from the target is refused before anything is sent', async () => {
     const third = await take();
     await writeFile(stateOf('partial'), Buffer.alloc(4096));
     await writeFile(stateOf('token'), '1-abc-10-ff; rm -rf / $(reboot)\n');
     try {
+      const had = await onTarget();
       const r = replicate(third);
       await expect(r).rejects.toMatchObject({ code: 'device_response_invalid' });
       await expect(r).rejects.toThrow(/not a resume token .*nothing was sent/);
       expect(await sites.transfers()).toEqual([]);
-      expect(await onTarget()).toEqual([first, second]);
+      expect(await onTarget()).toEqual(had);
     } finally {
       await rm(stateOf('token'), { force: true });
       await rm(stateOf('partial'), { force: true });
