@@ -6,7 +6,16 @@
 // Plain JS (no build step): sshd starts it as a process of its own for each command.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 
@@ -75,6 +84,17 @@ function beginRecord(head) {
     fromguid: head.readBigUInt64LE(48).toString(),
     toname: name.subarray(0, name.indexOf(0) < 0 ? 256 : name.indexOf(0)).toString(),
   };
+}
+
+async function firstBytes(path, n) {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 // --- send ----------------------------------------------------------------------------------------------
@@ -215,7 +235,7 @@ async function receive(argv) {
   const partial = statePath(ds, 'partial');
   if (flags.includes('A')) {
     if (!existsSync(partial)) die(`'${ds}' does not have any resumable receive state to abort`);
-    for (const ext of ['partial', 'token', 'meta']) rmSync(statePath(ds, ext), { force: true });
+    for (const ext of ['partial', 'token']) rmSync(statePath(ds, ext), { force: true });
     return;
   }
   const saving = flags.includes('s');
@@ -264,10 +284,24 @@ async function receive(argv) {
         die('cannot receive resume stream: destination does not hold the partial state this stream resumes');
       }
       prefix = at;
-      const before = readFileSync(partial);
-      recv.stdin.write(before);
-      out = createWriteStream(partial, { flags: 'a' });
-      head = head.subarray(nl + 1);
+      // The saved prefix goes first, streamed from disk; the rest of the input waits for it.
+      const rest = head.subarray(nl + 1);
+      head = Buffer.alloc(0);
+      input.pause();
+      const before = createReadStream(partial);
+      before.pipe(recv.stdin, { end: false });
+      prefixDone = new Promise((resolve) =>
+        before.on('end', () => {
+          out = createWriteStream(partial, { flags: 'a' });
+          // In order: what came with the header line, then anything that arrived while the prefix streamed.
+          const pending = Buffer.concat([rest, head]);
+          head = Buffer.alloc(0);
+          if (pending.length > 0) write(pending);
+          input.resume();
+          resolve();
+        }),
+      );
+      return;
     } else {
       if (existsSync(partial)) {
         recv.kill('SIGKILL');
@@ -277,15 +311,20 @@ async function receive(argv) {
       }
       out = createWriteStream(partial);
     }
-    if (head.length > 0) write(head);
+    const first = head;
+    head = Buffer.alloc(0);
+    if (first.length > 0) write(first);
   };
+  let prefixDone;
   input.on('data', (d) => {
     if (out) return write(d);
     head = Buffer.concat([head, d]);
-    if (head.length >= 312 || head.indexOf(10) >= 0) start();
+    if (!prefixDone && (head.length >= 312 || head.indexOf(10) >= 0)) start();
   });
   await new Promise((resolve) => input.on('end', resolve).on('error', resolve).on('close', resolve));
-  if (!out && head.length > 0) start();
+  if (!out && !prefixDone && head.length > 0) start();
+  await prefixDone;
+  if (out && head.length > 0) write(head);
   if (!out) {
     // Not a byte came: nothing to save, and any partial state stays as it was.
     recv.kill('SIGKILL');
@@ -297,17 +336,19 @@ async function receive(argv) {
   const code = await closed;
   await new Promise((resolve) => out.end(resolve));
   if (code === 0) {
-    for (const ext of ['partial', 'token', 'meta']) rmSync(statePath(ds, ext), { force: true });
+    for (const ext of ['partial', 'token']) rmSync(statePath(ds, ext), { force: true });
     return;
   }
   // The stream was cut (or refused): what reached this side stays, and the token says where to go on.
   const total = prefix + saved;
-  const begin = total >= 312 ? beginRecord(readFileSync(partial).subarray(0, 312)) : undefined;
+  const begin = total >= 312 ? beginRecord(await firstBytes(partial, 312)) : undefined;
   if (!begin || refused) {
-    for (const ext of ['partial', 'token', 'meta']) rmSync(statePath(ds, ext), { force: true });
+    for (const ext of ['partial', 'token']) rmSync(statePath(ds, ext), { force: true });
     die(stderr.trim(), code);
   }
-  const sha256 = createHash('sha256').update(readFileSync(partial)).digest('hex');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(partial)) hash.update(chunk);
+  const sha256 = hash.digest('hex');
   writeFileSync(statePath(ds, 'token'), `${encodeToken({ ...begin, bytes: total, sha256 })}\n`);
   die(`${stderr.trim()}\n(partially-complete state saved: ${total} bytes; resume with zfs send -t)`, code);
 }
