@@ -7,6 +7,7 @@ import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zf
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/command-context';
+import { createZfsPreflightHandler } from '../src/commands/zfs-preflight.handler';
 import {
   createZfsFeaturesHandler,
   createZfsReplicateHandler,
@@ -95,6 +96,11 @@ describe.skipIf(unavailable !== undefined)('modern appliance: resumable receive 
       { group: 'prod-vms', sourceDataset: src, targetAppliance: 'zfs-b', targetDataset: dst, snapshot },
       ctxFor('zfs.replicate', onProgress),
     );
+  const preflight = (snapshot: string) =>
+    createZfsPreflightHandler(appliances)(
+      { group: 'prod-vms', sourceDataset: src, targetAppliance: 'zfs-b', targetDataset: dst, snapshot },
+      ctxFor('zfs.preflight'),
+    );
   const take = async () => {
     await new Promise((r) => setTimeout(r, 1100)); // snapshot names carry the second
     return (
@@ -144,7 +150,8 @@ describe.skipIf(unavailable !== undefined)('modern appliance: resumable receive 
     expect(cutAt, 'the transfer ended before 20 MiB: nothing was cut').toBeGreaterThan(0);
     await sites.settle(60_000);
     expect(await onTarget()).toEqual([first]);
-    // The target kept what reached it, and says where to go on.
+    // The target kept what reached it, and says where to go on; the preflight sees it.
+    expect((await preflight(second)).target).toMatchObject({ resumePending: true });
     expect(await stateFiles()).toEqual([
       `${dst.replaceAll('/', '%')}.partial`,
       `${dst.replaceAll('/', '%')}.token`,
@@ -162,6 +169,7 @@ describe.skipIf(unavailable !== undefined)('modern appliance: resumable receive 
     expect(resumed).toBeLessThan(big.length - 8 * 1024 * 1024);
     expect(await onTarget()).toEqual([first, second]);
     expect(await stateFiles()).toEqual([]);
+    expect((await preflight(second)).target.resumePending).toBeUndefined();
     expect(Buffer.compare(await sites.readFresh(dst, 'big-flat.vmdk'), big)).toBe(0);
 
     // A replay sends nothing.
@@ -206,6 +214,7 @@ describe.skipIf(unavailable !== undefined)('modern appliance: resumable receive 
     await writeFile(stateOf('token'), '1-abc-10-ff; rm -rf / $(reboot)\n');
     try {
       const had = await onTarget();
+      await expect(preflight(third)).rejects.toMatchObject({ code: 'device_response_invalid' });
       const r = replicate(third);
       await expect(r).rejects.toMatchObject({ code: 'device_response_invalid' });
       await expect(r).rejects.toThrow(/not a resume token .*nothing was sent/);

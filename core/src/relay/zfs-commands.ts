@@ -96,6 +96,8 @@ export const ZfsCommandOutputs = {
       /** The dataset whose `available` counts: the target's own, or its parent before a first full send. */
       availableOn: ZfsDatasetName,
       available: z.number().int().nonnegative(),
+      /** The target holds a receive an earlier run left cut (resume token): the next run finishes it first. */
+      resumePending: z.boolean().optional(),
     }),
     plan: z.enum(['full', 'incremental', 'up-to-date']).optional(),
     from: ZfsSnapshotTag.optional(),
