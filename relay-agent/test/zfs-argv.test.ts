@@ -28,6 +28,31 @@ describe('ZFS argv allow-list', () => {
     expect(() => zfsArgv(call)).toThrow(ValidationError);
   });
 
+  it('the modern path: receive -s, the resume token read, send -t, receive -A', () => {
+    expect(zfsArgv({ verb: 'receive', dataset: 'dr/vm', incremental: true, resumable: true })).toEqual([
+      'zfs',
+      'receive',
+      '-s',
+      '-F',
+      'dr/vm',
+    ]);
+    expect(zfsArgv({ verb: 'get', dataset: 'dr/vm', property: 'receive_resume_token' })).toEqual([
+      'zfs',
+      'get',
+      '-H',
+      '-o',
+      'value',
+      'receive_resume_token',
+      'dr/vm',
+    ]);
+    expect(remoteCommand(zfsArgv({ verb: 'send-resume', token: '1-e604ea4bf-e0-789c6364' }))).toBe(
+      "'zfs' 'send' '-t' '1-e604ea4bf-e0-789c6364'",
+    );
+    expect(zfsArgv({ verb: 'abort-receive', dataset: 'dr/vm' })).toEqual(['zfs', 'receive', '-A', 'dr/vm']);
+    expect(() => zfsArgv({ verb: 'abort-receive', dataset: 'dr/vm; reboot' })).toThrow(ValidationError);
+    expect(() => zfsArgv({ verb: 'send-resume', token: "1-ab-cd-ef' 'x" })).toThrow(ValidationError);
+  });
+
   it('creates and destroys whole datasets only as RackOps test clones', () => {
     expect(
       zfsArgv({

@@ -57,7 +57,7 @@ describe.skipIf(unavailable !== undefined)('ZFS preflight over SSH (real zfs-fus
   let dst: string;
 
   beforeAll(async () => {
-    sites = await startZfsSites();
+    sites = await startZfsSites({ modern: true });
     const ep = {
       host: sites.sshd.host,
       port: sites.sshd.port,
@@ -71,6 +71,7 @@ describe.skipIf(unavailable !== undefined)('ZFS preflight over SSH (real zfs-fus
       'zfs-b': ep,
       'zfs-down': { ...ep, port: 9 },
       'zfs-down2': { ...ep, port: 7 },
+      ...modernSites(),
     });
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
@@ -80,6 +81,20 @@ describe.skipIf(unavailable !== undefined)('ZFS preflight over SSH (real zfs-fus
   afterAll(async () => {
     await sites?.close();
   }, 150_000);
+
+  /** The simulated OpenZFS 2.x appliance (lab zfs shim over its own sshd) on the same pools. */
+  function modernSites() {
+    const m = sites.modern;
+    if (!m) throw new Error('no modern site');
+    const ep = {
+      host: m.sshd.host,
+      port: m.sshd.port,
+      username: m.sshd.username,
+      privateKeyPath: m.sshd.clientKeyPath,
+      hostKeyFingerprint: m.sshd.hostKeyFingerprint,
+    };
+    return { 'zfs-ma': ep, 'zfs-mb': ep };
+  }
 
   const preflight = (params: Record<string, unknown>, source = 'zfs-a') =>
     createZfsPreflightHandler(appliances)(
@@ -207,5 +222,36 @@ describe.skipIf(unavailable !== undefined)('ZFS preflight over SSH (real zfs-fus
     } finally {
       await sites.zfs('set', 'quota=none', dst);
     }
+  }, 120_000);
+
+  it('on a modern appliance the estimate is its own dry run (`send -nvP`), and the send matches it', async () => {
+    const f = await createZfsFeaturesHandler(appliances)({}, ctxFor('zfs.features', 'zfs-ma'));
+    expect(f).toMatchObject({ sizeEstimate: true, estimateMethod: 'send -nvP' });
+    const snap =
+      (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', src))
+        .trim()
+        .split('\n')
+        .at(-1)
+        ?.split('@')[1] ?? '';
+    const modernDst = `${sites.targetPool}/modern`;
+    const out = await preflight(
+      { snapshot: snap, targetAppliance: 'zfs-mb', targetDataset: modernDst },
+      'zfs-ma',
+    );
+    expect(out).toMatchObject({ plan: 'full', estimate: { method: 'send -nvP' } });
+    expect(out.estimate?.atMost).toBeUndefined();
+    const sent = await createZfsReplicateHandler(appliances, { progressEveryMs: 0 })(
+      {
+        group: 'prod-vms',
+        sourceDataset: src,
+        targetAppliance: 'zfs-mb',
+        targetDataset: modernDst,
+        snapshot: snap,
+      },
+      ctxFor('zfs.replicate', 'zfs-ma'),
+    );
+    expect(sent.kind).toBe('full');
+    // The simulated appliance's dry run counts the very stream it would send.
+    expect(sent.bytes).toBe(out.estimate?.bytes);
   }, 120_000);
 });

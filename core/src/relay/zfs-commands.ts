@@ -79,6 +79,13 @@ export const ZfsCommandOutputs = {
      * transfer (the growth of the dataset's `used`: close to, not exactly, the stream's size).
      */
     bytesFrom: z.enum(['stream', 'target-used']).optional(),
+    /**
+     * Part of `bytes` that finished a receive an earlier run left cut (resume token, modern appliances): only
+     * the rest of that stream crossed the link.
+     */
+    resumedBytes: z.number().int().nonnegative().optional(),
+    /** A resume token was refused and the partial receive dropped (`receive -A`); the increment was resent. */
+    resumeAborted: z.string().max(300).optional(),
   }),
   'zfs.preflight': z.object({
     source: z.object({ appliance: BoundedId, dataset: ZfsDatasetName, snapshots: z.number().int() }),
@@ -89,6 +96,8 @@ export const ZfsCommandOutputs = {
       /** The dataset whose `available` counts: the target's own, or its parent before a first full send. */
       availableOn: ZfsDatasetName,
       available: z.number().int().nonnegative(),
+      /** The target holds a receive an earlier run left cut (resume token): the next run finishes it first. */
+      resumePending: z.boolean().optional(),
     }),
     plan: z.enum(['full', 'incremental', 'up-to-date']).optional(),
     from: ZfsSnapshotTag.optional(),

@@ -56,7 +56,10 @@ async function accepting(port: number): Promise<boolean> {
  * An OpenSSH server on a loopback port with a throwaway host key and one throwaway client key, for the
  * current user: what a ZFS appliance's management SSH looks like to the agent.
  */
-export async function startLoopbackSshd(dir: string): Promise<LoopbackSshd> {
+export async function startLoopbackSshd(
+  dir: string,
+  opts: { forceCommand?: string } = {},
+): Promise<LoopbackSshd> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const hostKey = join(dir, 'host_ed25519');
@@ -83,6 +86,7 @@ export async function startLoopbackSshd(dir: string): Promise<LoopbackSshd> {
       'MaxSessions 50',
       'MaxStartups 50',
       'LogLevel ERROR',
+      ...(opts.forceCommand ? [`ForceCommand ${opts.forceCommand}`] : []),
       '',
     ].join('\n'),
   );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd';
 import { startZfsFuse, type ZfsFuseDaemon } from './zfs-fuse-daemon';
+import { prepareSimulatedModernCli } from './sim-appliance/modern-shim';
 import { acquireMachineLock, type MachineLock } from './machine-lock';
 
 const run = promisify(execFile);
@@ -20,6 +21,11 @@ export interface ZfsSites {
   readonly sshd: LoopbackSshd;
   readonly sourcePool: string;
   readonly targetPool: string;
+  /**
+   * With `modern: true`: a second sshd on the same pools whose `zfs` answers like OpenZFS 2.x (resumable
+   * receive, `send -nvP`): a simulated modern appliance (sim-appliance/modern-shim.ts).
+   */
+  readonly modern?: { sshd: LoopbackSshd; stateDir: string };
   /** Where a dataset is mounted on this machine (to write and read its files). */
   mountpoint(dataset: string): string;
   /** `zfs …` run locally, for setting up and checking; never what the agent runs. */
@@ -51,7 +57,9 @@ export interface ZfsSites {
  */
 export const ZFS_SITES_WAIT_MS = 900_000;
 
-export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: number } = {}): Promise<ZfsSites> {
+export async function startZfsSites(
+  opts: { poolMiB?: number; lockWaitMs?: number; modern?: boolean } = {},
+): Promise<ZfsSites> {
   const lock: MachineLock = await acquireMachineLock('zfs-fuse', {
     waitMs: opts.lockWaitMs ?? ZFS_SITES_WAIT_MS,
   });
@@ -62,6 +70,7 @@ export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: numbe
   const created: string[] = [];
   let daemon: ZfsFuseDaemon | undefined;
   let sshd: LoopbackSshd | undefined;
+  let modern: { sshd: LoopbackSshd; stateDir: string } | undefined;
   const cleanup = () => releaseAll().finally(() => lock.release());
   const releaseAll = async () => {
     const problems: string[] = [];
@@ -80,6 +89,7 @@ export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: numbe
     }
     await daemon?.release();
     await sshd?.close();
+    await modern?.sshd.close();
     await rm(dir, { recursive: true, force: true });
     if (problems.length > 0) throw new Error(`ZFS test pools not destroyed: ${problems.join('; ')}`);
   };
@@ -93,15 +103,23 @@ export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: numbe
       created.push(pool);
     }
     sshd = await startLoopbackSshd(join(dir, 'ssh'));
+    if (opts.modern) {
+      const cli = await prepareSimulatedModernCli(join(dir, 'modern'));
+      const modernSshd = await startLoopbackSshd(join(dir, 'modern', 'ssh'), {
+        forceCommand: cli.forceCommand,
+      });
+      modern = { sshd: modernSshd, stateDir: cli.stateDir };
+    }
   } catch (err) {
     await cleanup();
     throw err;
   }
   const mnt = join(dir, 'mnt');
   const transfers = async (): Promise<number[]> => {
-    const { stdout } = await run('pgrep', ['-f', `zfs (send|receive) .*(${sourcePool}|${targetPool})`]).catch(
-      () => ({ stdout: '' }),
-    );
+    const { stdout } = await run('pgrep', [
+      '-f',
+      `zfs(-shim\\.mjs)? (send|receive) .*(${sourcePool}|${targetPool})`,
+    ]).catch(() => ({ stdout: '' }));
     return stdout
       .split('\n')
       .filter(Boolean)
@@ -111,6 +129,7 @@ export async function startZfsSites(opts: { poolMiB?: number; lockWaitMs?: numbe
   return {
     dir,
     sshd,
+    ...(modern ? { modern } : {}),
     sourcePool,
     targetPool,
     mountpoint: (dataset) => join(mnt, dataset),

@@ -3,6 +3,7 @@ import { type SendEstimate, ZfsCommandParams } from '@rackops/core/relay/zfs-com
 import { formatBytes } from '@rackops/core/workflows/command-result';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { readResumeToken } from '../zfs/resume-receive';
 import { estimateSend } from '../zfs/send-estimate';
 import { RemoteCommandError } from '../zfs/ssh-link';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
@@ -74,9 +75,21 @@ export function createZfsPreflightHandler(appliances: ZfsAppliances): CommandHan
           'not_found',
           `target ${ids[1]}:${p.targetDataset} does not exist and neither does its parent${availableOn ? ` ${availableOn}` : ' pool'} (a first full send creates the dataset, not its parents)`,
         );
+      // A modern target may hold a cut receive the next run finishes first (resume-receive.ts); a token that
+      // is not one fails here, before the run.
+      const resumePending =
+        (await appliances.get(ids[1]).features()).resumableReceive &&
+        (await readResumeToken(target, ids[1], p.targetDataset)) !== undefined;
       const out = {
         source: { appliance: ids[0], dataset: p.sourceDataset, snapshots: srcSnaps.length },
-        target: { appliance: ids[1], dataset: p.targetDataset, exists, availableOn, available: room },
+        target: {
+          appliance: ids[1],
+          dataset: p.targetDataset,
+          exists,
+          availableOn,
+          available: room,
+          ...(resumePending ? { resumePending } : {}),
+        },
       };
       if (p.snapshot === undefined) return out;
       const plan = planReplication({ source: srcSnaps, target: dstSnaps, to: p.snapshot });

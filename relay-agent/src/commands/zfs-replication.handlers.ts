@@ -13,6 +13,7 @@ import { directSendReceive } from '../zfs/zfs-direct-transfer';
 import { PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
 import { pipeSendReceive } from '../zfs/zfs-transfer';
 import type { CommandHandler } from './command-context';
+import { resumeFirst } from './zfs-resume-first';
 
 async function withSessions<T>(
   sessions: Promise<ZfsSession>[],
@@ -128,13 +129,21 @@ export function createZfsReplicateHandler(
     const pair = { ...params, source: ctx.target.id, target: params.targetAppliance };
     const hop =
       transport === 'direct' ? directHopFor(appliances, pair.source, pair.target, params) : undefined;
-    return withPair(appliances, pair, async ({ source, target, srcSnaps, dstSnaps }) => {
+    return withPair(appliances, pair, async ({ source, target, srcSnaps, dstSnaps: before }) => {
       if (srcSnaps === undefined)
         throw new RackOpsError('not_found', `dataset ${params.sourceDataset} does not exist`);
+      // Modern path: a receive an earlier run left cut (`receive -s`) is finished first, from where it stopped.
+      const resumable = !hop && (await appliances.get(pair.target).features()).resumableReceive;
+      const resume = resumable
+        ? await resumeFirst({ source, target, srcSnaps, before, params, pair, ctx })
+        : undefined;
+      const dstSnaps = resume?.dstSnaps ?? before;
       const plan = planReplication({ source: srcSnaps, target: dstSnaps, to: params.snapshot });
       if (plan.kind === 'refuse') throw new RackOpsError('replication_refused', plan.reason);
       if (plan.kind === 'up-to-date')
-        return { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0, transport };
+        return resume?.done
+          ? { ...resume.done, snapshot: params.snapshot, seconds: resume.seconds, transport }
+          : { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0, transport };
       // A replica promoted by a failover is live at DR now: a receive (-F) would roll back what VMs wrote there.
       const promoted = await readProp(target, params.targetDataset, PROMOTED_MARK);
       if (promoted !== undefined && promoted !== '-')
@@ -206,13 +215,14 @@ export function createZfsReplicateHandler(
         };
       }
       let lastReport = 0;
-      const bytes = await pipeSendReceive({
+      const streamed = await pipeSendReceive({
         source,
         target,
         sourceDataset: params.sourceDataset,
         targetDataset: params.targetDataset,
         to: plan.to,
         ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
+        resumable,
         signal: ctx.signal,
         onBytes: (sent) => {
           const now = Date.now();
@@ -235,12 +245,15 @@ export function createZfsReplicateHandler(
         },
       });
       await sealReplica(target, params.targetDataset, params.group, plan.kind);
-      const seconds = (Date.now() - started) / 1000;
+      const seconds = (Date.now() - started) / 1000 + (resume?.seconds ?? 0);
+      const resumedBytes = resume?.done?.resumedBytes;
       return {
         kind: plan.kind,
         ...(plan.kind === 'incremental' ? { from: plan.from } : {}),
         snapshot: plan.to,
-        bytes,
+        bytes: streamed + (resumedBytes ?? 0),
+        ...(resumedBytes !== undefined ? { resumedBytes } : {}),
+        ...(resume?.aborted ? { resumeAborted: resume.aborted } : {}),
         seconds,
         transport,
         bytesFrom: 'stream' as const,
@@ -257,7 +270,7 @@ const DEPENDENT_CLONES = /dependent clones/i;
  * transfer marks it as this group's replica (one made before the mark existed gets it on its next run): only a
  * dataset so marked can be promoted by a failover.
  */
-async function sealReplica(
+export async function sealReplica(
   target: ZfsSession,
   dataset: string,
   group: string,

@@ -2,6 +2,7 @@ import { isRackopsClone } from '@rackops/core/replication/clone-name';
 import { ProtectionGroupName, ZfsDatasetName, ZfsSnapshotTag } from '@rackops/core/replication/zfs-names';
 import { ValidationError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
+import { ZfsResumeToken } from './resume-token';
 
 /**
  * Every command the agent may run on an appliance, by verb. Each argument is parsed against the ZFS name
@@ -19,7 +20,9 @@ export type ZfsCall =
   | { verb: 'send'; dataset: string; tag: string; from?: string; progress?: boolean }
   | { verb: 'estimate-send'; dataset: string; tag: string; from?: string; parsable: boolean }
   | { verb: 'referenced'; dataset: string; tag: string }
-  | { verb: 'receive'; dataset: string; incremental: boolean }
+  | { verb: 'receive'; dataset: string; incremental: boolean; resumable?: boolean }
+  | { verb: 'send-resume'; token: string }
+  | { verb: 'abort-receive'; dataset: string }
   | { verb: 'set-readonly'; dataset: string }
   | { verb: 'destroy-snapshot'; dataset: string; tag: string }
   | { verb: 'hold'; dataset: string; tag: string; holdTag: string }
@@ -33,8 +36,15 @@ export type ZfsCall =
   | { verb: 'set-writable'; dataset: string };
 
 /** The properties RackOps reads: no other (a property value is an appliance's answer, parsed by the caller). */
-export type ZfsProperty = 'origin' | 'mountpoint' | 'readonly' | 'rackops:replica' | 'rackops:promoted';
+export type ZfsProperty =
+  | 'origin'
+  | 'mountpoint'
+  | 'readonly'
+  | 'rackops:replica'
+  | 'rackops:promoted'
+  | 'receive_resume_token';
 const READ_PROPERTIES: readonly string[] = [
+  'receive_resume_token',
   'origin',
   'mountpoint',
   'readonly',
@@ -92,10 +102,20 @@ export function zfsArgv(call: ZfsCall): string[] {
     }
     case 'receive':
       // -F on an increment only rolls back what changed on the replica since its newest snapshot (an atime,
-      // a mount); the plan has already refused a target with snapshots newer than the base.
-      return call.incremental
-        ? ['zfs', 'receive', '-F', ds(call.dataset)]
-        : ['zfs', 'receive', ds(call.dataset)];
+      // a mount); the plan has already refused a target with snapshots newer than the base. -s (where the
+      // appliance has it): a cut stream leaves a resume token instead of nothing.
+      return [
+        'zfs',
+        'receive',
+        ...(call.resumable ? ['-s'] : []),
+        ...(call.incremental ? ['-F'] : []),
+        ds(call.dataset),
+      ];
+    case 'send-resume':
+      // The token is the target appliance's answer: checked as a token, never passed on as it came.
+      return ['zfs', 'send', '-t', parseOrThrow(ZfsResumeToken, call.token, 'resume token')];
+    case 'abort-receive':
+      return ['zfs', 'receive', '-A', ds(call.dataset)];
     case 'set-readonly':
       return ['zfs', 'set', 'readonly=on', ds(call.dataset)];
     case 'destroy-snapshot':

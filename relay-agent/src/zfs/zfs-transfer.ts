@@ -38,6 +38,13 @@ export async function pipeSendReceive(input: {
   targetDataset: string;
   to: string;
   from?: string;
+  /** Receive with `-s` (the target has resumable receive): a cut stream leaves a resume token. */
+  resumable?: boolean;
+  /**
+   * Finish an interrupted receive instead: `zfs send -t <token>` into `zfs receive -s`; `to`/`from` are then
+   * ignored, and `targetExists` says whether the receive is onto an existing dataset (-F) or a first one.
+   */
+  resume?: { token: string; targetExists: boolean };
   signal?: AbortSignal;
   onBytes?: (total: number) => void;
   /** Longest silence between two chunks. @default TRANSFER_STALL_MS */
@@ -48,17 +55,27 @@ export async function pipeSendReceive(input: {
   exitWaitMs?: number;
 }): Promise<number> {
   const stallMs = input.stallMs ?? TRANSFER_STALL_MS;
-  const send = await input.source.open({
-    verb: 'send',
-    dataset: input.sourceDataset,
-    tag: input.to,
-    ...(input.from !== undefined ? { from: input.from } : {}),
-  });
-  const recv = await input.target.open({
-    verb: 'receive',
-    dataset: input.targetDataset,
-    incremental: input.from !== undefined,
-  });
+  const send = await input.source.open(
+    input.resume
+      ? { verb: 'send-resume', token: input.resume.token }
+      : {
+          verb: 'send',
+          dataset: input.sourceDataset,
+          tag: input.to,
+          ...(input.from !== undefined ? { from: input.from } : {}),
+        },
+  );
+  const recv = await input.target
+    .open({
+      verb: 'receive',
+      dataset: input.targetDataset,
+      incremental: input.resume ? input.resume.targetExists : input.from !== undefined,
+      resumable: input.resumable === true || input.resume !== undefined,
+    })
+    .catch((err: unknown) => {
+      send.channel.close();
+      throw err;
+    });
   // Nothing comes on receive's stdout, but the channel only closes once that side has been read to its end.
   recv.channel.resume();
   const sendExit = exitOf(send.channel);
