@@ -102,21 +102,22 @@ describe('workflow definitions', () => {
       const host = (defs[name].States.Rollout!.Branches as AslMachine[])[0]!.States.Hosts!
         .ItemProcessor as AslMachine;
       const s = host.States;
-      expect(s.PowerOffVms?.Next).toBe('CancelAfterVmsOff');
-      expect(s.EnterMaintenance?.Next).toBe('CancelInMaintenance');
-      for (const [check, go, stop] of [
-        [
-          'CancelAfterVmsOff',
-          name === 'firmware-update' ? 'UseMaintenance' : 'EnterMaintenance',
-          'StopPowerOnVms',
-        ],
-        ['CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance'],
+      // The stop points: entering maintenance (after the VMs are off) and the reboot (in maintenance). Their
+      // dispatch sends nothing when the job has a stop reason; HostStopRequested puts the host back.
+      expect(s.PowerOffVms?.Next).toBe(name === 'firmware-update' ? 'UseMaintenance' : 'EnterMaintenance');
+      expect(s.EnterMaintenance?.Next).toBe('ApplyAndReboot');
+      for (const [state, stop] of [
+        ['EnterMaintenance', 'StopPowerOnVms'],
+        ['ApplyAndReboot', name === 'firmware-update' ? 'StopExitNeeded' : 'StopExitMaintenance'],
       ] as const) {
-        expect(JSON.stringify(s[check]?.Parameters)).toContain('"op":"check-cancel"');
-        const choice = s[`${check}Stop`] as { Choices: { Next: string }[]; Default: string };
-        expect(choice.Choices.map((c) => c.Next)).toEqual([stop]);
-        expect(choice.Default).toBe(go);
+        expect((s[state]!.Parameters as { Payload: { stopPoint?: boolean } }).Payload.stopPoint).toBe(true);
+        const [first, rest] = s[state]!.Catch as { ErrorEquals: string[]; Next: string }[];
+        expect(first).toMatchObject({ ErrorEquals: ['HostStopRequested'], Next: stop });
+        expect(rest).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'HostProbe' });
       }
+      // Nothing else is a stop point: the exits and VM power steps always run.
+      for (const state of ['ExitMaintenance', 'StopExitMaintenance', 'HostProbe'])
+        expect(JSON.stringify(s[state])).not.toContain('stopPoint');
       // Stopped: out of maintenance, VMs back on, recorded as not started.
       expect(s.StopExitMaintenance?.Next).toBe('StopPowerOnVms');
       expect(s.StopPowerOnVms?.Next).toBe('HostStopped');

@@ -62,6 +62,11 @@ export interface DeviceTaskOptions {
   catchTo?: string;
   catchResultPath?: string | null;
   retry?: unknown[];
+  /**
+   * A host's checkpoint: the dispatch refuses the command when the job has a stop reason (`HostStopRequested`,
+   * caught before `catchTo`, the state kept whole except `$.stopped`), e.g. to put the host back as it was.
+   */
+  stopTo?: string;
 }
 
 /** A step that touches gear: one relay command sent with a task token (DESIGN §1). */
@@ -80,6 +85,7 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
         },
         step: o.step,
         'taskToken.$': '$$.Task.Token',
+        ...(o.stopTo ? { stopPoint: true } : {}),
       },
     },
     TimeoutSeconds: o.timeoutSeconds,
@@ -89,8 +95,12 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
   state.ResultPath = o.resultPath === undefined ? null : o.resultPath;
   if (o.outputPath) state.OutputPath = o.outputPath;
   if (o.retry) state.Retry = o.retry;
+  const catches: Record<string, unknown>[] = o.stopTo
+    ? [{ ErrorEquals: ['HostStopRequested'], Next: o.stopTo, ResultPath: '$.stopped' }]
+    : [];
   if (o.catchTo)
-    state.Catch = catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath);
+    catches.push(...catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath));
+  if (catches.length) state.Catch = catches;
   return withNext(state, o.next);
 }
 

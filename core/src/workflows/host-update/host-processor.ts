@@ -1,14 +1,6 @@
 import { type AslMachine, type AslState, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
-import {
-  idrac,
-  HOST,
-  beginOrWait,
-  vmPowerMap,
-  cancelCheckpoint,
-  enterMaintenance,
-  exitMaintenance,
-} from './state-builders';
+import { idrac, HOST, beginOrWait, vmPowerMap, enterMaintenance, exitMaintenance } from './state-builders';
 import type { HostUpdateVariant } from './variant';
 
 /** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
@@ -26,20 +18,15 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       pass: 'HostNotStarted',
       catchTo: fail,
     }),
-    ...vmPowerMap('PowerOffVms', 'off', 'CancelAfterVmsOff', fail),
-    // `cancel <id> now` stops the host at the next step that is not a flash: these two checkpoints.
-    ...cancelCheckpoint(
-      'CancelAfterVmsOff',
-      maint ? 'UseMaintenance' : 'EnterMaintenance',
-      'StopPowerOnVms',
-      fail,
-    ),
+    ...vmPowerMap('PowerOffVms', 'off', maint ? 'UseMaintenance' : 'EnterMaintenance', fail),
+    // `cancel <id> now` (or the window's end) stops the host at the next step that is not a flash: entering
+    // maintenance and the reboot are stop points — their dispatch sends nothing when the job has a stop reason.
     EnterMaintenance: enterMaintenance({
       paramsPath: 'States.JsonMerge($.host, $.begin.v.enterParams, false)',
-      next: 'CancelInMaintenance',
+      next: 'ApplyAndReboot',
       catchTo: fail,
+      stopTo: 'StopPowerOnVms',
     }),
-    ...cancelCheckpoint('CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance', fail),
     // Stopped before flashing: put the host back as it was (out of maintenance, VMs on), count it untouched.
     StopExitMaintenance: exitMaintenance({
       name: 'Exit maintenance mode (cancelled before flashing)',
@@ -61,6 +48,8 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       resultPath: '$.verify',
       next: 'VerifyOk',
       catchTo: fail,
+      // Without maintenance mode (single host, when the job says so) there is nothing to exit.
+      stopTo: maint ? 'StopExitNeeded' : 'StopExitMaintenance',
     }),
     // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host.
     VerifyOk: {
@@ -97,6 +86,11 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       Type: 'Choice',
       Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'EnterMaintenance' }],
       Default: 'ApplyAndReboot',
+    };
+    states.StopExitNeeded = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'StopExitMaintenance' }],
+      Default: 'StopPowerOnVms',
     };
     states.UseExitMaintenance = {
       Type: 'Choice',

@@ -89,24 +89,6 @@ export function vmPowerMap(
   };
 }
 
-/** A JobOps checkpoint (`check-cancel`, answering `{ stop }`): stop → `stop`, else → `next`. */
-export function cancelCheckpoint(
-  name: string,
-  next: string,
-  stop: string,
-  catchTo: string,
-): Record<string, AslState> {
-  const choice = `${name}Stop`;
-  return {
-    [name]: jobOpsTask({ op: 'check-cancel', resultPath: '$.cancel', next: choice, catchTo }),
-    [choice]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.cancel.v.stop', BooleanEquals: true, Next: stop }],
-      Default: next,
-    },
-  };
-}
-
 /** Where a cluster's vCenter and its moref sit in the state. */
 export const CLUSTER = { vcenterId: '$.ctx.cluster.vcenterId', moref: '$.ctx.cluster.moref' };
 
@@ -178,7 +160,7 @@ export function scpExport(next?: string): AslState {
   });
 }
 
-type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath'>;
+type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath' | 'stopTo'>;
 
 /** host.enter-maintenance of the iteration's host (DRS evacuates); `paramsPath` gives the host ref and timeouts. */
 export function enterMaintenance(o: Flow & { paramsPath: string }): AslState {
