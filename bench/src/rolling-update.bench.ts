@@ -70,13 +70,10 @@ function happyPath(m: AslMachine, choose: Record<string, string> = {}): { name: 
 
 /**
  * Transitions on the happy path (AWS bills each state entered): every state on the path once, a Parallel's
- * branches, and a Map's processor once per item (the VM power Maps and Unstage run empty on the happy path);
- * plus the measured Wait loops of the in-service firmware (3 transitions a look).
+ * branches, and a Map's processor once per item (the VM power Maps and Unstage run empty on the happy path).
+ * Waiting begins cost nothing (a parked task token, woken by the op that frees them).
  */
-function transitionsPerHost(
-  applyNowHosts: number,
-  applyNowWaits: number,
-): { perHost: number; detail: string } {
+function transitionsPerHost(applyNowHosts: number): { perHost: number; detail: string } {
   const def = buildWorkflowDefinitions()['rolling-cluster-update'];
   const choose = { BlockerDecision: 'ApplyResolution', PreflightStaleJobs: 'PreflightHostDone' };
   const items: Record<string, number> = {
@@ -98,13 +95,13 @@ function transitionsPerHost(
       }
       return sum + n;
     }, 0);
-  const total = count(def) + applyNowWaits * 3;
+  const total = count(def);
   return {
     perHost: Math.round((total / HOSTS) * 10) / 10,
     detail: `per host: ${Object.entries(parts)
       .filter(([name]) => items[name])
       .map(([name, n]) => `${name} ${n}${name === 'ApplyNow' ? ` × ${applyNowHosts} hosts` : ''}`)
-      .join(' + ')}, ${applyNowWaits} wait looks × 3, and the top level`,
+      .join(' + ')} and the top level`,
   };
 }
 
@@ -247,11 +244,8 @@ export async function run(args: string[]): Promise<void> {
         return to - from - device;
       });
     const overheadPerHostMs = slotOverhead.reduce((a, b) => a + b, 0) / Math.max(1, slotOverhead.length);
-    const applyNow = await stack.store.listJobItems<{ waits?: number }>(job.id, 'apply-now');
-    const t = transitionsPerHost(
-      applyNow.length,
-      applyNow.reduce((sum, n) => sum + (n.data.waits ?? 0), 0),
-    );
+    const applyNow = await stack.store.listJobItems(job.id, 'apply-now');
+    const t = transitionsPerHost(applyNow.length);
     const measuredTotal = [...entered.values()].reduce((a, b) => a + b, 0);
     const measuredPerHost = Math.round((measuredTotal / HOSTS) * 10) / 10;
     const byState = [...entered]

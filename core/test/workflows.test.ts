@@ -79,18 +79,30 @@ describe('workflow definitions', () => {
     expect(hosts.MaxConcurrencyPath).toBe('$.plan.batchSize');
     const host = hosts.ItemProcessor as AslMachine;
     expect(host.StartAt).toBe('HostBegin');
-    // Nothing leaves service before host-begin said go; a host may wait in a loop (appliance, claim).
-    const go = host.States.HostGo as { Choices: { Next: string }[]; Default: string };
-    expect(go.Choices.map((c) => c.Next)).toEqual(['PowerOffVms', 'HostWaitTurn']);
-    expect(go.Default).toBe('HostNotStarted');
-    expect(host.States.HostWaitTurn?.Next).toBe('HostBegin');
+    // Nothing leaves service before host-begin said go: a task-token task its op answers now or when woken
+    // (appliance, claim); a host passed over ends in a Succeed. No Wait loop.
+    const begins = (m: AslMachine, prefix: string, go: string, pass: string) => {
+      const b = m.States[`${prefix}Begin`] as {
+        Resource: string;
+        Next: string;
+        Catch: { ErrorEquals: string[]; Next: string }[];
+        Retry: { ErrorEquals: string[] }[];
+      };
+      expect(b.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(b.Next).toBe(go);
+      expect(b.Catch[0]).toMatchObject({ ErrorEquals: ['PassOver'], Next: pass });
+      expect(m.States[pass]?.Type).toBe('Succeed');
+      // A lost wake-up: the wait's timeout asks again.
+      expect(b.Retry.some((r) => r.ErrorEquals.includes('States.Timeout'))).toBe(true);
+      expect(Object.values(m.States).some((st) => st.Type === 'Wait')).toBe(false);
+    };
+    begins(host, 'Host', 'PowerOffVms', 'HostNotStarted');
     // Firmware without reboot: nothing is sent before apply-now-begin said go.
     const now = nowBranch!.States.ApplyNow!;
     expect(now.ItemsPath).toBe('$.plan.applyNow');
     const item = now.ItemProcessor as AslMachine;
     expect(item.StartAt).toBe('ApplyNowBegin');
-    const nowGo = item.States.ApplyNowGo as { Choices: { Next: string }[]; Default: string };
-    expect(nowGo.Choices.map((c) => c.Next)).toEqual(['ApplyNowStage', 'ApplyNowWait']);
+    begins(item, 'ApplyNow', 'ApplyNowStage', 'ApplyNowPass');
     const nowParams = (item.States.ApplyNowStage!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(nowParams).toMatchObject({ 'packages.$': '$.host.immediate', applyTime: 'Immediate' });

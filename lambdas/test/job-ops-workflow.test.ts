@@ -122,6 +122,11 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
       store: ts.store,
       notifier: { notify: async (e) => void notes.push(e) },
       catalog: { load: async () => ({ catalog: testCatalog, url: 'https://127.0.0.1:9/repo/Catalog.xml' }) },
+      // The begins that wait are answered through their token (the engine, as Step Functions in AWS).
+      tasks: {
+        sendTaskSuccess: (token, out) => engine.sendTaskSuccess(token, out),
+        sendTaskFailure: (token, error, cause) => engine.sendTaskFailure(token, error, cause),
+      },
     });
     gear = new ScriptedGear(TAGS, async (token, ok, out) => {
       if (ok) await engine.sendTaskSuccess(token, out);

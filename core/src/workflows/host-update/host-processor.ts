@@ -8,13 +8,12 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
   const fail = 'HostProbe';
   const maint = variant === 'single-host';
   const states: Record<string, AslState> = {
-    // Loops while the vCenter appliance's host waits for the others, or its in-service update holds the host.
+    // Waits (woken, no loop) while the vCenter appliance's host waits for the others, or its in-service update
+    // holds the host.
     ...beginOrWait({
       prefix: 'Host',
       op: 'host-begin',
       go: 'PowerOffVms',
-      wait: 'HostWaitTurn',
-      waitSeconds: 30,
       pass: 'HostNotStarted',
       catchTo: fail,
     }),

@@ -16,7 +16,7 @@ import { hostStepKey, isHostSubStep } from '../../jobs/job-step';
 
 export { WINDOW_END_REASON } from '../../jobs/stop-reason';
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
-/** Looks (Wait loops) during which the appliance's host also waits for hosts not yet started. */
+/** Looks (each a wake-up of its parked begin) during which the appliance's host also waits for hosts not yet started. */
 const PENDING_LOOKS = 3;
 const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)';
 
@@ -26,8 +26,8 @@ const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)
  * - already done (a resumed execution re-runs the Map) → pass over it;
  * - a cancel (graceful or immediate), the window's end (the job's stop reason), or a failed host when the job
  *   stops on failure → not started, untouched;
- * - the vCenter appliance's host while any other host is in flight → wait (the workflow loops on a Wait state),
- *   so the appliance moves once, onto an updated host;
+ * - the vCenter appliance's host while any other host is in flight → wait (its begin's token is parked until
+ *   a host's window ends), so the appliance moves once, onto an updated host;
  * - a job a maintenance window started, when the window's time left is less than the host's expected
  *   out-of-service time plus the margin → not started, untouched (hosts in flight finish).
  */
