@@ -75,7 +75,7 @@ function happyPath(m: AslMachine, choose: Record<string, string> = {}): { name: 
  */
 function transitionsPerHost(applyNowHosts: number): { perHost: number; detail: string } {
   const def = buildWorkflowDefinitions()['rolling-cluster-update'];
-  const choose = { BlockerDecision: 'ApplyResolution', PreflightStaleJobs: 'PreflightHostDone' };
+  const choose = { BlockerDecision: 'ApplyResolution' };
   const items: Record<string, number> = {
     PreflightHosts: HOSTS,
     Backup: HOSTS,

@@ -289,6 +289,25 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     expect(touching).toEqual([]);
   });
 
+  it('stale iDRAC jobs: cleared on that host only (policy clear) before anything is staged; policy fail stops at preflight', async () => {
+    await seedInventory(ts.store);
+    gear.hosts.get('TAG0003')!.staleJobs = ['JID_OLD_1'];
+    const refused = await outcome(await startJob());
+    expect(refused.status).toBe('failed');
+    expect(refused.error ?? refused.summary).toMatch(/TAG0003: 1 stale iDRAC job\(s\): JID_OLD_1/);
+    expect(gear.sent.filter((s) => s.kind !== 'host.preflight')).toEqual([]);
+
+    const done = await outcome(await startJob({ staleJobs: 'clear' }));
+    expect(done.status, done.error).toBe('completed');
+    const kinds = gear.sent.map((s) => `${s.kind} ${hostOf(s)}`);
+    expect(kinds.filter((k) => k.startsWith('idrac.clear-stale-jobs'))).toEqual([
+      'idrac.clear-stale-jobs TAG0003',
+    ]);
+    expect(kinds.indexOf('idrac.clear-stale-jobs TAG0003')).toBeLessThan(
+      gear.sent.findIndex((s) => s.kind === 'firmware.stage' || s.kind === 'cluster.ha-relax'),
+    );
+  }, 60_000);
+
   it('pauses on a critical blocker; the resolution powers the VM off and back on and skips a host', async () => {
     await seedInventory(ts.store, { usbVmOn: ['TAG0002', 'TAG0005'] });
     const job = await startJob();

@@ -17,7 +17,7 @@ import {
   stageFirmware,
   scpExport,
 } from './host-update/state-builders';
-import { preflightProcessor } from './host-update/preflight-processor';
+import { clearStaleJobsProcessor, preflightProcessor } from './host-update/preflight-processor';
 import { hostProcessor } from './host-update/host-processor';
 import { applyNowProcessor } from './host-update/apply-now-processor';
 import type { HostUpdateVariant } from './host-update/variant';
@@ -46,11 +46,18 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
     Preflight: jobOpsTask({ op: 'preflight', resultPath: '$', next: 'PreflightDecision', catchTo: 'Finish' }),
     PreflightDecision: {
       Type: 'Choice',
-      Choices: [
-        { Variable: '$.decision', StringEquals: 'proceed', Next: rolling ? 'Prepare' : 'ScanNeeded' },
-      ],
+      Choices: [{ Variable: '$.decision', StringEquals: 'proceed', Next: 'ClearStaleJobs' }],
       Default: 'Finish',
     },
+    // Hosts whose stale iDRAC jobs the job's policy clears (usually none: the Map runs empty).
+    ClearStaleJobs: inlineMap({
+      itemsPath: '$.clearStale',
+      itemSelector: { 'jobId.$': '$.jobId', 'hostId.$': '$$.Map.Item.Value' },
+      maxConcurrency: 0,
+      processor: clearStaleJobsProcessor(),
+      next: rolling ? 'Prepare' : 'ScanNeeded',
+      catchTo: cleanup,
+    }),
     // Classifies, stores one blocker item per host, and decides: pause (interactive), policy (scheduled), go.
     Blockers: jobOpsTask({ op: 'blockers', resultPath: '$', next: 'BlockerDecision', catchTo: cleanup }),
     BlockerDecision: {

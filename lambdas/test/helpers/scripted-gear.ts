@@ -20,6 +20,8 @@ export interface GearHost {
   rebootHangs?: boolean;
   /** The reboot does not apply the staged BIOS (verification fails). */
   stagedIgnored?: boolean;
+  /** iDRAC job ids left over from earlier work (the preflight's Lifecycle Controller read shows them). */
+  staleJobs?: string[];
 }
 
 export interface Sent {
@@ -125,6 +127,11 @@ export class ScriptedGear {
     };
   }
 
+  private lc(hostId: string) {
+    const stale = this.host(hostId).staleJobs ?? [];
+    return { ...LC_READY, staleJobs: stale.map((id) => ({ id, state: 'Scheduled' })) };
+  }
+
   private run(
     s: Sent,
   ): { ok: true; out: unknown } | { ok: false; error: { code: string; message: string } } | 'hang' {
@@ -133,17 +140,21 @@ export class ScriptedGear {
       case 'host.state':
         return { ok: true, out: this.hostState(hostId) };
       case 'idrac.lc-status':
-        return { ok: true, out: LC_READY };
+        return { ok: true, out: this.lc(hostId) };
       case 'inventory.idrac':
         return { ok: true, out: this.inventory(hostId) };
       case 'host.preflight':
         return {
           ok: true,
-          out: { hostState: this.hostState(hostId), lc: LC_READY, fw: this.inventory(hostId) },
+          out: { hostState: this.hostState(hostId), lc: this.lc(hostId), fw: this.inventory(hostId) },
         };
-      case 'idrac.clear-stale-jobs':
-        this.host(hostId).staged = undefined;
-        return { ok: true, out: { cleared: 0 } };
+      case 'idrac.clear-stale-jobs': {
+        const h = this.host(hostId);
+        const cleared = h.staleJobs?.length ?? 0;
+        h.staged = undefined;
+        h.staleJobs = undefined;
+        return { ok: true, out: { cleared } };
+      }
       case 'firmware.stage': {
         const pkgs = s.params.packages as { version: string }[];
         if (s.params.applyTime === 'Immediate') {
