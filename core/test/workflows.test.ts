@@ -67,8 +67,10 @@ describe('workflow definitions', () => {
     expect([relax!.StartAt, scan!.StartAt, backup!.StartAt]).toEqual(['RelaxHa', 'ScanBlockers', 'Backup']);
     expect((backup!.States.Backup!.ItemProcessor as AslMachine).StartAt).toBe('ScpExport');
     expect(def.States.Prepare!.Next).toBe('Blockers');
+    // Every host with firmware to stage, and only those (plan.stage): no Choice per host.
+    expect(def.States.StageFirmware?.ItemsPath).toBe('$.plan.stage');
     const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
-    expect(stage.StartAt).toBe('StageNeeded');
+    expect(stage.StartAt).toBe('StageHost');
     const params = (stage.States.StageHost!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(params).toMatchObject({ 'packages.$': '$.host.packages', applyTime: 'OnReset' });
@@ -134,6 +136,28 @@ describe('workflow definitions', () => {
       expect(s.StopExitMaintenance?.Next).toBe('StopPowerOnVms');
       expect(s.StopPowerOnVms?.Next).toBe('HostStopped');
       expect(JSON.stringify(s.HostStopped?.Parameters)).toContain('"op":"host-stopped"');
+    },
+  );
+
+  it.each(['rolling-cluster-update', 'firmware-update'] as const)(
+    '%s: a host whose firmware did not verify after the reboot is never put back in service',
+    (name) => {
+      const host = (defs[name].States.Rollout!.Branches as AslMachine[])[0]!.States.Hosts!
+        .ItemProcessor as AslMachine;
+      const s = host.States;
+      // The exit's dispatch carries the verification's answer and refuses anything but true (NotVerified).
+      const exit = s.ExitMaintenance as {
+        Parameters: { Payload: Record<string, unknown> };
+        Catch: { ErrorEquals: string[]; Next: string }[];
+      };
+      expect(exit.Parameters.Payload['verified.$']).toBe('$.verify.v.ok');
+      expect(exit.Catch[0]).toMatchObject({ ErrorEquals: ['NotVerified'], Next: 'HostFailed' });
+      if (name === 'rolling-cluster-update') expect(s.ApplyAndReboot?.Next).toBe('ExitMaintenance');
+      else {
+        // Without maintenance mode the VMs would come back next: a Choice checks first.
+        expect(s.ApplyAndReboot?.Next).toBe('VerifyOk');
+        expect((s.VerifyOk as { Default: string }).Default).toBe('HostFailed');
+      }
     },
   );
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
     ttlSeconds: 600,
   });
   // dispatch sends commands only for jobs that exist
-  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5', 'job-d6'])
+  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5', 'job-d6', 'job-d7'])
     await t.store.createJob(aJob({ id }));
 });
 afterAll(async () => {
@@ -147,6 +147,29 @@ describe('dispatch handler', () => {
     expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d6')).items).toHaveLength(before);
     // The same command without the mark (an exit, a power-on putting the host back) is still sent.
     await send('STOP4');
+    expect(await q.receive(q.commandsUrl)).toHaveLength(1);
+  });
+
+  it('a step carrying a verification that is not true is not sent: NotVerified, nothing recorded', async () => {
+    const exit = (id: string, verified: unknown) =>
+      dispatch(
+        payload({
+          jobId: 'job-d7',
+          verified,
+          command: {
+            kind: 'host.exit-maintenance',
+            target: { type: 'idrac', id },
+            params: { hostId: id, hostMoref: 'host-12' },
+          },
+        }),
+      );
+    const before = (await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d7')).items.length;
+    await expect(exit('VER1', false)).rejects.toMatchObject({ name: 'NotVerified' });
+    // Not a boolean (a path that resolved to something else): refused as a bad payload.
+    await expect(exit('VER2', 'yes')).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(await q.receive(q.commandsUrl)).toEqual([]);
+    expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d7')).items).toHaveLength(before);
+    await exit('VER3', true);
     expect(await q.receive(q.commandsUrl)).toHaveLength(1);
   });
 

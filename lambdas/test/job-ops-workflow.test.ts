@@ -135,6 +135,7 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
         await engine.sendTaskFailure(token, e.code, e.message);
       }
     });
+    gear.jobs = (id) => ts.store.getJob(id);
     const defs = buildWorkflowDefinitions();
     engine = new LocalEngine({
       store: ts.store,

@@ -31,3 +31,23 @@ export class HostStopRequested extends RackOpsError {
     super('host_stop_requested', `not sent: ${stopWords(stop)}`);
   }
 }
+
+/** A step that would put a host back in service was not sent: its firmware did not verify after the reboot. */
+export class NotVerified extends RackOpsError {
+  constructor() {
+    super('not_verified', "not sent: the host's firmware did not verify after its reboot");
+  }
+}
+
+/**
+ * What the dispatch checks before a host's command is recorded or sent (asl.ts `stopTo`, `onlyIf`): a stop point
+ * of a job with a stop reason, or a step that would put a host back in service without a verification. Throws.
+ */
+export function refuseUnsent(
+  job: Pick<Job, 'stopReason' | 'cancelRequested' | 'updatedAt'>,
+  step: { stopPoint?: boolean; verified?: boolean },
+): void {
+  const stop = step.stopPoint ? stopReasonOf(job) : undefined;
+  if (stop) throw new HostStopRequested(stop);
+  if (step.verified === false) throw new NotVerified();
+}

@@ -67,6 +67,11 @@ export interface DeviceTaskOptions {
    * caught before `catchTo`, the state kept whole except `$.stopped`), e.g. to put the host back as it was.
    */
   stopTo?: string;
+  /**
+   * Sent only when the boolean at `path` is true (the dispatch checks it: `NotVerified` otherwise, caught before
+   * `catchTo` → `elseTo`, the state kept whole): e.g. the exit from maintenance after the reboot's verification.
+   */
+  onlyIf?: { path: string; elseTo: string };
 }
 
 /** A step that touches gear: one relay command sent with a task token (DESIGN §1). */
@@ -86,6 +91,7 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
         step: o.step,
         'taskToken.$': '$$.Task.Token',
         ...(o.stopTo ? { stopPoint: true } : {}),
+        ...(o.onlyIf ? { 'verified.$': o.onlyIf.path } : {}),
       },
     },
     TimeoutSeconds: o.timeoutSeconds,
@@ -98,6 +104,7 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
   const catches: Record<string, unknown>[] = o.stopTo
     ? [{ ErrorEquals: ['HostStopRequested'], Next: o.stopTo, ResultPath: '$.stopped' }]
     : [];
+  if (o.onlyIf) catches.push({ ErrorEquals: ['NotVerified'], Next: o.onlyIf.elseTo, ResultPath: null });
   if (o.catchTo)
     catches.push(...catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath));
   if (catches.length) state.Catch = catches;

@@ -31,6 +31,11 @@ export type { HostUpdateVariant } from './host-update/variant';
 export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine {
   const rolling = variant === 'rolling';
   const cleanup = 'Cleanup';
+  const stageHost = stageFirmware({
+    packages: '$.host.packages',
+    applyTime: 'OnReset',
+    step: ['stage', 'Stage firmware (OnReset)'],
+  });
   const states: Record<string, AslState> = {
     Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'PreflightHosts', catchTo: 'Finish' }),
     PreflightHosts: inlineMap({
@@ -80,27 +85,27 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
     // a host's time out of service is then only evacuation, apply + reboot, verification and exit, and a backup
     // or package that fails stops the job before any host has left service.
     StageFirmware: inlineMap({
-      itemsPath: '$.plan.hosts',
+      // Rolling: only the hosts with firmware to stage (`plan.stage`), so no Choice per host.
+      itemsPath: rolling ? '$.plan.stage' : '$.plan.hosts',
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
       maxConcurrency: 0,
-      processor: {
-        StartAt: rolling ? 'StageNeeded' : 'ScpExport',
-        States: {
-          // The rolling update backs up every host earlier, beside the HA relax and the scan (Prepare).
-          ...(rolling ? {} : { ScpExport: scpExport('StageNeeded') }),
-          StageNeeded: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
-            Default: 'StageNotNeeded',
+      processor: rolling
+        ? { StartAt: 'StageHost', States: { StageHost: stageHost } }
+        : {
+            // The one-host update backs up here (the rolling update does it earlier, beside the HA relax and
+            // the scan: Prepare).
+            StartAt: 'ScpExport',
+            States: {
+              ScpExport: scpExport('StageNeeded'),
+              StageNeeded: {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
+                Default: 'StageNotNeeded',
+              },
+              StageHost: stageHost,
+              StageNotNeeded: { Type: 'Succeed' },
+            },
           },
-          StageHost: stageFirmware({
-            packages: '$.host.packages',
-            applyTime: 'OnReset',
-            step: ['stage', 'Stage firmware (OnReset)'],
-          }),
-          StageNotNeeded: { Type: 'Succeed' },
-        },
-      },
       next: 'Rollout',
       catchTo: cleanup,
     }),

@@ -1,5 +1,5 @@
 import { StepRef } from '@rackops/core/jobs/job-step';
-import { HostStopRequested, stopReasonOf } from '@rackops/core/jobs/stop-reason';
+import { refuseUnsent } from '@rackops/core/jobs/stop-reason';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { CommandQueue } from '@rackops/core/ports/command-queue.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -37,6 +37,11 @@ export const DispatchPayload = z.object({
    * the job read every dispatch does, so a checkpoint costs no state of its own.
    */
   stopPoint: z.boolean().optional(),
+  /**
+   * A step that puts a host back in service after its reboot carries the verification's answer: anything but
+   * `true` sends nothing and fails the task with `NotVerified` (no VMs on a host whose firmware did not verify).
+   */
+  verified: z.boolean().optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayload>;
 
@@ -80,8 +85,7 @@ export function createDispatchHandler(deps: DispatchDeps) {
     // A command for a job that does not exist is not recorded, not logged and not sent.
     const job = await deps.store.getJob(req.jobId);
     if (!job) throw new NotFoundError('job', req.jobId);
-    const stop = req.stopPoint ? stopReasonOf(job) : undefined;
-    if (stop) throw new HostStopRequested(stop);
+    refuseUnsent(job, req);
     const now = clock.now();
     const envelope = signEnvelope(
       {

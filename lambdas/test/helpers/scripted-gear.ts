@@ -1,4 +1,6 @@
 import type { HaSettings } from '@rackops/core/inventory/inventory.schema';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import { refuseUnsent } from '@rackops/core/jobs/stop-reason';
 
 /**
  * A scripted datacenter for ASL-level tests of the workflows: answers each device step the way the relay agent
@@ -44,6 +46,8 @@ export class ScriptedGear {
     policy: 'failoverLevel',
   };
   maxInMaintenance = 0;
+  /** The job as stored now: the dispatch's checks before a send (stop points, verification) need it. */
+  jobs?: (jobId: string) => Promise<Job | undefined>;
   /** Called before answering; lets a test act mid-run (cancel during batch 2...). */
   onCommand?: (s: Sent) => Promise<void> | void;
 
@@ -63,7 +67,16 @@ export class ScriptedGear {
 
   /** The dispatch function the engine calls for `${DispatchFunctionArn}`. */
   dispatch = async (payload: unknown): Promise<unknown> => {
-    const p = payload as { command: Omit<Sent, 'at'>; taskToken: string };
+    const p = payload as {
+      jobId: string;
+      command: Omit<Sent, 'at'>;
+      taskToken: string;
+      stopPoint?: boolean;
+      verified?: boolean;
+    };
+    // What the real dispatch refuses before sending (core/src/jobs/stop-reason.ts), refused here alike.
+    const job = await this.jobs?.(p.jobId);
+    refuseUnsent(job ?? { updatedAt: '' }, p);
     const s: Sent = { ...p.command, at: Date.now() };
     this.sent.push(s);
     // Answer asynchronously, like the agent via the results queue.

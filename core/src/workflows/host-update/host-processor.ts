@@ -45,24 +45,18 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       heartbeatSeconds: HEARTBEAT,
       resultSelector: { 'v.$': '$.verify' },
       resultPath: '$.verify',
-      next: 'VerifyOk',
+      next: maint ? 'VerifyOk' : 'ExitMaintenance',
       catchTo: fail,
       // Without maintenance mode (single host, when the job says so) there is nothing to exit.
       stopTo: maint ? 'StopExitNeeded' : 'StopExitMaintenance',
     }),
-    // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host.
-    VerifyOk: {
-      Type: 'Choice',
-      Choices: [
-        {
-          Variable: '$.verify.v.ok',
-          BooleanEquals: true,
-          Next: maint ? 'UseExitMaintenance' : 'ExitMaintenance',
-        },
-      ],
-      Default: 'HostFailed',
-    },
-    ExitMaintenance: exitMaintenance({ next: 'PowerOnVms', catchTo: fail }),
+    // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host. The exit's
+    // dispatch refuses it (NotVerified → HostFailed) unless the verification said ok: no state of its own.
+    ExitMaintenance: exitMaintenance({
+      next: 'PowerOnVms',
+      catchTo: fail,
+      onlyIf: { path: '$.verify.v.ok', elseTo: 'HostFailed' },
+    }),
     ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail),
     HostDone: jobOpsTask({ op: 'host-done', resultPath: null }),
     // Failure path: find out where the host really is, so the report can say it.
@@ -80,6 +74,12 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
     HostFailed: jobOpsTask({ op: 'host-failed', resultPath: null }),
   };
   if (maint) {
+    // Without maintenance mode the VMs come back right after the reboot: a Choice checks the verification.
+    states.VerifyOk = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.verify.v.ok', BooleanEquals: true, Next: 'UseExitMaintenance' }],
+      Default: 'HostFailed',
+    };
     // Hosts outside a cluster (or when the job says so) are updated without maintenance mode.
     states.UseMaintenance = {
       Type: 'Choice',

@@ -164,7 +164,7 @@ export function scpExport(next?: string): AslState {
   });
 }
 
-type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath' | 'stopTo'>;
+type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath' | 'stopTo' | 'onlyIf'>;
 
 /** host.enter-maintenance of the iteration's host (DRS evacuates); `paramsPath` gives the host ref and timeouts. */
 export function enterMaintenance(o: Flow & { paramsPath: string }): AslState {
