@@ -98,7 +98,25 @@ describe('workflow definitions', () => {
       expect(b.Retry.some((r) => r.ErrorEquals.includes('States.Timeout'))).toBe(true);
       expect(Object.values(m.States).some((st) => st.Type === 'Wait')).toBe(false);
     };
-    begins(host, 'Host', 'PowerOffVms', 'HostNotStarted');
+    begins(host, 'Host', 'EnterMaintenance', 'HostNotStarted');
+    // VMs the resolution powers off: a detour in (answer parsed back into $.begin) and one out, before HostDone
+    // records the host; hosts without such VMs enter no power Map at all.
+    const hostBegin = host.States.HostBegin as { Catch: { ErrorEquals: string[]; Next: string }[] };
+    expect(hostBegin.Catch[1]).toMatchObject({ ErrorEquals: ['PowerOffVmsFirst'], Next: 'BeginWithVms' });
+    expect(host.States.BeginWithVms).toMatchObject({
+      Type: 'Pass',
+      ResultPath: '$.begin',
+      Next: 'PowerOffVms',
+    });
+    expect(host.States.PowerOffVms?.Next).toBe('EnterMaintenance');
+    expect(host.States.ExitMaintenance?.Next).toBe('HostDone');
+    const hostDone = host.States.HostDone as {
+      Resource: string;
+      Catch: { ErrorEquals: string[]; Next: string }[];
+    };
+    expect(hostDone.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(hostDone.Catch[0]).toMatchObject({ ErrorEquals: ['PowerOnVmsFirst'], Next: 'PowerOnVms' });
+    expect(host.States.PowerOnVms).toMatchObject({ ResultPath: '$.vmsOn', Next: 'HostDone' });
     // Firmware without reboot: nothing is sent before apply-now-begin said go.
     const now = nowBranch!.States.ApplyNow!;
     expect(now.ItemsPath).toBe('$.plan.applyNow');

@@ -18,6 +18,7 @@ import { type TestStore, startTestStore } from './helpers/dynalite-store';
  */
 let t: TestStore;
 const answers: { token: string; ok: boolean; out: unknown }[] = [];
+const causes: string[] = [];
 let deps: OpsDeps;
 beforeAll(async () => {
   t = await startTestStore();
@@ -27,7 +28,10 @@ beforeAll(async () => {
     clock: systemClock,
     tasks: {
       sendTaskSuccess: async (token, out) => void answers.push({ token, ok: true, out }),
-      sendTaskFailure: async (token, error) => void answers.push({ token, ok: false, out: error }),
+      sendTaskFailure: async (token, error, cause) => {
+        answers.push({ token, ok: false, out: error });
+        causes.push(cause);
+      },
     },
   };
 });
@@ -64,6 +68,17 @@ describe('begins that wait for a wake-up', () => {
       { token: 'tok-pass', ok: false, out: PASS_OVER },
     ]);
     expect(await waiting(job.id)).toEqual([]);
+    // Go by a detour (VMs to power off first): the answer rides in the failure's cause, parsed back by the ASL.
+    const detour = { go: true, wait: false, route: 'PowerOffVmsFirst', powerOff: [{ vmId: 'vm-1' }] };
+    await beginWithToken(
+      deps,
+      job,
+      { op: 'host-begin', hostId: 'H4', token: 'tok-vms', state: {} },
+      async () => detour,
+    );
+    const last = answers.pop();
+    expect(last).toEqual({ token: 'tok-vms', ok: false, out: 'PowerOffVmsFirst' });
+    expect(causes.pop()).toEqual(JSON.stringify(detour));
 
     let free = false;
     const decide: Decide = async () => (free ? GO : WAIT);

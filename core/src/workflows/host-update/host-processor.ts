@@ -1,5 +1,6 @@
 import { type AslMachine, type AslState, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
+import { POWER_OFF_FIRST, POWER_ON_FIRST } from '../ops/hosts.op';
 import { idrac, HOST, beginOrWait, vmPowerMap, enterMaintenance, exitMaintenance } from './state-builders';
 import type { HostUpdateVariant } from './variant';
 
@@ -7,17 +8,27 @@ import type { HostUpdateVariant } from './variant';
 export function hostProcessor(variant: HostUpdateVariant): AslMachine {
   const fail = 'HostProbe';
   const maint = variant === 'single-host';
+  const inMaint = maint ? 'UseMaintenance' : 'EnterMaintenance';
   const states: Record<string, AslState> = {
     // Waits (woken, no loop) while the vCenter appliance's host waits for the others, or its in-service update
     // holds the host.
+    // A host with VMs to power off (the blocker resolution) comes in by a detour (PowerOffVmsFirst): its answer
+    // parsed back into `$.begin`, then the power-off Map. Most hosts have none: no Map state for them.
     ...beginOrWait({
       prefix: 'Host',
       op: 'host-begin',
-      go: 'PowerOffVms',
+      go: inMaint,
       pass: 'HostNotStarted',
       catchTo: fail,
+      routes: { [POWER_OFF_FIRST]: 'BeginWithVms' },
     }),
-    ...vmPowerMap('PowerOffVms', 'off', maint ? 'UseMaintenance' : 'EnterMaintenance', fail),
+    BeginWithVms: {
+      Type: 'Pass',
+      Parameters: { 'v.$': 'States.StringToJson($.beginRoute.Cause)' },
+      ResultPath: '$.begin',
+      Next: 'PowerOffVms',
+    },
+    ...vmPowerMap('PowerOffVms', 'off', inMaint, fail),
     // `cancel <id> now` (or the window's end) stops the host at the next step that is not a flash: entering
     // maintenance and the reboot are stop points — their dispatch sends nothing when the job has a stop reason.
     EnterMaintenance: enterMaintenance({
@@ -53,12 +64,16 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
     // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host. The exit's
     // dispatch refuses it (NotVerified → HostFailed) unless the verification said ok: no state of its own.
     ExitMaintenance: exitMaintenance({
-      next: 'PowerOnVms',
+      next: 'HostDone',
       catchTo: fail,
       onlyIf: { path: '$.verify.v.ok', elseTo: 'HostFailed' },
     }),
-    ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail),
-    HostDone: jobOpsTask({ op: 'host-done', resultPath: null }),
+    // On a task token: asks for the power-on Map first (PowerOnVmsFirst) when host-begin powered VMs off.
+    HostDone: {
+      ...jobOpsTask({ op: 'host-done', resultPath: null, waitForToken: { timeoutSeconds: TIMEOUT.quick } }),
+      Catch: [{ ErrorEquals: [POWER_ON_FIRST], Next: 'PowerOnVms', ResultPath: null }],
+    },
+    ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail, undefined, '$.vmsOn'),
     // Failure path: find out where the host really is, so the report can say it.
     HostProbe: deviceTask({
       kind: 'host.state',
@@ -94,7 +109,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
     states.UseExitMaintenance = {
       Type: 'Choice',
       Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'ExitMaintenance' }],
-      Default: 'PowerOnVms',
+      Default: 'HostDone',
     };
   }
   return { StartAt: 'HostBegin', States: states };

@@ -33,6 +33,8 @@ export function beginOrWait(o: {
   go: string;
   pass: string;
   catchTo: string;
+  /** Other ways in (an answer's `route`: error name → state; the answer's JSON in `$.beginRoute.Cause`). */
+  routes?: Record<string, string>;
 }): Record<string, AslState> {
   const begin = jobOpsTask({
     op: o.op,
@@ -48,7 +50,15 @@ export function beginOrWait(o: {
         ...(begin.Retry as unknown[]),
         { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1000, BackoffRate: 1 },
       ],
-      Catch: [{ ErrorEquals: [PASS_OVER], Next: o.pass, ResultPath: null }, ...(begin.Catch as unknown[])],
+      Catch: [
+        { ErrorEquals: [PASS_OVER], Next: o.pass, ResultPath: null },
+        ...Object.entries(o.routes ?? {}).map(([error, next]) => ({
+          ErrorEquals: [error],
+          Next: next,
+          ResultPath: '$.beginRoute',
+        })),
+        ...(begin.Catch as unknown[]),
+      ],
     },
     [o.pass]: { Type: 'Succeed' },
   };
@@ -64,6 +74,7 @@ export function vmPowerMap(
   next: string,
   catchTo?: string,
   itemsPath = '$.begin.v.powerOff',
+  resultPath: string | null = null,
 ): Record<string, AslState> {
   const inner = `${name}Vm`;
   return {
@@ -89,6 +100,7 @@ export function vmPowerMap(
       },
       next,
       catchTo,
+      resultPath,
     }),
   };
 }

@@ -19,6 +19,12 @@ export type BeginOp = 'host-begin' | 'apply-now-begin';
 export interface BeginAnswer {
   go: boolean;
   wait: boolean;
+  /**
+   * Go, but by another way in: the task fails with this error name and the answer as JSON in its cause (the
+   * processor catches it, parses the cause back into `$.begin.v`, and takes the detour — e.g. VMs to power off
+   * first), so the common way in needs no Choice.
+   */
+  route?: string;
 }
 /** One look: the op's decision for the iteration state (which may write, e.g. the look count). */
 export type Decide = (job: Job, state: unknown) => Promise<BeginAnswer>;
@@ -35,16 +41,32 @@ interface Waiter {
 /** The engine no longer waits for the token (answered already, timed out, execution gone): nothing to do. */
 const TOKEN_GONE = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
 
-async function answer(deps: OpsDeps, token: string, a: BeginAnswer): Promise<void> {
+/** Answers a task token (success, or a failure by name); a token the engine dropped is nothing to do. */
+export async function answerTask(
+  deps: OpsDeps,
+  token: string,
+  a: { output: unknown } | { error: string; cause: string },
+): Promise<void> {
   const tasks = deps.tasks;
   if (!tasks) throw new RackOpsError('no_task_answers', 'job-ops cannot answer task tokens here');
   try {
-    if (a.go) await tasks.sendTaskSuccess(token, { v: a });
-    else await tasks.sendTaskFailure(token, PASS_OVER, 'passed over: nothing to do here now');
+    if ('output' in a) await tasks.sendTaskSuccess(token, a.output);
+    else await tasks.sendTaskFailure(token, a.error, a.cause);
   } catch (err) {
     if (!(err instanceof Error && TOKEN_GONE.has(err.name))) throw err;
   }
 }
+
+const answer = (deps: OpsDeps, token: string, a: BeginAnswer) =>
+  answerTask(
+    deps,
+    token,
+    !a.go
+      ? { error: PASS_OVER, cause: 'passed over: nothing to do here now' }
+      : a.route
+        ? { error: a.route, cause: JSON.stringify(a) }
+        : { output: { v: a } },
+  );
 
 const waiterId = (jobId: string, op: BeginOp, hostId: string) => `${jobId}/${op}/${hostId}`;
 

@@ -15,6 +15,9 @@ import type { HostItem, PlanHost } from './state.schema';
 import { hostStepKey, isHostSubStep } from '../../jobs/job-step';
 
 export { WINDOW_END_REASON } from '../../jobs/stop-reason';
+/** host-begin's go for a host with VMs to power off, and host-done's ask for the VMs to be powered back on. */
+export const POWER_OFF_FIRST = 'PowerOffVmsFirst';
+export const POWER_ON_FIRST = 'PowerOnVmsFirst';
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
 /** Looks (each a wake-up of its parked begin) during which the appliance's host also waits for hosts not yet started. */
 const PENDING_LOOKS = 3;
@@ -163,7 +166,8 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
       s.host.hostId,
     ),
   ]);
-  return { ...base, go: true };
+  // VMs to power off first: the detour through the power-off Map (most hosts have none: no Map state).
+  return { ...base, go: true, ...(base.powerOff.length > 0 ? { route: POWER_OFF_FIRST } : {}) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { BoundedId } from '../../util/ids';
 import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
 import { applyResolutionOp, blockers, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
-import { type BeginOp, type Decide, beginWithToken, wakeWaiters } from './begin-waits';
+import { type BeginOp, type Decide, answerTask, beginWithToken, wakeWaiters } from './begin-waits';
 import {
   beginFailoverTest,
   failoverTestCleanupPlan,
@@ -17,7 +17,7 @@ import {
 } from './failover-test.op';
 import { cleanupPlan, finish } from './finish.op';
 import { checkCancel, hostStopped } from './host-stop.op';
-import { hostBegin, hostDone, hostFailed } from './hosts.op';
+import { POWER_ON_FIRST, hostBegin, hostDone, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
@@ -127,8 +127,19 @@ async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
       const hostId = (state as { host?: { hostId?: string } } | undefined)?.host?.hostId ?? '';
       return beginWithToken(deps, job, { op: req.op, hostId, token: req.taskToken, state }, decide);
     }
-    case 'host-done':
-      return hostDone(deps, job, state);
+    case 'host-done': {
+      if (!req.taskToken) return hostDone(deps, job, state);
+      // On a task token: the VMs host-begin powered off come back on first (a detour through the power-on Map,
+      // which most hosts do not need), then the host is recorded.
+      const s = state as { begin?: { v?: { powerOff?: unknown[] } }; vmsOn?: unknown };
+      if ((s.begin?.v?.powerOff?.length ?? 0) > 0 && s.vmsOn === undefined) {
+        await answerTask(deps, req.taskToken, { error: POWER_ON_FIRST, cause: 'VMs to power back on first' });
+        return { ok: false };
+      }
+      const out = await hostDone(deps, job, state);
+      await answerTask(deps, req.taskToken, { output: out });
+      return out;
+    }
     case 'host-failed':
       return hostFailed(deps, job, state);
     case 'apply-now-done':
