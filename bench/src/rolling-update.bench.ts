@@ -18,7 +18,8 @@ import { pino } from 'pino';
  * dispatch/results over the SQS emulator, relay agent, lab). Measured: RackOps' makespan. Derived from the same
  * run's measured device times: the seed's way (one host at a time, firmware uploaded inside maintenance mode)
  * and the lower bound ⌈N/k⌉ × the shortest out-of-service time (enter + apply/reboot/reconnect + exit).
- * State transitions per host are counted on the definition's happy path (what AWS bills).
+ * State transitions per host (what AWS bills): on the definition's happy path, and as the engine counted the
+ * states the rollout's execution entered (by name).
  */
 const HOSTS = 16;
 const TIME_SCALE = 1 / 60;
