@@ -18,7 +18,8 @@ import { pino } from 'pino';
  * dispatch/results over the SQS emulator, relay agent, lab). Measured: RackOps' makespan. Derived from the same
  * run's measured device times: the seed's way (one host at a time, firmware uploaded inside maintenance mode)
  * and the lower bound ⌈N/k⌉ × the shortest out-of-service time (enter + apply/reboot/reconnect + exit).
- * State transitions per host are counted on the definition's happy path (what AWS bills).
+ * State transitions per host (what AWS bills): on the definition's happy path, and as the engine counted the
+ * states the rollout's execution entered (by name).
  */
 const HOSTS = 16;
 const TIME_SCALE = 1 / 60;
@@ -70,15 +71,12 @@ function happyPath(m: AslMachine, choose: Record<string, string> = {}): { name: 
 
 /**
  * Transitions on the happy path (AWS bills each state entered): every state on the path once, a Parallel's
- * branches, and a Map's processor once per item (the VM power Maps and Unstage run empty on the happy path);
- * plus the measured Wait loops of the in-service firmware (3 transitions a look).
+ * branches, and a Map's processor once per item (the VM power Maps and Unstage run empty on the happy path).
+ * Waiting begins cost nothing (a parked task token, woken by the op that frees them).
  */
-function transitionsPerHost(
-  applyNowHosts: number,
-  applyNowWaits: number,
-): { perHost: number; detail: string } {
+function transitionsPerHost(applyNowHosts: number): { perHost: number; detail: string } {
   const def = buildWorkflowDefinitions()['rolling-cluster-update'];
-  const choose = { BlockerDecision: 'ApplyResolution', PreflightStaleJobs: 'PreflightHostDone' };
+  const choose = { BlockerDecision: 'ApplyResolution' };
   const items: Record<string, number> = {
     PreflightHosts: HOSTS,
     Backup: HOSTS,
@@ -98,13 +96,13 @@ function transitionsPerHost(
       }
       return sum + n;
     }, 0);
-  const total = count(def) + applyNowWaits * 3;
+  const total = count(def);
   return {
     perHost: Math.round((total / HOSTS) * 10) / 10,
     detail: `per host: ${Object.entries(parts)
       .filter(([name]) => items[name])
       .map(([name, n]) => `${name} ${n}${name === 'ApplyNow' ? ` × ${applyNowHosts} hosts` : ''}`)
-      .join(' + ')}, ${applyNowWaits} wait looks × 3, and the top level`,
+      .join(' + ')} and the top level`,
   };
 }
 
@@ -122,13 +120,22 @@ export async function run(args: string[]): Promise<void> {
   // `--single-process` runs everything in this process, as `npm start` does.
   const single = args.includes('--single-process');
   const stops: (() => Promise<void>)[] = [];
+  // States entered by name, counted by the engine (reset when the rollout starts): what AWS would bill.
+  const entered = new Map<string, number>();
+  const onTransition = (state: string) => entered.set(state, (entered.get(state) ?? 0) + 1);
   const childLab = single ? undefined : await startLabProcess(benchLab(), TIME_SCALE);
   if (childLab) stops.push(() => childLab.stop());
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = childLab
-      ? await startLocalStack({ timeScale: TIME_SCALE, logger, agent: false, catalog: labCatalog(childLab) })
-      : await startLocalStack({ lab: benchLab(), timeScale: TIME_SCALE, logger });
+      ? await startLocalStack({
+          timeScale: TIME_SCALE,
+          logger,
+          agent: false,
+          catalog: labCatalog(childLab),
+          onTransition,
+        })
+      : await startLocalStack({ lab: benchLab(), timeScale: TIME_SCALE, logger, onTransition });
   } catch (err) {
     for (const stop of stops) await stop();
     throw err;
@@ -180,6 +187,7 @@ export async function run(args: string[]): Promise<void> {
       details: {},
       requiresApproval: false,
     });
+    entered.clear();
     await stack.startJob(job.id, { kind: 'user', id: 'bench' });
     const done = await waitDone(stack, job.id);
     if (done.status !== 'completed')
@@ -237,11 +245,14 @@ export async function run(args: string[]): Promise<void> {
         return to - from - device;
       });
     const overheadPerHostMs = slotOverhead.reduce((a, b) => a + b, 0) / Math.max(1, slotOverhead.length);
-    const applyNow = await stack.store.listJobItems<{ waits?: number }>(job.id, 'apply-now');
-    const t = transitionsPerHost(
-      applyNow.length,
-      applyNow.reduce((sum, n) => sum + (n.data.waits ?? 0), 0),
-    );
+    const applyNow = await stack.store.listJobItems(job.id, 'apply-now');
+    const t = transitionsPerHost(applyNow.length);
+    const measuredTotal = [...entered.values()].reduce((a, b) => a + b, 0);
+    const measuredPerHost = Math.round((measuredTotal / HOSTS) * 10) / 10;
+    const byState = [...entered]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
     // Where the makespan goes: before the first host leaves service, the hosts' phase, and the tail.
     const startMs = Date.parse(done.startedAt!);
     const times = (kind: string, field: 'sentAt' | 'completedAt') =>
@@ -285,7 +296,9 @@ export async function run(args: string[]): Promise<void> {
         'orchestration overhead per host (time in its update not spent in device commands, mean)',
         `${Math.round(overheadPerHostMs)} ms`,
       ],
-      ['state transitions per host', `${t.perHost} (${t.detail})`],
+      ['state transitions per host (happy path of the definition)', `${t.perHost} (${t.detail})`],
+      ['state transitions per host (entered, counted by the engine)', `${measuredPerHost}`],
+      ['  states entered (all hosts)', byState],
       ['  time to HA relax (preflight)', `${phases.preflight_s} s`],
       ['  staging (first upload to last staged)', `${phases.stage_s} s`],
       ['  start to first host out of service', `${phases.before_first_host_out_s} s`],
@@ -311,6 +324,7 @@ export async function run(args: string[]): Promise<void> {
         speedup_vs_seed: Math.round((seedMs / makespanMs) * 100) / 100,
         overhead_per_host_ms: Math.round(overheadPerHostMs),
         transitions_per_host: t.perHost,
+        transitions_per_host_measured: measuredPerHost,
       }),
     );
   } finally {

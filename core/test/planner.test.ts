@@ -275,4 +275,13 @@ describe('windowPlan: what the workflow runs', () => {
     );
     expect(plan.applyNow.map((h) => h.hostId)).toEqual(['E', 'C', 'D', 'A']);
   });
+
+  it('lists the hosts with firmware to stage (a window), in plan order, with only what staging needs', () => {
+    const inService = { ...ph('B', true), reboot: false };
+    const plan = windowPlan(2, 2, [[ph('A'), inService], [ph('C')]], new Set());
+    expect(plan.stage).toEqual([
+      { hostId: 'A', packages: [] },
+      { hostId: 'C', packages: [] },
+    ]);
+  });
 });

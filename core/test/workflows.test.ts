@@ -67,8 +67,10 @@ describe('workflow definitions', () => {
     expect([relax!.StartAt, scan!.StartAt, backup!.StartAt]).toEqual(['RelaxHa', 'ScanBlockers', 'Backup']);
     expect((backup!.States.Backup!.ItemProcessor as AslMachine).StartAt).toBe('ScpExport');
     expect(def.States.Prepare!.Next).toBe('Blockers');
+    // Every host with firmware to stage, and only those (plan.stage): no Choice per host.
+    expect(def.States.StageFirmware?.ItemsPath).toBe('$.plan.stage');
     const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
-    expect(stage.StartAt).toBe('StageNeeded');
+    expect(stage.StartAt).toBe('StageHost');
     const params = (stage.States.StageHost!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(params).toMatchObject({ 'packages.$': '$.host.packages', applyTime: 'OnReset' });
@@ -79,18 +81,48 @@ describe('workflow definitions', () => {
     expect(hosts.MaxConcurrencyPath).toBe('$.plan.batchSize');
     const host = hosts.ItemProcessor as AslMachine;
     expect(host.StartAt).toBe('HostBegin');
-    // Nothing leaves service before host-begin said go; a host may wait in a loop (appliance, claim).
-    const go = host.States.HostGo as { Choices: { Next: string }[]; Default: string };
-    expect(go.Choices.map((c) => c.Next)).toEqual(['PowerOffVms', 'HostWaitTurn']);
-    expect(go.Default).toBe('HostNotStarted');
-    expect(host.States.HostWaitTurn?.Next).toBe('HostBegin');
+    // Nothing leaves service before host-begin said go: a task-token task its op answers now or when woken
+    // (appliance, claim); a host passed over ends in a Succeed. No Wait loop.
+    const begins = (m: AslMachine, prefix: string, go: string, pass: string) => {
+      const b = m.States[`${prefix}Begin`] as {
+        Resource: string;
+        Next: string;
+        Catch: { ErrorEquals: string[]; Next: string }[];
+        Retry: { ErrorEquals: string[] }[];
+      };
+      expect(b.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(b.Next).toBe(go);
+      expect(b.Catch[0]).toMatchObject({ ErrorEquals: ['PassOver'], Next: pass });
+      expect(m.States[pass]?.Type).toBe('Succeed');
+      // A lost wake-up: the wait's timeout asks again.
+      expect(b.Retry.some((r) => r.ErrorEquals.includes('States.Timeout'))).toBe(true);
+      expect(Object.values(m.States).some((st) => st.Type === 'Wait')).toBe(false);
+    };
+    begins(host, 'Host', 'EnterMaintenance', 'HostNotStarted');
+    // VMs the resolution powers off: a detour in (answer parsed back into $.begin) and one out, before HostDone
+    // records the host; hosts without such VMs enter no power Map at all.
+    const hostBegin = host.States.HostBegin as { Catch: { ErrorEquals: string[]; Next: string }[] };
+    expect(hostBegin.Catch[1]).toMatchObject({ ErrorEquals: ['PowerOffVmsFirst'], Next: 'BeginWithVms' });
+    expect(host.States.BeginWithVms).toMatchObject({
+      Type: 'Pass',
+      ResultPath: '$.begin',
+      Next: 'PowerOffVms',
+    });
+    expect(host.States.PowerOffVms?.Next).toBe('EnterMaintenance');
+    expect(host.States.ExitMaintenance?.Next).toBe('HostDone');
+    const hostDone = host.States.HostDone as {
+      Resource: string;
+      Catch: { ErrorEquals: string[]; Next: string }[];
+    };
+    expect(hostDone.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(hostDone.Catch[0]).toMatchObject({ ErrorEquals: ['PowerOnVmsFirst'], Next: 'PowerOnVms' });
+    expect(host.States.PowerOnVms).toMatchObject({ ResultPath: '$.vmsOn', Next: 'HostDone' });
     // Firmware without reboot: nothing is sent before apply-now-begin said go.
     const now = nowBranch!.States.ApplyNow!;
     expect(now.ItemsPath).toBe('$.plan.applyNow');
     const item = now.ItemProcessor as AslMachine;
     expect(item.StartAt).toBe('ApplyNowBegin');
-    const nowGo = item.States.ApplyNowGo as { Choices: { Next: string }[]; Default: string };
-    expect(nowGo.Choices.map((c) => c.Next)).toEqual(['ApplyNowStage', 'ApplyNowWait']);
+    begins(item, 'ApplyNow', 'ApplyNowStage', 'ApplyNowPass');
     const nowParams = (item.States.ApplyNowStage!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(nowParams).toMatchObject({ 'packages.$': '$.host.immediate', applyTime: 'Immediate' });
@@ -102,25 +134,48 @@ describe('workflow definitions', () => {
       const host = (defs[name].States.Rollout!.Branches as AslMachine[])[0]!.States.Hosts!
         .ItemProcessor as AslMachine;
       const s = host.States;
-      expect(s.PowerOffVms?.Next).toBe('CancelAfterVmsOff');
-      expect(s.EnterMaintenance?.Next).toBe('CancelInMaintenance');
-      for (const [check, go, stop] of [
-        [
-          'CancelAfterVmsOff',
-          name === 'firmware-update' ? 'UseMaintenance' : 'EnterMaintenance',
-          'StopPowerOnVms',
-        ],
-        ['CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance'],
+      // The stop points: entering maintenance (after the VMs are off) and the reboot (in maintenance). Their
+      // dispatch sends nothing when the job has a stop reason; HostStopRequested puts the host back.
+      expect(s.PowerOffVms?.Next).toBe(name === 'firmware-update' ? 'UseMaintenance' : 'EnterMaintenance');
+      expect(s.EnterMaintenance?.Next).toBe('ApplyAndReboot');
+      for (const [state, stop] of [
+        ['EnterMaintenance', 'StopPowerOnVms'],
+        ['ApplyAndReboot', name === 'firmware-update' ? 'StopExitNeeded' : 'StopExitMaintenance'],
       ] as const) {
-        expect(JSON.stringify(s[check]?.Parameters)).toContain('"op":"check-cancel"');
-        const choice = s[`${check}Stop`] as { Choices: { Next: string }[]; Default: string };
-        expect(choice.Choices.map((c) => c.Next)).toEqual([stop]);
-        expect(choice.Default).toBe(go);
+        expect((s[state]!.Parameters as { Payload: { stopPoint?: boolean } }).Payload.stopPoint).toBe(true);
+        const [first, rest] = s[state]!.Catch as { ErrorEquals: string[]; Next: string }[];
+        expect(first).toMatchObject({ ErrorEquals: ['HostStopRequested'], Next: stop });
+        expect(rest).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'HostProbe' });
       }
+      // Nothing else is a stop point: the exits and VM power steps always run.
+      for (const state of ['ExitMaintenance', 'StopExitMaintenance', 'HostProbe'])
+        expect(JSON.stringify(s[state])).not.toContain('stopPoint');
       // Stopped: out of maintenance, VMs back on, recorded as not started.
       expect(s.StopExitMaintenance?.Next).toBe('StopPowerOnVms');
       expect(s.StopPowerOnVms?.Next).toBe('HostStopped');
       expect(JSON.stringify(s.HostStopped?.Parameters)).toContain('"op":"host-stopped"');
+    },
+  );
+
+  it.each(['rolling-cluster-update', 'firmware-update'] as const)(
+    '%s: a host whose firmware did not verify after the reboot is never put back in service',
+    (name) => {
+      const host = (defs[name].States.Rollout!.Branches as AslMachine[])[0]!.States.Hosts!
+        .ItemProcessor as AslMachine;
+      const s = host.States;
+      // The exit's dispatch carries the verification's answer and refuses anything but true (NotVerified).
+      const exit = s.ExitMaintenance as {
+        Parameters: { Payload: Record<string, unknown> };
+        Catch: { ErrorEquals: string[]; Next: string }[];
+      };
+      expect(exit.Parameters.Payload['verified.$']).toBe('$.verify.v.ok');
+      expect(exit.Catch[0]).toMatchObject({ ErrorEquals: ['NotVerified'], Next: 'HostFailed' });
+      if (name === 'rolling-cluster-update') expect(s.ApplyAndReboot?.Next).toBe('ExitMaintenance');
+      else {
+        // Without maintenance mode the VMs would come back next: a Choice checks first.
+        expect(s.ApplyAndReboot?.Next).toBe('VerifyOk');
+        expect((s.VerifyOk as { Default: string }).Default).toBe('HostFailed');
+      }
     },
   );
 

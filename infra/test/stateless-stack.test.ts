@@ -142,7 +142,7 @@ describe('StatelessStack', () => {
         claim: sorted(notify, ['table', 'startWorkflows', 'watchExecutions', 'manageSchedules']),
         dispatch: sorted(['table', 'relayKey', 'sendCommands']),
         'execution-status': sorted(notify, ['table']),
-        'job-ops': sorted(notify, ['table']),
+        'job-ops': sorted(notify, ['table', 'answerTasks']),
         reconcile: sorted(['table', 'manageSchedules', 'listSchedules']),
         result: sorted(notify, ['table', 'relayKey', 'consumeResults', 'answerTasks']),
       });

@@ -26,7 +26,8 @@ beforeAll(async () => {
     ttlSeconds: 600,
   });
   // dispatch sends commands only for jobs that exist
-  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5']) await t.store.createJob(aJob({ id }));
+  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5', 'job-d6', 'job-d7'])
+    await t.store.createJob(aJob({ id }));
 });
 afterAll(async () => {
   await q?.close();
@@ -116,6 +117,60 @@ describe('dispatch handler', () => {
     expect((await t.store.listLog('job-d4')).items[0]?.message).toBe(
       'Enter maintenance mode: sent host.enter-maintenance to vcenter vc-1',
     );
+  });
+
+  it('a stop point is not sent once the job has a stop reason (cancel now): HostStopRequested, nothing recorded', async () => {
+    const step = { key: 'host:ABC1234:enter-maintenance', name: 'Enter maintenance mode', hostId: 'ABC1234' };
+    // Each send in a FIFO group of its own: the received ones stay in flight (never deleted here).
+    const send = (group: string, over: Record<string, unknown> = {}) =>
+      dispatch(
+        payload({
+          jobId: 'job-d6',
+          step,
+          command: { ...payload().command, target: { type: 'idrac', id: group } },
+          ...over,
+        }),
+      );
+    // No stop reason yet: sent as any command. A graceful cancel lets hosts in flight finish: still sent.
+    await send('STOP1', { stopPoint: true });
+    expect(await q.receive(q.commandsUrl)).toHaveLength(1);
+    await t.store.updateJob('job-d6', { cancelRequested: 'graceful' });
+    await send('STOP2', { stopPoint: true });
+    expect(await q.receive(q.commandsUrl)).toHaveLength(1);
+    await t.store.updateJob('job-d6', { cancelRequested: 'immediate' });
+    const before = (await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d6')).items.length;
+    await expect(send('STOP3', { stopPoint: true })).rejects.toMatchObject({
+      name: 'HostStopRequested',
+      message: 'not sent: immediate cancel',
+    });
+    expect(await q.receive(q.commandsUrl)).toEqual([]);
+    expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d6')).items).toHaveLength(before);
+    // The same command without the mark (an exit, a power-on putting the host back) is still sent.
+    await send('STOP4');
+    expect(await q.receive(q.commandsUrl)).toHaveLength(1);
+  });
+
+  it('a step carrying a verification that is not true is not sent: NotVerified, nothing recorded', async () => {
+    const exit = (id: string, verified: unknown) =>
+      dispatch(
+        payload({
+          jobId: 'job-d7',
+          verified,
+          command: {
+            kind: 'host.exit-maintenance',
+            target: { type: 'idrac', id },
+            params: { hostId: id, hostMoref: 'host-12' },
+          },
+        }),
+      );
+    const before = (await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d7')).items.length;
+    await expect(exit('VER1', false)).rejects.toMatchObject({ name: 'NotVerified' });
+    // Not a boolean (a path that resolved to something else): refused as a bad payload.
+    await expect(exit('VER2', 'yes')).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(await q.receive(q.commandsUrl)).toEqual([]);
+    expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d7')).items).toHaveLength(before);
+    await exit('VER3', true);
+    expect(await q.receive(q.commandsUrl)).toHaveLength(1);
   });
 
   it('refuses bad params with a ValidationError before anything is sent', async () => {

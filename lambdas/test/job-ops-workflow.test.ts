@@ -122,6 +122,11 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
       store: ts.store,
       notifier: { notify: async (e) => void notes.push(e) },
       catalog: { load: async () => ({ catalog: testCatalog, url: 'https://127.0.0.1:9/repo/Catalog.xml' }) },
+      // The begins that wait are answered through their token (the engine, as Step Functions in AWS).
+      tasks: {
+        sendTaskSuccess: (token, out) => engine.sendTaskSuccess(token, out),
+        sendTaskFailure: (token, error, cause) => engine.sendTaskFailure(token, error, cause),
+      },
     });
     gear = new ScriptedGear(TAGS, async (token, ok, out) => {
       if (ok) await engine.sendTaskSuccess(token, out);
@@ -130,6 +135,7 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
         await engine.sendTaskFailure(token, e.code, e.message);
       }
     });
+    gear.jobs = (id) => ts.store.getJob(id);
     const defs = buildWorkflowDefinitions();
     engine = new LocalEngine({
       store: ts.store,
@@ -283,6 +289,25 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     const touching = gear.sent.filter((s) => s.kind !== 'host.preflight');
     expect(touching).toEqual([]);
   });
+
+  it('stale iDRAC jobs: cleared on that host only (policy clear) before anything is staged; policy fail stops at preflight', async () => {
+    await seedInventory(ts.store);
+    gear.hosts.get('TAG0003')!.staleJobs = ['JID_OLD_1'];
+    const refused = await outcome(await startJob());
+    expect(refused.status).toBe('failed');
+    expect(refused.error ?? refused.summary).toMatch(/TAG0003: 1 stale iDRAC job\(s\): JID_OLD_1/);
+    expect(gear.sent.filter((s) => s.kind !== 'host.preflight')).toEqual([]);
+
+    const done = await outcome(await startJob({ staleJobs: 'clear' }));
+    expect(done.status, done.error).toBe('completed');
+    const kinds = gear.sent.map((s) => `${s.kind} ${hostOf(s)}`);
+    expect(kinds.filter((k) => k.startsWith('idrac.clear-stale-jobs'))).toEqual([
+      'idrac.clear-stale-jobs TAG0003',
+    ]);
+    expect(kinds.indexOf('idrac.clear-stale-jobs TAG0003')).toBeLessThan(
+      gear.sent.findIndex((s) => s.kind === 'firmware.stage' || s.kind === 'cluster.ha-relax'),
+    );
+  }, 60_000);
 
   it('pauses on a critical blocker; the resolution powers the VM off and back on and skips a host', async () => {
     await seedInventory(ts.store, { usbVmOn: ['TAG0002', 'TAG0005'] });

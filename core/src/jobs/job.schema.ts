@@ -51,8 +51,9 @@ export type JobTarget = z.infer<typeof JobTarget>;
 export const PauseKind = z.enum(['blockers', 'approval', 'operator']);
 
 /**
- * Why hosts of a running job must stop at their next safe step (the `check-cancel` checkpoints before a flash):
- * `cancel <id> now`, or the end of the maintenance window that started the job. One field, one mechanism.
+ * Why hosts of a running job must stop at their next safe step (the stop points before a flash: entering
+ * maintenance, the reboot): `cancel <id> now`, or the end of the maintenance window that started the job. One
+ * field, one mechanism.
  */
 export const StopReason = z.object({
   kind: z.enum(['cancel_now', 'window_end']),

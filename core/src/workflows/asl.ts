@@ -62,6 +62,16 @@ export interface DeviceTaskOptions {
   catchTo?: string;
   catchResultPath?: string | null;
   retry?: unknown[];
+  /**
+   * A host's checkpoint: the dispatch refuses the command when the job has a stop reason (`HostStopRequested`,
+   * caught before `catchTo`, the state kept whole except `$.stopped`), e.g. to put the host back as it was.
+   */
+  stopTo?: string;
+  /**
+   * Sent only when the boolean at `path` is true (the dispatch checks it: `NotVerified` otherwise, caught before
+   * `catchTo` → `elseTo`, the state kept whole): e.g. the exit from maintenance after the reboot's verification.
+   */
+  onlyIf?: { path: string; elseTo: string };
 }
 
 /** A step that touches gear: one relay command sent with a task token (DESIGN §1). */
@@ -80,6 +90,8 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
         },
         step: o.step,
         'taskToken.$': '$$.Task.Token',
+        ...(o.stopTo ? { stopPoint: true } : {}),
+        ...(o.onlyIf ? { 'verified.$': o.onlyIf.path } : {}),
       },
     },
     TimeoutSeconds: o.timeoutSeconds,
@@ -89,8 +101,13 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
   state.ResultPath = o.resultPath === undefined ? null : o.resultPath;
   if (o.outputPath) state.OutputPath = o.outputPath;
   if (o.retry) state.Retry = o.retry;
+  const catches: Record<string, unknown>[] = o.stopTo
+    ? [{ ErrorEquals: ['HostStopRequested'], Next: o.stopTo, ResultPath: '$.stopped' }]
+    : [];
+  if (o.onlyIf) catches.push({ ErrorEquals: ['NotVerified'], Next: o.onlyIf.elseTo, ResultPath: null });
   if (o.catchTo)
-    state.Catch = catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath);
+    catches.push(...catchAll(o.catchTo, o.catchResultPath === undefined ? '$.error' : o.catchResultPath));
+  if (catches.length) state.Catch = catches;
   return withNext(state, o.next);
 }
 

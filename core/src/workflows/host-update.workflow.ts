@@ -17,7 +17,7 @@ import {
   stageFirmware,
   scpExport,
 } from './host-update/state-builders';
-import { preflightProcessor } from './host-update/preflight-processor';
+import { clearStaleJobsProcessor, preflightProcessor } from './host-update/preflight-processor';
 import { hostProcessor } from './host-update/host-processor';
 import { applyNowProcessor } from './host-update/apply-now-processor';
 import type { HostUpdateVariant } from './host-update/variant';
@@ -31,6 +31,11 @@ export type { HostUpdateVariant } from './host-update/variant';
 export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine {
   const rolling = variant === 'rolling';
   const cleanup = 'Cleanup';
+  const stageHost = stageFirmware({
+    packages: '$.host.packages',
+    applyTime: 'OnReset',
+    step: ['stage', 'Stage firmware (OnReset)'],
+  });
   const states: Record<string, AslState> = {
     Begin: jobOpsTask({ op: 'begin', resultPath: '$', next: 'PreflightHosts', catchTo: 'Finish' }),
     PreflightHosts: inlineMap({
@@ -46,11 +51,18 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
     Preflight: jobOpsTask({ op: 'preflight', resultPath: '$', next: 'PreflightDecision', catchTo: 'Finish' }),
     PreflightDecision: {
       Type: 'Choice',
-      Choices: [
-        { Variable: '$.decision', StringEquals: 'proceed', Next: rolling ? 'Prepare' : 'ScanNeeded' },
-      ],
+      Choices: [{ Variable: '$.decision', StringEquals: 'proceed', Next: 'ClearStaleJobs' }],
       Default: 'Finish',
     },
+    // Hosts whose stale iDRAC jobs the job's policy clears (usually none: the Map runs empty).
+    ClearStaleJobs: inlineMap({
+      itemsPath: '$.clearStale',
+      itemSelector: { 'jobId.$': '$.jobId', 'hostId.$': '$$.Map.Item.Value' },
+      maxConcurrency: 0,
+      processor: clearStaleJobsProcessor(),
+      next: rolling ? 'Prepare' : 'ScanNeeded',
+      catchTo: cleanup,
+    }),
     // Classifies, stores one blocker item per host, and decides: pause (interactive), policy (scheduled), go.
     Blockers: jobOpsTask({ op: 'blockers', resultPath: '$', next: 'BlockerDecision', catchTo: cleanup }),
     BlockerDecision: {
@@ -73,27 +85,27 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
     // a host's time out of service is then only evacuation, apply + reboot, verification and exit, and a backup
     // or package that fails stops the job before any host has left service.
     StageFirmware: inlineMap({
-      itemsPath: '$.plan.hosts',
+      // Rolling: only the hosts with firmware to stage (`plan.stage`), so no Choice per host.
+      itemsPath: rolling ? '$.plan.stage' : '$.plan.hosts',
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
       maxConcurrency: 0,
-      processor: {
-        StartAt: rolling ? 'StageNeeded' : 'ScpExport',
-        States: {
-          // The rolling update backs up every host earlier, beside the HA relax and the scan (Prepare).
-          ...(rolling ? {} : { ScpExport: scpExport('StageNeeded') }),
-          StageNeeded: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
-            Default: 'StageNotNeeded',
+      processor: rolling
+        ? { StartAt: 'StageHost', States: { StageHost: stageHost } }
+        : {
+            // The one-host update backs up here (the rolling update does it earlier, beside the HA relax and
+            // the scan: Prepare).
+            StartAt: 'ScpExport',
+            States: {
+              ScpExport: scpExport('StageNeeded'),
+              StageNeeded: {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
+                Default: 'StageNotNeeded',
+              },
+              StageHost: stageHost,
+              StageNotNeeded: { Type: 'Succeed' },
+            },
           },
-          StageHost: stageFirmware({
-            packages: '$.host.packages',
-            applyTime: 'OnReset',
-            step: ['stage', 'Stage firmware (OnReset)'],
-          }),
-          StageNotNeeded: { Type: 'Succeed' },
-        },
-      },
       next: 'Rollout',
       catchTo: cleanup,
     }),

@@ -23,6 +23,11 @@ export const TIMEOUT = {
   zfs: 1800,
   /** One send | receive: the backstop only, progress (bytes) comes every few seconds while data flows. */
   replicate: 6 * 3600,
+  /**
+   * A host's begin waiting to be woken (its window, the appliance's turn): only the backstop for a lost
+   * wake-up, after which it simply looks again (retried).
+   */
+  beginWait: 900,
   /** How long a paused job waits for an operator before giving up (and cleaning up). 7 days. */
   pause: 7 * 24 * 3600,
 } as const;

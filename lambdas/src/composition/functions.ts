@@ -133,7 +133,8 @@ export const LAMBDA_FUNCTIONS: readonly LambdaFunctionSpec[] = [
     timeoutSeconds: 30,
     description: 'Workflow bookkeeping: steps, pause',
     settings: [...BASE, ...NOTIFY_SETTINGS, 'CATALOG_URL'],
-    grants: ['table', ...NOTIFY_GRANTS],
+    // A host's begin waits on a task token; the op that frees it answers it.
+    grants: ['table', ...NOTIFY_GRANTS, 'answerTasks'],
   },
   {
     name: 'reconcile',

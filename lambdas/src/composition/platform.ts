@@ -53,6 +53,11 @@ export interface Platform {
   readonly clients: AwsClients;
   readonly store: DynamoStore;
   readonly orchestrator: Orchestrator;
+  /**
+   * Answers task tokens only (job-ops answers the begins it woke): needs no STATE_MACHINE_ARNS, which job-ops
+   * cannot have (the state machines name job-ops: a cycle).
+   */
+  readonly taskAnswers: Pick<Orchestrator, 'sendTaskSuccess' | 'sendTaskFailure'>;
   readonly scheduler: Scheduler;
   readonly commands: CommandQueue;
   readonly relayKeys: () => Promise<KeyMaterial>;
@@ -105,6 +110,13 @@ export function buildPlatform(opts: {
         stateMachineArns: stateMachineArnsFromEnv(settings),
       }),
   );
+  const taskAnswers = lazy(
+    () =>
+      seams.orchestrator ??
+      (settings.STATE_MACHINE_ARNS
+        ? orchestrator()
+        : createSfnOrchestrator({ client: clients.sfn, stateMachineArns: {} })),
+  );
   const scheduler = lazy(
     () =>
       seams.scheduler?.() ??
@@ -140,6 +152,9 @@ export function buildPlatform(opts: {
     },
     get orchestrator() {
       return orchestrator();
+    },
+    get taskAnswers() {
+      return taskAnswers();
     },
     get scheduler() {
       return scheduler();

@@ -1,4 +1,5 @@
 import { StepRef } from '@rackops/core/jobs/job-step';
+import { refuseUnsent } from '@rackops/core/jobs/stop-reason';
 import { type Clock, systemClock } from '@rackops/core/ports/clock.port';
 import type { CommandQueue } from '@rackops/core/ports/command-queue.port';
 import type { Store } from '@rackops/core/ports/store.port';
@@ -30,6 +31,17 @@ export const DispatchPayload = z.object({
   taskToken: z.string().min(1).max(8192),
   /** The job step this command is (shown on the job card); running now, completed/failed by its result. */
   step: StepRef.optional(),
+  /**
+   * A step a host's window may stop before (cancel now, the maintenance window's end): when the job has a stop
+   * reason the command is not recorded or sent, and the task fails with `HostStopRequested`. The check rides on
+   * the job read every dispatch does, so a checkpoint costs no state of its own.
+   */
+  stopPoint: z.boolean().optional(),
+  /**
+   * A step that puts a host back in service after its reboot carries the verification's answer: anything but
+   * `true` sends nothing and fails the task with `NotVerified` (no VMs on a host whose firmware did not verify).
+   */
+  verified: z.boolean().optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayload>;
 
@@ -71,7 +83,9 @@ export function createDispatchHandler(deps: DispatchDeps) {
       `${kind} params`,
     ) as Record<string, unknown>;
     // A command for a job that does not exist is not recorded, not logged and not sent.
-    if (!(await deps.store.getJob(req.jobId))) throw new NotFoundError('job', req.jobId);
+    const job = await deps.store.getJob(req.jobId);
+    if (!job) throw new NotFoundError('job', req.jobId);
+    refuseUnsent(job, req);
     const now = clock.now();
     const envelope = signEnvelope(
       {

@@ -2,6 +2,7 @@ import type { Clock } from '@rackops/core/ports/clock.port';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
+import type { Orchestrator } from '@rackops/core/ports/orchestrator.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
 import { JobOpsRequest, runJobOp } from '@rackops/core/workflows/ops/run-op';
@@ -34,6 +35,8 @@ export interface JobOpsDeps {
   clock?: Clock;
   /** The Dell catalog, read when preflight runs. Without it a firmware job fails at preflight and says so. */
   catalog?: CatalogSource;
+  /** Answers the begin tasks job-ops parks and wakes (core/src/workflows/ops/begin-waits.ts). */
+  tasks?: Pick<Orchestrator, 'sendTaskSuccess' | 'sendTaskFailure'>;
   logger?: Logger;
 }
 
@@ -51,6 +54,7 @@ export function createJobOpsHandler(deps: JobOpsDeps) {
     notifier: deps.notifier,
     clock: deps.clock ?? systemClock,
     catalog: deps.catalog,
+    tasks: deps.tasks,
   };
   return async (event: unknown): Promise<unknown> => {
     const req = parseOrThrow(JobOpsRequest, event, 'job-ops request');
@@ -83,6 +87,11 @@ export const jobOpsFromPlatform = (p: Platform) => {
     ...(p.progress ? { progress: p.progress } : {}),
     clock: p.clock,
     ...(catalog ? { catalog } : {}),
+    // Looked up per call: the local stack's Step Functions endpoint exists only once its API listens.
+    tasks: {
+      sendTaskSuccess: (token, output) => p.taskAnswers.sendTaskSuccess(token, output),
+      sendTaskFailure: (token, error, cause) => p.taskAnswers.sendTaskFailure(token, error, cause),
+    },
     logger: p.logger.child({ fn: 'job-ops' }),
   });
 };

@@ -1,4 +1,6 @@
 import type { HaSettings } from '@rackops/core/inventory/inventory.schema';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import { refuseUnsent } from '@rackops/core/jobs/stop-reason';
 
 /**
  * A scripted datacenter for ASL-level tests of the workflows: answers each device step the way the relay agent
@@ -20,6 +22,8 @@ export interface GearHost {
   rebootHangs?: boolean;
   /** The reboot does not apply the staged BIOS (verification fails). */
   stagedIgnored?: boolean;
+  /** iDRAC job ids left over from earlier work (the preflight's Lifecycle Controller read shows them). */
+  staleJobs?: string[];
 }
 
 export interface Sent {
@@ -42,6 +46,8 @@ export class ScriptedGear {
     policy: 'failoverLevel',
   };
   maxInMaintenance = 0;
+  /** The job as stored now: the dispatch's checks before a send (stop points, verification) need it. */
+  jobs?: (jobId: string) => Promise<Job | undefined>;
   /** Called before answering; lets a test act mid-run (cancel during batch 2...). */
   onCommand?: (s: Sent) => Promise<void> | void;
 
@@ -61,7 +67,16 @@ export class ScriptedGear {
 
   /** The dispatch function the engine calls for `${DispatchFunctionArn}`. */
   dispatch = async (payload: unknown): Promise<unknown> => {
-    const p = payload as { command: Omit<Sent, 'at'>; taskToken: string };
+    const p = payload as {
+      jobId: string;
+      command: Omit<Sent, 'at'>;
+      taskToken: string;
+      stopPoint?: boolean;
+      verified?: boolean;
+    };
+    // What the real dispatch refuses before sending (core/src/jobs/stop-reason.ts), refused here alike.
+    const job = await this.jobs?.(p.jobId);
+    refuseUnsent(job ?? { updatedAt: '' }, p);
     const s: Sent = { ...p.command, at: Date.now() };
     this.sent.push(s);
     // Answer asynchronously, like the agent via the results queue.
@@ -125,6 +140,11 @@ export class ScriptedGear {
     };
   }
 
+  private lc(hostId: string) {
+    const stale = this.host(hostId).staleJobs ?? [];
+    return { ...LC_READY, staleJobs: stale.map((id) => ({ id, state: 'Scheduled' })) };
+  }
+
   private run(
     s: Sent,
   ): { ok: true; out: unknown } | { ok: false; error: { code: string; message: string } } | 'hang' {
@@ -133,17 +153,21 @@ export class ScriptedGear {
       case 'host.state':
         return { ok: true, out: this.hostState(hostId) };
       case 'idrac.lc-status':
-        return { ok: true, out: LC_READY };
+        return { ok: true, out: this.lc(hostId) };
       case 'inventory.idrac':
         return { ok: true, out: this.inventory(hostId) };
       case 'host.preflight':
         return {
           ok: true,
-          out: { hostState: this.hostState(hostId), lc: LC_READY, fw: this.inventory(hostId) },
+          out: { hostState: this.hostState(hostId), lc: this.lc(hostId), fw: this.inventory(hostId) },
         };
-      case 'idrac.clear-stale-jobs':
-        this.host(hostId).staged = undefined;
-        return { ok: true, out: { cleared: 0 } };
+      case 'idrac.clear-stale-jobs': {
+        const h = this.host(hostId);
+        const cleared = h.staleJobs?.length ?? 0;
+        h.staged = undefined;
+        h.staleJobs = undefined;
+        return { ok: true, out: { cleared } };
+      }
       case 'firmware.stage': {
         const pkgs = s.params.packages as { version: string }[];
         if (s.params.applyTime === 'Immediate') {

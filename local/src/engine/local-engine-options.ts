@@ -21,8 +21,8 @@ export interface LocalEngineOptions {
   logger?: Logger;
   /** Called once an execution ends (not on engine shutdown). The stack fails orphaned jobs from here. */
   onExecutionEnd?: (rec: ExecutionRecord) => Promise<void> | void;
-  /** Called on every state entered (what Step Functions bills as a transition): the cost meter. */
-  onTransition?: () => void;
+  /** Called on every state entered (what Step Functions bills as a transition): the cost meter, the benches. */
+  onTransition?: (state: string) => void;
   /**
    * A directory remembering definitions that passed validation (by content hash), so restarts skip the
    * validator (~1 s per definition: it compiles its JSON schemas on every call).

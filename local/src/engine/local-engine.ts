@@ -282,7 +282,7 @@ export class LocalEngine {
       const ev = raw as { type: string; index?: number; state?: { name: string; input: unknown } };
       if (ev.type !== 'StateEntered') continue;
       live.rec.transitions += 1;
-      this.opts.onTransition?.();
+      this.opts.onTransition?.(ev.state?.name ?? '?');
       if (ev.index !== undefined || !ev.state) continue;
       if (!prepared.topLevelStates.has(ev.state.name)) continue;
       if (live.stopping || live.rec.status !== 'RUNNING') continue;

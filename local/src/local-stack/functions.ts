@@ -139,7 +139,14 @@ export async function wireFunctions(i: FunctionsInput, parts: StartedParts): Pro
       if (rec.status === 'RUNNING') return;
       await functions.executionStatus(executionStatusEvent(rec));
     },
-    ...(meter ? { onTransition: () => meter.transition() } : {}),
+    ...(meter || opts.onTransition
+      ? {
+          onTransition: (state: string) => {
+            meter?.transition();
+            opts.onTransition?.(state);
+          },
+        }
+      : {}),
     validationCacheDir: fileURLToPath(new URL('../../../node_modules/.cache/rackops-asl/', import.meta.url)),
   });
   parts.add(() => engine.stop());

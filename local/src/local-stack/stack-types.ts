@@ -59,6 +59,8 @@ export interface LocalStackOptions {
   zfs?: InProcessAgentOptions['zfs'];
   /** Count what AWS would bill (SDK calls, capacity, transitions, Lambda time): the cost bench. */
   meter?: AwsMeter;
+  /** Called with the name of every state the engine enters (the rollout bench counts them by name). */
+  onTransition?: (state: string) => void;
   /** Each vCenter sync tick also reads every host's hardware health (`npm start` turns it on). @default false */
   healthReads?: boolean;
 }

@@ -3,8 +3,8 @@ import { TIMEOUT } from '../timing';
 import { idrac, beginOrWait, stageFirmware } from './state-builders';
 
 /**
- * One host's firmware that needs no host reboot, applied while the host serves VMs: ApplyNowBegin (JobOps) takes
- * the host's claim, or waits (ApplyNowWait, a Wait loop) while the host is in its window — a first-wave host
+ * One host's firmware that needs no host reboot, applied while the host serves VMs: ApplyNowBegin (JobOps, on a
+ * task token) takes the host's claim, or waits to be woken while the host is in its window — a first-wave host
  * until its window has ended — or passes (nothing to do, done, cancel, a failure that stops the job).
  */
 export function applyNowProcessor(): AslMachine {
@@ -12,13 +12,11 @@ export function applyNowProcessor(): AslMachine {
   return {
     StartAt: 'ApplyNowBegin',
     States: {
-      // The wait is long: the host's window (evacuation, reboot with firmware, return) takes tens of minutes.
+      // Woken by the end of the host's window (host-done, host-failed, host-stopped) when it has to wait.
       ...beginOrWait({
         prefix: 'ApplyNow',
         op: 'apply-now-begin',
         go: 'ApplyNowStage',
-        wait: 'ApplyNowWait',
-        waitSeconds: 300,
         pass: 'ApplyNowPass',
         catchTo: failed,
       }),

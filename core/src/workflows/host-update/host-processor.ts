@@ -1,45 +1,42 @@
 import { type AslMachine, type AslState, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
-import {
-  idrac,
-  HOST,
-  beginOrWait,
-  vmPowerMap,
-  cancelCheckpoint,
-  enterMaintenance,
-  exitMaintenance,
-} from './state-builders';
+import { POWER_OFF_FIRST, POWER_ON_FIRST } from '../ops/hosts.op';
+import { idrac, HOST, beginOrWait, vmPowerMap, enterMaintenance, exitMaintenance } from './state-builders';
 import type { HostUpdateVariant } from './variant';
 
 /** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
 export function hostProcessor(variant: HostUpdateVariant): AslMachine {
   const fail = 'HostProbe';
   const maint = variant === 'single-host';
+  const inMaint = maint ? 'UseMaintenance' : 'EnterMaintenance';
   const states: Record<string, AslState> = {
-    // Loops while the vCenter appliance's host waits for the others, or its in-service update holds the host.
+    // Waits (woken, no loop) while the vCenter appliance's host waits for the others, or its in-service update
+    // holds the host.
+    // A host with VMs to power off (the blocker resolution) comes in by a detour (PowerOffVmsFirst): its answer
+    // parsed back into `$.begin`, then the power-off Map. Most hosts have none: no Map state for them.
     ...beginOrWait({
       prefix: 'Host',
       op: 'host-begin',
-      go: 'PowerOffVms',
-      wait: 'HostWaitTurn',
-      waitSeconds: 30,
+      go: inMaint,
       pass: 'HostNotStarted',
       catchTo: fail,
+      routes: { [POWER_OFF_FIRST]: 'BeginWithVms' },
     }),
-    ...vmPowerMap('PowerOffVms', 'off', 'CancelAfterVmsOff', fail),
-    // `cancel <id> now` stops the host at the next step that is not a flash: these two checkpoints.
-    ...cancelCheckpoint(
-      'CancelAfterVmsOff',
-      maint ? 'UseMaintenance' : 'EnterMaintenance',
-      'StopPowerOnVms',
-      fail,
-    ),
+    BeginWithVms: {
+      Type: 'Pass',
+      Parameters: { 'v.$': 'States.StringToJson($.beginRoute.Cause)' },
+      ResultPath: '$.begin',
+      Next: 'PowerOffVms',
+    },
+    ...vmPowerMap('PowerOffVms', 'off', inMaint, fail),
+    // `cancel <id> now` (or the window's end) stops the host at the next step that is not a flash: entering
+    // maintenance and the reboot are stop points — their dispatch sends nothing when the job has a stop reason.
     EnterMaintenance: enterMaintenance({
       paramsPath: 'States.JsonMerge($.host, $.begin.v.enterParams, false)',
-      next: 'CancelInMaintenance',
+      next: 'ApplyAndReboot',
       catchTo: fail,
+      stopTo: 'StopPowerOnVms',
     }),
-    ...cancelCheckpoint('CancelInMaintenance', 'ApplyAndReboot', 'StopExitMaintenance', fail),
     // Stopped before flashing: put the host back as it was (out of maintenance, VMs on), count it untouched.
     StopExitMaintenance: exitMaintenance({
       name: 'Exit maintenance mode (cancelled before flashing)',
@@ -59,24 +56,24 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       heartbeatSeconds: HEARTBEAT,
       resultSelector: { 'v.$': '$.verify' },
       resultPath: '$.verify',
-      next: 'VerifyOk',
+      next: maint ? 'VerifyOk' : 'ExitMaintenance',
       catchTo: fail,
+      // Without maintenance mode (single host, when the job says so) there is nothing to exit.
+      stopTo: maint ? 'StopExitNeeded' : 'StopExitMaintenance',
     }),
-    // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host.
-    VerifyOk: {
-      Type: 'Choice',
-      Choices: [
-        {
-          Variable: '$.verify.v.ok',
-          BooleanEquals: true,
-          Next: maint ? 'UseExitMaintenance' : 'ExitMaintenance',
-        },
-      ],
-      Default: 'HostFailed',
+    // A host whose firmware does not match stays in maintenance mode: no VMs on an unverified host. The exit's
+    // dispatch refuses it (NotVerified → HostFailed) unless the verification said ok: no state of its own.
+    ExitMaintenance: exitMaintenance({
+      next: 'HostDone',
+      catchTo: fail,
+      onlyIf: { path: '$.verify.v.ok', elseTo: 'HostFailed' },
+    }),
+    // On a task token: asks for the power-on Map first (PowerOnVmsFirst) when host-begin powered VMs off.
+    HostDone: {
+      ...jobOpsTask({ op: 'host-done', resultPath: null, waitForToken: { timeoutSeconds: TIMEOUT.quick } }),
+      Catch: [{ ErrorEquals: [POWER_ON_FIRST], Next: 'PowerOnVms', ResultPath: null }],
     },
-    ExitMaintenance: exitMaintenance({ next: 'PowerOnVms', catchTo: fail }),
-    ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail),
-    HostDone: jobOpsTask({ op: 'host-done', resultPath: null }),
+    ...vmPowerMap('PowerOnVms', 'on', 'HostDone', fail, undefined, '$.vmsOn'),
     // Failure path: find out where the host really is, so the report can say it.
     HostProbe: deviceTask({
       kind: 'host.state',
@@ -92,16 +89,27 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
     HostFailed: jobOpsTask({ op: 'host-failed', resultPath: null }),
   };
   if (maint) {
+    // Without maintenance mode the VMs come back right after the reboot: a Choice checks the verification.
+    states.VerifyOk = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.verify.v.ok', BooleanEquals: true, Next: 'UseExitMaintenance' }],
+      Default: 'HostFailed',
+    };
     // Hosts outside a cluster (or when the job says so) are updated without maintenance mode.
     states.UseMaintenance = {
       Type: 'Choice',
       Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'EnterMaintenance' }],
       Default: 'ApplyAndReboot',
     };
+    states.StopExitNeeded = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'StopExitMaintenance' }],
+      Default: 'StopPowerOnVms',
+    };
     states.UseExitMaintenance = {
       Type: 'Choice',
       Choices: [{ Variable: '$.begin.v.maintenance', BooleanEquals: true, Next: 'ExitMaintenance' }],
-      Default: 'PowerOnVms',
+      Default: 'HostDone',
     };
   }
   return { StartAt: 'HostBegin', States: states };

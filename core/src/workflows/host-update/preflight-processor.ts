@@ -2,7 +2,11 @@ import { type AslMachine, deviceTask, hostStepTemplate, jobOpsTask } from '../as
 import { TIMEOUT } from '../timing';
 import { idrac, HOST } from './state-builders';
 
-/** Per-host preflight: state, Lifecycle Controller and a fresh firmware inventory in one read, then JobOps evaluates. */
+/**
+ * Per-host preflight: state, Lifecycle Controller and a fresh firmware inventory in one read, then JobOps
+ * evaluates (and says whether the host's stale iDRAC jobs are to be cleared: done after the Preflight decision,
+ * by clearStaleJobsProcessor, so a host without stale jobs costs no Choice here).
+ */
 export function preflightProcessor(): AslMachine {
   const toEval = 'PreflightHostEvaluate';
   return {
@@ -21,12 +25,19 @@ export function preflightProcessor(): AslMachine {
         next: toEval,
         catchTo: toEval,
       }),
-      [toEval]: jobOpsTask({ op: 'preflight-host', resultPath: '$', next: 'PreflightStaleJobs' }),
-      PreflightStaleJobs: {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.clearStaleJobs', BooleanEquals: true, Next: 'PreflightClearStaleJobs' }],
-        Default: 'PreflightHostDone',
-      },
+      [toEval]: jobOpsTask({ op: 'preflight-host', resultPath: '$' }),
+    },
+  };
+}
+
+/**
+ * Stale iDRAC jobs cleared (job policy `clear`) on the hosts the preflight named (`$.clearStale`), before
+ * anything is staged.
+ */
+export function clearStaleJobsProcessor(): AslMachine {
+  return {
+    StartAt: 'PreflightClearStaleJobs',
+    States: {
       PreflightClearStaleJobs: deviceTask({
         kind: 'idrac.clear-stale-jobs',
         target: { type: 'idrac', 'id.$': '$.hostId' },
@@ -34,11 +45,11 @@ export function preflightProcessor(): AslMachine {
         step: { ...hostStepTemplate('clear-stale-jobs', '$.hostId'), name: 'Clear stale iDRAC jobs' },
         timeoutSeconds: TIMEOUT.quick,
         resultPath: null,
-        next: 'PreflightHostDone',
-        catchTo: 'PreflightHostDone',
+        catchTo: 'PreflightClearFailed',
         catchResultPath: '$.clearError',
       }),
-      PreflightHostDone: { Type: 'Succeed' },
+      // As before the move: a failed clear is not a stop (the step says it failed; staging meets what is left).
+      PreflightClearFailed: { Type: 'Succeed' },
     },
   };
 }

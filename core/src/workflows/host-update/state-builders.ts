@@ -8,6 +8,7 @@ import {
   jobOpsTask,
 } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
+import { PASS_OVER } from '../ops/begin-waits';
 
 // The ASL state builders the host-update processors and machine share: device commands, checkpoints, loops.
 
@@ -21,31 +22,44 @@ export const idrac = { type: 'idrac', 'id.$': '$.host.hostId' };
 export const HOST = '$.host';
 
 /**
- * `<prefix>Begin` (a JobOps op answering `{ go, wait }`) → `<prefix>Go`: go on, loop through a Wait state and ask
- * again, or pass (Succeed).
+ * `<prefix>Begin`: a JobOps op on a task token (ops/begin-waits.ts) that answers when the host may go (`$.begin.v`)
+ * → `go`, or passes over it (PassOver, caught) → `pass` (Succeed). While it has to wait (its window, the
+ * appliance's turn, the claim) it parks the token and an op that frees it wakes it: no Wait loop, no state.
+ * A wake-up lost anyway (an op that died mid-look) is asked again when the wait times out.
  */
 export function beginOrWait(o: {
   prefix: string;
   op: JobOpsTaskOptions['op'];
   go: string;
-  wait: string;
-  waitSeconds: number;
   pass: string;
   catchTo: string;
+  /** Other ways in (an answer's `route`: error name → state; the answer's JSON in `$.beginRoute.Cause`). */
+  routes?: Record<string, string>;
 }): Record<string, AslState> {
-  const begin = `${o.prefix}Begin`;
-  const choice = `${o.prefix}Go`;
+  const begin = jobOpsTask({
+    op: o.op,
+    resultPath: '$.begin',
+    next: o.go,
+    catchTo: o.catchTo,
+    waitForToken: { timeoutSeconds: TIMEOUT.beginWait },
+  });
   return {
-    [begin]: jobOpsTask({ op: o.op, resultPath: '$.begin', next: choice, catchTo: o.catchTo }),
-    [choice]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.begin.v.go', BooleanEquals: true, Next: o.go },
-        { Variable: '$.begin.v.wait', BooleanEquals: true, Next: o.wait },
+    [`${o.prefix}Begin`]: {
+      ...begin,
+      Retry: [
+        ...(begin.Retry as unknown[]),
+        { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1000, BackoffRate: 1 },
       ],
-      Default: o.pass,
+      Catch: [
+        { ErrorEquals: [PASS_OVER], Next: o.pass, ResultPath: null },
+        ...Object.entries(o.routes ?? {}).map(([error, next]) => ({
+          ErrorEquals: [error],
+          Next: next,
+          ResultPath: '$.beginRoute',
+        })),
+        ...(begin.Catch as unknown[]),
+      ],
     },
-    [o.wait]: { Type: 'Wait', Seconds: o.waitSeconds, Next: begin },
     [o.pass]: { Type: 'Succeed' },
   };
 }
@@ -60,6 +74,7 @@ export function vmPowerMap(
   next: string,
   catchTo?: string,
   itemsPath = '$.begin.v.powerOff',
+  resultPath: string | null = null,
 ): Record<string, AslState> {
   const inner = `${name}Vm`;
   return {
@@ -85,25 +100,8 @@ export function vmPowerMap(
       },
       next,
       catchTo,
+      resultPath,
     }),
-  };
-}
-
-/** A JobOps checkpoint (`check-cancel`, answering `{ stop }`): stop → `stop`, else → `next`. */
-export function cancelCheckpoint(
-  name: string,
-  next: string,
-  stop: string,
-  catchTo: string,
-): Record<string, AslState> {
-  const choice = `${name}Stop`;
-  return {
-    [name]: jobOpsTask({ op: 'check-cancel', resultPath: '$.cancel', next: choice, catchTo }),
-    [choice]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.cancel.v.stop', BooleanEquals: true, Next: stop }],
-      Default: next,
-    },
   };
 }
 
@@ -178,7 +176,7 @@ export function scpExport(next?: string): AslState {
   });
 }
 
-type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath'>;
+type Flow = Pick<DeviceTaskOptions, 'next' | 'catchTo' | 'catchResultPath' | 'stopTo' | 'onlyIf'>;
 
 /** host.enter-maintenance of the iteration's host (DRS evacuates); `paramsPath` gives the host ref and timeouts. */
 export function enterMaintenance(o: Flow & { paramsPath: string }): AslState {

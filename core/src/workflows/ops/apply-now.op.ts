@@ -63,7 +63,7 @@ export const ApplyNowNote = z.object({
   status: z.enum(['running', 'applied', 'failed', 'skipped']),
   /** In words, for the report. */
   state: z.string().optional(),
-  /** Looks spent waiting for the host's window to end (each a Wait loop: AWS transitions). */
+  /** Looks that found the host's window not yet over (the begin's token stays parked until woken). */
   waits: z.number().int().nonnegative().default(0),
 });
 export type ApplyNowNote = z.infer<typeof ApplyNowNote>;
@@ -111,8 +111,8 @@ const stepOf = (host: { hostId: string; name?: string; wave?: number }) => ({
  * Start one host's in-service update, wait, or pass:
  * - nothing to apply, already done (a resumed execution), a cancel, a failure that stops the job, a host that
  *   failed or was not started → pass (the last three noted as skipped, for the report);
- * - the host is in its window, or is a first-wave host whose window has not ended yet → wait (the workflow
- *   loops on a Wait state); later waves go at once and are done long before their turn;
+ * - the host is in its window, or is a first-wave host whose window has not ended yet → wait (the begin's
+ *   token is parked until the window's end wakes it); later waves go at once and are done long before their turn;
  * - the host's claim is taken (its window is starting right now) → wait.
  */
 export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {

@@ -8,10 +8,10 @@ import { getHost, log, putHost, putStep } from './progress';
 import { hostStepKey } from '../../jobs/job-step';
 
 /**
- * The checkpoints a host's window passes before anything irreversible (after its VMs are off, after it has
- * entered maintenance mode): a job with a stop reason (`cancel <id> now`, or the end of the maintenance window
- * that started it) stops the host here. A graceful cancel lets hosts in flight finish, so it does not stop
- * them. Answers instead of throwing so the workflow can put the host back first.
+ * Whether a host's window must stop now: a job with a stop reason (`cancel <id> now`, or the end of the
+ * maintenance window that started it). A graceful cancel lets hosts in flight finish, so it does not stop them.
+ * The host processor checks this at its stop points through the dispatch (asl.ts `stopTo`, no state of its
+ * own); the op stays for callers outside a workflow.
  */
 export async function checkCancel(_deps: OpsDeps, job: Job): Promise<{ stop: boolean }> {
   return { stop: stopReasonOf(job) !== undefined };

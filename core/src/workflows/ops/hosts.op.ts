@@ -15,8 +15,11 @@ import type { HostItem, PlanHost } from './state.schema';
 import { hostStepKey, isHostSubStep } from '../../jobs/job-step';
 
 export { WINDOW_END_REASON } from '../../jobs/stop-reason';
+/** host-begin's go for a host with VMs to power off, and host-done's ask for the VMs to be powered back on. */
+export const POWER_OFF_FIRST = 'PowerOffVmsFirst';
+export const POWER_ON_FIRST = 'PowerOnVmsFirst';
 const FINISHED = new Set(['updated', 'failed', 'not_started']);
-/** Looks (Wait loops) during which the appliance's host also waits for hosts not yet started. */
+/** Looks (each a wake-up of its parked begin) during which the appliance's host also waits for hosts not yet started. */
 const PENDING_LOOKS = 3;
 const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)';
 
@@ -26,8 +29,8 @@ const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)
  * - already done (a resumed execution re-runs the Map) → pass over it;
  * - a cancel (graceful or immediate), the window's end (the job's stop reason), or a failed host when the job
  *   stops on failure → not started, untouched;
- * - the vCenter appliance's host while any other host is in flight → wait (the workflow loops on a Wait state),
- *   so the appliance moves once, onto an updated host;
+ * - the vCenter appliance's host while any other host is in flight → wait (its begin's token is parked until
+ *   a host's window ends), so the appliance moves once, onto an updated host;
  * - a job a maintenance window started, when the window's time left is less than the host's expected
  *   out-of-service time plus the margin → not started, untouched (hosts in flight finish).
  */
@@ -163,7 +166,8 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
       s.host.hostId,
     ),
   ]);
-  return { ...base, go: true };
+  // VMs to power off first: the detour through the power-off Map (most hosts have none: no Map state).
+  return { ...base, go: true, ...(base.powerOff.length > 0 ? { route: POWER_OFF_FIRST } : {}) };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Catalog } from '../../catalog/catalog.schema';
 import type { Job } from '../../jobs/job.schema';
 import type { Clock } from '../../ports/clock.port';
 import type { Notifier } from '../../ports/notifier.port';
+import type { Orchestrator } from '../../ports/orchestrator.port';
 import type { Store } from '../../ports/store.port';
 
 /** Where the Dell catalog comes from, read when a job runs (never cached from scheduling time). */
@@ -15,4 +16,6 @@ export interface OpsDeps {
   notifier: Notifier;
   clock: Clock;
   catalog?: CatalogSource;
+  /** Answers the begin tasks that wait for a wake-up (begin-waits.ts). */
+  tasks?: Pick<Orchestrator, 'sendTaskSuccess' | 'sendTaskFailure'>;
 }

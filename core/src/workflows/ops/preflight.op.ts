@@ -197,6 +197,8 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
     ...state,
     pre: undefined,
     decision: 'proceed',
+    // The ClearStaleJobs Map's items: hosts whose stale iDRAC jobs the policy clears, before anything is staged.
+    clearStale: results.filter((r) => r.clearStaleJobs).map((r) => r.hostId),
     plan: windowPlan(plan.k, plan.batchSize, batches, new Set(plan.last)),
   };
 }

@@ -6,6 +6,7 @@ import { BoundedId } from '../../util/ids';
 import { applyNowBegin, applyNowDone, applyNowFailed } from './apply-now.op';
 import { applyResolutionOp, blockers, pause } from './blockers.op';
 import { beginHostUpdate } from './begin.op';
+import { type BeginOp, type Decide, answerTask, beginWithToken, wakeWaiters } from './begin-waits';
 import {
   beginFailoverTest,
   failoverTestCleanupPlan,
@@ -24,7 +25,7 @@ import {
 } from './failover.op';
 import { cleanupPlan, finish } from './finish.op';
 import { checkCancel, hostStopped } from './host-stop.op';
-import { hostBegin, hostDone, hostFailed } from './hosts.op';
+import { POWER_ON_FIRST, hostBegin, hostDone, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
@@ -83,8 +84,33 @@ export type JobOpsRequest = z.infer<typeof JobOpsRequest>;
 
 const HOST_UPDATE_TYPES = new Set(['rolling_cluster_update', 'firmware_update']);
 
-/** One JobOps call. Ops are convergent: a re-run (retry, resumed execution) writes the same items again. */
+/** The begin ops a host's step may wait in, and how each looks (begin-waits.ts). */
+const decideFor = (deps: OpsDeps): Record<BeginOp, Decide> => ({
+  'host-begin': (job, state) => hostBegin(deps, job, state),
+  'apply-now-begin': (job, state) => applyNowBegin(deps, job, state),
+});
+/** Ops after which a waiting begin may go: a host's window or in-service update ended, or a host passed. */
+const WAKING = new Set<JobOpsRequest['op']>([
+  'host-done',
+  'host-failed',
+  'host-stopped',
+  'apply-now-done',
+  'apply-now-failed',
+]);
+
+/** One JobOps call; then the begins waiting for what it changed look again. */
 export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
+  const out = await runOne(deps, req);
+  const passed =
+    (req.op === 'host-begin' || req.op === 'apply-now-begin') &&
+    !(out as { go?: boolean; wait?: boolean }).go &&
+    !(out as { wait?: boolean }).wait;
+  if (WAKING.has(req.op) || passed) await wakeWaiters(deps, req.jobId, decideFor(deps));
+  return out;
+}
+
+/** One JobOps call. Ops are convergent: a re-run (retry, resumed execution) writes the same items again. */
+async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
   const job = await deps.store.getJob(req.jobId);
   if (!job) throw new NotFoundError('job', req.jobId);
   const state = req.state;
@@ -110,13 +136,28 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
         ? applyRestoreResolution(deps, job, state)
         : applyResolutionOp(deps, job, state);
     case 'host-begin':
-      return hostBegin(deps, job, state);
-    case 'host-done':
-      return hostDone(deps, job, state);
+    case 'apply-now-begin': {
+      // A task-token task answers through the token: now, or when woken (begin-waits.ts).
+      const decide = decideFor(deps)[req.op];
+      if (!req.taskToken) return decide(job, state);
+      const hostId = (state as { host?: { hostId?: string } } | undefined)?.host?.hostId ?? '';
+      return beginWithToken(deps, job, { op: req.op, hostId, token: req.taskToken, state }, decide);
+    }
+    case 'host-done': {
+      if (!req.taskToken) return hostDone(deps, job, state);
+      // On a task token: the VMs host-begin powered off come back on first (a detour through the power-on Map,
+      // which most hosts do not need), then the host is recorded.
+      const s = state as { begin?: { v?: { powerOff?: unknown[] } }; vmsOn?: unknown };
+      if ((s.begin?.v?.powerOff?.length ?? 0) > 0 && s.vmsOn === undefined) {
+        await answerTask(deps, req.taskToken, { error: POWER_ON_FIRST, cause: 'VMs to power back on first' });
+        return { ok: false };
+      }
+      const out = await hostDone(deps, job, state);
+      await answerTask(deps, req.taskToken, { output: out });
+      return out;
+    }
     case 'host-failed':
       return hostFailed(deps, job, state);
-    case 'apply-now-begin':
-      return applyNowBegin(deps, job, state);
     case 'apply-now-done':
       return applyNowDone(deps, job, state);
     case 'apply-now-failed':

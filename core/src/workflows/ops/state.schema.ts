@@ -25,7 +25,7 @@ export const PlanHost = HostRef.extend({
   /** Applied by the iDRAC at once, no host reboot: run while the host serves VMs, never during its window. */
   immediate: z.array(FirmwarePackage).default([]),
   immediateExpected: z.array(ExpectedVersion).default([]),
-  /** `packages` is not empty: the host needs its window. Spelled out for the staging Map's Choice (ASL). */
+  /** `packages` is not empty: the host needs its window. Spelled out for the one-host staging Map's Choice (ASL). */
   reboot: z.boolean().default(true),
   /** Wave (0-based) and its size: which `batch` the host is shown in. Hosts start in plan order, k at a time. */
   wave: z.number().int().nonnegative().optional(),
@@ -62,6 +62,8 @@ export const Plan = z.object({
   batches: z.array(z.array(PlanHost)),
   /** Hosts with firmware that needs no reboot, last wave first (see windowPlan). */
   applyNow: z.array(PlanHost).default([]),
+  /** Hosts with firmware to stage (OnReset) and only that: the rolling update's staging Map, no Choice per host. */
+  stage: z.array(z.object({ hostId: z.string(), packages: z.array(FirmwarePackage) })).default([]),
 });
 export type Plan = z.infer<typeof Plan>;
 

@@ -20,5 +20,10 @@ export function windowPlan(
     .reverse()
     .flat()
     .filter((h) => h.immediate.length > 0);
-  return { k, batchSize, hosts: marked.flat(), batches: marked, applyNow };
+  // What the rolling update's staging Map needs per host (only hosts with a window have firmware to stage).
+  const stage = marked
+    .flat()
+    .filter((h) => h.reboot)
+    .map((h) => ({ hostId: h.hostId, packages: h.packages }));
+  return { k, batchSize, hosts: marked.flat(), batches: marked, applyNow, stage };
 }
