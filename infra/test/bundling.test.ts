@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -205,5 +205,41 @@ export const sesCredentials = () => new SESv2Client({ region: 'local' }).config.
     } finally {
       await new Promise((r) => server.close(r));
     }
+  }, 60_000);
+
+  it('splits at import(): a workflow Lambda loads botbuilder and the catalog reader only when an event needs them', async () => {
+    const dir = join(root, 'out');
+    const outfile = join(dir, 'index.mjs');
+    const result = await build({
+      ...lambdaBuildOptions(join(REPO_ROOT, 'lambdas/src/handlers/job-ops.handler.ts'), outfile, REPO_ROOT),
+      sourcemap: false,
+      logLevel: 'silent',
+    });
+    const outputs = result.metafile?.outputs ?? {};
+    const entry = relative(REPO_ROOT, outfile);
+    const atLoad = new Set([entry]);
+    for (const file of atLoad)
+      for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement') atLoad.add(i.path);
+    const inputsOf = (files: string[]) => files.flatMap((f) => Object.keys(outputs[f]?.inputs ?? {}));
+    const loaded = inputsOf([...atLoad]);
+    const later = inputsOf(Object.keys(outputs).filter((f) => !atLoad.has(f)));
+    for (const part of [
+      'node_modules/botbuilder/',
+      'bot/src/job-cards.ts',
+      'core/src/catalog/catalog-sax.ts',
+    ]) {
+      expect(
+        loaded.filter((i) => i.includes(part)),
+        part,
+      ).toEqual([]);
+      expect(
+        later.some((i) => i.includes(part)),
+        part,
+      ).toBe(true);
+    }
+    expect(loaded.some((i) => i.includes('core/src/workflows/ops/run-op.ts'))).toBe(true);
+    // The chunks are files next to index.mjs (the function's asset), and the entry loads with them.
+    const mod = (await import(pathToFileURL(outfile).href)) as { default: unknown };
+    expect(typeof mod.default).toBe('function');
   }, 60_000);
 });
