@@ -172,7 +172,7 @@ function medianOf(runs: number, measure: () => number): number {
 function coldImportMs(file: string | undefined): number {
   const code = file ? `await import(${JSON.stringify(pathToFileURL(file).href)});` : '';
   const started = performance.now();
-  // With the NODE_OPTIONS the functions run with (--enable-source-maps reads the source map at load).
+  // With the NODE_OPTIONS the functions run with (bundling.ts nodeOptions).
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
     env: { ...process.env, NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -23,13 +23,17 @@ export const LAMBDA_BUNDLE = {
   keepNames: true,
   sourcemap: true,
   /**
-   * The map carries positions and names, not the sources: Lambda runs with `--enable-source-maps` (nodeOptions),
-   * which reads and parses the whole map at every cold start; the sources made it 3x larger (bot: 7.6 -> 2.5 MiB,
-   * ≈ 20 ms less CPU per cold start) and stack traces do not need them.
+   * The map carries positions and names, not the sources: stack traces need only those (see nodeOptions), and
+   * the sources made it 3x larger (bot: 7.6 -> 2.5 MiB).
    */
   sourcesContent: false,
-  /** NODE_OPTIONS of every function: stack traces in CloudWatch point at the TypeScript source. */
-  nodeOptions: '--enable-source-maps',
+  /**
+   * NODE_OPTIONS of every function (none). Stack traces in CloudWatch still point at the TypeScript sources:
+   * lambdas/src/composition/mapped-stack-traces.ts reads a bundle file's map when a trace is first formatted.
+   * `--enable-source-maps` did it by reading and indexing the map of the entry and of every chunk at load, ≈ 15 ms
+   * of the bot's cold import (7%) for traces most containers never print.
+   */
+  nodeOptions: '',
   mainFields: ['module', 'main'],
   banner:
     "import { createRequire as __rackopsCreateRequire } from 'node:module'; const require = __rackopsCreateRequire(import.meta.url);",

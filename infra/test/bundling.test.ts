@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { englishOnlyZodLocales, oneCopyPerVersion, standInModules } from '../src/bundle-plugins';
-import { lambdaBuildOptions } from '../src/bundling';
+import { LAMBDA_BUNDLE, lambdaBuildOptions } from '../src/bundling';
 import { REPO_ROOT } from '../src/handlers';
 
 describe('Lambda bundle plugins', () => {
@@ -241,5 +242,33 @@ export const sesCredentials = () => new SESv2Client({ region: 'local' }).config.
     // The chunks are files next to index.mjs (the function's asset), and the entry loads with them.
     const mod = (await import(pathToFileURL(outfile).href)) as { default: unknown };
     expect(typeof mod.default).toBe('function');
+  }, 60_000);
+
+  it('maps stack traces to the TypeScript sources when one is first printed, without --enable-source-maps', async () => {
+    const installer = join(REPO_ROOT, 'lambdas/src/composition/mapped-stack-traces.ts');
+    write(
+      'entry.ts',
+      `import { installMappedStackTraces } from ${JSON.stringify(installer)};
+export const installed = installMappedStackTraces();
+export function failing(): never {
+  throw new TypeError('boom');
+}
+`,
+    );
+    const outfile = join(root, 'out', 'index.mjs');
+    await build({ ...lambdaBuildOptions(join(root, 'entry.ts'), outfile, REPO_ROOT), logLevel: 'silent' });
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(outfile).href)});
+try { m.failing(); } catch (e) { console.log(JSON.stringify({ installed: m.installed, stack: e.stack })); }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { installed, stack } = JSON.parse(run.stdout) as { installed: boolean; stack: string };
+    expect(installed).toBe(true);
+    const lines = stack.split('\n');
+    expect(lines[0]).toBe('TypeError: boom');
+    expect(lines[1]).toMatch(/^ {4}at (Module\.)?failing \(.*entry\.ts:4:9\)$/);
+    expect(stack).not.toContain('index.mjs');
   }, 60_000);
 });
