@@ -50,8 +50,8 @@ function header(err: unknown): string {
 /** Formats traces with mapped locations from now on, if this module runs from a bundle with its map. */
 export function installMappedStackTraces(moduleUrl: string = import.meta.url): boolean {
   if (!moduleUrl.endsWith('.mjs') || !existsSync(`${fileURLToPath(moduleUrl)}.map`)) return false;
-  if (process.execArgv.includes('--enable-source-maps') || process.env.NODE_OPTIONS?.includes('source-maps'))
-    return false;
+  // With --enable-source-maps Node maps the traces itself.
+  if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) return false;
   Error.prepareStackTrace = (err, frames) => {
     const lines = frames.map((frame) => `\n    at ${String(frame)}`);
     try {
