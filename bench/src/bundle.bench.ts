@@ -7,13 +7,14 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { LAMBDA_BUNDLE, lambdaBuildOptions } from '@rackops/infra/bundling';
 import { lambdaFunctions, REPO_ROOT } from '@rackops/infra/handlers';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
 
 /**
  * `npm run bench -- bundle`: bundles every Lambda the stack deploys, with the stack's esbuild settings
- * (infra/src/bundling.ts), and reports the code size of each (`index.mjs`, source map excluded).
+ * (infra/src/bundling.ts), and reports the code size of each (`index.mjs` and its chunks, source maps excluded)
+ * and what of it a cold start imports.
  */
 export async function run(_args: string[]): Promise<void> {
   const handlers = lambdaFunctions();
@@ -22,6 +23,8 @@ export async function run(_args: string[]): Promise<void> {
     name: string;
     entry: string;
     kib: number;
+    importKib: number;
+    chunks: number;
     gzipKib: number;
     ms: number;
     top: string;
@@ -36,19 +39,22 @@ export async function run(_args: string[]): Promise<void> {
       const outfile = join(out, h.name, `index${LAMBDA_BUNDLE.outExtension}`);
       const started = performance.now();
       const result = await build(lambdaBuildOptions(h.entry, outfile, REPO_ROOT));
-      const output =
-        result.metafile?.outputs[relative(REPO_ROOT, outfile)] ??
-        Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint);
+      const outputs = result.metafile?.outputs ?? {};
+      const code = Object.keys(outputs).filter((o) => !o.endsWith('.map'));
+      const loaded = importedAtLoad(outputs, relative(REPO_ROOT, outfile));
+      const inputs = mergedInputs(code.map((o) => outputs[o]?.inputs ?? {}));
       const ms = Math.round(performance.now() - started);
       rows.push({
         name: h.name,
         entry: relative(REPO_ROOT, h.entry),
-        kib: kib(statSync(outfile).size),
-        gzipKib: kib(gzipSync(readFileSync(outfile)).length),
+        kib: kib(code.reduce((sum, o) => sum + statSync(join(REPO_ROOT, o)).size, 0)),
+        importKib: kib(loaded.reduce((sum, o) => sum + statSync(join(REPO_ROOT, o)).size, 0)),
+        chunks: code.length - 1,
+        gzipKib: kib(code.reduce((sum, o) => sum + gzipSync(readFileSync(join(REPO_ROOT, o))).length, 0)),
         ms,
-        top: topPackages(output?.inputs ?? {}, 3),
+        top: topPackages(inputs, 3),
         loads: await loads(outfile, h.exportName),
-        topInputs: topInputs(output?.inputs ?? {}, 10),
+        topInputs: topInputs(inputs, 10),
         coldImportMs: medianOf(COLD_RUNS, () => coldImportMs(outfile)),
         refuses: await refusesEmptyEvent(outfile, h.exportName),
       });
@@ -62,6 +68,8 @@ export async function run(_args: string[]): Promise<void> {
       function: r.name,
       entry: r.entry,
       KiB: r.kib,
+      'at import KiB': r.importKib,
+      chunks: r.chunks,
       'gzip KiB': r.gzipKib,
       ms: r.ms,
       loads: r.loads,
@@ -90,11 +98,40 @@ export async function run(_args: string[]): Promise<void> {
       total_kib: total,
       node_boot_ms: nodeBootMs,
       cold_import_ms: Object.fromEntries(rows.map((r) => [r.name, r.coldImportMs])),
+      // What a cold start compiles: index.mjs and the chunks it imports statically (the rest load on first use).
+      import_kib: Object.fromEntries(rows.map((r) => [r.name, r.importKib])),
       // Entry modules that load and, called with an empty event, refuse it cleanly (infra's bundled-entries
       // test drives each one with real-shaped events against local endpoints).
       entries_checked: rows.filter((r) => r.loads === 'yes' && r.refuses === 'yes').length,
     }),
   );
+}
+
+/**
+ * The output files a cold start loads: the entry and, transitively, the chunks it imports statically. Chunks
+ * reached only through `import()` are compiled when an event first needs them (bundling.ts `splitting`).
+ */
+function importedAtLoad(outputs: Metafile['outputs'], entry: string): string[] {
+  const seen = new Set([entry]);
+  const queue = [entry];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift())
+    for (const imported of outputs[file]?.imports ?? [])
+      if (imported.kind === 'import-statement' && !imported.external && !seen.has(imported.path)) {
+        seen.add(imported.path);
+        queue.push(imported.path);
+      }
+  return [...seen];
+}
+
+/** The inputs of several output files (entry and chunks), bytes added up per input. */
+function mergedInputs(
+  perOutput: Record<string, { bytesInOutput: number }>[],
+): Record<string, { bytesInOutput: number }> {
+  const merged: Record<string, { bytesInOutput: number }> = {};
+  for (const inputs of perOutput)
+    for (const [path, { bytesInOutput }] of Object.entries(inputs))
+      merged[path] = { bytesInOutput: (merged[path]?.bytesInOutput ?? 0) + bytesInOutput };
+  return merged;
 }
 
 /** The packages (or `repo:<workspace>` for our code) contributing most bytes to one bundle. */
@@ -135,7 +172,7 @@ function medianOf(runs: number, measure: () => number): number {
 function coldImportMs(file: string | undefined): number {
   const code = file ? `await import(${JSON.stringify(pathToFileURL(file).href)});` : '';
   const started = performance.now();
-  // With the NODE_OPTIONS the functions run with (--enable-source-maps reads the source map at load).
+  // With the NODE_OPTIONS the functions run with (bundling.ts nodeOptions).
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
     env: { ...process.env, NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions },
     stdio: ['ignore', 'ignore', 'pipe'],

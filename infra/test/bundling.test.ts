@@ -1,13 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { englishOnlyZodLocales, oneCopyPerVersion, standInModules } from '../src/bundle-plugins';
-import { lambdaBuildOptions } from '../src/bundling';
+import { LAMBDA_BUNDLE, lambdaBuildOptions } from '../src/bundling';
 import { REPO_ROOT } from '../src/handlers';
 
 describe('Lambda bundle plugins', () => {
@@ -205,5 +206,69 @@ export const sesCredentials = () => new SESv2Client({ region: 'local' }).config.
     } finally {
       await new Promise((r) => server.close(r));
     }
+  }, 60_000);
+
+  it('splits at import(): a workflow Lambda loads botbuilder and the catalog reader only when an event needs them', async () => {
+    const dir = join(root, 'out');
+    const outfile = join(dir, 'index.mjs');
+    const result = await build({
+      ...lambdaBuildOptions(join(REPO_ROOT, 'lambdas/src/handlers/job-ops.handler.ts'), outfile, REPO_ROOT),
+      sourcemap: false,
+      logLevel: 'silent',
+    });
+    const outputs = result.metafile?.outputs ?? {};
+    const entry = relative(REPO_ROOT, outfile);
+    const atLoad = new Set([entry]);
+    for (const file of atLoad)
+      for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement') atLoad.add(i.path);
+    const inputsOf = (files: string[]) => files.flatMap((f) => Object.keys(outputs[f]?.inputs ?? {}));
+    const loaded = inputsOf([...atLoad]);
+    const later = inputsOf(Object.keys(outputs).filter((f) => !atLoad.has(f)));
+    for (const part of [
+      'node_modules/botbuilder/',
+      'bot/src/job-cards.ts',
+      'core/src/catalog/catalog-sax.ts',
+    ]) {
+      expect(
+        loaded.filter((i) => i.includes(part)),
+        part,
+      ).toEqual([]);
+      expect(
+        later.some((i) => i.includes(part)),
+        part,
+      ).toBe(true);
+    }
+    expect(loaded.some((i) => i.includes('core/src/workflows/ops/run-op.ts'))).toBe(true);
+    // The chunks are files next to index.mjs (the function's asset), and the entry loads with them.
+    const mod = (await import(pathToFileURL(outfile).href)) as { default: unknown };
+    expect(typeof mod.default).toBe('function');
+  }, 60_000);
+
+  it('maps stack traces to the TypeScript sources when one is first printed, without --enable-source-maps', async () => {
+    const installer = join(REPO_ROOT, 'lambdas/src/composition/mapped-stack-traces.ts');
+    write(
+      'entry.ts',
+      `import { installMappedStackTraces } from ${JSON.stringify(installer)};
+export const installed = installMappedStackTraces();
+export function failing(): never {
+  throw new TypeError('boom');
+}
+`,
+    );
+    const outfile = join(root, 'out', 'index.mjs');
+    await build({ ...lambdaBuildOptions(join(root, 'entry.ts'), outfile, REPO_ROOT), logLevel: 'silent' });
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(outfile).href)});
+try { m.failing(); } catch (e) { console.log(JSON.stringify({ installed: m.installed, stack: e.stack })); }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { installed, stack } = JSON.parse(run.stdout) as { installed: boolean; stack: string };
+    expect(installed).toBe(true);
+    const lines = stack.split('\n');
+    expect(lines[0]).toBe('TypeError: boom');
+    expect(lines[1]).toMatch(/^ {4}at (Module\.)?failing \(.*entry\.ts:4:9\)$/);
+    expect(stack).not.toContain('index.mjs');
   }, 60_000);
 });

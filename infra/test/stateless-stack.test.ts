@@ -69,7 +69,7 @@ describe('StatelessStack', () => {
       const envNames = Object.fromEntries(
         FUNCTION_NAMES.map((name) => [name, Object.keys(envOf(name)).sort()]),
       );
-      const base = ['LOG_LEVEL', 'NODE_OPTIONS', 'TABLE_NAME'];
+      const base = ['LOG_LEVEL', 'TABLE_NAME'];
       const notify = ['BOT_SECRET_ARN', 'NOTIFY_WEBHOOKS_SECRET_ARN', 'TEAMS_APP_ID'];
       const schedules = [
         'CLAIM_FUNCTION_ARN',

@@ -8,7 +8,9 @@ import { DEFAULT_LAB } from '@rackops/lab/config/default-lab';
 import { createLabCert, type LabCert } from '@rackops/lab/tls/lab-cert';
 import { createWorld } from '@rackops/lab/world/create-world';
 import type { World } from '@rackops/lab/world/world';
+import type { Job } from '@rackops/core/jobs/job.schema';
 import { CatalogUnavailableError, loadCatalog } from '../src/handlers/inventory-catalog';
+import { catalogFromLocation } from '../src/handlers/job-ops.handler';
 
 let world: World;
 let cert: LabCert;
@@ -70,6 +72,18 @@ describe('loading the firmware catalog at run time', () => {
     await expect(loadCatalog({ file: bad })).rejects.toBeInstanceOf(CatalogParseError);
     await expect(loadCatalog({ file: bad })).rejects.toThrow(/broken\.xml: catalog is not well-formed XML/);
     await expect(loadCatalog({ file: join(dir, 'absent.xml') })).rejects.toBeInstanceOf(
+      CatalogUnavailableError,
+    );
+  });
+
+  it("gives job-ops' preflight the catalog of its location (the reader loaded on first use)", async () => {
+    const file = join(dir, 'Preflight.xml');
+    writeFileSync(file, server.repo.catalogXml('repo.example.test/preflight'));
+    const job = { params: {} } as unknown as Job;
+    const loaded = await catalogFromLocation({ file }).load(job);
+    expect(loaded.catalog.baseLocation).toBe('repo.example.test/preflight');
+    expect(loaded.url).toBe(file);
+    await expect(catalogFromLocation({ file: join(dir, 'absent.xml') }).load(job)).rejects.toBeInstanceOf(
       CatalogUnavailableError,
     );
   });

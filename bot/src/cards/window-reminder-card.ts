@@ -1,6 +1,6 @@
 import type { AdaptiveCard } from '@microsoft/teams-ai';
 import type { WindowReminderEvent } from '@rackops/core/ports/notifier.port';
-import { MAX_POSTPONE_HOURS } from '@rackops/core/windows/window-reminders';
+import { MAX_POSTPONE_HOURS } from '@rackops/core/windows/postpone-limit';
 import { z } from 'zod';
 import { type CardKey, signCardData } from './card-data';
 import { action, card, heading, text } from './elements';

@@ -23,7 +23,6 @@ import { auditPage } from './audit-command';
 import { BINDING_MESSAGE, checkCardBinding } from './card-binding';
 import { fourEyesRefusal } from './four-eyes';
 import { claimedJobId, securityAudit } from './security-audit';
-import { windowCardAction } from './window-card-actions';
 import { mergePageInputs, resolutionFromDraft } from './wizard-submit';
 
 export interface CardResult {
@@ -303,7 +302,7 @@ async function runVerb(
     case 'window.skip':
     case 'window.create':
     case 'window.postpone':
-      return windowCardAction(turn, verb, p, inputs);
+      return (await import('./window-card-actions')).windowCardAction(turn, verb, p, inputs);
     case 'audit.page':
       return auditPage(turn, p);
   }

@@ -15,7 +15,12 @@ import * as pgCmd from './protection-commands';
 import * as query from './query-commands';
 import * as scp from './scp-commands';
 import { say } from './reply';
-import * as win from './window-commands';
+
+/**
+ * Maintenance windows (and luxon's time zones with them) are a chunk of their own in the bot's bundle
+ * (infra/src/bundling.ts `splitting`): a container loads it with its first window command or card.
+ */
+const win = () => import('./window-commands');
 
 async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
   switch (cmd.name) {
@@ -80,21 +85,21 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     case 'scpRestore':
       return scp.scpRestore(turn, cmd.args);
     case 'windows':
-      return win.windows(turn);
+      return (await win()).windows(turn);
     case 'window':
-      return win.windowShow(turn, cmd.args);
+      return (await win()).windowShow(turn, cmd.args);
     case 'windowCreate':
-      return win.windowCreate(turn, cmd.args);
+      return (await win()).windowCreate(turn, cmd.args);
     case 'windowApprove':
-      return win.windowDecide(turn, cmd.args.id, 'approve');
+      return (await win()).windowDecide(turn, cmd.args.id, 'approve');
     case 'windowReject':
-      return win.windowDecide(turn, cmd.args.id, 'reject');
+      return (await win()).windowDecide(turn, cmd.args.id, 'reject');
     case 'windowEdit':
-      return win.windowEdit(turn, cmd.args);
+      return (await win()).windowEdit(turn, cmd.args);
     case 'windowSkip':
-      return win.windowSkip(turn, cmd.args);
+      return (await win()).windowSkip(turn, cmd.args);
     case 'windowCancel':
-      return win.windowCancel(turn, cmd.args);
+      return (await win()).windowCancel(turn, cmd.args);
     case 'notify':
       return notifyCmd.notify(turn, cmd.args);
     case 'notifyEmailAdd':

@@ -2,7 +2,7 @@ import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import { clip } from '@rackops/core/util/clip';
 import { STATUS_ICON, jobLabel } from '../cards/job-label';
-import { messageFor } from '../notifier';
+import { messageFor } from './message-line';
 
 /** What a channel message says, the same facts as the job card's head: rendered as a card or an e-mail. */
 export interface EventContent {

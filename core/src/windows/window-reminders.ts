@@ -3,6 +3,7 @@ import type { Notifier, WindowReminderEvent } from '../ports/notifier.port';
 import type { Scheduler } from '../ports/scheduler.port';
 import type { Store } from '../ports/store.port';
 import { NotFoundError, ValidationError } from '../util/errors';
+import { MAX_POSTPONE_HOURS } from './postpone-limit';
 import { approvalAtFireTime } from './approval';
 import { expandSlots, nextSlot, type Slot } from './recurrence';
 import { createWindowStore } from './window-store';
@@ -13,8 +14,7 @@ export const REMINDER_LEADS = { '24h': 24 * 60, '1h': 60 } as const;
 export type ReminderLead = keyof typeof REMINDER_LEADS;
 const LEADS = Object.keys(REMINDER_LEADS) as ReminderLead[];
 
-/** Most hours a reminder card may postpone an occurrence by, in all. */
-export const MAX_POSTPONE_HOURS = 12;
+export { MAX_POSTPONE_HOURS } from './postpone-limit';
 
 export const reminderScheduleName = (windowId: string, lead: ReminderLead): string =>
   `window-${windowId}-remind-${lead}`;

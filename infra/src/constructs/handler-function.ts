@@ -32,7 +32,7 @@ export interface HandlerFunctionProps {
    * @default true
    */
   readonly bundle?: boolean;
-  /** Environment variables; NODE_OPTIONS is set here. */
+  /** Environment variables; NODE_OPTIONS, if bundling.ts gives any, is set here. */
   readonly environment?: Readonly<Record<string, string>>;
   /**
    * @default Duration.seconds(30)
@@ -98,7 +98,10 @@ export class HandlerFunction extends Construct {
       role: this.role,
       logGroup,
       tracing: Tracing.ACTIVE,
-      environment: { NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions, ...props.environment },
+      environment: {
+        ...nodeOptionsEnv(LAMBDA_BUNDLE.nodeOptions),
+        ...props.environment,
+      },
     };
 
     this.function =
@@ -258,4 +261,9 @@ export const TABLE_ITEM_ACTIONS = [
 /** One argument for the shell the bundling hooks run in. */
 function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+/** `NODE_OPTIONS` when bundling.ts names any; an empty variable would only add noise to the template. */
+function nodeOptionsEnv(options: string): Record<string, string> {
+  return options ? { NODE_OPTIONS: options } : {};
 }

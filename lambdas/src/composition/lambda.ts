@@ -1,6 +1,9 @@
 import { type AwsClients, createAwsClients } from './clients';
 import { buildPlatform, type Platform, type PlatformSeams } from './platform';
+import { installMappedStackTraces } from './mapped-stack-traces';
 import { settingsFromEnv } from './settings';
+
+installMappedStackTraces();
 
 let clients: AwsClients | undefined;
 const awsClients = (): AwsClients => {

@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { createSqsQueueStats, watchedQueuesFromEnv } from '../adapters/sqs-queue-stats';
 import { awsExtraChannels, emitDeadLetterMetric } from '../notifications/aws-notifier';
 import { type BotSecret, fetchBotSecret } from './bot-secret';
-import { createComplianceQuery } from './inventory-compliance';
 import { awsPlatform } from '../composition/lambda';
+import type { createComplianceQuery } from './inventory-compliance';
 import type { Settings } from '../composition/settings';
+import type { Store } from '@rackops/core/ports/store.port';
 
 /** The HTTP event from API Gateway (HTTP API, payload 2.0) or a Lambda function URL: only what we read. */
 const HttpEvent = z.object({
@@ -111,6 +112,21 @@ export function botConfigOf(
   return { ...secret.config, appId: secret.microsoftAppId, productionClusters };
 }
 
+/**
+ * `compliance <cluster>` with the catalog at `url`: the catalog reader (XML tokenizer, fetch with pinning) is a
+ * chunk of its own, loaded by the first compliance question rather than at every cold start.
+ */
+function lazyComplianceQuery(url: string): (store: Store, clusterId: string) => Promise<string> {
+  let query: Promise<ReturnType<typeof createComplianceQuery>> | undefined;
+  return async (store, clusterId) => {
+    query ??= import('./inventory-compliance').then((m) => m.createComplianceQuery({ catalog: { url } }));
+    query.catch(() => {
+      query = undefined;
+    });
+    return (await query)(store, clusterId);
+  };
+}
+
 let handler: Promise<ReturnType<typeof createBotHandler>> | undefined;
 
 async function wire(): Promise<ReturnType<typeof createBotHandler>> {
@@ -139,7 +155,7 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
         client: platform.clients.sqs,
         queues: watchedQueuesFromEnv(platform.settings),
       }),
-      ...(catalogUrl ? { compliance: createComplianceQuery({ catalog: { url: catalogUrl } }) } : {}),
+      ...(catalogUrl ? { compliance: lazyComplianceQuery(catalogUrl) } : {}),
     },
   });
   return createBotHandler({ adapter, auth, bot });

@@ -8,7 +8,7 @@ import type { CatalogSource } from '@rackops/core/workflows/ops/ops-deps';
 import { JobOpsRequest, runJobOp } from '@rackops/core/workflows/ops/run-op';
 import { asValidationError, parseOrThrow } from '@rackops/core/util/zod-errors';
 import { type Logger, pino } from 'pino';
-import { type CatalogSource as CatalogLocation, loadCatalog } from './inventory-catalog';
+import type { CatalogSource as CatalogLocation } from './inventory-catalog';
 import { awsNotifications } from '../notifications/aws-notifier';
 import type { Platform } from '../composition/platform';
 import { lambdaEntry } from '../composition/lambda';
@@ -21,6 +21,8 @@ export function catalogFromLocation(location: CatalogLocation): CatalogSource {
   return {
     async load(job, only) {
       const url = typeof job.params.catalogUrl === 'string' ? job.params.catalogUrl : undefined;
+      // The catalog reader (XML tokenizer, fetch with pinning) is a chunk of its own: only preflight reads it.
+      const { loadCatalog } = await import('./inventory-catalog');
       const loaded = await loadCatalog(url && 'url' in location ? { ...location, url } : location, only);
       return { catalog: loaded.catalog, url: loaded.location };
     },

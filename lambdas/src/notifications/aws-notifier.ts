@@ -1,23 +1,15 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { BotConfig } from '@rackops/bot/config';
-import { cloudAdapterGateway } from '@rackops/bot/gateway';
-import { JobCards } from '@rackops/bot/job-cards';
-import { LiveCards } from '@rackops/bot/live-cards';
-import { ConversationChannel } from '@rackops/bot/notifier';
 import type { DeliveryRecord } from '@rackops/core/notifications/delivery-log';
-import { NotificationPipeline } from '@rackops/core/notifications/pipeline';
-import { systemClock } from '@rackops/core/ports/clock.port';
 import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { NotificationChannel } from '@rackops/core/ports/notification-channel.port';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { AwsClients } from '../composition/clients';
 import type { Settings } from '../composition/settings';
-import { type BotSecret, fetchBotSecret } from '../handlers/bot-secret';
-import { emailChannel, sesMailer } from './email-channel';
+import { fetchBotSecret } from '../handlers/bot-secret';
+import { emailChannel, type Mailer } from './email-channel';
+import type { TeamsNotifications } from './teams-notifications';
 import { type WebhookTargets, parseWebhookTargets, webhookChannel } from './webhook-channel';
 
 /** Metric the dead-letter alarm watches (CloudWatch embedded metric format: a log line, no API call). */
@@ -57,6 +49,22 @@ export type NotifySettings = Pick<
 
 const WEBHOOK_TTL_MS = 5 * 60_000;
 
+/** SES's client (≈ 60 KiB of SDK) is loaded by the first e-mail, not at every cold start. */
+function lazySesMailer(clients: Pick<AwsClients, 'of'>): Mailer {
+  let mailer: Promise<Mailer> | undefined;
+  return {
+    async send(msg) {
+      mailer ??= import('./ses-mailer').then(({ sesMailer, SESv2Client }) =>
+        sesMailer(clients.of('sesv2', SESv2Client)),
+      );
+      mailer.catch(() => {
+        mailer = undefined;
+      });
+      return (await mailer).send(msg);
+    },
+  };
+}
+
 /**
  * Channel and e-mail in AWS, from the settings CDK sets: NOTIFY_WEBHOOKS_SECRET_ARN (the Workflows webhook
  * URLs, JSON `{default, clusters, kinds}`, re-read every five minutes) and NOTIFY_EMAIL_FROM (SES v2 sender).
@@ -87,48 +95,12 @@ export function awsExtraChannels(
   if (settings.NOTIFY_EMAIL_FROM)
     out.push(
       emailChannel({
-        mailer: sesMailer(clients.of('sesv2', SESv2Client)),
+        mailer: lazySesMailer(clients),
         from: settings.NOTIFY_EMAIL_FROM,
         link,
       }),
     );
   return out;
-}
-
-/** The bot's parts outside the bot Lambda: proactive sends and card updates with the app's credentials from the bot secret. */
-export function botPartsFromSecret(
-  secret: BotSecret,
-  deps: { store: Store; logger: Logger },
-): { jobCards: JobCards; conversation: ConversationChannel; config: BotConfig } {
-  const auth =
-    secret.connectorAuth === 'none'
-      ? new ConfigurationBotFrameworkAuthentication({})
-      : new ConfigurationBotFrameworkAuthentication({
-          MicrosoftAppId: secret.microsoftAppId,
-          MicrosoftAppPassword: secret.microsoftAppPassword,
-          MicrosoftAppType: secret.microsoftAppType,
-          ...(secret.microsoftAppTenantId ? { MicrosoftAppTenantId: secret.microsoftAppTenantId } : {}),
-        });
-  const gateway = cloudAdapterGateway(
-    new CloudAdapter(auth),
-    secret.connectorAuth === 'none' ? '' : secret.microsoftAppId,
-  );
-  const config = BotConfig.parse({ ...secret.config, appId: secret.microsoftAppId });
-  const jobCards = new JobCards({
-    store: deps.store,
-    config,
-    clock: systemClock,
-    logger: deps.logger,
-    gateway,
-  });
-  const conversation = new ConversationChannel({
-    store: deps.store,
-    gateway,
-    jobCards,
-    logger: deps.logger,
-    cardSecret: config.cardSecret,
-  });
-  return { jobCards, conversation, config };
 }
 
 export interface AwsNotifications {
@@ -149,25 +121,19 @@ export function awsNotifications(deps: {
   clients: Pick<AwsClients, 'secretsManager' | 'of'>;
   settings: NotifySettings;
 }): AwsNotifications {
-  let built: Promise<{ pipeline: NotificationPipeline; live: LiveCards }> | undefined;
+  let built: Promise<TeamsNotifications> | undefined;
+  // The Teams parts (botbuilder, the cards) are compiled while the bot secret is fetched, by the first event
+  // that notifies: most events of claim, execution-status and result never do (bundling.ts `splitting`).
   const build = async () => {
-    const secret = await fetchBotSecret(deps.clients.secretsManager);
-    const parts = botPartsFromSecret(secret, deps);
-    const pipeline = new NotificationPipeline({
-      store: deps.store,
-      clock: systemClock,
-      logger: deps.logger,
-      channels: [parts.conversation, ...awsExtraChannels(deps.clients, deps.settings)],
+    const [secret, { teamsNotifications }] = await Promise.all([
+      fetchBotSecret(deps.clients.secretsManager),
+      import('./teams-notifications'),
+    ]);
+    return teamsNotifications(secret, {
+      ...deps,
+      extraChannels: awsExtraChannels(deps.clients, deps.settings),
       onDeadLetter: (rec) => emitDeadLetterMetric(rec),
     });
-    const live = new LiveCards({
-      store: deps.store,
-      jobCards: parts.jobCards,
-      clock: systemClock,
-      logger: deps.logger,
-      minIntervalMs: parts.config.progressMinIntervalMs,
-    });
-    return { pipeline, live };
   };
   const get = () => {
     built ??= build().catch((err: unknown) => {

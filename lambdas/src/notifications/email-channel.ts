@@ -1,12 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { eventContent, eventEmail } from '@rackops/bot/notify/event-content';
 import { emailRecipients } from '@rackops/core/notifications/settings';
-import {
-  type DeliveryContext,
-  type NotificationChannel,
-  PermanentDeliveryError,
-} from '@rackops/core/ports/notification-channel.port';
+import type { DeliveryContext, NotificationChannel } from '@rackops/core/ports/notification-channel.port';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 
 export interface MailMessage {
@@ -20,45 +15,6 @@ export interface MailMessage {
 /** Sends one message; throws PermanentDeliveryError when the address or sender is refused for good. */
 export interface Mailer {
   send(msg: MailMessage): Promise<void>;
-}
-
-/** SES errors that retrying cannot fix (unverified sender, rejected message, bad request). */
-const SES_PERMANENT = new Set([
-  'MessageRejected',
-  'MailFromDomainNotVerifiedException',
-  'BadRequestException',
-  'AccountSuspendedException',
-  'SendingPausedException',
-  'NotFoundException',
-]);
-
-/** Amazon SES (v2 API) in AWS. */
-export function sesMailer(client: SESv2Client): Mailer {
-  return {
-    async send(msg) {
-      try {
-        await client.send(
-          new SendEmailCommand({
-            FromEmailAddress: msg.from,
-            Destination: { ToAddresses: [msg.to] },
-            Content: {
-              Simple: {
-                Subject: { Data: msg.subject, Charset: 'UTF-8' },
-                Body: {
-                  Text: { Data: msg.text, Charset: 'UTF-8' },
-                  Html: { Data: msg.html, Charset: 'UTF-8' },
-                },
-              },
-            },
-          }),
-        );
-      } catch (err) {
-        const name = (err as Error).name;
-        if (SES_PERMANENT.has(name)) throw new PermanentDeliveryError(`SES ${name}`);
-        throw new Error(`SES ${name}`);
-      }
-    },
-  };
 }
 
 /** E-mail to the addresses the settings list (`notify email add`), with the same facts as the card. */

@@ -6,7 +6,7 @@ import { systemClock } from '@rackops/core/ports/clock.port';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import { BotSecret } from '@rackops/lambdas/handlers/bot-secret';
 import { createJobOpsHandler } from '@rackops/lambdas/handlers/job-ops.handler';
-import { botPartsFromSecret } from '@rackops/lambdas/notifications/aws-notifier';
+import { botPartsFromSecret } from '@rackops/lambdas/notifications/teams-notifications';
 import { LOCAL_BOT_CONFIG } from '@rackops/local/web/local-bot';
 import { pino } from 'pino';
 
