@@ -18,6 +18,13 @@ export const rpoClockStart = (g: ProtectionGroup): string =>
 
 const vmsOf = (g: ProtectionGroup): string[] => (g.members.kind === 'vms' ? g.members.vms : []);
 
+const DR_WORD: Record<string, string> = {
+  cluster: 'cluster',
+  resourcePool: 'pool',
+  nfsServer: 'NFS',
+  portGroup: 'network',
+};
+
 /** A change in words, for cards, replies and the audit log. */
 export function describeChange(c: GroupChange): string {
   switch (c.kind) {
@@ -37,6 +44,9 @@ export function describeChange(c: GroupChange): string {
         ...(r.weekly !== undefined ? [`${r.weekly} weekly`] : []),
         ...(c.transport !== undefined ? [`transport ${c.transport}`] : []),
         ...(c.vmConsistent !== undefined ? [`consistency ${c.vmConsistent ? 'vm' : 'crash'}`] : []),
+        ...Object.entries(c.dr ?? {})
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => `DR ${DR_WORD[k] ?? k} ${v}`),
       ];
       return `set ${parts.join(', ')}`;
     }
@@ -83,9 +93,10 @@ export function applyChange(g: ProtectionGroup, change: GroupChange): Protection
         retention: { ...g.retention, ...change.retention },
         transport: change.transport ?? g.transport,
         vmConsistent: change.vmConsistent ?? g.vmConsistent,
+        ...(change.dr ? { dr: { ...g.dr, ...change.dr } } : {}),
       };
       const same = (x: ProtectionGroup) =>
-        JSON.stringify([x.rpoMinutes, x.retention, x.transport, x.vmConsistent]);
+        JSON.stringify([x.rpoMinutes, x.retention, x.transport, x.vmConsistent, x.dr ?? {}]);
       if (same(next) === same(g))
         throw new ValidationError(
           `protection group ${g.name} already has ${describeChange(change).slice(4)}`,
