@@ -119,6 +119,24 @@ export type PendingChange = z.infer<typeof PendingChange>;
 export const GroupApproval = z.enum(['pending', 'approved', 'rejected']);
 export type GroupApproval = z.infer<typeof GroupApproval>;
 
+/**
+ * One committed failover: the sites swapped (what was `source` is `target` from then on), the job that did it,
+ * the replica it promoted. Kept newest last, bounded: the group's direction history.
+ */
+export const DirectionChange = z.object({
+  jobId: BoundedId,
+  mode: z.enum(['planned', 'unplanned']),
+  at: IsoTime,
+  by: Actor,
+  /** The site that was the source before (the group's target from then on). */
+  from: z.object({ vcenterId: BoundedId, appliance: BoundedId, dataset: ZfsDatasetName }),
+  to: z.object({ vcenterId: BoundedId, appliance: BoundedId, dataset: ZfsDatasetName }),
+  snapshot: ZfsSnapshotTag,
+  /** Whether reverse replication (to the old source) could be set up at commit. */
+  reversed: z.boolean(),
+});
+export type DirectionChange = z.infer<typeof DirectionChange>;
+
 export const ProtectionGroup = z
   .object({
     name: ProtectionGroupName,
@@ -148,6 +166,9 @@ export const ProtectionGroup = z
     createdBy: Actor,
     createdAt: IsoTime,
     lastReplica: ReplicaRecord.optional(),
+    /** `reversed` after an odd number of committed failovers: the group replicates from its original DR site. */
+    direction: z.enum(['original', 'reversed']).default('original'),
+    history: z.array(DirectionChange).max(50).default([]),
     /** The chat conversation that created the group: where an RPO breach is told. */
     conversationId: z.string().max(500).optional(),
   })

@@ -1,4 +1,5 @@
 import { FailoverTestParams } from '../failover/failover-test.schema';
+import { FailoverParams } from '../failover/failover.schema';
 import type { Actor, Job, JobTarget, JobType } from '../jobs/job.schema';
 import type { z } from 'zod';
 import { newId } from '../util/ids';
@@ -76,6 +77,7 @@ const CHECKED_PARAMS: Partial<Record<JobType, z.ZodType>> = {
   scp_diff: ScpDiffParams,
   scp_restore: ScpRestoreParams,
   failover_test: FailoverTestParams,
+  failover: FailoverParams,
 };
 
 function checkParams(input: CreateJobInput): void {
