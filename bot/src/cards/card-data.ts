@@ -16,6 +16,7 @@ export const CardVerb = z.enum([
   'window.postpone',
   'window.create',
   'failover.cleanup',
+  'failover.decide',
 ]);
 export type CardVerb = z.infer<typeof CardVerb>;
 

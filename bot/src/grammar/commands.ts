@@ -293,12 +293,35 @@ export const COMMANDS = {
     }),
   }),
   failover: def({
-    usage: 'failover GROUP',
-    summary: 'fail a protection group over',
-    examples: ['failover pg-sql'],
-    role: 'approver',
-    args: z.object({ group: name }),
-    unavailable: true,
+    usage:
+      'failover GROUP [unplanned REASON] [vms VMS] [cluster NAME] [pool POOL] [nfs ADDRESS] [net PORTGROUP] [confirm]',
+    summary:
+      'fail a protection group over to DR (planned: no data loss; `unplanned "REASON"`: admin, from the newest replica)',
+    examples: [
+      'failover gold',
+      'failover gold confirm',
+      'failover gold unplanned "site A lost power" confirm',
+    ],
+    details:
+      'Without `confirm`: the plan card (VMs, target, replica age, expected data loss), nothing runs. Planned: guest ' +
+      'shutdown of the source VMs, a final sync (no write lost), the DR dataset promoted, the VMs registered and ' +
+      'powered on at DR; a production group waits for a second person (**approver**) first. `unplanned "REASON"` ' +
+      '(**admin**, a reason in quotes): no shutdown or final sync, the newest replica promoted; the loss window is ' +
+      "the replica's age. Then the job card asks *Commit* (reverse replication, the group's direction swapped) or " +
+      '*Roll back* (VMs at DR powered off and unregistered; discarding what changed at DR asks a second time). ' +
+      "Refused while a rollout or another failover runs on those VMs or clusters. CLUSTER, POOL, ADDRESS default to the group's " +
+      'placement (`pg edit GROUP dr-cluster … dr-pool … dr-nfs … dr-net …`); PORTGROUP to its `dr-net`, else VM Network.',
+    role: 'operator',
+    args: z.object({
+      group: name,
+      unplanned: z.string().trim().min(3, 'a reason of at least 3 characters').max(300).optional(),
+      vms: z.string().max(2000).optional(),
+      cluster: name.optional(),
+      pool: name.optional(),
+      nfs: name.optional(),
+      net: name.optional(),
+      confirm: z.boolean().optional(),
+    }),
   }),
   notify: def({
     usage: 'notify [CHANNEL] [MODE] [KINDS] [cluster NAME]',
