@@ -146,9 +146,10 @@ describe('workflowForJobType', () => {
     ['virtual_media_unmount', 'virtual-media'],
     ['scp_export', 'scp-export'],
     ['inventory_sync', 'inventory-sync'],
+    ['failover', 'failover'],
   ];
   it.each(cases)('%s → %s', (type, wf) => expect(workflowForJobType(type)).toBe(wf));
   it('refuses job types without a workflow', () => {
-    expect(() => workflowForJobType('failover')).toThrow(UnsupportedJobTypeError);
+    expect(() => workflowForJobType('no_such_type' as JobType)).toThrow(UnsupportedJobTypeError);
   });
 });

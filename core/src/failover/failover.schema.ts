@@ -95,7 +95,11 @@ export const FailoverResult = z.object({
   /** Unplanned: seconds between the replica's snapshot and the failure (or the start); planned: 0. */
   lossWindowS: z.number().nonnegative(),
   vmsUp: z.number().int().nonnegative(),
-  outcome: z.enum(['committed', 'rolled-back', 'failed-over', 'failed']),
+  /**
+   * `rolled-back-kept`: rolled back at DR but the discard not confirmed (the DR dataset stays promoted);
+   * `failed-over`: no decision came (cancel, timeout): left running at DR.
+   */
+  outcome: z.enum(['committed', 'rolled-back', 'rolled-back-kept', 'failed-over', 'failed']),
   reversed: z.boolean(),
 });
 export type FailoverResult = z.infer<typeof FailoverResult>;

@@ -28,4 +28,5 @@ export type WorkflowName =
   | 'scp-restore'
   | 'inventory-sync'
   | 'replication-sync'
-  | 'failover-test';
+  | 'failover-test'
+  | 'failover';

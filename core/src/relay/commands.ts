@@ -50,6 +50,7 @@ export const CommandKind = z.enum([
   'zfs.clone',
   'zfs.destroy-clone',
   'zfs.promote',
+  'zfs.demote',
   'vm.quiesce-snapshot',
   'vm.remove-snapshots',
 ]);

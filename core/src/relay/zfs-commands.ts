@@ -90,6 +90,12 @@ export const ZfsDrCommandParams = {
   }),
   'zfs.destroy-clone': z.object({ group: ProtectionGroupName, clone: ZfsDatasetName }),
   'zfs.promote': z.object({ group: ProtectionGroupName, dataset: ZfsDatasetName, snapshot: ZfsSnapshotTag }),
+  /**
+   * A failover rolled back for good (the second confirmation): the promoted replica goes back to the snapshot
+   * it was promoted from (what VMs wrote at DR is discarded), read-only and unmarked, so replication into it
+   * resumes. Only this group's replica; one not promoted is left as it is.
+   */
+  'zfs.demote': z.object({ group: ProtectionGroupName, dataset: ZfsDatasetName }),
 };
 
 export const ZfsDrCommandOutputs = {
@@ -100,5 +106,12 @@ export const ZfsDrCommandOutputs = {
     created: z.boolean(),
   }),
   'zfs.destroy-clone': z.object({ destroyed: z.boolean() }),
-  'zfs.promote': z.object({ snapshot: ZfsSnapshotTag, rolledBack: z.boolean(), writable: z.boolean() }),
+  'zfs.promote': z.object({
+    snapshot: ZfsSnapshotTag,
+    rolledBack: z.boolean(),
+    writable: z.boolean(),
+    /** Where the promoted dataset is mounted on the appliance: the NFS export the DR hosts mount. */
+    mountpoint: ZfsMountpoint.optional(),
+  }),
+  'zfs.demote': z.object({ snapshot: ZfsSnapshotTag.optional(), demoted: z.boolean() }),
 };

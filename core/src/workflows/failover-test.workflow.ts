@@ -5,13 +5,16 @@ import { HEARTBEAT, TIMEOUT } from './timing';
 const TARGET_ZFS = { type: 'zfs', 'id.$': '$.ft.targetAppliance' };
 const DR_VCENTER = { type: 'vcenter', 'id.$': '$.ft.vcenterId' };
 const VM_VCENTER = { type: 'vcenter', 'id.$': '$.vm.vcenterId' };
-const vmStep = (what: string, name: string) => ({
+export const vmStep = (what: string, name: string) => ({
   'key.$': stepKeyFormat(drVmStepParts<StatePath>({ path: '$.vm.name' }, what)),
   name,
 });
 
-/** One VM brought up from the clone; any failure is that VM's, recorded, and the others go on. */
-function vmProcessor(): AslMachine {
+/**
+ * One VM brought up at DR (from the clone, or the promoted replica of a failover); any failure is that VM's,
+ * recorded, and the others go on.
+ */
+export function vmProcessor(networkStep = 'Isolated test network'): AslMachine {
   const vmTask = (o: Omit<Parameters<typeof deviceTask>[0], 'target' | 'catchTo'>) =>
     deviceTask({ ...o, target: VM_VCENTER, catchTo: 'VmFailed' });
   return {
@@ -32,7 +35,7 @@ function vmProcessor(): AslMachine {
           'vmMoref.$': '$.reg.vmMoref',
           'portGroup.$': '$.vm.portGroup',
         },
-        step: vmStep('network', 'Isolated test network'),
+        step: vmStep('network', networkStep),
         timeoutSeconds: TIMEOUT.quick,
         resultPath: '$.net',
         next: 'PowerOn',

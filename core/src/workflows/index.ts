@@ -1,6 +1,7 @@
 import type { WorkflowName } from '../ports/orchestrator.port';
 import type { AslMachine } from './asl';
 import { buildFailoverTestWorkflow } from './failover-test.workflow';
+import { buildFailoverWorkflow } from './failover.workflow';
 import { buildHostUpdateWorkflow } from './host-update.workflow';
 import { buildReplicationSyncWorkflow } from './replication-sync.workflow';
 import { buildScpRestoreWorkflow } from './scp-restore.workflow';
@@ -29,6 +30,7 @@ export function buildWorkflowDefinitions(): Record<WorkflowName, AslMachine> {
     'inventory-sync': buildSingleCommandWorkflow('RackOps inventory sync from vCenter or OME'),
     'replication-sync': buildReplicationSyncWorkflow(),
     'failover-test': buildFailoverTestWorkflow(),
+    failover: buildFailoverWorkflow(),
   };
 }
 

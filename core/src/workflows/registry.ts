@@ -23,9 +23,10 @@ const BY_TYPE: Partial<Record<JobType, WorkflowName>> = {
   inventory_sync: 'inventory-sync',
   replication_sync: 'replication-sync',
   failover_test: 'failover-test',
+  failover: 'failover',
 };
 
-/** The state machine that runs a job type. failover has none yet. */
+/** The state machine that runs a job type. */
 export function workflowForJobType(type: JobType): WorkflowName {
   const name = BY_TYPE[type];
   if (!name) throw new UnsupportedJobTypeError(type);

@@ -45,6 +45,7 @@ import {
   createZfsCloneHandler,
   createZfsDestroyCloneHandler,
   createZfsPromoteHandler,
+  createZfsDemoteHandler,
 } from './zfs-dr.handlers';
 
 /** One convergent handler per CommandKind, each built from the clients it needs. */
@@ -107,6 +108,7 @@ export function createHandlers(deps: {
           'zfs.clone': createZfsCloneHandler(deps.zfs),
           'zfs.destroy-clone': createZfsDestroyCloneHandler(deps.zfs),
           'zfs.promote': createZfsPromoteHandler(deps.zfs),
+          'zfs.demote': createZfsDemoteHandler(deps.zfs),
         }
       : {}),
   };

@@ -126,7 +126,12 @@ export function createZfsPromoteHandler(appliances: ZfsAppliances): CommandHandl
       const promoted = await readProp(s, p.dataset, PROMOTED_MARK);
       if (promoted !== undefined && promoted !== '-') {
         const from = parseOrThrow(ZfsSnapshotTag, promoted, `${p.dataset} ${PROMOTED_MARK}`);
-        return { snapshot: from, rolledBack: false, writable: true };
+        return {
+          snapshot: from,
+          rolledBack: false,
+          writable: true,
+          mountpoint: await mountpointOf(s, p.dataset),
+        };
       }
       const snaps = await s.snapshots(p.dataset);
       if (!snaps?.some((x) => x.tag === p.snapshot)) {
@@ -137,7 +142,44 @@ export function createZfsPromoteHandler(appliances: ZfsAppliances): CommandHandl
       // Marked before it is writable: from here on, replication refuses to receive into it.
       await s.run({ verb: 'mark', dataset: p.dataset, property: PROMOTED_MARK, value: p.snapshot });
       await s.run({ verb: 'set-writable', dataset: p.dataset });
-      return { snapshot: p.snapshot, rolledBack: true, writable: true };
+      return {
+        snapshot: p.snapshot,
+        rolledBack: true,
+        writable: true,
+        mountpoint: await mountpointOf(s, p.dataset),
+      };
+    });
+  };
+}
+
+/** The appliance's answer becomes a datastore's export path: only an absolute path of plain segments. */
+async function mountpointOf(s: ZfsSession, dataset: string): Promise<string> {
+  return parseOrThrow(ZfsMountpoint, await readProp(s, dataset, 'mountpoint'), `${dataset} mountpoint`);
+}
+
+/**
+ * zfs.demote — the second confirmation of a failover's roll back: the promoted replica is rolled back to the
+ * snapshot it was promoted from (what VMs wrote at DR goes; the snapshot, replicated from the source, stays),
+ * unmarked and read-only again, so replication into it resumes. Only this group's replica; one not promoted
+ * (never, or already demoted: a redelivery) is left as it is.
+ */
+export function createZfsDemoteHandler(appliances: ZfsAppliances): CommandHandler<'zfs.demote'> {
+  return async (raw, ctx) => {
+    const p = parseOrThrow(ZfsDrCommandParams['zfs.demote'], raw, 'zfs.demote params');
+    return onAppliance(appliances, ctx.target.id, async (s) => {
+      const replicaOf = await readProp(s, p.dataset, REPLICA_MARK);
+      if (replicaOf === undefined) throw new RackOpsError('not_found', `dataset ${p.dataset} does not exist`);
+      if (replicaOf !== p.group)
+        throw new RackOpsError('not_a_replica', `${p.dataset} is not a replica of ${p.group}: not demoted`);
+      const promoted = await readProp(s, p.dataset, PROMOTED_MARK);
+      if (promoted === undefined || promoted === '-') return { demoted: false };
+      const from = parseOrThrow(ZfsSnapshotTag, promoted, `${p.dataset} ${PROMOTED_MARK}`);
+      await ctx.progress(`discarding what changed on ${p.dataset} since ${from}`);
+      await s.run({ verb: 'rollback', dataset: p.dataset, tag: from });
+      await s.run({ verb: 'set-readonly', dataset: p.dataset });
+      // Unmarked last: until here a replication still refuses to receive into it.
+      await s.run({ verb: 'unmark', dataset: p.dataset, property: 'rackops:promoted' });
+      return { snapshot: from, demoted: true };
     });
   };
 }

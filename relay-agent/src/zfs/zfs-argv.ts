@@ -24,6 +24,7 @@ export type ZfsCall =
   | { verb: 'release'; dataset: string; tag: string; holdTag: string }
   | { verb: 'get'; dataset: string; property: ZfsProperty }
   | { verb: 'mark'; dataset: string; property: 'rackops:replica' | 'rackops:promoted'; value: string }
+  | { verb: 'unmark'; dataset: string; property: 'rackops:promoted' }
   | { verb: 'clone'; dataset: string; tag: string; clone: string }
   | { verb: 'destroy-clone'; clone: string }
   | { verb: 'rollback'; dataset: string; tag: string }
@@ -123,6 +124,11 @@ export function zfsArgv(call: ZfsCall): string[] {
         throw new ValidationError(`property ${JSON.stringify(call.property)} is not set by RackOps`);
       return ['zfs', 'set', `${call.property}=${value}`, ds(call.dataset)];
     }
+    case 'unmark':
+      // Typed to the one mark a demotion clears; checked again as the command may come from JSON.
+      if ((call.property as string) !== 'rackops:promoted')
+        throw new ValidationError('only rackops:promoted is cleared by RackOps');
+      return ['zfs', 'inherit', call.property, ds(call.dataset)];
     case 'rollback':
       // -r: snapshots after the named one (a replica's newer, unused ones) go; the data goes back to it.
       return ['zfs', 'rollback', '-r', snap(call.dataset, call.tag)];

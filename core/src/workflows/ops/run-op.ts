@@ -14,6 +14,14 @@ import {
   planFailoverTest,
   vmTestDone,
 } from './failover-test.op';
+import { failoverCommit, failoverPause, failoverRollbackPlan, finishFailover } from './failover-decide.op';
+import {
+  beginFailover,
+  failoverMountPlan,
+  failoverPlan,
+  failoverReport,
+  failoverShutdownCheck,
+} from './failover.op';
 import { cleanupPlan, finish } from './finish.op';
 import { checkCancel, hostStopped } from './host-stop.op';
 import { hostBegin, hostDone, hostFailed } from './hosts.op';
@@ -51,6 +59,13 @@ export const JobOpsRequest = z.looseObject({
     'ft-vm',
     'ft-report',
     'ft-cleanup-plan',
+    'fo-shutdown',
+    'fo-plan',
+    'fo-mount-plan',
+    'fo-report',
+    'fo-pause',
+    'fo-commit',
+    'fo-rollback-plan',
   ]),
   jobId: BoundedId,
   state: z.unknown().optional(),
@@ -79,6 +94,7 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
         throw new RackOpsError('job_not_running', `job ${job.id} is ${job.status}`);
       if (job.type === 'replication_sync') return beginReplication(deps, job);
       if (job.type === 'failover_test') return beginFailoverTest(deps, job);
+      if (job.type === 'failover') return beginFailover(deps, job);
       if (job.type === 'scp_restore') return beginScpRestore(deps, job);
       return HOST_UPDATE_TYPES.has(job.type) ? beginHostUpdate(deps, job) : beginSingleCommand(deps, job);
     case 'preflight-host':
@@ -109,6 +125,7 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       return cleanupPlan(deps, job, state);
     case 'finish':
       if (job.type === 'failover_test') return finishFailoverTest(deps, job, state);
+      if (job.type === 'failover') return finishFailover(deps, job, state);
       return job.type === 'replication_sync' ? finishReplication(deps, job, state) : finish(deps, job, state);
     case 'ft-plan':
       return planFailoverTest(deps, job, state);
@@ -118,6 +135,20 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
       return failoverTestReport(deps, job, state);
     case 'ft-cleanup-plan':
       return failoverTestCleanupPlan(deps, job, state);
+    case 'fo-shutdown':
+      return failoverShutdownCheck(deps, job, state);
+    case 'fo-plan':
+      return failoverPlan(deps, job, state);
+    case 'fo-mount-plan':
+      return failoverMountPlan(deps, job, state);
+    case 'fo-report':
+      return failoverReport(deps, job, state);
+    case 'fo-pause':
+      return failoverPause(deps, job, req);
+    case 'fo-commit':
+      return failoverCommit(deps, job, state);
+    case 'fo-rollback-plan':
+      return failoverRollbackPlan(deps, job, state);
     case 'replica-record':
       return recordReplicaOp(deps, job, state);
     case 'log':
