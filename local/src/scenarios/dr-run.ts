@@ -49,6 +49,8 @@ export interface DrRun {
   jobs(type: Job['type']): Promise<Job[]>;
   waitNewest(type: Job['type'], statuses: string[], ms?: number): Promise<Job>;
   drVms(): { name: string; powerState: string }[];
+  /** Click `title` on the newest card containing `containing`, once the card shows (its update is asynchronous). */
+  click(containing: string, title: string, as?: ChatUser): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -130,7 +132,11 @@ export async function startDrRun(
     };
     for (const vc of ['vc-src', 'vc-dr']) {
       await driver.say(`inventory sync vcenter ${vc}`);
-      await driver.waitForJob('inventory_sync', (j) => j.status === 'completed' && j.target.id === vc, 120_000);
+      await driver.waitForJob(
+        'inventory_sync',
+        (j) => j.status === 'completed' && j.target.id === vc,
+        120_000,
+      );
     }
     const vms = sourceVms.map((v) => v.name);
     const pool = resourcePoolOf(world.cluster('dr-a'));
@@ -166,6 +172,14 @@ export async function startDrRun(
         [...world.vms.values()]
           .filter((v) => v.vcenterId === 'vc-dr')
           .map((v) => ({ name: v.name, powerState: v.powerState })),
+      click: async (containing, title, as) => {
+        const end = Date.now() + 60_000;
+        while (!driver.cardInputs(containing).buttons.includes(title)) {
+          if (Date.now() > end) throw new Error(`no card containing "${containing}" with a ${title} button`);
+          await new Promise((res) => setTimeout(res, 100));
+        }
+        return driver.clickCard(containing, title, as ? { as } : {});
+      },
       close,
     };
   } catch (err) {

@@ -20,7 +20,9 @@ export async function run() {
     await d.say(`failover test ${GROUP} confirm`);
     const test = await r.waitNewest('failover_test', ['paused', 'completed', 'failed']);
     const testUp = r.drVms().filter((v) => v.powerState === 'poweredOn').length;
-    await d.clickCard('🧪 Test failover up at DR', 'Clean up');
+    if (test.status !== 'paused')
+      return { ok: false, step: 'failover test', status: test.status, error: test.error?.slice(0, 300) };
+    await r.click('🧪 Test failover up at DR', 'Clean up');
     const testDone = await r.waitNewest('failover_test', ['completed', 'failed', 'cancelled']);
     const drDatastores = () => r.world.vcenters.get('vc-dr')?.nfsDatastores.length ?? 0;
     const testCleanedUp =
@@ -32,15 +34,15 @@ export async function run() {
 
     // 2. Planned failover: the plan card, then confirm; a marker written just before it starts.
     const plan = (await d.say(`failover ${GROUP}`)).join('\n');
-    const planFirst = plan.includes('Planned failover of gold: the plan') && (await r.jobs('failover')).length === 0;
+    const planFirst =
+      plan.includes('Planned failover of gold: the plan') && (await r.jobs('failover')).length === 0;
     const vm = r.vms[0] ?? 'web-01';
     const marker = `marker-${Date.now()}.txt`;
     await writeFile(join(sites.mountpoint(r.src), vm, marker), `written ${new Date().toISOString()}\n`);
     const started = Date.now();
     await d.say(`failover ${GROUP} confirm`);
     const pending = await r.waitNewest('failover', ['pending', 'running', 'paused', 'failed'], 60_000);
-    if (pending.requiresApproval && !pending.approvedBy)
-      await d.clickCard('Approve', 'Approve', { as: APPROVER });
+    if (pending.requiresApproval && !pending.approvedBy) await r.click('Approve', 'Approve', APPROVER);
     const up = await r.waitNewest('failover', ['paused', 'completed', 'failed']);
     const rto_s = (Date.now() - started) / 1000;
     const vmsUpAtDr = r.drVms().filter((v) => v.powerState === 'poweredOn').length;
@@ -52,7 +54,7 @@ export async function run() {
     const dataLoss = atDr ? 0 : 1;
 
     // 3. Commit, then one reverse replication (DR → original site).
-    await d.clickCard('Failover up at DR', 'Commit');
+    await r.click('Failover up at DR', 'Commit');
     const done = await r.waitNewest('failover', ['completed', 'failed', 'cancelled']);
     const g = await r.group();
     const syncsBefore = (await r.jobs('replication_sync')).length;
