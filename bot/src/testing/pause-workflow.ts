@@ -101,7 +101,9 @@ export function testOps(
         });
         await store.putJobItem(job.id, 'token', 'resume', { taskToken: p.taskToken });
         const reason =
-          pause === 'decide' ? 'failover up at DR: Commit or Roll back' : 'discard what changed at DR?';
+          pause === 'decide'
+            ? 'failover up at DR: Commit or Roll back'
+            : 'rolled back at DR: discard what changed there, or keep it';
         await store.transitionJob(job.id, { type: 'pause', actor: SYSTEM, reason, kind: 'operator' });
         await notifier().notify({ kind: 'job_paused', jobId: job.id, reason });
         return {};

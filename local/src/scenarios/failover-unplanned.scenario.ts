@@ -1,4 +1,4 @@
-import { ADMIN, GROUP, startDrRun } from './dr-run';
+import { ADMIN, APPROVER, GROUP, startDrRun } from './dr-run';
 
 /**
  * Runbook: the group replicated once, then its source appliance stops (its sshd closed: nothing answers). An
@@ -19,9 +19,13 @@ export async function run() {
     const plan = (await d.say(cmd, ADMIN)).join('\n');
     const refused = (await d.say(`${cmd} confirm`)).join('\n').includes('**admin** role');
     await d.say(`${cmd} confirm`, ADMIN);
+    // The group is production: even an unplanned failover waits for a second person.
+    const pending = await r.waitNewest('failover', ['pending', 'running', 'paused', 'failed'], 60_000);
+    if (pending.requiresApproval && !pending.approvedBy) await r.click('Approve', 'Approve', APPROVER);
     const up = await r.waitNewest('failover', ['paused', 'completed', 'failed']);
     const g = await r.group();
     const snapshotAt = g.lastReplica?.snapshotAt ?? '';
+    // Measured here: how old the replica was when the job started (after the approval).
     const replicaAgeS = (Date.parse(up.startedAt ?? up.createdAt) - Date.parse(snapshotAt)) / 1000;
     const lossWindowS = Number(up.details.lossWindowS);
     const vmsUpAtDr = r.drVms().filter((v) => v.powerState === 'poweredOn').length;
