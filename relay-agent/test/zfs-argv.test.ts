@@ -53,6 +53,15 @@ describe('ZFS argv allow-list', () => {
       '-r',
       'dr/vm@rackops-gold-20261206T120000Z',
     ]);
+    expect(zfsArgv({ verb: 'unmark', dataset: 'dr/vm', property: 'rackops:promoted' })).toEqual([
+      'zfs',
+      'inherit',
+      'rackops:promoted',
+      'dr/vm',
+    ]);
+    expect(() =>
+      zfsArgv({ verb: 'unmark', dataset: 'dr/vm', property: 'rackops:replica' as 'rackops:promoted' }),
+    ).toThrow(ValidationError);
     for (const clone of [
       'dr/vm',
       'dr',

@@ -10,6 +10,7 @@ import {
   createZfsCloneHandler,
   createZfsDestroyCloneHandler,
   createZfsPromoteHandler,
+  createZfsDemoteHandler,
 } from '../src/commands/zfs-dr.handlers';
 import {
   createZfsPruneHandler,
@@ -74,6 +75,7 @@ describe.skipIf(unavailable !== undefined)(
     const clone = createZfsCloneHandler(lazy);
     const destroy = createZfsDestroyCloneHandler(lazy);
     const promote = createZfsPromoteHandler(lazy);
+    const demote = createZfsDemoteHandler(lazy);
     const prune = createZfsPruneHandler(lazy);
     const sync = async (content: string, from = src, to = dst) => {
       await writeFile(join(sites.mountpoint(from), 'web-01.vmx'), content);
@@ -169,7 +171,12 @@ describe.skipIf(unavailable !== undefined)(
         { group, dataset: dst, snapshot: secondSnap },
         ctxFor('zfs.promote', 'zfs-b'),
       );
-      expect(out).toEqual({ snapshot: secondSnap, rolledBack: true, writable: true });
+      expect(out).toEqual({
+        snapshot: secondSnap,
+        rolledBack: true,
+        writable: true,
+        mountpoint: sites.mountpoint(dst),
+      });
       expect((await snaps(dst)).at(-1)).toBe(secondSnap);
       expect(await prop(dst, 'rackops:promoted')).toBe(secondSnap);
       expect((await sites.readFresh(dst, 'web-01.vmx')).toString()).toContain('memSize = "2"');
@@ -180,7 +187,12 @@ describe.skipIf(unavailable !== undefined)(
         { group, dataset: dst, snapshot: firstSnap },
         ctxFor('zfs.promote', 'zfs-b'),
       );
-      expect(again).toEqual({ snapshot: secondSnap, rolledBack: false, writable: true });
+      expect(again).toEqual({
+        snapshot: secondSnap,
+        rolledBack: false,
+        writable: true,
+        mountpoint: sites.mountpoint(dst),
+      });
       expect((await sites.readFresh(dst, 'dr-write')).toString()).toBe('after failover');
       // Nor may the schedule replicate into it: a receive -F would.
       const fourth = await snapshot({ group, dataset: src }, ctxFor('zfs.snapshot', 'zfs-a'));
@@ -211,6 +223,34 @@ describe.skipIf(unavailable !== undefined)(
       expect(atSource?.code).toBe('not_a_replica');
       expect(await snaps(src)).toEqual([...sourceSnaps, fourth.snapshot]);
       expect(await readFile(join(sites.mountpoint(src), 'web-01.vmx'), 'utf8')).toBe(sourceVmx);
+
+      // The confirmed roll back: demoting the source is refused; the replica loses what DR wrote, once.
+      const demoteSource = await demote({ group, dataset: src }, ctxFor('zfs.demote', 'zfs-a')).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string },
+      );
+      expect(demoteSource?.code).toBe('not_a_replica');
+      expect(await demote({ group, dataset: dst }, ctxFor('zfs.demote', 'zfs-b'))).toEqual({
+        snapshot: secondSnap,
+        demoted: true,
+      });
+      expect(await prop(dst, 'rackops:promoted')).toBe('-');
+      await expect(sites.readFresh(dst, 'dr-write')).rejects.toThrow();
+      expect(await demote({ group, dataset: dst }, ctxFor('zfs.demote', 'zfs-b'))).toEqual({
+        demoted: false,
+      });
+      // And replication into it resumes with the increment.
+      const resumed = await replicate(
+        {
+          group,
+          sourceDataset: src,
+          targetAppliance: 'zfs-b',
+          targetDataset: dst,
+          snapshot: fourth.snapshot,
+        },
+        ctxFor('zfs.replicate', 'zfs-a'),
+      );
+      expect(resumed.kind).toBe('incremental');
     }, 120_000);
 
     it('prune never destroys the origin of a live clone: skipped and said so; taken after the clean-up', async () => {

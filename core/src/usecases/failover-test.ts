@@ -10,14 +10,20 @@ import type { UseCaseDeps } from './deps';
 import { loadPaused, wake } from './resume-job';
 
 /** The group's test failover that has not ended (one at a time: a second would clone and register again). */
-export async function activeTestFailover(deps: UseCaseDeps, group: string): Promise<Job | undefined> {
+export const activeTestFailover = (deps: UseCaseDeps, group: string) =>
+  activeOfType(deps, group, 'failover_test');
+
+/** The group's failover that has not ended: a test beside it would register the same VMs at DR twice. */
+export const activeFailoverOf = (deps: UseCaseDeps, group: string) => activeOfType(deps, group, 'failover');
+
+async function activeOfType(deps: UseCaseDeps, group: string, type: Job['type']): Promise<Job | undefined> {
   let cursor: string | undefined;
   do {
     const page = await deps.store.listJobsByTarget('protection_group', group, {
       limit: 100,
       ...(cursor ? { cursor } : {}),
     });
-    const found = page.items.find((j) => j.type === 'failover_test' && !isTerminal(j.status));
+    const found = page.items.find((j) => j.type === type && !isTerminal(j.status));
     if (found) return found;
     cursor = page.cursor;
   } while (cursor);
@@ -39,6 +45,12 @@ export async function startTestFailover(
   if (!read) throw new NotFoundError('protection group', name);
   if (!read.value.lastReplica)
     throw new RackOpsError('no_replica', `protection group ${name} has no replica yet: nothing to test`);
+  const failover = await activeFailoverOf(deps, name);
+  if (failover)
+    throw new RackOpsError(
+      'failover_running',
+      `a failover of ${name} is ${failover.status} (job ${failover.id}): no test failover beside it`,
+    );
   const running = await activeTestFailover(deps, name);
   if (running)
     throw new RackOpsError(

@@ -6,6 +6,7 @@ import { NotFoundError, RackOpsError } from '../util/errors';
 import { parseOrThrow } from '../util/zod-errors';
 import { type CreateJobOutcome, createJob } from './create-job';
 import type { UseCaseDeps } from './deps';
+import { activeFailoverOf } from './failover-test';
 
 /** A second run of a group while one is pending or running: refused, and the refusal says which run holds it. */
 export class ReplicationRunningError extends RackOpsError {
@@ -39,7 +40,8 @@ export async function activeReplicationJobs(store: Store, group: string): Promis
 /**
  * `replicate <group> now` and each scheduled tick: one `replication_sync` job for the group. A replication
  * writes only the replica (never the source), so it needs no second person. Refused, with nothing created,
- * for an unknown, paused or not (yet) approved group and while another run of the group is pending or running.
+ * for an unknown, paused or not (yet) approved group, while another run of the group is pending or running, and
+ * while a failover of the group has not ended.
  */
 export async function replicateGroup(
   deps: UseCaseDeps,
@@ -57,6 +59,14 @@ export async function replicateGroup(
     );
   if (read.value.state === 'paused')
     throw new RackOpsError('group_paused', `protection group ${name} is paused: resume it first`);
+  // From the promotion on, the replica is live at DR: a sync into it is refused anyway; until the failover
+  // is committed (then the group replicates the other way) or rolled back, none is started.
+  const failover = await activeFailoverOf(deps, name);
+  if (failover)
+    throw new RackOpsError(
+      'failover_running',
+      `protection group ${name} is failing over (job ${failover.id}): no replication until it is committed or rolled back`,
+    );
   const running = (await activeReplicationJobs(deps.store, name))[0];
   if (running) throw new ReplicationRunningError(name, running.id);
   return createJob(deps, {

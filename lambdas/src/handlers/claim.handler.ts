@@ -224,7 +224,7 @@ export function createClaimHandler(deps: ClaimDeps) {
     } catch (err) {
       if (
         err instanceof RackOpsError &&
-        (err.code === 'replication_running' || err.code === 'group_paused')
+        (err.code === 'replication_running' || err.code === 'group_paused' || err.code === 'failover_running')
       ) {
         log.info({ group, reason: err.message }, 'replication tick skipped');
         return {

@@ -38,7 +38,7 @@ export const Fo = z.object({
   targetDataset: z.string(),
   datastore: z.string(),
   replica: z.object({ snapshot: z.string(), snapshotAt: z.string() }),
-  /** Unplanned: the end of the loss window (the failure, or the job's start). */
+  /** Unplanned: the end of the loss window (the failure when given, else the job's start: "now"). */
   lostAt: z.string().optional(),
   params: FailoverParams,
 });
@@ -67,7 +67,9 @@ export async function beginFailover(deps: OpsDeps, job: Job): Promise<Record<str
     targetDataset: g.target.dataset,
     datastore: failoverDatastore(name),
     replica: { snapshot: g.lastReplica.snapshot, snapshotAt: g.lastReplica.snapshotAt },
-    ...(params.mode === 'unplanned' ? { lostAt: params.failedAt ?? deps.clock.now().toISOString() } : {}),
+    ...(params.mode === 'unplanned'
+      ? { lostAt: params.failedAt ?? job.startedAt ?? deps.clock.now().toISOString() }
+      : {}),
     params,
   };
   await log(

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/jobs/job.schema';
+import { failoverPauseOf } from '../../src/usecases/failover';
+import { failoverDatastore, lossWindowSeconds, shutdownLine } from '../../src/workflows/ops/failover.op';
+import { aJob } from '../job-factory';
+
+describe('failover pure pieces', () => {
+  it('the loss window is the replica’s age at the failure, in whole seconds, never negative', () => {
+    expect(lossWindowSeconds('2026-12-07T00:00:00Z', '2026-12-07T00:12:30.400Z')).toBe(750);
+    expect(lossWindowSeconds('2026-12-07T00:00:00Z', '2026-12-07T00:00:00.600Z')).toBe(1);
+    expect(lossWindowSeconds('2026-12-07T00:00:05Z', '2026-12-07T00:00:00Z')).toBe(0);
+  });
+
+  it('names how each source VM went off; a power-off after the timeout says the timeout', () => {
+    const off = (
+      how: 'already-off' | 'guest-shutdown' | 'powered-off-after-timeout' | 'powered-off-no-tools',
+    ) => shutdownLine({ name: 'web-01', done: { powerState: 'poweredOff', how, timeoutSeconds: 90 } });
+    expect(off('guest-shutdown')).toBe('guest shut down');
+    expect(off('powered-off-after-timeout')).toBe('powered off after the 90 s guest shutdown timeout');
+    expect(off('powered-off-no-tools')).toMatch(/no VMware Tools/);
+    expect(off('already-off')).toBe('already off');
+    expect(shutdownLine({ name: 'web-01', error: { Error: 'NotFound', Cause: 'vm-1 is gone' } })).toMatch(
+      /^not shut down: .*vm-1 is gone/,
+    );
+  });
+
+  it('the decision a paused failover waits for comes from its details; anything else is none', () => {
+    const job = (pause: unknown) => ({ ...aJob(), details: { pause } }) as unknown as Job;
+    expect(failoverPauseOf(job('decide'))).toBe('decide');
+    expect(failoverPauseOf(job('confirm-rollback'))).toBe('confirm-rollback');
+    expect(failoverPauseOf(job(null))).toBeUndefined();
+    expect(failoverPauseOf(job('commit'))).toBeUndefined();
+  });
+
+  it('the DR datastore is a RackOps one, per group', () => {
+    expect(failoverDatastore('gold')).toBe('rackops-fo-gold');
+  });
+});
