@@ -159,7 +159,17 @@ export function buildFailoverWorkflow(): AslMachine {
       }),
       Report: jobOpsTask({ op: 'fo-report', resultPath: null, next: 'Decide', catchTo: 'Finish' }),
       Decide: decisionPause('decide', 'failed over: Commit or Roll back', 'Decision', 'Finish'),
-      Decision: choice('$.decision.decision', 'commit', 'CommitMode', 'RollbackPlan'),
+      // Only the two named decisions act; anything else (a forced resume carries none) stays failed over.
+      Decision: {
+        Type: 'Choice',
+        Choices: [
+          // A comparison on a missing path is a runtime error in ASL: test presence first.
+          { Not: { Variable: '$.decision.decision', IsPresent: true }, Next: 'Finish' },
+          { Variable: '$.decision.decision', StringEquals: 'commit', Next: 'CommitMode' },
+          { Variable: '$.decision.decision', StringEquals: 'rollback', Next: 'RollbackPlan' },
+        ],
+        Default: 'Finish',
+      },
       CommitMode: choice('$.fo.mode', 'planned', 'OriginalReachable', 'PreserveOriginal'),
       OriginalReachable: {
         ...deviceTask({
@@ -222,7 +232,14 @@ export function buildFailoverWorkflow(): AslMachine {
         'Confirmed',
         'Finish',
       ),
-      Confirmed: choice('$.confirm.decision', 'rollback-confirmed', 'Demote', 'Finish'),
+      Confirmed: {
+        Type: 'Choice',
+        Choices: [
+          { Not: { Variable: '$.confirm.decision', IsPresent: true }, Next: 'Finish' },
+          { Variable: '$.confirm.decision', StringEquals: 'rollback-confirmed', Next: 'Demote' },
+        ],
+        Default: 'Finish',
+      },
       Demote: deviceTask({
         kind: 'zfs.demote',
         target: TARGET_ZFS,

@@ -182,7 +182,9 @@ export async function finishFailover(deps: OpsDeps, job: Job, raw: unknown): Pro
     problems.push(
       r.pauseEnd
         ? `no decision (${errorText(r.pauseEnd)}): left failed over, nothing discarded`
-        : `failed over, then: ${errorText(r.error ?? (r.unmountError as AslError))}`,
+        : r.error || r.unmountError
+          ? `failed over, then: ${errorText(r.error ?? (r.unmountError as AslError))}`
+          : 'resumed without a decision: left failed over, nothing discarded',
     );
   }
   for (const p of [...itemErrors(r.shutdown, 'shutdown'), ...itemErrors(r.unregistered, 'unregister')])
