@@ -95,7 +95,10 @@ describe('failover chat command', () => {
       async () => f.harness.lastCard('conv-fo', 'Failover up at DR'),
       (e) => e !== undefined,
     );
-    // Another failover of the group meanwhile is refused, nothing created.
+    // Another failover of the group meanwhile: the plan says so, and confirm is refused, nothing created.
+    expect(all(await f.harness.say(USERS.operator, 'failover gold', 'conv-fo'))).toMatch(
+      /Refused while these run: a failover of gold is paused \(job /,
+    );
     expect(all(await f.harness.say(USERS.operator, 'failover gold confirm', 'conv-fo'))).toContain(
       'no failover of gold now',
     );

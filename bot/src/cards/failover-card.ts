@@ -20,6 +20,8 @@ export interface FailoverPlan {
   snapshot: string;
   replicaAgeS: number;
   production: boolean;
+  /** What would refuse it now (a rollout or another failover on those VMs or clusters). */
+  conflicts: string[];
   /** The same words with `confirm`, to start it. */
   confirmCommand: string;
 }
@@ -57,7 +59,14 @@ export function renderFailoverPlan(p: FailoverPlan): AdaptiveCard {
           ),
         ]
       : []),
-    text(`Nothing has run. To start it: \`${p.confirmCommand}\``, { weight: 'Bolder' }),
+    ...(p.conflicts.length
+      ? [
+          text(`⛔ Refused while these run: ${p.conflicts.join('; ')}. Nothing has run.`, {
+            color: 'Attention',
+            weight: 'Bolder',
+          }),
+        ]
+      : [text(`Nothing has run. To start it: \`${p.confirmCommand}\``, { weight: 'Bolder' })]),
   ]);
 }
 

@@ -2,7 +2,9 @@ import { CardFactory } from 'botbuilder';
 import { FailoverParams } from '@rackops/core/failover/failover.schema';
 import { resolveVm } from '@rackops/core/replication/group-inventory';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
-import { startFailover } from '@rackops/core/usecases/failover';
+import { failoverConflicts } from '@rackops/core/failover/failover-conflicts';
+import type { Job } from '@rackops/core/jobs/job.schema';
+import { failoverScope, startFailover } from '@rackops/core/usecases/failover';
 import { NotFoundError, ValidationError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { renderFailoverPlan } from '../cards/failover-card';
@@ -85,6 +87,7 @@ export async function failover(turn: Turn, args: ArgsOf<'failover'>): Promise<st
       snapshot: g.lastReplica.snapshot,
       replicaAgeS,
       production: g.production,
+      conflicts: failoverConflicts(await activeJobs(turn), await failoverScope(turn.rt.usecases, g, params)),
       confirmCommand: confirmCommand(g.name, args),
     });
     await turn.sender.send({ type: 'message', attachments: [CardFactory.adaptiveCard(plan)] });
@@ -103,6 +106,23 @@ export async function failover(turn: Turn, args: ArgsOf<'failover'>): Promise<st
     `Job ${job.id}: ${mode} failover of ${g.name} ${outcome === 'awaiting_approval' ? 'waits for a second person (approver)' : outcome}.`,
   );
   return outcome;
+}
+
+/** Jobs not ended, for the plan to say now what `confirm` would be refused for (the use case checks again). */
+async function activeJobs(turn: Turn): Promise<Job[]> {
+  const out: Job[] = [];
+  for (const status of ['pending', 'running', 'paused'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await turn.rt.store.listJobsByStatus(status, {
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
+      out.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return out;
 }
 
 /** The command again, from its arguments, with `confirm`: what the plan card says to type. */
