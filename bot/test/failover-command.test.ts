@@ -174,4 +174,15 @@ describe('failover chat command', () => {
       )?.status,
     ).toBe('completed');
   });
+
+  it("a production group's DR placement changes only with a second person", async () => {
+    const asked = all(await f.harness.say(USERS.operator, 'pg edit crown dr-nfs 10.0.9.6'));
+    expect(asked).toMatch(/approv/i);
+    expect(all(await f.harness.say(USERS.viewer, 'pg crown'))).toContain('NFS 10.0.9.5');
+    expect(all(await f.harness.say(USERS.operator, 'pg approve crown'))).toMatch(
+      /approver|not the one|Four-eyes/i,
+    );
+    await f.harness.say(USERS.approver, 'pg approve crown');
+    expect(all(await f.harness.say(USERS.viewer, 'pg crown'))).toContain('NFS 10.0.9.6');
+  });
 });
