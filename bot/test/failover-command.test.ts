@@ -185,4 +185,16 @@ describe('failover chat command', () => {
     await f.harness.say(USERS.approver, 'pg approve crown');
     expect(all(await f.harness.say(USERS.viewer, 'pg crown'))).toContain('NFS 10.0.9.6');
   });
+
+  it('a placement recorded for the other site (before the sites swapped) is not used', async () => {
+    const pgs = createProtectionGroupStore(f.store);
+    await pgs.update('gold', (g) => ({ ...g, dr: { ...g.dr, vcenterId: 'vc-elsewhere' } }));
+    expect(all(await f.harness.say(USERS.operator, 'failover gold'))).toContain(
+      'failover needs `cluster …`, `pool …`, `nfs …`',
+    );
+    const typed = all(
+      await f.harness.say(USERS.operator, 'failover gold cluster lab-a pool resgroup-2 nfs 10.0.9.7'),
+    );
+    expect(typed).toContain('pool resgroup-2, network VM Network');
+  });
 });

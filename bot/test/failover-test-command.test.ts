@@ -63,7 +63,7 @@ describe('failover test chat command', () => {
     );
     await f.harness.say(USERS.operator, 'pg edit gold dr-nfs 10.0.9.5');
     expect(text(await f.harness.say(USERS.viewer, 'pg gold'))).toContain(
-      'DR placement: cluster lab-a, pool resgroup-1, NFS 10.0.9.5',
+      'DR placement: vCenter vc-lab, cluster lab-a, pool resgroup-1, NFS 10.0.9.5',
     );
     const plan = text(await f.harness.say(USERS.operator, 'failover test gold vms web-01'));
     expect(plan).toContain('on cluster lab-a (4 host(s))');

@@ -19,6 +19,7 @@ export function drPlacementOf(args: {
 /** The placement as `pg GROUP` shows it. */
 export const describeDr = (dr: DrPlacement): string =>
   [
+    ...(dr.vcenterId ? [`vCenter ${dr.vcenterId}`] : []),
     `cluster ${dr.cluster ?? '—'}`,
     `pool ${dr.resourcePool ?? '—'}`,
     `NFS ${dr.nfsServer ?? '—'}`,

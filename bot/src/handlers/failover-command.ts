@@ -64,7 +64,7 @@ export async function failover(turn: Turn, args: ArgsOf<'failover'>): Promise<st
       resourcePoolMoref: at.pool,
       hostMorefs,
       nfsServer: at.nfs,
-      ...((args.net ?? g.dr?.portGroup) ? { portGroup: args.net ?? g.dr?.portGroup } : {}),
+      ...((args.net ?? at.net) ? { portGroup: args.net ?? at.net } : {}),
     },
     'failover',
   );

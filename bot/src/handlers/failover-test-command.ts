@@ -20,18 +20,24 @@ export function placement(
   g: ProtectionGroup,
   args: { cluster?: string | undefined; pool?: string | undefined; nfs?: string | undefined },
   command: string,
-): { cluster: string; pool: string; nfs: string } {
+): { cluster: string; pool: string; nfs: string; net?: string } {
+  // A placement recorded for the other site (the sites swapped at a committed failover) does not apply.
+  const dr =
+    g.dr && (g.dr.vcenterId === undefined || g.dr.vcenterId === g.target.vcenterId) ? g.dr : undefined;
   const at = {
-    cluster: args.cluster ?? g.dr?.cluster,
-    pool: args.pool ?? g.dr?.resourcePool,
-    nfs: args.nfs ?? g.dr?.nfsServer,
+    cluster: args.cluster ?? dr?.cluster,
+    pool: args.pool ?? dr?.resourcePool,
+    nfs: args.nfs ?? dr?.nfsServer,
   };
   const missing = (['cluster', 'pool', 'nfs'] as const).filter((k) => !at[k]);
   if (missing.length > 0)
     throw new ValidationError(
       `${command} needs ${missing.map((k) => `\`${k} …\``).join(', ')} (or record them once: \`pg edit ${g.name} ${missing.map((k) => `dr-${k} …`).join(' ')}\`; see \`help ${command}\`)`,
     );
-  return at as { cluster: string; pool: string; nfs: string };
+  return {
+    ...(at as { cluster: string; pool: string; nfs: string }),
+    ...(dr?.portGroup ? { net: dr.portGroup } : {}),
+  };
 }
 
 /** The DR cluster's hosts on the group's target vCenter, by the inventory (the clone is mounted on each). */

@@ -144,7 +144,9 @@ export async function protect(turn: Turn, args: ArgsOf<'protect'>): Promise<stri
       retention: args.keep ? { frequent: args.keep } : {},
       ...(args.transport !== undefined ? { transport: args.transport } : {}),
       ...(args.consistency !== undefined ? { vmConsistent: args.consistency === 'vm' } : {}),
-      ...(drPlacementOf(args) ? { dr: drPlacementOf(args) } : {}),
+      ...(drPlacementOf(args)
+        ? { dr: { ...drPlacementOf(args), vcenterId: args['dr-vcenter'] ?? args.vcenter ?? 'none' } }
+        : {}),
       conversationId: turn.sender.conversationId,
     },
     turn.actor,

@@ -45,7 +45,7 @@ export function describeChange(c: GroupChange): string {
         ...(c.transport !== undefined ? [`transport ${c.transport}`] : []),
         ...(c.vmConsistent !== undefined ? [`consistency ${c.vmConsistent ? 'vm' : 'crash'}`] : []),
         ...Object.entries(c.dr ?? {})
-          .filter(([, v]) => v !== undefined)
+          .filter(([k, v]) => v !== undefined && k !== 'vcenterId')
           .map(([k, v]) => `DR ${DR_WORD[k] ?? k} ${v}`),
       ];
       return `set ${parts.join(', ')}`;
@@ -93,7 +93,16 @@ export function applyChange(g: ProtectionGroup, change: GroupChange): Protection
         retention: { ...g.retention, ...change.retention },
         transport: change.transport ?? g.transport,
         vmConsistent: change.vmConsistent ?? g.vmConsistent,
-        ...(change.dr ? { dr: { ...g.dr, ...change.dr } } : {}),
+        // Parts set for another site (before a committed failover swapped them) are not kept.
+        ...(change.dr
+          ? {
+              dr: {
+                ...(g.dr?.vcenterId === undefined || g.dr.vcenterId === g.target.vcenterId ? g.dr : {}),
+                ...change.dr,
+                vcenterId: g.target.vcenterId,
+              },
+            }
+          : {}),
       };
       const same = (x: ProtectionGroup) =>
         JSON.stringify([x.rpoMinutes, x.retention, x.transport, x.vmConsistent, x.dr ?? {}]);

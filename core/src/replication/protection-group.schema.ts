@@ -45,6 +45,11 @@ export type Transport = z.infer<typeof Transport>;
  * the port group the NICs are moved to. Each part may be set alone; a failover names the ones missing.
  */
 export const DrPlacement = z.object({
+  /**
+   * The vCenter this placement is at: the group's target when it was set. After a committed failover the sites
+   * swap and the placement no longer applies (a failback names its own).
+   */
+  vcenterId: BoundedId.optional(),
   cluster: z.string().min(1).max(120).optional(),
   resourcePool: z
     .string()
