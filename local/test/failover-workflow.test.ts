@@ -6,6 +6,7 @@ import { createProtectionGroupStore } from '@rackops/core/replication/protection
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { decideFailover, startFailover } from '@rackops/core/usecases/failover';
 import { replicateGroup } from '@rackops/core/usecases/replicate-group';
+import { forceResumeJob } from '@rackops/core/usecases/resume-job';
 import { drLab } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
@@ -114,9 +115,9 @@ describe.skipIf(unavailable !== undefined)(
     };
     const lines = async (jobId: string) =>
       (await stack.store.listLog(jobId)).items.map((l) => l.message).join('\n');
-    const replicate = async () => {
+    const replicate = async (name = 'gold') => {
       await new Promise((r) => setTimeout(r, 1100));
-      const { job } = await replicateGroup(deps, { group: 'gold', actor: alice });
+      const { job } = await replicateGroup(deps, { group: name, actor: alice });
       return waitFor(job.id, ['completed', 'failed', 'cancelled']);
     };
     const params = (extra: Record<string, unknown> = {}) => ({
@@ -263,6 +264,54 @@ describe.skipIf(unavailable !== undefined)(
       expect(await readFile(join(sites.mountpoint(src), 'web-01', 'marker.txt'), 'utf8')).toBe(
         'written just before the shutdown',
       );
+    }, 600_000);
+
+    it('a resume with no decision (forced) leaves the group failed over and says what runs where', async () => {
+      // A group of its own, with a VM the source vCenter does not have: an unplanned failover needs none there.
+      const from = `${sites.sourcePool}/silver`;
+      const to = `${sites.targetPool}/silver`;
+      await sites.zfs('create', from);
+      await mkdir(join(sites.mountpoint(from), 'app-01'), { recursive: true });
+      await writeFile(
+        join(sites.mountpoint(from), 'app-01', 'app-01.vmx'),
+        formatVmx({
+          name: 'app-01',
+          memoryMiB: 1024,
+          numCpu: 1,
+          biosUuid: '42111111-2222-3333-4444-555555555555',
+          instanceUuid: '50111111-2222-3333-4444-555555555555',
+          networkName: 'VM Network',
+        }),
+      );
+      await createProtectionGroupStore(stack.store).create({
+        name: 'silver',
+        source: { vcenterId: 'vc-src', datastore: 'nfs-silver', appliance: 'nas-src', dataset: from },
+        target: { vcenterId: 'vc-dr', datastore: 'nfs-silver-dr', appliance: 'nas-dst', dataset: to },
+        members: { kind: 'datastore' },
+        rpoMinutes: 15,
+        retention: {},
+        production: false,
+        createdBy: alice,
+        createdAt: new Date().toISOString(),
+      });
+      expect((await replicate('silver')).status).toBe('completed');
+      const { job } = await startFailover(deps, {
+        group: 'silver',
+        actor: alice,
+        admin: true,
+        params: params({ vms: ['app-01'], sourceMorefs: {}, mode: 'unplanned', reason: 'drill' }),
+      });
+      const paused = await waitFor(job.id, ['paused', 'completed', 'failed']);
+      expect(paused.status, await lines(job.id)).toBe('paused');
+      await forceResumeJob(deps, { jobId: job.id, actor: alice, reason: 'clicked the wrong thing' });
+      const done = await waitFor(job.id, ['completed', 'failed', 'cancelled']);
+      expect(done.status, await lines(job.id)).toBe('failed');
+      expect(done.details.result).toMatchObject({ outcome: 'failed-over', vmsUp: 1 });
+      expect(done.summary).toMatch(/resumed without a decision: left failed over, nothing discarded/);
+      expect(drVms().find((v) => v.name === 'app-01')?.powerState).toBe('poweredOn');
+      expect(drDatastores()).toContain('rackops-fo-silver');
+      const report = JSON.stringify(await stack.store.getJobItem(job.id, 'note', 'report'));
+      expect(report).toContain(`1 VM(s) run at vc-dr from ${to} (promoted)`);
     }, 600_000);
   },
 );
