@@ -240,8 +240,10 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
     );
   });
 
-  it('failover says it is not available yet (protection groups: protection-commands.test.ts)', async () => {
-    expect(text(await f.harness.say(USERS.admin, 'failover pg-1'))).toContain('not available yet');
+  it('failover of an unknown group is refused (the command: failover-command.test.ts)', async () => {
+    expect(text(await f.harness.say(USERS.admin, 'failover pg-1'))).toContain(
+      'protection group pg-1 not found',
+    );
   });
 
   it('unknown and malformed commands get a short error with the closest command', async () => {

@@ -52,6 +52,24 @@ describe('failover test chat command', () => {
     expect((await f.store.listJobsByTarget('protection_group', 'gold')).items).toHaveLength(0);
   });
 
+  it('the placement recorded on the group stands in for what is not typed', async () => {
+    const bad = text(await f.harness.say(USERS.operator, 'pg edit gold dr-pool "no such/pool"'));
+    expect(bad).toContain('resource pool moref');
+    expect(
+      text(await f.harness.say(USERS.operator, 'pg edit gold dr-cluster lab-a dr-pool resgroup-1')),
+    ).toMatch(/DR cluster lab-a, DR pool resgroup-1/);
+    expect(text(await f.harness.say(USERS.operator, 'failover test gold vms web-01'))).toContain(
+      'needs `nfs …` (or record them once: `pg edit gold dr-nfs …`',
+    );
+    await f.harness.say(USERS.operator, 'pg edit gold dr-nfs 10.0.9.5');
+    expect(text(await f.harness.say(USERS.viewer, 'pg gold'))).toContain(
+      'DR placement: vCenter vc-lab, cluster lab-a, pool resgroup-1, NFS 10.0.9.5',
+    );
+    const plan = text(await f.harness.say(USERS.operator, 'failover test gold vms web-01'));
+    expect(plan).toContain('on cluster lab-a (4 host(s))');
+    expect((await f.store.listJobsByTarget('protection_group', 'gold')).items).toHaveLength(0);
+  });
+
   it('confirm starts the job; the pause card cleans up through the task token, once', async () => {
     await f.harness.say(USERS.operator, `${CMD} confirm`, 'conv-ft');
     const [job] = (await f.store.listJobsByTarget('protection_group', 'gold')).items;

@@ -75,9 +75,9 @@ describe('command grammar', () => {
   it('generates help and help COMMAND from the same definitions', () => {
     const all = helpAll();
     for (const c of COMPILED.filter((c) => !c.def.unavailable)) expect(all).toContain(c.spec.display);
-    expect(all).toContain('Not available yet');
+    expect(all).not.toContain('Not available yet');
     expect(helpFor(['update', 'cluster'])).toContain('Role needed: **operator**');
-    expect(helpFor(['failover'])).toContain('not available yet');
+    expect(helpFor(['failover'])).toContain('`unplanned "REASON"` (**admin**');
     expect(helpFor(['updat'])).toContain('update');
   });
 
@@ -146,9 +146,24 @@ describe('command grammar', () => {
     expect(helpFor(['pg', 'create'])).toContain('`transport direct` has the source');
   });
 
-  it('declares room for failover; protection groups, replicate, windows and notify exist', () => {
-    expect(COMMANDS.failover.unavailable).toBe(true);
-    for (const n of ['protectionGroups', 'groups', 'pg', 'protect', 'replicate'] as const)
+  it('failover (planned, unplanned with a quoted reason) beside failover test; protection groups, replicate exist', () => {
+    expect(parseCommand('failover gold unplanned "site A lost power" confirm')).toMatchObject({
+      ok: true,
+      command: { name: 'failover', args: { group: 'gold', unplanned: 'site A lost power', confirm: true } },
+    });
+    expect(parseCommand('failover test gold')).toMatchObject({
+      ok: true,
+      command: { name: 'failoverTest', args: { group: 'gold' } },
+    });
+    expect(parseCommand('failover gold unplanned "x"')).toMatchObject({ ok: false });
+    expect(parseCommand('pg edit gold dr-cluster dr-a dr-pool resgroup-8 dr-nfs 10.0.9.5')).toMatchObject({
+      ok: true,
+      command: {
+        name: 'pgEdit',
+        args: { 'dr-cluster': 'dr-a', 'dr-pool': 'resgroup-8', 'dr-nfs': '10.0.9.5' },
+      },
+    });
+    for (const n of ['failover', 'protectionGroups', 'groups', 'pg', 'protect', 'replicate'] as const)
       expect(COMMANDS[n].unavailable).toBeUndefined();
     expect(parseCommand('replicate prod-vms now')).toMatchObject({
       ok: true,

@@ -17,6 +17,7 @@ export const CardVerb = z.enum([
   'window.create',
   'failover.cleanup',
   'audit.page',
+  'failover.decide',
 ]);
 export type CardVerb = z.infer<typeof CardVerb>;
 

@@ -4,6 +4,7 @@ import { isTerminal } from '@rackops/core/jobs/job.schema';
 import type { JobView } from '@rackops/core/usecases/job-queries';
 import { signCardData } from './card-data';
 import { action, card, cardBytes, heading, text } from './elements';
+import { renderFailoverPause } from './failover-card';
 import { renderFailoverTestPause } from './failover-test-card';
 import { jobLabel } from './job-label';
 import { type RenderOptions, jobFacts, jobRef, jobTitle } from './job-parts';
@@ -20,6 +21,7 @@ export function renderJobCard(view: JobView, opts: RenderOptions): AdaptiveCard 
   if (job.status === 'paused' && job.pauseKind === 'blockers' && view.blockers.length)
     return renderWizard(view, opts);
   if (job.status === 'paused' && job.type === 'failover_test') return renderFailoverTestPause(job, opts);
+  if (job.status === 'paused' && job.type === 'failover') return renderFailoverPause(job, opts);
   if (isTerminal(job.status)) {
     const { report } = view;
     if (!report)

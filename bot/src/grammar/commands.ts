@@ -3,6 +3,7 @@ import { NOTIFICATION_KINDS } from '@rackops/core/notifications/events';
 import { ChannelName, EmailAddress } from '@rackops/core/notifications/settings';
 import { z } from 'zod';
 import { type Def, def, name, none } from './def';
+import { FAILOVER_COMMANDS } from './failover-grammar';
 import { PROTECTION_COMMANDS } from './protection-grammar';
 import { SCP_COMMANDS } from './scp-commands';
 import { WINDOW_COMMANDS } from './window-grammar';
@@ -270,36 +271,7 @@ export const COMMANDS = {
   ...SCP_COMMANDS,
   ...WINDOW_COMMANDS,
   ...PROTECTION_COMMANDS,
-  failoverTest: def({
-    usage: 'failover test GROUP [vms VMS] [cluster NAME] [pool POOL] [nfs ADDRESS] [net PORTGROUP] [confirm]',
-    summary: 'test failover: the newest replica cloned and its VMs started at DR on an isolated network',
-    examples: ['failover test gold vms web-01,db-01 cluster dr-a pool resgroup-2 nfs 10.0.9.5 confirm'],
-    details:
-      'Without `confirm`: the plan (VMs, target, replica age), nothing runs. With it: a clone of the newest replica ' +
-      'on the target appliance is mounted on the DR cluster NAME, each VM is registered from VM/VM.vmx in it, moved ' +
-      'to the port group (default dr-test), powered on and waited on for VMware Tools; then the job pauses with a ' +
-      '*Clean up* button that unregisters the VMs, unmounts and destroys the clone. Replication goes on meanwhile. ' +
-      "VMS: comma-separated names (default: the group's VMs by the inventory); POOL: the DR resource pool moref; " +
-      "ADDRESS: the target appliance's NFS address as the DR hosts reach it.",
-    role: 'operator',
-    args: z.object({
-      group: name,
-      vms: z.string().max(2000).optional(),
-      cluster: name.optional(),
-      pool: name.optional(),
-      nfs: name.optional(),
-      net: name.optional(),
-      confirm: z.boolean().optional(),
-    }),
-  }),
-  failover: def({
-    usage: 'failover GROUP',
-    summary: 'fail a protection group over',
-    examples: ['failover pg-sql'],
-    role: 'approver',
-    args: z.object({ group: name }),
-    unavailable: true,
-  }),
+  ...FAILOVER_COMMANDS,
   notify: def({
     usage: 'notify [CHANNEL] [MODE] [KINDS] [cluster NAME]',
     summary: 'notification settings: show them, or switch event kinds on/off for a channel',

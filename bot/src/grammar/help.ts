@@ -20,8 +20,9 @@ function buildHelpAll(): string {
     '**RackOps commands** (`help COMMAND` for details)',
     '',
     ...ready.map((c) => `- \`${c.spec.display}\` — ${c.def.summary} _(${c.def.role})_`),
-    '',
-    `Not available yet: ${later.map((c) => `\`${c.spec.words.join(' ')}\``).join(', ')}`,
+    ...(later.length
+      ? ['', `Not available yet: ${later.map((c) => `\`${c.spec.words.join(' ')}\``).join(', ')}`]
+      : []),
   ].join('\n');
 }
 

@@ -16,6 +16,19 @@ const applianceDataset = z
 /** `consistency vm` quiesces the VMs around the ZFS snapshot; `crash` (the default) does not. */
 const Consistency = z.enum(['vm', 'crash']);
 
+/** Where a failover brings the group up at DR (checked again by core's DrPlacement). */
+const DR_ARGS = {
+  'dr-cluster': z.string().min(1).max(120).optional(),
+  'dr-pool': z.string().min(1).max(80).optional(),
+  'dr-nfs': z.string().min(1).max(253).optional(),
+  'dr-net': z.string().min(1).max(80).optional(),
+};
+const DR_USAGE = '[dr-cluster NAME] [dr-pool POOL] [dr-nfs ADDRESS] [dr-net PORTGROUP]';
+const DR_DETAILS =
+  'Failover placement, so `failover GROUP` needs nothing typed: `dr-cluster` the DR cluster whose hosts mount the ' +
+  "replica, `dr-pool` its resource pool moref, `dr-nfs` the target appliance's NFS address as the DR hosts reach " +
+  'it, `dr-net` the port group the NICs are moved to on a real failover.';
+
 /** `protect` and `pg create` take the same arguments. */
 const PROTECT_ARGS = z.object({
   group: ProtectionGroupName,
@@ -34,6 +47,7 @@ const PROTECT_ARGS = z.object({
   'dr-datastore': name.optional(),
   transport: Transport.optional(),
   consistency: Consistency.optional(),
+  ...DR_ARGS,
 });
 const PROTECT_DETAILS =
   "SOURCE and TARGET are APPLIANCE:DATASET, the appliance by its id in the relay agent's `zfs.sites`. " +
@@ -44,7 +58,7 @@ const PROTECT_DETAILS =
   'MODE: `transport agent` (the default) pipes the data through the relay agent; `transport direct` has the source ' +
   'appliance send to the target over SSH itself. LEVEL: `consistency vm` quiesces each VM (VMware snapshot, removed ' +
   'right after) around the ZFS snapshot; `consistency crash` (the default) takes the ZFS snapshot alone. ' +
-  '`pg edit` changes both later.';
+  `\`pg edit\` changes both later. ${DR_DETAILS}`;
 /** An RPO as typed: minutes (`30`), or `30m`, `2h`, `1d`; at most a week. */
 const rpoDuration = z
   .string()
@@ -100,8 +114,7 @@ export const PROTECTION_COMMANDS = {
     args: z.object({ group: ProtectionGroupName }),
   }),
   protect: def({
-    usage:
-      'protect GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME] [transport MODE] [consistency LEVEL]',
+    usage: `protect GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME] [transport MODE] [consistency LEVEL] ${DR_USAGE}`,
     summary:
       'create a protection group: replicate a ZFS dataset to another appliance on a schedule (production: a second person approves)',
     examples: [
@@ -114,8 +127,7 @@ export const PROTECTION_COMMANDS = {
     args: PROTECT_ARGS,
   }),
   pgCreate: def({
-    usage:
-      'pg create GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME] [transport MODE] [consistency LEVEL]',
+    usage: `pg create GROUP SOURCE TARGET [rpo MINUTES] [keep N] [vcenter ID] [datastore NAME] [dr-vcenter ID] [dr-datastore NAME] [transport MODE] [consistency LEVEL] ${DR_USAGE}`,
     summary: 'same as `protect`',
     examples: ['pg create prod-vms nas-a:tank/vmstore nas-b:tank/vmstore-dr rpo 15 vcenter vc-lab'],
     details: PROTECT_DETAILS,
@@ -156,14 +168,14 @@ export const PROTECTION_COMMANDS = {
     args: z.object({ group: ProtectionGroupName, vm: name }),
   }),
   pgEdit: def({
-    usage:
-      'pg edit GROUP [rpo DURATION] [keep N] [hourly N] [daily N] [weekly N] [transport MODE] [consistency LEVEL]',
+    usage: `pg edit GROUP [rpo DURATION] [keep N] [hourly N] [daily N] [weekly N] [transport MODE] [consistency LEVEL] ${DR_USAGE}`,
     summary:
       'change the RPO, retention, transport or consistency of a protection group (production: a second person approves)',
     examples: [
       'pg edit prod-vms rpo 30m',
       'pg edit prod-vms keep 8 daily 14',
       'pg edit prod-vms transport direct',
+      'pg edit prod-vms dr-cluster dr-a dr-pool resgroup-8 dr-nfs 10.0.9.5',
     ],
     details:
       'DURATION: minutes (`30`) or `30m`, `2h`, `1d` (at most 7 days); the group then runs every RPO/2. `keep` is the ' +
@@ -171,7 +183,7 @@ export const PROTECTION_COMMANDS = {
       'data through the relay agent (the default: no trust between appliances); `transport direct` has the source ' +
       "appliance send to the target over SSH itself, over the hop the relay agent's config describes for the pair. " +
       'LEVEL: `consistency vm` quiesces each VM (VMware snapshot, removed right after) around the ZFS snapshot; ' +
-      '`consistency crash` (the default) takes the ZFS snapshot alone.',
+      `\`consistency crash\` (the default) takes the ZFS snapshot alone. ${DR_DETAILS}`,
     role: 'operator',
     args: z
       .object({
@@ -183,15 +195,26 @@ export const PROTECTION_COMMANDS = {
         weekly: z.coerce.number().int().min(0).max(52).optional(),
         transport: Transport.optional(),
         consistency: Consistency.optional(),
+        ...DR_ARGS,
       })
       .refine(
         (a) =>
-          [a.rpo, a.keep, a.hourly, a.daily, a.weekly, a.transport, a.consistency].some(
-            (x) => x !== undefined,
-          ),
+          [
+            a.rpo,
+            a.keep,
+            a.hourly,
+            a.daily,
+            a.weekly,
+            a.transport,
+            a.consistency,
+            a['dr-cluster'],
+            a['dr-pool'],
+            a['dr-nfs'],
+            a['dr-net'],
+          ].some((x) => x !== undefined),
         {
           message:
-            'say what to change: `rpo DURATION`, `keep N`, `hourly N`, `daily N`, `weekly N`, `transport agent|direct` or `consistency vm|crash`',
+            'say what to change: `rpo DURATION`, `keep N`, `hourly N`, `daily N`, `weekly N`, `transport agent|direct`, `consistency vm|crash` or a `dr-…` placement',
           path: ['rpo'],
         },
       ),

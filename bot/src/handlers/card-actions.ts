@@ -5,7 +5,6 @@ import { cancelJob } from '@rackops/core/usecases/cancel-job';
 import { createJob } from '@rackops/core/usecases/create-job';
 import { JobStateError, StaleJobError } from '@rackops/core/usecases/errors';
 import { getJobView } from '@rackops/core/usecases/job-queries';
-import { cleanUpTestFailover } from '@rackops/core/usecases/failover-test';
 import { forceResumeJob, resumeJob } from '@rackops/core/usecases/resume-job';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { z } from 'zod';
@@ -21,6 +20,7 @@ import { claimCard } from '../records';
 import { type Turn, cardKeyOf } from '../runtime';
 import { auditPage } from './audit-command';
 import { BINDING_MESSAGE, checkCardBinding } from './card-binding';
+import { failoverCardAction } from './failover-card-actions';
 import { fourEyesRefusal } from './four-eyes';
 import { claimedJobId, securityAudit } from './security-audit';
 import { mergePageInputs, resolutionFromDraft } from './wizard-submit';
@@ -52,6 +52,7 @@ const VERB_ROLE: Record<CardVerb, Role> = {
   'window.create': 'operator',
   'failover.cleanup': 'operator',
   'audit.page': 'approver',
+  'failover.decide': 'operator',
 };
 
 const JobRefP = z.object({
@@ -217,19 +218,9 @@ async function runVerb(
         message: `🚫 Rejected by ${who(turn)}.`,
       };
     }
-    case 'failover.cleanup': {
-      const ref = JobRefP.parse(p);
-      await cleanUpTestFailover(uc, { jobId: ref.jobId, actor: turn.actor, expectedVersion: ref.v });
-      const notice = `Clean up started by ${who(turn)}.`;
-      return {
-        followUp: true,
-        outcome: 'cleaning_up',
-        card: await currentCard(turn, ref.jobId, ref.cid, notice),
-        cid: ref.cid,
-        jobId: ref.jobId,
-        message: `🧹 ${notice}`,
-      };
-    }
+    case 'failover.cleanup':
+    case 'failover.decide':
+      return failoverCardAction(turn, verb, p, (jobId, cid, notice) => currentCard(turn, jobId, cid, notice));
     case 'job.cancel': {
       const ref = CancelP.parse(p);
       const { effect } = await cancelJob(uc, { jobId: ref.jobId, mode: ref.mode, actor: turn.actor });

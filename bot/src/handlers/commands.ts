@@ -1,3 +1,4 @@
+import { failover } from './failover-command';
 import { failoverTest } from './failover-test-command';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { COMMANDS, commandWords } from '../grammar/commands';
@@ -137,8 +138,7 @@ async function run(turn: Turn, cmd: ParsedCommand): Promise<string> {
     case 'failoverTest':
       return failoverTest(turn, cmd.args);
     case 'failover':
-      await say(turn, `\`${commandWords(cmd.name)}\` is not available yet.`);
-      return 'unavailable';
+      return failover(turn, cmd.args);
   }
 }
 

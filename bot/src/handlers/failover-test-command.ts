@@ -2,6 +2,7 @@ import { FailoverTestParams } from '@rackops/core/failover/failover-test.schema'
 import { type Cluster, type Host, INVENTORY_TYPES } from '@rackops/core/inventory/inventory.schema';
 import { resolveVm } from '@rackops/core/replication/group-inventory';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
+import type { ProtectionGroup } from '@rackops/core/replication/protection-group.schema';
 import { listAllRecords } from '@rackops/core/store/list-all-records';
 import { startTestFailover } from '@rackops/core/usecases/failover-test';
 import { formatDuration } from '@rackops/core/util/duration';
@@ -11,8 +12,36 @@ import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
 import { say } from './reply';
 
+/**
+ * Where at DR: what was typed, else the group's recorded placement (`pg edit GROUP dr-cluster … dr-pool … dr-nfs …`);
+ * anything still missing is named, with both ways to give it.
+ */
+export function placement(
+  g: ProtectionGroup,
+  args: { cluster?: string | undefined; pool?: string | undefined; nfs?: string | undefined },
+  command: string,
+): { cluster: string; pool: string; nfs: string; net?: string } {
+  // A placement recorded for the other site (the sites swapped at a committed failover) does not apply.
+  const dr =
+    g.dr && (g.dr.vcenterId === undefined || g.dr.vcenterId === g.target.vcenterId) ? g.dr : undefined;
+  const at = {
+    cluster: args.cluster ?? dr?.cluster,
+    pool: args.pool ?? dr?.resourcePool,
+    nfs: args.nfs ?? dr?.nfsServer,
+  };
+  const missing = (['cluster', 'pool', 'nfs'] as const).filter((k) => !at[k]);
+  if (missing.length > 0)
+    throw new ValidationError(
+      `${command} needs ${missing.map((k) => `\`${k} …\``).join(', ')} (or record them once: \`pg edit ${g.name} ${missing.map((k) => `dr-${k} …`).join(' ')}\`; see \`help ${command}\`)`,
+    );
+  return {
+    ...(at as { cluster: string; pool: string; nfs: string }),
+    ...(dr?.portGroup ? { net: dr.portGroup } : {}),
+  };
+}
+
 /** The DR cluster's hosts on the group's target vCenter, by the inventory (the clone is mounted on each). */
-async function drHosts(turn: Turn, vcenterId: string, cluster: string): Promise<string[]> {
+export async function drHosts(turn: Turn, vcenterId: string, cluster: string): Promise<string[]> {
   const clusters = (await listAllRecords(turn.rt.store, INVENTORY_TYPES.cluster))
     .filter((r) => !r.gone)
     .map((r) => r.data as Cluster)
@@ -51,18 +80,15 @@ export async function failoverTest(turn: Turn, args: ArgsOf<'failoverTest'>): Pr
     throw new ValidationError(
       `name the VMs to test (\`vms web-01,db-01\`): ${g.name} protects a whole datastore`,
     );
-  const missing = (['cluster', 'pool', 'nfs'] as const).filter((k) => !args[k]);
-  if (missing.length > 0)
-    throw new ValidationError(
-      `a test failover needs ${missing.map((k) => `\`${k} …\``).join(', ')} (see \`help failover test\`)`,
-    );
+  const at = placement(g, args, 'failover test');
   const params = parseOrThrow(
     FailoverTestParams,
     {
       vms,
-      resourcePoolMoref: args.pool,
-      hostMorefs: await drHosts(turn, g.target.vcenterId, args.cluster as string),
-      nfsServer: args.nfs,
+      resourcePoolMoref: at.pool,
+      hostMorefs: await drHosts(turn, g.target.vcenterId, at.cluster),
+      nfsServer: at.nfs,
+      // The test network is never the group's production `dr-net`: only what is typed, else the default.
       ...(args.net ? { portGroup: args.net } : {}),
     },
     'test failover',
@@ -71,7 +97,7 @@ export async function failoverTest(turn: Turn, args: ArgsOf<'failoverTest'>): Pr
   const plan =
     `🧪 Test failover of **${g.name}**: ${params.vms.length} VM(s) (${params.vms.join(', ')}) from the newest replica ` +
     `(${g.lastReplica.snapshot}, ${age} old) on ${g.target.appliance}:${g.target.dataset}, cloned and mounted at ` +
-    `${g.target.vcenterId} on cluster ${args.cluster} (${params.hostMorefs.length} host(s)), networks on **${params.portGroup}**. ` +
+    `${g.target.vcenterId} on cluster ${at.cluster} (${params.hostMorefs.length} host(s)), networks on **${params.portGroup}**. ` +
     'Replication goes on; nothing at the source is touched.';
   if (!args.confirm) {
     await say(

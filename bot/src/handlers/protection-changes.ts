@@ -11,6 +11,7 @@ import { NotFoundError } from '@rackops/core/util/errors';
 import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
 import { groupDeps, who } from './protection-commands';
+import { drPlacementOf } from './dr-placement';
 import { say } from './reply';
 
 async function requireGroup(turn: Turn, name: string) {
@@ -64,6 +65,7 @@ export async function pgEdit(turn: Turn, args: ArgsOf<'pgEdit'>): Promise<string
     ...(Object.keys(retention).length ? { retention } : {}),
     ...(args.transport !== undefined ? { transport: args.transport } : {}),
     ...(args.consistency !== undefined ? { vmConsistent: args.consistency === 'vm' } : {}),
+    ...(drPlacementOf(args) ? { dr: drPlacementOf(args) } : {}),
   });
 }
 

@@ -11,6 +11,7 @@ import { formatDuration } from '@rackops/core/util/duration';
 import { NotFoundError } from '@rackops/core/util/errors';
 import type { ArgsOf } from '../grammar/commands';
 import type { Turn } from '../runtime';
+import { describeDr, drPlacementOf } from './dr-placement';
 import { say } from './reply';
 
 const LIGHT: Record<RpoLight, string> = {
@@ -109,6 +110,7 @@ export async function pgShow(turn: Turn, args: ArgsOf<'pg'>): Promise<string> {
       ...approvalLines(g),
       `Members: ${g.members.kind === 'datastore' ? `every VM on datastore ${g.source.datastore}` : g.members.vms.join(', ')}`,
       `Source: vCenter ${g.source.vcenterId}, datastore ${g.source.datastore}; target: vCenter ${g.target.vcenterId}, datastore ${g.target.datastore}`,
+      ...(g.dr ? [`DR placement: ${describeDr(g.dr)}`] : []),
       `Retention: ${r.frequent} frequent, ${r.hourly} hourly, ${r.daily} daily, ${r.weekly} weekly · transport ${g.transport} · ${g.vmConsistent ? 'VM-consistent (quiesced VMware snapshots)' : 'crash-consistent'}`,
       replicas.length ? '**Last replicas**' : 'No replica yet.',
       ...replicas.map(
@@ -142,6 +144,9 @@ export async function protect(turn: Turn, args: ArgsOf<'protect'>): Promise<stri
       retention: args.keep ? { frequent: args.keep } : {},
       ...(args.transport !== undefined ? { transport: args.transport } : {}),
       ...(args.consistency !== undefined ? { vmConsistent: args.consistency === 'vm' } : {}),
+      ...(drPlacementOf(args)
+        ? { dr: { ...drPlacementOf(args), vcenterId: args['dr-vcenter'] ?? args.vcenter ?? 'none' } }
+        : {}),
       conversationId: turn.sender.conversationId,
     },
     turn.actor,

@@ -25,7 +25,21 @@ export const PAUSE_WORKFLOW = {
       ResultPath: '$.resume',
       TimeoutSeconds: 600,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Cleanup' }],
-      Next: 'Finish',
+      Next: 'AfterPause',
+    },
+    // A failover's *Roll back* pauses once more, for the second confirmation (failover.schema FAILOVER_PAUSES).
+    AfterPause: {
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.resume.decision', IsPresent: true },
+            { Variable: '$.resume.decision', StringEquals: 'rollback' },
+          ],
+          Next: 'Pause',
+        },
+      ],
+      Default: 'Finish',
     },
     Finish: {
       Type: 'Task',
@@ -74,6 +88,22 @@ export function testOps(
         await store.updateJob(job.id, { details: { vms: [{ name: 'web-01', state: 'up' }] } });
         await store.putJobItem(job.id, 'token', 'resume', { taskToken: p.taskToken });
         const reason = 'test failover running at DR: Clean up when done';
+        await store.transitionJob(job.id, { type: 'pause', actor: SYSTEM, reason, kind: 'operator' });
+        await notifier().notify({ kind: 'job_paused', jobId: job.id, reason });
+        return {};
+      }
+      if (p.op === 'pause' && job.type === 'failover') {
+        // Up at DR, waiting for Commit / Roll back; after a Roll back, for its second confirmation.
+        const pause = job.details.pause === 'decide' ? 'confirm-rollback' : 'decide';
+        const state = pause === 'decide' ? 'up' : 'off';
+        await store.updateJob(job.id, {
+          details: { pause, vms: [{ name: 'web-01', state }], lossWindowS: 0, snapshot: 'replica' },
+        });
+        await store.putJobItem(job.id, 'token', 'resume', { taskToken: p.taskToken });
+        const reason =
+          pause === 'decide'
+            ? 'failover up at DR: Commit or Roll back'
+            : 'rolled back at DR: discard what changed there, or keep it';
         await store.transitionJob(job.id, { type: 'pause', actor: SYSTEM, reason, kind: 'operator' });
         await notifier().notify({ kind: 'job_paused', jobId: job.id, reason });
         return {};

@@ -18,6 +18,13 @@ export const rpoClockStart = (g: ProtectionGroup): string =>
 
 const vmsOf = (g: ProtectionGroup): string[] => (g.members.kind === 'vms' ? g.members.vms : []);
 
+const DR_WORD: Record<string, string> = {
+  cluster: 'cluster',
+  resourcePool: 'pool',
+  nfsServer: 'NFS',
+  portGroup: 'network',
+};
+
 /** A change in words, for cards, replies and the audit log. */
 export function describeChange(c: GroupChange): string {
   switch (c.kind) {
@@ -37,6 +44,9 @@ export function describeChange(c: GroupChange): string {
         ...(r.weekly !== undefined ? [`${r.weekly} weekly`] : []),
         ...(c.transport !== undefined ? [`transport ${c.transport}`] : []),
         ...(c.vmConsistent !== undefined ? [`consistency ${c.vmConsistent ? 'vm' : 'crash'}`] : []),
+        ...Object.entries(c.dr ?? {})
+          .filter(([k, v]) => v !== undefined && k !== 'vcenterId')
+          .map(([k, v]) => `DR ${DR_WORD[k] ?? k} ${v}`),
       ];
       return `set ${parts.join(', ')}`;
     }
@@ -83,9 +93,19 @@ export function applyChange(g: ProtectionGroup, change: GroupChange): Protection
         retention: { ...g.retention, ...change.retention },
         transport: change.transport ?? g.transport,
         vmConsistent: change.vmConsistent ?? g.vmConsistent,
+        // Parts set for another site (before a committed failover swapped them) are not kept.
+        ...(change.dr
+          ? {
+              dr: {
+                ...(g.dr?.vcenterId === undefined || g.dr.vcenterId === g.target.vcenterId ? g.dr : {}),
+                ...change.dr,
+                vcenterId: g.target.vcenterId,
+              },
+            }
+          : {}),
       };
       const same = (x: ProtectionGroup) =>
-        JSON.stringify([x.rpoMinutes, x.retention, x.transport, x.vmConsistent]);
+        JSON.stringify([x.rpoMinutes, x.retention, x.transport, x.vmConsistent, x.dr ?? {}]);
       if (same(next) === same(g))
         throw new ValidationError(
           `protection group ${g.name} already has ${describeChange(change).slice(4)}`,

@@ -39,6 +39,30 @@ export const RetentionPolicy = z.object({
 export const Transport = z.enum(['agent', 'direct']);
 export type Transport = z.infer<typeof Transport>;
 
+/**
+ * Where the group's VMs come up at DR, so `failover GROUP` needs nothing typed: the DR cluster (its hosts mount
+ * the datastore), its resource pool moref, the target appliance's NFS address as the DR hosts reach it, and
+ * the port group the NICs are moved to. Each part may be set alone; a failover names the ones missing.
+ */
+export const DrPlacement = z.object({
+  /**
+   * The vCenter this placement is at: the group's target when it was set. After a committed failover the sites
+   * swap and the placement no longer applies (a failback names its own).
+   */
+  vcenterId: BoundedId.optional(),
+  cluster: z.string().min(1).max(120).optional(),
+  resourcePool: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,79}$/, 'a resource pool moref such as resgroup-8')
+    .optional(),
+  nfsServer: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/, 'an NFS server address such as 10.0.9.5')
+    .optional(),
+  portGroup: z.string().min(1).max(80).optional(),
+});
+export type DrPlacement = z.infer<typeof DrPlacement>;
+
 /** The retention counts a `pg edit` changes; the others stay. */
 const RetentionChange = z.object(RETENTION).partial();
 
@@ -79,6 +103,8 @@ export const GroupChange = z.discriminatedUnion('kind', [
     retention: RetentionChange.optional(),
     transport: Transport.optional(),
     vmConsistent: z.boolean().optional(),
+    /** Merged into the group's placement part by part. */
+    dr: DrPlacement.optional(),
   }),
   z.object({ kind: z.literal('delete') }),
 ]);
@@ -131,6 +157,8 @@ export const ProtectionGroup = z
     /** Quiesced VMware snapshots around the ZFS snapshot, removed afterwards. */
     vmConsistent: z.boolean().default(false),
     transport: Transport.default('agent'),
+    /** Where a failover brings the VMs up (`pg edit GROUP dr-cluster … dr-pool … dr-nfs …`). */
+    dr: DrPlacement.optional(),
     production: z.boolean().default(true),
     state: z.enum(['active', 'paused']).default('active'),
     approval: GroupApproval.default('approved'),

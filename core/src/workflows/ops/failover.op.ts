@@ -26,7 +26,8 @@ export function lossWindowSeconds(snapshotAt: string, lostAt: string): number {
   return Math.max(0, Math.round((Date.parse(lostAt) - Date.parse(snapshotAt)) / 1000));
 }
 
-export const Fo = z.object({
+// Loose: later ops add to it (snapshot, pair, shutdown) and a re-parse must keep what they added.
+export const Fo = z.looseObject({
   group: z.string(),
   mode: z.enum(['planned', 'unplanned']),
   sourceAppliance: z.string(),
