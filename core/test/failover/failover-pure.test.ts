@@ -1,10 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/job.schema';
 import { failoverPauseOf } from '../../src/usecases/failover';
-import { failoverDatastore, lossWindowSeconds, shutdownLine } from '../../src/workflows/ops/failover.op';
+import { Fo, failoverDatastore, lossWindowSeconds, shutdownLine } from '../../src/workflows/ops/failover.op';
 import { aJob } from '../job-factory';
 
 describe('failover pure pieces', () => {
+  it('a re-parse of the failover state keeps what later states added (the unplanned Commit reads fo.snapshot)', () => {
+    const fo = {
+      group: 'gold',
+      mode: 'unplanned',
+      sourceAppliance: 'nas-src',
+      targetAppliance: 'nas-dst',
+      sourceVcenterId: 'vc-src',
+      vcenterId: 'vc-dr',
+      sourceDatastore: 'vmstore',
+      sourceDataset: 'tank/vmstore',
+      targetDataset: 'dr/vmstore',
+      datastore: 'rackops-fo-gold',
+      replica: { snapshot: 'rackops-gold-20261207T000000Z', snapshotAt: '2026-12-07T00:00:00Z' },
+      params: {
+        mode: 'unplanned',
+        reason: 'site A lost power',
+        vms: ['web-01'],
+        resourcePoolMoref: 'resgroup-1',
+        hostMorefs: ['host-1'],
+        nfsServer: '10.0.0.5',
+      },
+      snapshot: 'rackops-gold-20261207T000500Z',
+      pair: { source: 'nas-src' },
+    };
+    expect(Fo.parse(fo)).toMatchObject({ snapshot: fo.snapshot, pair: fo.pair });
+  });
+
   it('the loss window is the replica’s age at the failure, in whole seconds, never negative', () => {
     expect(lossWindowSeconds('2026-12-07T00:00:00Z', '2026-12-07T00:12:30.400Z')).toBe(750);
     expect(lossWindowSeconds('2026-12-07T00:00:00Z', '2026-12-07T00:00:00.600Z')).toBe(1);
