@@ -1,6 +1,6 @@
 import { type AslMachine, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { TIMEOUT } from '../timing';
-import { idrac, beginOrWait, stageFirmware } from './state-builders';
+import { idrac, beginOrWait, stageFirmware, withHostPlan } from './state-builders';
 
 /**
  * One host's firmware that needs no host reboot, applied while the host serves VMs: ApplyNowBegin (JobOps, on a
@@ -9,37 +9,44 @@ import { idrac, beginOrWait, stageFirmware } from './state-builders';
  */
 export function applyNowProcessor(): AslMachine {
   const failed = 'ApplyNowFailed';
-  return {
-    StartAt: 'ApplyNowBegin',
-    States: {
-      // Woken by the end of the host's window (host-done, host-failed, host-stopped) when it has to wait.
-      ...beginOrWait({
-        prefix: 'ApplyNow',
-        op: 'apply-now-begin',
-        go: 'ApplyNowStage',
-        pass: 'ApplyNowPass',
-        catchTo: failed,
-      }),
-      ApplyNowStage: stageFirmware({
-        packages: '$.host.immediate',
-        applyTime: 'Immediate',
-        step: ['apply-now', 'Apply firmware that needs no reboot (in service)'],
-        next: 'ApplyNowRead',
-        catchTo: failed,
-      }),
-      ApplyNowRead: deviceTask({
-        kind: 'inventory.idrac',
-        target: idrac,
-        params: {},
-        step: { ...hostStepTemplate('apply-now-verify'), name: 'Read firmware after the in-service update' },
-        timeoutSeconds: TIMEOUT.quick,
-        resultSelector: { 'firmware.$': '$.firmware' },
-        resultPath: '$.fw',
-        next: 'ApplyNowDone',
-        catchTo: failed,
-      }),
-      ApplyNowDone: jobOpsTask({ op: 'apply-now-done', resultPath: null, catchTo: failed }),
-      [failed]: jobOpsTask({ op: 'apply-now-failed', resultPath: null }),
+  return withHostPlan(
+    'ApplyNowPlan',
+    {
+      StartAt: 'ApplyNowBegin',
+      States: {
+        // Woken by the end of the host's window (host-done, host-failed, host-stopped) when it has to wait.
+        ...beginOrWait({
+          prefix: 'ApplyNow',
+          op: 'apply-now-begin',
+          go: 'ApplyNowStage',
+          pass: 'ApplyNowPass',
+          catchTo: failed,
+        }),
+        ApplyNowStage: stageFirmware({
+          packages: '$.host.immediate',
+          applyTime: 'Immediate',
+          step: ['apply-now', 'Apply firmware that needs no reboot (in service)'],
+          next: 'ApplyNowRead',
+          catchTo: failed,
+        }),
+        ApplyNowRead: deviceTask({
+          kind: 'inventory.idrac',
+          target: idrac,
+          params: {},
+          step: {
+            ...hostStepTemplate('apply-now-verify'),
+            name: 'Read firmware after the in-service update',
+          },
+          timeoutSeconds: TIMEOUT.quick,
+          resultSelector: { 'firmware.$': '$.firmware' },
+          resultPath: '$.fw',
+          next: 'ApplyNowDone',
+          catchTo: failed,
+        }),
+        ApplyNowDone: jobOpsTask({ op: 'apply-now-done', resultPath: null, catchTo: failed }),
+        [failed]: jobOpsTask({ op: 'apply-now-failed', resultPath: null }),
+      },
     },
-  };
+    failed,
+  );
 }
