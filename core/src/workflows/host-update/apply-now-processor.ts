@@ -9,44 +9,40 @@ import { idrac, beginOrWait, stageFirmware, withHostPlan } from './state-builder
  */
 export function applyNowProcessor(): AslMachine {
   const failed = 'ApplyNowFailed';
-  return withHostPlan(
-    'ApplyNowPlan',
-    {
-      StartAt: 'ApplyNowBegin',
-      States: {
-        // Woken by the end of the host's window (host-done, host-failed, host-stopped) when it has to wait.
-        ...beginOrWait({
-          prefix: 'ApplyNow',
-          op: 'apply-now-begin',
-          go: 'ApplyNowStage',
-          pass: 'ApplyNowPass',
-          catchTo: failed,
-        }),
-        ApplyNowStage: stageFirmware({
-          packages: '$.host.immediate',
-          applyTime: 'Immediate',
-          step: ['apply-now', 'Apply firmware that needs no reboot (in service)'],
-          next: 'ApplyNowRead',
-          catchTo: failed,
-        }),
-        ApplyNowRead: deviceTask({
-          kind: 'inventory.idrac',
-          target: idrac,
-          params: {},
-          step: {
-            ...hostStepTemplate('apply-now-verify'),
-            name: 'Read firmware after the in-service update',
-          },
-          timeoutSeconds: TIMEOUT.quick,
-          resultSelector: { 'firmware.$': '$.firmware' },
-          resultPath: '$.fw',
-          next: 'ApplyNowDone',
-          catchTo: failed,
-        }),
-        ApplyNowDone: jobOpsTask({ op: 'apply-now-done', resultPath: null, catchTo: failed }),
-        [failed]: jobOpsTask({ op: 'apply-now-failed', resultPath: null }),
-      },
+  return withHostPlan('ApplyNowPlan', {
+    StartAt: 'ApplyNowBegin',
+    States: {
+      // Woken by the end of the host's window (host-done, host-failed, host-stopped) when it has to wait.
+      ...beginOrWait({
+        prefix: 'ApplyNow',
+        op: 'apply-now-begin',
+        go: 'ApplyNowStage',
+        pass: 'ApplyNowPass',
+        catchTo: failed,
+      }),
+      ApplyNowStage: stageFirmware({
+        packages: '$.host.immediate',
+        applyTime: 'Immediate',
+        step: ['apply-now', 'Apply firmware that needs no reboot (in service)'],
+        next: 'ApplyNowRead',
+        catchTo: failed,
+      }),
+      ApplyNowRead: deviceTask({
+        kind: 'inventory.idrac',
+        target: idrac,
+        params: {},
+        step: {
+          ...hostStepTemplate('apply-now-verify'),
+          name: 'Read firmware after the in-service update',
+        },
+        timeoutSeconds: TIMEOUT.quick,
+        resultSelector: { 'firmware.$': '$.firmware' },
+        resultPath: '$.fw',
+        next: 'ApplyNowDone',
+        catchTo: failed,
+      }),
+      ApplyNowDone: jobOpsTask({ op: 'apply-now-done', resultPath: null, catchTo: failed }),
+      [failed]: jobOpsTask({ op: 'apply-now-failed', resultPath: null }),
     },
-    failed,
-  );
+  });
 }

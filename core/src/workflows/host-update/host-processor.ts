@@ -120,6 +120,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       Default: 'HostDone',
     };
   }
-  // Its firmware (what ApplyAndReboot verifies, what host-done reports) first: a failure there probes the host.
-  return withHostPlan('HostPlan', { StartAt: 'HostBegin', States: states }, fail);
+  // Its firmware (what ApplyAndReboot verifies, what host-done reports) first. No Catch: without its plan the
+  // host cannot even be reported (HostFailed needs it); JobOps retries, then the Map fails into Cleanup.
+  return withHostPlan('HostPlan', { StartAt: 'HostBegin', States: states });
 }

@@ -148,11 +148,11 @@ export function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: 
  * (host-plan.op.ts): the top-level state carries refs only, under Step Functions' 256 KiB limit. Runs as the
  * processor's first state, named `name` (state names are unique in a machine), then `processor` as before.
  */
-export function withHostPlan(name: string, processor: AslMachine, catchTo?: string): AslMachine {
+export function withHostPlan(name: string, processor: AslMachine): AslMachine {
   return {
     StartAt: name,
     States: {
-      [name]: jobOpsTask({ op: 'host-plan', resultPath: '$', next: processor.StartAt, catchTo }),
+      [name]: jobOpsTask({ op: 'host-plan', resultPath: '$', next: processor.StartAt }),
       ...processor.States,
     },
   };
