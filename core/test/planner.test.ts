@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CapacityError, type PlannerHost, type PlannerVm, computeK } from '../src/planner/capacity';
 import { estimatePlanS, estimateSeedS, lowerBoundS, outOfServiceS } from '../src/planner/makespan';
 import { PlanRefusedError, planRollout } from '../src/planner/plan';
-import { windowPlan } from '../src/workflows/ops/window-plan';
+import { wavesOf, windowPlan } from '../src/workflows/ops/window-plan';
 
 const host = (hostId: string, cpuMhz = 100_000, memoryMiB = 512_000, runsVcenter = false): PlannerHost => ({
   hostId,
@@ -259,7 +259,7 @@ describe('windowPlan: what the workflow runs', () => {
       ['C', 1, 2, false],
       ['VC', 1, 2, true],
     ]);
-    expect(plan.batches.map((b) => b.map((h) => h.hostId))).toEqual([
+    expect(wavesOf(plan).map((b) => b.map((h) => h.hostId))).toEqual([
       ['A', 'B'],
       ['C', 'VC'],
     ]);
@@ -276,12 +276,19 @@ describe('windowPlan: what the workflow runs', () => {
     expect(plan.applyNow.map((h) => h.hostId)).toEqual(['E', 'C', 'D', 'A']);
   });
 
-  it('lists the hosts with firmware to stage (a window), in plan order, with only what staging needs', () => {
+  it('lists the hosts with firmware to stage (a window), in plan order', () => {
     const inService = { ...ph('B', true), reboot: false };
     const plan = windowPlan(2, 2, [[ph('A'), inService], [ph('C')]], new Set());
-    expect(plan.stage).toEqual([
-      { hostId: 'A', packages: [] },
-      { hostId: 'C', packages: [] },
-    ]);
+    expect(plan.stage.map((h) => h.hostId)).toEqual(['A', 'C']);
+  });
+
+  it('carries host refs only: no firmware in the workflow state, whatever the hosts were planned with', () => {
+    const plan = windowPlan(1, 1, [[ph('A', true)]], new Set());
+    for (const h of [...plan.hosts, ...plan.applyNow, ...plan.stage]) {
+      expect(h).not.toHaveProperty('packages');
+      expect(h).not.toHaveProperty('immediate');
+      expect(h).not.toHaveProperty('expected');
+    }
+    expect(plan.hosts[0]).toMatchObject({ hostId: 'A', reboot: true, hasImmediate: true });
   });
 });

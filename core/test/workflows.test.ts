@@ -70,7 +70,19 @@ describe('workflow definitions', () => {
     // Every host with firmware to stage, and only those (plan.stage): no Choice per host.
     expect(def.States.StageFirmware?.ItemsPath).toBe('$.plan.stage');
     const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
-    expect(stage.StartAt).toBe('StageHost');
+    // Each Map loads its host's firmware from the job's 'plan' item first: the state carries host refs only.
+    const loadsPlan = (m: AslMachine, first: string, next: string) => {
+      expect(m.StartAt).toBe(first);
+      const t = m.States[first] as {
+        Parameters: { Payload: { op: string } };
+        OutputPath: string;
+        Next: string;
+      };
+      expect(t.Parameters.Payload.op).toBe('host-plan');
+      expect(t.OutputPath).toBe('$.Payload');
+      expect(t.Next).toBe(next);
+    };
+    loadsPlan(stage, 'StagePlan', 'StageHost');
     const params = (stage.States.StageHost!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;
     expect(params).toMatchObject({ 'packages.$': '$.host.packages', applyTime: 'OnReset' });
@@ -80,7 +92,7 @@ describe('workflow definitions', () => {
     expect(hosts.ItemsPath).toBe('$.plan.hosts');
     expect(hosts.MaxConcurrencyPath).toBe('$.plan.batchSize');
     const host = hosts.ItemProcessor as AslMachine;
-    expect(host.StartAt).toBe('HostBegin');
+    loadsPlan(host, 'HostPlan', 'HostBegin');
     // Nothing leaves service before host-begin said go: a task-token task its op answers now or when woken
     // (appliance, claim); a host passed over ends in a Succeed. No Wait loop.
     const begins = (m: AslMachine, prefix: string, go: string, pass: string) => {
@@ -121,7 +133,7 @@ describe('workflow definitions', () => {
     const now = nowBranch!.States.ApplyNow!;
     expect(now.ItemsPath).toBe('$.plan.applyNow');
     const item = now.ItemProcessor as AslMachine;
-    expect(item.StartAt).toBe('ApplyNowBegin');
+    loadsPlan(item, 'ApplyNowPlan', 'ApplyNowBegin');
     begins(item, 'ApplyNow', 'ApplyNowStage', 'ApplyNowPass');
     const nowParams = (item.States.ApplyNowStage!.Parameters as { Payload: { command: { params: unknown } } })
       .Payload.command.params;

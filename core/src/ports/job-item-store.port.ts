@@ -1,4 +1,13 @@
-export type JobItemKind = 'blocker' | 'resolution' | 'approval' | 'host' | 'token' | 'note' | 'apply-now';
+export type JobItemKind =
+  | 'blocker'
+  | 'resolution'
+  | 'approval'
+  | 'host'
+  | 'token'
+  | 'note'
+  | 'apply-now'
+  /** A planned host's firmware (packages, expected versions): kept out of the workflow state. */
+  | 'plan';
 
 /** Per-job items keyed by host (blockers, resolutions, approvals): one item per key. */
 export interface JobItemStore {

@@ -16,6 +16,7 @@ import {
   scanBlockers,
   stageFirmware,
   scpExport,
+  withHostPlan,
 } from './host-update/state-builders';
 import { clearStaleJobsProcessor, preflightProcessor } from './host-update/preflight-processor';
 import { hostProcessor } from './host-update/host-processor';
@@ -89,8 +90,9 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
       itemsPath: rolling ? '$.plan.stage' : '$.plan.hosts',
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
       maxConcurrency: 0,
+      // Each host's packages come from the job's 'plan' item first (StagePlan): the state carries refs only.
       processor: rolling
-        ? { StartAt: 'StageHost', States: { StageHost: stageHost } }
+        ? withHostPlan('StagePlan', { StartAt: 'StageHost', States: { StageHost: stageHost } })
         : {
             // The one-host update backs up here (the rolling update does it earlier, beside the HA relax and
             // the scan: Prepare).
@@ -99,10 +101,10 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
               ScpExport: scpExport('StageNeeded'),
               StageNeeded: {
                 Type: 'Choice',
-                Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
+                Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StagePlan' }],
                 Default: 'StageNotNeeded',
               },
-              StageHost: stageHost,
+              ...withHostPlan('StagePlan', { StartAt: 'StageHost', States: { StageHost: stageHost } }).States,
               StageNotNeeded: { Type: 'Succeed' },
             },
           },

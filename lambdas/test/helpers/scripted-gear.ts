@@ -46,6 +46,11 @@ export class ScriptedGear {
     policy: 'failoverLevel',
   };
   maxInMaintenance = 0;
+  /**
+   * More reboot-required components every host reports, at the BIOS's version (so they update with it): a host
+   * with a dozen packages to stage and verify, as a real server has.
+   */
+  extraComponents: { softwareId: string; name: string }[] = [];
   /** The job as stored now: the dispatch's checks before a send (stop points, verification) need it. */
   jobs?: (jobId: string) => Promise<Job | undefined>;
   /** Called before answering; lets a test act mid-run (cancel during batch 2...). */
@@ -135,6 +140,14 @@ export class ScriptedGear {
           fqdd: 'iDRAC.Embedded.1-1',
           updateable: true,
         },
+        ...this.extraComponents.map((c, i) => ({
+          id: `Installed-${c.softwareId}-${h.bios}__Extra.${i}`,
+          name: c.name,
+          version: h.bios,
+          softwareId: c.softwareId,
+          fqdd: `Extra.Component.${i}`,
+          updateable: true,
+        })),
       ],
       warnings: [],
     };

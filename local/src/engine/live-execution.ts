@@ -7,6 +7,8 @@ export interface LiveExecution {
   abort: () => void;
   done: Promise<void>;
   stopping?: 'stop' | 'shutdown';
+  /** A terminal error found by the engine itself (States.DataLimitExceeded): the execution fails with it. */
+  fatal?: { error: string; cause: string };
   /** Resume: the checkpointed state re-uses its token once. */
   reuse?: { state: string; token: string };
   persist: Promise<void>;

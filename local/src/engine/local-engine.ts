@@ -11,15 +11,15 @@ import {
   executionDoesNotExist,
   stateMachineDoesNotExist,
 } from './engine-errors';
-import { outcomeOf } from './execution-outcome';
+import { endedRecord, outcomeOf } from './execution-outcome';
 import {
   type ExecutionRecord,
-  type ExecutionStatus,
   listExecutions,
   listRunningExecutions,
   loadExecution,
   saveExecution,
 } from './execution-record';
+import { failOverLimit } from './data-limit';
 import { invokeAsLambda } from './invoke-as-lambda';
 import { type LiveExecution, persistLatest } from './live-execution';
 import type { LocalEngineOptions } from './local-engine-options';
@@ -30,6 +30,8 @@ import { TaskTokenRegistry, mintTaskToken } from './task-tokens';
 
 export { localStateMachineArn } from './engine-arns';
 export type { EngineFunction, LocalEngineOptions } from './local-engine-options';
+
+type ExecutionSummary = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause' | 'transitions'>;
 
 /**
  * Runs ASL with aws-local-stepfunctions and adds what it lacks: task tokens for `.waitForTaskToken`,
@@ -177,21 +179,11 @@ export class LocalEngine {
     await this.record({ ...rec, status: 'ABORTED', cause, stoppedAt: this.clock.now().toISOString() });
   }
 
-  async describeExecution(
-    executionId: string,
-  ): Promise<
-    | { status: ExecutionStatus; output?: unknown; error?: string; cause?: string; transitions: number }
-    | undefined
-  > {
+  async describeExecution(executionId: string): Promise<ExecutionSummary | undefined> {
     const rec = this.live.get(executionId)?.rec ?? (await loadExecution(this.opts.store, executionId));
     if (!rec) return undefined;
-    return {
-      status: rec.status,
-      output: rec.output,
-      error: rec.error,
-      cause: rec.cause,
-      transitions: rec.transitions,
-    };
+    const { status, output, error, cause, transitions } = rec;
+    return { status, output, error, cause, transitions };
   }
 
   /** Resolves when the execution is no longer running in this process (ended, or the engine stopped). */
@@ -283,6 +275,8 @@ export class LocalEngine {
       if (ev.type !== 'StateEntered') continue;
       live.rec.transitions += 1;
       this.opts.onTransition?.(ev.state?.name ?? '?');
+      if (ev.state) this.checkDataLimit(live, ev.state.name, 'input', ev.state.input);
+      if (live.fatal) continue; // no checkpoint of an oversized state (the execution fails)
       if (ev.index !== undefined || !ev.state) continue;
       if (!prepared.topLevelStates.has(ev.state.name)) continue;
       if (live.stopping || live.rec.status !== 'RUNNING') continue;
@@ -301,8 +295,24 @@ export class LocalEngine {
   /** token -> top-level state name, for tokens minted by top-level Task states. */
   private readonly topTokenState = new Map<string, string>();
 
+  /** Over 256 KiB fails the execution past any Catch, as in AWS (a state input is seen after the fact). */
+  private checkDataLimit(live: LiveExecution, state: string, what: string, value: unknown): void {
+    const cause = failOverLimit(live, state, what, value);
+    if (!cause) return;
+    this.log.error({ executionId: live.rec.executionId, state }, cause);
+    this.tokens.cancelExecution(live.rec.executionId, cause);
+  }
+
   private async runTask(live: LiveExecution, info: TaskStateInfo, input: unknown): Promise<unknown> {
     if (live.stopping) throw new TaskFailedError('States.Runtime', 'execution is stopping');
+    this.checkDataLimit(live, info.name, 'task input', input);
+    const out = live.fatal ? undefined : await this.runTaskUnchecked(live, info, input);
+    this.checkDataLimit(live, info.name, 'task result', out);
+    if (live.fatal) throw new TaskFailedError(live.fatal.error, live.fatal.cause);
+    return out;
+  }
+
+  private async runTaskUnchecked(live: LiveExecution, info: TaskStateInfo, input: unknown): Promise<unknown> {
     const task = resolveTask(info, input, this.opts.functions);
     if (task.mode !== 'token') {
       const out = await this.invoke(task, task.payload);
@@ -364,10 +374,7 @@ export class LocalEngine {
     await this.opts.onExecutionEnd?.(rec);
   }
 
-  private async finish(
-    live: LiveExecution,
-    outcome: { status: ExecutionStatus; output?: unknown; error?: string; cause?: string },
-  ): Promise<void> {
+  private async finish(live: LiveExecution, outcome: Parameters<typeof endedRecord>[1]): Promise<void> {
     const id = live.rec.executionId;
     this.tokens.cancelExecution(id, 'execution ended');
     // Let the event consumer catch up (its log closes with the execution) so the record is complete.
@@ -376,18 +383,11 @@ export class LocalEngine {
     clearTimeout(timer);
     this.live.delete(id);
     if (live.stopping === 'shutdown') return; // stays RUNNING in the Store: resumed by the next engine
-    const status = live.stopping === 'stop' ? 'ABORTED' : outcome.status;
-    live.rec = {
-      ...live.rec,
-      status,
-      output: status === 'SUCCEEDED' ? outcome.output : undefined,
-      error: status === 'ABORTED' ? undefined : outcome.error,
-      cause: status === 'ABORTED' ? live.rec.cause : outcome.cause,
-      stoppedAt: this.clock.now().toISOString(),
-    };
+    const at = this.clock.now().toISOString();
+    live.rec = endedRecord(live.rec, outcome, { stopped: live.stopping === 'stop', fatal: live.fatal, at });
     this.persist(live);
     await live.persist;
-    this.log.info({ executionId: id, status, error: live.rec.error }, 'execution ended');
+    this.log.info({ executionId: id, status: live.rec.status, error: live.rec.error }, 'execution ended');
     try {
       await this.opts.onExecutionEnd?.(live.rec);
     } catch (err) {

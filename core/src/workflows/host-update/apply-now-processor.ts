@@ -1,6 +1,6 @@
 import { type AslMachine, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { TIMEOUT } from '../timing';
-import { idrac, beginOrWait, stageFirmware } from './state-builders';
+import { idrac, beginOrWait, stageFirmware, withHostPlan } from './state-builders';
 
 /**
  * One host's firmware that needs no host reboot, applied while the host serves VMs: ApplyNowBegin (JobOps, on a
@@ -9,7 +9,7 @@ import { idrac, beginOrWait, stageFirmware } from './state-builders';
  */
 export function applyNowProcessor(): AslMachine {
   const failed = 'ApplyNowFailed';
-  return {
+  return withHostPlan('ApplyNowPlan', {
     StartAt: 'ApplyNowBegin',
     States: {
       // Woken by the end of the host's window (host-done, host-failed, host-stopped) when it has to wait.
@@ -31,7 +31,10 @@ export function applyNowProcessor(): AslMachine {
         kind: 'inventory.idrac',
         target: idrac,
         params: {},
-        step: { ...hostStepTemplate('apply-now-verify'), name: 'Read firmware after the in-service update' },
+        step: {
+          ...hostStepTemplate('apply-now-verify'),
+          name: 'Read firmware after the in-service update',
+        },
         timeoutSeconds: TIMEOUT.quick,
         resultSelector: { 'firmware.$': '$.firmware' },
         resultPath: '$.fw',
@@ -41,5 +44,5 @@ export function applyNowProcessor(): AslMachine {
       ApplyNowDone: jobOpsTask({ op: 'apply-now-done', resultPath: null, catchTo: failed }),
       [failed]: jobOpsTask({ op: 'apply-now-failed', resultPath: null }),
     },
-  };
+  });
 }

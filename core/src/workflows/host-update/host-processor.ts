@@ -1,7 +1,15 @@
 import { type AslMachine, type AslState, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
 import { POWER_OFF_FIRST, POWER_ON_FIRST } from '../ops/hosts.op';
-import { idrac, HOST, beginOrWait, vmPowerMap, enterMaintenance, exitMaintenance } from './state-builders';
+import {
+  idrac,
+  HOST,
+  beginOrWait,
+  vmPowerMap,
+  enterMaintenance,
+  exitMaintenance,
+  withHostPlan,
+} from './state-builders';
 import type { HostUpdateVariant } from './variant';
 
 /** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
@@ -112,5 +120,7 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       Default: 'HostDone',
     };
   }
-  return { StartAt: 'HostBegin', States: states };
+  // Its firmware (what ApplyAndReboot verifies, what host-done reports) first. No Catch: without its plan the
+  // host cannot even be reported (HostFailed needs it); JobOps retries, then the Map fails into Cleanup.
+  return withHostPlan('HostPlan', { StartAt: 'HostBegin', States: states });
 }

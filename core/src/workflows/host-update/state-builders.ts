@@ -1,4 +1,5 @@
 import {
+  type AslMachine,
   type AslState,
   type DeviceTaskOptions,
   type JobOpsTaskOptions,
@@ -140,6 +141,21 @@ export function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: 
     resultPath: '$.scan',
     ...o,
   });
+}
+
+/**
+ * A Map iteration's host ref gets its firmware (packages, expected versions) from the job's 'plan' item
+ * (host-plan.op.ts): the top-level state carries refs only, under Step Functions' 256 KiB limit. Runs as the
+ * processor's first state, named `name` (state names are unique in a machine), then `processor` as before.
+ */
+export function withHostPlan(name: string, processor: AslMachine): AslMachine {
+  return {
+    StartAt: name,
+    States: {
+      [name]: jobOpsTask({ op: 'host-plan', resultPath: '$', next: processor.StartAt }),
+      ...processor.States,
+    },
+  };
 }
 
 /** firmware.stage of one host's packages (a path in the iteration state). */

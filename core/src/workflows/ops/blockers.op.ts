@@ -9,7 +9,7 @@ import {
 import type { Blocker } from '../../inventory/inventory.schema';
 import type { Job } from '../../jobs/job.schema';
 import { planRollout } from '../../planner/plan';
-import { windowPlan } from './window-plan';
+import { wavesOf, windowPlan } from './window-plan';
 import { CommandOutputs } from '../../relay/commands';
 import { RackOpsError } from '../../util/errors';
 import { parseOrThrow } from '../../util/zod-errors';
@@ -245,7 +245,7 @@ export async function applyResolutionOp(
     plan.hosts.map((h) => h.hostId),
   );
 
-  let batches = plan.batches;
+  let batches = wavesOf(plan);
   let last = new Set(plan.hosts.filter((h) => h.last).map((h) => h.hostId));
   let k = plan.k;
   let batchSize = plan.batchSize;

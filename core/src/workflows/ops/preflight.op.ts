@@ -10,6 +10,7 @@ import { reportOfflineAgents } from './agent-offline';
 import { capacityInputs, getCluster } from './inventory';
 import type { OpsDeps } from './ops-deps';
 import { details, getHost, log, putHost, putStep } from './progress';
+import { putHostPlans } from './host-plan.op';
 import { windowPlan } from './window-plan';
 import { PreflightHostResult, PreflightHostState, type PlanHost, TopState } from './state.schema';
 
@@ -103,7 +104,12 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       }
       await putHost(deps, job.id, { ...next, phase: 'pending' });
       const split = splitByReboot({ packages: u.packages, expected: u.expected });
-      return { ...ref, ...split, reboot: split.packages.length > 0 };
+      return {
+        ...ref,
+        ...split,
+        reboot: split.packages.length > 0,
+        hasImmediate: split.immediate.length > 0,
+      };
     }),
   );
   const planHosts = evaluated.filter((h): h is PlanHost => h !== undefined);
@@ -193,6 +199,8 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       summary: `dry run, nothing changed; would update ${planText}`,
     };
   }
+  // Each host's firmware is a job item: the state carries host refs only (Step Functions' 256 KiB limit).
+  await putHostPlans(deps, job.id, planHosts);
   return {
     ...state,
     pre: undefined,

@@ -24,6 +24,7 @@ import {
   failoverShutdownCheck,
 } from './failover.op';
 import { cleanupPlan, finish } from './finish.op';
+import { hostPlan } from './host-plan.op';
 import { checkCancel, hostStopped } from './host-stop.op';
 import { POWER_ON_FIRST, hostBegin, hostDone, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
@@ -42,6 +43,7 @@ export const JobOpsRequest = z.looseObject({
     'blockers',
     'pause',
     'apply-resolution',
+    'host-plan',
     'host-begin',
     'host-done',
     'host-failed',
@@ -135,6 +137,8 @@ async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
       return job.type === 'scp_restore'
         ? applyRestoreResolution(deps, job, state)
         : applyResolutionOp(deps, job, state);
+    case 'host-plan':
+      return hostPlan(deps, job, state);
     case 'host-begin':
     case 'apply-now-begin': {
       // A task-token task answers through the token: now, or when woken (begin-waits.ts).

@@ -18,20 +18,32 @@ export type HostRef = z.infer<typeof HostRef>;
 export const ExpectedVersion = ExpectedComponent.extend({ rebootRequired: z.boolean().optional() });
 export type ExpectedVersion = z.infer<typeof ExpectedVersion>;
 
-export const PlanHost = HostRef.extend({
+/**
+ * A planned host as the workflow state carries it: no firmware. Step Functions refuses a state over 256 KiB, and
+ * a cluster's firmware (96 hosts × a dozen packages) is several times that: each host's packages and expected
+ * versions are a job item ('plan', see host-plan.op.ts), loaded by the Map iteration that needs them.
+ */
+export const PlanRef = HostRef.extend({
+  /** The host has firmware to stage: it needs its window. Spelled out for the one-host staging Map's Choice (ASL). */
+  reboot: z.boolean().default(true),
+  /** The host has firmware applied at once, no host reboot (an ApplyNow Map item). */
+  hasImmediate: z.boolean().default(false),
+  /** Wave (0-based) and its size: which `batch` the host is shown in. Hosts start in plan order, k at a time. */
+  wave: z.number().int().nonnegative().optional(),
+  waveSize: z.number().int().positive().optional(),
+  /** Starts only once every other host is finished (the host running the vCenter appliance). */
+  last: z.boolean().optional(),
+});
+export type PlanRef = z.infer<typeof PlanRef>;
+
+/** What a host's Map iteration works with once its plan is loaded (host-plan): the ref plus its firmware. */
+export const PlanHost = PlanRef.extend({
   /** Staged OnReset before any host leaves service; applied by the host's reboot; verified after it. */
   packages: z.array(FirmwarePackage),
   expected: z.array(ExpectedVersion),
   /** Applied by the iDRAC at once, no host reboot: run while the host serves VMs, never during its window. */
   immediate: z.array(FirmwarePackage).default([]),
   immediateExpected: z.array(ExpectedVersion).default([]),
-  /** `packages` is not empty: the host needs its window. Spelled out for the one-host staging Map's Choice (ASL). */
-  reboot: z.boolean().default(true),
-  /** Wave (0-based) and its size: which `batch` the host is shown in. Hosts start in plan order, k at a time. */
-  wave: z.number().int().nonnegative().optional(),
-  waveSize: z.number().int().positive().optional(),
-  /** Starts only once every other host is finished (the host running the vCenter appliance). */
-  last: z.boolean().optional(),
 });
 export type PlanHost = z.infer<typeof PlanHost>;
 
@@ -55,15 +67,15 @@ export const WorkflowContext = z.looseObject({
 });
 export type WorkflowContext = z.infer<typeof WorkflowContext>;
 
+/** The plan in the workflow state: host refs only, one copy per Map that iterates them (see PlanRef). */
 export const Plan = z.object({
   k: z.number().int(),
   batchSize: z.number().int(),
-  hosts: z.array(PlanHost),
-  batches: z.array(z.array(PlanHost)),
+  hosts: z.array(PlanRef),
   /** Hosts with firmware that needs no reboot, last wave first (see windowPlan). */
-  applyNow: z.array(PlanHost).default([]),
-  /** Hosts with firmware to stage (OnReset) and only that: the rolling update's staging Map, no Choice per host. */
-  stage: z.array(z.object({ hostId: z.string(), packages: z.array(FirmwarePackage) })).default([]),
+  applyNow: z.array(PlanRef).default([]),
+  /** Hosts with firmware to stage (OnReset) and only those: the rolling update's staging Map, no Choice per host. */
+  stage: z.array(PlanRef).default([]),
 });
 export type Plan = z.infer<typeof Plan>;
 
