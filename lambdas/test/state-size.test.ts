@@ -191,7 +191,7 @@ describe('workflow state size: a rolling update of a big cluster stays under the
       .reduce((n, s) => n + (s.params.packages as unknown[]).length, 0);
 
   it('96 hosts × 12 packages: every host staged, updated and verified; every payload under half the limit', async () => {
-    const r = await rollout(96, 12, 8);
+    const r = await rollout(96, 12, 16);
     expect(r.ex?.status, `${r.ex?.error}: ${r.ex?.cause}`).toBe('SUCCEEDED');
     expect(r.done?.status, r.why.join('; ')).toBe('completed');
     expect(r.updated).toBe(96);
