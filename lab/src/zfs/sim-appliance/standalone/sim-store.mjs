@@ -99,6 +99,17 @@ export function snapshotOf(meta, full) {
   return { ds, tag, d, snap };
 }
 
+/** `pool/ds#name` → { ds, tag, d, snap } with the bookmark as `snap` (its guid and createtxg, as in ZFS). */
+export function bookmarkOf(meta, full) {
+  const at = full.indexOf('#');
+  const ds = full.slice(0, at);
+  const tag = full.slice(at + 1);
+  const d = Object.hasOwn(meta.datasets, ds) ? meta.datasets[ds] : undefined;
+  const snap = d?.bookmarks && Object.hasOwn(d.bookmarks, tag) ? d.bookmarks[tag] : undefined;
+  if (at < 0 || !snap) throw new ZfsError(`cannot open '${full}': dataset does not exist`);
+  return { ds, tag, d, snap };
+}
+
 export const snapshotsByTxg = (d) =>
   Object.entries(d.snapshots).sort((a, b) => a[1].createtxg - b[1].createtxg);
 

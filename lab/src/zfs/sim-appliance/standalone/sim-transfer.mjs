@@ -19,6 +19,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { applyStream, IncompleteStream } from './sim-apply.mjs';
 import { beginOf, RESUME_MAGIC, sendStream } from './sim-stream.mjs';
 import {
+  bookmarkOf,
   childSkips,
   clearTree,
   copyTree,
@@ -75,8 +76,9 @@ function resolve(snapName, fromArg) {
   const to = snapshotOf(meta, snapName);
   let from;
   if (fromArg !== undefined) {
-    const name = fromArg.startsWith('@') ? `${to.ds}${fromArg}` : fromArg;
-    from = snapshotOf(meta, name);
+    const name = /^[@#]/.test(fromArg) ? `${to.ds}${fromArg}` : fromArg;
+    // A bookmark keeps the base's guid and, here, its frozen tree: the sender needs no snapshot to diff from.
+    from = name.includes('#') ? bookmarkOf(meta, name) : snapshotOf(meta, name);
     if (from.ds !== to.ds)
       throw new ZfsError(`cannot send '${snapName}': incremental source must be in same filesystem`);
     if (from.snap.createtxg >= to.snap.createtxg)

@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { usage } from './sim-usage.mjs';
 import { get, list, opts, print } from './sim-query.mjs';
 import {
+  bookmarkOf,
   childrenOf,
   childSkips,
   clearTree,
@@ -123,6 +124,13 @@ function destroy(argv) {
   const [name] = o.rest;
   if (!name) throw new ZfsError('missing dataset argument', 2);
   withMeta((meta) => {
+    if (name.includes('#')) {
+      const { ds, tag, d, snap } = bookmarkOf(meta, name);
+      delete d.bookmarks[tag];
+      if (!Object.values(d.snapshots).some((s) => s.guid === snap.guid))
+        rmSync(snapDirOf(ds, snap.guid), { recursive: true, force: true });
+      return;
+    }
     if (name.includes('@')) {
       const { ds, tag, d, snap } = snapshotOf(meta, name);
       if (snap.holds.length > 0) throw new ZfsError(`cannot destroy snapshot ${name}: dataset is busy`);
@@ -132,7 +140,9 @@ function destroy(argv) {
           `cannot destroy '${name}': snapshot has dependent clones\nuse '-R' to destroy the following datasets:\n${clones.join('\n')}`,
         );
       delete d.snapshots[tag];
-      rmSync(snapDirOf(ds, snap.guid), { recursive: true, force: true });
+      // A bookmark of it keeps the frozen tree an incremental send diffs against.
+      if (!Object.values(d.bookmarks ?? {}).some((b) => b.guid === snap.guid))
+        rmSync(snapDirOf(ds, snap.guid), { recursive: true, force: true });
       return void ds;
     }
     const d = dataset(meta, name);
@@ -143,11 +153,23 @@ function destroy(argv) {
         `cannot destroy '${name}': filesystem has children\nuse '-r' to destroy the following datasets:\n${[...kids, ...snaps.map((t) => `${name}@${t}`)].join('\n')}`,
       );
     for (const n of [...kids.reverse(), name]) {
-      for (const s of Object.values(meta.datasets[n].snapshots))
-        rmSync(snapDirOf(n, s.guid), { recursive: true, force: true });
+      rmSync(snapDirOf(n, ''), { recursive: true, force: true }); // its snapshots' and bookmarks' trees
       rmSync(mountpointOf(n), { recursive: true, force: true });
       delete meta.datasets[n];
     }
+  });
+}
+
+function bookmark(argv) {
+  const [from, to] = opts(argv, '').rest;
+  if (!from || !to?.includes('#')) throw new ZfsError('missing bookmark argument', 2);
+  withMeta((meta) => {
+    const src = from.includes('#') ? bookmarkOf(meta, from) : snapshotOf(meta, from);
+    const [ds, tag] = to.split('#');
+    if (ds !== src.ds) throw new ZfsError(`cannot create bookmark '${to}': must be in same filesystem`);
+    src.d.bookmarks ??= {};
+    if (src.d.bookmarks[tag]) throw new ZfsError(`cannot create bookmark '${to}': bookmark exists`);
+    src.d.bookmarks[tag] = { guid: src.snap.guid, createtxg: src.snap.createtxg };
   });
 }
 
@@ -243,8 +265,7 @@ function zpool(argv) {
     withMeta((meta) => {
       if (!meta.pools[pool]) throw new ZfsError(`cannot open '${pool}': no such pool`);
       for (const n of [pool, ...childrenOf(meta, pool)]) {
-        for (const s of Object.values(meta.datasets[n].snapshots))
-          rmSync(snapDirOf(n, s.guid), { recursive: true, force: true });
+        rmSync(snapDirOf(n, ''), { recursive: true, force: true }); // its snapshots' and bookmarks' trees
         delete meta.datasets[n];
       }
       rmSync(mountpointOf(pool), { recursive: true, force: true });
@@ -284,6 +305,9 @@ async function main() {
       return snapshot(rest);
     case 'destroy':
       return destroy(rest);
+    case 'bookmark':
+      if (!modern) break;
+      return bookmark(rest);
     case 'hold':
     case 'release':
       return holdOrRelease(verb, rest);
