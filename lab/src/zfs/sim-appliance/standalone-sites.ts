@@ -75,7 +75,8 @@ export async function startSimulatedSites(opts: { poolMiB?: number; modern?: boo
     for (const pool of [sourcePool, targetPool])
       await sim(['create', pool, `${opts.poolMiB ?? 256}M`], { RACKOPS_SIM_CMD: 'zpool' });
     const legacyCli = await prepareCli(join(dir, 'legacy'), root, stateDir, 'legacy');
-    sshd = await startLoopbackSshd(join(dir, 'legacy', 'ssh'), { forceCommand: legacyCli });
+    // At `<dir>/ssh` as on zfs-fuse: a test adds a direct hop's key to its authorized_keys there.
+    sshd = await startLoopbackSshd(join(dir, 'ssh'), { forceCommand: legacyCli });
     if (opts.modern) {
       const modernCli = await prepareCli(join(dir, 'modern'), root, stateDir, 'modern');
       modern = {
