@@ -66,6 +66,14 @@ export async function startSimulatedSites(opts: { poolMiB?: number; modern?: boo
   let sshd: LoopbackSshd | undefined;
   let modern: { sshd: LoopbackSshd; stateDir: string } | undefined;
   const close = async () => {
+    // A transfer orphaned by a dropped session must not outlive its root.
+    for (const pid of await transfers().catch(() => [])) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
     await sshd?.close();
     await modern?.sshd.close();
     await rm(dir, { recursive: true, force: true });
@@ -88,7 +96,7 @@ export async function startSimulatedSites(opts: { poolMiB?: number; modern?: boo
     await close();
     throw err;
   }
-  const transfers = async (): Promise<number[]> => {
+  async function transfers(): Promise<number[]> {
     const { stdout } = await run('pgrep', [
       '-f',
       `zfs-sim\\.mjs (send|receive) .*(${sourcePool}|${targetPool})`,
@@ -98,7 +106,7 @@ export async function startSimulatedSites(opts: { poolMiB?: number; modern?: boo
       .filter(Boolean)
       .map(Number)
       .filter((pid) => pid !== process.pid);
-  };
+  }
   const mountpoint = (dataset: string) => join(root, 'mnt', dataset);
   return {
     appliance: 'simulated',

@@ -79,6 +79,7 @@ function create(argv) {
   const [name] = o.rest;
   if (!name || name.includes('@')) throw new ZfsError('missing filesystem argument', 2);
   withMeta((meta) => {
+    if (Buffer.byteLength(name) >= 256) throw new ZfsError(`cannot create '${name}': name is too long`);
     if (meta.datasets[name]) throw new ZfsError(`cannot create '${name}': dataset already exists`);
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) {
@@ -110,6 +111,9 @@ function snapshot(argv) {
     for (const full of names) {
       const [ds, tag] = full.split('@');
       if (!tag) throw new ZfsError(`'${full}' is not a snapshot`, 2);
+      // ZFS_MAX_DATASET_NAME_LEN: 256 bytes with the terminating NUL, for a snapshot's full name too.
+      if (Buffer.byteLength(full) >= 256)
+        throw new ZfsError(`cannot create snapshot '${full}': name is too long`);
       const d = dataset(meta, ds);
       if (d.snapshots[tag]) throw new ZfsError(`cannot create snapshot '${full}': dataset already exists`);
       const guid = newGuid();
