@@ -75,10 +75,12 @@ function resolve(snapName, fromArg) {
   const meta = readMeta();
   const to = snapshotOf(meta, snapName);
   let from;
+  let fromIsBookmark = false;
   if (fromArg !== undefined) {
     const name = /^[@#]/.test(fromArg) ? `${to.ds}${fromArg}` : fromArg;
     // A bookmark keeps the base's guid and, here, its frozen tree: the sender needs no snapshot to diff from.
-    from = name.includes('#') ? bookmarkOf(meta, name) : snapshotOf(meta, name);
+    fromIsBookmark = name.includes('#');
+    from = fromIsBookmark ? bookmarkOf(meta, name) : snapshotOf(meta, name);
     if (from.ds !== to.ds)
       throw new ZfsError(`cannot send '${snapName}': incremental source must be in same filesystem`);
     if (from.snap.createtxg >= to.snap.createtxg)
@@ -89,7 +91,7 @@ function resolve(snapName, fromArg) {
     toname: `${to.ds}@${to.tag}`,
     toguid: to.snap.guid,
     fromguid: from ? from.snap.guid : '0',
-    fromname: from ? `${from.ds}@${from.tag}` : undefined,
+    fromname: from ? `${from.ds}${fromIsBookmark ? '#' : '@'}${from.tag}` : undefined,
     toDir: snapDirOf(to.ds, to.snap.guid),
     fromDir: from ? snapDirOf(from.ds, from.snap.guid) : undefined,
   };
