@@ -42,19 +42,37 @@ function sleepSync(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+function holderAlive() {
+  let pid;
+  try {
+    pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+  } catch {
+    // Not written yet (just taken) or never (killed right after taking it): the lock's age tells.
+    try {
+      return Date.now() - statSync(LOCK).mtimeMs < 5_000;
+    } catch {
+      return true; // released meanwhile: the next mkdir says
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 function lock() {
   for (let i = 0; ; i++) {
     try {
       mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
       return;
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
-      // A command killed while holding it (a dropped session's orphan): metadata updates take milliseconds.
-      try {
-        if (Date.now() - statSync(LOCK).mtimeMs > 10_000) rmSync(LOCK, { recursive: true, force: true });
-      } catch {
-        // released meanwhile
-      }
+      // A command killed while holding it (a dropped session's orphan) leaves it: taken over once its holder
+      // is gone (a receive landing a large tree holds it for as long as the copy takes).
+      if (i % 20 === 19 && !holderAlive()) rmSync(LOCK, { recursive: true, force: true });
       sleepSync(Math.min(50, 2 + i));
     }
   }
