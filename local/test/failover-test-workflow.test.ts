@@ -11,12 +11,16 @@ import { portGroupMoref, resourcePoolOf } from '@rackops/lab/vcenter/model/moref
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
 import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import type { World } from '@rackops/lab/world/world';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`test failover workflow tests skipped: ${unavailable}`);
 
 const alice = { kind: 'user' as const, id: 'u-alice', name: 'Alice' };

@@ -9,12 +9,16 @@ import { createProtectionGroupStore } from '@rackops/core/replication/protection
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { smallLab } from '@rackops/lab/testing/small-lab';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`replication mode tests skipped: ${unavailable}`);
 
 const run = promisify(execFile);

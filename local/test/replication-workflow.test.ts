@@ -9,12 +9,16 @@ import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { smallLab } from '@rackops/lab/testing/small-lab';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`replication workflow tests skipped: ${unavailable}`);
 
 const alice = { kind: 'user' as const, id: 'u-alice', name: 'Alice' };

@@ -3,15 +3,19 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifyRelayMessage } from '@rackops/core/relay/message-signature';
 import { ZfsCommandOutputs } from '@rackops/core/relay/zfs-commands';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config';
 import { resolveSigningKeys } from '../src/config/signing-keys';
 import { RelayHarness } from './helpers/relay-harness';
 import { smallLab } from './helpers/small-lab';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS agent tests skipped: ${unavailable}`);
 
 /**

@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import { RetentionPolicy } from '@rackops/core/replication/protection-group.schema';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/command-context';
@@ -19,7 +23,7 @@ import type { DirectHopInput } from '../src/zfs/direct-hop';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
 
 const run = promisify(execFile);
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS direct-transport tests skipped: ${unavailable}`);
 
 let clock = Date.parse('2026-12-06T12:00:00Z');

@@ -1,8 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandKind } from '@rackops/core/relay/commands';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/command-context';
@@ -19,7 +23,7 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS DR tests skipped: ${unavailable}`);
 
 let clock = Date.parse('2026-12-06T12:00:00Z');

@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandKind } from '@rackops/core/relay/commands';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/command-context';
@@ -16,7 +20,7 @@ import {
 import { createZfsAppliances } from '../src/zfs/zfs-appliance';
 import { zfsArgv } from '../src/zfs/zfs-argv';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS modern-path tests skipped: ${unavailable}`);
 
 type Page = Record<string, unknown>;

@@ -3,8 +3,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import { RackOpsError } from '@rackops/core/util/errors';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/command-context';
@@ -16,7 +20,7 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS preflight tests skipped: ${unavailable}`);
 
 interface Progress {

@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import { RetentionPolicy } from '@rackops/core/replication/protection-group.schema';
 import { ValidationError } from '@rackops/core/util/errors';
-import { type ZfsSites, ZFS_SITES_WAIT_MS, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
+import {
+  type ZfsSites,
+  ZFS_SITES_WAIT_MS,
+  startZfsSites,
+  zfsSitesUnavailable,
+} from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/command-context';
@@ -18,7 +22,7 @@ import {
 import { HostKeyMismatchError } from '../src/zfs/ssh-link';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
 
-const unavailable = zfsFuseUnavailable();
+const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS replication tests skipped: ${unavailable}`);
 
 let clock = Date.parse('2026-12-05T12:00:00Z');

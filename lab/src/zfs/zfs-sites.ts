@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd';
-import { startZfsFuse, type ZfsFuseDaemon } from './zfs-fuse-daemon';
+import { startZfsFuse, type ZfsFuseDaemon, zfsFuseUnavailable } from './zfs-fuse-daemon';
+import { startSimulatedSites } from './sim-appliance/standalone-sites';
 import { prepareSimulatedModernCli } from './sim-appliance/modern-shim';
 import { acquireMachineLock, type MachineLock } from './machine-lock';
 
@@ -17,6 +19,8 @@ const run = promisify(execFile);
  * the first is closed, since each starts and stops the one daemon.
  */
 export interface ZfsSites {
+  /** Real zfs-fuse pools, or the stand-alone simulated appliance (sim-appliance/standalone-sites.ts). */
+  readonly appliance: 'zfs-fuse' | 'simulated';
   readonly dir: string;
   readonly sshd: LoopbackSshd;
   readonly sourcePool: string;
@@ -57,9 +61,46 @@ export interface ZfsSites {
  */
 export const ZFS_SITES_WAIT_MS = 900_000;
 
-export async function startZfsSites(
-  opts: { poolMiB?: number; lockWaitMs?: number; modern?: boolean } = {},
-): Promise<ZfsSites> {
+/**
+ * Why the ZFS tests cannot run at all, or undefined. Without zfs-fuse they still run, on the simulated
+ * appliance; only the loopback sshd (every appliance is reached over SSH) is a must.
+ */
+export function zfsSitesUnavailable(): string | undefined {
+  if (!existsSync('/usr/sbin/sshd')) return 'openssh-server is not installed';
+  return undefined;
+}
+
+/** RACKOPS_ZFS=sim: the simulated appliance even where zfs-fuse could run (to test it, or to go faster). */
+export const zfsSimForced = (): boolean => process.env.RACKOPS_ZFS === 'sim';
+
+type SitesOptions = { poolMiB?: number; lockWaitMs?: number; modern?: boolean };
+
+/**
+ * The two sites on real zfs-fuse where it can start; else, saying so in the test output, on the stand-alone
+ * simulated appliance, which speaks the same CLI over SSH.
+ */
+export async function startZfsSites(opts: SitesOptions = {}): Promise<ZfsSites> {
+  if (zfsSimForced()) {
+    console.warn('RACKOPS_ZFS=sim: using the simulated appliance');
+    return startSimulatedSites(opts);
+  }
+  const why = zfsFuseUnavailable();
+  if (why === undefined) {
+    try {
+      return await startZfsFuseSites(opts);
+    } catch (err) {
+      if (!(err instanceof ZfsFuseStartError)) throw err;
+      console.warn(`zfs-fuse unavailable (${err.message}): using the simulated appliance`);
+      return startSimulatedSites(opts);
+    }
+  }
+  console.warn(`zfs-fuse unavailable (${why}): using the simulated appliance`);
+  return startSimulatedSites(opts);
+}
+
+class ZfsFuseStartError extends Error {}
+
+async function startZfsFuseSites(opts: SitesOptions): Promise<ZfsSites> {
   const lock: MachineLock = await acquireMachineLock('zfs-fuse', {
     waitMs: opts.lockWaitMs ?? ZFS_SITES_WAIT_MS,
   });
@@ -94,7 +135,9 @@ export async function startZfsSites(
     if (problems.length > 0) throw new Error(`ZFS test pools not destroyed: ${problems.join('; ')}`);
   };
   try {
-    daemon = await startZfsFuse();
+    daemon = await startZfsFuse().catch((err: Error) => {
+      throw new ZfsFuseStartError(err.message);
+    });
     for (const pool of [sourcePool, targetPool]) {
       const file = join(dir, `${pool}.img`);
       await run('truncate', ['-s', `${opts.poolMiB ?? 256}M`, file]).catch(() => truncate(file, 0));
@@ -127,6 +170,7 @@ export async function startZfsSites(
       .filter((pid) => pid !== process.pid);
   };
   return {
+    appliance: 'zfs-fuse',
     dir,
     sshd,
     ...(modern ? { modern } : {}),

@@ -6,8 +6,7 @@ import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
 import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import type { World } from '@rackops/lab/world/world';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import { APPROVER, startScenario } from './driver';
 
 const GROUP = 'gold';
@@ -20,8 +19,8 @@ const GROUP = 'gold';
  * registered VM and no datastore at DR.
  */
 export async function run() {
-  const unavailable = zfsFuseUnavailable();
-  if (unavailable) return { ok: false, skipped: `zfs-fuse cannot run here: ${unavailable}` };
+  const unavailable = zfsSitesUnavailable();
+  if (unavailable) return { ok: false, skipped: `no ZFS sites here: ${unavailable}` };
   const sites = await startZfsSites();
   const site = {
     host: sites.sshd.host,

@@ -6,8 +6,7 @@ import type { Job } from '@rackops/core/jobs/job.schema';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import { smallLab } from '@rackops/lab/testing/small-lab';
 import { startLinkSwitch } from '@rackops/lab/zfs/link-switch';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import { APPROVER, startScenario } from './driver';
 
 const GROUP = 'lab-vms';
@@ -24,8 +23,8 @@ const INTERVAL_SCALE = 1 / 12;
  * the target holds the source's files byte for byte.
  */
 export async function run() {
-  const unavailable = zfsFuseUnavailable();
-  if (unavailable) return { ok: false, skipped: `zfs-fuse cannot run here: ${unavailable}` };
+  const unavailable = zfsSitesUnavailable();
+  if (unavailable) return { ok: false, skipped: `no ZFS sites here: ${unavailable}` };
   const sites = await startZfsSites();
   const link = await startLinkSwitch({ host: sites.sshd.host, port: sites.sshd.port });
   const site = {
