@@ -25,7 +25,8 @@ import { type LocalBot, startLocalBot } from './web/local-bot';
  * agent, the default lab — plus the bot and the web chat page on loopback. Ctrl-C stops everything.
  * `npm start -- --bot-only` runs the bot and web chat with a stand-in workflow (no lab, no agent).
  * `npm start -- --dr` adds the disaster-recovery lab: a source and a DR vCenter and two ZFS appliances
- * (zfs-fuse over loopback SSH) for protection groups, `replicate` and `failover` (see dr-lab-start.ts).
+ * (zfs-fuse over loopback SSH) for protection groups, `replicate` and `failover` (see dr-lab-start.ts);
+ * RACKOPS_ZFS_WAIT_MS (default 20 s) is how long it waits for another user of zfs-fuse (a test run) to finish.
  * Environment: PORT (web chat port, default 3978 — an ephemeral one if that is taken), RACKOPS_DATA (default
  * .rackops), LOG_LEVEL.
  */
@@ -79,7 +80,9 @@ if (botOnly) {
     `notify:    ${describeNotifySettings(notifySettings)}`,
   );
 } else {
-  const dr: DrSetup | { unavailable: string } | undefined = withDr ? await startDrSetup() : undefined;
+  const dr: DrSetup | { unavailable: string } | undefined = withDr
+    ? await startDrSetup({ lockWaitMs: Number(process.env.RACKOPS_ZFS_WAIT_MS ?? 20_000) })
+    : undefined;
   const drSetup = dr && 'sites' in dr ? dr : undefined;
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
