@@ -34,7 +34,7 @@ export interface DrSetup {
   /** Once the lab runs: exports the datasets over "NFS" and writes each source VM's `.vmx` into the dataset. */
   prepare(lab: Lab): Promise<void>;
   /** What to type in the web chat, in order, once `prepare` ran. */
-  commands(lab: Lab): { as: 'operator' | 'approver'; text: string }[];
+  commands(lab: Lab): { as: 'operator' | 'approver'; text: string; next?: string }[];
   close(): Promise<void>;
 }
 
@@ -112,8 +112,16 @@ export async function startDrSetup(
         ]),
         { as: 'operator', text: `replicate ${DR_GROUP} now` },
         { as: 'operator', text: 'protection groups' },
-        { as: 'operator', text: `failover test ${DR_GROUP} confirm` },
-        { as: 'operator', text: `failover ${DR_GROUP} confirm` },
+        {
+          as: 'operator',
+          text: `failover test ${DR_GROUP} confirm`,
+          next: 'when the VMs are up at DR: Clean up on its card',
+        },
+        {
+          as: 'operator',
+          text: `failover ${DR_GROUP} confirm`,
+          next: 'the approver types `approvals`, then `job ID`, and clicks Approve; then Commit or Roll back',
+        },
       ];
     },
     close: () => sites.close(),

@@ -163,7 +163,10 @@ if (botOnly) {
     const steps = drSetup.commands(stack.lab);
     tryLines = [
       '  Try disaster recovery — type, in order (approver lines in the Approver tab):',
-      ...steps.map((c) => `    ${c.as === 'approver' ? 'approver' : 'operator'}:  ${c.text}`),
+      ...steps.flatMap((c) => [
+        `    ${c.as === 'approver' ? 'approver' : 'operator'}:  ${c.text}`,
+        ...(c.next ? [`               then ${c.next}`] : []),
+      ]),
       '  The pools are new on each start: a group left from an earlier --dr run points at pools that are gone.',
       '  Ctrl-C stops everything.',
     ];
