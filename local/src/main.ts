@@ -6,7 +6,9 @@ import type { JobProgress } from '@rackops/core/ports/job-progress.port';
 import type { NotificationEvent, Notifier } from '@rackops/core/ports/notifier.port';
 import { createComplianceQuery } from '@rackops/lambdas/handlers/inventory-compliance';
 import { reconcileDeployment } from '@rackops/lambdas/handlers/reconcile.handler';
+import { DEFAULT_LAB } from '@rackops/lab/index';
 import { pino } from 'pino';
+import { DR_SOURCE_APPLIANCE, DR_TARGET_APPLIANCE, type DrSetup, startDrSetup } from './dr-lab-start';
 import { nodeSupportLine, silenceSdkNodeNotice } from './node-support';
 import {
   describeNotifySettings,
@@ -22,12 +24,16 @@ import { type LocalBot, startLocalBot } from './web/local-bot';
  * `npm start`: the whole local system — dynalite, SQS emulator, local Step Functions engine, scheduler, relay
  * agent, the default lab — plus the bot and the web chat page on loopback. Ctrl-C stops everything.
  * `npm start -- --bot-only` runs the bot and web chat with a stand-in workflow (no lab, no agent).
+ * `npm start -- --dr` adds the disaster-recovery lab: a source and a DR vCenter and two ZFS appliances
+ * (zfs-fuse over loopback SSH) for protection groups, `replicate` and `failover` (see dr-lab-start.ts);
+ * RACKOPS_ZFS_WAIT_MS (default 20 s) is how long it waits for another user of zfs-fuse (a test run) to finish.
  * Environment: PORT (web chat port, default 3978 — an ephemeral one if that is taken), RACKOPS_DATA (default
  * .rackops), LOG_LEVEL.
  */
 silenceSdkNodeNotice();
 const logger = pino({ ...REDACTING_LOGGER, level: process.env.LOG_LEVEL ?? 'warn', name: 'rackops' });
 const botOnly = process.argv.includes('--bot-only');
+const withDr = !botOnly && process.argv.includes('--dr');
 const chatPort = await chooseChatPort(process.env.PORT);
 if ('error' in chatPort) {
   console.error(`rackops: ${chatPort.error}. Nothing was started.`);
@@ -61,6 +67,10 @@ const progress: JobProgress = { changed: async (jobId) => live?.changed(jobId) }
 let stop: () => Promise<void>;
 let localBot: LocalBot;
 const lines: string[] = [`node:      ${nodeSupportLine()}`];
+let tryLines = [
+  '  Try: `inventory sync`, then `update cluster lab-a`. Ctrl-C stops everything.',
+  '  Disaster recovery (protection groups, replicate, failover): `npm start -- --dr`.',
+];
 if (botOnly) {
   const s = await startBotOnlyStack({ logger, port, notificationChannels });
   localBot = s.localBot;
@@ -70,15 +80,27 @@ if (botOnly) {
     `notify:    ${describeNotifySettings(notifySettings)}`,
   );
 } else {
-  const stack = await startLocalStack({
-    dataDir,
-    lab: true,
-    agent: true,
-    notifier,
-    progress,
-    logger,
-    healthReads: true,
-  });
+  const dr: DrSetup | { unavailable: string } | undefined = withDr
+    ? await startDrSetup({ lockWaitMs: Number(process.env.RACKOPS_ZFS_WAIT_MS ?? 20_000) })
+    : undefined;
+  const drSetup = dr && 'sites' in dr ? dr : undefined;
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({
+      dataDir,
+      lab: drSetup ? drSetup.lab(DEFAULT_LAB) : true,
+      agent: true,
+      ...(drSetup ? { zfs: drSetup.zfs } : {}),
+      notifier,
+      progress,
+      logger,
+      healthReads: true,
+    });
+    if (drSetup && stack.lab) await drSetup.prepare(stack.lab);
+  } catch (err) {
+    await drSetup?.close();
+    throw err;
+  }
   const sources = stack.lab ? labInventorySources(stack.lab) : [];
   localBot = await startLocalBot({
     store: stack.store,
@@ -118,6 +140,7 @@ if (botOnly) {
   stop = async () => {
     await localBot.close();
     await stack.stop();
+    await drSetup?.close();
   };
   lines.push(
     `data:      ${stack.config.dataDir}`,
@@ -131,6 +154,23 @@ if (botOnly) {
     `syncs:     ${schedules.length} inventory source(s) every ${syncEvery} min, with a hardware health read (inventory.health) of each vCenter host`,
     `windows:   ${windows?.armed.length ?? 0} maintenance window(s) armed`,
   );
+  if (dr && 'unavailable' in dr)
+    lines.push(`dr:        OFF — ${dr.unavailable}. Started without the DR lab.`);
+  if (drSetup && stack.lab) {
+    lines.push(
+      `dr:        vc-src (web-01, db-01) → vc-dr (cluster dr-a); ZFS appliances ${DR_SOURCE_APPLIANCE}, ${DR_TARGET_APPLIANCE} (zfs-fuse, ssh ${drSetup.sites.sshd.host}:${drSetup.sites.sshd.port}, pinned host key); pools in ${drSetup.sites.dir}, removed on exit`,
+    );
+    const steps = drSetup.commands(stack.lab);
+    tryLines = [
+      '  Try disaster recovery — type, in order (approver lines in the Approver tab):',
+      ...steps.flatMap((c) => [
+        `    ${c.as === 'approver' ? 'approver' : 'operator'}:  ${c.text}`,
+        ...(c.next ? [`               then ${c.next}`] : []),
+      ]),
+      '  The pools are new on each start: a group left from an earlier --dr run points at pools that are gone.',
+      '  Ctrl-C stops everything.',
+    ];
+  }
 }
 bot = localBot.bot;
 live = new LiveCards({
@@ -153,7 +193,7 @@ console.log(
     ...lines.map((l) => `  ${l}`),
     ...(chatPort.note ? [`  note:      ${chatPort.note}`] : []),
     '',
-    '  Try: `inventory sync`, then `update cluster lab-a`. Ctrl-C stops everything.',
+    ...tryLines,
     '',
   ].join('\n'),
 );

@@ -92,6 +92,9 @@ export async function startLoopbackSshd(
   );
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal of `npm start -- --dr` must not kill it before the
+    // stack has destroyed its pools (the stack stops it itself).
+    detached: true,
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

@@ -47,6 +47,9 @@ export async function startZfsFuse(): Promise<ZfsFuseDaemon> {
   if (await answers()) return { startedHere: false, release: async () => {} };
   const child: ChildProcess = spawn('/usr/sbin/zfs-fuse', ['--no-daemon', '--no-kstat-mount'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal of `npm start -- --dr` must not kill it before the
+    // stack has destroyed its pools (the stack stops it itself).
+    detached: true,
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

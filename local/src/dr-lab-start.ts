@@ -1,0 +1,129 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
+import type { Lab } from '@rackops/lab/index';
+import { drLab } from '@rackops/lab/testing/dr-lab';
+import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
+import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
+import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
+import type { LoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
+import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
+import { type ZfsSites, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import type { LocalStackOptions } from './local-stack/stack-types';
+
+/** The protection group the banner suggests creating. */
+export const DR_GROUP = 'gold';
+export const DR_SOURCE_APPLIANCE = 'nas-src';
+export const DR_TARGET_APPLIANCE = 'nas-dst';
+
+/**
+ * `npm start -- --dr`: two ZFS appliances (zfs-fuse pools on sparse files behind one loopback sshd with a
+ * pinned host key) and the DR lab's two vCenters (`vc-src` with `web-01`, `db-01`; `vc-dr` with cluster
+ * `dr-a`) added to the default lab. Nothing is created in RackOps itself: the operator types the commands
+ * `commands()` returns, so that they see each step (and its four-eyes approval) in the chat.
+ */
+export interface DrSetup {
+  sites: ZfsSites;
+  /** The source and target datasets (`pool/vmstore`). */
+  src: string;
+  dst: string;
+  /** The agent's `zfs.sites`. */
+  zfs: NonNullable<LocalStackOptions['zfs']>;
+  /** `base` with the DR lab's vCenters added. */
+  lab(base: LabConfigInput): LabConfigInput;
+  /** Once the lab runs: exports the datasets over "NFS" and writes each source VM's `.vmx` into the dataset. */
+  prepare(lab: Lab): Promise<void>;
+  /** What to type in the web chat, in order, once `prepare` ran. */
+  commands(lab: Lab): { as: 'operator' | 'approver'; text: string; next?: string }[];
+  close(): Promise<void>;
+}
+
+const siteOf = (s: LoopbackSshd) => ({
+  host: s.host,
+  port: s.port,
+  user: s.username,
+  keyFile: s.clientKeyPath,
+  hostKeyFingerprint: s.hostKeyFingerprint,
+});
+
+/**
+ * Starts the appliances, or says plainly why it cannot. Another user of zfs-fuse on this machine (a test run)
+ * holds the one daemon: waiting `lockWaitMs` for it, not the tests' quarter of an hour, keeps start-up short.
+ */
+export async function startDrSetup(
+  opts: { lockWaitMs?: number } = {},
+): Promise<DrSetup | { unavailable: string }> {
+  const why = zfsFuseUnavailable();
+  if (why) return { unavailable: `zfs-fuse cannot run here: ${why}` };
+  let sites: ZfsSites;
+  try {
+    sites = await startZfsSites({ lockWaitMs: opts.lockWaitMs ?? 20_000 });
+  } catch (err) {
+    return { unavailable: `zfs-fuse did not start: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const src = `${sites.sourcePool}/vmstore`;
+  const dst = `${sites.targetPool}/vmstore`;
+  try {
+    await sites.zfs('create', src);
+  } catch (err) {
+    await sites.close();
+    return { unavailable: `the source dataset could not be created: ${String(err)}` };
+  }
+  const sourceVms = (lab: Lab) => [...lab.world.vms.values()].filter((v) => v.vcenterId === 'vc-src');
+  return {
+    sites,
+    src,
+    dst,
+    zfs: {
+      sites: { [DR_SOURCE_APPLIANCE]: siteOf(sites.sshd), [DR_TARGET_APPLIANCE]: siteOf(sites.sshd) },
+    },
+    lab: (base) => ({ ...base, vcenters: [...base.vcenters, ...(drLab().vcenters ?? [])] }),
+    async prepare(lab) {
+      allowNfsExport(lab.world, sites.mountpoint(sites.targetPool));
+      allowNfsExport(lab.world, sites.mountpoint(sites.sourcePool));
+      // The lab's source vCenter keeps its VMs in memory; a failover registers them from the replica's files.
+      for (const vm of sourceVms(lab)) {
+        await mkdir(join(sites.mountpoint(src), vm.name), { recursive: true });
+        await writeFile(
+          join(sites.mountpoint(src), vm.name, `${vm.name}.vmx`),
+          formatVmx({
+            name: vm.name,
+            memoryMiB: vm.memoryMiB,
+            numCpu: 2,
+            biosUuid: vm.uuid,
+            instanceUuid: `50${vm.uuid.slice(2)}`,
+            networkName: 'VM Network',
+          }),
+        );
+      }
+    },
+    commands(lab) {
+      const pool = resourcePoolOf(lab.world.cluster('dr-a'));
+      return [
+        {
+          as: 'operator',
+          text: `pg create ${DR_GROUP} ${DR_SOURCE_APPLIANCE}:${src} ${DR_TARGET_APPLIANCE}:${dst} vcenter vc-src dr-vcenter vc-dr dr-cluster dr-a dr-pool ${pool} dr-nfs 127.0.0.1`,
+        },
+        { as: 'approver', text: `pg approve ${DR_GROUP}` },
+        // A production group's every change waits for a second person.
+        ...sourceVms(lab).flatMap((vm) => [
+          { as: 'operator' as const, text: `pg add-vm ${DR_GROUP} ${vm.name}` },
+          { as: 'approver' as const, text: `pg approve ${DR_GROUP}` },
+        ]),
+        { as: 'operator', text: `replicate ${DR_GROUP} now` },
+        { as: 'operator', text: 'protection groups' },
+        {
+          as: 'operator',
+          text: `failover test ${DR_GROUP} confirm`,
+          next: 'when the VMs are up at DR: Clean up on its card',
+        },
+        {
+          as: 'operator',
+          text: `failover ${DR_GROUP} confirm`,
+          next: 'the approver types `approvals`, then `job ID`, and clicks Approve; then Commit or Roll back',
+        },
+      ];
+    },
+    close: () => sites.close(),
+  };
+}
