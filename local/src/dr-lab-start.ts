@@ -7,8 +7,7 @@ import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
 import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import type { LoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { type ZfsSites, startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import type { LocalStackOptions } from './local-stack/stack-types';
 
 /** The protection group the banner suggests creating. */
@@ -53,13 +52,16 @@ const siteOf = (s: LoopbackSshd) => ({
 export async function startDrSetup(
   opts: { lockWaitMs?: number } = {},
 ): Promise<DrSetup | { unavailable: string }> {
-  const why = zfsFuseUnavailable();
-  if (why) return { unavailable: `zfs-fuse cannot run here: ${why}` };
+  // Without zfs-fuse (no /dev/fuse) startZfsSites falls back to the simulated appliance: only sshd is a must.
+  const why = zfsSitesUnavailable();
+  if (why) return { unavailable: `the ZFS appliances cannot run here: ${why}` };
   let sites: ZfsSites;
   try {
     sites = await startZfsSites({ lockWaitMs: opts.lockWaitMs ?? 20_000 });
   } catch (err) {
-    return { unavailable: `zfs-fuse did not start: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      unavailable: `the ZFS appliances did not start: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   const src = `${sites.sourcePool}/vmstore`;
   const dst = `${sites.targetPool}/vmstore`;

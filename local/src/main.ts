@@ -158,7 +158,7 @@ if (botOnly) {
     lines.push(`dr:        OFF — ${dr.unavailable}. Started without the DR lab.`);
   if (drSetup && stack.lab) {
     lines.push(
-      `dr:        vc-src (web-01, db-01) → vc-dr (cluster dr-a); ZFS appliances ${DR_SOURCE_APPLIANCE}, ${DR_TARGET_APPLIANCE} (zfs-fuse, ssh ${drSetup.sites.sshd.host}:${drSetup.sites.sshd.port}, pinned host key); pools in ${drSetup.sites.dir}, removed on exit`,
+      `dr:        vc-src (web-01, db-01) → vc-dr (cluster dr-a); ZFS appliances ${DR_SOURCE_APPLIANCE}, ${DR_TARGET_APPLIANCE} (${drSetup.sites.appliance}, ssh ${drSetup.sites.sshd.host}:${drSetup.sites.sshd.port}, pinned host key); pools in ${drSetup.sites.dir}, removed on exit`,
     );
     const steps = drSetup.commands(stack.lab);
     tryLines = [
