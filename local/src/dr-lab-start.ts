@@ -1,11 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
 import type { Lab } from '@rackops/lab/index';
-import { drLab } from '@rackops/lab/testing/dr-lab';
+import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
-import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import type { LoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
 import { type ZfsSites, startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import type { LocalStackOptions } from './local-stack/stack-types';
@@ -84,20 +81,7 @@ export async function startDrSetup(
       allowNfsExport(lab.world, sites.mountpoint(sites.targetPool));
       allowNfsExport(lab.world, sites.mountpoint(sites.sourcePool));
       // The lab's source vCenter keeps its VMs in memory; a failover registers them from the replica's files.
-      for (const vm of sourceVms(lab)) {
-        await mkdir(join(sites.mountpoint(src), vm.name), { recursive: true });
-        await writeFile(
-          join(sites.mountpoint(src), vm.name, `${vm.name}.vmx`),
-          formatVmx({
-            name: vm.name,
-            memoryMiB: vm.memoryMiB,
-            numCpu: 2,
-            biosUuid: vm.uuid,
-            instanceUuid: `50${vm.uuid.slice(2)}`,
-            networkName: 'VM Network',
-          }),
-        );
-      }
+      await writeSourceVmxFiles(lab.world, sites.mountpoint(src));
     },
     commands(lab) {
       const pool = resourcePoolOf(lab.world.cluster('dr-a'));

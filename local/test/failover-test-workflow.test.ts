@@ -1,15 +1,12 @@
-import { writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { systemClock } from '@rackops/core/ports/clock.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { cleanUpTestFailover, startTestFailover } from '@rackops/core/usecases/failover-test';
 import { replicateGroup } from '@rackops/core/usecases/replicate-group';
-import { drLab } from '@rackops/lab/testing/dr-lab';
+import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { portGroupMoref, resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
-import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import type { World } from '@rackops/lab/world/world';
 import {
   type ZfsSites,
@@ -69,20 +66,7 @@ describe.skipIf(unavailable !== undefined)(
         clock: systemClock,
         startJob: stack.startJob,
       };
-      for (const vm of [...world.vms.values()].filter((v) => v.vcenterId === 'vc-src')) {
-        await mkdir(join(sites.mountpoint(src), vm.name), { recursive: true });
-        await writeFile(
-          join(sites.mountpoint(src), vm.name, `${vm.name}.vmx`),
-          formatVmx({
-            name: vm.name,
-            memoryMiB: vm.memoryMiB,
-            numCpu: 2,
-            biosUuid: vm.uuid,
-            instanceUuid: `50${vm.uuid.slice(2)}`,
-            networkName: 'VM Network',
-          }),
-        );
-      }
+      await writeSourceVmxFiles(world, sites.mountpoint(src));
       await createProtectionGroupStore(stack.store).create({
         name: 'gold',
         source: { vcenterId: 'vc-src', datastore: 'nfs-gold', appliance: 'nas-src', dataset: src },

@@ -7,7 +7,7 @@ import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { decideFailover, startFailover } from '@rackops/core/usecases/failover';
 import { replicateGroup } from '@rackops/core/usecases/replicate-group';
 import { forceResumeJob } from '@rackops/core/usecases/resume-job';
-import { drLab } from '@rackops/lab/testing/dr-lab';
+import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
 import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
@@ -72,20 +72,7 @@ describe.skipIf(unavailable !== undefined)(
         clock: systemClock,
         startJob: stack.startJob,
       };
-      for (const vm of srcVms()) {
-        await mkdir(join(sites.mountpoint(src), vm.name), { recursive: true });
-        await writeFile(
-          join(sites.mountpoint(src), vm.name, `${vm.name}.vmx`),
-          formatVmx({
-            name: vm.name,
-            memoryMiB: vm.memoryMiB,
-            numCpu: 2,
-            biosUuid: vm.uuid,
-            instanceUuid: `50${vm.uuid.slice(2)}`,
-            networkName: 'VM Network',
-          }),
-        );
-      }
+      await writeSourceVmxFiles(world, sites.mountpoint(src));
       await createProtectionGroupStore(stack.store).create({
         name: 'gold',
         source: { vcenterId: 'vc-src', datastore: 'nfs-gold', appliance: 'nas-src', dataset: src },

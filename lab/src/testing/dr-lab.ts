@@ -1,4 +1,8 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { LabConfigInput } from '../config/lab-config.schema';
+import { formatVmx } from '../vcenter/vmx-file';
+import type { World } from '../world/world';
 
 /**
  * Two sites for disaster-recovery tests: `vc-src` (cluster `src-a`, VMs `web-01`, `db-01`) and
@@ -26,4 +30,25 @@ export function drLab(): LabConfigInput {
       { id: 'vc-dr', clusters: [{ name: 'dr-a', hosts: hosts('DRS', 2) }], portGroups: ['dr-test'] },
     ],
   };
+}
+
+/**
+ * The `.vmx` of each source VM (`vc-src`) written where replication carries it, `<dir>/<name>/<name>.vmx`: the
+ * lab's vCenter keeps its VMs in memory, and a failover registers them at DR from these files.
+ */
+export async function writeSourceVmxFiles(world: World, dir: string): Promise<void> {
+  for (const vm of [...world.vms.values()].filter((v) => v.vcenterId === 'vc-src')) {
+    await mkdir(join(dir, vm.name), { recursive: true });
+    await writeFile(
+      join(dir, vm.name, `${vm.name}.vmx`),
+      formatVmx({
+        name: vm.name,
+        memoryMiB: vm.memoryMiB,
+        numCpu: 2,
+        biosUuid: vm.uuid,
+        instanceUuid: `50${vm.uuid.slice(2)}`,
+        networkName: 'VM Network',
+      }),
+    );
+  }
 }

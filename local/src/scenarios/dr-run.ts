@@ -1,18 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import type { ProtectionGroup } from '@rackops/core/replication/protection-group.schema';
 import type { ChatUser } from '@rackops/bot/testing/harness';
 import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
-import { drLab } from '@rackops/lab/testing/dr-lab';
+import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
-import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import type { World } from '@rackops/lab/world/world';
 import { type LoopbackSshd, startLoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
-import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import { type ZfsSites, startZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import { type ZfsSites, startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import { APPROVER, OPERATOR, type ScenarioDriver, startScenario } from './driver';
 
 export const ADMIN: ChatUser = { id: '29:admin', name: 'Ann Admin', aadObjectId: 'aad-admin' };
@@ -71,8 +68,9 @@ const siteOf = (s: LoopbackSshd) => ({
 export async function startDrRun(
   opts: { lab?: LabConfigInput; timeScale?: number; ownSourceSshd?: boolean } = {},
 ): Promise<DrRun | { skipped: string }> {
-  const unavailable = zfsFuseUnavailable();
-  if (unavailable) return { skipped: `zfs-fuse cannot run here: ${unavailable}` };
+  // Without zfs-fuse startZfsSites falls back to the simulated appliance: only sshd is a must.
+  const unavailable = zfsSitesUnavailable();
+  if (unavailable) return { skipped: `the ZFS appliances cannot run here: ${unavailable}` };
   const sites = await startZfsSites();
   let sourceSshd: LoopbackSshd | undefined;
   let d: ScenarioDriver | undefined;
@@ -102,20 +100,7 @@ export async function startDrRun(
     allowNfsExport(world, sites.mountpoint(sites.targetPool));
     allowNfsExport(world, sites.mountpoint(sites.sourcePool));
     const sourceVms = [...world.vms.values()].filter((v) => v.vcenterId === 'vc-src');
-    for (const vm of sourceVms) {
-      await mkdir(join(sites.mountpoint(src), vm.name), { recursive: true });
-      await writeFile(
-        join(sites.mountpoint(src), vm.name, `${vm.name}.vmx`),
-        formatVmx({
-          name: vm.name,
-          memoryMiB: vm.memoryMiB,
-          numCpu: 2,
-          biosUuid: vm.uuid,
-          instanceUuid: `50${vm.uuid.slice(2)}`,
-          networkName: 'VM Network',
-        }),
-      );
-    }
+    await writeSourceVmxFiles(world, sites.mountpoint(src));
     const jobs = async (type: Job['type']) =>
       (await driver.stack.store.listJobsByTarget('protection_group', GROUP, { limit: 100 })).items
         .filter((j) => j.type === type)

@@ -1,10 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Job } from '@rackops/core/jobs/job.schema';
-import { drLab } from '@rackops/lab/testing/dr-lab';
+import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
-import { formatVmx } from '@rackops/lab/vcenter/vmx-file';
 import type { World } from '@rackops/lab/world/world';
 import { startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import { APPROVER, startScenario } from './driver';
@@ -37,20 +34,7 @@ export async function run() {
     try {
       const world = (d.stack.lab as { world: World }).world;
       allowNfsExport(world, sites.mountpoint(sites.targetPool));
-      for (const vm of [...world.vms.values()].filter((v) => v.vcenterId === 'vc-src')) {
-        await mkdir(join(sites.mountpoint(src), vm.name), { recursive: true });
-        await writeFile(
-          join(sites.mountpoint(src), vm.name, `${vm.name}.vmx`),
-          formatVmx({
-            name: vm.name,
-            memoryMiB: vm.memoryMiB,
-            numCpu: 2,
-            biosUuid: vm.uuid,
-            instanceUuid: `50${vm.uuid.slice(2)}`,
-            networkName: 'VM Network',
-          }),
-        );
-      }
+      await writeSourceVmxFiles(world, sites.mountpoint(src));
       const jobs = async (type: Job['type']) =>
         (await d.stack.store.listJobsByTarget('protection_group', GROUP, { limit: 100 })).items
           .filter((j) => j.type === type)
