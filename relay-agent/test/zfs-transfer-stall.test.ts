@@ -100,4 +100,19 @@ describe('a ZFS transfer that stops moving', () => {
     }, 20);
     await expect(transfer(send, recv)).rejects.toThrow(/destination has been modified/);
   });
+
+  it('a target session that closes mid-stream ends the transfer at once (transfer_cut), not at the stall', async () => {
+    const send = channel();
+    const recv = channel();
+    recv.resume();
+    send.write(Buffer.alloc(1000));
+    // The target's sshd session dies: its channel closes; the source keeps its stream open and silent.
+    setTimeout(() => recv.emit('close'), 50);
+    const started = Date.now();
+    await expect(transfer(send, recv, { stallMs: 20_000 })).rejects.toMatchObject({
+      code: 'transfer_cut',
+      message: expect.stringMatching(/after 1000 bytes/),
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

@@ -95,7 +95,14 @@ export async function pipeSendReceive(input: {
       cb(null, chunk);
     },
   });
-  const signal = input.signal ? AbortSignal.any([input.signal, stall.signal]) : stall.signal;
+  // A receive whose channel closes before it took the whole stream is a cut link. Node's pipeline does not
+  // always see that (Node 24 left it waiting on the send side for good): end it here, not after the stall.
+  const linkLost = new AbortController();
+  recv.channel.once('close', () => {
+    if (!recv.channel.writableFinished) linkLost.abort();
+  });
+  const signals = [stall.signal, linkLost.signal, ...(input.signal ? [input.signal] : [])];
+  const signal = AbortSignal.any(signals);
   armStall(input.firstByteMs ?? stallMs);
   try {
     await pipeline(send.channel, counter, recv.channel, { signal });
@@ -116,6 +123,11 @@ export async function pipeSendReceive(input: {
       throw new RackOpsError(
         'transfer_stalled',
         `no data moved for ${Math.round((total === 0 ? (input.firstByteMs ?? stallMs) : stallMs) / 1000)} s after ${total} bytes (${send.argv.join(' ')} → ${recv.argv.join(' ')}); the transfer was cut and the target keeps its last common snapshot`,
+      );
+    if (linkLost.signal.aborted && !input.signal?.aborted)
+      throw new RackOpsError(
+        'transfer_cut',
+        `the target's session closed after ${total} bytes, before the stream ended (${recv.argv.join(' ')}); the target keeps its last common snapshot${input.resumable || input.resume ? ' and a resume token' : ''}`,
       );
     throw err;
   } finally {
