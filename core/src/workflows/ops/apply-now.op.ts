@@ -7,7 +7,8 @@ import { describeMismatches, firmwareVerdict } from '../../catalog/firmware-mism
 import { appliedName } from '../firmware-name';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
-import type { HostItem, PlanHost } from './state.schema';
+import type { HostItem, PlanRef } from './state.schema';
+import { loadHostPlan } from './host-plan.op';
 import { errorText, getHost, listHosts, log, putStep } from './progress';
 import { hostStepKey } from '../../jobs/job-step';
 
@@ -119,12 +120,13 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const s = HostIterState.parse(raw);
   const host = s.host;
   const pass = { go: false, wait: false };
-  if (host.immediate.length === 0) return pass;
   // Cheap first: all of these run at once when the rollout starts, beside the first wave's host-begins.
-  const [found, item] = await Promise.all([
+  const [plan, found, item] = await Promise.all([
+    loadHostPlan(deps.store, job.id, host.hostId),
     getApplyNow(deps, job.id, host.hostId),
     getHost(deps, job.id, host.hostId),
   ]);
+  if (plan.immediate.length === 0) return pass;
   const note = found ?? { hostId: host.hostId, status: 'running' as const, waits: 0 };
   if (FINAL.has(note.status)) return pass;
   const skip = async (reason: string) => {
@@ -157,7 +159,7 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
       deps,
       job.id,
       'info',
-      `applying ${host.immediate.map(appliedName).join(', ')} while the host serves VMs (no reboot)`,
+      `applying ${plan.immediate.map(appliedName).join(', ')} while the host serves VMs (no reboot)`,
       host.hostId,
     ),
   ]);
@@ -168,7 +170,7 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
 async function recordOutcome(
   deps: OpsDeps,
   job: Job,
-  host: PlanHost,
+  host: PlanRef,
   status: 'applied' | 'failed',
   state: string,
 ): Promise<void> {
@@ -189,9 +191,10 @@ async function recordOutcome(
 /** After the in-service update: the components it covers, read back, at their versions. */
 export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: boolean }> {
   const { host, fw } = HostIterState.parse(raw);
-  const { ok, mismatches } = firmwareVerdict(host.immediateExpected, fw?.firmware ?? []);
+  const plan = await loadHostPlan(deps.store, job.id, host.hostId);
+  const { ok, mismatches } = firmwareVerdict(plan.immediateExpected, fw?.firmware ?? []);
   const state = ok
-    ? `${host.immediate.length} package(s) without reboot applied in service and verified: ${host.immediate.map(appliedName).join(', ')}`
+    ? `${plan.immediate.length} package(s) without reboot applied in service and verified: ${plan.immediate.map(appliedName).join(', ')}`
     : `FAILED in service: firmware without reboot not at the expected version (${describeMismatches(mismatches)})`;
   await recordOutcome(deps, job, host, ok ? 'applied' : 'failed', state);
   return { ok };
@@ -199,7 +202,9 @@ export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promi
 
 export async function applyNowFailed(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: false }> {
   const { host, error } = HostIterState.parse(raw);
-  const names = host.immediate.map(appliedName).join(', ');
+  // Best effort: the failure may be that very plan item missing, and the outcome is recorded all the same.
+  const plan = await loadHostPlan(deps.store, job.id, host.hostId).catch(() => undefined);
+  const names = plan ? plan.immediate.map(appliedName).join(', ') : 'its plan unreadable';
   await recordOutcome(
     deps,
     job,
