@@ -120,13 +120,13 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const s = HostIterState.parse(raw);
   const host = s.host;
   const pass = { go: false, wait: false };
-  // Cheap first: all of these run at once when the rollout starts, beside the first wave's host-begins.
-  const [plan, found, item] = await Promise.all([
-    loadHostPlan(deps.store, job.id, host.hostId),
+  // Cheap first: all of these run at once when the rollout starts, beside the first wave's host-begins, and a
+  // first-wave host's look (each wake-up) goes no further than these two reads.
+  if (!host.hasImmediate) return pass;
+  const [found, item] = await Promise.all([
     getApplyNow(deps, job.id, host.hostId),
     getHost(deps, job.id, host.hostId),
   ]);
-  if (plan.immediate.length === 0) return pass;
   const note = found ?? { hostId: host.hostId, status: 'running' as const, waits: 0 };
   if (FINAL.has(note.status)) return pass;
   const skip = async (reason: string) => {
@@ -147,7 +147,12 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const windowOver = item?.phase === 'updated';
   if (!windowOver && host.reboot && ((host.wave ?? 0) === 0 || item?.phase === 'in_progress')) return wait();
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
-  const [hosts, notes] = await Promise.all([listHosts(deps, job.id), listApplyNow(deps, job.id)]);
+  const [hosts, notes, plan] = await Promise.all([
+    listHosts(deps, job.id),
+    listApplyNow(deps, job.id),
+    loadHostPlan(deps.store, job.id, host.hostId),
+  ]);
+  if (plan.immediate.length === 0) return pass;
   const failed = failedHostIds(hosts, notes).filter((id) => id !== host.hostId);
   if (failed.length > 0 && !params.continueOnFailure)
     return skip(`host ${failed.join(', ')} failed and the job stops on failure`);
