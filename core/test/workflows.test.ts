@@ -70,29 +70,28 @@ describe('workflow definitions', () => {
     // Every host with firmware to stage, and only those (plan.stage): no Choice per host.
     expect(def.States.StageFirmware?.ItemsPath).toBe('$.plan.stage');
     const stage = def.States.StageFirmware?.ItemProcessor as AslMachine;
-    // Each Map loads its host's firmware from the job's 'plan' item first: the state carries host refs only.
-    const loadsPlan = (m: AslMachine, first: string, next: string) => {
-      expect(m.StartAt).toBe(first);
-      const t = m.States[first] as {
-        Parameters: { Payload: { op: string } };
-        OutputPath: string;
-        Next: string;
-      };
-      expect(t.Parameters.Payload.op).toBe('host-plan');
-      expect(t.OutputPath).toBe('$.Payload');
-      expect(t.Next).toBe(next);
-    };
-    loadsPlan(stage, 'StagePlan', 'StageHost');
-    const params = (stage.States.StageHost!.Parameters as { Payload: { command: { params: unknown } } })
-      .Payload.command.params;
-    expect(params).toMatchObject({ 'packages.$': '$.host.packages', applyTime: 'OnReset' });
+    // No state loads a host's firmware: the dispatch takes it from the job's 'plan' item (fromPlan), so the
+    // state carries host refs only and each Map starts with its real first step.
+    const fromPlan = (m: AslMachine, name: string) =>
+      (m.States[name]!.Parameters as { Payload: { fromPlan?: unknown; command: { params: unknown } } })
+        .Payload;
+    expect(stage.StartAt).toBe('StageHost');
+    expect(fromPlan(stage, 'StageHost')).toMatchObject({
+      fromPlan: { 'hostId.$': '$.host.hostId', params: { packages: 'packages' } },
+      command: { params: { applyTime: 'OnReset' } },
+    });
+    expect(fromPlan(stage, 'StageHost').command.params).not.toHaveProperty('packages.$');
     const [hostsBranch, nowBranch] = def.States.Rollout!.Branches as AslMachine[];
     // One Map over the hosts in plan order, at most batch size (≤ k) at once: no barrier between batches.
     const hosts = hostsBranch!.States.Hosts!;
     expect(hosts.ItemsPath).toBe('$.plan.hosts');
     expect(hosts.MaxConcurrencyPath).toBe('$.plan.batchSize');
     const host = hosts.ItemProcessor as AslMachine;
-    loadsPlan(host, 'HostPlan', 'HostBegin');
+    expect(host.StartAt).toBe('HostBegin');
+    // What the reboot verifies: the host's expected versions, from its plan.
+    expect(fromPlan(host, 'ApplyAndReboot')).toMatchObject({
+      fromPlan: { params: { expected: 'expected' } },
+    });
     // Nothing leaves service before host-begin said go: a task-token task its op answers now or when woken
     // (appliance, claim); a host passed over ends in a Succeed. No Wait loop.
     const begins = (m: AslMachine, prefix: string, go: string, pass: string) => {
@@ -133,11 +132,12 @@ describe('workflow definitions', () => {
     const now = nowBranch!.States.ApplyNow!;
     expect(now.ItemsPath).toBe('$.plan.applyNow');
     const item = now.ItemProcessor as AslMachine;
-    loadsPlan(item, 'ApplyNowPlan', 'ApplyNowBegin');
+    expect(item.StartAt).toBe('ApplyNowBegin');
     begins(item, 'ApplyNow', 'ApplyNowStage', 'ApplyNowPass');
-    const nowParams = (item.States.ApplyNowStage!.Parameters as { Payload: { command: { params: unknown } } })
-      .Payload.command.params;
-    expect(nowParams).toMatchObject({ 'packages.$': '$.host.immediate', applyTime: 'Immediate' });
+    expect(fromPlan(item, 'ApplyNowStage')).toMatchObject({
+      fromPlan: { params: { packages: 'immediate' } },
+      command: { params: { applyTime: 'Immediate' } },
+    });
   });
 
   it.each(['rolling-cluster-update', 'firmware-update'] as const)(

@@ -26,7 +26,7 @@ beforeAll(async () => {
     ttlSeconds: 600,
   });
   // dispatch sends commands only for jobs that exist
-  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5', 'job-d6', 'job-d7'])
+  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5', 'job-d6', 'job-d7', 'job-d8'])
     await t.store.createJob(aJob({ id }));
 });
 afterAll(async () => {
@@ -171,6 +171,69 @@ describe('dispatch handler', () => {
     expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d7')).items).toHaveLength(before);
     await exit('VER3', true);
     expect(await q.receive(q.commandsUrl)).toHaveLength(1);
+  });
+
+  it("takes a step's firmware from the host's plan item (fromPlan); a host without one gets nothing sent", async () => {
+    const pkg = {
+      componentId: '159',
+      name: 'BIOS',
+      version: '2.0.0',
+      url: 'https://repo.example.internal/BIOS_2.0.0.EXE',
+      rebootRequired: true,
+    };
+    const expected = [{ componentId: '159', name: 'BIOS', version: '2.0.0', rebootRequired: true }];
+    // One host per command: each FIFO group's message stays in flight once received (never deleted here).
+    for (const hostId of ['PLAN001', 'PLAN002'])
+      await t.store.putJobItem('job-d8', 'plan', hostId, {
+        packages: [pkg],
+        expected,
+        immediate: [],
+        immediateExpected: [],
+      });
+    const stage = (hostId: string, params: Record<string, unknown>) =>
+      dispatch(
+        payload({
+          jobId: 'job-d8',
+          command: {
+            kind: 'firmware.stage',
+            target: { type: 'idrac', id: hostId },
+            params: { applyTime: 'OnReset' },
+          },
+          fromPlan: { hostId, params },
+        }),
+      );
+    await stage('PLAN001', { packages: 'packages' });
+    const [msg] = await q.receive(q.commandsUrl);
+    expect(msg?.body).toMatchObject({
+      params: { packages: [pkg], applyTime: 'OnReset' },
+    });
+    // The reboot's verification list, the same way.
+    await dispatch(
+      payload({
+        jobId: 'job-d8',
+        command: {
+          kind: 'host.apply-and-reboot',
+          target: { type: 'idrac', id: 'PLAN002' },
+          params: { hostId: 'PLAN002' },
+        },
+        fromPlan: { hostId: 'PLAN002', params: { expected: 'expected' } },
+      }),
+    );
+    const [reboot] = await q.receive(q.commandsUrl);
+    expect(reboot?.body).toMatchObject({
+      params: { expected: [{ componentId: '159', version: '2.0.0' }] },
+    });
+    // No plan for the host: an error, never a stage of nothing or a reboot without verification.
+    const before = (await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d8')).items.length;
+    await expect(stage('NOPLAN1', { packages: 'packages' })).rejects.toThrow(
+      /no firmware plan for host NOPLAN1/,
+    );
+    // An unknown plan list is a bad payload.
+    await expect(stage('PLAN002', { packages: 'everything' })).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    expect(await q.receive(q.commandsUrl)).toEqual([]);
+    expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d8')).items).toHaveLength(before);
   });
 
   it('refuses bad params with a ValidationError before anything is sent', async () => {

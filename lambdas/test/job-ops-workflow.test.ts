@@ -136,6 +136,7 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
       }
     });
     gear.jobs = (id) => ts.store.getJob(id);
+    gear.plans = ts.store;
     const defs = buildWorkflowDefinitions();
     engine = new LocalEngine({
       store: ts.store,
@@ -547,18 +548,23 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
       url: `https://127.0.0.1:9/repo/${name}.exe`,
       rebootRequired,
     });
+    // The state carries host refs; each host's firmware is its 'plan' item, which the ops read.
     const host = (hostId: string, wave: number) => ({
       hostId,
-      packages: [pkg('BIOS', true)],
-      expected: [],
-      immediate: [pkg('iDRAC', false)],
-      immediateExpected: [],
       reboot: true,
+      hasImmediate: true,
       wave,
       waveSize: 2,
     });
-    for (const tag of ['TAG0001', 'TAG0003', 'TAG0004'])
+    for (const tag of ['TAG0001', 'TAG0003', 'TAG0004']) {
       await ts.store.putJobItem(job.id, 'host', tag, { hostId: tag, phase: 'pending' });
+      await ts.store.putJobItem(job.id, 'plan', tag, {
+        packages: [pkg('BIOS', true)],
+        expected: [],
+        immediate: [pkg('iDRAC', false)],
+        immediateExpected: [],
+      });
+    }
     const call = async (op: string, h: ReturnType<typeof host>) =>
       (await jobOps({ op, jobId: job.id, state: { jobId: job.id, host: h, fw: { firmware: [] } } })) as {
         go: boolean;

@@ -145,6 +145,7 @@ describe('workflow state size: a rolling update of a big cluster stays under the
     });
     gear.extraComponents = extra;
     gear.jobs = (id) => store.getJob(id);
+    gear.plans = store;
     const defs = buildWorkflowDefinitions();
     engine = new LocalEngine({
       store,

@@ -1,5 +1,6 @@
 import { type StatePath, hostStepParts, stepKeyFormat } from '../jobs/job-step';
 import type { CommandKind } from '../relay/commands';
+import type { PlanField } from './ops/host-plan.op';
 import type { JobOpsRequest } from './ops/run-op';
 
 /** An ASL state or state machine as plain JSON (JSONPath dialect). */
@@ -72,6 +73,11 @@ export interface DeviceTaskOptions {
    * `catchTo` → `elseTo`, the state kept whole): e.g. the exit from maintenance after the reboot's verification.
    */
   onlyIf?: { path: string; elseTo: string };
+  /**
+   * Params the dispatch takes from the iteration host's 'plan' item (param name → plan list, host at
+   * `$.host.hostId`): a host's firmware never rides in the state, and no state of its own loads it.
+   */
+  fromPlan?: Partial<Record<'packages' | 'expected', PlanField>>;
 }
 
 /** A step that touches gear: one relay command sent with a task token (DESIGN §1). */
@@ -92,6 +98,7 @@ export function deviceTask(o: DeviceTaskOptions): AslState {
         'taskToken.$': '$$.Task.Token',
         ...(o.stopTo ? { stopPoint: true } : {}),
         ...(o.onlyIf ? { 'verified.$': o.onlyIf.path } : {}),
+        ...(o.fromPlan ? { fromPlan: { 'hostId.$': '$.host.hostId', params: o.fromPlan } } : {}),
       },
     },
     TimeoutSeconds: o.timeoutSeconds,

@@ -16,7 +16,6 @@ import {
   scanBlockers,
   stageFirmware,
   scpExport,
-  withHostPlan,
 } from './host-update/state-builders';
 import { clearStaleJobsProcessor, preflightProcessor } from './host-update/preflight-processor';
 import { hostProcessor } from './host-update/host-processor';
@@ -33,7 +32,7 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
   const rolling = variant === 'rolling';
   const cleanup = 'Cleanup';
   const stageHost = stageFirmware({
-    packages: '$.host.packages',
+    packages: 'packages',
     applyTime: 'OnReset',
     step: ['stage', 'Stage firmware (OnReset)'],
   });
@@ -90,9 +89,9 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
       itemsPath: rolling ? '$.plan.stage' : '$.plan.hosts',
       itemSelector: { 'jobId.$': '$.jobId', 'host.$': '$$.Map.Item.Value' },
       maxConcurrency: 0,
-      // Each host's packages come from the job's 'plan' item first (StagePlan): the state carries refs only.
+      // The state carries host refs only: the dispatch takes each host's packages from its 'plan' item.
       processor: rolling
-        ? withHostPlan('StagePlan', { StartAt: 'StageHost', States: { StageHost: stageHost } })
+        ? { StartAt: 'StageHost', States: { StageHost: stageHost } }
         : {
             // The one-host update backs up here (the rolling update does it earlier, beside the HA relax and
             // the scan: Prepare).
@@ -101,10 +100,10 @@ export function buildHostUpdateWorkflow(variant: HostUpdateVariant): AslMachine 
               ScpExport: scpExport('StageNeeded'),
               StageNeeded: {
                 Type: 'Choice',
-                Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StagePlan' }],
+                Choices: [{ Variable: '$.host.reboot', BooleanEquals: true, Next: 'StageHost' }],
                 Default: 'StageNotNeeded',
               },
-              ...withHostPlan('StagePlan', { StartAt: 'StageHost', States: { StageHost: stageHost } }).States,
+              StageHost: stageHost,
               StageNotNeeded: { Type: 'Succeed' },
             },
           },

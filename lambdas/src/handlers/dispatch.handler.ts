@@ -11,6 +11,7 @@ import { parseOrThrow, withValidationErrors } from '@rackops/core/util/zod-error
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import type { KeyMaterial } from '@rackops/core/relay/keyring';
+import { FromPlan, paramsFromPlan } from '@rackops/core/workflows/ops/host-plan.op';
 import {
   RELAY_COMMAND_TYPE,
   type RelayCommandRecord,
@@ -42,6 +43,11 @@ export const DispatchPayload = z.object({
    * `true` sends nothing and fails the task with `NotVerified` (no VMs on a host whose firmware did not verify).
    */
   verified: z.boolean().optional(),
+  /**
+   * Params taken from the host's firmware plan (the job's 'plan' item): a host's packages and expected versions
+   * are kept out of the workflow state (256 KiB), and loading them here costs no state of their own.
+   */
+  fromPlan: FromPlan.optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayload>;
 
@@ -79,7 +85,9 @@ export function createDispatchHandler(deps: DispatchDeps) {
     const { kind, target } = req.command;
     const params = parseOrThrow(
       CommandParams[kind] as z.ZodType,
-      req.command.params,
+      req.fromPlan
+        ? await paramsFromPlan(deps.store, req.jobId, req.fromPlan, req.command.params)
+        : req.command.params,
       `${kind} params`,
     ) as Record<string, unknown>;
     // A command for a job that does not exist is not recorded, not logged and not sent.

@@ -1,6 +1,8 @@
 import type { HaSettings } from '@rackops/core/inventory/inventory.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import { refuseUnsent } from '@rackops/core/jobs/stop-reason';
+import type { JobItemStore } from '@rackops/core/ports/job-item-store.port';
+import { FromPlan, paramsFromPlan } from '@rackops/core/workflows/ops/host-plan.op';
 
 /**
  * A scripted datacenter for ASL-level tests of the workflows: answers each device step the way the relay agent
@@ -53,6 +55,8 @@ export class ScriptedGear {
   extraComponents: { softwareId: string; name: string }[] = [];
   /** The job as stored now: the dispatch's checks before a send (stop points, verification) need it. */
   jobs?: (jobId: string) => Promise<Job | undefined>;
+  /** The job items a step's `fromPlan` params come from (the host's firmware plan), as the real dispatch reads them. */
+  plans?: Pick<JobItemStore, 'getJobItem'>;
   /** Called before answering; lets a test act mid-run (cancel during batch 2...). */
   onCommand?: (s: Sent) => Promise<void> | void;
 
@@ -78,11 +82,17 @@ export class ScriptedGear {
       taskToken: string;
       stopPoint?: boolean;
       verified?: boolean;
+      fromPlan?: unknown;
     };
-    // What the real dispatch refuses before sending (core/src/jobs/stop-reason.ts), refused here alike.
+    // What the real dispatch fills in and refuses before sending, done here alike.
+    const command = { ...p.command };
+    if (p.fromPlan !== undefined) {
+      if (!this.plans) throw new Error('a step takes params from the plan: set gear.plans');
+      command.params = await paramsFromPlan(this.plans, p.jobId, FromPlan.parse(p.fromPlan), command.params);
+    }
     const job = await this.jobs?.(p.jobId);
     refuseUnsent(job ?? { updatedAt: '' }, p);
-    const s: Sent = { ...p.command, at: Date.now() };
+    const s: Sent = { ...command, at: Date.now() };
     this.sent.push(s);
     // Answer asynchronously, like the agent via the results queue.
     setTimeout(() => {

@@ -1,6 +1,6 @@
 import { type AslMachine, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { TIMEOUT } from '../timing';
-import { idrac, beginOrWait, stageFirmware, withHostPlan } from './state-builders';
+import { idrac, beginOrWait, stageFirmware } from './state-builders';
 
 /**
  * One host's firmware that needs no host reboot, applied while the host serves VMs: ApplyNowBegin (JobOps, on a
@@ -9,7 +9,7 @@ import { idrac, beginOrWait, stageFirmware, withHostPlan } from './state-builder
  */
 export function applyNowProcessor(): AslMachine {
   const failed = 'ApplyNowFailed';
-  return withHostPlan('ApplyNowPlan', {
+  return {
     StartAt: 'ApplyNowBegin',
     States: {
       // Woken by the end of the host's window (host-done, host-failed, host-stopped) when it has to wait.
@@ -21,7 +21,7 @@ export function applyNowProcessor(): AslMachine {
         catchTo: failed,
       }),
       ApplyNowStage: stageFirmware({
-        packages: '$.host.immediate',
+        packages: 'immediate',
         applyTime: 'Immediate',
         step: ['apply-now', 'Apply firmware that needs no reboot (in service)'],
         next: 'ApplyNowRead',
@@ -44,5 +44,5 @@ export function applyNowProcessor(): AslMachine {
       ApplyNowDone: jobOpsTask({ op: 'apply-now-done', resultPath: null, catchTo: failed }),
       [failed]: jobOpsTask({ op: 'apply-now-failed', resultPath: null }),
     },
-  });
+  };
 }

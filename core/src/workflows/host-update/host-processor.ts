@@ -1,15 +1,7 @@
 import { type AslMachine, type AslState, deviceTask, hostStepTemplate, jobOpsTask } from '../asl';
 import { HEARTBEAT, TIMEOUT } from '../timing';
 import { POWER_OFF_FIRST, POWER_ON_FIRST } from '../ops/hosts.op';
-import {
-  idrac,
-  HOST,
-  beginOrWait,
-  vmPowerMap,
-  enterMaintenance,
-  exitMaintenance,
-  withHostPlan,
-} from './state-builders';
+import { idrac, HOST, beginOrWait, vmPowerMap, enterMaintenance, exitMaintenance } from './state-builders';
 import type { HostUpdateVariant } from './variant';
 
 /** One host, once its turn comes: VMs off → maintenance → apply + reboot → verify → exit → VMs on. */
@@ -62,6 +54,8 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       step: { ...hostStepTemplate('apply-and-reboot'), name: 'Reboot to apply staged firmware, then verify' },
       timeoutSeconds: TIMEOUT.applyAndReboot,
       heartbeatSeconds: HEARTBEAT,
+      // What it verifies: the host's expected versions, from its 'plan' item (the dispatch fills them in).
+      fromPlan: { expected: 'expected' },
       resultSelector: { 'v.$': '$.verify' },
       resultPath: '$.verify',
       next: maint ? 'VerifyOk' : 'ExitMaintenance',
@@ -120,7 +114,6 @@ export function hostProcessor(variant: HostUpdateVariant): AslMachine {
       Default: 'HostDone',
     };
   }
-  // Its firmware (what ApplyAndReboot verifies, what host-done reports) first. No Catch: without its plan the
-  // host cannot even be reported (HostFailed needs it); JobOps retries, then the Map fails into Cleanup.
-  return withHostPlan('HostPlan', { StartAt: 'HostBegin', States: states });
+  // No state loads the host's firmware: the dispatch fills in what ApplyAndReboot verifies, host-done reads it.
+  return { StartAt: 'HostBegin', States: states };
 }

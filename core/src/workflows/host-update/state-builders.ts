@@ -1,5 +1,4 @@
 import {
-  type AslMachine,
   type AslState,
   type DeviceTaskOptions,
   type JobOpsTaskOptions,
@@ -143,24 +142,9 @@ export function scanBlockers(o: { next?: string; catchTo?: string; outputPath?: 
   });
 }
 
-/**
- * A Map iteration's host ref gets its firmware (packages, expected versions) from the job's 'plan' item
- * (host-plan.op.ts): the top-level state carries refs only, under Step Functions' 256 KiB limit. Runs as the
- * processor's first state, named `name` (state names are unique in a machine), then `processor` as before.
- */
-export function withHostPlan(name: string, processor: AslMachine): AslMachine {
-  return {
-    StartAt: name,
-    States: {
-      [name]: jobOpsTask({ op: 'host-plan', resultPath: '$', next: processor.StartAt }),
-      ...processor.States,
-    },
-  };
-}
-
-/** firmware.stage of one host's packages (a path in the iteration state). */
+/** firmware.stage of one host's packages: the list its 'plan' item names (filled in by the dispatch). */
 export function stageFirmware(o: {
-  packages: string;
+  packages: 'packages' | 'immediate';
   applyTime: 'OnReset' | 'Immediate';
   step: [key: string, name: string];
   next?: string;
@@ -169,7 +153,8 @@ export function stageFirmware(o: {
   return deviceTask({
     kind: 'firmware.stage',
     target: idrac,
-    params: { 'packages.$': o.packages, applyTime: o.applyTime, transfer: 'simple' },
+    params: { applyTime: o.applyTime, transfer: 'simple' },
+    fromPlan: { packages: o.packages },
     step: { ...hostStepTemplate(o.step[0]), name: o.step[1] },
     timeoutSeconds: TIMEOUT.stage,
     heartbeatSeconds: HEARTBEAT,

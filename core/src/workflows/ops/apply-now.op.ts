@@ -7,7 +7,8 @@ import { describeMismatches, firmwareVerdict } from '../../catalog/firmware-mism
 import { appliedName } from '../firmware-name';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
-import type { HostItem, PlanHost } from './state.schema';
+import type { HostItem, PlanRef } from './state.schema';
+import { loadHostPlan } from './host-plan.op';
 import { errorText, getHost, listHosts, log, putStep } from './progress';
 import { hostStepKey } from '../../jobs/job-step';
 
@@ -119,8 +120,9 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const s = HostIterState.parse(raw);
   const host = s.host;
   const pass = { go: false, wait: false };
-  if (host.immediate.length === 0) return pass;
-  // Cheap first: all of these run at once when the rollout starts, beside the first wave's host-begins.
+  // Cheap first: all of these run at once when the rollout starts, beside the first wave's host-begins, and a
+  // first-wave host's look (each wake-up) goes no further than these two reads.
+  if (!host.hasImmediate) return pass;
   const [found, item] = await Promise.all([
     getApplyNow(deps, job.id, host.hostId),
     getHost(deps, job.id, host.hostId),
@@ -145,7 +147,12 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
   const windowOver = item?.phase === 'updated';
   if (!windowOver && host.reboot && ((host.wave ?? 0) === 0 || item?.phase === 'in_progress')) return wait();
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
-  const [hosts, notes] = await Promise.all([listHosts(deps, job.id), listApplyNow(deps, job.id)]);
+  const [hosts, notes, plan] = await Promise.all([
+    listHosts(deps, job.id),
+    listApplyNow(deps, job.id),
+    loadHostPlan(deps.store, job.id, host.hostId),
+  ]);
+  if (plan.immediate.length === 0) return pass;
   const failed = failedHostIds(hosts, notes).filter((id) => id !== host.hostId);
   if (failed.length > 0 && !params.continueOnFailure)
     return skip(`host ${failed.join(', ')} failed and the job stops on failure`);
@@ -157,7 +164,7 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
       deps,
       job.id,
       'info',
-      `applying ${host.immediate.map(appliedName).join(', ')} while the host serves VMs (no reboot)`,
+      `applying ${plan.immediate.map(appliedName).join(', ')} while the host serves VMs (no reboot)`,
       host.hostId,
     ),
   ]);
@@ -168,7 +175,7 @@ export async function applyNowBegin(deps: OpsDeps, job: Job, raw: unknown) {
 async function recordOutcome(
   deps: OpsDeps,
   job: Job,
-  host: PlanHost,
+  host: PlanRef,
   status: 'applied' | 'failed',
   state: string,
 ): Promise<void> {
@@ -189,9 +196,10 @@ async function recordOutcome(
 /** After the in-service update: the components it covers, read back, at their versions. */
 export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: boolean }> {
   const { host, fw } = HostIterState.parse(raw);
-  const { ok, mismatches } = firmwareVerdict(host.immediateExpected, fw?.firmware ?? []);
+  const plan = await loadHostPlan(deps.store, job.id, host.hostId);
+  const { ok, mismatches } = firmwareVerdict(plan.immediateExpected, fw?.firmware ?? []);
   const state = ok
-    ? `${host.immediate.length} package(s) without reboot applied in service and verified: ${host.immediate.map(appliedName).join(', ')}`
+    ? `${plan.immediate.length} package(s) without reboot applied in service and verified: ${plan.immediate.map(appliedName).join(', ')}`
     : `FAILED in service: firmware without reboot not at the expected version (${describeMismatches(mismatches)})`;
   await recordOutcome(deps, job, host, ok ? 'applied' : 'failed', state);
   return { ok };
@@ -199,7 +207,9 @@ export async function applyNowDone(deps: OpsDeps, job: Job, raw: unknown): Promi
 
 export async function applyNowFailed(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: false }> {
   const { host, error } = HostIterState.parse(raw);
-  const names = host.immediate.map(appliedName).join(', ');
+  // Best effort: the failure may be that very plan item missing, and the outcome is recorded all the same.
+  const plan = await loadHostPlan(deps.store, job.id, host.hostId).catch(() => undefined);
+  const names = plan ? plan.immediate.map(appliedName).join(', ') : 'its plan unreadable';
   await recordOutcome(
     deps,
     job,

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { CommandOutputs, HostState } from '../../relay/commands';
-import { PlanHost, StepError } from './state.schema';
+import { PlanRef, StepError } from './state.schema';
 
-/** One host's iteration state in the Hosts and ApplyNow Maps. */
+/**
+ * One host's iteration state in the Hosts and ApplyNow Maps: the host a ref (no firmware; the ops that need it
+ * load its 'plan' item, host-plan.op.ts).
+ */
 export const HostIterState = z.looseObject({
   jobId: z.string(),
-  host: PlanHost,
+  host: PlanRef,
   error: StepError.optional(),
   probeError: StepError.optional(),
   probe: HostState.loose().optional(),

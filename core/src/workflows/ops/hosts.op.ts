@@ -11,7 +11,8 @@ import { reportOfflineAgents } from './agent-offline';
 import { HostIterState } from './host-iter';
 import type { OpsDeps } from './ops-deps';
 import { details, errorText, getHost, listHosts, log, putHost, putStep } from './progress';
-import type { HostItem, PlanHost } from './state.schema';
+import type { HostItem, PlanRef } from './state.schema';
+import { loadHostPlan } from './host-plan.op';
 import { hostStepKey, isHostSubStep } from '../../jobs/job-step';
 
 export { WINDOW_END_REASON } from '../../jobs/stop-reason';
@@ -174,7 +175,7 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
  * When every host of a wave has finished (or was not started), the wave's `batch:N` step ends. Returns every
  * host item as just read.
  */
-export async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promise<HostItem[]> {
+export async function finishWave(deps: OpsDeps, job: Job, host: PlanRef): Promise<HostItem[]> {
   const wave = host.wave ?? 0;
   const all = await listHosts(deps, job.id);
   const mine = all.filter((h) => h.batchIndex === wave && FINISHED.has(h.phase));
@@ -193,7 +194,7 @@ export async function finishWave(deps: OpsDeps, job: Job, host: PlanHost): Promi
 }
 
 /** A host's window ended (updated or failed): its item, its step and a log line, written together. */
-async function recordHost(deps: OpsDeps, job: Job, host: PlanHost, item: HostItem & { state: string }) {
+async function recordHost(deps: OpsDeps, job: Job, host: PlanRef, item: HostItem & { state: string }) {
   const ok = item.phase === 'updated';
   await Promise.all([
     putHost(deps, job.id, item),
@@ -211,12 +212,13 @@ async function recordHost(deps: OpsDeps, job: Job, host: PlanHost, item: HostIte
 
 export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
   const s = HostIterState.parse(raw);
-  const item = (await getHost(deps, job.id, s.host.hostId)) ?? {
-    hostId: s.host.hostId,
-    phase: 'pending' as const,
-  };
+  const [found, plan] = await Promise.all([
+    getHost(deps, job.id, s.host.hostId),
+    loadHostPlan(deps.store, job.id, s.host.hostId),
+  ]);
+  const item = found ?? { hostId: s.host.hostId, phase: 'pending' as const };
   const vms = item.powerOff?.length ?? 0;
-  const state = `updated (${s.host.packages.length} package(s), ${s.host.expected.length} component(s) verified after the reboot), out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
+  const state = `updated (${plan.packages.length} package(s), ${plan.expected.length} component(s) verified after the reboot), out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;
   await recordHost(deps, job, s.host, { ...item, phase: 'updated', state });
   // Nothing per host goes into the job record: k hosts finishing at once would contend for its one version.
   await Promise.all([releaseHost(deps, job.id, s.host.hostId, 'window'), finishWave(deps, job, s.host)]);

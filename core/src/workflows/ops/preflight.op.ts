@@ -176,19 +176,19 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
   const byId = new Map(planHosts.map((h) => [h.hostId, h]));
   const batches = plan.batches.map((b) => b.map((id) => byId.get(id)!));
   const planText = `k=${plan.k}, batch size ${plan.batchSize}: ${plan.batches.map((b, i) => `batch ${i + 1} [${b.join(', ')}]`).join('; ')}`;
-  await putStep(deps, job.id, { key: 'plan', name: 'Plan', status: 'completed', message: planText });
-  await log(
-    deps,
-    job.id,
-    'info',
-    `plan: ${planText}${plan.notes.length ? ` (${plan.notes.join('; ')})` : ''}`,
-  );
-  await details(deps, job.id, {
-    phase: 'planned',
-    k: plan.k,
-    batchSize: plan.batchSize,
-    batches: plan.batches.length,
-  });
+  // Independent items, written together (this op is on the way to the first host's window). Each host's
+  // firmware is a job item: the state carries host refs only (Step Functions' 256 KiB limit).
+  await Promise.all([
+    putStep(deps, job.id, { key: 'plan', name: 'Plan', status: 'completed', message: planText }),
+    log(deps, job.id, 'info', `plan: ${planText}${plan.notes.length ? ` (${plan.notes.join('; ')})` : ''}`),
+    details(deps, job.id, {
+      phase: 'planned',
+      k: plan.k,
+      batchSize: plan.batchSize,
+      batches: plan.batches.length,
+    }),
+    params.dryRun ? undefined : putHostPlans(deps, job.id, planHosts),
+  ]);
   if (params.dryRun) {
     // A dry run ends here, before HA is touched: the report is the plan.
     if (job.type === 'rolling_cluster_update') await deps.store.deleteJobItem(job.id, 'note', 'ha');
@@ -199,8 +199,6 @@ export async function preflight(deps: OpsDeps, job: Job, raw: unknown): Promise<
       summary: `dry run, nothing changed; would update ${planText}`,
     };
   }
-  // Each host's firmware is a job item: the state carries host refs only (Step Functions' 256 KiB limit).
-  await putHostPlans(deps, job.id, planHosts);
   return {
     ...state,
     pre: undefined,
