@@ -3,6 +3,8 @@ import type { AdaptiveCard } from '@microsoft/teams-ai';
 import { isTerminal } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import type { Store } from '@rackops/core/ports/store.port';
+
+type Job = Awaited<ReturnType<Store['getJob']>>;
 import { type JobView, getJobView } from '@rackops/core/usecases/job-queries';
 import { newId } from '@rackops/core/util/ids';
 import { CardFactory } from 'botbuilder';
@@ -68,9 +70,9 @@ export class JobCards {
     jobId: string,
     cid: string,
     conversationId: string,
-    opts: { page?: number; notice?: string } = {},
+    opts: { page?: number; notice?: string; job?: Promise<Job | undefined> } = {},
   ): Promise<{ card: AdaptiveCard; view: JobView }> {
-    const job = await this.deps.store.getJob(jobId);
+    const job = await (opts.job ?? this.deps.store.getJob(jobId));
     const cached = this.finishedViews.get(jobId);
     const fromCache = job !== undefined && cached !== undefined && cached.job.version === job.version;
     const view = fromCache ? cached : await getJobView(this.deps.store, jobId, 5, job);
