@@ -45,7 +45,7 @@ const savedConversations = new WeakMap<Store, Map<string, string>>();
  * (app.ts); a proactive send or card update from this process meanwhile (a job the turn started, notifying at once)
  * waits for that write instead of finding no record.
  */
-const pendingConversations = new WeakMap<Store, Map<string, Promise<void>>>();
+const pendingConversations = new WeakMap<Store, Map<string, { hash: string; write: Promise<void> }>>();
 
 /** Remember where to send proactive messages for a conversation (written only when it changed). */
 export function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
@@ -64,6 +64,9 @@ export function saveConversation(store: Store, ref: Partial<ConversationReferenc
     pending = new Map();
     pendingConversations.set(store, pending);
   }
+  // The conversation's next message may come before the first one's write is done: it is the same write.
+  const under = pending.get(id);
+  if (under?.hash === hash) return under.write;
   const known = saved;
   const inFlight = pending;
   const write = store
@@ -73,9 +76,9 @@ export function saveConversation(store: Store, ref: Partial<ConversationReferenc
       known.set(id, hash);
     })
     .finally(() => {
-      if (inFlight.get(id) === write) inFlight.delete(id);
+      if (inFlight.get(id)?.write === write) inFlight.delete(id);
     });
-  inFlight.set(id, write);
+  inFlight.set(id, { hash, write });
   return write;
 }
 
@@ -87,7 +90,7 @@ export async function loadConversation(
   await pendingConversations
     .get(store)
     ?.get(id)
-    ?.catch(() => undefined);
+    ?.write.catch(() => undefined);
   return (await store.getRecord<Partial<ConversationReference>>(BOT_RECORDS.conversation, id))?.data;
 }
 

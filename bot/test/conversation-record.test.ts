@@ -49,4 +49,31 @@ describe('the conversation record proactive messages and card updates need', () 
       await f.close();
     }
   });
+
+  it("is written once when the conversation's next message comes while the first one's write is under way", async () => {
+    const f = await startBotFixture();
+    const put = f.store.putRecord.bind(f.store);
+    const c = 'conv-two-quick';
+    const replies = () => f.harness.transcript(c).length;
+    let writes = 0;
+    // The first write is held until both messages are answered (or 3 s).
+    const spy = vi.spyOn(f.store, 'putRecord').mockImplementation(async (rec, opts) => {
+      if (rec.type === 'conversation' && rec.id === c) {
+        writes++;
+        const until = Date.now() + 3000;
+        while (replies() < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      }
+      return put(rec, opts);
+    });
+    try {
+      const first = f.harness.say(USERS.operator, 'help', c);
+      while (replies() < 1) await new Promise((r) => setTimeout(r, 5));
+      await Promise.all([first, f.harness.say(USERS.operator, 'help', c)]);
+      expect(replies()).toBeGreaterThanOrEqual(2);
+      expect(writes).toBe(1);
+    } finally {
+      spy.mockRestore();
+      await f.close();
+    }
+  });
 });
