@@ -17,9 +17,9 @@ import { countingStore } from './counting-store';
 
 /**
  * The bot alone in a process, as in Lambda: botbuilder's CloudAdapter on POST /api/messages, the Store on DynamoDB
- * at `--dynamo <endpoint>` (another process). GET /stats gives this process's CPU time, the Store calls and the
- * turns so far and the requests under way: the bench reads it before and after each phase, once none are. A message `echo` is answered `echo` without the bot
- * (the bench's baseline). Prints `{"url":…}`.
+ * at `--dynamo <endpoint>` (another process). GET /stats gives this process's CPU time, the Store calls, the turns
+ * so far and the requests under way: the bench reads it before and after each phase, once none are under way. A
+ * message `echo` is answered `echo` without the bot (the bench's baseline). Prints `{"url":…}`.
  */
 const at = process.argv.indexOf('--dynamo');
 const endpoint = process.argv[at + 1];
