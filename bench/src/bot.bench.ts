@@ -2,11 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Store } from '@rackops/core/ports/store.port';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { firstLine, stopChild, tsProcess } from '@rackops/local/runtime/child-process';
 import { startBotOnlyStack } from '@rackops/local/web/bot-only-stack';
 import { pino } from 'pino';
 import { measureCardLag } from './support/bot/card-lag';
 import { DirectLineClient, fromBot } from './support/bot/directline-client';
+import { processCpuMs } from './support/bot/process-cpu';
 
 /**
  * `npm run bench -- bot [conversations] [rounds]`: N concurrent conversations, each sending messages (`help`,
@@ -28,6 +30,8 @@ interface BotStats {
   turns: number;
   /** Requests the bot has not answered yet: a turn ends after the writes that follow its reply. */
   inFlight?: number;
+  /** CPU ms used so far by each process of the stack (clients, Direct Line, dynalite, bot), read from outside. */
+  stackCpuMs?: Record<string, number>;
 }
 
 interface Phase {
@@ -35,6 +39,7 @@ interface Phase {
   cpuMsPerTurn?: number;
   storeCallsPerTurn?: number;
   byMethodPerTurn?: Record<string, number>;
+  stackCpuMsPerTurn?: Record<string, number>;
 }
 
 function percentile(values: number[], p: number): number {
@@ -44,8 +49,18 @@ function percentile(values: number[], p: number): number {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+/** Each process's CPU ms per measured turn between two readings. */
+function stackPerTurn(before: BotStats | undefined, after: BotStats | undefined, turns: number) {
+  if (!before?.stackCpuMs || !after?.stackCpuMs) return undefined;
+  const out: Record<string, number> = {};
+  for (const [proc, ms] of Object.entries(after.stackCpuMs))
+    out[proc] = round1((ms - (before.stackCpuMs[proc] ?? 0)) / Math.max(1, turns));
+  return out;
+}
+
 function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: number[]): Phase {
   if (!before || !after) return { ms };
+  const stackCpuMsPerTurn = stackPerTurn(before, after, ms.length);
   const turns = Math.max(1, after.turns - before.turns);
   const byMethodPerTurn: Record<string, number> = {};
   for (const [m, n] of Object.entries(after.byMethod))
@@ -55,6 +70,7 @@ function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: 
     cpuMsPerTurn: round1((after.cpuMs - before.cpuMs) / turns),
     storeCallsPerTurn: round1((after.storeCalls - before.storeCalls) / turns),
     byMethodPerTurn,
+    ...(stackCpuMsPerTurn ? { stackCpuMsPerTurn } : {}),
   };
 }
 
@@ -100,7 +116,7 @@ async function drive(
 
   // Baseline: the same clients, Direct Line and bot process, answered without the bot (`echo`).
   const echoMs: number[] = [];
-  await settled(stats);
+  const e0 = await settled(stats);
   await all(async (c) => {
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
@@ -110,6 +126,7 @@ async function drive(
     }
   });
 
+  const e1 = await settled(stats);
   const replyMs: number[] = [];
   // A conversation's first message also writes its conversation reference: its replies are kept apart too.
   const firstReplyMs: number[] = [];
@@ -148,7 +165,12 @@ async function drive(
   );
   const s3 = await settled(stats);
   return {
-    echo: { ms: echoMs },
+    echo: {
+      ms: echoMs,
+      ...(stackPerTurn(e0, e1, echoMs.length)
+        ? { stackCpuMsPerTurn: stackPerTurn(e0, e1, echoMs.length) }
+        : {}),
+    },
     reply: perTurn(s0, s1, replyMs),
     firstReply: { ms: firstReplyMs },
     action: perTurn(s2, s3, actionMs),
@@ -169,10 +191,8 @@ async function separateProcesses(conversations: number, rounds: number) {
   };
   let client: DynamoDBClient | undefined;
   try {
-    const { endpoint } = await jsonLine<{ endpoint: string }>(
-      spawn('bench/src/support/bot/dynalite-main.ts', []),
-      'dynalite',
-    );
+    const dynalite = spawn('bench/src/support/bot/dynalite-main.ts', []);
+    const { endpoint } = await jsonLine<{ endpoint: string }>(dynalite, 'dynalite');
     // BENCH_BOT_CPU_PROF=<dir>: the bot process writes a V8 CPU profile there when it stops.
     const profDir = process.env.BENCH_BOT_CPU_PROF;
     const botProcess = tsProcess(
@@ -183,10 +203,8 @@ async function separateProcesses(conversations: number, rounds: number) {
     );
     children.push(botProcess);
     const bot = await jsonLine<{ url: string }>(botProcess, 'the bot');
-    const dl = await jsonLine<{ url: string }>(
-      spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]),
-      'Direct Line',
-    );
+    const directLine = spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]);
+    const dl = await jsonLine<{ url: string }>(directLine, 'Direct Line');
     client = new DynamoDBClient({
       endpoint,
       region: 'local',
@@ -194,9 +212,20 @@ async function separateProcesses(conversations: number, rounds: number) {
     });
     const store = createDynamoStore({ client, tableName: 'rackops' });
     const statsUrl = bot.url.replace(/api\/messages$/, 'stats');
+    // Every process of the stack shares this machine's cores: their CPU per turn says where a turn's time goes.
+    const stackCpuMs = () => {
+      const own = process.cpuUsage();
+      const out: Record<string, number> = { clients: (own.user + own.system) / 1000 };
+      const procs = { directline: directLine, dynalite, bot: botProcess };
+      for (const [name, child] of Object.entries(procs)) {
+        const ms = processCpuMs(child.pid);
+        if (ms !== undefined) out[name] = ms;
+      }
+      return out;
+    };
     return await drive(dl.url, store, conversations, rounds, async () => {
       const res = await fetch(statsUrl);
-      return (await res.json()) as BotStats;
+      return { ...((await res.json()) as BotStats), stackCpuMs: stackCpuMs() };
     });
   } finally {
     client?.destroy();
@@ -250,6 +279,27 @@ export async function run(args: string[]): Promise<void> {
   );
   console.log('Store calls per turn by method:');
   console.table({ reply: split.reply.byMethodPerTurn ?? {}, action: split.action.byMethodPerTurn ?? {} });
+  // N conversations that each send again as soon as they are answered keep every turn's work queued on the same
+  // cores: the mean latency cannot be below N x (CPU per turn, all processes) / cores, however short a lone turn is.
+  const cores = availableParallelism();
+  const stack = { echo: split.echo, reply: split.reply, action: split.action };
+  const cpuPerTurn = Object.fromEntries(
+    Object.entries(stack).map(([k, p]) => [k, p.stackCpuMsPerTurn ?? {}]),
+  );
+  const meanFloor = Object.fromEntries(
+    Object.entries(cpuPerTurn).map(([k, byProc]) => [
+      k,
+      round1((conversations * Object.values(byProc).reduce((a, b) => a + b, 0)) / cores),
+    ]),
+  );
+  console.log(
+    `CPU ms per turn by process (${cores} cores; mean latency floor = conversations x sum / cores):`,
+  );
+  console.table(
+    Object.fromEntries(
+      Object.entries(cpuPerTurn).map(([k, v]) => [k, { ...v, 'mean floor ms': meanFloor[k] }]),
+    ),
+  );
   // What the bot adds over the floor of the same run (clients, Direct Line and the bot process answering `echo`):
   // on a shared 2-core machine the absolute figures follow the load of the moment; this is the bot's own share.
   const echoP99 = percentile(split.echo.ms, 99);
@@ -274,6 +324,8 @@ export async function run(args: string[]): Promise<void> {
       reply_cpu_ms: split.reply.cpuMsPerTurn,
       action_cpu_ms: split.action.cpuMsPerTurn,
       store_calls_per_turn: { reply: split.reply.storeCallsPerTurn, action: split.action.storeCallsPerTurn },
+      stack_cpu_ms_per_turn: cpuPerTurn,
+      mean_latency_floor_ms: meanFloor,
       card_lag_p50_ms: round1(percentile(lag.lagMs, 50)),
       card_lag_p99_ms: round1(percentile(lag.lagMs, 99)),
       card_updates: lag.updates,
