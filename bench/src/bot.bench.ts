@@ -2,11 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Store } from '@rackops/core/ports/store.port';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { firstLine, stopChild, tsProcess } from '@rackops/local/runtime/child-process';
 import { startBotOnlyStack } from '@rackops/local/web/bot-only-stack';
 import { pino } from 'pino';
 import { measureCardLag } from './support/bot/card-lag';
 import { DirectLineClient, fromBot } from './support/bot/directline-client';
+import { processCpuMs } from './support/bot/process-cpu';
 
 /**
  * `npm run bench -- bot [conversations] [rounds]`: N concurrent conversations, each sending messages (`help`,
@@ -16,7 +18,10 @@ import { DirectLineClient, fromBot } from './support/bot/directline-client';
  * First row set: production-like topology, measuring the bot and not the bench: DynamoDB (dynalite), the Direct
  * Line / Bot Connector endpoint and the bot each in a process of their own, the clients in this one. The bot
  * process reports its CPU time and Store calls, so each phase gives cpu ms and Store calls per turn (the figures
- * that do not depend on how loaded the machine is). Second row set: everything in this process, as before.
+ * that do not depend on how loaded the machine is), each phase on an idle bot. Every process's CPU per turn (read
+ * from /proc) gives the floor the shared cores put under the p99 (`burst_p99_floor_ms`), and the echo baseline
+ * what the bot adds over the same run's floor (`reply_added_p99_ms`, `action_added_p99_ms`). Second row set:
+ * everything in this process, as before.
  * Last, live cards: as many running jobs as conversations, each writing steps through the job-ops handler for
  * `[seconds]` (default 20); the time from a step write to the card update at the Bot Connector that shows it
  * (`card_lag_p50_ms`, `card_lag_p99_ms`; target p99 < 5 s with 50 jobs).
@@ -26,6 +31,10 @@ interface BotStats {
   storeCalls: number;
   byMethod: Record<string, number>;
   turns: number;
+  /** Requests the bot has not answered yet: a turn ends after the writes that follow its reply. */
+  inFlight?: number;
+  /** CPU ms used so far by each process of the stack (clients, Direct Line, dynalite, bot), read from outside. */
+  stackCpuMs?: Record<string, number>;
 }
 
 interface Phase {
@@ -33,6 +42,7 @@ interface Phase {
   cpuMsPerTurn?: number;
   storeCallsPerTurn?: number;
   byMethodPerTurn?: Record<string, number>;
+  stackCpuMsPerTurn?: Record<string, number>;
 }
 
 function percentile(values: number[], p: number): number {
@@ -42,8 +52,18 @@ function percentile(values: number[], p: number): number {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+/** Each process's CPU ms per measured turn between two readings. */
+function stackPerTurn(before: BotStats | undefined, after: BotStats | undefined, turns: number) {
+  if (!before?.stackCpuMs || !after?.stackCpuMs) return undefined;
+  const out: Record<string, number> = {};
+  for (const [proc, ms] of Object.entries(after.stackCpuMs))
+    out[proc] = round1((ms - (before.stackCpuMs[proc] ?? 0)) / Math.max(1, turns));
+  return out;
+}
+
 function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: number[]): Phase {
   if (!before || !after) return { ms };
+  const stackCpuMsPerTurn = stackPerTurn(before, after, ms.length);
   const turns = Math.max(1, after.turns - before.turns);
   const byMethodPerTurn: Record<string, number> = {};
   for (const [m, n] of Object.entries(after.byMethod))
@@ -53,7 +73,23 @@ function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: 
     cpuMsPerTurn: round1((after.cpuMs - before.cpuMs) / turns),
     storeCallsPerTurn: round1((after.storeCalls - before.storeCalls) / turns),
     byMethodPerTurn,
+    ...(stackCpuMsPerTurn ? { stackCpuMsPerTurn } : {}),
   };
+}
+
+/**
+ * The bot's counters once it has no turn under way. Each phase starts on an idle bot and ends when its own turns
+ * have ended: without this, a phase's first round queued behind the writes the previous phase's turns make after
+ * their replies (the job command's card records and audit), and those were counted as the next phase's CPU and
+ * Store calls.
+ */
+async function settled(stats: () => Promise<BotStats | undefined>): Promise<BotStats | undefined> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const s = await stats();
+    if (!s?.inFlight || Date.now() > until) return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Drives the conversations against a Direct Line endpoint; `stats` reads the bot's counters between phases. */
@@ -83,6 +119,7 @@ async function drive(
 
   // Baseline: the same clients, Direct Line and bot process, answered without the bot (`echo`).
   const echoMs: number[] = [];
+  const e0 = await settled(stats);
   await all(async (c) => {
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
@@ -92,10 +129,11 @@ async function drive(
     }
   });
 
+  const e1 = await settled(stats);
   const replyMs: number[] = [];
   // A conversation's first message also writes its conversation reference: its replies are kept apart too.
   const firstReplyMs: number[] = [];
-  const s0 = await stats();
+  const s0 = await settled(stats);
   await all(async (c) => {
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
@@ -105,7 +143,7 @@ async function drive(
       if (r === 0) firstReplyMs.push(performance.now() - t0);
     }
   });
-  const s1 = await stats();
+  const s1 = await settled(stats);
 
   const cards = await all(async (c) => {
     await c.post({ type: 'message', text: `job ${job.id}` });
@@ -116,7 +154,7 @@ async function drive(
     return { id: cardMsg.id, data: refresh.data };
   });
   const actionMs: number[] = [];
-  const s2 = await stats();
+  const s2 = await settled(stats);
   await Promise.all(
     clients.map(async (c, i) => {
       const card = cards[i];
@@ -128,9 +166,14 @@ async function drive(
       }
     }),
   );
-  const s3 = await stats();
+  const s3 = await settled(stats);
   return {
-    echo: { ms: echoMs },
+    echo: {
+      ms: echoMs,
+      ...(stackPerTurn(e0, e1, echoMs.length)
+        ? { stackCpuMsPerTurn: stackPerTurn(e0, e1, echoMs.length) }
+        : {}),
+    },
     reply: perTurn(s0, s1, replyMs),
     firstReply: { ms: firstReplyMs },
     action: perTurn(s2, s3, actionMs),
@@ -151,10 +194,8 @@ async function separateProcesses(conversations: number, rounds: number) {
   };
   let client: DynamoDBClient | undefined;
   try {
-    const { endpoint } = await jsonLine<{ endpoint: string }>(
-      spawn('bench/src/support/bot/dynalite-main.ts', []),
-      'dynalite',
-    );
+    const dynalite = spawn('bench/src/support/bot/dynalite-main.ts', []);
+    const { endpoint } = await jsonLine<{ endpoint: string }>(dynalite, 'dynalite');
     // BENCH_BOT_CPU_PROF=<dir>: the bot process writes a V8 CPU profile there when it stops.
     const profDir = process.env.BENCH_BOT_CPU_PROF;
     const botProcess = tsProcess(
@@ -165,10 +206,8 @@ async function separateProcesses(conversations: number, rounds: number) {
     );
     children.push(botProcess);
     const bot = await jsonLine<{ url: string }>(botProcess, 'the bot');
-    const dl = await jsonLine<{ url: string }>(
-      spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]),
-      'Direct Line',
-    );
+    const directLine = spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]);
+    const dl = await jsonLine<{ url: string }>(directLine, 'Direct Line');
     client = new DynamoDBClient({
       endpoint,
       region: 'local',
@@ -176,9 +215,20 @@ async function separateProcesses(conversations: number, rounds: number) {
     });
     const store = createDynamoStore({ client, tableName: 'rackops' });
     const statsUrl = bot.url.replace(/api\/messages$/, 'stats');
+    // Every process of the stack shares this machine's cores: their CPU per turn says where a turn's time goes.
+    const stackCpuMs = () => {
+      const own = process.cpuUsage();
+      const out: Record<string, number> = { clients: (own.user + own.system) / 1000 };
+      const procs = { directline: directLine, dynalite, bot: botProcess };
+      for (const [name, child] of Object.entries(procs)) {
+        const ms = processCpuMs(child.pid);
+        if (ms !== undefined) out[name] = ms;
+      }
+      return out;
+    };
     return await drive(dl.url, store, conversations, rounds, async () => {
       const res = await fetch(statsUrl);
-      return (await res.json()) as BotStats;
+      return { ...((await res.json()) as BotStats), stackCpuMs: stackCpuMs() };
     });
   } finally {
     client?.destroy();
@@ -232,19 +282,52 @@ export async function run(args: string[]): Promise<void> {
   );
   console.log('Store calls per turn by method:');
   console.table({ reply: split.reply.byMethodPerTurn ?? {}, action: split.action.byMethodPerTurn ?? {} });
+  // The N conversations send their first message together, and all the processes share this machine's cores: the
+  // last of those N turns cannot be answered before N x (CPU per turn, all processes) / cores, however short a lone
+  // turn is. That is a floor under the p99 of this bench here, whatever the bot does with its own share.
+  const cores = availableParallelism();
+  const stack = { echo: split.echo, reply: split.reply, action: split.action };
+  const cpuPerTurn = Object.fromEntries(
+    Object.entries(stack).map(([k, p]) => [k, p.stackCpuMsPerTurn ?? {}]),
+  );
+  const p99Floor = Object.fromEntries(
+    Object.entries(cpuPerTurn).map(([k, byProc]) => [
+      k,
+      round1((conversations * Object.values(byProc).reduce((a, b) => a + b, 0)) / cores),
+    ]),
+  );
+  console.log(`CPU ms per turn by process (${cores} cores; p99 floor = conversations x sum / cores):`);
+  console.table(
+    Object.fromEntries(
+      Object.entries(cpuPerTurn).map(([k, v]) => [k, { ...v, 'p99 floor ms': p99Floor[k] }]),
+    ),
+  );
+  // What the bot adds over the floor of the same run (clients, Direct Line and the bot process answering `echo`):
+  // on a shared 2-core machine the absolute figures follow the load of the moment; this is the bot's own share.
+  const echoP99 = percentile(split.echo.ms, 99);
+  const replyP99 = percentile(split.reply.ms, 99);
+  const actionP99 = percentile(split.action.ms, 99);
+  console.log(
+    `over the echo floor (p99 ${round1(echoP99)} ms): reply +${round1(replyP99 - echoP99)} ms ` +
+      `(x${(replyP99 / echoP99).toFixed(2)}), card action +${round1(actionP99 - echoP99)} ms (x${(actionP99 / echoP99).toFixed(2)})`,
+  );
   console.log(
     JSON.stringify({
       bench: 'bot',
       conversations,
       reply_p50_ms: round1(percentile(split.reply.ms, 50)),
-      reply_p99_ms: round1(percentile(split.reply.ms, 99)),
+      reply_p99_ms: round1(replyP99),
       echo_p50_ms: round1(percentile(split.echo.ms, 50)),
-      echo_p99_ms: round1(percentile(split.echo.ms, 99)),
+      echo_p99_ms: round1(echoP99),
       action_p50_ms: round1(percentile(split.action.ms, 50)),
-      action_p99_ms: round1(percentile(split.action.ms, 99)),
+      action_p99_ms: round1(actionP99),
+      reply_added_p99_ms: round1(replyP99 - echoP99),
+      action_added_p99_ms: round1(actionP99 - echoP99),
       reply_cpu_ms: split.reply.cpuMsPerTurn,
       action_cpu_ms: split.action.cpuMsPerTurn,
       store_calls_per_turn: { reply: split.reply.storeCallsPerTurn, action: split.action.storeCallsPerTurn },
+      stack_cpu_ms_per_turn: cpuPerTurn,
+      burst_p99_floor_ms: p99Floor,
       card_lag_p50_ms: round1(percentile(lag.lagMs, 50)),
       card_lag_p99_ms: round1(percentile(lag.lagMs, 99)),
       card_updates: lag.updates,

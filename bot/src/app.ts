@@ -67,6 +67,25 @@ function readsOf(ctx: TurnContext): Map<string, Promise<unknown>> {
   return reads;
 }
 
+/** Writes a turn started without waiting for them: the turn ends only once they are done (Lambda freezes after). */
+const TURN_WRITES = Symbol('rackops.turnWrites');
+type TurnWrite = Promise<{ what: string; err?: unknown }>;
+
+function afterReply(ctx: TurnContext, what: string, write: Promise<unknown>): void {
+  let writes = ctx.turnState.get(TURN_WRITES) as TurnWrite[] | undefined;
+  if (!writes) {
+    writes = [];
+    ctx.turnState.set(TURN_WRITES, writes);
+  }
+  // Settled into an outcome at once (no unhandled rejection meanwhile); reported when the turn ends.
+  writes.push(
+    write.then(
+      () => ({ what }),
+      (err: unknown) => ({ what, err }),
+    ),
+  );
+}
+
 const WELCOME =
   "👋 I'm **RackOps**. I update Dell firmware on VMware clusters and answer in cards. Type `help` to see what I can do.";
 
@@ -134,7 +153,9 @@ export function createBot(opts: CreateBotOptions): Bot {
     if (!from?.id || !ctx.activity.conversation?.id) return undefined;
     // Without the per-message activity id, the reference only changes when the conversation does.
     const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(ctx.activity);
-    await saveConversation(opts.store, ref);
+    // Only proactive messages and card updates outside a turn need the record, so the reply does not wait for its
+    // write (a conversation's first message would, behind a Store round trip); the turn ends once it is written.
+    afterReply(ctx, 'conversation record', saveConversation(opts.store, ref));
     // One person, whichever of their ids this message carries: roles and four-eyes see all of them.
     const identity = resolveIdentity(config, from);
     const chat = {
@@ -272,32 +293,48 @@ export function createBot(opts: CreateBotOptions): Bot {
     });
   });
 
+  /** One incoming activity, whichever way it came. */
+  async function runTurn(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    // teams-ai's route selectors dereference these values unguarded; answer malformed ones here instead.
+    if (a.type === ActivityTypes.Message && !a.text && a.value !== undefined && !isObject(a.value))
+      return onSubmit(ctx, a.value);
+    if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action' && !isObject(a.value?.action)) {
+      await ctx.sendActivity({
+        type: 'invokeResponse',
+        value: {
+          status: 200,
+          body: {
+            statusCode: 200,
+            type: 'application/vnd.microsoft.activity.message',
+            value: 'That card action is not valid. Nothing was changed.',
+          },
+        },
+      });
+      return;
+    }
+    await guarded(ctx, 'turn', () => app.run(ctx).then(() => undefined));
+  }
+
+  /** The turn's writes after its reply; one that failed is logged (the next message from there writes it again). */
+  async function turnWritesDone(ctx: TurnContext): Promise<void> {
+    const writes = (ctx.turnState.get(TURN_WRITES) as TurnWrite[] | undefined) ?? [];
+    for (const { what, err } of await Promise.all(writes))
+      if (err !== undefined) logger.error({ err, what }, 'a write after the reply failed');
+  }
+
   return {
     app,
     notifier,
     jobCards,
     runtime,
     run: async (ctx) => {
-      const a = ctx.activity;
-      const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-      // teams-ai's route selectors dereference these values unguarded; answer malformed ones here instead.
-      if (a.type === ActivityTypes.Message && !a.text && a.value !== undefined && !isObject(a.value))
-        return onSubmit(ctx, a.value);
-      if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action' && !isObject(a.value?.action)) {
-        await ctx.sendActivity({
-          type: 'invokeResponse',
-          value: {
-            status: 200,
-            body: {
-              statusCode: 200,
-              type: 'application/vnd.microsoft.activity.message',
-              value: 'That card action is not valid. Nothing was changed.',
-            },
-          },
-        });
-        return;
+      try {
+        await runTurn(ctx);
+      } finally {
+        await turnWritesDone(ctx);
       }
-      await guarded(ctx, 'turn', () => app.run(ctx).then(() => undefined));
     },
     close: async () => {
       jobCards.close();

@@ -3,6 +3,8 @@ import type { AdaptiveCard } from '@microsoft/teams-ai';
 import { isTerminal } from '@rackops/core/jobs/job.schema';
 import type { Clock } from '@rackops/core/ports/clock.port';
 import type { Store } from '@rackops/core/ports/store.port';
+
+type Job = Awaited<ReturnType<Store['getJob']>>;
 import { type JobView, getJobView } from '@rackops/core/usecases/job-queries';
 import { newId } from '@rackops/core/util/ids';
 import { CardFactory } from 'botbuilder';
@@ -68,9 +70,9 @@ export class JobCards {
     jobId: string,
     cid: string,
     conversationId: string,
-    opts: { page?: number; notice?: string } = {},
+    opts: { page?: number; notice?: string; job?: Promise<Job | undefined> } = {},
   ): Promise<{ card: AdaptiveCard; view: JobView }> {
-    const job = await this.deps.store.getJob(jobId);
+    const job = await (opts.job ?? this.deps.store.getJob(jobId));
     const cached = this.finishedViews.get(jobId);
     const fromCache = job !== undefined && cached !== undefined && cached.job.version === job.version;
     const view = fromCache ? cached : await getJobView(this.deps.store, jobId, 5, job);
@@ -100,25 +102,29 @@ export class JobCards {
     const activityId = await sender.send(cardActivity(card));
     if (!activityId) return undefined;
     const now = this.deps.clock.now().getTime();
-    await saveCardLocation(
-      this.deps.store,
-      cid,
-      { conversationId: sender.conversationId, activityId, jobId },
-      now,
-    );
-    await saveJobCard(
-      this.deps.store,
-      jobId,
-      {
+    // Two records that never read each other: written together, so a click right after the card arrives finds its
+    // location sooner.
+    await Promise.all([
+      saveCardLocation(
+        this.deps.store,
         cid,
-        conversationId: sender.conversationId,
-        activityId,
+        { conversationId: sender.conversationId, activityId, jobId },
+        now,
+      ),
+      saveJobCard(
+        this.deps.store,
         jobId,
-        page: 0,
-        final: isTerminal(view.job.status),
-      },
-      now,
-    );
+        {
+          cid,
+          conversationId: sender.conversationId,
+          activityId,
+          jobId,
+          page: 0,
+          final: isTerminal(view.job.status),
+        },
+        now,
+      ),
+    ]);
     this.touch(jobId);
     // The job may have moved on between rendering and recording the card (a fast pause); catch up.
     const latest = await this.deps.store.getJob(jobId);

@@ -40,10 +40,17 @@ const expiry = (nowMs: number): number => Math.floor(nowMs / 1000) + RETENTION_S
  */
 const savedConversations = new WeakMap<Store, Map<string, string>>();
 
+/**
+ * Conversation records being written by this process, per Store. A turn answers before its record is written
+ * (app.ts); a proactive send or card update from this process meanwhile (a job the turn started, notifying at once)
+ * waits for that write instead of finding no record.
+ */
+const pendingConversations = new WeakMap<Store, Map<string, { hash: string; write: Promise<void> }>>();
+
 /** Remember where to send proactive messages for a conversation (written only when it changed). */
-export async function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
+export function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
   const id = ref.conversation?.id;
-  if (!id) return;
+  if (!id) return Promise.resolve();
   const hash = createHash('sha256').update(JSON.stringify(ref)).digest('hex');
   let saved = savedConversations.get(store);
   if (!saved) {
@@ -51,16 +58,39 @@ export async function saveConversation(store: Store, ref: Partial<ConversationRe
     savedConversations.set(store, saved);
   }
   // Most turns come from a conversation already saved by this process: skip the round trip.
-  if (saved.get(id) === hash) return;
-  await store.putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash }, { ifHashDiffers: true });
-  if (saved.size > 10_000) saved.clear();
-  saved.set(id, hash);
+  if (saved.get(id) === hash) return Promise.resolve();
+  let pending = pendingConversations.get(store);
+  if (!pending) {
+    pending = new Map();
+    pendingConversations.set(store, pending);
+  }
+  // The conversation's next message may come before the first one's write is done: it is the same write.
+  const under = pending.get(id);
+  if (under?.hash === hash) return under.write;
+  const known = saved;
+  const inFlight = pending;
+  const write = store
+    .putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash }, { ifHashDiffers: true })
+    .then(() => {
+      if (known.size > 10_000) known.clear();
+      known.set(id, hash);
+    })
+    .finally(() => {
+      if (inFlight.get(id)?.write === write) inFlight.delete(id);
+    });
+  inFlight.set(id, { hash, write });
+  return write;
 }
 
 export async function loadConversation(
   store: Store,
   id: string,
 ): Promise<Partial<ConversationReference> | undefined> {
+  // A failed write is the writer's to report; the read then finds what the Store has.
+  await pendingConversations
+    .get(store)
+    ?.get(id)
+    ?.write.catch(() => undefined);
   return (await store.getRecord<Partial<ConversationReference>>(BOT_RECORDS.conversation, id))?.data;
 }
 

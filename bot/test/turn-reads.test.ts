@@ -52,6 +52,38 @@ describe('Store reads of a card action', () => {
     },
   );
 
+  it('a Refresh reads its job beside the card location, not after it', async () => {
+    const c = 'reads-parallel';
+    await f.harness.say(USERS.operator, 'scp export LABA001', c);
+    const entry = f.harness.lastCard(c)!;
+    const getJob = f.store.getJob.bind(f.store);
+    const getRecord = f.store.getRecord.bind(f.store);
+    let jobRead = false;
+    let jobReadDuringLocationRead: boolean | undefined;
+    const jobSpy = vi.spyOn(f.store, 'getJob').mockImplementation(async (id) => {
+      jobRead = true;
+      return getJob(id);
+    });
+    // The card location's read is held until the job has been asked for (or 2 s): reads made one after the other
+    // would only ask for the job once it is let go.
+    const recordSpy = vi.spyOn(f.store, 'getRecord').mockImplementation(async (type, id) => {
+      if (type === 'card') {
+        const until = Date.now() + 2000;
+        while (!jobRead && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+        jobReadDuringLocationRead = jobRead;
+      }
+      return getRecord(type, id);
+    });
+    try {
+      const { card } = await f.harness.click(USERS.viewer, entry, 'Refresh', { via: 'submit' });
+      expect(card).toBeDefined();
+    } finally {
+      jobSpy.mockRestore();
+      recordSpy.mockRestore();
+    }
+    expect(jobReadDuringLocationRead).toBe(true);
+  });
+
   it('a card action (submit) updates the card before it writes its audit record', async () => {
     const c = 'reads-order';
     await f.harness.say(USERS.operator, 'scp export LABA001', c);

@@ -106,6 +106,10 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
     return { outcome: verified.reason, message: DATA_MESSAGE[verified.reason] };
   }
   const { verb, p, inputs } = verified;
+  // A Refresh reads its job whatever the checks find: read it beside the card location (shown only if they pass).
+  const job =
+    verb === 'job.refresh' && typeof p.jobId === 'string' ? turn.rt.store.getJob(p.jobId) : undefined;
+  job?.catch(() => undefined);
   const fault = await checkCardBinding(turn, p);
   if (fault) {
     await securityAudit(
@@ -134,7 +138,7 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
       message: `⛔ A comment can be at most ${MAX_COMMENT} characters; yours has ${comment.length}. Shorten it and try again. Nothing was changed.`,
     };
   try {
-    return await runVerb(turn, verb, p, inputs);
+    return await runVerb(turn, verb, p, inputs, job);
   } catch (err) {
     const jobId = typeof p.jobId === 'string' ? p.jobId : undefined;
     const cid = typeof p.cid === 'string' ? p.cid : undefined;
@@ -154,14 +158,15 @@ export async function handleCardAction(turn: Turn, raw: unknown): Promise<CardRe
   }
 }
 
-async function currentCard(turn: Turn, jobId: string, cid: string, notice?: string): Promise<AdaptiveCard> {
-  const drawn = await turn.rt.jobCards.render(
-    jobId,
-    cid,
-    turn.sender.conversationId,
-    notice ? { notice } : {},
-  );
-  return drawn.card;
+async function currentCard(
+  turn: Turn,
+  jobId: string,
+  cid: string,
+  notice?: string,
+  job?: ReturnType<Turn['rt']['store']['getJob']>,
+): Promise<AdaptiveCard> {
+  const opts = { ...(notice ? { notice } : {}), ...(job ? { job } : {}) };
+  return (await turn.rt.jobCards.render(jobId, cid, turn.sender.conversationId, opts)).card;
 }
 
 async function runVerb(
@@ -169,6 +174,7 @@ async function runVerb(
   verb: CardVerb,
   p: Record<string, unknown>,
   inputs: Record<string, unknown>,
+  job?: ReturnType<Turn['rt']['store']['getJob']>,
 ): Promise<CardResult> {
   const uc = turn.rt.usecases;
   switch (verb) {
@@ -176,7 +182,7 @@ async function runVerb(
       const ref = JobRefP.parse(p);
       return {
         outcome: 'ok',
-        card: await currentCard(turn, ref.jobId, ref.cid),
+        card: await currentCard(turn, ref.jobId, ref.cid, undefined, job),
         cid: ref.cid,
         jobId: ref.jobId,
       };

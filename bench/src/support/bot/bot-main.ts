@@ -17,9 +17,9 @@ import { countingStore } from './counting-store';
 
 /**
  * The bot alone in a process, as in Lambda: botbuilder's CloudAdapter on POST /api/messages, the Store on DynamoDB
- * at `--dynamo <endpoint>` (another process). GET /stats gives this process's CPU time, the Store calls and the
- * turns so far: the bench reads it before and after each phase. A message `echo` is answered `echo` without the bot
- * (the bench's baseline). Prints `{"url":…}`.
+ * at `--dynamo <endpoint>` (another process). GET /stats gives this process's CPU time, the Store calls, the turns
+ * so far and the requests under way: the bench reads it before and after each phase, once none are under way. A
+ * message `echo` is answered `echo` without the bot (the bench's baseline). Prints `{"url":…}`.
  */
 const at = process.argv.indexOf('--dynamo');
 const endpoint = process.argv[at + 1];
@@ -53,6 +53,8 @@ const bot = createBot({
 notifier = bot.notifier;
 let turns = 0;
 let echoes = 0;
+/** Requests to /api/messages not answered yet (a turn ends after its writes): the bench waits for none. */
+let inFlight = 0;
 const run: Parameters<typeof handleBotMessage>[1] = async (ctx) => {
   // The baseline turn: the same adapter, Direct Line and clients, no bot (no Store, no cards).
   if (ctx.activity.type === 'message' && ctx.activity.text === 'echo') {
@@ -73,13 +75,17 @@ const server = createServer((req, res) => {
         byMethod: counts.byMethod,
         turns,
         echoes,
+        inFlight,
       }),
     );
     return;
   }
-  handleBotMessage(adapter, run, req, res).catch(() => {
-    if (!res.headersSent) res.writeHead(500).end();
-  });
+  inFlight++;
+  handleBotMessage(adapter, run, req, res)
+    .catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    })
+    .finally(() => inFlight--);
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 console.log(
