@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import type { ZfsSession } from '../src/zfs/zfs-appliance';
+import { collect } from '../src/zfs/ssh-link';
 import { pipeSendReceive } from '../src/zfs/zfs-transfer';
 
 /**
@@ -114,5 +115,30 @@ describe('a ZFS transfer that stops moving', () => {
       message: expect.stringMatching(/after 1000 bytes/),
     });
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('a ZFS command that never answers', () => {
+  it('is closed after its timeout with remote_command_timeout', async () => {
+    const ch = channel();
+    let closed = false;
+    ch.on('close', () => {
+      closed = true;
+    });
+    ch.write('NAME\n');
+    await expect(collect(ch, undefined, 150)).rejects.toMatchObject({ code: 'remote_command_timeout' });
+    expect(closed || ch.destroyed).toBe(true);
+  });
+
+  it('answers as before when it finishes in time', async () => {
+    const ch = channel();
+    setTimeout(() => {
+      ch.end('tank/vm\n');
+      ch.finish(0);
+    }, 20);
+    await expect(collect(ch, undefined, 5_000)).resolves.toMatchObject({
+      stdout: 'tank/vm\n',
+      exitCode: null,
+    });
   });
 });

@@ -89,26 +89,47 @@ export interface ExecResult {
   exitCode: number | null;
 }
 
+/**
+ * The longest a non-streaming command (a listing, a property, a snapshot, a destroy) may take: one that never
+ * answers — an appliance's CLI stuck on its pool — would otherwise hold the command, and the group behind it.
+ */
+export const REMOTE_COMMAND_TIMEOUT_MS = 600_000;
+
 /** Collect a command's output (small outputs only: listings, properties). */
-export function collect(ch: ClientChannel, maxBytes = 4 * 1024 * 1024): Promise<ExecResult> {
+export function collect(
+  ch: ClientChannel,
+  maxBytes = 4 * 1024 * 1024,
+  timeoutMs = REMOTE_COMMAND_TIMEOUT_MS,
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => {
+      ch.close();
+      reject(
+        new RackOpsError(
+          'remote_command_timeout',
+          `the remote command did not finish within ${Math.round(timeoutMs / 1000)} s; it was closed`,
+        ),
+      );
+    }, timeoutMs);
     ch.on('data', (d: Buffer) => {
       size += d.length;
       if (size > maxBytes) {
+        clearTimeout(timer);
         ch.close();
         reject(new RackOpsError('output_too_large', `remote output over ${maxBytes} bytes`));
       } else out.push(d);
     });
     ch.stderr.on('data', (d: Buffer) => err.push(d));
-    ch.on('close', (code: number | null) =>
+    ch.on('close', (code: number | null) => {
+      clearTimeout(timer);
       resolve({
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         exitCode: code ?? null,
-      }),
-    );
+      });
+    });
   });
 }
