@@ -50,6 +50,44 @@ const perVm = (o: {
   },
 });
 
+/**
+ * The planned failover's source, read-only or writable again (zfs.source-readonly): a write there after the
+ * final snapshot would be rolled back by the first reverse sync after a Commit.
+ */
+const sourceAccess = (o: {
+  readonly: boolean;
+  handover?: boolean;
+  key: string;
+  name: string;
+  resultPath: string;
+  next: string;
+  catchTo: string;
+  catchResultPath: string;
+}) =>
+  deviceTask({
+    kind: 'zfs.source-readonly',
+    target: SOURCE_ZFS,
+    params: {
+      'group.$': '$.fo.group',
+      'dataset.$': '$.fo.sourceDataset',
+      readonly: o.readonly,
+      ...(o.handover ? { handover: true } : {}),
+    },
+    step: { key: o.key, name: o.name },
+    timeoutSeconds: TIMEOUT.quick,
+    resultPath: o.resultPath,
+    next: o.next,
+    catchTo: o.catchTo,
+    catchResultPath: o.catchResultPath,
+  });
+
+/** Only where the source was set read-only (a planned failover, after the shutdown) is it made writable again. */
+const ifSourceReadonly = (next: string, otherwise: string): AslState => ({
+  Type: 'Choice',
+  Choices: [{ Variable: '$.sourceReadonly', IsPresent: true, Next: next }],
+  Default: otherwise,
+});
+
 const choice = (variable: string, equals: string, next: string, otherwise: string): AslState => ({
   Type: 'Choice',
   Choices: [{ Variable: variable, StringEquals: equals, Next: next }],
@@ -103,8 +141,19 @@ export function buildFailoverWorkflow(): AslMachine {
       ShutdownCheck: jobOpsTask({
         op: 'fo-shutdown',
         resultPath: null,
-        next: 'FinalSnapshot',
+        next: 'SourceReadonly',
         catchTo: 'Finish',
+      }),
+      // From here to the promotion, a failure makes the source writable again (StoppedBeforePromotion).
+      SourceReadonly: sourceAccess({
+        readonly: true,
+        key: 'source-readonly',
+        name: 'Source read-only',
+        resultPath: '$.sourceReadonly',
+        next: 'FinalSnapshot',
+        // It may have been set before the failure was seen: made writable all the same.
+        catchTo: 'SourceWritableAgain',
+        catchResultPath: '$.error',
       }),
       FinalSnapshot: deviceTask({
         kind: 'zfs.snapshot',
@@ -114,7 +163,7 @@ export function buildFailoverWorkflow(): AslMachine {
         timeoutSeconds: TIMEOUT.zfs,
         resultPath: '$.snapshot',
         next: 'FinalSync',
-        catchTo: 'Finish',
+        catchTo: 'StoppedBeforePromotion',
       }),
       FinalSync: deviceTask({
         kind: 'zfs.replicate',
@@ -125,10 +174,20 @@ export function buildFailoverWorkflow(): AslMachine {
         heartbeatSeconds: HEARTBEAT,
         resultPath: '$.replica',
         next: 'FinalRecord',
-        catchTo: 'Finish',
+        catchTo: 'StoppedBeforePromotion',
       }),
-      FinalRecord: jobOpsTask({ op: 'replica-record', resultPath: null, next: 'Plan', catchTo: 'Finish' }),
-      Plan: jobOpsTask({ op: 'fo-plan', resultPath: '$', next: 'Promote', catchTo: 'Finish' }),
+      FinalRecord: jobOpsTask({
+        op: 'replica-record',
+        resultPath: null,
+        next: 'Plan',
+        catchTo: 'StoppedBeforePromotion',
+      }),
+      Plan: jobOpsTask({
+        op: 'fo-plan',
+        resultPath: '$',
+        next: 'Promote',
+        catchTo: 'StoppedBeforePromotion',
+      }),
       Promote: deviceTask({
         kind: 'zfs.promote',
         target: TARGET_ZFS,
@@ -137,7 +196,17 @@ export function buildFailoverWorkflow(): AslMachine {
         timeoutSeconds: TIMEOUT.zfs,
         resultPath: '$.promoted',
         next: 'MountPlan',
+        catchTo: 'StoppedBeforePromotion',
+      }),
+      StoppedBeforePromotion: ifSourceReadonly('SourceWritableAgain', 'Finish'),
+      SourceWritableAgain: sourceAccess({
+        readonly: false,
+        key: 'source-writable',
+        name: 'Source writable again',
+        resultPath: '$.sourceWritable',
+        next: 'Finish',
         catchTo: 'Finish',
+        catchResultPath: '$.sourceWritableError',
       }),
       MountPlan: jobOpsTask({ op: 'fo-mount-plan', resultPath: '$', next: 'Mount', catchTo: 'Report' }),
       Mount: deviceTask({
@@ -179,10 +248,22 @@ export function buildFailoverWorkflow(): AslMachine {
           step: { key: 'original', name: 'The original appliance answers' },
           timeoutSeconds: TIMEOUT.quick,
           resultPath: '$.original',
-          next: 'Commit',
+          next: 'SourceHandover',
         }),
         Catch: catchAll('Commit', '$.originalError'),
       },
+      // The source stays read-only: the replica from now on. A failback's source (the DR copy a failover
+      // promoted) loses its promoted mark here, or the reverse replication would refuse to receive into it.
+      SourceHandover: sourceAccess({
+        readonly: true,
+        handover: true,
+        key: 'source-handover',
+        name: 'Source read-only, the replica from now on',
+        resultPath: '$.sourceHandover',
+        next: 'Commit',
+        catchTo: 'Commit',
+        catchResultPath: '$.originalError',
+      }),
       PreserveOriginal: {
         ...deviceTask({
           kind: 'zfs.snapshot',
@@ -222,9 +303,20 @@ export function buildFailoverWorkflow(): AslMachine {
         step: { key: 'unmount', name: 'Unmount at DR' },
         timeoutSeconds: TIMEOUT.quick,
         resultPath: '$.unmounted',
-        next: 'Confirm',
+        next: 'RolledBackAtDr',
         catchTo: 'Finish',
         catchResultPath: '$.unmountError',
+      }),
+      // Nothing runs at DR any more: the source may take writes again, whatever the second decision is.
+      RolledBackAtDr: ifSourceReadonly('RollbackSourceWritable', 'Confirm'),
+      RollbackSourceWritable: sourceAccess({
+        readonly: false,
+        key: 'rollback-source-writable',
+        name: 'Source writable again',
+        resultPath: '$.sourceWritable',
+        next: 'Confirm',
+        catchTo: 'Confirm',
+        catchResultPath: '$.sourceWritableError',
       }),
       Confirm: decisionPause(
         'confirm-rollback',

@@ -44,18 +44,25 @@ export async function failoverCommit(
   const fo = foOf(raw);
   const r = raw as {
     original?: unknown;
+    sourceHandover?: unknown;
     preserved?: { snapshot?: string };
     originalError?: AslError;
     chosen?: { snapshot?: string };
   };
   const results = vmResults(raw);
-  const reachable = fo.mode === 'planned' ? r.original !== undefined : r.preserved !== undefined;
+  // Planned: the original answered and is read-only, the replica from now on (SourceHandover).
+  const reachable =
+    fo.mode === 'planned'
+      ? r.original !== undefined && r.sourceHandover !== undefined
+      : r.preserved !== undefined;
   const reversed = fo.mode === 'planned' && reachable;
   const why = reversed
-    ? `reverse replication ${fo.targetAppliance} → ${fo.sourceAppliance} is on`
-    : !reachable
-      ? `the original appliance ${fo.sourceAppliance} did not answer (${errorText(r.originalError)}): the group is paused until it is back (\`pg resume ${fo.group}\`)`
-      : `the original ${fo.sourceAppliance}:${fo.sourceDataset} may hold writes made after the replica: kept in its snapshot ${r.preserved?.snapshot ?? '?'}; the group is paused (reverse replication would roll them back) until someone decides`;
+    ? `the original ${fo.sourceAppliance}:${fo.sourceDataset} stays read-only, the replica from now on; reverse replication ${fo.targetAppliance} → ${fo.sourceAppliance} is on`
+    : fo.mode === 'planned' && r.original !== undefined
+      ? `the original ${fo.sourceAppliance}:${fo.sourceDataset} could not be made the replica (${errorText(r.originalError)}): the group is paused until it is (\`pg resume ${fo.group}\`)`
+      : !reachable
+        ? `the original appliance ${fo.sourceAppliance} did not answer (${errorText(r.originalError)}): the group is paused until it is back (\`pg resume ${fo.group}\`)`
+        : `the original ${fo.sourceAppliance}:${fo.sourceDataset} may hold writes made after the replica: kept in its snapshot ${r.preserved?.snapshot ?? '?'}; the group is paused (reverse replication would roll them back) until someone decides`;
   const at = deps.clock.now().toISOString();
   await createProtectionGroupStore(deps.store).update(fo.group, (g) => {
     if (g.history.some((h) => h.jobId === job.id)) return g; // a replayed commit changes nothing twice
@@ -133,6 +140,19 @@ export async function failoverRollbackPlan(
   };
 }
 
+/** What became of the source dataset's access (zfs.source-readonly), for the report; undefined: not touched. */
+export function sourceAccessLine(r: Record<string, unknown>): { text: string; problem?: string } | undefined {
+  if (r.sourceWritableError)
+    return {
+      text: 'still read-only',
+      problem: `source not writable again: ${errorText(r.sourceWritableError as AslError)} (\`zfs set readonly=off\` on it by hand)`,
+    };
+  if (r.sourceWritable) return { text: 'source writable again' };
+  if (r.sourceHandover) return { text: 'source read-only: the replica from now on' };
+  if (r.sourceReadonly) return { text: 'source set read-only (since the shutdown)' };
+  return undefined;
+}
+
 const itemErrors = (list: unknown, what: string): string[] =>
   (Array.isArray(list) ? list : []).flatMap((u: { name?: string; error?: AslError }) =>
     u?.error ? [`${what} ${u.name ?? '?'}: ${errorText(u.error)}`] : [],
@@ -187,6 +207,10 @@ export async function finishFailover(deps: OpsDeps, job: Job, raw: unknown): Pro
           : 'resumed without a decision: left failed over, nothing discarded',
     );
   }
+  const access = sourceAccessLine(r);
+  if (access)
+    await log(deps, job.id, access.problem ? 'error' : 'info', `${ds?.sourceDataset}: ${access.text}`);
+  if (access?.problem) problems.push(access.problem);
   for (const p of [...itemErrors(r.shutdown, 'shutdown'), ...itemErrors(r.unregistered, 'unregister')])
     problems.push(p);
   for (const v of results)
@@ -221,6 +245,7 @@ export async function finishFailover(deps: OpsDeps, job: Job, raw: unknown): Pro
       title: v.name,
       value: v.ready ? 'up at DR, Tools heartbeat' : (v.error ?? 'failed'),
     })),
+    ...(access ? [{ title: `Source ${ds?.sourceDataset}`, value: access.text }] : []),
     { title: 'Where things run', value: where },
   ];
   if (outcome === 'failed' && !promoted && mode === 'planned' && shutdown.some((s) => s.done))
