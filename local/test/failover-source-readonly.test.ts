@@ -194,6 +194,32 @@ describe.skipIf(unavailable !== undefined)('failover: the source read-only, and 
     await expectReadOnly(src);
   }, 600_000);
 
+  it('failback rolled back: the original VMs are powered off, not unregistered; the DR copy writable again', async () => {
+    const originals = Object.fromEntries(vmsAt('vc-src').map((v) => [v.name, v.moref]));
+    const { job } = await startFailover(deps, {
+      group: 'gold',
+      actor: alice,
+      params: { ...params('vc-dr', 'src-a'), targetMorefs: originals },
+    });
+    expect((await waitForPause(job.id, 'decide')).status, await lines(job.id)).toBe('paused');
+    expect(vmsAt('vc-src').map((v) => v.powerState)).toEqual(['poweredOn', 'poweredOn']);
+    await expectReadOnly(dst);
+    await decideFailover(deps, { jobId: job.id, actor: alice, decision: 'rollback' });
+    expect((await waitForPause(job.id, 'confirm-rollback')).status).toBe('paused');
+    expect(Object.fromEntries(vmsAt('vc-src').map((v) => [v.name, [v.moref, v.powerState]]))).toEqual({
+      'web-01': [originals['web-01'], 'poweredOff'],
+      'db-01': [originals['db-01'], 'poweredOff'],
+    });
+    await expectWritable(dst);
+    await decideFailover(deps, { jobId: job.id, actor: alice, decision: 'rollback-confirmed' });
+    const done = await waitFor(job.id, ['completed', 'failed', 'cancelled']);
+    expect(done.status, await lines(job.id)).toBe('completed');
+    expect(done.details.result).toMatchObject({ outcome: 'rolled-back' });
+    expect((await group())?.direction).toBe('reversed');
+    expect(await prop(src, 'rackops:promoted')).toBe('-');
+    powerOnAt('vc-dr');
+  }, 600_000);
+
   it('failback: a planned failover DR → original and Commit; the direction is the original again', async () => {
     expect(await prop(dst, 'rackops:promoted')).not.toBe('-');
     // The original VMs are still registered at the original site (off since the failover): used again there.

@@ -88,6 +88,42 @@ const ifSourceReadonly = (next: string, otherwise: string): AslState => ({
   Default: otherwise,
 });
 
+/**
+ * Roll back at DR, per VM: a copy the failover registered is powered off and unregistered; an original it found
+ * registered there (a failback's, `targetMorefs`) is only powered off: it was there before the failover.
+ */
+const rollbackVm = (): AslMachine => {
+  const m = perVm({
+    kind: 'vm.unregister',
+    params: '$.vm.unregister',
+    what: 'unregister',
+    name: 'Power off and unregister at DR',
+    states: ['UnregisterVm', 'UnregisterVmDone', 'UnregisterVmFailed'],
+  });
+  return {
+    StartAt: 'RollbackWhich',
+    States: {
+      RollbackWhich: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.vm.powerOff', IsPresent: true, Next: 'PowerOffVm' }],
+        Default: 'UnregisterVm',
+      },
+      PowerOffVm: deviceTask({
+        kind: 'vm.power',
+        target: VM_VCENTER,
+        paramsPath: '$.vm.powerOff',
+        step: vmStep('power-off', 'Power off (the original VM stays registered)'),
+        timeoutSeconds: TIMEOUT.vmPower,
+        resultPath: '$.done',
+        next: 'UnregisterVmDone',
+        catchTo: 'UnregisterVmFailed',
+        catchResultPath: '$.error',
+      }),
+      ...m.States,
+    },
+  };
+};
+
 const choice = (variable: string, equals: string, next: string, otherwise: string): AslState => ({
   Type: 'Choice',
   Choices: [{ Variable: variable, StringEquals: equals, Next: next }],
@@ -285,13 +321,7 @@ export function buildFailoverWorkflow(): AslMachine {
       }),
       Unregister: vmMap({
         items: '$.rollback.v.vms',
-        processor: perVm({
-          kind: 'vm.unregister',
-          params: '$.vm.unregister',
-          what: 'unregister',
-          name: 'Power off and unregister at DR',
-          states: ['UnregisterVm', 'UnregisterVmDone', 'UnregisterVmFailed'],
-        }),
+        processor: rollbackVm(),
         resultPath: '$.unregistered',
         next: 'Unmount',
         catchTo: 'Finish',

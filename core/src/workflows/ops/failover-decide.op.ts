@@ -121,7 +121,10 @@ export async function failoverRollbackPlan(
           {
             name: v.name,
             vcenterId: v.vcenterId,
-            unregister: { vcenterId: v.vcenterId, vmMoref: v.vmMoref, vmxPath: v.vmxPath },
+            // A failback's original VM (targetMorefs) was registered before: powered off, never unregistered.
+            ...(fo.params.targetMorefs[v.name] === v.vmMoref
+              ? { powerOff: { vcenterId: v.vcenterId, vmMoref: v.vmMoref, state: 'off' } }
+              : { unregister: { vcenterId: v.vcenterId, vmMoref: v.vmMoref, vmxPath: v.vmxPath } }),
           },
         ]
       : [],
