@@ -145,6 +145,9 @@ export async function failoverRollbackPlan(
 
 /** What became of the source dataset's access (zfs.source-readonly), for the report; undefined: not touched. */
 export function sourceAccessLine(r: Record<string, unknown>): { text: string; problem?: string } | undefined {
+  // Refused as a replica, it was not made read-only either: nothing to undo by hand.
+  if (r.sourceWritableError && JSON.stringify(r.sourceWritableError).includes('not_a_source'))
+    return { text: 'left as it is (a replica, not a source)' };
   if (r.sourceWritableError)
     return {
       text: 'still read-only',
