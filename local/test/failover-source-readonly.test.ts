@@ -211,6 +211,7 @@ describe.skipIf(unavailable !== undefined)('failover: the source read-only, and 
       'db-01': [originals['db-01'], 'poweredOff'],
     });
     await expectWritable(dst);
+    expect(await lines(job.id)).toMatch(/2 original\(s\) of a failback only powered off/);
     await decideFailover(deps, { jobId: job.id, actor: alice, decision: 'rollback-confirmed' });
     const done = await waitFor(job.id, ['completed', 'failed', 'cancelled']);
     expect(done.status, await lines(job.id)).toBe('completed');

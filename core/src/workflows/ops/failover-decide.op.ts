@@ -129,11 +129,12 @@ export async function failoverRollbackPlan(
         ]
       : [],
   );
+  const kept = vms.filter((v) => 'powerOff' in v).length;
   await log(
     deps,
     job.id,
     'info',
-    `rolling back at DR: ${vms.length} VM(s) powered off and unregistered, ${fo.datastore} unmounted`,
+    `rolling back at DR: ${vms.length} VM(s) powered off and unregistered${kept > 0 ? ` (${kept} original(s) of a failback only powered off)` : ''}, ${fo.datastore} unmounted`,
   );
   await details(deps, job.id, { phase: 'rolling-back' });
   return {
