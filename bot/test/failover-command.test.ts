@@ -198,3 +198,49 @@ describe('failover chat command', () => {
     expect(typed).toContain('pool resgroup-2, network VM Network');
   });
 });
+
+/**
+ * A failback: the group was failed over (and committed) from its target vCenter, where the original VMs are
+ * still registered: the job names them (`targetMorefs`) so they are used again, not registered twice.
+ */
+describe('failover chat command: a failback names the original VMs at the target', () => {
+  let f: BotFixture;
+  beforeAll(async () => {
+    f = await startBotFixture();
+    await seed(f);
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('targetMorefs from the target vCenter’s inventory only when the group came from there', async () => {
+    const pgs = createProtectionGroupStore(f.store);
+    await pgs.update('gold', (g) => ({
+      ...g,
+      history: [
+        {
+          jobId: 'job-earlier',
+          mode: 'planned',
+          at: new Date().toISOString(),
+          by: { kind: 'user', id: 'u-x' },
+          from: { vcenterId: 'vc-lab', appliance: 'nas-b', dataset: 'dr/gold' },
+          to: { vcenterId: 'vc-lab', appliance: 'nas-a', dataset: 'tank/gold' },
+          snapshot: 'rackops-gold-20261206T110000Z',
+          reversed: true,
+        },
+      ],
+    }));
+    await f.harness.say(USERS.operator, 'failover gold confirm', 'conv-back');
+    const [job] = (await f.store.listJobsByTarget('protection_group', 'gold')).items;
+    expect(job?.params).toMatchObject({
+      vms: ['web-01', 'web-02'],
+      sourceMorefs: { 'web-01': 'vm-100', 'web-02': 'vm-101' },
+      targetMorefs: { 'web-01': 'vm-100', 'web-02': 'vm-101' },
+    });
+    // Without that history (crown): none, whatever the target vCenter holds.
+    await f.harness.say(USERS.operator, 'failover crown confirm', 'conv-crown');
+    const [crown] = (await f.store.listJobsByTarget('protection_group', 'crown')).items;
+    expect(crown?.type).toBe('failover');
+    expect(crown?.params.targetMorefs).toEqual({});
+  });
+});

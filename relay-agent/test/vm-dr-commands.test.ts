@@ -115,6 +115,16 @@ describe('DR vCenter commands: vm.register, vm.reconfigure-network, vm.tools-sta
     expect(drVms()).toHaveLength(1);
   });
 
+  it('a failback’s original VM named by vmMoref is used as it is, nothing registered', async () => {
+    const web = drVms()[0]!;
+    expect(await ok('vm.register', { vmxPath: DB, vmMoref: web.moref, resourcePoolMoref: pool() })).toEqual({
+      vmMoref: web.moref,
+      name: 'web-01',
+      registered: false,
+    });
+    expect(drVms()).toHaveLength(1);
+  });
+
   it('refuses a path or moref that could be anything but a .vmx on a datastore, before vCenter is called', async () => {
     const rejected = async (params: Record<string, unknown>) => {
       const env = await h.send(h.envelope('vm.register', vc, { vcenterId: 'vc-dr', ...params }));

@@ -52,6 +52,14 @@ export async function failover(turn: Turn, args: ArgsOf<'failover'>): Promise<st
     vms.push(found?.name ?? v);
     if (found) sourceMorefs[found.name] = found.moref;
   }
+  // A failback (the group was failed over from its target vCenter): the original VMs are still registered
+  // there, off; they are used again, not registered twice (vSphere refuses a name twice).
+  const targetMorefs: Record<string, string> = {};
+  if (g.history.some((h) => h.from.vcenterId === g.target.vcenterId))
+    for (const v of vms) {
+      const found = await resolveVm(turn.rt.store, g.target.vcenterId, v).catch(() => undefined);
+      if (found) targetMorefs[v] = found.moref;
+    }
   const at = placement(g, args, 'failover');
   const hostMorefs = await drHosts(turn, g.target.vcenterId, at.cluster);
   const params = parseOrThrow(
@@ -61,6 +69,7 @@ export async function failover(turn: Turn, args: ArgsOf<'failover'>): Promise<st
       ...(args.unplanned !== undefined ? { reason: args.unplanned } : {}),
       vms,
       sourceMorefs,
+      targetMorefs,
       resourcePoolMoref: at.pool,
       hostMorefs,
       nfsServer: at.nfs,

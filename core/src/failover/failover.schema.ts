@@ -50,6 +50,11 @@ export const FailoverParams = z
     reason: FailoverReason.optional(),
     vms: z.array(DrVmName).min(1).max(50),
     sourceMorefs: z.record(DrVmName, VsphereMoref).default({}),
+    /**
+     * A failback: VMs still registered at the target site (the originals, off since the failover that moved
+     * them away), used there as they are instead of registered a second time (vSphere refuses a name twice).
+     */
+    targetMorefs: z.record(DrVmName, VsphereMoref).default({}),
     resourcePoolMoref: VsphereMoref,
     /** The DR hosts the promoted dataset is mounted on (every host the VMs may run on). */
     hostMorefs: z.array(VsphereMoref).min(1).max(64),
@@ -79,7 +84,11 @@ export const FailoverParams = z
     }
     if (p.mode === 'planned' && p.failedAt)
       ctx.addIssue({ code: 'custom', path: ['failedAt'], message: 'failedAt is for an unplanned failover' });
-    for (const v of [...Object.keys(p.networkMap), ...Object.keys(p.sourceMorefs)])
+    for (const v of [
+      ...Object.keys(p.networkMap),
+      ...Object.keys(p.sourceMorefs),
+      ...Object.keys(p.targetMorefs),
+    ])
       if (!p.vms.includes(v))
         ctx.addIssue({ code: 'custom', path: ['vms'], message: `${v} is mapped but not failed over` });
   });

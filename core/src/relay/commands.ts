@@ -52,6 +52,7 @@ export const CommandKind = z.enum([
   'zfs.destroy-clone',
   'zfs.promote',
   'zfs.demote',
+  'zfs.source-readonly',
   'vm.quiesce-snapshot',
   'vm.remove-snapshots',
 ]);

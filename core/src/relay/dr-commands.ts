@@ -62,6 +62,11 @@ export const DrCommandParams = {
   'vm.register': z.object({
     vcenterId: BoundedId,
     vmxPath: VmxDatastorePath,
+    /**
+     * Already registered there (a failback: the original VM, off since the failover): used as it is when it
+     * still exists, registered from `vmxPath` otherwise.
+     */
+    vmMoref: VsphereMoref.optional(),
     /** The source VM's instance UUID (carried in the `.vmx` as `vc.uuid`): how the VM is found again. */
     instanceUuid: VmUuid.optional(),
     /** The name at DR; the `.vmx`'s displayName when absent. */

@@ -146,6 +146,22 @@ export const ZfsDrCommandParams = {
    * resumes. Only this group's replica; one not promoted is left as it is.
    */
   'zfs.demote': z.object({ group: ProtectionGroupName, dataset: ZfsDatasetName }),
+  /**
+   * A planned failover's source, read-only from before the final snapshot: a write there after it (a source VM
+   * powered on again) would be rolled back by the first reverse sync (`receive -F`) after a Commit. Writable
+   * again when the failover stops before the promotion or is rolled back. Only a live copy is touched: a
+   * dataset marked as a replica (and not promoted) is refused.
+   */
+  'zfs.source-readonly': z.object({
+    group: ProtectionGroupName,
+    dataset: ZfsDatasetName,
+    readonly: z.boolean(),
+    /**
+     * A Commit: the source is the group's replica from now on. A failback's source (the DR copy a failover
+     * promoted) loses its `rackops:promoted` mark, so the reverse replication may receive into it.
+     */
+    handover: z.boolean().optional(),
+  }),
 };
 
 export const ZfsDrCommandOutputs = {
@@ -164,4 +180,10 @@ export const ZfsDrCommandOutputs = {
     mountpoint: ZfsMountpoint.optional(),
   }),
   'zfs.demote': z.object({ snapshot: ZfsSnapshotTag.optional(), demoted: z.boolean() }),
+  'zfs.source-readonly': z.object({
+    dataset: ZfsDatasetName,
+    readonly: z.boolean(),
+    /** The `rackops:promoted` mark was cleared (a handover of a failback's source). */
+    unmarked: z.boolean().optional(),
+  }),
 };

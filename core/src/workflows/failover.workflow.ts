@@ -50,6 +50,80 @@ const perVm = (o: {
   },
 });
 
+/**
+ * The planned failover's source, read-only or writable again (zfs.source-readonly): a write there after the
+ * final snapshot would be rolled back by the first reverse sync after a Commit.
+ */
+const sourceAccess = (o: {
+  readonly: boolean;
+  handover?: boolean;
+  key: string;
+  name: string;
+  resultPath: string;
+  next: string;
+  catchTo: string;
+  catchResultPath: string;
+}) =>
+  deviceTask({
+    kind: 'zfs.source-readonly',
+    target: SOURCE_ZFS,
+    params: {
+      'group.$': '$.fo.group',
+      'dataset.$': '$.fo.sourceDataset',
+      readonly: o.readonly,
+      ...(o.handover ? { handover: true } : {}),
+    },
+    step: { key: o.key, name: o.name },
+    timeoutSeconds: TIMEOUT.quick,
+    resultPath: o.resultPath,
+    next: o.next,
+    catchTo: o.catchTo,
+    catchResultPath: o.catchResultPath,
+  });
+
+/** Only where the source was set read-only (a planned failover, after the shutdown) is it made writable again. */
+const ifSourceReadonly = (next: string, otherwise: string): AslState => ({
+  Type: 'Choice',
+  Choices: [{ Variable: '$.sourceReadonly', IsPresent: true, Next: next }],
+  Default: otherwise,
+});
+
+/**
+ * Roll back at DR, per VM: a copy the failover registered is powered off and unregistered; an original it found
+ * registered there (a failback's, `targetMorefs`) is only powered off: it was there before the failover.
+ */
+const rollbackVm = (): AslMachine => {
+  const m = perVm({
+    kind: 'vm.unregister',
+    params: '$.vm.unregister',
+    what: 'unregister',
+    name: 'Power off and unregister at DR',
+    states: ['UnregisterVm', 'UnregisterVmDone', 'UnregisterVmFailed'],
+  });
+  return {
+    StartAt: 'RollbackWhich',
+    States: {
+      RollbackWhich: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.vm.powerOff', IsPresent: true, Next: 'PowerOffVm' }],
+        Default: 'UnregisterVm',
+      },
+      PowerOffVm: deviceTask({
+        kind: 'vm.power',
+        target: VM_VCENTER,
+        paramsPath: '$.vm.powerOff',
+        step: vmStep('power-off', 'Power off (the original VM stays registered)'),
+        timeoutSeconds: TIMEOUT.vmPower,
+        resultPath: '$.done',
+        next: 'UnregisterVmDone',
+        catchTo: 'UnregisterVmFailed',
+        catchResultPath: '$.error',
+      }),
+      ...m.States,
+    },
+  };
+};
+
 const choice = (variable: string, equals: string, next: string, otherwise: string): AslState => ({
   Type: 'Choice',
   Choices: [{ Variable: variable, StringEquals: equals, Next: next }],
@@ -103,8 +177,19 @@ export function buildFailoverWorkflow(): AslMachine {
       ShutdownCheck: jobOpsTask({
         op: 'fo-shutdown',
         resultPath: null,
-        next: 'FinalSnapshot',
+        next: 'SourceReadonly',
         catchTo: 'Finish',
+      }),
+      // From here to the promotion, a failure makes the source writable again (StoppedBeforePromotion).
+      SourceReadonly: sourceAccess({
+        readonly: true,
+        key: 'source-readonly',
+        name: 'Source read-only',
+        resultPath: '$.sourceReadonly',
+        next: 'FinalSnapshot',
+        // It may have been set before the failure was seen: made writable all the same.
+        catchTo: 'SourceWritableAgain',
+        catchResultPath: '$.error',
       }),
       FinalSnapshot: deviceTask({
         kind: 'zfs.snapshot',
@@ -114,7 +199,7 @@ export function buildFailoverWorkflow(): AslMachine {
         timeoutSeconds: TIMEOUT.zfs,
         resultPath: '$.snapshot',
         next: 'FinalSync',
-        catchTo: 'Finish',
+        catchTo: 'StoppedBeforePromotion',
       }),
       FinalSync: deviceTask({
         kind: 'zfs.replicate',
@@ -125,10 +210,20 @@ export function buildFailoverWorkflow(): AslMachine {
         heartbeatSeconds: HEARTBEAT,
         resultPath: '$.replica',
         next: 'FinalRecord',
-        catchTo: 'Finish',
+        catchTo: 'StoppedBeforePromotion',
       }),
-      FinalRecord: jobOpsTask({ op: 'replica-record', resultPath: null, next: 'Plan', catchTo: 'Finish' }),
-      Plan: jobOpsTask({ op: 'fo-plan', resultPath: '$', next: 'Promote', catchTo: 'Finish' }),
+      FinalRecord: jobOpsTask({
+        op: 'replica-record',
+        resultPath: null,
+        next: 'Plan',
+        catchTo: 'StoppedBeforePromotion',
+      }),
+      Plan: jobOpsTask({
+        op: 'fo-plan',
+        resultPath: '$',
+        next: 'Promote',
+        catchTo: 'StoppedBeforePromotion',
+      }),
       Promote: deviceTask({
         kind: 'zfs.promote',
         target: TARGET_ZFS,
@@ -137,7 +232,17 @@ export function buildFailoverWorkflow(): AslMachine {
         timeoutSeconds: TIMEOUT.zfs,
         resultPath: '$.promoted',
         next: 'MountPlan',
+        catchTo: 'StoppedBeforePromotion',
+      }),
+      StoppedBeforePromotion: ifSourceReadonly('SourceWritableAgain', 'Finish'),
+      SourceWritableAgain: sourceAccess({
+        readonly: false,
+        key: 'source-writable',
+        name: 'Source writable again',
+        resultPath: '$.sourceWritable',
+        next: 'Finish',
         catchTo: 'Finish',
+        catchResultPath: '$.sourceWritableError',
       }),
       MountPlan: jobOpsTask({ op: 'fo-mount-plan', resultPath: '$', next: 'Mount', catchTo: 'Report' }),
       Mount: deviceTask({
@@ -179,10 +284,22 @@ export function buildFailoverWorkflow(): AslMachine {
           step: { key: 'original', name: 'The original appliance answers' },
           timeoutSeconds: TIMEOUT.quick,
           resultPath: '$.original',
-          next: 'Commit',
+          next: 'SourceHandover',
         }),
         Catch: catchAll('Commit', '$.originalError'),
       },
+      // The source stays read-only: the replica from now on. A failback's source (the DR copy a failover
+      // promoted) loses its promoted mark here, or the reverse replication would refuse to receive into it.
+      SourceHandover: sourceAccess({
+        readonly: true,
+        handover: true,
+        key: 'source-handover',
+        name: 'Source read-only, the replica from now on',
+        resultPath: '$.sourceHandover',
+        next: 'Commit',
+        catchTo: 'Commit',
+        catchResultPath: '$.originalError',
+      }),
       PreserveOriginal: {
         ...deviceTask({
           kind: 'zfs.snapshot',
@@ -204,13 +321,7 @@ export function buildFailoverWorkflow(): AslMachine {
       }),
       Unregister: vmMap({
         items: '$.rollback.v.vms',
-        processor: perVm({
-          kind: 'vm.unregister',
-          params: '$.vm.unregister',
-          what: 'unregister',
-          name: 'Power off and unregister at DR',
-          states: ['UnregisterVm', 'UnregisterVmDone', 'UnregisterVmFailed'],
-        }),
+        processor: rollbackVm(),
         resultPath: '$.unregistered',
         next: 'Unmount',
         catchTo: 'Finish',
@@ -222,9 +333,20 @@ export function buildFailoverWorkflow(): AslMachine {
         step: { key: 'unmount', name: 'Unmount at DR' },
         timeoutSeconds: TIMEOUT.quick,
         resultPath: '$.unmounted',
-        next: 'Confirm',
+        next: 'RolledBackAtDr',
         catchTo: 'Finish',
         catchResultPath: '$.unmountError',
+      }),
+      // Nothing runs at DR any more: the source may take writes again, whatever the second decision is.
+      RolledBackAtDr: ifSourceReadonly('RollbackSourceWritable', 'Confirm'),
+      RollbackSourceWritable: sourceAccess({
+        readonly: false,
+        key: 'rollback-source-writable',
+        name: 'Source writable again',
+        resultPath: '$.sourceWritable',
+        next: 'Confirm',
+        catchTo: 'Confirm',
+        catchResultPath: '$.sourceWritableError',
       }),
       Confirm: decisionPause(
         'confirm-rollback',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/job.schema';
 import { failoverPauseOf } from '../../src/usecases/failover';
+import { sourceAccessLine } from '../../src/workflows/ops/failover-decide.op';
 import { Fo, failoverDatastore, lossWindowSeconds, shutdownLine } from '../../src/workflows/ops/failover.op';
 import { aJob } from '../job-factory';
 
@@ -61,5 +62,29 @@ describe('failover pure pieces', () => {
 
   it('the DR datastore is a RackOps one, per group', () => {
     expect(failoverDatastore('gold')).toBe('rackops-fo-gold');
+  });
+
+  it('the source access line: what became of the source, and what to do by hand only when something is left', () => {
+    expect(sourceAccessLine({})).toBeUndefined();
+    expect(sourceAccessLine({ sourceReadonly: { readonly: true } })?.text).toBe(
+      'source set read-only (since the shutdown)',
+    );
+    expect(sourceAccessLine({ sourceReadonly: {}, sourceWritable: {} })).toEqual({
+      text: 'source writable again',
+    });
+    expect(sourceAccessLine({ sourceReadonly: {}, sourceHandover: {} })?.text).toBe(
+      'source read-only: the replica from now on',
+    );
+    const stuck = sourceAccessLine({
+      sourceReadonly: {},
+      sourceWritableError: { Error: 'Timeout', Cause: 'agent gone' },
+    });
+    expect(stuck?.text).toBe('still read-only');
+    expect(stuck?.problem).toMatch(/source not writable again: .*by hand/);
+    expect(
+      sourceAccessLine({
+        sourceWritableError: { Error: 'not_a_source', Cause: 'tank/x is a replica of gold' },
+      }),
+    ).toEqual({ text: 'left as it is (a replica, not a source)' });
   });
 });

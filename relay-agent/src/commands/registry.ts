@@ -47,6 +47,7 @@ import {
   createZfsDestroyCloneHandler,
   createZfsPromoteHandler,
   createZfsDemoteHandler,
+  createZfsSourceReadonlyHandler,
 } from './zfs-dr.handlers';
 
 /** One convergent handler per CommandKind, each built from the clients it needs. */
@@ -111,6 +112,7 @@ export function createHandlers(deps: {
           'zfs.destroy-clone': createZfsDestroyCloneHandler(deps.zfs),
           'zfs.promote': createZfsPromoteHandler(deps.zfs),
           'zfs.demote': createZfsDemoteHandler(deps.zfs),
+          'zfs.source-readonly': createZfsSourceReadonlyHandler(deps.zfs),
         }
       : {}),
   };

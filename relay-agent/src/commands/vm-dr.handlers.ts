@@ -40,11 +40,19 @@ const wait = (ctx: CommandContext, timeoutSeconds: number) => ({
 
 /**
  * vm.register — the VM registered from `vmxPath` (or with its instance UUID on that datastore) is looked
- * for first: found, nothing is registered. A task started before a restart is waited for, not started again.
+ * for first (or, given `vmMoref`, that VM): found, nothing is registered. A task started before a restart is waited for, not started again.
  */
 export function createVmRegisterHandler(devices: DeviceRegistry): CommandHandler<'vm.register'> {
   return async (p, ctx) => {
     const vc = devices.vcenter(p.vcenterId);
+    if (p.vmMoref) {
+      // A failback's original VM: it is used where it still exists (its name read back proves it does).
+      const known = await vc
+        .properties({ type: 'VirtualMachine', value: p.vmMoref }, ['name'])
+        .catch(() => undefined);
+      const name = known?.props.name;
+      if (typeof name === 'string') return { vmMoref: p.vmMoref, name, registered: false };
+    }
     const find = () => findRegisteredVm(vc, { vmxPath: p.vmxPath, instanceUuid: p.instanceUuid });
     const before = await find();
     if (before) return { vmMoref: before.vm.value, name: before.name, registered: false };

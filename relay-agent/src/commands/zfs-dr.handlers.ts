@@ -183,3 +183,37 @@ export function createZfsDemoteHandler(appliances: ZfsAppliances): CommandHandle
     });
   };
 }
+
+/**
+ * zfs.source-readonly — a planned failover's source is made read-only before its final snapshot (a write after
+ * it would be rolled back by the first reverse sync after a Commit) and writable again when the failover stops
+ * before the promotion or is rolled back. Only a live copy: a dataset marked as a replica is refused, unless a
+ * failover promoted it (the live copy at DR, whose failback this is). At a Commit (`handover`) such a source
+ * loses its promoted mark: it is the replica now. Setting a value it has is a no-op in ZFS, so a redelivery
+ * changes nothing.
+ */
+export function createZfsSourceReadonlyHandler(
+  appliances: ZfsAppliances,
+): CommandHandler<'zfs.source-readonly'> {
+  return async (raw, ctx) => {
+    const p = parseOrThrow(ZfsDrCommandParams['zfs.source-readonly'], raw, 'zfs.source-readonly params');
+    return onAppliance(appliances, ctx.target.id, async (s) => {
+      const replicaOf = await readProp(s, p.dataset, REPLICA_MARK);
+      if (replicaOf === undefined) throw new RackOpsError('not_found', `dataset ${p.dataset} does not exist`);
+      const promoted = await readProp(s, p.dataset, PROMOTED_MARK);
+      const live = replicaOf === '-' || (replicaOf === p.group && promoted !== undefined && promoted !== '-');
+      if (!live) {
+        throw new RackOpsError(
+          'not_a_source',
+          `${p.dataset} is a replica of ${replicaOf.slice(0, 100)}, not the source of ${p.group}: left as it is`,
+        );
+      }
+      await ctx.progress(`${p.dataset} ${p.readonly ? 'read-only' : 'writable'}`);
+      await s.run({ verb: p.readonly ? 'set-readonly' : 'set-writable', dataset: p.dataset });
+      // Only once it is read-only: from here on it is a replica, and replication may receive into it.
+      const unmark = p.readonly && p.handover === true && promoted !== undefined && promoted !== '-';
+      if (unmark) await s.run({ verb: 'unmark', dataset: p.dataset, property: 'rackops:promoted' });
+      return { dataset: p.dataset, readonly: p.readonly, ...(unmark ? { unmarked: true } : {}) };
+    });
+  };
+}

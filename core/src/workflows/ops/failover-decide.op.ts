@@ -44,18 +44,25 @@ export async function failoverCommit(
   const fo = foOf(raw);
   const r = raw as {
     original?: unknown;
+    sourceHandover?: unknown;
     preserved?: { snapshot?: string };
     originalError?: AslError;
     chosen?: { snapshot?: string };
   };
   const results = vmResults(raw);
-  const reachable = fo.mode === 'planned' ? r.original !== undefined : r.preserved !== undefined;
+  // Planned: the original answered and is read-only, the replica from now on (SourceHandover).
+  const reachable =
+    fo.mode === 'planned'
+      ? r.original !== undefined && r.sourceHandover !== undefined
+      : r.preserved !== undefined;
   const reversed = fo.mode === 'planned' && reachable;
   const why = reversed
-    ? `reverse replication ${fo.targetAppliance} → ${fo.sourceAppliance} is on`
-    : !reachable
-      ? `the original appliance ${fo.sourceAppliance} did not answer (${errorText(r.originalError)}): the group is paused until it is back (\`pg resume ${fo.group}\`)`
-      : `the original ${fo.sourceAppliance}:${fo.sourceDataset} may hold writes made after the replica: kept in its snapshot ${r.preserved?.snapshot ?? '?'}; the group is paused (reverse replication would roll them back) until someone decides`;
+    ? `the original ${fo.sourceAppliance}:${fo.sourceDataset} stays read-only, the replica from now on; reverse replication ${fo.targetAppliance} → ${fo.sourceAppliance} is on`
+    : fo.mode === 'planned' && r.original !== undefined
+      ? `the original ${fo.sourceAppliance}:${fo.sourceDataset} could not be made the replica (${errorText(r.originalError)}): the group is paused until it is (\`pg resume ${fo.group}\`)`
+      : !reachable
+        ? `the original appliance ${fo.sourceAppliance} did not answer (${errorText(r.originalError)}): the group is paused until it is back (\`pg resume ${fo.group}\`)`
+        : `the original ${fo.sourceAppliance}:${fo.sourceDataset} may hold writes made after the replica: kept in its snapshot ${r.preserved?.snapshot ?? '?'}; the group is paused (reverse replication would roll them back) until someone decides`;
   const at = deps.clock.now().toISOString();
   await createProtectionGroupStore(deps.store).update(fo.group, (g) => {
     if (g.history.some((h) => h.jobId === job.id)) return g; // a replayed commit changes nothing twice
@@ -114,16 +121,20 @@ export async function failoverRollbackPlan(
           {
             name: v.name,
             vcenterId: v.vcenterId,
-            unregister: { vcenterId: v.vcenterId, vmMoref: v.vmMoref, vmxPath: v.vmxPath },
+            // A failback's original VM (targetMorefs) was registered before: powered off, never unregistered.
+            ...(fo.params.targetMorefs[v.name] === v.vmMoref
+              ? { powerOff: { vcenterId: v.vcenterId, vmMoref: v.vmMoref, state: 'off' } }
+              : { unregister: { vcenterId: v.vcenterId, vmMoref: v.vmMoref, vmxPath: v.vmxPath } }),
           },
         ]
       : [],
   );
+  const kept = vms.filter((v) => 'powerOff' in v).length;
   await log(
     deps,
     job.id,
     'info',
-    `rolling back at DR: ${vms.length} VM(s) powered off and unregistered, ${fo.datastore} unmounted`,
+    `rolling back at DR: ${vms.length} VM(s) powered off and unregistered${kept > 0 ? ` (${kept} original(s) of a failback only powered off)` : ''}, ${fo.datastore} unmounted`,
   );
   await details(deps, job.id, { phase: 'rolling-back' });
   return {
@@ -131,6 +142,22 @@ export async function failoverRollbackPlan(
     unmount: { vcenterId: fo.vcenterId, hostMorefs: fo.params.hostMorefs, name: fo.datastore },
     demote: { group: fo.group, dataset: fo.targetDataset },
   };
+}
+
+/** What became of the source dataset's access (zfs.source-readonly), for the report; undefined: not touched. */
+export function sourceAccessLine(r: Record<string, unknown>): { text: string; problem?: string } | undefined {
+  // Refused as a replica, it was not made read-only either: nothing to undo by hand.
+  if (r.sourceWritableError && JSON.stringify(r.sourceWritableError).includes('not_a_source'))
+    return { text: 'left as it is (a replica, not a source)' };
+  if (r.sourceWritableError)
+    return {
+      text: 'still read-only',
+      problem: `source not writable again: ${errorText(r.sourceWritableError as AslError)} (\`zfs set readonly=off\` on it by hand)`,
+    };
+  if (r.sourceWritable) return { text: 'source writable again' };
+  if (r.sourceHandover) return { text: 'source read-only: the replica from now on' };
+  if (r.sourceReadonly) return { text: 'source set read-only (since the shutdown)' };
+  return undefined;
 }
 
 const itemErrors = (list: unknown, what: string): string[] =>
@@ -187,6 +214,10 @@ export async function finishFailover(deps: OpsDeps, job: Job, raw: unknown): Pro
           : 'resumed without a decision: left failed over, nothing discarded',
     );
   }
+  const access = sourceAccessLine(r);
+  if (access)
+    await log(deps, job.id, access.problem ? 'error' : 'info', `${ds?.sourceDataset}: ${access.text}`);
+  if (access?.problem) problems.push(access.problem);
   for (const p of [...itemErrors(r.shutdown, 'shutdown'), ...itemErrors(r.unregistered, 'unregister')])
     problems.push(p);
   for (const v of results)
@@ -221,6 +252,7 @@ export async function finishFailover(deps: OpsDeps, job: Job, raw: unknown): Pro
       title: v.name,
       value: v.ready ? 'up at DR, Tools heartbeat' : (v.error ?? 'failed'),
     })),
+    ...(access ? [{ title: `Source ${ds?.sourceDataset}`, value: access.text }] : []),
     { title: 'Where things run', value: where },
   ];
   if (outcome === 'failed' && !promoted && mode === 'planned' && shutdown.some((s) => s.done))

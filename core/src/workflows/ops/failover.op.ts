@@ -173,6 +173,13 @@ export async function failoverPlan(deps: OpsDeps, job: Job, raw: unknown): Promi
       ? `final sync done: promoting ${fo.targetDataset}@${chosen.snapshot}; no data lost`
       : `promoting ${fo.targetDataset}@${chosen.snapshot} (taken ${chosen.snapshotAt}): writes of the last ${chosen.lossWindowS} s before the failure are not in it`,
   );
+  if (fo.mode === 'planned' && (raw as { sourceReadonly?: unknown }).sourceReadonly !== undefined)
+    await log(
+      deps,
+      job.id,
+      'info',
+      `source ${fo.sourceAppliance}:${fo.sourceDataset} set read-only before the final snapshot: a write there now cannot be lost to a reverse sync`,
+    );
   await details(deps, job.id, {
     phase: 'promoting',
     snapshot: chosen.snapshot,
@@ -217,6 +224,7 @@ export async function failoverMountPlan(
         vmxPath: `[${fo.datastore}] ${name}/${name}.vmx`,
         name,
         resourcePoolMoref: p.resourcePoolMoref,
+        ...(p.targetMorefs[name] ? { vmMoref: p.targetMorefs[name] } : {}),
       },
     })),
   };
