@@ -244,6 +244,28 @@ describe('startFailover and decideFailover refusals', () => {
       expect(done?.details.result).toMatchObject({ outcome: 'failed' });
       expect(done?.summary).toMatch(/before the promotion/);
       expect(done?.summary).toMatch(/source VMs shut down for it stay off: web-01/);
+      const report = JSON.stringify(await t.store.getJobItem(job.id, 'note', 'report'));
+      expect(report).toContain('nothing changed at DR');
+    });
+
+    it('a failed promotion does not claim nothing changed at DR: its outcome there is not known', async () => {
+      const job = await running();
+      await finishFailover(ops(), job, {
+        jobId: job.id,
+        fo,
+        shutdown: [
+          { name: 'web-01', done: { powerState: 'poweredOff', how: 'guest-shutdown', timeoutSeconds: 300 } },
+        ],
+        error: { Error: 'States.Timeout', Cause: 'zfs.promote: no answer' },
+        promoteUncertain: true,
+      });
+      const done = await t.store.getJob(job.id);
+      expect(done?.details.result).toMatchObject({ outcome: 'failed' });
+      expect(done?.summary).toMatch(/the promotion failed/);
+      const report = JSON.stringify(await t.store.getJobItem(job.id, 'note', 'report'));
+      expect(report).not.toContain('nothing changed at DR');
+      expect(report).toContain('outcome at');
+      expect(report).toContain('rackops:promoted');
     });
   });
 });

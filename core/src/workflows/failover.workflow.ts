@@ -232,8 +232,16 @@ export function buildFailoverWorkflow(): AslMachine {
         timeoutSeconds: TIMEOUT.zfs,
         resultPath: '$.promoted',
         next: 'MountPlan',
-        catchTo: 'StoppedBeforePromotion',
+        catchTo: 'PromoteFailed',
       }),
+      // A promote that failed may still have happened at the target (an answer lost, a timeout): the report
+      // must not say nothing changed there.
+      PromoteFailed: {
+        Type: 'Pass',
+        Result: true,
+        ResultPath: '$.promoteUncertain',
+        Next: 'StoppedBeforePromotion',
+      },
       StoppedBeforePromotion: ifSourceReadonly('SourceWritableAgain', 'Finish'),
       SourceWritableAgain: sourceAccess({
         readonly: false,

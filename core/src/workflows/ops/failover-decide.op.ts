@@ -188,8 +188,13 @@ export async function finishFailover(deps: OpsDeps, job: Job, raw: unknown): Pro
   const ds = fo.success ? fo.data : undefined;
   if (!promoted) {
     outcome = 'failed';
-    problems.push(`failover stopped before the promotion: ${errorText(r.error)}`);
-    where = `nothing changed at DR; the group replicates as before`;
+    if (r.promoteUncertain === true) {
+      problems.push(`the promotion failed: ${errorText(r.error)}`);
+      where = `the promotion's outcome at ${ds?.targetAppliance} is not known: if ${ds?.targetDataset} was promoted anyway, replication into it is refused until it is discarded (its \`rackops:promoted\` property says so); nothing was registered or powered on at DR`;
+    } else {
+      problems.push(`failover stopped before the promotion: ${errorText(r.error)}`);
+      where = `nothing changed at DR; the group replicates as before`;
+    }
   } else if (decision === 'commit' && commit?.v) {
     outcome = 'committed';
     where = `${up} VM(s) run at ${ds?.vcenterId}; ${commit.v.why}`;
