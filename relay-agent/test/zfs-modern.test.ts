@@ -8,9 +8,7 @@ import {
   startZfsSites,
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import { createZfsPreflightHandler } from '../src/commands/zfs-preflight.handler';
 import {
   createZfsFeaturesHandler,
@@ -19,31 +17,15 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances } from '../src/zfs/zfs-appliance';
 import { zfsArgv } from '../src/zfs/zfs-argv';
+import { endpointOf, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS modern-path tests skipped: ${unavailable}`);
 
 type Page = Record<string, unknown>;
-let clock = Date.parse('2026-12-06T09:00:00Z');
-function ctxFor(kind: CommandKind, onProgress: (page: Page | undefined) => void = () => {}): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  const memo = new Map<string, unknown>();
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: 'zfs-a' },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async (_text, extra) => onProgress(extra?.page as Page | undefined),
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: async () => {},
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-06T09:00:00Z');
+const ctxFor = (kind: CommandKind, onProgress: (page: Page | undefined) => void = () => {}) =>
+  context(kind, { progress: async (_text, extra) => onProgress(extra?.page as Page | undefined) });
 
 describe('a resume token from a device is checked before it reaches an argv', () => {
   it.each(['1-abc-10-ff; rm -rf /', '1-abc-10-$(reboot)', '1-abc-10-ff 00', '-t', '1-ABC-10-ff'])(
@@ -90,13 +72,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
       const modern = sites.modern;
       if (!modern) throw new Error('no modern site');
       stateDir = modern.stateDir;
-      const ep = {
-        host: modern.sshd.host,
-        port: modern.sshd.port,
-        username: modern.sshd.username,
-        privateKeyPath: modern.sshd.clientKeyPath,
-        hostKeyFingerprint: modern.sshd.hostKeyFingerprint,
-      };
+      const ep = endpointOf(modern.sshd);
       appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
       src = `${sites.sourcePool}/vmstore`;
       dst = `${sites.targetPool}/vmstore`;
@@ -196,7 +172,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
 
     it('the next scheduled run (a newer snapshot) finishes the cut transfer first, then sends its increment', async () => {
       const before = await onTarget();
-      const base = before.at(-1) ?? '';
+      const _base = before.at(-1) ?? '';
       const grown = randomBytes(40 * 1024 * 1024);
       await writeFile(join(sites.mountpoint(src), 'grown-flat.vmdk'), grown);
       const cutSnap = await take();
