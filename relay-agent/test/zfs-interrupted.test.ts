@@ -14,7 +14,7 @@ import {
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances } from '../src/zfs/zfs-appliance';
-import { endpointOf, zfsContexts } from './helpers/zfs-rig';
+import { endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS interrupted-transfer test skipped: ${unavailable}`);
@@ -56,12 +56,7 @@ describe.skipIf(unavailable !== undefined)('an SSH session killed mid-transfer (
   });
   const take = async () =>
     (await snapshot({ group: 'prod-vms', dataset: src }, ctxFor('zfs.snapshot'))).snapshot;
-  const onTarget = async () =>
-    (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dst))
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((n) => n.split('@')[1]);
+  const onTarget = () => snapshotTags(sites, dst);
 
   /** A step that hangs fails the test naming the step, not at the test's timeout with no clue. */
   async function within<T>(what: string, ms: number, work: Promise<T>): Promise<T> {

@@ -17,7 +17,7 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances } from '../src/zfs/zfs-appliance';
 import { zfsArgv } from '../src/zfs/zfs-argv';
-import { endpointOf, zfsContexts } from './helpers/zfs-rig';
+import { cutAfter, endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS modern-path tests skipped: ${unavailable}`);
@@ -101,12 +101,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
         )
       ).snapshot;
     };
-    const onTarget = async () =>
-      (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dst))
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((n) => n.split('@')[1]);
+    const onTarget = () => snapshotTags(sites, dst);
     const stateFiles = async () => (await readdir(stateDir)).sort();
     const stateOf = (ext: string) => join(stateDir, `${dst.replaceAll('/', '%')}.${ext}`);
 
@@ -133,15 +128,10 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
 
       await writeFile(join(sites.mountpoint(src), 'big-flat.vmdk'), big);
       second = await take();
-      let cutAt = 0;
-      const cut = replicate(second, (page) => {
-        const bytes = (page?.bytes as number | undefined) ?? 0;
-        if (cutAt > 0 || bytes < 20 * 1024 * 1024) return;
-        cutAt = bytes;
-        void sites.modern?.sshd.dropSessions();
-      });
+      const link = cutAfter(20 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+      const cut = replicate(second, link.onProgress);
       await expect(cut).rejects.toThrow();
-      expect(cutAt, 'the transfer ended before 20 MiB: nothing was cut').toBeGreaterThan(0);
+      expect(link.at(), 'the transfer ended before 20 MiB: nothing was cut').toBeGreaterThan(0);
       await sites.settle(60_000);
       expect(await onTarget()).toEqual([first]);
       // The target kept what reached it, and says where to go on; the preflight sees it.
@@ -156,7 +146,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
       const resumed = again.resumedBytes ?? 0;
       expect(again.bytes).toBe(resumed);
       console.info(
-        `modern path: increment ~${big.length} bytes, cut after ${cutAt} sent; the next run resumed with ${resumed} bytes`,
+        `modern path: increment ~${big.length} bytes, cut after ${link.at()} sent; the next run resumed with ${resumed} bytes`,
       );
       // Only the rest crossed the link: less than the increment by about what had arrived before the cut.
       expect(resumed).toBeGreaterThan(0);
@@ -176,16 +166,9 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
       const grown = randomBytes(40 * 1024 * 1024);
       await writeFile(join(sites.mountpoint(src), 'grown-flat.vmdk'), grown);
       const cutSnap = await take();
-      let cutAt = 0;
-      await expect(
-        replicate(cutSnap, (page) => {
-          const bytes = (page?.bytes as number | undefined) ?? 0;
-          if (cutAt > 0 || bytes < 12 * 1024 * 1024) return;
-          cutAt = bytes;
-          void sites.modern?.sshd.dropSessions();
-        }),
-      ).rejects.toThrow();
-      expect(cutAt).toBeGreaterThan(0);
+      const link = cutAfter(12 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+      await expect(replicate(cutSnap, link.onProgress)).rejects.toThrow();
+      expect(link.at()).toBeGreaterThan(0);
       await sites.settle(60_000);
       await writeFile(join(sites.mountpoint(src), 'late.bin'), randomBytes(512 * 1024));
       const next = await take();
@@ -258,23 +241,16 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
           },
           ctxFor('zfs.replicate', onProgress),
         );
-      let cutAt = 0;
-      await expect(
-        run((page) => {
-          const bytes = (page?.bytes as number | undefined) ?? 0;
-          if (cutAt > 0 || bytes < 16 * 1024 * 1024) return;
-          cutAt = bytes;
-          void sites.modern?.sshd.dropSessions();
-        }),
-      ).rejects.toThrow();
-      expect(cutAt).toBeGreaterThan(0);
+      const link = cutAfter(16 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+      await expect(run(link.onProgress)).rejects.toThrow();
+      expect(link.at()).toBeGreaterThan(0);
       await sites.settle(60_000);
       expect(await readdir(stateDir)).toContain(`${dst2.replaceAll('/', '%')}.token`);
 
       const again = await run();
       expect(again).toMatchObject({ kind: 'full', snapshot: snap });
       console.info(
-        `modern path, full send: ~${data.length} bytes, cut after ${cutAt} sent; resumed with ${again.resumedBytes} bytes`,
+        `modern path, full send: ~${data.length} bytes, cut after ${link.at()} sent; resumed with ${again.resumedBytes} bytes`,
       );
       expect(again.resumedBytes).toBe(again.bytes);
       expect(again.bytes).toBeLessThan(data.length - 4 * 1024 * 1024);

@@ -11,7 +11,7 @@ import {
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
-import { endpointOf, zfsContexts } from './helpers/zfs-rig';
+import { cutAfter, endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS stand-alone sim test skipped: ${unavailable}`);
@@ -57,12 +57,7 @@ describe.skipIf(unavailable !== undefined)('stand-alone simulated ZFS appliance 
       { group: 'prod-vms', sourceDataset: src, targetAppliance: 'zfs-b', targetDataset: dst, snapshot },
       ctxFor('zfs.replicate', onProgress),
     );
-  const onTarget = async () =>
-    (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dst))
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((n) => n.split('@')[1]);
+  const onTarget = () => snapshotTags(sites, dst);
 
   it('answers feature detection as a modern OpenZFS', async () => {
     const f = await createZfsFeaturesHandler(appliances)({}, ctxFor('zfs.features'));
@@ -104,23 +99,16 @@ describe.skipIf(unavailable !== undefined)('stand-alone simulated ZFS appliance 
     const big = randomBytes(24 * 1024 * 1024);
     await writeFile(join(sites.mountpoint(src), 'vm1', 'vm1_1-flat.vmdk'), big);
     const third = await take();
-    let cutAt = 0;
-    await expect(
-      replicate(third, (page) => {
-        const bytes = (page?.bytes as number | undefined) ?? 0;
-        if (cutAt > 0 || bytes < 8 * 1024 * 1024) return;
-        cutAt = bytes;
-        void sites.modern?.sshd.dropSessions();
-      }),
-    ).rejects.toThrow();
-    expect(cutAt, 'the transfer ended before 8 MiB: nothing was cut').toBeGreaterThan(0);
+    const link = cutAfter(8 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+    await expect(replicate(third, link.onProgress)).rejects.toThrow();
+    expect(link.at(), 'the transfer ended before 8 MiB: nothing was cut').toBeGreaterThan(0);
     await sites.settle(10_000);
     expect(await onTarget()).toEqual([first, second]);
 
     const again = await replicate(third);
     expect(again).toMatchObject({ kind: 'incremental', from: second, snapshot: third });
     console.info(
-      `stand-alone sim: increment ~${big.length} bytes, cut after ${cutAt}; resumed with ${again.bytes}`,
+      `stand-alone sim: increment ~${big.length} bytes, cut after ${link.at()}; resumed with ${again.bytes}`,
     );
     expect(again.resumedBytes).toBe(again.bytes);
     expect(again.bytes).toBeLessThan(big.length - 2 * 1024 * 1024);

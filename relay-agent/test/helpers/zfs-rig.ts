@@ -1,5 +1,6 @@
 import type { CommandKind } from '@rackops/core/relay/commands';
 import type { LoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
+import type { ZfsSites } from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import type { CommandContext } from '../../src/commands/command-context';
 import type { SshEndpoint } from '../../src/zfs/ssh-link';
@@ -49,3 +50,28 @@ export function zfsContexts(startIso: string) {
     };
   };
 }
+
+/**
+ * A replicate's progress callback that cuts the link once `bytes` were sent (`drop` ends the site's SSH
+ * sessions, as a link lost mid-transfer). `at()` is how far the transfer had come; 0: it ended first, uncut.
+ */
+export function cutAfter(bytes: number, drop: () => Promise<void> | undefined) {
+  let at = 0;
+  return {
+    onProgress: (page: Record<string, unknown> | undefined) => {
+      const sent = (page?.bytes as number | undefined) ?? 0;
+      if (at > 0 || sent < bytes) return;
+      at = sent;
+      void drop();
+    },
+    at: () => at,
+  };
+}
+
+/** The short names (after `@`) of the snapshots of `dataset` and its children, oldest first. */
+export const snapshotTags = async (sites: Pick<ZfsSites, 'zfs'>, dataset: string): Promise<string[]> =>
+  (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dataset))
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((n) => n.split('@')[1] ?? '');
