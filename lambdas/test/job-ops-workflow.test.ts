@@ -1,24 +1,21 @@
 import type { Catalog } from '@rackops/core/catalog/catalog.schema';
-import type { Cluster, Host, Vm } from '@rackops/core/inventory/inventory.schema';
 import { JobReport } from '@rackops/core/jobs/job-report.schema';
 import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { resumeJob } from '@rackops/core/usecases/resume-job';
-import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
-import { LocalEngine } from '@rackops/local/engine/local-engine';
+import type { LocalEngine } from '@rackops/local/engine/local-engine';
 import { createLocalOrchestrator } from '@rackops/local/engine/local-orchestrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aJob } from '../../core/test/job-factory';
 import { createJobOpsHandler } from '../src/handlers/job-ops.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
-import { ScriptedGear } from './helpers/scripted-gear';
+import { CLUSTER_ID, VC, seedCluster, startRolloutEngine } from './helpers/rollout-rig';
+import type { ScriptedGear } from './helpers/scripted-gear';
 
 // The workflow definitions run on the local engine with the real JobOps handler over dynalite; device steps are
 // answered by a scripted datacenter (the scenarios drive the real relay agent and lab).
 
-const VC = 'vc1';
-const CLUSTER_ID = 'vc1/domain-c1';
 const TAGS = ['TAG0001', 'TAG0002', 'TAG0003', 'TAG0004', 'TAG0005', 'TAG0006'];
 
 const catalog: Catalog = {
@@ -56,56 +53,14 @@ const withIdrac: Catalog = {
   ],
 };
 
-async function seedInventory(store: Store, opts: { usbVmOn?: string[]; vcsaOn?: string } = {}) {
-  const cluster: Cluster = {
-    id: CLUSTER_ID,
-    name: 'lab-b',
-    vcenterId: VC,
-    moref: 'domain-c1',
-    drsEnabled: true,
-    ha: { haEnabled: true, admissionControlEnabled: true, failoverLevel: 1, policy: 'failoverLevel' },
-    production: false,
-  };
-  await store.putRecord({ type: 'cluster', id: cluster.id, parent: VC, data: cluster });
-  for (const [i, tag] of TAGS.entries()) {
-    const host: Host = {
-      id: tag,
-      name: `esx${i + 1}.lab`,
-      vcenterId: VC,
-      clusterId: CLUSTER_ID,
-      moref: `host-${i + 1}`,
-      serviceTag: tag,
-      connectionState: 'connected',
-      powerState: 'poweredOn',
-      inMaintenanceMode: false,
-      cpuMhz: 100_000,
-      memoryMiB: 512_000,
-    };
-    await store.putRecord({ type: 'host', id: tag, parent: CLUSTER_ID, data: host });
+const seedInventory = (store: Store, opts: { usbVmOn?: string[]; vcsaOn?: string } = {}) =>
+  seedCluster(store, TAGS, {
+    clusterName: 'lab-b',
+    hostName: (i) => `esx${i + 1}.lab`,
     // 200 GHz of demand: with failover level 1, k = 6 - 1 - ceil(220/100) = 2 hosts out at once.
-    const vm: Vm = {
-      id: `${VC}/vm-${i}`,
-      name: `app${i}`,
-      vcenterId: VC,
-      moref: `vm-${i}`,
-      hostId: tag,
-      clusterId: CLUSTER_ID,
-      powerState: 'poweredOn',
-      cpuMhz: 200_000 / TAGS.length,
-      memoryMiB: 1024,
-      isVcenterAppliance: opts.vcsaOn === tag,
-      devices: {
-        usbPassthrough: opts.usbVmOn?.includes(tag) ?? false,
-        pciPassthrough: false,
-        vgpu: false,
-        faultTolerance: false,
-        localStorage: false,
-        affinityRules: [],
-      },
-    };
-    await store.putRecord({ type: 'vm', id: vm.id, parent: tag, data: vm });
-  }
-}
+    vmCpuMhz: 200_000 / TAGS.length,
+    ...opts,
+  });
 
 describe('rolling cluster update workflow (local engine, real JobOps, scripted gear)', () => {
   let ts: TestStore;
@@ -118,41 +73,12 @@ describe('rolling cluster update workflow (local engine, real JobOps, scripted g
     ts = await startTestStore();
     notes.length = 0;
     testCatalog = catalog;
-    const jobOps = createJobOpsHandler({
+    ({ engine, gear } = startRolloutEngine({
       store: ts.store,
+      tags: TAGS,
       notifier: { notify: async (e) => void notes.push(e) },
       catalog: { load: async () => ({ catalog: testCatalog, url: 'https://127.0.0.1:9/repo/Catalog.xml' }) },
-      // The begins that wait are answered through their token (the engine, as Step Functions in AWS).
-      tasks: {
-        sendTaskSuccess: (token, out) => engine.sendTaskSuccess(token, out),
-        sendTaskFailure: (token, error, cause) => engine.sendTaskFailure(token, error, cause),
-      },
-    });
-    gear = new ScriptedGear(TAGS, async (token, ok, out) => {
-      if (ok) await engine.sendTaskSuccess(token, out);
-      else {
-        const e = out as { code: string; message: string };
-        await engine.sendTaskFailure(token, e.code, e.message);
-      }
-    });
-    gear.jobs = (id) => ts.store.getJob(id);
-    gear.plans = ts.store;
-    const defs = buildWorkflowDefinitions();
-    engine = new LocalEngine({
-      store: ts.store,
-      definitions: Object.fromEntries(
-        Object.entries(defs).map(([k, d]) => [
-          k,
-          substituteDefinition(d, { DispatchFunctionArn: 'dispatch', JobOpsFunctionArn: 'jobops' }),
-        ]),
-      ),
-      functions: {
-        dispatch: gear.dispatch,
-        jobops: jobOps,
-      },
-      // Wait loops (the appliance's host, the in-service firmware) in hundredths: 300 s → 3 s.
-      timeScale: 0.01,
-    });
+    }));
   });
 
   afterEach(async () => {

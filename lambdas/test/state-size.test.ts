@@ -1,21 +1,16 @@
 import type { Catalog } from '@rackops/core/catalog/catalog.schema';
-import type { Cluster, Host, Vm } from '@rackops/core/inventory/inventory.schema';
-import type { Store } from '@rackops/core/ports/store.port';
-import { buildWorkflowDefinitions, substituteDefinition } from '@rackops/core/workflows/index';
 import { STATE_DATA_LIMIT_BYTES, payloadBytes } from '@rackops/local/engine/data-limit';
-import { LocalEngine } from '@rackops/local/engine/local-engine';
+import type { LocalEngine } from '@rackops/local/engine/local-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { aJob } from '../../core/test/job-factory';
-import { createJobOpsHandler } from '../src/handlers/job-ops.handler';
 import { type TestStore, startTestStore } from './helpers/dynalite-store';
-import { ScriptedGear } from './helpers/scripted-gear';
+import { CLUSTER_ID, seedCluster, startRolloutEngine } from './helpers/rollout-rig';
+import type { ScriptedGear } from './helpers/scripted-gear';
 
 // Step Functions refuses any state over 256 KiB (States.DataLimitExceeded), and the local engine enforces it
 // too (local/src/engine/data-limit.ts). A vSphere cluster holds up to 96 hosts; a server has a dozen firmware
 // packages to update. The whole rolling update of such a cluster must stay well under the limit.
 
-const VC = 'vc1';
-const CLUSTER_ID = 'vc1/domain-c1';
 const BASE = 'https://repository.datacenter.example.internal/dell/firmware/catalogs';
 
 /** A catalog of `n` reboot-required components at 2.0.0 with realistic names, paths (urls ~100 chars), sha256. */
@@ -45,56 +40,6 @@ function catalogOf(n: number): { catalog: Catalog; extra: { softwareId: string; 
   };
 }
 
-async function seedCluster(store: Store, tags: string[]) {
-  const cluster: Cluster = {
-    id: CLUSTER_ID,
-    name: 'big',
-    vcenterId: VC,
-    moref: 'domain-c1',
-    drsEnabled: true,
-    ha: { haEnabled: true, admissionControlEnabled: true, failoverLevel: 1, policy: 'failoverLevel' },
-    production: false,
-  };
-  await store.putRecord({ type: 'cluster', id: cluster.id, parent: VC, data: cluster });
-  for (const [i, tag] of tags.entries()) {
-    const host: Host = {
-      id: tag,
-      name: `esx${String(i + 1).padStart(3, '0')}.cluster-big.datacenter.example.internal`,
-      vcenterId: VC,
-      clusterId: CLUSTER_ID,
-      moref: `host-${i + 1}`,
-      serviceTag: tag,
-      connectionState: 'connected',
-      powerState: 'poweredOn',
-      inMaintenanceMode: false,
-      cpuMhz: 100_000,
-      memoryMiB: 512_000,
-    };
-    await store.putRecord({ type: 'host', id: tag, parent: CLUSTER_ID, data: host });
-    const vm: Vm = {
-      id: `${VC}/vm-${i}`,
-      name: `app${i}`,
-      vcenterId: VC,
-      moref: `vm-${i}`,
-      hostId: tag,
-      clusterId: CLUSTER_ID,
-      powerState: 'poweredOn',
-      cpuMhz: 20_000,
-      memoryMiB: 1024,
-      isVcenterAppliance: false,
-      devices: {
-        usbPassthrough: false,
-        pciPassthrough: false,
-        vgpu: false,
-        faultTolerance: false,
-        localStorage: false,
-        affinityRules: [],
-      },
-    };
-    await store.putRecord({ type: 'vm', id: vm.id, parent: tag, data: vm });
-  }
-}
-
 describe('workflow state size: a rolling update of a big cluster stays under the 256 KiB limit', () => {
   let ts: TestStore | undefined;
   let engine: LocalEngine | undefined;
@@ -110,7 +55,11 @@ describe('workflow state size: a rolling update of a big cluster stays under the
     ts = await startTestStore();
     const store = ts.store;
     const tags = Array.from({ length: hosts }, (_, i) => `TAG${String(i).padStart(4, '0')}`);
-    await seedCluster(store, tags);
+    await seedCluster(store, tags, {
+      clusterName: 'big',
+      hostName: (i) => `esx${String(i + 1).padStart(3, '0')}.cluster-big.datacenter.example.internal`,
+      vmCpuMhz: 20_000,
+    });
     const { catalog, extra } = catalogOf(packages);
     const largest = { state: 0, stateOp: '', dispatch: 0, result: 0 };
     const measure = (fn: (p: unknown) => Promise<unknown>, fnName: 'jobops' | 'dispatch') => {
@@ -126,42 +75,16 @@ describe('workflow state size: a rolling update of a big cluster stays under the
         return out;
       };
     };
-    const e: { engine?: LocalEngine } = {};
-    const jobOps = createJobOpsHandler({
+    const started = startRolloutEngine({
       store,
+      tags,
       notifier: { notify: async () => {} },
       catalog: { load: async () => ({ catalog, url: `${BASE}/Catalog.xml` }) },
-      tasks: {
-        sendTaskSuccess: (token, out) => e.engine!.sendTaskSuccess(token, out),
-        sendTaskFailure: (token, error, cause) => e.engine!.sendTaskFailure(token, error, cause),
-      },
+      wrap: measure,
     });
-    const gear = new ScriptedGear(tags, async (token, ok, out) => {
-      if (ok) await e.engine!.sendTaskSuccess(token, out);
-      else {
-        const err = out as { code: string; message: string };
-        await e.engine!.sendTaskFailure(token, err.code, err.message);
-      }
-    });
+    engine = started.engine;
+    const gear = started.gear;
     gear.extraComponents = extra;
-    gear.jobs = (id) => store.getJob(id);
-    gear.plans = store;
-    const defs = buildWorkflowDefinitions();
-    engine = new LocalEngine({
-      store,
-      definitions: Object.fromEntries(
-        Object.entries(defs).map(([k, d]) => [
-          k,
-          substituteDefinition(d, { DispatchFunctionArn: 'dispatch', JobOpsFunctionArn: 'jobops' }),
-        ]),
-      ),
-      functions: {
-        dispatch: measure(gear.dispatch, 'dispatch'),
-        jobops: measure(jobOps as (p: unknown) => Promise<unknown>, 'jobops'),
-      },
-      timeScale: 0.01,
-    });
-    e.engine = engine;
     const created = await store.createJob(
       aJob({ target: { kind: 'cluster', id: CLUSTER_ID }, params: { batchSize } }),
     );

@@ -3,9 +3,9 @@ import type { Lab } from '@rackops/lab/index';
 import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
 import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
-import type { LoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
 import { type ZfsSites, startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import type { LocalStackOptions } from './local-stack/stack-types';
+import { zfsSiteOf } from './zfs-site';
 
 /** The protection group the banner suggests creating. */
 export const DR_GROUP = 'gold';
@@ -33,14 +33,6 @@ export interface DrSetup {
   commands(lab: Lab): { as: 'operator' | 'approver'; text: string; next?: string }[];
   close(): Promise<void>;
 }
-
-const siteOf = (s: LoopbackSshd) => ({
-  host: s.host,
-  port: s.port,
-  user: s.username,
-  keyFile: s.clientKeyPath,
-  hostKeyFingerprint: s.hostKeyFingerprint,
-});
 
 /**
  * Starts the appliances, or says plainly why it cannot. Another user of zfs-fuse on this machine (a test run)
@@ -74,7 +66,7 @@ export async function startDrSetup(
     src,
     dst,
     zfs: {
-      sites: { [DR_SOURCE_APPLIANCE]: siteOf(sites.sshd), [DR_TARGET_APPLIANCE]: siteOf(sites.sshd) },
+      sites: { [DR_SOURCE_APPLIANCE]: zfsSiteOf(sites.sshd), [DR_TARGET_APPLIANCE]: zfsSiteOf(sites.sshd) },
     },
     lab: (base) => ({ ...base, vcenters: [...base.vcenters, ...(drLab().vcenters ?? [])] }),
     async prepare(lab) {

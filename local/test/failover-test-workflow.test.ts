@@ -1,12 +1,7 @@
-import type { Job } from '@rackops/core/jobs/job.schema';
-import { systemClock } from '@rackops/core/ports/clock.port';
-import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { cleanUpTestFailover, startTestFailover } from '@rackops/core/usecases/failover-test';
 import { replicateGroup } from '@rackops/core/usecases/replicate-group';
-import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { portGroupMoref, resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
-import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
 import type { World } from '@rackops/lab/world/world';
 import {
   type ZfsSites,
@@ -15,7 +10,9 @@ import {
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../src/stack';
+import type { LocalStack } from '../src/stack';
+import { createGoldGroup, startDrStack } from './helpers/dr-stack';
+import { waitForJob } from './helpers/zfs-stack';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`test failover workflow tests skipped: ${unavailable}`);
@@ -43,56 +40,24 @@ describe.skipIf(unavailable !== undefined)(
       src = `${sites.sourcePool}/vmstore`;
       dst = `${sites.targetPool}/vmstore`;
       await sites.zfs('create', src);
-      const site = {
-        host: sites.sshd.host,
-        port: sites.sshd.port,
-        user: sites.sshd.username,
-        keyFile: sites.sshd.clientKeyPath,
-        hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-      };
-      stack = await startLocalStack({
-        lab: drLab(),
-        timeScale: 1 / 60,
-        zfs: { sites: { 'nas-src': site, 'nas-dst': site } },
-      });
-      world = (stack.lab as { world: World }).world;
-      // The target appliance exports its pool's mount root to the DR hosts (loopback NFS in the lab).
-      allowNfsExport(world, sites.mountpoint(sites.targetPool));
-      deps = {
-        store: stack.store,
-        orchestrator: stack.orchestrator,
-        scheduler: stack.scheduler,
-        notifier: { notify: async () => {} },
-        clock: systemClock,
-        startJob: stack.startJob,
-      };
-      await writeSourceVmxFiles(world, sites.mountpoint(src));
-      await createProtectionGroupStore(stack.store).create({
-        name: 'gold',
-        source: { vcenterId: 'vc-src', datastore: 'nfs-gold', appliance: 'nas-src', dataset: src },
-        target: { vcenterId: 'vc-dr', datastore: 'nfs-gold-dr', appliance: 'nas-dst', dataset: dst },
-        members: { kind: 'datastore' },
-        rpoMinutes: 15,
-        // Keep only the newest: a prune during the test meets the clone's origin snapshot.
-        retention: { frequent: 1, hourly: 0, daily: 0, weekly: 0 },
-        createdBy: alice,
-        createdAt: new Date().toISOString(),
-      });
+      ({ stack, world, deps } = await startDrStack(sites, src));
+      await createGoldGroup(
+        stack,
+        { src, dst },
+        {
+          // Keep only the newest: a prune during the test meets the clone's origin snapshot.
+          retention: { frequent: 1, hourly: 0, daily: 0, weekly: 0 },
+          createdBy: alice,
+        },
+      );
     }, ZFS_SITES_WAIT_MS + 120_000);
     afterAll(async () => {
       await stack?.stop();
       await sites?.close();
     }, 150_000);
 
-    const waitFor = async (jobId: string, statuses: string[], ms = 180_000): Promise<Job> => {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const job = await stack.store.getJob(jobId);
-        if (job && statuses.includes(job.status)) return job;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} is ${job?.status}; gave up waiting`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const waitFor = (jobId: string, statuses: string[], ms = 180_000) =>
+      waitForJob(stack, jobId, statuses, ms);
     const replicate = async () => {
       await new Promise((r) => setTimeout(r, 1100));
       const { job } = await replicateGroup(deps, { group: 'gold', actor: alice });

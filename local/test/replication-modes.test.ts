@@ -3,8 +3,6 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPORT_NOTE_KEY } from '@rackops/core/jobs/job-report.schema';
-import type { Job } from '@rackops/core/jobs/job.schema';
-import { systemClock } from '@rackops/core/ports/clock.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { replicateGroup } from '@rackops/core/usecases/replicate-group';
@@ -17,6 +15,8 @@ import {
 } from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
+import { zfsSiteOf } from '../src/zfs-site';
+import { useCaseDepsOf, waitForJob } from './helpers/zfs-stack';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`replication mode tests skipped: ${unavailable}`);
@@ -66,13 +66,7 @@ describe.skipIf(unavailable !== undefined)(
       src = `${sites.sourcePool}/vmstore`;
       dst = `${sites.targetPool}/vmstore`;
       await sites.zfs('create', src);
-      const site = {
-        host: sites.sshd.host,
-        port: sites.sshd.port,
-        user: sites.sshd.username,
-        keyFile: sites.sshd.clientKeyPath,
-        hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-      };
+      const site = zfsSiteOf(sites.sshd);
       // The source appliance's own trust in the target, for the direct transport: a key and a known_hosts.
       const hopKey = join(sites.dir, 'hop_ed25519');
       await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hopKey]);
@@ -93,14 +87,7 @@ describe.skipIf(unavailable !== undefined)(
         lab: labWithVms(),
         zfs: { sites: { 'nas-src': { ...site, direct: { 'nas-dst': hop } }, 'nas-dst': site } },
       });
-      deps = {
-        store: stack.store,
-        orchestrator: stack.orchestrator,
-        scheduler: stack.scheduler,
-        notifier: { notify: async () => {} },
-        clock: systemClock,
-        startJob: stack.startJob,
-      };
+      deps = useCaseDepsOf(stack);
       const pgs = createProtectionGroupStore(stack.store);
       const group = (name: string, dataset: string) => ({
         name,
@@ -133,15 +120,8 @@ describe.skipIf(unavailable !== undefined)(
     };
     const vms = () => [...world().vms.values()].filter((v) => !v.isVcenterAppliance);
     const vmwareSnapshotsLeft = () => vms().flatMap((v) => v.snapshots ?? []);
-    const settled = async (jobId: string): Promise<Job> => {
-      const deadline = Date.now() + 150_000;
-      for (;;) {
-        const job = await stack.store.getJob(jobId);
-        if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) return job;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} is ${job?.status}; gave up waiting`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const settled = (jobId: string) =>
+      waitForJob(stack, jobId, ['completed', 'failed', 'cancelled'], 150_000);
     const stepStatus = async (jobId: string) =>
       Object.fromEntries((await stack.store.listSteps(jobId)).map((s) => [s.key, s.status]));
     const lines = async (jobId: string) => (await stack.store.listLog(jobId)).items.map((l) => l.message);

@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPORT_NOTE_KEY } from '@rackops/core/jobs/job-report.schema';
-import type { Job } from '@rackops/core/jobs/job.schema';
 import type { NotificationEvent } from '@rackops/core/ports/notifier.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import { ReplicationRunningError, replicateGroup } from '@rackops/core/usecases/replicate-group';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
-import { systemClock } from '@rackops/core/ports/clock.port';
 import { smallLab } from '@rackops/lab/testing/small-lab';
 import {
   type ZfsSites,
@@ -17,6 +15,8 @@ import {
 } from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack';
+import { zfsSiteOf } from '../src/zfs-site';
+import { useCaseDepsOf, waitForJob } from './helpers/zfs-stack';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`replication workflow tests skipped: ${unavailable}`);
@@ -41,27 +41,14 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
     await sites.zfs('create', src);
-    const site = {
-      host: sites.sshd.host,
-      port: sites.sshd.port,
-      user: sites.sshd.username,
-      keyFile: sites.sshd.clientKeyPath,
-      hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-    };
+    const site = zfsSiteOf(sites.sshd);
     stack = await startLocalStack({
       lab: smallLab(1),
       notifier: { notify: async (e) => void events.push(e) },
       // Port 9 on loopback: nothing listens, as with an appliance that is down.
       zfs: { sites: { 'nas-src': site, 'nas-dst': site, 'nas-down': { ...site, port: 9 } } },
     });
-    deps = {
-      store: stack.store,
-      orchestrator: stack.orchestrator,
-      scheduler: stack.scheduler,
-      notifier: { notify: async (e) => void events.push(e) },
-      clock: systemClock,
-      startJob: stack.startJob,
-    };
+    deps = useCaseDepsOf(stack, { notify: async (e) => void events.push(e) });
     await createProtectionGroupStore(stack.store).create({
       name: 'prod-vms',
       source: { vcenterId: 'vc-test', datastore: 'nfs-prod', appliance: 'nas-src', dataset: src },
@@ -79,15 +66,7 @@ describe.skipIf(unavailable !== undefined)('replication_sync through the local e
     await sites?.close();
   }, 150_000);
 
-  const settled = async (jobId: string): Promise<Job> => {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const job = await stack.store.getJob(jobId);
-      if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} is ${job?.status}; gave up waiting`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
+  const settled = (jobId: string) => waitForJob(stack, jobId, ['completed', 'failed', 'cancelled'], 120_000);
   const snapshotsOf = async (dataset: string) =>
     (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dataset))
       .trim()

@@ -21,6 +21,7 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import type { DirectHopInput } from '../src/zfs/direct-hop';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { endpointOf } from './helpers/zfs-rig';
 
 const run = promisify(execFile);
 const unavailable = zfsSitesUnavailable();
@@ -59,13 +60,7 @@ describe.skipIf(unavailable !== undefined)(
     let dst: string;
     let hop: DirectHopInput;
     const appliancesWith = (direct: DirectHopInput): ZfsAppliances => {
-      const ep = {
-        host: sites.sshd.host,
-        port: sites.sshd.port,
-        username: sites.sshd.username,
-        privateKeyPath: sites.sshd.clientKeyPath,
-        hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-      };
+      const ep = endpointOf(sites.sshd);
       return createZfsAppliances({ 'zfs-a': { ...ep, direct: { 'zfs-b': direct } }, 'zfs-b': ep });
     };
 

@@ -7,9 +7,7 @@ import {
   startZfsSites,
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import {
   createZfsCloneHandler,
   createZfsDestroyCloneHandler,
@@ -22,29 +20,14 @@ import {
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { endpointOf, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS DR tests skipped: ${unavailable}`);
 
-let clock = Date.parse('2026-12-06T12:00:00Z');
-function ctxFor(kind: CommandKind, appliance: string, memo = new Map<string, unknown>()): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: appliance },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async () => {},
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: (ms = 100) => new Promise((r) => setTimeout(r, ms)),
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-06T12:00:00Z');
+const ctxFor = (kind: CommandKind, appliance: string, memo = new Map<string, unknown>()) =>
+  context(kind, { appliance, memo, sleep: (ms = 100) => new Promise((r) => setTimeout(r, ms)) });
 
 describe.skipIf(unavailable !== undefined)(
   'ZFS for DR over SSH (real zfs-fuse): clone, destroy clone, promote',
@@ -57,13 +40,7 @@ describe.skipIf(unavailable !== undefined)(
 
     beforeAll(async () => {
       sites = await startZfsSites();
-      const ep = {
-        host: sites.sshd.host,
-        port: sites.sshd.port,
-        username: sites.sshd.username,
-        privateKeyPath: sites.sshd.clientKeyPath,
-        hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-      };
+      const ep = endpointOf(sites.sshd);
       appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
       src = `${sites.sourcePool}/vmstore`;
       dst = `${sites.targetPool}/vmstore`;

@@ -8,38 +8,20 @@ import {
   startZfsSites,
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import {
   createZfsReplicateHandler,
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances } from '../src/zfs/zfs-appliance';
+import { endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS interrupted-transfer test skipped: ${unavailable}`);
 
-let clock = Date.parse('2026-12-06T08:00:00Z');
-function ctxFor(kind: CommandKind, onProgress: () => void = () => {}): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  const memo = new Map<string, unknown>();
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: 'zfs-a' },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async () => onProgress(),
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: async () => {},
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-06T08:00:00Z');
+const ctxFor = (kind: CommandKind, onProgress: () => void = () => {}) =>
+  context(kind, { progress: async () => onProgress() });
 
 /**
  * zfs-fuse has no resumable receive: a transfer cut mid-stream leaves the target at the old common snapshot
@@ -54,13 +36,7 @@ describe.skipIf(unavailable !== undefined)('an SSH session killed mid-transfer (
 
   beforeAll(async () => {
     sites = await startZfsSites();
-    const ep = {
-      host: sites.sshd.host,
-      port: sites.sshd.port,
-      username: sites.sshd.username,
-      privateKeyPath: sites.sshd.clientKeyPath,
-      hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-    };
+    const ep = endpointOf(sites.sshd);
     const appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
     snapshot = createZfsSnapshotHandler(appliances);
     replicate = createZfsReplicateHandler(appliances);
@@ -80,12 +56,7 @@ describe.skipIf(unavailable !== undefined)('an SSH session killed mid-transfer (
   });
   const take = async () =>
     (await snapshot({ group: 'prod-vms', dataset: src }, ctxFor('zfs.snapshot'))).snapshot;
-  const onTarget = async () =>
-    (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dst))
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((n) => n.split('@')[1]);
+  const onTarget = () => snapshotTags(sites, dst);
 
   /** A step that hangs fails the test naming the step, not at the test's timeout with no clue. */
   async function within<T>(what: string, ms: number, work: Promise<T>): Promise<T> {

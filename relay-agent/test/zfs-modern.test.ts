@@ -10,9 +10,7 @@ import {
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
 import { zfsFuseUnavailable } from '@rackops/lab/zfs/zfs-fuse-daemon';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import { createZfsPreflightHandler } from '../src/commands/zfs-preflight.handler';
 import {
   createZfsFeaturesHandler,
@@ -21,31 +19,15 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances } from '../src/zfs/zfs-appliance';
 import { zfsArgv } from '../src/zfs/zfs-argv';
+import { cutAfter, endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS modern-path tests skipped: ${unavailable}`);
 
 type Page = Record<string, unknown>;
-let clock = Date.parse('2026-12-06T09:00:00Z');
-function ctxFor(kind: CommandKind, onProgress: (page: Page | undefined) => void = () => {}): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  const memo = new Map<string, unknown>();
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: 'zfs-a' },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async (_text, extra) => onProgress(extra?.page as Page | undefined),
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: async () => {},
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-06T09:00:00Z');
+const ctxFor = (kind: CommandKind, onProgress: (page: Page | undefined) => void = () => {}) =>
+  context(kind, { progress: async (_text, extra) => onProgress(extra?.page as Page | undefined) });
 
 describe('a resume token from a device is checked before it reaches an argv', () => {
   it.each(['1-abc-10-ff; rm -rf /', '1-abc-10-$(reboot)', '1-abc-10-ff 00', '-t', '1-ABC-10-ff'])(
@@ -94,13 +76,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
       const modern = sites.modern;
       if (!modern) throw new Error('no modern site');
       stateDir = modern.stateDir;
-      const ep = {
-        host: modern.sshd.host,
-        port: modern.sshd.port,
-        username: modern.sshd.username,
-        privateKeyPath: modern.sshd.clientKeyPath,
-        hostKeyFingerprint: modern.sshd.hostKeyFingerprint,
-      };
+      const ep = endpointOf(modern.sshd);
       appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
       src = `${sites.sourcePool}/vmstore`;
       dst = `${sites.targetPool}/vmstore`;
@@ -129,12 +105,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
         )
       ).snapshot;
     };
-    const onTarget = async () =>
-      (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dst))
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((n) => n.split('@')[1]);
+    const onTarget = () => snapshotTags(sites, dst);
     const stateFiles = async () => (await readdir(stateDir)).sort();
     const stateOf = (ext: string) => join(stateDir, `${dst.replaceAll('/', '%')}.${ext}`);
 
@@ -161,15 +132,10 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
 
       await writeFile(join(sites.mountpoint(src), 'big-flat.vmdk'), big);
       second = await take();
-      let cutAt = 0;
-      const cut = replicate(second, (page) => {
-        const bytes = (page?.bytes as number | undefined) ?? 0;
-        if (cutAt > 0 || bytes < 20 * 1024 * 1024) return;
-        cutAt = bytes;
-        void sites.modern?.sshd.dropSessions();
-      });
+      const link = cutAfter(20 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+      const cut = replicate(second, link.onProgress);
       await expect(cut).rejects.toThrow();
-      expect(cutAt, 'the transfer ended before 20 MiB: nothing was cut').toBeGreaterThan(0);
+      expect(link.at(), 'the transfer ended before 20 MiB: nothing was cut').toBeGreaterThan(0);
       await sites.settle(60_000);
       expect(await onTarget()).toEqual([first]);
       // The target kept what reached it, and says where to go on; the preflight sees it.
@@ -184,7 +150,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
       const resumed = again.resumedBytes ?? 0;
       expect(again.bytes).toBe(resumed);
       console.info(
-        `modern path: increment ~${big.length} bytes, cut after ${cutAt} sent; the next run resumed with ${resumed} bytes`,
+        `modern path: increment ~${big.length} bytes, cut after ${link.at()} sent; the next run resumed with ${resumed} bytes`,
       );
       // Only the rest crossed the link: less than the increment by about what had arrived before the cut.
       expect(resumed).toBeGreaterThan(0);
@@ -200,20 +166,13 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
 
     it('the next scheduled run (a newer snapshot) finishes the cut transfer first, then sends its increment', async () => {
       const before = await onTarget();
-      const base = before.at(-1) ?? '';
+      const _base = before.at(-1) ?? '';
       const grown = randomBytes(40 * 1024 * 1024);
       await writeFile(join(sites.mountpoint(src), 'grown-flat.vmdk'), grown);
       const cutSnap = await take();
-      let cutAt = 0;
-      await expect(
-        replicate(cutSnap, (page) => {
-          const bytes = (page?.bytes as number | undefined) ?? 0;
-          if (cutAt > 0 || bytes < 12 * 1024 * 1024) return;
-          cutAt = bytes;
-          void sites.modern?.sshd.dropSessions();
-        }),
-      ).rejects.toThrow();
-      expect(cutAt).toBeGreaterThan(0);
+      const link = cutAfter(12 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+      await expect(replicate(cutSnap, link.onProgress)).rejects.toThrow();
+      expect(link.at()).toBeGreaterThan(0);
       await sites.settle(60_000);
       await writeFile(join(sites.mountpoint(src), 'late.bin'), randomBytes(512 * 1024));
       const next = await take();
@@ -286,23 +245,16 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
           },
           ctxFor('zfs.replicate', onProgress),
         );
-      let cutAt = 0;
-      await expect(
-        run((page) => {
-          const bytes = (page?.bytes as number | undefined) ?? 0;
-          if (cutAt > 0 || bytes < 16 * 1024 * 1024) return;
-          cutAt = bytes;
-          void sites.modern?.sshd.dropSessions();
-        }),
-      ).rejects.toThrow();
-      expect(cutAt).toBeGreaterThan(0);
+      const link = cutAfter(16 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+      await expect(run(link.onProgress)).rejects.toThrow();
+      expect(link.at()).toBeGreaterThan(0);
       await sites.settle(60_000);
       expect(await readdir(stateDir)).toContain(`${dst2.replaceAll('/', '%')}.token`);
 
       const again = await run();
       expect(again).toMatchObject({ kind: 'full', snapshot: snap });
       console.info(
-        `modern path, full send: ~${data.length} bytes, cut after ${cutAt} sent; resumed with ${again.resumedBytes} bytes`,
+        `modern path, full send: ~${data.length} bytes, cut after ${link.at()} sent; resumed with ${again.resumedBytes} bytes`,
       );
       expect(again.resumedBytes).toBe(again.bytes);
       expect(again.bytes).toBeLessThan(data.length - 4 * 1024 * 1024);

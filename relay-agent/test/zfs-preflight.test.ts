@@ -9,9 +9,7 @@ import {
   startZfsSites,
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import { createZfsPreflightHandler } from '../src/commands/zfs-preflight.handler';
 import {
   createZfsFeaturesHandler,
@@ -19,6 +17,7 @@ import {
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { endpointOf, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS preflight tests skipped: ${unavailable}`);
@@ -29,26 +28,9 @@ interface Progress {
   page?: Record<string, unknown>;
 }
 
-let clock = Date.parse('2026-12-06T12:00:00Z');
-function ctxFor(kind: CommandKind, appliance: string, progress: Progress[] = []): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  const memo = new Map<string, unknown>();
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: appliance },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async (text, extra) => void progress.push({ text, ...extra }),
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: async () => {},
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-06T12:00:00Z');
+const ctxFor = (kind: CommandKind, appliance: string, progress: Progress[] = []) =>
+  context(kind, { appliance, progress: async (text, extra) => void progress.push({ text, ...extra }) });
 
 /**
  * zfs.preflight on real zfs-fuse pools over SSH: reachability, datasets, and the send's estimate against the
@@ -62,13 +44,7 @@ describe.skipIf(unavailable !== undefined)('ZFS preflight over SSH (real zfs-fus
 
   beforeAll(async () => {
     sites = await startZfsSites({ modern: true });
-    const ep = {
-      host: sites.sshd.host,
-      port: sites.sshd.port,
-      username: sites.sshd.username,
-      privateKeyPath: sites.sshd.clientKeyPath,
-      hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-    };
+    const ep = endpointOf(sites.sshd);
     // Port 9 on loopback: nothing listens, as with an appliance that is down.
     appliances = createZfsAppliances({
       'zfs-a': ep,
@@ -90,13 +66,7 @@ describe.skipIf(unavailable !== undefined)('ZFS preflight over SSH (real zfs-fus
   function modernSites() {
     const m = sites.modern;
     if (!m) throw new Error('no modern site');
-    const ep = {
-      host: m.sshd.host,
-      port: m.sshd.port,
-      username: m.sshd.username,
-      privateKeyPath: m.sshd.clientKeyPath,
-      hostKeyFingerprint: m.sshd.hostKeyFingerprint,
-    };
+    const ep = endpointOf(m.sshd);
     return { 'zfs-ma': ep, 'zfs-mb': ep };
   }
 

@@ -10,9 +10,7 @@ import {
   startZfsSites,
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import {
   createZfsFeaturesHandler,
   createZfsPruneHandler,
@@ -21,29 +19,14 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import { HostKeyMismatchError } from '../src/zfs/ssh-link';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { endpointOf, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS replication tests skipped: ${unavailable}`);
 
-let clock = Date.parse('2026-12-05T12:00:00Z');
-function ctxFor(kind: CommandKind, appliance: string, memo = new Map<string, unknown>()): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: appliance },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async () => {},
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: async () => {},
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-05T12:00:00Z');
+const ctxFor = (kind: CommandKind, appliance: string, memo = new Map<string, unknown>()) =>
+  context(kind, { appliance, memo });
 
 describe.skipIf(unavailable !== undefined)('ZFS replication over SSH (real zfs-fuse)', () => {
   let sites: ZfsSites;
@@ -54,13 +37,7 @@ describe.skipIf(unavailable !== undefined)('ZFS replication over SSH (real zfs-f
 
   beforeAll(async () => {
     sites = await startZfsSites();
-    const ep = {
-      host: sites.sshd.host,
-      port: sites.sshd.port,
-      username: sites.sshd.username,
-      privateKeyPath: sites.sshd.clientKeyPath,
-      hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-    };
+    const ep = endpointOf(sites.sshd);
     appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;

@@ -4,40 +4,22 @@ import { join } from 'node:path';
 import type { CommandKind } from '@rackops/core/relay/commands';
 import { startSimulatedSites } from '@rackops/lab/zfs/sim-appliance/standalone-sites';
 import { type ZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import {
   createZfsFeaturesHandler,
   createZfsReplicateHandler,
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { cutAfter, endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS stand-alone sim test skipped: ${unavailable}`);
 
 type Page = Record<string, unknown>;
-let clock = Date.parse('2026-12-07T01:00:00Z');
-function ctxFor(kind: CommandKind, onProgress: (page: Page | undefined) => void = () => {}): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  const memo = new Map<string, unknown>();
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: 'zfs-a' },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async (_text, extra) => onProgress(extra?.page as Page | undefined),
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: async () => {},
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-07T01:00:00Z');
+const ctxFor = (kind: CommandKind, onProgress: (page: Page | undefined) => void = () => {}) =>
+  context(kind, { progress: async (_text, extra) => onProgress(extra?.page as Page | undefined) });
 
 /**
  * The agent's ZFS path end to end on the stand-alone simulated appliance (no zfs-fuse, no FUSE): always run,
@@ -54,13 +36,7 @@ describe.skipIf(unavailable !== undefined)('stand-alone simulated ZFS appliance 
     sites = await startSimulatedSites({ modern: true, poolMiB: 128 });
     const modern = sites.modern;
     if (!modern) throw new Error('no modern site');
-    const ep = {
-      host: modern.sshd.host,
-      port: modern.sshd.port,
-      username: modern.sshd.username,
-      privateKeyPath: modern.sshd.clientKeyPath,
-      hostKeyFingerprint: modern.sshd.hostKeyFingerprint,
-    };
+    const ep = endpointOf(modern.sshd);
     appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
@@ -81,12 +57,7 @@ describe.skipIf(unavailable !== undefined)('stand-alone simulated ZFS appliance 
       { group: 'prod-vms', sourceDataset: src, targetAppliance: 'zfs-b', targetDataset: dst, snapshot },
       ctxFor('zfs.replicate', onProgress),
     );
-  const onTarget = async () =>
-    (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dst))
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((n) => n.split('@')[1]);
+  const onTarget = () => snapshotTags(sites, dst);
 
   it('answers feature detection as a modern OpenZFS', async () => {
     const f = await createZfsFeaturesHandler(appliances)({}, ctxFor('zfs.features'));
@@ -128,23 +99,16 @@ describe.skipIf(unavailable !== undefined)('stand-alone simulated ZFS appliance 
     const big = randomBytes(24 * 1024 * 1024);
     await writeFile(join(sites.mountpoint(src), 'vm1', 'vm1_1-flat.vmdk'), big);
     const third = await take();
-    let cutAt = 0;
-    await expect(
-      replicate(third, (page) => {
-        const bytes = (page?.bytes as number | undefined) ?? 0;
-        if (cutAt > 0 || bytes < 8 * 1024 * 1024) return;
-        cutAt = bytes;
-        void sites.modern?.sshd.dropSessions();
-      }),
-    ).rejects.toThrow();
-    expect(cutAt, 'the transfer ended before 8 MiB: nothing was cut').toBeGreaterThan(0);
+    const link = cutAfter(8 * 1024 * 1024, () => sites.modern?.sshd.dropSessions());
+    await expect(replicate(third, link.onProgress)).rejects.toThrow();
+    expect(link.at(), 'the transfer ended before 8 MiB: nothing was cut').toBeGreaterThan(0);
     await sites.settle(10_000);
     expect(await onTarget()).toEqual([first, second]);
 
     const again = await replicate(third);
     expect(again).toMatchObject({ kind: 'incremental', from: second, snapshot: third });
     console.info(
-      `stand-alone sim: increment ~${big.length} bytes, cut after ${cutAt}; resumed with ${again.bytes}`,
+      `stand-alone sim: increment ~${big.length} bytes, cut after ${link.at()}; resumed with ${again.bytes}`,
     );
     expect(again.resumedBytes).toBe(again.bytes);
     expect(again.bytes).toBeLessThan(big.length - 2 * 1024 * 1024);

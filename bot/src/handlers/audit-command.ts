@@ -10,11 +10,9 @@ import {
   decodeAuditCursor,
   rangeWords,
 } from '../cards/audit-card';
-import { cardActivity } from '../job-cards';
-import { saveCardLocation } from '../records';
 import { type Turn, cardKeyOf } from '../runtime';
 import type { CardResult } from './card-actions';
-import { say } from './reply';
+import { postCard, say } from './reply';
 
 const DEFAULT_SPAN_MS = 7 * 86_400_000;
 
@@ -65,17 +63,7 @@ export async function audit(
     return 'empty';
   }
   const cid = newId();
-  const activityId = await turn.sender.send(
-    cardActivity(auditCard(cardKeyOf(turn), { cid, filter, page, k: 1 })),
-  );
-  // Where the card lives: the buttons' data is bound to it, and Web Chat's submits update it by this record.
-  if (activityId)
-    await saveCardLocation(
-      turn.rt.store,
-      cid,
-      { conversationId: turn.sender.conversationId, activityId },
-      now.getTime(),
-    );
+  await postCard(turn, cid, auditCard(cardKeyOf(turn), { cid, filter, page, k: 1 }), now.getTime());
   return 'ok';
 }
 

@@ -9,12 +9,10 @@ import { NotFoundError } from '@rackops/core/util/errors';
 import { newId } from '@rackops/core/util/ids';
 import { type ConfirmOp, renderConfirm } from '../cards/confirm-card';
 import type { ArgsOf } from '../grammar/commands';
-import { cardActivity } from '../job-cards';
 import { hasRole, refusal } from '../rbac';
-import { saveCardLocation } from '../records';
 import { type Turn, cardKeyOf } from '../runtime';
 import { parseAt } from '../time-spec';
-import { say } from './reply';
+import { postCard, say } from './reply';
 
 const OUTCOME_TEXT: Record<CreateJobOutcome, string> = {
   started: 'started',
@@ -227,13 +225,6 @@ async function confirm(turn: Turn, op: ConfirmOp): Promise<string> {
     exp: new Date(now.getTime() + turn.rt.config.confirmTtlSeconds * 1000).toISOString(),
     by: turn.actor.name ?? turn.actor.id,
   });
-  const activityId = await turn.sender.send(cardActivity(card));
-  if (activityId)
-    await saveCardLocation(
-      turn.rt.store,
-      cid,
-      { conversationId: turn.sender.conversationId, activityId },
-      now.getTime(),
-    );
+  await postCard(turn, cid, card, now.getTime());
   return 'confirmation_asked';
 }

@@ -1,72 +1,9 @@
-import { drVmStepParts, type StatePath, stepKeyFormat } from '../jobs/job-step';
-import { type AslMachine, type AslState, catchAll, deviceTask, inlineMap, jobOpsTask } from './asl';
-import { HEARTBEAT, TIMEOUT } from './timing';
+import { type AslMachine, type AslState, catchAll, deviceTask, jobOpsTask } from './asl';
+import { VM_VCENTER, vmMap, vmProcessor, vmStep } from './dr-vm-states';
+import { TIMEOUT } from './timing';
 
 const TARGET_ZFS = { type: 'zfs', 'id.$': '$.ft.targetAppliance' };
 const DR_VCENTER = { type: 'vcenter', 'id.$': '$.ft.vcenterId' };
-const VM_VCENTER = { type: 'vcenter', 'id.$': '$.vm.vcenterId' };
-export const vmStep = (what: string, name: string) => ({
-  'key.$': stepKeyFormat(drVmStepParts<StatePath>({ path: '$.vm.name' }, what)),
-  name,
-});
-
-/**
- * One VM brought up at DR (from the clone, or the promoted replica of a failover); any failure is that VM's,
- * recorded, and the others go on.
- */
-export function vmProcessor(networkStep = 'Isolated test network'): AslMachine {
-  const vmTask = (o: Omit<Parameters<typeof deviceTask>[0], 'target' | 'catchTo'>) =>
-    deviceTask({ ...o, target: VM_VCENTER, catchTo: 'VmFailed' });
-  return {
-    StartAt: 'Register',
-    States: {
-      Register: vmTask({
-        kind: 'vm.register',
-        paramsPath: '$.vm.register',
-        step: vmStep('register', 'Register at DR'),
-        timeoutSeconds: TIMEOUT.quick,
-        resultPath: '$.reg',
-        next: 'Network',
-      }),
-      Network: vmTask({
-        kind: 'vm.reconfigure-network',
-        params: {
-          'vcenterId.$': '$.vm.vcenterId',
-          'vmMoref.$': '$.reg.vmMoref',
-          'portGroup.$': '$.vm.portGroup',
-        },
-        step: vmStep('network', networkStep),
-        timeoutSeconds: TIMEOUT.quick,
-        resultPath: '$.net',
-        next: 'PowerOn',
-      }),
-      PowerOn: vmTask({
-        kind: 'vm.power',
-        params: { 'vcenterId.$': '$.vm.vcenterId', 'vmMoref.$': '$.reg.vmMoref', state: 'on' },
-        step: vmStep('power-on', 'Power on'),
-        timeoutSeconds: TIMEOUT.vmPower,
-        resultPath: '$.power',
-        next: 'Tools',
-      }),
-      Tools: vmTask({
-        kind: 'vm.tools-status',
-        params: {
-          'vcenterId.$': '$.vm.vcenterId',
-          'vmMorefs.$': 'States.Array($.reg.vmMoref)',
-          'waitSeconds.$': '$.vm.toolsTimeoutSeconds',
-        },
-        step: vmStep('tools', 'VMware Tools heartbeat'),
-        timeoutSeconds: TIMEOUT.quick,
-        heartbeatSeconds: HEARTBEAT,
-        resultPath: '$.tools',
-        next: 'VmDone',
-      }),
-      VmDone: jobOpsTask({ op: 'ft-vm', resultPath: '$' }),
-      VmFailed: jobOpsTask({ op: 'ft-vm', resultPath: '$' }),
-    },
-  };
-}
-
 /** A cleanup step: its failure is kept (`$.<name>Error`) and the next cleanup step runs anyway. */
 const cleanupTask = (o: Parameters<typeof deviceTask>[0] & { errorPath: string }): AslState =>
   deviceTask({ ...o, catchTo: o.next, catchResultPath: o.errorPath });
@@ -117,10 +54,8 @@ export function buildFailoverTestWorkflow(): AslMachine {
         next: 'Vms',
         catchTo: 'CleanupPlan',
       }),
-      Vms: inlineMap({
-        itemsPath: '$.vms',
-        itemSelector: { 'jobId.$': '$.jobId', 'vm.$': '$$.Map.Item.Value' },
-        maxConcurrency: 10,
+      Vms: vmMap({
+        items: '$.vms',
         processor: vmProcessor(),
         resultPath: '$.results',
         next: 'Report',
@@ -144,10 +79,8 @@ export function buildFailoverTestWorkflow(): AslMachine {
         catchResultPath: '$.cleanupError',
       }),
       Unregister: withCatch(
-        inlineMap({
-          itemsPath: '$.cleanup.v.vms',
-          itemSelector: { 'jobId.$': '$.jobId', 'vm.$': '$$.Map.Item.Value' },
-          maxConcurrency: 10,
+        vmMap({
+          items: '$.cleanup.v.vms',
           processor: {
             StartAt: 'UnregisterVm',
             States: {

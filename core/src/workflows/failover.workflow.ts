@@ -1,28 +1,10 @@
-import { type AslMachine, type AslState, catchAll, deviceTask, inlineMap, jobOpsTask } from './asl';
-import { vmProcessor, vmStep } from './failover-test.workflow';
+import { type AslMachine, type AslState, catchAll, deviceTask, jobOpsTask } from './asl';
+import { VM_VCENTER, vmMap, vmProcessor, vmStep } from './dr-vm-states';
 import { HEARTBEAT, TIMEOUT } from './timing';
 
 const SOURCE_ZFS = { type: 'zfs', 'id.$': '$.fo.sourceAppliance' };
 const TARGET_ZFS = { type: 'zfs', 'id.$': '$.fo.targetAppliance' };
 const DR_VCENTER = { type: 'vcenter', 'id.$': '$.fo.vcenterId' };
-const VM_VCENTER = { type: 'vcenter', 'id.$': '$.vm.vcenterId' };
-
-const vmMap = (o: {
-  items: string;
-  processor: AslMachine;
-  resultPath: string;
-  next: string;
-  catchTo: string;
-}) =>
-  inlineMap({
-    itemsPath: o.items,
-    itemSelector: { 'jobId.$': '$.jobId', 'vm.$': '$$.Map.Item.Value' },
-    maxConcurrency: 10,
-    processor: o.processor,
-    resultPath: o.resultPath,
-    next: o.next,
-    catchTo: o.catchTo,
-  });
 
 /** One VM's command; its outcome (or its error, kept) is the item's result: one VM never stops the others. */
 const perVm = (o: {

@@ -11,6 +11,7 @@ import type { World } from '@rackops/lab/world/world';
 import { type LoopbackSshd, startLoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
 import { type ZfsSites, startZfsSites, zfsSitesUnavailable } from '@rackops/lab/zfs/zfs-sites';
 import { APPROVER, OPERATOR, type ScenarioDriver, startScenario } from './driver';
+import { zfsSiteOf } from '../zfs-site';
 
 export const ADMIN: ChatUser = { id: '29:admin', name: 'Ann Admin', aadObjectId: 'aad-admin' };
 export const GROUP = 'gold';
@@ -51,14 +52,6 @@ export interface DrRun {
   close(): Promise<void>;
 }
 
-const siteOf = (s: LoopbackSshd) => ({
-  host: s.host,
-  port: s.port,
-  user: s.username,
-  keyFile: s.clientKeyPath,
-  hostKeyFingerprint: s.hostKeyFingerprint,
-});
-
 /**
  * Sets up what every DR scenario starts from: the `.vmx` of each source VM in the protected dataset (the lab's
  * source vCenter keeps its VMs in memory), both vCenters in the inventory, the group created with its DR
@@ -93,7 +86,7 @@ export async function startDrRun(
         cardSecret: 'scenario-card-secret-0123456789abcdef',
         progressMinIntervalMs: 200,
       },
-      zfs: { sites: { 'nas-a': siteOf(sourceSshd ?? sites.sshd), 'nas-b': siteOf(sites.sshd) } },
+      zfs: { sites: { 'nas-a': zfsSiteOf(sourceSshd ?? sites.sshd), 'nas-b': zfsSiteOf(sites.sshd) } },
     });
     const driver = d;
     const world = (driver.stack.lab as { world: World }).world;

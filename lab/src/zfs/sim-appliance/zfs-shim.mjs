@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { decodeToken, encodeToken } from './resume-token.mjs';
 
 const ZFS = process.env.RACKOPS_REAL_ZFS ?? '/usr/sbin/zfs';
 const STATE = process.env.RACKOPS_SHIM_STATE ?? '/tmp/rackops-zfs-shim';
@@ -52,27 +52,6 @@ function real(argv) {
 function passThrough(argv) {
   const p = spawn(ZFS, argv, { stdio: 'inherit' });
   p.on('close', (code) => process.exit(code ?? 1));
-}
-
-// --- resume tokens: `1-<crc>-<length>-<hex of deflated payload>`, the shape of an OpenZFS token ----------
-
-function crc(buf) {
-  return createHash('sha256').update(buf).digest('hex').slice(0, 9);
-}
-function encodeToken(payload) {
-  const packed = deflateSync(Buffer.from(JSON.stringify(payload)));
-  return `1-${crc(packed)}-${packed.length.toString(16)}-${packed.toString('hex')}`;
-}
-function decodeToken(token) {
-  const m = /^1-([0-9a-f]+)-([0-9a-f]+)-([0-9a-f]+)$/.exec(token);
-  if (!m) return undefined;
-  const packed = Buffer.from(m[3], 'hex');
-  if (packed.length !== Number.parseInt(m[2], 16) || crc(packed) !== m[1]) return undefined;
-  try {
-    return JSON.parse(inflateSync(packed).toString());
-  } catch {
-    return undefined;
-  }
 }
 
 /** The BEGIN record of a send stream (zfs-fuse and OpenZFS alike): guids and the snapshot's name. */

@@ -15,7 +15,7 @@ import {
   closeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { decodeToken, encodeToken } from '../resume-token.mjs';
 import { applyStream, IncompleteStream } from './sim-apply.mjs';
 import { beginOf, RESUME_MAGIC, sendStream } from './sim-stream.mjs';
 import {
@@ -36,24 +36,6 @@ import {
   withMeta,
   ZfsError,
 } from './sim-store.mjs';
-
-// --- resume tokens: `1-<crc>-<length>-<hex of deflated payload>`, the shape of an OpenZFS token ----------
-const crc = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 9);
-function encodeToken(payload) {
-  const packed = deflateSync(Buffer.from(JSON.stringify(payload)));
-  return `1-${crc(packed)}-${packed.length.toString(16)}-${packed.toString('hex')}`;
-}
-function decodeToken(token) {
-  const m = /^1-([0-9a-f]+)-([0-9a-f]+)-([0-9a-f]+)$/.exec(token);
-  if (!m) return undefined;
-  const packed = Buffer.from(m[3], 'hex');
-  if (packed.length !== Number.parseInt(m[2], 16) || crc(packed) !== m[1]) return undefined;
-  try {
-    return JSON.parse(inflateSync(packed).toString());
-  } catch {
-    return undefined;
-  }
-}
 
 async function write(buf) {
   if (!process.stdout.write(buf)) await once(process.stdout, 'drain');

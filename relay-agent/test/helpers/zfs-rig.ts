@@ -1,0 +1,77 @@
+import type { CommandKind } from '@rackops/core/relay/commands';
+import type { LoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
+import type { ZfsSites } from '@rackops/lab/zfs/zfs-sites';
+import pino from 'pino';
+import type { CommandContext } from '../../src/commands/command-context';
+import type { SshEndpoint } from '../../src/zfs/ssh-link';
+
+/** The agent's endpoint for a lab sshd (a ZFS site, real or simulated): its own key, its host key pinned. */
+export const endpointOf = (sshd: LoopbackSshd): SshEndpoint => ({
+  host: sshd.host,
+  port: sshd.port,
+  username: sshd.username,
+  privateKeyPath: sshd.clientKeyPath,
+  hostKeyFingerprint: sshd.hostKeyFingerprint,
+});
+
+export interface ZfsContextOptions {
+  /** The appliance the command targets; `zfs-a` unless named. */
+  appliance?: string;
+  /** The command's memo; a fresh one for each context unless given (a retry passes the same one). */
+  memo?: Map<string, unknown>;
+  progress?: CommandContext['progress'];
+  /** No wait unless given: the tests' appliances answer at once. */
+  sleep?: CommandContext['sleep'];
+}
+
+/**
+ * Contexts for ZFS command handlers as the agent builds them, on a test clock that moves a minute a command
+ * from `startIso` (snapshot names carry the time, so each command's is its own).
+ */
+export function zfsContexts(startIso: string) {
+  let clock = Date.parse(startIso);
+  return (kind: CommandKind, opts: ZfsContextOptions = {}): CommandContext => {
+    clock += 60_000;
+    const at = new Date(clock);
+    const memo = opts.memo ?? new Map<string, unknown>();
+    return {
+      commandId: `cmd-${clock}`,
+      kind,
+      target: { type: 'zfs', id: opts.appliance ?? 'zfs-a' },
+      jobId: undefined,
+      signal: new AbortController().signal,
+      log: pino({ level: 'silent' }),
+      attempt: 1,
+      pollIntervalMs: 100,
+      progress: opts.progress ?? (async () => {}),
+      memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
+      sleep: opts.sleep ?? (async () => {}),
+      now: () => at,
+    };
+  };
+}
+
+/**
+ * A replicate's progress callback that cuts the link once `bytes` were sent (`drop` ends the site's SSH
+ * sessions, as a link lost mid-transfer). `at()` is how far the transfer had come; 0: it ended first, uncut.
+ */
+export function cutAfter(bytes: number, drop: () => Promise<void> | undefined) {
+  let at = 0;
+  return {
+    onProgress: (page: Record<string, unknown> | undefined) => {
+      const sent = (page?.bytes as number | undefined) ?? 0;
+      if (at > 0 || sent < bytes) return;
+      at = sent;
+      void drop();
+    },
+    at: () => at,
+  };
+}
+
+/** The short names (after `@`) of the snapshots of `dataset` and its children, oldest first. */
+export const snapshotTags = async (sites: Pick<ZfsSites, 'zfs'>, dataset: string): Promise<string[]> =>
+  (await sites.zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', dataset))
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((n) => n.split('@')[1] ?? '');
