@@ -102,29 +102,25 @@ export class JobCards {
     const activityId = await sender.send(cardActivity(card));
     if (!activityId) return undefined;
     const now = this.deps.clock.now().getTime();
-    // Two records that never read each other: written together, so a click right after the card arrives finds its
-    // location sooner.
-    await Promise.all([
-      saveCardLocation(
-        this.deps.store,
+    await saveCardLocation(
+      this.deps.store,
+      cid,
+      { conversationId: sender.conversationId, activityId, jobId },
+      now,
+    );
+    await saveJobCard(
+      this.deps.store,
+      jobId,
+      {
         cid,
-        { conversationId: sender.conversationId, activityId, jobId },
-        now,
-      ),
-      saveJobCard(
-        this.deps.store,
+        conversationId: sender.conversationId,
+        activityId,
         jobId,
-        {
-          cid,
-          conversationId: sender.conversationId,
-          activityId,
-          jobId,
-          page: 0,
-          final: isTerminal(view.job.status),
-        },
-        now,
-      ),
-    ]);
+        page: 0,
+        final: isTerminal(view.job.status),
+      },
+      now,
+    );
     this.touch(jobId);
     // The job may have moved on between rendering and recording the card (a fast pause); catch up.
     const latest = await this.deps.store.getJob(jobId);
