@@ -43,7 +43,7 @@ export function renderFailoverPlan(p: FailoverPlan): AdaptiveCard {
   ];
   const steps =
     p.mode === 'planned'
-      ? 'Guest shutdown of the source VMs (power-off after the timeout, named in the report), a final incremental sync, the DR dataset promoted, the VMs registered and powered on at DR.'
+      ? 'Guest shutdown of the source VMs (power-off after the timeout, named in the report), the source dataset made read-only (writable again on a failure before the promotion or a Roll back), a final incremental sync, the DR dataset promoted, the VMs registered and powered on at DR.'
       : 'No shutdown and no final sync (the source may be gone): the newest replica is promoted and the VMs registered and powered on at DR.';
   return card([
     heading(`${p.mode === 'planned' ? '🛫 Planned' : '🚨 Unplanned'} failover of ${p.group}: the plan`),
@@ -134,7 +134,9 @@ export function renderFailoverPause(job: Job, opts: RenderOptions): AdaptiveCard
       ...lossLine(job),
       facts(vmRows(job)),
       text(
-        '*Commit* makes DR the source: the group records the new direction and replicates DR → original site when that appliance is reachable. *Roll back* powers off and unregisters the VMs at DR; what changed there is discarded only after a second confirmation.',
+        job.params.mode === 'unplanned'
+          ? '*Commit* makes DR the source: the group records the new direction; writes the original may hold that never reached DR are kept in a snapshot there (when it answers) and the group stays paused until someone resumes it. *Roll back* powers off and unregisters the VMs at DR; what changed there is discarded only after a second confirmation.'
+          : '*Commit* makes DR the source: the group records the new direction and replicates DR → original site when that appliance is reachable; the original stays read-only, the replica from now on. *Roll back* powers off and unregisters the VMs at DR and makes the original writable again; what changed at DR is discarded only after a second confirmation.',
       ),
     ],
     [decide('Commit', 'commit', 'positive'), decide('Roll back', 'rollback', 'destructive')],
