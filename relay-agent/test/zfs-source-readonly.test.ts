@@ -7,39 +7,21 @@ import {
   startZfsSites,
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/commands/command-context';
 import { createZfsPromoteHandler, createZfsSourceReadonlyHandler } from '../src/commands/zfs-dr.handlers';
 import {
   createZfsReplicateHandler,
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { endpointOf, zfsContexts } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`zfs.source-readonly tests skipped: ${unavailable}`);
 
-let clock = Date.parse('2026-12-06T12:00:00Z');
-function ctxFor(kind: CommandKind, appliance: string): CommandContext {
-  clock += 60_000;
-  const at = new Date(clock);
-  const memo = new Map<string, unknown>();
-  return {
-    commandId: `cmd-${clock}`,
-    kind,
-    target: { type: 'zfs', id: appliance },
-    jobId: undefined,
-    signal: new AbortController().signal,
-    log: pino({ level: 'silent' }),
-    attempt: 1,
-    pollIntervalMs: 100,
-    progress: async () => {},
-    memo: { get: <T>(k: string) => memo.get(k) as T | undefined, set: (k, v) => void memo.set(k, v) },
-    sleep: (ms = 100) => new Promise((r) => setTimeout(r, ms)),
-    now: () => at,
-  };
-}
+const context = zfsContexts('2026-12-06T12:00:00Z');
+const ctxFor = (kind: CommandKind, appliance: string) =>
+  context(kind, { appliance, sleep: (ms = 100) => new Promise((r) => setTimeout(r, ms)) });
 
 /**
  * zfs.source-readonly on real zfs-fuse (or the simulated appliance): zfs-fuse refuses writes through the mount
@@ -55,13 +37,7 @@ describe.skipIf(unavailable !== undefined)('zfs.source-readonly over SSH', () =>
 
   beforeAll(async () => {
     sites = await startZfsSites();
-    const ep = {
-      host: sites.sshd.host,
-      port: sites.sshd.port,
-      username: sites.sshd.username,
-      privateKeyPath: sites.sshd.clientKeyPath,
-      hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-    };
+    const ep = endpointOf(sites.sshd);
     appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
