@@ -229,7 +229,11 @@ describe('startFailover and decideFailover refusals', () => {
       expect(report).toContain('powered off after the 300 s guest shutdown timeout');
     });
 
-    it('a failure before the promotion says nothing changed at DR and names the source VMs left off', async () => {
+    /** A failover that fails with `error` after web-01's guest shutdown, no VM up at DR: the job and its report. */
+    const failedAfterShutdown = async (
+      error: { Error: string; Cause: string },
+      opts: { promoteUncertain?: true } = {},
+    ) => {
       const job = await running();
       await finishFailover(ops(), job, {
         jobId: job.id,
@@ -237,32 +241,33 @@ describe('startFailover and decideFailover refusals', () => {
         shutdown: [
           { name: 'web-01', done: { powerState: 'poweredOff', how: 'guest-shutdown', timeoutSeconds: 300 } },
         ],
-        error: { Error: 'RelayCommandFailed', Cause: 'zfs.replicate: connection refused' },
+        error,
+        ...opts,
       });
       const done = await t.store.getJob(job.id);
+      const report = JSON.stringify(await t.store.getJobItem(job.id, 'note', 'report'));
+      return { done, report };
+    };
+
+    it('a failure before the promotion says nothing changed at DR and names the source VMs left off', async () => {
+      const { done, report } = await failedAfterShutdown({
+        Error: 'RelayCommandFailed',
+        Cause: 'zfs.replicate: connection refused',
+      });
       expect(done?.status).toBe('failed');
       expect(done?.details.result).toMatchObject({ outcome: 'failed' });
       expect(done?.summary).toMatch(/before the promotion/);
       expect(done?.summary).toMatch(/source VMs shut down for it stay off: web-01/);
-      const report = JSON.stringify(await t.store.getJobItem(job.id, 'note', 'report'));
       expect(report).toContain('nothing changed at DR');
     });
 
     it('a failed promotion does not claim nothing changed at DR: its outcome there is not known', async () => {
-      const job = await running();
-      await finishFailover(ops(), job, {
-        jobId: job.id,
-        fo,
-        shutdown: [
-          { name: 'web-01', done: { powerState: 'poweredOff', how: 'guest-shutdown', timeoutSeconds: 300 } },
-        ],
-        error: { Error: 'States.Timeout', Cause: 'zfs.promote: no answer' },
-        promoteUncertain: true,
-      });
-      const done = await t.store.getJob(job.id);
+      const { done, report } = await failedAfterShutdown(
+        { Error: 'States.Timeout', Cause: 'zfs.promote: no answer' },
+        { promoteUncertain: true },
+      );
       expect(done?.details.result).toMatchObject({ outcome: 'failed' });
       expect(done?.summary).toMatch(/the promotion failed/);
-      const report = JSON.stringify(await t.store.getJobItem(job.id, 'note', 'report'));
       expect(report).not.toContain('nothing changed at DR');
       expect(report).toContain('outcome at');
       expect(report).toContain('rackops:promoted');
