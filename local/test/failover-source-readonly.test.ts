@@ -1,14 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job } from '@rackops/core/jobs/job.schema';
-import { systemClock } from '@rackops/core/ports/clock.port';
 import { createProtectionGroupStore } from '@rackops/core/replication/protection-group-store';
 import type { UseCaseDeps } from '@rackops/core/usecases/deps';
 import { decideFailover, startFailover } from '@rackops/core/usecases/failover';
 import { replicateGroup } from '@rackops/core/usecases/replicate-group';
-import { drLab, writeSourceVmxFiles } from '@rackops/lab/testing/dr-lab';
 import { resourcePoolOf } from '@rackops/lab/vcenter/model/morefs';
-import { allowNfsExport } from '@rackops/lab/vcenter/nfs-datastores';
 import type { World } from '@rackops/lab/world/world';
 import {
   type ZfsSites,
@@ -17,7 +13,9 @@ import {
   zfsSitesUnavailable,
 } from '@rackops/lab/zfs/zfs-sites';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../src/stack';
+import type { LocalStack } from '../src/stack';
+import { createGoldGroup, startDrStack } from './helpers/dr-stack';
+import { waitForJob } from './helpers/zfs-stack';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`failover source read-only tests skipped: ${unavailable}`);
@@ -44,41 +42,16 @@ describe.skipIf(unavailable !== undefined)('failover: the source read-only, and 
     src = `${sites.sourcePool}/vmstore`;
     dst = `${sites.targetPool}/vmstore`;
     await sites.zfs('create', src);
-    const site = {
-      host: sites.sshd.host,
-      port: sites.sshd.port,
-      user: sites.sshd.username,
-      keyFile: sites.sshd.clientKeyPath,
-      hostKeyFingerprint: sites.sshd.hostKeyFingerprint,
-    };
-    stack = await startLocalStack({
-      lab: drLab(),
-      timeScale: 1 / 60,
-      zfs: { sites: { 'nas-src': site, 'nas-dst': site } },
-    });
-    world = (stack.lab as { world: World }).world;
-    allowNfsExport(world, sites.mountpoint(sites.targetPool));
-    allowNfsExport(world, sites.mountpoint(sites.sourcePool));
-    deps = {
-      store: stack.store,
-      orchestrator: stack.orchestrator,
-      scheduler: stack.scheduler,
-      notifier: { notify: async () => {} },
-      clock: systemClock,
-      startJob: stack.startJob,
-    };
-    await writeSourceVmxFiles(world, sites.mountpoint(src));
-    await createProtectionGroupStore(stack.store).create({
-      name: 'gold',
-      source: { vcenterId: 'vc-src', datastore: 'nfs-gold', appliance: 'nas-src', dataset: src },
-      target: { vcenterId: 'vc-dr', datastore: 'nfs-gold-dr', appliance: 'nas-dst', dataset: dst },
-      members: { kind: 'datastore' },
-      rpoMinutes: 15,
-      retention: { frequent: 3, hourly: 0, daily: 0, weekly: 0 },
-      production: false,
-      createdBy: alice,
-      createdAt: new Date().toISOString(),
-    });
+    ({ stack, world, deps } = await startDrStack(sites, src, { exportSource: true }));
+    await createGoldGroup(
+      stack,
+      { src, dst },
+      {
+        retention: { frequent: 3, hourly: 0, daily: 0, weekly: 0 },
+        production: false,
+        createdBy: alice,
+      },
+    );
   }, ZFS_SITES_WAIT_MS + 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -87,15 +60,7 @@ describe.skipIf(unavailable !== undefined)('failover: the source read-only, and 
 
   const vmsAt = (vc: string) => [...world.vms.values()].filter((v) => v.vcenterId === vc);
   const group = async () => (await createProtectionGroupStore(stack.store).get('gold'))?.value;
-  const waitFor = async (jobId: string, statuses: string[], ms = 240_000): Promise<Job> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const job = await stack.store.getJob(jobId);
-      if (job && statuses.includes(job.status)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} is ${job?.status}; gave up waiting`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
+  const waitFor = (jobId: string, statuses: string[], ms = 240_000) => waitForJob(stack, jobId, statuses, ms);
   const waitForPause = async (jobId: string, which: string) => {
     for (let i = 0; i < 1200 && (await stack.store.getJob(jobId))?.details.pause !== which; i++)
       await new Promise((r) => setTimeout(r, 200));
