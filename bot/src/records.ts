@@ -35,50 +35,48 @@ export type JobCardRecord = z.infer<typeof JobCardRecord>;
 const expiry = (nowMs: number): number => Math.floor(nowMs / 1000) + RETENTION_SECONDS;
 
 /**
- * Conversations this process saved, per Store: a second Store in the same process (a scenario file's next stack,
- * a restarted local stack) has none of them, and a conversation it lacks gets no proactive message or card update.
+ * What this process knows of conversation records, per Store: a second Store in the same process (a scenario
+ * file's next stack, a restarted local stack) has none of it, and a conversation it lacks gets no proactive
+ * message or card update. `saved`: written (id → hash). `pending`: being written — a turn answers before its
+ * record is written (app.ts), and a proactive send or card update from this process meanwhile (a job the turn
+ * started, notifying at once) waits for that write instead of finding no record.
  */
-const savedConversations = new WeakMap<Store, Map<string, string>>();
+interface ConversationsKnown {
+  saved: Map<string, string>;
+  pending: Map<string, { hash: string; write: Promise<void> }>;
+}
+const conversationsKnown = new WeakMap<Store, ConversationsKnown>();
 
-/**
- * Conversation records being written by this process, per Store. A turn answers before its record is written
- * (app.ts); a proactive send or card update from this process meanwhile (a job the turn started, notifying at once)
- * waits for that write instead of finding no record.
- */
-const pendingConversations = new WeakMap<Store, Map<string, { hash: string; write: Promise<void> }>>();
+function knownOf(store: Store): ConversationsKnown {
+  let known = conversationsKnown.get(store);
+  if (!known) {
+    known = { saved: new Map(), pending: new Map() };
+    conversationsKnown.set(store, known);
+  }
+  return known;
+}
 
 /** Remember where to send proactive messages for a conversation (written only when it changed). */
 export function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
   const id = ref.conversation?.id;
   if (!id) return Promise.resolve();
   const hash = createHash('sha256').update(JSON.stringify(ref)).digest('hex');
-  let saved = savedConversations.get(store);
-  if (!saved) {
-    saved = new Map();
-    savedConversations.set(store, saved);
-  }
+  const { saved, pending } = knownOf(store);
   // Most turns come from a conversation already saved by this process: skip the round trip.
   if (saved.get(id) === hash) return Promise.resolve();
-  let pending = pendingConversations.get(store);
-  if (!pending) {
-    pending = new Map();
-    pendingConversations.set(store, pending);
-  }
   // The conversation's next message may come before the first one's write is done: it is the same write.
   const under = pending.get(id);
   if (under?.hash === hash) return under.write;
-  const known = saved;
-  const inFlight = pending;
   const write = store
     .putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash }, { ifHashDiffers: true })
     .then(() => {
-      if (known.size > 10_000) known.clear();
-      known.set(id, hash);
+      if (saved.size > 10_000) saved.clear();
+      saved.set(id, hash);
     })
     .finally(() => {
-      if (inFlight.get(id)?.write === write) inFlight.delete(id);
+      if (pending.get(id)?.write === write) pending.delete(id);
     });
-  inFlight.set(id, { hash, write });
+  pending.set(id, { hash, write });
   return write;
 }
 
@@ -87,9 +85,9 @@ export async function loadConversation(
   id: string,
 ): Promise<Partial<ConversationReference> | undefined> {
   // A failed write is the writer's to report; the read then finds what the Store has.
-  await pendingConversations
+  await conversationsKnown
     .get(store)
-    ?.get(id)
+    ?.pending.get(id)
     ?.write.catch(() => undefined);
   return (await store.getRecord<Partial<ConversationReference>>(BOT_RECORDS.conversation, id))?.data;
 }
