@@ -1,6 +1,6 @@
 import { type StatePath, hostStepParts, stepKeyFormat } from '../jobs/job-step';
 import type { CommandKind } from '../relay/commands';
-import type { PlanField } from './ops/host-plan.op';
+import type { FromPlan } from './ops/host-plan.op';
 import type { JobOpsRequest } from './ops/run-op';
 
 /** An ASL state or state machine as plain JSON (JSONPath dialect). */
@@ -77,7 +77,7 @@ export interface DeviceTaskOptions {
    * Params the dispatch takes from the iteration host's 'plan' item (param name → plan list, host at
    * `$.host.hostId`): a host's firmware never rides in the state, and no state of its own loads it.
    */
-  fromPlan?: Partial<Record<'packages' | 'expected', PlanField>>;
+  fromPlan?: FromPlan['params'];
 }
 
 /** A step that touches gear: one relay command sent with a task token (DESIGN §1). */
