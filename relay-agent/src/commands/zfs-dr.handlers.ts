@@ -5,7 +5,7 @@ import { ZfsSnapshotTag } from '@rackops/core/replication/zfs-names';
 import { RackOpsError } from '@rackops/core/util/errors';
 import { parseOrThrow } from '@rackops/core/util/zod-errors';
 import { RemoteCommandError } from '../zfs/ssh-link';
-import { PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
+import { markSet, PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
 import type { ZfsAppliances, ZfsSession } from '../zfs/zfs-appliance';
 import type { CommandHandler } from './command-context';
 
@@ -124,7 +124,7 @@ export function createZfsPromoteHandler(appliances: ZfsAppliances): CommandHandl
         throw new RackOpsError('not_a_replica', `${p.dataset} is not a replica of ${p.group}: not promoted`);
       }
       const promoted = await readProp(s, p.dataset, PROMOTED_MARK);
-      if (promoted !== undefined && promoted !== '-') {
+      if (markSet(promoted)) {
         const from = parseOrThrow(ZfsSnapshotTag, promoted, `${p.dataset} ${PROMOTED_MARK}`);
         return {
           snapshot: from,
@@ -172,7 +172,7 @@ export function createZfsDemoteHandler(appliances: ZfsAppliances): CommandHandle
       if (replicaOf !== p.group)
         throw new RackOpsError('not_a_replica', `${p.dataset} is not a replica of ${p.group}: not demoted`);
       const promoted = await readProp(s, p.dataset, PROMOTED_MARK);
-      if (promoted === undefined || promoted === '-') return { demoted: false };
+      if (!markSet(promoted)) return { demoted: false };
       const from = parseOrThrow(ZfsSnapshotTag, promoted, `${p.dataset} ${PROMOTED_MARK}`);
       await ctx.progress(`discarding what changed on ${p.dataset} since ${from}`);
       await s.run({ verb: 'rollback', dataset: p.dataset, tag: from });
@@ -201,7 +201,7 @@ export function createZfsSourceReadonlyHandler(
       const replicaOf = await readProp(s, p.dataset, REPLICA_MARK);
       if (replicaOf === undefined) throw new RackOpsError('not_found', `dataset ${p.dataset} does not exist`);
       const promoted = await readProp(s, p.dataset, PROMOTED_MARK);
-      const live = replicaOf === '-' || (replicaOf === p.group && promoted !== undefined && promoted !== '-');
+      const live = replicaOf === '-' || (replicaOf === p.group && markSet(promoted));
       if (!live) {
         throw new RackOpsError(
           'not_a_source',
@@ -211,7 +211,7 @@ export function createZfsSourceReadonlyHandler(
       await ctx.progress(`${p.dataset} ${p.readonly ? 'read-only' : 'writable'}`);
       await s.run({ verb: p.readonly ? 'set-readonly' : 'set-writable', dataset: p.dataset });
       // Only once it is read-only: from here on it is a replica, and replication may receive into it.
-      const unmark = p.readonly && p.handover === true && promoted !== undefined && promoted !== '-';
+      const unmark = p.readonly && p.handover === true && markSet(promoted);
       if (unmark) await s.run({ verb: 'unmark', dataset: p.dataset, property: 'rackops:promoted' });
       return { dataset: p.dataset, readonly: p.readonly, ...(unmark ? { unmarked: true } : {}) };
     });

@@ -10,7 +10,7 @@ import { type DirectHopInput, directPipelineCommand } from '../zfs/direct-hop';
 import { estimateSend, progressTotal } from '../zfs/send-estimate';
 import { progressText } from '../zfs/send-progress';
 import { directSendReceive } from '../zfs/zfs-direct-transfer';
-import { PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
+import { markSet, PROMOTED_MARK, readProp, REPLICA_MARK } from '../zfs/zfs-props';
 import { pipeSendReceive } from '../zfs/zfs-transfer';
 import type { CommandHandler } from './command-context';
 import { resumeFirst } from './zfs-resume-first';
@@ -146,7 +146,7 @@ export function createZfsReplicateHandler(
           : { kind: plan.kind, snapshot: params.snapshot, bytes: 0, seconds: 0, transport };
       // A replica promoted by a failover is live at DR now: a receive (-F) would roll back what VMs wrote there.
       const promoted = await readProp(target, params.targetDataset, PROMOTED_MARK);
-      if (promoted !== undefined && promoted !== '-')
+      if (markSet(promoted))
         throw new RackOpsError(
           'replica_promoted',
           `${params.targetDataset} was promoted by a failover (from ${promoted}): not replicating into it`,

@@ -24,3 +24,6 @@ export async function readProp(
     throw err;
   }
 }
+
+/** A RackOps mark is set: the property exists on the dataset and is not ZFS's '-' for "not set". */
+export const markSet = (value: string | undefined): value is string => value !== undefined && value !== '-';
