@@ -15,9 +15,9 @@ import {
   createZfsReplicateHandler,
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
-import { createZfsAppliances } from '../src/zfs/zfs-appliance';
+import type { createZfsAppliances } from '../src/zfs/zfs-appliance';
 import { zfsArgv } from '../src/zfs/zfs-argv';
-import { cutAfter, endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
+import { cutAfter, snapshotTags, zfsContexts, sitePairOn } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS modern-path tests skipped: ${unavailable}`);
@@ -73,11 +73,7 @@ describe.skipIf(unavailable !== undefined || hangsOnThisNode)(
       const modern = sites.modern;
       if (!modern) throw new Error('no modern site');
       stateDir = modern.stateDir;
-      const ep = endpointOf(modern.sshd);
-      appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
-      src = `${sites.sourcePool}/vmstore`;
-      dst = `${sites.targetPool}/vmstore`;
-      await sites.zfs('create', src);
+      ({ appliances, src, dst } = await sitePairOn(sites, modern.sshd));
     }, ZFS_SITES_WAIT_MS + 120_000); // may wait for another file's ZFS sites to close (machine-lock.ts)
     afterAll(async () => {
       await sites?.close();

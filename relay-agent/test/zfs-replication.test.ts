@@ -19,7 +19,7 @@ import {
 } from '../src/commands/zfs-replication.handlers';
 import { HostKeyMismatchError } from '../src/zfs/ssh-link';
 import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
-import { endpointOf, zfsContexts } from './helpers/zfs-rig';
+import { zfsContexts, sitePairOn } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS replication tests skipped: ${unavailable}`);
@@ -37,11 +37,7 @@ describe.skipIf(unavailable !== undefined)('ZFS replication over SSH (real zfs-f
 
   beforeAll(async () => {
     sites = await startZfsSites();
-    const ep = endpointOf(sites.sshd);
-    appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
-    src = `${sites.sourcePool}/vmstore`;
-    dst = `${sites.targetPool}/vmstore`;
-    await sites.zfs('create', src);
+    ({ appliances, src, dst } = await sitePairOn(sites));
   }, ZFS_SITES_WAIT_MS + 120_000); // may wait for another file's ZFS sites to close (machine-lock.ts)
   afterAll(async () => {
     await sites?.close();

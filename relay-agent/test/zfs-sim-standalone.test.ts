@@ -10,8 +10,8 @@ import {
   createZfsReplicateHandler,
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
-import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
-import { cutAfter, endpointOf, snapshotTags, zfsContexts } from './helpers/zfs-rig';
+import type { ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { cutAfter, snapshotTags, zfsContexts, sitePairOn } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`ZFS stand-alone sim test skipped: ${unavailable}`);
@@ -36,11 +36,7 @@ describe.skipIf(unavailable !== undefined)('stand-alone simulated ZFS appliance 
     sites = await startSimulatedSites({ modern: true, poolMiB: 128 });
     const modern = sites.modern;
     if (!modern) throw new Error('no modern site');
-    const ep = endpointOf(modern.sshd);
-    appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
-    src = `${sites.sourcePool}/vmstore`;
-    dst = `${sites.targetPool}/vmstore`;
-    await sites.zfs('create', src);
+    ({ appliances, src, dst } = await sitePairOn(sites, modern.sshd));
   }, 60_000);
   afterAll(async () => {
     await sites?.close();

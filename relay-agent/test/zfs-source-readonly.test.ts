@@ -13,8 +13,8 @@ import {
   createZfsReplicateHandler,
   createZfsSnapshotHandler,
 } from '../src/commands/zfs-replication.handlers';
-import { createZfsAppliances, type ZfsAppliances } from '../src/zfs/zfs-appliance';
-import { endpointOf, zfsContexts } from './helpers/zfs-rig';
+import type { ZfsAppliances } from '../src/zfs/zfs-appliance';
+import { zfsContexts, sitePairOn } from './helpers/zfs-rig';
 
 const unavailable = zfsSitesUnavailable();
 if (unavailable) console.warn(`zfs.source-readonly tests skipped: ${unavailable}`);
@@ -37,11 +37,7 @@ describe.skipIf(unavailable !== undefined)('zfs.source-readonly over SSH', () =>
 
   beforeAll(async () => {
     sites = await startZfsSites();
-    const ep = endpointOf(sites.sshd);
-    appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
-    src = `${sites.sourcePool}/vmstore`;
-    dst = `${sites.targetPool}/vmstore`;
-    await sites.zfs('create', src);
+    ({ appliances, src, dst } = await sitePairOn(sites));
   }, ZFS_SITES_WAIT_MS + 120_000);
   afterAll(async () => {
     await sites?.close();

@@ -4,6 +4,7 @@ import type { ZfsSites } from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
 import type { CommandContext } from '../../src/commands/command-context';
 import type { SshEndpoint } from '../../src/zfs/ssh-link';
+import { createZfsAppliances, type ZfsAppliances } from '../../src/zfs/zfs-appliance';
 
 /** The agent's endpoint for a lab sshd (a ZFS site, real or simulated): its own key, its host key pinned. */
 export const endpointOf = (sshd: LoopbackSshd): SshEndpoint => ({
@@ -75,3 +76,19 @@ export const snapshotTags = async (sites: Pick<ZfsSites, 'zfs'>, dataset: string
     .split('\n')
     .filter(Boolean)
     .map((n) => n.split('@')[1] ?? '');
+
+/**
+ * The agent's two appliances, `zfs-a` and `zfs-b`, both on `sshd` (the sites' own, or their modern one), and a
+ * new `vmstore` dataset on the source pool to replicate to the target pool's.
+ */
+export async function sitePairOn(
+  sites: ZfsSites,
+  sshd: LoopbackSshd = sites.sshd,
+): Promise<{ appliances: ZfsAppliances; src: string; dst: string }> {
+  const ep = endpointOf(sshd);
+  const appliances = createZfsAppliances({ 'zfs-a': ep, 'zfs-b': ep });
+  const src = `${sites.sourcePool}/vmstore`;
+  const dst = `${sites.targetPool}/vmstore`;
+  await sites.zfs('create', src);
+  return { appliances, src, dst };
+}
