@@ -7,6 +7,7 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: one on a 2-core machine, where most of the suite's time
     // is spent waiting on time-scaled labs, engines and browsers rather than computing. Two run side by side.
     maxWorkers: 2,
+    reporters: ['default', './core/test/setup/flaky-reporter.ts'],
     projects: workspaces.map((name) => ({
       test: {
         name,
@@ -15,6 +16,10 @@ export default defineConfig({
         setupFiles: ['../core/test/setup/polyfills.ts'],
         testTimeout: 30_000,
         hookTimeout: 60_000,
+        // A failed test runs once more: the integration tests race real processes (labs, engines, zfs-fuse,
+        // browsers) on a shared 2-core machine. The flaky reporter names every test that needed it, with its
+        // first error; a test that fails twice fails the run.
+        retry: 1,
       },
     })),
   },
