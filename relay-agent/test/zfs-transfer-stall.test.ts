@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import type { ZfsSession } from '../src/zfs/zfs-appliance';
@@ -21,6 +21,42 @@ function channel(
     finish: (code: number) => {
       stream.emit('exit', code);
       stream.emit('close');
+    },
+  });
+  return ch;
+}
+
+/**
+ * A channel that behaves as ssh2's does where a cut is concerned: `destroy()` only ends and closes it (the stream
+ * is not destroyed), `close` is emitted only once its readable side has ended, and a write past the peer's
+ * window waits for a window adjust that a dead link never sends. `die()` is the connection lost under it.
+ */
+function ssh2LikeChannel(windowBytes = Number.POSITIVE_INFINITY) {
+  let window = windowBytes;
+  const ch = new Duplex({
+    allowHalfOpen: true,
+    emitClose: false,
+    read() {},
+    write(chunk: Buffer, _enc, cb) {
+      window -= chunk.length;
+      if (window >= 0) cb(); // past the window the callback never comes, as on a link that stopped answering
+    },
+  }) as Duplex & { stderr: PassThrough; close(): void; die(): void };
+  const emitCloseAfterEnd = () => {
+    if (ch.readableEnded) ch.emit('close');
+    else ch.once('end', () => ch.emit('close'));
+  };
+  Object.assign(ch, {
+    stderr: new PassThrough(),
+    close: () => {},
+    destroy: () => {
+      ch.end();
+      return ch;
+    },
+    die: () => {
+      ch.push(null);
+      ch.stderr.push(null);
+      emitCloseAfterEnd();
     },
   });
   return ch;
@@ -116,6 +152,39 @@ describe('a ZFS transfer that stops moving', () => {
     });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+});
+
+describe('a ZFS transfer whose SSH link is lost mid-stream (ssh2 channel semantics)', () => {
+  it('ends at once with transfer_cut while the source still holds unread data, not at the stall nor never', async () => {
+    // The target's window is exhausted after 256 KiB: its writes hang, the pipe pushes back, and the source's
+    // channel keeps what it got unread. Then the link drops under both sessions.
+    const send = ssh2LikeChannel();
+    const recv = ssh2LikeChannel(256 * 1024);
+    recv.resume();
+    for (let i = 0; i < 64; i++) send.push(Buffer.alloc(64 * 1024));
+    const ran = transfer(send as unknown as ClientChannel, recv as unknown as ClientChannel, {
+      stallMs: 20_000,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(send.readableLength, 'the source channel holds unread data').toBeGreaterThan(0);
+    const started = Date.now();
+    recv.die();
+    send.die();
+    await expect(ran).rejects.toMatchObject({ code: 'transfer_cut' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 30_000);
+
+  it("a stall with the source's data unread ends with transfer_stalled, not never", async () => {
+    const send = ssh2LikeChannel();
+    const recv = ssh2LikeChannel(256 * 1024);
+    recv.resume();
+    for (let i = 0; i < 64; i++) send.push(Buffer.alloc(64 * 1024));
+    const started = Date.now();
+    await expect(
+      transfer(send as unknown as ClientChannel, recv as unknown as ClientChannel, { stallMs: 300 }),
+    ).rejects.toMatchObject({ code: 'transfer_stalled' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 30_000);
 });
 
 describe('a ZFS command that never answers', () => {

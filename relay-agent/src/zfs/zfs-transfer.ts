@@ -19,6 +19,31 @@ function exitOf(ch: ClientChannel): { done: Promise<number | null>; stderr: () =
 }
 
 /**
+ * Settles (rejects) once `signal` aborts: the transfer's end when it is cut. Node 24's `pipeline` settles only when
+ * every stream has ended or closed, and an ssh2 channel closes only after its readable side ended: once the pipe is
+ * torn down, the send channel's unread data keeps it open, and the pipeline waited for ever (stall timer included).
+ */
+function whenAborted(signal: AbortSignal): { promise: Promise<never>; stop: () => void } {
+  let onAbort = () => {};
+  const promise = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { promise, stop: () => signal.removeEventListener('abort', onAbort) };
+}
+
+/**
+ * A cut or abandoned channel: its unread data dropped, so ssh2 can end it and emit `close` (and the exit status,
+ * when the appliance still sends one); closed, so the appliance's side ends too.
+ */
+function release(ch: ClientChannel): void {
+  ch.unpipe();
+  ch.resume();
+  ch.close();
+}
+
+/**
  * No byte for this long and the transfer is cut: a receive stuck on the target (a dataset still held by an
  * earlier, orphaned receive) or a send stuck on the source would otherwise hold the command, and the group's next
  * sync behind it, forever. ZFS streams continuously; two minutes of silence is not a slow link.
@@ -104,11 +129,12 @@ export async function pipeSendReceive(input: {
   const signals = [stall.signal, linkLost.signal, ...(input.signal ? [input.signal] : [])];
   const signal = AbortSignal.any(signals);
   armStall(input.firstByteMs ?? stallMs);
+  const cut = whenAborted(signal);
   try {
-    await pipeline(send.channel, counter, recv.channel, { signal });
+    await Promise.race([pipeline(send.channel, counter, recv.channel, { signal }), cut.promise]);
   } catch (err) {
-    send.channel.close();
-    recv.channel.close();
+    release(send.channel);
+    release(recv.channel);
     // A side that failed on its own (the receive refused the stream, the send lost its snapshot) says why on
     // stderr: that is the operator's reason, not the stream's "premature close".
     const codes = await Promise.race([
@@ -132,6 +158,7 @@ export async function pipeSendReceive(input: {
     throw err;
   } finally {
     clearTimeout(stallTimer);
+    cut.stop();
   }
   let exitTimer: NodeJS.Timeout | undefined;
   const exits = await Promise.race([

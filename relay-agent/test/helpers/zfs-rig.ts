@@ -2,6 +2,7 @@ import type { CommandKind } from '@rackops/core/relay/commands';
 import type { LoopbackSshd } from '@rackops/lab/zfs/loopback-sshd';
 import type { ZfsSites } from '@rackops/lab/zfs/zfs-sites';
 import pino from 'pino';
+import { expect } from 'vitest';
 import type { CommandContext } from '../../src/commands/command-context';
 import type { SshEndpoint } from '../../src/zfs/ssh-link';
 import { createZfsAppliances, type ZfsAppliances } from '../../src/zfs/zfs-appliance';
@@ -55,18 +56,43 @@ export function zfsContexts(startIso: string) {
 /**
  * A replicate's progress callback that cuts the link once `bytes` were sent (`drop` ends the site's SSH
  * sessions, as a link lost mid-transfer). `at()` is how far the transfer had come; 0: it ended first, uncut.
+ * `droppedAt()`: when the drop was asked for (Date.now()), to bound how long the cut command took to end.
  */
 export function cutAfter(bytes: number, drop: () => Promise<void> | undefined) {
   let at = 0;
+  let droppedAt: number | undefined;
   return {
     onProgress: (page: Record<string, unknown> | undefined) => {
       const sent = (page?.bytes as number | undefined) ?? 0;
       if (at > 0 || sent < bytes) return;
       at = sent;
+      droppedAt = Date.now();
       void drop();
     },
     at: () => at,
+    droppedAt: () => droppedAt,
   };
+}
+
+/** How long a replicate may take to end after its link was cut: promptly, not at a stall timer (two minutes). */
+export const CUT_ENDS_WITHIN_MS = 30_000;
+
+/**
+ * A replicate cut by `link` ends promptly with an error that says so: the target's session closed under it
+ * (`transfer_cut`), or a side's command ended without success (`remote_command_failed`).
+ */
+export async function expectCutEnds(run: Promise<unknown>, link: ReturnType<typeof cutAfter>): Promise<void> {
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const ended = Date.now();
+  expect(link.at(), 'the transfer ended before the cut: nothing was cut').toBeGreaterThan(0);
+  expect(err, 'the cut transfer succeeded').toBeDefined();
+  expect(err).toMatchObject({ code: expect.stringMatching(/^(transfer_cut|remote_command_failed)$/) });
+  expect(ended - (link.droppedAt() ?? ended), 'ms from the cut to the command ending').toBeLessThan(
+    CUT_ENDS_WITHIN_MS,
+  );
 }
 
 /** The short names (after `@`) of the snapshots of `dataset` and its children, oldest first. */
