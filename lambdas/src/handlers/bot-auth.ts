@@ -1,5 +1,6 @@
+import { ConnectorReusingAuthentication } from '@rackops/bot/connector-reuse';
 import {
-  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
 } from 'botbuilder';
 import type { BotSecret } from './bot-secret';
@@ -25,7 +26,7 @@ type Credentials = Awaited<ReturnType<ConfigurationServiceClientCredentialFactor
 /** How the bot Lambda checks incoming Bot Framework tokens and authenticates its replies, from the bot secret. */
 export function botFrameworkAuthOf(secret: BotSecret): ConfigurationBotFrameworkAuthentication {
   const c = secret.channel;
-  return new ConfigurationBotFrameworkAuthentication(
+  return new ConnectorReusingAuthentication(
     {
       MicrosoftAppId: secret.microsoftAppId,
       MicrosoftAppPassword: secret.microsoftAppPassword,

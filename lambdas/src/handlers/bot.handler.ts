@@ -1,7 +1,13 @@
 import { type Bot, createBot } from '@rackops/bot/app';
 import { type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
-import { type Activity, CloudAdapter, type ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import {
+  type Activity,
+  CloudAdapter,
+  type ConfigurationBotFrameworkAuthentication,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 import { botFrameworkAuthOf } from './bot-auth';
 import { z } from 'zod';
 import { createSqsQueueStats, watchedQueuesFromEnv } from '../adapters/sqs-queue-stats';
@@ -32,20 +38,61 @@ export interface HttpResult {
   body: string;
 }
 
+type AuthenticateRequestResult = Awaited<
+  ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>
+>;
+
+/**
+ * A CloudAdapter that runs the turn of a request whose token the handler has already verified: `process` would
+ * verify it a second time (an RSA signature check and the claims, on every request).
+ */
+export class VerifiedRequestAdapter extends CloudAdapter {
+  runVerified(
+    auth: AuthenticateRequestResult,
+    activity: Activity,
+    logic: (ctx: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(auth, activity, logic);
+  }
+}
+
 export interface BotHandlerDeps {
-  /** Validates the Bot Framework token on every request (CloudAdapter with ConfigurationBotFrameworkAuthentication). */
-  adapter: CloudAdapter;
   /**
-   * The same authentication, asked first: botbuilder answers a token that fails verification (a bad signature,
-   * expired) with 500 and the library's message; a caller without a valid token gets 401 and nothing else.
+   * Verifies the Bot Framework token, once per request: botbuilder's own path answers a token that fails
+   * verification (a bad signature, expired) with 500 and the library's message; here a caller without a valid
+   * token gets 401 and nothing else, and the verified result is what the turn runs with.
    */
-  auth?: Pick<ConfigurationBotFrameworkAuthentication, 'authenticateRequest'>;
+  auth: Pick<ConfigurationBotFrameworkAuthentication, 'authenticateRequest'>;
+  /** Runs the turn with that result (its Bot Connector client, the caller id). */
+  adapter: VerifiedRequestAdapter;
   bot: Bot;
 }
 
 /**
- * POST /api/messages as a Lambda: the request goes through botbuilder's CloudAdapter, which rejects a missing or
- * invalid Bot Framework token (401) before the bot sees anything, then runs the bot's turn.
+ * The activity as botbuilder's CloudAdapter.process takes it: an object with a string type, its timestamps as
+ * Dates (the raw strings kept beside them).
+ */
+function activityOf(body: unknown): Activity | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const a = body as Record<string, unknown>;
+  if (typeof a.type !== 'string' || !a.type) return undefined;
+  for (const [field, raw] of [
+    ['timestamp', 'rawTimestamp'],
+    ['expiration', 'rawExpiration'],
+    ['localTimestamp', 'rawLocalTimestamp'],
+  ] as const) {
+    const value = a[field];
+    if (typeof value === 'string') {
+      a[raw] = value;
+      a[field] = new Date(value);
+    }
+  }
+  return a as unknown as Activity;
+}
+
+/**
+ * POST /api/messages as a Lambda: the Bot Framework token is verified (401 without a valid one, before the bot
+ * sees anything), then the bot's turn runs; an invoke's answer (Action.Execute) is the response body.
  */
 export function createBotHandler(deps: BotHandlerDeps) {
   return async (raw: unknown): Promise<HttpResult> => {
@@ -54,44 +101,37 @@ export function createBotHandler(deps: BotHandlerDeps) {
     const event = parsed.data;
     const method = event.requestContext?.http?.method ?? 'POST';
     if (method !== 'POST') return { statusCode: 405, body: '' };
-    let body: Record<string, unknown>;
+    let activity: Activity | undefined;
     try {
       const text = event.isBase64Encoded
         ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
         : (event.body ?? '');
-      body = JSON.parse(text) as Record<string, unknown>;
+      activity = activityOf(JSON.parse(text));
     } catch {
-      return { statusCode: 400, body: '' };
+      activity = undefined;
     }
-    let statusCode = 200;
-    let out: unknown;
-    const headers: Record<string, string> = {};
-    const response = {
-      socket: undefined,
-      status(code: number) {
-        statusCode = code;
-      },
-      header(name: string, value: unknown) {
-        headers[name] = String(value);
-      },
-      send(payload?: unknown) {
-        out = payload;
-      },
-      end() {},
-    };
-    // Header names are case-insensitive; the adapter reads `authorization`.
-    const lower = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    if (deps.auth) {
-      try {
-        await deps.auth.authenticateRequest(body as unknown as Activity, lower.authorization ?? '');
-      } catch {
-        return { statusCode: 401, body: '' };
-      }
+    if (!activity) return { statusCode: 400, body: '' };
+    // Header names are case-insensitive.
+    const authorization = Object.entries(event.headers).find(
+      ([k]) => k.toLowerCase() === 'authorization',
+    )?.[1];
+    let verified: AuthenticateRequestResult;
+    try {
+      verified = await deps.auth.authenticateRequest(activity, authorization ?? '');
+    } catch {
+      return { statusCode: 401, body: '' };
     }
-    await deps.adapter.process({ body, headers: lower, method }, response, (ctx) => deps.bot.run(ctx));
+    let answer: InvokeResponse | undefined;
+    try {
+      answer = await deps.adapter.runVerified(verified, activity, (ctx) => deps.bot.run(ctx));
+    } catch {
+      // The adapter's onTurnError has logged and answered what it could; no library message goes back.
+      return { statusCode: 500, body: '' };
+    }
+    const out = answer?.body;
     return {
-      statusCode,
-      headers: { 'content-type': 'application/json', ...headers },
+      statusCode: answer?.status ?? 200,
+      headers: { 'content-type': 'application/json' },
       body: out === undefined ? '' : typeof out === 'string' ? out : JSON.stringify(out),
     };
   };
@@ -133,7 +173,7 @@ async function wire(): Promise<ReturnType<typeof createBotHandler>> {
   const platform = awsPlatform();
   const secret = await fetchBotSecret(platform.clients.secretsManager);
   const auth = botFrameworkAuthOf(secret);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new VerifiedRequestAdapter(auth);
   const logger = platform.logger;
   adapter.onTurnError = async (ctx, err) => {
     logger.error({ err }, 'bot turn error');

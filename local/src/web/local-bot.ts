@@ -4,7 +4,8 @@ import type { Store } from '@rackops/core/ports/store.port';
 import { type Bot, type CreateBotOptions, createBot } from '@rackops/bot/app';
 import { type BotConfigInput, clusterListFromEnv } from '@rackops/bot/config';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { ConnectorReusingAuthentication } from '@rackops/bot/connector-reuse';
+import { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
 import { type ChatServer, startChatServer } from './chat-server';
 
@@ -60,7 +61,7 @@ export function localProductionClusters(
 
 /** The bot behind botbuilder's CloudAdapter (no app id: the loopback endpoint does not authenticate) + the chat server. */
 export async function startLocalBot(opts: LocalBotOptions): Promise<LocalBot> {
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const adapter = new CloudAdapter(new ConnectorReusingAuthentication({}));
   let chatUrl: string | undefined;
   const channels = opts.notificationChannels?.(() => chatUrl);
   const bot = createBot({

@@ -1,22 +1,22 @@
-import { createServer } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Notifier } from '@rackops/core/ports/notifier.port';
 import { startJob } from '@rackops/core/usecases/start-job';
 import { createBot } from '@rackops/bot/app';
+import { ConnectorReusingAuthentication } from '@rackops/bot/connector-reuse';
 import { cloudAdapterGateway } from '@rackops/bot/gateway';
 import { seedInventory } from '@rackops/bot/testing/seed-inventory';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
+import { VerifiedRequestAdapter, createBotHandler } from '@rackops/lambdas/handlers/bot.handler';
 import { createLocalScheduler } from '@rackops/local/scheduler/local-scheduler';
 import { startPauseEngine } from '@rackops/local/testing/pause-engine';
-import { handleBotMessage } from '@rackops/local/web/bot-endpoint';
 import { LOCAL_BOT_CONFIG } from '@rackops/local/web/local-bot';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { pino } from 'pino';
 import { countingStore } from './counting-store';
 
 /**
- * The bot alone in a process, as in Lambda: botbuilder's CloudAdapter on POST /api/messages, the Store on DynamoDB
+ * The bot alone in a process, as in Lambda: the bot Lambda's handler on POST /api/messages, the Store on DynamoDB
  * at `--dynamo <endpoint>` (another process). GET /stats gives this process's CPU time, the Store calls, the turns
  * so far and the requests under way: the bench reads it before and after each phase, once none are under way. A
  * message `echo` is answered `echo` without the bot (the bench's baseline). Prints `{"url":…}`.
@@ -40,7 +40,9 @@ const clock = { now: () => new Date() };
 const start = (jobId: string, actor: Parameters<typeof startJob>[2]) =>
   startJob({ store, orchestrator, clock }, jobId, actor);
 const scheduler = createLocalScheduler({ store, fire: async () => undefined, logger });
-const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+// No app id: tokens are not checked here (the local Bot Connector sends none), the rest is the Lambda's path.
+const auth = new ConnectorReusingAuthentication({});
+const adapter = new VerifiedRequestAdapter(auth);
 const bot = createBot({
   config: { ...LOCAL_BOT_CONFIG, productionClusters: [], progressMinIntervalMs: 0 },
   store,
@@ -55,7 +57,7 @@ let turns = 0;
 let echoes = 0;
 /** Requests to /api/messages not answered yet (a turn ends after its writes): the bench waits for none. */
 let inFlight = 0;
-const run: Parameters<typeof handleBotMessage>[1] = async (ctx) => {
+const run: typeof bot.run = async (ctx) => {
   // The baseline turn: the same adapter, Direct Line and clients, no bot (no Store, no cards).
   if (ctx.activity.type === 'message' && ctx.activity.text === 'echo') {
     echoes++;
@@ -65,6 +67,18 @@ const run: Parameters<typeof handleBotMessage>[1] = async (ctx) => {
   turns++;
   await bot.run(ctx);
 };
+/** The bot Lambda's handler (token check, turn, invoke answer), given the request as a function URL would. */
+const handler = createBotHandler({ auth, adapter, bot: { ...bot, run } });
+async function lambdaRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+  );
+  const out = await handler({ body, headers, requestContext: { http: { method: req.method ?? 'POST' } } });
+  res.writeHead(out.statusCode, out.headers).end(out.body);
+}
 const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {
     const cpu = process.cpuUsage();
@@ -81,7 +95,7 @@ const server = createServer((req, res) => {
     return;
   }
   inFlight++;
-  handleBotMessage(adapter, run, req, res)
+  lambdaRequest(req, res)
     .catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
     })
