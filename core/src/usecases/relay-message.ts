@@ -125,25 +125,30 @@ export function createRelayMessageHandler(deps: RelayMessageDeps) {
       },
       record,
     );
-    if (msg.jobId) {
-      await store.appendLog({
-        jobId: msg.jobId,
-        level: msg.ok ? 'info' : 'error',
-        message: msg.ok
-          ? `${onHost(sent)}${msg.kind} done (${Math.round(msg.durationMs)} ms)`
-          : `${onHost(sent)}${msg.kind} failed: ${err.code}: ${err.message}`,
-      });
-    }
-    if (msg.jobId && sent?.step) {
-      await putCommandStep(
-        store,
-        clock,
-        msg.jobId,
-        sent.step,
-        msg.ok ? 'completed' : 'failed',
-        msg.ok ? undefined : `${err.code}: ${err.message}`,
-      );
-    }
+    // The console line and the step are separate items: written at once, both before the workflow hears of
+    // the result.
+    const jobId = msg.jobId;
+    await Promise.all([
+      jobId
+        ? store.appendLog({
+            jobId,
+            level: msg.ok ? 'info' : 'error',
+            message: msg.ok
+              ? `${onHost(sent)}${msg.kind} done (${Math.round(msg.durationMs)} ms)`
+              : `${onHost(sent)}${msg.kind} failed: ${err.code}: ${err.message}`,
+          })
+        : undefined,
+      jobId && sent?.step
+        ? putCommandStep(
+            store,
+            clock,
+            jobId,
+            sent.step,
+            msg.ok ? 'completed' : 'failed',
+            msg.ok ? undefined : `${err.code}: ${err.message}`,
+          )
+        : undefined,
+    ]);
     const token = msg.taskToken;
     if (!token) return;
     await pagesIngested(msg);
