@@ -10,6 +10,7 @@ import { labCatalog, startLocalStack } from '@rackops/local/stack';
 import { HEARTBEAT } from '@rackops/core/workflows/timing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { overheadSplit } from './support/overhead-split';
 import { startAgentProcess, startLabProcess } from './support/processes';
 import { pino } from 'pino';
 
@@ -245,6 +246,7 @@ export async function run(args: string[]): Promise<void> {
         return to - from - device;
       });
     const overheadPerHostMs = slotOverhead.reduce((a, b) => a + b, 0) / Math.max(1, slotOverhead.length);
+    const split = overheadSplit(steps, cmds);
     const applyNow = await stack.store.listJobItems(job.id, 'apply-now');
     const t = transitionsPerHost(applyNow.length);
     const measuredTotal = [...entered.values()].reduce((a, b) => a + b, 0);
@@ -296,6 +298,10 @@ export async function run(args: string[]): Promise<void> {
         'orchestration overhead per host (time in its update not spent in device commands, mean)',
         `${Math.round(overheadPerHostMs)} ms`,
       ],
+      [
+        '  of which (means, ms)',
+        `begin → first command sent ${split.begin_ms}, sent → agent starts it ${split.pickup_ms} (× ${split.commands}), result → next sent ${split.handoff_ms} (× ${split.commands - 1}), last result → host done ${split.done_ms}`,
+      ],
       ['state transitions per host (happy path of the definition)', `${t.perHost} (${t.detail})`],
       ['state transitions per host (entered, counted by the engine)', `${measuredPerHost}`],
       ['  states entered (all hosts)', byState],
@@ -323,6 +329,7 @@ export async function run(args: string[]): Promise<void> {
         ratio_to_lower_bound: Math.round((makespanMs / lowerBoundMs) * 100) / 100,
         speedup_vs_seed: Math.round((seedMs / makespanMs) * 100) / 100,
         overhead_per_host_ms: Math.round(overheadPerHostMs),
+        overhead_split_ms: split,
         transitions_per_host: t.perHost,
         transitions_per_host_measured: measuredPerHost,
       }),

@@ -277,3 +277,59 @@ describe('vCenter maintenance mode (DRS evacuation)', () => {
     expect((await waitTask(vim, await setFailover(1, true))).state).toBe('success');
   });
 });
+
+describe('vCenter maintenance mode: hosts of one batch entering together', () => {
+  // BAT02 has the most free memory: DRS's first choice for BAT01's VMs, until BAT02 starts entering itself.
+  const BATCH: LabConfigInput = {
+    name: 'batch',
+    vcenters: [
+      {
+        id: 'vc-batch',
+        clusters: [
+          {
+            name: 'batch',
+            ha: { haEnabled: false, admissionControlEnabled: false, failoverLevel: 0 },
+            hosts: [host('BAT01'), host('BAT02', 524_288), host('BAT03'), host('BAT04')],
+          },
+        ],
+        vms: [vm('b1-a', 'BAT01'), vm('b1-b', 'BAT01'), vm('b1-c', 'BAT01'), vm('b2-a', 'BAT02')],
+      },
+    ],
+  };
+  let lab: Lab;
+  let vim: VimClient;
+  beforeAll(async () => {
+    // Slow enough (one vMotion ≈ 330 ms) that the second entry starts while the first one's vMotions run.
+    lab = await startLab(BATCH, { timeScale: 1 / 60, services: { ome: false, catalog: false } });
+    vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
+    await vim.login();
+  });
+  afterAll(async () => {
+    await lab.stop();
+  });
+
+  it('starts no VM migration onto a host that began entering maintenance mode after the plan', async () => {
+    const moves: string[] = [];
+    const moveVm = lab.world.moveVm.bind(lab.world);
+    lab.world.moveVm = (vmId, to) => {
+      moves.push(`${vmId}->${to}`);
+      moveVm(vmId, to);
+    };
+    const enter = (tag: string) =>
+      startTask(
+        vim,
+        'EnterMaintenanceMode_Task',
+        `<_this type="HostSystem">${lab.world.host(tag).moref}</_this><timeout>0</timeout><evacuatePoweredOffVms>false</evacuatePoweredOffVms>`,
+      );
+    const first = await enter('BAT01');
+    const second = await enter('BAT02');
+    expect((await waitTask(vim, first)).state).toBe('success');
+    expect((await waitTask(vim, second)).state).toBe('success');
+    // The vMotion already under way when BAT02 began entering lands there (as in vCenter) and moves again; BAT01's
+    // other VMs go straight to the hosts staying in service: five migrations for four VMs, not seven.
+    expect(moves.filter((m) => m.endsWith('->BAT02'))).toHaveLength(1);
+    expect(moves).toHaveLength(5);
+    const running = [...lab.world.vms.values()].map((v) => v.hostId);
+    expect(running.every((h) => h === 'BAT03' || h === 'BAT04')).toBe(true);
+  });
+});

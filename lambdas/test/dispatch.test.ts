@@ -26,7 +26,7 @@ beforeAll(async () => {
     ttlSeconds: 600,
   });
   // dispatch sends commands only for jobs that exist
-  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5', 'job-d6', 'job-d7', 'job-d8'])
+  for (const id of ['job-d1', 'job-d2', 'job-d3', 'job-d4', 'job-d5', 'job-d6', 'job-d7', 'job-d8', 'job-d9'])
     await t.store.createJob(aJob({ id }));
 });
 afterAll(async () => {
@@ -234,6 +234,36 @@ describe('dispatch handler', () => {
     });
     expect(await q.receive(q.commandsUrl)).toEqual([]);
     expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d8')).items).toHaveLength(before);
+  });
+
+  it('a command the store cannot record is not sent; its step and console line written beside it say so', async () => {
+    // The real store with its record write failing (a throttled or unreachable table): the step and the log line
+    // go out at the same time as the record and succeed.
+    const failing = new Proxy(t.store, {
+      get(target, prop) {
+        if (prop === 'putRecord') return async () => Promise.reject(new Error('table unavailable'));
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const unrecorded = createDispatchHandler({
+      store: failing,
+      commands: createSqsCommandQueue({ client: q.sqs, queueUrl: q.commandsUrl }),
+      relayKey: async () => KEY,
+    });
+    const step = { key: 'host:NOREC01:enter-maintenance', name: 'Enter maintenance mode', hostId: 'NOREC01' };
+    await expect(unrecorded(payload({ jobId: 'job-d9', step }))).rejects.toThrow('table unavailable');
+    expect(await q.receive(q.commandsUrl)).toEqual([]);
+    expect((await t.store.listRecordsByParent(RELAY_COMMAND_TYPE, 'job-d9')).items).toEqual([]);
+    const [st] = await t.store.listSteps('job-d9');
+    expect(st).toMatchObject({ key: step.key, status: 'failed', message: 'not sent: not recorded' });
+    expect((await t.store.listLog('job-d9')).items.map((l) => [l.level, l.message])).toEqual([
+      ['info', 'Enter maintenance mode: sent host.enter-maintenance to vcenter vc-1'],
+      [
+        'error',
+        'Enter maintenance mode: host.enter-maintenance to vcenter vc-1 not sent: the command could not be recorded',
+      ],
+    ]);
   });
 
   it('refuses bad params with a ValidationError before anything is sent', async () => {

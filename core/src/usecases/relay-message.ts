@@ -115,35 +115,41 @@ export function createRelayMessageHandler(deps: RelayMessageDeps) {
 
   async function onResult(msg: ResultMessage, record?: StoredRecord<RelayCommandRecord>): Promise<void> {
     const err = msg.error ?? { code: 'relay_error', message: 'the command failed without an error' };
-    const sent = await updateCommand(
-      msg,
-      {
-        status: msg.ok ? 'succeeded' : 'failed',
-        completedAt: msg.at,
-        durationMs: msg.durationMs,
-        ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
-      },
-      record,
-    );
-    if (msg.jobId) {
-      await store.appendLog({
-        jobId: msg.jobId,
-        level: msg.ok ? 'info' : 'error',
-        message: msg.ok
-          ? `${onHost(sent)}${msg.kind} done (${Math.round(msg.durationMs)} ms)`
-          : `${onHost(sent)}${msg.kind} failed: ${err.code}: ${err.message}`,
-      });
-    }
-    if (msg.jobId && sent?.step) {
-      await putCommandStep(
-        store,
-        clock,
-        msg.jobId,
-        sent.step,
-        msg.ok ? 'completed' : 'failed',
-        msg.ok ? undefined : `${err.code}: ${err.message}`,
-      );
-    }
+    const patch: Partial<RelayCommandRecord> = {
+      status: msg.ok ? 'succeeded' : 'failed',
+      completedAt: msg.at,
+      durationMs: msg.durationMs,
+      ...(msg.ok ? {} : { error: { code: err.code, message: err.message } }),
+    };
+    const jobId = msg.jobId;
+    // The console line and the step: separate items, written at once.
+    const news = (sent: RelayCommandRecord | undefined) =>
+      Promise.all([
+        jobId
+          ? store.appendLog({
+              jobId,
+              level: msg.ok ? 'info' : 'error',
+              message: msg.ok
+                ? `${onHost(sent)}${msg.kind} done (${Math.round(msg.durationMs)} ms)`
+                : `${onHost(sent)}${msg.kind} failed: ${err.code}: ${err.message}`,
+            })
+          : undefined,
+        jobId && sent?.step
+          ? putCommandStep(
+              store,
+              clock,
+              jobId,
+              sent.step,
+              msg.ok ? 'completed' : 'failed',
+              msg.ok ? undefined : `${err.code}: ${err.message}`,
+            )
+          : undefined,
+      ]);
+    // The record as the authenticity check read it already names the step and its host (written once by the
+    // dispatch, never changed): the news goes out beside the record's update. All of it is written before the
+    // workflow hears of the result; a failure brings the message back, and the same writes are made again.
+    if (record) await Promise.all([updateCommand(msg, patch, record), news(record.data)]);
+    else await news(await updateCommand(msg, patch, undefined));
     const token = msg.taskToken;
     if (!token) return;
     await pagesIngested(msg);

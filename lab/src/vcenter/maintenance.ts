@@ -88,7 +88,15 @@ export async function runEnterMaintenance(
         return task.fail(clock.now(), new VimFaultError('InsufficientResourcesFault', plan.insufficient));
       }
       const total = moved + plan.moves.length + plan.pinned.length;
+      let replan = false;
       for (const { vm, to } of plan.moves) {
+        // DRS starts each migration only onto a host that can still keep the VM: one that began entering
+        // maintenance mode since the plan (another host of the same batch) takes none — the rest is planned
+        // again. Planned once, VMs went to a host that was itself being emptied, and moved twice.
+        if (deps.entering.has(to.id) || to.inMaintenanceMode) {
+          replan = true;
+          break;
+        }
         await clock.sleep(MAINTENANCE_DURATIONS.vmotion);
         if (world.isStopped) return;
         const ended = stop();
@@ -99,6 +107,7 @@ export async function runEnterMaintenance(
         moved += 1;
         task.setProgress(STALL_PROGRESS + (90 * moved) / Math.max(1, total));
       }
+      if (replan) continue;
       if (plan.pinned.length === 0 && plan.moves.length === 0) break;
       if (plan.moves.length === 0) {
         // Only pinned VMs left: stall, as vCenter does, until they go away, the timeout hits or a cancel.

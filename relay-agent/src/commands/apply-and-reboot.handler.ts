@@ -88,10 +88,12 @@ export function createApplyAndRebootHandler(
       const untouched = jobs?.every((j) => jobPhase(j) === 'awaiting-reboot');
       if (!plan.rebootRequestedAt || untouched) {
         save({ rebootRequestedAt: ctx.now().toISOString() });
-        await ctx.progress(`rebooting to apply ${plan.jobs.length} staged job(s)`);
         await rf.resetSystem('GracefulRestart');
-      }
-      save({ rebootSent: true });
+        // Recorded as sent at once (a crash after this never reboots again), then the news: the reboot does
+        // not wait on a queue send.
+        save({ rebootSent: true });
+        await ctx.progress(`rebooting to apply ${plan.jobs.length} staged job(s)`);
+      } else save({ rebootSent: true });
     }
 
     // 1. unreachable: the host drops out of vCenter, or the iDRAC starts running the jobs.

@@ -210,12 +210,24 @@ async function recordHost(deps: OpsDeps, job: Job, host: PlanRef, item: HostItem
   ]);
 }
 
-export async function hostDone(deps: OpsDeps, job: Job, raw: unknown): Promise<{ ok: true }> {
+/** What host-done reads of the host (its item and plan): independent of the job record, so read beside it. */
+export async function hostDoneReads(deps: OpsDeps, jobId: string, raw: unknown) {
   const s = HostIterState.parse(raw);
   const [found, plan] = await Promise.all([
-    getHost(deps, job.id, s.host.hostId),
-    loadHostPlan(deps.store, job.id, s.host.hostId),
+    getHost(deps, jobId, s.host.hostId),
+    loadHostPlan(deps.store, jobId, s.host.hostId),
   ]);
+  return { found, plan };
+}
+
+export async function hostDone(
+  deps: OpsDeps,
+  job: Job,
+  raw: unknown,
+  reads?: Awaited<ReturnType<typeof hostDoneReads>>,
+): Promise<{ ok: true }> {
+  const s = HostIterState.parse(raw);
+  const { found, plan } = reads ?? (await hostDoneReads(deps, job.id, raw));
   const item = found ?? { hostId: s.host.hostId, phase: 'pending' as const };
   const vms = item.powerOff?.length ?? 0;
   const state = `updated (${plan.packages.length} package(s), ${plan.expected.length} component(s) verified after the reboot), out of maintenance${vms ? `, ${vms} VM(s) powered back on` : ''}`;

@@ -26,7 +26,7 @@ import {
 import { cleanupPlan, finish } from './finish.op';
 import { hostPlan } from './host-plan.op';
 import { checkCancel, hostStopped } from './host-stop.op';
-import { POWER_ON_FIRST, hostBegin, hostDone, hostFailed } from './hosts.op';
+import { POWER_ON_FIRST, hostBegin, hostDone, hostDoneReads, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
@@ -113,7 +113,12 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
 
 /** One JobOps call. Ops are convergent: a re-run (retry, resumed execution) writes the same items again. */
 async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
-  const job = await deps.store.getJob(req.jobId);
+  // host-done's reads need no job record: one round trip before the host's window is recorded as ended. A read
+  // that fails here is made again where it failed before (after the VMs' power-on detour, which needs none).
+  const [job, doneReads] = await Promise.all([
+    deps.store.getJob(req.jobId),
+    req.op === 'host-done' ? hostDoneReads(deps, req.jobId, req.state).catch(() => undefined) : undefined,
+  ]);
   if (!job) throw new NotFoundError('job', req.jobId);
   const state = req.state;
   switch (req.op) {
@@ -148,7 +153,7 @@ async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
       return beginWithToken(deps, job, { op: req.op, hostId, token: req.taskToken, state }, decide);
     }
     case 'host-done': {
-      if (!req.taskToken) return hostDone(deps, job, state);
+      if (!req.taskToken) return hostDone(deps, job, state, doneReads);
       // On a task token: the VMs host-begin powered off come back on first (a detour through the power-on Map,
       // which most hosts do not need), then the host is recorded.
       const s = state as { begin?: { v?: { powerOff?: unknown[] } }; vmsOn?: unknown };
@@ -156,7 +161,7 @@ async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
         await answerTask(deps, req.taskToken, { error: POWER_ON_FIRST, cause: 'VMs to power back on first' });
         return { ok: false };
       }
-      const out = await hostDone(deps, job, state);
+      const out = await hostDone(deps, job, state, doneReads);
       await answerTask(deps, req.taskToken, { output: out });
       return out;
     }

@@ -1,0 +1,50 @@
+import type { JobStep } from '@rackops/core/jobs/job.schema';
+import type { RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
+
+/**
+ * Where a host's overhead goes, from the same records (one clock: every process runs on this machine): its
+ * step's start to its first command's dispatch (host-begin), each command's dispatch to the agent starting it
+ * (sentAt → completedAt − durationMs: dispatch bookkeeping, the queue, the agent's receive), each result to the
+ * next command's dispatch (result handling, engine, the next dispatch), and the last result to the host's step
+ * completed (host-done). Means over hosts, in ms.
+ */
+export function overheadSplit(steps: JobStep[], cmds: RelayCommandRecord[]) {
+  const begin: number[] = [];
+  const pickup: number[] = [];
+  const handoff: number[] = [];
+  const done: number[] = [];
+  let commands = 0;
+  for (const st of steps) {
+    if (!/^host:[^:]+$/.test(st.key) || st.status !== 'completed' || !st.startedAt || !st.completedAt)
+      continue;
+    const from = Date.parse(st.startedAt);
+    const to = Date.parse(st.completedAt);
+    const mine = cmds
+      .filter(
+        (c) =>
+          c.target?.id === st.hostId &&
+          c.sentAt &&
+          c.completedAt &&
+          c.durationMs !== undefined &&
+          Date.parse(c.sentAt) >= from &&
+          Date.parse(c.completedAt) <= to,
+      )
+      .sort((a, b) => Date.parse(a.sentAt!) - Date.parse(b.sentAt!));
+    if (mine.length === 0) continue;
+    commands = mine.length;
+    begin.push(Date.parse(mine[0]!.sentAt!) - from);
+    mine.forEach((c, i) => {
+      pickup.push(Date.parse(c.completedAt!) - c.durationMs! - Date.parse(c.sentAt!));
+      if (i > 0) handoff.push(Date.parse(c.sentAt!) - Date.parse(mine[i - 1]!.completedAt!));
+    });
+    done.push(to - Date.parse(mine.at(-1)!.completedAt!));
+  }
+  const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
+  return {
+    begin_ms: mean(begin),
+    pickup_ms: mean(pickup),
+    handoff_ms: mean(handoff),
+    done_ms: mean(done),
+    commands,
+  };
+}
