@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { measureCardLag } from './support/bot/card-lag';
 import { DirectLineClient, fromBot } from './support/bot/directline-client';
 import type { GcLoopStats } from './support/bot/gc-loop-monitor';
+import { botProcessNodeFlags } from './support/bot/lambda-heap-flags';
 import { processCpuMs } from './support/bot/process-cpu';
 
 /**
@@ -282,7 +283,8 @@ async function inProcess(conversations: number, rounds: number) {
 export async function run(args: string[]): Promise<void> {
   const conversations = Number(args[0] ?? 50);
   const rounds = Number(args[1] ?? 3);
-  const botFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  // The bot process gets the bot Lambda's heap flags (lambda-heap-flags.ts); BENCH_BOT_NODE_FLAGS replaces them.
+  const botFlags = botProcessNodeFlags();
   const split = await separateProcesses(conversations, rounds, botFlags);
   const together = await inProcess(conversations, rounds);
   const lag = await measureCardLag(conversations, Number(args[2] ?? 20));
