@@ -8,6 +8,8 @@ import { startBotOnlyStack } from '@rackops/local/web/bot-only-stack';
 import { pino } from 'pino';
 import { measureCardLag } from './support/bot/card-lag';
 import { DirectLineClient, fromBot } from './support/bot/directline-client';
+import type { GcLoopStats } from './support/bot/gc-loop-monitor';
+import { botProcessNodeFlags } from './support/bot/lambda-heap-flags';
 import { processCpuMs } from './support/bot/process-cpu';
 
 /**
@@ -26,7 +28,7 @@ import { processCpuMs } from './support/bot/process-cpu';
  * `[seconds]` (default 20); the time from a step write to the card update at the Bot Connector that shows it
  * (`card_lag_p50_ms`, `card_lag_p99_ms`; target p99 < 5 s with 50 jobs).
  */
-interface BotStats {
+interface BotStats extends Partial<GcLoopStats> {
   cpuMs: number;
   storeCalls: number;
   byMethod: Record<string, number>;
@@ -43,6 +45,17 @@ interface Phase {
   storeCallsPerTurn?: number;
   byMethodPerTurn?: Record<string, number>;
   stackCpuMsPerTurn?: Record<string, number>;
+  gc?: PhaseGc;
+}
+
+/** The bot process's GC and event loop over one phase. */
+interface PhaseGc {
+  gcMs: number;
+  minorGcMs: number;
+  gcCount: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  newSpaceMiB: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -61,6 +74,21 @@ function stackPerTurn(before: BotStats | undefined, after: BotStats | undefined,
   return out;
 }
 
+/** GC time between two readings; the loop's delay of the second (the first reset it). */
+function phaseGc(before: BotStats | undefined, after: BotStats | undefined): { gc?: PhaseGc } {
+  if (before?.gcMs === undefined || after?.gcMs === undefined) return {};
+  return {
+    gc: {
+      gcMs: round1(after.gcMs - before.gcMs),
+      minorGcMs: round1((after.minorGcMs ?? 0) - (before.minorGcMs ?? 0)),
+      gcCount: (after.gcCount ?? 0) - (before.gcCount ?? 0),
+      loopDelayP99Ms: after.loopDelayP99Ms ?? 0,
+      loopDelayMaxMs: after.loopDelayMaxMs ?? 0,
+      newSpaceMiB: after.newSpaceMiB ?? 0,
+    },
+  };
+}
+
 function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: number[]): Phase {
   if (!before || !after) return { ms };
   const stackCpuMsPerTurn = stackPerTurn(before, after, ms.length);
@@ -74,6 +102,7 @@ function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: 
     storeCallsPerTurn: round1((after.storeCalls - before.storeCalls) / turns),
     byMethodPerTurn,
     ...(stackCpuMsPerTurn ? { stackCpuMsPerTurn } : {}),
+    ...phaseGc(before, after),
   };
 }
 
@@ -81,16 +110,19 @@ function perTurn(before: BotStats | undefined, after: BotStats | undefined, ms: 
  * The bot's counters once it has no turn under way. Each phase starts on an idle bot and ends when its own turns
  * have ended: without this, a phase's first round queued behind the writes the previous phase's turns make after
  * their replies (the job command's card records and audit), and those were counted as the next phase's CPU and
- * Store calls.
+ * Store calls. Before a phase, `resetLoop` restarts the bot's loop-delay histogram with each reading, so the
+ * reading after the phase gives the phase's own.
  */
-async function settled(stats: () => Promise<BotStats | undefined>): Promise<BotStats | undefined> {
+async function settled(stats: BotStatsReader, resetLoop = false): Promise<BotStats | undefined> {
   const until = Date.now() + 30_000;
   for (;;) {
-    const s = await stats();
+    const s = await stats(resetLoop);
     if (!s?.inFlight || Date.now() > until) return s;
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+type BotStatsReader = (resetLoop?: boolean) => Promise<BotStats | undefined>;
 
 /** Drives the conversations against a Direct Line endpoint; `stats` reads the bot's counters between phases. */
 async function drive(
@@ -98,7 +130,7 @@ async function drive(
   store: Store,
   conversations: number,
   rounds: number,
-  stats: () => Promise<BotStats | undefined>,
+  stats: BotStatsReader,
 ): Promise<{ echo: Phase; reply: Phase; firstReply: Phase; action: Phase }> {
   // One finished job whose card every conversation shows and refreshes.
   const setup = await DirectLineClient.open(base, 'local-operator');
@@ -119,7 +151,7 @@ async function drive(
 
   // Baseline: the same clients, Direct Line and bot process, answered without the bot (`echo`).
   const echoMs: number[] = [];
-  const e0 = await settled(stats);
+  const e0 = await settled(stats, true);
   await all(async (c) => {
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
@@ -133,7 +165,7 @@ async function drive(
   const replyMs: number[] = [];
   // A conversation's first message also writes its conversation reference: its replies are kept apart too.
   const firstReplyMs: number[] = [];
-  const s0 = await settled(stats);
+  const s0 = await settled(stats, true);
   await all(async (c) => {
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
@@ -154,7 +186,7 @@ async function drive(
     return { id: cardMsg.id, data: refresh.data };
   });
   const actionMs: number[] = [];
-  const s2 = await settled(stats);
+  const s2 = await settled(stats, true);
   await Promise.all(
     clients.map(async (c, i) => {
       const card = cards[i];
@@ -173,6 +205,7 @@ async function drive(
       ...(stackPerTurn(e0, e1, echoMs.length)
         ? { stackCpuMsPerTurn: stackPerTurn(e0, e1, echoMs.length) }
         : {}),
+      ...phaseGc(e0, e1),
     },
     reply: perTurn(s0, s1, replyMs),
     firstReply: { ms: firstReplyMs },
@@ -185,7 +218,7 @@ async function jsonLine<T>(child: ChildProcess, what: string): Promise<T> {
 }
 
 /** dynalite, the bot and the Direct Line endpoint in three processes; the clients here. */
-async function separateProcesses(conversations: number, rounds: number) {
+async function separateProcesses(conversations: number, rounds: number, nodeFlags: string[]) {
   const children: ChildProcess[] = [];
   const spawn = (script: string, args: string[]) => {
     const child = tsProcess(script, args);
@@ -198,12 +231,10 @@ async function separateProcesses(conversations: number, rounds: number) {
     const { endpoint } = await jsonLine<{ endpoint: string }>(dynalite, 'dynalite');
     // BENCH_BOT_CPU_PROF=<dir>: the bot process writes a V8 CPU profile there when it stops.
     const profDir = process.env.BENCH_BOT_CPU_PROF;
-    const botProcess = tsProcess(
-      'bench/src/support/bot/bot-main.ts',
-      ['--dynamo', endpoint],
-      'ignore',
-      profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
-    );
+    const botProcess = tsProcess('bench/src/support/bot/bot-main.ts', ['--dynamo', endpoint], 'ignore', [
+      ...nodeFlags,
+      ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    ]);
     children.push(botProcess);
     const bot = await jsonLine<{ url: string }>(botProcess, 'the bot');
     const directLine = spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]);
@@ -226,8 +257,8 @@ async function separateProcesses(conversations: number, rounds: number) {
       }
       return out;
     };
-    return await drive(dl.url, store, conversations, rounds, async () => {
-      const res = await fetch(statsUrl);
+    return await drive(dl.url, store, conversations, rounds, async (resetLoop) => {
+      const res = await fetch(resetLoop ? `${statsUrl}?reset=loop` : statsUrl);
       return { ...((await res.json()) as BotStats), stackCpuMs: stackCpuMs() };
     });
   } finally {
@@ -252,7 +283,9 @@ async function inProcess(conversations: number, rounds: number) {
 export async function run(args: string[]): Promise<void> {
   const conversations = Number(args[0] ?? 50);
   const rounds = Number(args[1] ?? 3);
-  const split = await separateProcesses(conversations, rounds);
+  // The bot process gets the bot Lambda's heap flags (lambda-heap-flags.ts); BENCH_BOT_NODE_FLAGS replaces them.
+  const botFlags = botProcessNodeFlags();
+  const split = await separateProcesses(conversations, rounds, botFlags);
   const together = await inProcess(conversations, rounds);
   const lag = await measureCardLag(conversations, Number(args[2] ?? 20));
 
@@ -282,6 +315,11 @@ export async function run(args: string[]): Promise<void> {
   );
   console.log('Store calls per turn by method:');
   console.table({ reply: split.reply.byMethodPerTurn ?? {}, action: split.action.byMethodPerTurn ?? {} });
+  const phases = { echo: split.echo, reply: split.reply, action: split.action };
+  console.log(`bot process GC and event loop per phase (node ${botFlags.join(' ') || 'defaults'}):`);
+  console.table(Object.fromEntries(Object.entries(phases).map(([k, p]) => [k, p.gc ?? {}])));
+  const gcField = (f: (g: PhaseGc) => number) =>
+    Object.fromEntries(Object.entries(phases).map(([k, p]) => [k, p.gc ? f(p.gc) : undefined]));
   // The N conversations send their first message together, and all the processes share this machine's cores: the
   // last of those N turns cannot be answered before N x (CPU per turn, all processes) / cores, however short a lone
   // turn is. That is a floor under the p99 of this bench here, whatever the bot does with its own share.
@@ -328,6 +366,12 @@ export async function run(args: string[]): Promise<void> {
       store_calls_per_turn: { reply: split.reply.storeCallsPerTurn, action: split.action.storeCallsPerTurn },
       stack_cpu_ms_per_turn: cpuPerTurn,
       burst_p99_floor_ms: p99Floor,
+      // The bot process over each phase: GC pauses (ms, all of the phase's turns) and its loop's delay.
+      bot_gc_ms: gcField((g) => g.gcMs),
+      bot_loop_delay_p99_ms: gcField((g) => g.loopDelayP99Ms),
+      bot_loop_delay_max_ms: gcField((g) => g.loopDelayMaxMs),
+      bot_new_space_mib: split.reply.gc?.newSpaceMiB,
+      bot_node_flags: botFlags.join(' '),
       card_lag_p50_ms: round1(percentile(lag.lagMs, 50)),
       card_lag_p99_ms: round1(percentile(lag.lagMs, 99)),
       card_updates: lag.updates,

@@ -31,7 +31,10 @@ export const LAMBDA_BUNDLE = {
    * NODE_OPTIONS of every function (none). Stack traces in CloudWatch still point at the TypeScript sources:
    * lambdas/src/composition/mapped-stack-traces.ts reads a bundle file's map when a trace is first formatted.
    * `--enable-source-maps` did it by reading and indexing the map of the entry and of every chunk at load, ≈ 15 ms
-   * of the bot's cold import (7%) for traces most containers never print.
+   * of the bot's cold import (7%) for traces most containers never print. No heap flags either: the runtime's
+   * bootstrap starts `node` with `--max-semi-space-size` (memory / 20 MiB) and `--max-old-space-size` on its command
+   * line, which wins over NODE_OPTIONS; the bot bench gives its bot process the same flags
+   * (bench/src/support/bot/lambda-heap-flags.ts).
    */
   nodeOptions: '',
   mainFields: ['module', 'main'],

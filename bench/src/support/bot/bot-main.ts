@@ -14,17 +14,20 @@ import { startPauseEngine } from '@rackops/local/testing/pause-engine';
 import { LOCAL_BOT_CONFIG } from '@rackops/local/web/local-bot';
 import { pino } from 'pino';
 import { countingStore } from './counting-store';
+import { startGcLoopMonitor } from './gc-loop-monitor';
 
 /**
  * The bot alone in a process, as in Lambda: the bot Lambda's handler on POST /api/messages, the Store on DynamoDB
  * at `--dynamo <endpoint>` (another process). GET /stats gives this process's CPU time, the Store calls, the turns
- * so far and the requests under way: the bench reads it before and after each phase, once none are under way. A
- * message `echo` is answered `echo` without the bot (the bench's baseline). Prints `{"url":…}`.
+ * so far, the requests under way, its GC time and its event loop's delay since `GET /stats?reset=loop` (which
+ * reads, then resets it): the bench reads it before and after each phase, once none are under way. A message
+ * `echo` is answered `echo` without the bot (the bench's baseline). Prints `{"url":…}`.
  */
 const at = process.argv.indexOf('--dynamo');
 const endpoint = process.argv[at + 1];
 if (at < 0 || !endpoint) throw new Error('usage: bot-main --dynamo <endpoint>');
 const logger = pino({ level: 'silent' });
+const gcLoop = startGcLoopMonitor();
 const client = new DynamoDBClient({
   endpoint,
   region: 'local',
@@ -80,8 +83,10 @@ async function lambdaRequest(req: IncomingMessage, res: ServerResponse): Promise
   res.writeHead(out.statusCode, out.headers).end(out.body);
 }
 const server = createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/stats') {
+  if (req.method === 'GET' && (req.url === '/stats' || req.url === '/stats?reset=loop')) {
     const cpu = process.cpuUsage();
+    const gc = gcLoop.stats();
+    if (req.url.endsWith('reset=loop')) gcLoop.resetLoop();
     res.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
         cpuMs: (cpu.user + cpu.system) / 1000,
@@ -90,6 +95,7 @@ const server = createServer((req, res) => {
         turns,
         echoes,
         inFlight,
+        ...gc,
       }),
     );
     return;
@@ -109,6 +115,7 @@ process.once('SIGTERM', () => {
   void (async () => {
     server.closeAllConnections();
     server.close();
+    gcLoop.stop();
     await bot.close();
     await engine.stop();
     client.destroy();
