@@ -79,13 +79,18 @@ export async function directSendReceive(input: {
   let stderr = '';
   let estimate: number | undefined;
   const seconds = () => (Date.now() - started) / 1000;
-  const report = (bytes: number, from: DirectProgress['from']) =>
+  // Progress never goes back: the target's `used` may shrink a little as a receive completes (its spool or
+  // `%recv` clone becomes the dataset), and an operator reads a smaller count as a transfer gone wrong.
+  let reported = 0;
+  const report = (bytes: number, from: DirectProgress['from']) => {
+    reported = Math.max(reported, bytes);
     input.onProgress?.({
-      bytes,
+      bytes: reported,
       seconds: seconds(),
       from,
       ...(estimate !== undefined ? { estimate } : {}),
     });
+  };
   let lastSendReport = 0;
   channel.stderr.on(
     'data',
@@ -138,5 +143,7 @@ export async function directSendReceive(input: {
       `the direct transfer exited 0 but ${input.targetDataset}@${input.to} is not on the target${stderr.trim() ? `: ${stderr.trim().slice(0, 300)}` : ''}`,
     );
   const after = (await usedBytes(input.target, input.targetDataset)) ?? 0;
+  // A fast stream can end between two polls of the target: the count it ended with is said once more.
+  if (!input.sendProgress) report(Math.max(0, after - before), 'target-used');
   return Math.max(0, after - before);
 }

@@ -1,10 +1,13 @@
 // Property values of the stand-alone sim: what `zfs get` and `zfs list` print, computed from the trees.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   childrenOf,
   childSkips,
   mountpointOf,
+  ROOT,
   snapDirOf,
+  STATE,
   statePath,
   treeBytes,
   ZfsError,
@@ -28,12 +31,48 @@ export function parseSize(text) {
 }
 
 /** A dataset's own `referenced`, plus its descendants' (snapshots share their blocks with it: no charge). */
-export function usedOf(meta, name) {
+function treeUsed(meta, name) {
   let n = treeBytes(mountpointOf(name), childSkips(meta, name));
   for (const c of childrenOf(meta, name)) {
-    if (!c.slice(name.length + 1).includes('/')) n += usedOf(meta, c);
+    if (!c.slice(name.length + 1).includes('/')) n += treeUsed(meta, c);
   }
   return n;
+}
+
+/**
+ * The bytes of receives still in flight into `name` or below it (spooled, or kept for a resume). A real
+ * receive writes into the pool as the stream arrives (the new dataset, or the hidden `%recv` clone of an
+ * increment), so its parent's `used` grows while it runs: the agent's direct transport counts progress so.
+ * Only while it arrives (a `.receiving` marker beside it): once applied, the same bytes are in the tree.
+ */
+function receivingBytes(name) {
+  let n = 0;
+  for (const [dir, suffix] of [
+    [join(ROOT, 'incoming'), /\.\d+$/],
+    [STATE, /\.partial$/],
+  ]) {
+    let files = [];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      if (!suffix.test(f) || !files.includes(`${f}.receiving`)) continue;
+      const ds = f.replace(suffix, '').replaceAll('%', '/');
+      if (ds !== name && !ds.startsWith(`${name}/`)) continue;
+      try {
+        n += statSync(join(dir, f)).size;
+      } catch {
+        // applied and removed meanwhile: its bytes are in the tree now
+      }
+    }
+  }
+  return n;
+}
+
+export function usedOf(meta, name) {
+  return treeUsed(meta, name) + receivingBytes(name);
 }
 
 export function availableOf(meta, name) {

@@ -259,6 +259,10 @@ export async function receive(argv, modern) {
     fd = openSync(file, 'w');
     return buf;
   };
+  // While the stream arrives its bytes count in the target's `used` (sim-props.mjs), as a real receive's do;
+  // not after: the apply below writes the same bytes into the tree.
+  const receiving = `${file}.receiving`;
+  writeFileSync(receiving, '');
   try {
     for await (const chunk of process.stdin) {
       if (fd === undefined) {
@@ -272,6 +276,8 @@ export async function receive(argv, modern) {
   } catch (err) {
     if (err instanceof ZfsError) throw err;
     // a dropped session: what arrived is on disk, and is handled below like any cut stream
+  } finally {
+    rmSync(receiving, { force: true });
   }
   if (fd === undefined) {
     if (head.length === 0) throw new ZfsError('cannot receive: failed to read from stream');
