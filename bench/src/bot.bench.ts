@@ -48,15 +48,8 @@ interface Phase {
   gc?: PhaseGc;
 }
 
-/** The bot process's GC and event loop over one phase. */
-interface PhaseGc {
-  gcMs: number;
-  minorGcMs: number;
-  gcCount: number;
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
-  newSpaceMiB: number;
-}
+/** The bot process's GC and event loop over one phase: the monitor's fields, GC as the phase's difference. */
+type PhaseGc = GcLoopStats;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
