@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Lab, startLab } from '../src/index';
+import type { Lab } from '../src/index';
 import {
-  createVimClient,
+  startVimLab,
   faultType,
   type ParsedMor,
   props,
@@ -23,9 +23,7 @@ describe('vCenter PropertyCollector over container views', () => {
   };
 
   beforeAll(async () => {
-    lab = await startLab(undefined, { timeScale: 1 / 6000, services: { ome: false, catalog: false } });
-    vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
-    await vim.login();
+    ({ lab, vim } = await startVimLab());
   });
   afterAll(async () => {
     await lab.stop();

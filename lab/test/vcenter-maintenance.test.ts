@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LabConfigInput } from '../src/config/lab-config.schema';
-import { type Lab, startLab } from '../src/index';
+import type { Lab } from '../src/index';
 import {
-  createVimClient,
+  startVimLab,
   faultType,
   retrieveOne,
   startTask,
@@ -84,9 +84,7 @@ describe('vCenter maintenance mode (DRS evacuation)', () => {
     )['#text'] === 'true';
 
   beforeAll(async () => {
-    lab = await startLab(CONFIG, { timeScale: 1 / 6000, services: { ome: false, catalog: false } });
-    vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
-    await vim.login();
+    ({ lab, vim } = await startVimLab(CONFIG));
   });
   afterAll(async () => {
     await lab.stop();
@@ -300,9 +298,7 @@ describe('vCenter maintenance mode: hosts of one batch entering together', () =>
   let vim: VimClient;
   beforeAll(async () => {
     // Slow enough (one vMotion ≈ 330 ms) that the second entry starts while the first one's vMotions run.
-    lab = await startLab(BATCH, { timeScale: 1 / 60, services: { ome: false, catalog: false } });
-    vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
-    await vim.login();
+    ({ lab, vim } = await startVimLab(BATCH, 1 / 60));
   });
   afterAll(async () => {
     await lab.stop();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Lab, startLab } from '../src/index';
+import type { Lab } from '../src/index';
 import { createClient } from './helpers/https-client';
 import {
-  createVimClient,
+  startVimLab,
   faultType,
   type ParsedMor,
   retrieveOne,
@@ -19,9 +19,7 @@ describe('vCenter operations: HA settings, VM power, host reboots, task updates'
   const text = (v: unknown) => (v as { '#text': string })['#text'];
 
   beforeAll(async () => {
-    lab = await startLab(undefined, { timeScale: 1 / 6000, services: { ome: false, catalog: false } });
-    vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
-    await vim.login();
+    ({ lab, vim } = await startVimLab());
   });
   afterAll(async () => {
     await lab.stop();

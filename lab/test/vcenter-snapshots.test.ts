@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Lab, startLab } from '../src/index';
-import { createVimClient, retrieveOne, startTask, type VimClient, waitTask } from './helpers/vim-client';
+import type { Lab } from '../src/index';
+import { startVimLab, retrieveOne, startTask, type VimClient, waitTask } from './helpers/vim-client';
 
 describe('vCenter VM snapshots: CreateSnapshot_Task, RemoveSnapshot_Task, the quiesce fault', () => {
   let lab: Lab;
@@ -9,9 +9,7 @@ describe('vCenter VM snapshots: CreateSnapshot_Task, RemoveSnapshot_Task, the qu
   const text = (v: unknown) => (v as { '#text': string })['#text'];
 
   beforeAll(async () => {
-    lab = await startLab(undefined, { timeScale: 1 / 6000, services: { ome: false, catalog: false } });
-    vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
-    await vim.login();
+    ({ lab, vim } = await startVimLab());
   });
   afterAll(async () => {
     await lab.stop();

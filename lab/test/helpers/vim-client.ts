@@ -1,5 +1,7 @@
 import { request } from 'node:https';
 import { XMLParser } from 'fast-xml-parser';
+import type { LabConfigInput } from '../../src/config/lab-config.schema';
+import { type Lab, startLab } from '../../src/index';
 
 /**
  * A deliberately plain vim25 client for the tests: raw SOAP envelopes over node:https, the
@@ -84,6 +86,17 @@ export function createVimClient(baseUrl: string, ca: string) {
 }
 
 export type VimClient = ReturnType<typeof createVimClient>;
+
+/** A lab with its vCenter (no OME, no catalog) and a vim client logged in to it. */
+export async function startVimLab(
+  config?: LabConfigInput,
+  timeScale = 1 / 6000,
+): Promise<{ lab: Lab; vim: VimClient }> {
+  const lab = await startLab(config, { timeScale, services: { ome: false, catalog: false } });
+  const vim = createVimClient(lab.endpoints.vcenters[0]!.url, lab.tls.ca);
+  await vim.login();
+  return { lab, vim };
+}
 
 /** `<obj type="X">id</obj>` in parsed form. */
 export interface ParsedMor {
