@@ -1,5 +1,6 @@
 import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { round } from '../report';
 
 /** GC pauses so far and the event loop's delay since the last reset, as the bot process reports them. */
 export interface GcLoopStats {
@@ -16,7 +17,6 @@ export interface GcLoopStats {
 }
 
 const ns = 1e6;
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /**
  * Watches this process's GC and event loop. A burst's p99 latency is a percentile of ~150 samples on shared cores
@@ -43,12 +43,12 @@ export function startGcLoopMonitor(): { stats(): GcLoopStats; resetLoop(): void;
     stats() {
       const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
       return {
-        gcMs: round1(gcMs),
-        minorGcMs: round1(minorGcMs),
+        gcMs: round(gcMs),
+        minorGcMs: round(minorGcMs),
         gcCount,
-        loopDelayP99Ms: loop.count ? round1(loop.percentile(99) / ns) : 0,
-        loopDelayMaxMs: loop.count ? round1(loop.max / ns) : 0,
-        newSpaceMiB: round1((newSpace?.space_size ?? 0) / 2 ** 20),
+        loopDelayP99Ms: loop.count ? round(loop.percentile(99) / ns) : 0,
+        loopDelayMaxMs: loop.count ? round(loop.max / ns) : 0,
+        newSpaceMiB: round((newSpace?.space_size ?? 0) / 2 ** 20),
       };
     },
     resetLoop: () => loop.reset(),
