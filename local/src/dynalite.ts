@@ -18,6 +18,34 @@ export interface DynaliteOptions {
   readonly port?: number;
 }
 
+function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 5,
+  });
+}
+
+/** A DynamoDB endpoint another process serves: its clients are ours to close, the server is not. */
+export function externalDynamo(endpoint: string): RunningDynalite {
+  const url = new URL(endpoint);
+  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    throw new Error(`DynamoDB endpoint ${endpoint}: a local stand-in is on loopback http`);
+  const clients: DynamoDBClient[] = [];
+  return {
+    endpoint,
+    client() {
+      const c = localClient(endpoint);
+      clients.push(c);
+      return c;
+    },
+    async close() {
+      for (const c of clients) c.destroy();
+    },
+  };
+}
+
 /** dynalite (the DynamoDB API over LevelDB) on loopback, in-process. */
 export async function startDynalite(opts: DynaliteOptions = {}): Promise<RunningDynalite> {
   const server = dynalite({
@@ -36,12 +64,7 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
   return {
     endpoint,
     client() {
-      const c = new DynamoDBClient({
-        endpoint,
-        region: 'local',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        maxAttempts: 5,
-      });
+      const c = localClient(endpoint);
       clients.push(c);
       return c;
     },

@@ -53,6 +53,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       {
         // A stack that keeps nothing keeps its tables in memory (the temp dir goes on stop anyway).
         ...(persistent ? { dynamoPath: join(dataDir, 'dynamo') } : {}),
+        ...(opts.dynamoEndpoint ? { dynamoEndpoint: opts.dynamoEndpoint } : {}),
         timeScale,
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         ...(opts.lab !== undefined ? { lab: opts.lab } : {}),

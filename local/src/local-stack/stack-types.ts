@@ -20,6 +20,12 @@ import type { LocalScheduler } from '../scheduler/local-scheduler';
 export interface LocalStackOptions {
   /** Where state persists (dynalite, relay key, agent ledger); `npm start` passes `.rackops`. Default: a temp dir removed on stop. */
   dataDir?: string;
+  /**
+   * A DynamoDB endpoint already serving (dynalite in a process of its own, as DynamoDB is never on the
+   * orchestrator's event loop): the stack uses it instead of starting dynalite in this process, and leaves it
+   * running on stop. @default dynalite in this process
+   */
+  dynamoEndpoint?: string;
   /** Multiplies every duration (lab devices, ASL heartbeats/timeouts/waits). @default 1/60 */
   timeScale?: number;
   /** The lab's seed. */

@@ -5,7 +5,7 @@ import type { LabConfigInput } from '@rackops/lab/config/lab-config.schema';
 import { type AwsClients, createAwsClients } from '@rackops/lambdas/composition/clients';
 import { createSqsQueueStats } from '@rackops/lambdas/adapters/sqs-queue-stats';
 import { createBackupBucket, type LocalBackups } from '../backup-bucket';
-import { type RunningDynalite, startDynalite } from '../dynalite';
+import { externalDynamo, type RunningDynalite, startDynalite } from '../dynalite';
 import type { AwsMeter } from '../metering/aws-meter';
 import { type RelayQueues, createRelayQueues } from '../relay-queues';
 import { type SqsEmulator, startSqsEmulator } from '../sqs-emulator';
@@ -14,6 +14,8 @@ import type { StartedParts } from './parts';
 export interface StandInsOptions {
   /** Where dynalite keeps its tables; none keeps them in memory. */
   dynamoPath?: string;
+  /** An external DynamoDB endpoint (not started or stopped here); none starts dynalite in this process. */
+  dynamoEndpoint?: string;
   timeScale: number;
   seed?: number;
   lab?: boolean | LabConfigInput;
@@ -37,7 +39,9 @@ export interface StandIns {
 
 /** dynalite for DynamoDB, fauxqs for SQS with the relay queues and S3 with the backup bucket, and the lab when asked for. */
 export async function startStandIns(o: StandInsOptions, parts: StartedParts): Promise<StandIns> {
-  const dynalite = await startDynalite(o.dynamoPath ? { path: o.dynamoPath } : {});
+  const dynalite = o.dynamoEndpoint
+    ? externalDynamo(o.dynamoEndpoint)
+    : await startDynalite(o.dynamoPath ? { path: o.dynamoPath } : {});
   parts.add(() => dynalite.close());
   const sqs = await startSqsEmulator();
   parts.add(() => sqs.close());
