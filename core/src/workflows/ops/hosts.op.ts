@@ -35,12 +35,16 @@ const STAGE_STEP = 'Stage firmware (OnReset) and back up the configuration (SCP)
  * - a job a maintenance window started, when the window's time left is less than the host's expected
  *   out-of-service time plus the margin → not started, untouched (hosts in flight finish).
  */
-export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
+export async function hostBegin(
+  deps: OpsDeps,
+  job: Job,
+  raw: unknown,
+  reads?: Awaited<ReturnType<typeof hostBeginReads>>,
+) {
   const s = HostIterState.parse(raw);
   const params = parseOrThrow(HostUpdateParams, job.params, 'job parameters');
   const wave = s.host.wave ?? 0;
-  // One round of reads: the first wave's host-begins run beside the start of every in-service update.
-  const [hosts, applyNow] = await Promise.all([listHosts(deps, job.id), listApplyNow(deps, job.id)]);
+  const [hosts, applyNow] = reads ?? (await hostBeginReads(deps, job.id));
   const item: HostItem = hosts.find((h) => h.hostId === s.host.hostId) ?? {
     hostId: s.host.hostId,
     phase: 'pending' as const,
@@ -169,6 +173,15 @@ export async function hostBegin(deps: OpsDeps, job: Job, raw: unknown) {
   ]);
   // VMs to power off first: the detour through the power-off Map (most hosts have none: no Map state).
   return { ...base, go: true, ...(base.powerOff.length > 0 ? { route: POWER_OFF_FIRST } : {}) };
+}
+
+/**
+ * What host-begin reads of the job's hosts and in-service updates: independent of the job record, so its first
+ * look reads them beside it (one round of reads; the first wave's host-begins run beside the start of every
+ * in-service update).
+ */
+export function hostBeginReads(deps: OpsDeps, jobId: string) {
+  return Promise.all([listHosts(deps, jobId), listApplyNow(deps, jobId)]);
 }
 
 /**

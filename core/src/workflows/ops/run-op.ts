@@ -26,7 +26,7 @@ import {
 import { cleanupPlan, finish } from './finish.op';
 import { hostPlan } from './host-plan.op';
 import { checkCancel, hostStopped } from './host-stop.op';
-import { POWER_ON_FIRST, hostBegin, hostDone, hostDoneReads, hostFailed } from './hosts.op';
+import { POWER_ON_FIRST, hostBegin, hostBeginReads, hostDone, hostDoneReads, hostFailed } from './hosts.op';
 import type { OpsDeps } from './ops-deps';
 import { preflight, preflightHost } from './preflight.op';
 import { details, log, putStep } from './progress';
@@ -115,9 +115,11 @@ export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unkno
 async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
   // host-done's reads need no job record: one round trip before the host's window is recorded as ended. A read
   // that fails here is made again where it failed before (after the VMs' power-on detour, which needs none).
-  const [job, doneReads] = await Promise.all([
+  // host-begin's first look reads the job's hosts and in-service updates beside the job record, likewise.
+  const [job, doneReads, beginReads] = await Promise.all([
     deps.store.getJob(req.jobId),
     req.op === 'host-done' ? hostDoneReads(deps, req.jobId, req.state).catch(() => undefined) : undefined,
+    req.op === 'host-begin' ? hostBeginReads(deps, req.jobId).catch(() => undefined) : undefined,
   ]);
   if (!job) throw new NotFoundError('job', req.jobId);
   const state = req.state;
@@ -146,8 +148,17 @@ async function runOne(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
       return hostPlan(deps, job, state);
     case 'host-begin':
     case 'apply-now-begin': {
-      // A task-token task answers through the token: now, or when woken (begin-waits.ts).
-      const decide = decideFor(deps)[req.op];
+      // A task-token task answers through the token: now, or when woken (begin-waits.ts). Only the first look
+      // uses the reads made beside the job record: a later one (woken) reads afresh.
+      let first = beginReads;
+      const decide: Decide =
+        req.op === 'host-begin'
+          ? (j, st) => {
+              const reads = first;
+              first = undefined;
+              return hostBegin(deps, j, st, reads);
+            }
+          : decideFor(deps)[req.op];
       if (!req.taskToken) return decide(job, state);
       const hostId = (state as { host?: { hostId?: string } } | undefined)?.host?.hostId ?? '';
       return beginWithToken(deps, job, { op: req.op, hostId, token: req.taskToken, state }, decide);
