@@ -58,4 +58,21 @@ describe('ConnectorReusingAuthentication', () => {
       await connectorFactory.create(TEAMS, audience),
     );
   });
+
+  it('gives every turn of one app id the same user token client; another app id gets its own', async () => {
+    const auth = new ConnectorReusingAuthentication({});
+    const { claimsIdentity } = await turnFactory(auth, TEAMS);
+    const as = (appId: string) =>
+      Object.assign(Object.create(Object.getPrototypeOf(claimsIdentity)), claimsIdentity, {
+        claims: [{ type: 'aud', value: appId }],
+      }) as typeof claimsIdentity;
+    const a = await auth.createUserTokenClient(as('app-a'));
+    expect(await auth.createUserTokenClient(as('app-a'))).toBe(a);
+    expect(await auth.createUserTokenClient(as('app-b'))).not.toBe(a);
+    // botbuilder's own makes one per call (per turn).
+    const plain = new ConfigurationBotFrameworkAuthentication({});
+    expect(await plain.createUserTokenClient(as('app-a'))).not.toBe(
+      await plain.createUserTokenClient(as('app-a')),
+    );
+  });
 });
