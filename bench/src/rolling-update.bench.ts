@@ -12,7 +12,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { overheadSplit } from './support/overhead-split';
 import { slotChains } from './support/slot-chains';
-import { startAgentProcess, startLabProcess } from './support/processes';
+import { startRoundTripProbe } from './support/round-trip-probe';
+import { processCpuMs } from './support/bot/process-cpu';
+import { availableParallelism } from 'node:os';
+import { startAgentProcess, startDynamoProcess, startLabProcess } from './support/processes';
 import { pino } from 'pino';
 
 /**
@@ -25,6 +28,15 @@ import { pino } from 'pino';
  */
 const HOSTS = 16;
 const TIME_SCALE = 1 / 60;
+
+/**
+ * The round trips one after the other in a host's measured window (its step's start to its end, minus device
+ * time), with three commands: host-begin's writes and the first dispatch's read (2); per command, the dispatch's
+ * writes before its send (3) and the send to the agent's waiting poll (3 queue); per result, its transit to the
+ * results poller (3 queue), the authenticity read and the result's writes (6), then the next dispatch's read or
+ * host-done's read (3). Engine hops and CPU come on top: this is the floor the Store and the queue put under it.
+ */
+const HOST_HOPS = { store: 14, queue: 6 } as const;
 
 function benchLab(): LabConfigInput {
   const hosts = Array.from({ length: HOSTS }, (_, i) => ({
@@ -117,7 +129,7 @@ const median = (xs: number[]) => {
 export async function run(args: string[]): Promise<void> {
   // LOG_LEVEL=debug shows every JobOps call with its duration (on stderr, away from the table).
   const logger = pino({ ...REDACTING_LOGGER, level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2));
-  // Production's topology by default: devices and the relay agent are not on the orchestrator's event loop
+  // Production's topology by default: devices, the relay agent and DynamoDB are not on the orchestrator's event loop
   // (16 simulated iDRACs, a vCenter and the agent on it made the start of the rollout CPU-bound).
   // `--single-process` runs everything in this process, as `npm start` does.
   const single = args.includes('--single-process');
@@ -128,7 +140,12 @@ export async function run(args: string[]): Promise<void> {
   const childLab = single ? undefined : await startLabProcess(benchLab(), TIME_SCALE);
   if (childLab) stops.push(() => childLab.stop());
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  let dynamo: Awaited<ReturnType<typeof startDynamoProcess>> | undefined;
   try {
+    // DynamoDB is a service of its own in AWS: here its stand-in gets a process of its own too.
+    const started = childLab ? await startDynamoProcess() : undefined;
+    if (started) stops.push(() => started.stop());
+    dynamo = started;
     stack = childLab
       ? await startLocalStack({
           timeScale: TIME_SCALE,
@@ -136,6 +153,7 @@ export async function run(args: string[]): Promise<void> {
           agent: false,
           catalog: labCatalog(childLab),
           onTransition,
+          ...(dynamo ? { dynamoEndpoint: dynamo.endpoint } : {}),
         })
       : await startLocalStack({ lab: benchLab(), timeScale: TIME_SCALE, logger, onTransition });
   } catch (err) {
@@ -143,6 +161,7 @@ export async function run(args: string[]): Promise<void> {
     throw err;
   }
   stops.unshift(() => stack.stop());
+  let agentPid: number | undefined;
   try {
     if (childLab) {
       const c = stack.config;
@@ -159,6 +178,7 @@ export async function run(args: string[]): Promise<void> {
         pollIntervalMs: Math.round(5000 * TIME_SCALE),
       });
       stops.unshift(() => agent.stop());
+      agentPid = agent.pid;
     }
     // Inventory first (what `inventory sync` does), then the job.
     const sync = await stack.store.createJob({
@@ -191,7 +211,26 @@ export async function run(args: string[]): Promise<void> {
     });
     entered.clear();
     await stack.startJob(job.id, { kind: 'user', id: 'bench' });
+    // CPU each process used over the rollout: how busy the two cores were while the hosts' overhead was measured.
+    const procs = { orchestrator: process.pid, dynalite: dynamo?.pid, agent: agentPid, lab: childLab?.pid };
+    const cpuNow = () =>
+      Object.fromEntries(
+        Object.entries(procs).map(([name, pid]) => [
+          name,
+          pid === process.pid
+            ? (process.cpuUsage().user + process.cpuUsage().system) / 1000
+            : processCpuMs(pid),
+        ]),
+      );
+    const cpu0 = cpuNow();
+    const probe = await startRoundTripProbe({
+      store: stack.store,
+      jobId: job.id,
+      sqsEndpoint: stack.config.sqsEndpoint,
+    });
     const done = await waitDone(stack, job.id);
+    const cpu1 = cpuNow();
+    const trips = await probe.stop();
     if (done.status !== 'completed')
       throw new Error(`the rolling update ${done.status}: ${done.error?.slice(0, 500)}`);
     const makespanMs = Date.parse(done.completedAt!) - Date.parse(done.startedAt!);
@@ -248,6 +287,15 @@ export async function run(args: string[]): Promise<void> {
       });
     const overheadPerHostMs = slotOverhead.reduce((a, b) => a + b, 0) / Math.max(1, slotOverhead.length);
     const split = overheadSplit(steps, cmds);
+    const storeRtMs = median(trips.storeMs);
+    // Share of one core each process kept busy over the makespan (the machine has availableParallelism()).
+    const busy = Object.fromEntries(
+      Object.keys(procs)
+        .filter((name) => cpu0[name] !== undefined && cpu1[name] !== undefined)
+        .map((name) => [name, Math.round(((cpu1[name]! - cpu0[name]!) / makespanMs) * 100) / 100]),
+    );
+    const queueMs = median(trips.queueMs);
+    const hopFloorMs = HOST_HOPS.store * storeRtMs + HOST_HOPS.queue * queueMs;
     const applyNow = await stack.store.listJobItems(job.id, 'apply-now');
     const t = transitionsPerHost(applyNow.length);
     const measuredTotal = [...entered.values()].reduce((a, b) => a + b, 0);
@@ -279,7 +327,12 @@ export async function run(args: string[]): Promise<void> {
     const deviceFloorMs = firstOut + slowestChainMs + (makespanMs - lastBack);
 
     const rows: [string, string][] = [
-      ['topology', single ? 'one process (npm start)' : 'orchestrator | relay agent | lab: three processes'],
+      [
+        'topology',
+        single
+          ? 'one process (npm start)'
+          : 'orchestrator | DynamoDB (dynalite) | relay agent | lab: four processes',
+      ],
       ['hosts (N)', String(HOSTS)],
       ['time scale', `1/${Math.round(1 / TIME_SCALE)}`],
       ['k (most hosts out at once: demand + HA failover level 1)', String(k)],
@@ -313,7 +366,17 @@ export async function run(args: string[]): Promise<void> {
       ],
       [
         '  of which (means, ms)',
-        `begin → first command sent ${split.begin_ms}, sent → agent starts it ${split.pickup_ms} (× ${split.commands}), result → next sent ${split.handoff_ms} (× ${split.commands - 1}), last result → host done ${split.done_ms}`,
+        `begin → first command sent ${split.begin_ms} (first wave ${split.begin_first_wave_ms}, later ${split.begin_later_waves_ms}), sent → agent starts it ${split.pickup_ms} (× ${split.commands}), result → next sent ${split.handoff_ms} (× ${split.commands - 1}), last result → host done ${split.done_ms}`,
+      ],
+      [
+        "  its floor: round trips in a host's window × their median while the rollout ran",
+        `${HOST_HOPS.store} Store × ${storeRtMs.toFixed(1)} + ${HOST_HOPS.queue} queue × ${queueMs.toFixed(1)} = ${Math.round(hopFloorMs)} ms (overhead ${(overheadPerHostMs / hopFloorMs).toFixed(2)} × floor; ${trips.storeMs.length} samples)`,
+      ],
+      [
+        '  CPU while it ran (cores kept busy, by process)',
+        `${Object.entries(busy)
+          .map(([n, v]) => `${n} ${v}`)
+          .join(', ')} of ${availableParallelism()}`,
       ],
       ['state transitions per host (happy path of the definition)', `${t.perHost} (${t.detail})`],
       ['state transitions per host (entered, counted by the engine)', `${measuredPerHost}`],
@@ -346,6 +409,11 @@ export async function run(args: string[]): Promise<void> {
         speedup_vs_seed: Math.round((seedMs / makespanMs) * 100) / 100,
         overhead_per_host_ms: Math.round(overheadPerHostMs),
         overhead_split_ms: split,
+        store_rt_ms: Math.round(storeRtMs * 10) / 10,
+        queue_transit_ms: Math.round(queueMs * 10) / 10,
+        overhead_floor_ms: Math.round(hopFloorMs),
+        overhead_to_floor: Math.round((overheadPerHostMs / hopFloorMs) * 100) / 100,
+        cores_busy: busy,
         transitions_per_host: t.perHost,
         transitions_per_host_measured: measuredPerHost,
       }),

@@ -10,6 +10,9 @@ import type { RelayCommandRecord } from '@rackops/core/relay/relay-command-recor
  */
 export function overheadSplit(steps: JobStep[], cmds: RelayCommandRecord[]) {
   const begin: number[] = [];
+  // The first wave's hosts begin beside the start of every in-service update: their begin apart from the rest.
+  const beginFirst: number[] = [];
+  const beginLater: number[] = [];
   const pickup: number[] = [];
   const handoff: number[] = [];
   const done: number[] = [];
@@ -38,10 +41,14 @@ export function overheadSplit(steps: JobStep[], cmds: RelayCommandRecord[]) {
       if (i > 0) handoff.push(Date.parse(c.sentAt!) - Date.parse(mine[i - 1]!.completedAt!));
     });
     done.push(to - Date.parse(mine.at(-1)!.completedAt!));
+    // A host step's order is 100 + 10 × its wave + 1 (stepOrder): wave 0 is the first.
+    (st.order > 101 ? beginLater : beginFirst).push(begin.at(-1)!);
   }
   const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
   return {
     begin_ms: mean(begin),
+    begin_first_wave_ms: mean(beginFirst),
+    begin_later_waves_ms: mean(beginLater),
     pickup_ms: mean(pickup),
     handoff_ms: mean(handoff),
     done_ms: mean(done),

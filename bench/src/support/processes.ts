@@ -12,6 +12,7 @@ import type { LabAccess } from '@rackops/local/runtime/in-process-agent';
 export { startAgentProcess } from '@rackops/local/runtime/agent-process';
 
 export interface ChildLab extends LabAccess {
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -26,6 +27,7 @@ export async function startLabProcess(config: LabConfigInput, timeScale: number)
     // One self-signed certificate serves the whole lab.
     const certSha256 = endpoints.idracs[0]?.certSha256 ?? '';
     return {
+      pid: child.pid,
       endpoints,
       tls: { certSha256 },
       stop: async () => {
@@ -36,6 +38,24 @@ export async function startLabProcess(config: LabConfigInput, timeScale: number)
   } catch (err) {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export interface ChildDynamo {
+  endpoint: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** dynalite in a process of its own, tables in memory: DynamoDB is not on the orchestrator's event loop either. */
+export async function startDynamoProcess(): Promise<ChildDynamo> {
+  const child = tsProcess('bench/src/support/bot/dynalite-main.ts', ['--memory']);
+  try {
+    const { endpoint } = JSON.parse(await firstLine(child, 'dynalite')) as { endpoint: string };
+    return { endpoint, pid: child.pid, stop: () => stopChild(child) };
+  } catch (err) {
+    await stopChild(child);
     throw err;
   }
 }
