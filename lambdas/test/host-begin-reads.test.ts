@@ -53,4 +53,40 @@ describe('host-begin', () => {
     // And the host was started as before.
     expect(await t.store.getJobItem(job.id, 'host', 'TAG0001')).toMatchObject({ phase: 'in_progress' });
   });
+
+  it("answers its task before the job's batch for the card is written, and has written it when it returns", async () => {
+    const job = await t.store.createJob(aJob({ target: { kind: 'cluster', id: 'c1' } }));
+    await t.store.claimJob(job.id, { kind: 'system', id: 'rackops' }, job.createdAt);
+    const { store, calls } = timedStore(t.store, 5);
+    // The job record's writer is slow (k hosts of a wave write it at once: a versioned write, retried).
+    const slowJob = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== 'updateJob') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<typeof store.updateJob>) => {
+          await new Promise((r) => setTimeout(r, 300));
+          return target.updateJob(...args);
+        };
+      },
+    });
+    let answeredAt = 0;
+    const jobOps = createJobOpsHandler({
+      store: slowJob,
+      notifier: { notify: async () => {} },
+      tasks: {
+        sendTaskSuccess: async () => {
+          answeredAt = performance.now();
+        },
+        sendTaskFailure: async () => {},
+      },
+    });
+    const host = { hostId: 'TAG0002', packages: [], expected: [], wave: 0, waveSize: 1 };
+    const started = performance.now();
+    await jobOps({ op: 'host-begin', jobId: job.id, taskToken: 'tok', state: { jobId: job.id, host } });
+    const returnedAt = performance.now();
+    expect(answeredAt - started).toBeGreaterThan(0);
+    expect(answeredAt - started).toBeLessThan(250);
+    expect(returnedAt - started).toBeGreaterThanOrEqual(300);
+    expect((await t.store.getJob(job.id))?.details).toMatchObject({ phase: 'updating', batch: 1 });
+    expect(calls.some((c) => c.method === 'putStep')).toBe(true);
+  });
 });

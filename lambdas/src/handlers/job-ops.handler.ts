@@ -62,7 +62,12 @@ export function createJobOpsHandler(deps: JobOpsDeps) {
     const req = parseOrThrow(JobOpsRequest, event, 'job-ops request');
     const started = Date.now();
     try {
-      const out = await runJobOp(opsDeps, req);
+      const out = await runJobOp(opsDeps, req, (err) =>
+        log.warn(
+          { op: req.op, jobId: req.jobId, err: err instanceof Error ? err.message : String(err) },
+          'job op: a write for the card failed (the op itself succeeded)',
+        ),
+      );
       await deps.progress?.changed(req.jobId);
       log.debug({ op: req.op, jobId: req.jobId, ms: Date.now() - started }, 'job op');
       return out;

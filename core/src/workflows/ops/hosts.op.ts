@@ -134,8 +134,16 @@ export async function hostBegin(
   const waveStarted = hosts.some(
     (h) => h.hostId !== s.host.hostId && h.batchIndex === wave && h.phase !== 'pending',
   );
+  // The job's batch on its card: the first wave's k hosts begin at once, and the job record takes one writer
+  // at a time (a versioned write, retried after a conflict): the host goes without waiting for it.
+  const card =
+    !waveStarted && Number(job.details.batch ?? 0) < wave + 1
+      ? details(deps, job.id, { phase: 'updating', batch: wave + 1 })
+      : undefined;
+  if (card && deps.later) deps.later(card);
   // Independent items: written together.
   await Promise.all([
+    deps.later ? undefined : card,
     wave === 0 ? putStep(deps, job.id, { key: 'stage', name: STAGE_STEP, status: 'completed' }) : undefined,
     waveStarted
       ? undefined
@@ -145,9 +153,6 @@ export async function hostBegin(
           status: 'running',
           batchIndex: wave,
         }),
-    !waveStarted && Number(job.details.batch ?? 0) < wave + 1
-      ? details(deps, job.id, { phase: 'updating', batch: wave + 1 })
-      : undefined,
     putHost(deps, job.id, {
       ...item,
       waitLoops: undefined,

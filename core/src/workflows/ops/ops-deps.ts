@@ -18,4 +18,9 @@ export interface OpsDeps {
   catalog?: CatalogSource;
   /** Answers the begin tasks that wait for a wake-up (begin-waits.ts). */
   tasks?: Pick<Orchestrator, 'sendTaskSuccess' | 'sendTaskFailure'>;
+  /**
+   * Takes a write no decision waits for (what the card shows of the job, e.g. its batch): the op's call awaits it
+   * after the op's answer has gone, and a failure is only logged. Without it, the op awaits the write itself.
+   */
+  later?: (write: Promise<unknown>) => void;
 }

@@ -101,14 +101,26 @@ const WAKING = new Set<JobOpsRequest['op']>([
 ]);
 
 /** One JobOps call; then the begins waiting for what it changed look again. */
-export async function runJobOp(deps: OpsDeps, req: JobOpsRequest): Promise<unknown> {
-  const out = await runOne(deps, req);
-  const passed =
-    (req.op === 'host-begin' || req.op === 'apply-now-begin') &&
-    !(out as { go?: boolean; wait?: boolean }).go &&
-    !(out as { wait?: boolean }).wait;
-  if (WAKING.has(req.op) || passed) await wakeWaiters(deps, req.jobId, decideFor(deps));
-  return out;
+export async function runJobOp(
+  deps: OpsDeps,
+  req: JobOpsRequest,
+  onLaterFailed?: (err: unknown) => void,
+): Promise<unknown> {
+  // Writes the op's answer need not wait for (deps.later): made beside it, awaited once it has gone (a
+  // task-token op has answered by then), so a host starts without waiting for the card's details of the job.
+  const later: Promise<unknown>[] = [];
+  const opDeps: OpsDeps = { ...deps, later: (w) => later.push(w.catch((err) => onLaterFailed?.(err))) };
+  try {
+    const out = await runOne(opDeps, req);
+    const passed =
+      (req.op === 'host-begin' || req.op === 'apply-now-begin') &&
+      !(out as { go?: boolean; wait?: boolean }).go &&
+      !(out as { wait?: boolean }).wait;
+    if (WAKING.has(req.op) || passed) await wakeWaiters(opDeps, req.jobId, decideFor(opDeps));
+    return out;
+  } finally {
+    await Promise.all(later);
+  }
 }
 
 /** One JobOps call. Ops are convergent: a re-run (retry, resumed execution) writes the same items again. */
