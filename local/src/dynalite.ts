@@ -27,21 +27,32 @@ function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** A DynamoDB endpoint another process serves: its clients are ours to close, the server is not. */
-export function externalDynamo(endpoint: string): RunningDynalite {
-  const url = new URL(endpoint);
-  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
-    throw new Error(`DynamoDB endpoint ${endpoint}: a local stand-in is on loopback http`);
+/** An endpoint's SDK clients, each made on demand and all destroyed together. */
+function clientsOf(endpoint: string): { client(): DynamoDBClient; destroy(): void } {
   const clients: DynamoDBClient[] = [];
   return {
-    endpoint,
     client() {
       const c = localClient(endpoint);
       clients.push(c);
       return c;
     },
-    async close() {
+    destroy() {
       for (const c of clients) c.destroy();
+    },
+  };
+}
+
+/** A DynamoDB endpoint another process serves: its clients are ours to close, the server is not. */
+export function externalDynamo(endpoint: string): RunningDynalite {
+  const url = new URL(endpoint);
+  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    throw new Error(`DynamoDB endpoint ${endpoint}: a local stand-in is on loopback http`);
+  const clients = clientsOf(endpoint);
+  return {
+    endpoint,
+    client: () => clients.client(),
+    async close() {
+      clients.destroy();
     },
   };
 }
@@ -60,16 +71,12 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const clients: DynamoDBClient[] = [];
+  const clients = clientsOf(endpoint);
   return {
     endpoint,
-    client() {
-      const c = localClient(endpoint);
-      clients.push(c);
-      return c;
-    },
+    client: () => clients.client(),
     async close() {
-      for (const c of clients) c.destroy();
+      clients.destroy();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
