@@ -23,6 +23,15 @@ async function turnFactory(auth: ConfigurationBotFrameworkAuthentication, servic
   return { ...result, connectorFactory: result.connectorFactory };
 }
 
+/** A verified turn's claims identity, as app id `appId` (a skill's, the bot's own). */
+async function identities(auth: ConfigurationBotFrameworkAuthentication) {
+  const { claimsIdentity } = await turnFactory(auth, TEAMS);
+  return (appId: string) =>
+    Object.assign(Object.create(Object.getPrototypeOf(claimsIdentity)), claimsIdentity, {
+      claims: [{ type: 'aud', value: appId }],
+    }) as typeof claimsIdentity;
+}
+
 describe('ConnectorReusingAuthentication', () => {
   it('gives every turn and proactive send to one service URL the same Bot Connector client', async () => {
     const auth = new ConnectorReusingAuthentication({});
@@ -41,11 +50,7 @@ describe('ConnectorReusingAuthentication', () => {
 
   it("keeps apart the clients of different app ids (a skill's, the bot's own)", async () => {
     const auth = new ConnectorReusingAuthentication({});
-    const { claimsIdentity } = await turnFactory(auth, TEAMS);
-    const as = (appId: string) =>
-      Object.assign(Object.create(Object.getPrototypeOf(claimsIdentity)), claimsIdentity, {
-        claims: [{ type: 'aud', value: appId }],
-      }) as typeof claimsIdentity;
+    const as = await identities(auth);
     const a = await auth.createConnectorFactory(as('app-a')).create(TEAMS);
     expect(await auth.createConnectorFactory(as('app-a')).create(TEAMS)).toBe(a);
     expect(await auth.createConnectorFactory(as('app-b')).create(TEAMS)).not.toBe(a);
@@ -61,11 +66,7 @@ describe('ConnectorReusingAuthentication', () => {
 
   it('gives every turn of one app id the same user token client; another app id gets its own', async () => {
     const auth = new ConnectorReusingAuthentication({});
-    const { claimsIdentity } = await turnFactory(auth, TEAMS);
-    const as = (appId: string) =>
-      Object.assign(Object.create(Object.getPrototypeOf(claimsIdentity)), claimsIdentity, {
-        claims: [{ type: 'aud', value: appId }],
-      }) as typeof claimsIdentity;
+    const as = await identities(auth);
     const a = await auth.createUserTokenClient(as('app-a'));
     expect(await auth.createUserTokenClient(as('app-a'))).toBe(a);
     expect(await auth.createUserTokenClient(as('app-b'))).not.toBe(a);
