@@ -237,7 +237,7 @@ async function separateProcesses(conversations: number, rounds: number, nodeFlag
   };
   let client: DynamoDBClient | undefined;
   try {
-    const dynalite = spawn('bench/src/support/bot/dynalite-main.ts', []);
+    const dynalite = spawn('bench/src/support/dynalite-main.ts', []);
     const { endpoint } = await jsonLine<{ endpoint: string }>(dynalite, 'dynalite');
     // BENCH_BOT_CPU_PROF=<dir>: the bot process writes a V8 CPU profile there when it stops.
     const profDir = process.env.BENCH_BOT_CPU_PROF;

@@ -76,7 +76,7 @@ export async function run(args: string[]): Promise<void> {
   let client: DynamoDBClient | undefined;
   try {
     const { endpoint } = JSON.parse(
-      await firstLine(spawn('bench/src/support/bot/dynalite-main.ts', []), 'dynalite'),
+      await firstLine(spawn('bench/src/support/dynalite-main.ts', []), 'dynalite'),
     ) as { endpoint: string };
     const bot = JSON.parse(
       await firstLine(spawn('bench/src/support/bot/bot-main.ts', ['--dynamo', endpoint]), 'the bot'),

@@ -213,13 +213,15 @@ export async function run(args: string[]): Promise<void> {
     await stack.startJob(job.id, { kind: 'user', id: 'bench' });
     // CPU each process used over the rollout: how busy the two cores were while the hosts' overhead was measured.
     const procs = { orchestrator: process.pid, dynalite: dynamo?.pid, agent: agentPid, lab: childLab?.pid };
+    const ownCpuMs = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    };
     const cpuNow = () =>
       Object.fromEntries(
         Object.entries(procs).map(([name, pid]) => [
           name,
-          pid === process.pid
-            ? (process.cpuUsage().user + process.cpuUsage().system) / 1000
-            : processCpuMs(pid),
+          pid === process.pid ? ownCpuMs() : processCpuMs(pid),
         ]),
       );
     const cpu0 = cpuNow();

@@ -1,5 +1,6 @@
 import type { JobStep } from '@rackops/core/jobs/job.schema';
 import type { RelayCommandRecord } from '@rackops/core/relay/relay-command-record';
+import { stepOrder } from '@rackops/core/workflows/ops/progress';
 
 /**
  * Where a host's overhead goes, from the same records (one clock: every process runs on this machine): its
@@ -41,8 +42,8 @@ export function overheadSplit(steps: JobStep[], cmds: RelayCommandRecord[]) {
       if (i > 0) handoff.push(Date.parse(c.sentAt!) - Date.parse(mine[i - 1]!.completedAt!));
     });
     done.push(to - Date.parse(mine.at(-1)!.completedAt!));
-    // A host step's order is 100 + 10 × its wave + 1 (stepOrder): wave 0 is the first.
-    (st.order > 101 ? beginLater : beginFirst).push(begin.at(-1)!);
+    // The step's order says its wave (stepOrder): the first wave's host steps have wave 0's.
+    (st.order === stepOrder(st.key, 0) ? beginFirst : beginLater).push(begin.at(-1)!);
   }
   const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
   return {

@@ -50,7 +50,7 @@ export interface ChildDynamo {
 
 /** dynalite in a process of its own, tables in memory: DynamoDB is not on the orchestrator's event loop either. */
 export async function startDynamoProcess(): Promise<ChildDynamo> {
-  const child = tsProcess('bench/src/support/bot/dynalite-main.ts', ['--memory']);
+  const child = tsProcess('bench/src/support/dynalite-main.ts', ['--memory']);
   try {
     const { endpoint } = JSON.parse(await firstLine(child, 'dynalite')) as { endpoint: string };
     return { endpoint, pid: child.pid, stop: () => stopChild(child) };
