@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import type { Plugin } from 'esbuild';
+import { lazyBarrels } from './lazy-barrels';
 
 /**
  * esbuild plugins that keep code the Lambdas never run out of their bundles. Each one replaces a module with a
@@ -343,6 +344,10 @@ export function htmlparser2TokenizerOnly(importer: RegExp): Plugin {
   };
 }
 
+/** The barrels of botbuilder's packages a bundle loads lazily (lazy-barrels.ts). */
+export const BOT_BARRELS =
+  /[\\/]node_modules[\\/](botbuilder|botbuilder-core|botframework-connector)[\\/]lib[\\/]((auth|teams|skills)[\\/])?index\.js$/;
+
 /** Every plugin a Lambda bundle is built with (the bench and the CDK stack use this list). */
 export function lambdaBundlePlugins(): Plugin[] {
   return [
@@ -350,5 +355,6 @@ export function lambdaBundlePlugins(): Plugin[] {
     oneCopyPerVersion(['zod']),
     englishOnlyZodLocales(),
     htmlparser2TokenizerOnly(/core\/src\/catalog\/catalog-sax\.ts$/),
+    lazyBarrels(BOT_BARRELS),
   ];
 }
