@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { LAMBDA_BUNDLE, lambdaBuildOptions } from '@rackops/infra/bundling';
 import { lambdaFunctions, REPO_ROOT } from '@rackops/infra/handlers';
+import { lambdaNode } from './support/lambda-node';
 import { build, type Metafile } from 'esbuild';
 
 const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
@@ -31,9 +32,16 @@ export async function run(_args: string[]): Promise<void> {
     loads: string;
     topInputs: [string, number][];
     coldImportMs: number;
+    coldImportBenchNodeMs: number;
     refuses: string;
   }[] = [];
-  const nodeBootMs = medianOf(COLD_RUNS, () => coldImportMs(undefined));
+  // Cold imports are timed with the functions' Node (lambda-node.ts), and with the Node running the bench beside.
+  const lambda = lambdaNode();
+  const coldNode = lambda.path ?? process.execPath;
+  if (lambda.path === undefined)
+    console.log(`cold imports timed with this Node (${process.version}): ${lambda.why}`);
+  const nodeBootMs = medianOf(COLD_RUNS, () => coldImportMs(undefined, coldNode));
+  const benchNodeBootMs = medianOf(COLD_RUNS, () => coldImportMs(undefined, process.execPath));
   try {
     for (const h of handlers) {
       const outfile = join(out, h.name, `index${LAMBDA_BUNDLE.outExtension}`);
@@ -55,7 +63,8 @@ export async function run(_args: string[]): Promise<void> {
         top: topPackages(inputs, 3),
         loads: await loads(outfile, h.exportName),
         topInputs: topInputs(inputs, 10),
-        coldImportMs: medianOf(COLD_RUNS, () => coldImportMs(outfile)),
+        coldImportMs: medianOf(COLD_RUNS, () => coldImportMs(outfile, coldNode)),
+        coldImportBenchNodeMs: medianOf(COLD_RUNS, () => coldImportMs(outfile, process.execPath)),
         refuses: await refusesEmptyEvent(outfile, h.exportName),
       });
     }
@@ -73,11 +82,14 @@ export async function run(_args: string[]): Promise<void> {
       'gzip KiB': r.gzipKib,
       ms: r.ms,
       loads: r.loads,
-      'cold import ms': r.coldImportMs,
+      [`cold import ms (${lambda.path ? lambda.version : process.version})`]: r.coldImportMs,
+      ...(lambda.path ? { [`(${process.version})`]: r.coldImportBenchNodeMs } : {}),
       'refuses {}': r.refuses,
     })),
   );
-  console.log(`bare node boot (no import): ${nodeBootMs} ms, median of ${COLD_RUNS}`);
+  console.log(
+    `bare node boot (no import): ${nodeBootMs} ms with ${lambda.path ? lambda.version : process.version}, ${benchNodeBootMs} ms with ${process.version}; medians of ${COLD_RUNS}`,
+  );
   // Where the bytes come from, so a regression names its cause.
   console.table(rows.map((r) => ({ function: r.name, 'largest parts (KiB)': r.top })));
   const largestRow = rows.reduce<(typeof rows)[number] | undefined>(
@@ -96,8 +108,13 @@ export async function run(_args: string[]): Promise<void> {
       functions: rows.length,
       largest_kib: largest,
       total_kib: total,
+      // The Node the functions run on (nodejs22.x), when it could be installed; else the bench's own.
+      cold_import_node: lambda.path ? lambda.version : process.version,
       node_boot_ms: nodeBootMs,
       cold_import_ms: Object.fromEntries(rows.map((r) => [r.name, r.coldImportMs])),
+      bench_node: process.version,
+      bench_node_boot_ms: benchNodeBootMs,
+      cold_import_ms_bench_node: Object.fromEntries(rows.map((r) => [r.name, r.coldImportBenchNodeMs])),
       // What a cold start compiles: index.mjs and the chunks it imports statically (the rest load on first use).
       import_kib: Object.fromEntries(rows.map((r) => [r.name, r.importKib])),
       // Entry modules that load and, called with an empty event, refuse it cleanly (infra's bundled-entries
@@ -169,11 +186,11 @@ function medianOf(runs: number, measure: () => number): number {
  * runtime's own boot), with the functions' NODE_OPTIONS; without a file, the bare `node` boot the import time is
  * read against.
  */
-function coldImportMs(file: string | undefined): number {
+function coldImportMs(file: string | undefined, node: string): number {
   const code = file ? `await import(${JSON.stringify(pathToFileURL(file).href)});` : '';
   const started = performance.now();
   // With the NODE_OPTIONS the functions run with (bundling.ts nodeOptions).
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+  const run = spawnSync(node, ['--input-type=module', '-e', code], {
     env: { ...process.env, NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
