@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Store } from '@rackops/core/ports/store.port';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
@@ -10,6 +11,7 @@ import { measureCardLag } from './support/bot/card-lag';
 import { DirectLineClient, fromBot } from './support/bot/directline-client';
 import type { GcLoopStats } from './support/bot/gc-loop-monitor';
 import { botProcessNodeFlags } from './support/bot/lambda-heap-flags';
+import { lambdaNode } from './support/lambda-node';
 import { processCpuMs } from './support/bot/process-cpu';
 
 /**
@@ -228,7 +230,12 @@ async function jsonLine<T>(child: ChildProcess, what: string): Promise<T> {
 }
 
 /** dynalite, the bot and the Direct Line endpoint in three processes; the clients here. */
-async function separateProcesses(conversations: number, rounds: number, nodeFlags: string[]) {
+async function separateProcesses(
+  conversations: number,
+  rounds: number,
+  nodeFlags: string[],
+  botNode: string,
+) {
   const children: ChildProcess[] = [];
   const spawn = (script: string, args: string[]) => {
     const child = tsProcess(script, args);
@@ -241,10 +248,13 @@ async function separateProcesses(conversations: number, rounds: number, nodeFlag
     const { endpoint } = await jsonLine<{ endpoint: string }>(dynalite, 'dynalite');
     // BENCH_BOT_CPU_PROF=<dir>: the bot process writes a V8 CPU profile there when it stops.
     const profDir = process.env.BENCH_BOT_CPU_PROF;
-    const botProcess = tsProcess('bench/src/support/bot/bot-main.ts', ['--dynamo', endpoint], 'ignore', [
-      ...nodeFlags,
-      ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
-    ]);
+    const botProcess = tsProcess(
+      'bench/src/support/bot/bot-main.ts',
+      ['--dynamo', endpoint],
+      'ignore',
+      [...nodeFlags, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
+      botNode,
+    );
     children.push(botProcess);
     const bot = await jsonLine<{ url: string }>(botProcess, 'the bot');
     const directLine = spawn('bench/src/support/bot/directline-main.ts', ['--bot', bot.url]);
@@ -295,11 +305,20 @@ export async function run(args: string[]): Promise<void> {
   const rounds = Number(args[1] ?? 3);
   // The bot process gets the bot Lambda's heap flags (lambda-heap-flags.ts); BENCH_BOT_NODE_FLAGS replaces them.
   const botFlags = botProcessNodeFlags();
-  const split = await separateProcesses(conversations, rounds, botFlags);
+  // The bot process runs on the bot Lambda's Node release (lambda-node.ts) when it can be had; BENCH_BOT_NODE=<path>
+  // names another `node` (e.g. this one, process.execPath, for an A/B).
+  const lambda = process.env.BENCH_BOT_NODE ? undefined : lambdaNode();
+  const botNode = process.env.BENCH_BOT_NODE || lambda?.path || process.execPath;
+  if (lambda && lambda.path === undefined)
+    console.log(`the bot runs on this Node (${process.version}): ${lambda.why}`);
+  const botNodeVersion = spawnSync(botNode, ['-v'], { encoding: 'utf8' }).stdout.trim();
+  const split = await separateProcesses(conversations, rounds, botFlags, botNode);
   const together = await inProcess(conversations, rounds);
   const lag = await measureCardLag(conversations, Number(args[2] ?? 20));
 
-  console.log(`bot over Direct Line, ${conversations} concurrent conversations, ${rounds} rounds each`);
+  console.log(
+    `bot over Direct Line, ${conversations} concurrent conversations, ${rounds} rounds each; the bot process on Node ${botNodeVersion}`,
+  );
   const row = (setup: string, measure: string, p: Phase) => ({
     setup,
     measure,
@@ -363,6 +382,8 @@ export async function run(args: string[]): Promise<void> {
     JSON.stringify({
       bench: 'bot',
       conversations,
+      // The Node the bot process ran on (the bot Lambda's release unless BENCH_BOT_NODE named another).
+      bot_node: botNodeVersion,
       reply_p50_ms: round1(percentile(split.reply.ms, 50)),
       reply_p99_ms: round1(replyP99),
       echo_p50_ms: round1(percentile(split.echo.ms, 50)),

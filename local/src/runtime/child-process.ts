@@ -12,8 +12,10 @@ export function tsProcess(
   stdin: 'ignore' | 'pipe' = 'ignore',
   /** Flags for `node` itself (e.g. `--cpu-prof`). */
   nodeFlags: readonly string[] = [],
+  /** Another `node` binary than this process's (the bench runs the bot on the functions' Node release). */
+  node: string = process.execPath,
 ): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(root, script), ...args], {
+  return spawn(node, [...nodeFlags, '--import', 'tsx', join(root, script), ...args], {
     cwd: root,
     stdio: [stdin, 'pipe', 'inherit'],
   });
