@@ -27,17 +27,22 @@ function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** An endpoint's SDK clients, each made on demand and all destroyed together. */
-function clientsOf(endpoint: string): { client(): DynamoDBClient; destroy(): void } {
+/**
+ * A running endpoint: its SDK clients made on demand, all destroyed on close, then `stopServer` (the in-process
+ * server's; nothing for an endpoint another process serves).
+ */
+function runningAt(endpoint: string, stopServer: () => Promise<void> = async () => {}): RunningDynalite {
   const clients: DynamoDBClient[] = [];
   return {
+    endpoint,
     client() {
       const c = localClient(endpoint);
       clients.push(c);
       return c;
     },
-    destroy() {
+    async close() {
       for (const c of clients) c.destroy();
+      await stopServer();
     },
   };
 }
@@ -47,14 +52,7 @@ export function externalDynamo(endpoint: string): RunningDynalite {
   const url = new URL(endpoint);
   if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
     throw new Error(`DynamoDB endpoint ${endpoint}: a local stand-in is on loopback http`);
-  const clients = clientsOf(endpoint);
-  return {
-    endpoint,
-    client: () => clients.client(),
-    async close() {
-      clients.destroy();
-    },
-  };
+  return runningAt(endpoint);
 }
 
 /** dynalite (the DynamoDB API over LevelDB) on loopback, in-process. */
@@ -71,14 +69,8 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const clients = clientsOf(endpoint);
-  return {
-    endpoint,
-    client: () => clients.client(),
-    async close() {
-      clients.destroy();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return runningAt(endpoint, async () => {
+    server.closeAllConnections?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 }
