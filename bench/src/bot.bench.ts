@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Store } from '@rackops/core/ports/store.port';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
@@ -11,7 +10,7 @@ import { measureCardLag } from './support/bot/card-lag';
 import { DirectLineClient, fromBot } from './support/bot/directline-client';
 import type { GcLoopStats } from './support/bot/gc-loop-monitor';
 import { botProcessNodeFlags } from './support/bot/lambda-heap-flags';
-import { lambdaNode } from './support/lambda-node';
+import { lambdaNodeOrOwn, nodeVersion } from './support/lambda-node';
 import { processCpuMs } from './support/bot/process-cpu';
 
 /**
@@ -307,17 +306,16 @@ export async function run(args: string[]): Promise<void> {
   const botFlags = botProcessNodeFlags();
   // The bot process runs on the bot Lambda's Node release (lambda-node.ts) when it can be had; BENCH_BOT_NODE=<path>
   // names another `node` (e.g. this one, process.execPath, for an A/B).
-  const lambda = process.env.BENCH_BOT_NODE ? undefined : lambdaNode();
-  const botNode = process.env.BENCH_BOT_NODE || lambda?.path || process.execPath;
-  if (lambda && lambda.path === undefined)
-    console.log(`the bot runs on this Node (${process.version}): ${lambda.why}`);
-  const botNodeVersion = spawnSync(botNode, ['-v'], { encoding: 'utf8' }).stdout.trim();
-  const split = await separateProcesses(conversations, rounds, botFlags, botNode);
+  const override = process.env.BENCH_BOT_NODE;
+  const botNode = override
+    ? { path: override, version: nodeVersion(override) ?? '?' }
+    : lambdaNodeOrOwn('the bot runs');
+  const split = await separateProcesses(conversations, rounds, botFlags, botNode.path);
   const together = await inProcess(conversations, rounds);
   const lag = await measureCardLag(conversations, Number(args[2] ?? 20));
 
   console.log(
-    `bot over Direct Line, ${conversations} concurrent conversations, ${rounds} rounds each; the bot process on Node ${botNodeVersion}`,
+    `bot over Direct Line, ${conversations} concurrent conversations, ${rounds} rounds each; the bot process on Node ${botNode.version}`,
   );
   const row = (setup: string, measure: string, p: Phase) => ({
     setup,
@@ -383,7 +381,7 @@ export async function run(args: string[]): Promise<void> {
       bench: 'bot',
       conversations,
       // The Node the bot process ran on (the bot Lambda's release unless BENCH_BOT_NODE named another).
-      bot_node: botNodeVersion,
+      bot_node: botNode.version,
       reply_p50_ms: round1(percentile(split.reply.ms, 50)),
       reply_p99_ms: round1(replyP99),
       echo_p50_ms: round1(percentile(split.echo.ms, 50)),

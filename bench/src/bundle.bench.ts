@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { LAMBDA_BUNDLE, lambdaBuildOptions } from '@rackops/infra/bundling';
 import { lambdaFunctions, REPO_ROOT } from '@rackops/infra/handlers';
-import { lambdaNode } from './support/lambda-node';
+import { lambdaNodeOrOwn } from './support/lambda-node';
 import { build, type Metafile } from 'esbuild';
 
 const kib = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
@@ -31,17 +31,21 @@ export async function run(_args: string[]): Promise<void> {
     top: string;
     loads: string;
     topInputs: [string, number][];
-    coldImportMs: number;
-    coldImportBenchNodeMs: number;
+    cold: { ms: number; benchNodeMs: number };
     refuses: string;
   }[] = [];
   // Cold imports are timed with the functions' Node (lambda-node.ts), and with the Node running the bench beside.
-  const lambda = lambdaNode();
-  const coldNode = lambda.path ?? process.execPath;
-  if (lambda.path === undefined)
-    console.log(`cold imports timed with this Node (${process.version}): ${lambda.why}`);
-  const nodeBootMs = medianOf(COLD_RUNS, () => coldImportMs(undefined, coldNode));
-  const benchNodeBootMs = medianOf(COLD_RUNS, () => coldImportMs(undefined, process.execPath));
+  const cold = lambdaNodeOrOwn('cold imports timed');
+  const twoNodes = cold.path !== process.execPath;
+  // Each cold import on both Nodes; on the one only, when the functions' could not be had.
+  const timed = (file: string | undefined) => {
+    const ms = medianOf(COLD_RUNS, () => coldImportMs(file, cold.path));
+    return {
+      ms,
+      benchNodeMs: twoNodes ? medianOf(COLD_RUNS, () => coldImportMs(file, process.execPath)) : ms,
+    };
+  };
+  const boot = timed(undefined);
   try {
     for (const h of handlers) {
       const outfile = join(out, h.name, `index${LAMBDA_BUNDLE.outExtension}`);
@@ -63,8 +67,7 @@ export async function run(_args: string[]): Promise<void> {
         top: topPackages(inputs, 3),
         loads: await loads(outfile, h.exportName),
         topInputs: topInputs(inputs, 10),
-        coldImportMs: medianOf(COLD_RUNS, () => coldImportMs(outfile, coldNode)),
-        coldImportBenchNodeMs: medianOf(COLD_RUNS, () => coldImportMs(outfile, process.execPath)),
+        cold: timed(outfile),
         refuses: await refusesEmptyEvent(outfile, h.exportName),
       });
     }
@@ -82,13 +85,13 @@ export async function run(_args: string[]): Promise<void> {
       'gzip KiB': r.gzipKib,
       ms: r.ms,
       loads: r.loads,
-      [`cold import ms (${lambda.path ? lambda.version : process.version})`]: r.coldImportMs,
-      ...(lambda.path ? { [`(${process.version})`]: r.coldImportBenchNodeMs } : {}),
+      [`cold import ms (${cold.version})`]: r.cold.ms,
+      ...(twoNodes ? { [`(${process.version})`]: r.cold.benchNodeMs } : {}),
       'refuses {}': r.refuses,
     })),
   );
   console.log(
-    `bare node boot (no import): ${nodeBootMs} ms with ${lambda.path ? lambda.version : process.version}, ${benchNodeBootMs} ms with ${process.version}; medians of ${COLD_RUNS}`,
+    `bare node boot (no import): ${boot.ms} ms with ${cold.version}, ${boot.benchNodeMs} ms with ${process.version}; medians of ${COLD_RUNS}`,
   );
   // Where the bytes come from, so a regression names its cause.
   console.table(rows.map((r) => ({ function: r.name, 'largest parts (KiB)': r.top })));
@@ -109,12 +112,12 @@ export async function run(_args: string[]): Promise<void> {
       largest_kib: largest,
       total_kib: total,
       // The Node the functions run on (nodejs22.x), when it could be installed; else the bench's own.
-      cold_import_node: lambda.path ? lambda.version : process.version,
-      node_boot_ms: nodeBootMs,
-      cold_import_ms: Object.fromEntries(rows.map((r) => [r.name, r.coldImportMs])),
+      cold_import_node: cold.version,
+      node_boot_ms: boot.ms,
+      cold_import_ms: Object.fromEntries(rows.map((r) => [r.name, r.cold.ms])),
       bench_node: process.version,
-      bench_node_boot_ms: benchNodeBootMs,
-      cold_import_ms_bench_node: Object.fromEntries(rows.map((r) => [r.name, r.coldImportBenchNodeMs])),
+      bench_node_boot_ms: boot.benchNodeMs,
+      cold_import_ms_bench_node: Object.fromEntries(rows.map((r) => [r.name, r.cold.benchNodeMs])),
       // What a cold start compiles: index.mjs and the chunks it imports statically (the rest load on first use).
       import_kib: Object.fromEntries(rows.map((r) => [r.name, r.importKib])),
       // Entry modules that load and, called with an empty event, refuse it cleanly (infra's bundled-entries

@@ -25,8 +25,9 @@ export function lambdaNode(): LambdaNode {
   if (major !== LAMBDA_NODE_VERSION.split('.')[0])
     throw new Error(`LAMBDA_NODE_VERSION ${LAMBDA_NODE_VERSION} is not the runtime's ${LAMBDA_RUNTIME.name}`);
   const bin = join(DIR, 'node_modules', 'node', 'bin', 'node');
-  const versionOf = () => spawnSync(bin, ['-v'], { encoding: 'utf8' }).stdout?.trim();
-  if (!existsSync(bin) || versionOf() !== `v${LAMBDA_NODE_VERSION}`) {
+  const want = `v${LAMBDA_NODE_VERSION}`;
+  let version = existsSync(bin) ? nodeVersion(bin) : undefined;
+  if (version !== want) {
     mkdirSync(DIR, { recursive: true });
     writeFileSync(join(DIR, 'package.json'), '{"name":"rackops-lambda-node","private":true}\n');
     const npm = spawnSync(
@@ -46,9 +47,24 @@ export function lambdaNode(): LambdaNode {
         path: undefined,
         why: `node@${LAMBDA_NODE_VERSION} could not be installed: ${(npm.stderr ?? '').trim().split('\n').pop() ?? npm.error?.message}`,
       };
+    version = nodeVersion(bin);
   }
-  const version = versionOf();
-  if (version !== `v${LAMBDA_NODE_VERSION}`)
-    return { path: undefined, why: `bench/.lambda-node holds ${version}, not v${LAMBDA_NODE_VERSION}` };
+  if (version !== want) return { path: undefined, why: `bench/.lambda-node holds ${version}, not ${want}` };
   return { path: bin, version };
+}
+
+/** `node -v` of a binary. */
+export function nodeVersion(bin: string): string | undefined {
+  return spawnSync(bin, ['-v'], { encoding: 'utf8' }).stdout?.trim();
+}
+
+/**
+ * The `node` to run `what` on: the functions' release when it can be had, else the one running the bench, saying
+ * why on the console.
+ */
+export function lambdaNodeOrOwn(what: string): { path: string; version: string } {
+  const lambda = lambdaNode();
+  if (lambda.path !== undefined) return lambda;
+  console.log(`${what} on this Node (${process.version}): ${lambda.why}`);
+  return { path: process.execPath, version: process.version };
 }
