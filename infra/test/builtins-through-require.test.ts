@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,7 +39,6 @@ export const got = { https, request, join: path.join, readFile };`,
   const staticImports = (code: string) => code.match(/^import\s[^;]*from\s*"(node:)?[a-z_/]+";/gm) ?? [];
 
   it('are required, not imported (no ES module facade), and are the same objects', async () => {
-    const { readFileSync } = await import('node:fs');
     const plain = await bundle([]);
     expect(staticImports(readFileSync(plain, 'utf8')).length).toBeGreaterThan(0); // what esbuild does alone
     const outfile = await bundle([builtinsThroughRequire()]);
