@@ -9,10 +9,11 @@ import {
 } from '@rackops/core/inventory/sync-page.schema';
 import { type RunningDynalite, startDynalite } from '@rackops/local/dynalite';
 import { createDynamoStore, type DynamoStore } from '../src/adapters/dynamo-store';
+import { observeDynamoCalls } from '../src/adapters/dynamo/lean-client';
 
 /**
  * The batched ingestion path (BatchGetItem / BatchWriteItem, children manifests) on dynalite, with every
- * request the Store sends counted by operation; a middleware stands in for DynamoDB's faults (unprocessed
+ * request the Store sends counted by operation; an observer of its table calls stands in for DynamoDB's faults (unprocessed
  * items, a crash between two writes).
  */
 let dynalite: RunningDynalite;
@@ -26,20 +27,13 @@ let fault: ((op: string, input: Record<string, unknown>) => Record<string, unkno
 beforeAll(async () => {
   dynalite = await startDynalite();
   const client = dynalite.client();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const op = String(context.commandName).replace(/Command$/, '');
-      sent.push(op);
-      const input = args.input as Record<string, unknown>;
-      if (op === 'BatchGetItem')
-        for (const t of Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>))
-          getKeys += t.Keys.length;
-      const answer = fault?.(op, input);
-      if (answer) return { output: answer, response: {} } as never;
-      return next(args);
-    },
-    { step: 'initialize', name: 'testFaults', priority: 'low' },
-  );
+  observeDynamoCalls(client, async (op, input, call) => {
+    sent.push(op);
+    if (op === 'BatchGetItem')
+      for (const t of Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>))
+        getKeys += t.Keys.length;
+    return fault?.(op, input) ?? call(input);
+  });
   store = createDynamoStore({ client, tableName: 'batched-ingest' });
   await store.migrate();
 });

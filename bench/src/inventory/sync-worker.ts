@@ -6,6 +6,7 @@ import { SYSTEM } from '@rackops/core/jobs/job.schema';
 import type { Store } from '@rackops/core/ports/store.port';
 import { newId } from '@rackops/core/util/ids';
 import { createDynamoStore, type DynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
+import { observeDynamoCalls } from '@rackops/lambdas/adapters/dynamo/lean-client';
 import { createInventoryPageHandler } from '@rackops/lambdas/handlers/inventory-page.handler';
 import { silenceSdkNodeNotice } from '@rackops/local/node-support';
 import type { WorkerReply, WorkerRequest } from './sync-protocol';
@@ -27,13 +28,10 @@ const client = new DynamoDBClient({
 });
 // Every DynamoDB request the Store sends (BatchGetItem, BatchWriteItem, Query, UpdateItem...) counts as one.
 let requests = 0;
-client.middlewareStack.add(
-  (next) => async (args) => {
-    requests++;
-    return next(args);
-  },
-  { step: 'initialize', name: 'countRequests' },
-);
+observeDynamoCalls(client, (_op, input, call) => {
+  requests++;
+  return call(input);
+});
 const store = createDynamoStore({ client, tableName });
 await store.migrate();
 // BENCH_INGEST=record: the record-by-record path (one UpdateItem per changed record), for comparison.

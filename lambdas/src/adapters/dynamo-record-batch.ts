@@ -1,4 +1,5 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocClient } from './dynamo/lean-client';
 import {
   type RecordBatch,
   type RecordHead,
@@ -21,7 +22,7 @@ const REQUESTS_IN_FLIGHT = 4;
 const MAX_ROUNDS = 12;
 
 export interface DynamoRecordBatchOptions {
-  readonly doc: DynamoDBDocumentClient;
+  readonly doc: DocClient;
   readonly tableName: string;
   readonly now: () => Date;
   /** Pause before retrying unprocessed items of round `round` (≥ 1). @default jittered exponential, ≤ 1 s */

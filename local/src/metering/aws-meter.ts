@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { observeDynamoCalls } from '@rackops/lambdas/adapters/dynamo/lean-client';
 /**
  * Counts what the local stack would be billed for on AWS (issue 20's cost model): every AWS SDK call by
  * service and operation (a middleware on each client), DynamoDB capacity units as the table reports them
@@ -81,6 +83,15 @@ export class AwsMeter {
         return out;
       };
     client.middlewareStack.add(middleware, { step: 'initialize', name: 'rackopsAwsMeter', override: true });
+    // The Store's table calls skip the SDK's middleware (adapters/dynamo/lean-client): counted as it makes them.
+    if (client instanceof DynamoDBClient)
+      observeDynamoCalls(client, async (op, input, call) => {
+        const out = await middleware((a) => call(a.input).then((output) => ({ output })), {
+          clientName: 'DynamoDBClient',
+          commandName: `${op}Command`,
+        })({ input });
+        return out.output;
+      });
   }
 
   transition(): void {

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest } from '@rackops/core/ports/page';
+import { type DocClient, leanDocumentClient } from './lean-client';
 import { decodeCursor, encodeCursor, type Item } from './table-items';
 
 export interface DynamoStoreOptions {
@@ -14,7 +15,7 @@ export interface DynamoStoreOptions {
 
 /** What every part of the Store shares: the table, the clock, the retry policy and paged queries. */
 export interface TableAccess {
-  readonly doc: DynamoDBDocumentClient;
+  readonly doc: DocClient;
   readonly table: string;
   readonly now: () => Date;
   readonly iso: () => string;
@@ -25,8 +26,9 @@ export interface TableAccess {
 }
 
 export function createTableAccess(opts: DynamoStoreOptions): TableAccess {
-  const doc = DynamoDBDocumentClient.from(opts.client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  const doc = leanDocumentClient(opts.client, {
+    removeUndefinedValues: true,
+    convertClassInstanceToMap: false,
   });
   const table = opts.tableName;
   const now = opts.now ?? (() => new Date());
