@@ -17,7 +17,7 @@ export interface RoundTrips {
 /**
  * Samples, while a rollout runs, the two round trips a host's overhead is made of, at the load of the moment:
  * a Store read and a queue transit (the SDK clients, the stand-ins and this process's event loop as busy as
- * the rollout makes them). One sample of each every `everyMs`.
+ * the rollout makes them). One sample of each every `everyMs` (default 200).
  */
 export async function startRoundTripProbe(o: {
   store: Pick<Store, 'getJob'>;
