@@ -171,6 +171,7 @@ async function scripted(
   });
   return {
     seen,
+    endpoint,
     lean: leanDocumentClient(sdk, opts),
     async close() {
       sdk.destroy();
@@ -251,6 +252,27 @@ describe('lean document client against a scripted endpoint', () => {
       expect((await s.lean.send(get)).Item).toEqual({ pk: 'x', sk: 'y' });
       expect(s.seen).toHaveLength(2);
     } finally {
+      await s.close();
+    }
+  });
+
+  it('tries the endpoint and region again after they could not be resolved', async () => {
+    const s = await scripted([ok]);
+    let asked = 0;
+    const sdk = new DynamoDBClient({
+      endpoint: s.endpoint,
+      region: async () => {
+        if (asked++ === 0) throw new Error('no region yet');
+        return 'eu-west-1';
+      },
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    try {
+      const lean = leanDocumentClient(sdk, opts);
+      await expect(lean.send(get)).rejects.toThrow('no region yet');
+      expect((await lean.send(get)).Item).toEqual({ pk: 'x', sk: 'y' });
+    } finally {
+      sdk.destroy();
       await s.close();
     }
   });

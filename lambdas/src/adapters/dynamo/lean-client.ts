@@ -312,7 +312,11 @@ export function leanDocumentClient(
   };
 
   const withRetries = async (op: string, input: AnyInput): Promise<AnyInput> => {
-    target ??= resolveTarget();
+    // A failed resolution (no region yet, a credentials error) is not kept: the next call tries again.
+    target ??= resolveTarget().catch((err: unknown) => {
+      target = undefined;
+      throw err;
+    });
     const t = await target;
     const maxAttempts = Math.max(1, await client.config.maxAttempts());
     const body = JSON.stringify(input, binaryReplacer);
