@@ -221,6 +221,16 @@ describe('lean document client against a scripted endpoint', () => {
     }
   });
 
+  it('tries again after an answer that is not JSON (a proxy’s 503 page)', async () => {
+    const s = await scripted([() => ({ status: 503, body: '<html>Service Unavailable</html>' }), ok]);
+    try {
+      expect((await s.lean.send(get)).Item).toEqual({ pk: 'x', sk: 'y' });
+      expect(s.seen).toHaveLength(2);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('gives up after the client’s maxAttempts, with the last error', async () => {
     const s = await scripted([error('ThrottlingException')]);
     try {

@@ -293,10 +293,21 @@ export function leanDocumentClient(
         true,
       );
     const raw = text.toString('utf8');
-    // Binary attributes travel as base64: only a body that has any pays for the reviver.
-    const parsed = (
-      raw.length === 0 ? {} : raw.includes('"B') ? JSON.parse(raw, binaryReviver) : JSON.parse(raw)
-    ) as AnyInput;
+    let parsed: AnyInput;
+    try {
+      // Binary attributes travel as base64: only a body that has any pays for the reviver.
+      parsed = (
+        raw.length === 0 ? {} : raw.includes('"B') ? JSON.parse(raw, binaryReviver) : JSON.parse(raw)
+      ) as AnyInput;
+    } catch {
+      // Not DynamoDB's JSON (a proxy's error page, a cut body): a 4xx is final, anything else is tried again.
+      throw new DynamoCallError(
+        status >= 500 ? 'ServiceUnavailable' : status >= 400 ? 'UnknownError' : 'InvalidResponse',
+        `${op}: HTTP ${status} with a body that is not JSON`,
+        { httpStatusCode: status, attempts: 0 },
+        status < 400 || status >= 500,
+      );
+    }
     if (status >= 200 && status < 300) return parsed;
     const type = String(parsed.__type ?? 'UnknownError');
     const name = type.slice(type.lastIndexOf('#') + 1);
