@@ -2,6 +2,7 @@ import { CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDynalite, startDynalite } from '../src/dynalite';
 import { AwsMeter } from '../src/metering/aws-meter';
+import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
 
 let dynalite: RunningDynalite;
 beforeAll(async () => {
@@ -49,6 +50,22 @@ describe('AwsMeter', () => {
     expect(s.dynamoReadUnits).toBeGreaterThan(0);
     meter.reset();
     expect(meter.snapshot().calls).toEqual({});
+  });
+
+  it("counts the Store's table calls (its own client, not the SDK pipeline) once, however often it is attached", async () => {
+    const meter = new AwsMeter();
+    const client = dynalite.client();
+    meter.attach(client);
+    meter.attach(client);
+    const store = createDynamoStore({ client, tableName: 'meter-store' });
+    await store.migrate();
+    meter.reset();
+    expect(await store.getJob('01NOSUCHJOB')).toBeUndefined();
+    await store.putRecord({ type: 'meter-test', id: 'one', data: { v: 'x'.repeat(1500) } });
+    const s = meter.snapshot();
+    expect(s.calls).toEqual({ 'DynamoDB:GetItem': 1, 'DynamoDB:UpdateItem': 1 });
+    expect(s.dynamoReadUnits).toBe(1);
+    expect(s.dynamoWriteUnits).toBeGreaterThanOrEqual(2);
   });
 
   it('times a handler as one Lambda invocation per call, failures included', async () => {
