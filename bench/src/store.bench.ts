@@ -4,6 +4,7 @@ import { newId } from '@rackops/core/util/ids';
 import { externalDynamo, startDynalite } from '@rackops/local/dynalite';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { leanDocumentClient } from '@rackops/lambdas/adapters/dynamo/lean-client';
+import { STORE_MARSHALL_OPTIONS } from '@rackops/lambdas/adapters/dynamo/table-access';
 import { processCpuMs } from './support/bot/process-cpu';
 import { startDynamoProcess } from './support/processes';
 import { createDynamoStore } from '@rackops/lambdas/adapters/dynamo-store';
@@ -57,11 +58,10 @@ async function getCpuPerCall(
     const store = createDynamoStore({ client, tableName: table });
     await store.migrate();
     const created = await store.createJob(job(new Date().toISOString()));
-    const opts = { removeUndefinedValues: true, convertClassInstanceToMap: false };
     const get = () =>
       new GetCommand({ TableName: table, Key: { pk: `JOB#${created.id}`, sk: 'JOB' }, ConsistentRead: true });
-    const sdk = DynamoDBDocumentClient.from(client, { marshallOptions: opts });
-    const lean = leanDocumentClient(client, opts);
+    const sdk = DynamoDBDocumentClient.from(client, { marshallOptions: { ...STORE_MARSHALL_OPTIONS } });
+    const lean = leanDocumentClient(client, STORE_MARSHALL_OPTIONS);
     const ways = { sdk: () => sdk.send(get()), lean: () => lean.send(get()) };
     const samples: Record<'sdk' | 'lean', { own: number; dynalite: number }[]> = { sdk: [], lean: [] };
     for (let round = 0; round < 5; round++)

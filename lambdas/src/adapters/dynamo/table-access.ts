@@ -25,11 +25,14 @@ export interface TableAccess {
   queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]>;
 }
 
+/** How the Store marshals items: undefined fields dropped, class instances refused. */
+export const STORE_MARSHALL_OPTIONS = {
+  removeUndefinedValues: true,
+  convertClassInstanceToMap: false,
+} as const;
+
 export function createTableAccess(opts: DynamoStoreOptions): TableAccess {
-  const doc = leanDocumentClient(opts.client, {
-    removeUndefinedValues: true,
-    convertClassInstanceToMap: false,
-  });
+  const doc = leanDocumentClient(opts.client, STORE_MARSHALL_OPTIONS);
   const table = opts.tableName;
   const now = opts.now ?? (() => new Date());
   /** Jittered backoff between optimistic retries, so contending writers spread out instead of colliding again. */
