@@ -27,7 +27,7 @@ let fault: ((op: string, input: Record<string, unknown>) => Record<string, unkno
 beforeAll(async () => {
   dynalite = await startDynalite();
   const client = dynalite.client();
-  observeDynamoCalls(client, async (op, input, call) => {
+  observeDynamoCalls(client, 'testFaults', async (op, input, call) => {
     sent.push(op);
     if (op === 'BatchGetItem')
       for (const t of Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>))

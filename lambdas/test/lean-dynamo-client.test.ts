@@ -127,7 +127,7 @@ describe('lean document client on dynalite', () => {
   it('lets an observer see and answer each call on the wire (the cost meter, test faults)', async () => {
     const own = dynalite.client();
     const seen: string[] = [];
-    observeDynamoCalls(own, async (op, input, call) => {
+    observeDynamoCalls(own, 'testAnswers', async (op, input, call) => {
       seen.push(`${op}:${JSON.stringify(input.Key ?? input.Item)}`);
       return op === 'GetItem' ? { Item: { pk: { S: 'from' }, sk: { S: 'observer' } } } : call(input);
     });

@@ -28,7 +28,7 @@ const client = new DynamoDBClient({
 });
 // Every DynamoDB request the Store sends (BatchGetItem, BatchWriteItem, Query, UpdateItem...) counts as one.
 let requests = 0;
-observeDynamoCalls(client, (_op, input, call) => {
+observeDynamoCalls(client, 'countRequests', (_op, input, call) => {
   requests++;
   return call(input);
 });

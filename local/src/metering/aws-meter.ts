@@ -55,8 +55,6 @@ export class AwsMeter {
   private writeUnits = 0;
   private transitionCount = 0;
   private lambdaUse = new Map<string, LambdaUse>();
-  /** Clients counted already: a second attach must not count their table calls twice (the middleware replaces itself). */
-  private observed = new WeakSet<object>();
 
   /** Count every call `client` makes from now on. */
   attach(client: MeterableClient): void {
@@ -86,9 +84,8 @@ export class AwsMeter {
       };
     client.middlewareStack.add(middleware, { step: 'initialize', name: 'rackopsAwsMeter', override: true });
     // The Store's table calls skip the SDK's middleware (adapters/dynamo/lean-client): counted as it makes them.
-    if (client instanceof DynamoDBClient && !this.observed.has(client)) {
-      this.observed.add(client);
-      observeDynamoCalls(client, async (op, input, call) => {
+    if (client instanceof DynamoDBClient) {
+      observeDynamoCalls(client, 'rackopsAwsMeter', async (op, input, call) => {
         const out = await middleware((a) => call(a.input).then((output) => ({ output })), {
           clientName: 'DynamoDBClient',
           commandName: `${op}Command`,

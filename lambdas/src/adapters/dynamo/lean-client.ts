@@ -31,11 +31,16 @@ export type DynamoCallObserver = (
   call: (input: Record<string, unknown>) => Promise<Record<string, unknown>>,
 ) => Promise<Record<string, unknown>>;
 
-const observers = new WeakMap<object, DynamoCallObserver[]>();
+const observers = new WeakMap<object, Map<string, DynamoCallObserver>>();
 
-/** Every call a lean client built on `client` makes passes through `observer` from now on. */
-export function observeDynamoCalls(client: DynamoDBClient, observer: DynamoCallObserver): void {
-  observers.set(client, [...(observers.get(client) ?? []), observer]);
+/**
+ * Every call a lean client built on `client` makes passes through `observer` from now on. Named as SDK middleware
+ * is: observing again under the same name replaces the observer, it does not add a second one.
+ */
+export function observeDynamoCalls(client: DynamoDBClient, name: string, observer: DynamoCallObserver): void {
+  const mine = observers.get(client) ?? new Map<string, DynamoCallObserver>();
+  mine.set(name, observer);
+  observers.set(client, mine);
 }
 
 type AnyInput = Record<string, unknown>;
@@ -64,18 +69,8 @@ const OPS: {
     in: (i, m) => values({ ...i, Item: m(i.Item as AnyInput) }, m),
     out: attributes,
   },
-  {
-    is: (c) => c instanceof UpdateCommand,
-    op: 'UpdateItem',
-    in: (i, m) => values({ ...i, Key: m(i.Key as AnyInput) }, m),
-    out: attributes,
-  },
-  {
-    is: (c) => c instanceof DeleteCommand,
-    op: 'DeleteItem',
-    in: (i, m) => values({ ...i, Key: m(i.Key as AnyInput) }, m),
-    out: attributes,
-  },
+  { is: (c) => c instanceof UpdateCommand, op: 'UpdateItem', in: keyedWrite, out: attributes },
+  { is: (c) => c instanceof DeleteCommand, op: 'DeleteItem', in: keyedWrite, out: attributes },
   {
     is: (c) => c instanceof QueryCommand,
     op: 'Query',
@@ -108,6 +103,9 @@ const OPS: {
   },
 ];
 
+function keyedWrite(i: AnyInput, m: Marshal): AnyInput {
+  return values({ ...i, Key: m(i.Key as AnyInput) }, m);
+}
 function values(i: AnyInput, m: Marshal): AnyInput {
   return i.ExpressionAttributeValues
     ? { ...i, ExpressionAttributeValues: m(i.ExpressionAttributeValues as AnyInput) }
@@ -164,6 +162,52 @@ interface Target {
   region: string;
   agent: http.Agent;
   request: typeof http.request;
+  /** SigV4 signing key of the current day (and secret): four HMACs once a day instead of per call. */
+  signingKey(secret: string, day: string): Buffer;
+}
+
+/**
+ * Endpoint, region and connections per SDK client, shared by every lean client built on it (each Store on one
+ * client). A failed resolution (no region yet, a credentials error) is not kept: the next call tries again.
+ */
+const targets = new WeakMap<DynamoDBClient, Promise<Target>>();
+function targetOf(client: DynamoDBClient): Promise<Target> {
+  let target = targets.get(client);
+  if (!target) {
+    target = resolveTarget(client).catch((err: unknown) => {
+      targets.delete(client);
+      throw err;
+    });
+    targets.set(client, target);
+  }
+  return target;
+}
+
+async function resolveTarget(client: DynamoDBClient): Promise<Target> {
+  const region = await client.config.region();
+  // The SDK's own endpoint rules (a configured endpoint, AWS_ENDPOINT_URL_DYNAMODB, FIPS, the partition), once.
+  const ep = await getEndpointFromInstructions({ TableName: 'rackops' }, GetItemCommand, client.config);
+  const url = new URL(String(ep.url));
+  const secure = url.protocol === 'https:';
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: 50 })
+    : new http.Agent({ keepAlive: true, maxSockets: 50 });
+  // The agent's sockets close with the client they were built from.
+  const destroy = client.destroy.bind(client);
+  client.destroy = () => {
+    agent.destroy();
+    destroy();
+  };
+  let cached: { id: string; key: Buffer } | undefined;
+  const signingKey = (secret: string, day: string) => {
+    const id = `${day}/${secret}`;
+    if (cached?.id !== id) {
+      const h = (k: string | Buffer, s: string) => createHmac('sha256', k).update(s).digest();
+      cached = { id, key: h(h(h(h(`AWS4${secret}`, day), region), 'dynamodb'), 'aws4_request') };
+    }
+    return cached.key;
+  };
+  return { url, region, agent, request: secure ? https.request : http.request, signingKey };
 }
 
 /**
@@ -188,39 +232,6 @@ export function leanDocumentClient(
   const own = Object.freeze({ ...opts, convertTopLevelContainer: false });
   const m: Marshal = (v) => marshall(v, own);
   const u: Unmarshal = (v) => unmarshall(v as Parameters<typeof unmarshall>[0]);
-  let target: Promise<Target> | undefined;
-  const signingKeys = new Map<string, Buffer>();
-
-  const resolveTarget = async (): Promise<Target> => {
-    const region = await client.config.region();
-    // The SDK's own endpoint rules (a configured endpoint, AWS_ENDPOINT_URL_DYNAMODB, FIPS, the partition), once.
-    const ep = await getEndpointFromInstructions({ TableName: 'rackops' }, GetItemCommand, client.config);
-    const url = new URL(String(ep.url));
-    const secure = url.protocol === 'https:';
-    const agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: 50 })
-      : new http.Agent({ keepAlive: true, maxSockets: 50 });
-    // The agent's sockets close with the client they were built from.
-    const destroy = client.destroy.bind(client);
-    client.destroy = () => {
-      agent.destroy();
-      destroy();
-    };
-    return { url, region, agent, request: secure ? https.request : http.request };
-  };
-
-  const signingKey = (secret: string, day: string, region: string) => {
-    const id = `${day}/${region}/${secret}`;
-    let key = signingKeys.get(id);
-    if (!key) {
-      const h = (k: string | Buffer, s: string) => createHmac('sha256', k).update(s).digest();
-      key = h(h(h(h(`AWS4${secret}`, day), region), 'dynamodb'), 'aws4_request');
-      signingKeys.clear();
-      signingKeys.set(id, key);
-    }
-    return key;
-  };
-
   const post = async (t: Target, op: string, body: string): Promise<AnyInput> => {
     const creds = await client.config.credentials();
     const amzDate = new Date().toISOString().replace(/[:-]|\.\d{3}/g, '');
@@ -246,7 +257,7 @@ export function leanDocumentClient(
     ].join('\n');
     const scope = `${day}/${t.region}/dynamodb/aws4_request`;
     const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-    const signature = createHmac('sha256', signingKey(creds.secretAccessKey, day, t.region))
+    const signature = createHmac('sha256', t.signingKey(creds.secretAccessKey, day))
       .update(toSign)
       .digest('hex');
     const headers: Record<string, string> = {
@@ -323,12 +334,7 @@ export function leanDocumentClient(
   };
 
   const withRetries = async (op: string, input: AnyInput): Promise<AnyInput> => {
-    // A failed resolution (no region yet, a credentials error) is not kept: the next call tries again.
-    target ??= resolveTarget().catch((err: unknown) => {
-      target = undefined;
-      throw err;
-    });
-    const t = await target;
+    const t = await targetOf(client);
     const maxAttempts = Math.max(1, await client.config.maxAttempts());
     const body = JSON.stringify(input, binaryReplacer);
     for (let attempt = 1; ; attempt++) {
@@ -352,7 +358,9 @@ export function leanDocumentClient(
     const spec = OPS.find((s) => s.is(command));
     if (!spec) return (fallback.send as (c: unknown) => Promise<unknown>)(command);
     const wire = spec.in(command.input as AnyInput, m);
-    const chain = (observers.get(client) ?? []).reduceRight<(i: AnyInput) => Promise<AnyInput>>(
+    const chain = [...(observers.get(client)?.values() ?? [])].reduceRight<
+      (i: AnyInput) => Promise<AnyInput>
+    >(
       (next, observe) => (i) => observe(spec.op, i, next),
       (i) => withRetries(spec.op, i),
     );
