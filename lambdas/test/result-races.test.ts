@@ -3,6 +3,7 @@ import type { Keyring } from '@rackops/core/relay/keyring';
 import { signRelayMessage } from '@rackops/core/relay/message-signature';
 import type { RelayMessage } from '@rackops/core/relay/result.schema';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Timer } from '@rackops/core/ports/clock.port';
 import type { Store } from '@rackops/core/ports/store.port';
 import { ConflictError } from '@rackops/core/util/errors';
 import type { LocalEngine } from '@rackops/local/engine/local-engine';
@@ -116,5 +117,52 @@ describe('result/progress races on one command record', () => {
     const eight = losingStore(t.store, 8);
     expect((await handler(eight.store)(batch([msg]))).batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
     expect(eight.attempts).toHaveLength(8);
+  });
+  it('a result that lost its write to its own progress goes again at once; a progress that lost backs off', async () => {
+    rig = startRelayRig(t.store, () => KEYS);
+    const { executionId, command } = await rig.start('job-race-3', 'RACE003');
+    const sleeps: number[] = [];
+    const timer: Timer = {
+      nowMs: () => Date.now(),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    };
+    const base = {
+      v: 1,
+      commandId: command.id,
+      kind: command.kind,
+      jobId: command.jobId,
+      taskToken: command.taskToken,
+      target: messageGroupId(command.target),
+      at: new Date().toISOString(),
+    } as const;
+    const handler = (store: Store) =>
+      createResultHandler({
+        store,
+        orchestrator: createLocalOrchestrator(rig.engine),
+        relayKey: async () => KEYS,
+        timer,
+      });
+
+    const progressLost = losingStore(t.store, 1);
+    const progress: RelayMessage = { ...base, type: 'progress', message: 'rebooting' };
+    expect((await handler(progressLost.store)(batch([progress]))).batchItemFailures).toEqual([]);
+    expect(progressLost.attempts).toHaveLength(2);
+    expect(sleeps).toHaveLength(1);
+
+    // The outcome: its first loss costs no pause (the workflow waits on it), its second one does.
+    sleeps.length = 0;
+    const resultLost = losingStore(t.store, 2);
+    const result: RelayMessage = { ...base, type: 'result', ok: true, output: {}, durationMs: 5 };
+    expect((await handler(resultLost.store)(batch([result]))).batchItemFailures).toEqual([]);
+    expect(resultLost.attempts).toHaveLength(3);
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeLessThanOrEqual(20);
+    await rig.engine.waitForExecution(executionId);
+    expect(await rig.status(executionId)).toBe('SUCCEEDED');
+    const rec = await t.store.getRecord<RelayCommandRecord>(RELAY_COMMAND_TYPE, command.id);
+    expect(rec?.data.status).toBe('succeeded');
+    expect(rec?.data.progress).toBe('rebooting');
   });
 });

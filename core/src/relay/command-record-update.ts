@@ -36,6 +36,7 @@ export async function updateCommandRecord(
   if (!commandId) return undefined;
   const conflictAttempts = deps.conflictAttempts ?? 8;
   const conflictBackoffMs = deps.conflictBackoffMs ?? 20;
+  const final = patch.status !== undefined && FINAL_COMMAND_STATUSES.has(patch.status);
   for (let attempt = 0; ; attempt++) {
     const prev =
       attempt === 0 && first
@@ -61,8 +62,13 @@ export async function updateCommandRecord(
       return prev?.data;
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= conflictAttempts - 1) throw err;
-      // Full jitter: racing writers (a result and its progress) spread out instead of colliding again.
-      const ceiling = Math.min(1000, conflictBackoffMs * 2 ** attempt);
+      // An outcome (result, rejection) that lost its first write to a progress of its command goes again at
+      // once: the workflow waits for it, and that progress (the agent's last before its result) will not
+      // write again — a progress never writes over an outcome. Later losses, and every progress, back off.
+      const backoffs = final ? attempt - 1 : attempt;
+      if (backoffs < 0) continue;
+      // Full jitter: racing writers spread out instead of colliding again.
+      const ceiling = Math.min(1000, conflictBackoffMs * 2 ** backoffs);
       await deps.timer.sleep(Math.random() * ceiling);
     }
   }
