@@ -1,30 +1,27 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AuditEvent } from '@rackops/core/jobs/job.schema';
 import type { AuditStore } from '@rackops/core/ports/audit-store.port';
 import { newId } from '@rackops/core/util/ids';
+import { coalescedPuts } from './coalesced-puts';
 import type { TableAccess } from './table-access';
 import { stripKeys } from './table-items';
 
 /** Audit events: one item per event under its day, indexed by actor and (when it has one) by job. */
-export function createAuditStore({ doc, table, iso, query, queryAll }: TableAccess): AuditStore {
+export function createAuditStore({ doc, table, iso, query, queryAll, backoff }: TableAccess): AuditStore {
+  // Events written at the same moment (a burst of turns, a batch of results) share requests.
+  const put = coalescedPuts({ doc, table, backoff });
   return {
     async recordAudit(event) {
       const at = event.at ?? iso();
       const audit = AuditEvent.parse({ ...event, id: event.id ?? newId(), at });
       const sk = `${audit.at}#${audit.id}`;
-      await doc.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            ...audit,
-            pk: `AUDIT#${audit.at.slice(0, 10)}`,
-            sk,
-            gsi2pk: `ACTOR#${audit.actor.id}`,
-            gsi2sk: sk,
-            ...(audit.jobId ? { gsi3pk: `JOBAUDIT#${audit.jobId}`, gsi3sk: sk } : {}),
-          },
-        }),
-      );
+      await put({
+        ...audit,
+        pk: `AUDIT#${audit.at.slice(0, 10)}`,
+        sk,
+        gsi2pk: `ACTOR#${audit.actor.id}`,
+        gsi2sk: sk,
+        ...(audit.jobId ? { gsi3pk: `JOBAUDIT#${audit.jobId}`, gsi3sk: sk } : {}),
+      });
       return audit;
     },
 
