@@ -30,6 +30,19 @@ afterAll(async () => {
 
 const batch = (msgs: RelayMessage[]) => sqsBatch(...msgs.map((m) => signRelayMessage(m, KEYS)));
 
+type SentCommand = Awaited<ReturnType<RelayRig['start']>>['command'];
+/** What every message about `command` carries, as the agent would send it now. */
+const about = (command: SentCommand) =>
+  ({
+    v: 1,
+    commandId: command.id,
+    kind: command.kind,
+    jobId: command.jobId,
+    taskToken: command.taskToken,
+    target: messageGroupId(command.target),
+    at: new Date().toISOString(),
+  }) as const;
+
 /**
  * The real Store, except that the command record's conditional write loses `losses` times first, as it does when
  * other messages of the same command keep winning; records when each attempt was made.
@@ -56,20 +69,12 @@ describe('result/progress races on one command record', () => {
   it('a result racing 30 of its own progress messages in one batch is recorded at once, none re-queued', async () => {
     rig = startRelayRig(t.store, () => KEYS);
     const { executionId, command } = await rig.start('job-race-1', 'RACE001');
-    const base = {
-      v: 1,
-      commandId: command.id,
-      kind: command.kind,
-      jobId: command.jobId,
-      taskToken: command.taskToken,
-      target: messageGroupId(command.target),
-    } as const;
-    const at = new Date().toISOString();
+    const base = about(command);
     const progress = Array.from(
       { length: 30 },
-      (_, i): RelayMessage => ({ ...base, type: 'progress', at, message: `step ${i}` }),
+      (_, i): RelayMessage => ({ ...base, type: 'progress', message: `step ${i}` }),
     );
-    const result: RelayMessage = { ...base, type: 'result', at, ok: true, output: {}, durationMs: 9 };
+    const result: RelayMessage = { ...base, type: 'result', ok: true, output: {}, durationMs: 9 };
     const out = await rig.results(batch([...progress.slice(0, 15), result, ...progress.slice(15)]));
     expect(out.batchItemFailures).toEqual([]);
     await rig.engine.waitForExecution(executionId);
@@ -84,14 +89,8 @@ describe('result/progress races on one command record', () => {
     const { command } = await rig.start('job-race-2', 'RACE002');
     const engine: LocalEngine = rig.engine;
     const msg: RelayMessage = {
+      ...about(command),
       type: 'result',
-      v: 1,
-      commandId: command.id,
-      kind: command.kind,
-      jobId: command.jobId,
-      taskToken: command.taskToken,
-      target: messageGroupId(command.target),
-      at: new Date().toISOString(),
       ok: true,
       output: {},
       durationMs: 1,
@@ -128,15 +127,7 @@ describe('result/progress races on one command record', () => {
         sleeps.push(ms);
       },
     };
-    const base = {
-      v: 1,
-      commandId: command.id,
-      kind: command.kind,
-      jobId: command.jobId,
-      taskToken: command.taskToken,
-      target: messageGroupId(command.target),
-      at: new Date().toISOString(),
-    } as const;
+    const base = about(command);
     const handler = (store: Store) =>
       createResultHandler({
         store,
