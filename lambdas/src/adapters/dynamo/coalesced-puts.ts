@@ -34,9 +34,11 @@ export function coalescedPuts(opts: CoalescedPutsOptions): (item: Item) => Promi
   const limit = Math.max(1, opts.inFlight ?? 2);
   let running = 0;
 
+  /** Settles each item once it is written; throws for the rest (settling an item twice changes nothing). */
   async function write(batch: Waiting[]): Promise<void> {
     if (batch.length === 1) {
       await opts.doc.send(new PutCommand({ TableName: opts.table, Item: batch[0]!.item }));
+      batch[0]!.settle();
       return;
     }
     let pending = batch;
@@ -81,14 +83,9 @@ export function coalescedPuts(opts: CoalescedPutsOptions): (item: Item) => Promi
       const batch = nextBatch();
       running++;
       write(batch)
-        .then(
-          () => {
-            for (const w of batch) w.settle();
-          },
-          (err: unknown) => {
-            for (const w of batch) w.settle(err ?? new Error('the write failed'));
-          },
-        )
+        .catch((err: unknown) => {
+          for (const w of batch) w.settle(err ?? new Error('the write failed'));
+        })
         .finally(() => {
           running--;
           pump();
