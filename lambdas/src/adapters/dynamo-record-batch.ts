@@ -1,4 +1,5 @@
-import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { WRITES_PER_REQUEST, batchPut } from './dynamo/batch-put';
 import type { DocClient } from './dynamo/lean-client';
 import {
   type RecordBatch,
@@ -15,7 +16,6 @@ type Item = Record<string, unknown>;
 
 /** DynamoDB's own limits per request. */
 const GET_KEYS_PER_REQUEST = 100;
-const WRITES_PER_REQUEST = 25;
 /** Requests of one call in flight (a page group is a few of each). */
 const REQUESTS_IN_FLIGHT = 4;
 /** Rounds of unprocessed items before giving up (the page is then redelivered and ingested again). */
@@ -121,21 +121,7 @@ export function createDynamoRecordBatch(opts: DynamoRecordBatchOptions): RecordB
     }
   }
 
-  async function putAll(items: Item[]): Promise<void> {
-    let pending = items;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_ROUNDS) throw new Error(`BatchWriteItem: ${pending.length} items still unprocessed`);
-      if (round > 0) await backoff(round);
-      const res = await doc.send(
-        new BatchWriteCommand({
-          RequestItems: { [table]: pending.map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
-      pending = (res.UnprocessedItems?.[table] ?? []).flatMap((w) =>
-        w.PutRequest?.Item ? [w.PutRequest.Item] : [],
-      );
-    }
-  }
+  const putAll = (items: Item[]) => batchPut({ doc, table, backoff, maxRounds: MAX_ROUNDS }, items);
 
   return {
     async getRecordHeads(keys: readonly RecordKey[]) {

@@ -1,9 +1,8 @@
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { WRITES_PER_REQUEST, batchPut, itemKey } from './batch-put';
 import type { DocClient } from './lean-client';
 import type { Item } from './table-items';
 
-/** BatchWriteItem's limit. */
-const ITEMS_PER_REQUEST = 25;
 /** Rounds of retrying what the table left unprocessed before the callers hear of it. */
 const MAX_ROUNDS = 8;
 
@@ -41,31 +40,19 @@ export function coalescedPuts(opts: CoalescedPutsOptions): (item: Item) => Promi
       batch[0]!.settle();
       return;
     }
-    let pending = batch;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_ROUNDS)
-        throw new Error(`BatchWriteItem: ${pending.length} item(s) still unprocessed after ${round} rounds`);
-      if (round > 0) await opts.backoff(round);
-      const res = await opts.doc.send(
-        new BatchWriteCommand({
-          RequestItems: { [opts.table]: pending.map((w) => ({ PutRequest: { Item: w.item } })) },
-        }),
-      );
-      const left = new Set(
-        (res.UnprocessedItems?.[opts.table] ?? []).flatMap((w) =>
-          w.PutRequest?.Item ? [keyOf(w.PutRequest.Item as Item)] : [],
-        ),
-      );
-      for (const w of pending) if (!left.has(w.key)) w.settle();
-      pending = pending.filter((w) => left.has(w.key));
-    }
+    const byKey = new Map(batch.map((w) => [w.key, w]));
+    await batchPut(
+      { doc: opts.doc, table: opts.table, backoff: opts.backoff, maxRounds: MAX_ROUNDS },
+      batch.map((w) => w.item),
+      (item) => byKey.get(itemKey(item))?.settle(),
+    );
   }
 
   /** The next request's items: in order, at most 25, never one key twice (a request may not name an item twice). */
   function nextBatch(): Waiting[] {
     const batch: Waiting[] = [];
     const keys = new Set<string>();
-    for (let i = 0; i < queue.length && batch.length < ITEMS_PER_REQUEST; ) {
+    for (let i = 0; i < queue.length && batch.length < WRITES_PER_REQUEST; ) {
       const w = queue[i]!;
       if (keys.has(w.key)) {
         i++;
@@ -97,11 +84,9 @@ export function coalescedPuts(opts: CoalescedPutsOptions): (item: Item) => Promi
     new Promise<void>((resolve, reject) => {
       queue.push({
         item,
-        key: keyOf(item),
+        key: itemKey(item),
         settle: (err) => (err === undefined ? resolve() : reject(err)),
       });
       pump();
     });
 }
-
-const keyOf = (item: Item): string => `${String(item.pk)}\u0000${String(item.sk)}`;
