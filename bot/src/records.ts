@@ -56,7 +56,11 @@ function knownOf(store: Store): ConversationsKnown {
   return known;
 }
 
-/** Remember where to send proactive messages for a conversation (written only when it changed). */
+/**
+ * Remember where to send proactive messages for a conversation: written once per process, and again only when
+ * the reference changes. A plain write, not one conditional on the stored hash: a failed condition costs DynamoDB
+ * the same write unit, and dynalite twice the CPU, so fifty first messages at once held up the next turns.
+ */
 export function saveConversation(store: Store, ref: Partial<ConversationReference>): Promise<void> {
   const id = ref.conversation?.id;
   if (!id) return Promise.resolve();
@@ -68,7 +72,7 @@ export function saveConversation(store: Store, ref: Partial<ConversationReferenc
   const under = pending.get(id);
   if (under?.hash === hash) return under.write;
   const write = store
-    .putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash }, { ifHashDiffers: true })
+    .putRecord({ type: BOT_RECORDS.conversation, id, data: ref, hash })
     .then(() => {
       if (saved.size > 10_000) saved.clear();
       saved.set(id, hash);
