@@ -20,6 +20,13 @@ export function cloudAdapterGateway(adapter: CloudAdapter, appId: string): Conve
     },
     async update(ref, activityId, activity) {
       await adapter.continueConversationAsync(appId, ref, async (ctx) => {
+        // The continuation's activity is made up (a fresh id each time), and updateActivity names it as the one
+        // the message replies to. An update does not change what a message replies to: send none. Web Chat holds
+        // an activity that replies to one it has never seen for 5 s, so every live card update came 5 s late.
+        ctx.onUpdateActivity(async (_ctx, a, next) => {
+          delete a.replyToId;
+          return next();
+        });
         await ctx.updateActivity({ ...activity, id: activityId });
       });
     },

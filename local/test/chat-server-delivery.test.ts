@@ -84,3 +84,70 @@ describe('local chat server: user activities to a bot in another process', () =>
     expect((await fetch(`${chat.url}healthz`)).status).toBe(200);
   });
 });
+
+describe('local chat server: a card updated in place', () => {
+  it('keeps what the message replied to unless the update names a real message (Web Chat holds unknown ones 5 s)', async () => {
+    const fake = await fakeBot();
+    bot = fake.server;
+    chat = await startChatServer({ botEndpoint: fake.url, logger: capturedLogger().logger });
+    const open = await fetch(`${chat.url}v3/directline/conversations`, { method: 'POST' });
+    const { conversationId, token } = (await open.json()) as { conversationId: string; token: string };
+    const dl = `${chat.url}v3/directline/conversations/${conversationId}/activities`;
+    const bc = `${chat.url}v3/conversations/${encodeURIComponent(conversationId)}/activities`;
+    const json = async (url: string, method: string, body: unknown, headers: Record<string, string> = {}) => {
+      const res = await fetch(url, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { id: string };
+    };
+    const asked = await json(
+      dl,
+      'POST',
+      { type: 'message', text: 'update cluster lab-a', from: { id: 'u1' } },
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
+    const other = await json(
+      dl,
+      'POST',
+      { type: 'message', text: 'jobs', from: { id: 'u1' } },
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
+    // The bot's card, a reply to the first message.
+    const card = await json(`${bc}/${encodeURIComponent(asked.id)}`, 'POST', {
+      type: 'message',
+      text: 'card v1',
+    });
+    const latest = async () => {
+      const res = await fetch(`${dl}?watermark=0`, { headers: { authorization: `Bearer ${token}` } });
+      const { activities } = (await res.json()) as {
+        activities: { id: string; text?: string; replyToId?: string }[];
+      };
+      return activities.filter((a) => a.id === card.id).at(-1);
+    };
+    expect(await latest()).toMatchObject({ text: 'card v1', replyToId: asked.id });
+
+    // Updates from outside a turn name a made-up continuation activity: the card still replies to the question.
+    await json(`${bc}/${encodeURIComponent(card.id)}`, 'PUT', {
+      type: 'message',
+      text: 'card v2',
+      replyToId: 'made-up',
+    });
+    expect(await latest()).toMatchObject({ text: 'card v2', replyToId: asked.id });
+    await json(`${bc}/${encodeURIComponent(card.id)}`, 'PUT', { type: 'message', text: 'card v3' });
+    expect(await latest()).toMatchObject({ text: 'card v3', replyToId: asked.id });
+    // An update in a turn (a card action) names that turn's message, which is real: it is kept.
+    await json(`${bc}/${encodeURIComponent(card.id)}`, 'PUT', {
+      type: 'message',
+      text: 'card v4',
+      replyToId: other.id,
+    });
+    expect(await latest()).toMatchObject({ text: 'card v4', replyToId: other.id });
+  });
+});

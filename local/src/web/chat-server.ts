@@ -205,8 +205,12 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
         return sendJson(res, 200, { id: stored.id });
       }
       if (method === 'PUT' && activityId) {
-        const body = (await readJson(req)) as Activity;
-        if (!store.update(conv, activityId, body)) throw new HttpError(404, 'no such activity');
+        // As for a send: an update's replyToId counts only when it names a real message; else the message keeps
+        // what it replied to.
+        const { replyToId: given, ...body } = (await readJson(req)) as Activity;
+        const replyTo = typeof given === 'string' && conv.byId.has(given) ? { replyToId: given } : {};
+        if (!store.update(conv, activityId, { ...body, ...replyTo }))
+          throw new HttpError(404, 'no such activity');
         return sendJson(res, 200, { id: activityId });
       }
       if (method === 'DELETE' && activityId) {
