@@ -9,6 +9,7 @@ import type { CommandContext, CommandHandler } from './command-context';
 import { readIdracInventory } from './idrac-inventory';
 import { toIdracJob } from './idrac-job';
 import { type Plan, planFromDevices } from './apply-plan';
+import { applyingLine } from './apply-progress-line';
 import { hostRuntime, resolveHost } from './vsphere-host';
 
 /**
@@ -112,11 +113,7 @@ export function createApplyAndRebootHandler(
     for (;;) {
       final = await readJobs(rf, plan.jobs);
       if (final?.every((j) => ['completed', 'failed'].includes(jobPhase(j)))) break;
-      await tick(
-        ctx,
-        left,
-        `applying: ${final?.map((j) => `${j.Id} ${j.JobState} ${j.PercentComplete ?? 0}%`).join(', ') ?? 'iDRAC not answering'}`,
-      );
+      await tick(ctx, left, applyingLine(final));
     }
     // 3. vCenter connected again (seconds after the jobs end: look again soon).
     let conn = await connection().catch(() => 'notResponding');
