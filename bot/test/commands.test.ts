@@ -226,6 +226,8 @@ describe('every chat command through the real bot (TestAdapter, dynalite, local 
       const card = cardOf(replies[0]);
       expect(JSON.stringify(card)).toContain('Please confirm');
       expect(cardActions(card!).map((a) => a.title)).toEqual(['Confirm', 'Abort']);
+      // When it expires, as cards show times ("03:47 UTC"), not the ISO time its signature carries.
+      expect(JSON.stringify(card)).toMatch(/"title":"Expires","value":"\d\d:\d\d UTC"/);
     }
     expect((await f.store.listRecentJobs({ limit: 100 })).items.length).toBe(before);
     expect(text(await f.harness.say(USERS.operator, 'power LABA003 explode', 'conv-confirm'))).toContain(

@@ -4,6 +4,7 @@ import { POWER_ACTIONS, type PowerAlias } from '../grammar/commands';
 import { DropLine, formatDrops, RunTotals } from '@rackops/core/inventory/drop-guard';
 import { type CardKey, signCardData } from './card-data';
 import { action, card, facts, heading, text } from './elements';
+import { clockTime } from './job-label';
 
 /** Operations that need a second click: each is signed into the card and run only on Confirm. */
 export const ConfirmOp = z.discriminatedUnion('kind', [
@@ -94,7 +95,8 @@ export function renderConfirm(key: CardKey, payload: ConfirmPayload): AdaptiveCa
         : []),
       facts([
         ['Asked by', p.by],
-        ['Expires', p.exp],
+        // As every card shows times; the signed payload keeps the full ISO time it is checked against.
+        ['Expires', clockTime(p.exp)],
       ]),
     ],
     [
