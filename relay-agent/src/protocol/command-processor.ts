@@ -17,6 +17,7 @@ import type { DeviceRegistry } from '../devices/device-registry';
 import { DeviceError } from '../http/errors';
 import type { Ledger } from '../ledger/ledger';
 import type { Metrics } from '../metrics/metrics';
+import { type ProgressNews, ProgressPacing } from './progress-pacing';
 import type { Delivery, Disposition } from '../queue/queue-consumer';
 
 type Rejection = Extract<RelayMessage, { type: 'rejected' }>;
@@ -177,13 +178,12 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
     running.set(env.id, { commandId: env.id, kind: env.kind, target: messageGroupId(env.target) });
     d.metrics.inFlight.inc();
 
-    let lastProgress = Date.now();
-    let lastMessage = 'started';
-    let lastSent = 0;
-    let pending: { message: string; extra?: Parameters<CommandContext['progress']>[1] } | undefined;
-    const send = async (message: string, extra?: Parameters<CommandContext['progress']>[1]) => {
-      lastSent = Date.now();
-      pending = undefined;
+    const pacing = new ProgressPacing({
+      minGapMs: d.progressMinGapMs,
+      heartbeatMs: d.progressSeconds * 1000,
+      now: () => Date.now(),
+    });
+    const send = async (news: ProgressNews, page?: Record<string, unknown>) => {
       await d.sink.send({
         type: 'progress',
         v: 1,
@@ -193,33 +193,24 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
         taskToken: env.taskToken,
         target: messageGroupId(env.target),
         at: d.clock.now().toISOString(),
-        message: message.slice(0, 2000),
-        ...(extra?.percent === undefined ? {} : { percent: Math.max(0, Math.min(100, extra.percent)) }),
-        ...(extra?.page ? { page: extra.page } : {}),
+        message: news.message.slice(0, 2000),
+        ...(news.percent === undefined ? {} : { percent: Math.max(0, Math.min(100, news.percent)) }),
+        ...(page ? { page } : {}),
       });
     };
-    // Every progress message is a queue message, a Lambda invocation and Store writes: a handler polling fast
-    // is coalesced to one message per progressMinGapMs (the latest wins). Pages of data are never held back.
+    // Every progress message is a queue message, a Lambda invocation and Store writes: see ProgressPacing for
+    // which go out. Pages of data are never held back.
     const progress: CommandContext['progress'] = async (message, extra) => {
-      lastProgress = Date.now();
-      lastMessage = message;
-      if (!extra?.page && Date.now() - lastSent < d.progressMinGapMs) {
-        pending = { message, ...(extra ? { extra } : {}) };
-        return;
-      }
-      await send(message, extra);
+      const news = { message, ...(extra?.percent === undefined ? {} : { percent: extra.percent }) };
+      if (extra?.page) return send(pacing.now(news), extra.page);
+      const out = pacing.offer(news);
+      if (out) await send(out);
     };
     const tick = Math.min(d.progressSeconds * 1000, Math.max(50, d.progressMinGapMs));
     // Long operations say they are alive every few seconds (Step Functions heartbeats ride on this).
     const ticker = setInterval(() => {
-      const failed = (err: Error) => log.warn({ err: err.message }, 'sending progress failed');
-      if (pending && Date.now() - lastSent >= d.progressMinGapMs) {
-        send(pending.message, pending.extra).catch(failed);
-        return;
-      }
-      if (Date.now() - lastProgress < d.progressSeconds * 1000) return;
-      const secs = Math.round((Date.now() - started) / 1000);
-      progress(`${lastMessage} (running for ${secs}s)`).catch(failed);
+      const out = pacing.due(Math.round((Date.now() - started) / 1000));
+      if (out) send(out).catch((err: Error) => log.warn({ err: err.message }, 'sending progress failed'));
     }, tick);
 
     const ctx: CommandContext = {
