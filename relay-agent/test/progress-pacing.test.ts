@@ -5,7 +5,10 @@ import { ProgressPacing } from '../src/protocol/progress-pacing';
 function paced(minGapMs = 1000, heartbeatMs = 5000) {
   let t = 0;
   const pacing = new ProgressPacing({ minGapMs, heartbeatMs, now: () => t });
-  return { pacing, at: (ms: number) => void (t = ms) };
+  const at = (ms: number) => {
+    t = ms;
+  };
+  return { pacing, at };
 }
 
 describe('which progress messages go out', () => {
@@ -75,7 +78,7 @@ describe('which progress messages go out', () => {
     const { pacing, at } = paced();
     pacing.offer({ message: 'a' });
     at(100);
-    expect(pacing.now({ message: 'page 2 of 9' })).toEqual({ message: 'page 2 of 9' });
+    expect(pacing.sendNow({ message: 'page 2 of 9' })).toEqual({ message: 'page 2 of 9' });
     at(500);
     expect(pacing.offer({ message: 'page 2 of 9' })).toBeUndefined();
   });

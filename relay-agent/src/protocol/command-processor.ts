@@ -202,7 +202,7 @@ export function createCommandProcessor(d: CommandProcessorDeps) {
     // which go out. Pages of data are never held back.
     const progress: CommandContext['progress'] = async (message, extra) => {
       const news = { message, ...(extra?.percent === undefined ? {} : { percent: extra.percent }) };
-      if (extra?.page) return send(pacing.now(news), extra.page);
+      if (extra?.page) return send(pacing.sendNow(news), extra.page);
       const out = pacing.offer(news);
       if (out) await send(out);
     };

@@ -53,7 +53,7 @@ export class ProgressPacing {
   }
 
   /** What must go out now though no handler asked: a data page (never held back) is sent this way too. */
-  now(news: ProgressNews): ProgressNews {
+  sendNow(news: ProgressNews): ProgressNews {
     this.offeredAt = this.o.now();
     this.last = news;
     return this.mark(news);
