@@ -197,19 +197,15 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
       if (method === 'POST') {
         const body = (await readJson(req)) as Activity;
         if (body.type === 'typing') return sendJson(res, 200, { id: '' });
-        // Proactive sends "reply" to a made-up continuation id; Web Chat holds back replies to activities it has
-        // never seen, so only keep replyToId when it points at a real message.
+        // A reply names what it replies to in the path.
         const { replyToId: _given, ...rest } = body;
-        const replyTo = activityId && conv.byId.has(activityId) ? activityId : undefined;
-        const stored = store.append(conv, { ...rest, from: BOT, ...(replyTo ? { replyToId: replyTo } : {}) });
+        const stored = store.append(conv, { ...rest, from: BOT, ...store.replyTo(conv, activityId) });
         return sendJson(res, 200, { id: stored.id });
       }
       if (method === 'PUT' && activityId) {
-        // As for a send: an update's replyToId counts only when it names a real message; else the message keeps
-        // what it replied to.
+        // Without a real replyToId of its own, the message keeps what it replied to.
         const { replyToId: given, ...body } = (await readJson(req)) as Activity;
-        const replyTo = typeof given === 'string' && conv.byId.has(given) ? { replyToId: given } : {};
-        if (!store.update(conv, activityId, { ...body, ...replyTo }))
+        if (!store.update(conv, activityId, { ...body, ...store.replyTo(conv, given) }))
           throw new HttpError(404, 'no such activity');
         return sendJson(res, 200, { id: activityId });
       }

@@ -36,6 +36,15 @@ export class ConversationStore {
     return this.conversations.get(id);
   }
 
+  /**
+   * `{ replyToId }` when `id` names a message of the conversation, else nothing. The bot's proactive sends and
+   * updates name a made-up continuation activity, and Web Chat holds back for 5 s an activity that replies to one
+   * it has never seen.
+   */
+  replyTo(conv: Conversation, id: unknown): { replyToId?: string } {
+    return typeof id === 'string' && conv.byId.has(id) ? { replyToId: id } : {};
+  }
+
   /** Add a new activity; returns its id. */
   append(conv: Conversation, activity: Activity): Activity {
     const id = `${conv.id}|${String(++this.seq).padStart(7, '0')}`;

@@ -37,9 +37,7 @@ export class ProgressPacing {
 
   /** A handler's news: returned when it is to go out now. */
   offer(news: ProgressNews): ProgressNews | undefined {
-    const now = this.o.now();
-    this.offeredAt = now;
-    this.last = news;
+    const now = this.heard(news);
     if (same(news, this.sent) && now - this.sentAt < this.o.heartbeatMs) {
       // Back to what was last sent: anything held back is older than that.
       this.held = undefined;
@@ -52,10 +50,9 @@ export class ProgressPacing {
     return this.mark(news);
   }
 
-  /** What must go out now though no handler asked: a data page (never held back) is sent this way too. */
+  /** A handler's news that is never held back (a data page): it goes out now, and counts as sent. */
   sendNow(news: ProgressNews): ProgressNews {
-    this.offeredAt = this.o.now();
-    this.last = news;
+    this.heard(news);
     return this.mark(news);
   }
 
@@ -68,6 +65,13 @@ export class ProgressPacing {
     return this.mark(
       quiet ? { ...this.last, message: `${this.last.message} (running for ${runningSeconds}s)` } : this.last,
     );
+  }
+
+  /** The handler's latest news, and when it said it (a quiet handler's heartbeat says how long it has run). */
+  private heard(news: ProgressNews): number {
+    this.offeredAt = this.o.now();
+    this.last = news;
+    return this.offeredAt;
   }
 
   private mark(news: ProgressNews): ProgressNews {
